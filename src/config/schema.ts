@@ -1,0 +1,96 @@
+// The one configuration schema. Every field is described here; docs/configuration.md is generated from it
+// (`moat config docs`) and a test keeps the two equal. Values come from a YAML file (MOAT_CONFIG or --config)
+// and environment variables (listed in ENV_BINDINGS), environment winning.
+import { z } from 'zod';
+
+const ms = (def: number, what: string) => z.number().int().min(1).default(def).describe(`${what} (milliseconds).`);
+
+export const UpstreamSchema = z
+  .object({
+    name: z.string().min(1).describe('Name used in logs and metrics.'),
+    api: z.enum(['openai', 'anthropic']).describe('Wire format the model server speaks. `openai` covers vLLM, Ollama (/v1), llama.cpp server, OpenAI; `anthropic` covers Anthropic.'),
+    baseUrl: z.string().url().describe('Base URL without the `/v1/...` path, e.g. `http://127.0.0.1:8000` for vLLM or `https://api.openai.com`.'),
+    apiKeyEnv: z.string().optional().describe('Name of the environment variable holding the upstream credential. Credentials never come from clients.'),
+    models: z.array(z.string().min(1)).min(1).describe('Model-name globs routed to this upstream, e.g. `["gpt-*", "o3*"]`. First matching upstream wins.'),
+    connectTimeoutMs: ms(5_000, 'Connect timeout'),
+    headersTimeoutMs: ms(60_000, 'Time to response headers'),
+    bodyTimeoutMs: ms(120_000, 'Longest silence between body chunks'),
+    connections: z.number().int().min(1).default(128).describe('Connection pool size per upstream origin.'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1').describe('Interface to listen on.'),
+        port: z.number().int().min(0).max(65535).default(8787).describe('Port to listen on (0 picks a free one).'),
+        bodyLimitBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Largest accepted request body.'),
+        shutdownGraceMs: ms(10_000, 'How long graceful shutdown waits for in-flight requests and streams'),
+        trustProxy: z.boolean().default(false).describe('Take the client IP from `x-forwarded-for`.'),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().default('.moat').describe('Folder for the embedded PGlite database and generated secrets.'),
+    databaseUrl: z.string().optional().describe('PostgreSQL URL; when unset the embedded PGlite store in `dataDir` is used.'),
+    redisUrl: z.string().optional().describe('Redis URL for shared limits, change broadcast and event streams across gateway processes.'),
+    adminToken: z.string().min(16).optional().describe('Bootstrap admin token (role admin). Generated on first start and kept in `dataDir` when unset.'),
+    upstreams: z.array(UpstreamSchema).default([]).describe('Model servers. When empty, the built-in demo upstream serves every model.'),
+    demoUpstream: z
+      .object({
+        enabled: z.boolean().optional().describe('Start the built-in demo upstream (a stand-in, not a model). Defaults to true when `upstreams` is empty.'),
+        models: z.array(z.string()).default(['demo-gpt', 'demo-claude']).describe('Models the demo upstream advertises.'),
+      })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and event consumers; overflow is dropped and counted.'),
+        responseTextCap: z.number().int().min(0).default(4096).describe('Characters of response text kept in each request event.'),
+        traceFile: z.string().optional().describe('Also append every request event to this JSONL file in trace format v1 (replayable with `moat replay`).'),
+      })
+      .strict()
+      .prefault({}),
+    view: z
+      .object({
+        versionCheckMs: ms(500, 'Period of the version check that catches lost change notifications'),
+      })
+      .strict()
+      .prefault({}),
+    metering: z
+      .object({
+        flushMs: ms(2_000, 'How often per-minute usage aggregates are written to the store'),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        backend: z.enum(['memory', 'redis']).optional().describe('Where counters live. Defaults to redis when `redisUrl` is set, else memory.'),
+        failMode: z.enum(['open', 'closed']).default('open').describe('When Redis is unreachable: `open` falls back to local limits, `closed` refuses with 503.'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Prompt text is never logged at info.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type MoatConfig = z.infer<typeof ConfigSchema>;
+export type UpstreamConfig = z.infer<typeof UpstreamSchema>;
+
+/** Environment variables and the config path they set. */
+export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 'string' | 'number' | 'boolean' }> = [
+  { env: 'MOAT_HOST', path: ['server', 'host'], type: 'string' },
+  { env: 'MOAT_PORT', path: ['server', 'port'], type: 'number' },
+  { env: 'MOAT_DATA_DIR', path: ['dataDir'], type: 'string' },
+  { env: 'DATABASE_URL', path: ['databaseUrl'], type: 'string' },
+  { env: 'REDIS_URL', path: ['redisUrl'], type: 'string' },
+  { env: 'MOAT_ADMIN_TOKEN', path: ['adminToken'], type: 'string' },
+  { env: 'MOAT_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+  { env: 'MOAT_TRACE_FILE', path: ['events', 'traceFile'], type: 'string' },
+  { env: 'MOAT_LIMITS_BACKEND', path: ['limits', 'backend'], type: 'string' },
+];

@@ -1,0 +1,46 @@
+// The one event every finished request yields. The hot path builds it and hands it to a bounded queue;
+// detection, the trace writer and enforcement consume it.
+import type { TraceRequestLine, TraceUsage } from './trace-format.js';
+
+export interface RequestEvent {
+  id: string;
+  /** ISO time the request arrived. */
+  ts: string;
+  orgId: string;
+  keyId: string;
+  model: string;
+  api: 'openai' | 'anthropic';
+  endpoint: string;
+  stream: boolean;
+  purpose?: string;
+  client: { ip: string; userAgent?: string };
+  /** Request headers that matter to policy and detection (moat-purpose, anthropic-beta), never auth headers. */
+  headers: Record<string, string>;
+  body: unknown;
+  status: number;
+  errorCode?: string;
+  usage: TraceUsage;
+  /** Response text, capped at events.responseTextCap characters. */
+  responseText: string;
+  latencyMs: number;
+  ttfbMs?: number;
+  /** Policy tags attached at admission (e.g. "grant:safety_evaluation"). */
+  tags: string[];
+  upstream?: string;
+}
+
+export function toTraceLine(e: RequestEvent): TraceRequestLine {
+  const line: TraceRequestLine = {
+    type: 'request',
+    id: e.id,
+    ts: e.ts,
+    org: e.orgId,
+    key: e.keyId,
+    client: { ip: e.client.ip, ...(e.client.userAgent ? { user_agent: e.client.userAgent } : {}) },
+    api: e.api,
+    body: e.body,
+    response: { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) },
+  };
+  if (Object.keys(e.headers).length) line.headers = e.headers;
+  return line;
+}
