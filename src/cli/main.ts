@@ -1,0 +1,24 @@
+// The `moat` command line. Each command group lives in its own file under commands/ and registers itself here.
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('moat')
+    .description('Moat: a gateway for model APIs that enforces terms of service.')
+    .version(pkg.version)
+    .showHelpAfterError();
+  // Command groups (each file exports register(program)).
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`moat: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
