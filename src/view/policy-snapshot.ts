@@ -2,6 +2,7 @@
 // notifications. The hot path never queries the database per request; it only calls `current()`.
 import type { ApiKeyRecord } from '../model/api-key.js';
 import type { Affiliation, Grant, Org } from '../model/org.js';
+import { emptyPolicyRules, type PolicyRules } from '../policy/policy-rules.js';
 
 export interface PolicySnapshot {
   /** The store's change version this snapshot reflects. */
@@ -11,6 +12,8 @@ export interface PolicySnapshot {
   orgs: ReadonlyMap<string, Org>;
   grantsByOrg: ReadonlyMap<string, readonly Grant[]>;
   affiliationsByOrg: ReadonlyMap<string, readonly Affiliation[]>;
+  /** Features, denials, tiers, clauses, playbooks: the policy document. */
+  rules: PolicyRules;
 }
 
 export interface PolicyViewReader {
@@ -18,5 +21,5 @@ export interface PolicyViewReader {
 }
 
 export function emptySnapshot(): PolicySnapshot {
-  return { version: 0, keyByHash: new Map(), orgs: new Map(), grantsByOrg: new Map(), affiliationsByOrg: new Map() };
+  return { version: 0, keyByHash: new Map(), orgs: new Map(), grantsByOrg: new Map(), affiliationsByOrg: new Map(), rules: emptyPolicyRules() };
 }
