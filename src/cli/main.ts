@@ -1,6 +1,12 @@
 // The `moat` command line. Each command group lives in its own file under commands/ and registers itself here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerPolicy } from './commands/policy.js';
+import { register as registerErrors } from './commands/errors.js';
+import { register as registerOrgs } from './commands/orgs.js';
+import { register as registerKeys } from './commands/keys.js';
+import { register as registerTokens } from './commands/tokens.js';
+import { register as registerAudit } from './commands/audit.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,6 +16,12 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   // Command groups (each file exports register(program)).
+  registerPolicy(program);
+  registerErrors(program);
+  registerOrgs(program);
+  registerKeys(program);
+  registerTokens(program);
+  registerAudit(program);
   return program;
 }
 

@@ -1,0 +1,159 @@
+// `moat policy validate|diff|apply FILE`: policy as code. validate works offline; diff and apply read the
+// store's state through the admin API, plan locally, and send the plan's steps back to be applied.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
+import { planPolicy, type PolicyPlan } from '../../policy/plan-policy.js';
+import {
+  POLICY_APPLY_PATH,
+  POLICY_STATE_PATH,
+  PolicyApplyResponseSchema,
+  PolicyStateResponseSchema,
+  type PolicyApplyRequest,
+  type PolicyApplyResponse,
+  type PolicyStateResponse,
+} from '../../policy/policy-api.js';
+import type { PolicyState } from '../../policy/policy-state.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface RemoteOptions {
+  url?: string;
+  token?: string;
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const processIo: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export function resolveRemote(opts: RemoteOptions): { url: string; token: string } {
+  const env = opts.env ?? process.env;
+  const url = (opts.url ?? env.MOAT_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+  let token = opts.token ?? env.MOAT_ADMIN_TOKEN;
+  if (!token) {
+    const file = join(opts.dataDir ?? env.MOAT_DATA_DIR ?? '.moat', 'admin-token');
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch {
+      throw new Error(`no admin token: pass --token, set MOAT_ADMIN_TOKEN, or run where ${file} exists`);
+    }
+  }
+  return { url, token };
+}
+
+async function call(url: string, token: string, init: { method: string; body?: unknown }): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: init.method,
+      headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  } catch (e) {
+    throw new Error(`cannot reach ${url}: ${(e as Error).message}`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const e = (body as { error?: { message?: string; code?: string } } | undefined)?.error;
+    throw new Error(`${init.method} ${url}: HTTP ${res.status}${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? text.slice(0, 200)}`);
+  }
+  return body;
+}
+
+export async function fetchPolicyState(remote: { url: string; token: string }): Promise<PolicyStateResponse> {
+  const body = await call(remote.url + POLICY_STATE_PATH, remote.token, { method: 'GET' });
+  const parsed = PolicyStateResponseSchema.safeParse(body);
+  if (!parsed.success) throw new Error(`unexpected response from ${POLICY_STATE_PATH}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+export async function postPolicyApply(remote: { url: string; token: string }, req: PolicyApplyRequest): Promise<PolicyApplyResponse> {
+  const body = await call(remote.url + POLICY_APPLY_PATH, remote.token, { method: 'POST', body: req });
+  const parsed = PolicyApplyResponseSchema.safeParse(body);
+  if (!parsed.success) throw new Error(`unexpected response from ${POLICY_APPLY_PATH}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function loadDesired(file: string, io: CliIo): PolicyState | undefined {
+  const r = parsePolicyFile(file);
+  if (!r.ok) {
+    io.err(`${formatPolicyIssues(r.issues)}\n${file}: ${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}; nothing was changed.\n`);
+    return undefined;
+  }
+  return r.state;
+}
+
+/** Exit code 0 when valid, 1 when not. */
+export function runValidate(file: string, io: CliIo = processIo): number {
+  const state = loadDesired(file, io);
+  if (!state) return 1;
+  io.out(`${file}: valid (${state.orgs.length} orgs, ${state.grants.length} grants, ${state.keys.length} keys, ${state.admins.length} admins, ${Object.keys(state.rules.features ?? {}).length} features)\n`);
+  return 0;
+}
+
+async function plan(file: string, opts: RemoteOptions & { force?: boolean }, io: CliIo): Promise<{ plan: PolicyPlan; version: number; remote: { url: string; token: string } } | undefined> {
+  const desired = loadDesired(file, io);
+  if (!desired) return undefined;
+  const remote = resolveRemote(opts);
+  const current = await fetchPolicyState(remote);
+  return { plan: planPolicy(current.state, desired, { force: opts.force ?? false }), version: current.version, remote };
+}
+
+/** Prints the plan. Exit code 0 (also when there are changes), 1 on errors. */
+export async function runDiff(file: string, opts: RemoteOptions = {}, io: CliIo = processIo): Promise<number> {
+  const p = await plan(file, opts, io);
+  if (!p) return 1;
+  io.out(p.plan.text);
+  return 0;
+}
+
+export async function runApply(file: string, opts: RemoteOptions & { force?: boolean } = {}, io: CliIo = processIo): Promise<number> {
+  const p = await plan(file, opts, io);
+  if (!p) return 1;
+  io.out(p.plan.text);
+  if (p.plan.steps.length === 0) return 0;
+  if (p.plan.refused) {
+    io.err('Nothing was changed.\n');
+    return 1;
+  }
+  const res = await postPolicyApply(p.remote, { steps: p.plan.steps, force: opts.force ?? false, expectedVersion: p.version });
+  io.out(`Applied ${res.applied} change${res.applied === 1 ? '' : 's'} (store version ${res.version}).\n`);
+  for (const s of res.secrets) io.out(`New ${s.kind === 'key' ? 'API key' : 'admin token'} ${s.id}: ${s.secret}  (shown once; store it now)\n`);
+  return 0;
+}
+
+export function register(program: Command): void {
+  const policy = program.command('policy').description('Policy as code: validate, diff and apply a policy YAML file.');
+  const remote = (c: Command) =>
+    c
+      .option('--url <url>', 'Admin API base URL (default: $MOAT_URL or http://127.0.0.1:8787)')
+      .option('--token <token>', 'Admin token (default: $MOAT_ADMIN_TOKEN or <data-dir>/admin-token)')
+      .option('--data-dir <dir>', 'Data folder holding admin-token (default: $MOAT_DATA_DIR or .moat)');
+  policy
+    .command('validate')
+    .argument('<file>', 'policy YAML file')
+    .description('Check a policy file offline; errors name file, line and path.')
+    .action((file: string) => {
+      process.exitCode = runValidate(file);
+    });
+  remote(policy.command('diff').argument('<file>', 'policy YAML file').description('Show the plan that would bring the store to this file.')).action(
+    async (file: string, o: { url?: string; token?: string; dataDir?: string }) => {
+      process.exitCode = await runDiff(file, o);
+    },
+  );
+  remote(policy.command('apply').argument('<file>', 'policy YAML file').description('Apply the plan; idempotent. Guarded changes need --force.'))
+    .option('--force', 'Apply even if the plan revokes every org or removes the last admin')
+    .action(async (file: string, o: { url?: string; token?: string; dataDir?: string; force?: boolean }) => {
+      process.exitCode = await runApply(file, o);
+    });
+}

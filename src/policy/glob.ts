@@ -1,0 +1,31 @@
+// Glob matching with `*` (any run) and `?` (one character), without building a RegExp: grant model globs
+// come from the live view and are matched per request, so this must allocate nothing.
+
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const c = pattern.charCodeAt(p);
+    if (p < pattern.length && (c === 63 /* ? */ || c === text.charCodeAt(t))) {
+      p++;
+      t++;
+    } else if (p < pattern.length && c === 42 /* * */) {
+      starP = p++;
+      starT = t;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern.charCodeAt(p) === 42) p++;
+  return p === pattern.length;
+}
+
+export function anyGlobMatches(patterns: readonly string[], text: string): boolean {
+  for (const g of patterns) if (globMatch(g, text)) return true;
+  return false;
+}

@@ -1,0 +1,157 @@
+// Plans the change from the current policy state to a desired one: a pure diff into create/update/delete
+// steps per object, ordered so references hold at every step, plus a human-readable plan text. Planning the
+// applied result again yields no steps. Guards refuse plans that would lock everyone out unless forced.
+import type { Affiliation } from '../model/org.js';
+import { canonicalJson, sameValue } from './canonical-json.js';
+import {
+  affiliationIdentity,
+  keyIdentity,
+  type AdminState,
+  type GrantState,
+  type KeyState,
+  type OrgState,
+  type PolicyState,
+} from './policy-state.js';
+import type { RulesBody } from './rules-schema.js';
+
+export type PlanAction = 'create' | 'update' | 'delete';
+
+interface StepOf<K extends string, T> {
+  kind: K;
+  action: PlanAction;
+  /** Identity: org id, grant id, `orgId/name` for keys, `org->affiliate:relation` for affiliations, admin name. */
+  id: string;
+  /** Present for update and delete. */
+  before?: T;
+  /** Present for create and update: the whole desired object. */
+  after?: T;
+  /** For updates: the top-level fields that differ. */
+  fields?: string[];
+}
+
+export type PlanStep =
+  | StepOf<'rules', RulesBody>
+  | StepOf<'org', OrgState>
+  | StepOf<'affiliation', Affiliation>
+  | StepOf<'grant', GrantState>
+  | StepOf<'key', KeyState>
+  | StepOf<'admin', AdminState>;
+
+export type PlanKind = PlanStep['kind'];
+
+export interface PolicyPlan {
+  steps: PlanStep[];
+  /** Why the plan is refused without force (empty when it is not). */
+  guards: string[];
+  /** True when guards apply and force was not given. */
+  refused: boolean;
+  text: string;
+}
+
+/** Fields never compared: filled in by the store, not declared in files. */
+const READ_ONLY: Partial<Record<PlanKind, string[]>> = { key: ['prefix'] };
+
+function comparable(kind: PlanKind, v: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  for (const f of READ_ONLY[kind] ?? []) delete out[f];
+  // Labels are a set.
+  if (kind === 'org' && Array.isArray(out.labels)) out.labels = [...new Set(out.labels as string[])].sort();
+  return out;
+}
+
+function changedFields(kind: PlanKind, before: object, after: object): string[] {
+  const a = comparable(kind, before);
+  const b = comparable(kind, after);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !sameValue(a[k], b[k])).sort();
+}
+
+function diffObjects<K extends PlanKind, T extends object>(kind: K, current: readonly T[], desired: readonly T[], identity: (t: T) => string): Array<StepOf<K, T>> {
+  const cur = new Map(current.map((t) => [identity(t), t]));
+  const des = new Map(desired.map((t) => [identity(t), t]));
+  const steps: Array<StepOf<K, T>> = [];
+  for (const [id, after] of des) {
+    const before = cur.get(id);
+    if (!before) steps.push({ kind, action: 'create', id, after });
+    else {
+      const fields = changedFields(kind, before, after);
+      if (fields.length) steps.push({ kind, action: 'update', id, before, after, fields });
+    }
+  }
+  for (const [id, before] of cur) if (!des.has(id)) steps.push({ kind, action: 'delete', id, before });
+  return steps;
+}
+
+/** Creates and updates in dependency order (rules, orgs, affiliations, grants, keys, admins); deletes after, in reverse. */
+const ORDER: PlanKind[] = ['rules', 'org', 'affiliation', 'grant', 'key', 'admin'];
+
+function orderSteps(steps: PlanStep[]): PlanStep[] {
+  const rank = (s: PlanStep) => (s.action === 'delete' ? 100 + (ORDER.length - ORDER.indexOf(s.kind)) : ORDER.indexOf(s.kind));
+  return steps.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map((x) => x.s);
+}
+
+/** Reasons a change from `current` to `desired` needs force. */
+export function planGuards(current: PolicyState, desired: PolicyState): string[] {
+  const out: string[] = [];
+  const live = (s: PolicyState) => s.orgs.filter((o) => o.status !== 'revoked').length;
+  if (live(current) > 0 && live(desired) === 0) out.push(`this plan would leave no org with access (revoking or deleting all ${live(current)} that have it)`);
+  const admins = (s: PolicyState) => s.admins.filter((a) => a.role === 'admin').length;
+  if (admins(current) > 0 && admins(desired) === 0) out.push('this plan would remove the last admin token with role admin');
+  return out;
+}
+
+export function planPolicy(current: PolicyState, desired: PolicyState, opts: { force?: boolean } = {}): PolicyPlan {
+  const steps: PlanStep[] = [];
+  const rulesFields = changedFields('rules', current.rules, desired.rules);
+  if (rulesFields.length) steps.push({ kind: 'rules', action: 'update', id: 'rules', before: current.rules, after: desired.rules, fields: rulesFields });
+  steps.push(...diffObjects('org', current.orgs, desired.orgs, (o) => o.id));
+  steps.push(...diffObjects('affiliation', current.affiliations, desired.affiliations, affiliationIdentity));
+  steps.push(...diffObjects('grant', current.grants, desired.grants, (g) => g.id));
+  steps.push(...diffObjects('key', current.keys, desired.keys, keyIdentity));
+  steps.push(...diffObjects('admin', current.admins, desired.admins, (a) => a.name));
+  const ordered = orderSteps(steps);
+  const guards = ordered.length ? planGuards(current, desired) : [];
+  const refused = guards.length > 0 && !opts.force;
+  return { steps: ordered, guards, refused, text: formatPlan(ordered, guards, refused) };
+}
+
+function short(v: unknown): string {
+  const s = v === undefined ? '(unset)' : canonicalJson(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function describeRulesChange(before: RulesBody, after: RulesBody, field: string): string {
+  const b = (before as Record<string, unknown>)[field];
+  const a = (after as Record<string, unknown>)[field];
+  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (field !== 'playbooks' && (isRecord(a) || isRecord(b))) {
+    const bo = (b ?? {}) as Record<string, unknown>;
+    const ao = (a ?? {}) as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(ao).filter((k) => !(k in bo)).sort()) parts.push(`+${k}`);
+    for (const k of Object.keys(ao).filter((k) => k in bo && !sameValue(ao[k], bo[k])).sort()) parts.push(`~${k}`);
+    for (const k of Object.keys(bo).filter((k) => !(k in ao)).sort()) parts.push(`-${k}`);
+    return `${field}: ${parts.join(' ')}`;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return `${field}: ${(b as unknown[] | undefined)?.length ?? 0} -> ${(a as unknown[] | undefined)?.length ?? 0} entries`;
+  return `${field}: changed`;
+}
+
+export function formatPlan(steps: readonly PlanStep[], guards: readonly string[] = [], refused = false): string {
+  if (steps.length === 0) return 'No changes. The store matches the policy file.\n';
+  const sign = { create: '+', update: '~', delete: '-' } as const;
+  const lines: string[] = [];
+  for (const s of steps) {
+    lines.push(`${sign[s.action]} ${s.kind} ${s.id}`);
+    if (s.kind === 'rules' && s.before && s.after) {
+      for (const f of s.fields ?? []) lines.push(`    ${describeRulesChange(s.before, s.after, f)}`);
+    } else if (s.action === 'update' && s.before && s.after) {
+      const b = s.before as unknown as Record<string, unknown>;
+      const a = s.after as unknown as Record<string, unknown>;
+      for (const f of s.fields ?? []) lines.push(`    ${f}: ${short(b[f])} -> ${short(a[f])}`);
+    }
+  }
+  const n = (a: PlanAction) => steps.filter((s) => s.action === a).length;
+  lines.push('', `Plan: ${n('create')} to create, ${n('update')} to update, ${n('delete')} to delete.`);
+  for (const g of guards) lines.push(`${refused ? 'Refused' : 'Forced'}: ${g}.${refused ? ' Repeat with --force if this is intended.' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
