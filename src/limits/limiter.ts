@@ -19,8 +19,12 @@ export interface AdmitInput {
 export interface LimitTicket {
   /** Rate-limit headers for the response (both ecosystems' conventions plus Moat's own). */
   headers: Record<string, string>;
-  /** Reconcile the reservation with real usage and release the concurrency slot. Idempotent. */
-  settle(usage: Usage): Promise<void>;
+  /**
+   * Reconcile the reservation with real usage and release the concurrency slot. Idempotent.
+   * For a stream cut short, pass the usage counted so far; call with no usage when it is unknown, which
+   * keeps the whole reservation (input estimate + max_tokens) charged: conservative, never leaks.
+   */
+  settle(usage?: Usage): Promise<void>;
 }
 
 export type AdmitResult = { ok: true; ticket: LimitTicket } | { ok: false; error: MoatError };
@@ -28,4 +32,19 @@ export type AdmitResult = { ok: true; ticket: LimitTicket } | { ok: false; error
 export interface Limiter {
   admit(input: AdmitInput): Promise<AdmitResult>;
   close(): Promise<void>;
+}
+
+/** Who a limits listing is for (`GET /v1/moat/limits`, admin API, CLI). */
+export interface LimitSubject {
+  orgId: string;
+  keyId: string;
+  tier: string;
+  /** Grants of the org whose limits to include. */
+  grantIds?: string[];
+}
+
+/** Read-only view of limits and current usage; both backends implement it next to Limiter. */
+export interface LimitInspector {
+  /** Every limit that can apply to the key, with current usage; consumes nothing. */
+  peek(subject: LimitSubject): Promise<import('./admission.js').LimitStatus[]>;
 }

@@ -1,0 +1,11 @@
+// Model-name globs ("claude-*", "gpt-4o*"): `*` matches any run of characters, everything else is literal.
+const cache = new Map<string, RegExp>();
+
+export function modelGlobMatches(glob: string, model: string): boolean {
+  let re = cache.get(glob);
+  if (!re) {
+    re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    cache.set(glob, re);
+  }
+  return re.test(model);
+}
