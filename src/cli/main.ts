@@ -1,6 +1,7 @@
 // The `moat` command line. Each command group lives in its own file under commands/ and registers itself here.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerDetection } from './commands/detection-commands.js';
 import { register as registerPolicy } from './commands/policy.js';
 import { register as registerErrors } from './commands/errors.js';
 import { register as registerOrgs } from './commands/orgs.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   // Command groups (each file exports register(program)).
+  registerDetection(program);
   registerPolicy(program);
   registerErrors(program);
   registerOrgs(program);

@@ -41,6 +41,7 @@ export const ERROR_CATALOG = {
   unsupported_media_type: spec(415, 'invalid_request_error', 'invalid_request_error', false, 'The content type is not application/json.', 'Send `Content-Type: application/json`.'),
   body_too_large: spec(413, 'invalid_request_error', 'request_too_large', false, 'The request body exceeds the configured limit (default 10 MiB).', 'Send a smaller request.'),
   unknown_model: spec(404, 'invalid_request_error', 'not_found_error', false, 'No route matches the requested model.', 'Use a model listed by `GET /v1/models`.'),
+  api_mismatch: spec(400, 'invalid_request_error', 'invalid_request_error', false, 'The model is served by an upstream that speaks the other API (Moat does not translate between formats).', 'Call the model through its own front door (`/v1/chat/completions` or `/v1/messages`).'),
   not_found: spec(404, 'invalid_request_error', 'not_found_error', false, 'No such endpoint.', 'Check the URL and method.'),
   invalid_purpose: spec(400, 'invalid_request_error', 'invalid_request_error', false, 'The `moat-purpose` header is malformed or names an unknown purpose.', 'Use a purpose your organization holds a grant for.'),
   // Authentication
@@ -74,6 +75,7 @@ export const ERROR_CATALOG = {
   // Admin API
   admin_unauthorized: spec(401, 'invalid_request_error', 'authentication_error', false, 'Missing or unknown admin token.', 'Send `Authorization: Bearer <admin token>`.'),
   admin_forbidden: spec(403, 'permission_denied', 'permission_error', false, "The admin token's role may not do this.", 'Use a token with the needed role (viewer < analyst < admin).'),
+  admin_not_found: spec(404, 'invalid_request_error', 'not_found_error', false, 'The org, key, grant, affiliation or token named in the admin request does not exist.', 'Check the id (or org name); list the objects to find it.'),
   admin_conflict: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'The change conflicts with existing state (e.g. a duplicate name, or a guarded change without force).', 'Read the message; repeat with `force` if intended.'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,0 +1,296 @@
+// The built-in demo upstream: a STAND-IN for a real model server, not a model. It speaks the OpenAI chat
+// completions and Anthropic messages wire formats exactly (streaming included, usage included) and answers
+// deterministically by echoing, so Moat can be tried and tested without a model. Every reply says what it is.
+// Tests steer it with setBehavior() (delays, and failure modes: garbage, close mid-stream, hangs).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { UpstreamSchema, type UpstreamConfig } from '../config/schema.js';
+
+export const DEMO_NOTICE = '[Moat demo upstream: a stand-in, not a model]';
+
+export type DemoFault =
+  | 'none'
+  /** 200 with a body that is neither JSON nor an event stream. */
+  | 'garbage'
+  /** Bytes that are not HTTP at all. */
+  | 'invalid-http'
+  /** Headers and part of the body, then the connection is destroyed. */
+  | 'close-mid-stream'
+  /** Accepts the request and never answers. */
+  | 'hang-before-headers'
+  /** Headers and the first part of the body, then silence. */
+  | 'hang-mid-body';
+
+export interface DemoBehavior {
+  fault: DemoFault;
+  /** Delay before the response headers. */
+  delayMs: number;
+  /** Delay between streamed chunks. */
+  chunkDelayMs: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface DemoUpstream {
+  url: string;
+  port: number;
+  /** Requests received, oldest first (the last 100). */
+  requests: RecordedRequest[];
+  /** Streams whose connection closed before the stream ended (e.g. Moat aborted the upstream request). */
+  stats: { abortedStreams: number };
+  setBehavior(b: Partial<DemoBehavior>): void;
+  close(): Promise<void>;
+}
+
+export interface DemoUpstreamOptions {
+  port?: number;
+  host?: string;
+  models?: string[];
+  /** Epoch milliseconds for `created` fields (deterministic in tests). */
+  now?: () => number;
+}
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
+  const models = opts.models ?? ['demo-gpt', 'demo-claude'];
+  const now = opts.now ?? (() => Date.now());
+  let behavior: DemoBehavior = { fault: 'none', delayMs: 0, chunkDelayMs: 0 };
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const stats = { abortedStreams: 0 };
+  let seq = 0;
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = undefined;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = text;
+      }
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body });
+      if (requests.length > 100) requests.shift();
+      const b = behavior;
+      const go = () => void answer(req, res, body, b, ++seq).catch(() => res.destroy());
+      if (b.delayMs > 0) setTimeout(go, b.delayMs);
+      else go();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function answer(req: IncomingMessage, res: ServerResponse, body: unknown, b: DemoBehavior, n: number): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const anthropic = path === '/v1/messages' || (path === '/v1/models' && req.headers['anthropic-version'] !== undefined);
+    if (req.method === 'GET' && path === '/v1/models') return json(res, 200, modelList(anthropic, models));
+    if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/chat/completions'))
+      return json(res, 404, apiError(anthropic, 404, 'not_found_error', `Unknown path ${path}`));
+    if (b.fault === 'hang-before-headers') return; // the test (or close()) ends the socket
+    if (b.fault === 'invalid-http') {
+      res.socket?.end('THIS IS NOT HTTP\r\n\r\n');
+      return;
+    }
+    if (b.fault === 'garbage') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('<<< demo upstream garbage: not JSON, not SSE >>>');
+      return;
+    }
+    if (!isObj(body)) return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
+    const model = body.model;
+    if (typeof model !== 'string') return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'model: Field required'));
+    if (!models.includes(model)) return json(res, 404, apiError(anthropic, 404, 'not_found_error', `model: ${model} not found`));
+    if (anthropic && typeof body.max_tokens !== 'number')
+      return json(res, 400, apiError(true, 400, 'invalid_request_error', 'max_tokens: Field required'));
+    const reply = demoReply(body, anthropic);
+    const ids = { n, created: Math.floor(now() / 1000) };
+    if (body.stream === true) {
+      const events = anthropic ? anthropicStream(model, reply, ids) : openAiStream(model, reply, ids, includeUsage(body));
+      return streamEvents(res, events, b);
+    }
+    const full = anthropic ? anthropicMessage(model, reply, ids) : openAiCompletion(model, reply, ids);
+    if (b.fault === 'close-mid-stream' || b.fault === 'hang-mid-body') {
+      const text = JSON.stringify(full);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      await new Promise((r) => res.write(text.slice(0, Math.floor(text.length / 2)), r));
+      if (b.fault === 'close-mid-stream') res.destroy();
+      return;
+    }
+    return json(res, 200, full);
+  }
+
+  async function streamEvents(res: ServerResponse, events: string[], b: DemoBehavior): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.on('close', () => {
+      if (!res.writableFinished && b.fault === 'none') stats.abortedStreams++;
+    });
+    const cutAt = b.fault === 'close-mid-stream' || b.fault === 'hang-mid-body' ? 3 : events.length;
+    for (let i = 0; i < cutAt && i < events.length; i++) {
+      if (res.destroyed) return;
+      // Wait for each write to reach the socket so a deliberate destroy() below cannot swallow it.
+      await new Promise((r) => res.write(events[i] as string, r));
+      if (b.chunkDelayMs > 0) await new Promise((r) => setTimeout(r, b.chunkDelayMs));
+    }
+    if (b.fault === 'close-mid-stream') res.destroy();
+    else if (b.fault !== 'hang-mid-body') res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    requests,
+    stats,
+    setBehavior(b) {
+      behavior = { ...behavior, ...b };
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Upstream entries routing the demo's models: names containing "claude" speak Anthropic, the rest OpenAI. */
+export function demoUpstreamConfigs(url: string, models: string[]): UpstreamConfig[] {
+  const claude = models.filter((m) => m.includes('claude'));
+  const other = models.filter((m) => !m.includes('claude'));
+  const out: UpstreamConfig[] = [];
+  if (other.length) out.push(UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: url, models: other }));
+  if (claude.length) out.push(UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: url, models: claude }));
+  return out;
+}
+
+interface Reply {
+  /** Output pieces, one per token (the demo counts a word with its trailing space as one token). */
+  pieces: string[];
+  inputTokens: number;
+  truncated: boolean;
+}
+
+/** Deterministic echo; token counts: input = characters / 4 (rounded up), output = one per word. */
+export function demoReply(body: Json, anthropic: boolean): Reply {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  let chars = typeof body.system === 'string' ? body.system.length : 0;
+  let lastUser = '';
+  for (const m of messages) {
+    if (!isObj(m)) continue;
+    const t = contentText(m.content);
+    chars += t.length;
+    if (m.role === 'user') lastUser = t;
+  }
+  const words = `${DEMO_NOTICE} You said: ${lastUser.slice(0, 200)}`.split(/(?<=\s)/);
+  const max = anthropic ? body.max_tokens : (body.max_completion_tokens ?? body.max_tokens);
+  const limit = typeof max === 'number' && max > 0 ? max : Infinity;
+  return { pieces: words.slice(0, limit), inputTokens: Math.max(1, Math.ceil(chars / 4)), truncated: words.length > limit };
+}
+
+function contentText(c: unknown): string {
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('');
+  return '';
+}
+
+function includeUsage(body: Json): boolean {
+  return isObj(body.stream_options) && body.stream_options.include_usage === true;
+}
+
+function openAiCompletion(model: string, r: Reply, ids: { n: number; created: number }): Json {
+  const completion = r.pieces.length;
+  return {
+    id: `chatcmpl-demo${String(ids.n).padStart(6, '0')}`,
+    object: 'chat.completion',
+    created: ids.created,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: r.pieces.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }],
+    usage: { prompt_tokens: r.inputTokens, completion_tokens: completion, total_tokens: r.inputTokens + completion },
+    service_tier: 'default',
+    system_fingerprint: null,
+  };
+}
+
+function openAiStream(model: string, r: Reply, ids: { n: number; created: number }, withUsage: boolean): string[] {
+  const base = { id: `chatcmpl-demo${String(ids.n).padStart(6, '0')}`, object: 'chat.completion.chunk', created: ids.created, model, service_tier: 'default', system_fingerprint: null };
+  // With include_usage, every chunk carries "usage": null and a last chunk with empty choices carries the usage.
+  const chunk = (choices: unknown[], usage?: unknown) => `data: ${JSON.stringify({ ...base, choices, ...(withUsage ? { usage: usage ?? null } : {}) })}\n\n`;
+  const out = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
+  for (const p of r.pieces) out.push(chunk([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
+  out.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }]));
+  if (withUsage) out.push(chunk([], { prompt_tokens: r.inputTokens, completion_tokens: r.pieces.length, total_tokens: r.inputTokens + r.pieces.length }));
+  out.push('data: [DONE]\n\n');
+  return out;
+}
+
+function anthropicMessage(model: string, r: Reply, ids: { n: number }): Json {
+  return {
+    id: `msg_demo${String(ids.n).padStart(6, '0')}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: r.pieces.join('') }],
+    stop_reason: r.truncated ? 'max_tokens' : 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: r.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: r.pieces.length },
+  };
+}
+
+function anthropicStream(model: string, r: Reply, ids: { n: number }): string[] {
+  const ev = (type: string, data: Json) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const out = [
+    ev('message_start', {
+      message: {
+        id: `msg_demo${String(ids.n).padStart(6, '0')}`,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: r.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+      },
+    }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ev('ping', {}),
+  ];
+  for (const p of r.pieces) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } }));
+  out.push(ev('content_block_stop', { index: 0 }));
+  out.push(ev('message_delta', { delta: { stop_reason: r.truncated ? 'max_tokens' : 'end_turn', stop_sequence: null }, usage: { output_tokens: r.pieces.length } }));
+  out.push(ev('message_stop', {}));
+  return out;
+}
+
+function modelList(anthropic: boolean, models: string[]): Json {
+  if (anthropic) {
+    const data = models.map((id) => ({ type: 'model', id, display_name: `${id} (demo stand-in)`, created_at: '2025-01-01T00:00:00Z' }));
+    return { data, has_more: false, first_id: models[0] ?? null, last_id: models[models.length - 1] ?? null };
+  }
+  return { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_735_689_600, owned_by: 'moat-demo-upstream' })) };
+}
+
+function apiError(anthropic: boolean, status: number, type: string, message: string): Json {
+  if (anthropic) return { type: 'error', error: { type, message: `${DEMO_NOTICE} ${message}` } };
+  return { error: { message: `${DEMO_NOTICE} ${message}`, type: status === 404 ? 'invalid_request_error' : type, param: null, code: status === 404 ? 'model_not_found' : null } };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}

@@ -1,0 +1,46 @@
+// Authentication from the in-memory policy view only. The key's form and checksum are checked before any
+// lookup, so typos and random strings never reach the key map.
+import type { IncomingHttpHeaders } from 'node:http';
+import { checkApiKey, hashSecret } from '../keys/api-key-format.js';
+import { MoatError } from '../errors/moat-error.js';
+import type { ApiKeyRecord } from '../model/api-key.js';
+import type { Org } from '../model/org.js';
+import type { PolicySnapshot } from '../view/policy-snapshot.js';
+
+export type PresentedKey = { via: 'bearer' | 'x-api-key'; secret: string } | { via: 'none' } | { via: 'malformed-header' };
+
+/** Reads the key from `x-api-key` (Anthropic) or `Authorization: Bearer` (OpenAI). */
+export function presentedKey(headers: IncomingHttpHeaders): PresentedKey {
+  const x = headers['x-api-key'];
+  if (typeof x === 'string' && x !== '') return { via: 'x-api-key', secret: x.trim() };
+  const auth = headers.authorization;
+  if (auth === undefined || auth === '') return { via: 'none' };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  return m ? { via: 'bearer', secret: m[1] as string } : { via: 'malformed-header' };
+}
+
+export type AuthResult = { ok: true; key: ApiKeyRecord; org: Org } | { ok: false; error: MoatError };
+
+export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, nowMs: number): AuthResult {
+  if (presented.via === 'none') return { ok: false, error: new MoatError('missing_api_key') };
+  if (presented.via === 'malformed-header')
+    return { ok: false, error: new MoatError('malformed_api_key', 'The Authorization header must be `Bearer <key>`.') };
+  const check = checkApiKey(presented.secret);
+  if (!check.ok)
+    return {
+      ok: false,
+      error: new MoatError(
+        'malformed_api_key',
+        check.reason === 'checksum'
+          ? 'The API key fails its checksum (probably a typo); copy it again exactly.'
+          : 'The API key is not of the form moat_<env>_<random>.',
+      ),
+    };
+  const key = snapshot.keyByHash.get(hashSecret(presented.secret));
+  const org = key && snapshot.orgs.get(key.orgId);
+  if (!key || !org) return { ok: false, error: new MoatError('invalid_api_key') };
+  if (key.status === 'disabled') return { ok: false, error: new MoatError('key_disabled') };
+  if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= nowMs)
+    return { ok: false, error: new MoatError('key_expired', `The API key expired at ${key.expiresAt}.`) };
+  return { ok: true, key, org };
+}

@@ -1,0 +1,89 @@
+// Incremental server-sent-events parser. It is fed raw upstream chunks as they arrive (split anywhere, even inside
+// a UTF-8 character or a CRLF) and returns the complete events so far, each with its raw text so a relay can
+// re-emit it byte-for-byte.
+import { StringDecoder } from 'node:string_decoder';
+
+export interface SseEvent {
+  /** `event:` field, if any. */
+  event?: string;
+  /** `data:` lines joined with "\n". */
+  data: string;
+  /** The event's text as received, including its terminating blank line. */
+  raw: string;
+}
+
+export class SseParser {
+  private decoder = new StringDecoder('utf8');
+  private buf = '';
+  /** Offset in buf up to which lines were already scanned for an event boundary. */
+  private scanned = 0;
+
+  push(chunk: Buffer | string): SseEvent[] {
+    this.buf += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const out: SseEvent[] = [];
+    for (;;) {
+      const end = this.findEventEnd();
+      if (end < 0) break;
+      const raw = this.buf.slice(0, end);
+      this.buf = this.buf.slice(end);
+      this.scanned = 0;
+      out.push(parseEvent(raw));
+    }
+    return out;
+  }
+
+  /** Text received after the last complete event (an event cut short by the end of the stream). */
+  rest(): string {
+    return this.buf + this.decoder.end();
+  }
+
+  /** Index just past the blank line ending the first event in buf, or -1. Handles \n, \r\n and \r endings. */
+  private findEventEnd(): number {
+    const b = this.buf;
+    for (let i = this.scanned; i < b.length; i++) {
+      const c = b.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      // A line ends at i; see whether the next line is empty.
+      let j = i + 1;
+      if (c === 13) {
+        if (j >= b.length) {
+          this.scanned = i;
+          return -1; // need to know whether \n follows
+        }
+        if (b.charCodeAt(j) === 10) j++;
+      }
+      if (j >= b.length) {
+        this.scanned = i;
+        return -1;
+      }
+      const d = b.charCodeAt(j);
+      if (d === 10) return j + 1;
+      if (d === 13) {
+        if (j + 1 >= b.length) {
+          this.scanned = i;
+          return -1;
+        }
+        return b.charCodeAt(j + 1) === 10 ? j + 2 : j + 1;
+      }
+      i = j - 1;
+    }
+    this.scanned = Math.max(0, b.length - 1);
+    return -1;
+  }
+}
+
+/** Comment-only blocks (e.g. ": keep-alive") come back with empty data so a relay still forwards them. */
+function parseEvent(raw: string): SseEvent {
+  let event: string | undefined;
+  const data: string[] = [];
+  for (const line of raw.split(/\r\n|\r|\n/)) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  return event === undefined ? { data: data.join('\n'), raw } : { event, data: data.join('\n'), raw };
+}

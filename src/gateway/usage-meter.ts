@@ -1,0 +1,123 @@
+// Reads token usage and response text from upstream responses, streamed or not, in both wire formats.
+//   OpenAI stream:    the final chunk with `usage` (and empty `choices`) when stream_options.include_usage is set.
+//   Anthropic stream: `message_start.message.usage` (input, first output count) and `message_delta.usage`
+//                     (cumulative output; newer servers also repeat input there).
+// A stream cut short (client gone, upstream closed) keeps what it saw; missing numbers are estimated
+// (input from the request estimate, output at ~4 characters per token) so cut streams are still counted.
+import type { TraceUsage } from '../events/trace-format.js';
+import type { SseEvent } from './sse-parser.js';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export class UsageMeter {
+  private input: number | undefined;
+  private output: number | undefined;
+  private text = '';
+  private outputChars = 0;
+  /** Whether `output` is the final count (Anthropic's message_start only carries a provisional one). */
+  private outputFinal = false;
+
+  constructor(
+    readonly api: 'openai' | 'anthropic',
+    private readonly textCap: number,
+  ) {}
+
+  /** Observes one SSE event. Returns true when it is OpenAI's usage-only chunk (empty choices, usage set). */
+  observeEvent(ev: SseEvent): boolean {
+    if (ev.data === '' || ev.data === '[DONE]') return false;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      return false;
+    }
+    if (!isObj(msg)) return false;
+    return this.api === 'openai' ? this.observeOpenAiChunk(msg) : (this.observeAnthropicEvent(msg), false);
+  }
+
+  /** Observes a complete non-streaming response body. */
+  observeBody(body: unknown): void {
+    if (!isObj(body)) return;
+    const usage = body.usage;
+    if (this.api === 'openai') {
+      if (isObj(usage)) this.setOpenAiUsage(usage);
+      const choices = Array.isArray(body.choices) ? body.choices : [];
+      for (const c of choices) if (isObj(c) && isObj(c.message) && typeof c.message.content === 'string') this.addText(c.message.content);
+    } else {
+      if (isObj(usage)) this.setAnthropicUsage(usage, true);
+      const content = Array.isArray(body.content) ? body.content : [];
+      for (const b of content) if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+    }
+  }
+
+  /** Usage as reported, with estimates filling what a cut-short response never reported. */
+  usage(inputEstimate: number): TraceUsage {
+    return {
+      input_tokens: this.input ?? inputEstimate,
+      output_tokens: this.outputFinal ? (this.output ?? 0) : Math.max(this.output ?? 0, Math.ceil(this.outputChars / 4)),
+    };
+  }
+
+  get reported(): boolean {
+    return this.input !== undefined && this.outputFinal;
+  }
+
+  responseText(): string {
+    return this.text;
+  }
+
+  private observeOpenAiChunk(msg: Json): boolean {
+    const choices = Array.isArray(msg.choices) ? msg.choices : undefined;
+    if (choices) {
+      for (const c of choices) if (isObj(c) && isObj(c.delta) && typeof c.delta.content === 'string') this.addText(c.delta.content);
+    }
+    if (isObj(msg.usage)) {
+      this.setOpenAiUsage(msg.usage);
+      return choices !== undefined && choices.length === 0;
+    }
+    return false;
+  }
+
+  private observeAnthropicEvent(msg: Json): void {
+    switch (msg.type) {
+      case 'message_start':
+        if (isObj(msg.message) && isObj(msg.message.usage)) this.setAnthropicUsage(msg.message.usage, false);
+        break;
+      case 'message_delta':
+        if (isObj(msg.usage)) this.setAnthropicUsage(msg.usage, true);
+        break;
+      case 'content_block_delta':
+        if (isObj(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);
+        break;
+    }
+  }
+
+  private setOpenAiUsage(u: Json): void {
+    const p = num(u.prompt_tokens);
+    const c = num(u.completion_tokens);
+    if (p !== undefined) this.input = p;
+    if (c !== undefined) {
+      this.output = c;
+      this.outputFinal = true;
+    }
+  }
+
+  /** Input counts cache writes and reads too: all of them are input the model processed. */
+  private setAnthropicUsage(u: Json, final: boolean): void {
+    const i = num(u.input_tokens);
+    if (i !== undefined) this.input = i + (num(u.cache_creation_input_tokens) ?? 0) + (num(u.cache_read_input_tokens) ?? 0);
+    const o = num(u.output_tokens);
+    if (o !== undefined) {
+      this.output = o;
+      this.outputFinal = final;
+    }
+  }
+
+  private addText(t: string): void {
+    this.outputChars += t.length;
+    if (this.text.length < this.textCap) this.text += t.slice(0, this.textCap - this.text.length);
+  }
+}

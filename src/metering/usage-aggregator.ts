@@ -1,0 +1,87 @@
+// In-memory per (org, key, model, minute) usage counters. The hot path only adds to a map; a timer flushes the
+// map to the store every metering.flushMs, so metering never puts a database write on a request.
+import type { Clock } from '../ops/clock.js';
+import type { UsageRow, UsageSink } from './usage-sink.js';
+
+export interface UsageRecord {
+  orgId: string;
+  keyId: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const MINUTE_MS = 60_000;
+
+export class UsageAggregator {
+  private pending = new Map<string, UsageRow>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sink: UsageSink,
+    private readonly clock: Clock,
+    private readonly onFlushError: (err: unknown) => void = () => {},
+  ) {}
+
+  /** Counts one finished request in the minute of the injected clock's current time. */
+  record(r: UsageRecord): void {
+    const minuteMs = Math.floor(this.clock.now() / MINUTE_MS) * MINUTE_MS;
+    const k = `${r.orgId}\u0000${r.keyId}\u0000${r.model}\u0000${minuteMs}`;
+    let row = this.pending.get(k);
+    if (!row) {
+      row = { orgId: r.orgId, keyId: r.keyId, model: r.model, minute: new Date(minuteMs).toISOString(), requests: 0, inputTokens: 0, outputTokens: 0 };
+      this.pending.set(k, row);
+    }
+    row.requests += 1;
+    row.inputTokens += r.inputTokens;
+    row.outputTokens += r.outputTokens;
+  }
+
+  /** Rows not yet written (for tests and `/admin/usage` freshness). */
+  pendingRows(): UsageRow[] {
+    return [...this.pending.values()].map((r) => ({ ...r }));
+  }
+
+  /**
+   * Writes everything pending to the sink. Flushes never overlap; rows of a failed write are merged back so the
+   * next flush retries them (counts are added, never lost or doubled by the aggregator).
+   */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushOnce());
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.sink.write([...batch.values()]);
+    } catch (err) {
+      for (const [k, row] of batch) {
+        const cur = this.pending.get(k);
+        if (!cur) this.pending.set(k, row);
+        else {
+          cur.requests += row.requests;
+          cur.inputTokens += row.inputTokens;
+          cur.outputTokens += row.outputTokens;
+        }
+      }
+      this.onFlushError(err);
+    }
+  }
+
+  start(flushMs: number): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), flushMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes what is left (shutdown). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

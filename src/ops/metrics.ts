@@ -1,0 +1,45 @@
+// Prometheus metrics of the gateway. Each gateway owns its own registry (no global state), so tests and
+// several gateways in one process do not collide.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface GatewayMetrics {
+  registry: Registry;
+  requests: Counter<'api' | 'endpoint' | 'status' | 'code'>;
+  duration: Histogram<'api' | 'stream'>;
+  ttfb: Histogram<'api'>;
+  upstreamErrors: Counter<'upstream' | 'code'>;
+  eventsDropped: Counter<string>;
+  tokens: Counter<'api' | 'direction'>;
+  /** Make `moat_events_dropped_total` report the queue's own drop counter. */
+  watchQueueDrops(dropped: () => number): void;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  let droppedSource: (() => number) | undefined;
+  const eventsDropped = new Counter({
+    name: 'moat_events_dropped_total',
+    help: 'Request events dropped because the bounded event queue was full.',
+    registers: [registry],
+    collect() {
+      if (!droppedSource) return;
+      this.reset();
+      this.inc(droppedSource());
+    },
+  });
+  return {
+    registry,
+    requests: new Counter({ name: 'moat_requests_total', help: 'Finished front-door requests.', labelNames: ['api', 'endpoint', 'status', 'code'], registers: [registry] }),
+    duration: new Histogram({ name: 'moat_request_duration_seconds', help: 'Time from request arrival to the end of the response.', labelNames: ['api', 'stream'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+    ttfb: new Histogram({ name: 'moat_time_to_first_byte_seconds', help: 'Time from request arrival to the first response body byte sent to the client.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+    upstreamErrors: new Counter({ name: 'moat_upstream_errors_total', help: 'Upstream failures by upstream and Moat error code.', labelNames: ['upstream', 'code'], registers: [registry] }),
+    tokens: new Counter({ name: 'moat_tokens_total', help: 'Metered tokens by direction (input, output).', labelNames: ['api', 'direction'], registers: [registry] }),
+    eventsDropped,
+    watchQueueDrops(dropped) {
+      droppedSource = dropped;
+    },
+  };
+}
