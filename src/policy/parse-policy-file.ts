@@ -24,6 +24,8 @@ export interface ParsePolicyOptions {
   tierLimits?: z.ZodType;
   /** Schema for `playbooks`, supplied by the enforcement module (default: anything). */
   playbooks?: z.ZodType;
+  /** Schema for the top-level `limits` section (LimitsConfig), supplied by the rate-limit module. */
+  limits?: z.ZodType;
 }
 
 export class PolicyFileError extends Error {
@@ -84,6 +86,7 @@ function toState(f: PolicyFile): PolicyState {
   if (f.denials) rules.denials = f.denials;
   if (f.propagation) rules.propagation = f.propagation;
   if (f.playbooks !== undefined) rules.playbooks = f.playbooks;
+  if (f.limits !== undefined) rules.limits = f.limits;
   return {
     rules,
     orgs: (f.orgs ?? []).map((o) => {

@@ -26,7 +26,7 @@ const statusSchema = z.preprocess(
     }),
 );
 
-export function policyFileSchema(opts: { tierLimits?: z.ZodType; playbooks?: z.ZodType } = {}) {
+export function policyFileSchema(opts: { tierLimits?: z.ZodType; playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
   return rulesBodySchema(opts).extend({
     orgs: z
       .array(

@@ -95,6 +95,8 @@ export interface PolicyRules {
   propagation?: PropagationRule[];
   /** Enforcement playbooks (issue 6); opaque to the policy module. */
   playbooks?: unknown;
+  /** Rate limits and quotas (LimitsConfig of src/limits); opaque to the policy module. */
+  limits?: unknown;
 }
 
 export function emptyPolicyRules(): PolicyRules {

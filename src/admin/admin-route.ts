@@ -1,0 +1,74 @@
+// One admin route = method, path, minimum role, zod schemas and a handler. The same table registers the
+// Fastify routes and builds the OpenAPI document, so the two cannot drift apart.
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import type { AdminRole } from '../model/admin.js';
+import type { SqlDriver } from '../store/sql-driver.js';
+import type { MutationOutcome } from '../store/mutation.js';
+import type { ChangeBus } from '../view/change-bus.js';
+import type { PolicyView } from '../view/policy-view.js';
+
+export interface AdminLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface AdminDeps {
+  driver: SqlDriver;
+  view: Pick<PolicyView, 'applyChange'>;
+  bus?: ChangeBus | undefined;
+  logger: AdminLogger;
+  /** Accepted as role admin, named "bootstrap" (from config or `<dataDir>/admin-token`). */
+  bootstrapToken?: string | undefined;
+}
+
+export interface AdminIdentity {
+  name: string;
+  role: AdminRole;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  identity: AdminIdentity;
+  deps: AdminDeps;
+  reply: FastifyReply;
+  /** Makes a store change effective here, broadcasts it, and returns its result. */
+  commit<T>(outcome: MutationOutcome<T>): Promise<T>;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface AdminRoute {
+  method: Method;
+  /** Fastify path under /admin, e.g. `/orgs/:org`. */
+  url: string;
+  /** Minimum role; `public` needs no token. */
+  role: AdminRole | 'public';
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Success status (default 200) and its body schema. */
+  status?: number;
+  response?: z.ZodType;
+  /** Non-JSON success responses, e.g. application/x-ndjson. */
+  produces?: string;
+  handler(ctx: RouteContext<any, any, any>): Promise<unknown>;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** Typed constructor: the handler sees the parsed types of its own schemas. */
+export function adminRoute<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  r: Omit<AdminRoute, 'handler' | 'params' | 'query' | 'body'> & {
+    params?: P;
+    query?: Q;
+    body?: B;
+    handler(ctx: RouteContext<Infer<P>, Infer<Q>, Infer<B>>): Promise<unknown>;
+  },
+): AdminRoute {
+  return r as AdminRoute;
+}

@@ -1,0 +1,191 @@
+// Zod schemas of the admin API: the same objects validate requests and generate /admin/openapi.json.
+import { z } from 'zod';
+
+const datetime = () => z.iso.datetime({ offset: true });
+const attrValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const OrgRef = z.object({ org: z.string().min(1).describe('Org id (`org_...`) or org name.') });
+export const KeyRef = z.object({ key: z.string().min(1).describe('Key id (`key_...`).') });
+export const GrantRef = z.object({ grant: z.string().min(1).describe('Grant id (`grt_...`).') });
+export const TokenRef = z.object({ token: z.string().min(1).describe('Admin token id (`tok_...`) or name.') });
+
+export const OrgStatusSchema = z.enum(['active', 'restricted', 'suspended', 'revoked']);
+export const RelationSchema = z.enum(['parent', 'subsidiary', 'acquirer', 'acquired', 'reseller', 'partner', 'affiliate']);
+export const RoleSchema = z.enum(['viewer', 'analyst', 'admin']);
+
+export const StatusChangeSchema = z.object({
+  reason: z.string(),
+  clause: z.string().optional(),
+  caseId: z.string().optional(),
+  actor: z.string(),
+  at: z.string(),
+});
+
+export const OrgSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: OrgStatusSchema,
+  suspendedUntil: z.string().optional(),
+  statusChange: StatusChangeSchema.optional(),
+  attributes: z.record(z.string(), attrValue),
+  labels: z.array(z.string()),
+  tier: z.string(),
+  contactWebhook: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const CreateOrgBody = z
+  .object({
+    name: z.string().min(1).max(200).regex(/^[^\s]+$/, 'no whitespace').describe('Unique org name.'),
+    tier: z.string().min(1).optional().describe('Tier name (limits come from the policy).'),
+    attributes: z.record(z.string(), attrValue).optional().describe('Free attributes, e.g. {"competitor": true}.'),
+    labels: z.array(z.string()).optional(),
+    contactWebhook: z.string().url().optional().describe('Where customer notices are sent.'),
+  })
+  .strict();
+
+export const UpdateOrgBody = z
+  .object({
+    name: z.string().min(1).max(200).regex(/^[^\s]+$/, 'no whitespace').optional(),
+    tier: z.string().min(1).optional(),
+    attributes: z.record(z.string(), attrValue).optional().describe('Replaces all attributes.'),
+    labels: z.array(z.string()).optional().describe('Replaces all labels.'),
+    contactWebhook: z.string().url().nullable().optional().describe('null clears it.'),
+  })
+  .strict();
+
+export const SetOrgStatusBody = z
+  .object({
+    status: OrgStatusSchema,
+    reason: z.string().min(1).describe('Why; shown to the org in denials.'),
+    clause: z.string().min(1).optional().describe('Clause of the terms enforced, e.g. "ToS §2.3".'),
+    caseId: z.string().min(1).optional(),
+    until: datetime().optional().describe('Required for `suspended`.'),
+  })
+  .strict();
+
+export const KeySchema = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('Visible part of the key; the hash is never returned.'),
+  status: z.enum(['active', 'disabled']),
+  statusChange: StatusChangeSchema.optional(),
+  expiresAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const CreateKeyBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    env: z.string().regex(/^[a-z]{2,8}$/).optional().describe('Env segment of `moat_<env>_...` (default "live").'),
+    expiresAt: datetime().optional(),
+  })
+  .strict();
+
+export const CreatedKeySchema = z.object({ key: KeySchema, secret: z.string().describe('The API key. Shown only in this response.') });
+
+export const DisableKeyBody = z
+  .object({ reason: z.string().min(1).optional(), clause: z.string().min(1).optional(), caseId: z.string().min(1).optional() })
+  .strict();
+
+export const KeyExpiryBody = z.object({ expiresAt: datetime().nullable().describe('null clears the expiry.') }).strict();
+
+export const ListKeysQuery = z.object({ org: z.string().optional().describe('Only keys of this org (id or name).') }).strict();
+
+export const GrantSchema = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  purpose: z.string(),
+  models: z.array(z.string()),
+  expiresAt: z.string().optional(),
+  limits: z.record(z.string(), z.number()).optional(),
+  createdAt: z.string(),
+});
+
+export const CreateGrantBody = z
+  .object({
+    purpose: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe('e.g. "safety_evaluation"; requests declare it with `moat-purpose`.'),
+    models: z.array(z.string().min(1)).min(1).describe('Model globs this grant admits.'),
+    expiresAt: datetime().optional(),
+    limits: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
+
+export const AffiliationSchema = z.object({ orgId: z.string(), affiliateId: z.string(), relation: RelationSchema });
+
+export const AffiliationBody = z
+  .object({
+    org: z.string().min(1).describe('Org id or name.'),
+    affiliate: z.string().min(1).describe('Affiliated org id or name.'),
+    relation: RelationSchema.describe('What the affiliate is to the org, e.g. `parent` = the affiliate owns the org.'),
+  })
+  .strict();
+
+export const ListAffiliationsQuery = z.object({ org: z.string().optional().describe('Only affiliations touching this org (id or name).') }).strict();
+
+export const AdminTokenSchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() });
+export const CreateTokenBody = z.object({ name: z.string().min(1).max(100).regex(/^[^\s:]+$/, 'no whitespace or colon'), role: RoleSchema }).strict();
+export const CreatedTokenSchema = z.object({ token: AdminTokenSchema, secret: z.string().describe('The admin token. Shown only in this response.') });
+export const DeleteTokenQuery = z.object({ force: z.enum(['true', 'false']).optional().describe('Allow deleting the last admin token.') }).strict();
+
+export const UsageQuerySchema = z
+  .object({
+    org: z.string().optional().describe('Org id or name.'),
+    key: z.string().optional().describe('Key id.'),
+    model: z.string().optional(),
+    from: datetime().optional().describe('Inclusive start.'),
+    to: datetime().optional().describe('Exclusive end.'),
+    group_by: z
+      .string()
+      .regex(/^(org|key|model|minute|hour|day)(,(org|key|model|minute|hour|day))*$/)
+      .optional()
+      .describe('Comma-separated: org, key, model and one of minute, hour, day.'),
+  })
+  .strict();
+
+export const UsageRowSchema = z.object({
+  orgId: z.string().optional(),
+  keyId: z.string().optional(),
+  model: z.string().optional(),
+  bucket: z.string().optional(),
+  requests: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+});
+
+export const AuditEntrySchema = z.object({
+  seq: z.number(),
+  ts: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const AuditQuerySchema = z
+  .object({
+    after_seq: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(5000).optional(),
+    action: z.string().optional(),
+    target: z.string().optional(),
+    actor: z.string().optional(),
+  })
+  .strict();
+
+export const AuditVerifySchema = z.object({
+  ok: z.boolean(),
+  count: z.number(),
+  headHash: z.string().optional(),
+  lastSeq: z.number().optional(),
+  seq: z.number().optional(),
+  problem: z.enum(['edited', 'deleted', 'reordered']).optional(),
+  message: z.string().optional(),
+});
+
+export const WhoAmISchema = z.object({ name: z.string(), role: RoleSchema });
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

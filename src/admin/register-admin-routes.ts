@@ -1,0 +1,101 @@
+// The admin HTTP API as a Fastify plugin under /admin. Each mutation: write to the store (one transaction,
+// audited) -> apply to this process's view -> broadcast -> reply, so the change already holds in this
+// process's hot path when the caller gets the answer.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MoatError, isMoatError } from '../errors/moat-error.js';
+import type { MutationOutcome } from '../store/mutation.js';
+import { propagateChange } from '../view/propagate-change.js';
+import { authenticateAdmin, requireRole } from './admin-auth.js';
+import type { AdminDeps, AdminIdentity, AdminRoute } from './admin-route.js';
+import { buildOpenApi } from './openapi.js';
+import { affiliationRoutes } from './routes/affiliation-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { grantRoutes } from './routes/grant-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
+import { orgRoutes } from './routes/org-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { usageRoutes } from './routes/usage-routes.js';
+import type { z } from 'zod';
+
+export type { AdminDeps } from './admin-route.js';
+
+export const ADMIN_PREFIX = '/admin';
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes];
+
+function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
+  return reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });
+}
+
+function parseWith(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const msg = r.error.issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+  throw new MoatError('invalid_request', msg);
+}
+
+function toMoatError(e: unknown): MoatError | undefined {
+  if (isMoatError(e)) return e;
+  const fe = e as Partial<FastifyError>;
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MoatError('unsupported_media_type');
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MoatError('body_too_large');
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError) return new MoatError('invalid_json');
+  return undefined;
+}
+
+export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps, routes: readonly AdminRoute[] = ADMIN_ROUTES): Promise<void> {
+  const openapi = buildOpenApi([...routes, { method: 'GET', url: '/openapi.json', role: 'public', summary: 'This document.', handler: async () => undefined }], ADMIN_PREFIX);
+  await app.register(
+    async (scope) => {
+      // Own JSON parser: the gateway may parse /v1 bodies differently (e.g. as raw buffers for pass-through).
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+        const text = String(body);
+        if (text.trim() === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch {
+          done(new MoatError('invalid_json') as unknown as Error, undefined);
+        }
+      });
+      scope.setErrorHandler((err, req, reply) => {
+        const me = toMoatError(err);
+        if (me) return sendError(reply, me);
+        deps.logger.error({ err, url: req.url }, 'admin request failed');
+        return sendError(reply, new MoatError('internal_error'));
+      });
+      scope.setNotFoundHandler((_req, reply) => sendError(reply, new MoatError('not_found')));
+
+      scope.get('/openapi.json', async () => openapi);
+
+      for (const route of routes) {
+        scope.route({
+          method: route.method,
+          url: route.url,
+          handler: async (req: FastifyRequest, reply: FastifyReply) => {
+            let identity: AdminIdentity = { name: 'anonymous', role: 'viewer' };
+            if (route.role !== 'public') {
+              identity = await authenticateAdmin(deps.driver, req.headers.authorization, deps.bootstrapToken);
+              requireRole(identity, route.role);
+            }
+            const params = parseWith(route.params, req.params, 'params');
+            const query = parseWith(route.query, req.query, 'query');
+            const body = parseWith(route.body, req.body, 'body');
+            const result = await route.handler({
+              params, query, body, identity, deps, reply,
+              commit: async <T>(outcome: MutationOutcome<T>) => {
+                await propagateChange(deps, outcome.change);
+                deps.logger.info({ actor: identity.name, change: outcome.change, route: `${route.method} ${route.url}` }, 'admin change');
+                return outcome.result;
+              },
+            });
+            reply.code(route.status ?? 200);
+            return result;
+          },
+        });
+      }
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}

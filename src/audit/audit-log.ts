@@ -1,0 +1,84 @@
+// The audit log in the store. Appends take the change_version row lock first, so appends from concurrent
+// transactions and processes are serialised and each links to the true previous entry.
+import type { SqlExecutor } from '../store/sql-driver.js';
+import { toIso, toNum, jsonParam } from '../store/row-values.js';
+import { GENESIS_HASH, sealAuditEntry, type AuditEntry } from './audit-chain.js';
+
+export interface AuditInput {
+  actor: string;
+  action: string;
+  target: string;
+  data?: Record<string, unknown>;
+}
+
+/** Must run inside a transaction. */
+export async function appendAudit(tx: SqlExecutor, input: AuditInput, now: Date = new Date()): Promise<AuditEntry> {
+  await tx.query('SELECT version FROM change_version WHERE id = 1 FOR UPDATE');
+  const last = (await tx.query<{ seq: unknown; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'))[0];
+  const entry = sealAuditEntry(last ? last.hash : GENESIS_HASH, {
+    seq: last ? toNum(last.seq) + 1 : 1,
+    ts: now.toISOString(),
+    actor: input.actor,
+    action: input.action,
+    target: input.target,
+    // A JSON round trip drops undefined fields exactly as jsonb storage will, so the hash stays reproducible.
+    data: JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>,
+  });
+  await tx.query('INSERT INTO audit_log (seq, ts, actor, action, target, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)', [
+    entry.seq, entry.ts, entry.actor, entry.action, entry.target, jsonParam(entry.data), entry.prevHash, entry.hash,
+  ]);
+  return entry;
+}
+
+interface AuditRow {
+  seq: unknown;
+  ts: unknown;
+  actor: string;
+  action: string;
+  target: string;
+  data: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromRow(r: AuditRow): AuditEntry {
+  return { seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash };
+}
+
+export interface AuditQuery {
+  afterSeq?: number;
+  limit?: number;
+  action?: string;
+  target?: string;
+  actor?: string;
+}
+
+export async function listAudit(ex: SqlExecutor, q: AuditQuery = {}): Promise<AuditEntry[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
+  if (q.action !== undefined) add('action = ?', q.action);
+  if (q.target !== undefined) add('target = ?', q.target);
+  if (q.actor !== undefined) add('actor = ?', q.actor);
+  params.push(q.limit ?? 1000);
+  const rows = await ex.query<AuditRow>(
+    `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(fromRow);
+}
+
+/** Every entry in order, read in pages so a long log is not one giant result. */
+export async function* allAuditEntries(ex: SqlExecutor, pageSize = 5000): AsyncGenerator<AuditEntry> {
+  let after = 0;
+  for (;;) {
+    const page = await listAudit(ex, { afterSeq: after, limit: pageSize });
+    for (const e of page) yield e;
+    if (page.length < pageSize) return;
+    after = (page[page.length - 1] as AuditEntry).seq;
+  }
+}

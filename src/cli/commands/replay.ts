@@ -1,0 +1,56 @@
+// `moat replay TRACE.jsonl`: streams a trace through the detection pipeline and prints the v1 report.
+import type { Command } from 'commander';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { parse as parseYaml } from 'yaml';
+import { replayTrace } from '../../detection/replay.js';
+import { renderText } from '../../detection/report.js';
+
+export interface ReplayCliOptions {
+  policy?: string;
+  report?: 'json' | 'text';
+  out?: string;
+  strict?: boolean;
+}
+
+export async function runReplayCommand(trace: string, o: ReplayCliOptions, stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<string> {
+  const policy = o.policy ? parseYaml(readFileSync(o.policy, 'utf8')) : undefined;
+  const tty = !!stderr.isTTY;
+  let warned = 0;
+  const report = await replayTrace(createReadStream(trace), {
+    strict: !!o.strict,
+    policy,
+    onSkipped: (s) => {
+      if (warned++ < 20) stderr.write(`moat replay: line ${s.line} skipped: ${s.reason}\n`);
+    },
+    onDiagnostic: (d) => {
+      if (warned++ < 20) stderr.write(`moat replay: ${d.message}\n`);
+    },
+    ...(tty ? { onProgress: (n: number) => stderr.write(`\rmoat replay: ${n} lines`) } : {}),
+  });
+  if (tty) stderr.write('\n');
+  if (warned > 20) stderr.write(`moat replay: ${warned - 20} more diagnostics (see report.diagnostics)\n`);
+  const text = o.report === 'text' ? renderText(report) : JSON.stringify(report, null, 2) + '\n';
+  if (o.out) {
+    const ws = createWriteStream(o.out);
+    ws.end(text);
+    await once(ws, 'finish');
+  }
+  return text;
+}
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('Replay a trace (JSONL, format v1) through detection; the report goes to stdout or --out.')
+    .argument('<trace>', 'trace file (JSONL)')
+    .option('--policy <file>', 'policy/playbook file (YAML or JSON) for the report actions')
+    .option('--report <format>', 'json | text', 'json')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--strict', 'treat a malformed line as fatal')
+    .action(async (trace: string, o: ReplayCliOptions) => {
+      if (o.report !== 'json' && o.report !== 'text') throw new Error(`--report must be json or text`);
+      const text = await runReplayCommand(trace, o);
+      if (!o.out) process.stdout.write(text);
+    });
+}

@@ -1,0 +1,168 @@
+// API keys. Creation returns the secret exactly once; only its sha256 hash and a visible prefix are stored.
+import { MoatError } from '../errors/moat-error.js';
+import { generateApiKey } from '../keys/api-key-format.js';
+import type { ApiKeyRecord, KeyStatus } from '../model/api-key.js';
+import type { StatusChange } from '../model/org.js';
+import { newId } from './ids.js';
+import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
+import { getOrg } from './orgs-repo.js';
+import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
+import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+
+/** A key as stored, with why it is in its status (not part of the hot-path record). */
+export interface StoredApiKey extends ApiKeyRecord {
+  statusChange?: StatusChange;
+}
+
+/** What listings show: never the hash. */
+export type ApiKeyListing = Omit<StoredApiKey, 'hash'>;
+
+interface KeyRow {
+  id: string;
+  org_id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  status: KeyStatus;
+  status_change: StatusChange | null;
+  expires_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+function fromRow(r: KeyRow): StoredApiKey {
+  const k: StoredApiKey = {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    prefix: r.prefix,
+    hash: r.hash,
+    status: r.status,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+  const exp = toIsoOrUndefined(r.expires_at);
+  if (exp) k.expiresAt = exp;
+  if (r.status_change) k.statusChange = r.status_change;
+  return k;
+}
+
+export function withoutHash(k: StoredApiKey): ApiKeyListing {
+  const { hash: _hash, ...rest } = k;
+  return rest;
+}
+
+/** The hot-path record (no status reason). */
+export function toKeyRecord(k: StoredApiKey): ApiKeyRecord {
+  const { statusChange: _s, ...rest } = k;
+  return rest;
+}
+
+export async function listKeys(ex: SqlExecutor, orgId?: string): Promise<StoredApiKey[]> {
+  const rows = orgId
+    ? await ex.query<KeyRow>('SELECT * FROM api_keys WHERE org_id = $1 ORDER BY created_at, id', [orgId])
+    : await ex.query<KeyRow>('SELECT * FROM api_keys ORDER BY created_at, id');
+  return rows.map(fromRow);
+}
+
+export async function getKey(ex: SqlExecutor, id: string): Promise<StoredApiKey> {
+  const row = (await ex.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1', [id]))[0];
+  if (!row) throw new MoatError('admin_not_found', `no key "${id}"`);
+  return fromRow(row);
+}
+
+export async function findKeyByHash(ex: SqlExecutor, hash: string): Promise<StoredApiKey | undefined> {
+  const row = (await ex.query<KeyRow>('SELECT * FROM api_keys WHERE hash = $1', [hash]))[0];
+  return row ? fromRow(row) : undefined;
+}
+
+export interface CreateKeyInput {
+  /** Org id or name. */
+  org: string;
+  name: string;
+  /** Key env segment: `moat_<env>_...` (default "live"). */
+  env?: string | undefined;
+  expiresAt?: string | undefined;
+}
+
+export interface CreatedKey {
+  key: ApiKeyListing;
+  /** The full secret: returned here once and never again. */
+  secret: string;
+}
+
+export function createKey(driver: SqlDriver, meta: MutationMeta, input: CreateKeyInput): Promise<MutationOutcome<CreatedKey>> {
+  return runMutation(driver, meta, {
+    kind: 'key',
+    action: 'key.create',
+    run: async (tx, now) => {
+      const org = await getOrg(tx, input.org);
+      const gen = generateApiKey(input.env ?? 'live');
+      const row = (
+        await tx.query<KeyRow>(
+          `INSERT INTO api_keys (id, org_id, name, prefix, hash, expires_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
+          [newId('key'), org.id, input.name, gen.prefix, gen.hash, input.expiresAt ?? null, now.toISOString()],
+        )
+      )[0];
+      const key = withoutHash(fromRow(row as KeyRow));
+      return {
+        result: { key, secret: gen.secret },
+        target: key.id,
+        orgId: org.id,
+        data: { orgId: org.id, name: key.name, prefix: key.prefix, expiresAt: key.expiresAt },
+      };
+    },
+  });
+}
+
+export function setKeyStatus(
+  driver: SqlDriver,
+  meta: MutationMeta,
+  id: string,
+  input: { status: KeyStatus; reason?: string | undefined; clause?: string | undefined; caseId?: string | undefined },
+): Promise<MutationOutcome<ApiKeyListing>> {
+  return runMutation(driver, meta, {
+    kind: 'key',
+    action: input.status === 'disabled' ? 'key.disable' : 'key.enable',
+    run: async (tx, now) => {
+      const before = await getKey(tx, id);
+      const change: StatusChange = { reason: input.reason ?? (input.status === 'disabled' ? 'disabled' : 'enabled'), actor: meta.actor, at: now.toISOString() };
+      if (input.clause) change.clause = input.clause;
+      if (input.caseId) change.caseId = input.caseId;
+      const row = (
+        await tx.query<KeyRow>('UPDATE api_keys SET status = $2, status_change = $3::jsonb, updated_at = $4 WHERE id = $1 RETURNING *', [
+          id, input.status, jsonParam(change), now.toISOString(),
+        ])
+      )[0];
+      const key = withoutHash(fromRow(row as KeyRow));
+      return { result: key, target: id, orgId: before.orgId, data: { from: before.status, to: input.status, reason: change.reason, clause: input.clause, caseId: input.caseId } };
+    },
+  });
+}
+
+/** expiresAt null clears the expiry. */
+export function setKeyExpiry(driver: SqlDriver, meta: MutationMeta, id: string, expiresAt: string | null): Promise<MutationOutcome<ApiKeyListing>> {
+  return runMutation(driver, meta, {
+    kind: 'key',
+    action: 'key.expiry',
+    run: async (tx, now) => {
+      const before = await getKey(tx, id);
+      const row = (await tx.query<KeyRow>('UPDATE api_keys SET expires_at = $2, updated_at = $3 WHERE id = $1 RETURNING *', [id, expiresAt, now.toISOString()]))[0];
+      const key = withoutHash(fromRow(row as KeyRow));
+      return { result: key, target: id, orgId: before.orgId, data: { from: before.expiresAt ?? null, to: key.expiresAt ?? null } };
+    },
+  });
+}
+
+export function deleteKey(driver: SqlDriver, meta: MutationMeta, id: string): Promise<MutationOutcome<{ id: string }>> {
+  return runMutation(driver, meta, {
+    kind: 'key',
+    action: 'key.delete',
+    run: async (tx) => {
+      const before = await getKey(tx, id);
+      await tx.query('DELETE FROM api_keys WHERE id = $1', [id]);
+      return { result: { id }, target: id, orgId: before.orgId, data: { orgId: before.orgId, name: before.name, prefix: before.prefix } };
+    },
+  });
+}

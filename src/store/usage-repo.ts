@@ -1,0 +1,122 @@
+// Per-minute usage aggregates (org, key, model, minute). Writers add to existing rows, so several processes
+// can flush their own partial counts for the same minute.
+import type { SqlExecutor } from './sql-driver.js';
+import { toIso, toNum } from './row-values.js';
+
+export interface UsageRow {
+  orgId: string;
+  keyId: string;
+  model: string;
+  /** Any time within the minute; stored truncated to the minute (UTC). */
+  minute: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const BATCH = 500;
+
+function truncateToMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new Error(`invalid usage minute "${iso}"`);
+  return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString();
+}
+
+/** Batched upsert that adds. Rows for the same (org, key, model, minute) are merged first. */
+export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Promise<void> {
+  const merged = new Map<string, UsageRow>();
+  for (const r of rows) {
+    const minute = truncateToMinute(r.minute);
+    const k = JSON.stringify([r.orgId, r.keyId, r.model, minute]);
+    const cur = merged.get(k);
+    if (cur) {
+      cur.requests += r.requests;
+      cur.inputTokens += r.inputTokens;
+      cur.outputTokens += r.outputTokens;
+    } else merged.set(k, { ...r, minute });
+  }
+  const all = [...merged.values()];
+  for (let i = 0; i < all.length; i += BATCH) {
+    const chunk = all.slice(i, i + BATCH);
+    const params: unknown[] = [];
+    const values = chunk.map((r) => {
+      params.push(r.orgId, r.keyId, r.model, r.minute, r.requests, r.inputTokens, r.outputTokens);
+      const b = params.length - 7;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::timestamptz, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint)`;
+    });
+    await ex.query(
+      `INSERT INTO usage_minute (org_id, key_id, model, minute, requests, input_tokens, output_tokens) VALUES ${values.join(', ')}
+       ON CONFLICT (org_id, key_id, model, minute) DO UPDATE SET
+         requests = usage_minute.requests + EXCLUDED.requests,
+         input_tokens = usage_minute.input_tokens + EXCLUDED.input_tokens,
+         output_tokens = usage_minute.output_tokens + EXCLUDED.output_tokens`,
+      params,
+    );
+  }
+}
+
+export type UsageGroupBy = 'org' | 'key' | 'model' | 'minute' | 'hour' | 'day';
+
+export interface UsageQuery {
+  org?: string | undefined;
+  key?: string | undefined;
+  model?: string | undefined;
+  /** Inclusive lower bound (ISO). */
+  from?: string | undefined;
+  /** Exclusive upper bound (ISO). */
+  to?: string | undefined;
+  /** Dimensions to group by; at most one of minute/hour/day. Empty: one total row. */
+  groupBy?: readonly UsageGroupBy[] | undefined;
+}
+
+export interface UsageAggregate {
+  orgId?: string;
+  keyId?: string;
+  model?: string;
+  /** Start of the minute/hour/day bucket. */
+  bucket?: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const DIM_SQL: Record<'org' | 'key' | 'model', string> = { org: 'org_id', key: 'key_id', model: 'model' };
+
+export async function queryUsage(ex: SqlExecutor, q: UsageQuery): Promise<UsageAggregate[]> {
+  const groupBy = [...new Set(q.groupBy ?? [])];
+  const buckets = groupBy.filter((g) => g === 'minute' || g === 'hour' || g === 'day');
+  if (buckets.length > 1) throw new Error('group by at most one of minute, hour, day');
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (col: string, op: string, v: string | undefined) => {
+    if (v === undefined) return;
+    params.push(v);
+    where.push(`${col} ${op} $${params.length}`);
+  };
+  add('org_id', '=', q.org);
+  add('key_id', '=', q.key);
+  add('model', '=', q.model);
+  add('minute', '>=', q.from);
+  add('minute', '<', q.to);
+  const cols: string[] = [];
+  for (const g of groupBy) {
+    if (g === 'org' || g === 'key' || g === 'model') cols.push(`${DIM_SQL[g]} AS ${g}`);
+  }
+  const bucket = buckets[0];
+  if (bucket) cols.push(bucket === 'minute' ? 'minute AS bucket' : `date_trunc('${bucket}', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket`);
+  const groupCols = cols.map((c) => c.slice(0, c.lastIndexOf(' AS ')));
+  const sql = `SELECT ${[...cols, 'sum(requests) AS requests', 'sum(input_tokens) AS input_tokens', 'sum(output_tokens) AS output_tokens'].join(', ')}
+    FROM usage_minute ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+    ${groupCols.length ? `GROUP BY ${groupCols.join(', ')} ORDER BY ${groupCols.join(', ')}` : ''}`;
+  const rows = await ex.query<Record<string, unknown>>(sql, params);
+  return rows
+    .filter((r) => r.requests !== null)
+    .map((r) => {
+      const a: UsageAggregate = { requests: toNum(r.requests), inputTokens: toNum(r.input_tokens), outputTokens: toNum(r.output_tokens) };
+      if ('org' in r) a.orgId = String(r.org);
+      if ('key' in r) a.keyId = String(r.key);
+      if ('model' in r) a.model = String(r.model);
+      if ('bucket' in r) a.bucket = toIso(r.bucket);
+      return a;
+    });
+}
