@@ -1,0 +1,2 @@
+// Lets TypeScript accept Vite's CSS side-effect import.
+declare module '*.css';

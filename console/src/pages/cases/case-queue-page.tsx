@@ -1,0 +1,98 @@
+// The case queue: open cases first, most severe first, then most confident, then oldest. Polled, so a new
+// case appears without a reload (and is announced to screen readers).
+import type { CaseSummary, Org, Severity } from '../../api/types.js';
+import { AsyncView } from '../../components/async-view.js';
+import { fmtPct, fmtTime } from '../../components/format.js';
+import { Badge } from '../../components/status-badge.js';
+import { useApi } from '../../hooks/use-api.js';
+import { href, Link, navigate } from '../../hooks/use-route.js';
+
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export function sortCases(cases: CaseSummary[]): CaseSummary[] {
+  return [...cases].sort(
+    (a, b) =>
+      Number(b.status === 'open') - Number(a.status === 'open') ||
+      RANK[a.severity] - RANK[b.severity] ||
+      b.confidence - a.confidence ||
+      a.openedAt.localeCompare(b.openedAt),
+  );
+}
+
+export function CaseQueuePage({ status, severity }: { status: string; severity: string }) {
+  const state = useApi<{ cases: CaseSummary[] }>(`/admin/cases?status=${encodeURIComponent(status)}`);
+  const orgs = useApi<{ orgs: Org[] }>('/admin/orgs', 10000);
+  const names = new Map(orgs.kind === 'ok' ? orgs.data.orgs.map((o) => [o.id, o.name]) : []);
+  const setFilter = (s: string, sev: string) => navigate(`/console/cases?status=${s}${sev ? `&severity=${sev}` : ''}`, true);
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">Cases</h1>
+      <div className="filters">
+        <label htmlFor="case-status">Status</label>
+        <select id="case-status" value={status} onChange={(e) => setFilter(e.target.value, severity)}>
+          {['open', 'actioned', 'dismissed', 'reinstated', 'all'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+        <label htmlFor="case-severity">Severity</label>
+        <select id="case-severity" value={severity} onChange={(e) => setFilter(status, e.target.value)}>
+          <option value="">any</option>
+          {Object.keys(RANK).map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </div>
+      <AsyncView state={state} what="cases">
+        {({ cases }) => {
+          const shown = sortCases(cases.filter((c) => !severity || c.severity === severity));
+          return (
+            <>
+              <p role="status" aria-live="polite" className="muted">
+                {shown.length} case{shown.length === 1 ? '' : 's'}
+              </p>
+              <table>
+                <caption className="sr-only">Cases sorted by severity</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Severity</th>
+                    <th scope="col">Case</th>
+                    <th scope="col">Organizations</th>
+                    <th scope="col">Confidence</th>
+                    <th scope="col">Proposed</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Opened</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <Badge value={c.severity} />
+                      </td>
+                      <th scope="row">
+                        <Link href={href('cases', c.id)}>{c.title}</Link>
+                        <div className="labels">{c.labels.map((l) => <span key={l} className="tag">{l}</span>)}</div>
+                      </th>
+                      <td>{c.orgIds.map((id) => names.get(id) ?? id).join(', ')}</td>
+                      <td>{fmtPct(c.confidence)}</td>
+                      <td>{c.proposedAction ? `${c.proposedAction.action}${c.proposedAction.requiresApproval ? ' (needs approval)' : ''}` : '—'}</td>
+                      <td>
+                        <Badge value={c.status} />
+                      </td>
+                      <td>{fmtTime(c.openedAt)}</td>
+                    </tr>
+                  ))}
+                  {shown.length === 0 && (
+                    <tr>
+                      <td colSpan={7}>No cases.</td>
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+            </>
+          );
+        }}
+      </AsyncView>
+    </section>
+  );
+}
