@@ -8,6 +8,7 @@ import { register as registerOrgs } from './commands/orgs.js';
 import { register as registerKeys } from './commands/keys.js';
 import { register as registerTokens } from './commands/tokens.js';
 import { register as registerAudit } from './commands/audit.js';
+import { register as registerStart } from './commands/start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   // Command groups (each file exports register(program)).
+  registerStart(program);
   registerDetection(program);
   registerPolicy(program);
   registerErrors(program);

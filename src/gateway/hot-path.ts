@@ -8,7 +8,8 @@ import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import type { PolicySnapshot, PolicyViewReader } from '../view/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { Decision } from '../policy/decision.js';
-import type { Limiter, LimitTicket } from '../limits/limiter.js';
+import type { Limiter, LimitInspector, LimitTicket } from '../limits/limiter.js';
+import { describeLimits } from '../limits/describe-limits.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import type { RequestEvent } from '../events/request-event.js';
 import type { UsageAggregator } from '../metering/usage-aggregator.js';
@@ -32,6 +33,8 @@ export interface HotPathDeps {
   view: PolicyViewReader;
   decide(facts: RequestFacts, snapshot: PolicySnapshot): Decision;
   limiter: Limiter;
+  /** Answers `GET /v1/moat/limits` (the key's own limits and remaining quota); both limiters implement it. */
+  limitInspector?: LimitInspector;
   events: BoundedQueue<RequestEvent>;
   usage: UsageAggregator;
   logger: Logger;
@@ -119,6 +122,9 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       case '/v1/models':
         serveModels(req, res);
         return true;
+      case '/v1/moat/limits':
+        void serveLimits(req, res);
+        return true;
       case '/healthz':
         sendJson(res, 200, healthBody());
         return true;
@@ -174,6 +180,31 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     if (api === 'anthropic') headers['request-id'] = id;
     res.writeHead(200, headers);
     res.end(renderModelList(api, router.listedModels()));
+  }
+
+  /** Self-service: the caller's own limits and remaining quota, read without consuming anything. */
+  async function serveLimits(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const presented = presentedKey(req.headers);
+    const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
+    const id = `req_${randomUUID().replaceAll('-', '')}`;
+    const now = clock.now();
+    const snapshot = view.current();
+    const auth = authenticate(presented, snapshot, now);
+    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    try {
+      if (!deps.limitInspector) throw new MoatError('not_found', 'This gateway does not expose limits.');
+      const grantIds = (snapshot.grantsByOrg.get(auth.org.id) ?? []).map((g) => g.id);
+      const subject = { orgId: auth.org.id, keyId: auth.key.id, tier: auth.org.tier, grantIds };
+      const listing = describeLimits(subject, await deps.limitInspector.peek(subject), now);
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': id };
+      if (api === 'anthropic') headers['request-id'] = id;
+      res.writeHead(200, headers);
+      res.end(JSON.stringify(listing));
+    } catch (e) {
+      const err = isMoatError(e) ? e : new MoatError('internal_error', undefined, { cause: e });
+      if (!isMoatError(e)) logger.error({ err: e, requestId: id }, 'limits listing failed');
+      sendRendered(res, renderError(api, err, id));
+    }
   }
 
   async function serveModelCall(x: Exchange): Promise<void> {

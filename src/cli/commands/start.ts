@@ -1,0 +1,36 @@
+// `moat start`: runs the gateway (hot path + admin API + console) until SIGINT/SIGTERM, then drains.
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { startMoat } from '../../server/start-moat.js';
+import { startBanner } from '../../server/banner.js';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('Start the gateway. Without configuration: embedded PGlite store in .moat/ and the built-in demo upstream.')
+    .option('-c, --config <file>', 'YAML configuration file (default: $MOAT_CONFIG)')
+    .option('-p, --port <port>', 'port to listen on (overrides config)')
+    .action(async (opts: { config?: string; port?: string }) => {
+      const overrides: Record<string, unknown> = {};
+      if (opts.port !== undefined) overrides['server.port'] = Number(opts.port);
+      const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides });
+      const server = await startMoat(config);
+      process.stdout.write(startBanner(server, config, { consoleAvailable: server.consoleAvailable }));
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.logger.info({ signal }, 'shutting down: draining in-flight requests');
+        server.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            server.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      await new Promise(() => {}); // run until a signal
+    });
+}

@@ -1,0 +1,217 @@
+// Composition root: wires the store, the policy view, the hot path, the limiter, the admin API, metering and
+// the event consumers into one http.Server. Everything here is plumbing; behaviour lives in the modules.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { MoatConfig } from '../config/schema.js';
+import { openStore } from '../store/open-store.js';
+import type { SqlDriver } from '../store/sql-driver.js';
+import { writeUsage } from '../store/usage-repo.js';
+import { InProcessChangeBus } from '../view/in-process-change-bus.js';
+import { RedisChangeBus } from '../view/redis-change-bus.js';
+import type { ChangeBus } from '../view/change-bus.js';
+import { startPolicyView, type PolicyView } from '../view/policy-view.js';
+import { registerAdminRoutes } from '../admin/register-admin-routes.js';
+import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
+import { ensureDemoOrg } from '../admin/demo-org.js';
+import { createHotPath, type HotPath } from '../gateway/hot-path.js';
+import { startTraceWriter, type TraceWriter } from '../gateway/trace-writer.js';
+import { startDemoUpstream, demoUpstreamConfigs, type DemoUpstream } from '../demo-upstream/demo-upstream.js';
+import { decide } from '../policy/decide.js';
+import { MemoryLimiter } from '../limits/memory-limiter.js';
+import { createRedisLimiter } from '../limits/redis-limiter.js';
+import type { Limiter, LimitInspector } from '../limits/limiter.js';
+import { BoundedQueue } from '../events/bounded-queue.js';
+import { fanOut } from '../events/fan-out.js';
+import type { RequestEvent } from '../events/request-event.js';
+import { UsageAggregator } from '../metering/usage-aggregator.js';
+import { createLogger, type Logger } from '../ops/logger.js';
+import { createMetrics } from '../ops/metrics.js';
+import { systemClock, type Clock } from '../ops/clock.js';
+import { MoatError } from '../errors/moat-error.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { registerConsoleRoutes } from '../console-server/fastify-plugin.js';
+import { DEFAULT_CONSOLE_DIST } from '../console-server/serve-console.js';
+import { limitsReader } from './limits-from-rules.js';
+import { watchDeniedOrgs } from './end-denied-streams.js';
+
+export interface MoatServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  adminTokenSource: 'config' | 'file' | 'generated';
+  demo?: { orgName: string; apiKey: string; upstreamUrl: string };
+  driver: SqlDriver;
+  view: PolicyView;
+  hot: HotPath;
+  logger: Logger;
+  /** Whether the built console (console/dist) is served at /console. */
+  consoleAvailable: boolean;
+  /** Extra event consumers (detection) attach here before traffic starts. */
+  addEventConsumer(capacity?: number): BoundedQueue<RequestEvent>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Event consumers to attach (detection, enforcement); each gets its own bounded queue. */
+  eventConsumers?: number;
+}
+
+export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Promise<MoatServer> {
+  const logger = opts.logger ?? createLogger({ level: config.log.level, name: 'moat' });
+  const clock = opts.clock ?? systemClock;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (e) {
+        logger.warn({ err: e }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    cleanups.push(() => driver.close());
+    const admin = resolveBootstrapAdminToken({ dataDir: config.dataDir, adminToken: config.adminToken });
+
+    const demoEnabled = config.demoUpstream.enabled ?? config.upstreams.length === 0;
+    let demo: DemoUpstream | undefined;
+    let demoKey: { orgName: string; apiKey: string } | undefined;
+    let upstreams = config.upstreams;
+    if (demoEnabled) {
+      demo = await startDemoUpstream({ port: 0, models: config.demoUpstream.models });
+      cleanups.push(() => demo?.close());
+      upstreams = [...config.upstreams, ...demoUpstreamConfigs(demo.url, config.demoUpstream.models)];
+      const d = await ensureDemoOrg(driver, { dataDir: config.dataDir });
+      demoKey = { orgName: d.org.name, apiKey: d.apiKey };
+    }
+
+    const bus: ChangeBus = config.redisUrl ? await RedisChangeBus.connect({ url: config.redisUrl }) : new InProcessChangeBus();
+    cleanups.push(() => bus.close());
+    const view = await startPolicyView({
+      driver,
+      bus,
+      versionCheckMs: config.view.versionCheckMs,
+      onError: (err) => logger.warn({ err }, 'policy view refresh failed; serving the last snapshot'),
+    });
+    cleanups.push(() => view.close());
+
+    const metrics = createMetrics({ defaultMetrics: true });
+    const limits = limitsReader(() => view.current().rules, (msg) => logger.error(msg));
+    const backend = config.limits.backend ?? (config.redisUrl ? 'redis' : 'memory');
+    let limiter: Limiter & LimitInspector;
+    if (backend === 'redis') {
+      if (!config.redisUrl) throw new Error('limits.backend is redis but redisUrl is not set');
+      limiter = await createRedisLimiter({ url: config.redisUrl, limits, failMode: config.limits.failMode, logger, registry: metrics.registry });
+    } else {
+      limiter = new MemoryLimiter({ limits });
+    }
+    cleanups.push(() => limiter.close());
+
+    const events = new BoundedQueue<RequestEvent>(config.events.queueSize);
+    metrics.watchQueueDrops(() => events.dropped);
+    const consumers: BoundedQueue<RequestEvent>[] = [];
+    let traceWriter: TraceWriter | undefined;
+    if (config.events.traceFile) {
+      const q = new BoundedQueue<RequestEvent>(config.events.queueSize);
+      consumers.push(q);
+      traceWriter = startTraceWriter(q, config.events.traceFile, (err) => logger.error({ err }, 'trace writer failed'));
+    }
+    const addEventConsumer = (capacity = config.events.queueSize) => {
+      const q = new BoundedQueue<RequestEvent>(capacity);
+      consumers.push(q);
+      return q;
+    };
+    // Consumers are attached before traffic starts; fan-out begins on the first event.
+    let fan: { done: Promise<void> } | undefined;
+    const startFanOut = () => {
+      if (!fan) fan = consumers.length ? fanOut(events, consumers) : drainInto(events);
+    };
+
+    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'));
+    usage.start(config.metering.flushMs);
+
+    const hot = createHotPath({
+      config: { ...config, upstreams },
+      view,
+      decide,
+      limiter,
+      limitInspector: limiter,
+      events,
+      usage,
+      logger,
+      metrics,
+      clock,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+    const stopWatching = watchDeniedOrgs(view, clock, (orgId, code, message, clause) => {
+      const n = hot.abortOrgStreams(orgId, new MoatError(code, message, clause ? { clause } : {}));
+      if (n) logger.info({ orgId, code, ended: n }, 'ended in-flight requests of a denied org');
+    });
+    cleanups.push(stopWatching);
+
+    const app = Fastify({
+      logger: false,
+      bodyLimit: config.server.bodyLimitBytes,
+      serverFactory: (fastifyHandler) =>
+        http.createServer((req, res) => {
+          if (!hot.handle(req, res)) fastifyHandler(req, res);
+        }),
+    });
+    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token });
+    const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
+    if (consoleAvailable) registerConsoleRoutes(app);
+    await app.listen({ port: config.server.port, host: config.server.host });
+    const port = (app.server.address() as AddressInfo).port;
+    const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    startFanOut();
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await hot.drain(config.server.shutdownGraceMs);
+        await app.close();
+        await usage.stop();
+        events.close();
+        await fan?.done;
+        await traceWriter?.done;
+        await hot.close();
+        await cleanup();
+      })());
+
+    return {
+      url,
+      port,
+      adminToken: admin.token,
+      adminTokenSource: admin.source,
+      ...(demo && demoKey ? { demo: { ...demoKey, upstreamUrl: demo.url } } : {}),
+      driver,
+      view,
+      hot,
+      logger,
+      consoleAvailable,
+      addEventConsumer,
+      close,
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/** With no consumer attached, events are still taken off the queue so it never fills. */
+function drainInto<T>(q: BoundedQueue<T>): { done: Promise<void> } {
+  return {
+    done: (async () => {
+      while ((await q.take(1024)).length) {
+        /* discard */
+      }
+    })(),
+  };
+}
+
