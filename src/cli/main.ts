@@ -8,7 +8,9 @@ import { register as registerOrgs } from './commands/orgs.js';
 import { register as registerKeys } from './commands/keys.js';
 import { register as registerTokens } from './commands/tokens.js';
 import { register as registerAudit } from './commands/audit.js';
+import { register as registerCases } from './commands/cases.js';
 import { register as registerStart } from './commands/start.js';
+import { register as registerConfig } from './commands/config.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   // Command groups (each file exports register(program)).
   registerStart(program);
+  registerConfig(program);
   registerDetection(program);
   registerPolicy(program);
   registerErrors(program);
@@ -26,6 +29,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerTokens(program);
   registerAudit(program);
+  registerCases(program);
   return program;
 }
 
