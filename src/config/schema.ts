@@ -70,6 +70,16 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    enforcement: z
+      .object({
+        autoEnforce: z.boolean().optional().describe('Overrides the playbooks\' `auto_enforce` switch: true makes every playbook rule automatic (no admin approval).'),
+        opsWebhookUrl: z.string().url().optional().describe('Provider operations webhook receiving every case proposal, action and reinstatement (signed, see docs/enforcement.md).'),
+        webhookSecret: z.string().min(16).optional().describe('HMAC-SHA256 secret signing webhooks; customers get per-org secrets derived from it. Generated into `dataDir` when unset.'),
+        deliveryIntervalMs: ms(1_000, 'How often the webhook outbox is polled for due deliveries'),
+        maxAttempts: z.number().int().min(1).default(8).describe('Delivery attempts before a webhook moves to the dead-letter list.'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Prompt text is never logged at info.'),

@@ -1,0 +1,92 @@
+// Turns detection evidence into a case's evidence: redacted sample requests, matched benchmarks, feature
+// values against rule thresholds, and linked accounts with the reason they are linked. Bounded, so a case
+// updated by thousands of detections stays small.
+import type { Detection, OrgFacts } from './detection-input.js';
+import type { CaseEvidence, FeatureEvidence, SampleRequest } from './case-model.js';
+import { redactSecrets } from './redact-secrets.js';
+
+const MAX_SAMPLES = 10;
+const MAX_EXCERPT = 400;
+const MAX_LINKED = 200;
+
+export function emptyEvidence(): CaseEvidence {
+  return { sampleRequests: [], matchedBenchmarks: [], features: [], linkedAccounts: [] };
+}
+
+function excerpt(text: string): string {
+  const clean = redactSecrets(text);
+  return clean.length > MAX_EXCERPT ? clean.slice(0, MAX_EXCERPT) + '…' : clean;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'boolean' ? Number(v) : undefined);
+
+function holds(actual: number, op: string, threshold: number): boolean {
+  switch (op) {
+    case '>=': return actual >= threshold;
+    case '>': return actual > threshold;
+    case '<=': return actual <= threshold;
+    case '<': return actual < threshold;
+    case '==': return actual === threshold;
+    case '!=': return actual !== threshold;
+    default: return false;
+  }
+}
+
+function linkReason(signals: unknown): string {
+  if (!Array.isArray(signals) || signals.length === 0) return 'linked by detection';
+  const parts = signals.map((s) => {
+    const o = s as { kind?: unknown; values?: unknown };
+    const vals = Array.isArray(o.values) ? o.values.slice(0, 3).map((v) => redactSecrets(String(v)).slice(0, 80)) : [];
+    return `${String(o.kind)}${vals.length ? ` (${vals.join(', ')})` : ''}`;
+  });
+  return `shared ${parts.join('; ')}`;
+}
+
+/** Evidence of one detection, merged into `prev` (deduplicated, capped). */
+export function mergeEvidence(prev: CaseEvidence, d: Detection, facts: OrgFacts, names: ReadonlyMap<string, string> = new Map()): CaseEvidence {
+  const out: CaseEvidence = {
+    sampleRequests: [...prev.sampleRequests],
+    matchedBenchmarks: [...prev.matchedBenchmarks],
+    features: [...prev.features],
+    linkedAccounts: [...prev.linkedAccounts],
+  };
+  const addSample = (s: SampleRequest) => {
+    if (out.sampleRequests.length < MAX_SAMPLES && !out.sampleRequests.some((x) => x.orgId === s.orgId && x.excerpt === s.excerpt)) out.sampleRequests.push(s);
+  };
+  for (const s of d.samples ?? []) addSample({ at: s.at, orgId: d.org, keyPrefix: s.keyPrefix ?? '', model: s.model ?? '', endpoint: s.endpoint ?? '', excerpt: excerpt(s.text) });
+  const linked = new Map(out.linkedAccounts.map((l) => [l.orgId, l]));
+  for (const a of d.activities) {
+    const ev = a.evidence ?? {};
+    if (Array.isArray(ev.samples)) for (const t of ev.samples) if (typeof t === 'string') addSample({ at: a.first_detected.ts, orgId: d.org, keyPrefix: '', model: '', endpoint: '', excerpt: excerpt(t) });
+    if (ev.benchmarks && typeof ev.benchmarks === 'object') {
+      for (const [benchmark, n] of Object.entries(ev.benchmarks as Record<string, unknown>)) {
+        const matches = num(n) ?? 0;
+        const cur = out.matchedBenchmarks.find((b) => b.benchmark === benchmark);
+        if (cur) cur.matches = Math.max(cur.matches, matches);
+        else out.matchedBenchmarks.push({ benchmark, matches });
+      }
+    }
+    if (Array.isArray(ev.thresholds)) {
+      for (const t of ev.thresholds as Array<Record<string, unknown>>) {
+        const value = num(t.actual);
+        const threshold = num(t.value);
+        if (value === undefined || threshold === undefined || typeof t.feature !== 'string') continue;
+        const f: FeatureEvidence = { name: t.feature, value, threshold, comparison: String(t.op), exceeded: holds(value, String(t.op), threshold), rule: a.rules[0] ?? '' };
+        const i = out.features.findIndex((x) => x.name === f.name && x.rule === f.rule && x.comparison === f.comparison);
+        if (i >= 0) out.features[i] = f;
+        else out.features.push(f);
+      }
+    }
+    const links = ev.links as { cluster?: unknown; signals?: unknown } | undefined;
+    if (links && d.cluster) {
+      const reason = `cluster ${d.cluster.id}: ${linkReason(links.signals)}`;
+      for (const m of d.cluster.orgs) if (!linked.has(m)) linked.set(m, { orgId: m, name: names.get(m) ?? m, reason });
+    }
+  }
+  if (d.cluster && d.cluster.orgs.length > 1)
+    for (const m of d.cluster.orgs) if (!linked.has(m)) linked.set(m, { orgId: m, name: names.get(m) ?? m, reason: `member of linked-account cluster ${d.cluster.id}` });
+  for (const a of facts.affiliates)
+    if (!linked.has(a.org)) linked.set(a.org, { orgId: a.org, name: a.name ?? names.get(a.org) ?? a.org, reason: `${a.relation} affiliation recorded by the provider` });
+  out.linkedAccounts = [...linked.values()].slice(0, MAX_LINKED);
+  return out;
+}

@@ -1,0 +1,106 @@
+// A case: everything a trust-and-safety team, the customer and a court need to follow one enforcement
+// decision about one org or one cluster. Field names match the console's contract (docs/console.md).
+import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+import type { ActionType } from './playbook-schema.js';
+
+export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export interface ProposedAction {
+  action: ActionType;
+  clause: string;
+  requiresApproval: boolean;
+  orgIds: string[];
+  ruleId?: string;
+  durationMs?: number;
+  throttleFactor?: number;
+  keepsGrants?: string[];
+  purposeScopeRestriction?: string[];
+  notifyCustomer: boolean;
+}
+
+export interface TimelineStep {
+  at: string;
+  /** detected | proposed | approved | executed | dismissed | reinstated | appealed | reopened | note | notified */
+  kind: string;
+  actor: string;
+  text: string;
+  data?: Record<string, unknown>;
+}
+
+export interface CaseNote {
+  at: string;
+  actor: string;
+  text: string;
+}
+
+export interface SampleRequest {
+  at: string;
+  orgId: string;
+  keyPrefix: string;
+  model: string;
+  endpoint: string;
+  /** Prompt excerpt with anything that looks like a credential redacted. */
+  excerpt: string;
+}
+
+export interface FeatureEvidence {
+  name: string;
+  value: number;
+  threshold: number;
+  comparison: string;
+  exceeded: boolean;
+  rule?: string;
+}
+
+export interface CaseEvidence {
+  sampleRequests: SampleRequest[];
+  /** Public benchmarks whose items matched the org's prompts, with the number of matching prompts. */
+  matchedBenchmarks: Array<{ benchmark: string; matches: number }>;
+  features: FeatureEvidence[];
+  linkedAccounts: Array<{ orgId: string; name: string; reason: string }>;
+}
+
+export interface ActionTaken {
+  at: string;
+  action: ActionType | 'lift';
+  orgIds: string[];
+  by: string;
+  clause?: string;
+  until?: string;
+}
+
+export interface Case {
+  id: string;
+  /** `org:<id>` or `cluster:<id>`: the one case per org or cluster, updated by later detections. */
+  key: string;
+  kind: 'org' | 'cluster';
+  title: string;
+  orgIds: string[];
+  severity: Severity;
+  status: CaseStatus;
+  labels: ActivityLabel[];
+  confidence: number;
+  /** Clause of the terms the proposed/taken action enforces. */
+  clause: string;
+  proposedAction?: ProposedAction;
+  actionsTaken: ActionTaken[];
+  timeline: TimelineStep[];
+  notes: CaseNote[];
+  evidence: CaseEvidence;
+  /** Detections folded into this case. */
+  detections: number;
+  /** Requests the detected org had sent when the case first proposed an action (time-to-enforcement). */
+  requestsAtDetection?: number;
+  openedAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: bumped on every save. */
+  version: number;
+}
+
+export type CaseSummary = Omit<Case, 'timeline' | 'notes' | 'evidence'>;
+
+export function summarize(c: Case): CaseSummary {
+  const { timeline: _t, notes: _n, evidence: _e, ...s } = c;
+  return s;
+}

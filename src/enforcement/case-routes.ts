@@ -1,0 +1,81 @@
+// Admin API for cases, in the admin module's route-table style (role per route, zod schemas, OpenAPI):
+//   GET  /admin/cases?status=&severity=&org=    viewer   (summaries; status=all for every status)
+//   GET  /admin/cases/:id                       viewer
+//   POST /admin/cases/:id/note (alias /notes)   analyst  { note }
+//   POST /admin/cases/:id/appeal                analyst  { note }  (records the customer's appeal)
+//   POST /admin/cases/:id/approve|dismiss|reinstate  admin  { note }
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { adminRoute, type AdminDeps, type AdminRoute } from '../admin/admin-route.js';
+import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
+import { MoatError } from '../errors/moat-error.js';
+import { summarize } from './case-model.js';
+import { CaseConflictError } from './case-store.js';
+import { CaseTransitionError } from './case-transitions.js';
+import { CaseNotFoundError, type EnforcementService } from './enforcement-service.js';
+
+const IdParams = z.object({ id: z.string().min(1) });
+const NoteBody = z.object({ note: z.string().trim().min(1, 'note is required') });
+const ListQuery = z.object({
+  status: z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'all']).default('all'),
+  severity: z.enum(['critical', 'high', 'medium', 'low']).optional(),
+  org: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof CaseNotFoundError) throw new MoatError('admin_not_found', e.message);
+    if (e instanceof CaseTransitionError) throw new MoatError(e.message === 'a note is required' ? 'invalid_request' : 'admin_conflict', e.message);
+    if (e instanceof CaseConflictError) throw new MoatError('admin_conflict', `${e.message}; retry`);
+    throw e;
+  }
+}
+
+export function caseRoutes(svc: EnforcementService): AdminRoute[] {
+  const decision = (name: 'approve' | 'dismiss' | 'reinstate' | 'appeal' | 'note' | 'notes', role: 'analyst' | 'admin', summary: string) =>
+    adminRoute({
+      method: 'POST', url: `/cases/:id/${name}`, role, summary, params: IdParams, body: NoteBody,
+      handler: async ({ params, body, identity }) =>
+        mapped(async () => {
+          const who = identity.name;
+          const c =
+            name === 'approve' ? await svc.approve(params.id, who, body.note)
+            : name === 'dismiss' ? await svc.dismiss(params.id, who, body.note)
+            : name === 'reinstate' ? await svc.reinstate(params.id, who, body.note)
+            : name === 'appeal' ? await svc.appeal(params.id, who, body.note)
+            : await svc.addNote(params.id, who, body.note);
+          return { case: c };
+        }),
+    });
+  return [
+    adminRoute({
+      method: 'GET', url: '/cases', role: 'viewer', summary: 'List enforcement cases (summaries), newest first.', query: ListQuery,
+      handler: async ({ query }) => {
+        const cases = await svc.list({ ...(query.status !== 'all' ? { status: query.status } : {}), ...(query.severity ? { severity: query.severity } : {}), ...(query.org ? { orgId: query.org } : {}), limit: query.limit });
+        return { cases: cases.map(summarize) };
+      },
+    }),
+    adminRoute({
+      method: 'GET', url: '/cases/:id', role: 'viewer', summary: 'One case with timeline, notes and evidence.', params: IdParams,
+      handler: async ({ params }) => {
+        const c = await svc.get(params.id);
+        if (!c) throw new MoatError('admin_not_found', `no case ${params.id}`);
+        return { case: c };
+      },
+    }),
+    decision('note', 'analyst', 'Add a note to a case.'),
+    decision('notes', 'analyst', 'Add a note to a case (alias used by the console).'),
+    decision('appeal', 'analyst', "Record the customer's appeal of the action taken."),
+    decision('approve', 'admin', 'Approve the proposed action (executes it), or uphold it against an appeal.'),
+    decision('dismiss', 'admin', 'Dismiss an open case; nothing is executed.'),
+    decision('reinstate', 'admin', 'Lift the action taken: orgs back to active, throttles end.'),
+  ];
+}
+
+/** Registers the whole admin API with the case routes added (use instead of registerAdminRoutes). */
+export async function registerCaseRoutes(app: FastifyInstance, deps: AdminDeps & { enforcement: EnforcementService }): Promise<void> {
+  await registerAdminRoutes(app, deps, [...ADMIN_ROUTES, ...caseRoutes(deps.enforcement)]);
+}

@@ -1,0 +1,40 @@
+// What enforcement needs to know about a detection and the org it concerns: plain data, filled either from
+// the detection pipeline's snapshot/label events or from the store (live), so the engine stays pure.
+import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+
+export interface DetectedActivity {
+  label: ActivityLabel;
+  confidence: number;
+  first_detected: { request: number; ts: string };
+  rules: string[];
+  /** Detection's evidence record: thresholds, samples, benchmarks, categories, links, feature values. */
+  evidence: Record<string, unknown>;
+}
+
+export interface Detection {
+  org: string;
+  activities: readonly DetectedActivity[];
+  /** The org's cluster of linked accounts, when it belongs to one. */
+  cluster: { id: string; orgs: readonly string[] } | null;
+  /** Requests seen from this org when the detection was made (for time-to-enforcement). */
+  requests?: number;
+  /** Sample requests with their metadata (live); replayed activities carry bare prompt samples instead. */
+  samples?: ReadonlyArray<{ at: string; keyPrefix?: string; model?: string; endpoint?: string; text: string }>;
+}
+
+export interface OrgFacts {
+  name?: string;
+  attributes: Readonly<Record<string, string | number | boolean>>;
+  /** Purposes of grants the org currently holds. */
+  grants: ReadonlySet<string> | readonly string[];
+  affiliates: ReadonlyArray<{ org: string; relation: string; name?: string; attributes?: Readonly<Record<string, string | number | boolean>> }>;
+  contactWebhook?: string;
+}
+
+export function holdsGrant(facts: OrgFacts, purpose: string): boolean {
+  return facts.grants instanceof Set ? facts.grants.has(purpose) : (facts.grants as readonly string[]).includes(purpose);
+}
+
+export function grantList(facts: OrgFacts): string[] {
+  return [...(facts.grants as Iterable<string>)].sort();
+}

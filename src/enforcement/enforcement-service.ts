@@ -1,0 +1,180 @@
+// The enforcement application: detection -> playbook -> case -> (approval) -> execution -> notices. Pure
+// pieces (decideAction, case transitions) do the deciding; this wires them to the case store, the executor
+// and the webhook outbox, retrying optimistic-save conflicts so concurrent workers and admins compose.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../ops/clock.js';
+import type { Case, ActionTaken } from './case-model.js';
+import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';
+import {
+  addCaseNote, appealCase, applyDetection, approveCase, dismissCase, recordActions, reinstateCase, type CaseEffect, type Transition,
+} from './case-transitions.js';
+import { decideAction } from './decide-action.js';
+import type { Detection, OrgFacts } from './detection-input.js';
+import type { AuditAppender, AuditRecord, EnforcementTarget } from './enforcement-target.js';
+import { executeEffect } from './executor.js';
+import { customerNotice, opsNotice, type NoticeEvent } from './notices.js';
+import type { Playbooks } from './playbook-schema.js';
+import type { WebhookNotifier } from './webhook-notifier.js';
+
+export interface EnforcementServiceDeps {
+  store: CaseStore;
+  target: EnforcementTarget;
+  audit: AuditAppender;
+  /** Playbooks in force now (e.g. playbooksFromPolicy(view.current().rules)). */
+  playbooks(): Playbooks;
+  /** Attributes, grants, affiliates and contact webhook of an org, from the store or view. */
+  orgFacts(orgId: string): Promise<OrgFacts | undefined>;
+  /** Caller-facing text of a clause id (policy `clauses:`), for customer notices. */
+  clauseText?(ref: string): string;
+  notifier?: WebhookNotifier;
+  opsWebhookUrl?: string;
+  clock: Clock;
+  newCaseId?: () => string;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+export function newCaseId(): string {
+  return `case_${randomBytes(8).toString('hex')}`;
+}
+
+/** Audit entries for the timeline steps added between `before` and `after`. */
+function auditSteps(before: Case | undefined, after: Case): AuditRecord[] {
+  return after.timeline.slice(before?.timeline.length ?? 0).map((s) => ({
+    actor: s.actor,
+    action: `case.${s.kind}`,
+    target: after.id,
+    data: { key: after.key, status: after.status, orgIds: after.orgIds, text: s.text, ...(s.data ? { step: s.data } : {}) },
+  }));
+}
+
+export class EnforcementService {
+  constructor(private readonly deps: EnforcementServiceDeps) {}
+
+  private now(): Date {
+    return new Date(this.deps.clock.now());
+  }
+
+  get(id: string): Promise<Case | undefined> {
+    return this.deps.store.get(id);
+  }
+
+  list(q?: CaseQuery): Promise<Case[]> {
+    return this.deps.store.list(q);
+  }
+
+  private async facts(orgId: string): Promise<OrgFacts> {
+    return (await this.deps.orgFacts(orgId)) ?? { attributes: {}, grants: [], affiliates: [] };
+  }
+
+  /** Opens or updates the case for a detection and carries out an automatic action. */
+  async onDetection(d: Detection, knownFacts?: OrgFacts): Promise<Case> {
+    const facts = knownFacts ?? (await this.facts(d.org));
+    const plan = decideAction(d, facts, this.deps.playbooks());
+    for (let i = 0; ; i++) {
+      const existing = await this.deps.store.getByKey(plan.caseKey);
+      const t = applyDetection(existing, { detection: d, facts, plan, now: this.now(), newId: (this.deps.newCaseId ?? newCaseId)() });
+      try {
+        const saved = await this.deps.store.save(t.case, auditSteps(existing, t.case));
+        const newlyProposed = saved.proposedAction && saved.status === 'open' && saved.timeline.slice(existing?.timeline.length ?? 0).some((s) => s.kind === 'proposed');
+        if (newlyProposed) await this.notifyOps('action.proposed', saved);
+        return await this.runEffects(saved, t.effects);
+      } catch (e) {
+        if (!(e instanceof CaseConflictError) || i >= MAX_CONFLICT_RETRIES) throw e;
+      }
+    }
+  }
+
+  private async decision(id: string, fn: (c: Case, now: Date) => Transition, event?: NoticeEvent): Promise<Case> {
+    for (let i = 0; ; i++) {
+      const cur = await this.deps.store.get(id);
+      if (!cur) throw new CaseNotFoundError(id);
+      const t = fn(cur, this.now());
+      try {
+        const saved = await this.deps.store.save(t.case, auditSteps(cur, t.case));
+        if (event) await this.notifyOps(event, saved);
+        return await this.runEffects(saved, t.effects);
+      } catch (e) {
+        if (!(e instanceof CaseConflictError) || i >= MAX_CONFLICT_RETRIES) throw e;
+      }
+    }
+  }
+
+  approve(id: string, actor: string, note: string): Promise<Case> {
+    return this.decision(id, (c, now) => approveCase(c, actor, note, now));
+  }
+  dismiss(id: string, actor: string, note: string): Promise<Case> {
+    return this.decision(id, (c, now) => dismissCase(c, actor, note, now), 'case.dismissed');
+  }
+  reinstate(id: string, actor: string, note: string): Promise<Case> {
+    return this.decision(id, (c, now) => reinstateCase(c, actor, note, now));
+  }
+  appeal(id: string, actor: string, note: string): Promise<Case> {
+    return this.decision(id, (c, now) => appealCase(c, actor, note, now), 'case.appealed');
+  }
+  addNote(id: string, actor: string, note: string): Promise<Case> {
+    return this.decision(id, (c, now) => ({ case: addCaseNote(c, actor, note, now), effects: [] }));
+  }
+
+  /** Executes effects, sends notices, and records both on the case. */
+  private async runEffects(c: Case, effects: readonly CaseEffect[]): Promise<Case> {
+    let current = c;
+    for (const effect of effects) {
+      const now = this.now();
+      const res = await executeEffect(effect, { caseId: c.id, reason: `${c.title} (case ${c.id})`, now }, { target: this.deps.target, audit: this.deps.audit });
+      const notified = await this.notifyExecution(current, effect, res.taken);
+      for (let i = 0; ; i++) {
+        const base = i === 0 ? current : ((await this.deps.store.get(c.id)) as Case);
+        let next = recordActions(base, res.taken, res.failures, now);
+        if (notified.length) {
+          next = structuredClone(next);
+          for (const n of notified) next.timeline.push({ at: now.toISOString(), kind: 'notified', actor: 'automation:notifier', text: n });
+        }
+        try {
+          current = await this.deps.store.save(next, auditSteps(base, next));
+          break;
+        } catch (e) {
+          if (!(e instanceof CaseConflictError) || i >= MAX_CONFLICT_RETRIES) throw e;
+        }
+      }
+    }
+    return current;
+  }
+
+  private async notifyOps(event: NoticeEvent, c: Case): Promise<string | undefined> {
+    const { notifier, opsWebhookUrl } = this.deps;
+    if (!notifier || !opsWebhookUrl) return undefined;
+    await notifier.enqueue({ target: 'ops', url: opsWebhookUrl, event, caseId: c.id, body: opsNotice(event, c, this.now().toISOString()) });
+    return `${event} notice queued for operations`;
+  }
+
+  private async notifyExecution(c: Case, effect: CaseEffect, taken: readonly ActionTaken[]): Promise<string[]> {
+    const out: string[] = [];
+    if (taken.length === 0) return out;
+    const ops = await this.notifyOps(effect.kind === 'lift' ? 'case.reinstated' : 'action.executed', c);
+    if (ops) out.push(ops);
+    const notifier = this.deps.notifier;
+    const tellCustomer = effect.kind === 'lift' || effect.action.notifyCustomer;
+    if (!notifier || !tellCustomer) return out;
+    const clauseId = effect.kind === 'execute' ? effect.action.clause : c.clause;
+    const clause = { id: clauseId, text: this.deps.clauseText?.(clauseId) ?? clauseId };
+    for (const t of taken) {
+      for (const orgId of t.orgIds) {
+        const url = (await this.deps.orgFacts(orgId))?.contactWebhook;
+        if (!url) continue;
+        await notifier.enqueue({ target: `customer:${orgId}`, url, event: 'customer.notice', caseId: c.id, body: customerNotice(orgId, c, t, clause, this.now().toISOString()) });
+        out.push(`customer notice queued for ${orgId}`);
+      }
+    }
+    return out;
+  }
+}
+
+export class CaseNotFoundError extends Error {
+  constructor(readonly caseId: string) {
+    super(`no case ${caseId}`);
+    this.name = 'CaseNotFoundError';
+  }
+}
+
+export type { AuditRecord };

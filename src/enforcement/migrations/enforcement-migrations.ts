@@ -1,0 +1,40 @@
+// Enforcement's tables, as migrations the store's runner applies after its own (ids 600+ leave room for the
+// other modules' migrations and keep the list strictly increasing).
+import type { Migration } from '../../store/migrations/migration.js';
+
+export const migration0600: Migration = {
+  id: 600,
+  name: 'enforcement-cases-and-webhooks',
+  sql: `
+CREATE TABLE enforcement_cases (
+  id text PRIMARY KEY,
+  case_key text NOT NULL UNIQUE,
+  status text NOT NULL CHECK (status IN ('open', 'actioned', 'dismissed', 'reinstated', 'appealed')),
+  severity text NOT NULL,
+  org_ids jsonb NOT NULL,
+  version integer NOT NULL,
+  doc jsonb NOT NULL,
+  opened_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX enforcement_cases_status ON enforcement_cases (status, updated_at DESC);
+
+CREATE TABLE enforcement_webhooks (
+  id text PRIMARY KEY,
+  target text NOT NULL,
+  url text NOT NULL,
+  event text NOT NULL,
+  case_id text,
+  body text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  last_error text,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX enforcement_webhooks_due ON enforcement_webhooks (status, next_attempt_at);
+`,
+};
+
+export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600];

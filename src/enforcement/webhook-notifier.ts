@@ -1,0 +1,120 @@
+// Delivers queued webhooks: signed, at least once, with exponential backoff and jitter, then dead-lettered.
+// Time, randomness, timers and HTTP are injected so tests run without sleeping.
+import type { Clock } from '../ops/clock.js';
+import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import type { NewDelivery, WebhookDelivery, WebhookQueue } from './webhook-queue.js';
+
+export interface WebhookNotifierOptions {
+  queue: WebhookQueue;
+  /** Secret for a delivery's target (`ops`, `customer:<orgId>`). */
+  secretFor(target: string): string;
+  clock: Clock;
+  /** [0, 1); default Math.random. */
+  random?: () => number;
+  fetch?: typeof fetch;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  timeoutMs?: number;
+  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
+  onError?: (e: unknown) => void;
+}
+
+export interface PumpResult {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+/** Delay before attempt n+1 after n failures: base * 2^(n-1), capped, with "equal jitter" (half fixed, half random). */
+export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(exp / 2 + random() * (exp / 2));
+}
+
+export class WebhookNotifier {
+  private readonly o: Required<Omit<WebhookNotifierOptions, 'timers' | 'onError'>> & Pick<WebhookNotifierOptions, 'timers' | 'onError'>;
+  private timer: unknown;
+  private running: Promise<PumpResult> | undefined;
+  private stopped = false;
+
+  constructor(opts: WebhookNotifierOptions) {
+    this.o = { random: Math.random, fetch: globalThis.fetch, maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 10 * 60_000, timeoutMs: 10_000, ...opts };
+  }
+
+  /** Writes the notice to the outbox (durable) and returns; delivery happens in deliverDue(). */
+  async enqueue(d: NewDelivery): Promise<WebhookDelivery> {
+    return this.o.queue.enqueue(d, new Date(this.o.clock.now()));
+  }
+
+  private async attempt(d: WebhookDelivery): Promise<string | undefined> {
+    const now = this.o.clock.now();
+    const ctrl = new AbortController();
+    const t = setTimeout(() => ctrl.abort(), this.o.timeoutMs);
+    try {
+      const res = await this.o.fetch(d.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.o.secretFor(d.target), d.body, now), 'moat-delivery': d.id, 'moat-event': d.event },
+        body: d.body,
+        signal: ctrl.signal,
+        redirect: 'manual',
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status >= 200 && res.status < 300 ? undefined : `HTTP ${res.status}`;
+    } catch (e) {
+      return (e as Error).name === 'AbortError' ? `timeout after ${this.o.timeoutMs} ms` : (e as Error).message;
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  /** One pass over due deliveries (serialised: concurrent calls share the pass in progress). */
+  deliverDue(limit = 100): Promise<PumpResult> {
+    this.running ??= this.pass(limit).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(limit: number): Promise<PumpResult> {
+    const out: PumpResult = { delivered: 0, retried: 0, dead: 0 };
+    const due = await this.o.queue.due(new Date(this.o.clock.now()), limit);
+    for (const d of due) {
+      const error = await this.attempt(d);
+      const attempts = d.attempts + 1;
+      const now = new Date(this.o.clock.now());
+      if (error === undefined) {
+        await this.o.queue.markDelivered(d.id, attempts, now);
+        out.delivered++;
+      } else if (attempts >= this.o.maxAttempts) {
+        await this.o.queue.markDead(d.id, attempts, error, now);
+        out.dead++;
+      } else {
+        const next = new Date(now.getTime() + backoffDelay(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random));
+        await this.o.queue.markRetry(d.id, attempts, next, error, now);
+        out.retried++;
+      }
+    }
+    return out;
+  }
+
+  /** Polls the outbox every `intervalMs` (with injected timers in tests). */
+  start(intervalMs = 1_000): void {
+    const timers = this.o.timers ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.deliverDue()
+        .catch((e) => this.o.onError?.(e))
+        .finally(() => {
+          if (!this.stopped) this.timer = timers.setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = timers.setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const timers = this.o.timers ?? { clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    if (this.timer !== undefined) timers.clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,167 @@
+// Detection -> playbook -> case -> approval -> execution -> signed notices, over the memory store, a fake
+// enforcement target and a real local webhook receiver.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryCaseStore } from '../../src/enforcement/case-store.js';
+import { CaseTransitionError } from '../../src/enforcement/case-transitions.js';
+import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
+import type { Detection, OrgFacts } from '../../src/enforcement/detection-input.js';
+import type { AuditRecord, EnforcementTarget, OrgStatusChange, ThrottleOverride } from '../../src/enforcement/enforcement-target.js';
+import { EnforcementService } from '../../src/enforcement/enforcement-service.js';
+import { MemoryWebhookQueue } from '../../src/enforcement/webhook-queue.js';
+import { WebhookNotifier } from '../../src/enforcement/webhook-notifier.js';
+import { customerWebhookSecret, verifyWebhookSignature } from '../../src/enforcement/webhook-signature.js';
+
+const SECRET = 'provider-secret-for-flow-tests';
+
+function world(receiverUrl: string, autoEnforce = false) {
+  let clockMs = Date.parse('2026-08-01T10:00:00Z');
+  const clock = { now: () => clockMs };
+  const audit: AuditRecord[] = [];
+  const appender = { append: async (e: AuditRecord) => void audit.push(e) };
+  const status = new Map<string, OrgStatusChange>();
+  const throttles = new Map<string, ThrottleOverride | null>();
+  const target: EnforcementTarget = {
+    async setOrgStatus(org, c) {
+      if (org === 'org_gone') throw new Error('no such org');
+      status.set(org, c);
+    },
+    async setThrottle(org, t) {
+      throttles.set(org, t);
+    },
+  };
+  const orgs: Record<string, OrgFacts> = {
+    org_rival: { name: 'Rival Labs', attributes: { competitor: true }, grants: ['safety_evaluation'], affiliates: [{ org: 'org_startup', relation: 'acquirer' }], contactWebhook: `${receiverUrl}/customer/org_rival` },
+    org_bare: { name: 'Bare Competitor', attributes: { competitor: true }, grants: [], affiliates: [] },
+    org_h1: { attributes: {}, grants: [], affiliates: [], contactWebhook: `${receiverUrl}/customer/org_h1` },
+  };
+  const queue = new MemoryWebhookQueue();
+  const notifier = new WebhookNotifier({ queue, clock, random: () => 0, secretFor: (t) => (t === 'ops' ? SECRET : customerWebhookSecret(SECRET, t.slice('customer:'.length))) });
+  let n = 0;
+  const svc = new EnforcementService({
+    store: new MemoryCaseStore(appender), target, audit: appender, notifier, opsWebhookUrl: `${receiverUrl}/ops`, clock,
+    playbooks: () => defaultPlaybooks({ autoEnforce }), orgFacts: async (id) => orgs[id], clauseText: (ref) => (ref === 'tos-2.3a' ? 'ToS §2.3(a): no benchmarking competing models' : ref),
+    newCaseId: () => `case_${++n}`,
+  });
+  return { svc, audit, status, throttles, notifier, queue, advance: (ms: number) => (clockMs += ms), clock };
+}
+
+const bench = (org: string, extra: Partial<Detection> = {}): Detection => ({
+  org,
+  requests: 57,
+  activities: [{ label: 'benchmarking', confidence: 0.95, first_detected: { request: 57, ts: '2026-08-01T09:59:00.000Z' }, rules: ['bench.known-items'],
+    evidence: { thresholds: [{ feature: 'w.bench_share', op: '>=', value: 0.3, actual: 0.82 }], samples: ['Solve: def add(a, b): # key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA'], benchmarks: { HumanEval: 41 } } }],
+  cluster: null,
+  ...extra,
+});
+
+describe('enforcement flow', () => {
+  let server: Server;
+  let base: string;
+  const got: Array<{ path: string; body: string; header: string | undefined }> = [];
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        got.push({ path: req.url ?? '', body, header: req.headers['moat-signature'] as string | undefined });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('competitor benchmarking: restrict proposed, approved by an admin, executed, notified, audited', async () => {
+    got.length = 0;
+    const w = world(base);
+    const opened = await w.svc.onDetection(bench('org_rival'));
+    assert.equal(opened.status, 'open');
+    assert.equal(opened.proposedAction?.action, 'restrict');
+    assert.equal(opened.proposedAction?.requiresApproval, true);
+    assert.equal(w.status.size, 0, 'nothing happens before approval');
+    // evidence: redacted sample, benchmark, feature vs threshold, linked affiliate
+    assert.ok(!JSON.stringify(opened.evidence).includes('sk-ant-api03'));
+    assert.match(opened.evidence.sampleRequests[0]?.excerpt ?? '', /\[redacted\]/);
+    assert.deepEqual(opened.evidence.matchedBenchmarks, [{ benchmark: 'HumanEval', matches: 41 }]);
+    assert.deepEqual(opened.evidence.features[0], { name: 'w.bench_share', value: 0.82, threshold: 0.3, comparison: '>=', exceeded: true, rule: 'bench.known-items' });
+    assert.equal(opened.evidence.linkedAccounts[0]?.orgId, 'org_startup');
+
+    const again = await w.svc.onDetection(bench('org_rival'));
+    assert.equal(again.id, opened.id, 'a later detection updates the same case');
+    assert.equal((await w.svc.list()).length, 1);
+    assert.equal(again.detections, 2);
+
+    await assert.rejects(w.svc.approve(opened.id, 'alice', '  '), CaseTransitionError);
+    const approved = await w.svc.approve(opened.id, 'alice', 'confirmed sweep of HumanEval');
+    assert.equal(approved.status, 'actioned');
+    assert.deepEqual(w.status.get('org_rival'), { status: 'restricted', reason: `${opened.title} (case ${opened.id})`, clause: 'tos-2.3a', caseId: opened.id });
+    assert.deepEqual(approved.timeline.map((s) => s.kind), ['detected', 'proposed', 'approved', 'executed', 'notified', 'notified']);
+    assert.equal(approved.timeline[2]?.actor, 'alice');
+    assert.deepEqual(w.audit.map((a) => a.action), ['case.detected', 'case.proposed', 'case.approved', 'enforcement.restrict', 'case.executed', 'case.notified', 'case.notified']);
+
+    await w.notifier.deliverDue();
+    const customer = got.find((g) => g.path === '/customer/org_rival');
+    assert.ok(customer);
+    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(SECRET, 'org_rival'), body: customer.body, header: customer.header, nowMs: w.clock.now() }).ok, true);
+    const notice = JSON.parse(customer.body);
+    assert.equal(notice.caseId, opened.id);
+    assert.deepEqual(notice.clause, { id: 'tos-2.3a', text: 'ToS §2.3(a): no benchmarking competing models' });
+    assert.ok(!customer.body.includes('HumanEval') && !customer.body.includes('Solve'), 'no internal evidence in the customer notice');
+    const ops = got.filter((g) => g.path === '/ops').map((g) => JSON.parse(g.body).type);
+    assert.deepEqual(ops, ['moat.action.proposed', 'moat.action.executed']);
+
+    const appealed = await w.svc.appeal(opened.id, 'bob', 'customer says it was safety work');
+    assert.equal(appealed.status, 'appealed');
+    const back = await w.svc.reinstate(opened.id, 'alice', 'appeal accepted');
+    assert.equal(back.status, 'reinstated');
+    assert.equal(w.status.get('org_rival')?.status, 'active');
+    assert.equal(w.throttles.get('org_rival'), null);
+    await assert.rejects(w.svc.dismiss(opened.id, 'alice', 'x'), CaseTransitionError);
+  });
+
+  test('auto_enforce: competitor without a grant is revoked at once; dismissing needs an open case', async () => {
+    const w = world(base, true);
+    const c = await w.svc.onDetection(bench('org_bare'));
+    assert.equal(c.status, 'actioned');
+    assert.equal(w.status.get('org_bare')?.status, 'revoked');
+    assert.equal(c.actionsTaken[0]?.by, 'automation:playbook/competitor-benchmarking');
+  });
+
+  test('distillation hydra: every member suspended together, one case; late members get it too; failures recorded', async () => {
+    const w = world(base);
+    const cluster = { id: 'cl_1', orgs: ['org_h1', 'org_h2', 'org_gone'] };
+    const d = (org: string, orgs = cluster.orgs): Detection => ({ org, activities: [{ label: 'distillation', confidence: 0.9, first_detected: { request: 30, ts: '2026-08-01T09:00:00.000Z' }, rules: ['distill.linked-cluster'], evidence: { links: { cluster: 'cl_1', orgs: 3, signals: [{ kind: 'ip24', values: ['203.0.113.0/24'] }] } } }], cluster: { id: 'cl_1', orgs } });
+    const c = await w.svc.onDetection(d('org_h1'));
+    assert.equal(c.kind, 'cluster');
+    assert.equal(c.status, 'actioned');
+    assert.equal(w.status.get('org_h1')?.status, 'suspended');
+    assert.equal(w.status.get('org_h2')?.until, '2026-08-31T10:00:00.000Z');
+    assert.ok(c.timeline.some((s) => s.kind === 'execution_failed' && s.text.startsWith('org_gone')));
+    assert.match(c.evidence.linkedAccounts.find((l) => l.orgId === 'org_h2')?.reason ?? '', /cluster cl_1: shared ip24 \(203\.0\.113\.0\/24\)/);
+    const c2 = await w.svc.onDetection(d('org_h2'));
+    assert.equal(c2.id, c.id);
+    assert.equal(c2.actionsTaken.length, 1, 'no re-execution for a member already suspended');
+    const c3 = await w.svc.onDetection(d('org_h4', [...cluster.orgs, 'org_h4']));
+    assert.equal(c3.id, c.id);
+    assert.equal(w.status.get('org_h4')?.status, 'suspended');
+    assert.deepEqual(c3.actionsTaken.at(-1)?.orgIds, ['org_h4']);
+  });
+
+  test('safety probing is throttled automatically; non-competitor benchmarking is only recorded', async () => {
+    const w = world(base);
+    const probe: Detection = { org: 'org_p', activities: [{ label: 'safety_probing', confidence: 0.9, first_detected: { request: 25, ts: '2026-08-01T09:00:00.000Z' }, rules: ['safety.unauthorised-sweep'], evidence: {} }], cluster: null };
+    const c = await w.svc.onDetection(probe);
+    assert.equal(c.status, 'actioned');
+    assert.deepEqual(w.throttles.get('org_p'), { factor: 0.1, until: '2026-08-02T10:00:00.000Z', clause: 'aup-safety', caseId: c.id });
+    const rec = await w.svc.onDetection(bench('org_legit'));
+    assert.equal(rec.status, 'open');
+    assert.equal(rec.proposedAction, undefined);
+    assert.equal(w.status.has('org_legit'), false);
+    const dismissed = await w.svc.dismiss(rec.id, 'alice', 'customer evaluating on its own tasks');
+    assert.equal(dismissed.status, 'dismissed');
+  });
+});
