@@ -11,7 +11,12 @@ import { InProcessChangeBus } from '../view/in-process-change-bus.js';
 import { RedisChangeBus } from '../view/redis-change-bus.js';
 import type { ChangeBus } from '../view/change-bus.js';
 import { startPolicyView, type PolicyView } from '../view/policy-view.js';
-import { registerAdminRoutes } from '../admin/register-admin-routes.js';
+import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
+import { runMigrations } from '../store/migrate.js';
+import { caseRoutes } from '../enforcement/case-routes.js';
+import type { EnforcementService } from '../enforcement/enforcement-service.js';
+import { ALL_MIGRATIONS } from './all-migrations.js';
+import { wireEnforcement } from './enforcement-wiring.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
@@ -46,6 +51,8 @@ export interface MoatServer {
   view: PolicyView;
   hot: HotPath;
   logger: Logger;
+  enforcement: EnforcementService;
+  webhookSecret: string;
   /** Whether the built console (console/dist) is served at /console. */
   consoleAvailable: boolean;
   /** Extra event consumers (detection) attach here before traffic starts. */
@@ -75,8 +82,9 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
   };
   try {
-    const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { migrate: false });
     cleanups.push(() => driver.close());
+    await runMigrations(driver, ALL_MIGRATIONS);
     const admin = resolveBootstrapAdminToken({ dataDir: config.dataDir, adminToken: config.adminToken });
 
     const demoEnabled = config.demoUpstream.enabled ?? config.upstreams.length === 0;
@@ -163,7 +171,9 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
           if (!hot.handle(req, res)) fastifyHandler(req, res);
         }),
     });
-    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token });
+    const enforcement = wireEnforcement({ config, driver, view, bus, clock, logger });
+    cleanups.push(() => enforcement.stop());
+    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
     await app.listen({ port: config.server.port, host: config.server.host });
@@ -195,6 +205,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       hot,
       logger,
       consoleAvailable,
+      enforcement: enforcement.service,
+      webhookSecret: enforcement.webhookSecret,
       addEventConsumer,
       close,
     };

@@ -1,0 +1,62 @@
+// Builds the enforcement service over the store and the live policy view: cases in SQL, actions applied
+// through the store and propagated like admin changes, webhooks from a durable outbox.
+import type { MoatConfig } from '../config/schema.js';
+import type { SqlDriver } from '../store/sql-driver.js';
+import type { ChangeBus } from '../view/change-bus.js';
+import type { PolicyView } from '../view/policy-view.js';
+import { propagateChange } from '../view/propagate-change.js';
+import { clauseText } from '../policy/policy-rules.js';
+import { EnforcementService } from '../enforcement/enforcement-service.js';
+import { SqlCaseStore, sqlAuditAppender } from '../enforcement/sql-case-store.js';
+import { orgFactsFromSnapshot, storeEnforcementTarget } from '../enforcement/store-target.js';
+import { playbooksFromPolicy } from '../enforcement/playbooks-from-policy.js';
+import { WebhookNotifier } from '../enforcement/webhook-notifier.js';
+import { SqlWebhookQueue } from '../enforcement/webhook-queue.js';
+import { customerWebhookSecret } from '../enforcement/webhook-signature.js';
+import type { Clock } from '../ops/clock.js';
+import type { Logger } from '../ops/logger.js';
+import { readSecretFile, writeSecretFile } from './data-dir-secret.js';
+import { randomBytes } from 'node:crypto';
+
+export interface EnforcementWiring {
+  service: EnforcementService;
+  notifier: WebhookNotifier;
+  webhookSecret: string;
+  stop(): void;
+}
+
+/** The webhook signing secret: from config, else kept in `<dataDir>/webhook-secret`, else generated there. */
+export function resolveWebhookSecret(config: MoatConfig): string {
+  if (config.enforcement.webhookSecret) return config.enforcement.webhookSecret;
+  const kept = readSecretFile(config.dataDir, 'webhook-secret');
+  if (kept) return kept;
+  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  writeSecretFile(config.dataDir, 'webhook-secret', secret);
+  return secret;
+}
+
+export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; bus: ChangeBus; clock: Clock; logger: Logger }): EnforcementWiring {
+  const { config, driver, view, bus, clock, logger } = deps;
+  const webhookSecret = resolveWebhookSecret(config);
+  const notifier = new WebhookNotifier({
+    queue: new SqlWebhookQueue(driver),
+    secretFor: (target) => (target.startsWith('customer:') ? customerWebhookSecret(webhookSecret, target.slice('customer:'.length)) : webhookSecret),
+    clock,
+    maxAttempts: config.enforcement.maxAttempts,
+    onError: (err) => logger.warn({ err }, 'webhook delivery error'),
+  });
+  notifier.start(config.enforcement.deliveryIntervalMs);
+  const autoEnforce = config.enforcement.autoEnforce;
+  const service = new EnforcementService({
+    store: new SqlCaseStore(driver),
+    target: storeEnforcementTarget(driver, (change) => propagateChange({ view, bus }, change)),
+    audit: sqlAuditAppender(driver),
+    playbooks: () => playbooksFromPolicy(view.current().rules, autoEnforce === undefined ? {} : { autoEnforce }),
+    orgFacts: orgFactsFromSnapshot(() => view.current()),
+    clauseText: (ref) => clauseText(view.current().rules, ref) ?? ref,
+    notifier,
+    ...(config.enforcement.opsWebhookUrl ? { opsWebhookUrl: config.enforcement.opsWebhookUrl } : {}),
+    clock,
+  });
+  return { service, notifier, webhookSecret, stop: () => notifier.stop() };
+}
