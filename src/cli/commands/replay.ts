@@ -11,6 +11,8 @@ export interface ReplayCliOptions {
   report?: 'json' | 'text';
   out?: string;
   strict?: boolean;
+  /** Raw prompt snippets kept as evidence per flagged org (0 = none). */
+  evidenceSamples?: string;
 }
 
 export async function runReplayCommand(trace: string, o: ReplayCliOptions, stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<string> {
@@ -20,6 +22,7 @@ export async function runReplayCommand(trace: string, o: ReplayCliOptions, stder
   const report = await replayTrace(createReadStream(trace), {
     strict: !!o.strict,
     policy,
+    ...(o.evidenceSamples !== undefined ? { detector: { evidence: { samples: Math.max(0, Number(o.evidenceSamples) || 0), maxChars: 300 } } } : {}),
     onSkipped: (s) => {
       if (warned++ < 20) stderr.write(`moat replay: line ${s.line} skipped: ${s.reason}\n`);
     },
@@ -48,6 +51,7 @@ export function register(program: Command): void {
     .option('--report <format>', 'json | text', 'json')
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--strict', 'treat a malformed line as fatal')
+    .option('--evidence-samples <n>', 'prompt snippets (max 300 chars) kept as evidence per flagged org; 0 keeps no prompt text', '3')
     .action(async (trace: string, o: ReplayCliOptions) => {
       if (o.report !== 'json' && o.report !== 'text') throw new Error(`--report must be json or text`);
       const text = await runReplayCommand(trace, o);

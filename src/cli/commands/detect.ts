@@ -1,0 +1,35 @@
+// `moat detect`: a detection worker consuming gateway events from Redis Streams (see docs/detection.md).
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { loadDetectionAssets } from '../../detection/assets.js';
+import { createDetectWorker } from '../../detection/stream/detect-worker.js';
+
+export function register(program: Command): void {
+  program
+    .command('detect')
+    .description('Run a detection worker over Redis Streams; labels go to <prefix>:labels and stdout (JSON lines).')
+    .option('--redis <url>', 'Redis URL (default: $REDIS_URL)')
+    .option('--prefix <prefix>', 'stream key prefix', 'moat:detect')
+    .option('--partitions <n>', 'number of event partitions (same on gateways and workers)', '8')
+    .option('--worker <i>', 'this worker\'s index', '0')
+    .option('--workers <n>', 'number of workers; worker i owns partitions p with p mod n = i', '1')
+    .action(async (o: { redis?: string; prefix: string; partitions: string; worker: string; workers: string }) => {
+      const url = o.redis ?? process.env.REDIS_URL;
+      if (!url) throw new Error('--redis or REDIS_URL is required');
+      const partitions = Number(o.partitions);
+      const worker = Number(o.worker);
+      const workers = Number(o.workers);
+      if (!(partitions > 0 && workers > 0 && worker >= 0 && worker < workers)) throw new Error('invalid --partitions/--worker/--workers');
+      const owned = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % workers === worker);
+      const redis = new Redis(url);
+      const w = await createDetectWorker({
+        redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(),
+        onLabel: (e) => process.stdout.write(JSON.stringify(e) + '\n'),
+      });
+      const stop = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+      process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}\n`);
+      await w.run(stop.signal);
+      await redis.quit();
+    });
+}

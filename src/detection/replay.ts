@@ -1,0 +1,46 @@
+// Replay driver: streams a trace through the same detector the live consumer uses and builds the v1 report.
+import type { Readable } from 'node:stream';
+import { actionFor as defaultActionFor, type ActionFor } from './action-for.js';
+import { loadDetectionAssets, type DetectionAssets } from './assets.js';
+import { createDetector, type Diagnostic, type DetectorOptions, type LabelEvent } from './detector.js';
+import { buildReport, type ReplayReportV1 } from './report.js';
+import { readTrace, type SkippedLine } from './trace-reader.js';
+
+export interface ReplayOptions {
+  strict?: boolean;
+  policy?: unknown;
+  actionFor?: ActionFor;
+  assets?: DetectionAssets;
+  onLabel?: (e: LabelEvent) => void;
+  onDiagnostic?: (d: Diagnostic) => void;
+  onSkipped?: (s: SkippedLine) => void;
+  onProgress?: (lines: number) => void;
+  detector?: Partial<Pick<DetectorOptions, 'disabledSignals' | 'evidence'>>;
+}
+
+export class StrictModeError extends Error {}
+
+export async function replayTrace(input: Readable | AsyncIterable<Buffer | string> | Iterable<Buffer | string>, opts: ReplayOptions = {}): Promise<ReplayReportV1> {
+  const assets = opts.assets ?? loadDetectionAssets();
+  const detector = createDetector({
+    ...assets,
+    ...opts.detector,
+    ...(opts.onLabel ? { onLabel: opts.onLabel } : {}),
+    ...(opts.onDiagnostic ? { onDiagnostic: opts.onDiagnostic } : {}),
+  });
+  const skipped: SkippedLine[] = [];
+  let malformed = 0;
+  let lines = 0;
+  for await (const item of readTrace(input)) {
+    lines++;
+    if (opts.onProgress && lines % 10000 === 0) opts.onProgress(lines);
+    if (item.ok === true) detector.ingest(item.value);
+    else if (item.ok === false) {
+      if (opts.strict) throw new StrictModeError(`line ${item.skipped.line}: ${item.skipped.reason}`);
+      malformed++;
+      if (skipped.length < 100) skipped.push(item.skipped);
+      opts.onSkipped?.(item.skipped);
+    }
+  }
+  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, opts.policy);
+}

@@ -1,0 +1,94 @@
+// Replay report, format v1 (issue 5 §6). Field names and nesting are the published contract; `diagnostics`
+// is the one addition: what the reader skipped or repaired.
+import type { ActionFor, ReportAction } from './action-for.js';
+import type { DetectionSnapshot, DiagnosticCounts } from './detector.js';
+import type { ActivityLabel } from './rules/rule-schema.js';
+import type { SkippedLine } from './trace-reader.js';
+
+export interface ReportActivityV1 {
+  label: ActivityLabel;
+  confidence: number;
+  first_detected: { request: number; ts: string };
+  rules: string[];
+  evidence: Record<string, unknown>;
+}
+
+export interface ReportOrgV1 {
+  org: string;
+  requests: number;
+  activities: ReportActivityV1[];
+  action: ReportAction;
+  cluster: string | null;
+}
+
+export interface ReportClusterV1 {
+  id: string;
+  orgs: string[];
+  signals: Array<{ kind: string; values: string[] }>;
+}
+
+export interface ReportDiagnosticsV1 extends DiagnosticCounts {
+  malformed_lines: number;
+  /** First skipped lines with their numbers and reasons (capped at 100). */
+  skipped: SkippedLine[];
+  unknown_org_ids: string[];
+}
+
+export interface ReplayReportV1 {
+  version: 1;
+  requests: number;
+  orgs: ReportOrgV1[];
+  clusters: ReportClusterV1[];
+  diagnostics: ReportDiagnosticsV1;
+}
+
+export function buildReport(
+  snap: DetectionSnapshot,
+  reader: { malformed: number; skipped: SkippedLine[] },
+  action: ActionFor,
+  policy?: unknown,
+): ReplayReportV1 {
+  const clusterOrgs = new Map(snap.clusters.map((c) => [c.id, c.orgs]));
+  return {
+    version: 1,
+    requests: snap.requests,
+    orgs: snap.orgs.map((o) => ({
+      org: o.org,
+      requests: o.requests,
+      activities: o.activities.map((a) => ({ ...a, rules: [...a.rules] })),
+      action: action({
+        org: o.org,
+        facts: o.facts,
+        activities: o.activities,
+        cluster: o.cluster ? { id: o.cluster, orgs: clusterOrgs.get(o.cluster) ?? [] } : null,
+        policy,
+      }),
+      cluster: o.cluster,
+    })),
+    clusters: snap.clusters.map((c) => ({ id: c.id, orgs: c.orgs, signals: c.signals })),
+    diagnostics: {
+      ...snap.diagnostics,
+      malformed_lines: reader.malformed,
+      skipped: reader.skipped.slice(0, 100),
+      unknown_org_ids: snap.orgs.filter((o) => !o.facts.known).map((o) => o.org).slice(0, 1000),
+    },
+  };
+}
+
+export function renderText(r: ReplayReportV1): string {
+  const lines = [`moat replay report v1: ${r.requests} requests, ${r.orgs.length} orgs, ${r.clusters.length} clusters`];
+  for (const o of r.orgs) {
+    if (!o.activities.length && o.action.type === 'none') continue;
+    lines.push(`${o.org} (${o.requests} requests${o.cluster ? `, ${o.cluster}` : ''}) action=${o.action.type}`);
+    for (const a of o.activities)
+      lines.push(`  ${a.label} conf=${a.confidence} at request ${a.first_detected.request} (${a.first_detected.ts}) rules=${a.rules.join(',')}`);
+  }
+  const quiet = r.orgs.filter((o) => !o.activities.length && o.action.type === 'none').length;
+  lines.push(`${quiet} orgs with no findings`);
+  for (const c of r.clusters) lines.push(`${c.id}: ${c.orgs.length} orgs linked by ${c.signals.map((s) => s.kind).join(', ')}`);
+  const d = r.diagnostics;
+  lines.push(
+    `diagnostics: malformed=${d.malformed_lines} out_of_order=${d.out_of_order} unknown_orgs=${d.unknown_orgs} capped_prompts=${d.capped_prompts} bad_timestamps=${d.bad_timestamps}`,
+  );
+  return lines.join('\n') + '\n';
+}

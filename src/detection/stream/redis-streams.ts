@@ -1,0 +1,37 @@
+// Scale-out transport (Redis Streams). Gateways append trace lines; `moat detect` workers consume them.
+//   <prefix>:orgs          org lines, read in full by every worker
+//   <prefix>:events:<p>    request lines of partition p = fnv1a(org) mod P; one consumer group, so each
+//                          partition (and every org in it) is judged by one worker at a time, in order
+//   <prefix>:links         every worker's link records, read in full by every worker in the same order, so
+//                          all build the same clusters over every account
+//   <prefix>:labels        labels as they are attached (for enforcement)
+import type { Redis } from 'ioredis';
+import type { TraceLine } from '../../events/trace-format.js';
+import { fnv1a } from '../text/hash.js';
+
+export const GROUP = 'moat-detect';
+
+export const streamKeys = (prefix: string) => ({
+  orgs: `${prefix}:orgs`,
+  links: `${prefix}:links`,
+  labels: `${prefix}:labels`,
+  events: (p: number) => `${prefix}:events:${p}`,
+});
+
+export function partitionOf(org: string, partitions: number): number {
+  return fnv1a(org) % partitions;
+}
+
+/** The gateway side: append one trace line (e.g. toTraceLine(event)) to the right stream. */
+export async function publishTraceLine(redis: Redis, prefix: string, partitions: number, line: TraceLine): Promise<void> {
+  const k = streamKeys(prefix);
+  const key = line.type === 'org' ? k.orgs : k.events(partitionOf(line.org, partitions));
+  await redis.xadd(key, '*', 'l', JSON.stringify(line));
+}
+
+export type StreamEntries = Array<[id: string, fields: string[]]>;
+
+export function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}

@@ -1,0 +1,17 @@
+// Shared helpers for detection tests: fixture traces as parsed lines.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../src/detection/data-path.js';
+import type { TraceLine } from '../../src/events/trace-format.js';
+
+export function fixturePath(name: string): string {
+  return join(repoRoot(), 'test', 'fixtures', 'traces', name);
+}
+
+export function fixtureLines(name: string): TraceLine[] {
+  return readFileSync(fixturePath(name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as TraceLine)
+    .filter((l) => l.type === 'org' || l.type === 'request');
+}
