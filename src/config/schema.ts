@@ -54,6 +54,11 @@ export const ConfigSchema = z
     view: z
       .object({
         versionCheckMs: ms(500, 'Period of the version check that catches lost change notifications'),
+        changeChannel: z
+          .string()
+          .min(1)
+          .default('moat:changes')
+          .describe('Redis pub/sub channel for change notifications (with `redisUrl`). Processes sharing a store must share it; deployments (or test runs) with different stores must not.'),
       })
       .strict()
       .prefault({}),
@@ -103,4 +108,5 @@ export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'MOAT_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'MOAT_TRACE_FILE', path: ['events', 'traceFile'], type: 'string' },
   { env: 'MOAT_LIMITS_BACKEND', path: ['limits', 'backend'], type: 'string' },
+  { env: 'MOAT_CHANGE_CHANNEL', path: ['view', 'changeChannel'], type: 'string' },
 ];

@@ -99,7 +99,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       demoKey = { orgName: d.org.name, apiKey: d.apiKey };
     }
 
-    const bus: ChangeBus = config.redisUrl ? await RedisChangeBus.connect({ url: config.redisUrl }) : new InProcessChangeBus();
+    const bus: ChangeBus = config.redisUrl ? await RedisChangeBus.connect({ url: config.redisUrl, channel: config.view.changeChannel }) : new InProcessChangeBus();
     cleanups.push(() => bus.close());
     const view = await startPolicyView({
       driver,

@@ -1,7 +1,15 @@
 import { z } from 'zod';
+import { listAffiliations } from '../../store/affiliations-repo.js';
 import { createOrg, getOrg, listOrgs, setOrgStatus, updateOrg } from '../../store/orgs-repo.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
 import { CreateOrgBody, OrgRef, OrgSchema, SetOrgStatusBody, UpdateOrgBody } from '../admin-schemas.js';
+
+const SetOrgStatusWithAffiliatesBody = SetOrgStatusBody.extend({
+  includeAffiliates: z
+    .boolean()
+    .optional()
+    .describe('Also give every directly affiliated org (either side of an affiliation) the same status, reason, clause and case; one audit entry each.'),
+});
 
 export const orgRoutes: AdminRoute[] = [
   adminRoute({
@@ -21,8 +29,21 @@ export const orgRoutes: AdminRoute[] = [
     handler: async ({ deps, params, body, identity, commit }) => commit(await updateOrg(deps.driver, { actor: identity.name }, params.org, body)),
   }),
   adminRoute({
-    method: 'POST', url: '/orgs/:org/status', role: 'admin', summary: 'Set access status (active, restricted, suspended until, revoked) with reason, clause and case.',
-    params: OrgRef, body: SetOrgStatusBody, response: OrgSchema,
-    handler: async ({ deps, params, body, identity, commit }) => commit(await setOrgStatus(deps.driver, { actor: identity.name }, params.org, body)),
+    method: 'POST', url: '/orgs/:org/status', role: 'admin',
+    summary: 'Set access status (active, restricted, suspended until, revoked) with reason, clause and case; optionally for its direct affiliates too.',
+    params: OrgRef, body: SetOrgStatusWithAffiliatesBody, response: OrgSchema.extend({ affiliates: z.array(OrgSchema).optional().describe('With includeAffiliates: the affiliates changed.') }),
+    handler: async ({ deps, params, body, identity, commit }) => {
+      const { includeAffiliates, ...status } = body;
+      const meta = { actor: identity.name };
+      const org = await commit(await setOrgStatus(deps.driver, meta, params.org, status));
+      if (!includeAffiliates) return org;
+      const ids = new Set<string>();
+      for (const a of await listAffiliations(deps.driver, org.id)) ids.add(a.orgId === org.id ? a.affiliateId : a.orgId);
+      ids.delete(org.id);
+      // One change (and audit entry) per affiliate, each effective here before the reply.
+      const affiliates = [];
+      for (const id of [...ids].sort()) affiliates.push(await commit(await setOrgStatus(deps.driver, meta, id, status)));
+      return { ...org, affiliates };
+    },
   }),
 ];

@@ -47,6 +47,33 @@ export function register(program: Command): void {
       show(cmd, (await callAdmin(cmd, 'PATCH', `/admin/orgs/${enc(org)}`, { name: o.name, tier: o.tier, attributes: parseAttributes(o.attr), labels: o.label })) as Org);
     });
 
+  // Shorthands for the status changes enforcement uses most; each names reason and clause, and can reach the
+  // org's direct affiliates (each gets its own audit entry).
+  const statusCommand = (name: string, status: string, description: string, needsUntil: boolean) => {
+    const c = orgs
+      .command(`${name} <org>`)
+      .description(description)
+      .requiredOption('--reason <text>', 'why (shown to the org in denials)')
+      .option('--case <id>', 'case reference')
+      .option('--with-affiliates', 'apply the same status to every directly affiliated org');
+    if (status === 'active') c.option('--clause <clause>', 'clause of the terms (optional for reinstatement)');
+    else c.requiredOption('--clause <clause>', 'clause of the terms enforced (shown to callers)');
+    if (needsUntil) c.requiredOption('--until <iso-time>', 'when access returns');
+    c.action(async (org: string, o: { reason: string; clause?: string; case?: string; until?: string; withAffiliates?: boolean }, cmd: Command) => {
+      const res = (await callAdmin(cmd, 'POST', `/admin/orgs/${enc(org)}/status`, {
+        status, reason: o.reason, clause: o.clause, caseId: o.case, until: o.until, ...(o.withAffiliates ? { includeAffiliates: true } : {}),
+      })) as Org & { affiliates?: Org[] };
+      if (wantsJson(cmd)) return writeOut(cmd, JSON.stringify(res, null, 2));
+      const { affiliates, ...main } = res;
+      show(cmd, main);
+      if (affiliates) writeOut(cmd, affiliates.length ? `also ${status}: ${affiliates.map((a) => `${a.name} (${a.id})`).join(', ')}` : 'no affiliates');
+    });
+  };
+  statusCommand('revoke', 'revoked', 'Revoke access: every request is refused, naming reason and clause.', false);
+  statusCommand('suspend', 'suspended', 'Suspend access until a time (--until).', true);
+  statusCommand('restrict', 'restricted', 'Restrict to what the org\'s grants allow (e.g. safety evaluation only).', false);
+  statusCommand('reinstate', 'active', 'Reinstate full access.', false);
+
   orgs
     .command('status <org> <status>')
     .description('Set access status: active | restricted | suspended (needs --until) | revoked.')

@@ -15,6 +15,7 @@ import {
   type PolicyStateResponse,
 } from '../../policy/policy-api.js';
 import type { PolicyState } from '../../policy/policy-state.js';
+import { policySectionSchemas } from '../../server/policy-sections.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -85,7 +86,7 @@ export async function postPolicyApply(remote: { url: string; token: string }, re
 }
 
 function loadDesired(file: string, io: CliIo): PolicyState | undefined {
-  const r = parsePolicyFile(file);
+  const r = parsePolicyFile(file, policySectionSchemas());
   if (!r.ok) {
     io.err(`${formatPolicyIssues(r.issues)}\n${file}: ${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}; nothing was changed.\n`);
     return undefined;
