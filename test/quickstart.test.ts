@@ -24,7 +24,10 @@ function startCli(dataDir: string): Promise<Started> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s\n${out}\n${err}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner within 60 s\n${out}\n${err}`));
+    }, 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Try it:') && out.includes('curl ')) {
@@ -41,7 +44,7 @@ function startCli(dataDir: string): Promise<Started> {
 }
 
 function field(banner: string, label: string): string {
-  const m = new RegExp(`${label}:\\s+(\\S+)`).exec(banner);
+  const m = new RegExp(`${label}:?\\s+(\\S+)`).exec(banner);
   assert.ok(m, `banner lacks "${label}":\n${banner}`);
   return m[1] as string;
 }
@@ -54,9 +57,10 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-test('npm start contract: banner, working curl line, persistent demo key and admin token, graceful exit', { timeout: 150_000 }, async () => {
+test('npm start contract: banner, working curl line, persistent demo key and admin token, graceful exit', { timeout: 150_000 }, async (t) => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'moat-quickstart-')), 'data');
   const first = await startCli(dataDir);
+  t.after(() => first.child.kill('SIGKILL'));
   const url = field(first.banner, 'listening on');
   const key = field(first.banner, 'demo API key');
   const token = field(first.banner, 'admin token');
@@ -72,6 +76,7 @@ test('npm start contract: banner, working curl line, persistent demo key and adm
   assert.equal(await stop(first.child), 0);
 
   const second = await startCli(dataDir);
+  t.after(() => second.child.kill('SIGKILL'));
   assert.equal(field(second.banner, 'demo API key'), key, 'the demo key survives a restart');
   assert.equal(field(second.banner, 'admin token'), token, 'the admin token survives a restart');
   assert.equal(await stop(second.child), 0);
