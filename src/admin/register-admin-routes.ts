@@ -10,6 +10,7 @@ import type { AdminDeps, AdminIdentity, AdminRoute } from './admin-route.js';
 import { buildOpenApi } from './openapi.js';
 import { affiliationRoutes } from './routes/affiliation-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { orgRoutes } from './routes/org-routes.js';
@@ -22,7 +23,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes];
 
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
   return reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });

@@ -1,13 +1,14 @@
-// The console in a real browser (Debian's Chromium via playwright-core) against a real admin API server.
-// Covers: login form labels and keyboard use, every page, live updates, the competitor case from evidence
-// to approval with the org status and audit entry following, role gating, error and not-available states.
-// Screenshots of the main pages go to docs/screenshots/.
+// The console in a real browser (Debian's Chromium via playwright-core) against a real gateway (startMoat):
+// simulator traffic goes through /v1 with real keys, the gateway's trace runs through the real detector and
+// the enforcement service opens the cases. Covers: login form labels and keyboard use, every page, live
+// updates, the competitor case from evidence to approval with the org status and audit entry following,
+// role gating, error and loading states. Screenshots of the main pages go to docs/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
-import { buildConsole, competitorSweepCase, startConsoleServer, type ConsoleServer } from './console-harness.js';
+import { buildConsole, startConsoleServer, type ConsoleServer } from './console-harness.js';
 
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
@@ -26,7 +27,7 @@ if (missing && process.env.CI) throw new Error(missing);
 test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 120_000 }, async (t) => {
   buildConsole();
   mkdirSync(SHOTS, { recursive: true });
-  const server: ConsoleServer = await startConsoleServer({ withCases: true });
+  const server: ConsoleServer = await startConsoleServer();
   const browser = await launchChromium();
   t.after(async () => {
     await browser.close();
@@ -40,7 +41,15 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   };
-  server.cases!.add(competitorSweepCase(server.seed));
+  const { rival, acme, prober } = server.seed;
+  // Ordinary customer traffic (opens no case) and the competitor's sweep (opens one) through the gateway.
+  const legit = await server.sendTraffic('legit', 'org_support', acme, { requests: 30 });
+  assert.equal(await server.detect(acme, legit), undefined, 'ordinary support traffic is not flagged');
+  assert.deepEqual(await server.casesOf(acme), [], 'no case for an ordinary customer');
+  const sweep = await server.trafficToCase('competitor', 'org_rival', rival);
+  assert.equal(sweep.status, 'open');
+  assert.equal(sweep.proposedAction?.action, 'restrict', 'autoEnforce off: the restriction waits for approval');
+  const sweepTitle = sweep.title; // "benchmarking by rival-ai"
 
   await t.test('login form: labelled, keyboard-driven, wrong token refused with focus kept', async () => {
     const page = await ctx.newPage();
@@ -62,7 +71,7 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.equal(await page.evaluate(() => sessionStorage.getItem('moat.console.token')), server.tokens.admin);
     await page.getByText('dana-admin').waitFor();
     // The session survives a reload of a deep link (served by the SPA fallback).
-    await page.goto(`${server.url}/console/orgs/${server.seed.rival.id}`);
+    await page.goto(`${server.url}/console/orgs/${rival.id}`);
     await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
     await page.close();
   });
@@ -80,7 +89,8 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Cases', level: 1 }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
-    await page.getByRole('link', { name: 'Competitor benchmark sweep' }).waitFor();
+    await page.getByRole('link', { name: sweepTitle }).waitFor();
+    await page.getByRole('row').filter({ hasText: sweepTitle }).filter({ hasText: 'restrict (needs approval)' }).waitFor();
     await shot(page, 'cases');
 
     await page.getByRole('link', { name: 'Organizations', exact: true }).click();
@@ -98,7 +108,12 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await shot(page, 'organization');
 
     await page.getByRole('link', { name: 'Policy', exact: true }).click();
-    await page.getByText('Policy not available.').waitFor();
+    await page.getByRole('heading', { name: 'Policy', level: 1 }).waitFor();
+    const playbookRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'competitor-benchmarking-keeps-safety-grant' }) });
+    await playbookRow.filter({ hasText: 'restrict' }).filter({ hasText: 'needs approval' }).filter({ hasText: 'ToS §2.3(a)' }).waitFor();
+    await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'distillation-cluster' }) }).filter({ hasText: 'automatic' }).waitFor();
+    await page.getByLabel('Policy document (YAML)').filter({ hasText: 'safety_evaluation' }).waitFor();
+    await shot(page, 'policy');
 
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     await page.getByText(/Hash chain verified: \d+ entries/).waitFor();
@@ -108,34 +123,39 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.match(page.url(), /action=grant\.create/);
     await page.goBack();
     await page.getByText(/matching entries/).waitFor();
-    await shot(page, 'audit');
     await page.close();
   });
 
-  await t.test('a new case appears in the open queue without a reload', async () => {
+  await t.test('a new case opened by live traffic appears in the queue without a reload', async () => {
     const page = await ctx.newPage();
     await login(page, server.tokens.analyst);
-    await page.getByRole('link', { name: 'Cases', exact: true }).click();
+    await page.goto(`${server.url}/console/cases?status=all`);
+    await page.getByRole('heading', { name: 'Cases', level: 1 }).waitFor();
     await page.getByText('1 case', { exact: true }).waitFor();
-    const c = competitorSweepCase(server.seed);
-    server.cases!.add({ ...c, id: 'case_probe2', title: 'Unauthorised safety probing', severity: 'critical', proposedAction: undefined as never, labels: ['safety_probing'] });
-    await page.getByRole('link', { name: 'Unauthorised safety probing' }).waitFor({ timeout: 8000 });
-    // Sorted by severity: the critical case comes first.
+    // A safety prober without a grant sends its sweep while the page is open; the playbook throttles it
+    // automatically, so the case arrives already actioned.
+    const probe = await server.trafficToCase('safety-probe', 'org_prober', prober, { seed: 3 });
+    assert.equal(probe.status, 'actioned');
+    await page.getByRole('link', { name: probe.title }).waitFor({ timeout: 8000 });
+    await page.getByText('2 cases', { exact: true }).waitFor();
+    // Cases waiting for a decision come first: the open competitor case above the actioned probe.
     const titles = await page.locator('tbody th a').allTextContents();
-    assert.deepEqual(titles, ['Unauthorised safety probing', 'Competitor benchmark sweep']);
-    server.cases!.cases.delete('case_probe2');
+    assert.deepEqual(titles, [sweepTitle, probe.title]);
+    const row = page.getByRole('row').filter({ hasText: probe.title });
+    for (const part of ['unknown-research', 'throttle', 'actioned']) await row.filter({ hasText: part }).waitFor();
     await page.close();
   });
 
   await t.test('a viewer sees no action controls; an analyst can annotate but not approve', async () => {
     const viewer = await ctx.newPage();
     await login(viewer, server.tokens.viewer);
-    await viewer.goto(`${server.url}/console/cases/case_sweep1`);
-    await viewer.getByRole('heading', { name: /Competitor benchmark sweep/, level: 1 }).waitFor();
+    await viewer.goto(`${server.url}/console/cases/${sweep.id}`);
+    await viewer.getByRole('heading', { name: new RegExp(sweepTitle), level: 1 }).waitFor();
+    await viewer.getByRole('heading', { name: 'Evidence' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: /Approve/ }).count(), 0);
     assert.equal(await viewer.getByRole('button', { name: /Dismiss/ }).count(), 0);
     assert.equal(await viewer.getByLabel('Add a note').count(), 0);
-    await viewer.goto(`${server.url}/console/orgs/${server.seed.rival.id}`);
+    await viewer.goto(`${server.url}/console/orgs/${rival.id}`);
     await viewer.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
     await viewer.getByText('eval-harness').waitFor();
     assert.equal(await viewer.getByRole('button', { name: /Revoke|Suspend|Restrict|Disable/ }).count(), 0);
@@ -143,11 +163,18 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
 
     const analyst = await ctx.newPage();
     await login(analyst, server.tokens.analyst);
-    await analyst.goto(`${server.url}/console/cases/case_sweep1`);
+    await analyst.goto(`${server.url}/console/cases/${sweep.id}`);
     await analyst.getByLabel('Add a note').fill('Matches the sweep pattern from March.');
     await analyst.getByRole('button', { name: 'Add note' }).click();
-    await analyst.getByText('ali-analyst: Matches the sweep pattern from March.').waitFor();
-    assert.equal(await analyst.getByRole('button', { name: /Approve/ }).count(), 0);
+    await analyst.getByRole('region', { name: 'Notes' }).getByText('ali-analyst: Matches the sweep pattern from March.').waitFor();
+    assert.equal(await analyst.getByRole('button', { name: /Approve|Dismiss|Reinstate/ }).count(), 0);
+    // The API refuses the analyst too (the console only hides what the server enforces).
+    const refused = await fetch(`${server.url}/admin/cases/${sweep.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.tokens.analyst}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'trying' }),
+    });
+    assert.equal(refused.status, 403);
     await analyst.close();
   });
 
@@ -155,21 +182,34 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     const page = await ctx.newPage();
     await login(page, server.tokens.admin);
     await page.getByRole('link', { name: 'Cases', exact: true }).click();
-    await page.getByRole('link', { name: 'Competitor benchmark sweep' }).click();
-    await page.getByRole('heading', { name: /Competitor benchmark sweep/, level: 1 }).waitFor();
-    // Evidence and the clause are on the page.
-    await page.getByText('ToS §2.3 (no building or benchmarking competing models)', { exact: true }).waitFor();
-    await page.getByRole('row', { name: /benchmark_match_rate 0\.410 >= 0\.050 triggered/ }).waitFor();
-    await page.getByRole('rowheader', { name: 'mmlu' }).waitFor();
+    await page.getByRole('link', { name: sweepTitle }).click();
+    await page.getByRole('heading', { name: new RegExp(sweepTitle), level: 1 }).waitFor();
+    // The clause in words, the proposal and the evidence the detector produced from the traffic.
+    await page.getByText('ToS §2.3(a): no building, training or benchmarking competing models', { exact: true }).waitFor();
+    await page.getByText(/restrict — keeps its grants \(safety_evaluation\) — playbook rule competitor-benchmarking-keeps-safety-grant — requires approval/).waitFor();
+    const shareFeature = sweep.evidence.features.find((f) => f.name === 'w.bench_share');
+    assert.ok(shareFeature && shareFeature.exceeded, 'the detector recorded the benchmark share over its threshold');
+    await page.getByRole('row', { name: new RegExp(`w\\.bench_share bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
+    const top = [...sweep.evidence.matchedBenchmarks].sort((x, y) => y.matches - x.matches)[0]!;
+    await page.getByRole('row', { name: `${top.benchmark} ${top.matches}` }).waitFor();
+    await page.getByText('tiny-startup').first().waitFor();
     await page.getByText('acquirer affiliation recorded by the provider').waitFor();
+    const sample = sweep.evidence.sampleRequests.find((x) => x.keyPrefix)!;
+    await page.getByRole('cell', { name: sample.excerpt.slice(0, 40) }).first().waitFor();
+    await page.getByRole('region', { name: 'Notes' }).getByText('ali-analyst: Matches the sweep pattern from March.').waitFor();
     await shot(page, 'case');
+
+    // Traffic the restriction will cut, per key, over the impact window (from the gateway's metering).
+    const usage = (await server.api('GET', `/admin/usage?org=${rival.id}&group_by=key`)).usage as Array<{ keyId: string; requests: number }>;
+    const rpm = (keyId: string) => Math.round(((usage.find((u) => u.keyId === keyId)?.requests ?? 0) / 5) * 10) / 10;
+    const total = Math.round(usage.reduce((n, u) => n + u.requests, 0) / 5 * 10) / 10;
+    assert.ok(total > 0, 'metering recorded the sweep');
 
     const approve = page.getByRole('button', { name: 'Approve restrict…' });
     await approve.click();
     const dialog = page.getByRole('dialog');
-    // What will change: rival-ai active -> restricted, its 2 keys, 150 requests per minute (5-minute average).
-    await dialog.getByText('1 organization, 2 keys, 150 requests per minute').waitFor();
-    await dialog.getByText('eval-harness (120/min)').waitFor();
+    await dialog.getByText(`1 organization, 2 keys, ${total} requests per minute`).waitFor();
+    await dialog.getByText(`eval-harness (${rpm(rival.keys[0]!.id)}/min)`).waitFor();
     const submit = dialog.getByRole('button', { name: 'Approve restrict' });
     assert.ok(await submit.isDisabled(), 'disabled without note and confirmation');
     await dialog.getByLabel(/Note \(required/).fill('Sweep confirmed; keep safety evaluation access.');
@@ -180,7 +220,8 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     assert.ok(await approve.evaluate((el) => el === document.activeElement), 'focus returned to the opener');
-    assert.equal((await server.api('GET', `/admin/orgs/${server.seed.rival.id}`)).status, 'active');
+    assert.equal((await server.api('GET', `/admin/orgs/${rival.id}`)).status, 'active');
+    assert.equal((await server.api('GET', `/admin/cases/${sweep.id}`)).case.status, 'open');
 
     await approve.click();
     await dialog.getByText('1 organization, 2 keys').waitFor();
@@ -190,37 +231,50 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await submit.click();
     await dialog.waitFor({ state: 'detached' });
     await page.locator('h1 .badge-actioned').waitFor();
-    await page.getByText('approve by dana-admin: Sweep confirmed').waitFor();
+    await page.getByText('approved by dana-admin: Sweep confirmed; keep safety evaluation access.').waitFor();
+    await page.getByText(/restrict of rival-ai by dana-admin/).waitFor();
 
-    // The org's status changed in the real store, with the clause and case id.
-    const org = await server.api('GET', `/admin/orgs/${server.seed.rival.id}`);
+    // The org's status changed in the real store, with the clause and case id ...
+    const org = await server.api('GET', `/admin/orgs/${rival.id}`);
     assert.equal(org.status, 'restricted');
-    assert.equal(org.statusChange.caseId, 'case_sweep1');
+    assert.equal(org.statusChange.caseId, sweep.id);
+    assert.equal(org.statusChange.clause, 'tos-2.3a');
     await page.getByRole('link', { name: 'rival-ai' }).first().click();
     await page.locator('h1 .badge-restricted').waitFor();
-    await page.getByText(/restricted since .* by dana-admin: Sweep confirmed/).waitFor();
+    await page.getByText(/restricted since .* by dana-admin/).waitFor();
+    // ... and the gateway enforces it: general traffic is refused, the safety-evaluation grant still works.
+    const call = (headers: Record<string, string>) =>
+      fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rival.keys[0]!.secret}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
+      }).then(async (r) => (await r.arrayBuffer(), r.status));
+    assert.equal(await call({}), 403);
+    assert.equal(await call({ 'moat-purpose': 'safety_evaluation' }), 200);
 
-    // ... and the audit trail has the entry, chain still verified.
+    // The audit trail has the approval and the status change, newest first, chain still verified.
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     const row = page.getByRole('row').filter({ hasText: 'org.status' }).filter({ hasText: 'dana-admin' });
     await row.waitFor();
     const text = (await row.textContent()) ?? '';
-    for (const part of ['from=active', 'to=restricted', 'caseId=case_sweep1', 'clause=ToS §2.3']) assert.ok(text.includes(part), `${part} in ${text}`);
+    for (const part of ['from=active', 'to=restricted', `caseId=${sweep.id}`, 'clause=tos-2.3a']) assert.ok(text.includes(part), `${part} in ${text}`);
+    await page.getByRole('row').filter({ hasText: 'case.approved' }).filter({ hasText: 'Sweep confirmed' }).waitFor();
     await page.getByText(/Hash chain verified/).waitFor();
+    await shot(page, 'audit');
     await page.close();
   });
 
   await t.test('revoking an org from its page needs the typed name and shows keys and traffic', async () => {
     const page = await ctx.newPage();
     await login(page, server.tokens.admin);
-    await page.goto(`${server.url}/console/orgs/${server.seed.acme.id}`);
+    await page.goto(`${server.url}/console/orgs/${acme.id}`);
     await page.getByRole('button', { name: 'Revoke…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/1 organization, 1 keys/).waitFor();
     await dialog.getByRole('rowheader', { name: 'acme-health' }).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'Revoke' }).isDisabled());
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal((await server.api('GET', `/admin/orgs/${server.seed.acme.id}`)).status, 'active');
+    assert.equal((await server.api('GET', `/admin/orgs/${acme.id}`)).status, 'active');
     await page.close();
   });
 
@@ -240,6 +294,26 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     fail = false;
     await alert.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await page.close();
+  });
+
+  await t.test('a slow API shows a loading state, then the data; a missing endpoint shows "not available"', async () => {
+    const page = await ctx.newPage();
+    await login(page, server.tokens.viewer);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/admin/cases?*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/console/cases?status=actioned`);
+    await page.getByRole('status').filter({ hasText: 'Loading cases…' }).waitFor();
+    release();
+    await page.getByRole('link', { name: sweepTitle }).waitFor();
+    assert.equal(await page.getByText('Loading cases…').count(), 0);
+    // The org page's limits view reads GET /admin/orgs/:org/limits, which this admin API does not offer.
+    await page.goto(`${server.url}/console/orgs/${acme.id}`);
+    await page.getByText('Limits not available.').waitFor();
     await page.close();
   });
 });

@@ -1,52 +1,83 @@
-// A real gateway-side HTTP server for the console tests: Fastify with the real admin API over an in-memory
-// PGlite store and a live PolicyView, the console served at /console, and (optionally) the cases contract
-// fixture. Seeds the 2025 scenario: a competitor with a safety-evaluation grant and an affiliated startup.
+// A real gateway for the console tests: startMoat (store in a temp data dir, policy view, hot path, admin API
+// with the case routes, the console, the demo upstream) with enforcement.autoEnforce off, so restricting a
+// competitor waits for an admin. Orgs, grants and keys are created through the admin API; cases come from
+// simulator traffic sent through the gateway's /v1 endpoints and judged by the gateway's live detection
+// (startMoat's `detection` wiring), which opens the cases. Should a build run without live detection, the
+// gateway's own trace of the traffic goes through the real detector and server.enforcement.onDetection
+// instead — either way, no hand-made evidence.
 import { spawnSync } from 'node:child_process';
-import Fastify from 'fastify';
-import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
-import { registerConsoleRoutes } from '../../src/console-server/fastify-plugin.js';
-import { runMigrations } from '../../src/store/migrate.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
-import { writeUsage } from '../../src/store/usage-repo.js';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
-import { startPolicyView } from '../../src/view/policy-view.js';
-import type { CaseDetail } from '../../console/src/api/types.js';
-import { registerCasesFixture, type CasesFixture } from './cases-contract-fixture.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
+import { loadDetectionAssets } from '../../src/detection/assets.js';
+import { createDetector, type LabelEvent } from '../../src/detection/detector.js';
+import type { Detection } from '../../src/enforcement/detection-input.js';
+import type { Case } from '../../src/enforcement/case-model.js';
+import type { TraceOrgLine, TraceRequestLine } from '../../src/events/trace-format.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import { simulate } from '../../src/simulator/scenarios.js';
 
 const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
-const silent = { info() {}, warn() {}, error() {} };
 
 export function buildConsole(): void {
   const r = spawnSync(process.execPath, ['scripts/build-console.mjs'], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`console build failed: ${r.stderr}`);
 }
 
+export interface SeedOrg {
+  id: string;
+  name: string;
+  keys: { id: string; name: string; secret: string }[];
+}
+
 export interface Seed {
-  rival: { id: string; name: string; keyIds: string[] };
-  acme: { id: string; name: string };
-  startup: { id: string; name: string };
+  rival: SeedOrg;
+  acme: SeedOrg;
+  startup: SeedOrg;
+  prober: SeedOrg;
 }
 
 export interface ConsoleServer {
   url: string;
+  moat: MoatServer;
   tokens: { admin: string; analyst: string; viewer: string };
   seed: Seed;
-  cases: CasesFixture | undefined;
   api(method: string, path: string, body?: unknown): Promise<any>;
+  /**
+   * Sends an org's share of a simulator scenario through the gateway with the org's keys (every request must
+   * be answered 200) and returns the gateway's own trace lines of that traffic.
+   */
+  sendTraffic(scenario: string, simOrg: string, org: SeedOrg, opts?: { requests?: number; seed?: number }): Promise<TraceRequestLine[]>;
+  /** Runs traced traffic through the real detector; the org's labels as an enforcement Detection, or undefined. */
+  detect(org: SeedOrg, lines: TraceRequestLine[]): Promise<Detection | undefined>;
+  /** Cases of an org (any status), once live detection has judged everything sent so far. */
+  casesOf(org: SeedOrg): Promise<Case[]>;
+  /** sendTraffic, then the case the gateway opened for it (throws if none). */
+  trafficToCase(scenario: string, simOrg: string, org: SeedOrg, opts?: { requests?: number; seed?: number }): Promise<Case>;
   close(): Promise<void>;
 }
 
-export async function startConsoleServer(opts: { withCases: boolean }): Promise<ConsoleServer> {
-  const driver = await PgliteDriver.open();
-  await runMigrations(driver);
-  const bus = new InProcessChangeBus();
-  const view = await startPolicyView({ driver, bus, versionCheckMs: 0 });
-  const deps = { driver, view, bus, logger: silent, bootstrapToken: BOOTSTRAP };
-  const app = Fastify();
-  await registerAdminRoutes(app, deps);
-  registerConsoleRoutes(app);
-  const cases = opts.withCases ? registerCasesFixture(app, deps) : undefined;
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-console-'));
+  const traceFile = join(dataDir, 'trace.jsonl');
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      'server.port': 0,
+      'server.shutdownGraceMs': 200,
+      adminToken: BOOTSTRAP,
+      'enforcement.autoEnforce': false,
+      'events.traceFile': traceFile,
+      'metering.flushMs': 200,
+      'log.level': 'silent',
+    },
+  });
+  const moat = await startMoat(config, { logger: silentLogger() });
+  const url = moat.url;
 
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(url + path, {
@@ -62,80 +93,141 @@ export async function startConsoleServer(opts: { withCases: boolean }): Promise<
   const token = async (name: string, role: string) => ((await api('POST', '/admin/tokens', { name, role })) as { secret: string }).secret;
   const tokens = { admin: await token('dana-admin', 'admin'), analyst: await token('ali-analyst', 'analyst'), viewer: await token('vic-viewer', 'viewer') };
 
-  const acme = await api('POST', '/admin/orgs', { name: 'acme-health', tier: 'enterprise', attributes: { country: 'US' }, labels: ['customer'] });
-  const rival = await api('POST', '/admin/orgs', { name: 'rival-ai', tier: 'scale', attributes: { competitor: true }, labels: ['frontier-lab'] });
-  const startup = await api('POST', '/admin/orgs', { name: 'tiny-startup', tier: 'starter', attributes: {} });
+  const org = async (body: Record<string, unknown>, keyNames: string[]): Promise<SeedOrg> => {
+    const o = await api('POST', '/admin/orgs', body);
+    const keys = [];
+    for (const name of keyNames) {
+      const k = await api('POST', `/admin/orgs/${o.id}/keys`, { name });
+      keys.push({ id: k.key.id as string, name, secret: k.secret as string });
+    }
+    return { id: o.id, name: o.name, keys };
+  };
+  // The provider's policy: the example file's rules (clauses, purposes, denials, propagation) with the
+  // shipped default playbook copied under `playbooks:`, applied as `moat policy apply` would.
+  const example = parse(readFileSync(new URL('../../examples/policy.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const { orgs: _o, keys: _k, admins: _a, ...exampleRules } = example;
+  const playbooks = parse(readFileSync(new URL('../../rules/playbooks/default.yaml', import.meta.url), 'utf8')) as unknown;
+  const current = (await api('GET', '/admin/policy/state')) as { version: number; state: { rules: Record<string, unknown> } };
+  const after = { ...current.state.rules, ...exampleRules, playbooks };
+  await api('POST', '/admin/policy/apply', {
+    steps: [{ kind: 'rules', action: 'update', id: 'rules', before: current.state.rules, after, fields: Object.keys(after) }],
+    expectedVersion: current.version,
+  });
+
+  // The 2025 scenario: a competitor holding a safety-evaluation grant, an affiliated startup, legit customers.
+  const acme = await org({ name: 'acme-health', tier: 'enterprise', attributes: { country: 'US' }, labels: ['customer'] }, ['prod']);
+  const rival = await org({ name: 'rival-ai', tier: 'scale', attributes: { competitor: true }, labels: ['frontier-lab'] }, ['eval-harness', 'research']);
+  const startup = await org({ name: 'tiny-startup', tier: 'starter', attributes: {} }, ['app']);
+  const prober = await org({ name: 'unknown-research', tier: 'starter', attributes: {} }, ['probe']);
   await api('POST', '/admin/affiliations', { org: startup.id, affiliate: rival.id, relation: 'acquirer' });
-  await api('POST', '/admin/orgs/rival-ai/grants', { purpose: 'safety_evaluation', models: ['claude-*'] });
-  const k1 = await api('POST', '/admin/orgs/rival-ai/keys', { name: 'eval-harness' });
-  const k2 = await api('POST', '/admin/orgs/rival-ai/keys', { name: 'research' });
-  const k3 = await api('POST', '/admin/orgs/acme-health/keys', { name: 'prod' });
+  await api('POST', `/admin/orgs/${rival.id}/grants`, { purpose: 'safety_evaluation', models: ['*'] });
 
-  // Usage as the gateway's metering flush writes it: the last hours for everyone, a sweep by rival-ai now.
-  const now = Date.now();
-  const rows = [];
-  for (let h = 0; h < 12; h++) {
-    const minute = new Date(now - h * 3600_000).toISOString();
-    rows.push({ orgId: acme.id, keyId: k3.key.id, model: 'claude-sonnet', minute, requests: 300 + 20 * h, inputTokens: 90_000, outputTokens: 40_000 });
-  }
-  // Five minutes' worth of the sweep, written into the last two minutes so the console's 5-minute window
-  // still holds all of it when a later test step opens the impact preview.
-  for (let m = 0; m < 5; m++) {
-    const minute = new Date(now - (m % 2) * 60_000).toISOString();
-    rows.push({ orgId: rival.id, keyId: k1.key.id, model: 'claude-sonnet', minute, requests: 120, inputTokens: 60_000, outputTokens: 9_000 });
-    rows.push({ orgId: rival.id, keyId: k2.key.id, model: 'claude-opus', minute, requests: 30, inputTokens: 20_000, outputTokens: 3_000 });
-  }
-  await writeUsage(driver, rows);
+  let traceOffset = 0;
+  const orgLine = async (o: SeedOrg): Promise<TraceOrgLine> => {
+    const full = await api('GET', `/admin/orgs/${o.id}`);
+    const grants = (await api('GET', `/admin/orgs/${o.id}/grants`)).grants as Array<{ purpose: string; models: string[] }>;
+    return { type: 'org', id: o.id, name: o.name, attributes: full.attributes, grants: grants.map((g) => ({ purpose: g.purpose, models: g.models })) };
+  };
 
-  return {
+  const send = async (o: SeedOrg, line: TraceRequestLine, i: number) => {
+    const key = o.keys[i % o.keys.length]!.secret;
+    const anthropic = line.api === 'anthropic';
+    const body = { ...(line.body as Record<string, unknown>), model: anthropic ? 'demo-claude' : 'demo-gpt', max_tokens: 64 };
+    const res = await fetch(url + (anthropic ? '/v1/messages' : '/v1/chat/completions'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': line.client?.user_agent ?? 'node',
+        ...(line.headers ?? {}),
+        ...(anthropic ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`gateway answered ${res.status} to ${o.name}'s traffic: ${text.slice(0, 300)}`);
+    return res.status;
+  };
+
+  const readTraceLines = (): TraceRequestLine[] => {
+    let text = '';
+    try {
+      text = readFileSync(traceFile, 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRequestLine);
+  };
+
+  const server: ConsoleServer = {
     url,
+    moat,
     tokens,
-    cases,
     api,
-    seed: { rival: { id: rival.id, name: rival.name, keyIds: [k1.key.id, k2.key.id] }, acme: { id: acme.id, name: acme.name }, startup: { id: startup.id, name: startup.name } },
+    seed: { rival, acme, startup, prober },
+    async sendTraffic(scenario, simOrg, o, opts = {}) {
+      const sim = simulate({ scenario, seed: opts.seed ?? 7, scale: 0.3 });
+      const reqs = sim.lines.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === simOrg).slice(0, opts.requests ?? 60);
+      if (reqs.length === 0) throw new Error(`scenario ${scenario} has no requests for ${simOrg}`);
+      // A few at a time, like a client harness would.
+      for (let i = 0; i < reqs.length; i += 6) await Promise.all(reqs.slice(i, i + 6).map((r, j) => send(o, r, i + j)));
+      // The trace writer drains its queue asynchronously: wait until this traffic is on disk.
+      const want = traceOffset + reqs.length;
+      for (let i = 0; readTraceLines().length < want; i++) {
+        if (i > 200) throw new Error('the gateway trace did not record the traffic');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const lines = readTraceLines().slice(traceOffset, want);
+      traceOffset = want;
+      return lines;
+    },
+    async detect(o, lines) {
+      const labels: LabelEvent[] = [];
+      const detector = createDetector({ ...loadDetectionAssets(), onLabel: (e) => labels.push(e) });
+      detector.ingestOrg(await orgLine(o));
+      for (const l of lines) detector.ingestRequest(l);
+      const mine = labels.filter((l) => l.org === o.id);
+      if (mine.length === 0) return undefined;
+      const keyPrefix = new Map(((await api('GET', `/admin/orgs/${o.id}/keys`)).keys as Array<{ id: string; prefix: string }>).map((k) => [k.id, k.prefix]));
+      return {
+        org: o.id,
+        activities: mine.map(({ org: _o, cluster: _c, ...a }) => a),
+        cluster: null,
+        requests: lines.length,
+        samples: lines.slice(0, 3).map((l) => ({
+          at: l.ts,
+          keyPrefix: keyPrefix.get(l.key) ?? '',
+          model: String((l.body as { model?: unknown }).model ?? ''),
+          endpoint: l.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions',
+          text: promptText(l.body),
+        })),
+      };
+    },
+    async casesOf(o) {
+      await moat.detection?.idle();
+      const { cases } = (await api('GET', `/admin/cases?status=all&org=${o.id}`)) as { cases: Array<{ id: string }> };
+      return Promise.all(cases.map(async (c) => (await api('GET', `/admin/cases/${c.id}`)).case as Case));
+    },
+    async trafficToCase(scenario, simOrg, o, opts = {}) {
+      const lines = await this.sendTraffic(scenario, simOrg, o, opts);
+      if (!moat.detection) {
+        const detection = await this.detect(o, lines);
+        if (!detection) throw new Error(`the detector labelled nothing for ${o.name}`);
+        return moat.enforcement.onDetection(detection);
+      }
+      const [c] = await this.casesOf(o);
+      if (!c) throw new Error(`live detection opened no case for ${o.name} (${JSON.stringify(moat.detection.stats())})`);
+      return c;
+    },
     async close() {
-      await app.close();
-      await view.close();
-      await bus.close();
-      await driver.close();
+      await moat.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
-/** The case the detection + enforcement work would open for the competitor's benchmark sweep. */
-export function competitorSweepCase(seed: Seed, at = new Date()): CaseDetail {
-  const t = (minAgo: number) => new Date(at.getTime() - minAgo * 60_000).toISOString();
-  return {
-    id: 'case_sweep1',
-    title: 'Competitor benchmark sweep',
-    orgIds: [seed.rival.id],
-    severity: 'high',
-    status: 'open',
-    labels: ['competitive_benchmarking'],
-    confidence: 0.94,
-    clause: 'ToS §2.3 (no building or benchmarking competing models)',
-    proposedAction: { action: 'restrict', clause: 'ToS §2.3 (no building or benchmarking competing models)', requiresApproval: true, orgIds: [seed.rival.id] },
-    openedAt: t(20),
-    updatedAt: t(2),
-    timeline: [
-      { at: t(20), kind: 'detected', actor: 'automation:benchmark-sweep', text: 'benchmark_match_rate 0.41 over 600 requests' },
-      { at: t(19), kind: 'proposed', actor: 'automation:default-playbook', text: 'restrict to safety_evaluation grant (needs approval)' },
-    ],
-    notes: [],
-    evidence: {
-      sampleRequests: [
-        { at: t(18), orgId: seed.rival.id, keyPrefix: 'moat_live_ab12', model: 'claude-sonnet', endpoint: '/v1/messages', excerpt: 'Question: A 45-year-old man presents with… Answer with A, B, C or D. [redacted]' },
-      ],
-      matchedBenchmarks: [
-        { benchmark: 'mmlu', itemId: 'clinical_knowledge/0042', similarity: 0.98 },
-        { benchmark: 'gpqa', itemId: 'diamond/0117', similarity: 0.95 },
-      ],
-      features: [
-        { name: 'benchmark_match_rate', value: 0.41, threshold: 0.05, comparison: '>=', exceeded: true },
-        { name: 'prompt_template_reuse', value: 0.88, threshold: 0.6, comparison: '>=', exceeded: true },
-        { name: 'conversation_depth', value: 1.02, threshold: 1.5, comparison: '<=', exceeded: true },
-      ],
-      linkedAccounts: [{ orgId: seed.startup.id, name: seed.startup.name, reason: 'acquirer affiliation recorded by the provider' }],
-    },
-  };
+/** The user turns of a chat/messages body, as the sample excerpt shows them. */
+function promptText(body: unknown): string {
+  const messages = (body as { messages?: Array<{ role?: string; content?: unknown }> }).messages ?? [];
+  return messages.filter((m) => m.role === 'user').map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
 }

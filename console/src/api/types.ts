@@ -1,5 +1,5 @@
 // Response shapes of the admin HTTP API the console reads. They mirror src/model/*.ts for the objects that
-// exist, and the contract in docs/console.md for endpoints still being built (cases, overview, impact).
+// exist, src/enforcement/case-model.ts for cases, and src/admin/routes/*.ts for policy, audit and usage.
 
 export type AdminRole = 'viewer' | 'analyst' | 'admin';
 export type OrgStatus = 'active' | 'restricted' | 'suspended' | 'revoked';
@@ -72,36 +72,59 @@ export interface UsageRow {
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated';
+/** appealed: the customer contested an action taken; an admin upholds it (approve) or lifts it (reinstate). */
+export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed';
+export type ActionType = 'none' | 'notify' | 'throttle' | 'restrict' | 'suspend' | 'revoke';
 
+/** Mirrors src/enforcement/case-model.ts (GET /admin/cases, /admin/cases/:id). */
 export interface ProposedAction {
-  action: 'none' | 'notify' | 'throttle' | 'restrict' | 'suspend' | 'revoke';
+  action: ActionType;
   clause: string;
   requiresApproval: boolean;
   orgIds: string[];
+  ruleId?: string;
+  durationMs?: number;
+  throttleFactor?: number;
+  keepsGrants?: string[];
+  notifyCustomer: boolean;
+}
+
+export interface ActionTaken {
+  at: string;
+  action: ActionType | 'lift';
+  orgIds: string[];
+  by: string;
+  clause?: string;
+  until?: string;
 }
 
 export interface CaseSummary {
   id: string;
+  kind: 'org' | 'cluster';
   title: string;
   orgIds: string[];
   severity: Severity;
   status: CaseStatus;
   labels: string[];
   confidence: number;
+  /** Clause id of the policy's `clauses:` (text from GET /admin/clauses). */
+  clause: string;
   proposedAction?: ProposedAction;
+  actionsTaken: ActionTaken[];
+  detections: number;
   openedAt: string;
   updatedAt: string;
 }
 
 export interface CaseDetail extends CaseSummary {
-  clause: string;
   timeline: { at: string; kind: string; actor: string; text: string }[];
   notes: { at: string; actor: string; text: string }[];
   evidence: {
+    /** Redacted by the server; key/model/endpoint empty for prompt samples kept by the detector itself. */
     sampleRequests: { at: string; orgId: string; keyPrefix: string; model: string; endpoint: string; excerpt: string }[];
-    matchedBenchmarks: { benchmark: string; itemId: string; similarity: number }[];
-    features: { name: string; value: number; threshold: number; comparison: '>=' | '<='; exceeded: boolean }[];
+    /** Public benchmarks whose items matched the org's prompts, with the number of matching prompts. */
+    matchedBenchmarks: { benchmark: string; matches: number }[];
+    features: { name: string; value: number; threshold: number; comparison: string; exceeded: boolean; rule?: string }[];
     linkedAccounts: { orgId: string; name: string; reason: string }[];
   };
 }

@@ -89,7 +89,7 @@ function OpenCases() {
 /** Enforcement actions are the org status changes in the audit trail, counted per hour and new status. */
 function Enforcement() {
   const from = useSince(24 * 60);
-  const state = useApi<{ entries: AuditEntry[] }>('/admin/audit?action=org.status&limit=5000');
+  const state = useApi<{ entries: AuditEntry[] }>(`/admin/audit/recent?action=org.status&limit=1000&from=${encodeURIComponent(from)}`);
   return (
     <section aria-labelledby="ov-enf">
       <h2 id="ov-enf">Enforcement</h2>

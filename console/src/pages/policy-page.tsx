@@ -6,6 +6,8 @@ import { useApi } from '../hooks/use-api.js';
 
 export function PolicyPage() {
   const state = useApi<PolicyView>('/admin/policy', 10000);
+  const clauses = useApi<{ clauses: Record<string, string> }>('/admin/clauses', 30000);
+  const clauseText = (id: string) => (clauses.kind === 'ok' ? clauses.data.clauses[id] : undefined);
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Policy</h1>
@@ -14,7 +16,7 @@ export function PolicyPage() {
           <>
             <p>Version {p.version}</p>
             <h2>Playbooks</h2>
-            {p.playbooks.length === 0 && <p className="muted">No playbooks.</p>}
+            {p.playbooks.length === 0 && <p className="muted">The policy has no playbooks section: the shipped default playbook is in force.</p>}
             {p.playbooks.map((pb) => (
               <table key={pb.name}>
                 <caption>{pb.name}</caption>
@@ -37,7 +39,9 @@ export function PolicyPage() {
                       </td>
                       <td>{r.action}</td>
                       <td>{r.mode === 'approval' ? 'needs approval' : 'automatic'}</td>
-                      <td>{r.clause}</td>
+                      <td>
+                        <code>{r.clause}</code> {clauseText(r.clause)}
+                      </td>
                       <td>{r.enabled ? 'yes' : 'no'}</td>
                     </tr>
                   ))}
@@ -45,6 +49,7 @@ export function PolicyPage() {
               </table>
             ))}
             <h2>Detection rules</h2>
+            {p.rules.length === 0 ? <p className="muted">The admin API lists no detection rules.</p> : (
             <table>
               <thead>
                 <tr>
@@ -65,6 +70,7 @@ export function PolicyPage() {
                 ))}
               </tbody>
             </table>
+            )}
             <h2>Document</h2>
             <pre className="policy-doc" tabIndex={0} aria-label="Policy document (YAML)">
               {p.document}

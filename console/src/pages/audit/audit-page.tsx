@@ -1,5 +1,5 @@
 // Audit: the trail, newest first, filtered on the server by actor / action / target and in the browser by
-// free text, with the hash chain's verification status (GET /admin/audit, /admin/audit/verify).
+// free text, with the hash chain's verification status (GET /admin/audit/recent, /admin/audit/verify).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AuditEntry, AuditVerify } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
@@ -11,14 +11,16 @@ const FIELDS = ['actor', 'action', 'target', 'q'] as const;
 type Field = (typeof FIELDS)[number];
 const LABELS: Record<Field, string> = { actor: 'Actor (exact)', action: 'Action (exact, e.g. org.status)', target: 'Target id (exact)', q: 'Contains text' };
 const SHOWN = 200;
+/** Newest entries fetched per search; the text filter applies within them. */
+const WINDOW = 1000;
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const initial = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
   const [form, setForm] = useState(initial);
   useEffect(() => setForm(initial), [query.toString()]);
-  const server = new URLSearchParams({ limit: '5000' });
+  const server = new URLSearchParams({ limit: String(WINDOW) });
   for (const f of ['actor', 'action', 'target'] as const) if (initial[f]) server.set(f, initial[f]);
-  const entries = useApi<{ entries: AuditEntry[] }>(`/admin/audit?${server}`);
+  const entries = useApi<{ entries: AuditEntry[] }>(`/admin/audit/recent?${server}`);
   const verify = useApi<AuditVerify>('/admin/audit/verify', 15000);
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -54,12 +56,13 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
       </form>
       <AsyncView state={entries} what="audit entries">
         {({ entries: list }) => {
-          const hits = list.filter((e) => !text || [e.actor, e.action, e.target, describe(e.data)].some((s) => s.toLowerCase().includes(text))).reverse();
+          const hits = list.filter((e) => !text || [e.actor, e.action, e.target, describe(e.data)].some((s) => s.toLowerCase().includes(text)));
           return (
             <>
               <p className="muted" role="status">
                 {hits.length} matching entr{hits.length === 1 ? 'y' : 'ies'}
                 {hits.length > SHOWN ? `, newest ${SHOWN} shown` : ''}
+                {list.length === WINDOW ? ` (searched the newest ${WINDOW} entries)` : ''}
               </p>
               <AuditTable entries={hits.slice(0, SHOWN)} caption="Audit entries, newest first" />
             </>

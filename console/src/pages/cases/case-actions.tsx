@@ -1,42 +1,66 @@
-// Admin decisions on a case. Approving a restrict / suspend / revoke is dangerous: the dialog shows the
-// impact and asks for the org's name (or the case id for a cluster). Every decision needs a note.
+// Decisions on a case, per role and case status (src/enforcement/case-transitions.ts):
+//   open      admin: approve the proposed action, dismiss
+//   actioned  admin: reinstate; analyst/admin: record the customer's appeal
+//   appealed  admin: uphold the action (approve endpoint, changes nothing) or reinstate
+// Approving a restrict / suspend / revoke is dangerous: the dialog shows the impact and asks for the org's
+// name (or the case id for a cluster). Every decision needs a note.
 import { useState } from 'react';
 import type { CaseDetail, Org } from '../../api/types.js';
-import { canAct } from '../../auth/permissions.js';
+import { canAct, canAnnotate } from '../../auth/permissions.js';
 import { useSession } from '../../auth/session-context.js';
 import { ActionDialog } from '../../components/action-dialog.js';
 
-type Decision = 'approve' | 'dismiss' | 'reinstate';
+type Decision = 'approve' | 'dismiss' | 'reinstate' | 'appeal';
 const DANGEROUS = new Set(['restrict', 'suspend', 'revoke']);
 
-export function CaseActions({ c, orgs, onDone }: { c: CaseDetail; orgs: Map<string, Org>; onDone: () => void }) {
+export function CaseActions({ c, orgs, clause, onDone }: { c: CaseDetail; orgs: Map<string, Org>; clause: string; onDone: () => void }) {
   const { api, me } = useSession();
   const [open, setOpen] = useState<Decision | null>(null);
-  if (!canAct(me.role)) return null;
+  if (!canAnnotate(me.role)) return null;
+  const admin = canAct(me.role);
   const proposed = c.proposedAction;
-  const dangerous = open === 'approve' && proposed !== undefined && DANGEROUS.has(proposed.action);
+  const uphold = c.status === 'appealed';
+  const dangerous = open === 'approve' && !uphold && proposed !== undefined && DANGEROUS.has(proposed.action);
   const subject = c.orgIds.length === 1 ? (orgs.get(c.orgIds[0]!)?.name ?? c.orgIds[0]!) : c.id;
+  const action = proposed?.action ?? '';
+  const titles: Record<Decision, string> = {
+    approve: uphold ? `Uphold ${action} against the appeal — ${clause}` : `Approve ${action} — ${clause}`,
+    dismiss: `Dismiss case ${c.id}`,
+    reinstate: `Reinstate: lift the action of case ${c.id}`,
+    appeal: `Record the customer's appeal of case ${c.id}`,
+  };
+  const labels: Record<Decision, string> = { approve: uphold ? `Uphold ${action}` : `Approve ${action}`, dismiss: 'Dismiss case', reinstate: 'Reinstate', appeal: 'Record appeal' };
   return (
     <div className="actions">
-      {c.status === 'open' && proposed && proposed.action !== 'none' && (
+      {admin && c.status === 'open' && proposed && proposed.action !== 'none' && (
         <button type="button" className="danger" onClick={() => setOpen('approve')}>
-          Approve {proposed.action}…
+          Approve {action}…
         </button>
       )}
-      {c.status === 'open' && (
+      {admin && uphold && proposed && (
+        <button type="button" onClick={() => setOpen('approve')}>
+          Uphold {action}…
+        </button>
+      )}
+      {admin && c.status === 'open' && (
         <button type="button" onClick={() => setOpen('dismiss')}>
           Dismiss…
         </button>
       )}
-      {c.status === 'actioned' && (
+      {admin && (c.status === 'actioned' || c.status === 'appealed') && (
         <button type="button" onClick={() => setOpen('reinstate')}>
           Reinstate…
         </button>
       )}
+      {c.status === 'actioned' && (
+        <button type="button" onClick={() => setOpen('appeal')}>
+          Record appeal…
+        </button>
+      )}
       {open && (
         <ActionDialog
-          title={open === 'approve' ? `Approve ${proposed?.action ?? ''} — ${c.clause}` : `${open === 'dismiss' ? 'Dismiss' : 'Reinstate'} case ${c.id}`}
-          actionLabel={open === 'approve' ? `Approve ${proposed?.action ?? ''}` : open === 'dismiss' ? 'Dismiss case' : 'Reinstate'}
+          title={titles[open]}
+          actionLabel={labels[open]}
           impact={dangerous ? { action: proposed!.action, orgIds: proposed!.orgIds.length ? proposed!.orgIds : c.orgIds } : undefined}
           confirmName={dangerous ? subject : undefined}
           onClose={() => setOpen(null)}

@@ -1,6 +1,7 @@
 // One case: what was detected, with what confidence, on what evidence, under which clause; and the
-// decision controls for the role (analyst: note; admin: approve / dismiss / reinstate).
-import type { CaseDetail, Org } from '../../api/types.js';
+// decision controls for the role (analyst: note, appeal; admin: approve / dismiss / reinstate / uphold).
+// Clause ids are shown with their text from the policy (GET /admin/clauses).
+import type { CaseDetail, Org, ProposedAction } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
 import { fmtPct, fmtTime } from '../../components/format.js';
 import { Badge } from '../../components/status-badge.js';
@@ -14,6 +15,8 @@ export function CasePage({ caseId }: { caseId: string }) {
   const state = useApi<{ case: CaseDetail }>(`/admin/cases/${encodeURIComponent(caseId)}`);
   const orgs = useApi<{ orgs: Org[] }>('/admin/orgs', 10000);
   const byId = new Map(orgs.kind === 'ok' ? orgs.data.orgs.map((o) => [o.id, o]) : []);
+  const clauses = useApi<{ clauses: Record<string, string> }>('/admin/clauses', 30000);
+  const clauseText = (id: string) => (clauses.kind === 'ok' ? clauses.data.clauses[id] : undefined);
   return (
     <section aria-labelledby="page-title">
       <AsyncView state={state} what="case">
@@ -23,7 +26,7 @@ export function CasePage({ caseId }: { caseId: string }) {
               <h1 id="page-title">
                 {c.title} <Badge value={c.severity} /> <Badge value={c.status} />
               </h1>
-              <CaseActions c={c} orgs={byId} onDone={state.reload} />
+              <CaseActions c={c} orgs={byId} clause={clauseText(c.clause) ?? c.clause} onDone={state.reload} />
             </header>
             <dl className="kv case-facts">
               <dt>Case</dt>
@@ -47,10 +50,24 @@ export function CasePage({ caseId }: { caseId: string }) {
               </dd>
               <dt>Clause</dt>
               <dd>
-                <strong>{c.clause}</strong>
+                <strong>{clauseText(c.clause) ?? c.clause}</strong> <code>{c.clause}</code>
               </dd>
               <dt>Proposed action</dt>
-              <dd>{c.proposedAction ? `${c.proposedAction.action}${c.proposedAction.requiresApproval ? ' — requires approval' : ' — automatic'}` : 'none'}</dd>
+              <dd>{c.proposedAction ? describeProposal(c.proposedAction) : 'none'}</dd>
+              <dt>Actions taken</dt>
+              <dd>
+                {c.actionsTaken.length === 0
+                  ? 'none'
+                  : c.actionsTaken.map((t, i) => (
+                      <span key={i} className="taken">
+                        {i > 0 && '; '}
+                        {t.action} of {t.orgIds.map((id) => byId.get(id)?.name ?? id).join(', ')} by {t.by} <time dateTime={t.at}>{fmtTime(t.at)}</time>
+                        {t.until && <> until {fmtTime(t.until)}</>}
+                      </span>
+                    ))}
+              </dd>
+              <dt>Detections</dt>
+              <dd>{c.detections}</dd>
             </dl>
             <EvidenceSection evidence={c.evidence} />
             <div className="grid-2">
@@ -83,4 +100,14 @@ export function CasePage({ caseId }: { caseId: string }) {
       </AsyncView>
     </section>
   );
+}
+
+function describeProposal(p: ProposedAction): string {
+  const parts: string[] = [p.action];
+  if (p.keepsGrants?.length) parts.push(`keeps its grants (${p.keepsGrants.join(', ')})`);
+  if (p.throttleFactor !== undefined) parts.push(`to ${Math.round(p.throttleFactor * 100)}% of its limits`);
+  if (p.durationMs !== undefined) parts.push(`for ${Math.round(p.durationMs / 3_600_000)} h`);
+  if (p.ruleId) parts.push(`playbook rule ${p.ruleId}`);
+  parts.push(p.requiresApproval ? 'requires approval' : 'automatic');
+  return parts.join(' — ');
 }

@@ -1,4 +1,5 @@
-// The case queue: open cases first, most severe first, then most confident, then oldest. Polled, so a new
+// The case queue: cases waiting for a decision (open, appealed) first, most severe first, then most
+// confident, then oldest. Polled, so a new
 // case appears without a reload (and is announced to screen readers).
 import type { CaseSummary, Org, Severity } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
@@ -9,10 +10,12 @@ import { href, Link, navigate } from '../../hooks/use-route.js';
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
+const waiting = (c: CaseSummary) => c.status === 'open' || c.status === 'appealed';
+
 export function sortCases(cases: CaseSummary[]): CaseSummary[] {
   return [...cases].sort(
     (a, b) =>
-      Number(b.status === 'open') - Number(a.status === 'open') ||
+      Number(waiting(b)) - Number(waiting(a)) ||
       RANK[a.severity] - RANK[b.severity] ||
       b.confidence - a.confidence ||
       a.openedAt.localeCompare(b.openedAt),
@@ -30,7 +33,7 @@ export function CaseQueuePage({ status, severity }: { status: string; severity: 
       <div className="filters">
         <label htmlFor="case-status">Status</label>
         <select id="case-status" value={status} onChange={(e) => setFilter(e.target.value, severity)}>
-          {['open', 'actioned', 'dismissed', 'reinstated', 'all'].map((s) => (
+          {['open', 'appealed', 'actioned', 'dismissed', 'reinstated', 'all'].map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>

@@ -1,7 +1,8 @@
-// Evidence: feature values against rule thresholds, matched benchmark items, sample requests (redacted
-// by the server), and linked accounts with the reason they are linked.
+// Evidence as the enforcement module records it (src/enforcement/case-evidence.ts): feature values against
+// the firing rules' thresholds, public benchmarks the org's prompts matched (with how many prompts),
+// sample requests (redacted by the server), and linked accounts with the reason they are linked.
 import type { CaseDetail } from '../../api/types.js';
-import { fmtPct, fmtTime } from '../../components/format.js';
+import { fmtTime } from '../../components/format.js';
 import { href, Link } from '../../hooks/use-route.js';
 
 export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['evidence'] }) {
@@ -15,6 +16,7 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
             <thead>
               <tr>
                 <th scope="col">Feature</th>
+                <th scope="col">Rule</th>
                 <th scope="col">Value</th>
                 <th scope="col">Threshold</th>
                 <th scope="col">Result</th>
@@ -22,8 +24,11 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
             </thead>
             <tbody>
               {ev.features.map((f) => (
-                <tr key={f.name} className={f.exceeded ? 'exceeded' : undefined}>
+                <tr key={`${f.rule ?? ''}/${f.name}/${f.comparison}`} className={f.exceeded ? 'exceeded' : undefined}>
                   <th scope="row">{f.name}</th>
+                  <td>
+                    <code>{f.rule || '—'}</code>
+                  </td>
                   <td>{round(f.value)}</td>
                   <td>
                     {f.comparison} {round(f.threshold)}
@@ -45,22 +50,20 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
           )}
         </div>
         <div>
-          <h3>Matched benchmark items</h3>
+          <h3>Matched public benchmarks</h3>
           {ev.matchedBenchmarks.length === 0 ? <p className="muted">None.</p> : (
             <table>
               <thead>
                 <tr>
                   <th scope="col">Benchmark</th>
-                  <th scope="col">Item</th>
-                  <th scope="col">Similarity</th>
+                  <th scope="col">Matching prompts</th>
                 </tr>
               </thead>
               <tbody>
-                {ev.matchedBenchmarks.map((m) => (
-                  <tr key={`${m.benchmark}/${m.itemId}`}>
+                {[...ev.matchedBenchmarks].sort((a, b) => b.matches - a.matches).map((m) => (
+                  <tr key={m.benchmark}>
                     <th scope="row">{m.benchmark}</th>
-                    <td>{m.itemId}</td>
-                    <td>{fmtPct(m.similarity)}</td>
+                    <td>{m.matches}</td>
                   </tr>
                 ))}
               </tbody>
@@ -83,11 +86,15 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
             {ev.sampleRequests.map((s, i) => (
               <tr key={i}>
                 <td>{fmtTime(s.at)}</td>
+                <td>{s.keyPrefix ? <code>{s.keyPrefix}…</code> : <span className="muted">—</span>}</td>
                 <td>
-                  <code>{s.keyPrefix}</code>
-                </td>
-                <td>
-                  {s.endpoint} <code>{s.model}</code>
+                  {s.endpoint ? (
+                    <>
+                      {s.endpoint} <code>{s.model}</code>
+                    </>
+                  ) : (
+                    <span className="muted">prompt kept by the detector</span>
+                  )}
                 </td>
                 <td className="excerpt">{s.excerpt}</td>
               </tr>

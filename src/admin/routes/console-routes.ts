@@ -1,0 +1,68 @@
+// Small read-only endpoints the console needs and the general API does not give cheaply:
+//   GET /admin/clauses        viewer  clause id -> text, so a case or status change shows the clause's words
+//   GET /admin/audit/recent   viewer  newest first, paged with before_seq, bounded by from, filtered like /audit
+// (GET /admin/audit stays oldest first for export-style paging with after_seq.)
+import { z } from 'zod';
+import type { AuditEntry } from '../../audit/audit-chain.js';
+import { toIso, toNum } from '../../store/row-values.js';
+import { loadPolicyState } from '../../store/load-policy-state.js';
+import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { AuditEntrySchema } from '../admin-schemas.js';
+
+const RecentAuditQuery = z
+  .object({
+    before_seq: z.coerce.number().int().min(1).optional().describe('Only entries with a lower seq (the next page).'),
+    from: z.iso.datetime({ offset: true }).optional().describe('Only entries at or after this time.'),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    action: z.string().min(1).optional(),
+    target: z.string().min(1).optional(),
+    actor: z.string().min(1).optional(),
+  })
+  .strict();
+
+interface AuditRow {
+  seq: unknown;
+  ts: unknown;
+  actor: string;
+  action: string;
+  target: string;
+  data: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+export const consoleRoutes: AdminRoute[] = [
+  adminRoute({
+    method: 'GET', url: '/clauses', role: 'viewer', summary: "The policy's clauses: id -> text (for the console).",
+    response: z.object({ clauses: z.record(z.string(), z.string()) }),
+    handler: async ({ deps }) => {
+      const { state } = await loadPolicyState(deps.driver);
+      const defs = (state.rules as { clauses?: Record<string, { text?: unknown }> }).clauses ?? {};
+      return { clauses: Object.fromEntries(Object.entries(defs).map(([id, c]) => [id, typeof c?.text === 'string' ? c.text : id])) };
+    },
+  }),
+  adminRoute({
+    method: 'GET', url: '/audit/recent', role: 'viewer', summary: 'Audit entries newest first, paged with before_seq, bounded by from, filtered by action, target or actor.',
+    query: RecentAuditQuery, response: z.object({ entries: z.array(AuditEntrySchema) }),
+    handler: async ({ deps, query }) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (query.before_seq !== undefined) add('seq < ?', query.before_seq);
+      if (query.from !== undefined) add('ts >= ?', new Date(query.from).toISOString());
+      if (query.action !== undefined) add('action = ?', query.action);
+      if (query.target !== undefined) add('target = ?', query.target);
+      if (query.actor !== undefined) add('actor = ?', query.actor);
+      params.push(query.limit);
+      const rows = await deps.driver.query<AuditRow>(
+        `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+        params,
+      );
+      const entries: AuditEntry[] = rows.map((r) => ({ seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash }));
+      return { entries };
+    },
+  }),
+];
