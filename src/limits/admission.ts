@@ -1,47 +1,34 @@
-// Admission as a pure function over counter states: check every applicable limit, admit only if all pass,
-// and reserve the request's cost on each. The memory backend runs this directly; the Redis Lua script
+// Admission over counter states: check every applicable limit, admit only if all pass, and reserve the
+// request's cost on each; settle reconciles the reservation. The memory backend runs this on its own state
+// map, updating it in place (copying states per request cost more than the checks); the Redis Lua script
 // (redis-scripts.ts) implements the same rules, and one contract suite checks both.
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { Usage } from './limiter.js';
-import { anchoredAdd, anchoredAdjust, anchoredCheck, emptyAnchoredWindow, type AnchoredWindowState } from './anchored-window.js';
-import { acquireLease, concurrencyCheck, emptyConcurrency, releaseLease, type ConcurrencyState } from './concurrency.js';
+import { anchoredAddInPlace, anchoredAdjustInPlace, anchoredCheck, emptyAnchoredWindow, type AnchoredWindowState } from './anchored-window.js';
+import { acquireLeaseInPlace, concurrencyCheck, emptyConcurrency, releaseLeaseInPlace, type ConcurrencyState } from './concurrency.js';
 import type { CounterCheck } from './counter-check.js';
-import { BUCKETS_PER_WINDOW, windowMsOf, type LimitMetric, type ResolvedLimit } from './limit-spec.js';
-import { bucketOf, emptySlidingWindow, slidingAdd, slidingAdjust, slidingCheck, type SlidingWindowParams, type SlidingWindowState } from './sliding-window.js';
+import type { ResolvedLimit } from './limit-spec.js';
+import { chargeCost, planLimit, type CounterAlgo, type PlannedLimit } from './limit-plan.js';
+import { bucketOf, emptySlidingWindow, slidingAddInPlace, slidingAdjustInPlace, slidingCheck, type SlidingWindowState } from './sliding-window.js';
 
-export type CounterAlgo = 'sliding' | 'anchored' | 'concurrency';
 export type CounterState = SlidingWindowState | AnchoredWindowState | ConcurrencyState;
+/** A backend's counter states by counter id. */
+export type CounterStates = Map<string, CounterState>;
 
-export function algoOf(m: LimitMetric): CounterAlgo {
-  if (m.kind === 'concurrency') return 'concurrency';
-  if (m.kind === 'window' && m.mode === 'anchored') return 'anchored';
-  return 'sliding';
-}
+/** Token counts are charged whole and never negative. */
+export const wholeTokens = (n: number): number => Math.max(0, Math.ceil(n));
+/** Tokens reserved for input (the estimate) and output (max_tokens or the default). */
+export const reservedInput = (facts: Pick<RequestFacts, 'inputTokensEstimate'>): number => wholeTokens(facts.inputTokensEstimate);
+export const reservedOutput = (facts: Pick<RequestFacts, 'maxTokens'>, defaultMaxTokens: number): number => wholeTokens(facts.maxTokens ?? defaultMaxTokens);
 
-export function slidingParamsOf(m: LimitMetric): SlidingWindowParams {
-  const windowMs = windowMsOf(m);
-  return { windowMs, bucketMs: Math.max(1, Math.ceil(windowMs / BUCKETS_PER_WINDOW)) };
-}
-
-/** What admission reserves: 1 request, the input estimate, and max_tokens (or the default) for output. */
-export function reservationCost(m: LimitMetric, facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number): number {
-  const input = Math.max(0, Math.ceil(facts.inputTokensEstimate));
-  const output = Math.max(0, Math.ceil(facts.maxTokens ?? defaultMaxTokens));
-  if (m.kind === 'concurrency') return 1;
-  if (m.unit === 'requests') return 1;
-  if (m.unit === 'input_tokens') return input;
-  if (m.unit === 'output_tokens') return output;
-  return input + output;
-}
-
-/** What a request really used, per metric; requests and concurrency stay as reserved. */
-export function actualCost(m: LimitMetric, usage: Usage, reserved: number): number {
-  if (m.kind === 'concurrency' || m.unit === 'requests') return reserved;
-  const input = Math.max(0, Math.ceil(usage.inputTokens));
-  const output = Math.max(0, Math.ceil(usage.outputTokens));
-  if (m.unit === 'input_tokens') return input;
-  if (m.unit === 'output_tokens') return output;
-  return input + output;
+/** What admission reserves on every planned limit, in plan order: 1 request, the input estimate, and max_tokens
+ * (or the default) for output. Settle charges the real usage the same way (requests stay as reserved). */
+export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number): number[] {
+  const input = reservedInput(facts);
+  const output = reservedOutput(facts, defaultMaxTokens);
+  const costs: number[] = [];
+  for (const p of plan) costs.push(chargeCost(p.charge, input, output));
+  return costs;
 }
 
 export interface LimitStatus extends CounterCheck {
@@ -51,87 +38,117 @@ export interface LimitStatus extends CounterCheck {
   ref: number;
 }
 
-export interface Reservation {
-  counter: string;
-  metric: LimitMetric;
-  cost: number;
-  ref: number;
+export function emptyStateFor(algo: CounterAlgo): CounterState {
+  return algo === 'sliding' ? emptySlidingWindow() : algo === 'anchored' ? emptyAnchoredWindow() : emptyConcurrency();
 }
 
-export function emptyStateFor(m: LimitMetric): CounterState {
-  const a = algoOf(m);
-  return a === 'sliding' ? emptySlidingWindow() : a === 'anchored' ? emptyAnchoredWindow() : emptyConcurrency();
-}
-
-export function checkCounter(l: ResolvedLimit, state: CounterState, now: number, cost: number): CounterCheck {
-  const m = l.metric;
-  switch (algoOf(m)) {
+/** Checks one limit; a missing state is an unused counter. */
+export function checkPlanned(p: PlannedLimit, state: CounterState | undefined, now: number, cost: number): CounterCheck {
+  const s = state ?? emptyStateFor(p.algo);
+  switch (p.algo) {
     case 'sliding':
-      return slidingCheck(state as SlidingWindowState, slidingParamsOf(m), now, l.limit, cost);
+      return slidingCheck(s as SlidingWindowState, p.params, now, p.limit.limit, cost);
     case 'anchored':
-      return anchoredCheck(state as AnchoredWindowState, windowMsOf(m), now, l.limit, cost);
+      return anchoredCheck(s as AnchoredWindowState, p.windowMs, now, p.limit.limit, cost);
     case 'concurrency':
-      return concurrencyCheck(state as ConcurrencyState, now, l.limit);
+      return concurrencyCheck(s as ConcurrencyState, now, p.limit.limit);
   }
 }
 
-function reserve(m: LimitMetric, state: CounterState, now: number, cost: number, ticketId: string, leaseMs: number): { state: CounterState; ref: number } {
-  switch (algoOf(m)) {
+export function checkCounter(l: ResolvedLimit, state: CounterState | undefined, now: number, cost: number): CounterCheck {
+  return checkPlanned(planLimit(l), state, now, cost);
+}
+
+/** Reserves `cost` in place; returns the reservation's ref (bucket index or session anchor). */
+function reserveInPlace(p: PlannedLimit, state: CounterState, now: number, cost: number, ticketId: string, leaseMs: number): number {
+  switch (p.algo) {
     case 'sliding':
-      return { state: slidingAdd(state as SlidingWindowState, slidingParamsOf(m), now, cost), ref: bucketOf(now, slidingParamsOf(m)) };
-    case 'anchored': {
-      const next = anchoredAdd(state as AnchoredWindowState, windowMsOf(m), now, cost);
-      return { state: next, ref: next.anchorAt ?? now };
-    }
+      slidingAddInPlace(state as SlidingWindowState, p.params, now, cost);
+      return bucketOf(now, p.params);
+    case 'anchored':
+      return anchoredAddInPlace(state as AnchoredWindowState, p.windowMs, now, cost).anchorAt ?? now;
     case 'concurrency':
-      return { state: acquireLease(state as ConcurrencyState, now, ticketId, leaseMs), ref: 0 };
+      acquireLeaseInPlace(state as ConcurrencyState, now, ticketId, leaseMs);
+      return 0;
   }
+}
+
+function newCounter(p: PlannedLimit, states: CounterStates, onNewCounter: ((p: PlannedLimit) => void) | undefined): CounterState {
+  const state = emptyStateFor(p.algo);
+  states.set(p.limit.counter, state);
+  onNewCounter?.(p);
+  return state;
 }
 
 export interface AdmissionOutcome {
   ok: boolean;
+  /** One per planned limit, in plan order; `ref` is set when admitted. */
   statuses: LimitStatus[];
-  /** Counter states to store (only when ok). */
-  next: Map<string, CounterState>;
-  reservations: Reservation[];
 }
 
-export function evaluateAdmission(
-  limits: readonly ResolvedLimit[],
+/**
+ * Checks every planned limit against `states` and, only if all admit, reserves each cost, updating `states`
+ * in place (counters are created on first use, reported to `onNewCounter`). Synchronous, so nothing interleaves between check and reserve.
+ */
+export function admitInPlace(
+  plan: readonly PlannedLimit[],
   costs: readonly number[],
-  stateOf: (counter: string, m: LimitMetric) => CounterState,
+  states: CounterStates,
   now: number,
   ticketId: string,
   leaseMs: number,
+  onNewCounter?: (p: PlannedLimit) => void,
 ): AdmissionOutcome {
-  const checks = limits.map((l, i) => checkCounter(l, stateOf(l.counter, l.metric), now, costs[i] ?? 0));
-  const ok = checks.every((c) => c.ok);
-  const next = new Map<string, CounterState>();
-  const reservations: Reservation[] = [];
-  const statuses: LimitStatus[] = limits.map((l, i) => {
+  const statuses: LimitStatus[] = [];
+  let ok = true;
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
     const cost = costs[i] ?? 0;
-    let ref = 0;
-    if (ok) {
-      const r = reserve(l.metric, next.get(l.counter) ?? stateOf(l.counter, l.metric), now, cost, ticketId, leaseMs);
-      next.set(l.counter, r.state);
-      ref = r.ref;
-      reservations.push({ counter: l.counter, metric: l.metric, cost, ref });
-    }
-    return { ...checks[i]!, limit: l, cost, ref };
-  });
-  return { ok, statuses, next, reservations };
+    const s = checkPlanned(p, states.get(p.limit.counter), now, cost) as LimitStatus; // fresh object: ours to extend
+    s.limit = p.limit;
+    s.cost = cost;
+    s.ref = 0;
+    if (!s.ok) ok = false;
+    statuses.push(s);
+  }
+  if (!ok) return { ok, statuses };
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
+    const state = states.get(p.limit.counter) ?? newCounter(p, states, onNewCounter);
+    statuses[i]!.ref = reserveInPlace(p, state, now, costs[i] ?? 0, ticketId, leaseMs);
+  }
+  return { ok, statuses };
 }
 
-/** Settles one reservation: release the lease, refund unused tokens, charge extra tokens. */
-export function settleCounter(r: Reservation, state: CounterState, now: number, ticketId: string, usage: Usage | undefined): CounterState {
-  const m = r.metric;
-  const delta = usage === undefined ? 0 : actualCost(m, usage, r.cost) - r.cost;
-  switch (algoOf(m)) {
-    case 'sliding':
-      return delta === 0 ? state : slidingAdjust(state as SlidingWindowState, slidingParamsOf(m), now, r.ref, delta);
-    case 'anchored':
-      return delta === 0 ? state : anchoredAdjust(state as AnchoredWindowState, windowMsOf(m), now, r.ref, delta);
-    case 'concurrency':
-      return releaseLease(state as ConcurrencyState, ticketId);
+/**
+ * Settles an admission in place: releases concurrency leases, refunds unused tokens into the bucket/session
+ * they were reserved in, charges extra tokens now. `usage` undefined keeps the whole reservation charged.
+ */
+export function settleInPlace(
+  plan: readonly PlannedLimit[],
+  statuses: readonly LimitStatus[],
+  states: CounterStates,
+  now: number,
+  ticketId: string,
+  usage: Usage | undefined,
+  onNewCounter?: (p: PlannedLimit) => void,
+): void {
+  const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
+  const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
+    const counter = p.limit.counter;
+    if (p.algo === 'concurrency') {
+      const state = states.get(counter);
+      if (state) releaseLeaseInPlace(state as ConcurrencyState, ticketId);
+      continue;
+    }
+    if (usage === undefined || p.charge === 'request') continue;
+    const st = statuses[i]!;
+    const delta = chargeCost(p.charge, input, output) - st.cost;
+    if (delta === 0) continue;
+    const state = states.get(counter) ?? newCounter(p, states, onNewCounter);
+    if (p.algo === 'sliding') slidingAdjustInPlace(state as SlidingWindowState, p.params, now, st.ref, delta);
+    else anchoredAdjustInPlace(state as AnchoredWindowState, p.windowMs, now, st.ref, delta);
   }
 }

@@ -23,17 +23,33 @@ export function anchoredCheck(s: AnchoredWindowState, durationMs: number, now: n
   return { ok, used, remaining: Math.max(0, limit - used), resetAt: end, retryAt: cost > limit ? Infinity : end, nextFreeAt };
 }
 
-/** Adds usage; starts a session at `now` when none is active. */
-export function anchoredAdd(s: AnchoredWindowState, durationMs: number, now: number, amount: number): AnchoredWindowState {
-  if (activeAt(s, durationMs, now)) return { anchorAt: s.anchorAt, used: Math.max(0, s.used + amount) };
-  return { anchorAt: now, used: Math.max(0, amount) };
+/** Adds usage; starts a session at `now` when none is active. Updates `s` in place (a backend's own state). */
+export function anchoredAddInPlace(s: AnchoredWindowState, durationMs: number, now: number, amount: number): AnchoredWindowState {
+  if (activeAt(s, durationMs, now)) s.used = Math.max(0, s.used + amount);
+  else {
+    s.anchorAt = now;
+    s.used = Math.max(0, amount);
+  }
+  return s;
 }
 
 /**
- * Reconciles a reservation made in the session anchored at `anchorAt`: within that session, adjust it;
- * once that session is over a refund is moot, and extra usage is charged to the session active now.
+ * Reconciles a reservation made in the session anchored at `anchorAt`, in place: within that session, adjust
+ * it; once that session is over a refund is moot, and extra usage is charged to the session active now.
  */
-export function anchoredAdjust(s: AnchoredWindowState, durationMs: number, now: number, anchorAt: number, delta: number): AnchoredWindowState {
-  if (activeAt(s, durationMs, now) && s.anchorAt === anchorAt) return { anchorAt, used: Math.max(0, s.used + delta) };
-  return delta > 0 ? anchoredAdd(s, durationMs, now, delta) : s;
+export function anchoredAdjustInPlace(s: AnchoredWindowState, durationMs: number, now: number, anchorAt: number, delta: number): AnchoredWindowState {
+  if (activeAt(s, durationMs, now) && s.anchorAt === anchorAt) s.used = Math.max(0, s.used + delta);
+  else if (delta > 0) anchoredAddInPlace(s, durationMs, now, delta);
+  return s;
 }
+
+/** True while a session is running (an ended session is equivalent to an empty state). */
+export const anchoredActive = (s: AnchoredWindowState, durationMs: number, now: number): boolean => activeAt(s, durationMs, now);
+
+/** Pure form of anchoredAddInPlace: returns a new state. */
+export const anchoredAdd = (s: AnchoredWindowState, durationMs: number, now: number, amount: number): AnchoredWindowState =>
+  anchoredAddInPlace({ ...s }, durationMs, now, amount);
+
+/** Pure form of anchoredAdjustInPlace: returns a new state. */
+export const anchoredAdjust = (s: AnchoredWindowState, durationMs: number, now: number, anchorAt: number, delta: number): AnchoredWindowState =>
+  anchoredAdjustInPlace({ ...s }, durationMs, now, anchorAt, delta);

@@ -1,14 +1,17 @@
 // Embedded limiter: counters in this process's memory. Exact within one process (admission is synchronous,
 // so concurrent requests cannot interleave between check and reserve). Also the fail-open fallback of the
 // Redis limiter.
-import { randomUUID } from 'node:crypto';
-import { evaluateAdmission, emptyStateFor, reservationCost, settleCounter, checkCounter, type CounterState, type LimitStatus, type Reservation } from './admission.js';
+import { AdmissionTicket } from './admission-ticket.js';
+import { admitInPlace, checkCounter, reservationCosts, settleInPlace, type CounterState, type CounterStates, type LimitStatus } from './admission.js';
+import { anchoredActive, type AnchoredWindowState } from './anchored-window.js';
 import { specsOf } from './compile-limit-specs.js';
+import { inFlight, type ConcurrencyState } from './concurrency.js';
 import { limitDenial } from './limit-denial.js';
-import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, LimitTicket, Usage } from './limiter.js';
+import { planLimits, type PlannedLimit } from './limit-plan.js';
+import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject } from './limiter.js';
 import type { LimitsConfig } from './limits-schema.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
-import { resolveKeyLimits, resolveLimits } from './resolve-limits.js';
+import { resolveKeyLimits } from './resolve-limits.js';
+import { slidingHasUsage, type SlidingWindowState } from './sliding-window.js';
 
 export interface LimiterOptions {
   /** The current limits document (from the policy view); read on every admission, so changes apply at once. */
@@ -23,19 +26,26 @@ export interface LimiterOptions {
 
 export const DEFAULT_LEASE_MS = 10 * 60_000;
 
-export function ticketHeaders(opt: 'caller' | 'both' | undefined, api: 'openai' | 'anthropic', statuses: readonly LimitStatus[], now: number) {
-  return rateLimitHeaders(opt === 'both' ? 'both' : api, statuses, now);
-}
+/** Admission calls between two steps of the incremental sweep, and counters examined per step (2 per call). */
+const SWEEP_EVERY = 16;
+const SWEEP_STEP = 32;
 
 export class MemoryLimiter implements Limiter, LimitInspector {
-  private readonly states = new Map<string, CounterState>();
+  private readonly states: CounterStates = new Map();
+  /** The limit behind each counter (its id fixes algorithm and window), for the sweep. */
+  private readonly limitOf = new Map<string, PlannedLimit>();
+  private readonly track = (p: PlannedLimit): void => void this.limitOf.set(p.limit.counter, p);
   private readonly opts: LimiterOptions;
   private readonly clock: () => number;
+  private readonly leaseMs: number;
   private admissions = 0;
+  private tickets = 0;
+  private sweepCursor: Iterator<[string, PlannedLimit]> | undefined;
 
   constructor(opts: LimiterOptions) {
     this.opts = opts;
     this.clock = opts.now ?? Date.now;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   async admit(input: AdmitInput): Promise<AdmitResult> {
@@ -45,58 +55,69 @@ export class MemoryLimiter implements Limiter, LimitInspector {
   /** Synchronous core (also used by the Redis limiter's fail-open fallback). */
   admitNow(input: AdmitInput): AdmitResult {
     const cfg = this.opts.limits();
-    const now = input.facts.now;
-    const limits = resolveLimits(input.facts, input.tier, input.grantId, input.features, specsOf(cfg));
-    const costs = limits.map((l) => reservationCost(l.metric, input.facts, cfg.defaultMaxTokens));
-    const ticketId = randomUUID();
-    const out = evaluateAdmission(limits, costs, (c, m) => this.states.get(c) ?? emptyStateFor(m), now, ticketId, this.opts.leaseMs ?? DEFAULT_LEASE_MS);
-    if (!out.ok) return { ok: false, error: limitDenial(out.statuses, now, cfg.hardCapSeconds * 1000, this.opts.headers === 'both' ? 'both' : input.facts.api) };
-    for (const [c, s] of out.next) this.states.set(c, s);
-    if (++this.admissions % 1024 === 0) this.sweep(now);
-    return { ok: true, ticket: this.ticket(ticketId, out.reservations, ticketHeaders(this.opts.headers, input.facts.api, out.statuses, now)) };
-  }
-
-  private ticket(ticketId: string, reservations: Reservation[], headers: Record<string, string>): LimitTicket {
-    let settled = false;
-    return {
-      headers,
-      settle: async (usage?: Usage) => {
-        if (settled) return;
-        settled = true;
-        this.settleNow(ticketId, reservations, usage);
-      },
-    };
-  }
-
-  settleNow(ticketId: string, reservations: readonly Reservation[], usage: Usage | undefined): void {
-    const now = this.clock();
-    for (const r of reservations) this.states.set(r.counter, settleCounter(r, this.states.get(r.counter) ?? emptyStateFor(r.metric), now, ticketId, usage));
+    const facts = input.facts;
+    const now = facts.now;
+    const plan = planLimits(cfg, facts, input.tier, input.grantId, input.features);
+    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
+    // Ticket ids only name concurrency leases inside this process's own state: a counter is enough.
+    const ticketId = String(++this.tickets);
+    const out = admitInPlace(plan, costs, this.states, now, ticketId, this.leaseMs, this.track);
+    // Every call advances the sweep, refused ones too: heavy refused traffic must not stall it.
+    if (++this.admissions % SWEEP_EVERY === 0) this.sweepStep(now);
+    if (!out.ok) return { ok: false, error: limitDenial(out.statuses, now, cfg.hardCapSeconds * 1000, this.opts.headers === 'both' ? 'both' : facts.api) };
+    const statuses = out.statuses;
+    return { ok: true, ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => settleInPlace(plan, statuses, this.states, this.clock(), ticketId, usage, this.track)) };
   }
 
   async peek(subject: LimitSubject): Promise<LimitStatus[]> {
     const now = this.clock();
     return resolveKeyLimits(subject, specsOf(this.opts.limits())).map((l) => ({
-      ...checkCounter(l, this.states.get(l.counter) ?? emptyStateFor(l.metric), now, 0),
+      ...checkCounter(l, this.states.get(l.counter), now, 0),
       limit: l,
       cost: 0,
       ref: 0,
     }));
   }
 
-  /** Drops sliding and concurrency counters with nothing left in them, so idle keys do not grow memory. */
-  private sweep(now: number): void {
-    for (const [c, s] of this.states) {
-      const empty =
-        'buckets' in s
-          ? Object.keys(s.buckets).length === 0
-          : 'leases' in s
-            ? Object.values(s.leases).every((exp) => exp <= now)
-            : false; // an anchored session must survive idle time (its anchor is the reset), and is small
-      if (empty) this.states.delete(c);
+  /** Counters currently held in memory (for tests and metrics). */
+  get counterCount(): number {
+    return this.states.size;
+  }
+
+  /**
+   * Drops a few counters that no longer hold anything at `now` (all buckets expired, session over, no live
+   * lease): such a counter behaves exactly like a missing one. Walking a few per admission keeps the cost
+   * flat and memory bounded by the counters used within their window, however many keys come and go.
+   */
+  private sweepStep(now: number): void {
+    for (let i = 0; i < SWEEP_STEP; i++) {
+      this.sweepCursor ??= this.limitOf.entries();
+      const next = this.sweepCursor.next();
+      if (next.done) {
+        this.sweepCursor = undefined;
+        return;
+      }
+      const [counter, p] = next.value;
+      const s = this.states.get(counter);
+      if (s && holdsUsage(p, s, now)) continue;
+      this.states.delete(counter);
+      this.limitOf.delete(counter);
     }
   }
 
   async close(): Promise<void> {
     this.states.clear();
+    this.limitOf.clear();
+  }
+}
+
+function holdsUsage(p: PlannedLimit, s: CounterState, now: number): boolean {
+  switch (p.algo) {
+    case 'sliding':
+      return slidingHasUsage(s as SlidingWindowState, p.params, now);
+    case 'anchored':
+      return anchoredActive(s as AnchoredWindowState, p.windowMs, now);
+    case 'concurrency':
+      return inFlight(s as ConcurrencyState, now) > 0;
   }
 }

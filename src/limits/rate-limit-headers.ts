@@ -8,7 +8,6 @@
 // When several limits map to one header (e.g. a key and its org both limit requests per minute), the
 // header shows the most constraining one (least remaining), which is the one the caller will hit first.
 import type { LimitStatus } from './admission.js';
-import type { RateUnit } from './limit-spec.js';
 
 export type HeaderConvention = 'openai' | 'anthropic' | 'both';
 
@@ -25,65 +24,117 @@ export function formatOpenAIDuration(ms: number): string {
   return sec;
 }
 
+// Recently formatted RFC 3339 times by second (direct-mapped: slot = second mod 256).
+const RFC3339_SLOTS = 256;
+const rfc3339Secs: number[] = new Array<number>(RFC3339_SLOTS).fill(NaN);
+const rfc3339Texts: string[] = new Array<string>(RFC3339_SLOTS).fill('');
+
 /** RFC 3339 in UTC, rounded up to the second (the caller may retry at that instant). */
 export function formatRfc3339(ms: number): string {
-  return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function tightest(statuses: readonly LimitStatus[]): LimitStatus | undefined {
-  let best: LimitStatus | undefined;
-  for (const s of statuses) {
-    if (!best || s.remaining < best.remaining || (s.remaining === best.remaining && s.limit.limit < best.limit.limit)) best = s;
+  const sec = Math.ceil(ms / 1000);
+  // Resets repeat (a bucket's expiry, a session's end) across many responses: remember recent ones.
+  const slot = sec & (RFC3339_SLOTS - 1);
+  if (rfc3339Secs[slot] === sec) return rfc3339Texts[slot]!;
+  const text = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  if (Number.isInteger(sec)) {
+    rfc3339Secs[slot] = sec;
+    rfc3339Texts[slot] = text;
   }
-  return best;
+  return text;
 }
 
-const rate = (statuses: readonly LimitStatus[], units: RateUnit[]) =>
-  tightest(statuses.filter((s) => s.limit.metric.kind === 'rate' && units.includes(s.limit.metric.unit)));
+/** Whether `s` binds tighter than `best`: less remaining, then the smaller limit; the first one wins ties. */
+const tighter = (s: LimitStatus, best: LimitStatus | undefined): boolean =>
+  !best || s.remaining < best.remaining || (s.remaining === best.remaining && s.limit.limit < best.limit.limit);
 
+/** Names of one header group; built once per group (fixed strings keep header objects fast to build). */
+interface HeaderNames {
+  limit: string;
+  remaining: string;
+  reset: string;
+}
+const names = (prefix: string): HeaderNames => ({ limit: `${prefix}-limit`, remaining: `${prefix}-remaining`, reset: `${prefix}-reset` });
+const OPENAI_REQUESTS = { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' };
+const OPENAI_TOKENS = { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' };
+const ANTHROPIC_REQUESTS = names('anthropic-ratelimit-requests');
+const ANTHROPIC_TOKENS = names('anthropic-ratelimit-tokens');
+const ANTHROPIC_INPUT = names('anthropic-ratelimit-input-tokens');
+const ANTHROPIC_OUTPUT = names('anthropic-ratelimit-output-tokens');
+const CONCURRENT = names('moat-ratelimit-concurrent');
+const windowNames = new Map<string, { requests: HeaderNames; tokens: HeaderNames }>();
+/** Header names of a rolling window and unit, e.g. `moat-ratelimit-5h-tokens-*` (window names are header-safe and few). */
+function windowHeaderNames(window: string, unit: string): HeaderNames {
+  let n = windowNames.get(window);
+  if (!n) {
+    n = { requests: names(`moat-ratelimit-${window}-requests`), tokens: names(`moat-ratelimit-${window}-tokens`) };
+    if (windowNames.size < 1_000) windowNames.set(window, n);
+  }
+  return unit === 'requests' ? n.requests : n.tokens;
+}
+
+function put(h: Record<string, string>, n: HeaderNames, s: LimitStatus): void {
+  h[n.limit] = String(s.limit.limit);
+  h[n.remaining] = String(s.remaining);
+}
+
+function anthropic(h: Record<string, string>, n: HeaderNames, s: LimitStatus | undefined): void {
+  if (!s) return;
+  put(h, n, s);
+  h[n.reset] = formatRfc3339(s.resetAt);
+}
+
+/** One pass over the statuses picks the tightest limit of each header group. */
 export function rateLimitHeaders(api: HeaderConvention, statuses: readonly LimitStatus[], now: number): Record<string, string> {
+  let requests: LimitStatus | undefined;
+  let tokens: LimitStatus | undefined;
+  let input: LimitStatus | undefined;
+  let output: LimitStatus | undefined;
+  let conc: LimitStatus | undefined;
+  let windows: Array<{ window: string; unit: string; s: LimitStatus }> | undefined;
+  for (const s of statuses) {
+    const m = s.limit.metric;
+    if (m.kind === 'rate') {
+      if (m.unit === 'requests') {
+        if (tighter(s, requests)) requests = s;
+        continue;
+      }
+      if (tighter(s, tokens)) tokens = s;
+      if (m.unit === 'input_tokens') {
+        if (tighter(s, input)) input = s;
+      } else if (tighter(s, output)) output = s;
+    } else if (m.kind === 'concurrency') {
+      if (tighter(s, conc)) conc = s;
+    } else {
+      windows ??= [];
+      const w = windows.find((x) => x.window === m.name && x.unit === m.unit);
+      if (!w) windows.push({ window: m.name, unit: m.unit, s });
+      else if (tighter(s, w.s)) w.s = s;
+    }
+  }
   const h: Record<string, string> = {};
-  const requests = rate(statuses, ['requests']);
-  const tokens = rate(statuses, ['input_tokens', 'output_tokens']);
   if (api === 'openai' || api === 'both') {
-    for (const [suffix, s] of [['requests', requests], ['tokens', tokens]] as const) {
-      if (!s) continue;
-      h[`x-ratelimit-limit-${suffix}`] = String(s.limit.limit);
-      h[`x-ratelimit-remaining-${suffix}`] = String(s.remaining);
-      h[`x-ratelimit-reset-${suffix}`] = formatOpenAIDuration(s.resetAt - now);
+    if (requests) {
+      put(h, OPENAI_REQUESTS, requests);
+      h[OPENAI_REQUESTS.reset] = formatOpenAIDuration(requests.resetAt - now);
+    }
+    if (tokens) {
+      put(h, OPENAI_TOKENS, tokens);
+      h[OPENAI_TOKENS.reset] = formatOpenAIDuration(tokens.resetAt - now);
     }
   }
   if (api === 'anthropic' || api === 'both') {
-    const groups = [
-      ['requests', requests],
-      ['tokens', tokens],
-      ['input-tokens', rate(statuses, ['input_tokens'])],
-      ['output-tokens', rate(statuses, ['output_tokens'])],
-    ] as const;
-    for (const [name, s] of groups) {
-      if (!s) continue;
-      h[`anthropic-ratelimit-${name}-limit`] = String(s.limit.limit);
-      h[`anthropic-ratelimit-${name}-remaining`] = String(s.remaining);
-      h[`anthropic-ratelimit-${name}-reset`] = formatRfc3339(s.resetAt);
+    anthropic(h, ANTHROPIC_REQUESTS, requests);
+    anthropic(h, ANTHROPIC_TOKENS, tokens);
+    anthropic(h, ANTHROPIC_INPUT, input);
+    anthropic(h, ANTHROPIC_OUTPUT, output);
+  }
+  if (windows) {
+    for (const { window, unit, s } of windows) {
+      const n = windowHeaderNames(window, unit);
+      put(h, n, s);
+      h[n.reset] = formatRfc3339(s.resetAt);
     }
   }
-  const windows = new Map<string, LimitStatus[]>();
-  for (const s of statuses) {
-    const m = s.limit.metric;
-    if (m.kind !== 'window') continue;
-    const name = `${m.name}-${m.unit}`;
-    windows.set(name, [...(windows.get(name) ?? []), s]);
-  }
-  for (const [name, group] of windows) {
-    const s = tightest(group)!;
-    h[`moat-ratelimit-${name}-limit`] = String(s.limit.limit);
-    h[`moat-ratelimit-${name}-remaining`] = String(s.remaining);
-    h[`moat-ratelimit-${name}-reset`] = formatRfc3339(s.resetAt);
-  }
-  const conc = tightest(statuses.filter((s) => s.limit.metric.kind === 'concurrency'));
-  if (conc) {
-    h['moat-ratelimit-concurrent-limit'] = String(conc.limit.limit);
-    h['moat-ratelimit-concurrent-remaining'] = String(conc.remaining);
-  }
+  if (conc) put(h, CONCURRENT, conc);
   return h;
 }

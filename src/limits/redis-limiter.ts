@@ -4,20 +4,21 @@
 // `open` admits against a local MemoryLimiter (limits then hold per process), `closed` refuses with 503
 // `limits_unavailable`. Either way a metric and one log line per transition, and the next admission after
 // Redis returns uses Redis again.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { MoatError } from '../errors/moat-error.js';
-import { algoOf, reservationCost, actualCost, slidingParamsOf, type LimitStatus, type Reservation } from './admission.js';
+import { reservationCosts, wholeTokens, type LimitStatus } from './admission.js';
 import { specsOf } from './compile-limit-specs.js';
 import { limitDenial } from './limit-denial.js';
-import { windowMsOf, type ResolvedLimit } from './limit-spec.js';
+import { chargeCost, planLimit, planLimits, type PlannedLimit } from './limit-plan.js';
 import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, LimitTicket, Usage } from './limiter.js';
 import { limitsMetrics, type LimitsMetrics } from './limits-metrics.js';
-import { DEFAULT_LEASE_MS, MemoryLimiter, ticketHeaders, type LimiterOptions } from './memory-limiter.js';
+import { AdmissionTicket } from './admission-ticket.js';
+import { DEFAULT_LEASE_MS, MemoryLimiter, type LimiterOptions } from './memory-limiter.js';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
-import { resolveKeyLimits, resolveLimits } from './resolve-limits.js';
+import { resolveKeyLimits } from './resolve-limits.js';
 
 /** The subset of an ioredis client the limiter uses (lets tests count round trips). */
 export interface RedisScriptClient {
@@ -43,6 +44,16 @@ const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 const ADMIT_SHA = sha1(ADMIT_SCRIPT);
 const SETTLE_SHA = sha1(SETTLE_SCRIPT);
 const ALGO_CODE = { sliding: 's', anchored: 'a', concurrency: 'c' } as const;
+/** Past this many locally blocked counters, expired entries are dropped (bounded memory for many keys). */
+const MAX_BLOCKED = 10_000;
+
+/** The parts of a plan's script arguments that do not change per request, built once per plan and limiter. */
+interface PlanWire {
+  keys: string[];
+  algos: string[];
+  /** Per limit: algo, limit, windowMs, bucketMs (the ADMIT_SCRIPT layout minus the cost). */
+  admitArgs: Array<string | number>;
+}
 
 export class RedisLimiter implements Limiter, LimitInspector {
   /** Redis commands sent (EVALSHA/EVAL): the round trips, for measurement and tests. */
@@ -55,6 +66,10 @@ export class RedisLimiter implements Limiter, LimitInspector {
   private readonly metrics: LimitsMetrics;
   /** counter -> [blocked until, last status]: counters with nothing left, refused locally until then. */
   private readonly blocked = new Map<string, { until: number; status: LimitStatus }>();
+  private readonly wires = new WeakMap<readonly PlannedLimit[], PlanWire>();
+  /** Ticket ids name concurrency leases shared by every gateway: a random per-limiter prefix plus a counter. */
+  private readonly ticketPrefix = `${randomBytes(9).toString('base64url')}:`;
+  private tickets = 0;
   private up = true;
 
   constructor(opts: RedisLimiterOptions) {
@@ -67,19 +82,30 @@ export class RedisLimiter implements Limiter, LimitInspector {
     this.metrics.backendUp.set(1);
   }
 
-  private keyOf(l: ResolvedLimit): string {
-    // Hash tag on the org: all counters of one request live in one cluster slot, so one script can touch them.
-    return `${this.prefix}{${l.orgId}}:${l.counter}`;
+  private wireOf(plan: readonly PlannedLimit[]): PlanWire {
+    let w = this.wires.get(plan);
+    if (!w) {
+      w = { keys: [], algos: [], admitArgs: [] };
+      for (const p of plan) {
+        // Hash tag on the org: all counters of one request live in one cluster slot, so one script can touch them.
+        w.keys.push(`${this.prefix}{${p.limit.orgId}}:${p.limit.counter}`);
+        w.algos.push(ALGO_CODE[p.algo]);
+        w.admitArgs.push(ALGO_CODE[p.algo], p.limit.limit, p.windowMs, p.params.bucketMs);
+      }
+      this.wires.set(plan, w);
+    }
+    return w;
   }
 
-  private async run(sha: string, script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+  /** One EVALSHA; `keysAndArgs` holds `numKeys` keys, then the script's ARGV. */
+  private async run(sha: string, script: string, numKeys: number, keysAndArgs: Array<string | number>): Promise<unknown> {
     this.roundTrips++;
     try {
-      return await this.opts.redis.evalsha(sha, keys.length, ...keys, ...args);
+      return await this.opts.redis.evalsha(sha, numKeys, ...keysAndArgs);
     } catch (err) {
       if (!String((err as Error)?.message).includes('NOSCRIPT')) throw err;
-      this.roundTrips++; // first use after a Redis restart or SCRIPT FLUSH: send the script itself
-      return await this.opts.redis.eval(script, keys.length, ...keys, ...args);
+      this.roundTrips++; // first use after a Redis restart or SCRIPT FLUSH: send the script itself (Redis caches it)
+      return await this.opts.redis.eval(script, numKeys, ...keysAndArgs);
     }
   }
 
@@ -99,93 +125,114 @@ export class RedisLimiter implements Limiter, LimitInspector {
     this.log.info('limits: Redis reachable again, shared limits restored');
   }
 
+  /** Statuses of counters known to be exhausted for this request (local fast path), or undefined. */
+  private knownExhausted(plan: readonly PlannedLimit[], costs: readonly number[], now: number): LimitStatus[] | undefined {
+    let known: LimitStatus[] | undefined;
+    for (let i = 0; i < plan.length; i++) {
+      const counter = plan[i]!.limit.counter;
+      const b = this.blocked.get(counter);
+      if (!b) continue;
+      if (b.until <= now) {
+        this.blocked.delete(counter);
+        continue;
+      }
+      const cost = costs[i] ?? 0;
+      if (cost > 0) (known ??= []).push({ ...b.status, ok: false, used: b.status.limit.limit, remaining: 0, cost, retryAt: b.until });
+    }
+    return known;
+  }
+
+  private block(statuses: readonly LimitStatus[], now: number): void {
+    for (const s of statuses) {
+      if (s.remaining <= 0 && s.nextFreeAt > now && s.limit.metric.kind !== 'concurrency') this.blocked.set(s.limit.counter, { until: s.nextFreeAt, status: s });
+    }
+    if (this.blocked.size > MAX_BLOCKED) {
+      for (const [c, b] of this.blocked) if (b.until <= now) this.blocked.delete(c);
+      // Still too many: forget them all (the fast path only saves round trips; Redis still decides).
+      if (this.blocked.size > MAX_BLOCKED) this.blocked.clear();
+    }
+  }
+
   async admit(input: AdmitInput): Promise<AdmitResult> {
     const cfg = this.opts.limits();
-    const now = input.facts.now;
-    const convention = this.opts.headers === 'both' ? 'both' : input.facts.api;
-    const limits = resolveLimits(input.facts, input.tier, input.grantId, input.features, specsOf(cfg));
-    if (limits.length === 0) return { ok: true, ticket: { headers: {}, settle: async () => {} } };
-    const costs = limits.map((l) => reservationCost(l.metric, input.facts, cfg.defaultMaxTokens));
+    const facts = input.facts;
+    const now = facts.now;
+    const convention = this.opts.headers === 'both' ? 'both' : facts.api;
+    const plan = planLimits(cfg, facts, input.tier, input.grantId, input.features);
+    if (plan.length === 0) return { ok: true, ticket: { headers: {}, settle: async () => {} } };
+    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
+    const fastPath = this.opts.localFastPath !== false;
 
-    if (this.opts.localFastPath !== false) {
-      const known = limits.flatMap((l, i) => {
-        const b = this.blocked.get(l.counter);
-        if (!b) return [];
-        if (b.until <= now) {
-          this.blocked.delete(l.counter);
-          return [];
-        }
-        return (costs[i] ?? 0) > 0 ? [{ ...b.status, ok: false, used: b.status.limit.limit, remaining: 0, cost: costs[i] ?? 0, retryAt: b.until }] : [];
-      });
-      if (known.length) {
+    if (fastPath && this.blocked.size > 0) {
+      const known = this.knownExhausted(plan, costs, now);
+      if (known) {
         this.metrics.fastPathRejections.inc();
         return { ok: false, error: limitDenial(known, now, cfg.hardCapSeconds * 1000, convention) };
       }
     }
 
-    const ticketId = randomUUID();
-    const leaseMs = this.opts.leaseMs ?? DEFAULT_LEASE_MS;
-    const args: Array<string | number> = ['admit', now, ticketId, leaseMs];
-    limits.forEach((l, i) => {
-      const p = slidingParamsOf(l.metric);
-      args.push(ALGO_CODE[algoOf(l.metric)], l.limit, windowMsOf(l.metric), p.bucketMs, costs[i] ?? 0);
-    });
+    const w = this.wireOf(plan);
+    const ticketId = this.ticketPrefix + (++this.tickets).toString(36);
+    const argv: Array<string | number> = w.keys.slice();
+    argv.push('admit', now, ticketId, this.opts.leaseMs ?? DEFAULT_LEASE_MS);
+    for (let i = 0; i < plan.length; i++) {
+      const o = i * 4;
+      argv.push(w.admitArgs[o]!, w.admitArgs[o + 1]!, w.admitArgs[o + 2]!, w.admitArgs[o + 3]!, costs[i] ?? 0);
+    }
     let raw: unknown;
     try {
-      raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, limits.map((l) => this.keyOf(l)), args);
+      raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, plan.length, argv);
     } catch (err) {
       this.markDown('admit', err);
       if ((this.opts.failMode ?? 'open') === 'closed') return { ok: false, error: new MoatError('limits_unavailable', undefined, { headers: { 'retry-after': '1' } }) };
       return this.fallback.admitNow(input);
     }
     this.markUp();
-    const statuses = decodeStatuses(raw as number[], limits, costs);
-    const ok = (raw as number[])[0] === 1;
-    if (this.opts.localFastPath !== false) {
-      for (const s of statuses) {
-        if (algoOf(s.limit.metric) !== 'concurrency' && s.remaining <= 0 && s.nextFreeAt > now) this.blocked.set(s.limit.counter, { until: s.nextFreeAt, status: s });
-      }
-    }
-    if (!ok) return { ok: false, error: limitDenial(statuses, now, cfg.hardCapSeconds * 1000, convention) };
-    const reservations: Reservation[] = statuses.map((s) => ({ counter: s.limit.counter, metric: s.limit.metric, cost: s.cost, ref: s.ref }));
-    const keys = limits.map((l) => this.keyOf(l));
-    return { ok: true, ticket: this.ticket(ticketId, reservations, keys, ticketHeaders(this.opts.headers, input.facts.api, statuses, now)) };
+    const statuses = decodeStatuses(raw as number[], plan, costs);
+    if (fastPath) this.block(statuses, now);
+    if ((raw as number[])[0] !== 1) return { ok: false, error: limitDenial(statuses, now, cfg.hardCapSeconds * 1000, convention) };
+    return { ok: true, ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => this.settleTicket(plan, w, statuses, ticketId, usage)) };
   }
 
-  private ticket(ticketId: string, reservations: Reservation[], keys: string[], headers: Record<string, string>): LimitTicket {
-    let settled = false;
-    return {
-      headers,
-      settle: async (usage?: Usage) => {
-        if (settled) return;
-        settled = true;
-        const args: Array<string | number> = [this.clock(), ticketId];
-        reservations.forEach((r) => {
-          const delta = usage === undefined ? 0 : actualCost(r.metric, usage, r.cost) - r.cost;
-          args.push(ALGO_CODE[algoOf(r.metric)], windowMsOf(r.metric), slidingParamsOf(r.metric).bucketMs, delta, r.ref);
-          if (delta < 0) this.blocked.delete(r.counter); // refunded: the counter may have room again
-        });
-        try {
-          await this.run(SETTLE_SHA, SETTLE_SCRIPT, keys, args);
-          this.markUp();
-        } catch (err) {
-          // The reservation stays charged (conservative) and the concurrency lease expires after leaseMs.
-          this.markDown('settle', err);
-        }
-      },
-    };
+  /**
+   * One EVALSHA over the counters that need work: concurrency leases to release and token counters whose real
+   * usage differs from the reservation. Nothing to do (e.g. only request counts) -> no round trip.
+   */
+  private async settleTicket(plan: readonly PlannedLimit[], w: PlanWire, statuses: readonly LimitStatus[], ticketId: string, usage: Usage | undefined): Promise<void> {
+    const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
+    const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.clock(), ticketId];
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i]!;
+      const st = statuses[i]!;
+      const delta = usage === undefined || p.charge === 'request' ? 0 : chargeCost(p.charge, input, output) - st.cost;
+      if (delta === 0 && p.algo !== 'concurrency') continue;
+      if (delta < 0) this.blocked.delete(p.limit.counter); // refunded: the counter may have room again
+      keys.push(w.keys[i]!);
+      args.push(w.algos[i]!, p.windowMs, p.params.bucketMs, delta, st.ref);
+    }
+    if (keys.length === 0) return;
+    try {
+      await this.run(SETTLE_SHA, SETTLE_SCRIPT, keys.length, [...keys, ...args]);
+      this.markUp();
+    } catch (err) {
+      // The reservation stays charged (conservative) and the concurrency lease expires after leaseMs.
+      this.markDown('settle', err);
+    }
   }
 
   async peek(subject: LimitSubject): Promise<LimitStatus[]> {
     const now = this.clock();
-    const limits = resolveKeyLimits(subject, specsOf(this.opts.limits()));
-    if (limits.length === 0) return [];
-    const args: Array<string | number> = ['peek', now, '-', 0];
-    for (const l of limits) args.push(ALGO_CODE[algoOf(l.metric)], l.limit, windowMsOf(l.metric), slidingParamsOf(l.metric).bucketMs, 0);
+    const plan = resolveKeyLimits(subject, specsOf(this.opts.limits())).map(planLimit);
+    if (plan.length === 0) return [];
+    const w = this.wireOf(plan);
+    const argv: Array<string | number> = [...w.keys, 'peek', now, '-', 0];
+    for (let i = 0; i < plan.length; i++) argv.push(...w.admitArgs.slice(i * 4, i * 4 + 4), 0);
     try {
-      const raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, limits.map((l) => this.keyOf(l)), args);
+      const raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, plan.length, argv);
       this.markUp();
-      return decodeStatuses(raw as number[], limits, limits.map(() => 0));
+      return decodeStatuses(raw as number[], plan, plan.map(() => 0));
     } catch (err) {
       this.markDown('peek', err);
       return this.fallback.peek(subject);
@@ -199,23 +246,17 @@ export class RedisLimiter implements Limiter, LimitInspector {
   }
 }
 
-function decodeStatuses(raw: number[], limits: readonly ResolvedLimit[], costs: readonly number[]): LimitStatus[] {
-  return limits.map((l, i) => {
+function decodeStatuses(raw: number[], plan: readonly PlannedLimit[], costs: readonly number[]): LimitStatus[] {
+  const out: LimitStatus[] = [];
+  for (let i = 0; i < plan.length; i++) {
     const o = 1 + i * 7;
     const n = (k: number) => Number(raw[o + k]);
     const retry = n(4);
-    return {
-      ok: n(0) === 1,
-      used: n(1),
-      remaining: n(2),
-      resetAt: n(3),
-      ...(retry === -2 ? {} : { retryAt: retry === -1 ? Infinity : retry }),
-      nextFreeAt: n(5),
-      ref: n(6),
-      limit: l,
-      cost: costs[i] ?? 0,
-    };
-  });
+    const s: LimitStatus = { ok: n(0) === 1, used: n(1), remaining: n(2), resetAt: n(3), nextFreeAt: n(5), ref: n(6), limit: plan[i]!.limit, cost: costs[i] ?? 0 };
+    if (retry !== -2) s.retryAt = retry === -1 ? Infinity : retry;
+    out.push(s);
+  }
+  return out;
 }
 
 export interface CreateRedisLimiterOptions extends Omit<RedisLimiterOptions, 'redis'> {

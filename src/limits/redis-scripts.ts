@@ -2,8 +2,16 @@
 // limit of an admission (one round trip) and one settles a ticket. They implement exactly the rules of
 // sliding-window.ts, anchored-window.ts and concurrency.ts; the contract suite runs both backends.
 //
-// Keys: sliding window = hash {bucket index -> amount}; anchored = hash {anchor, used};
-// concurrency = sorted set {ticket id -> lease expiry}.
+// Keys: sliding window = hash {bucket index -> amount (> 0)} plus a summary {t: sum of the bucket fields,
+// lo/hi: lowest/highest bucket index present, x: time (gateway clock) until which the key's TTL holds, so
+// PEXPIRE runs about once per bucket period}; anchored = hash {anchor, used}; concurrency = sorted set
+// {ticket id -> lease expiry}.
+//
+// The summary lets an admission read 3 fields instead of every bucket (HGETALL of a busy per-minute
+// counter is 61 buckets, ~10-25 us of Redis time each). It is trusted only while no bucket has expired
+// (lo >= oldest counted bucket); otherwise, or when it is missing (counter written by an older gateway, or
+// invalidated by a refund that emptied its lo/hi bucket), the script reads every bucket, and an admission
+// rewrites the summary and deletes expired and empty buckets. Refusals also read every bucket (retry time).
 
 /**
  * KEYS: one counter per limit. ARGV: mode ("admit"|"peek"), now, ticketId, leaseMs, then per limit:
@@ -11,6 +19,29 @@
  * Returns {ok, then per limit: ok, used, remaining, resetAt, retryAt (-1 never, -2 none), nextFreeAt, ref}.
  */
 export const ADMIT_SCRIPT = `
+local function int(x) return string.format('%.0f', x) end
+-- Every bucket of a sliding counter: used, lowest/highest bucket with usage, and fields to delete
+-- (expired or empty); 'live' (sorted, oldest first) only when asked.
+local function scan(key, oldest, wantLive)
+  local flat = redis.call('HGETALL', key)
+  local used, lo, hi, drop, live = 0, nil, nil, {}, nil
+  if wantLive then live = {} end
+  for j = 1, #flat, 2 do
+    local idx = tonumber(flat[j])
+    if idx then
+      local v = tonumber(flat[j + 1])
+      if idx < oldest or v <= 0 then drop[#drop + 1] = flat[j]
+      else
+        used = used + v
+        if lo == nil or idx < lo then lo = idx end
+        if hi == nil or idx > hi then hi = idx end
+        if live then live[#live + 1] = {idx, v} end
+      end
+    end
+  end
+  if live then table.sort(live, function(x, y) return x[1] < y[1] end) end
+  return used, lo, hi, drop, live
+end
 local mode = ARGV[1]
 local now = tonumber(ARGV[2])
 local ticket = ARGV[3]
@@ -32,29 +63,31 @@ for i = 1, n do
     local cur = math.floor(now / bms)
     local span = math.ceil(win / bms)
     local oldest = cur - span
-    local flat = redis.call('HGETALL', key)
-    local live = {}
-    local stale = {}
-    for j = 1, #flat, 2 do
-      local idx = tonumber(flat[j])
-      local v = tonumber(flat[j + 1])
-      if idx < oldest then stale[#stale + 1] = flat[j]
-      elseif v > 0 then used = used + v; live[#live + 1] = {idx, v} end
+    local sm = redis.call('HMGET', key, 't', 'lo', 'hi', 'x', cur)
+    local t = tonumber(sm[1])
+    local lo, hi, drop = nil, nil, nil
+    local summary = t ~= nil and (t == 0 or (tonumber(sm[2]) or -math.huge) >= oldest)
+    if summary then
+      used = t
+      if t > 0 then lo = tonumber(sm[2]); hi = tonumber(sm[3]) end
+    else
+      used, lo, hi, drop = scan(key, oldest, false)
     end
-    table.sort(live, function(x, y) return x[1] < y[1] end)
-    if #live > 0 then nextFree = (live[1][1] + span + 1) * bms end
+    if lo then nextFree = (lo + span + 1) * bms end
     if used + cost <= limit then
       ok = 1
       remaining = limit - used - cost
       if cost > 0 then
         resetAt = (cur + span + 1) * bms
-        if #live == 0 then nextFree = resetAt end
-      elseif #live > 0 then resetAt = (live[#live][1] + span + 1) * bms end
+        if not lo then nextFree = resetAt end
+      elseif hi then resetAt = (hi + span + 1) * bms end
     else
       remaining = math.max(0, limit - used)
-      if #live > 0 then resetAt = (live[#live][1] + span + 1) * bms end
+      if hi then resetAt = (hi + span + 1) * bms end
       retryAt = -1
       if cost <= limit then
+        -- Refused: oldest buckets expire first; find when enough has expired for this cost to fit.
+        local _, _, _, _, live = scan(key, oldest, true)
         local freed = 0
         for j = 1, #live do
           freed = freed + live[j][2]
@@ -63,7 +96,7 @@ for i = 1, n do
       end
     end
     ref = cur
-    plan[i] = {algo, key, cost, cur, win, bms, stale}
+    plan[i] = {algo, key, cost, cur, win, bms, drop, used, lo, hi, tonumber(sm[4]), tonumber(sm[5]) or 0, span}
   elseif algo == 'a' then
     local st = redis.call('HMGET', key, 'anchor', 'used')
     local anchor = tonumber(st[1])
@@ -104,10 +137,21 @@ if mode == 'admit' and allok == 1 then
     local p = plan[i]
     local algo, key = p[1], p[2]
     if algo == 's' then
-      if #p[7] > 0 then redis.call('HDEL', key, unpack(p[7])) end
-      if p[3] > 0 then
-        redis.call('HINCRBY', key, p[4], p[3])
-        redis.call('PEXPIRE', key, p[5] + 2 * p[6])
+      local cost, cur, win, bms, t, lo, hi, x = p[3], p[4], p[5], p[6], p[8], p[9], p[10], p[11]
+      if p[7] and #p[7] > 0 then redis.call('HDEL', key, unpack(p[7])) end
+      if cost > 0 then
+        t = t + cost
+        if lo == nil or cur < lo then lo = cur end
+        if hi == nil or cur > hi then hi = cur end
+        -- x: until when (gateway clock) the key is known to live; extend only when the bucket written now
+        -- would outlive it, i.e. about once per bucket period rather than on every admission.
+        local extend = x == nil or x < (cur + p[13] + 1) * bms
+        if extend then x = now + win + 2 * bms end
+        redis.call('HSET', key, cur, int(math.max(0, p[12]) + cost), 't', int(t), 'lo', int(lo), 'hi', int(hi), 'x', int(x))
+        if extend then redis.call('PEXPIRE', key, win + 2 * bms) end
+      elseif p[7] then
+        -- Read in full without a charge: store the fresh summary (the key keeps its expiry), or drop an empty counter.
+        if t > 0 then redis.call('HSET', key, 't', int(t), 'lo', int(lo), 'hi', int(hi)) else redis.call('DEL', key) end
       end
     elseif algo == 'a' then
       if p[4] then
@@ -131,6 +175,7 @@ return res
  * delta (actual - reserved), ref (bucket index or session anchor).
  */
 export const SETTLE_SCRIPT = `
+local function int(x) return string.format('%.0f', x) end
 local now = tonumber(ARGV[1])
 local ticket = ARGV[2]
 for i = 1, #KEYS do
@@ -144,12 +189,31 @@ for i = 1, #KEYS do
   if algo == 's' then
     local cur = math.floor(now / bms)
     local span = math.ceil(win / bms)
-    if delta > 0 then
-      redis.call('HINCRBY', key, cur, delta)
-      redis.call('PEXPIRE', key, win + 2 * bms)
-    elseif delta < 0 and ref >= cur - span then
-      local v = tonumber(redis.call('HGET', key, ref))
-      if v then redis.call('HSET', key, ref, math.max(0, v + delta)) end
+    if delta ~= 0 then
+      local sm = redis.call('HMGET', key, 't', 'lo', 'hi', 'x', ref)
+      local t, lo, hi, x = tonumber(sm[1]), tonumber(sm[2]), tonumber(sm[3]), tonumber(sm[4])
+      if delta > 0 then
+        redis.call('HINCRBY', key, cur, delta)
+        local extend = x == nil or x < (cur + span + 1) * bms
+        if extend then x = now + win + 2 * bms end
+        if t then
+          if lo == nil or cur < lo then lo = cur end
+          if hi == nil or cur > hi then hi = cur end
+          redis.call('HSET', key, 't', int(t + delta), 'lo', int(lo), 'hi', int(hi), 'x', int(x))
+        elseif extend then redis.call('HSET', key, 'x', int(x)) end
+        if extend then redis.call('PEXPIRE', key, win + 2 * bms) end
+      elseif ref >= cur - span then
+        local v = tonumber(sm[5])
+        if v then
+          local nv = math.max(0, v + delta)
+          if nv > 0 then redis.call('HSET', key, ref, int(nv)) else redis.call('HDEL', key, ref) end
+          if t then
+            -- An emptied lowest/highest bucket moves lo/hi: drop the summary, the next admission rebuilds it.
+            if nv == 0 and (ref == lo or ref == hi) then redis.call('HDEL', key, 't')
+            else redis.call('HSET', key, 't', int(t - (v - nv))) end
+          end
+        end
+      end
     end
   elseif algo == 'a' then
     if delta ~= 0 then

@@ -277,4 +277,36 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
       await l.close();
     }
   });
+
+  t('refunds that empty a bucket: usage, reset and retry times follow the buckets still holding usage', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ tiers: { free: { key: { outputTokensPerMinute: 1000 } } } }), clock);
+    const outputStatus = async () => (await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' })).find((s) => s.limit.metric.kind === 'rate')!;
+    try {
+      // Newest bucket emptied: the reset falls back to the older bucket's expiry (T0 + 61 s).
+      const b = await admitted(l, input(clock, { maxTokens: 500 }));
+      clock.advance(10_000);
+      const a = await admitted(l, input(clock, { maxTokens: 500 }));
+      await a.settle({ inputTokens: 10, outputTokens: 0 });
+      clock.advance(5_000);
+      const st = await outputStatus();
+      assert.deepEqual([st.used, st.resetAt], [500, clock.t - 15_000 + 61_000]);
+      const refused1 = await refused(l, input(clock, { maxTokens: 600 }));
+      assert.equal(refused1.headers?.['retry-after'], '46');
+      assert.equal(refused1.headers?.['x-ratelimit-reset-tokens'], '46s');
+      // Oldest bucket emptied: what frees up next is the request made at T0 + 15 s, at T0 + 76 s.
+      await b.settle({ inputTokens: 10, outputTokens: 0 });
+      const c = await admitted(l, input(clock, { maxTokens: 1000 }));
+      assert.equal(c.headers['x-ratelimit-remaining-tokens'], '0');
+      clock.advance(5_000);
+      const refused2 = await refused(l, input(clock, { maxTokens: 1 }));
+      assert.equal(refused2.headers?.['retry-after'], '56');
+      await c.settle({ inputTokens: 10, outputTokens: 0 });
+      const empty = await outputStatus();
+      assert.deepEqual([empty.used, empty.resetAt], [0, clock.t]);
+      await admitted(l, input(clock, { maxTokens: 1000 }));
+    } finally {
+      await l.close();
+    }
+  });
 }

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { createRedisLimiter } from '../../src/limits/redis-limiter.js';
 import { limiterContract } from './limiter-contract.js';
 import { cleanupRedis, REDIS_URL, redisSkip, runPrefix } from './redis-test-support.js';
@@ -45,6 +46,36 @@ test('[redis] one round trip per admission and per settle, whatever the number o
     assert.ok((await l.admit(input(clock))).ok);
     assert.equal(l.roundTrips, before + 1);
   } finally {
+    await l.close();
+  }
+});
+
+test('[redis] a sliding counter written without its summary (older gateway) is read in full: live buckets count, expired and empty ones do not', { skip: redisSkip }, async () => {
+  const clock = new TestClock();
+  const prefix = `${runPrefix}legacy:`;
+  const l = await createRedisLimiter({ url: REDIS_URL!, limits: () => limitsDoc({ tiers: { free: { key: { requestsPerMinute: 5 } } } }), now: clock.now, keyPrefix: prefix });
+  const raw = new Redis(REDIS_URL!);
+  try {
+    const sec = (ms: number) => String(Math.floor(ms / 1000));
+    const key = `${prefix}{org_a}:key:key_1:rate:requests`;
+    await raw.hset(key, sec(clock.t - 10_000), '2', sec(clock.t - 5_000), '1', sec(clock.t - 120_000), '7', sec(clock.t - 3_000), '0');
+    await raw.pexpire(key, 120_000);
+    const first = await l.admit(input(clock));
+    assert.ok(first.ok);
+    assert.equal(first.ticket.headers['x-ratelimit-remaining-requests'], '1');
+    const second = await l.admit(input(clock));
+    assert.ok(second.ok);
+    assert.equal(second.ticket.headers['x-ratelimit-remaining-requests'], '0');
+    clock.advance(52_000); // T0 - 10 s stopped counting at T0 + 51 s: 3 used (T0 - 5 s and the two above)
+    const third = await l.admit(input(clock));
+    assert.ok(third.ok);
+    assert.equal(third.ticket.headers['x-ratelimit-remaining-requests'], '1');
+    assert.ok((await l.admit(input(clock))).ok);
+    const refused = await l.admit(input(clock));
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.headers?.['retry-after'], '4'); // T0 - 5 s stops counting at T0 + 56 s
+  } finally {
+    raw.disconnect();
     await l.close();
   }
 });
