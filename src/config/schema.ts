@@ -75,6 +75,21 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    detection: z
+      .object({
+        enabled: z.boolean().default(true).describe('Run detection on live traffic (a bounded event consumer; it never slows requests: overflow is dropped and counted).'),
+        mode: z
+          .enum(['local', 'streams'])
+          .default('local')
+          .describe('`local`: this process runs the detector on its own traffic. `streams` (needs `redisUrl`): publish trace lines to Redis Streams for `moat detect` workers and act on the labels they write (see docs/detection.md).'),
+        queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and detection; overflow is dropped and counted (`moat_detection_dropped` in logs and `detection.stats()`).'),
+        evidenceSamples: z.number().int().min(0).max(20).default(3).describe('Prompt snippets (max 300 characters, secrets redacted) kept per org as evidence; they leave memory only on a case of a flagged org. 0 keeps no prompt text at all.'),
+        evidenceRetentionDays: z.number().int().min(1).default(90).describe('Prompt excerpts on cases are erased this many days after the case was last updated (the rest of the case is kept).'),
+        streamPrefix: z.string().min(1).default('moat:detect').describe('Key prefix of the detection streams (mode `streams`); gateways and `moat detect --prefix` must agree.'),
+        partitions: z.number().int().min(1).default(8).describe('Event partitions of the detection streams (mode `streams`); gateways and `moat detect --partitions` must agree.'),
+      })
+      .strict()
+      .prefault({}),
     enforcement: z
       .object({
         autoEnforce: z.boolean().optional().describe('Overrides the playbooks\' `auto_enforce` switch: true makes every playbook rule automatic (no admin approval).'),

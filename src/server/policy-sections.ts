@@ -3,16 +3,17 @@
 // anything is written. The policy module keeps those sections opaque; this is where they get their shape.
 import type { z } from 'zod';
 import { LimitsConfigSchema } from '../limits/limits-schema.js';
+import { playbooksSchema } from '../enforcement/playbook-schema.js';
 
 export interface PolicySectionSchemas {
   /** The top-level `limits:` section (rate limits and quotas). */
   limits: z.ZodType;
   /** `tiers.*.limits` (not used yet: tier limits live in `limits.tiers`). */
   tierLimits?: z.ZodType;
-  /** The `playbooks:` section; enforcement adds it here. */
+  /** The `playbooks:` section (enforcement playbooks, docs/enforcement.md). */
   playbooks?: z.ZodType;
 }
 
 export function policySectionSchemas(): PolicySectionSchemas {
-  return { limits: LimitsConfigSchema };
+  return { limits: LimitsConfigSchema, playbooks: playbooksSchema };
 }

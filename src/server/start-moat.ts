@@ -17,6 +17,8 @@ import { caseRoutes } from '../enforcement/case-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
+import { wireDetection, type DetectionWiring } from './detection-wiring.js';
+import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
@@ -52,6 +54,8 @@ export interface MoatServer {
   hot: HotPath;
   logger: Logger;
   enforcement: EnforcementService;
+  /** Live detection (config `detection.enabled`), feeding `enforcement`. */
+  detection?: DetectionWiring;
   webhookSecret: string;
   /** Whether the built console (console/dist) is served at /console. */
   consoleAvailable: boolean;
@@ -122,8 +126,9 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     cleanups.push(() => limiter.close());
 
     const events = new BoundedQueue<RequestEvent>(config.events.queueSize);
-    metrics.watchQueueDrops(() => events.dropped);
     const consumers: BoundedQueue<RequestEvent>[] = [];
+    // Drops anywhere between the hot path and a consumer (trace writer, detection) are one counted figure.
+    metrics.watchQueueDrops(() => consumers.reduce((n, q) => n + q.dropped, events.dropped));
     let traceWriter: TraceWriter | undefined;
     if (config.events.traceFile) {
       const q = new BoundedQueue<RequestEvent>(config.events.queueSize);
@@ -173,6 +178,18 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     });
     const enforcement = wireEnforcement({ config, driver, view, bus, clock, logger });
     cleanups.push(() => enforcement.stop());
+    // Detection consumes its own bounded queue, attached here so it sees the first request.
+    let detection: DetectionWiring | undefined;
+    if (config.detection.enabled) {
+      detection = await wireDetection({
+        config,
+        view,
+        queue: addEventConsumer(config.detection.queueSize),
+        enforcement: enforcement.service,
+        cases: new SqlCaseStore(driver),
+        logger,
+      });
+    }
     await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
@@ -190,6 +207,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         events.close();
         await fan?.done;
         await traceWriter?.done;
+        await detection?.stop();
         await hot.close();
         await cleanup();
       })());
@@ -206,6 +224,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       logger,
       consoleAvailable,
       enforcement: enforcement.service,
+      ...(detection ? { detection } : {}),
       webhookSecret: enforcement.webhookSecret,
       addEventConsumer,
       close,

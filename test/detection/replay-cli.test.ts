@@ -21,7 +21,8 @@ test('moat replay prints the v1 JSON report: exact top-level shape, every org, a
   assert.equal(report.requests, 360);
   const rival = report.orgs.find((o: { org: string }) => o.org === 'org_rival');
   assert.deepEqual(Object.keys(rival), ['org', 'requests', 'activities', 'action', 'cluster']);
-  assert.deepEqual(rival.action, { type: 'none', requires_approval: false });
+  // Actions come from the default playbook: a competitor with a safety grant is restricted, after approval.
+  assert.deepEqual(rival.action, { type: 'restrict', requires_approval: true });
   assert.deepEqual(Object.keys(rival.activities[0]), ['label', 'confidence', 'first_detected', 'rules', 'evidence']);
   assert.equal(rival.activities[0].label, 'benchmarking');
   assert.ok(rival.activities[0].first_detected.request <= 60);
@@ -45,6 +46,6 @@ test('bad input: malformed lines and unknown orgs are reported, not fatal; --str
 
 test('moat replay --report text summarises findings', async () => {
   const text = await runReplayCommand(fixturePath('scope-drift.jsonl'), { report: 'text' }, sink().w);
-  assert.match(text, /org_safetylab .*action=none/);
+  assert.match(text, /org_safetylab .*action=notify/);
   assert.match(text, /scope_violation conf=0\.9 at request \d+/);
 });

@@ -1,10 +1,12 @@
 // `moat replay TRACE.jsonl`: streams a trace through the detection pipeline and prints the v1 report.
 import type { Command } from 'commander';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parse as parseYaml } from 'yaml';
 import { replayTrace } from '../../detection/replay.js';
 import { renderText } from '../../detection/report.js';
+import { playbookActionFor } from '../../enforcement/replay-action.js';
+import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
+import { policySectionSchemas } from '../../server/policy-sections.js';
 
 export interface ReplayCliOptions {
   policy?: string;
@@ -15,13 +17,27 @@ export interface ReplayCliOptions {
   evidenceSamples?: string;
 }
 
+export class ReplayPolicyError extends Error {}
+
+/**
+ * The `--policy` file, validated like `moat policy apply` does (playbooks included), so a mistake is reported
+ * with file:line:column. A file may hold just a `playbooks:` section. Returns what playbookActionFor reads.
+ */
+export function readReplayPolicy(file: string): { playbooks?: unknown } {
+  const r = parsePolicyFile(file, policySectionSchemas());
+  if (!r.ok) throw new ReplayPolicyError(`invalid --policy file:\n${formatPolicyIssues(r.issues)}`);
+  return r.file.playbooks !== undefined ? { playbooks: r.file.playbooks } : {};
+}
+
 export async function runReplayCommand(trace: string, o: ReplayCliOptions, stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<string> {
-  const policy = o.policy ? parseYaml(readFileSync(o.policy, 'utf8')) : undefined;
+  // Actions come from the enforcement engine: the file's playbooks, or the shipped default playbook.
+  const policy = o.policy ? readReplayPolicy(o.policy) : undefined;
   const tty = !!stderr.isTTY;
   let warned = 0;
   const report = await replayTrace(createReadStream(trace), {
     strict: !!o.strict,
     policy,
+    actionFor: playbookActionFor,
     ...(o.evidenceSamples !== undefined ? { detector: { evidence: { samples: Math.max(0, Number(o.evidenceSamples) || 0), maxChars: 300 } } } : {}),
     onSkipped: (s) => {
       if (warned++ < 20) stderr.write(`moat replay: line ${s.line} skipped: ${s.reason}\n`);
@@ -47,7 +63,7 @@ export function register(program: Command): void {
     .command('replay')
     .description('Replay a trace (JSONL, format v1) through detection; the report goes to stdout or --out.')
     .argument('<trace>', 'trace file (JSONL)')
-    .option('--policy <file>', 'policy/playbook file (YAML or JSON) for the report actions')
+    .option('--policy <file>', 'policy file (YAML; its `playbooks:` decide the report actions; default: the shipped default playbook)')
     .option('--report <format>', 'json | text', 'json')
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--strict', 'treat a malformed line as fatal')

@@ -1,0 +1,256 @@
+// Live detection: the gateway's bounded event queue feeds the same detector `moat replay` uses (local mode),
+// or Redis Streams for `moat detect` workers (streams mode); either way label events become Detections for
+// the enforcement service. Runs beside the hot path: the queue drops (and counts) what it cannot keep up with.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { MoatConfig } from '../config/schema.js';
+import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
+import { createDetector, type Detector, type LabelEvent } from '../detection/detector.js';
+import { orgToTraceLine } from '../detection/live.js';
+import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
+import type { Detection } from '../enforcement/detection-input.js';
+import type { CaseStore } from '../enforcement/case-store.js';
+import type { BoundedQueue } from '../events/bounded-queue.js';
+import { toTraceLine, type RequestEvent } from '../events/request-event.js';
+import type { TraceOrgLine } from '../events/trace-format.js';
+import type { Logger } from '../ops/logger.js';
+import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicyView } from '../view/policy-view.js';
+import { DetectionTracker } from './detection-tracker.js';
+import { sweepEvidenceRetention } from './evidence-retention.js';
+
+/** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
+export const ENFORCE_GROUP = 'moat-enforce';
+
+export interface DetectionStats {
+  /** Request events taken off the queue (judged locally or published). */
+  events: number;
+  /** Events the detection queue dropped because it was full. */
+  dropped: number;
+  labels: number;
+  /** Detections handed to enforcement, and how many of those calls failed. */
+  detections: number;
+  failures: number;
+}
+
+export interface DetectionWiring {
+  mode: 'local' | 'streams';
+  /** The live detector (mode local). */
+  detector?: Detector;
+  tracker: DetectionTracker;
+  stats(): DetectionStats;
+  /** Resolves once the detection queue is empty and every detection so far has been handed to enforcement. */
+  idle(): Promise<void>;
+  /** Ends the loops; call after the event queue was closed (pending events are still judged). */
+  stop(): Promise<void>;
+}
+
+export interface DetectionDeps {
+  config: MoatConfig;
+  view: PolicyView;
+  queue: BoundedQueue<RequestEvent>;
+  enforcement: { onDetection(d: Detection): Promise<unknown> };
+  /** For the evidence-retention sweep. */
+  cases?: CaseStore;
+  logger: Logger;
+  assets?: DetectionAssets;
+  /** Called for every label (tests, metrics). */
+  onLabel?: (e: LabelEvent) => void;
+}
+
+/** Org lines of the orgs whose facts changed since `last` (all of them on the first call). */
+export function changedOrgLines(snap: PolicySnapshot, last: Map<string, string>): TraceOrgLine[] {
+  const out: TraceOrgLine[] = [];
+  for (const org of snap.orgs.values()) {
+    const line = orgToTraceLine(org, snap.grantsByOrg.get(org.id) ?? [], snap.affiliationsByOrg.get(org.id) ?? []);
+    const json = JSON.stringify(line);
+    if (last.get(org.id) === json) continue;
+    last.set(org.id, json);
+    out.push(line);
+  }
+  return out;
+}
+
+function keyPrefixes(snap: PolicySnapshot): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const k of snap.keyByHash.values()) m.set(k.id, k.prefix);
+  return m;
+}
+
+export async function wireDetection(deps: DetectionDeps): Promise<DetectionWiring> {
+  const { config, view, queue, logger } = deps;
+  const cfg = config.detection;
+  const tracker = new DetectionTracker();
+  const stats = { events: 0, detections: 0, failures: 0 };
+  const orgJson = new Map<string, string>();
+  let prefixes = keyPrefixes(view.current());
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const onLabel = (e: LabelEvent) => {
+    tracker.onLabel(e);
+    deps.onLabel?.(e);
+  };
+
+  // Enforcement runs one detection at a time, in label order, off the hot path.
+  let enforcing: Promise<void> = Promise.resolve();
+  const enforce = (ds: Detection[]) => {
+    for (const d of ds)
+      enforcing = enforcing.then(async () => {
+        stats.detections++;
+        try {
+          await deps.enforcement.onDetection(d);
+        } catch (err) {
+          stats.failures++;
+          logger.error({ err, org: d.org }, 'enforcement of a detection failed');
+        }
+      });
+    return enforcing;
+  };
+
+  let busy = false;
+  let idleWaiters: Array<() => void> = [];
+  const checkIdle = () => {
+    if (busy || queue.size > 0) return;
+    const ws = idleWaiters;
+    idleWaiters = [];
+    void enforcing.then(() => ws.forEach((w) => w()));
+  };
+
+  const mode = cfg.mode;
+  let detector: Detector | undefined;
+  let publish: ((lines: ReadonlyArray<TraceOrgLine | ReturnType<typeof toTraceLine>>) => Promise<void>) | undefined;
+  let labelsLoop: Promise<void> | undefined;
+  const abort = new AbortController();
+
+  if (mode === 'local') {
+    const d = createDetector({
+      ...(deps.assets ?? loadDetectionAssets()),
+      evidence: { samples: cfg.evidenceSamples, maxChars: 300 },
+      onLabel,
+      onDiagnostic: (x) => logger.debug({ kind: x.kind, org: x.org }, `detection: ${x.message}`),
+    });
+    detector = d;
+    for (const l of changedOrgLines(view.current(), orgJson)) d.ingestOrg(l);
+  } else {
+    if (!config.redisUrl) throw new Error('detection.mode streams needs redisUrl');
+    const pub = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    const sub = new Redis(config.redisUrl, { lazyConnect: false });
+    cleanups.push(() => void pub.disconnect(), () => void sub.disconnect());
+    publish = async (lines) => {
+      for (const l of lines) await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
+    };
+    await publish(changedOrgLines(view.current(), orgJson));
+    labelsLoop = consumeLabels(sub, cfg.streamPrefix, abort.signal, (events) => {
+      for (const e of events) onLabel(e);
+      return enforce(tracker.drain());
+    }, (err) => logger.warn({ err }, 'detection label stream read failed'));
+  }
+
+  const stopSwap = view.onSwap((snap) => {
+    prefixes = keyPrefixes(snap);
+    const lines = changedOrgLines(snap, orgJson);
+    if (!lines.length) return;
+    if (detector) for (const l of lines) detector.ingestOrg(l);
+    else void publish?.(lines).catch((err) => logger.warn({ err }, 'publishing org lines failed'));
+  });
+  cleanups.push(stopSwap);
+
+  const loop = (async () => {
+    for (;;) {
+      const batch = await queue.take(256);
+      if (batch.length === 0) break;
+      busy = true;
+      try {
+        const lines = batch.map((e) => {
+          tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
+          return toTraceLine(e);
+        });
+        stats.events += batch.length;
+        if (detector) {
+          for (const l of lines) detector.ingestRequest(l);
+          if (tracker.hasPending) void enforce(tracker.drain());
+        } else await publish?.(lines);
+      } catch (err) {
+        logger.error({ err }, 'detection failed on a batch of events');
+      } finally {
+        busy = false;
+        checkIdle();
+      }
+    }
+  })();
+
+  if (deps.cases) {
+    // Hourly, the first a minute after start; shutdown waits for a sweep in flight (the store closes after).
+    const cases = deps.cases;
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweep = () => {
+      sweeping = sweepEvidenceRetention(cases, Date.now(), cfg.evidenceRetentionDays).catch((err) => logger.warn({ err }, 'evidence retention sweep failed'));
+    };
+    const first = setTimeout(sweep, 60_000);
+    const t = setInterval(sweep, 3_600_000);
+    first.unref();
+    t.unref();
+    cleanups.push(async () => {
+      clearTimeout(first);
+      clearInterval(t);
+      await sweeping;
+    });
+  }
+
+  return {
+    mode,
+    ...(detector ? { detector } : {}),
+    tracker,
+    stats: () => ({ ...stats, dropped: queue.dropped, labels: tracker.labels }),
+    idle: () =>
+      new Promise<void>((r) => {
+        idleWaiters.push(r);
+        checkIdle();
+      }),
+    async stop() {
+      await loop;
+      await enforcing;
+      abort.abort();
+      await labelsLoop;
+      await enforcing;
+      for (const c of cleanups.splice(0).reverse()) await c();
+    },
+  };
+}
+
+/** Streams mode: read `<prefix>:labels` through the gateways' consumer group, so each label is acted on once. */
+async function consumeLabels(
+  redis: Redis,
+  prefix: string,
+  signal: AbortSignal,
+  handle: (events: LabelEvent[]) => Promise<void>,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const key = streamKeys(prefix).labels;
+  const consumer = `gateway-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await redis.xgroup('CREATE', key, ENFORCE_GROUP, '0', 'MKSTREAM');
+  } catch (e) {
+    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+  }
+  while (!signal.aborted) {
+    try {
+      const r = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, consumer, 'COUNT', 500, 'BLOCK', 100, 'STREAMS', key, '>')) as Array<[string, StreamEntries]> | null;
+      const entries = r?.[0]?.[1] ?? [];
+      if (!entries.length) continue;
+      const events: LabelEvent[] = [];
+      for (const [, f] of entries) {
+        try {
+          events.push(JSON.parse(field(f, 'e') ?? '') as LabelEvent);
+        } catch {
+          // A corrupt label entry is skipped; the worker still holds the label in its own state.
+        }
+      }
+      await handle(events);
+      await redis.xack(key, ENFORCE_GROUP, ...entries.map(([id]) => id));
+    } catch (err) {
+      if (signal.aborted) break;
+      onError(err);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

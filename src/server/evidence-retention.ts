@@ -1,0 +1,34 @@
+// Privacy (issue 5 §10): prompt text only ever leaves the detector as evidence on a flagged org's case, and
+// even there only for `detection.evidenceRetentionDays` after the case last changed. The excerpt is erased;
+// the rest of the sample (time, key prefix, model, endpoint) and the case stay for the record.
+import type { Case } from '../enforcement/case-model.js';
+import { CaseConflictError, type CaseStore } from '../enforcement/case-store.js';
+
+export const ERASED = '[erased: evidence retention elapsed]';
+
+/** The case with expired excerpts erased, or undefined when nothing is due. */
+export function eraseExpiredExcerpts(c: Case, now: number, retentionDays: number): Case | undefined {
+  if (Date.parse(c.updatedAt) > now - retentionDays * 86_400_000) return undefined;
+  if (!c.evidence.sampleRequests.some((s) => s.excerpt !== ERASED)) return undefined;
+  const next = structuredClone(c);
+  for (const s of next.evidence.sampleRequests) s.excerpt = ERASED;
+  return next;
+}
+
+/** One sweep over the stored cases; returns how many were changed. A case saved concurrently waits for the next sweep. */
+export async function sweepEvidenceRetention(store: CaseStore, now: number, retentionDays: number): Promise<number> {
+  let changed = 0;
+  for (const c of await store.list()) {
+    const next = eraseExpiredExcerpts(c, now, retentionDays);
+    if (!next) continue;
+    try {
+      await store.save(next, [
+        { actor: 'automation:evidence-retention', action: 'case.evidence_erased', target: c.id, data: { retentionDays, samples: next.evidence.sampleRequests.length } },
+      ]);
+      changed++;
+    } catch (e) {
+      if (!(e instanceof CaseConflictError)) throw e;
+    }
+  }
+  return changed;
+}

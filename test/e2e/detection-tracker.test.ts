@@ -1,0 +1,48 @@
+// Label events -> Detections for enforcement (src/server/detection-tracker.ts), and evidence retention.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LabelEvent } from '../../src/detection/detector.js';
+import type { Case } from '../../src/enforcement/case-model.js';
+import { DetectionTracker } from '../../src/server/detection-tracker.js';
+import { ERASED, eraseExpiredExcerpts } from '../../src/server/evidence-retention.js';
+
+const label = (org: string, extra: Partial<LabelEvent> = {}): LabelEvent => ({
+  org, label: 'distillation', confidence: 0.9, first_detected: { request: 7, ts: '2026-08-01T10:00:00.000Z' }, rules: ['distill.linked-cluster'],
+  evidence: { samples: ['Think step by step. my key is sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA'], links: { cluster: 'cl_1' } }, ...extra,
+});
+
+test('a cluster verdict becomes one detection per member, each naming every member; samples redacted with request metadata', () => {
+  const t = new DetectionTracker();
+  t.noteRequest('org_a', { keyPrefix: 'moat_live_abc', model: 'gpt-moat-1', endpoint: '/v1/chat/completions' });
+  t.onLabel(label('org_a', { cluster: 'cl_1' }));
+  t.onLabel(label('org_b', { cluster: 'cl_1' }));
+  const ds = t.drain();
+  assert.deepEqual(ds.map((d) => d.org), ['org_a', 'org_b']);
+  for (const d of ds) assert.deepEqual(d.cluster, { id: 'cl_1', orgs: ['org_a', 'org_b'] });
+  const s = ds[0]!.samples![0]!;
+  assert.equal(s.keyPrefix, 'moat_live_abc');
+  assert.equal(s.model, 'gpt-moat-1');
+  assert.doesNotMatch(s.text, /sk-ant/);
+  assert.equal(ds[0]!.activities[0]!.evidence.samples, undefined, 'raw samples do not travel twice');
+  assert.equal(ds[0]!.requests, 7);
+  assert.deepEqual(t.drain(), [], 'drained');
+  // A later org-level label of a member still knows its cluster, and carries all the org's activities.
+  t.onLabel(label('org_b', { label: 'benchmarking', rules: ['bench.known-items'], evidence: {}, cluster: undefined }));
+  const [d] = t.drain();
+  assert.deepEqual(d!.cluster, { id: 'cl_1', orgs: ['org_a', 'org_b'] });
+  assert.deepEqual(d!.activities.map((a) => a.label), ['distillation', 'benchmarking']);
+});
+
+test('evidence retention erases prompt excerpts of cases untouched for the retention period, nothing else', () => {
+  const c = {
+    id: 'case_1', updatedAt: '2026-08-01T00:00:00.000Z',
+    evidence: { sampleRequests: [{ at: 'x', orgId: 'o', keyPrefix: 'k', model: 'm', endpoint: 'e', excerpt: 'secret prompt' }], matchedBenchmarks: [], features: [], linkedAccounts: [] },
+  } as unknown as Case;
+  const day = 86_400_000;
+  assert.equal(eraseExpiredExcerpts(c, Date.parse(c.updatedAt) + 29 * day, 30), undefined);
+  const erased = eraseExpiredExcerpts(c, Date.parse(c.updatedAt) + 31 * day, 30)!;
+  assert.equal(erased.evidence.sampleRequests[0]!.excerpt, ERASED);
+  assert.equal(erased.evidence.sampleRequests[0]!.keyPrefix, 'k');
+  assert.equal(c.evidence.sampleRequests[0]!.excerpt, 'secret prompt', 'input untouched');
+  assert.equal(eraseExpiredExcerpts(erased, Date.parse(c.updatedAt) + 40 * day, 30), undefined, 'already erased');
+});

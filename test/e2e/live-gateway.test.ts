@@ -1,0 +1,239 @@
+// Issue 5 "Done when" and issue 6's end-to-end test, on one run: the `mixed` simulator scenario (scaled down)
+// through a live gateway with detection on and the default playbook in automatic mode. Then:
+//  - live detection == replay of the trace the gateway wrote (same pipeline both ways);
+//  - the competitor is restricted to its safety grant (SDK clients see 403 naming the clause; safety work goes on);
+//  - the hydra's members are suspended together under one cluster case;
+//  - the case and the audit trail show every step; webhooks are correctly signed; no legitimate org is touched.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { replayTrace } from '../../src/detection/replay.js';
+import type { ReplayReportV1 } from '../../src/detection/report.js';
+import type { DetectionSnapshot } from '../../src/detection/detector.js';
+import type { Case } from '../../src/enforcement/case-model.js';
+import { customerWebhookSecret, verifyWebhookSignature } from '../../src/enforcement/webhook-signature.js';
+import { playbookActionFor } from '../../src/enforcement/replay-action.js';
+import type { TraceOrgLine } from '../../src/events/trace-format.js';
+import { changedOrgLines } from '../../src/server/detection-wiring.js';
+import { simulate, type ScenarioLabels } from '../../src/simulator/scenarios.js';
+import { actorOrgs, splitTrace, startSimGateway, waitFor, type SentRequest, type SimGateway } from './sim-gateway.js';
+import { timeToEnforcement, tteTable } from './time-to-enforcement.js';
+
+const SEED = 7;
+const SCALE = 0.3;
+
+interface Delivery {
+  path: string;
+  body: string;
+  signature: string | undefined;
+  event: string | undefined;
+  /** Gateway time when it arrived (webhooks are signed with the gateway's clock). */
+  gatewayNow: number;
+}
+
+describe('live gateway: detection and enforcement end to end (mixed scenario, default playbook, automatic)', () => {
+  let g: SimGateway;
+  let labels: ScenarioLabels;
+  let orgLines: TraceOrgLine[];
+  const sent: SentRequest[] = [];
+  let live: DetectionSnapshot;
+  let cases: Case[];
+  let receiver: Server;
+  const deliveries: Delivery[] = [];
+
+  before(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        deliveries.push({ path: req.url ?? '', body, signature: req.headers['moat-signature'] as string | undefined, event: req.headers['moat-event'] as string | undefined, gatewayNow: g.clockNow() });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+    const sim = simulate({ scenario: 'mixed', seed: SEED, scale: SCALE });
+    labels = sim.labels;
+    const { orgs, requests } = splitTrace(sim.lines);
+    g = await startSimGateway({
+      orgs,
+      traceStart: Date.parse(requests[0]!.ts),
+      contacts: { org_rival: `${hook}/customer/org_rival` },
+      config: { 'enforcement.autoEnforce': true, 'enforcement.opsWebhookUrl': `${hook}/ops` },
+    });
+    // What the live detector was told about the orgs before traffic: the replayed trace starts with the same.
+    orgLines = changedOrgLines(g.moat.view.current(), new Map());
+    for (const r of requests) sent.push(await g.send(r));
+    const det = g.moat.detection!;
+    await waitFor(() => det.stats().events === requests.length, 10_000, 'detection to see every event');
+    await det.idle();
+    live = det.detector!.snapshot();
+    cases = (await g.moat.enforcement.list()) as Case[];
+    await waitFor(() => deliveries.length > 0 && deliveries.some((d) => d.path.startsWith('/customer/')), 10_000, 'webhook deliveries');
+  });
+
+  after(async () => {
+    await g?.close();
+    await new Promise<void>((r) => receiver.close(() => r()));
+  });
+
+  test('the live detector and a replay of the trace the gateway wrote reach the same verdicts', async () => {
+    assert.equal(g.moat.detection!.stats().dropped, 0, 'no event dropped, so both drivers saw the same traffic');
+    await waitFor(() => readFileSync(g.traceFile, 'utf8').split('\n').filter(Boolean).length === sent.length, 10_000, 'the trace writer');
+    const trace = `${orgLines.map((l) => JSON.stringify(l)).join('\n')}\n${readFileSync(g.traceFile, 'utf8')}`;
+    const replay: ReplayReportV1 = await replayTrace([trace]);
+    assert.equal(replay.requests, sent.length);
+    const liveByOrg = new Map(live.orgs.map((o) => [o.org, o]));
+    for (const r of replay.orgs) {
+      const l = liveByOrg.get(r.org);
+      assert.ok(l, `${r.org} seen live`);
+      assert.equal(l.requests, r.requests, `${r.org}: requests`);
+      // Labels, confidence, first_detected (request and gateway time), rules and evidence are all equal.
+      assert.deepEqual(l.activities, r.activities, `${r.org}: activities`);
+      assert.equal(l.cluster, r.cluster, `${r.org}: cluster`);
+      // And the enforcement the replay previews is what the live gateway did (or had nothing to do).
+      const c = cases.find((x) => x.orgIds.includes(r.org) && x.proposedAction);
+      if (r.action.type !== 'none') assert.equal(c?.proposedAction?.action, r.action.type, `${r.org}: action`);
+    }
+    assert.deepEqual(live.clusters.map((c) => c.orgs), replay.clusters.map((c) => c.orgs));
+    // The one legitimate difference: facts of orgs changed by enforcement (throttle attributes) reach the live
+    // detector as late org lines; the written trace holds requests only.
+    assert.equal(replay.diagnostics.late_org_lines, 0);
+
+    // The live labels are also those of an offline replay of the simulated trace (the gateway changed nothing
+    // that detection reads; timestamps are shifted by a constant, request counts are equal).
+    const offline = await replayTrace([simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines.map((l) => JSON.stringify(l)).join('\n')], { actionFor: playbookActionFor });
+    for (const o of offline.orgs) {
+      const l = liveByOrg.get(o.org)!;
+      assert.deepEqual(l.activities.map((a) => [a.label, a.first_detected.request]), o.activities.map((a) => [a.label, a.first_detected.request]), `${o.org}: offline labels`);
+    }
+    const labelled = replay.orgs.filter((o) => o.activities.length).length;
+    assert.ok(labelled >= 30, `the comparison covers real detections (${labelled} labelled orgs)`);
+  });
+
+  test('competitor: restricted to its safety grant; SDK clients get 403 naming the clause, safety evaluation keeps working', async () => {
+    const org = await g.admin('GET', '/admin/orgs/org_rival');
+    assert.equal(org.status, 'restricted');
+    // In the traffic itself: once restricted, every request without the grant's purpose was refused, every one under it served.
+    const rival = sent.filter((s) => s.line.org === 'org_rival');
+    const firstRefused = rival.findIndex((s) => s.status === 403);
+    assert.ok(firstRefused > 0 && firstRefused < 60, `refused from request ${firstRefused + 1}`);
+    for (const s of rival.slice(firstRefused)) {
+      if (s.line.headers?.['moat-purpose'] === 'safety_evaluation') assert.equal(s.status, 200);
+      else assert.equal(s.code, 'org_restricted');
+    }
+
+    const key = g.keys.get('org_rival')!;
+    const openai = new OpenAI({ apiKey: key, baseURL: `${g.moat.url}/v1`, maxRetries: 0 });
+    const err = await openai.chat.completions.create({ model: 'gpt-moat-1', messages: [{ role: 'user', content: 'Write a Python function that reverses a list.' }] }).catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.PermissionDeniedError, `got ${String(err)}`);
+    assert.equal(err.status, 403);
+    assert.match(err.message, /restricted to what its grants allow/);
+    assert.match(err.message, /ToS §2\.3\(a\)/, 'the denial names the clause');
+    const ok = await openai.chat.completions.create(
+      { model: 'gpt-moat-1', messages: [{ role: 'user', content: 'How do I kill a Python process?' }] },
+      { headers: { 'moat-purpose': 'safety_evaluation' } },
+    );
+    assert.ok(ok.choices[0]?.message.content, 'safety evaluation under the grant is served');
+
+    const anthropic = new Anthropic({ apiKey: key, baseURL: g.moat.url, maxRetries: 0 });
+    const aerr = await anthropic.messages.create({ model: 'moat-sonnet-1', max_tokens: 64, messages: [{ role: 'user', content: 'Write a haiku.' }] }).catch((e: unknown) => e);
+    assert.ok(aerr instanceof Anthropic.PermissionDeniedError, `got ${String(aerr)}`);
+    assert.match(aerr.message, /ToS §2\.3\(a\)/);
+  });
+
+  test('hydra: every member suspended together under one cluster case', async () => {
+    const hydra = actorOrgs(labels, 'distillation_hydra');
+    assert.ok(hydra.length >= 20);
+    const clusterCases = cases.filter((c) => c.kind === 'cluster');
+    assert.equal(clusterCases.length, 1, 'one case for the cluster');
+    const cc = clusterCases[0]!;
+    assert.deepEqual([...cc.orgIds].sort(), [...hydra].sort());
+    assert.equal(cc.status, 'actioned');
+    assert.deepEqual(cc.labels, ['distillation']);
+    const suspended = cc.actionsTaken.filter((t) => t.action === 'suspend');
+    assert.deepEqual(suspended.flatMap((t) => t.orgIds).sort(), [...hydra].sort());
+    // Members linked at the moment of the cluster verdict (the rule needs >= 5) are suspended in one action;
+    // accounts linked later join the same case and get the same action.
+    assert.ok(suspended[0]!.orgIds.length >= 5, `first action covers ${suspended[0]!.orgIds.length} members`);
+    for (const id of hydra) {
+      const o = await g.admin('GET', `/admin/orgs/${id}`);
+      assert.equal(o.status, 'suspended', id);
+      assert.ok(o.suspendedUntil);
+    }
+    assert.equal(cases.filter((c) => c.kind === 'org' && c.orgIds.some((o) => hydra.includes(o))).length, 0, 'no per-member cases');
+  });
+
+  test('the case and the audit trail show every step', async () => {
+    const cc = cases.find((c) => c.kind === 'cluster')!;
+    const full = (await g.admin('GET', `/admin/cases/${cc.id}`)).case as Case;
+    const kinds = full.timeline.map((t) => t.kind);
+    for (const k of ['detected', 'proposed', 'approved', 'executed', 'notified']) assert.ok(kinds.includes(k), `timeline has ${k}: ${kinds.join(',')}`);
+    assert.ok(full.evidence.linkedAccounts.length >= full.orgIds.length - 1, 'linked accounts with reasons');
+    assert.ok(full.evidence.linkedAccounts.every((l) => l.reason.length > 0));
+    assert.ok(full.evidence.sampleRequests.length > 0, 'sample requests as evidence');
+    assert.ok(full.evidence.sampleRequests.every((s) => s.keyPrefix.startsWith('moat_') && s.model && s.endpoint), 'samples carry key prefix, model and endpoint');
+    assert.ok(full.evidence.features.some((f) => f.exceeded), 'feature values against rule thresholds');
+
+    const audit = (await g.admin('GET', `/admin/audit?target=${cc.id}&limit=5000`)).entries as Array<{ action: string; actor: string }>;
+    const actions = audit.map((e) => e.action);
+    for (const a of ['case.detected', 'case.proposed', 'case.approved', 'case.executed']) assert.ok(actions.includes(a), `audit has ${a}`);
+    const status = (await g.admin('GET', `/admin/audit?action=org.status&limit=5000`)).entries as Array<{ target: string; actor: string }>;
+    for (const id of cc.orgIds) assert.ok(status.some((e) => e.target === id && e.actor.startsWith('automation:playbook/')), `status change of ${id} audited`);
+    const rival = cases.find((c) => c.key === 'org:org_rival')!;
+    const rivalAudit = (await g.admin('GET', `/admin/audit?target=${rival.id}&limit=1000`)).entries as Array<{ action: string }>;
+    assert.ok(rivalAudit.some((e) => e.action === 'case.executed'));
+  });
+
+  test('webhooks: operations and the customer get correctly signed notices', async () => {
+    const secret = g.moat.webhookSecret;
+    const ops = deliveries.filter((d) => d.path === '/ops');
+    assert.ok(ops.length >= 3, `${ops.length} ops notices`);
+    for (const d of ops) assert.deepEqual(verifyWebhookSignature({ secret, body: d.body, header: d.signature, nowMs: d.gatewayNow }).ok, true);
+    const events = new Set(ops.map((d) => d.event));
+    assert.ok(events.has('action.executed'));
+    const cc = cases.find((c) => c.kind === 'cluster')!;
+    assert.ok(ops.some((d) => JSON.parse(d.body).case?.id === cc.id || d.body.includes(cc.id)), 'the cluster case was notified');
+    // A tampered body does not verify.
+    const d0 = ops[0]!;
+    assert.equal(verifyWebhookSignature({ secret, body: d0.body + ' ', header: d0.signature, nowMs: d0.gatewayNow }).ok, false);
+
+    const customer = deliveries.filter((d) => d.path === '/customer/org_rival');
+    assert.ok(customer.length >= 1);
+    const c0 = customer[0]!;
+    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(secret, 'org_rival'), body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, true);
+    assert.equal(verifyWebhookSignature({ secret, body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, false, 'customer notices use the per-org secret');
+    const rivalCase = cases.find((c) => c.key === 'org:org_rival')!;
+    assert.ok(c0.body.includes(rivalCase.id), 'notice names the case');
+    assert.ok(c0.body.includes('ToS §2.3(a)'), 'notice names the clause');
+  });
+
+  test('no legitimate org is touched', async () => {
+    for (const a of labels.actors.filter((x) => x.kind === 'legit')) {
+      for (const id of a.orgs) {
+        const o = await g.admin('GET', `/admin/orgs/${id}`);
+        assert.equal(o.status, 'active', id);
+        assert.equal(Object.keys(o.attributes).some((k) => k.includes('throttle')), false, `${id} not throttled`);
+        const mine = cases.filter((c) => c.orgIds.includes(id));
+        for (const c of mine) {
+          assert.equal(c.actionsTaken.length, 0, `${id}: no action taken`);
+          assert.equal(c.proposedAction?.action ?? 'none', 'none', `${id}: nothing proposed`);
+        }
+        assert.ok(sent.filter((s) => s.line.org === id).every((s) => s.status === 200), `${id}: every request served`);
+      }
+    }
+  });
+
+  test('time to enforcement is measured per misuse actor', (t) => {
+    const rows = timeToEnforcement(labels, sent, cases);
+    const actors = new Set(rows.map((r) => r.actor));
+    for (const a of ['competitor_sweep', 'distillation_hydra', 'safety_prober', 'scope_drifter']) assert.ok(actors.has(a), `${a} enforced`);
+    for (const r of rows) assert.ok(r.requestsToEnforce >= r.requestsToDetect - 1 && r.requestsToEnforce <= r.requestsToDetect + 5, `${r.org}: enforced within a few requests of detection (${r.requestsToDetect} -> ${r.requestsToEnforce})`);
+    t.diagnostic(`\n${tteTable(rows)}`);
+  });
+});

@@ -1,0 +1,188 @@
+// Simulator traffic through a real gateway: `moat simulate` actors become orgs, grants, affiliations and one
+// key each (policy as code through the admin API), then every request of the trace is sent with its own body,
+// client address (x-forwarded-for, trustProxy), user agent and headers. The gateway's clock follows the trace
+// (shifted to start now), so live detection sees the simulated timing; requests go one at a time, in order.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
+import { UpstreamSchema } from '../../src/config/schema.js';
+import { loadConfig } from '../../src/config/load.js';
+import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
+import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../src/events/trace-format.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import type { ScenarioLabels } from '../../src/simulator/scenarios.js';
+
+export const ADMIN_TOKEN = 'sim-e2e-bootstrap-admin-token-0123456789';
+const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
+
+/** Clause texts of examples/policy.yaml, so denials and notices name the terms. */
+const CLAUSES = {
+  'tos-2.3a': { text: 'ToS §2.3(a): no building, training or benchmarking competing models' },
+  'tos-2.3b': { text: 'ToS §2.3(b): no reverse engineering, extraction or distillation' },
+  'aup-safety': { text: 'Usage Policy §5: sweeps of harmful or sensitive prompts need a safety-evaluation agreement' },
+  'grant-scope': { text: 'Grant terms: traffic under a purpose-scoped grant must serve that purpose' },
+};
+
+export interface SentRequest {
+  line: TraceRequestLine;
+  status: number;
+  /** Error message of a refused request. */
+  error?: string;
+  code?: string;
+  /** Wall-clock ms when the response arrived. */
+  wallMs: number;
+  /** Gateway (virtual) time of the request. */
+  virtualMs: number;
+}
+
+export interface SimGateway {
+  moat: MoatServer;
+  demo: DemoUpstream;
+  dataDir: string;
+  traceFile: string;
+  /** Secret of each org's key. */
+  keys: Map<string, string>;
+  /** Trace time -> gateway time. */
+  shift: number;
+  /** The gateway's (virtual) time now: its webhooks are signed with it. */
+  clockNow(): number;
+  admin(method: string, path: string, body?: unknown): Promise<any>;
+  send(line: TraceRequestLine, extraHeaders?: Record<string, string>): Promise<SentRequest>;
+  close(): Promise<void>;
+}
+
+export interface SimGatewayOptions {
+  orgs: TraceOrgLine[];
+  /** The trace's first timestamp (mapped to now). */
+  traceStart: number;
+  config?: Record<string, unknown>;
+  /** Customer contact webhook per org id. */
+  contacts?: Record<string, string>;
+}
+
+/** A policy file declaring the simulated orgs (with their ids), grants, affiliations and one key per org. */
+export function policyFor(orgs: readonly TraceOrgLine[], contacts: Record<string, string> = {}): string {
+  const ids = new Set(orgs.map((o) => o.id));
+  return stringify({
+    clauses: CLAUSES,
+    purposes: { safety_evaluation: { description: 'Safety evaluation under an agreement.' } },
+    tiers: { standard: { description: 'Paid self-serve.', limits: {} } },
+    orgs: orgs.map((o) => ({ id: o.id, name: o.name ?? o.id, tier: 'standard', ...(contacts[o.id] ? { contactWebhook: contacts[o.id] } : {}), ...(o.attributes && Object.keys(o.attributes).length ? { attributes: o.attributes } : {}) })),
+    grants: orgs.flatMap((o) => (o.grants ?? []).map((g) => ({ org: o.id, purpose: g.purpose, models: g.models }))),
+    affiliations: orgs.flatMap((o) => (o.affiliates ?? []).filter((a) => ids.has(a.org)).map((a) => ({ org: o.id, affiliate: a.org, relation: a.relation }))),
+    keys: orgs.map((o) => ({ name: 'sim', org: o.id })),
+  });
+}
+
+export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway> {
+  const demo = await startDemoUpstream({ models: Object.values(MODELS) });
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-sim-e2e-'));
+  const traceFile = join(dataDir, 'live-trace.jsonl');
+  let now = Date.now();
+  const shift = now - o.traceStart;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      'server.port': 0,
+      'server.shutdownGraceMs': 200,
+      'server.trustProxy': true,
+      adminToken: ADMIN_TOKEN,
+      'demoUpstream.enabled': false,
+      upstreams: [
+        UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [MODELS.openai] }),
+        UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [MODELS.anthropic] }),
+      ],
+      'log.level': 'silent',
+      'events.traceFile': traceFile,
+      'enforcement.deliveryIntervalMs': 50,
+      ...o.config,
+    },
+  });
+  const moat = await startMoat(config, { logger: silentLogger(), clock: { now: () => now } });
+  const keys = new Map<string, string>();
+  const policyFile = join(dataDir, 'policy.yaml');
+  writeFileSync(policyFile, policyFor(o.orgs, o.contacts));
+  const io: CliIo & { stdout: string; stderr: string } = { stdout: '', stderr: '', out: (t) => void (io.stdout += t), err: (t) => void (io.stderr += t) };
+  const code = await runApply(policyFile, { url: moat.url, token: ADMIN_TOKEN }, io);
+  if (code !== 0) throw new Error(`policy apply failed: ${io.stderr}${io.stdout}`);
+  for (const m of io.stdout.matchAll(/^New API key (\S+)\/sim: (\S+)/gm)) keys.set(m[1] as string, m[2] as string);
+
+  return {
+    moat,
+    demo,
+    dataDir,
+    traceFile,
+    keys,
+    shift,
+    clockNow: () => now,
+    async admin(method, path, body) {
+      const res = await fetch(moat.url + path, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async send(line, extra = {}) {
+      const key = keys.get(line.org);
+      if (!key) throw new Error(`no key for ${line.org}`);
+      const virtualMs = Date.parse(line.ts) + shift;
+      now = Math.max(now, virtualMs);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...(line.client?.ip ? { 'x-forwarded-for': line.client.ip } : {}),
+        ...(line.client?.user_agent ? { 'user-agent': line.client.user_agent } : {}),
+        ...(line.api === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
+        ...line.headers,
+        ...extra,
+      };
+      const res = await fetch(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
+      const text = await res.text();
+      const out: SentRequest = { line, status: res.status, wallMs: Date.now(), virtualMs: now };
+      if (!res.ok) {
+        try {
+          const j = JSON.parse(text) as { error?: { message?: string; code?: string; type?: string } };
+          out.error = j.error?.message ?? text;
+          const c = j.error?.code ?? j.error?.type;
+          if (c) out.code = c;
+        } catch {
+          out.error = text;
+        }
+      }
+      return out;
+    },
+    async close() {
+      await moat.close();
+      await demo.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Splits a simulated trace into its org lines and its time-ordered requests. */
+export function splitTrace(lines: readonly TraceLine[]): { orgs: TraceOrgLine[]; requests: TraceRequestLine[] } {
+  return {
+    orgs: lines.filter((l): l is TraceOrgLine => l.type === 'org'),
+    requests: lines.filter((l): l is TraceRequestLine => l.type === 'request'),
+  };
+}
+
+/** Orgs of the scenario's actors by kind. */
+export function actorOrgs(labels: ScenarioLabels, actor: string): string[] {
+  return labels.actors.find((a) => a.actor === actor)?.orgs ?? [];
+}
+
+/** Waits until `cond()` holds (polling), or throws after `ms`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
