@@ -121,7 +121,7 @@ export class EnforcementService {
     let current = c;
     for (const effect of effects) {
       const now = this.now();
-      const res = await executeEffect(effect, { caseId: c.id, reason: `${c.title} (case ${c.id})`, now }, { target: this.deps.target, audit: this.deps.audit });
+      const res = await executeEffect(effect, { caseId: c.id, reason: c.title, now }, { target: this.deps.target, audit: this.deps.audit });
       const notified = await this.notifyExecution(current, effect, res.taken);
       for (let i = 0; ; i++) {
         const base = i === 0 ? current : ((await this.deps.store.get(c.id)) as Case);

@@ -135,6 +135,8 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     assert.equal(err.status, 403);
     assert.match(err.message, /restricted to what its grants allow/);
     assert.match(err.message, /ToS §2\.3\(a\)/, 'the denial names the clause');
+    const caseIds = err.message.match(/case_\w+/g) ?? [];
+    assert.equal(caseIds.length, 1, `the denial names its case once: ${err.message}`);
     const ok = await openai.chat.completions.create(
       { model: 'gpt-moat-1', messages: [{ role: 'user', content: 'How do I kill a Python process?' }] },
       { headers: { 'moat-purpose': 'safety_evaluation' } },

@@ -98,7 +98,7 @@ describe('enforcement flow', () => {
     await assert.rejects(w.svc.approve(opened.id, 'alice', '  '), CaseTransitionError);
     const approved = await w.svc.approve(opened.id, 'alice', 'confirmed sweep of HumanEval');
     assert.equal(approved.status, 'actioned');
-    assert.deepEqual(w.status.get('org_rival'), { status: 'restricted', reason: `${opened.title} (case ${opened.id})`, clause: 'tos-2.3a', caseId: opened.id });
+    assert.deepEqual(w.status.get('org_rival'), { status: 'restricted', reason: opened.title, clause: 'tos-2.3a', caseId: opened.id });
     assert.deepEqual(approved.timeline.map((s) => s.kind), ['detected', 'proposed', 'approved', 'executed', 'notified', 'notified']);
     assert.equal(approved.timeline[2]?.actor, 'alice');
     assert.deepEqual(w.audit.map((a) => a.action), ['case.detected', 'case.proposed', 'case.approved', 'enforcement.restrict', 'case.executed', 'case.notified', 'case.notified']);
