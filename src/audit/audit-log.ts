@@ -47,6 +47,12 @@ function fromRow(r: AuditRow): AuditEntry {
 
 export interface AuditQuery {
   afterSeq?: number;
+  /** Only entries before this sequence number (paging newest-first). */
+  beforeSeq?: number;
+  /** Only entries at or after this ISO time. */
+  from?: string;
+  /** `newest`: newest first (the console's view); default oldest first (export, verification). */
+  order?: 'oldest' | 'newest';
   limit?: number;
   action?: string;
   target?: string;
@@ -61,12 +67,14 @@ export async function listAudit(ex: SqlExecutor, q: AuditQuery = {}): Promise<Au
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
+  if (q.beforeSeq !== undefined) add('seq < ?', q.beforeSeq);
+  if (q.from !== undefined) add('ts >= ?', new Date(q.from).toISOString());
   if (q.action !== undefined) add('action = ?', q.action);
   if (q.target !== undefined) add('target = ?', q.target);
   if (q.actor !== undefined) add('actor = ?', q.actor);
   params.push(q.limit ?? 1000);
   const rows = await ex.query<AuditRow>(
-    `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT $${params.length}`,
+    `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.order === 'newest' ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
     params,
   );
   return rows.map(fromRow);

@@ -3,16 +3,9 @@
 import type { SqlExecutor } from './sql-driver.js';
 import { toIso, toNum } from './row-values.js';
 
-export interface UsageRow {
-  orgId: string;
-  keyId: string;
-  model: string;
-  /** Any time within the minute; stored truncated to the minute (UTC). */
-  minute: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** Rows are the metering module's UsageRow: this repository is the store's UsageSink. */
+export type { UsageRow } from '../metering/usage-sink.js';
+import type { UsageRow } from '../metering/usage-sink.js';
 
 const BATCH = 500;
 

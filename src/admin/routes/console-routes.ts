@@ -3,8 +3,7 @@
 //   GET /admin/audit/recent   viewer  newest first, paged with before_seq, bounded by from, filtered like /audit
 // (GET /admin/audit stays oldest first for export-style paging with after_seq.)
 import { z } from 'zod';
-import type { AuditEntry } from '../../audit/audit-chain.js';
-import { toIso, toNum } from '../../store/row-values.js';
+import { listAudit } from '../../audit/audit-log.js';
 import { loadPolicyState } from '../../store/load-policy-state.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
 import { AuditEntrySchema } from '../admin-schemas.js';
@@ -20,16 +19,6 @@ const RecentAuditQuery = z
   })
   .strict();
 
-interface AuditRow {
-  seq: unknown;
-  ts: unknown;
-  actor: string;
-  action: string;
-  target: string;
-  data: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
 
 export const consoleRoutes: AdminRoute[] = [
   adminRoute({
@@ -45,23 +34,15 @@ export const consoleRoutes: AdminRoute[] = [
     method: 'GET', url: '/audit/recent', role: 'viewer', summary: 'Audit entries newest first, paged with before_seq, bounded by from, filtered by action, target or actor.',
     query: RecentAuditQuery, response: z.object({ entries: z.array(AuditEntrySchema) }),
     handler: async ({ deps, query }) => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, v: unknown) => {
-        params.push(v);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
-      if (query.before_seq !== undefined) add('seq < ?', query.before_seq);
-      if (query.from !== undefined) add('ts >= ?', new Date(query.from).toISOString());
-      if (query.action !== undefined) add('action = ?', query.action);
-      if (query.target !== undefined) add('target = ?', query.target);
-      if (query.actor !== undefined) add('actor = ?', query.actor);
-      params.push(query.limit);
-      const rows = await deps.driver.query<AuditRow>(
-        `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT $${params.length}`,
-        params,
-      );
-      const entries: AuditEntry[] = rows.map((r) => ({ seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash }));
+      const entries = await listAudit(deps.driver, {
+        order: 'newest',
+        limit: query.limit,
+        ...(query.before_seq !== undefined ? { beforeSeq: query.before_seq } : {}),
+        ...(query.from !== undefined ? { from: query.from } : {}),
+        ...(query.action !== undefined ? { action: query.action } : {}),
+        ...(query.target !== undefined ? { target: query.target } : {}),
+        ...(query.actor !== undefined ? { actor: query.actor } : {}),
+      });
       return { entries };
     },
   }),
