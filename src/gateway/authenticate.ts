@@ -2,6 +2,7 @@
 // lookup, so typos and random strings never reach the key map.
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkApiKey, hashSecret } from '../keys/api-key-format.js';
+import type { KeyHashCache } from './key-hash-cache.js';
 import { MoatError } from '../errors/moat-error.js';
 import type { ApiKeyRecord } from '../model/api-key.js';
 import type { Org } from '../model/org.js';
@@ -21,11 +22,12 @@ export function presentedKey(headers: IncomingHttpHeaders): PresentedKey {
 
 export type AuthResult = { ok: true; key: ApiKeyRecord; org: Org } | { ok: false; error: MoatError };
 
-export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, nowMs: number): AuthResult {
+/** `hashes` (optional) caches the checksum check and sha256 of recently seen secrets; see KeyHashCache. */
+export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, nowMs: number, hashes?: KeyHashCache): AuthResult {
   if (presented.via === 'none') return { ok: false, error: new MoatError('missing_api_key') };
   if (presented.via === 'malformed-header')
     return { ok: false, error: new MoatError('malformed_api_key', 'The Authorization header must be `Bearer <key>`.') };
-  const check = checkApiKey(presented.secret);
+  const check = hashes ? hashes.hashOf(presented.secret) : checkApiKey(presented.secret);
   if (!check.ok)
     return {
       ok: false,
@@ -36,7 +38,7 @@ export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, 
           : 'The API key is not of the form moat_<env>_<random>.',
       ),
     };
-  const key = snapshot.keyByHash.get(hashSecret(presented.secret));
+  const key = snapshot.keyByHash.get('hash' in check ? check.hash : hashSecret(presented.secret));
   const org = key && snapshot.orgs.get(key.orgId);
   if (!key || !org) return { ok: false, error: new MoatError('invalid_api_key') };
   if (key.status === 'disabled') return { ok: false, error: new MoatError('key_disabled') };

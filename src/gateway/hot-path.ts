@@ -3,7 +3,7 @@
 // relays the upstream's response chunk by chunk. Everything else (admin API, console) is routed by the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import type { PolicySnapshot, PolicyViewReader } from '../view/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -26,7 +26,8 @@ import { renderModelList } from './models-list.js';
 import { isJsonContentType, readBody } from './read-body.js';
 import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
-import { createUpstreamPools, upstreamError, upstreamPath } from './upstream-client.js';
+import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
+import { KeyHashCache } from './key-hash-cache.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -86,7 +87,8 @@ interface Exchange {
   clientGone: boolean;
   /** Set to end the exchange early (org revoked, shutdown); streams stop at the next chunk. */
   stopWith?: MoatError;
-  abort?: AbortController;
+  /** Cancels the upstream call in progress (client gone, org denied, shutdown). */
+  abort?: () => void;
 }
 
 const FRONT_DOORS: Record<string, { api: WireApi; endpoint: string }> = {
@@ -98,12 +100,27 @@ const FRONT_DOORS: Record<string, { api: WireApi; endpoint: string }> = {
 const EVENT_HEADERS = ['moat-purpose', 'anthropic-beta', 'anthropic-version'] as const;
 /** Upstream response headers worth passing to the client on errors it should act on. */
 const PASSTHROUGH_ERROR_HEADERS = ['retry-after', 'x-should-retry'] as const;
+/** Upstream response headers a buffered (non-streaming) call keeps. */
+const BUFFERED_RESPONSE_HEADERS = ['content-type', ...PASSTHROUGH_ERROR_HEADERS] as const;
+
+/**
+ * Request ids: `req_` + 32 hex = a random per-process prefix and a counter. Unique across processes and
+ * restarts like a UUID, without a CSPRNG call per request (ids are correlation handles, not secrets).
+ */
+const ID_PREFIX = `req_${randomBytes(8).toString('hex')}`;
+let idCounter = 0;
+function nextRequestId(): string {
+  idCounter = (idCounter + 1) % 0x10000000000000;
+  return ID_PREFIX + idCounter.toString(16).padStart(16, '0');
+}
 
 export function createHotPath(deps: HotPathDeps): HotPath {
   const { config, view, limiter, events, usage, logger, metrics, clock } = deps;
   const env = deps.env ?? process.env;
   const router = createModelRouter(config.upstreams);
   const pools = createUpstreamPools();
+  const keyHashes = new KeyHashCache();
+  const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
   const inflight = new Set<Exchange>();
   let draining = false;
   let drained: (() => void) | undefined;
@@ -153,7 +170,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
 
   function newExchange(req: IncomingMessage, res: ServerResponse, api: WireApi, endpoint: string): Exchange {
     return {
-      id: `req_${randomUUID().replaceAll('-', '')}`,
+      id: nextRequestId(),
       api,
       endpoint,
       req,
@@ -173,8 +190,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   function serveModels(req: IncomingMessage, res: ServerResponse): void {
     const presented = presentedKey(req.headers);
     const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    const id = `req_${randomUUID().replaceAll('-', '')}`;
-    const auth = authenticate(presented, view.current(), clock.now());
+    const id = nextRequestId();
+    const auth = authenticate(presented, view.current(), clock.now(), keyHashes);
     if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': id };
     if (api === 'anthropic') headers['request-id'] = id;
@@ -186,10 +203,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   async function serveLimits(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const presented = presentedKey(req.headers);
     const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    const id = `req_${randomUUID().replaceAll('-', '')}`;
+    const id = nextRequestId();
     const now = clock.now();
     const snapshot = view.current();
-    const auth = authenticate(presented, snapshot, now);
+    const auth = authenticate(presented, snapshot, now, keyHashes);
     if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
     try {
       if (!deps.limitInspector) throw new MoatError('not_found', 'This gateway does not expose limits.');
@@ -212,13 +229,13 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     x.res.on('close', () => {
       if (!x.res.writableFinished) {
         x.clientGone = true;
-        x.abort?.abort();
+        x.abort?.();
       }
     });
     try {
       if (draining) throw new MoatError('shutting_down');
       const snapshot = view.current();
-      const auth = authenticate(presentedKey(x.req.headers), snapshot, x.startMs);
+      const auth = authenticate(presentedKey(x.req.headers), snapshot, x.startMs, keyHashes);
       if (!auth.ok) throw auth.error;
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
@@ -272,24 +289,23 @@ export function createHotPath(deps: HotPathDeps): HotPath {
         stripUsageChunk = true;
       }
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: x.stream ? 'text/event-stream' : 'application/json' };
+    const target = upstreamTarget(up);
+    const headers: Record<string, string> = { ...target.headers, accept: x.stream ? 'text/event-stream' : 'application/json' };
     for (const h of ['anthropic-version', 'anthropic-beta'] as const) {
       const v = x.req.headers[h];
       if (typeof v === 'string') headers[h] = v;
     }
-    const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
-    if (credential) {
-      if (up.api === 'anthropic') headers['x-api-key'] = credential;
-      else headers.authorization = `Bearer ${credential}`;
-    }
-    const q = x.req.url?.indexOf('?') ?? -1;
-    const path = upstreamPath(up, x.endpoint + (q >= 0 ? (x.req.url as string).slice(q) : ''));
-    x.abort = new AbortController();
+    const url = x.req.url ?? '';
+    const q = url.indexOf('?');
+    const path = target.pathPrefix + x.endpoint + (q >= 0 ? url.slice(q) : '');
     x.meter = new UsageMeter(x.api, config.events.responseTextCap);
     x.upstreamCalled = true;
+    if (!x.stream) return callBuffered(x, up, path, headers, payload);
+    const abort = new AbortController();
+    x.abort = () => abort.abort();
     let resp;
     try {
-      resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: x.abort.signal });
+      resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: abort.signal });
     } catch (e) {
       if (x.clientGone) return;
       if (x.stopWith) throw x.stopWith;
@@ -297,27 +313,58 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     }
     const ctype = String(resp.headers['content-type'] ?? '');
     if (resp.statusCode < 200 || resp.statusCode >= 300) return passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body, up));
-    if (x.stream) {
-      if (!ctype.includes('text/event-stream')) {
-        resp.body.on('error', () => {}).destroy();
-        throw new MoatError('upstream_bad_response', `The model server answered a streaming request with ${ctype || 'no content type'} instead of an event stream.`);
-      }
-      return relayStream(x, resp.statusCode, ctype, resp.body, stripUsageChunk);
+    if (!ctype.includes('text/event-stream')) {
+      resp.body.on('error', () => {}).destroy();
+      throw new MoatError('upstream_bad_response', `The model server answered a streaming request with ${ctype || 'no content type'} instead of an event stream.`);
     }
-    const text = await readAll(x, resp.body, up);
-    if (text === undefined) return;
+    return relayStream(x, resp.statusCode, ctype, resp.body, stripUsageChunk);
+  }
+
+  /** Non-streaming: the whole upstream body in memory, metered, then one write to the client. */
+  async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string): Promise<void> {
+    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS);
+    x.abort = call.abort;
+    let resp;
+    try {
+      resp = await call.response;
+    } catch (e) {
+      if (x.clientGone) return;
+      if (x.stopWith) throw x.stopWith;
+      throw e;
+    }
+    if (x.clientGone) return;
+    const ctype = resp.headers['content-type'] ?? '';
+    if (resp.status < 200 || resp.status >= 300) return passThroughError(x, resp.status, ctype, resp.headers, resp.body);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text.toString('utf8'));
+      parsed = JSON.parse(resp.body.toString('utf8'));
     } catch {
       throw new MoatError('upstream_bad_response', 'The model server answered with a body that is not JSON.');
     }
-    x.meter.observeBody(parsed);
+    (x.meter as UsageMeter).observeBody(parsed);
     if (x.stopWith) throw x.stopWith;
-    x.status = resp.statusCode;
+    x.status = resp.status;
     x.ttfbMs = performance.now() - x.startPerf;
-    x.res.writeHead(resp.statusCode, successHeaders(x, ctype || 'application/json'));
-    x.res.end(text);
+    const out = successHeaders(x, ctype || 'application/json');
+    out['content-length'] = String(resp.body.length);
+    x.res.writeHead(resp.status, out);
+    x.res.end(resp.body);
+  }
+
+  /** Per upstream, computed once: the base URL's path prefix and the headers every call carries. */
+  function upstreamTarget(up: UpstreamConfig): { pathPrefix: string; headers: Record<string, string> } {
+    let t = targets.get(up);
+    if (!t) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
+      if (credential) {
+        if (up.api === 'anthropic') headers['x-api-key'] = credential;
+        else headers.authorization = `Bearer ${credential}`;
+      }
+      t = { pathPrefix: upstreamPath(up, ''), headers };
+      targets.set(up, t);
+    }
+    return t;
   }
 
   /** Reads a whole (non-streaming) upstream body. Returns undefined if the client went away meanwhile. */
@@ -341,6 +388,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const v = upHeaders[h];
       if (typeof v === 'string') headers[h] = v;
     }
+    headers['content-length'] = String(body.length);
     x.res.writeHead(status, headers);
     x.res.end(body);
   }
@@ -366,7 +414,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       body.on('data', (chunk: Buffer) => {
         if (done) return;
         if (x.stopWith) {
-          x.abort?.abort();
+          x.abort?.();
           body.destroy();
           return end(x.stopWith);
         }
@@ -514,7 +562,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const left = [...inflight];
       for (const x of left) {
         x.stopWith ??= err;
-        x.abort?.abort();
+        x.abort?.();
       }
       if (left.length === 0) return;
       // Aborting ends upstream calls at once; a client still trickling its request body gets one more second.
@@ -550,12 +598,14 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? '';
 }
 
+// Responses whose body is known carry content-length: writeHead() with a headers object fixes the header block
+// at once, so without it node would frame the body as chunked (extra bytes and a longer write per response).
 function sendJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
 function sendRendered(res: ServerResponse, r: { status: number; headers: Record<string, string>; body: string }): void {
-  res.writeHead(r.status, r.headers);
+  res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) });
   res.end(r.body);
 }
