@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import { toTraceLine, type RequestEvent } from '../events/request-event.js';
+import type { TraceOrgLine } from '../events/trace-format.js';
 
 export interface TraceWriter {
   /** Resolves once everything queued before close() is written. Close the queue first. */
@@ -14,18 +15,34 @@ export interface TraceWriter {
 export interface TraceWriterOptions {
   /** Pause after each write so events coalesce into one write (the delay before an event reaches the file). */
   flushIntervalMs?: number;
+  /**
+   * The org's current `org` line. It is written before the org's first request and again whenever it changes
+   * (status, attributes, grants), so the trace replays with the same org facts the live detector saw.
+   */
+  orgLine?: (orgId: string) => TraceOrgLine | undefined;
 }
 
 export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string, onError: (e: unknown) => void = () => {}, opts: TraceWriterOptions = {}): TraceWriter {
   const flushIntervalMs = opts.flushIntervalMs ?? 25;
   const out = createWriteStream(file, { flags: 'a' });
   out.on('error', onError);
+  const writtenOrgLines = new Map<string, string>();
   const done = (async () => {
     for (;;) {
       const batch = await queue.take(4096);
       if (batch.length === 0) break; // queue closed and drained
       let text = '';
-      for (const e of batch) text += JSON.stringify(toTraceLine(e)) + '\n';
+      for (const e of batch) {
+        const org = opts.orgLine?.(e.orgId);
+        if (org) {
+          const json = JSON.stringify(org);
+          if (writtenOrgLines.get(e.orgId) !== json) {
+            writtenOrgLines.set(e.orgId, json);
+            text += json + '\n';
+          }
+        }
+        text += JSON.stringify(toTraceLine(e)) + '\n';
+      }
       if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
       if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
     }

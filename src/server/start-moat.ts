@@ -30,6 +30,7 @@ import { createRedisLimiter } from '../limits/redis-limiter.js';
 import type { Limiter, LimitInspector } from '../limits/limiter.js';
 import { BoundedQueue } from '../events/bounded-queue.js';
 import { fanOut } from '../events/fan-out.js';
+import { orgToTraceLine } from '../events/org-trace-line.js';
 import type { RequestEvent } from '../events/request-event.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
 import { createLogger, type Logger } from '../ops/logger.js';
@@ -130,10 +131,16 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     // Drops anywhere between the hot path and a consumer (trace writer, detection) are one counted figure.
     metrics.watchQueueDrops(() => consumers.reduce((n, q) => n + q.dropped, events.dropped));
     let traceWriter: TraceWriter | undefined;
+    // The trace's org lines come from the live view, read when an org's request is written.
+    const orgLineOf = (id: string) => {
+      const snap = view.current();
+      const org = snap.orgs.get(id);
+      return org ? orgToTraceLine(org, snap.grantsByOrg.get(id) ?? [], snap.affiliationsByOrg.get(id) ?? []) : undefined;
+    };
     if (config.events.traceFile) {
       const q = new BoundedQueue<RequestEvent>(config.events.queueSize);
       consumers.push(q);
-      traceWriter = startTraceWriter(q, config.events.traceFile, (err) => logger.error({ err }, 'trace writer failed'));
+      traceWriter = startTraceWriter(q, config.events.traceFile, (err) => logger.error({ err }, 'trace writer failed'), { orgLine: (id) => orgLineOf(id) });
     }
     const addEventConsumer = (capacity = config.events.queueSize) => {
       const q = new BoundedQueue<RequestEvent>(capacity);

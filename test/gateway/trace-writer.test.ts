@@ -38,3 +38,31 @@ test('live requests are written as replayable trace lines, without secrets', asy
   assert.equal(lines[0].response.status, 200);
   assert.ok(lines[0].response.usage.output_tokens > 0);
 });
+
+test("org lines precede an org's first request and are written again when the org changes", async () => {
+  const { BoundedQueue } = await import('../../src/events/bounded-queue.js');
+  const queue = new BoundedQueue<import('../../src/events/request-event.js').RequestEvent>(10);
+  const file = join(mkdtempSync(join(tmpdir(), 'moat-trace-')), 'trace.jsonl');
+  let competitor = false;
+  const writer = startTraceWriter(queue, file, undefined, {
+    flushIntervalMs: 0,
+    orgLine: (id) => ({ type: 'org', id, attributes: { competitor } }),
+  });
+  const event = (id: string, orgId: string) => ({
+    id, ts: '2026-08-01T10:00:00.000Z', orgId, keyId: 'key_1', model: 'demo-gpt', api: 'openai' as const, endpoint: '/v1/chat/completions',
+    stream: false, client: { ip: '127.0.0.1' }, headers: {}, body: { model: 'demo-gpt', messages: [] }, status: 200,
+    usage: { input_tokens: 1, output_tokens: 1 }, responseText: '', latencyMs: 1, tags: [],
+  });
+  queue.push(event('r1', 'org_a'));
+  queue.push(event('r2', 'org_a'));
+  await new Promise((r) => setTimeout(r, 20));
+  competitor = true;
+  queue.push(event('r3', 'org_a'));
+  queue.push(event('r4', 'org_b'));
+  queue.close();
+  await writer.done;
+  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; attributes?: { competitor: boolean } });
+  assert.deepEqual(lines.map((l) => `${l.type}:${l.id}`), ['org:org_a', 'request:r1', 'request:r2', 'org:org_a', 'request:r3', 'org:org_b', 'request:r4']);
+  assert.equal(lines[0]!.attributes!.competitor, false);
+  assert.equal(lines[3]!.attributes!.competitor, true);
+});
