@@ -94,7 +94,6 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
       if (l.type === 'org') seenOrgLine.add(l.id!);
       else assert.ok(seenOrgLine.has(l.org!), `org line of ${l.org} precedes its first request`);
     }
-    assert.ok(orgLines.every((o) => !sent.some((r) => r.org === o.id) || seenOrgLine.has(o.id)));
     const replay: ReplayReportV1 = await replayTrace([trace]);
     assert.equal(replay.requests, sent.length);
     const liveByOrg = new Map(live.orgs.map((o) => [o.org, o]));
