@@ -4,9 +4,18 @@
 //                  seeds never used while tuning), reported separately
 //   ablation:      seed 1 with each signal group switched off, to measure what each contributes
 // Exits non-zero if a misuse actor is missed, a legitimate org gets a misuse label it is not allowed, or a
-// legitimate org gets an action. Goal: median requests-to-detect <= 300.
-import { formatRun, median, runEval, type RunResult } from '../src/detection/eval/evaluate.js';
+// legitimate org gets an action. Actions come from the enforcement engine with the default playbook, in both
+// approval mode (the shipped setting) and automatic mode; an action awaiting approval still counts as an action
+// against a legitimate org. Goal: median requests-to-detect <= 300.
+import { formatRun, median, runEval, type ActionMode, type RunResult } from '../src/detection/eval/evaluate.js';
 import type { SignalName } from '../src/detection/signals/request-signals.js';
+import { defaultPlaybooks } from '../src/enforcement/default-playbook.js';
+import { playbookActionFor } from '../src/enforcement/replay-action.js';
+
+const actions: ActionMode[] = [
+  { name: 'approval', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: false }) } },
+  { name: 'automatic', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: true }) } },
+];
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -33,14 +42,14 @@ function summary(name: string, runs: RunResult[]): boolean {
 let ok = true;
 const tuneRuns: RunResult[] = [];
 for (const seed of tune) {
-  const r = await runEval({ scenario: 'mixed', seed, split: 'tune' });
+  const r = await runEval({ scenario: 'mixed', seed, split: 'tune' }, { actions });
   process.stdout.write(formatRun(r) + '\n');
   tuneRuns.push(r);
 }
 ok = summary('tuning seeds (split tune)', tuneRuns) && ok;
 const holdRuns: RunResult[] = [];
 for (const seed of holdout) {
-  const r = await runEval({ scenario: 'mixed', seed, split: 'holdout' });
+  const r = await runEval({ scenario: 'mixed', seed, split: 'holdout' }, { actions });
   process.stdout.write(formatRun(r) + '\n');
   holdRuns.push(r);
 }
@@ -50,7 +59,7 @@ if (!quick) {
   process.stdout.write('== signal ablation (seed 1, split tune): what is lost when one signal group is off\n');
   const groups: SignalName[] = ['fingerprints', 'templates', 'categories', 'cot', 'novelty', 'shape', 'timing', 'linkage'];
   for (const g of groups) {
-    const r = await runEval({ scenario: 'mixed', seed: 1, split: 'tune', disabled: [g] });
+    const r = await runEval({ scenario: 'mixed', seed: 1, split: 'tune', disabled: [g] }, { actions });
     const missed = r.actors.filter((a) => a.kind === 'misuse' && !a.pass).map((a) => `${a.actor}(${a.problems.join(',')})`);
     const fp = r.actors.filter((a) => a.kind === 'legit' && !a.pass).map((a) => a.actor);
     const rtd = median(r.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.requestsToDetect));

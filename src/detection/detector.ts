@@ -4,10 +4,11 @@
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import type { FeatureContext } from './feature-catalog.js';
 import { resolveFeature } from './feature-catalog.js';
-import { Linker, clusterSignals, type Cluster, type ClusterSignal, type LinkRecord } from './linkage.js';
-import { OrgRecord, emptyFacts, type Activity, type OrgFacts } from './org-record.js';
+import { num, unnum, type Num } from './checkpoint/codec.js';
+import { Linker, clusterSignals, type Cluster, type ClusterSignal, type LinkRecord, type LinkerState } from './linkage.js';
+import { OrgRecord, emptyFacts, type Activity, type OrgFacts, type OrgState } from './org-record.js';
 import { OrgWindow } from './org-window.js';
-import { PurposeWindow, Totals } from './purpose-window.js';
+import { PurposeWindow, Totals, type TotalsState } from './purpose-window.js';
 import { conditionComparisons } from './rules/condition.js';
 import type { CompiledRule } from './rules/load-rules.js';
 import type { ActivityLabel, LinkageSpec } from './rules/rule-schema.js';
@@ -51,6 +52,27 @@ export interface DetectorOptions {
    * every worker's records (its own included) back through ingestLink, in one shared order.
    */
   shareLinks?: (rec: LinkRecord) => void;
+  /** Continue from a checkpoint (Detector.checkpoint) instead of starting empty. */
+  restore?: DetectorCheckpoint;
+}
+
+/** Detector-wide state besides the orgs: linkage, cluster labels, clock, counters. */
+export interface DetectorGlobalState {
+  version: 1;
+  virtualNow: Num;
+  requests: number;
+  diagnostics: DiagnosticCounts;
+  localOrgs: string[];
+  linkTotals: Array<[string, TotalsState]>;
+  /** cluster id -> [label, rule id, evidence]; a rule no longer loaded is dropped on restore. */
+  clusterLabels: Array<[string, Array<[ActivityLabel, string, Record<string, unknown>]>]>;
+  linker: LinkerState;
+}
+
+export interface DetectorCheckpoint {
+  global: DetectorGlobalState;
+  /** With dirtyOnly, only orgs changed since the previous checkpoint; otherwise every org. */
+  orgs: OrgState[];
 }
 
 export interface DiagnosticCounts {
@@ -93,6 +115,13 @@ export interface Detector {
   now(): number;
   /** Every feature value of one org right now (debugging, `rules` tuning); undefined for an unseen org. */
   features(org: string): Record<string, unknown> | undefined;
+  /**
+   * State to persist (plain JSON). dirtyOnly: just the orgs changed since the last dirtyOnly checkpoint, for an
+   * incremental store where each org's latest state overwrites its previous one (call markAllDirty after a
+   * failed write). Bounded: windows and sketches per org, no prompt lists.
+   */
+  checkpoint(opts?: { dirtyOnly?: boolean }): DetectorCheckpoint;
+  markAllDirty(): void;
 }
 
 const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'];
@@ -109,23 +138,26 @@ export function createDetector(opts: DetectorOptions): Detector {
   const diag: DiagnosticCounts = { out_of_order: 0, unknown_orgs: 0, capped_prompts: 0, bad_timestamps: 0, late_org_lines: 0 };
   let virtualNow = -Infinity;
   let requests = 0;
+  const dirty = new Set<string>();
 
   const report = (d: Diagnostic) => opts.onDiagnostic?.(d);
   const orgOf = (id: string): OrgRecord => {
     let o = orgs.get(id);
     if (!o) orgs.set(id, (o = new OrgRecord(id, orgs.size, emptyFacts(), !disabled.has('timing'))));
+    dirty.add(id);
     return o;
   };
 
   // An org is local once this detector has ingested one of its requests; with several workers, every worker
-  // knows every org's facts but only labels the orgs whose requests it judges. Orgs another worker owns keep
-  // only counters (foreignTotals), so clusters still sum every member's traffic.
+  // knows every org's facts but only labels the orgs whose requests it judges. Linkage counts every org's
+  // traffic from link records alone (linkTotals), never from the local windows: a worker's own requests reach
+  // its linker only when their records come back through the shared stream, like everyone else's, so a cluster
+  // formed in between cannot count them twice.
   const localOrgs = new Set<string>();
-  const foreignTotals = new Map<string, Totals>();
+  const linkTotals = new Map<string, Totals>();
   const totalsOf = (id: string): Totals => {
-    if (localOrgs.has(id)) return orgs.get(id)!.totals;
-    let t = foreignTotals.get(id);
-    if (!t) foreignTotals.set(id, (t = new Totals()));
+    let t = linkTotals.get(id);
+    if (!t) linkTotals.set(id, (t = new Totals()));
     return t;
   };
   const localOrg = (id: string): OrgRecord | undefined => (localOrgs.has(id) ? orgs.get(id) : undefined);
@@ -173,6 +205,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
 
   function attach(org: OrgRecord, label: ActivityLabel, rule: CompiledRule, evidence: Record<string, unknown>, cluster?: Cluster) {
+    dirty.add(org.id);
     org.firedRules.add(rule.spec.id);
     const existing = org.activities.get(label);
     if (existing) {
@@ -222,7 +255,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
 
   function ingestLink(rec: LinkRecord): void {
-    if (!localOrgs.has(rec.org)) totalsOf(rec.org).add(rec, rec.novelty);
+    totalsOf(rec.org).add(rec, rec.novelty);
     linker.addToCluster(rec.org, rec);
     linker.observe(rec.org, rec);
     evaluateClusterRules(rec.org);
@@ -264,15 +297,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       diag.unknown_orgs++;
       report({ kind: 'unknown_org', org: line.org, message: `org ${line.org} has no org line; created with no attributes or grants` });
     }
-    if (!localOrgs.has(org.id)) {
-      localOrgs.add(org.id);
-      // Traffic another worker reported before this one took the org over joins its own counters.
-      const earlier = foreignTotals.get(org.id);
-      if (earlier) {
-        org.totals.merge(earlier);
-        foreignTotals.delete(org.id);
-      }
-    }
+    localOrgs.add(org.id);
     const s: RequestSignals = extractSignals(line, ts, models);
     if (s.capped) diag.capped_prompts++;
     org.requests++;
@@ -299,7 +324,50 @@ export function createDetector(opts: DetectorOptions): Detector {
     evaluateOrgRules(org);
   }
 
+  if (opts.restore) {
+    const g = opts.restore.global;
+    if (g.version !== 1) throw new Error(`checkpoint: unsupported version ${String(g.version)}`);
+    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
+    virtualNow = unnum(g.virtualNow);
+    requests = g.requests;
+    Object.assign(diag, g.diagnostics);
+    for (const id of g.localOrgs) localOrgs.add(id);
+    for (const [id, t] of g.linkTotals) linkTotals.set(id, Totals.fromState(t));
+    const byId = new Map(opts.rules.map((r) => [r.spec.id, r]));
+    for (const [cid, labels] of g.clusterLabels) {
+      const m = new Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>();
+      for (const [label, ruleId, evidence] of labels) {
+        const rule = byId.get(ruleId);
+        if (rule) m.set(label, { rule, evidence });
+      }
+      clusterLabels.set(cid, m);
+    }
+    linker.restore(g.linker);
+  }
+
+  function checkpoint(o: { dirtyOnly?: boolean } = {}): DetectorCheckpoint {
+    const list = o.dirtyOnly ? [...dirty].map((id) => orgs.get(id)).filter((x): x is OrgRecord => !!x) : [...orgs.values()];
+    if (o.dirtyOnly) dirty.clear();
+    return {
+      global: {
+        version: 1,
+        virtualNow: num(virtualNow),
+        requests,
+        diagnostics: { ...diag },
+        localOrgs: [...localOrgs],
+        linkTotals: [...linkTotals].map(([id, t]) => [id, t.toState()]),
+        clusterLabels: [...clusterLabels].map(([cid, m]) => [cid, [...m].map(([label, v]) => [label, v.rule.spec.id, v.evidence] as [ActivityLabel, string, Record<string, unknown>])]),
+        linker: linker.toState(),
+      },
+      orgs: list.map((x) => x.toState()),
+    };
+  }
+
   return {
+    checkpoint,
+    markAllDirty: () => {
+      for (const id of orgs.keys()) dirty.add(id);
+    },
     ingest(line) {
       if (line.type === 'org') ingestOrg(line);
       else if (line.type === 'request') ingestRequest(line);

@@ -3,7 +3,7 @@
 // traffic the cluster-scoped rules judge. Memory is bounded: values used by too many orgs are dropped as
 // shared infrastructure, and each org registers a capped number of values.
 import { popcount32 } from './text/hash.js';
-import { Totals } from './purpose-window.js';
+import { Totals, type TotalsState } from './purpose-window.js';
 import type { LinkageSpec } from './rules/rule-schema.js';
 import type { RequestSignals } from './signals/request-signals.js';
 
@@ -182,6 +182,46 @@ export class Linker {
   stats(): { values: number; pairs: number; clusters: number } {
     return { values: this.valueOrgs.size, pairs: this.pairs.size, clusters: this.clusters.size };
   }
+
+  /** Checkpoint: every map in insertion order (cluster member order and ids included). */
+  toState(): LinkerState {
+    return {
+      valueOrgs: [...this.valueOrgs].map(([k, v]) => [k, v ? [...v] : null]),
+      orgValues: [...this.orgValues].map(([k, v]) => [k, [...v]]),
+      orgTemplates: [...this.orgTemplates].map(([k, v]) => [k, [...v]]),
+      pairs: [...this.pairs],
+      parent: [...this.parent],
+      clusters: [...this.clusters].map(([root, c]) => [root, { id: c.id, members: [...c.members], totals: c.totals.toState(), links: [...c.links].map(([k, v]) => [k, [...v]]) }]),
+      nextId: this.nextId,
+    };
+  }
+
+  restore(st: LinkerState): void {
+    this.valueOrgs.clear();
+    for (const [k, v] of st.valueOrgs) this.valueOrgs.set(k, v ? new Set(v) : null);
+    this.orgValues.clear();
+    for (const [k, v] of st.orgValues) this.orgValues.set(k, new Set(v));
+    this.orgTemplates.clear();
+    for (const [k, v] of st.orgTemplates) this.orgTemplates.set(k, new Map(v));
+    this.pairs.clear();
+    for (const [k, v] of st.pairs) this.pairs.set(k, v);
+    this.parent.clear();
+    for (const [k, v] of st.parent) this.parent.set(k, v);
+    this.clusters.clear();
+    for (const [root, c] of st.clusters)
+      this.clusters.set(root, { id: c.id, members: [...c.members], totals: Totals.fromState(c.totals), links: new Map(c.links.map(([k, v]) => [k, new Set(v)])) });
+    this.nextId = st.nextId;
+  }
+}
+
+export interface LinkerState {
+  valueOrgs: Array<[string, string[] | null]>;
+  orgValues: Array<[string, string[]]>;
+  orgTemplates: Array<[string, Array<[number, number]>]>;
+  pairs: Array<[string, number]>;
+  parent: Array<[string, string]>;
+  clusters: Array<[string, { id: string; members: string[]; totals: TotalsState; links: Array<[Kind, string[]]> }]>;
+  nextId: number;
 }
 
 function addLink(c: Cluster, kind: Kind, value: string): void {

@@ -1,7 +1,7 @@
 // Everything the pipeline keeps about one org: facts from `org` lines, bounded windows, counters, labels, and
 // a tiny ring of prompt snippets that only ever leaves memory as evidence once the org is flagged.
-import { OrgWindow } from './org-window.js';
-import { PurposeWindow, Totals } from './purpose-window.js';
+import { OrgWindow, type OrgWindowState } from './org-window.js';
+import { PurposeWindow, Totals, type PurposeWindowState, type TotalsState } from './purpose-window.js';
 import type { ActivityLabel } from './rules/rule-schema.js';
 
 export const ORG_WINDOW = 200;
@@ -67,6 +67,54 @@ export class OrgRecord {
   sampleList(): string[] {
     return [...this.samples.slice(this.sampleHead), ...this.samples.slice(0, this.sampleHead)];
   }
+
+  /**
+   * Checkpoint of everything above. Prompt snippets are included only for flagged orgs (privacy: raw text
+   * leaves memory only as evidence), so an unflagged org's evidence ring restarts empty after a restore.
+   */
+  toState(): OrgState {
+    const flagged = this.activities.size > 0;
+    return {
+      id: this.id,
+      order: this.order,
+      facts: { ...this.facts, grants: [...this.facts.grants] },
+      window: this.window.toState(),
+      purposes: [...this.purposes].map(([p, w]) => [p, w.toState()]),
+      totals: this.totals.toState(),
+      activities: [...this.activities.values()],
+      fired: [...this.firedRules],
+      requests: this.requests,
+      lastTsMs: this.lastTsMs,
+      samples: flagged ? this.sampleList() : [],
+    };
+  }
+
+  static fromState(st: OrgState, timing = true): OrgRecord {
+    const o = new OrgRecord(st.id, st.order, { ...st.facts, grants: new Set(st.facts.grants) }, timing);
+    o.window.restore(st.window);
+    for (const [p, w] of st.purposes) o.purposeWindow(p)?.restore(w);
+    o.totals.restore(st.totals);
+    for (const a of st.activities) o.activities.set(a.label, a);
+    for (const r of st.fired) o.firedRules.add(r);
+    o.requests = st.requests;
+    o.lastTsMs = st.lastTsMs;
+    o.samples.push(...st.samples);
+    return o;
+  }
+}
+
+export interface OrgState {
+  id: string;
+  order: number;
+  facts: Omit<OrgFacts, 'grants'> & { grants: string[] };
+  window: OrgWindowState;
+  purposes: Array<[string, PurposeWindowState]>;
+  totals: TotalsState;
+  activities: Activity[];
+  fired: string[];
+  requests: number;
+  lastTsMs: number;
+  samples: string[];
 }
 
 export function emptyFacts(): OrgFacts {

@@ -1,5 +1,6 @@
 // A fixed-size sliding window over an org's last W requests, as typed arrays plus running aggregates, so
 // every window feature is O(1) to read and the memory per org is bounded whatever the traffic.
+import { num, packArray, unnum, unpackInto, type Num } from './checkpoint/codec.js';
 import { SKETCH_SLOTS, sketchSimilarity } from './signals/sketch.js';
 import { TopCounter } from './signals/top-counter.js';
 import type { RequestSignals } from './signals/request-signals.js';
@@ -230,6 +231,24 @@ export class OrgWindow {
     }
   }
 
+  /** Checkpoint: every field, running aggregates included, so a restored window continues bit-identically. */
+  toState(): OrgWindowState {
+    const arrays: Record<string, string> = {};
+    for (const k of ARRAY_FIELDS) arrays[k] = packArray(this[k]);
+    const scalars: Record<string, Num> = {};
+    for (const k of SCALAR_FIELDS) scalars[k] = num(this[k]);
+    const counters: Record<string, { e: Array<[number, number]>; top: number }> = {};
+    for (const k of COUNTER_FIELDS) counters[k] = this[k].toState();
+    return { size: this.size, arrays, scalars, counters };
+  }
+
+  restore(st: OrgWindowState): void {
+    if (st.size !== this.size) throw new Error(`checkpoint: window of ${st.size}, expected ${this.size}`);
+    for (const k of ARRAY_FIELDS) unpackInto(st.arrays[k] ?? '', this[k]);
+    for (const k of SCALAR_FIELDS) (this as unknown as Record<string, number>)[k] = unnum(st.scalars[k] ?? 'NaN');
+    for (const k of COUNTER_FIELDS) this[k].restore(st.counters[k] ?? { e: [], top: 0 });
+  }
+
   /** Matched benchmark counts per source index (evidence). */
   benchSourceCounts(): Int32Array {
     return this.benchSources;
@@ -246,3 +265,19 @@ export class OrgWindow {
     'hours_active', 'span_hours',
   ] as const;
 }
+
+export interface OrgWindowState {
+  size: number;
+  arrays: Record<string, string>;
+  scalars: Record<string, Num>;
+  counters: Record<string, { e: Array<[number, number]>; top: number }>;
+}
+
+// The field lists the checkpoint covers; a field added to OrgWindow must be added here (the restart test
+// compares a restored detector's features with an uninterrupted one's).
+const ARRAY_FIELDS = [
+  'ts', 'template', 'system', 'category', 'flags', 'bench', 'benchSrc', 'temp', 'maxTok', 'novelty', 'gap', 'cats', 'hours',
+  'benchSources', 'sketches',
+] as const;
+const SCALAR_FIELDS = ['n', 'head', 'cap', 'sens', 'cot', 'single', 'benchN', 'noveltySum', 'gapN', 'gapSum', 'gapSq', 'simN', 'lastTs'] as const;
+const COUNTER_FIELDS = ['templates', 'benches', 'systems', 'temps', 'maxToks'] as const;

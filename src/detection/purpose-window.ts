@@ -1,5 +1,6 @@
 // Window over an org's last requests sent under one purpose header (e.g. moat-purpose: safety_evaluation),
 // so scope violations are judged on that purpose's traffic alone.
+import { packArray, unpackInto } from './checkpoint/codec.js';
 import type { RequestSignals } from './signals/request-signals.js';
 
 const SENS = 1;
@@ -54,7 +55,29 @@ export class PurposeWindow {
   }
 
   static readonly FEATURES = ['requests', 'sensitive_share', 'capability_share', 'bench_share'] as const;
+
+  toState(): PurposeWindowState {
+    return { size: this.size, flags: packArray(this.flags), n: this.n, head: this.head, sens: this.sens, offCap: this.offCap, bench: this.bench };
+  }
+
+  restore(st: PurposeWindowState): void {
+    if (st.size !== this.size) throw new Error(`checkpoint: purpose window of ${st.size}, expected ${this.size}`);
+    unpackInto(st.flags, this.flags);
+    ({ n: this.n, head: this.head, sens: this.sens, offCap: this.offCap, bench: this.bench } = st);
+  }
 }
+
+export interface PurposeWindowState {
+  size: number;
+  flags: string;
+  n: number;
+  head: number;
+  sens: number;
+  offCap: number;
+  bench: number;
+}
+
+export type TotalsState = [requests: number, cot: number, sensitive: number, capability: number, bench: number, single: number, novelty: number];
 
 /** Cumulative, addable counters: per org, and summed over a linked cluster (judged on combined traffic). */
 export class Totals {
@@ -109,4 +132,17 @@ export class Totals {
   }
 
   static readonly FEATURES = ['requests', 'cot_share', 'sensitive_share', 'capability_share', 'bench_share', 'single_turn_share', 'novelty'] as const;
+
+  toState(): TotalsState {
+    return [this.requests, this.cot, this.sensitive, this.capability, this.bench, this.single, this.novelty];
+  }
+
+  restore(st: TotalsState): this {
+    [this.requests, this.cot, this.sensitive, this.capability, this.bench, this.single, this.novelty] = st;
+    return this;
+  }
+
+  static fromState(st: TotalsState): Totals {
+    return new Totals().restore(st);
+  }
 }

@@ -13,22 +13,27 @@ export function register(program: Command): void {
     .option('--partitions <n>', 'number of event partitions (same on gateways and workers)', '8')
     .option('--worker <i>', 'this worker\'s index', '0')
     .option('--workers <n>', 'number of workers; worker i owns partitions p with p mod n = i', '1')
-    .action(async (o: { redis?: string; prefix: string; partitions: string; worker: string; workers: string }) => {
+    .option('--checkpoint-ms <ms>', 'checkpoint state to Redis this often (and on SIGTERM); 0 disables', '5000')
+    .action(async (o: { redis?: string; prefix: string; partitions: string; worker: string; workers: string; checkpointMs: string }) => {
       const url = o.redis ?? process.env.REDIS_URL;
       if (!url) throw new Error('--redis or REDIS_URL is required');
       const partitions = Number(o.partitions);
       const worker = Number(o.worker);
       const workers = Number(o.workers);
+      const checkpointMs = Number(o.checkpointMs);
       if (!(partitions > 0 && workers > 0 && worker >= 0 && worker < workers)) throw new Error('invalid --partitions/--worker/--workers');
+      if (!(checkpointMs >= 0)) throw new Error('invalid --checkpoint-ms');
       const owned = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % workers === worker);
       const redis = new Redis(url);
       const w = await createDetectWorker({
-        redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(),
+        // The consumer name is the checkpoint's name: a restarted worker i continues where worker i stopped.
+        redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(), checkpointMs,
         onLabel: (e) => process.stdout.write(JSON.stringify(e) + '\n'),
+        onCheckpointError: (err) => process.stderr.write(`moat detect: checkpoint failed (retrying with every org): ${String(err)}\n`),
       });
       const stop = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-      process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}\n`);
+      process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : ''}\n`);
       await w.run(stop.signal);
       await redis.quit();
     });

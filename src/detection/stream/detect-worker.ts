@@ -1,14 +1,22 @@
 // `moat detect` worker: the live driver for several gateways. It owns some event partitions (consumer group
 // per partition stream), reads every org line and every link record, and runs the same detector as replay.
-// State is in memory: after a restart, unacknowledged events are re-delivered (pending entries) but windows
-// start empty — a documented bounded loss (at most one window, 200 requests per org) until checkpoints exist.
+//
+// Restart safety: every `checkpointMs` (and on a clean stop) the worker writes its detector state — per-org
+// windows, sketches and counters (only orgs changed since the last write), linkage and cluster state — together
+// with its stream positions (last judged event per owned partition, org and link stream offsets) in one MULTI.
+// On start it restores that state and rewinds its partitions' consumer group to the checkpointed event, so the
+// events judged after the checkpoint are judged again on top of the state they were judged on the first time.
+// Their link records are published again; every worker drops a link record whose source event is not newer
+// than the last one it applied from that partition, so clusters never count a request twice. Labels attached
+// after the checkpoint may be emitted twice (at least once); enforcement opens or updates one case per key.
 import type { Redis } from 'ioredis';
 import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import type { DetectionAssets } from '../assets.js';
-import { createDetector, type Detector, type LabelEvent } from '../detector.js';
+import { createDetector, type Detector, type DetectorGlobalState, type LabelEvent } from '../detector.js';
 import type { LinkRecord } from '../linkage.js';
+import type { OrgState } from '../org-record.js';
 import { parseTraceLine } from '../trace-reader.js';
-import { GROUP, field, streamKeys, type StreamEntries } from './redis-streams.js';
+import { GROUP, compareStreamIds, field, streamKeys, type StreamEntries } from './redis-streams.js';
 
 export interface DetectWorkerOptions {
   /** A connection for this worker alone (it issues blocking reads). */
@@ -16,18 +24,37 @@ export interface DetectWorkerOptions {
   prefix: string;
   partitions: number;
   owned: number[];
+  /** Stable across restarts: the checkpoint is kept under this name. */
   consumer: string;
   assets: DetectionAssets;
   onLabel?: (e: LabelEvent) => void;
   batch?: number;
   blockMs?: number;
+  /** Periodic checkpoints (ms); 0 = only when asked (checkpoint()) — no write on stop either. Default 5000. */
+  checkpointMs?: number;
+  /** Injected clock for the checkpoint period. */
+  now?: () => number;
+  /** A failed periodic checkpoint (the next one carries every org); the worker keeps going. */
+  onCheckpointError?: (err: unknown) => void;
 }
 
 export interface DetectWorker {
   detector: Detector;
-  stats(): { requests: number; links: number; orgs: number };
-  /** Runs until the signal aborts. */
+  /** Whether this worker continued from a checkpoint. */
+  restored: boolean;
+  /** linkPosition: id of the last link record read (caught up when it equals the stream's last id). */
+  stats(): { requests: number; links: number; duplicateLinks: number; orgs: number; checkpoints: number; linkPosition: string };
+  /** Writes a checkpoint between two steps (now, when the worker is not running). */
+  checkpoint(): Promise<void>;
+  /** Runs until the signal aborts; then writes a final checkpoint unless checkpointMs is 0. */
   run(signal: AbortSignal): Promise<void>;
+}
+
+interface CheckpointMeta {
+  version: 1;
+  at: number;
+  global: DetectorGlobalState;
+  positions: { orgs: string; links: string; events: Record<string, string>; linkSources: Record<string, string> };
 }
 
 type XReadReply = Array<[key: string, entries: StreamEntries]> | null;
@@ -35,28 +62,80 @@ type XReadReply = Array<[key: string, entries: StreamEntries]> | null;
 export async function createDetectWorker(o: DetectWorkerOptions): Promise<DetectWorker> {
   const k = streamKeys(o.prefix);
   const batch = o.batch ?? 500;
-  const pendingLinks: LinkRecord[] = [];
+  const every = o.checkpointMs ?? 5000;
+  const now = o.now ?? Date.now;
+  const pendingLinks: Array<{ rec: LinkRecord; p: number; id: string }> = [];
   const labels: LabelEvent[] = [];
+  let source: { p: number; id: string } = { p: -1, id: '0' };
+
+  // Stream positions, all part of the checkpoint.
+  let orgId = '0';
+  let linkId = '0';
+  /** Last judged event per owned partition. */
+  const eventPos: Record<string, string> = {};
+  /** Per partition, the newest source event whose link record was applied (dedupe after a restart). */
+  const linkSources: Record<string, string> = {};
+
+  const [metaJson, orgJson] = await Promise.all([o.redis.get(k.checkpoint(o.consumer)), o.redis.hgetall(k.checkpointOrgs(o.consumer))]);
+  const meta = metaJson ? (JSON.parse(metaJson) as CheckpointMeta) : undefined;
+  if (meta && meta.version !== 1) throw new Error(`checkpoint ${k.checkpoint(o.consumer)}: unsupported version`);
   const detector = createDetector({
     ...o.assets,
-    shareLinks: (rec) => pendingLinks.push(rec),
+    shareLinks: (rec) => pendingLinks.push({ rec, ...source }),
     onLabel: (e) => {
       labels.push(e);
       o.onLabel?.(e);
     },
+    ...(meta ? { restore: { global: meta.global, orgs: Object.values(orgJson).map((j) => JSON.parse(j) as OrgState) } } : {}),
   });
+  if (meta) {
+    orgId = meta.positions.orgs;
+    linkId = meta.positions.links;
+    Object.assign(linkSources, meta.positions.linkSources);
+  }
   for (const p of o.owned) {
     try {
       await o.redis.xgroup('CREATE', k.events(p), GROUP, '0', 'MKSTREAM');
     } catch (e) {
       if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
     }
+    const pos = meta?.positions.events[String(p)];
+    if (pos !== undefined) {
+      // Judge again whatever was judged after the checkpoint (its effects on the state were lost).
+      await o.redis.xgroup('SETID', k.events(p), GROUP, pos);
+      eventPos[String(p)] = pos;
+    }
   }
-  let orgId = '0';
-  let linkId = '0';
+
   let requests = 0;
   let links = 0;
+  let duplicateLinks = 0;
   let orgCount = 0;
+  let checkpoints = 0;
+  let lastCheckpoint = now();
+  let fullNext = !meta; // the first write after a fresh start covers every org
+
+  async function writeCheckpoint(): Promise<void> {
+    const ck = detector.checkpoint({ dirtyOnly: !fullNext });
+    const m: CheckpointMeta = { version: 1, at: now(), global: ck.global, positions: { orgs: orgId, links: linkId, events: { ...eventPos }, linkSources: { ...linkSources } } };
+    const tx = o.redis.multi();
+    if (fullNext) tx.del(k.checkpointOrgs(o.consumer));
+    if (ck.orgs.length) tx.hset(k.checkpointOrgs(o.consumer), ...ck.orgs.flatMap((s) => [s.id, JSON.stringify(s)]));
+    tx.set(k.checkpoint(o.consumer), JSON.stringify(m));
+    try {
+      const res = await tx.exec();
+      const err = res?.find(([e]) => e)?.[0];
+      if (!res || err) throw err ?? new Error('checkpoint transaction aborted');
+      fullNext = false;
+      checkpoints++;
+      lastCheckpoint = now();
+    } catch (e) {
+      // The dirty set was consumed: the next write must carry every org.
+      fullNext = true;
+      detector.markAllDirty();
+      throw e;
+    }
+  }
 
   async function drainOrgs(): Promise<void> {
     for (;;) {
@@ -80,6 +159,16 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
       const entries = r?.[0]?.[1] ?? [];
       for (const [id, f] of entries) {
         linkId = id;
+        const p = field(f, 'p');
+        const src = field(f, 'e');
+        if (p !== undefined && src !== undefined) {
+          const seen = linkSources[p];
+          if (seen !== undefined && compareStreamIds(src, seen) <= 0) {
+            duplicateLinks++;
+            continue;
+          }
+          linkSources[p] = src;
+        }
         try {
           detector.ingestLink(JSON.parse(field(f, 'r') ?? '') as LinkRecord);
           links++;
@@ -91,38 +180,96 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
     }
   }
 
+  // Events read but not judged yet. A batch is judged in timestamp order across the owned partitions (stream
+  // ids do not order entries of different streams written in the same millisecond), and only up to the time
+  // every partition has been read to, so requests are not judged out of order (the virtual clock would clamp
+  // them and bend the timing features).
+  type Held = { key: string; p: number; id: string; ts: number; line?: TraceRequestLine };
+  let held: Held[] = [];
+
   async function step(): Promise<void> {
     await drainOrgs();
     await drainLinks();
     const keys = o.owned.map((p) => k.events(p));
-    const r = (await o.redis.xreadgroup('GROUP', GROUP, o.consumer, 'COUNT', batch, 'BLOCK', o.blockMs ?? 50, 'STREAMS', ...keys, ...keys.map(() => '>'))) as XReadReply;
-    if (!r) return;
+    const r = (await o.redis.xreadgroup('GROUP', GROUP, o.consumer, 'COUNT', batch, 'BLOCK', held.length ? 1 : o.blockMs ?? 50, 'STREAMS', ...keys, ...keys.map(() => '>'))) as XReadReply;
+    if (!r && !held.length) return;
     // Org lines written just before these requests must be known first.
     await drainOrgs();
-    const acks: Array<[string, string]> = [];
-    for (const [key, entries] of r) {
+    let readTo = Infinity; // a partition that returned a full batch may hold more, older than others' news
+    for (const [key, entries] of r ?? []) {
+      const p = Number(key.slice(key.lastIndexOf(':') + 1));
+      let last = -Infinity;
       for (const [id, f] of entries) {
         const item = parseTraceLine(field(f, 'l') ?? '', 0);
-        if (item.ok === true && item.value.type === 'request') {
-          detector.ingestRequest(item.value as TraceRequestLine);
-          requests++;
-        }
-        acks.push([key, id]);
+        const line = item.ok === true && item.value.type === 'request' ? (item.value as TraceRequestLine) : undefined;
+        const ts = line ? Date.parse(line.ts) : NaN;
+        // Unreadable times keep their place right after the previous entry of their partition.
+        last = Number.isNaN(ts) ? last : Math.max(last, ts);
+        held.push({ key, p, id, ts: last, ...(line ? { line } : {}) });
       }
+      if (entries.length >= batch) readTo = Math.min(readTo, last);
     }
+    held.sort((a, b) => a.ts - b.ts || a.p - b.p || compareStreamIds(a.id, b.id));
+    const cut = held.findIndex((e) => e.ts > readTo);
+    const ready = cut < 0 ? held : held.slice(0, cut);
+    held = cut < 0 ? [] : held.slice(cut);
+    await judge(ready);
+  }
+
+  /** Judges events (in the given order), then publishes their link records and labels and acknowledges them. */
+  async function judge(ready: Held[]): Promise<void> {
+    const acks: Array<[string, string]> = [];
+    for (const { key, p, id, line } of ready) {
+      if (line) {
+        source = { p, id };
+        detector.ingestRequest(line);
+        requests++;
+      }
+      acks.push([key, id]);
+    }
+    // The checkpoint's position per partition: everything up to it has been judged (held entries come later).
+    for (const e of ready) if (eventPos[String(e.p)] === undefined || compareStreamIds(e.id, eventPos[String(e.p)]!) > 0) eventPos[String(e.p)] = e.id;
     const pipe = o.redis.pipeline();
-    for (const rec of pendingLinks.splice(0)) pipe.xadd(k.links, '*', 'r', JSON.stringify(rec));
+    for (const { rec, p, id } of pendingLinks.splice(0)) pipe.xadd(k.links, '*', 'r', JSON.stringify(rec), 'p', String(p), 'e', id);
     for (const l of labels.splice(0)) pipe.xadd(k.labels, '*', 'org', l.org, 'label', l.label, 'e', JSON.stringify(l));
     for (const [key, id] of acks) pipe.xack(key, GROUP, id);
     await pipe.exec();
   }
 
+  let running = false;
+  const asked: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   return {
     detector,
-    stats: () => ({ requests, links, orgs: orgCount }),
+    restored: !!meta,
+    stats: () => ({ requests, links, duplicateLinks, orgs: orgCount, checkpoints, linkPosition: linkId }),
+    checkpoint() {
+      if (!running) return writeCheckpoint();
+      return new Promise<void>((resolve, reject) => asked.push({ resolve, reject }));
+    },
     async run(signal) {
-      while (!signal.aborted) await step();
-      await drainLinks();
+      running = true;
+      try {
+        while (!signal.aborted) {
+          await step();
+          const waiting = asked.splice(0);
+          if (waiting.length || (every > 0 && now() - lastCheckpoint >= every)) {
+            try {
+              await writeCheckpoint();
+              waiting.forEach((w) => w.resolve());
+            } catch (e) {
+              waiting.forEach((w) => w.reject(e));
+              if (!waiting.length) o.onCheckpointError?.(e);
+            }
+          }
+        }
+        // Entries read but held back for ordering are judged now (nothing newer will come from this worker).
+        await judge(held.splice(0));
+        await drainLinks();
+        if (every > 0) await writeCheckpoint();
+      } finally {
+        running = false;
+        for (const w of asked.splice(0)) w.reject(new Error('worker stopped'));
+      }
     },
   };
 }

@@ -4,7 +4,10 @@
 //                          partition (and every org in it) is judged by one worker at a time, in order
 //   <prefix>:links         every worker's link records, read in full by every worker in the same order, so
 //                          all build the same clusters over every account
-//   <prefix>:labels        labels as they are attached (for enforcement)
+//   <prefix>:labels        labels as they are attached (for enforcement; at least once: a restarted worker may
+//                          repeat labels it attached after its last checkpoint)
+//   <prefix>:ckpt:<consumer>       a worker's detector-wide state and stream positions (JSON)
+//   <prefix>:ckpt:<consumer>:orgs  hash org -> that org's latest checkpointed state (JSON)
 import type { Redis } from 'ioredis';
 import type { TraceLine } from '../../events/trace-format.js';
 import { fnv1a } from '../text/hash.js';
@@ -16,7 +19,16 @@ export const streamKeys = (prefix: string) => ({
   links: `${prefix}:links`,
   labels: `${prefix}:labels`,
   events: (p: number) => `${prefix}:events:${p}`,
+  checkpoint: (consumer: string) => `${prefix}:ckpt:${consumer}`,
+  checkpointOrgs: (consumer: string) => `${prefix}:ckpt:${consumer}:orgs`,
 });
+
+/** Orders two stream ids (`<ms>-<seq>`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return am.length !== bm.length ? am.length - bm.length : am !== bm ? (am < bm ? -1 : 1) : Number(as) - Number(bs);
+}
 
 export function partitionOf(org: string, partitions: number): number {
   return fnv1a(org) % partitions;
