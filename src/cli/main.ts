@@ -11,6 +11,7 @@ import { register as registerAudit } from './commands/audit.js';
 import { register as registerCases } from './commands/cases.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerLimits } from './commands/limits.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTokens(program);
   registerAudit(program);
   registerCases(program);
+  registerLimits(program);
   return program;
 }
 

@@ -13,6 +13,8 @@ export interface LimitDescription {
   /** For rolling windows. */
   window?: { name: string; mode: 'sliding' | 'anchored'; duration_seconds: number };
   limit: number;
+  /** When a throttle (enforcement) lowered the limit: the configured value it was lowered from. */
+  throttled_from?: number;
   used: number;
   remaining: number;
   /** When usage is back to zero (RFC 3339); null when nothing is used (an anchored session starts at first use). */
@@ -38,6 +40,7 @@ export function describeLimits(subject: { keyId: string; orgId: string; tier: st
       subject_id: s.limit.subjectId,
       ...(m.kind === 'window' ? { window: { name: m.name, mode: m.mode, duration_seconds: m.durationMs / 1000 } } : {}),
       limit: s.limit.limit,
+      ...(s.limit.unthrottledLimit !== undefined ? { throttled_from: s.limit.unthrottledLimit } : {}),
       used: s.used,
       remaining: Math.max(0, s.limit.limit - s.used),
       resets_at: s.used > 0 && s.resetAt > now ? formatRfc3339(s.resetAt) : null,

@@ -45,6 +45,8 @@ export interface ResolvedLimit {
   source: { scope: LimitScope; match: string };
   /** Org whose traffic this counter belongs to (Redis hash tag, so one request's keys share a slot). */
   orgId: string;
+  /** Set when a throttle lowered `limit`: the configured value before the throttle. */
+  unthrottledLimit?: number;
 }
 
 export const MINUTE_MS = 60_000;

@@ -13,6 +13,11 @@ export interface AdmitInput {
   tier: string;
   grantId?: string;
   features: string[];
+  /**
+   * The org's attributes (from the policy view). An active throttle there (`moat.throttle.factor` and
+   * `moat.throttle.until`, set by enforcement) multiplies every limit of the org; see throttle.ts.
+   */
+  orgAttributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** A held admission: concurrency slot and token reservation, to be settled exactly once. */
@@ -41,6 +46,10 @@ export interface LimitSubject {
   tier: string;
   /** Grants of the org whose limits to include. */
   grantIds?: string[];
+  /** The org's attributes, so a listing shows throttled limits (as AdmitInput.orgAttributes). */
+  orgAttributes?: Readonly<Record<string, string | number | boolean>>;
+  /** Time of the listing on the caller's clock (default: the limiter's clock). */
+  now?: number;
 }
 
 /** Read-only view of limits and current usage; both backends implement it next to Limiter. */

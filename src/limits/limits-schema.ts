@@ -32,6 +32,13 @@ export const LimitValuesSchema = z
   })
   .strict();
 
+export const ThrottleSchema = z
+  .object({
+    factor: z.number().gt(0).lt(1).describe('Multiplier of every limit of the org, e.g. 0.5 halves them (each limit stays at least 1).'),
+    until: z.iso.datetime({ offset: true }).describe('When the throttle ends (ISO 8601).'),
+  })
+  .strict();
+
 /** Limits a tier or an org sets for each of its keys, for the org as a whole, and per model and feature. */
 export const LimitLayerSchema = z
   .object({
@@ -54,14 +61,18 @@ export const LimitsConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(60)
-      .describe('A denial whose retry is further away than this is a hard cap: `x-should-retry: false`, so SDKs do not retry into it.'),
+      .default(120)
+      .describe('A denial whose retry is further away than this is a hard cap: `x-should-retry: false`, so SDKs do not retry into it. The default is above the longest per-minute wait (61 s), so per-minute limits stay retryable.'),
     tiers: z.record(z.string().min(1), LimitLayerSchema).default({}).describe('Defaults per tier (an org has one tier).'),
     orgs: z.record(z.string().min(1), LimitLayerSchema).default({}).describe('Overrides for one org (by org id); override the tier value for the same counter and metric.'),
     keys: z.record(z.string().min(1), LimitValuesSchema).default({}).describe('Overrides for one API key (by key id); override the org and tier per-key values.'),
     grants: z.record(z.string().min(1), LimitValuesSchema).default({}).describe('Limits on traffic admitted under one grant (by grant id), counted per grant.'),
     features: z.record(z.string().min(1), LimitValuesSchema).default({}).describe('Default per-org limits on traffic that uses a feature; tier and org `features` override them.'),
     models: z.record(z.string().min(1), LimitValuesSchema).default({}).describe('Default per-org limits per model glob; tier and org `models` override them.'),
+    throttles: z
+      .record(z.string().min(1), ThrottleSchema)
+      .optional()
+      .describe('Temporary throttles per org id: every limit of the org is multiplied by `factor` until `until`. Usually filled from the `moat.throttle.*` org attributes that enforcement sets.'),
   })
   .strict();
 
@@ -69,6 +80,7 @@ export type WindowLimit = z.infer<typeof WindowLimitSchema>;
 export type LimitValues = z.infer<typeof LimitValuesSchema>;
 export type LimitLayer = z.infer<typeof LimitLayerSchema>;
 export type LimitsConfig = z.infer<typeof LimitsConfigSchema>;
+export type Throttle = z.infer<typeof ThrottleSchema>;
 
 export function emptyLimitsConfig(): LimitsConfig {
   return LimitsConfigSchema.parse({});

@@ -12,6 +12,7 @@ import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject } f
 import type { LimitsConfig } from './limits-schema.js';
 import { resolveKeyLimits } from './resolve-limits.js';
 import { slidingHasUsage, type SlidingWindowState } from './sliding-window.js';
+import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.js';
 
 export interface LimiterOptions {
   /** The current limits document (from the policy view); read on every admission, so changes apply at once. */
@@ -57,7 +58,7 @@ export class MemoryLimiter implements Limiter, LimitInspector {
     const cfg = this.opts.limits();
     const facts = input.facts;
     const now = facts.now;
-    const plan = planLimits(cfg, facts, input.tier, input.grantId, input.features);
+    const plan = throttledPlan(planLimits(cfg, facts, input.tier, input.grantId, input.features), effectiveThrottle(cfg, facts.orgId, input.orgAttributes, now));
     const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
     // Ticket ids only name concurrency leases inside this process's own state: a counter is enough.
     const ticketId = String(++this.tickets);
@@ -66,17 +67,23 @@ export class MemoryLimiter implements Limiter, LimitInspector {
     if (++this.admissions % SWEEP_EVERY === 0) this.sweepStep(now);
     if (!out.ok) return { ok: false, error: limitDenial(out.statuses, now, cfg.hardCapSeconds * 1000, this.opts.headers === 'both' ? 'both' : facts.api) };
     const statuses = out.statuses;
-    return { ok: true, ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => settleInPlace(plan, statuses, this.states, this.clock(), ticketId, usage, this.track)) };
+    // Settle happens on the admission's clock (facts.now) plus the time elapsed since: counters stay on one
+    // time line even when the caller's clock is not the limiter's (e.g. an injected gateway clock).
+    const since = this.clock();
+    return {
+      ok: true,
+      ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => settleInPlace(plan, statuses, this.states, now + (this.clock() - since), ticketId, usage, this.track)),
+    };
   }
 
   async peek(subject: LimitSubject): Promise<LimitStatus[]> {
-    const now = this.clock();
-    return resolveKeyLimits(subject, specsOf(this.opts.limits())).map((l) => ({
-      ...checkCounter(l, this.states.get(l.counter), now, 0),
-      limit: l,
-      cost: 0,
-      ref: 0,
-    }));
+    const now = subject.now ?? this.clock();
+    const cfg = this.opts.limits();
+    const factor = effectiveThrottle(cfg, subject.orgId, subject.orgAttributes, now);
+    return resolveKeyLimits(subject, specsOf(cfg)).map((base) => {
+      const l = throttleResolved(base, factor);
+      return { ...checkCounter(l, this.states.get(l.counter), now, 0), limit: l, cost: 0, ref: 0 };
+    });
   }
 
   /** Counters currently held in memory (for tests and metrics). */

@@ -19,6 +19,7 @@ import { AdmissionTicket } from './admission-ticket.js';
 import { DEFAULT_LEASE_MS, MemoryLimiter, type LimiterOptions } from './memory-limiter.js';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
 import { resolveKeyLimits } from './resolve-limits.js';
+import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.js';
 
 /** The subset of an ioredis client the limiter uses (lets tests count round trips). */
 export interface RedisScriptClient {
@@ -129,10 +130,12 @@ export class RedisLimiter implements Limiter, LimitInspector {
   private knownExhausted(plan: readonly PlannedLimit[], costs: readonly number[], now: number): LimitStatus[] | undefined {
     let known: LimitStatus[] | undefined;
     for (let i = 0; i < plan.length; i++) {
-      const counter = plan[i]!.limit.counter;
+      const limit = plan[i]!.limit;
+      const counter = limit.counter;
       const b = this.blocked.get(counter);
       if (!b) continue;
-      if (b.until <= now) {
+      // Blocked under another limit value (a throttle began or ended, the policy changed): let Redis decide.
+      if (b.until <= now || b.status.limit.limit !== limit.limit) {
         this.blocked.delete(counter);
         continue;
       }
@@ -142,8 +145,10 @@ export class RedisLimiter implements Limiter, LimitInspector {
     return known;
   }
 
-  private block(statuses: readonly LimitStatus[], now: number): void {
+  private block(statuses: readonly LimitStatus[], now: number, admitted: boolean): void {
     for (const s of statuses) {
+      // A refused admission reserved nothing: a counter that passed its check is not full because of it.
+      if (!admitted && s.ok) continue;
       if (s.remaining <= 0 && s.nextFreeAt > now && s.limit.metric.kind !== 'concurrency') this.blocked.set(s.limit.counter, { until: s.nextFreeAt, status: s });
     }
     if (this.blocked.size > MAX_BLOCKED) {
@@ -158,7 +163,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
     const facts = input.facts;
     const now = facts.now;
     const convention = this.opts.headers === 'both' ? 'both' : facts.api;
-    const plan = planLimits(cfg, facts, input.tier, input.grantId, input.features);
+    const plan = throttledPlan(planLimits(cfg, facts, input.tier, input.grantId, input.features), effectiveThrottle(cfg, facts.orgId, input.orgAttributes, now));
     if (plan.length === 0) return { ok: true, ticket: { headers: {}, settle: async () => {} } };
     const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
     const fastPath = this.opts.localFastPath !== false;
@@ -189,20 +194,26 @@ export class RedisLimiter implements Limiter, LimitInspector {
     }
     this.markUp();
     const statuses = decodeStatuses(raw as number[], plan, costs);
-    if (fastPath) this.block(statuses, now);
-    if ((raw as number[])[0] !== 1) return { ok: false, error: limitDenial(statuses, now, cfg.hardCapSeconds * 1000, convention) };
-    return { ok: true, ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => this.settleTicket(plan, w, statuses, ticketId, usage)) };
+    const admitted = (raw as number[])[0] === 1;
+    if (fastPath) this.block(statuses, now, admitted);
+    if (!admitted) return { ok: false, error: limitDenial(statuses, now, cfg.hardCapSeconds * 1000, convention) };
+    // Settle on the admission's clock plus the time elapsed since (see MemoryLimiter.admitNow).
+    const since = this.clock();
+    return {
+      ok: true,
+      ticket: new AdmissionTicket(this.opts.headers, facts.api, statuses, now, (usage) => this.settleTicket(plan, w, statuses, ticketId, usage, now + (this.clock() - since))),
+    };
   }
 
   /**
    * One EVALSHA over the counters that need work: concurrency leases to release and token counters whose real
    * usage differs from the reservation. Nothing to do (e.g. only request counts) -> no round trip.
    */
-  private async settleTicket(plan: readonly PlannedLimit[], w: PlanWire, statuses: readonly LimitStatus[], ticketId: string, usage: Usage | undefined): Promise<void> {
+  private async settleTicket(plan: readonly PlannedLimit[], w: PlanWire, statuses: readonly LimitStatus[], ticketId: string, usage: Usage | undefined, now: number): Promise<void> {
     const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
     const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
     const keys: string[] = [];
-    const args: Array<string | number> = [this.clock(), ticketId];
+    const args: Array<string | number> = [now, ticketId];
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       const st = statuses[i]!;
@@ -223,8 +234,10 @@ export class RedisLimiter implements Limiter, LimitInspector {
   }
 
   async peek(subject: LimitSubject): Promise<LimitStatus[]> {
-    const now = this.clock();
-    const plan = resolveKeyLimits(subject, specsOf(this.opts.limits())).map(planLimit);
+    const now = subject.now ?? this.clock();
+    const cfg = this.opts.limits();
+    const factor = effectiveThrottle(cfg, subject.orgId, subject.orgAttributes, now);
+    const plan = resolveKeyLimits(subject, specsOf(cfg)).map((l) => planLimit(throttleResolved(l, factor)));
     if (plan.length === 0) return [];
     const w = this.wireOf(plan);
     const argv: Array<string | number> = [...w.keys, 'peek', now, '-', 0];
