@@ -7,6 +7,7 @@ import type { SqlDriver } from '../store/sql-driver.js';
 import type { MutationOutcome } from '../store/mutation.js';
 import type { ChangeBus } from '../view/change-bus.js';
 import type { PolicyView } from '../view/policy-view.js';
+import type { LimitInspector } from '../limits/limiter.js';
 
 export interface AdminLogger {
   info(obj: object, msg?: string): void;
@@ -21,6 +22,10 @@ export interface AdminDeps {
   logger: AdminLogger;
   /** Accepted as role admin, named "bootstrap" (from config or `<dataDir>/admin-token`). */
   bootstrapToken?: string | undefined;
+  /** The gateway's limiter, read-only: lets `GET /admin/orgs/:org/limits` report current usage. */
+  limitInspector?: LimitInspector;
+  /** The gateway's clock (injected in tests). */
+  now?: () => number;
 }
 
 export interface AdminIdentity {

@@ -13,6 +13,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { limitsRoutes } from './routes/limits-routes.js';
 import { orgRoutes } from './routes/org-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
@@ -23,7 +24,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes];
 
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
   return reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });

@@ -211,7 +211,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     try {
       if (!deps.limitInspector) throw new MoatError('not_found', 'This gateway does not expose limits.');
       const grantIds = (snapshot.grantsByOrg.get(auth.org.id) ?? []).map((g) => g.id);
-      const subject = { orgId: auth.org.id, keyId: auth.key.id, tier: auth.org.tier, grantIds };
+      const subject = { orgId: auth.org.id, keyId: auth.key.id, tier: auth.org.tier, grantIds, orgAttributes: auth.org.attributes, now };
       const listing = describeLimits(subject, await deps.limitInspector.peek(subject), now);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': id };
       if (api === 'anthropic') headers['request-id'] = id;
@@ -263,7 +263,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (!decision.allow)
         throw new MoatError(decision.code, decision.message, { retryable: decision.retryable, ...(decision.clause ? { clause: decision.clause } : {}) });
       x.tags = decision.tags;
-      const admitted = await limiter.admit({ facts, tier: auth.org.tier, features: decision.features, ...(decision.grantId ? { grantId: decision.grantId } : {}) });
+      const admitted = await limiter.admit({ facts, tier: auth.org.tier, features: decision.features, orgAttributes: auth.org.attributes, ...(decision.grantId ? { grantId: decision.grantId } : {}) });
       if (!admitted.ok) throw admitted.error;
       x.ticket = admitted.ticket;
       if (x.stopWith) throw x.stopWith;

@@ -115,14 +115,14 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     cleanups.push(() => view.close());
 
     const metrics = createMetrics({ defaultMetrics: true });
-    const limits = limitsReader(() => view.current().rules, (msg) => logger.error(msg));
+    const limits = limitsReader(() => view.current().rules, (msg) => logger.error(msg), () => view.current().orgs);
     const backend = config.limits.backend ?? (config.redisUrl ? 'redis' : 'memory');
     let limiter: Limiter & LimitInspector;
     if (backend === 'redis') {
       if (!config.redisUrl) throw new Error('limits.backend is redis but redisUrl is not set');
-      limiter = await createRedisLimiter({ url: config.redisUrl, limits, failMode: config.limits.failMode, logger, registry: metrics.registry });
+      limiter = await createRedisLimiter({ url: config.redisUrl, limits, failMode: config.limits.failMode, logger, registry: metrics.registry, now: () => clock.now() });
     } else {
-      limiter = new MemoryLimiter({ limits });
+      limiter = new MemoryLimiter({ limits, now: () => clock.now() });
     }
     cleanups.push(() => limiter.close());
 
@@ -197,7 +197,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         logger,
       });
     }
-    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
+    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
     await app.listen({ port: config.server.port, host: config.server.host });

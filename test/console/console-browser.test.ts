@@ -101,9 +101,11 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('link', { name: 'rival-ai' }).click();
     await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
     await page.getByRole('cell', { name: 'safety_evaluation' }).or(page.getByRole('rowheader', { name: 'safety_evaluation' })).waitFor();
-    await page.getByText('eval-harness').waitFor();
+    await page.getByText('eval-harness', { exact: true }).waitFor();
     await page.getByText(/tiny-startup/).first().waitFor();
-    await page.getByText('Limits not available.').waitFor();
+    // Effective limits per key, resolved by the gateway's limiter from the applied policy (tier limits).
+    await page.getByRole('heading', { name: 'Limits', level: 2 }).waitFor();
+    await page.getByRole('table').filter({ hasText: 'requests per minute' }).first().waitFor();
     await page.getByText('org.create').waitFor();
     await shot(page, 'organization');
 
@@ -157,7 +159,7 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.equal(await viewer.getByLabel('Add a note').count(), 0);
     await viewer.goto(`${server.url}/console/orgs/${rival.id}`);
     await viewer.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
-    await viewer.getByText('eval-harness').waitFor();
+    await viewer.getByText('eval-harness', { exact: true }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: /Revoke|Suspend|Restrict|Disable/ }).count(), 0);
     await viewer.close();
 
@@ -311,7 +313,10 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     release();
     await page.getByRole('link', { name: sweepTitle }).waitFor();
     assert.equal(await page.getByText('Loading cases…').count(), 0);
-    // The org page's limits view reads GET /admin/orgs/:org/limits, which this admin API does not offer.
+    // A gateway without the limits endpoint (an older version) shows "not available" instead of failing.
+    await page.route('**/admin/orgs/*/limits', (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: 'No such endpoint.' } }) }),
+    );
     await page.goto(`${server.url}/console/orgs/${acme.id}`);
     await page.getByText('Limits not available.').waitFor();
     await page.close();

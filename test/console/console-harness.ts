@@ -116,7 +116,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
 
   // The 2025 scenario: a competitor holding a safety-evaluation grant, an affiliated startup, legit customers.
   const acme = await org({ name: 'acme-health', tier: 'enterprise', attributes: { country: 'US' }, labels: ['customer'] }, ['prod']);
-  const rival = await org({ name: 'rival-ai', tier: 'scale', attributes: { competitor: true }, labels: ['frontier-lab'] }, ['eval-harness', 'research']);
+  const rival = await org({ name: 'rival-ai', tier: 'standard', attributes: { competitor: true }, labels: ['frontier-lab'] }, ['eval-harness', 'research']);
   const startup = await org({ name: 'tiny-startup', tier: 'starter', attributes: {} }, ['app']);
   const prober = await org({ name: 'unknown-research', tier: 'starter', attributes: {} }, ['probe']);
   await api('POST', '/admin/affiliations', { org: startup.id, affiliate: rival.id, relation: 'acquirer' });

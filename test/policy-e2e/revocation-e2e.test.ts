@@ -2,6 +2,8 @@
 // `moat keys disable|enable`) and the admin API change the policy, the official SDKs see the effect as soon
 // as the call returns, and a stream already running for a revoked org ends at its next chunk with an SSE error.
 import { after, before, test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -172,8 +174,13 @@ test('roles: a viewer reads the policy state and the console view but cannot app
   assert.equal(state.status, 200);
   const view = await g.admin('GET', '/admin/policy', undefined, { token: viewer });
   assert.equal(view.json.version, state.json.version);
-  assert.deepEqual(view.json.rules, []);
-  assert.deepEqual(view.json.playbooks, []);
+  // Every shipped detection rule is listed with its status, and with no `playbooks:` section the shipped
+  // default playbook (the one in force) is shown.
+  const shipped = readdirSync(new URL('../../rules/', import.meta.url)).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+  assert.deepEqual((view.json.rules as Array<{ id: string; status: string }>).map((r) => r.id).sort(), shipped.sort());
+  assert.ok((view.json.rules as Array<{ status: string }>).every((r) => r.status === 'stable' || r.status === 'experimental'));
+  const defaultIds = (parse(readFileSync(new URL('../../rules/playbooks/default.yaml', import.meta.url), 'utf8')) as { rules: Array<{ id: string }> }).rules.map((r) => r.id);
+  assert.deepEqual((view.json.playbooks as Array<{ rules: Array<{ id: string }> }>)[0]!.rules.map((r) => r.id), defaultIds);
   // The document is a policy file: planning it against the state finds nothing to change.
   const doc = loadPolicyFile({ text: view.json.document, file: 'document.yaml' });
   assert.deepEqual(planPolicy(state.json.state, doc).steps, []);

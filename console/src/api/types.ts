@@ -55,9 +55,28 @@ export interface Affiliation {
   relation: string;
 }
 
+/** One limit as GET /admin/orgs/:org/limits describes it (src/admin/routes/limits-routes.ts). */
+export interface LimitRow {
+  metric: string;
+  subject: 'key' | 'org' | 'grant' | 'feature' | 'model';
+  subject_id: string;
+  window?: { name: string; mode: 'sliding' | 'anchored'; duration_seconds: number };
+  limit: number;
+  throttled_from?: number;
+  used: number | null;
+  remaining: number | null;
+  resets_at: string | null;
+  source: string;
+}
+
 export interface Limits {
+  object: 'moat.org_limits';
+  org_id: string;
+  org_name: string;
   tier: string;
-  limits: Record<string, number>;
+  throttle: { factor: number } | null;
+  usage_available: boolean;
+  keys: { key_id: string; key_name: string; limits: LimitRow[] }[];
 }
 
 /** A row of GET /admin/usage; which of orgId/keyId/model/bucket are set depends on group_by. */
@@ -133,7 +152,7 @@ export interface PolicyView {
   version: number;
   document: string;
   playbooks: { name: string; rules: { id: string; when: string; action: string; mode: 'automatic' | 'approval'; clause: string; enabled: boolean }[] }[];
-  rules: { id: string; description: string; status: 'active' | 'shadow' | 'disabled' }[];
+  rules: { id: string; description: string; status: 'experimental' | 'stable'; label: string; severity: string }[];
 }
 
 export interface AuditEntry {

@@ -54,6 +54,8 @@ export function PolicyPage() {
               <thead>
                 <tr>
                   <th scope="col">Rule</th>
+                  <th scope="col">Label</th>
+                  <th scope="col">Severity</th>
                   <th scope="col">Description</th>
                   <th scope="col">Status</th>
                 </tr>
@@ -62,6 +64,8 @@ export function PolicyPage() {
                 {p.rules.map((r) => (
                   <tr key={r.id}>
                     <th scope="row">{r.id}</th>
+                    <td>{r.label}</td>
+                    <td>{r.severity}</td>
                     <td>{r.description}</td>
                     <td>
                       <Badge value={r.status} />

@@ -15,6 +15,15 @@ import {
 } from '../../policy/policy-api.js';
 import type { PolicyState } from '../../policy/policy-state.js';
 import { rulesBodySchema } from '../../policy/rules-schema.js';
+import { defaultPlaybooks } from '../../enforcement/default-playbook.js';
+import { loadRules, type CompiledRule } from '../../detection/rules/load-rules.js';
+import { rulesDir } from '../../detection/data-path.js';
+
+let shippedRules: CompiledRule[] | undefined;
+/** The detection rules in rules/, read once per process (they change with a deploy, not at run time). */
+function detectionRules(): CompiledRule[] {
+  return (shippedRules ??= loadRules(rulesDir()));
+}
 import type { PlanStep } from '../../policy/plan-policy.js';
 import { policySectionSchemas } from '../../server/policy-sections.js';
 import { applyPolicyPlan } from '../../store/apply-policy-plan.js';
@@ -68,7 +77,9 @@ export const PolicyViewSchema = z.object({
   version: z.number().int().nonnegative().describe('Store change version the document was read at.'),
   document: z.string().describe('The whole policy as a policy YAML file (no secrets).'),
   playbooks: z.array(z.object({ name: z.string(), rules: z.array(PlaybookRuleView) })),
-  rules: z.array(z.object({ id: z.string(), description: z.string(), status: z.enum(['active', 'shadow', 'disabled']) })).describe('Detection rules; empty until detection is wired into the admin API.'),
+  rules: z
+    .array(z.object({ id: z.string(), description: z.string(), status: z.enum(['experimental', 'stable']), label: z.string(), severity: z.string() }))
+    .describe('Detection rules shipped in rules/ (one YAML file each), with their status.'),
 });
 
 type RawPlaybooks = { auto_enforce?: boolean; rules?: Array<Record<string, unknown>> };
@@ -122,7 +133,10 @@ export const policyRoutes: AdminRoute[] = [
     method: 'GET', url: '/policy', role: 'viewer', summary: 'The policy for the console: version, the document as YAML, playbooks, detection rules.', response: PolicyViewSchema,
     handler: async ({ deps }) => {
       const { version, state } = await loadPolicyState(deps.driver);
-      return { version, document: policyDocument(state), playbooks: playbookViews(state.rules.playbooks), rules: [] };
+      // Without a `playbooks:` section the shipped default playbook is in force, so that is what is shown.
+      const playbooks = playbookViews(state.rules.playbooks ?? defaultPlaybooks());
+      const rules = detectionRules().map((r) => ({ id: r.spec.id, description: r.spec.description, status: r.spec.status, label: r.spec.label, severity: r.spec.severity }));
+      return { version, document: policyDocument(state), playbooks, rules };
     },
   }),
 ];
