@@ -159,9 +159,20 @@ console.log(`wrote bench/results/${date}.json, .md, .svg (and latest.svg)`);
 
 if (!flag('no-replay') && existsSync(join(bench, 'replay-throughput.mjs'))) {
   log('detection replay throughput (bench/replay-throughput.mjs, one process = one core)');
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(bench, 'replay-throughput.mjs'), '--rounds', quick ? '1' : '3'], { cwd: root, encoding: 'utf8' });
-  const text = (r.stdout + r.stderr).trim();
+  // /usr/bin/time -v reports the replay process's peak RSS (the whole process: trace reading, detector, heap).
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, '--expose-gc', '--import', 'tsx', join(bench, 'replay-throughput.mjs'), '--rounds', quick ? '1' : '3'], { cwd: root, encoding: 'utf8' });
+  const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  const text = [r.stdout.trim(), peak ? `peak RSS of the replay process: ${(Number(peak) / 1024).toFixed(0)} MiB` : 'peak RSS: unavailable (no /usr/bin/time)'].join('\n');
   console.log(`\n## Detection replay\n\n\`\`\`\n${text}\n\`\`\`\n`);
   writeFileSync(join(outDir, `${date}-replay.txt`), text + '\n');
+}
+
+if (!flag('no-eval')) {
+  // Detection quality: the eval scenarios (labels, requests-to-detect, false labels and actions per actor).
+  log('detection quality (npm run eval:detect)');
+  const e = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'eval-detect.ts'), ...(quick ? ['--quick'] : [])], { cwd: root, encoding: 'utf8' });
+  const text = (e.stdout + e.stderr).trim();
+  console.log(`\n## Detection quality (exit ${e.status})\n\n\`\`\`\n${text}\n\`\`\`\n`);
+  writeFileSync(join(outDir, `${date}-eval.txt`), `exit ${e.status}\n${text}\n`);
 }
 rmSync(dir, { recursive: true, force: true });
