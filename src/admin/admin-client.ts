@@ -10,7 +10,7 @@ export class AdminApiError extends Error {
     readonly code: string,
     message: string,
   ) {
-    super(`${code}: ${message}`);
+    super(`HTTP ${status} ${code}: ${message}`);
     this.name = 'AdminApiError';
   }
 }

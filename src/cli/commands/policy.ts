@@ -1,8 +1,7 @@
 // `moat policy validate|diff|apply FILE`: policy as code. validate works offline; diff and apply read the
 // store's state through the admin API, plan locally, and send the plan's steps back to be applied.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { adminRequest, resolveAdminConnection, type AdminConnection } from '../../admin/admin-client.js';
 import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
 import { planPolicy, type PolicyPlan } from '../../policy/plan-policy.js';
 import {
@@ -31,55 +30,20 @@ export interface RemoteOptions {
 
 const processIo: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-export function resolveRemote(opts: RemoteOptions): { url: string; token: string } {
-  const env = opts.env ?? process.env;
-  const url = (opts.url ?? env.MOAT_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
-  let token = opts.token ?? env.MOAT_ADMIN_TOKEN;
-  if (!token) {
-    const file = join(opts.dataDir ?? env.MOAT_DATA_DIR ?? '.moat', 'admin-token');
-    try {
-      token = readFileSync(file, 'utf8').trim();
-    } catch {
-      throw new Error(`no admin token: pass --token, set MOAT_ADMIN_TOKEN, or run where ${file} exists`);
-    }
-  }
-  return { url, token };
+/** --url/MOAT_URL and --token/MOAT_ADMIN_TOKEN/<dataDir>/admin-token, as every admin CLI group resolves them. */
+export function resolveRemote(opts: RemoteOptions): AdminConnection {
+  return resolveAdminConnection(opts, opts.env ?? process.env);
 }
 
-async function call(url: string, token: string, init: { method: string; body?: unknown }): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: init.method,
-      headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    });
-  } catch (e) {
-    throw new Error(`cannot reach ${url}: ${(e as Error).message}`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const e = (body as { error?: { message?: string; code?: string } } | undefined)?.error;
-    throw new Error(`${init.method} ${url}: HTTP ${res.status}${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? text.slice(0, 200)}`);
-  }
-  return body;
-}
-
-export async function fetchPolicyState(remote: { url: string; token: string }): Promise<PolicyStateResponse> {
-  const body = await call(remote.url + POLICY_STATE_PATH, remote.token, { method: 'GET' });
+export async function fetchPolicyState(remote: AdminConnection): Promise<PolicyStateResponse> {
+  const body = (await adminRequest(remote, 'GET', POLICY_STATE_PATH)).json;
   const parsed = PolicyStateResponseSchema.safeParse(body);
   if (!parsed.success) throw new Error(`unexpected response from ${POLICY_STATE_PATH}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
-export async function postPolicyApply(remote: { url: string; token: string }, req: PolicyApplyRequest): Promise<PolicyApplyResponse> {
-  const body = await call(remote.url + POLICY_APPLY_PATH, remote.token, { method: 'POST', body: req });
+export async function postPolicyApply(remote: AdminConnection, req: PolicyApplyRequest): Promise<PolicyApplyResponse> {
+  const body = (await adminRequest(remote, 'POST', POLICY_APPLY_PATH, req)).json;
   const parsed = PolicyApplyResponseSchema.safeParse(body);
   if (!parsed.success) throw new Error(`unexpected response from ${POLICY_APPLY_PATH}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
@@ -102,7 +66,7 @@ export function runValidate(file: string, io: CliIo = processIo): number {
   return 0;
 }
 
-async function plan(file: string, opts: RemoteOptions & { force?: boolean }, io: CliIo): Promise<{ plan: PolicyPlan; version: number; remote: { url: string; token: string } } | undefined> {
+async function plan(file: string, opts: RemoteOptions & { force?: boolean }, io: CliIo): Promise<{ plan: PolicyPlan; version: number; remote: AdminConnection } | undefined> {
   const desired = loadDesired(file, io);
   if (!desired) return undefined;
   const remote = resolveRemote(opts);
