@@ -1,7 +1,7 @@
 // The bootstrap admin token: from config/env (MOAT_ADMIN_TOKEN) when set; otherwise generated on first start
 // and kept in `<dataDir>/admin-token` (mode 0600), where the CLI also finds it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSecretFile, writeSecretFile } from '../config/data-dir-secret.js';
 import { generateAdminTokenSecret } from '../store/admin-tokens-repo.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -20,12 +20,9 @@ export function adminTokenFile(dataDir: string): string {
 export function resolveBootstrapAdminToken(opts: { dataDir: string; adminToken?: string | undefined }): ResolvedAdminToken {
   if (opts.adminToken) return { token: opts.adminToken, source: 'config' };
   const file = adminTokenFile(opts.dataDir);
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return { token, source: 'file', file };
-  }
-  mkdirSync(opts.dataDir, { recursive: true });
+  const kept = readSecretFile(opts.dataDir, ADMIN_TOKEN_FILE);
+  if (kept && kept.length >= 16) return { token: kept, source: 'file', file };
   const token = generateAdminTokenSecret();
-  writeFileSync(file, token + '\n', { mode: 0o600 });
+  writeSecretFile(opts.dataDir, ADMIN_TOKEN_FILE, token);
   return { token, source: 'generated', file };
 }

@@ -1,8 +1,7 @@
 // The quick start's demo org and key, created idempotently. The store keeps only the key's hash, so the
 // secret is kept in `<dataDir>/demo-key` to print it again on every start; a new key is made only when the
 // file is missing or its key no longer exists in the store.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readSecretFile, writeSecretFile } from '../config/data-dir-secret.js';
 import { hashSecret } from '../keys/api-key-format.js';
 import type { Org } from '../model/org.js';
 import { createKey, findKeyByHash } from '../store/keys-repo.js';
@@ -33,15 +32,13 @@ export async function ensureDemoOrg(driver: SqlDriver, opts: { dataDir: string; 
       if (!org) throw e;
     }
   }
-  const file = join(opts.dataDir, 'demo-key');
-  if (existsSync(file)) {
-    const secret = readFileSync(file, 'utf8').trim();
+  const secret = readSecretFile(opts.dataDir, 'demo-key');
+  if (secret) {
     const key = await findKeyByHash(driver, hashSecret(secret));
     if (key && key.orgId === org.id) return { org, apiKey: secret, changes };
   }
   const created = await createKey(driver, meta, { org: org.id, name: 'demo', env: 'demo' });
   changes.push(created.change);
-  mkdirSync(opts.dataDir, { recursive: true });
-  writeFileSync(file, created.result.secret + '\n', { mode: 0o600 });
+  writeSecretFile(opts.dataDir, 'demo-key', created.result.secret);
   return { org, apiKey: created.result.secret, changes };
 }

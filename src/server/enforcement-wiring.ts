@@ -15,7 +15,7 @@ import { SqlWebhookQueue } from '../enforcement/webhook-queue.js';
 import { customerWebhookSecret } from '../enforcement/webhook-signature.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
-import { readSecretFile, writeSecretFile } from './data-dir-secret.js';
+import { readSecretFile, writeSecretFile } from '../config/data-dir-secret.js';
 import { randomBytes } from 'node:crypto';
 
 export interface EnforcementWiring {
