@@ -78,6 +78,8 @@ try {
     direct: async () => directTarget(up),
     nginx: () => nginxTarget(up, dir),
     'moat-memory': () => moatTarget({ root, up, dir, name: 'moat-memory' }),
+    // Same as moat-memory with live detection on the main thread (detection.worker false), to compare.
+    'moat-inproc': () => moatTarget({ root, up, dir, name: 'moat-inproc', configOverrides: { detection: { worker: false } }, label: 'Moat, memory limits, detection on the main thread' }),
     'moat-redis': () => moatTarget({ root, up, dir, name: 'moat-redis', redisUrl: P.redisUrl }),
     portkey: () => portkeyTarget({ bench, up }),
   };

@@ -25,7 +25,7 @@ export async function nginxTarget(up, dir) {
  * policy decision under the shipped example policy, limits (7 counters per request) in memory or Redis, request
  * events to the trace file (JSONL), metering to the embedded store, metrics.
  */
-export async function moatTarget({ root, up, dir, name, redisUrl, profileDir }) {
+export async function moatTarget({ root, up, dir, name, redisUrl, profileDir, nodeArgs = [], configOverrides = {}, label }) {
   const dataDir = join(dir, name);
   mkdirSync(dataDir, { recursive: true });
   const config = {
@@ -40,12 +40,14 @@ export async function moatTarget({ root, up, dir, name, redisUrl, profileDir }) 
     log: { level: 'warn' },
     ...(redisUrl ? { redisUrl } : {}),
   };
+  // Section-wise overrides (bench/eld-probe.mjs toggles detection, metering, view and enforcement timing).
+  for (const [k, v] of Object.entries(configOverrides)) config[k] = v && typeof v === 'object' && !Array.isArray(v) ? { ...(config[k] ?? {}), ...v } : v;
   const configFile = join(dataDir, 'moat.yaml');
   writeFileSync(configFile, stringify(config));
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   // Only what the config file says: no MOAT_* or REDIS_URL from the caller's environment.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MOAT_|REDIS_URL|DATABASE_URL)/.test(k)));
-  const p = await startProcess(name, process.execPath, [...prof, join(root, 'bin/moat.js'), 'start', '-c', configFile], {
+  const p = await startProcess(name, process.execPath, [...prof, ...nodeArgs, join(root, 'bin/moat.js'), 'start', '-c', configFile], {
     ready: /listening on (http:\/\/\S+)/, cwd: dataDir, env: { ...env, MOAT_CONFIG: '' },
   });
   const url = p.match[1];
@@ -55,7 +57,7 @@ export async function moatTarget({ root, up, dir, name, redisUrl, profileDir }) 
   const secret = /New API key \S+: (\S+)/.exec(out)?.[1];
   if (!secret) throw new Error(`policy apply printed no key:\n${out}`);
   const headers = () => ({ ...JSON_HEADERS, authorization: `Bearer ${secret}` });
-  return { name, label: redisUrl ? 'Moat, Redis limits' : 'Moat, memory limits', process: p, pid: p.pid, url, streamUrl: url, headers, dataDir };
+  return { name, label: label ?? (redisUrl ? 'Moat, Redis limits' : 'Moat, memory limits'), process: p, pid: p.pid, url, streamUrl: url, headers, dataDir };
 }
 
 /** Portkey's open-source gateway (npm @portkey-ai/gateway, Hono on @hono/node-server), OpenAI provider, custom host. */

@@ -82,6 +82,7 @@ export const ConfigSchema = z
           .enum(['local', 'streams'])
           .default('local')
           .describe('`local`: this process runs the detector on its own traffic. `streams` (needs `redisUrl`): publish trace lines to Redis Streams for `moat detect` workers and act on the labels they write (see docs/detection.md).'),
+        worker: z.boolean().default(true).describe('Mode `local`: run the detector on its own worker thread (own heap), so its work and its GC stay off the gateway\'s event loop. false runs it on the main thread.'),
         queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and detection; overflow is dropped and counted (`moat_detection_dropped` in logs and `detection.stats()`).'),
         evidenceSamples: z.number().int().min(0).max(20).default(3).describe('Prompt snippets (max 300 characters, secrets redacted) kept per org as evidence; they leave memory only on a case of a flagged org. 0 keeps no prompt text at all.'),
         evidenceRetentionDays: z.number().int().min(1).default(90).describe('Prompt excerpts on cases are erased this many days after the case was last updated (the rest of the case is kept).'),

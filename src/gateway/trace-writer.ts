@@ -27,6 +27,9 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
   const out = createWriteStream(file, { flags: 'a' });
   out.on('error', onError);
   const writtenOrgLines = new Map<string, string>();
+  // orgLine() may return the same object for many events (the server caches it per view snapshot): its JSON
+  // is computed once per object, not per event.
+  const jsonOf = new WeakMap<TraceOrgLine, string>();
   const done = (async () => {
     for (;;) {
       const batch = await queue.take(4096);
@@ -35,7 +38,8 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
       for (const e of batch) {
         const org = opts.orgLine?.(e.orgId);
         if (org) {
-          const json = JSON.stringify(org);
+          let json = jsonOf.get(org);
+          if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
           if (writtenOrgLines.get(e.orgId) !== json) {
             writtenOrgLines.set(e.orgId, json);
             text += json + '\n';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { MoatConfig } from '../config/schema.js';
 import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
-import { createDetector, type Detector, type LabelEvent } from '../detection/detector.js';
+import { createDetector, type DetectionSnapshot, type Detector, type LabelEvent } from '../detection/detector.js';
 import { orgToTraceLine } from '../detection/live.js';
 import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { Detection } from '../enforcement/detection-input.js';
@@ -17,6 +17,7 @@ import type { Logger } from '../ops/logger.js';
 import type { PolicySnapshot } from '../view/policy-snapshot.js';
 import type { PolicyView } from '../view/policy-view.js';
 import { DetectionTracker } from './detection-tracker.js';
+import { DetectionWorker } from './detection-worker.js';
 import { sweepEvidenceRetention } from './evidence-retention.js';
 
 /** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
@@ -35,8 +36,10 @@ export interface DetectionStats {
 
 export interface DetectionWiring {
   mode: 'local' | 'streams';
-  /** The live detector (mode local). */
+  /** The live detector (mode local with `detection.worker: false`; with the worker thread it lives there). */
   detector?: Detector;
+  /** The live detector's state after every event taken so far (mode local); undefined in mode streams. */
+  snapshot(): Promise<DetectionSnapshot | undefined>;
   tracker: DetectionTracker;
   stats(): DetectionStats;
   /** Resolves once the detection queue is empty and every detection so far has been handed to enforcement. */
@@ -109,7 +112,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
   let busy = false;
   let idleWaiters: Array<() => void> = [];
   const checkIdle = () => {
-    if (busy || queue.size > 0) return;
+    if (busy || queue.size > 0 || (worker?.outstanding ?? 0) > 0) return;
     const ws = idleWaiters;
     idleWaiters = [];
     void enforcing.then(() => ws.forEach((w) => w()));
@@ -117,11 +120,22 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
 
   const mode = cfg.mode;
   let detector: Detector | undefined;
+  let worker: DetectionWorker | undefined;
   let publish: ((lines: ReadonlyArray<TraceOrgLine | ReturnType<typeof toTraceLine>>) => Promise<void>) | undefined;
   let labelsLoop: Promise<void> | undefined;
   const abort = new AbortController();
 
-  if (mode === 'local') {
+  if (mode === 'local' && cfg.worker && !deps.assets) {
+    const w = new DetectionWorker({
+      evidenceSamples: cfg.evidenceSamples,
+      diagnostics: logger.isLevelEnabled('debug'),
+      onDiagnostic: (x) => logger.debug({ kind: x.kind, org: x.org }, `detection: ${x.message}`),
+      onError: (err) => logger.error({ err }, 'detection worker failed; live detection stopped'),
+    });
+    worker = w;
+    cleanups.push(() => w.close());
+    w.ingestOrgs(changedOrgLines(view.current(), orgJson));
+  } else if (mode === 'local') {
     const d = createDetector({
       ...(deps.assets ?? loadDetectionAssets()),
       evidence: { samples: cfg.evidenceSamples, maxChars: 300 },
@@ -149,12 +163,34 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     prefixes = keyPrefixes(snap);
     const lines = changedOrgLines(snap, orgJson);
     if (!lines.length) return;
-    if (detector) for (const l of lines) detector.ingestOrg(l);
+    if (worker) worker.ingestOrgs(lines);
+    else if (detector) for (const l of lines) detector.ingestOrg(l);
     else void publish?.(lines).catch((err) => logger.warn({ err }, 'publishing org lines failed'));
   });
   cleanups.push(stopSwap);
 
-  const loop = (async () => {
+  // Worker thread: batches go out as they come; each batch's request metadata is noted and its labels handled
+  // when the worker answers for it, i.e. in the same order and at the same point as the in-process loop below.
+  const workerLoop = async (w: DetectionWorker) => {
+    let last: Promise<unknown> = Promise.resolve();
+    for (;;) {
+      await w.slot();
+      const batch = await queue.take(256);
+      if (batch.length === 0) break;
+      const done = w.ingestRequests(batch.map(toTraceLine));
+      last = done.then(({ labels, error }) => {
+        for (const e of batch) tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
+        stats.events += batch.length;
+        if (error) logger.error({ err: error }, 'detection failed on a batch of events');
+        for (const l of labels) onLabel(l);
+        if (tracker.hasPending) void enforce(tracker.drain());
+        checkIdle();
+      });
+    }
+    await last; // replies come in order: the last batch's answer means all were judged
+  };
+
+  const loop = worker ? workerLoop(worker) : (async () => {
     for (;;) {
       const batch = await queue.take(256);
       if (batch.length === 0) break;
@@ -177,6 +213,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
       }
     }
   })();
+  void loop.catch((err: unknown) => logger.error({ err }, 'detection loop failed'));
 
   if (deps.cases) {
     // Hourly, the first a minute after start; shutdown waits for a sweep in flight (the store closes after).
@@ -200,6 +237,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     mode,
     ...(detector ? { detector } : {}),
     tracker,
+    snapshot: async () => (worker ? worker.snapshot() : detector?.snapshot()),
     stats: () => ({ ...stats, dropped: queue.dropped, labels: tracker.labels }),
     idle: () =>
       new Promise<void>((r) => {

@@ -32,6 +32,8 @@ import { BoundedQueue } from '../events/bounded-queue.js';
 import { fanOut } from '../events/fan-out.js';
 import { orgToTraceLine } from '../events/org-trace-line.js';
 import type { RequestEvent } from '../events/request-event.js';
+import type { TraceOrgLine } from '../events/trace-format.js';
+import type { PolicySnapshot } from '../view/policy-snapshot.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
@@ -132,10 +134,17 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     metrics.watchQueueDrops(() => consumers.reduce((n, q) => n + q.dropped, events.dropped));
     let traceWriter: TraceWriter | undefined;
     // The trace's org lines come from the live view, read when an org's request is written.
+    // Built once per (snapshot, org) and reused for every event until the view swaps: the trace writer asks per
+    // event, and a fresh line (plus its JSON) per request was measurable hot-thread work and garbage.
+    let linesOf: { snap: PolicySnapshot; lines: Map<string, TraceOrgLine | undefined> } | undefined;
     const orgLineOf = (id: string) => {
       const snap = view.current();
+      if (linesOf?.snap !== snap) linesOf = { snap, lines: new Map() };
+      if (linesOf.lines.has(id)) return linesOf.lines.get(id);
       const org = snap.orgs.get(id);
-      return org ? orgToTraceLine(org, snap.grantsByOrg.get(id) ?? [], snap.affiliationsByOrg.get(id) ?? []) : undefined;
+      const line = org ? orgToTraceLine(org, snap.grantsByOrg.get(id) ?? [], snap.affiliationsByOrg.get(id) ?? []) : undefined;
+      linesOf.lines.set(id, line);
+      return line;
     };
     if (config.events.traceFile) {
       const q = new BoundedQueue<RequestEvent>(config.events.queueSize);

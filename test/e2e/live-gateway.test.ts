@@ -72,7 +72,7 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     const det = g.moat.detection!;
     await waitFor(() => det.stats().events === requests.length, 10_000, 'detection to see every event');
     await det.idle();
-    live = det.detector!.snapshot();
+    live = (await det.snapshot())!;
     cases = (await g.moat.enforcement.list()) as Case[];
     await waitFor(() => deliveries.length > 0 && deliveries.some((d) => d.path.startsWith('/customer/')), 10_000, 'webhook deliveries');
   });
