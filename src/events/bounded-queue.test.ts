@@ -25,3 +25,31 @@ test('take waits for items, returns in order, and drains after close', async () 
   assert.deepEqual(await q.take(), []);
   assert.equal(q.push(5), false);
 });
+
+test('taken items are no longer referenced by the queue (they must not outlive their consumer)', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const q = new BoundedQueue<{ payload: number[] }>(100);
+  const refs: Array<WeakRef<object>> = [];
+  const fill = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const item = { payload: new Array(100).fill(i) };
+      refs.push(new WeakRef(item));
+      q.push(item);
+    }
+  };
+  fill(5);
+  assert.equal((await q.take(3)).length, 3); // partial take: the rest stays queued
+  assert.equal((await q.take(10)).length, 2); // drained
+  fill(4);
+  assert.equal((await q.take(10)).length, 4); // whole-array hand-over
+  fill(3);
+  // WeakRefs are kept alive until the current job ends; collect on a later turn.
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.deepEqual(refs.slice(0, 9).map((r) => r.deref() === undefined), new Array(9).fill(true));
+  assert.deepEqual(refs.slice(9).map((r) => r.deref() !== undefined), [true, true, true]); // still queued
+  assert.equal((await q.take(10)).length, 3);
+});

@@ -2,6 +2,9 @@
 // is full the event is dropped and counted, so a slow consumer can never slow request handling.
 // A waiting consumer is woken once per event-loop turn (setImmediate), not once per push: under load every
 // request finished in one turn goes out as one batch, instead of one consumer wake-up per request.
+// Taken items are released at once (no slot keeps pointing at them): events carry parsed request bodies and
+// response text, and a slot left behind kept each of them alive for seconds, so every event survived young-gen
+// GC and was copied and promoted (the main thread's ~2 ms scavenges; docs/gateway.md, "Allocation").
 
 export class BoundedQueue<T> {
   private buf: T[] = [];
@@ -43,11 +46,24 @@ export class BoundedQueue<T> {
       await new Promise<void>((r) => this.waiters.push(r));
     }
     const n = Math.min(max, this.size);
-    const out = this.buf.slice(this.head, this.head + n);
+    let out: T[];
+    if (this.head === 0 && n === this.buf.length) {
+      // The common case (the consumer keeps up): hand over the whole array instead of copying it.
+      out = this.buf;
+      this.buf = [];
+      return out;
+    }
+    out = this.buf.slice(this.head, this.head + n);
     this.head += n;
-    if (this.head > 4096 && this.head * 2 > this.buf.length) {
-      this.buf = this.buf.slice(this.head);
+    if (this.head === this.buf.length) {
+      this.buf = [];
       this.head = 0;
+    } else {
+      this.buf.fill(undefined as T, this.head - n, this.head);
+      if (this.head > 4096 && this.head * 2 > this.buf.length) {
+        this.buf = this.buf.slice(this.head);
+        this.head = 0;
+      }
     }
     return out;
   }

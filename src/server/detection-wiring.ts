@@ -177,10 +177,16 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
       await w.slot();
       const batch = await queue.take(256);
       if (batch.length === 0) break;
+      // Only the small metadata waits for the reply: holding the batch itself (request bodies, response text)
+      // until the worker answers kept it alive across young-gen GCs on the main thread.
+      const n = batch.length;
+      // The org's latest request wins, as with one noteRequest per event.
+      const latest = new Map<string, { keyId: string; model: string; endpoint: string }>();
+      for (const e of batch) latest.set(e.orgId, { keyId: e.keyId, model: e.model, endpoint: e.endpoint });
       const done = w.ingestRequests(batch.map(toTraceLine));
       last = done.then(({ labels, error }) => {
-        for (const e of batch) tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
-        stats.events += batch.length;
+        for (const [org, m] of latest) tracker.noteRequest(org, { keyPrefix: prefixes.get(m.keyId) ?? m.keyId, model: m.model, endpoint: m.endpoint });
+        stats.events += n;
         if (error) logger.error({ err: error }, 'detection failed on a batch of events');
         for (const l of labels) onLabel(l);
         if (tracker.hasPending) void enforce(tracker.drain());
