@@ -1,8 +1,12 @@
-// Regenerates the rule fixture traces in test/fixtures/traces from the simulator (deterministic; committed).
-// Run: npx tsx src/simulator/build-fixtures.ts
+// The rule fixture traces in test/fixtures/traces, generated deterministically by the simulator from
+// ../shared/data. They are NOT committed: several legitimate actors draw on share-alike corpora (StaQC titles,
+// CC BY-SA; Topical-Chat, CDLA-Sharing) whose raw text the repository must not ship, so the traces are built
+// on first use (tests, `moat rules test`) and cached in the working tree (git-ignored).
+// Regenerate explicitly: npx tsx src/simulator/build-fixtures.ts
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../detection/data-path.js';
-import { writeScenario } from './scenarios.js';
+import { labelsPath, simulate } from './scenarios.js';
 
 export const FIXTURES: Array<{ file: string; scenario: string; seed: number; scale: number }> = [
   { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.3 },
@@ -14,10 +18,37 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.12 },
 ];
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = join(repoRoot(), 'test', 'fixtures', 'traces');
+export function fixtureTracesDir(root: string = repoRoot()): string {
+  return join(root, 'test', 'fixtures', 'traces');
+}
+
+/** Writes one fixture trace (and its labels file) atomically, so parallel test files never read half a file. */
+export function buildFixtureTrace(fixture: (typeof FIXTURES)[number], dir: string): void {
+  const { lines, labels } = simulate({ scenario: fixture.scenario, seed: fixture.seed, scale: fixture.scale, split: 'all' });
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, fixture.file);
+  const meta = JSON.stringify({ type: 'meta', format: 'moat-trace', version: 1, scenario: fixture.scenario, seed: fixture.seed });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, [meta, ...lines.map((l) => JSON.stringify(l))].join('\n') + '\n');
+  const labelsOut = labelsPath(out);
+  writeFileSync(`${labelsOut}.${process.pid}.tmp`, JSON.stringify(labels, null, 2) + '\n');
+  renameSync(`${labelsOut}.${process.pid}.tmp`, labelsOut);
+  renameSync(tmp, out);
+}
+
+/** Builds the fixture traces that are missing (all of them when `names` is omitted). */
+export function ensureFixtureTraces(root: string = repoRoot(), names?: readonly string[]): void {
+  const dir = fixtureTracesDir(root);
   for (const f of FIXTURES) {
-    const labels = await writeScenario({ scenario: f.scenario, seed: f.seed, scale: f.scale, split: 'all' }, join(dir, f.file));
-    process.stdout.write(`${f.file}: ${labels.requests} requests\n`);
+    if (names && !names.includes(f.file)) continue;
+    if (!existsSync(join(dir, f.file))) buildFixtureTrace(f, dir);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = fixtureTracesDir();
+  for (const f of FIXTURES) {
+    buildFixtureTrace(f, dir);
+    process.stdout.write(`${f.file}: written\n`);
   }
 }

@@ -1,10 +1,13 @@
 // Shared helpers for detection tests: fixture traces as parsed lines.
+import { ensureFixtureTraces } from '../../src/simulator/build-fixtures.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/detection/data-path.js';
 import type { TraceLine } from '../../src/events/trace-format.js';
 
 export function fixturePath(name: string): string {
+  // Built from ../shared/data on first use; not committed (share-alike corpora).
+  ensureFixtureTraces(repoRoot(), [name]);
   return join(repoRoot(), 'test', 'fixtures', 'traces', name);
 }
 

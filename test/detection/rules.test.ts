@@ -1,3 +1,4 @@
+import { ensureFixtureTraces } from '../../src/simulator/build-fixtures.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ test('conditions evaluate all/any/not and comparisons against features', () => {
 
 test('moat rules test: every fixture passes, and a rule that cannot fire fails its positive fixture', async () => {
   const assets = loadDetectionAssets();
+  ensureFixtureTraces(repoRoot());
   const results = await runRuleFixtures(repoRoot(), assets);
   assert.deepEqual(results.filter((r) => !r.pass), []);
   const broken = compileRule({ ...ruleSchema.parse({ ...assets.rules.find((r) => r.spec.id === 'safety.unauthorised-sweep')!.spec }), when: { feature: 'w.sensitive_share', op: '>', value: 1 } }, 'broken.yaml');

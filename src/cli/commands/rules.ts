@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadDetectionAssets } from '../../detection/assets.js';
 import { repoRoot, rulesDir } from '../../detection/data-path.js';
 import { runRuleFixtures } from '../../detection/rules/run-fixtures.js';
+import { ensureFixtureTraces } from '../../simulator/build-fixtures.js';
 
 export function register(program: Command): void {
   const rules = program.command('rules').description('Detection rules (rules/*.yaml).');
@@ -20,6 +21,8 @@ export function register(program: Command): void {
     .option('--dir <dir>', 'rules directory', rulesDir())
     .option('--root <dir>', 'directory fixture paths are relative to', repoRoot())
     .action(async (o: { dir: string; root: string }) => {
+      // Fixture traces are built from ../shared/data on first use (they are not committed).
+      ensureFixtureTraces(o.root);
       const results = await runRuleFixtures(o.root, loadDetectionAssets(o.dir));
       for (const r of results) process.stdout.write(`${r.pass ? 'ok  ' : 'FAIL'} ${r.rule} ${r.kind} ${r.trace}: ${r.detail}\n`);
       const failed = results.filter((r) => !r.pass).length;
