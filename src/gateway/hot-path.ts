@@ -187,36 +187,39 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     };
   }
 
-  function serveModels(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * The common start of the small GET routes: the caller's wire format (Anthropic when it sends
+   * `anthropic-version` or `x-api-key`), a request id, and authentication from the in-memory view.
+   */
+  function authenticateSideRoute(req: IncomingMessage, snapshot: PolicySnapshot, now: number) {
     const presented = presentedKey(req.headers);
     const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    const id = nextRequestId();
-    const auth = authenticate(presented, view.current(), clock.now(), keyHashes);
-    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    return { api, id: nextRequestId(), auth: authenticate(presented, snapshot, now, keyHashes) };
+  }
+
+  function sendOk(res: ServerResponse, api: WireApi, id: string, body: string): void {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': id };
     if (api === 'anthropic') headers['request-id'] = id;
-    res.writeHead(200, headers);
-    res.end(renderModelList(api, router.listedModels()));
+    sendRendered(res, { status: 200, headers, body });
+  }
+
+  function serveModels(req: IncomingMessage, res: ServerResponse): void {
+    const { api, id, auth } = authenticateSideRoute(req, view.current(), clock.now());
+    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    sendOk(res, api, id, renderModelList(api, router.listedModels()));
   }
 
   /** Self-service: the caller's own limits and remaining quota, read without consuming anything. */
   async function serveLimits(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const presented = presentedKey(req.headers);
-    const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    const id = nextRequestId();
     const now = clock.now();
     const snapshot = view.current();
-    const auth = authenticate(presented, snapshot, now, keyHashes);
+    const { api, id, auth } = authenticateSideRoute(req, snapshot, now);
     if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
     try {
       if (!deps.limitInspector) throw new MoatError('not_found', 'This gateway does not expose limits.');
       const grantIds = (snapshot.grantsByOrg.get(auth.org.id) ?? []).map((g) => g.id);
       const subject = { orgId: auth.org.id, keyId: auth.key.id, tier: auth.org.tier, grantIds, orgAttributes: auth.org.attributes, now };
-      const listing = describeLimits(subject, await deps.limitInspector.peek(subject), now);
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': id };
-      if (api === 'anthropic') headers['request-id'] = id;
-      res.writeHead(200, headers);
-      res.end(JSON.stringify(listing));
+      sendOk(res, api, id, JSON.stringify(describeLimits(subject, await deps.limitInspector.peek(subject), now)));
     } catch (e) {
       const err = isMoatError(e) ? e : new MoatError('internal_error', undefined, { cause: e });
       if (!isMoatError(e)) logger.error({ err: e, requestId: id }, 'limits listing failed');

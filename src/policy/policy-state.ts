@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { AdminRole } from '../model/admin.js';
 import type { KeyStatus } from '../model/api-key.js';
-import type { Affiliation, OrgStatus } from '../model/org.js';
+import type { Affiliation, Grant, OrgStatus } from '../model/org.js';
 import type { AttributeValue } from './policy-rules.js';
 import { attributesSchema, ORG_STATUSES, RELATIONS, rulesBodySchema, type RulesBody } from './rules-schema.js';
 
@@ -23,14 +23,8 @@ export interface OrgState {
   contactWebhook?: string;
 }
 
-export interface GrantState {
-  id: string;
-  orgId: string;
-  purpose: string;
-  models: string[];
-  expiresAt?: string;
-  limits?: Record<string, number>;
-}
+/** A grant as policy files and the store's state describe it: the model's Grant without its timestamp. */
+export type GrantState = Omit<Grant, 'createdAt'>;
 
 export interface KeyState {
   orgId: string;

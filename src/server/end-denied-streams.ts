@@ -3,6 +3,7 @@
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Org } from '../model/org.js';
 import { clauseText } from '../policy/policy-rules.js';
+import { effectiveStatus } from '../policy/decide.js';
 import type { Clock } from '../ops/clock.js';
 import type { PolicySnapshot } from '../view/policy-snapshot.js';
 import type { PolicyView } from '../view/policy-view.js';
@@ -11,8 +12,10 @@ type Denial = { code: ErrorCode; message: string };
 
 function denialOf(org: Org, now: number): Denial | undefined {
   const reason = org.statusChange?.reason ? `: ${org.statusChange.reason}` : '';
-  if (org.status === 'revoked') return { code: 'org_revoked', message: `Access for organization ${org.name} has been revoked${reason}.` };
-  if (org.status === 'suspended' && (!org.suspendedUntil || Date.parse(org.suspendedUntil) > now))
+  // The decision function's own reading of the status (a suspension past its end counts as active).
+  const status = effectiveStatus(org, now);
+  if (status === 'revoked') return { code: 'org_revoked', message: `Access for organization ${org.name} has been revoked${reason}.` };
+  if (status === 'suspended')
     return { code: 'org_suspended', message: `Access for organization ${org.name} is suspended${org.suspendedUntil ? ` until ${org.suspendedUntil}` : ''}${reason}.` };
   return undefined;
 }
