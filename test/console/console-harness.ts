@@ -19,6 +19,7 @@ import type { TraceOrgLine, TraceRequestLine } from '../../src/events/trace-form
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
 import { simulate } from '../../src/simulator/scenarios.js';
+import { adminCall } from '../support/admin-call.js';
 
 const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
 
@@ -80,14 +81,9 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const url = moat.url;
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${BOOTSTRAP}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
+    const r = await adminCall(url, BOOTSTRAP, method, path, body);
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
   };
 
   const token = async (name: string, role: string) => ((await api('POST', '/admin/tokens', { name, role })) as { secret: string }).secret;

@@ -14,6 +14,7 @@ import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../src/events
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
 import type { ScenarioLabels } from '../../src/simulator/scenarios.js';
+import { adminCall } from '../support/admin-call.js';
 
 export const ADMIN_TOKEN = 'sim-e2e-bootstrap-admin-token-0123456789';
 const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
@@ -120,14 +121,9 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
     shift,
     clockNow: () => now,
     async admin(method, path, body) {
-      const res = await fetch(moat.url + path, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
+      const r = await adminCall(moat.url, ADMIN_TOKEN, method, path, body);
+      if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${r.text}`);
+      return r.json;
     },
     async send(line, extra = {}) {
       const key = keys.get(line.org);

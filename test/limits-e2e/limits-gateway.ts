@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import { adminCall } from '../support/admin-call.js';
 
 export const ADMIN_TOKEN = 'limits-e2e-admin-token-0123456789abcdef';
 export const OPENAI_MODEL = 'gpt-4o';
@@ -104,13 +105,8 @@ export async function startLimitsGateway(overrides: Record<string, unknown> = {}
       return { sent, client: new Anthropic({ apiKey: g.keyOf(org), baseURL: moat.url, maxRetries: opts.maxRetries ?? 0, fetch: countingFetch(sent) }) };
     },
     async admin(method, path, body) {
-      const res = await fetch(moat.url + path, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+      const r = await adminCall(moat.url, ADMIN_TOKEN, method, path, body);
+      return { status: r.status, json: r.json };
     },
     async close() {
       await moat.close();
@@ -121,15 +117,7 @@ export async function startLimitsGateway(overrides: Record<string, unknown> = {}
   return g;
 }
 
-/** Runs `fn`, expecting it to throw; returns the error. */
-export async function caught<T = any>(fn: () => Promise<unknown>): Promise<T> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as T;
-  }
-  throw new Error('expected an error');
-}
+export { caught } from '../support/caught.js';
 
 /** Polls `fn` until it returns a defined value (settles happen after the response ends). */
 export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 3000): Promise<T> {

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import { adminCall } from '../support/admin-call.js';
 
 export const ADMIN_TOKEN = 'e2e-bootstrap-admin-token-0123456789';
 export const MODELS = ['claude-sonnet-4', 'gpt-4o'];
@@ -57,15 +58,9 @@ export async function startE2eGateway(overrides: Record<string, unknown> = {}): 
     dataDir,
     keys,
     async admin(method, path, body, opts = {}) {
-      const res = await fetch(moat.url + path, {
-        method,
-        headers: { authorization: `Bearer ${opts.token ?? ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      const json = text ? JSON.parse(text) : undefined;
-      if (!res.ok && !opts.allowError) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-      return { status: res.status, json };
+      const r = await adminCall(moat.url, opts.token ?? ADMIN_TOKEN, method, path, body);
+      if (!r.ok && !opts.allowError) throw new Error(`${method} ${path}: HTTP ${r.status} ${r.text}`);
+      return { status: r.status, json: r.json };
     },
     async applyStory(storyFile, keyOrgs, opts = {}) {
       const { readFileSync } = await import('node:fs');
@@ -96,12 +91,4 @@ export async function startE2eGateway(overrides: Record<string, unknown> = {}): 
   return g;
 }
 
-/** Runs `fn`, expecting it to throw; returns the error. */
-export async function caught<T = any>(fn: () => Promise<unknown>): Promise<T> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as T;
-  }
-  throw new Error('expected an error');
-}
+export { caught } from '../support/caught.js';
