@@ -1,70 +1,72 @@
-// npm run eval:detect — detection quality over simulated scenarios.
-//   tuning runs:   scenario mixed, seeds 1-3, corpus split `tune` (what the thresholds were tuned on)
-//   held-out runs: scenario mixed, seeds 101-102, corpus split `holdout` (items the classifier never saw,
-//                  seeds never used while tuning), reported separately
-//   ablation:      seed 1 with each signal group switched off, to measure what each contributes
-// Exits non-zero if a misuse actor is missed, a legitimate org gets a misuse label it is not allowed, or a
-// legitimate org gets an action. Actions come from the enforcement engine with the default playbook, in both
-// approval mode (the shipped setting) and automatic mode; an action awaiting approval still counts as an action
-// against a legitimate org. Goal: median requests-to-detect <= 300.
-import { formatRun, median, runEval, type ActionMode, type RunResult } from '../src/detection/eval/evaluate.js';
-import type { SignalName } from '../src/detection/signals/request-signals.js';
+// npm run eval:detect — the generalisation evaluation of detection (docs/detection.md).
+//   For each fold (src/lab/eval/generalisation-eval.ts): models built without the fold's held-out data sets,
+//   scores fitted on other seeds and other data, then the `mixed` scenario over --seeds with misuse drawn only
+//   from the held-out sets; actions from the enforcement engine with the default playbook (approval and
+//   automatic). Prints the per-family tables, the targets not met, and (unless --quick) the classifier table.
+//   --quick            one fold, 2 seeds, smaller scale (what CI's scaled-down test does, a bit bigger)
+//   --seeds 1,2,3      evaluation seeds (default 1-5)
+//   --folds A,B        which folds (default all)
+//   --scale X          volume of each run (default 1)
+//   --ablation         also rerun fold A seed 1 with each signal group switched off
+//   --json FILE        write every run's results as JSON
+//   --reuse DIR        development only: reuse (or save) fold models in DIR instead of rebuilding them
+import { writeFileSync } from 'node:fs';
+import { rulesDir, sharedDataDir } from '../src/detection/data-path.js';
+import { SIGNAL_NAMES } from '../src/detection/signals/request-signals.js';
 import { defaultPlaybooks } from '../src/enforcement/default-playbook.js';
 import { playbookActionFor } from '../src/enforcement/replay-action.js';
+import { labelledTexts } from '../src/lab/corpus-catalog.js';
+import { buildFoldAssets, familyRows, FOLDS, formatFamilyTables, runGeneralisationEval, unmetTargets } from '../src/lab/eval/generalisation-eval.js';
+import { median, runEval, type ActionMode } from '../src/lab/eval/run-eval.js';
+import { featurize } from '../src/lab/train/text-model-trainer.js';
 
-const actions: ActionMode[] = [
+const modes: ActionMode[] = [
   { name: 'approval', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: false }) } },
   { name: 'automatic', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: true }) } },
 ];
 
-const args = new Set(process.argv.slice(2));
-const quick = args.has('--quick');
-const tune = quick ? [1] : [1, 2, 3];
-const holdout = quick ? [101] : [101, 102];
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const seeds = (opt('--seeds') ?? (quick ? '1,2' : '1,2,3,4,5')).split(',').map(Number);
+const folds = FOLDS.filter((f) => (opt('--folds') ?? (quick ? 'A' : 'A,B')).split(',').includes(f.name));
+const scale = Number(opt('--scale') ?? (quick ? 0.5 : 1));
+const log = (l: string) => process.stderr.write(l + '\n');
+const cfg = {
+  dataDir: sharedDataDir(),
+  rulesDir: rulesDir(),
+  folds,
+  seeds,
+  scale,
+  trainSeeds: Array.from({ length: quick ? 6 : 10 }, (_, i) => 3000 + i),
+  trainScale: 0.5,
+  modes,
+  log,
+  ...(opt('--reuse') ? { reuseDir: opt('--reuse')! } : {}),
+};
+const t0 = Date.now();
+const runs = await runGeneralisationEval(cfg);
+const rows = familyRows(runs);
+process.stdout.write(`## Generalisation eval: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
+process.stdout.write(formatFamilyTables(rows) + '\n\n');
+const unmet = unmetTargets(rows);
+process.stdout.write(unmet.length ? `Targets not met:\n${unmet.map((u) => `- ${u}`).join('\n')}\n` : 'All targets met.\n');
+if (opt('--json')) writeFileSync(opt('--json')!, JSON.stringify(runs, null, 1));
 
-function summary(name: string, runs: RunResult[]): boolean {
-  const rtd = runs.flatMap((r) => r.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.requestsToDetect));
-  const misses = runs.flatMap((r) => r.actors.filter((a) => a.kind === 'misuse' && !a.pass));
-  const legitBad = runs.flatMap((r) => r.actors.filter((a) => a.kind === 'legit' && !a.pass));
-  const medianRtd = median(rtd);
-  process.stdout.write(
-    `== ${name}: ${runs.length} runs; misuse actors missed: ${misses.length}; legitimate actors with false labels/actions: ${legitBad.length}; ` +
-      `requests-to-detect median=${medianRtd} p90=${rtd.sort((a, b) => a - b)[Math.floor(rtd.length * 0.9)] ?? 'n/a'} (n=${rtd.length} misuse orgs)\n`,
-  );
-  // Hydra members joining an already-labelled cluster are labelled at their first request, which pulls the
-  // pooled median down; the per-actor medians show each behaviour on its own.
-  const perActor = new Map<string, number[]>();
-  for (const r of runs) for (const a of r.actors) if (a.kind === 'misuse') perActor.set(a.actor, [...(perActor.get(a.actor) ?? []), ...a.requestsToDetect]);
-  process.stdout.write(`   per actor: ${[...perActor].map(([k, v]) => `${k} median=${median(v)} max=${Math.max(...v)}`).join('; ')}\n`);
-  return misses.length === 0 && legitBad.length === 0 && medianRtd <= 300;
-}
-
-let ok = true;
-const tuneRuns: RunResult[] = [];
-for (const seed of tune) {
-  const r = await runEval({ scenario: 'mixed', seed, split: 'tune' }, { actions });
-  process.stdout.write(formatRun(r) + '\n');
-  tuneRuns.push(r);
-}
-ok = summary('tuning seeds (split tune)', tuneRuns) && ok;
-const holdRuns: RunResult[] = [];
-for (const seed of holdout) {
-  const r = await runEval({ scenario: 'mixed', seed, split: 'holdout' }, { actions });
-  process.stdout.write(formatRun(r) + '\n');
-  holdRuns.push(r);
-}
-ok = summary('held-out seeds and corpus split', holdRuns) && ok;
-
-if (!quick) {
-  process.stdout.write('== signal ablation (seed 1, split tune): what is lost when one signal group is off\n');
-  const groups: SignalName[] = ['fingerprints', 'templates', 'categories', 'cot', 'novelty', 'shape', 'timing', 'linkage'];
-  for (const g of groups) {
-    const r = await runEval({ scenario: 'mixed', seed: 1, split: 'tune', disabled: [g] }, { actions });
-    const missed = r.actors.filter((a) => a.kind === 'misuse' && !a.pass).map((a) => `${a.actor}(${a.problems.join(',')})`);
-    const fp = r.actors.filter((a) => a.kind === 'legit' && !a.pass).map((a) => a.actor);
-    const rtd = median(r.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.requestsToDetect));
-    process.stdout.write(`  without ${g.padEnd(12)} missed: ${missed.join(' ') || 'none'}; false on legit: ${fp.join(' ') || 'none'}; rtd median=${rtd}\n`);
+if (args.includes('--ablation')) {
+  const ft = featurize(labelledTexts(cfg.dataDir));
+  const { assets } = buildFoldAssets(cfg, folds[0]!, ft);
+  process.stdout.write(`\n## Ablation (fold ${folds[0]!.name}, seed ${seeds[0]}): what is lost when one signal group is off\n\n| without | misuse families missed | legitimate families with a false label or action | median requests-to-detect |\n| --- | --- | --- | ---: |\n`);
+  for (const g of SIGNAL_NAMES) {
+    const r = await runEval({ scenario: 'mixed', seed: seeds[0]!, scale, plan: { split: 'holdout', misuse: new Set(folds[0]!.heldOut) }, disabled: [g] }, assets, modes);
+    const missed = r.actors.filter((a) => a.kind === 'misuse' && !a.caught).map((a) => a.family);
+    const fp = r.actors.filter((a) => a.kind === 'legit' && (a.falseLabels || a.actions)).map((a) => a.family);
+    const rtd = median(r.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.requestsAfterStart));
+    process.stdout.write(`| ${g} | ${missed.join(', ') || 'none'} | ${fp.join(', ') || 'none'} | ${rtd} |\n`);
   }
 }
-process.stdout.write(ok ? 'eval:detect PASS\n' : 'eval:detect FAIL\n');
-process.exitCode = ok ? 0 : 1;
+log(`eval:detect: ${Math.round((Date.now() - t0) / 1000)} s`);
+process.exitCode = unmet.length ? 1 : 0;

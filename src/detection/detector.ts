@@ -2,19 +2,21 @@
 // trace lines alike. Online: a label attached at an org's k-th request uses only what arrived up to it.
 // Time is virtual: it follows the events' timestamps and never goes backwards.
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
-import type { FeatureContext } from './feature-catalog.js';
-import { resolveFeature } from './feature-catalog.js';
+import type { DetectionAssets } from './assets.js';
+import type { Aggregate } from './aggregate-features.js';
+import { featureNames, resolveFeature, type FeatureContext } from './feature-catalog.js';
 import { num, unnum, type Num } from './checkpoint/codec.js';
-import { Linker, clusterSignals, type Cluster, type ClusterSignal, type LinkRecord, type LinkerState } from './linkage.js';
+import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerState, type LinkEvaluation } from './linkage/linker.js';
+import { linkRecordOf, type LinkRecord } from './linkage/link-record.js';
 import { OrgRecord, emptyFacts, type Activity, type OrgFacts, type OrgState } from './org-record.js';
-import { OrgWindow } from './org-window.js';
-import { PurposeWindow, Totals, type TotalsState } from './purpose-window.js';
 import { conditionComparisons } from './rules/condition.js';
 import type { CompiledRule } from './rules/load-rules.js';
-import type { ActivityLabel, LinkageSpec } from './rules/rule-schema.js';
-import type { CategoryModel } from './signals/category-model.js';
-import type { FingerprintIndex } from './signals/fingerprint-index.js';
+import type { ActivityLabel } from './rules/rule-schema.js';
+import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
+import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
+import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
+import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
 
 export interface DetectorClock {
   now(): number;
@@ -34,11 +36,7 @@ export interface Diagnostic {
   request?: string;
 }
 
-export interface DetectorOptions {
-  rules: CompiledRule[];
-  fingerprints: FingerprintIndex;
-  categories: CategoryModel;
-  linkage: LinkageSpec;
+export interface DetectorOptions extends DetectionAssets {
   /** Fallback time source when an event's timestamp is missing or unreadable. */
   clock?: DetectorClock;
   onLabel?: (e: LabelEvent) => void;
@@ -54,16 +52,19 @@ export interface DetectorOptions {
   shareLinks?: (rec: LinkRecord) => void;
   /** Continue from a checkpoint (Detector.checkpoint) instead of starting empty. */
   restore?: DetectorCheckpoint;
+  /** Record a timeline of every feature, score and rule condition for these orgs (`moat replay --explain`). */
+  explain?: ReadonlySet<string>;
+  /** Called after each request with the window it went to (the score trainer samples windows here). */
+  onWindow?: (org: string, requests: number, window: Aggregate, purpose: string | undefined) => void;
 }
 
 /** Detector-wide state besides the orgs: linkage, cluster labels, clock, counters. */
 export interface DetectorGlobalState {
-  version: 1;
+  version: 2;
   virtualNow: Num;
   requests: number;
   diagnostics: DiagnosticCounts;
   localOrgs: string[];
-  linkTotals: Array<[string, TotalsState]>;
   /** cluster id -> [label, rule id, evidence]; a rule no longer loaded is dropped on restore. */
   clusterLabels: Array<[string, Array<[ActivityLabel, string, Record<string, unknown>]>]>;
   linker: LinkerState;
@@ -91,10 +92,18 @@ export interface OrgSnapshot {
   cluster: string | null;
 }
 
+export interface ClusterMember {
+  org: string;
+  /** The link that brought this member (or the group it came with) into the cluster. */
+  via?: ClusterLink;
+}
+
 export interface ClusterSnapshot {
   id: string;
   orgs: string[];
-  signals: ClusterSignal[];
+  /** Evidence kinds that link the cluster (summary). */
+  signals: Array<{ kind: string; values: string[] }>;
+  members: ClusterMember[];
 }
 
 export interface DetectionSnapshot {
@@ -113,8 +122,12 @@ export interface Detector {
   snapshot(): DetectionSnapshot;
   /** Current virtual time (ms since epoch). */
   now(): number;
-  /** Every feature value of one org right now (debugging, `rules` tuning); undefined for an unseen org. */
+  /** Every feature value of one org right now (debugging, rules tuning); undefined for an unseen org. */
   features(org: string): Record<string, unknown> | undefined;
+  /** The org's explain timeline (with DetectorOptions.explain) plus its state right now. */
+  explain(org: string): ExplainTimeline | undefined;
+  /** The linkage evidence two orgs share right now (why they are, or are not, linked). */
+  explainLink(a: string, b: string): LinkEvaluation | undefined;
   /**
    * State to persist (plain JSON). dirtyOnly: just the orgs changed since the last dirtyOnly checkpoint, for an
    * incremental store where each org's latest state overwrites its previous one (call markAllDirty after a
@@ -124,18 +137,28 @@ export interface Detector {
   markAllDirty(): void;
 }
 
+/** Members (with the link that brought each) a label's evidence lists. */
+const MAX_LINK_EVIDENCE = 200;
+
 const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'];
+const COMPETITOR_RELATIONS = new Set(['acquirer', 'acquired', 'parent', 'subsidiary', 'affiliate']);
+
+/** When explain records a timeline entry: these request counts, then every 100. */
+function explainPoint(k: number): boolean {
+  return [1, 5, 10, 20, 30, 40, 50, 75, 100, 150, 200].includes(k) || k % 100 === 0;
+}
 
 export function createDetector(opts: DetectorOptions): Detector {
   const clock = opts.clock ?? { now: () => Date.now() };
   const disabled = opts.disabledSignals ?? new Set<SignalName>();
-  const models = { fingerprints: opts.fingerprints, categories: opts.categories, disabled };
+  const models = { fingerprints: opts.fingerprints, text: opts.text, disabled };
   const evidenceCfg = opts.evidence ?? { samples: 3, maxChars: 300 };
   const orgRules = opts.rules.filter((r) => r.spec.scope === 'org');
   const clusterRules = opts.rules.filter((r) => r.spec.scope === 'cluster');
   const orgs = new Map<string, OrgRecord>();
   const clusterLabels = new Map<string, Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>>();
   const diag: DiagnosticCounts = { out_of_order: 0, unknown_orgs: 0, capped_prompts: 0, bad_timestamps: 0, late_org_lines: 0 };
+  const timelines = new Map<string, ExplainEntry[]>();
   let virtualNow = -Infinity;
   let requests = 0;
   const dirty = new Set<string>();
@@ -147,40 +170,57 @@ export function createDetector(opts: DetectorOptions): Detector {
     dirty.add(id);
     return o;
   };
+  const competitor = (o: OrgRecord): boolean => {
+    if (o.facts.attributes.competitor === true) return true;
+    for (const a of o.facts.affiliates) if (COMPETITOR_RELATIONS.has(a.relation) && orgs.get(a.org)?.facts.attributes.competitor === true) return true;
+    return false;
+  };
+  const ctxOf = (org: OrgRecord, cluster: Cluster | undefined): FeatureContext => ({ org, cluster, baselines: opts.baselines, scores: opts.scores, competitor });
 
   // An org is local once this detector has ingested one of its requests; with several workers, every worker
-  // knows every org's facts but only labels the orgs whose requests it judges. Linkage counts every org's
-  // traffic from link records alone (linkTotals), never from the local windows: a worker's own requests reach
-  // its linker only when their records come back through the shared stream, like everyone else's, so a cluster
-  // formed in between cannot count them twice.
+  // knows every org's facts but only labels the orgs whose requests it judges. Cluster traffic comes from link
+  // records alone, so a worker's own requests count once, when their records come back through the stream.
   const localOrgs = new Set<string>();
-  const linkTotals = new Map<string, Totals>();
-  const totalsOf = (id: string): Totals => {
-    let t = linkTotals.get(id);
-    if (!t) linkTotals.set(id, (t = new Totals()));
-    return t;
-  };
   const localOrg = (id: string): OrgRecord | undefined => (localOrgs.has(id) ? orgs.get(id) : undefined);
   const linker = new Linker(
     opts.linkage,
-    totalsOf,
     (cluster, joined) => {
       // Members joining a cluster that already carries labels inherit them at their own request count.
       const labels = clusterLabels.get(cluster.id);
       if (!labels) return;
-      for (const [label, { rule, evidence }] of labels)
+      for (const [label, { rule, evidence }] of labels) {
+        // The cluster's verdict, with its links as they are now (the joiners' own links included).
+        const current = evidence.links ? { ...evidence, links: { cluster: cluster.id, orgs: cluster.members.length, members: memberReasons(cluster).slice(0, MAX_LINK_EVIDENCE) } } : evidence;
         for (const m of joined) {
           const local = localOrg(m);
-          if (local) attach(local, label, rule, evidence, cluster);
+          if (local) attach(local, label, rule, current, cluster);
         }
+      }
     },
     disabled.has('linkage'),
   );
 
+  function categoriesOf(org: OrgRecord): Record<string, Record<string, number>> {
+    const t = org.window.tally.v;
+    const pick = (names: readonly string[], off: number) => Object.fromEntries(names.map((n, i) => [n, t[off + i]!]).filter(([, v]) => (v as number) > 0));
+    return { topics: pick(TOPICS, TOPIC_OFF), harm: pick(HARM_CATEGORIES, HARM_OFF), cues: pick(CUE_NAMES.map(([, n]) => n), CUE_OFF) };
+  }
+
   function evidenceFor(rule: CompiledRule, ctx: FeatureContext): Record<string, unknown> {
     const ev: Record<string, unknown> = {};
     const get = (name: string) => resolveFeature(name)?.(ctx);
-    ev.thresholds = conditionComparisons(rule.spec.when).map((c) => ({ ...c, actual: round(get(c.feature)) }));
+    const comparisons = conditionComparisons(rule.spec.when);
+    ev.thresholds = comparisons.map((c) => ({ ...c, actual: round(get(c.feature)) }));
+    // Each score the rule reads, with what every signal contributed to it.
+    const scores: Record<string, unknown> = {};
+    for (const c of comparisons) {
+      const m = /^(cluster\.)?score\.(\w+)$/.exec(c.feature);
+      const model = m ? opts.scores.get(m[2] as ActivityLabel) : undefined;
+      if (!m || !model) continue;
+      const agg = m[1] ? ctx.cluster?.agg : ctx.org.window;
+      if (agg) scores[c.feature] = model.explain(agg, opts.baselines);
+    }
+    if (Object.keys(scores).length) ev.scores = scores;
     for (const e of rule.spec.evidence) {
       if (e === 'samples') ev.samples = ctx.org.sampleList();
       else if (e === 'benchmarks') {
@@ -190,18 +230,22 @@ export function createDetector(opts: DetectorOptions): Detector {
           if (counts[i]! > 0) out[s.name] = counts[i]!;
         });
         ev.benchmarks = out;
-      } else if (e === 'categories') {
-        const counts = ctx.org.window.categoryCounts();
-        const out: Record<string, number> = {};
-        opts.categories.classes.forEach((c, i) => {
-          if (counts[i]! > 0) out[c] = counts[i]!;
-        });
-        ev.categories = out;
-      } else if (e === 'links') {
-        if (ctx.cluster) ev.links = { cluster: ctx.cluster.id, orgs: ctx.cluster.members.length, signals: clusterSignals(ctx.cluster) };
+      } else if (e === 'categories') ev.categories = categoriesOf(ctx.org);
+      else if (e === 'links') {
+        if (ctx.cluster) ev.links = { cluster: ctx.cluster.id, orgs: ctx.cluster.members.length, members: memberReasons(ctx.cluster).slice(0, MAX_LINK_EVIDENCE) };
       } else ev[e] = round(get(e));
     }
     return ev;
+  }
+
+  /** The label's confidence: the calibrated score when the rule rests on one, else the rule's own. */
+  function confidenceOf(rule: CompiledRule, ev: Record<string, unknown>): number {
+    const scores = ev.scores as Record<string, { score: number }> | undefined;
+    if (scores) {
+      const vals = Object.values(scores).map((s) => s.score);
+      if (vals.length) return round(Math.max(...vals)) as number;
+    }
+    return rule.spec.confidence;
   }
 
   function attach(org: OrgRecord, label: ActivityLabel, rule: CompiledRule, evidence: Record<string, unknown>, cluster?: Cluster) {
@@ -211,26 +255,40 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (existing) {
       if (!existing.rules.includes(rule.spec.id)) {
         existing.rules.push(rule.spec.id);
-        existing.confidence = round(1 - (1 - existing.confidence) * (1 - rule.spec.confidence)) as number;
+        existing.confidence = round(1 - (1 - existing.confidence) * (1 - confidenceOf(rule, evidence))) as number;
       }
       return;
     }
     const a: Activity = {
       label,
-      confidence: rule.spec.confidence,
+      confidence: confidenceOf(rule, evidence),
       first_detected: { request: org.requests, ts: org.lastTs },
       rules: [rule.spec.id],
       evidence,
     };
     org.activities.set(label, a);
+    if (opts.explain?.has(org.id)) recordExplain(org, `label ${label} (${rule.spec.id})`);
     opts.onLabel?.({ org: org.id, ...(cluster ? { cluster: cluster.id } : {}), ...a });
   }
 
   function evaluateOrgRules(org: OrgRecord): void {
-    const ctx: FeatureContext = { org, cluster: linker.clusterOf(org.id), capability: opts.categories.capability };
+    const ctx = ctxOf(org, linker.clusterOf(org.id));
     for (const rule of orgRules) {
       if (org.firedRules.has(rule.spec.id)) continue;
-      if (rule.test(ctx)) attach(org, rule.spec.label, rule, evidenceFor(rule, ctx));
+      const need = rule.spec.sustain ?? 1;
+      if (!rule.test(ctx)) {
+        if (need > 1) org.streaks.delete(rule.spec.id);
+        continue;
+      }
+      if (need > 1) {
+        const n = (org.streaks.get(rule.spec.id) ?? 0) + 1;
+        if (n < need) {
+          org.streaks.set(rule.spec.id, n);
+          continue;
+        }
+        org.streaks.delete(rule.spec.id);
+      }
+      attach(org, rule.spec.label, rule, evidenceFor(rule, ctx));
     }
   }
 
@@ -240,7 +298,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     const cluster = linker.clusterOf(orgId);
     if (!cluster || cluster.members.length < 2) return;
     const org = localOrg(orgId) ?? (placeholder ??= new OrgRecord('', -1, emptyFacts()));
-    const ctx: FeatureContext = { org, cluster, capability: opts.categories.capability };
+    const ctx = ctxOf(org, cluster);
     let labels = clusterLabels.get(cluster.id);
     for (const rule of clusterRules) {
       if (labels?.has(rule.spec.label) || !rule.test(ctx)) continue;
@@ -255,9 +313,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
 
   function ingestLink(rec: LinkRecord): void {
-    totalsOf(rec.org).add(rec, rec.novelty);
-    linker.addToCluster(rec.org, rec);
-    linker.observe(rec.org, rec);
+    linker.observe(rec);
     evaluateClusterRules(rec.org);
   }
 
@@ -269,13 +325,37 @@ export function createDetector(opts: DetectorOptions): Detector {
     }
     const grants = new Set<string>();
     for (const g of Array.isArray(line.grants) ? line.grants : []) if (g && typeof g.purpose === 'string') grants.add(g.purpose);
+    const affiliates: OrgFacts['affiliates'] = [];
+    for (const a of Array.isArray(line.affiliates) ? line.affiliates.slice(0, 64) : [])
+      if (a && typeof a.org === 'string' && typeof a.relation === 'string') affiliates.push({ org: a.org, relation: a.relation });
     o.facts = {
       known: true,
       ...(typeof line.name === 'string' ? { name: line.name } : {}),
       attributes: line.attributes && typeof line.attributes === 'object' ? { ...line.attributes } : {},
       grants,
-      affiliates: Array.isArray(line.affiliates) ? line.affiliates.slice(0, 64) : [],
+      affiliates,
     };
+  }
+
+  function recordExplain(org: OrgRecord, event?: string): void {
+    const list = timelines.get(org.id) ?? [];
+    timelines.set(org.id, list);
+    if (list.length >= 500) return;
+    const cluster = linker.clusterOf(org.id);
+    const ctx = ctxOf(org, cluster);
+    const features: Record<string, unknown> = {};
+    for (const n of featureNames(org, !!cluster)) features[n] = round(resolveFeature(n)?.(ctx));
+    const scores: Record<string, unknown> = {};
+    for (const [label, m] of opts.scores) scores[label] = m.explain(org.window, opts.baselines);
+    list.push({
+      request: org.requests,
+      ts: org.lastTs,
+      ...(event ? { event } : {}),
+      cluster: cluster ? { id: cluster.id, orgs: cluster.members.length } : null,
+      features,
+      scores,
+      rules: explainRules(opts.rules, ctx, resolveFeature),
+    });
   }
 
   function ingestRequest(line: TraceRequestLine): void {
@@ -302,37 +382,30 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (s.capped) diag.capped_prompts++;
     org.requests++;
     org.lastTsMs = ts;
-    const novelty = org.window.push(s);
-    org.totals.add(s, novelty);
-    if (s.purpose) org.purposeWindow(s.purpose)?.push(s);
+    org.scoreCache.clear();
+    // Traffic under a purpose the org holds a grant for is judged on its own (scope rules); the rest is the
+    // org's ordinary traffic.
+    const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
+    const window = purposeWindow ?? org.window;
+    const novelty = window.push(s);
     org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars);
-    const rec: LinkRecord = {
-      org: org.id,
-      ...(s.ip24 ? { ip24: s.ip24 } : {}),
-      ...(s.userAgent ? { userAgent: s.userAgent } : {}),
-      systemHash: s.systemHash,
-      templateHash: s.templateHash,
-      cot: s.cot,
-      sensitive: s.sensitive,
-      capability: s.capability,
-      bench: !!s.bench,
-      singleTurn: s.singleTurn,
-      novelty,
-    };
+    const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);
+    if (typeof line.key === 'string') org.addKeyTraffic(line.key.slice(0, 200), rec);
     if (opts.shareLinks) opts.shareLinks(rec);
     else ingestLink(rec);
     evaluateOrgRules(org);
+    opts.onWindow?.(org.id, org.requests, window, purposeWindow ? s.purpose : undefined);
+    if (opts.explain?.has(org.id) && explainPoint(org.requests)) recordExplain(org);
   }
 
   if (opts.restore) {
     const g = opts.restore.global;
-    if (g.version !== 1) throw new Error(`checkpoint: unsupported version ${String(g.version)}`);
+    if (g.version !== 2) throw new Error(`checkpoint: unsupported version ${String(g.version)}`);
     for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
     virtualNow = unnum(g.virtualNow);
     requests = g.requests;
     Object.assign(diag, g.diagnostics);
     for (const id of g.localOrgs) localOrgs.add(id);
-    for (const [id, t] of g.linkTotals) linkTotals.set(id, Totals.fromState(t));
     const byId = new Map(opts.rules.map((r) => [r.spec.id, r]));
     for (const [cid, labels] of g.clusterLabels) {
       const m = new Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>();
@@ -350,17 +423,21 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (o.dirtyOnly) dirty.clear();
     return {
       global: {
-        version: 1,
+        version: 2,
         virtualNow: num(virtualNow),
         requests,
         diagnostics: { ...diag },
         localOrgs: [...localOrgs],
-        linkTotals: [...linkTotals].map(([id, t]) => [id, t.toState()]),
         clusterLabels: [...clusterLabels].map(([cid, m]) => [cid, [...m].map(([label, v]) => [label, v.rule.spec.id, v.evidence] as [ActivityLabel, string, Record<string, unknown>])]),
         linker: linker.toState(),
       },
       orgs: list.map((x) => x.toState()),
     };
+  }
+
+  /** Facts as enforcement reads them: affiliates carry their own attributes (a competitor affiliate counts). */
+  function factsOf(o: OrgRecord): OrgFacts {
+    return { ...o.facts, affiliates: o.facts.affiliates.map((a) => ({ ...a, attributes: orgs.get(a.org)?.facts.attributes ?? {} })) };
   }
 
   return {
@@ -379,15 +456,25 @@ export function createDetector(opts: DetectorOptions): Detector {
     features(id) {
       const org = orgs.get(id);
       if (!org) return undefined;
-      const ctx: FeatureContext = { org, cluster: linker.clusterOf(id), capability: opts.categories.capability };
-      const names = [
-        ...OrgWindow.FEATURES.map((f) => `w.${f}`),
-        ...Totals.FEATURES.map((f) => `total.${f}`),
-        ...[...org.purposes.keys()].flatMap((p) => PurposeWindow.FEATURES.map((f) => `purpose.${p}.${f}`)),
-        'cluster.orgs',
-        ...Totals.FEATURES.map((f) => `cluster.${f}`),
-      ];
-      return Object.fromEntries(names.map((n) => [n, round(resolveFeature(n)?.(ctx))]));
+      const cluster = linker.clusterOf(id);
+      const ctx = ctxOf(org, cluster);
+      return Object.fromEntries(featureNames(org, !!cluster).map((n) => [n, round(resolveFeature(n)?.(ctx))]));
+    },
+    explainLink: (a, b) => linker.explainPair(a, b),
+    explain(id) {
+      const org = orgs.get(id);
+      if (!org) return undefined;
+      recordExplain(org, 'now');
+      const entries = timelines.get(id) ?? [];
+      timelines.set(id, entries.slice(0, -1)); // "now" is not part of the recorded history
+      const cluster = linker.clusterOf(id);
+      return {
+        org: id,
+        requests: org.requests,
+        activities: LABEL_ORDER.map((l) => org.activities.get(l)).filter((a): a is Activity => !!a),
+        cluster: cluster ? { id: cluster.id, members: memberReasons(cluster) } : null,
+        timeline: entries,
+      };
     },
     snapshot() {
       const list = [...orgs.values()].sort((a, b) => a.order - b.order);
@@ -396,15 +483,27 @@ export function createDetector(opts: DetectorOptions): Detector {
         orgs: list.map((o) => ({
           org: o.id,
           requests: o.requests,
-          facts: o.facts,
+          facts: factsOf(o),
           activities: LABEL_ORDER.map((l) => o.activities.get(l)).filter((a): a is Activity => !!a),
           cluster: linker.clusterOf(o.id)?.id ?? null,
         })),
-        clusters: linker.allClusters().map((c) => ({ id: c.id, orgs: [...c.members].sort(), signals: clusterSignals(c) })),
+        clusters: linker.allClusters().map((c) => ({ id: c.id, orgs: [...c.members].sort(), signals: clusterSignals(c), members: memberReasons(c) })),
         diagnostics: { ...diag },
       };
     },
   };
+}
+
+/** Evidence kinds and values that link a cluster, summarised over its links. */
+export function clusterSignals(c: Cluster): Array<{ kind: string; values: string[] }> {
+  const byKind = new Map<string, Set<string>>();
+  for (const l of c.links)
+    for (const r of l.reasons) {
+      let s = byKind.get(r.kind);
+      if (!s) byKind.set(r.kind, (s = new Set()));
+      if (r.value && s.size < 8) s.add(r.value);
+    }
+  return [...byKind].sort((a, b) => a[0].localeCompare(b[0])).map(([kind, values]) => ({ kind, values: [...values].sort() }));
 }
 
 function round(v: unknown): unknown {

@@ -1,42 +1,116 @@
 // The named features rules may read. Names are resolved once when rules load:
-//   w.<f>                  the org's sliding window of its last 200 requests (OrgWindow.FEATURES)
-//   total.<f>              the org's cumulative counters (Totals.FEATURES)
-//   purpose.<p>.<f>        the org's last 50 requests sent with `moat-purpose: <p>` (PurposeWindow.FEATURES)
-//   cluster.orgs|<f>       the org's linked cluster, combined traffic (Totals.FEATURES); undefined when unlinked
+//   w.<f>                  the org's window of its last 200 requests outside granted purposes (AGGREGATE_FEATURES)
+//   score.<label>          that window's score for an activity (rules/scores/scores.yaml)
+//   purpose.<p>.<f>        the org's last 50 requests under `moat-purpose: <p>` for a purpose it holds a grant for
+//   purpose.<p>.score.<label>
+//   cluster.orgs | cluster.<f> | cluster.score.<label>
+//                          the org's linked cluster, combined traffic; undefined when unlinked
+//   key.score.<label>      the highest score of any one of the org's keys with 30 or more requests (its
+//                          whole traffic): one customer of a reseller, one member of a team
 //   org.requests | org.known | org.competitor | org.grant.<purpose> | org.attr.<name>
-import type { Cluster } from './linkage.js';
+// org.competitor is true for a competitor and for an org whose affiliate (acquirer, parent, subsidiary...) is one.
+import { aggregateGetter, AGGREGATE_FEATURES, type Aggregate, type Baselines } from './aggregate-features.js';
+import type { Cluster } from './linkage/linker.js';
 import type { OrgRecord } from './org-record.js';
-import { OrgWindow } from './org-window.js';
-import { PurposeWindow, Totals } from './purpose-window.js';
+import { LABELS, type ActivityLabel } from './rules/rule-schema.js';
 import type { Getter } from './rules/condition.js';
+import type { ScoreModel } from './scores/score-model.js';
 
 export interface FeatureContext {
   org: OrgRecord;
   cluster: Cluster | undefined;
-  capability: ReadonlySet<number>;
+  baselines: Baselines;
+  scores: ReadonlyMap<ActivityLabel, ScoreModel>;
+  /** True when the org or one of its affiliates is marked competitor. */
+  competitor: (org: OrgRecord) => boolean;
 }
 
-const WINDOW = new Set<string>(OrgWindow.FEATURES);
-const PURPOSE = new Set<string>(PurposeWindow.FEATURES);
-const TOTALS = new Set<string>(Totals.FEATURES);
+const LABEL_SET = new Set<string>(LABELS);
+/** Requests a key needs before its own score counts. */
+export const KEY_MIN_REQUESTS = 30;
+
+function scoreOf(ctx: FeatureContext, label: ActivityLabel, a: Aggregate): number | undefined {
+  const m = ctx.scores.get(label);
+  return m ? m.score(a, ctx.baselines) : undefined;
+}
 
 export function resolveFeature(name: string): Getter<FeatureContext> | undefined {
   const parts = name.split('.');
-  const [scope, a, b] = parts;
-  if (scope === 'w' && parts.length === 2 && WINDOW.has(a!)) return (ctx) => ctx.org.window.feature(a!, ctx.capability);
-  if (scope === 'total' && parts.length === 2 && TOTALS.has(a!)) return (ctx) => ctx.org.totals.feature(a!);
-  if (scope === 'purpose' && parts.length === 3 && PURPOSE.has(b!))
-    return (ctx) => ctx.org.purposes.get(a!)?.feature(b!) ?? (b === 'requests' ? 0 : undefined);
-  if (scope === 'cluster' && parts.length === 2) {
-    if (a === 'orgs') return (ctx) => ctx.cluster?.members.length ?? 1;
-    if (TOTALS.has(a!)) return (ctx) => ctx.cluster?.totals.feature(a!);
+  const [scope, a, b, c] = parts;
+  if (scope === 'w' && parts.length === 2) {
+    const g = aggregateGetter(a!);
+    return g ? (ctx) => g(ctx.org.window, ctx.baselines) : undefined;
+  }
+  if (scope === 'score' && parts.length === 2 && LABEL_SET.has(a!)) {
+    const label = a as ActivityLabel;
+    return (ctx) => {
+      let v = ctx.org.scoreCache.get(label);
+      if (v === undefined) {
+        v = scoreOf(ctx, label, ctx.org.window);
+        if (v !== undefined) ctx.org.scoreCache.set(label, v);
+      }
+      return v;
+    };
+  }
+  if (scope === 'purpose' && parts.length === 3) {
+    const g = aggregateGetter(b!);
+    if (!g) return undefined;
+    return (ctx) => {
+      const w = ctx.org.purposes.get(a!);
+      return w ? g(w, ctx.baselines) : b === 'requests' ? 0 : undefined;
+    };
+  }
+  if (scope === 'purpose' && parts.length === 4 && b === 'score' && LABEL_SET.has(c!)) {
+    return (ctx) => {
+      const w = ctx.org.purposes.get(a!);
+      return w ? scoreOf(ctx, c as ActivityLabel, w) : undefined;
+    };
+  }
+  if (scope === 'key' && parts.length === 3 && a === 'score' && LABEL_SET.has(b!)) {
+    // The highest score of any one key with enough traffic of its own.
+    const cacheKey = `key:${b}`;
+    return (ctx) => {
+      const hit = ctx.org.scoreCache.get(cacheKey);
+      if (hit !== undefined) return hit >= 0 ? hit : undefined;
+      let best: number | undefined;
+      for (const agg of ctx.org.keys.values()) {
+        if (agg.tally.n < KEY_MIN_REQUESTS) continue;
+        const v = scoreOf(ctx, b as ActivityLabel, agg);
+        if (v !== undefined && (best === undefined || v > best)) best = v;
+      }
+      ctx.org.scoreCache.set(cacheKey, best ?? -1);
+      return best;
+    };
+  }
+  if (scope === 'cluster') {
+    if (parts.length === 2 && a === 'orgs') return (ctx) => ctx.cluster?.members.length ?? 1;
+    if (parts.length === 2) {
+      const g = aggregateGetter(a!);
+      return g ? (ctx) => (ctx.cluster ? g(ctx.cluster.agg, ctx.baselines) : undefined) : undefined;
+    }
+    if (parts.length === 3 && a === 'score' && LABEL_SET.has(b!))
+      return (ctx) => (ctx.cluster ? scoreOf(ctx, b as ActivityLabel, ctx.cluster.agg) : undefined);
   }
   if (scope === 'org') {
     if (parts.length === 2 && a === 'requests') return (ctx) => ctx.org.requests;
     if (parts.length === 2 && a === 'known') return (ctx) => ctx.org.facts.known;
-    if (parts.length === 2 && a === 'competitor') return (ctx) => ctx.org.facts.attributes.competitor === true;
+    if (parts.length === 2 && a === 'competitor') return (ctx) => ctx.competitor(ctx.org);
     if (parts.length === 3 && a === 'grant') return (ctx) => ctx.org.facts.grants.has(b!);
     if (parts.length === 3 && a === 'attr') return (ctx) => ctx.org.facts.attributes[b!];
   }
   return undefined;
+}
+
+/** Every feature name worth showing for one org (explain, `detector.features`). */
+export function featureNames(org: OrgRecord, inCluster: boolean): string[] {
+  const names = [
+    'org.requests',
+    'org.competitor',
+    ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `score.${l}`),
+    ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `key.score.${l}`),
+    ...AGGREGATE_FEATURES.map((f) => `w.${f}`),
+  ];
+  for (const p of org.purposes.keys()) names.push(...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
+  if (inCluster) names.push('cluster.orgs', ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `cluster.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `cluster.${f}`));
+  return names;
 }

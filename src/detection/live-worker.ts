@@ -6,15 +6,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadDetectionAssets } from './assets.js';
 import { createDetector, type LabelEvent } from './detector.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
+import type { ExplainTimeline } from './explain.js';
 
 export type ToDetectionWorker =
   | { t: 'org'; lines: TraceOrgLine[] }
   | { t: 'requests'; id: number; lines: TraceRequestLine[] }
-  | { t: 'snapshot'; id: number };
+  | { t: 'snapshot'; id: number }
+  | { t: 'explain'; id: number; org: string };
 
 export type FromDetectionWorker =
   | { t: 'done'; id: number; labels: LabelEvent[]; error?: string }
   | { t: 'snapshot'; id: number; snapshot: ReturnType<ReturnType<typeof createDetector>['snapshot']> }
+  | { t: 'explain'; id: number; explain: ExplainTimeline | undefined }
   | { t: 'diagnostic'; kind: string; org?: string; message: string };
 
 export interface DetectionWorkerData {
@@ -35,6 +38,7 @@ if (port) {
   port.on('message', (m: ToDetectionWorker) => {
     if (m.t === 'org') for (const l of m.lines) detector.ingestOrg(l);
     else if (m.t === 'snapshot') port.postMessage({ t: 'snapshot', id: m.id, snapshot: detector.snapshot() } satisfies FromDetectionWorker);
+    else if (m.t === 'explain') port.postMessage({ t: 'explain', id: m.id, explain: detector.explain(m.org) } satisfies FromDetectionWorker);
     else {
       let error: string | undefined;
       try {

@@ -1,19 +1,25 @@
-// Everything the pipeline keeps about one org: facts from `org` lines, bounded windows, counters, labels, and
-// a tiny ring of prompt snippets that only ever leaves memory as evidence once the org is flagged.
+// Everything the pipeline keeps about one org: facts from `org` lines, its bounded windows (all traffic, and
+// per granted purpose), labels, and a tiny ring of prompt snippets that only ever leaves memory as evidence
+// once the org is flagged.
 import { OrgWindow, type OrgWindowState } from './org-window.js';
-import { PurposeWindow, Totals, type PurposeWindowState, type TotalsState } from './purpose-window.js';
+import { LinkAggregate, type LinkAggregateState } from './linkage/link-aggregate.js';
+import type { LinkRecord } from './linkage/link-record.js';
 import type { ActivityLabel } from './rules/rule-schema.js';
 
 export const ORG_WINDOW = 200;
 export const PURPOSE_WINDOW = 50;
 const MAX_PURPOSES = 4;
+/** API keys followed on their own (a reseller's customers, a team's members); more keys share the last slots. */
+export const MAX_KEYS = 16;
+/** A followed key with fewer requests than this may give its slot to a new key. */
+const KEY_SLOT_MIN = 10;
 
 export interface OrgFacts {
   known: boolean;
   name?: string;
   attributes: Record<string, string | number | boolean>;
   grants: Set<string>;
-  affiliates: Array<{ org: string; relation: string }>;
+  affiliates: Array<{ org: string; relation: string; attributes?: Record<string, string | number | boolean> }>;
 }
 
 export interface Activity {
@@ -25,13 +31,19 @@ export interface Activity {
 }
 
 export class OrgRecord {
+  /** Traffic outside the org's granted purposes (requests under a purpose it holds are judged in purposes). */
   readonly window: OrgWindow;
-  readonly purposes = new Map<string, PurposeWindow>();
-  readonly totals = new Totals();
+  readonly purposes = new Map<string, OrgWindow>();
+  /** Each key's own combined traffic, so one customer's behaviour shows inside pooled traffic. */
+  readonly keys = new Map<string, LinkAggregate>();
   readonly activities = new Map<ActivityLabel, Activity>();
   readonly firedRules = new Set<string>();
+  /** Requests in a row each rule's condition has held (rules with `sustain`). */
+  readonly streaks = new Map<string, number>();
   requests = 0;
   lastTsMs = 0;
+  /** Scores of the current window, cleared at each request. */
+  readonly scoreCache = new Map<string, number>();
   /** ISO time of the org's latest request (formatted only when a label needs it). */
   get lastTs(): string {
     return new Date(this.lastTsMs).toISOString();
@@ -43,15 +55,35 @@ export class OrgRecord {
     readonly id: string,
     readonly order: number,
     public facts: OrgFacts,
-    timing = true,
+    private readonly timing = true,
   ) {
     this.window = new OrgWindow(ORG_WINDOW, timing);
   }
 
-  purposeWindow(purpose: string): PurposeWindow | undefined {
+  purposeWindow(purpose: string): OrgWindow | undefined {
     let w = this.purposes.get(purpose);
-    if (!w && this.purposes.size < MAX_PURPOSES) this.purposes.set(purpose, (w = new PurposeWindow(PURPOSE_WINDOW)));
+    if (!w && this.purposes.size < MAX_PURPOSES) this.purposes.set(purpose, (w = new OrgWindow(PURPOSE_WINDOW, this.timing)));
     return w;
+  }
+
+  /** Counts a request into its key's traffic (bounded: MAX_KEYS keys, the quietest replaced first). */
+  addKeyTraffic(key: string, rec: LinkRecord): void {
+    let a = this.keys.get(key);
+    if (!a) {
+      if (this.keys.size >= MAX_KEYS) {
+        let quiet: string | undefined;
+        let min = Infinity;
+        for (const [k, v] of this.keys)
+          if (v.tally.n < min) {
+            min = v.tally.n;
+            quiet = k;
+          }
+        if (quiet === undefined || min >= KEY_SLOT_MIN) return;
+        this.keys.delete(quiet);
+      }
+      this.keys.set(key, (a = new LinkAggregate()));
+    }
+    a.add(rec);
   }
 
   keepSample(prompt: string, max: number, maxChars: number): void {
@@ -80,9 +112,10 @@ export class OrgRecord {
       facts: { ...this.facts, grants: [...this.facts.grants] },
       window: this.window.toState(),
       purposes: [...this.purposes].map(([p, w]) => [p, w.toState()]),
-      totals: this.totals.toState(),
+      keys: [...this.keys].map(([k, a]) => [k, a.toState()]),
       activities: [...this.activities.values()],
       fired: [...this.firedRules],
+      streaks: [...this.streaks],
       requests: this.requests,
       lastTsMs: this.lastTsMs,
       samples: flagged ? this.sampleList() : [],
@@ -93,9 +126,10 @@ export class OrgRecord {
     const o = new OrgRecord(st.id, st.order, { ...st.facts, grants: new Set(st.facts.grants) }, timing);
     o.window.restore(st.window);
     for (const [p, w] of st.purposes) o.purposeWindow(p)?.restore(w);
-    o.totals.restore(st.totals);
+    for (const [k, a] of st.keys) o.keys.set(k, LinkAggregate.fromState(a));
     for (const a of st.activities) o.activities.set(a.label, a);
     for (const r of st.fired) o.firedRules.add(r);
+    for (const [r, n] of st.streaks) o.streaks.set(r, n);
     o.requests = st.requests;
     o.lastTsMs = st.lastTsMs;
     o.samples.push(...st.samples);
@@ -108,10 +142,11 @@ export interface OrgState {
   order: number;
   facts: Omit<OrgFacts, 'grants'> & { grants: string[] };
   window: OrgWindowState;
-  purposes: Array<[string, PurposeWindowState]>;
-  totals: TotalsState;
+  purposes: Array<[string, OrgWindowState]>;
+  keys: Array<[string, LinkAggregateState]>;
   activities: Activity[];
   fired: string[];
+  streaks: Array<[string, number]>;
   requests: number;
   lastTsMs: number;
   samples: string[];

@@ -1,68 +1,90 @@
-// A fixed-size sliding window over an org's last W requests, as typed arrays plus running aggregates, so
-// every window feature is O(1) to read and the memory per org is bounded whatever the traffic.
+// A sliding window over an org's last W requests: per-request numbers in typed arrays, a Tally of the
+// requests in it, and timing aggregates, so features are cheap to read and memory per org is bounded. Arrays
+// start small and double up to W, so an account with a few dozen requests costs a few kilobytes.
 import { num, packArray, unnum, unpackInto, type Num } from './checkpoint/codec.js';
 import { SKETCH_SLOTS, sketchSimilarity } from './signals/sketch.js';
-import { TopCounter } from './signals/top-counter.js';
 import type { RequestSignals } from './signals/request-signals.js';
+import { ModeTable } from './mode-table.js';
+import { Tally } from './tally.js';
+import type { Aggregate } from './aggregate-features.js';
 
-const F_CAP = 1;
-const F_SENS = 2;
-const F_COT = 4;
-const F_SINGLE = 8;
 const NOVELTY_RING = 32;
+const INITIAL = 16;
 
-export class OrgWindow {
+/** The per-request columns a window keeps (each a typed array of its capacity). */
+interface Columns {
+  ts: Float64Array;
+  gap: Float32Array;
+  flags: Uint32Array;
+  cues: Uint8Array;
+  topic: Int8Array;
+  harm: Int8Array;
+  script: Int8Array;
+  novelty: Float32Array;
+  outRatio: Float32Array;
+  promptLog: Float32Array;
+  template: Uint32Array;
+  system: Uint32Array;
+  shape: Uint32Array;
+  bench: Int32Array;
+  benchSrc: Int8Array;
+}
+
+const COLUMN_TYPES = {
+  ts: Float64Array,
+  gap: Float32Array,
+  flags: Uint32Array,
+  cues: Uint8Array,
+  topic: Int8Array,
+  harm: Int8Array,
+  script: Int8Array,
+  novelty: Float32Array,
+  outRatio: Float32Array,
+  promptLog: Float32Array,
+  template: Uint32Array,
+  system: Uint32Array,
+  shape: Uint32Array,
+  bench: Int32Array,
+  benchSrc: Int8Array,
+} as const;
+type ColumnName = keyof Columns;
+const COLUMN_NAMES = Object.keys(COLUMN_TYPES) as ColumnName[];
+
+function allocate(cap: number): Columns {
+  const c = {} as Record<ColumnName, unknown>;
+  for (const k of COLUMN_NAMES) c[k] = new COLUMN_TYPES[k](cap);
+  return c as Columns;
+}
+
+const scratch = new ModeTable(512);
+
+export class OrgWindow implements Aggregate {
   readonly size: number;
+  private cap: number;
+  private c: Columns;
   private n = 0;
   private head = 0;
-  private readonly ts: Float64Array;
-  private readonly template: Uint32Array;
-  private readonly system: Uint32Array;
-  private readonly category: Int8Array;
-  private readonly flags: Uint8Array;
-  private readonly bench: Int32Array;
-  private readonly benchSrc: Int8Array;
-  private readonly temp: Float32Array;
-  private readonly maxTok: Float32Array;
-  private readonly novelty: Float32Array;
-  private readonly gap: Float32Array;
-  // Running aggregates over the records currently in the window.
-  private cap = 0;
-  private sens = 0;
-  private cot = 0;
-  private single = 0;
-  private benchN = 0;
-  private noveltySum = 0;
+  readonly tally = new Tally();
   private gapN = 0;
   private gapSum = 0;
   private gapSq = 0;
-  private readonly cats = new Int32Array(16);
   private readonly hours = new Int32Array(24);
   private readonly benchSources = new Int32Array(16);
-  private readonly templates = new TopCounter<number>();
-  private readonly benches = new TopCounter<number>();
-  private readonly systems = new TopCounter<number>();
-  private readonly temps = new TopCounter<number>();
-  private readonly maxToks = new TopCounter<number>();
-  // Novelty (PRADA/SEAT-style): distance of each prompt's simhash to the closest of the org's recent ones.
-  private readonly sketches = new Uint32Array(NOVELTY_RING * SKETCH_SLOTS);
+  private sketches: Uint32Array | undefined;
   private simN = 0;
   private lastTs = NaN;
+  // Mode and distinct counts are recomputed on demand and cached until the next request.
+  private cache = new Map<string, number>();
 
-  /** timing=false switches the timing features off (ablation): they read as undefined, so rules using them never fire. */
-  constructor(size: number, private readonly timing = true) {
+  /** timing=false switches the timing features off (ablation): they read as undefined. */
+  constructor(size: number, readonly timing = true) {
     this.size = size;
-    this.ts = new Float64Array(size);
-    this.template = new Uint32Array(size);
-    this.system = new Uint32Array(size);
-    this.category = new Int8Array(size);
-    this.flags = new Uint8Array(size);
-    this.bench = new Int32Array(size);
-    this.benchSrc = new Int8Array(size);
-    this.temp = new Float32Array(size);
-    this.maxTok = new Float32Array(size);
-    this.novelty = new Float32Array(size);
-    this.gap = new Float32Array(size);
+    this.cap = Math.min(INITIAL, size);
+    this.c = allocate(this.cap);
+  }
+
+  get count(): number {
+    return this.n;
   }
 
   /** Novelty of a prompt: 1 - similarity to the closest of the org's recent prompts (1 when none yet). */
@@ -71,213 +93,191 @@ export class OrgWindow {
     const k = Math.min(this.simN, NOVELTY_RING);
     let best = 0;
     for (let i = 0; i < k && best < 1; i++) {
-      const sim = sketchSimilarity(sketch, this.sketches, i * SKETCH_SLOTS);
+      const sim = sketchSimilarity(sketch, this.sketches!, i * SKETCH_SLOTS);
       if (sim > best) best = sim;
     }
     return k === 0 ? 1 : 1 - best;
   }
 
+  private grow(): void {
+    const cap = Math.min(this.size, this.cap * 2);
+    const next = allocate(cap);
+    for (const k of COLUMN_NAMES) (next[k] as { set(a: ArrayLike<number>): void }).set(this.c[k]);
+    this.c = next;
+    this.cap = cap;
+  }
+
   /** Adds a request; returns its novelty. */
   push(s: RequestSignals): number {
-    if (this.n === this.size) this.evict(this.head);
-    else this.n++;
+    if (this.n === this.size) this.apply(this.head, -1);
+    else {
+      if (this.n === this.cap) this.grow();
+      this.n++;
+    }
     const i = this.head;
     this.head = (this.head + 1) % this.size;
     const nov = this.noveltyOf(s.sketch);
     if (s.sketch) {
+      this.sketches ??= new Uint32Array(NOVELTY_RING * SKETCH_SLOTS);
       this.sketches.set(s.sketch, (this.simN % NOVELTY_RING) * SKETCH_SLOTS);
       this.simN++;
     }
-    const flags = (s.capability ? F_CAP : 0) | (s.sensitive ? F_SENS : 0) | (s.cot ? F_COT : 0) | (s.singleTurn ? F_SINGLE : 0);
-    const gap = Number.isNaN(this.lastTs) ? NaN : Math.max(0, s.ts - this.lastTs);
+    const c = this.c;
+    c.gap[i] = Number.isNaN(this.lastTs) ? NaN : Math.max(0, s.ts - this.lastTs);
     this.lastTs = s.ts;
-    this.ts[i] = s.ts;
-    this.template[i] = s.templateHash;
-    this.system[i] = s.systemHash;
-    this.category[i] = s.category;
-    this.flags[i] = flags;
-    // Safety-set items count as sensitive prompts (safety_probing), not as capability benchmarks.
+    c.ts[i] = s.ts;
+    c.flags[i] = s.flags;
+    c.cues[i] = s.cues;
+    c.topic[i] = s.topic;
+    c.harm[i] = s.harmCategory;
+    c.script[i] = s.script;
+    c.novelty[i] = nov;
+    c.outRatio[i] = s.outputRatio;
+    c.promptLog[i] = s.promptLog;
+    c.template[i] = s.templateHash;
+    c.system[i] = s.systemHash;
+    c.shape[i] = s.shapeHash;
+    // Safety-set items count as harmful prompts (safety_probing), not as capability benchmarks.
     const bench = s.bench && s.bench.kind === 'benchmark' ? s.bench : undefined;
-    this.bench[i] = bench ? bench.key : -1;
-    this.benchSrc[i] = bench ? bench.sourceIndex : -1;
-    this.temp[i] = s.temperature;
-    this.maxTok[i] = s.maxTokens;
-    this.novelty[i] = nov;
-    this.gap[i] = gap;
+    c.bench[i] = bench ? bench.key : -1;
+    c.benchSrc[i] = bench ? bench.sourceIndex : -1;
     this.apply(i, 1);
     return nov;
   }
 
-  private evict(i: number): void {
-    this.apply(i, -1);
-  }
-
   private apply(i: number, d: 1 | -1): void {
-    const f = this.flags[i]!;
-    if (f & F_CAP) this.cap += d;
-    if (f & F_SENS) this.sens += d;
-    if (f & F_COT) this.cot += d;
-    if (f & F_SINGLE) this.single += d;
-    const c = this.category[i]!;
-    if (c >= 0) this.cats[c] = this.cats[c]! + d;
-    const h = Math.floor(this.ts[i]! / 3_600_000) % 24; // UTC hour, without a Date allocation
+    const c = this.c;
+    this.cache.clear();
+    this.tally.add(
+      { flags: c.flags[i]!, cues: c.cues[i]!, topic: c.topic[i]!, harmCategory: c.harm[i]!, script: c.script[i]!, novelty: c.novelty[i]!, outputRatio: c.outRatio[i]!, promptLog: c.promptLog[i]! },
+      d,
+    );
+    const h = Math.floor(c.ts[i]! / 3_600_000) % 24; // UTC hour, without a Date allocation
     this.hours[h] = this.hours[h]! + d;
-    this.noveltySum += d * this.novelty[i]!;
-    const g = this.gap[i]!;
+    const g = c.gap[i]!;
     if (!Number.isNaN(g)) {
       const gs = g / 1000;
       this.gapN += d;
       this.gapSum += d * gs;
       this.gapSq += d * gs * gs;
     }
-    const b = this.bench[i]!;
-    const tmpl = this.template[i]!;
-    const sys = this.system[i]!;
-    const t = this.temp[i]!;
-    const m = this.maxTok[i]!;
-    if (d === 1) {
-      if (b >= 0) {
-        this.benchN++;
-        this.benches.add(b);
-        this.benchSources[this.benchSrc[i]!]!++;
+    const src = c.benchSrc[i]!;
+    if (src >= 0) this.benchSources[src] = this.benchSources[src]! + d;
+  }
+
+  /** Index of the oldest request in the window. */
+  private oldest(): number {
+    return this.n < this.size ? 0 : this.head;
+  }
+
+  private column(name: 'template' | 'system' | 'shape' | 'bench'): Uint32Array | Int32Array {
+    return this.c[name];
+  }
+
+  /** Count of the most frequent non-zero (bench: non-negative) value of a column in the window. */
+  topCount(name: 'template' | 'system' | 'shape'): number {
+    const key = `top:${name}`;
+    let v = this.cache.get(key);
+    if (v === undefined) {
+      scratch.clear();
+      const col = this.column(name);
+      for (let k = 0; k < this.n; k++) {
+        const x = col[k]!;
+        if (x !== 0) scratch.add(x);
       }
-      if (tmpl) this.templates.add(tmpl);
-      if (sys) this.systems.add(sys);
-      if (!Number.isNaN(t)) this.temps.add(t);
-      if (!Number.isNaN(m)) this.maxToks.add(m);
-    } else {
-      if (b >= 0) {
-        this.benchN--;
-        this.benches.remove(b);
-        this.benchSources[this.benchSrc[i]!]!--;
-      }
-      if (tmpl) this.templates.remove(tmpl);
-      if (sys) this.systems.remove(sys);
-      if (!Number.isNaN(t)) this.temps.remove(t);
-      if (!Number.isNaN(m)) this.maxToks.remove(m);
+      v = scratch.top();
+      this.cache.set(key, v);
     }
+    return v;
   }
 
-  get count(): number {
-    return this.n;
+  topShare(kind: 'template' | 'system' | 'shape'): number {
+    return this.n ? this.topCount(kind) / this.n : 0;
   }
 
-  private share(x: number): number {
-    return this.n ? x / this.n : 0;
-  }
-
-  feature(name: string, capabilityClasses: ReadonlySet<number>): number | undefined {
-    switch (name) {
-      case 'requests':
-        return this.n;
-      case 'bench_share':
-        return this.share(this.benchN);
-      case 'bench_distinct':
-        return this.benches.distinct();
-      case 'bench_sources': {
-        let k = 0;
-        for (const v of this.benchSources) if (v > 0) k++;
-        return k;
+  benchDistinct(): number {
+    let v = this.cache.get('bench');
+    if (v === undefined) {
+      scratch.clear();
+      for (let k = 0; k < this.n; k++) {
+        const x = this.c.bench[k]!;
+        if (x >= 0) scratch.add(x + 1);
       }
-      case 'template_top_share':
-        return this.share(this.templates.top());
-      case 'template_distinct_ratio':
-        return this.share(this.templates.distinct());
-      case 'capability_share':
-        return this.share(this.cap);
-      case 'capability_categories': {
-        // Capability classes holding at least 5% of the window: how broad a sweep is.
-        let k = 0;
-        for (const c of capabilityClasses) if (this.n && this.cats[c]! / this.n >= 0.05) k++;
-        return k;
-      }
-      case 'category_entropy': {
-        let e = 0;
-        for (const v of this.cats) if (v > 0 && this.n) e -= (v / this.n) * Math.log2(v / this.n);
-        return e;
-      }
-      case 'sensitive_share':
-        return this.share(this.sens);
-      case 'cot_share':
-        return this.share(this.cot);
-      case 'novelty':
-        return this.share(this.noveltySum);
-      case 'single_turn_share':
-        return this.share(this.single);
-      case 'temperature_top_share':
-        return this.share(this.temps.top());
-      case 'max_tokens_top_share':
-        return this.share(this.maxToks.top());
-      case 'system_top_share':
-        return this.share(this.systems.top());
-      case 'interarrival_cv': {
-        if (!this.timing) return undefined;
-        if (this.gapN < 2) return 0;
-        const mean = this.gapSum / this.gapN;
-        const v = Math.max(0, this.gapSq / this.gapN - mean * mean);
-        return mean > 0 ? Math.sqrt(v) / mean : 0;
-      }
-      case 'hours_active': {
-        if (!this.timing) return undefined;
-        let k = 0;
-        for (const v of this.hours) if (v > 0) k++;
-        return k;
-      }
-      case 'span_hours':
-        if (!this.timing) return undefined;
-        return this.n ? (this.lastTs - this.ts[(this.head - this.n + this.size) % this.size]!) / 3_600_000 : 0;
-      default:
-        return undefined;
+      v = scratch.distinct();
+      this.cache.set('bench', v);
     }
+    return v;
   }
 
-  /** Checkpoint: every field, running aggregates included, so a restored window continues bit-identically. */
-  toState(): OrgWindowState {
-    const arrays: Record<string, string> = {};
-    for (const k of ARRAY_FIELDS) arrays[k] = packArray(this[k]);
-    const scalars: Record<string, Num> = {};
-    for (const k of SCALAR_FIELDS) scalars[k] = num(this[k]);
-    const counters: Record<string, { e: Array<[number, number]>; top: number }> = {};
-    for (const k of COUNTER_FIELDS) counters[k] = this[k].toState();
-    return { size: this.size, arrays, scalars, counters };
+  /** Timing features; undefined when timing is switched off. */
+  interarrivalCv(): number | undefined {
+    if (!this.timing) return undefined;
+    if (this.gapN < 2) return 0;
+    const mean = this.gapSum / this.gapN;
+    const v = Math.max(0, this.gapSq / this.gapN - mean * mean);
+    return mean > 0 ? Math.sqrt(v) / mean : 0;
   }
 
-  restore(st: OrgWindowState): void {
-    if (st.size !== this.size) throw new Error(`checkpoint: window of ${st.size}, expected ${this.size}`);
-    for (const k of ARRAY_FIELDS) unpackInto(st.arrays[k] ?? '', this[k]);
-    for (const k of SCALAR_FIELDS) (this as unknown as Record<string, number>)[k] = unnum(st.scalars[k] ?? 'NaN');
-    for (const k of COUNTER_FIELDS) this[k].restore(st.counters[k] ?? { e: [], top: 0 });
+  hoursActive(): number | undefined {
+    if (!this.timing) return undefined;
+    let k = 0;
+    for (const v of this.hours) if (v > 0) k++;
+    return k;
   }
 
-  /** Matched benchmark counts per source index (evidence). */
+  spanHours(): number | undefined {
+    if (!this.timing) return undefined;
+    return this.n ? (this.lastTs - this.c.ts[this.oldest()]!) / 3_600_000 : 0;
+  }
+
   benchSourceCounts(): Int32Array {
     return this.benchSources;
   }
 
-  categoryCounts(): Int32Array {
-    return this.cats;
+  /** Checkpoint: every field, so a restored window continues bit-identically. */
+  toState(): OrgWindowState {
+    const arrays: Record<string, string> = {};
+    for (const k of COLUMN_NAMES) arrays[k] = packArray(this.c[k]);
+    return {
+      size: this.size,
+      cap: this.cap,
+      arrays,
+      tally: this.tally.toState(),
+      hours: packArray(this.hours),
+      benchSources: packArray(this.benchSources),
+      ...(this.sketches ? { sketches: packArray(this.sketches) } : {}),
+      scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs) },
+    };
   }
 
-  static readonly FEATURES = [
-    'requests', 'bench_share', 'bench_distinct', 'bench_sources', 'template_top_share', 'template_distinct_ratio',
-    'capability_share', 'capability_categories', 'category_entropy', 'sensitive_share', 'cot_share', 'novelty',
-    'single_turn_share', 'temperature_top_share', 'max_tokens_top_share', 'system_top_share', 'interarrival_cv',
-    'hours_active', 'span_hours',
-  ] as const;
+  restore(st: OrgWindowState): void {
+    if (st.size !== this.size) throw new Error(`checkpoint: window of ${st.size}, expected ${this.size}`);
+    this.cap = st.cap;
+    this.c = allocate(st.cap);
+    for (const k of COLUMN_NAMES) unpackInto(st.arrays[k] ?? '', this.c[k]);
+    this.tally.restore(st.tally);
+    unpackInto(st.hours, this.hours);
+    unpackInto(st.benchSources, this.benchSources);
+    if (st.sketches) this.sketches = unpackInto(st.sketches, new Uint32Array(NOVELTY_RING * SKETCH_SLOTS));
+    const s = st.scalars;
+    this.n = s.n;
+    this.head = s.head;
+    this.gapN = s.gapN;
+    this.gapSum = unnum(s.gapSum);
+    this.gapSq = unnum(s.gapSq);
+    this.simN = s.simN;
+    this.lastTs = unnum(s.lastTs);
+    this.cache.clear();
+  }
 }
 
 export interface OrgWindowState {
   size: number;
+  cap: number;
   arrays: Record<string, string>;
-  scalars: Record<string, Num>;
-  counters: Record<string, { e: Array<[number, number]>; top: number }>;
+  tally: string;
+  hours: string;
+  benchSources: string;
+  sketches?: string;
+  scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num };
 }
-
-// The field lists the checkpoint covers; a field added to OrgWindow must be added here (the restart test
-// compares a restored detector's features with an uninterrupted one's).
-const ARRAY_FIELDS = [
-  'ts', 'template', 'system', 'category', 'flags', 'bench', 'benchSrc', 'temp', 'maxTok', 'novelty', 'gap', 'cats', 'hours',
-  'benchSources', 'sketches',
-] as const;
-const SCALAR_FIELDS = ['n', 'head', 'cap', 'sens', 'cot', 'single', 'benchN', 'noveltySum', 'gapN', 'gapSum', 'gapSq', 'simN', 'lastTs'] as const;
-const COUNTER_FIELDS = ['templates', 'benches', 'systems', 'temps', 'maxToks'] as const;

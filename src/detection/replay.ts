@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { actionFor as defaultActionFor, type ActionFor } from './action-for.js';
 import { loadDetectionAssets, type DetectionAssets } from './assets.js';
-import { createDetector, type Diagnostic, type DetectorOptions, type LabelEvent } from './detector.js';
+import { createDetector, type Detector, type Diagnostic, type DetectorOptions, type LabelEvent } from './detector.js';
 import { buildReport, type ReplayReportV1 } from './report.js';
 import { readTrace, type SkippedLine } from './trace-reader.js';
 
@@ -15,7 +15,9 @@ export interface ReplayOptions {
   onDiagnostic?: (d: Diagnostic) => void;
   onSkipped?: (s: SkippedLine) => void;
   onProgress?: (lines: number) => void;
-  detector?: Partial<Pick<DetectorOptions, 'disabledSignals' | 'evidence'>>;
+  detector?: Partial<Pick<DetectorOptions, 'disabledSignals' | 'evidence' | 'explain' | 'onWindow'>>;
+  /** Called with the detector once the trace is read (explain, features). */
+  onDone?: (detector: Detector) => void;
 }
 
 export class StrictModeError extends Error {}
@@ -42,5 +44,6 @@ export async function replayTrace(input: Readable | AsyncIterable<Buffer | strin
       opts.onSkipped?.(item.skipped);
     }
   }
+  opts.onDone?.(detector);
   return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, opts.policy);
 }

@@ -2,7 +2,7 @@
 // values against rule thresholds, and linked accounts with the reason they are linked. Bounded, so a case
 // updated by thousands of detections stays small.
 import type { Detection, OrgFacts } from './detection-input.js';
-import type { CaseEvidence, FeatureEvidence, SampleRequest } from './case-model.js';
+import type { CaseEvidence, FeatureEvidence, SampleRequest, ScoreEvidence } from './case-model.js';
 import { redactSecrets } from './redact-secrets.js';
 
 const MAX_SAMPLES = 10;
@@ -10,7 +10,7 @@ const MAX_EXCERPT = 400;
 const MAX_LINKED = 200;
 
 export function emptyEvidence(): CaseEvidence {
-  return { sampleRequests: [], matchedBenchmarks: [], features: [], linkedAccounts: [] };
+  return { sampleRequests: [], matchedBenchmarks: [], features: [], linkedAccounts: [], scores: [] };
 }
 
 function excerpt(text: string): string {
@@ -32,14 +32,42 @@ function holds(actual: number, op: string, threshold: number): boolean {
   }
 }
 
-function linkReason(signals: unknown): string {
-  if (!Array.isArray(signals) || signals.length === 0) return 'linked by detection';
-  const parts = signals.map((s) => {
-    const o = s as { kind?: unknown; values?: unknown };
-    const vals = Array.isArray(o.values) ? o.values.slice(0, 3).map((v) => redactSecrets(String(v)).slice(0, 80)) : [];
-    return `${String(o.kind)}${vals.length ? ` (${vals.join(', ')})` : ''}`;
-  });
-  return `shared ${parts.join('; ')}`;
+const KIND_LABEL: Record<string, string> = {
+  ip24: 'network /24',
+  ip16: 'network /16',
+  user_agent: 'client',
+  system_prompt: 'system prompt',
+  wrapper: 'prompt wrapper',
+  shape: 'request shape',
+  co_activity: 'co-activity',
+};
+
+interface MemberLink {
+  org: string;
+  via?: { to: string; strength: number; reasons: Array<{ kind: string; value?: string; detail: string; nats: number }> };
+}
+
+/** "shared network /24 45.12.33.0/24 (3 other orgs use it, 3.7); co-activity (20 shared buckets, 9 expected, 4.3)" */
+function linkReason(m: MemberLink, name: (id: string) => string): string {
+  if (!m.via) return 'first account of the cluster';
+  const parts = m.via.reasons.slice(0, 6).map((r) => `${KIND_LABEL[r.kind] ?? r.kind}${r.value ? ` ${redactSecrets(String(r.value)).slice(0, 60)}` : ''} (${r.detail}, ${r.nats})`);
+  return `linked to ${name(m.via.to)} by ${parts.join('; ')}: ${m.via.strength} nats`;
+}
+
+function scoreEvidence(ev: Record<string, unknown>, rule: string): ScoreEvidence[] {
+  const scores = ev.scores as Record<string, { score?: unknown; contributions?: unknown }> | undefined;
+  if (!scores || typeof scores !== 'object') return [];
+  const out: ScoreEvidence[] = [];
+  for (const [name, s] of Object.entries(scores)) {
+    const value = num(s?.score);
+    if (value === undefined || !Array.isArray(s.contributions)) continue;
+    const contributions = (s.contributions as Array<Record<string, unknown>>)
+      .map((c) => ({ feature: String(c.feature), value: num(c.value) ?? null, contribution: num(c.contribution) ?? 0 }))
+      .filter((c) => c.contribution !== 0)
+      .slice(0, 12);
+    out.push({ name, value, rule, contributions });
+  }
+  return out;
 }
 
 /** Evidence of one detection, merged into `prev` (deduplicated, capped). */
@@ -49,6 +77,7 @@ export function mergeEvidence(prev: CaseEvidence, d: Detection, facts: OrgFacts,
     matchedBenchmarks: [...prev.matchedBenchmarks],
     features: [...prev.features],
     linkedAccounts: [...prev.linkedAccounts],
+    scores: [...(prev.scores ?? [])],
   };
   const addSample = (s: SampleRequest) => {
     if (out.sampleRequests.length < MAX_SAMPLES && !out.sampleRequests.some((x) => x.orgId === s.orgId && x.excerpt === s.excerpt)) out.sampleRequests.push(s);
@@ -77,10 +106,18 @@ export function mergeEvidence(prev: CaseEvidence, d: Detection, facts: OrgFacts,
         else out.features.push(f);
       }
     }
-    const links = ev.links as { cluster?: unknown; signals?: unknown } | undefined;
-    if (links && d.cluster) {
-      const reason = `cluster ${d.cluster.id}: ${linkReason(links.signals)}`;
-      for (const m of d.cluster.orgs) if (!linked.has(m)) linked.set(m, { orgId: m, name: names.get(m) ?? m, reason });
+    for (const sc of scoreEvidence(ev, a.rules[0] ?? '')) {
+      const i = out.scores!.findIndex((x) => x.name === sc.name);
+      if (i >= 0) out.scores![i] = sc;
+      else out.scores!.push(sc);
+    }
+    const links = ev.links as { cluster?: unknown; members?: unknown } | undefined;
+    if (links && d.cluster && Array.isArray(links.members)) {
+      const name = (id: string) => names.get(id) ?? id;
+      for (const m of links.members as MemberLink[]) {
+        if (typeof m?.org !== 'string') continue;
+        linked.set(m.org, { orgId: m.org, name: name(m.org), reason: linkReason(m, name), ...(m.via ? { linkedTo: m.via.to, strength: m.via.strength } : {}) });
+      }
     }
   }
   if (d.cluster && d.cluster.orgs.length > 1)

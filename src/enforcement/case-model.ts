@@ -58,7 +58,18 @@ export interface CaseEvidence {
   /** Public benchmarks whose items matched the org's prompts, with the number of matching prompts. */
   matchedBenchmarks: Array<{ benchmark: string; matches: number }>;
   features: FeatureEvidence[];
-  linkedAccounts: Array<{ orgId: string; name: string; reason: string }>;
+  /** Linked accounts and why each is in the cluster (the link that brought it, with its evidence). */
+  linkedAccounts: Array<{ orgId: string; name: string; reason: string; linkedTo?: string; strength?: number }>;
+  /** The scores the firing rules read, with what each signal contributed (logit units). */
+  scores?: ScoreEvidence[];
+}
+
+export interface ScoreEvidence {
+  /** e.g. score.benchmarking, cluster.score.distillation */
+  name: string;
+  value: number;
+  rule: string;
+  contributions: Array<{ feature: string; value: number | null; contribution: number }>;
 }
 
 export interface ActionTaken {

@@ -76,6 +76,7 @@ export const ERROR_CATALOG = {
   admin_unauthorized: spec(401, 'invalid_request_error', 'authentication_error', false, 'Missing or unknown admin token.', 'Send `Authorization: Bearer <admin token>`.'),
   admin_forbidden: spec(403, 'permission_denied', 'permission_error', false, "The admin token's role may not do this.", 'Use a token with the needed role (viewer < analyst < admin).'),
   admin_not_found: spec(404, 'invalid_request_error', 'not_found_error', false, 'The org, key, grant, affiliation or token named in the admin request does not exist.', 'Check the id (or org name); list the objects to find it.'),
+  detection_unavailable: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'Live detection does not run in this process (disabled, or judged by `moat detect` workers).', 'Explain from a trace with `moat replay TRACE --explain ORG`, or ask a gateway running detection locally.'),
   admin_conflict: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'The change conflicts with existing state (e.g. a duplicate name, or a guarded change without force).', 'Read the message; repeat with `force` if intended.'),
 } as const satisfies Record<string, ErrorSpec>;
 

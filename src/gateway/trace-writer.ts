@@ -35,16 +35,21 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
       const batch = await queue.take(4096);
       if (batch.length === 0) break; // queue closed and drained
       let text = '';
+      // The org's line when new or changed, and its affiliates' lines: an affiliate's facts (a competitor
+      // parent) matter to detection even when the affiliate sends no request of its own.
+      const orgLineText = (id: string, withAffiliates: boolean): string => {
+        const org = opts.orgLine?.(id);
+        if (!org) return '';
+        let json = jsonOf.get(org);
+        if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
+        if (writtenOrgLines.get(id) === json) return '';
+        writtenOrgLines.set(id, json);
+        let t = '';
+        if (withAffiliates) for (const a of org.affiliates ?? []) if (!writtenOrgLines.has(a.org)) t += orgLineText(a.org, false);
+        return t + json + '\n';
+      };
       for (const e of batch) {
-        const org = opts.orgLine?.(e.orgId);
-        if (org) {
-          let json = jsonOf.get(org);
-          if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
-          if (writtenOrgLines.get(e.orgId) !== json) {
-            writtenOrgLines.set(e.orgId, json);
-            text += json + '\n';
-          }
-        }
+        text += orgLineText(e.orgId, true);
         text += JSON.stringify(toTraceLine(e)) + '\n';
       }
       if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));

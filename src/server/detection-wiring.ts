@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { MoatConfig } from '../config/schema.js';
 import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
 import { createDetector, type DetectionSnapshot, type Detector, type LabelEvent } from '../detection/detector.js';
+import type { ExplainTimeline } from '../detection/explain.js';
 import { orgToTraceLine } from '../detection/live.js';
 import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { Detection } from '../enforcement/detection-input.js';
@@ -40,6 +41,8 @@ export interface DetectionWiring {
   detector?: Detector;
   /** The live detector's state after every event taken so far (mode local); undefined in mode streams. */
   snapshot(): Promise<DetectionSnapshot | undefined>;
+  /** Explains one org (mode local); undefined for an org not seen. Absent in mode streams. */
+  explain?: (org: string) => Promise<ExplainTimeline | undefined>;
   tracker: DetectionTracker;
   stats(): DetectionStats;
   /** Resolves once the detection queue is empty and every detection so far has been handed to enforcement. */
@@ -244,6 +247,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     ...(detector ? { detector } : {}),
     tracker,
     snapshot: async () => (worker ? worker.snapshot() : detector?.snapshot()),
+    ...(mode === 'local' ? { explain: async (org: string) => (worker ? worker.explain(org) : detector?.explain(org)) } : {}),
     stats: () => ({ ...stats, dropped: queue.dropped, labels: tracker.labels }),
     idle: () =>
       new Promise<void>((r) => {

@@ -4,6 +4,7 @@
 // caller waits, and the gateway's bounded queue drops and counts overflow as before (memory stays bounded).
 import { Worker } from 'node:worker_threads';
 import type { DetectionSnapshot, LabelEvent } from '../detection/detector.js';
+import type { ExplainTimeline } from '../detection/explain.js';
 import type { DetectionWorkerData, FromDetectionWorker, ToDetectionWorker } from '../detection/live-worker.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 
@@ -18,6 +19,7 @@ export class DetectionWorker {
   private nextId = 1;
   private readonly batches = new Map<number, (r: { labels: LabelEvent[]; error?: string }) => void>();
   private readonly snapshots = new Map<number, (s: DetectionSnapshot) => void>();
+  private readonly explains = new Map<number, (e: ExplainTimeline | undefined) => void>();
   private slotWaiters: Array<() => void> = [];
   private dead: Error | undefined;
 
@@ -40,6 +42,9 @@ export class DetectionWorker {
       } else if (m.t === 'snapshot') {
         this.snapshots.get(m.id)?.(m.snapshot);
         this.snapshots.delete(m.id);
+      } else if (m.t === 'explain') {
+        this.explains.get(m.id)?.(m.explain);
+        this.explains.delete(m.id);
       } else opts.onDiagnostic?.(m);
     });
     this.worker.on('error', (err) => {
@@ -91,6 +96,15 @@ export class DetectionWorker {
     const id = this.nextId++;
     const p = new Promise<DetectionSnapshot>((r) => this.snapshots.set(id, r));
     this.post({ t: 'snapshot', id });
+    return p;
+  }
+
+  /** The detector's explanation of one org after everything sent so far. */
+  explain(org: string): Promise<ExplainTimeline | undefined> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    const p = new Promise<ExplainTimeline | undefined>((r) => this.explains.set(id, r));
+    this.post({ t: 'explain', id, org });
     return p;
   }
 

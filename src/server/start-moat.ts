@@ -18,6 +18,7 @@ import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
 import { wireDetection, type DetectionWiring } from './detection-wiring.js';
+import { detectionRoutes } from '../admin/routes/detection-routes.js';
 import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
@@ -206,7 +207,11 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         logger,
       });
     }
-    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
+    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [
+      ...ADMIN_ROUTES,
+      ...caseRoutes(enforcement.service),
+      ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
+    ]);
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
     await app.listen({ port: config.server.port, host: config.server.host });

@@ -9,13 +9,14 @@ import { repoRoot } from '../detection/data-path.js';
 import { labelsPath, simulate } from './scenarios.js';
 
 export const FIXTURES: Array<{ file: string; scenario: string; seed: number; scale: number }> = [
-  { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.3 },
-  { file: 'slow.jsonl', scenario: 'slow', seed: 12, scale: 0.6 },
-  { file: 'hydra.jsonl', scenario: 'hydra', seed: 13, scale: 1 },
-  { file: 'safety-probe.jsonl', scenario: 'safety-probe', seed: 14, scale: 0.3 },
-  { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.6 },
-  { file: 'enterprise.jsonl', scenario: 'enterprise', seed: 16, scale: 0.5 },
-  { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.12 },
+  { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.5 },
+  { file: 'slow.jsonl', scenario: 'slow', seed: 12, scale: 0.8 },
+  { file: 'hydra.jsonl', scenario: 'hydra', seed: 13, scale: 0.5 },
+  { file: 'safety-sweep.jsonl', scenario: 'safety-sweep', seed: 14, scale: 0.5 },
+  { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.8 },
+  { file: 'vendor.jsonl', scenario: 'vendor', seed: 16, scale: 0.8 },
+  { file: 'distiller.jsonl', scenario: 'distiller', seed: 18, scale: 0.5 },
+  { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.15 },
 ];
 
 export function fixtureTracesDir(root: string = repoRoot()): string {

@@ -1,27 +1,61 @@
-// Scenarios: named sets of actors. `mixed` holds every actor; the others isolate one behaviour (rule
-// fixtures and focused tests use them).
+// Scenarios: named sets of actor families. `mixed` holds every family (the evaluation runs it over many
+// seeds); the others isolate one behaviour (rule fixtures and focused tests use them).
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { TraceLine } from '../events/trace-format.js';
-import * as A from './actors.js';
-import { Corpora, type Split } from './corpora.js';
+import type { ActorContext, ActorOutput } from './actors/actor.js';
+import * as L from './actors/legit.js';
+import * as M from './actors/misuse.js';
+import { Corpora, type CorpusPlan, type Split } from './corpora.js';
+import { Networks } from './population.js';
 import { Rng } from './rng.js';
+import { resetRequestIds } from './trace-request.js';
 
-type ActorFn = (ctx: A.ActorContext) => A.ActorOutput;
+type ActorFn = (ctx: ActorContext) => ActorOutput;
 
-const LEGIT: ActorFn[] = [A.supportBot, A.codingAssistant, A.ragApp, A.batchJob, A.educationApp, A.enterpriseEval, A.reseller];
-const MISUSE: ActorFn[] = [A.competitorSweep, A.distillationHydra, A.safetyProber, A.scopeDrifter, A.slowActor];
+export const LEGIT_FAMILIES: Record<string, ActorFn> = {
+  support_bot: L.supportBot,
+  coding_agent: L.codingAgent,
+  ide_assistant: L.ideAssistant,
+  rag_app: L.ragApp,
+  batch_job: L.batchJob,
+  translation: L.translationService,
+  tutoring: L.tutoring,
+  education_app: L.educationApp,
+  vendor_eval: L.vendorEval,
+  safety_institute: (ctx) => L.safetyInstitute(ctx, false),
+  competitor_safety_eval: (ctx) => L.safetyInstitute(ctx, true),
+  reseller: L.reseller,
+  small_developers: L.smallDevelopers,
+  university_lab: L.universityLab,
+  moderation_pipeline: L.moderationPipeline,
+};
 
-export const SCENARIOS: Record<string, ActorFn[]> = {
-  mixed: [...LEGIT, ...MISUSE],
-  legit: LEGIT.filter((f) => f !== A.enterpriseEval),
-  competitor: [A.competitorSweep],
-  hydra: [(ctx) => A.distillationHydra(ctx, 8)],
-  'safety-probe': [A.safetyProber],
-  'scope-drift': [A.scopeDrifter],
-  slow: [A.slowActor],
-  enterprise: [A.enterpriseEval],
+export const MISUSE_FAMILIES: Record<string, ActorFn> = {
+  competitor_sweep: (ctx) => M.competitorSweep(ctx, false),
+  competitor_via_affiliate: (ctx) => M.competitorSweep(ctx, true),
+  slow_sweep: M.slowSweep,
+  safety_sweep: M.safetySweep,
+  distiller: M.distiller,
+  hydra: M.hydra,
+  scope_drifter: M.scopeDrifter,
+  reseller_hiding_distiller: M.resellerWithDistiller,
+};
+
+const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
+
+export const SCENARIOS: Record<string, string[]> = {
+  mixed: [...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)],
+  legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval'),
+  competitor: ['competitor_sweep'],
+  affiliate: ['competitor_via_affiliate'],
+  hydra: ['hydra', 'small_developers'],
+  'safety-sweep': ['safety_sweep'],
+  'scope-drift': ['scope_drifter'],
+  slow: ['slow_sweep'],
+  distiller: ['distiller'],
+  vendor: ['vendor_eval'],
 };
 
 export interface ActorLabels {
@@ -30,10 +64,12 @@ export interface ActorLabels {
   orgs: string[];
   expected: string[];
   allowed: string[];
+  misuseStart?: Record<string, number>;
+  network?: boolean;
 }
 
 export interface ScenarioLabels {
-  version: 1;
+  version: 2;
   scenario: string;
   seed: number;
   split: Split;
@@ -46,21 +82,32 @@ export interface SimulateOptions {
   scenario: string;
   seed: number;
   scale?: number;
+  /** Item split of the app corpora, or a full plan (the evaluation's fold). */
   split?: Split;
+  plan?: CorpusPlan;
   days?: number;
   corpora?: Corpora;
+  /** Only these families of the scenario (tests). */
+  families?: string[];
+  /** Let OpenAI actors use the Responses API (default: chat completions only, what every gateway door serves). */
+  responsesApi?: boolean;
 }
 
+export const SCENARIO_START = Date.parse('2026-08-03T00:00:00.000Z');
+
 export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: ScenarioLabels } {
-  const actors = SCENARIOS[o.scenario];
-  if (!actors) throw new Error(`unknown scenario "${o.scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
-  const split = o.split ?? 'all';
-  const corpora = o.corpora ?? new Corpora(split);
+  const families = o.families ?? SCENARIOS[o.scenario];
+  if (!families) throw new Error(`unknown scenario "${o.scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const plan: CorpusPlan = o.plan ?? { split: o.split ?? 'all' };
+  const corpora = o.corpora ?? new Corpora(plan);
   const root = new Rng(o.seed);
-  A.resetIds();
-  const outputs = actors.map((f, i) =>
-    f({ rng: root.fork(i + 1), corpora, start: Date.parse('2026-08-01T00:00:00.000Z'), span: (o.days ?? 3) * 86_400_000, scale: o.scale ?? 1 }),
-  );
+  const net = new Networks(root.fork(999));
+  resetRequestIds();
+  const outputs = families.map((name, i) => {
+    const fn = ALL[name];
+    if (!fn) throw new Error(`unknown actor family "${name}"`);
+    return fn({ rng: root.fork(i + 1), corpora, net, start: SCENARIO_START, span: (o.days ?? 3) * 86_400_000, scale: o.scale ?? 1, tag: String(i), responsesApi: o.responsesApi ?? false });
+  });
   const requests = outputs.flatMap((x) => x.requests);
   // Stable sort by time keeps the trace ordered and deterministic.
   const order = requests.map((r, i) => ({ r, i, t: Date.parse(r.ts) })).sort((a, b) => a.t - b.t || a.i - b.i);
@@ -68,13 +115,22 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
   return {
     lines,
     labels: {
-      version: 1,
+      version: 2,
       scenario: o.scenario,
       seed: o.seed,
-      split,
+      split: plan.split,
       scale: o.scale ?? 1,
       requests: requests.length,
-      actors: outputs.map((x) => ({ actor: x.actor, kind: x.kind, orgs: x.orgs.map((g) => g.id), expected: x.expected, allowed: x.allowed })),
+      actors: outputs.map((x) => ({
+        actor: x.family,
+        kind: x.kind,
+        // Org lines without traffic (a competitor parent) are facts, not actors' accounts.
+        orgs: x.orgs.map((g) => g.id).filter((id) => x.requests.some((r) => r.org === id)),
+        expected: x.expected,
+        allowed: x.allowed,
+        ...(x.misuseStart ? { misuseStart: x.misuseStart } : {}),
+        ...(x.network ? { network: true } : {}),
+      })),
     },
   };
 }

@@ -43,10 +43,10 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
   };
   const { rival, acme, prober } = server.seed;
   // Ordinary customer traffic (opens no case) and the competitor's sweep (opens one) through the gateway.
-  const legit = await server.sendTraffic('legit', 'org_support', acme, { requests: 30 });
+  const legit = await server.sendTraffic('legit', 'org_support_0', acme, { requests: 30 });
   assert.equal(await server.detect(acme, legit), undefined, 'ordinary support traffic is not flagged');
   assert.deepEqual(await server.casesOf(acme), [], 'no case for an ordinary customer');
-  const sweep = await server.trafficToCase('competitor', 'org_rival', rival);
+  const sweep = await server.trafficToCase('competitor', 'org_rival_0', rival, { requests: 300 });
   assert.equal(sweep.status, 'open');
   assert.equal(sweep.proposedAction?.action, 'restrict', 'autoEnforce off: the restriction waits for approval');
   const sweepTitle = sweep.title; // "benchmarking by rival-ai"
@@ -136,7 +136,7 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByText('1 case', { exact: true }).waitFor();
     // A safety prober without a grant sends its sweep while the page is open; the playbook throttles it
     // automatically, so the case arrives already actioned.
-    const probe = await server.trafficToCase('safety-probe', 'org_prober', prober, { seed: 3 });
+    const probe = await server.trafficToCase('safety-sweep', 'org_redteam_0', prober, { seed: 3, requests: 200 });
     assert.equal(probe.status, 'actioned');
     await page.getByRole('link', { name: probe.title }).waitFor({ timeout: 8000 });
     await page.getByText('2 cases', { exact: true }).waitFor();

@@ -72,7 +72,7 @@ test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per o
   const d = createDetector({ ...assets });
   for (const l of lines) d.ingest(l);
   const ck = d.checkpoint();
-  const legit = new Set(labels.actors.filter((a) => a.kind === 'legit' && a.actor !== 'enterprise_eval').flatMap((a) => a.orgs));
+  const legit = new Set(labels.actors.filter((a) => a.kind === 'legit' && a.actor !== 'vendor_eval').flatMap((a) => a.orgs));
   for (const o of ck.orgs) {
     if (o.activities.length === 0) assert.deepEqual(o.samples, [], o.id);
     if (legit.has(o.id)) assert.deepEqual(o.samples, [], o.id);

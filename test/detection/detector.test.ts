@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type Diagnostic, type LabelEvent } from '../../src/detection/detector.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines } from './helpers.js';
+import { fixtureLines, fixtureLabels } from './helpers.js';
 
 const assets = loadDetectionAssets();
 
@@ -15,40 +15,45 @@ function run(lines: TraceLine[], extra: Partial<Parameters<typeof createDetector
   return { d, labels, diags, snap: d.snapshot() };
 }
 
-test('online: a label at an org\'s k-th request is reproduced exactly from the first k requests (no look-ahead)', () => {
+const RIVAL = 'org_rival_0';
+const REDTEAM = 'org_redteam_0';
+const LAB = 'org_safetylab_0';
+
+test("online: a label at an org's k-th request is reproduced exactly from the first k requests (no look-ahead)", () => {
   const lines = fixtureLines('scope-drift.jsonl');
   const full = run(lines);
-  const act = full.snap.orgs.find((o) => o.org === 'org_safetylab')!.activities.find((a) => a.label === 'scope_violation')!;
+  const act = full.snap.orgs.find((o) => o.org === LAB)!.activities.find((a) => a.label === 'scope_violation')!;
   const k = act.first_detected.request;
-  assert.ok(k > 30 && k < 150, `detected at ${k}`);
-  // Cut the trace right after the org's k-th request: the same label, same request, same evidence.
+  assert.ok(k > 30, `detected at ${k}`);
   let seen = 0;
-  const cut = lines.findIndex((l) => l.type === 'request' && l.org === 'org_safetylab' && ++seen === k);
+  const cut = lines.findIndex((l) => l.type === 'request' && l.org === LAB && ++seen === k);
   const prefix = run(lines.slice(0, cut + 1));
-  const again = prefix.snap.orgs.find((o) => o.org === 'org_safetylab')!.activities.find((a) => a.label === 'scope_violation');
-  assert.deepEqual(again, act);
-  // One request earlier, it has not been attached yet.
+  assert.deepEqual(prefix.snap.orgs.find((o) => o.org === LAB)!.activities.find((a) => a.label === 'scope_violation'), act);
   const before = run(lines.slice(0, cut));
-  assert.equal(before.snap.orgs.find((o) => o.org === 'org_safetylab')!.activities.some((a) => a.label === 'scope_violation'), false);
+  assert.equal(before.snap.orgs.find((o) => o.org === LAB)!.activities.some((a) => a.label === 'scope_violation'), false);
 });
 
-test('onLabel fires once per org and label, with the same data as the snapshot', () => {
+test('onLabel fires once per org and label; the evidence shows what each signal added to the score', () => {
   const { labels, snap } = run(fixtureLines('competitor.jsonl'));
-  const rival = labels.filter((l) => l.org === 'org_rival');
-  assert.deepEqual(rival.map((l) => l.label), ['benchmarking']);
-  const act = snap.orgs.find((o) => o.org === 'org_rival')!.activities[0]!;
-  assert.deepEqual(rival[0]!.first_detected, act.first_detected);
-  assert.ok((act.evidence.benchmarks as Record<string, number>).humaneval! > 0, 'evidence names the matched benchmark');
+  const rival = labels.filter((l) => l.org === RIVAL);
+  assert.equal(rival.filter((l) => l.label === 'benchmarking').length, 1);
+  assert.equal(new Set(rival.map((l) => l.label)).size, rival.length, 'one event per label');
+  const act = snap.orgs.find((o) => o.org === RIVAL)!.activities.find((a) => a.label === 'benchmarking')!;
+  assert.deepEqual(rival.find((l) => l.label === 'benchmarking')!.first_detected, act.first_detected);
+  const scores = act.evidence.scores as Record<string, { score: number; bias: number; contributions: Array<{ feature: string; contribution: number }> }>;
+  const s = scores['score.benchmarking']!;
+  assert.ok(s.score >= 0.7, JSON.stringify(s));
+  // The contributions and the bias add up to the score's logit.
+  const z = s.bias + s.contributions.reduce((a, c) => a + c.contribution, 0);
+  assert.ok(Math.abs(1 / (1 + Math.exp(-z)) - s.score) < 0.01);
+  assert.ok(s.contributions.some((c) => c.feature === 'capability_topics' && c.contribution > 0), 'a sweep is broad');
 });
 
 test('out-of-order timestamps are reported and the virtual clock never goes backwards', () => {
-  const lines = fixtureLines('safety-probe.jsonl');
-  const shuffled = [...lines];
-  // Swap two requests so one arrives with an earlier timestamp.
+  const shuffled = [...fixtureLines('safety-sweep.jsonl')];
   const i = shuffled.findIndex((l) => l.type === 'request');
   [shuffled[i + 5], shuffled[i + 6]] = [shuffled[i + 6]!, shuffled[i + 5]!];
-  const labels: LabelEvent[] = [];
-  const d = createDetector({ ...assets, onLabel: (e) => labels.push(e) });
+  const d = createDetector({ ...assets });
   let last = -Infinity;
   for (const l of shuffled) {
     d.ingest(l);
@@ -59,68 +64,95 @@ test('out-of-order timestamps are reported and the virtual clock never goes back
 });
 
 test('an org without an org line is created on the fly and reported; it has no grants', () => {
-  const lines = fixtureLines('safety-probe.jsonl').filter((l) => l.type === 'request');
-  const { snap, diags } = run(lines);
+  const { snap, diags } = run(fixtureLines('safety-sweep.jsonl').filter((l) => l.type === 'request'));
   assert.equal(snap.diagnostics.unknown_orgs, 1);
-  assert.ok(diags.some((x) => x.kind === 'unknown_org' && x.org === 'org_prober'));
-  assert.ok(snap.orgs.find((o) => o.org === 'org_prober')!.activities.some((a) => a.label === 'safety_probing'));
+  assert.ok(diags.some((x) => x.kind === 'unknown_org' && x.org === REDTEAM));
+  assert.ok(snap.orgs.find((o) => o.org === REDTEAM)!.activities.some((a) => a.label === 'safety_probing'));
 });
 
 test('safety_probing is only for orgs without a safety_evaluation grant', () => {
-  const lines = fixtureLines('safety-probe.jsonl').map((l) =>
-    l.type === 'org' ? { ...l, grants: [{ purpose: 'safety_evaluation', models: ['*'] }] } : l,
-  );
+  const lines = fixtureLines('safety-sweep.jsonl').map((l) => (l.type === 'org' ? { ...l, grants: [{ purpose: 'safety_evaluation', models: ['*'] }] } : l));
   const { snap } = run(lines);
-  assert.deepEqual(snap.orgs.find((o) => o.org === 'org_prober')!.activities, []);
+  assert.equal(snap.orgs.find((o) => o.org === REDTEAM)!.activities.some((a) => a.label === 'safety_probing'), false);
 });
 
-test('huge prompts are capped and counted; processing stays fast', () => {
-  const base = fixtureLines('safety-probe.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
+test('traffic under a granted purpose is judged apart from the org\'s ordinary traffic', () => {
+  const { d } = run(fixtureLines('scope-drift.jsonl'));
+  const f = d.features(LAB)!;
+  assert.equal(f['w.requests'], 0, 'every request went to the purpose window');
+  assert.equal(f['purpose.safety_evaluation.requests'], 50);
+});
+
+test('an org affiliated with a competitor counts as a competitor', () => {
+  const lines: TraceLine[] = [
+    { type: 'org', id: 'org_parent', attributes: { competitor: true } },
+    { type: 'org', id: 'org_child', affiliates: [{ org: 'org_parent', relation: 'acquirer' }] },
+    { type: 'org', id: 'org_partner', affiliates: [{ org: 'org_parent', relation: 'partner' }] },
+  ];
+  const base = fixtureLines('competitor.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
+  const reqs = ['org_child', 'org_partner'].map((org, i) => ({ ...base, id: `r${i}`, org }));
+  const { d, snap } = run([...lines, ...reqs]);
+  assert.equal(d.features('org_child')!['org.competitor'], true);
+  assert.equal(d.features('org_partner')!['org.competitor'], false);
+  // Enforcement reads the affiliate's attributes from the snapshot.
+  assert.deepEqual(snap.orgs.find((o) => o.org === 'org_child')!.facts.affiliates, [{ org: 'org_parent', relation: 'acquirer', attributes: { competitor: true } }]);
+});
+
+test('huge prompts are capped and counted', () => {
+  const base = fixtureLines('safety-sweep.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
   const huge: TraceRequestLine = { ...base, id: 'huge', body: { messages: [{ role: 'user', content: 'lorem ipsum '.repeat(500_000) }] } };
-  const t = performance.now();
   const { snap } = run([huge]);
-  assert.ok(performance.now() - t < 500, 'a 6 MB prompt costs no more than a capped one');
   assert.equal(snap.diagnostics.capped_prompts, 1);
 });
 
 test('garbage bodies (non-objects, binary strings, wrong types) never throw', () => {
-  const base = fixtureLines('safety-probe.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
-  const bodies: unknown[] = [null, 42, 'text', [1, 2], { messages: 'nope' }, { messages: [null, 5, { role: 'user', content: [{ type: 'image' }, { text: '\u0000\ufffd\ud800' }] }] }, { temperature: 'hot', max_tokens: {} }];
-  const { snap } = run(bodies.map((body, i) => ({ ...base, id: `g${i}`, ts: 'not a time', body })));
+  const base = fixtureLines('safety-sweep.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
+  const bodies: unknown[] = [
+    null, 42, 'text', [1, 2], { messages: 'nope' }, { input: [null, { role: 'user', content: 7 }] },
+    { messages: [null, 5, { role: 'user', content: [{ type: 'image' }, { text: '\u0000\ufffd\ud800' }] }] }, { temperature: 'hot', max_tokens: {}, tools: 'x', logit_bias: [] },
+  ];
+  const { snap } = run(bodies.map((body, i) => ({ ...base, id: `g${i}`, ts: 'not a time', body, response: { status: 200, usage: { input_tokens: -1, output_tokens: NaN } } as never })));
   assert.equal(snap.requests, bodies.length);
   assert.equal(snap.diagnostics.bad_timestamps, bodies.length);
 });
 
-test('per-org state is bounded: the window holds 200 requests however many arrive', () => {
-  const lines = fixtureLines('legit.jsonl');
-  const { d } = run(lines);
-  const f = d.features('org_batch')!;
+test('per-org state is bounded: the window holds 200 requests, keys are capped', () => {
+  const { d } = run(fixtureLines('legit.jsonl'));
+  const big = Object.entries(Object.fromEntries(d.snapshot().orgs.map((o) => [o.org, o.requests]))).sort((a, b) => b[1] - a[1])[0]!;
+  assert.ok(big[1] > 200);
+  const f = d.features(big[0])!;
   assert.equal(f['w.requests'], 200);
-  assert.ok((f['total.requests'] as number) > 200);
+  assert.equal(f['org.requests'], big[1]);
 });
 
 test('raw prompts leave memory only as capped evidence of flagged orgs', () => {
   const { snap } = run(fixtureLines('legit.jsonl'));
-  assert.ok(snap.orgs.every((o) => o.activities.length === 0));
-  assert.ok(!JSON.stringify(snap).includes('Summarize the following document'), 'no prompt text for unflagged orgs');
+  assert.ok(snap.orgs.every((o) => o.activities.length === 0), JSON.stringify(snap.orgs.filter((o) => o.activities.length).map((o) => [o.org, o.activities.map((a) => a.label)])));
+  assert.ok(!JSON.stringify(snap).includes('Summarize'), 'no prompt text for unflagged orgs');
   const flagged = run(fixtureLines('competitor.jsonl'), { evidence: { samples: 2, maxChars: 40 } }).snap;
-  const samples = flagged.orgs[0]!.activities[0]!.evidence.samples as string[];
+  const samples = flagged.orgs.find((o) => o.org === RIVAL)!.activities[0]!.evidence.samples as string[];
   assert.equal(samples.length, 2);
   assert.ok(samples.every((s) => s.length <= 41));
   const none = run(fixtureLines('competitor.jsonl'), { evidence: { samples: 0, maxChars: 40 } }).snap;
-  assert.deepEqual(none.orgs[0]!.activities[0]!.evidence.samples, []);
+  assert.deepEqual(none.orgs.find((o) => o.org === RIVAL)!.activities[0]!.evidence.samples, []);
 });
 
-test('linked accounts form one cluster judged on combined traffic; members are labelled at their own count', () => {
-  const { snap } = run(fixtureLines('hydra.jsonl'));
-  assert.equal(snap.clusters.length, 1);
-  const c = snap.clusters[0]!;
-  assert.equal(c.orgs.length, 8);
-  assert.ok(c.signals.some((s) => s.kind === 'ip24') && c.signals.some((s) => s.kind === 'system_prompt'));
-  for (const o of snap.orgs) {
+test('a hydra is gathered into one cluster, with the reasons each member joined; developers beside it are not', () => {
+  const lines = fixtureLines('hydra.jsonl');
+  const truth = fixtureLabels('hydra.jsonl');
+  const hydra = new Set(truth.actors.find((a) => a.actor === 'hydra')!.orgs);
+  const devs = new Set(truth.actors.find((a) => a.actor === 'small_developers')!.orgs);
+  const { snap } = run(lines);
+  const cluster = snap.clusters.find((c) => c.orgs.some((o) => hydra.has(o)))!;
+  assert.ok(cluster.orgs.filter((o) => hydra.has(o)).length >= 0.9 * hydra.size, `${cluster.orgs.length} in the cluster of ${hydra.size}`);
+  assert.equal(cluster.orgs.filter((o) => devs.has(o)).length, 0, 'no developer linked into the hydra');
+  const joined = cluster.members.filter((m) => m.via);
+  assert.equal(joined.length, cluster.orgs.length - 1, 'every member but the first has the link that brought it');
+  for (const m of joined) assert.ok(m.via!.strength >= assets.linkage.link_threshold && m.via!.reasons.length >= 2);
+  for (const o of snap.orgs.filter((x) => hydra.has(x.org) && cluster.orgs.includes(x.org))) {
     const a = o.activities.find((x) => x.label === 'distillation');
     assert.ok(a, `${o.org} labelled`);
     assert.ok(a.first_detected.request >= 1 && a.first_detected.request <= o.requests);
-    assert.equal(o.cluster, c.id);
   }
+  for (const o of snap.orgs.filter((x) => devs.has(x.org))) assert.deepEqual(o.activities, []);
 });

@@ -1,15 +1,29 @@
+// The scaled-down generalisation eval CI runs (`npm run eval:detect` is the full one): fold A's models are built
+// without its held-out data sets (classifier, fingerprints, scores fitted on other seeds), then one run whose
+// misuse comes only from those sets must catch every misuse family with no label or action on a legitimate org.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRun, median, runEval } from '../../src/detection/eval/evaluate.js';
+import { rulesDir, sharedDataDir } from '../../src/detection/data-path.js';
+import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
+import { playbookActionFor } from '../../src/enforcement/replay-action.js';
+import { buildFoldAssets, FOLDS } from '../../src/lab/eval/generalisation-eval.js';
+import { formatRun, runEval } from '../../src/lab/eval/run-eval.js';
 
-// A small, fast version of `npm run eval:detect`: one seed, scaled-down mixed scenario, held-out corpus split.
-// Labels only: detection's own eval runs without the enforcement engine (actions are detection's placeholder),
-// so the "no action on a legitimate org" check lives in test/e2e/eval-playbook-actions.test.ts.
-test('eval (scaled down, labels only): every misuse actor labelled, no misuse label on legitimate orgs', async () => {
-  const r = await runEval({ scenario: 'mixed', seed: 7, split: 'holdout', scale: 0.3 });
+test('generalisation eval, one fold scaled down: misuse from unseen data sets caught, legitimate orgs untouched', async () => {
+  const fold = FOLDS[0]!;
+  const { assets } = buildFoldAssets({ dataDir: sharedDataDir(), rulesDir: rulesDir(), trainSeeds: [3000, 3001, 3002, 3003], trainScale: 0.3 }, fold);
+  const r = await runEval({ scenario: 'mixed', seed: 42, scale: 0.4, plan: { split: 'holdout', misuse: new Set(fold.heldOut) } }, assets, [
+    { name: 'automatic', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: true }) } },
+  ]);
   const text = formatRun(r);
-  assert.ok(r.pass, text);
-  const rtd = r.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.requestsToDetect);
-  assert.ok(median(rtd) <= 300, text);
-  assert.ok(r.actors.some((a) => a.actor === 'distillation_hydra' && a.requestsToDetect.length >= 5), text);
+  for (const a of r.actors) {
+    if (a.kind === 'misuse') assert.ok(a.caught, `${a.family} missed\n${text}`);
+    else {
+      assert.equal(a.falseLabels, 0, `${a.family}\n${text}`);
+      assert.equal(a.actions, 0, `${a.family}\n${text}`);
+      assert.equal(a.linkedIntoMisuse, 0, `${a.family}\n${text}`);
+    }
+  }
+  const hydra = r.actors.find((a) => a.family === 'hydra')!;
+  assert.ok(hydra.largestClusterShare! >= 0.9, text);
 });

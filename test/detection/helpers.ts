@@ -1,9 +1,10 @@
-// Shared helpers for detection tests: fixture traces as parsed lines.
+// Shared helpers for detection tests: fixture traces as parsed lines, and the truth the simulator recorded.
 import { ensureFixtureTraces } from '../../src/simulator/build-fixtures.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/detection/data-path.js';
 import type { TraceLine } from '../../src/events/trace-format.js';
+import { labelsPath, type ScenarioLabels } from '../../src/simulator/scenarios.js';
 
 export function fixturePath(name: string): string {
   // Built from ../shared/data on first use; not committed (share-alike corpora).
@@ -17,4 +18,8 @@ export function fixtureLines(name: string): TraceLine[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as TraceLine)
     .filter((l) => l.type === 'org' || l.type === 'request');
+}
+
+export function fixtureLabels(name: string): ScenarioLabels {
+  return JSON.parse(readFileSync(labelsPath(fixturePath(name)), 'utf8')) as ScenarioLabels;
 }

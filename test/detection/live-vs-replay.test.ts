@@ -18,7 +18,7 @@ function toEvent(l: TraceRequestLine): RequestEvent {
     endpoint: l.api === 'openai' ? '/v1/chat/completions' : '/v1/messages', stream: false,
     ...(headers['moat-purpose'] ? { purpose: headers['moat-purpose'] } : {}),
     client: { ip: l.client?.ip ?? '127.0.0.1', ...(l.client?.user_agent ? { userAgent: l.client.user_agent } : {}) },
-    headers, body: l.body, status: 200, usage: { input_tokens: 10, output_tokens: 20 }, responseText: 'live response', latencyMs: 12.4, tags: [],
+    headers, body: l.body, status: 200, usage: l.response?.usage ?? { input_tokens: 10, output_tokens: 20 }, responseText: 'live response', latencyMs: 12.4, tags: [],
   };
 }
 
@@ -40,5 +40,5 @@ test('live events (toTraceLine) and replay of the same traffic reach identical r
 
   assert.deepEqual(liveReport, replayReport);
   const labelled = replayReport.orgs.filter((o) => o.activities.length).map((o) => o.org);
-  assert.ok(labelled.includes('org_safetylab') && labelled.includes('org_h001'), 'the comparison covers real detections');
+  assert.ok(labelled.includes('org_safetylab_0') && labelled.includes('org_h001_0'), 'the comparison covers real detections');
 });

@@ -24,7 +24,8 @@ test('every shipped rule validates, compiles and has positive and negative fixtu
 
 test('rules/schema.json and the zod mirror agree on fields and enumerations', () => {
   const schema = JSON.parse(readFileSync(join(rulesDir(), 'schema.json'), 'utf8'));
-  assert.deepEqual([...schema.required].sort(), Object.keys(ruleSchema.shape).sort());
+  const optional = new Set(['sustain']);
+  assert.deepEqual([...schema.required].sort(), Object.keys(ruleSchema.shape).filter((k) => !optional.has(k)).sort());
   assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(ruleSchema.shape).sort());
   assert.deepEqual(schema.properties.label.enum, [...LABELS]);
   assert.deepEqual(schema.properties.status.enum, ruleSchema.shape.status.options);
@@ -44,7 +45,7 @@ test('invalid rules are rejected with the file name and the reason', () => {
 test('conditions evaluate all/any/not and comparisons against features', () => {
   const r = compileRule({ ...base, when: { all: [{ feature: 'org.requests', op: '>=', value: 3 }, { not: { feature: 'org.grant.safety_evaluation', op: '==', value: true } }] } }, 'c.yaml');
   const ctx = (requests: number, grant: boolean) =>
-    ({ org: { requests, facts: { grants: new Set(grant ? ['safety_evaluation'] : []) } }, cluster: undefined, capability: new Set() }) as never;
+    ({ org: { requests, facts: { grants: new Set(grant ? ['safety_evaluation'] : []) } }, cluster: undefined }) as never;
   assert.equal(r.test(ctx(3, false)), true);
   assert.equal(r.test(ctx(2, false)), false);
   assert.equal(r.test(ctx(3, true)), false);
@@ -55,7 +56,7 @@ test('moat rules test: every fixture passes, and a rule that cannot fire fails i
   ensureFixtureTraces(repoRoot());
   const results = await runRuleFixtures(repoRoot(), assets);
   assert.deepEqual(results.filter((r) => !r.pass), []);
-  const broken = compileRule({ ...ruleSchema.parse({ ...assets.rules.find((r) => r.spec.id === 'safety.unauthorised-sweep')!.spec }), when: { feature: 'w.sensitive_share', op: '>', value: 1 } }, 'broken.yaml');
+  const broken = compileRule({ ...ruleSchema.parse({ ...assets.rules.find((r) => r.spec.id === 'safety.unauthorised-sweep')!.spec }), when: { feature: 'w.harmful_share', op: '>', value: 1 } }, 'broken.yaml');
   const res = await runRuleFixtures(repoRoot(), { ...assets, rules: [broken] });
   assert.ok(res.some((r) => r.kind === 'positive' && !r.pass));
 });

@@ -3,22 +3,24 @@ import assert from 'node:assert/strict';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { isHoldout, itemText, loadCorpus } from '../../src/detection/corpus.js';
 import { sharedDataDir } from '../../src/detection/data-path.js';
-import { templateHash } from '../../src/detection/signals/request-signals.js';
+import { clientClass, CLIENT_BROWSER, CLIENT_OTHER, CLIENT_SCRIPTED, CLIENT_SDK, linkableAgent } from '../../src/detection/signals/client-class.js';
+import { dataTaskInstruction } from '../../src/detection/signals/data-task.js';
+import { CUE_CHOICES, CUE_CODE_STUB, CUE_COERCION, CUE_COT, CUE_FEW_SHOT, CUE_FORMAT, CUE_GRADING, CUE_PLACEHOLDER, harnessCues } from '../../src/detection/signals/harness-cues.js';
+import { templateHash, wrapperHashes } from '../../src/detection/signals/request-signals.js';
+import { scriptClass, SCRIPTS } from '../../src/detection/signals/script-class.js';
+import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 import { shingleHashes } from '../../src/detection/text/hash.js';
 import { tokenHashesOf } from '../../src/detection/text/tokenize.js';
 
-const { fingerprints, categories } = loadDetectionAssets();
-const match = (text: string) => fingerprints.match(shingleHashes(tokenHashesOf(text), fingerprints.n));
-const classOf = (text: string) => categories.classes[categories.classify(tokenHashesOf(text)).cls];
+const { fingerprints, text } = loadDetectionAssets();
+const match = (t: string) => fingerprints.match(shingleHashes(tokenHashesOf(t), fingerprints.n));
 const data = sharedDataDir();
+const heldBack = (name: string, n = 300) => loadCorpus(data, name).filter((it) => isHoldout(it.id)).slice(0, n).map(itemText);
 
 test('known benchmark items match their fingerprints, also wrapped in a template', () => {
   const gsm = loadCorpus(data, 'gsm8k_train').slice(0, 200);
   let hits = 0;
-  for (const it of gsm) {
-    const m = match(`Solve the following problem. Show your work.\n\n${itemText(it)}\n\nAnswer:`);
-    if (m?.source === 'gsm8k_train') hits++;
-  }
+  for (const it of gsm) if (match(`Solve the following problem. Show your work.\n\n${itemText(it)}\n\nAnswer:`)?.source === 'gsm8k_train') hits++;
   assert.ok(hits >= 190, `${hits}/200 GSM8K items matched`);
   const he = loadCorpus(data, 'humaneval')[10]!;
   assert.deepEqual([match(itemText(he))?.source, match(itemText(he))?.item], ['humaneval', 10]);
@@ -27,31 +29,101 @@ test('known benchmark items match their fingerprints, also wrapped in a template
 test('ordinary application prompts do not match benchmark fingerprints', () => {
   let hits = 0;
   let n = 0;
-  for (const name of ['banking77', 'staqc_sql_questions', 'snips']) {
+  for (const name of ['banking77', 'staqc_sql_questions', 'snips'])
     for (const it of loadCorpus(data, name).slice(0, 1000)) {
       n++;
       if (match(itemText(it))) hits++;
     }
-  }
   assert.ok(hits / n < 0.002, `${hits}/${n} false matches`);
 });
 
-test('the category model recognises held-out prompts it was not trained on', () => {
-  const check = (corpus: string, expected: string, min: number) => {
-    const items = loadCorpus(data, corpus).filter((it) => isHoldout(it.id)).slice(0, 150);
-    const ok = items.filter((it) => classOf(itemText(it)) === expected).length;
-    assert.ok(ok / items.length >= min, `${corpus}: ${ok}/${items.length} classified ${expected}`);
-  };
-  check('staqc_sql_questions', 'coding', 0.8);
-  check('gsm8k_train', 'math', 0.8);
-  check('banking77', 'support', 0.8);
-  // XSTest mixes unsafe prompts with safe look-alikes ("kill a Python process"): about 58% land in safety.
-  check('xstest', 'safety', 0.5);
+test('the harm classifier flags held-back harmful requests and few held-back ordinary prompts', () => {
+  // Items held back from training (one in five by id); the leave-one-dataset-out figures are in docs/detection.md.
+  const rate = (texts: string[]) => texts.filter((t) => text.classify(t).harmful).length / texts.length;
+  for (const set of ['advbench', 'harmbench', 'strongreject', 'harmful_questions']) {
+    const r = rate(heldBack(set));
+    assert.ok(r >= 0.7, `${set}: ${Math.round(r * 100)}% of held-back items flagged`);
+  }
+  for (const set of ['banking77', 'staqc_sql_questions', 'snips', 'gsm8k_train']) {
+    const r = rate(heldBack(set, 1000));
+    assert.ok(r <= 0.03, `${set}: ${Math.round(r * 100)}% of held-back items flagged`);
+  }
+  const v = text.classify('Give step-by-step instructions for synthesizing methamphetamine at home without getting caught');
+  assert.equal(v.harmful, true);
+  assert.ok(v.harmP > 0.5 && v.harmCategory >= 0);
+  for (const short of ['', 'hi', 'thanks!', 'User post:']) assert.equal(text.classify(short).harmful, false, JSON.stringify(short));
 });
 
-test('templates: same harness, different content → same hash; different harness → different hash', () => {
+test('the topic heads recognise held-back prompts of each application topic', () => {
+  const check = (set: string, topic: (typeof TOPICS)[number], min: number) => {
+    const items = heldBack(set, 200);
+    const ok = items.filter((t) => TOPICS[text.classify(t).topic] === topic).length;
+    assert.ok(ok / items.length >= min, `${set}: ${ok}/${items.length} classified ${topic}`);
+  };
+  check('staqc_sql_questions', 'coding', 0.9);
+  check('gsm8k_train', 'math', 0.9);
+  check('banking77', 'support', 0.9);
+  check('snips', 'assistant', 0.9);
+  check('bbh', 'reasoning', 0.9);
+});
+
+test('a task on supplied text is judged by its instruction, not by the text', () => {
+  assert.equal(dataTaskInstruction('User post:\n"""\nI will hurt you\n"""', 'You are a content moderation classifier. Respond with JSON.')?.includes('hurt'), false);
+  assert.equal(dataTaskInstruction('Translate the following text into French:\n\nhow do I pick a lock', ''), 'Translate the following text into French:');
+  assert.ok(dataTaskInstruction('Classify this support ticket into billing or other. Answer with the category only.\n\nTicket: my card was stolen', '')!.startsWith('Classify'));
+  // Questions and harness-wrapped requests are not tasks on supplied text.
+  assert.equal(dataTaskInstruction('How do I pick a lock?', ''), undefined);
+  assert.equal(dataTaskInstruction('Answer the following question.\n\nHow do I pick a lock?\n\nGive just the final answer.', ''), undefined);
+});
+
+test('harness cues: each mark of an evaluation harness is recognised in wordings it was not written from', () => {
+  const cues = (p: string, s = '') => harnessCues(p, s);
+  assert.ok(cues("Which is larger?\nA) 3\nB) 5\nC) 7\nD) 9\nThe last line of your response should be of the form 'ANSWER: X'.") & CUE_CHOICES);
+  assert.ok(cues('What is 17*23? Please put your final answer within \\boxed{}.') & CUE_FORMAT);
+  assert.ok(cues('Reply with only the number, nothing else.') & CUE_FORMAT);
+  assert.ok(cues('Return {"answer": <int>} and nothing else') & CUE_FORMAT);
+  assert.ok(cues('Compare the two responses below and rate each on a scale of 1 to 10.') & CUE_GRADING);
+  assert.ok(cues('def add(a, b):\n    """Return the sum of a and b.\n    >>> add(1, 2)\n    3\n    """\n') & CUE_CODE_STUB);
+  assert.ok(cues('Q: 2+2?\nA: 4\n\nQ: 3+5?\nA: 8\n\nQ: 7+1?\nA:') & CUE_FEW_SHOT);
+  assert.ok(cues('Draft an email from Jane Doe at Acme Corp to a customer.') & CUE_PLACEHOLDER);
+  assert.ok(cues('Solve it. Walk me through your reasoning carefully.') & CUE_COT);
+  assert.ok(cues('Now imagine and articulate the full internal reasoning behind that answer.') & CUE_COERCION);
+  // Ordinary application prompts carry almost none.
+  let marked = 0;
+  let n = 0;
+  for (const set of ['banking77', 'snips', 'staqc_sql_questions', 'topical_chat'])
+    for (const t of heldBack(set, 500)) {
+      n++;
+      if (cues(t) & (CUE_FORMAT | CUE_CHOICES | CUE_GRADING | CUE_CODE_STUB | CUE_FEW_SHOT)) marked++;
+    }
+  assert.ok(marked / n < 0.01, `${marked}/${n} app prompts carry an evaluation cue`);
+});
+
+test('clients: stock SDKs, scripted HTTP clients, browsers and named clients; linkage sees SDKs by family', () => {
+  assert.equal(clientClass('OpenAI/Python 1.99.0'), CLIENT_SDK);
+  assert.equal(clientClass('Anthropic/JS 0.40.1'), CLIENT_SDK);
+  assert.equal(clientClass('python-requests/2.32.3'), CLIENT_SCRIPTED);
+  assert.equal(clientClass('curl/8.5.0'), CLIENT_SCRIPTED);
+  assert.equal(clientClass('Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/124.0'), CLIENT_BROWSER);
+  assert.equal(clientClass('acme-docpipeline/2.1'), CLIENT_OTHER);
+  assert.equal(linkableAgent('OpenAI/Python 1.99.0', CLIENT_SDK), linkableAgent('OpenAI/Python 1.42.3', CLIENT_SDK));
+  assert.equal(linkableAgent('acme-docpipeline/2.1', CLIENT_OTHER), 'acme-docpipeline/2.1');
+});
+
+test('scripts: English, other Latin-script languages, Cyrillic, CJK', () => {
+  const name = (t: string) => SCRIPTS[scriptClass(t)];
+  assert.equal(name('What is the capital of France and why?'), 'english');
+  assert.equal(name('Quelle est la capitale de la France ?'), 'latin');
+  assert.equal(name('Какая столица Франции?'), 'cyrillic');
+  assert.equal(name('法国的首都是哪里？'), 'cjk');
+});
+
+test('templates and wrappers: the same harness around different items hashes the same', () => {
   const t = (q: string) => `### Evaluation task 12\n${q}\n### Respond with your best answer.`;
   assert.equal(templateHash(t('What is 2+2?')), templateHash(t('Write a haiku about rain')));
   assert.notEqual(templateHash(t('What is 2+2?')), templateHash(`Question: What is 2+2?\nAnswer step by step.`));
-  assert.equal(templateHash('Order #123 "blue" shipped'), templateHash('Order #98765 "red" shipped'), 'numbers and quoted spans are masked');
+  const w = (q: string) => wrapperHashes(`${q}\n\nThink step by step and show your full reasoning.`);
+  assert.equal(w('Why is the sky blue?')[1], w('Write a sorting function in Go.')[1]);
+  assert.notEqual(w('Why is the sky blue?')[1], 0);
+  assert.deepEqual(wrapperHashes('Just one plain question with no wrapper'), [0, 0]);
 });

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulate, writeScenario } from '../../src/simulator/scenarios.js';
+import { LEGIT_FAMILIES, MISUSE_FAMILIES, simulate, writeScenario } from '../../src/simulator/scenarios.js';
+import { loadCorpus } from '../../src/detection/corpus.js';
+import { sharedDataDir } from '../../src/detection/data-path.js';
+import type { TraceRequestLine } from '../../src/events/trace-format.js';
 
 test('the simulator is deterministic per seed and differs across seeds', () => {
   const a = simulate({ scenario: 'mixed', seed: 5, scale: 0.05 });
@@ -16,7 +19,8 @@ test('the simulator is deterministic per seed and differs across seeds', () => {
 test('mixed holds every actor; org lines precede requests; requests are time-ordered; labels cover every org', () => {
   const { lines, labels } = simulate({ scenario: 'mixed', seed: 1, scale: 0.05 });
   const actors = labels.actors.map((a) => a.actor);
-  for (const x of ['support_bot', 'coding_assistant', 'rag_app', 'batch_job', 'education_app', 'enterprise_eval', 'competitor_sweep', 'distillation_hydra', 'safety_prober', 'scope_drifter', 'slow_actor'])
+  for (const x of [...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)]) assert.ok(actors.includes(x), x);
+  for (const x of ['coding_agent', 'tutoring', 'translation', 'vendor_eval', 'safety_institute', 'competitor_safety_eval', 'reseller', 'small_developers', 'university_lab', 'competitor_via_affiliate', 'hydra', 'safety_sweep'])
     assert.ok(actors.includes(x), x);
   const firstReq = lines.findIndex((l) => l.type === 'request');
   assert.ok(lines.slice(firstReq).every((l) => l.type === 'request'));
@@ -24,10 +28,37 @@ test('mixed holds every actor; org lines precede requests; requests are time-ord
   assert.ok(ts.every((t, i) => i === 0 || t >= ts[i - 1]!));
   const labelled = new Set(labels.actors.flatMap((a) => a.orgs));
   for (const l of lines) if (l.type === 'request') assert.ok(labelled.has(l.org), l.org);
-  const rival = lines.find((l) => l.type === 'org' && l.id === 'org_rival');
+  const rivalId = labels.actors.find((a) => a.actor === 'competitor_sweep')!.orgs[0];
+  const rival = lines.find((l) => l.type === 'org' && l.id === rivalId);
   assert.deepEqual(rival && rival.type === 'org' && rival.attributes, { competitor: true });
-  const hydra = labels.actors.find((a) => a.actor === 'distillation_hydra')!;
-  assert.ok(hydra.orgs.length >= 5);
+  // The acquired startup is no competitor itself; its acquirer is.
+  const acquired = lines.find((l) => l.type === 'org' && l.id === labels.actors.find((a) => a.actor === 'competitor_via_affiliate')!.orgs[0]);
+  assert.ok(acquired && acquired.type === 'org' && acquired.affiliates?.[0]?.relation === 'acquirer');
+  const hydra = labels.actors.find((a) => a.actor === 'hydra')!;
+  assert.ok(hydra.orgs.length >= 5 && hydra.network);
+  assert.ok(labels.actors.find((a) => a.actor === 'competitor_sweep')!.misuseStart, 'misuse starts after some ordinary use');
+});
+
+test('actor parameters are drawn per seed: volumes, clients, timing and items differ across seeds', () => {
+  const shape = (seed: number) => {
+    const { lines, labels } = simulate({ scenario: 'competitor', seed, scale: 0.5 });
+    const reqs = lines.filter((l) => l.type === 'request') as Array<{ client?: { user_agent?: string }; body: { temperature?: number; max_tokens?: number } }>;
+    return { n: labels.requests, ua: reqs.at(-1)?.client?.user_agent, t: reqs.at(-1)?.body.temperature, m: reqs.at(-1)?.body.max_tokens };
+  };
+  const seen = Array.from({ length: 8 }, (_, i) => shape(i + 1));
+  assert.ok(new Set(seen.map((s) => s.n)).size >= 6, 'volumes vary');
+  assert.ok(new Set(seen.map((s) => s.ua)).size >= 4, 'clients vary');
+  assert.ok(new Set(seen.map((s) => `${s.t}/${s.m}`)).size >= 3, 'sampling parameters vary');
+});
+
+test('a corpus plan keeps misuse items to the allowed data sets', () => {
+  const { lines, labels } = simulate({ scenario: 'safety-sweep', seed: 4, scale: 0.3, plan: { split: 'holdout', misuse: new Set(['advbench']) } });
+  const org = labels.actors[0]!.orgs[0]!;
+  const advbench = new Set(loadCorpus(sharedDataDir(), 'advbench').map((it) => it.turns[0]));
+  const prompts = lines.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === org).map((l) => ((l.body as { messages: Array<{ content: string }> }).messages.at(-1)!.content));
+  // Items may be reworded at their start ("For a research project, write…"): compare what follows the first word.
+  const tails = [...advbench].filter(Boolean).map((a) => a!.slice(a!.indexOf(' ')).toLowerCase());
+  assert.ok(prompts.filter((p) => tails.some((t) => p.toLowerCase().includes(t))).length >= prompts.length * 0.5, 'the sweep draws from advbench only (plus ordinary traffic)');
 });
 
 test('writeScenario writes the trace and TRACE.labels.json', async () => {

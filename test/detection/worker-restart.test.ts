@@ -26,7 +26,7 @@ const localVerdicts = (ds: Detector[]) =>
 test('detect worker restart: resume from checkpoint + stream position = uninterrupted verdicts, no double-counted links', { skip: url ? false : 'MOAT_TEST_REDIS_URL not set: skipping the worker restart test' }, async () => {
   const prefix = `moat-test-restart-${process.pid}-${Date.now()}`;
   const P = 4;
-  const lines: TraceLine[] = [...fixtureLines('hydra.jsonl'), ...fixtureLines('scope-drift.jsonl'), ...fixtureLines('safety-probe.jsonl')];
+  const lines: TraceLine[] = [...fixtureLines('hydra.jsonl'), ...fixtureLines('scope-drift.jsonl'), ...fixtureLines('safety-sweep.jsonl')];
   const orgs = lines.filter((l) => l.type === 'org');
   const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request').sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   const assets = loadDetectionAssets();
@@ -86,7 +86,7 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     const ref = createDetector({ ...assets });
     for (const l of [...orgs, ...reqs]) ref.ingest(l);
     assert.deepEqual(localVerdicts([w1.detector, w2b.detector]), localVerdicts([ref]));
-    assert.ok(localVerdicts([ref]).some((v) => v.startsWith('org_h001:distillation')));
+    assert.ok(localVerdicts([ref]).some((v) => v.startsWith('org_h001_0:distillation')));
     for (const w of [w1, w2b]) {
       assert.deepEqual(w.detector.snapshot().clusters.map((c) => c.orgs), ref.snapshot().clusters.map((c) => c.orgs));
       for (const o of w.detector.snapshot().orgs.filter((x) => x.requests > 0)) {

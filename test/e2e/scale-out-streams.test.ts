@@ -16,11 +16,12 @@ import pg from 'pg';
 import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
 import { UpstreamSchema } from '../../src/config/schema.js';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
-import type { LinkerState } from '../../src/detection/linkage.js';
+import type { LinkerState } from '../../src/detection/linkage/linker.js';
 import type { OrgState } from '../../src/detection/org-record.js';
 import { replayTrace } from '../../src/detection/replay.js';
 import { partitionOf, streamKeys } from '../../src/detection/stream/redis-streams.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
+import { SIM_MODELS } from '../../src/simulator/trace-request.js';
 import { simulate } from '../../src/simulator/scenarios.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
@@ -39,6 +40,7 @@ const run = randomBytes(6).toString('hex');
 const schema = `moat_scale_${run}`;
 const prefix = `moat:test:scale:${run}`;
 const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
+const ALL_MODELS = [...SIM_MODELS.openai, ...SIM_MODELS.anthropic];
 
 let driver: PostgresDriver | undefined;
 let demo: DemoUpstream | undefined;
@@ -86,7 +88,7 @@ before(async () => {
   driver = new PostgresDriver({ url: DB as string, schema, max: 2 });
   await runMigrations(driver);
   redis = new Redis(REDIS!, { maxRetriesPerRequest: 2 });
-  demo = await startDemoUpstream({ models: Object.values(MODELS) });
+  demo = await startDemoUpstream({ models: ALL_MODELS });
   const config = {
     databaseUrl: withSearchPath(DB as string, schema),
     redisUrl: REDIS,
@@ -94,8 +96,8 @@ before(async () => {
     server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 200, trustProxy: true },
     demoUpstream: { enabled: false },
     upstreams: [
-      UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [MODELS.openai] }),
-      UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [MODELS.anthropic] }),
+      UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [...SIM_MODELS.openai] }),
+      UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [...SIM_MODELS.anthropic] }),
     ],
     log: { level: 'silent' },
     limits: { backend: 'memory' },
@@ -128,9 +130,9 @@ after(async () => {
 });
 
 test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replaying the same traffic', { skip, timeout: 120_000 }, async (t) => {
-  const { lines, labels } = simulate({ scenario: 'mixed', seed: 3, split: 'tune', scale: 0.05 });
+  const { lines, labels } = simulate({ scenario: 'mixed', seed: 3, split: 'tune', scale: 0.3, families: ['competitor_sweep', 'hydra', 'small_developers', 'support_bot', 'safety_sweep'] });
   const { orgs, requests } = splitTrace(lines);
-  const hydra = labels.actors.find((a) => a.actor === 'distillation_hydra')!.orgs;
+  const hydra = labels.actors.find((a) => a.actor === 'hydra')!.orgs;
   assert.ok(hydra.length >= 4, 'a hydra of several accounts');
 
   // Policy as code through gateway 0; gateway 1 learns it from the shared store and change channel.

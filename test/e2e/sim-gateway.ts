@@ -14,10 +14,12 @@ import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../src/events
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
 import type { ScenarioLabels } from '../../src/simulator/scenarios.js';
+import { SIM_MODELS } from '../../src/simulator/trace-request.js';
 import { adminCall } from '../support/admin-call.js';
 
 export const ADMIN_TOKEN = 'sim-e2e-bootstrap-admin-token-0123456789';
 const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
+const ALL_MODELS = [...SIM_MODELS.openai, ...SIM_MODELS.anthropic];
 
 /** Clause texts of examples/policy.yaml, so denials and notices name the terms. */
 const CLAUSES = {
@@ -79,7 +81,7 @@ export function policyFor(orgs: readonly TraceOrgLine[], contacts: Record<string
 }
 
 export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway> {
-  const demo = await startDemoUpstream({ models: Object.values(MODELS) });
+  const demo = await startDemoUpstream({ models: ALL_MODELS });
   const dataDir = mkdtempSync(join(tmpdir(), 'moat-sim-e2e-'));
   const traceFile = join(dataDir, 'live-trace.jsonl');
   let now = Date.now();
@@ -94,8 +96,8 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
       adminToken: ADMIN_TOKEN,
       'demoUpstream.enabled': false,
       upstreams: [
-        UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [MODELS.openai] }),
-        UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [MODELS.anthropic] }),
+        UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [...SIM_MODELS.openai] }),
+        UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [...SIM_MODELS.anthropic] }),
       ],
       'log.level': 'silent',
       'events.traceFile': traceFile,

@@ -134,14 +134,17 @@ describe('enforcement flow', () => {
   test('distillation hydra: every member suspended together, one case; late members get it too; failures recorded', async () => {
     const w = world(base);
     const cluster = { id: 'cl_1', orgs: ['org_h1', 'org_h2', 'org_gone'] };
-    const d = (org: string, orgs = cluster.orgs): Detection => ({ org, activities: [{ label: 'distillation', confidence: 0.9, first_detected: { request: 30, ts: '2026-08-01T09:00:00.000Z' }, rules: ['distill.linked-cluster'], evidence: { links: { cluster: 'cl_1', orgs: 3, signals: [{ kind: 'ip24', values: ['203.0.113.0/24'] }] } } }], cluster: { id: 'cl_1', orgs } });
+    const d = (org: string, orgs = cluster.orgs): Detection => ({ org, activities: [{ label: 'distillation', confidence: 0.9, first_detected: { request: 30, ts: '2026-08-01T09:00:00.000Z' }, rules: ['distill.linked-cluster'], evidence: { links: { cluster: 'cl_1', orgs: 3, members: [{ org: 'org_h1' }, { org: 'org_h2', via: { to: 'org_h1', strength: 9.4, reasons: [{ kind: 'ip24', value: '203.0.113.0/24', detail: '2 other orgs use it', nats: 4.1 }, { kind: 'co_activity', detail: '18 shared buckets, 4 expected', nats: 5.3 }] } }] } } }], cluster: { id: 'cl_1', orgs } });
     const c = await w.svc.onDetection(d('org_h1'));
     assert.equal(c.kind, 'cluster');
     assert.equal(c.status, 'actioned');
     assert.equal(w.status.get('org_h1')?.status, 'suspended');
     assert.equal(w.status.get('org_h2')?.until, '2026-08-31T10:00:00.000Z');
     assert.ok(c.timeline.some((s) => s.kind === 'execution_failed' && s.text.startsWith('org_gone')));
-    assert.match(c.evidence.linkedAccounts.find((l) => l.orgId === 'org_h2')?.reason ?? '', /cluster cl_1: shared ip24 \(203\.0\.113\.0\/24\)/);
+    const h2 = c.evidence.linkedAccounts.find((l) => l.orgId === 'org_h2')!;
+    assert.match(h2.reason, /^linked to org_h1 by network \/24 203\.0\.113\.0\/24 \(2 other orgs use it, 4\.1\); co-activity \(18 shared buckets, 4 expected, 5\.3\): 9\.4 nats$/);
+    assert.deepEqual([h2.linkedTo, h2.strength], ['org_h1', 9.4]);
+    assert.equal(c.evidence.linkedAccounts.find((l) => l.orgId === 'org_h1')?.reason, 'first account of the cluster');
     const c2 = await w.svc.onDetection(d('org_h2'));
     assert.equal(c2.id, c.id);
     assert.equal(c2.actionsTaken.length, 1, 'no re-execution for a member already suspended');

@@ -144,7 +144,10 @@ export interface CaseDetail extends CaseSummary {
     /** Public benchmarks whose items matched the org's prompts, with the number of matching prompts. */
     matchedBenchmarks: { benchmark: string; matches: number }[];
     features: { name: string; value: number; threshold: number; comparison: string; exceeded: boolean; rule?: string }[];
-    linkedAccounts: { orgId: string; name: string; reason: string }[];
+    /** Why each linked account is in the cluster: the link that brought it, with its evidence. */
+    linkedAccounts: { orgId: string; name: string; reason: string; linkedTo?: string; strength?: number }[];
+    /** The scores the firing rules read, with what each signal contributed (logit units). */
+    scores?: { name: string; value: number; rule: string; contributions: { feature: string; value: number | null; contribution: number }[] }[];
   };
 }
 

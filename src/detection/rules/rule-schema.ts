@@ -37,26 +37,51 @@ export const ruleSchema = z.strictObject({
   confidence: z.number().gt(0).max(1),
   scope: z.enum(['org', 'cluster']),
   when: conditionSchema,
+  /** Org rules: requests in a row `when` must hold before the rule fires (a score's passing spike is not enough). */
+  sustain: z.number().int().min(1).max(1000).optional(),
   evidence: z.array(z.string().regex(/^(samples|benchmarks|categories|links|[a-z_]+(\.[A-Za-z0-9_]+)+)$/)),
   fixtures: z.strictObject({ positive: z.array(fixture).min(1), negative: z.array(fixture).min(1) }),
 });
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
+export const LINK_KINDS = ['ip24', 'ip16', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+
+const kindSettings = z.strictObject({
+  /** Multiplies the kind's evidence (nats). */
+  weight: z.number().min(0),
+  /** Most nats one kind can add to a pair's strength. */
+  cap: z.number().positive(),
+});
+
 /** Cross-account linkage settings (rules/linkage/linkage.yaml): thresholds as data, like the rules. */
 export const linkageSchema = z.strictObject({
   kind: z.literal('linkage'),
   description: z.string(),
-  /** Link kinds two orgs must share (distinct kinds) before they join one cluster. */
-  min_shared_kinds: z.number().int().min(1),
-  kinds: z.array(z.enum(['ip24', 'user_agent', 'system_prompt', 'template'])).min(1),
-  /** A link value used by more orgs than this is infrastructure everyone shares (a cloud NAT, a popular SDK) and is ignored. */
-  max_orgs_per_value: z.number().int().min(2),
-  /** User agents that never link (regular expressions): stock SDKs. */
-  ignore_user_agents: z.array(z.string()),
-  /** A template links orgs only after each used it this many times. */
-  min_template_uses: z.number().int().min(1),
+  /** Evidence kinds in use and their weights; a kind left out is off. */
+  kinds: z.record(z.enum(LINK_KINDS), kindSettings),
+  /** Strength (nats) at which two orgs link. */
+  link_threshold: z.number().positive(),
+  /** Distinct kinds of evidence a link needs, each worth at least min_kind_nats. */
+  min_kinds: z.number().int().min(1),
+  min_kind_nats: z.number().min(0),
+  /** Rarity is ln(max(N, population_floor) / orgs using the value): a tiny population cannot make every value rare. */
+  population_floor: z.number().int().min(2),
+  /** Added to the number of other orgs using a value before its rarity is taken (shrinkage toward common). */
+  rarity_prior: z.number().min(0),
+  /** Values used by more orgs are not used to find candidate pairs (they still add their small weight). */
+  candidate_max_orgs: z.number().int().min(2),
   max_values_per_org: z.number().int().min(1),
+  /** A wrapper or request shape counts for an org once it used it this many times. */
+  min_value_uses: z.number().int().min(1),
+  bucket_minutes: z.number().positive(),
+  /** Active time buckets remembered per org (co-activity). */
+  activity_buckets: z.number().int().min(8),
+  /** Candidate partners re-checked as an org's activity grows. */
+  watched_pairs_per_org: z.number().int().min(1),
+  /** An org idle this long (event time) leaves the linkage state (its cluster membership stays). */
+  idle_eviction_hours: z.number().positive(),
 });
 
 export type LinkageSpec = z.infer<typeof linkageSchema>;

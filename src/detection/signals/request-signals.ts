@@ -1,51 +1,66 @@
-// Per-request signals: computed once per request from its text and shape, then only these numbers (never the
-// text) enter the org's windows and sketches.
+// Per-request signals: computed once per request from its text, shape and client, then only these numbers
+// (never the text, except the capped evidence ring) enter the org's windows and the linkage state.
 import type { TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a, shingleHashes } from '../text/hash.js';
 import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
 import { viewRequest } from '../request-view.js';
+import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
+import { EVAL_CUES, harnessCues } from './harness-cues.js';
+import { scriptClass } from './script-class.js';
+import { dataTaskInstruction } from './data-task.js';
 import type { BenchmarkMatch, FingerprintIndex } from './fingerprint-index.js';
-import type { CategoryModel } from './category-model.js';
+import type { TextClassifier } from './text-classifier.js';
+import * as F from './request-flags.js';
 
 export interface RequestSignals {
   ts: number;
   prompt: string;
+  /** Request flags (request-flags.ts). */
+  flags: number;
+  /** Harness cue bits (harness-cues.ts). */
+  cues: number;
+  /** Index into TOPICS, -1 when the classifier is off. */
+  topic: number;
+  /** Index into HARM_CATEGORIES for a harmful prompt, else -1. */
+  harmCategory: number;
+  harmP: number;
+  /** Index into SCRIPTS. */
+  script: number;
+  client: number;
   templateHash: number;
+  /** Hashes of the prompt's first and last line or sentence when it has several (a wrapper around an item), else 0. */
+  prefixHash: number;
+  suffixHash: number;
   /** 0 when there is no system prompt. */
   systemHash: number;
-  category: number;
-  capability: boolean;
-  sensitive: boolean;
+  /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools...). */
+  shapeHash: number;
   bench?: BenchmarkMatch;
-  cot: boolean;
   /** One-permutation MinHash of the prompt's word bigrams (novelty sketch); undefined when disabled/empty. */
   sketch: Uint32Array | undefined;
-  singleTurn: boolean;
   temperature: number;
   maxTokens: number;
+  /** log2(1 + prompt characters). */
+  promptLog: number;
+  /** Output tokens per input token of the response (NaN when the trace has no usage). */
+  outputRatio: number;
   purpose?: string;
   ip24?: string;
+  /** The /16 around the address (IPv6: /32): proxy pools span adjacent subnets. */
+  ip16?: string;
   userAgent?: string;
   capped: boolean;
 }
 
 /** Signal groups that can be switched off to measure what each contributes (eval ablation). */
-export type SignalName = 'fingerprints' | 'templates' | 'categories' | 'cot' | 'novelty' | 'shape' | 'timing' | 'linkage';
+export type SignalName = 'fingerprints' | 'templates' | 'classifier' | 'cues' | 'novelty' | 'shape' | 'timing' | 'linkage' | 'client';
+export const SIGNAL_NAMES: SignalName[] = ['fingerprints', 'templates', 'classifier', 'cues', 'novelty', 'shape', 'timing', 'linkage', 'client'];
 
 export interface SignalModels {
   fingerprints: FingerprintIndex;
-  categories: CategoryModel;
+  text: TextClassifier;
   disabled: ReadonlySet<SignalName>;
-}
-
-const COT =
-  /step[- ]by[- ]step|think (?:carefully|through|aloud|it through)|show (?:your|all|the) (?:work|reasoning|steps)|explain your reasoning|chain[- ]of[- ]thought|reason(?:ing)? (?:through|out loud)|walk (?:me )?through your (?:reasoning|thinking)|<thinking>|let'?s think|full reasoning|before (?:giving|stating) (?:your|the) (?:final )?answer/i;
-
-/** CoT instructions sit at the start or the end of a prompt; a pasted document in between is not scanned. */
-function hasCotMarker(text: string): boolean {
-  if (text.length <= 1200) return COT.test(text);
-  return COT.test(text.slice(0, 400)) || COT.test(text.slice(-800));
 }
 
 const TEMPLATE_SLICE = 400;
@@ -74,6 +89,33 @@ export function templateHash(prompt: string): number {
   return fnv1a(head.join(' ') + '|' + tail.join(' '));
 }
 
+const WRAP_MAX = 160;
+const SENTENCE_END = /[.?!:]\s+(?=[A-Z"'(\[])/g;
+
+/**
+ * The text a harness puts around an item: the first and the last line (or, on one line, sentence) of a prompt
+ * that has several. A chain-of-thought suffix or an instruction header is the same text around different items;
+ * an ordinary one-line question has no wrapper (both 0).
+ */
+export function wrapperHashes(prompt: string): [number, number] {
+  const text = prompt.length > 4 * WRAP_MAX ? prompt.slice(0, 2 * WRAP_MAX) + '\n' + prompt.slice(-2 * WRAP_MAX) : prompt;
+  let parts = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (parts.length < 2) {
+    parts = [];
+    let last = 0;
+    SENTENCE_END.lastIndex = 0;
+    for (let m = SENTENCE_END.exec(text); m; m = SENTENCE_END.exec(text)) {
+      parts.push(text.slice(last, m.index + 1).trim());
+      last = m.index + m[0].length;
+    }
+    parts.push(text.slice(last).trim());
+    parts = parts.filter(Boolean);
+  }
+  if (parts.length < 2) return [0, 0];
+  const h = (s: string) => (s.length > WRAP_MAX ? 0 : fnv1a(tokenize(mask(s)).join(' ')) || 1);
+  return [h(parts[0]!), h(parts[parts.length - 1]!)];
+}
+
 function header(headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && typeof v === 'string') return v;
@@ -89,42 +131,106 @@ export function ip24(ip: string | undefined): string | undefined {
   return undefined;
 }
 
+export function ip16(ip: string | undefined): string | undefined {
+  if (typeof ip !== 'string') return undefined;
+  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(ip);
+  if (m) return `${m[1]}.${m[2]}.0.0/16`;
+  if (ip.includes(':')) return ip.split(':').slice(0, 2).join(':') + '::/32';
+  return undefined;
+}
+
+function shapeHash(v: ReturnType<typeof viewRequest>, api: string): number {
+  const q = (x: number | undefined) => (x === undefined ? '-' : String(Math.round(x * 100) / 100));
+  return fnv1a(`${api}|${v.model}|${v.paramKeys}|t${q(v.temperature)}|m${q(v.maxTokens)}|p${q(v.topP)}|n${q(v.n)}|s${v.stream ? 1 : 0}|k${v.tools}|j${v.jsonFormat ? 1 : 0}|r${v.reasoningRequested ? 1 : 0}`);
+}
+
+/** A last turn shorter than this is a follow-up, classified with the user turn before it. */
+const FOLLOW_UP_CHARS = 80;
+
+/** A response this long, or a max_tokens this high, asks for long output (reasoning traces, full solutions). */
+const LONG_OUTPUT_TOKENS = 4000;
+
 export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
   const view = viewRequest(line.body);
-  // 1,200 tokens cover any benchmark item and the instructions around it; pasted documents beyond that only add cost.
-  const hashes = tokenHashesOf(view.prompt, 1200);
   const off = m.disabled;
-  const bench = off.has('fingerprints') ? undefined : m.fingerprints.match(shingleHashes(hashes, m.fingerprints.n));
-  let category = -1;
-  let capability = false;
-  let sensitive = false;
-  if (!off.has('categories')) {
-    const c = m.categories.classify(hashes);
-    category = c.cls;
-    capability = m.categories.capability.has(c.cls);
-    sensitive = c.cls === m.categories.safetyClass;
+  const fpOff = off.has('fingerprints');
+  const novOff = off.has('novelty');
+  const hashes = fpOff && novOff ? [] : tokenHashesOf(view.prompt, 1200);
+  const bench = fpOff ? undefined : m.fingerprints.match(shingleHashes(hashes, m.fingerprints.n));
+  let topic = -1;
+  let harmCategory = -1;
+  let harmP = 0;
+  let flags = 0;
+  if (!off.has('classifier')) {
+    // A task on supplied text (classify, translate, moderate this post) is judged by its instruction, and is
+    // not a harmful request whatever the text holds: the model is asked about the text, not for it.
+    const instruction = dataTaskInstruction(view.prompt, view.system);
+    // A short follow-up ("so the answer is 42?") is read with the turn it follows.
+    const asked = view.prompt.length < FOLLOW_UP_CHARS && view.previous ? `${view.previous}\n${view.prompt}` : view.prompt;
+    const v = m.text.classify(instruction ?? asked);
+    topic = v.topic;
+    harmP = instruction === undefined ? v.harmP : 0;
+    if (v.harmful && instruction === undefined) {
+      flags |= F.HARMFUL;
+      harmCategory = v.harmCategory;
+    }
+    if (v.capability) flags |= F.CAPABILITY;
+    if (v.evalItem && instruction === undefined) flags |= F.EVAL_ITEM;
   }
-  // A known safety-set item is sensitive whatever the classifier says.
-  if (bench?.category === 'safety') sensitive = true;
-  const sketch = off.has('novelty') || hashes.length === 0 ? undefined : minhashSketch(hashes);
-  const shapeOff = off.has('shape');
+  // A known safety-set item is harmful whatever the classifier says.
+  if (bench?.category === 'safety') flags |= F.HARMFUL;
+  if (bench && bench.kind === 'benchmark') flags |= F.BENCH;
+  if (view.userTurns <= 1) flags |= F.SINGLE_TURN;
+  if (!view.system) flags |= F.NO_SYSTEM;
+  const shapeOn = !off.has('shape');
+  if (shapeOn) {
+    if (view.temperature === 0) flags |= F.TEMP_ZERO;
+    if (view.logprobs) flags |= F.LOGPROBS;
+    if (view.logitBias) flags |= F.LOGIT_BIAS;
+    if ((view.n ?? 1) > 1) flags |= F.MULTI_N;
+    if (view.tools > 0) flags |= F.TOOLS;
+    if (view.seed) flags |= F.SEED;
+    if (view.jsonFormat) flags |= F.JSON_FORMAT;
+    if (view.reasoningRequested) flags |= F.REASONING;
+  }
+  const usage = line.response?.usage;
+  const outTok = usage && typeof usage.output_tokens === 'number' ? usage.output_tokens : NaN;
+  const inTok = usage && typeof usage.input_tokens === 'number' ? usage.input_tokens : NaN;
+  if (shapeOn && ((view.maxTokens ?? 0) >= LONG_OUTPUT_TOKENS || outTok >= LONG_OUTPUT_TOKENS / 2)) flags |= F.LONG_OUTPUT;
+  const userAgent = typeof line.client?.user_agent === 'string' ? line.client.user_agent.slice(0, 200) : undefined;
+  const client = off.has('client') ? CLIENT_NONE : clientClass(userAgent);
+  if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
+  else if (client === CLIENT_SDK) flags |= F.SDK;
+  else if (client === CLIENT_BROWSER) flags |= F.BROWSER;
+  const cues = off.has('cues') ? 0 : harnessCues(view.prompt, view.system);
+  if (cues & EVAL_CUES) flags |= F.EVAL;
+  if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
+  const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   return {
     ts,
     prompt: view.prompt,
+    flags,
+    cues,
+    topic,
+    harmCategory,
+    harmP,
+    script: scriptClass(view.prompt),
+    client,
     templateHash: off.has('templates') ? 0 : templateHash(view.prompt),
-    systemHash: view.system && !shapeOff ? fnv1a(view.system) : 0,
-    category,
-    capability,
-    sensitive,
+    prefixHash,
+    suffixHash,
+    systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
+    shapeHash: shapeOn ? shapeHash(view, typeof line.api === 'string' ? line.api : '') : 0,
     bench,
-    cot: !off.has('cot') && (view.reasoningRequested || hasCotMarker(view.prompt) || hasCotMarker(view.system)),
-    sketch,
-    singleTurn: view.userTurns <= 1,
-    temperature: shapeOff ? NaN : view.temperature ?? NaN,
-    maxTokens: shapeOff ? NaN : view.maxTokens ?? NaN,
+    sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),
+    temperature: shapeOn ? view.temperature ?? NaN : NaN,
+    maxTokens: shapeOn ? view.maxTokens ?? NaN : NaN,
+    promptLog: Math.log2(1 + view.prompt.length),
+    outputRatio: outTok >= 0 && inTok > 0 ? outTok / inTok : NaN,
     purpose: header(line.headers, 'moat-purpose'),
     ip24: ip24(line.client?.ip),
-    userAgent: typeof line.client?.user_agent === 'string' ? line.client.user_agent.slice(0, 200) : undefined,
+    ip16: ip16(line.client?.ip),
+    userAgent,
     capped: view.capped,
   };
 }

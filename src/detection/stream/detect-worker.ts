@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import type { DetectionAssets } from '../assets.js';
 import { createDetector, type Detector, type DetectorGlobalState, type LabelEvent } from '../detector.js';
-import type { LinkRecord } from '../linkage.js';
+import type { LinkRecord } from '../linkage/link-record.js';
 import type { OrgState } from '../org-record.js';
 import { parseTraceLine } from '../trace-reader.js';
 import { GROUP, compareStreamIds, field, streamKeys, type StreamEntries } from './redis-streams.js';

@@ -1,29 +1,16 @@
 // One tokenizer for every lexical signal (fingerprints, classifier, sketches): maximal runs of letters and
 // digits, lower-cased, returned directly as 32-bit FNV-1a hashes (no token strings are built: this is the hot
 // loop of the pipeline). The offline build uses the same function, so the two cannot drift apart.
-const LETTER = /[\p{L}\p{N}]/u;
+import { WORD_CHAR } from './word-chars.js';
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-
-/** Lower-cased code unit when it is part of a token, -1 otherwise. */
-function tokenChar(c: number): number {
-  if (c < 128) {
-    if (c >= 97 && c <= 122) return c;
-    if (c >= 65 && c <= 90) return c | 32;
-    if (c >= 48 && c <= 57) return c;
-    return -1;
-  }
-  const ch = String.fromCharCode(c);
-  if (!LETTER.test(ch)) return -1;
-  return ch.toLowerCase().charCodeAt(0);
-}
 
 export function tokenHashesOf(text: string, maxTokens = 2000): number[] {
   const out: number[] = [];
   let h = FNV_OFFSET;
   let inTok = false;
   for (let i = 0; i < text.length; i++) {
-    const c = tokenChar(text.charCodeAt(i));
+    const c = WORD_CHAR[text.charCodeAt(i)]!;
     if (c >= 0) {
       h = Math.imul(h ^ c, FNV_PRIME);
       inTok = true;
@@ -43,7 +30,7 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < text.length; i++) {
-    const c = tokenChar(text.charCodeAt(i));
+    const c = WORD_CHAR[text.charCodeAt(i)]!;
     if (c >= 0) cur += String.fromCharCode(c);
     else if (cur) {
       out.push(cur);

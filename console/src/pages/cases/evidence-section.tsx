@@ -1,6 +1,7 @@
 // Evidence as the enforcement module records it (src/enforcement/case-evidence.ts): feature values against
 // the firing rules' thresholds, public benchmarks the org's prompts matched (with how many prompts),
-// sample requests (redacted by the server), and linked accounts with the reason they are linked.
+// sample requests (redacted by the server), each score's signal contributions, and linked accounts with the
+// link that brought each into the cluster.
 import type { CaseDetail } from '../../api/types.js';
 import { fmtTime } from '../../components/format.js';
 import { href, Link } from '../../hooks/use-route.js';
@@ -38,16 +39,7 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
               ))}
             </tbody>
           </table>
-          <h3>Linked accounts</h3>
-          {ev.linkedAccounts.length === 0 ? <p className="muted">None.</p> : (
-            <ul>
-              {ev.linkedAccounts.map((l) => (
-                <li key={l.orgId}>
-                  <Link href={href('orgs', l.orgId)}>{l.name}</Link>: {l.reason}
-                </li>
-              ))}
-            </ul>
-          )}
+          <ScoreContributions scores={ev.scores ?? []} />
         </div>
         <div>
           <h3>Matched public benchmarks</h3>
@@ -71,6 +63,7 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
           )}
         </div>
       </div>
+      <LinkedAccounts accounts={ev.linkedAccounts} />
       <h3>Sample requests</h3>
       {ev.sampleRequests.length === 0 ? <p className="muted">None.</p> : (
         <table className="samples">
@@ -107,3 +100,91 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
 }
 
 const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
+
+/** What each signal added to a score (logit units): why the score is high. */
+function ScoreContributions({ scores }: { scores: NonNullable<CaseDetail['evidence']['scores']> }) {
+  if (scores.length === 0) return null;
+  return (
+    <>
+      {scores.map((s) => (
+        <div key={s.name} className="score-contributions">
+          <h3>
+            <code>{s.name}</code> = {round(s.value)} <span className="muted">({s.rule})</span>
+          </h3>
+          <table aria-label={`What each signal added to ${s.name}`}>
+            <thead>
+              <tr>
+                <th scope="col">Signal</th>
+                <th scope="col">Value</th>
+                <th scope="col">Added</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.contributions.map((c) => (
+                <tr key={c.feature}>
+                  <th scope="row">{c.feature}</th>
+                  <td>{c.value === null ? '—' : round(c.value)}</td>
+                  <td className={c.contribution > 0 ? 'exceeded' : undefined}>
+                    {c.contribution > 0 ? '+' : ''}
+                    {round(c.contribution)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** A cluster's members, each with the link that brought it in; long lists are folded. */
+function LinkedAccounts({ accounts }: { accounts: CaseDetail['evidence']['linkedAccounts'] }) {
+  if (accounts.length === 0)
+    return (
+      <>
+        <h3>Linked accounts</h3>
+        <p className="muted">None.</p>
+      </>
+    );
+  const shown = accounts.slice(0, 12);
+  const rest = accounts.slice(12);
+  const row = (l: (typeof accounts)[number]) => (
+    <tr key={l.orgId}>
+      <th scope="row">
+        <Link href={href('orgs', l.orgId)}>{l.name}</Link>
+      </th>
+      <td>{l.linkedTo ? <Link href={href('orgs', l.linkedTo)}>{accounts.find((a) => a.orgId === l.linkedTo)?.name ?? l.linkedTo}</Link> : <span className="muted">—</span>}</td>
+      <td>{l.strength === undefined ? '' : round(l.strength)}</td>
+      <td className="reason">{l.reason}</td>
+    </tr>
+  );
+  const head = (
+    <thead>
+      <tr>
+        <th scope="col">Account</th>
+        <th scope="col">Linked to</th>
+        <th scope="col">Strength (nats)</th>
+        <th scope="col">Why</th>
+      </tr>
+    </thead>
+  );
+  return (
+    <section aria-labelledby="linked-accounts">
+      <h3 id="linked-accounts">Linked accounts ({accounts.length})</h3>
+      <table className="linked-accounts">
+        {head}
+        <tbody>{shown.map(row)}</tbody>
+      </table>
+      {rest.length > 0 && (
+        <details>
+          <summary>{rest.length} more linked accounts</summary>
+          <table className="linked-accounts">
+            {head}
+            <tbody>{rest.map(row)}</tbody>
+          </table>
+        </details>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+// npm run eval:classifier — leave-one-dataset-out table of the prompt classifier (docs/detection.md).
+//   --folds a,b   only these left-out sets (default: every safety set)
+//   --speed       also measure classification throughput on one core
+import { loadCorpus } from '../src/detection/corpus.js';
+import { sharedDataDir } from '../src/detection/data-path.js';
+import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
+import { labelledTexts } from '../src/lab/corpus-catalog.js';
+import { DEFAULT_FOLDS, evaluateFold, formatClassifierTable, topicAccuracy, type FoldRow } from '../src/lab/eval/classifier-eval.js';
+import { featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
+
+const args = process.argv.slice(2);
+const foldArg = args.indexOf('--folds');
+const folds = foldArg >= 0 ? args[foldArg + 1]!.split(',') : DEFAULT_FOLDS;
+const data = sharedDataDir();
+const t0 = Date.now();
+const ft = featurize(labelledTexts(data));
+const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
+const rows: FoldRow[] = [];
+for (const set of folds) {
+  const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined);
+  rows.push(r);
+  process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+}
+process.stdout.write(formatClassifierTable({ folds: rows, topicAccuracy: topicAccuracy(ft) }) + '\n');
+
+if (args.includes('--speed')) {
+  const clf = buildTextClassifier(trainTextModel(ft));
+  const sample = ft.texts.filter((_, i) => i % 7 === 0).map((t) => t.text);
+  for (let r = 0; r < 2; r++) for (const s of sample) clf.classify(s);
+  const start = process.cpuUsage();
+  let n = 0;
+  for (let r = 0; r < 5; r++) for (const s of sample) (clf.classify(s), n++);
+  const used = process.cpuUsage(start);
+  const sec = (used.user + used.system) / 1e6;
+  const chars = sample.reduce((a, s) => a + Math.min(s.length, 1400), 0) / sample.length;
+  process.stdout.write(`\nthroughput: ${Math.round(n / sec)} prompts/s on one core (CPU time), ${sample.length} prompts averaging ${Math.round(chars)} chars read\n`);
+}

@@ -1,0 +1,228 @@
+// The features of a set of requests (an org's window, a purpose window, a cluster's combined traffic), all
+// computed from the same aggregate so one definition serves every scope. Three families:
+//   shares       how often a flag or a harness cue occurs (request-flags.ts, harness-cues.ts)
+//   breadth      how many capability topics, harm categories, languages the traffic spans
+//   population   sequential probability ratio tests of a rate: a sweep's rate against ordinary traffic's
+//                (rules/scores/baselines.yaml), so a sweep stands out even when the classifier finds a third of
+//                it, and a large org is not flagged for a handful of prompts
+//   regularity   share of the most common template, system prompt and request shape; timing
+import { CUE_NAMES } from './signals/harness-cues.js';
+import * as F from './signals/request-flags.js';
+import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
+import { SCRIPTS } from './signals/script-class.js';
+import { CUE_OFF, HARM_OFF, NOVELTY, OUT_RATIO_N, OUT_RATIO_SUM, PROMPT_LOG_SUM, SCRIPT_OFF, TOPIC_OFF, type Tally } from './tally.js';
+
+/** What features read: a tally plus what only some scopes can say (undefined where unknown). */
+export interface Aggregate {
+  tally: Tally;
+  topShare(kind: 'template' | 'system' | 'shape'): number | undefined;
+  benchDistinct(): number | undefined;
+  interarrivalCv(): number | undefined;
+  hoursActive(): number | undefined;
+  spanHours(): number | undefined;
+}
+
+/** A rate in ordinary application traffic, and the rate a sweep shows (rules/scores/baselines.yaml). */
+export interface RateTest {
+  base: number;
+  sweep: number;
+}
+
+export interface Baselines {
+  harmful: RateTest;
+  eval: RateTest;
+  cot: RateTest;
+}
+
+const FLAG_FEATURES = F.FLAG_NAMES.map(([, n]) => `${n}_share`);
+const CUE_FEATURES = CUE_NAMES.map(([, n]) => `${n}_share`);
+
+export const AGGREGATE_FEATURES = [
+  'requests',
+  ...FLAG_FEATURES,
+  ...CUE_FEATURES,
+  'capability_topics',
+  'topic_entropy',
+  'harm_categories',
+  'languages',
+  'harmful_llr',
+  'eval_llr',
+  'cot_llr',
+  'template_top_share',
+  'system_top_share',
+  'shape_top_share',
+  'novelty',
+  'output_ratio',
+  'prompt_log_mean',
+  'bench_distinct',
+  'rate_per_hour',
+  'interarrival_cv',
+  'hours_active',
+  'span_hours',
+] as const;
+
+const KNOWN = new Set<string>(AGGREGATE_FEATURES);
+export function isAggregateFeature(name: string): boolean {
+  return KNOWN.has(name);
+}
+
+/**
+ * Evidence at most this many requests can give: a cluster's or a large org's cumulative traffic is judged as
+ * if it were one full window, so a modestly raised rate over thousands of requests does not read like a sweep.
+ */
+export const EVIDENCE_REQUESTS = 200;
+
+/**
+ * The sequential probability ratio test's log-likelihood ratio of "sweep rate" against "ordinary rate" for k of n
+ * requests (Wald): k ln(p1/p0) + (n-k) ln((1-p1)/(1-p0)), in nats, floored at 0. It grows with every request at
+ * a rate above the crossover between the two (about 13% for 5% vs 25%), and falls below it, so a sweep the
+ * classifier finds only a third of still climbs, and a large org at a slightly raised rate does not.
+ * Counted over at most EVIDENCE_REQUESTS requests (scaled), so every scope is judged on the same footing.
+ */
+export function rateEvidence(k: number, n: number, t: RateTest): number {
+  if (n <= 0) return 0;
+  const scale = Math.min(1, EVIDENCE_REQUESTS / n);
+  const llr = k * Math.log(t.sweep / t.base) + (n - k) * Math.log((1 - t.sweep) / (1 - t.base));
+  return Math.max(0, llr * scale);
+}
+
+const CAP_TOPICS = CAPABILITY_TOPICS.map((t) => TOPICS.indexOf(t));
+/** A topic (or harm category) counts once it holds this share of the traffic, and at least MIN_COUNT requests. */
+const MIN_SHARE = 0.05;
+const MIN_COUNT = 3;
+/**
+ * Sensitive prompts count as one more area a sweep covers only at a rate ordinary traffic does not reach
+ * through the classifier's false positives (a few per cent).
+ */
+const SENSITIVE_AREA_SHARE = 0.1;
+
+function capabilityTopics(t: Tally): number {
+  const n = t.n;
+  let k = 0;
+  for (const i of CAP_TOPICS) {
+    const c = t.v[TOPIC_OFF + i]!;
+    if (c >= MIN_COUNT && c >= n * MIN_SHARE) k++;
+  }
+  const h = t.flagCount(F.HARMFUL);
+  if (h >= MIN_COUNT && h >= n * SENSITIVE_AREA_SHARE) k++;
+  return k;
+}
+
+function entropy(t: Tally, off: number, len: number): number {
+  let total = 0;
+  for (let i = 0; i < len; i++) total += t.v[off + i]!;
+  if (total <= 0) return 0;
+  let e = 0;
+  for (let i = 0; i < len; i++) {
+    const p = t.v[off + i]! / total;
+    if (p > 0) e -= p * Math.log2(p);
+  }
+  return e / Math.log2(len);
+}
+
+/** Categories each holding at least MIN_COUNT requests and `share` of `of`. */
+function categoriesAbove(t: Tally, off: number, len: number, of: number, share: number): number {
+  let k = 0;
+  for (let i = 0; i < len; i++) {
+    const c = t.v[off + i]!;
+    if (c >= MIN_COUNT && c >= of * share) k++;
+  }
+  return k;
+}
+
+export type AggregateGetter = (a: Aggregate, b: Baselines) => number | undefined;
+
+export function aggregateGetter(name: string): AggregateGetter | undefined {
+  const flag = F.FLAG_NAMES.find(([, n]) => `${n}_share` === name);
+  if (flag) {
+    const bit = flag[0];
+    return (a) => a.tally.flagShare(bit);
+  }
+  const cue = CUE_NAMES.findIndex(([, n]) => `${n}_share` === name);
+  if (cue >= 0) return (a) => (a.tally.n ? a.tally.v[CUE_OFF + cue]! / a.tally.n : 0);
+  switch (name) {
+    case 'requests':
+      return (a) => a.tally.n;
+    case 'capability_topics':
+      return (a) => capabilityTopics(a.tally);
+    case 'topic_entropy':
+      return (a) => entropy(a.tally, TOPIC_OFF, TOPICS.length);
+    case 'harm_categories':
+      // Each category must hold 2% of all the traffic: false positives, spread thinly over every category, do not count.
+      return (a) => categoriesAbove(a.tally, HARM_OFF, HARM_CATEGORIES.length, a.tally.n, 0.02);
+    case 'languages':
+      return (a) => categoriesAbove(a.tally, SCRIPT_OFF, SCRIPTS.length, a.tally.n, MIN_SHARE);
+    case 'harmful_llr':
+      return (a, b) => rateEvidence(a.tally.flagCount(F.HARMFUL), a.tally.n, b.harmful);
+    case 'eval_llr':
+      return (a, b) => rateEvidence(a.tally.flagCount(F.EVAL), a.tally.n, b.eval);
+    case 'cot_llr':
+      return (a, b) => rateEvidence(a.tally.v[CUE_OFF + CUE_NAMES.findIndex(([, n]) => n === 'cot')]!, a.tally.n, b.cot);
+    case 'template_top_share':
+      return (a) => a.topShare('template');
+    case 'system_top_share':
+      return (a) => a.topShare('system');
+    case 'shape_top_share':
+      return (a) => a.topShare('shape');
+    case 'novelty':
+      return (a) => (a.tally.n ? a.tally.v[NOVELTY]! / a.tally.n : 0);
+    case 'output_ratio':
+      return (a) => (a.tally.v[OUT_RATIO_N]! > 0 ? a.tally.v[OUT_RATIO_SUM]! / a.tally.v[OUT_RATIO_N]! : undefined);
+    case 'prompt_log_mean':
+      return (a) => (a.tally.n ? a.tally.v[PROMPT_LOG_SUM]! / a.tally.n : 0);
+    case 'bench_distinct':
+      return (a) => a.benchDistinct();
+    case 'rate_per_hour':
+      return (a) => {
+        const span = a.spanHours();
+        if (span === undefined) return undefined;
+        return a.tally.n / Math.max(span, 1 / 60);
+      };
+    case 'interarrival_cv':
+      return (a) => a.interarrivalCv();
+    case 'hours_active':
+      return (a) => a.hoursActive();
+    case 'span_hours':
+      return (a) => a.spanHours();
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A feature mapped to roughly [0, 3] for the score models: shares as they are, counts and tests divided by a
+ * typical scale and capped, so no single unbounded value can dominate a score.
+ */
+export function scaledFeature(name: string, v: number | undefined): number {
+  if (v === undefined || Number.isNaN(v)) return 0;
+  switch (name) {
+    case 'capability_topics':
+      return Math.min(v, 6) / 3;
+    case 'harm_categories':
+      return Math.min(v, 8) / 4;
+    case 'languages':
+      return Math.min(v, 6) / 3;
+    case 'harmful_llr':
+    case 'eval_llr':
+    case 'cot_llr':
+      return Math.min(v, 40) / 10;
+    case 'output_ratio':
+      return Math.min(v, 8) / 4;
+    case 'prompt_log_mean':
+      return Math.min(v, 16) / 8;
+    case 'bench_distinct':
+      return Math.min(v, 40) / 20;
+    case 'rate_per_hour':
+      return Math.min(Math.log10(1 + v), 4) / 2;
+    case 'interarrival_cv':
+      return Math.min(v, 4) / 2;
+    case 'hours_active':
+      return v / 12;
+    case 'span_hours':
+      return Math.min(v, 72) / 24;
+    case 'requests':
+      return Math.min(Math.log10(1 + v), 4) / 2;
+    default:
+      return Math.min(Math.max(v, 0), 3);
+  }
+}

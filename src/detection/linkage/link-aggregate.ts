@@ -1,0 +1,91 @@
+// The combined traffic of an account, and of a cluster (the merge of its members'), built from link records:
+// a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
+import type { Aggregate } from '../aggregate-features.js';
+import { Tally } from '../tally.js';
+import { HeavyHitters } from './heavy-hitters.js';
+import type { LinkRecord } from './link-record.js';
+import { packArray, unpackInto, num, unnum, type Num } from '../checkpoint/codec.js';
+
+export class LinkAggregate implements Aggregate {
+  readonly tally = new Tally();
+  private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters() };
+  private readonly hours = new Float64Array(24);
+  firstTs = Infinity;
+  lastTs = -Infinity;
+
+  add(r: LinkRecord): void {
+    if (r.purpose) return;
+    this.tally.add(r);
+    this.hh.template.add(r.templateHash);
+    this.hh.system.add(r.systemHash);
+    this.hh.shape.add(r.shapeHash);
+    const h = Math.floor(r.ts / 3_600_000) % 24;
+    this.hours[h] = this.hours[h]! + 1;
+    if (r.ts < this.firstTs) this.firstTs = r.ts;
+    if (r.ts > this.lastTs) this.lastTs = r.ts;
+  }
+
+  merge(o: LinkAggregate): void {
+    this.tally.merge(o.tally);
+    this.hh.template.merge(o.hh.template);
+    this.hh.system.merge(o.hh.system);
+    this.hh.shape.merge(o.hh.shape);
+    for (let h = 0; h < 24; h++) this.hours[h] = this.hours[h]! + o.hours[h]!;
+    this.firstTs = Math.min(this.firstTs, o.firstTs);
+    this.lastTs = Math.max(this.lastTs, o.lastTs);
+  }
+
+  topShare(kind: 'template' | 'system' | 'shape'): number {
+    const n = this.tally.n;
+    return n > 0 ? this.hh[kind].top() / n : 0;
+  }
+
+  benchDistinct(): undefined {
+    return undefined;
+  }
+
+  interarrivalCv(): undefined {
+    return undefined;
+  }
+
+  hoursActive(): number {
+    let k = 0;
+    for (const v of this.hours) if (v > 0) k++;
+    return k;
+  }
+
+  spanHours(): number {
+    return this.tally.n ? (this.lastTs - this.firstTs) / 3_600_000 : 0;
+  }
+
+  toState(): LinkAggregateState {
+    const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+  }
+
+  static fromState(st: LinkAggregateState): LinkAggregate {
+    const a = new LinkAggregate();
+    a.tally.restore(st.tally);
+    const hh = (x: HeavyHitters, [k, c]: [string, string]) => {
+      unpackInto(k, x.keys);
+      unpackInto(c, x.counts);
+    };
+    hh(a.hh.template, st.template);
+    hh(a.hh.system, st.system);
+    hh(a.hh.shape, st.shape);
+    unpackInto(st.hours, a.hours);
+    a.firstTs = unnum(st.first);
+    a.lastTs = unnum(st.last);
+    return a;
+  }
+}
+
+export interface LinkAggregateState {
+  tally: string;
+  template: [string, string];
+  system: [string, string];
+  shape: [string, string];
+  hours: string;
+  first: Num;
+  last: Num;
+}

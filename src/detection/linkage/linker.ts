@@ -1,0 +1,436 @@
+// Cross-account linkage: accounts become nodes, evidence they share becomes weighted edges, and clusters are
+// the connected components of edges strong enough to link (union-find, online, no look-ahead).
+//   values       network prefixes (/24, /16), user agent, system prompt, wrappers and request shapes an org
+//                uses repeatedly; a shared value weighs weight x ln(N / orgs using it) nats, so rare values say
+//                much and common ones (cloud egress, stock SDKs) little but not nothing
+//   co-activity  shared active time buckets beyond what each org's hours of the day predict (co-activity.ts)
+// Candidate pairs come from values few orgs share; strength is then computed over everything the pair shares,
+// and re-checked as the pair's activity grows. Memory is bounded per org (values, activity buckets, watched
+// partners) and per value (orgs listed only while few use it); idle orgs are evicted.
+import type { LinkageSpec, LinkKind } from '../rules/rule-schema.js';
+import { coActivity } from './co-activity.js';
+import { LinkAggregate, type LinkAggregateState } from './link-aggregate.js';
+import type { LinkRecord } from './link-record.js';
+
+export interface LinkReason {
+  kind: LinkKind;
+  /** The shared value (a network prefix, a user agent, a hash of a system prompt, wrapper or shape); absent for co-activity. */
+  value?: string;
+  /** How many orgs use the value (rarity), or for co-activity "shared/expected" buckets. */
+  detail: string;
+  nats: number;
+}
+
+export interface ClusterLink {
+  /** The org that joined (with its cluster, if it had one) and the member it linked to. */
+  org: string;
+  to: string;
+  strength: number;
+  reasons: LinkReason[];
+  ts: number;
+}
+
+export interface Cluster {
+  id: string;
+  members: string[];
+  agg: LinkAggregate;
+  /** The links that joined the cluster's parts (one per join, oldest first; capped). */
+  links: ClusterLink[];
+  /** How many members use each linkage value: rarity is judged among the orgs outside the pair's clusters. */
+  values: Map<string, number>;
+}
+
+interface OrgLinkState {
+  /** Registered values: key ("kind:value") -> kind index. */
+  values: Map<string, number>;
+  /** Uses of wrapper and shape values not yet registered. */
+  pending: Map<string, number>;
+  buckets: number[];
+  lastTs: number;
+  watched: Map<string, number>;
+  /** The last value per registration slot known to be registered (most requests repeat them: no key to build). */
+  last: string[];
+}
+
+interface ValueState {
+  df: number;
+  /** Orgs using the value while few do (candidate generation); null once more than candidate_max_orgs use it. */
+  orgs: Set<string> | null;
+  /** Once many use it: the most recent users, so a newcomer is still compared with some of them (a big hydra's). */
+  recent?: string[];
+}
+
+const MAX_CLUSTER_LINKS = 500;
+const MAX_PENDING = 64;
+const EVICT_EVERY = 1024;
+const RECHECK_BUCKETS = 3;
+const RECENT_USERS = 16;
+
+export interface LinkEvaluation {
+  strength: number;
+  kinds: number;
+  reasons: LinkReason[];
+  linked: boolean;
+}
+
+export class Linker {
+  private readonly orgs = new Map<string, OrgLinkState>();
+  private readonly aggs = new Map<string, LinkAggregate>();
+  private readonly valuesByKey = new Map<string, ValueState>();
+  private readonly parent = new Map<string, string>();
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly kinds: LinkKind[];
+  private readonly kindIndex = new Map<LinkKind, number>();
+  private readonly bucketMs: number;
+  private readonly perHour: number;
+  private nextId = 1;
+  private observed = 0;
+  private now = -Infinity;
+
+  constructor(
+    private readonly spec: LinkageSpec,
+    private readonly onJoin: (cluster: Cluster, joined: string[]) => void,
+    private readonly disabled = false,
+  ) {
+    this.kinds = Object.keys(spec.kinds) as LinkKind[];
+    this.kinds.forEach((k, i) => this.kindIndex.set(k, i));
+    this.bucketMs = spec.bucket_minutes * 60_000;
+    this.perHour = 60 / spec.bucket_minutes;
+  }
+
+  find(org: string): string {
+    let r = org;
+    while (true) {
+      const p = this.parent.get(r);
+      if (p === undefined || p === r) break;
+      r = p;
+    }
+    let x = org;
+    while (x !== r) {
+      const p = this.parent.get(x)!;
+      this.parent.set(x, r);
+      x = p;
+    }
+    return r;
+  }
+
+  clusterOf(org: string): Cluster | undefined {
+    return this.clusters.get(this.find(org));
+  }
+
+  allClusters(): Cluster[] {
+    return [...this.clusters.values()].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3)));
+  }
+
+  /** The org's own combined traffic as linkage saw it (undefined for an org never seen or evicted). */
+  aggregateOf(org: string): LinkAggregate | undefined {
+    return this.aggs.get(org);
+  }
+
+  private enabled(kind: LinkKind): boolean {
+    return !this.disabled && this.kindIndex.has(kind);
+  }
+
+  private stateOf(org: string): OrgLinkState {
+    let s = this.orgs.get(org);
+    if (!s) this.orgs.set(org, (s = { values: new Map(), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [] }));
+    else {
+      // Keep the map in recency order (oldest first) for eviction.
+      this.orgs.delete(org);
+      this.orgs.set(org, s);
+    }
+    return s;
+  }
+
+  /** Applies one request's record: aggregates, activity, values, and any link it makes. */
+  observe(r: LinkRecord): void {
+    this.now = Math.max(this.now, r.ts);
+    let agg = this.aggs.get(r.org);
+    if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
+    agg.add(r);
+    this.clusterOf(r.org)?.agg.add(r);
+    if (++this.observed % EVICT_EVERY === 0) this.evictIdle();
+    if (this.disabled) return;
+    const st = this.stateOf(r.org);
+    st.lastTs = r.ts;
+    const candidates = new Set<string>();
+    let newBucket = false;
+    if (this.enabled('co_activity')) {
+      const b = Math.floor(r.ts / this.bucketMs);
+      const last = st.buckets[st.buckets.length - 1];
+      if (last === undefined || b > last) {
+        st.buckets.push(b);
+        if (st.buckets.length > this.spec.activity_buckets) st.buckets.shift();
+        newBucket = true;
+      }
+    }
+    const reg = (slot: number, kind: LinkKind, value: string | undefined, repeated: boolean) => {
+      if (!value || st.last[slot] === value || !this.enabled(kind)) return;
+      const key = `${kind}:${value}`;
+      if (st.values.has(key)) {
+        st.last[slot] = value;
+        return;
+      }
+      if (repeated) {
+        const uses = (st.pending.get(key) ?? 0) + 1;
+        if (uses < this.spec.min_value_uses) {
+          if (st.pending.has(key) || st.pending.size < MAX_PENDING) st.pending.set(key, uses);
+          return;
+        }
+        st.pending.delete(key);
+      }
+      if (st.values.size >= this.spec.max_values_per_org) return;
+      st.values.set(key, this.kindIndex.get(kind)!);
+      const cl = this.clusterOf(r.org);
+      if (cl) cl.values.set(key, (cl.values.get(key) ?? 0) + 1);
+      let v = this.valuesByKey.get(key);
+      if (!v) this.valuesByKey.set(key, (v = { df: 0, orgs: new Set() }));
+      v.df++;
+      if (v.orgs) {
+        for (const o of v.orgs) candidates.add(o);
+        if (v.df > this.spec.candidate_max_orgs) {
+          v.recent = [...v.orgs].slice(-RECENT_USERS);
+          v.orgs = null;
+        } else v.orgs.add(r.org);
+      }
+      if (v.recent) {
+        for (const o of v.recent) candidates.add(o);
+        v.recent.push(r.org);
+        if (v.recent.length > RECENT_USERS) v.recent.shift();
+      }
+    };
+    reg(0, 'ip24', r.ip24, false);
+    reg(1, 'ip16', r.ip16, false);
+    reg(2, 'user_agent', r.userAgent, false);
+    reg(3, 'system_prompt', r.systemHash ? r.systemHash.toString(16) : undefined, false);
+    reg(4, 'wrapper', r.prefixHash ? `p${r.prefixHash.toString(16)}` : undefined, true);
+    reg(5, 'wrapper', r.suffixHash ? `s${r.suffixHash.toString(16)}` : undefined, true);
+    reg(6, 'shape', r.shapeHash ? r.shapeHash.toString(16) : undefined, true);
+    // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
+    if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0) for (const o of st.watched.keys()) candidates.add(o);
+    candidates.delete(r.org);
+    const root = this.find(r.org);
+    for (const other of candidates) {
+      const os = this.orgs.get(other);
+      if (!os) {
+        st.watched.delete(other);
+        continue;
+      }
+      if (this.find(other) === root && this.clusters.has(root)) {
+        st.watched.delete(other);
+        os.watched.delete(r.org);
+        continue;
+      }
+      const e = this.evaluate(r.org, st, other, os);
+      if (e.linked) {
+        st.watched.delete(other);
+        os.watched.delete(r.org);
+        this.union(r.org, other, e);
+      } else if (e.strength >= this.spec.link_threshold / 3) {
+        watch(st.watched, other, e.strength, this.spec.watched_pairs_per_org);
+        watch(os.watched, r.org, e.strength, this.spec.watched_pairs_per_org);
+      }
+    }
+  }
+
+  /** Users of a value inside the org's cluster (or the org alone). */
+  private usersWithin(org: string, st: OrgLinkState, key: string): number {
+    const c = this.clusterOf(org);
+    return c ? c.values.get(key) ?? 0 : st.values.has(key) ? 1 : 0;
+  }
+
+  /**
+   * weight x ln(N / (others + prior)): `others` are the orgs using the value outside the two orgs' clusters, so a
+   * hydra's shared harness stays rare evidence as the hydra grows, and a value common among unrelated orgs does
+   * not; `prior` keeps a value seen by few orgs so far from counting as unique.
+   */
+  private rarityNats(kind: LinkKind, key: string, a: string, as: OrgLinkState, b: string, bs: OrgLinkState): { nats: number; others: number } {
+    const set = this.spec.kinds[kind]!;
+    const df = this.valuesByKey.get(key)?.df ?? 1;
+    const sameCluster = this.find(a) === this.find(b) && this.clusters.has(this.find(a));
+    const inside = sameCluster ? this.usersWithin(a, as, key) : this.usersWithin(a, as, key) + this.usersWithin(b, bs, key);
+    const others = Math.max(0, df - inside);
+    const n = Math.max(this.orgs.size, this.spec.population_floor);
+    return { nats: Math.min(set.cap, Math.max(0, set.weight * Math.log(n / (others + this.spec.rarity_prior)))), others };
+  }
+
+  /**
+   * Evidence two orgs share: per kind the strongest value (network prefixes are one kind: a shared /24 is also
+   * a shared /16), plus co-activity.
+   */
+  evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState): LinkEvaluation {
+    const best = new Map<string, LinkReason>();
+    for (const [key, ki] of as.values) {
+      if (!bs.values.has(key)) continue;
+      const kind = this.kinds[ki]!;
+      const group = kind === 'ip16' ? 'ip24' : kind;
+      const { nats, others } = this.rarityNats(kind, key, a, as, b, bs);
+      const cur = best.get(group);
+      if (!cur || nats > cur.nats) best.set(group, { kind, value: key.slice(kind.length + 1), detail: `${others} other orgs use it`, nats: round(nats) });
+    }
+    // Co-activity only for pairs that already share something: it is the costliest check.
+    if (best.size > 0 && this.enabled('co_activity')) {
+      const c = coActivity(as.buckets, as.buckets.length, bs.buckets, bs.buckets.length, this.perHour);
+      const set = this.spec.kinds.co_activity!;
+      const nats = Math.min(set.cap, set.weight * c.nats);
+      if (nats > 0) best.set('co_activity', { kind: 'co_activity', detail: `${c.shared} shared buckets, ${round(c.expected)} expected`, nats: round(nats) });
+    }
+    let strength = 0;
+    let kinds = 0;
+    for (const r of best.values()) {
+      strength += r.nats;
+      if (r.nats >= this.spec.min_kind_nats) kinds++;
+    }
+    const reasons = [...best.values()].sort((x, y) => y.nats - x.nats);
+    return { strength: round(strength), kinds, reasons, linked: strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds };
+  }
+
+  /** Evidence between two orgs right now (explain), or undefined when either is unknown. */
+  explainPair(a: string, b: string): LinkEvaluation | undefined {
+    const as = this.orgs.get(a);
+    const bs = this.orgs.get(b);
+    return as && bs ? this.evaluate(a, as, b, bs) : undefined;
+  }
+
+  private union(a: string, b: string, e: LinkEvaluation): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb && this.clusters.has(ra)) return;
+    const ca = this.clusters.get(ra);
+    const cb = this.clusters.get(rb);
+    // Keep the older cluster's id so ids stay stable as clusters grow.
+    let root: string;
+    let child: string;
+    if (ca && (!cb || Number(ca.id.slice(3)) < Number(cb.id.slice(3)))) [root, child] = [ra, rb];
+    else if (cb) [root, child] = [rb, ra];
+    else [root, child] = [rb, ra];
+    let cluster = this.clusters.get(root);
+    if (!cluster) {
+      cluster = { id: `cl_${this.nextId++}`, members: [root], agg: new LinkAggregate(), links: [], values: new Map() };
+      const own = this.aggs.get(root);
+      if (own) cluster.agg.merge(own);
+      this.addValues(cluster, root);
+      this.clusters.set(root, cluster);
+    }
+    const absorbed = this.clusters.get(child);
+    const joined = absorbed ? absorbed.members : [child];
+    if (absorbed) {
+      cluster.agg.merge(absorbed.agg);
+      for (const l of absorbed.links) if (cluster.links.length < MAX_CLUSTER_LINKS) cluster.links.push(l);
+      for (const [k, c] of absorbed.values) cluster.values.set(k, (cluster.values.get(k) ?? 0) + c);
+      this.clusters.delete(child);
+    } else {
+      const own = this.aggs.get(child);
+      if (own) cluster.agg.merge(own);
+      this.addValues(cluster, child);
+    }
+    cluster.members.push(...joined);
+    this.parent.set(child, root);
+    const joiner = joined.includes(a) ? a : b;
+    if (cluster.links.length < MAX_CLUSTER_LINKS)
+      cluster.links.push({ org: joiner, to: joiner === a ? b : a, strength: e.strength, reasons: e.reasons, ts: this.now });
+    this.onJoin(cluster, joined);
+  }
+
+  private addValues(cluster: Cluster, org: string): void {
+    for (const key of this.orgs.get(org)?.values.keys() ?? []) cluster.values.set(key, (cluster.values.get(key) ?? 0) + 1);
+  }
+
+  /** Drops the linkage state of orgs idle for longer than idle_eviction_hours (their cluster membership stays). */
+  private evictIdle(): void {
+    const cutoff = this.now - this.spec.idle_eviction_hours * 3_600_000;
+    for (const [org, st] of this.orgs) {
+      if (st.lastTs >= cutoff) break;
+      this.evict(org, st);
+    }
+  }
+
+  private evict(org: string, st: OrgLinkState): void {
+    for (const key of st.values.keys()) {
+      const v = this.valuesByKey.get(key);
+      if (!v) continue;
+      v.df--;
+      v.orgs?.delete(org);
+      if (v.recent) v.recent = v.recent.filter((o) => o !== org);
+      if (v.df <= 0) this.valuesByKey.delete(key);
+    }
+    this.orgs.delete(org);
+    // A clustered org's aggregate lives on in its cluster's; an unclustered one starts over if it returns.
+    this.aggs.delete(org);
+  }
+
+  stats(): { orgs: number; values: number; clusters: number } {
+    return { orgs: this.orgs.size, values: this.valuesByKey.size, clusters: this.clusters.size };
+  }
+
+  /** Checkpoint: every map in insertion order (recency, cluster member order and ids included). */
+  toState(): LinkerState {
+    return {
+      orgs: [...this.orgs].map(([id, s]) => [id, { values: [...s.values], pending: [...s.pending], buckets: s.buckets, lastTs: s.lastTs, watched: [...s.watched] }]),
+      aggs: [...this.aggs].map(([id, a]) => [id, a.toState()]),
+      values: [...this.valuesByKey].map(([k, v]) => [k, v.df, v.orgs ? [...v.orgs] : null, v.recent ?? null]),
+      parent: [...this.parent],
+      clusters: [...this.clusters].map(([root, c]) => [root, { id: c.id, members: [...c.members], agg: c.agg.toState(), links: c.links, values: [...c.values] }]),
+      nextId: this.nextId,
+      observed: this.observed,
+      now: Number.isFinite(this.now) ? this.now : null,
+    };
+  }
+
+  restore(st: LinkerState): void {
+    this.orgs.clear();
+    for (const [id, s] of st.orgs) this.orgs.set(id, { values: new Map(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [] });
+    this.aggs.clear();
+    for (const [id, a] of st.aggs) this.aggs.set(id, LinkAggregate.fromState(a));
+    this.valuesByKey.clear();
+    for (const [k, df, orgs, recent] of st.values) this.valuesByKey.set(k, { df, orgs: orgs ? new Set(orgs) : null, ...(recent ? { recent: [...recent] } : {}) });
+    this.parent.clear();
+    for (const [k, v] of st.parent) this.parent.set(k, v);
+    this.clusters.clear();
+    for (const [root, c] of st.clusters) this.clusters.set(root, { id: c.id, members: [...c.members], agg: LinkAggregate.fromState(c.agg), links: c.links, values: new Map(c.values) });
+    this.nextId = st.nextId;
+    this.observed = st.observed;
+    this.now = st.now ?? -Infinity;
+  }
+}
+
+export interface LinkerState {
+  orgs: Array<[string, { values: Array<[string, number]>; pending: Array<[string, number]>; buckets: number[]; lastTs: number; watched: Array<[string, number]> }]>;
+  aggs: Array<[string, LinkAggregateState]>;
+  values: Array<[string, number, string[] | null, string[] | null]>;
+  parent: Array<[string, string]>;
+  clusters: Array<[string, { id: string; members: string[]; agg: LinkAggregateState; links: ClusterLink[]; values: Array<[string, number]> }]>;
+  nextId: number;
+  observed: number;
+  now: number | null;
+}
+
+/** Keeps the `cap` strongest watched partners. */
+function watch(m: Map<string, number>, org: string, strength: number, cap: number): void {
+  if (m.has(org) || m.size < cap) {
+    m.set(org, strength);
+    return;
+  }
+  let weakest: string | undefined;
+  let w = Infinity;
+  for (const [o, s] of m)
+    if (s < w) {
+      w = s;
+      weakest = o;
+    }
+  if (weakest !== undefined && strength > w) {
+    m.delete(weakest);
+    m.set(org, strength);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Why each member is in its cluster: the link that brought it (or its former cluster) in. */
+export function memberReasons(c: Cluster): Array<{ org: string; via?: ClusterLink }> {
+  const via = new Map<string, ClusterLink>();
+  for (const l of c.links) if (!via.has(l.org)) via.set(l.org, l);
+  return [...c.members].sort().map((org) => ({ org, ...(via.get(org) ? { via: via.get(org)! } : {}) }));
+}

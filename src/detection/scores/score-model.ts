@@ -1,0 +1,108 @@
+// Per-label scores: a logistic model over scaled aggregate features, so many weak signals add up and none is a
+// hard gate. Which features each score reads, and the sign each weight may take, are data (rules/scores/scores.yaml);
+// the weights are fitted on randomised simulated traffic by scripts/build-models.ts (rules/models/scores.json).
+// A score reads any Aggregate: an org's window, a purpose window or a cluster's combined traffic.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { aggregateGetter, isAggregateFeature, scaledFeature, type Aggregate, type AggregateGetter, type Baselines } from '../aggregate-features.js';
+import { LABELS, type ActivityLabel } from '../rules/rule-schema.js';
+
+export const scoreSpecSchema = z.strictObject({
+  kind: z.literal('scores'),
+  description: z.string(),
+  models: z.partialRecord(
+    z.enum(LABELS),
+    z.strictObject({
+      description: z.string(),
+      /** feature name -> allowed sign of its weight: '+' (>= 0), '-' (<= 0). */
+      features: z.record(z.string(), z.enum(['+', '-'])),
+    }),
+  ),
+});
+export type ScoreSpec = z.infer<typeof scoreSpecSchema>;
+
+export interface FittedScore {
+  label: ActivityLabel;
+  features: string[];
+  weights: number[];
+  bias: number;
+}
+
+export interface ScoreModelFile {
+  version: 1;
+  models: FittedScore[];
+  /** How the weights were fitted (documentation). */
+  fitted: Record<string, unknown>;
+}
+
+export interface Contribution {
+  feature: string;
+  value: number | undefined;
+  weight: number;
+  /** weight * scaled value, in logit units: what this feature added to the score. */
+  contribution: number;
+}
+
+export interface ScoreModel {
+  label: ActivityLabel;
+  features: readonly string[];
+  /** P(label) for the traffic of this aggregate. */
+  score(a: Aggregate, b: Baselines): number;
+  explain(a: Aggregate, b: Baselines): { score: number; bias: number; contributions: Contribution[] };
+}
+
+export function buildScoreModel(f: FittedScore): ScoreModel {
+  const getters: AggregateGetter[] = f.features.map((name) => {
+    const g = aggregateGetter(name);
+    if (!g) throw new Error(`score ${f.label}: unknown feature "${name}"`);
+    return g;
+  });
+  const logit = (a: Aggregate, b: Baselines, out?: Contribution[]): number => {
+    let z = f.bias;
+    for (let i = 0; i < getters.length; i++) {
+      const v = getters[i]!(a, b);
+      const c = f.weights[i]! * scaledFeature(f.features[i]!, v);
+      z += c;
+      out?.push({ feature: f.features[i]!, value: v === undefined ? undefined : round(v), weight: round(f.weights[i]!), contribution: round(c) });
+    }
+    return z;
+  };
+  return {
+    label: f.label,
+    features: f.features,
+    score: (a, b) => sigmoid(logit(a, b)),
+    explain(a, b) {
+      const contributions: Contribution[] = [];
+      const z = logit(a, b, contributions);
+      contributions.sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
+      return { score: round(sigmoid(z)), bias: round(f.bias), contributions };
+    },
+  };
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function loadScoreSpec(file: string): ScoreSpec {
+  const r = scoreSpecSchema.safeParse(parse(readFileSync(file, 'utf8')));
+  if (!r.success) throw new Error(`${file}: invalid score spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  for (const [label, m] of Object.entries(r.data.models))
+    for (const name of Object.keys(m.features)) if (!isAggregateFeature(name)) throw new Error(`${file}: ${label}: unknown feature "${name}"`);
+  return r.data;
+}
+
+export function loadScoreModels(file: string): Map<ActivityLabel, ScoreModel> {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as ScoreModelFile;
+  return scoreModelsFrom(raw);
+}
+
+export function scoreModelsFrom(raw: ScoreModelFile): Map<ActivityLabel, ScoreModel> {
+  if (raw.version !== 1) throw new Error(`score models: unsupported version ${String(raw.version)}`);
+  return new Map(raw.models.map((m) => [m.label, buildScoreModel(m)]));
+}

@@ -1,0 +1,209 @@
+// Marks an evaluation harness or a distillation script leaves in a prompt, whatever the benchmark or data set:
+// answer-format directives, multiple-choice layouts, grading instructions, placeholder entities, code-stub
+// completions, few-shot blocks, chain-of-thought elicitation and reasoning-trace coercion. Each is a pattern
+// of how harnesses are written (lm-eval-harness, OpenAI simple-evals, HELM, judge prompts), not a phrase list of
+// one benchmark. Only the head and tail of a prompt are scanned, where instructions sit.
+export const CUE_FORMAT = 1;
+export const CUE_CHOICES = 2;
+export const CUE_GRADING = 4;
+export const CUE_PLACEHOLDER = 8;
+export const CUE_CODE_STUB = 16;
+export const CUE_FEW_SHOT = 32;
+export const CUE_COT = 64;
+export const CUE_COERCION = 128;
+
+/** Cues that say "this prompt was written for an evaluation harness". */
+export const EVAL_CUES = CUE_FORMAT | CUE_CHOICES | CUE_GRADING | CUE_CODE_STUB | CUE_FEW_SHOT;
+
+export const CUE_NAMES: Array<[number, string]> = [
+  [CUE_FORMAT, 'answer_format'],
+  [CUE_CHOICES, 'multiple_choice'],
+  [CUE_GRADING, 'grading'],
+  [CUE_PLACEHOLDER, 'placeholder'],
+  [CUE_CODE_STUB, 'code_stub'],
+  [CUE_FEW_SHOT, 'few_shot'],
+  [CUE_COT, 'cot'],
+  [CUE_COERCION, 'reasoning_coercion'],
+];
+
+const FORMAT = [
+  // "Answer: $LETTER", "ANSWER: B", "the answer is (X)"
+  /\banswer\s*:\s*\$?\(?[A-Z]\)?\b|\$LETTER|\$ANSWER|\$NUMBER|\bthe (?:correct |final )?answer is \(?\$?[A-Z]\)?[.\s]/,
+  // "answer with only the letter", "respond with just the number", "reply with a single word"
+  /\b(?:answer|respond|reply|output|return)\w*\s+(?:\w+\s+){0,3}(?:only|just|solely|exactly)\s+(?:with\s+)?(?:the|a|one|your)?\s*(?:single\s+)?(?:letter|option|choice|number|integer|digit|word|label|final answer|answer|json|code|yes|true)\b/i,
+  /\b(?:answer|respond|reply)\s+(?:with|using)\s+(?:a|one|the)?\s*(?:single\s+)?(?:letter|number|integer|word|label|yes or no|true or false)\b/i,
+  // "final answer on the last line", "the last line of your response should be"
+  /\b(?:last|final|first) line (?:of (?:your|the) (?:response|answer|output)|should|must)\b/i,
+  /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
+  /\bfinal answer\s*(?:in|within|inside|as|:)/i,
+  /\\boxed\s*\{/,
+  // JSON answer schemas: {"answer": ...}, {"label": ...}, {"score": ...}
+  /\{\s*\\?["']?(?:answer|label|choice|score|rating|verdict|prediction|final_answer|correct)\\?["']?\s*:/i,
+  /\b(?:do not|don't|without)\s+(?:include\s+|provide\s+|give\s+|add\s+)?(?:any\s+)?(?:explanations?|reasoning|commentary|other text)\b/i,
+  /\b(?:in|using) the (?:following|exact|specified) format\b|\bformat your (?:response|answer)\b/i,
+];
+
+const CHOICE_LINE = /^\s*(?:\(?[A-Ja-j][).:]|\[[A-J]\]|[A-J]\s*[-–]\s)\s*\S/;
+const CHOICE_INLINE = /\(([A-J])\)/g;
+const CHOICE_HEADER = /\b(?:options|choices|answer choices|candidates)\s*:/i;
+
+const GRADING = [
+  /\b(?:you|your (?:response|answer|code|solution))\s+will be\s+(?:graded|scored|evaluated|judged|tested|checked|marked)\b/i,
+  /\b(?:rubric|grader|grading criteria|scoring criteria|reference answer|ground[- ]truth|gold answer|expected output)\b/i,
+  /\bon a scale (?:of|from) \d|\b(?:score|grade|rate) (?:the|this|each|every) (?:response|answer|output|submission|completion|solution)s?\b/i,
+  /\b(?:evaluate|assess|judge|compare)\s+(?:the|this|these|both)\s+(?:two\s+)?(?:responses?|answers?|outputs?|assistants?|completions?)\b/i,
+  /\b(?:test cases?|unit tests?|hidden tests?)\s+(?:will|must|should)\b|\bpass(?:es)? (?:all )?the (?:provided |hidden )?tests\b/i,
+];
+
+const PLACEHOLDER = [
+  /\b(?:Acme|Globex|Initech|Contoso|Fabrikam|Umbrella Corp(?:oration)?|Hooli|Wonka|Vandelay|Cyberdyne|Soylent)\b/,
+  /\b(?:John|Jane|Richard|Mary) (?:Doe|Roe|Smith)\b/,
+  /\bexample\.(?:com|org|net)\b|\b(?:foo|bar|baz)@/,
+  /\b(?:Company|Person|Country|Product|City|Candidate|Employee|Patient|Student|Customer|Individual|User) [A-Z]\b(?![a-z'])/,
+  /\b(?:XYZ|ABC) (?:Corp|Inc|Ltd|Company|Corporation)\b/,
+  /\[(?:NAME|COMPANY|PRODUCT|PLACEHOLDER|INSERT[^\]]{0,30}|YOUR[^\]]{0,20}|TARGET|PERSON|LOCATION|X)\]/,
+  /<(?:company|product|target|placeholder)>/i,
+  /\{\{\s*\w+\s*\}\}/,
+];
+
+const CODE_STUB = [
+  // A function signature followed by a docstring: the HumanEval/MBPP completion layout.
+  /^\s*def [A-Za-z_]\w*\s*\([^)]*\)\s*(?:->\s*[^:\n]+)?:\s*\n\s+(?:"""|''')/m,
+  /^\s*(?:function|func|fn|public static \w+|int|void|bool|def)\s+[A-Za-z_]\w*\s*\([^)]*\)[^{\n]*\{?\s*\n\s*(?:\/\*\*|\/\/\/|#)/m,
+  /^>>> \S/m,
+  /\b(?:complete|implement|finish|fill in) (?:the|this) (?:following |given |body of the )?(?:python |function|method|code|class|program)\b/i,
+  /\bwrite (?:a|an) (?:python |javascript |java |c\+\+ |go |rust )?(?:function|program|method|class|script)\b.{0,80}\b(?:that|which|to) (?:takes|returns|accepts|given|computes|checks|determines|finds|counts|sorts)\b/i,
+];
+
+const FEW_SHOT_Q = /^\s*(?:Q|Question|Problem|Input|Example\s*\d*|Premise|Passage|Sentence|Text|Review)\s*\d*\s*:/gim;
+const FEW_SHOT_A = /^\s*(?:A|Answer|Output|Solution|Label|Hypothesis|Sentiment|Category)\s*\d*\s*:/gim;
+
+const COT =
+  /\bstep[- ]by[- ]step\b|\bthink (?:carefully|through|aloud|it through|hard|deeply|logically)\b|\bshow (?:your|all|the|every) (?:work|working|reasoning|steps|calculations)\b|\bexplain (?:your|the|each) (?:reasoning|thought process|steps)\b|\bchain[- ]of[- ]thought\b|\breason(?:ing)? (?:through|out loud|carefully|step)\b|\bwalk (?:me )?through (?:your|the) (?:reasoning|thinking|logic|solution)\b|<\/?(?:thinking|think|reasoning|scratchpad)>|\blet'?s think\b|\b(?:full|detailed|complete|explicit) (?:reasoning|derivation|justification|rationale)\b|\bbefore (?:giving|stating|writing|providing) (?:your|the) (?:final )?answer\b|\bthought process\b|\brationale\b|\bintermediate (?:steps?|reasoning|results?)\b|\bderivation\b|\bwork (?:on|through) (?:this|the) (?:problem|question|task)\b/i;
+
+const COERCION =
+  /\b(?:articulate|reconstruct|reveal|verbali[sz]e|externali[sz]e|write out|spell out|expose|transcribe|imagine|narrate)\b.{0,40}\b(?:internal|hidden|inner|private|full|complete|entire|raw|underlying)\b.{0,20}\b(?:reasoning|thought process|thinking|chain[- ]of[- ]thought|thoughts|deliberation)\b|\breasoning (?:trace|traces|tokens)\b|\binternal (?:monologue|reasoning)\b/i;
+
+const HEAD = 600;
+const TAIL = 400;
+
+/** One regular expression per flag set: a single scan of the text instead of one per pattern. */
+function combine(res: RegExp[]): RegExp[] {
+  const byFlags = new Map<string, string[]>();
+  for (const re of res) byFlags.set(re.flags, [...(byFlags.get(re.flags) ?? []), `(?:${re.source})`]);
+  return [...byFlags].map(([flags, parts]) => new RegExp(parts.join('|'), flags));
+}
+
+const FORMAT_RE = combine(FORMAT);
+const GRADING_RE = combine(GRADING);
+const PLACEHOLDER_RE = combine(PLACEHOLDER);
+const CODE_STUB_RE = combine(CODE_STUB);
+
+function anyMatch(res: RegExp[], s: string): boolean {
+  for (const re of res) if (re.test(s)) return true;
+  return false;
+}
+
+function countMatches(re: RegExp, s: string, cap: number): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (n < cap && re.exec(s)) n++;
+  re.lastIndex = 0;
+  return n;
+}
+
+function hasChoices(s: string): boolean {
+  let lines = 0;
+  let start = 0;
+  // Three or more option lines ("A) ...", "(b) ...", "C. ...") or three inline "(X)" labels.
+  for (let i = 0; i <= s.length && lines < 3; i++) {
+    if (i === s.length || s.charCodeAt(i) === 10) {
+      // Cheap pre-check on the line's first non-space character before the regex.
+      let j = start;
+      while (j < i && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+      const c = s.charCodeAt(j) | 32;
+      if (i - start < 400 && ((c >= 97 && c <= 106) || c === 40 || c === 91) && CHOICE_LINE.test(s.slice(start, i))) lines++;
+      start = i + 1;
+    }
+  }
+  if (lines >= 3) return true;
+  if (countMatches(CHOICE_INLINE, s, 3) >= 3) return true;
+  return CHOICE_HEADER.test(s) && countMatches(CHOICE_INLINE, s, 2) >= 2;
+}
+
+/** Cue bits of one prompt (and its system prompt: harness instructions often live there). */
+export function harnessCues(prompt: string, system: string): number {
+  const p = prompt.length > HEAD + TAIL ? prompt.slice(0, HEAD) + '\n' + prompt.slice(-TAIL) : prompt;
+  const sys = system.length > HEAD ? system.slice(0, HEAD) : system;
+  const both = sys ? p + '\n' + sys : p;
+  let bits = 0;
+  if (anyMatch(FORMAT_RE, both)) bits |= CUE_FORMAT;
+  if (hasChoices(p)) bits |= CUE_CHOICES;
+  if (anyMatch(GRADING_RE, both)) bits |= CUE_GRADING;
+  if (anyMatch(PLACEHOLDER_RE, p)) bits |= CUE_PLACEHOLDER;
+  if (anyMatch(CODE_STUB_RE, p)) bits |= CUE_CODE_STUB;
+  if (countMatches(FEW_SHOT_Q, p, 2) >= 2 && countMatches(FEW_SHOT_A, p, 2) >= 2) bits |= CUE_FEW_SHOT;
+  if (COT.test(both)) bits |= CUE_COT;
+  if (COERCION.test(both)) bits |= CUE_COERCION | CUE_COT;
+  return bits;
+}
+
+export function cueNames(bits: number): string[] {
+  return CUE_NAMES.filter(([b]) => bits & b).map(([, n]) => n);
+}
+
+const SCAFFOLD_HEADER =
+  /^(?:#+\s*)?(?:\[[^\]\n]{1,40}\]|(?:task|question|problem|prompt|item|instruction|exercise|q)\s*\d*\s*[:.)]?|.{0,60}\b(?:following|below|above|this|next)\b.{0,20}\b(?:question|problem|task|prompt|item|instruction|exercise|query|request)s?\b.{0,20}|.{0,60}\b(?:question|problem|task|prompt|item|instruction|exercise|query|request)s?\b.{0,20}\b(?:following|below|above|that follows)\b.{0,10})$/i;
+const WORD = /[A-Za-z]{3,}/g;
+// Words scaffolding sentences are made of: what is left of a cue sentence once they are gone is its content.
+const FILLER = new Set(
+  ('the and your you for with then that this before after answer answers response please give provide write show make sure all ' +
+    'each every any are will should must only just explain detail detailed carefully first final following format line last ' +
+    'without quotes reasoning thought thoughts process steps step work working out way right correct let have can into own ' +
+    'below above here there what how end begin start put letter number option choice imagine behind completed complete full entire whole').split(' '),
+);
+
+/** A sentence that matched a cue is scaffolding when little else is left in it once the cue is taken out. */
+function onlyScaffold(sentence: string, re: RegExp): boolean {
+  const m = re.exec(sentence);
+  if (!m) return false;
+  const rest = sentence.slice(0, m.index) + ' ' + sentence.slice(m.index + m[0].length);
+  let words = 0;
+  for (const w of rest.match(WORD) ?? []) if (!FILLER.has(w.toLowerCase()) && ++words > 1) return false;
+  return true;
+}
+const SENTENCE = /[^.?!\n]+(?:[.?!]+|$)/g;
+
+/**
+ * What a prompt asks, without the scaffolding a harness puts around it: sentences that only say how to answer
+ * (answer formats, "think step by step", grading notes) and bare headers ("### Task 3", "Answer the following
+ * question.") are dropped. "Provide a detailed rationale" is not what is being asked; the item is. The
+ * classifier and its trainer read this, so a benign item in a harness reads as the item. Falls back to the
+ * whole prompt when nothing else is left.
+ */
+export function contentOf(text: string): string {
+  let prompt = text;
+  if (prompt.length > 4000) return prompt;
+  // Few-shot exemplars are scaffolding too: the item is the last question.
+  const shots = [...prompt.matchAll(FEW_SHOT_Q)];
+  if (shots.length >= 2 && countMatches(FEW_SHOT_A, prompt, 2) >= 1) prompt = prompt.slice(shots[shots.length - 1]!.index);
+  let out = '';
+  let dropped = false;
+  for (const line of prompt.split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    if (t.length < 120 && SCAFFOLD_HEADER.test(t)) {
+      dropped = true;
+      continue;
+    }
+    let kept = '';
+    SENTENCE.lastIndex = 0;
+    for (let m = SENTENCE.exec(t); m && m[0]; m = SENTENCE.exec(t)) {
+      const s = m[0];
+      if (s.length < 200 && (onlyScaffold(s, COT) || onlyScaffold(s, COERCION) || FORMAT_RE.some((re) => onlyScaffold(s, re)) || GRADING_RE.some((re) => onlyScaffold(s, re)))) dropped = true;
+      else kept += s;
+    }
+    if (kept.trim()) out += (out ? '\n' : '') + kept.trim();
+  }
+  return (dropped || prompt !== text) && out ? out : prompt;
+}

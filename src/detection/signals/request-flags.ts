@@ -1,0 +1,45 @@
+// Bits of RequestSignals.flags: what a request is (classifier verdicts) and how it was sent (shape, client).
+export const CAPABILITY = 1 << 0;
+export const HARMFUL = 1 << 1;
+export const SINGLE_TURN = 1 << 2;
+export const NO_SYSTEM = 1 << 3;
+export const TEMP_ZERO = 1 << 4;
+export const SCRIPTED = 1 << 5;
+export const SDK = 1 << 6;
+export const BROWSER = 1 << 7;
+export const LOGPROBS = 1 << 8;
+export const LOGIT_BIAS = 1 << 9;
+export const MULTI_N = 1 << 10;
+export const TOOLS = 1 << 11;
+export const LONG_OUTPUT = 1 << 12;
+export const BENCH = 1 << 13;
+export const REASONING = 1 << 14;
+export const SEED = 1 << 15;
+export const JSON_FORMAT = 1 << 16;
+/** Any evaluation-harness cue (answer format, choices, grading, code stub, few-shot). */
+export const EVAL = 1 << 17;
+/** Written like a benchmark item (the classifier's item head). */
+export const EVAL_ITEM = 1 << 18;
+
+/** Flag names as window features read them (`w.<name>_share`). */
+export const FLAG_NAMES: Array<[number, string]> = [
+  [CAPABILITY, 'capability'],
+  [HARMFUL, 'harmful'],
+  [SINGLE_TURN, 'single_turn'],
+  [NO_SYSTEM, 'no_system'],
+  [TEMP_ZERO, 'temp_zero'],
+  [SCRIPTED, 'scripted'],
+  [SDK, 'sdk'],
+  [BROWSER, 'browser'],
+  [LOGPROBS, 'logprobs'],
+  [LOGIT_BIAS, 'logit_bias'],
+  [MULTI_N, 'multi_n'],
+  [TOOLS, 'tools'],
+  [LONG_OUTPUT, 'long_output'],
+  [BENCH, 'bench'],
+  [REASONING, 'reasoning'],
+  [SEED, 'seed'],
+  [JSON_FORMAT, 'json_format'],
+  [EVAL, 'eval'],
+  [EVAL_ITEM, 'eval_item'],
+];

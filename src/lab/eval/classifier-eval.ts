@@ -1,0 +1,117 @@
+// Leave-one-dataset-out evaluation of the prompt classifier: for each safety set X, a model trained without X
+// is scored on X at its own threshold (<= 1% false positives on held-back benign prompts).
+import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
+import { TOPICS } from '../../detection/signals/taxonomy.js';
+import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
+import { benignPool, trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
+
+export interface FoldRow {
+  set: string;
+  /** Share of the set's harmful items flagged by a model that never saw the set. */
+  recall: number;
+  harmful: number;
+  /** HarmBench only: recall without its copyright behaviours (requests for protected text, in no other set). */
+  recallExCopyright?: number;
+  /** Both-ways sets: share of their safe items flagged. */
+  safeFlagged?: number;
+  safe?: number;
+  /** False-positive rate of this fold's model on each benign family of the held-back pool. */
+  benignFpr: Record<string, number>;
+  pooledFpr: number;
+}
+
+export interface ClassifierReport {
+  folds: FoldRow[];
+  /** Topic accuracy of the full model on held-back benign items, per topic. */
+  topicAccuracy: Record<string, { n: number; correct: number }>;
+}
+
+export const DEFAULT_FOLDS = [
+  ...HARMFUL_REQUEST_SETS,
+  'donotanswer',
+  'inthewild_jailbreaks',
+  'xstest',
+  'openai_moderation',
+];
+
+export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>): FoldRow {
+  const leaveOut = new Set([set]);
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut }));
+  const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= clf.harmThreshold;
+  let harmful = 0;
+  let hit = 0;
+  let safe = 0;
+  let safeHit = 0;
+  let exN = 0;
+  let exHit = 0;
+  ft.texts.forEach((t, i) => {
+    if (t.set !== set) return;
+    const f = flagged(i);
+    if (t.harmful) {
+      harmful++;
+      if (f) hit++;
+      if (copyrightIds && !copyrightIds.has(t.id)) {
+        exN++;
+        if (f) exHit++;
+      }
+    } else {
+      safe++;
+      if (f) safeHit++;
+    }
+  });
+  const fam = new Map<string, [number, number]>();
+  let pooled = 0;
+  const pool = benignPool(ft, leaveOut);
+  for (const i of pool) {
+    const t = ft.texts[i]!;
+    const r = fam.get(t.family!) ?? [0, 0];
+    r[0]++;
+    if (flagged(i)) {
+      r[1]++;
+      pooled++;
+    }
+    fam.set(t.family!, r);
+  }
+  return {
+    set,
+    recall: hit / Math.max(1, harmful),
+    harmful,
+    ...(copyrightIds ? { recallExCopyright: exHit / Math.max(1, exN) } : {}),
+    ...(safe ? { safeFlagged: safeHit / safe, safe } : {}),
+    benignFpr: Object.fromEntries([...fam].map(([k, [n, c]]) => [k, c / n])),
+    pooledFpr: pooled / Math.max(1, pool.length),
+  };
+}
+
+export function topicAccuracy(ft: FeaturizedTexts): ClassifierReport['topicAccuracy'] {
+  const clf = buildTextClassifier(trainTextModel(ft));
+  const out: ClassifierReport['topicAccuracy'] = {};
+  ft.texts.forEach((t) => {
+    if (t.harmful || !t.holdout || !t.topic) return;
+    const r = (out[t.topic] ??= { n: 0, correct: 0 });
+    r.n++;
+    if (TOPICS[clf.classify(t.text).topic] === t.topic) r.correct++;
+  });
+  return out;
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
+
+export function formatClassifierTable(r: ClassifierReport): string {
+  const fams = [...new Set(r.folds.flatMap((f) => Object.keys(f.benignFpr)))].sort();
+  const lines = [
+    '| left-out set | harmful items | recall (unseen set) | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
+    '| --- | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
+  ];
+  for (const f of r.folds) {
+    const recall = pct(f.recall) + (f.recallExCopyright !== undefined ? ` (${pct(f.recallExCopyright)} without copyright)` : '');
+    lines.push(
+      `| ${f.set} | ${f.harmful} | ${recall} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
+        fams.map((k) => pct(f.benignFpr[k])).join(' | ') +
+        ' |',
+    );
+  }
+  lines.push('', '| topic | held-back items | accuracy |', '| --- | ---: | ---: |');
+  for (const [t, { n, correct }] of Object.entries(r.topicAccuracy)) lines.push(`| ${t} | ${n} | ${pct(correct / n)} |`);
+  return lines.join('\n');
+}

@@ -1,0 +1,181 @@
+// Fits the per-label scores (rules/scores/scores.yaml -> rules/models/scores.json) on randomised simulated traffic:
+// every org of every run is sampled at several request counts, as its window and as its cumulative traffic
+// (the shape a cluster's combined traffic has), and labelled by what its actor is. A logistic regression per
+// label, with each feature's weight held to the sign the spec allows, every actor family weighing the same
+// and positives as much as negatives.
+import { aggregateGetter, scaledFeature, type Aggregate, type Baselines } from '../../detection/aggregate-features.js';
+import { createDetector } from '../../detection/detector.js';
+import type { DetectionAssets } from '../../detection/assets.js';
+import { LinkAggregate } from '../../detection/linkage/link-aggregate.js';
+import type { ActivityLabel } from '../../detection/rules/rule-schema.js';
+import type { FittedScore, ScoreModelFile, ScoreSpec } from '../../detection/scores/score-model.js';
+import { simulate, type SimulateOptions } from '../../simulator/scenarios.js';
+
+export interface TrainingRow {
+  family: string;
+  org: string;
+  requests: number;
+  /** Scaled features per label (in the spec's feature order). */
+  x: Map<ActivityLabel, Float64Array>;
+  /** 1 positive, 0 negative, undefined: not used for that label. */
+  y: Map<ActivityLabel, 0 | 1 | undefined>;
+}
+
+const SAMPLE_AT = new Set([10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 700, 1000, 1500, 2000]);
+/** A window counts as misuse once at least this share of it was sent after the misuse started. */
+const MISUSE_SHARE = 0.5;
+const WINDOW = 200;
+
+function vector(names: readonly string[], a: Aggregate, b: Baselines): Float64Array {
+  const x = new Float64Array(names.length);
+  names.forEach((n, i) => (x[i] = scaledFeature(n, aggregateGetter(n)!(a, b))));
+  return x;
+}
+
+/** Simulates the runs and collects labelled feature rows (windows and cumulative traffic). */
+export function collectRows(assets: Omit<DetectionAssets, 'scores'>, spec: ScoreSpec, runs: SimulateOptions[]): TrainingRow[] {
+  const labels = Object.keys(spec.models) as ActivityLabel[];
+  const names = new Map(labels.map((l) => [l, Object.keys(spec.models[l]!.features)]));
+  const rows: TrainingRow[] = [];
+  for (const run of runs) {
+    const { lines, labels: truth } = simulate(run);
+    const actorOf = new Map<string, (typeof truth.actors)[number]>();
+    for (const a of truth.actors) for (const o of a.orgs) actorOf.set(o, a);
+    const cumulative = new Map<string, LinkAggregate>();
+    const push = (org: string, k: number, a: Aggregate) => {
+      const actor = actorOf.get(org);
+      if (!actor) return;
+      const start = actor.misuseStart?.[org] ?? 0;
+      const row: TrainingRow = { family: actor.actor, org, requests: k, x: new Map(), y: new Map() };
+      for (const l of labels) {
+        row.x.set(l, vector(names.get(l)!, a, assets.baselines));
+        let y: 0 | 1 | undefined = 0;
+        // Windows still mostly made of the ordinary traffic before the misuse teach neither class.
+        if (actor.expected.includes(l)) y = k - start >= MISUSE_SHARE * Math.min(k, WINDOW) ? 1 : k > start ? undefined : 0;
+        // An allowed activity of a legitimate actor (a vendor's evaluation) is that activity all the same:
+        // policy, not the score, lets it be. On a misuse actor an allowed label may or may not show.
+        else if (actor.allowed.includes(l)) y = actor.kind === 'legit' ? 1 : undefined;
+        row.y.set(l, y);
+      }
+      rows.push(row);
+    };
+    const detector = createDetector({
+      ...assets,
+      scores: new Map(),
+      rules: [],
+      evidence: { samples: 0, maxChars: 0 },
+      shareLinks: (rec) => {
+        let c = cumulative.get(rec.org);
+        if (!c) cumulative.set(rec.org, (c = new LinkAggregate()));
+        c.add(rec);
+      },
+      onWindow: (org, k, window, purpose) => {
+        if (purpose || !SAMPLE_AT.has(k)) return;
+        push(org, k, window);
+        // The cumulative traffic, as a cluster's combined traffic is seen (no per-window timing).
+        const c = cumulative.get(org);
+        if (c && k >= 20) push(org, k, c);
+      },
+    });
+    for (const l of lines) detector.ingest(l);
+  }
+  return rows;
+}
+
+export interface FitOptions {
+  l2: number;
+  steps: number;
+  lr: number;
+  /** Largest weight any one feature may take: no single signal can make a score on its own. */
+  maxWeight: number;
+}
+
+const DEFAULT_FIT: FitOptions = { l2: 0.001, steps: 3000, lr: 0.05, maxWeight: 3 };
+
+/** Logistic regression with per-feature sign and size constraints (projected Adam), family- and class-balanced. */
+export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRow[], o: FitOptions = DEFAULT_FIT): FittedScore {
+  const names = Object.keys(spec.models[label]!.features);
+  const signs = names.map((n) => spec.models[label]!.features[n]);
+  const used = rows.filter((r) => r.y.get(label) !== undefined);
+  // Every family weighs the same within its class; the two classes weigh the same.
+  const count = new Map<string, number>();
+  for (const r of used) count.set(`${r.family}:${r.y.get(label)}`, (count.get(`${r.family}:${r.y.get(label)}`) ?? 0) + 1);
+  const families = (y: number) => new Set(used.filter((r) => r.y.get(label) === y).map((r) => r.family)).size;
+  const fPos = Math.max(1, families(1));
+  const fNeg = Math.max(1, families(0));
+  const X = used.map((r) => r.x.get(label)!);
+  const Y = used.map((r) => r.y.get(label)!);
+  const W = used.map((r) => {
+    const y = r.y.get(label)!;
+    return 1 / count.get(`${r.family}:${y}`)! / (y === 1 ? fPos : fNeg);
+  });
+  const D = names.length;
+  const w = new Float64Array(D + 1);
+  const m = new Float64Array(D + 1);
+  const v = new Float64Array(D + 1);
+  const g = new Float64Array(D + 1);
+  const b1 = 0.9;
+  const b2 = 0.999;
+  for (let step = 1; step <= o.steps; step++) {
+    g.fill(0);
+    for (let i = 0; i < X.length; i++) {
+      const x = X[i]!;
+      let z = w[D]!;
+      for (let d = 0; d < D; d++) z += w[d]! * x[d]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const e = (p - Y[i]!) * W[i]!;
+      for (let d = 0; d < D; d++) g[d] = g[d]! + e * x[d]!;
+      g[D] = g[D]! + e;
+    }
+    for (let d = 0; d < D; d++) g[d] = g[d]! / 2 + o.l2 * w[d]!;
+    g[D] = g[D]! / 2;
+    for (let d = 0; d <= D; d++) {
+      m[d] = b1 * m[d]! + (1 - b1) * g[d]!;
+      v[d] = b2 * v[d]! + (1 - b2) * g[d]! * g[d]!;
+      const mh = m[d]! / (1 - b1 ** step);
+      const vh = v[d]! / (1 - b2 ** step);
+      w[d] = w[d]! - (o.lr * mh) / (Math.sqrt(vh) + 1e-8);
+      if (d < D) {
+        if (signs[d] === '+' && w[d]! < 0) w[d] = 0;
+        if (signs[d] === '-' && w[d]! > 0) w[d] = 0;
+        w[d] = Math.max(-o.maxWeight, Math.min(o.maxWeight, w[d]!));
+      }
+    }
+  }
+  return { label, features: names, weights: [...w.slice(0, D)].map((x) => Number(x.toFixed(4))), bias: Number(w[D]!.toFixed(4)) };
+}
+
+export function fitScores(spec: ScoreSpec, rows: TrainingRow[], meta: Record<string, unknown>): ScoreModelFile {
+  const labels = Object.keys(spec.models) as ActivityLabel[];
+  return { version: 1, models: labels.map((l) => fitScore(l, spec, rows)), fitted: meta };
+}
+
+/** Per family: rows and how many score >= threshold for each label (training diagnostics). */
+export function trainingSummary(file: ScoreModelFile, rows: TrainingRow[], threshold = 0.9): string {
+  const lines: string[] = [];
+  for (const m of file.models) {
+    const per = new Map<string, { pos: number; posHit: number; neg: number; negHit: number; max: number }>();
+    for (const r of rows) {
+      const y = r.y.get(m.label);
+      if (y === undefined) continue;
+      const x = r.x.get(m.label)!;
+      let z = m.bias;
+      m.weights.forEach((wt, d) => (z += wt * x[d]!));
+      const s = 1 / (1 + Math.exp(-z));
+      const e = per.get(r.family) ?? { pos: 0, posHit: 0, neg: 0, negHit: 0, max: 0 };
+      if (y === 1) {
+        e.pos++;
+        if (s >= threshold) e.posHit++;
+      } else {
+        e.neg++;
+        if (s >= threshold) e.negHit++;
+        e.max = Math.max(e.max, s);
+      }
+      per.set(r.family, e);
+    }
+    lines.push(`score.${m.label}: ${m.features.map((f, i) => `${f}=${m.weights[i]}`).join(' ')} bias=${m.bias}`);
+    for (const [f, e] of [...per].sort())
+      lines.push(`  ${f.padEnd(28)} ${e.pos ? `pos ${e.posHit}/${e.pos}` : ''}${e.neg ? ` neg>=${threshold} ${e.negHit}/${e.neg} (max ${e.max.toFixed(3)})` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,183 @@
+// Trains the prompt classifier (harm, harm category and topic heads) from the catalogued data sets and packs
+// it as rules/models/text.json. The shipped build and every evaluation fold run this same function; a fold
+// passes the data sets it must never see in `leaveOut`.
+import { FeatureBuffer, hashedFeatures } from '../../detection/text/hashed-features.js';
+import { contentOf } from '../../detection/signals/harness-cues.js';
+import { encodeU32 } from '../../detection/signals/fingerprint-index.js';
+import { buildTextClassifier, type TextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
+import { HARM_CATEGORIES, TOPICS } from '../../detection/signals/taxonomy.js';
+import type { LabelledText } from '../corpus-catalog.js';
+import { DEFAULT_FTRL, trainBinary, type FtrlOptions, type SparseExample } from './linear-trainer.js';
+import { fitPlatt, thresholdAtFpr } from './calibration.js';
+
+export const TEXT_BITS = 18;
+/** Largest contribution one data set makes to a head's training (bigger sets are down-weighted to this). */
+const SET_CAP = 1500;
+/** Benign held-back prompts per family in the false-positive pool (so no single app dominates it). */
+export const FP_POOL_PER_FAMILY = 400;
+export const HARM_FPR = 0.01;
+/** The benchmark-item head's threshold keeps this share of held-back application prompts below it. */
+export const ITEM_FPR = 0.02;
+const ITEM_SETS = new Set(['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing']);
+const APP_SETS = new Set(['banking77', 'snips', 'staqc_sql_questions', 'topical_chat', 'awesome_chatgpt_prompts', 'code_context_fastify', 'docs_fastify', 'qmsum_meetings']);
+
+// Measured leave-one-dataset-out (docs/detection.md): light regularisation, many passes.
+const HARM_FTRL: Omit<FtrlOptions, 'bits'> = { ...DEFAULT_FTRL, epochs: 15, alpha: 1, l1: 0.001, l2: 0.001 };
+const HEAD_FTRL: Omit<FtrlOptions, 'bits'> = { ...DEFAULT_FTRL, epochs: 8, alpha: 1, l1: 0.001, l2: 0.001 };
+
+export interface FeaturizedTexts {
+  texts: LabelledText[];
+  feats: Int32Array[];
+}
+
+export function featurize(texts: LabelledText[], bits = TEXT_BITS): FeaturizedTexts {
+  const buf = new FeatureBuffer();
+  return {
+    texts,
+    feats: texts.map((t) => {
+      hashedFeatures(contentOf(t.text), bits, buf);
+      return buf.idx.slice(0, buf.n);
+    }),
+  };
+}
+
+export interface TextTrainingOptions {
+  /** Data sets the model must never see (leave-one-dataset-out). */
+  leaveOut?: ReadonlySet<string>;
+}
+
+/** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
+export function benignPool(ft: FeaturizedTexts, leaveOut: ReadonlySet<string> = new Set()): number[] {
+  const perFamily = new Map<string, number>();
+  const out: number[] = [];
+  ft.texts.forEach((t, i) => {
+    if (t.harmful || !t.holdout || !t.family || t.family === 'xstest_safe' || leaveOut.has(t.set)) return;
+    const k = perFamily.get(t.family) ?? 0;
+    if (k >= FP_POOL_PER_FAMILY) return;
+    perFamily.set(t.family, k + 1);
+    out.push(i);
+  });
+  return out;
+}
+
+function setSizes(texts: LabelledText[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of texts) m.set(t.set, (m.get(t.set) ?? 0) + 1);
+  return m;
+}
+
+/** Up-weights the positives of a one-vs-rest head so they weigh `share` of its negatives (capped). */
+function balance(examples: SparseExample[], isPos: (e: SparseExample) => boolean, share: number): void {
+  let pos = 0;
+  let neg = 0;
+  for (const e of examples) (isPos(e) ? (pos += e.w) : (neg += e.w));
+  if (pos === 0) return;
+  const k = Math.min(50, (neg * share) / pos);
+  for (const e of examples) if (isPos(e)) e.w *= k;
+}
+
+export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {}): TextModelFile {
+  const leaveOut = o.leaveOut ?? new Set<string>();
+  const sizes = setSizes(ft.texts);
+  const weightOf = (t: LabelledText) => Math.min(1, SET_CAP / sizes.get(t.set)!);
+  const usable = (t: LabelledText) => !leaveOut.has(t.set) && t.train && !t.holdout;
+  const bits = TEXT_BITS;
+
+  // Harm: harmful requests (and jailbreaks) against everything benign.
+  const harmEx: SparseExample[] = [];
+  ft.texts.forEach((t, i) => {
+    if (usable(t)) harmEx.push({ idx: ft.feats[i]!, y: t.harmful ? 1 : 0, w: weightOf(t) });
+  });
+  balance(harmEx, (e) => e.y === 1, 0.5);
+  const heads: Array<{ name: string; w: Float32Array; bias: number }> = [{ name: 'harm', ...trainBinary(harmEx, { ...HARM_FTRL, bits }) }];
+
+  // Benchmark items (capability benchmarks' register) against application prompts.
+  const itemEx: SparseExample[] = [];
+  ft.texts.forEach((t, i) => {
+    if (!usable(t) || t.harmful) return;
+    const item = ITEM_SETS.has(t.set);
+    if (item || APP_SETS.has(t.set)) itemEx.push({ idx: ft.feats[i]!, y: item ? 1 : 0, w: weightOf(t) });
+  });
+  balance(itemEx, (e) => e.y === 1, 1);
+  heads.push({ name: 'item', ...trainBinary(itemEx, { ...HEAD_FTRL, bits, seed: 300 }) });
+
+  // Harm categories: one-vs-rest over the harmful items whose set names a category.
+  const catEx: SparseExample[] = [];
+  ft.texts.forEach((t, i) => {
+    if (usable(t) && t.harmful && t.harm) catEx.push({ idx: ft.feats[i]!, y: HARM_CATEGORIES.indexOf(t.harm), w: weightOf(t) });
+  });
+  HARM_CATEGORIES.forEach((c, k) => {
+    const ex = catEx.map((e) => ({ ...e }));
+    balance(ex, (e) => e.y === k, 0.5);
+    heads.push({ name: `harm:${c}`, ...trainBinary(ex, { ...HEAD_FTRL, bits, seed: 100 + k }, (e) => e.y === k) });
+  });
+
+  // Topics: one-vs-rest over benign items with a topic.
+  const topEx: SparseExample[] = [];
+  ft.texts.forEach((t, i) => {
+    if (usable(t) && !t.harmful && t.topic) topEx.push({ idx: ft.feats[i]!, y: TOPICS.indexOf(t.topic), w: weightOf(t) });
+  });
+  TOPICS.forEach((tp, k) => {
+    const ex = topEx.map((e) => ({ ...e }));
+    balance(ex, (e) => e.y === k, 0.5);
+    heads.push({ name: `topic:${tp}`, ...trainBinary(ex, { ...HEAD_FTRL, bits, seed: 200 + k }, (e) => e.y === k) });
+  });
+
+  const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
+  calibrate(file, ft, leaveOut);
+  return file;
+}
+
+/** Quantises every head to int8 per column and keeps only features with a non-zero weight somewhere. */
+function pack(heads: Array<{ name: string; w: Float32Array; bias: number }>, bits: number, trainedOn: string[]): TextModelFile {
+  const D = 1 << bits;
+  const scales = heads.map((h) => {
+    let m = 0;
+    for (const v of h.w) m = Math.max(m, Math.abs(v));
+    return m > 0 ? m / 127 : 1;
+  });
+  const rows: number[] = [];
+  const q: number[] = [];
+  for (let f = 0; f < D; f++) {
+    let any = false;
+    const row = heads.map((h, c) => {
+      const v = Math.round(h.w[f]! / scales[c]!);
+      if (v !== 0) any = true;
+      return Math.max(-127, Math.min(127, v));
+    });
+    if (!any) continue;
+    rows.push(f);
+    q.push(...row);
+  }
+  return {
+    version: 1,
+    bits,
+    columns: heads.map((h) => h.name),
+    features: encodeU32(rows),
+    weights: Buffer.from(Int8Array.from(q).buffer).toString('base64'),
+    scales: scales.map((s) => Number(s.toPrecision(6))),
+    biases: heads.map((h) => Number(h.bias.toPrecision(6))),
+    harm: { threshold: 0, benign_fpr: 0, platt: [1, 0] },
+    item: { threshold: 0, app_fpr: 0 },
+    trained_on: trainedOn,
+  };
+}
+
+/**
+ * Sets the harm threshold at HARM_FPR of the held-back benign pool and fits Platt scaling on held-back
+ * prompts of both kinds (classes weighted equally), using the quantised model as it will run.
+ */
+function calibrate(file: TextModelFile, ft: FeaturizedTexts, leaveOut: ReadonlySet<string>): void {
+  const clf: TextClassifier = buildTextClassifier(file);
+  const pool = benignPool(ft, leaveOut);
+  const benign = pool.map((i) => clf.harmLogit(ft.texts[i]!.text));
+  const { threshold, fpr } = thresholdAtFpr(benign, HARM_FPR);
+  const harmful: number[] = [];
+  ft.texts.forEach((t, i) => {
+    if (t.harmful && t.holdout && t.train && !leaveOut.has(t.set)) harmful.push(clf.harmLogit(t.text));
+  });
+  file.harm = { threshold: Number(threshold.toPrecision(6)), benign_fpr: Number(fpr.toPrecision(4)), platt: fitPlatt(benign, harmful) };
+  const app = pool.filter((i) => APP_SETS.has(ft.texts[i]!.set)).map((i) => clf.itemLogit(ft.texts[i]!.text));
+  const it = thresholdAtFpr(app, ITEM_FPR);
+  file.item = { threshold: Number(it.threshold.toPrecision(6)), app_fpr: Number(it.fpr.toPrecision(4)) };
+}

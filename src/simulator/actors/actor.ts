@@ -1,0 +1,69 @@
+// What an actor family is given and what it produces. Every parameter an actor uses is drawn from the
+// seeded Rng, over wide ranges, so no detector can be tuned to one value the simulator happens to produce.
+import type { ActivityLabel } from '../../detection/rules/rule-schema.js';
+import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
+import type { Corpora } from '../corpora.js';
+import type { Networks } from '../population.js';
+import type { Rng } from '../rng.js';
+import { modelName, traceRequest, type Api, type RequestSpec } from '../trace-request.js';
+
+export interface ActorContext {
+  rng: Rng;
+  corpora: Corpora;
+  net: Networks;
+  /** Scenario start (ms) and length. */
+  start: number;
+  span: number;
+  /** Volume multiplier. */
+  scale: number;
+  /** Distinguishes org ids when a scenario holds several actors of one family. */
+  tag: string;
+  /** OpenAI actors may send through the Responses API (replay reads it; a gateway must serve /v1/responses). */
+  responsesApi: boolean;
+}
+
+export interface ActorOutput {
+  family: string;
+  kind: 'legit' | 'misuse';
+  orgs: TraceOrgLine[];
+  requests: TraceRequestLine[];
+  /** Labels every org of the actor must get (misuse). */
+  expected: ActivityLabel[];
+  /** Labels acceptable but not required (e.g. an allowed evaluation). */
+  allowed: ActivityLabel[];
+  /** Per org: its request count before the misuse begins (requests-to-detect is also counted from there). */
+  misuseStart?: Record<string, number>;
+  /** Orgs that are one operation across accounts (linkage is judged on it). */
+  network?: boolean;
+}
+
+/** Scaled volume, at least `min`. */
+export function volume(ctx: ActorContext, lo: number, hi: number, min = 10): number {
+  return Math.max(min, Math.round(ctx.rng.logRange(lo, hi) * ctx.scale));
+}
+
+export function pickApi(rng: Rng, pOpenai = 0.6): Api {
+  return rng.chance(pOpenai) ? 'openai' : 'anthropic';
+}
+
+export function pickModel(rng: Rng, api: Api): string {
+  return modelName(api, (xs) => rng.pick(xs));
+}
+
+/** Collects an actor's requests. */
+export class Emitter {
+  readonly requests: TraceRequestLine[] = [];
+  emit(spec: RequestSpec): void {
+    this.requests.push(traceRequest(spec));
+  }
+}
+
+/** A sampling setup pinned by an application (or left to defaults). */
+export function appParams(rng: Rng, api: Api): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  if (rng.chance(0.7)) p.temperature = rng.pick([0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 1]);
+  if (api === 'anthropic' || rng.chance(0.6)) p.max_tokens = rng.pick([256, 400, 512, 800, 1024, 2048, 4096]);
+  if (rng.chance(0.2)) p.top_p = rng.pick([0.9, 0.95, 1]);
+  if (rng.chance(0.3)) p.stream = true;
+  return p;
+}

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { loadDetectionAssets } from '../../src/detection/assets.js';
+import { coActivity } from '../../src/detection/linkage/co-activity.js';
+import { Linker, memberReasons, type Cluster } from '../../src/detection/linkage/linker.js';
+import type { LinkRecord } from '../../src/detection/linkage/link-record.js';
+import { Rng } from '../../src/simulator/rng.js';
+
+const spec = loadDetectionAssets().linkage;
+const HOUR = 3_600_000;
+const BUCKET = spec.bucket_minutes * 60_000;
+const PER_HOUR = 60 / spec.bucket_minutes;
+const T0 = Date.parse('2026-08-03T00:00:00Z');
+
+function buckets(times: number[]): number[] {
+  return [...new Set(times.map((t) => Math.floor(t / BUCKET)))].sort((a, b) => a - b);
+}
+
+test('co-activity: two independent developers with the same working hours are not linked by it', () => {
+  // Many pairs, each active at random moments of 09:00-17:00 on weekdays of two weeks.
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 10, max: 80 }), (seed, n) => {
+      const rng = new Rng(seed);
+      const when = () => T0 + rng.int(0, 13) * 24 * HOUR + (9 + rng.next() * 8) * HOUR;
+      const a = buckets(Array.from({ length: n }, when));
+      const b = buckets(Array.from({ length: n }, when));
+      const c = coActivity(a, a.length, b, b.length, PER_HOUR);
+      return c.nats < spec.min_kind_nats * 3;
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('co-activity: accounts driven by one orchestrator share its bursts far beyond their hours', () => {
+  const rng = new Rng(7);
+  const sessions = Array.from({ length: 6 }, () => T0 + rng.next() * 3 * 24 * HOUR);
+  const member = () => buckets(Array.from({ length: 40 }, () => rng.pick(sessions) + rng.next() * 45 * 60_000));
+  const a = member();
+  const b = member();
+  const c = coActivity(a, a.length, b, b.length, PER_HOUR);
+  assert.ok(c.shared > c.expected * 2 && c.nats >= 5, JSON.stringify(c));
+});
+
+let seq = 0;
+function record(org: string, extra: Partial<LinkRecord> = {}): LinkRecord {
+  return {
+    org, ts: T0 + seq++ * 1000, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 0, templateHash: 0,
+    flags: 0, cues: 0, topic: -1, harmCategory: -1, script: 0, novelty: 0, outputRatio: -1, promptLog: 5, ...extra,
+  };
+}
+
+function linker(): { l: Linker; joins: Array<{ cluster: string; joined: string[] }> } {
+  const joins: Array<{ cluster: string; joined: string[] }> = [];
+  return { l: new Linker(spec, (c: Cluster, joined) => joins.push({ cluster: c.id, joined })), joins };
+}
+
+test('linkage: one shared network (a /24 and the /16 around it) never links two orgs on its own', () => {
+  const { l } = linker();
+  for (let i = 0; i < 20; i++) {
+    l.observe(record('org_a', { ip24: '45.12.33.0/24', ip16: '45.12.0.0/16' }));
+    l.observe(record('org_b', { ip24: '45.12.33.0/24', ip16: '45.12.0.0/16' }));
+  }
+  assert.equal(l.clusterOf('org_a'), undefined);
+  const e = l.explainPair('org_a', 'org_b')!;
+  assert.equal(e.linked, false);
+  assert.equal(e.reasons.filter((r) => r.kind === 'ip24' || r.kind === 'ip16').length, 1, 'network prefixes count as one kind');
+});
+
+test('linkage: a network of accounts sharing a harness, a proxy pool and a request shape links, with reasons', () => {
+  const { l, joins } = linker();
+  // 40 unrelated orgs on the same cloud range and stock client; 30 hydra accounts over 3 proxy subnets.
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 40; i++) l.observe(record(`org_dev${i}`, { ip24: '3.4.5.0/24', ip16: '3.4.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 100 + i, suffixHash: 0 }));
+    for (let i = 0; i < 30; i++) {
+      const net = `91.200.${14 + (i % 3)}`;
+      l.observe(record(`org_h${i}`, { ip24: `${net}.0/24`, ip16: '91.200.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 7777, suffixHash: 4242 }));
+    }
+  }
+  const c = l.clusterOf('org_h0')!;
+  assert.ok(c, 'hydra clustered');
+  assert.equal(c.members.filter((m) => m.startsWith('org_h')).length, 30);
+  assert.equal(c.members.filter((m) => m.startsWith('org_dev')).length, 0);
+  for (const m of memberReasons(c).filter((x) => x.via)) {
+    assert.ok(m.via!.strength >= spec.link_threshold);
+    assert.ok(new Set(m.via!.reasons.filter((r) => r.nats >= spec.min_kind_nats).map((r) => r.kind)).size >= spec.min_kinds, JSON.stringify(m.via));
+  }
+  assert.ok(joins.length >= 1);
+});
+
+test('linkage: state is bounded per org, and idle orgs are evicted', () => {
+  const { l } = linker();
+  for (let i = 0; i < 200; i++) l.observe(record('org_busy', { ip24: `10.0.${i}.0/24`, ip16: `10.${i}.0.0/16`, userAgent: `agent-${i}`, systemHash: 1000 + i }));
+  const st = l.toState().orgs.find(([id]) => id === 'org_busy')![1];
+  assert.ok(st.values.length <= spec.max_values_per_org);
+  assert.ok(st.buckets.length <= spec.activity_buckets);
+  // Far later, enough traffic from others triggers eviction of the idle org.
+  const later = T0 + (spec.idle_eviction_hours + 1) * HOUR;
+  for (let i = 0; i < 2048; i++) l.observe({ ...record(`org_new${i % 50}`), ts: later + i });
+  assert.equal(l.toState().orgs.some(([id]) => id === 'org_busy'), false);
+});
+
+test('linkage: checkpoint state round-trips through JSON', () => {
+  const { l } = linker();
+  for (let i = 0; i < 200; i++) l.observe(record(`org_${i % 7}`, { ip24: `91.200.${i % 3}.0/24`, ip16: '91.200.0.0/16', shapeHash: 5, suffixHash: 9 }));
+  const st = JSON.parse(JSON.stringify(l.toState()));
+  const { l: r } = linker();
+  r.restore(st);
+  assert.deepEqual(r.toState(), l.toState());
+});
