@@ -28,6 +28,7 @@ import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
 import { KeyHashCache } from './key-hash-cache.js';
+import { staleViewDenial } from './stale-view.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -242,6 +243,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (!auth.ok) throw auth.error;
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
+      if (view.freshness) {
+        const unconfirmed = staleViewDenial(config.view, view.freshness(), auth.org, x.startMs);
+        if (unconfirmed) throw unconfirmed;
+      }
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
