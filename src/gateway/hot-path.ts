@@ -243,10 +243,6 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (!auth.ok) throw auth.error;
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
-      if (view.freshness) {
-        const unconfirmed = staleViewDenial(config.view, view.freshness(), auth.org, x.startMs);
-        if (unconfirmed) throw unconfirmed;
-      }
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
@@ -270,6 +266,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const decision = deps.decide(facts, snapshot);
       if (!decision.allow)
         throw new MoatError(decision.code, decision.message, { retryable: decision.retryable, ...(decision.clause ? { clause: decision.clause } : {}) });
+      // What the view says is allowed holds only while the view is recent enough to vouch for it.
+      if (view.freshness) {
+        const unconfirmed = staleViewDenial(config.view, view.freshness(), auth.org, x.startMs);
+        if (unconfirmed) throw unconfirmed;
+      }
       x.tags = decision.tags;
       const admitted = await limiter.admit({ facts, tier: auth.org.tier, features: decision.features, orgAttributes: auth.org.attributes, ...(decision.grantId ? { grantId: decision.grantId } : {}) });
       if (!admitted.ok) throw admitted.error;

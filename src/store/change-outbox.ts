@@ -41,6 +41,11 @@ export async function claimOwedChanges(ex: SqlExecutor, now: Date, limit: number
     .sort((a, b) => a.change.version - b.change.version);
 }
 
+/** The writer's own publish failed: due again after the first backoff step, for any gateway's drain. */
+export async function retryOwedChangeSoon(ex: SqlExecutor, version: number, now: Date): Promise<void> {
+  await ex.query('UPDATE change_outbox SET attempts = GREATEST(attempts, 1), next_attempt_at = $2 WHERE version = $1', [version, new Date(now.getTime() + 500).toISOString()]);
+}
+
 export async function settleOwedChange(ex: SqlExecutor, version: number): Promise<void> {
   await ex.query('DELETE FROM change_outbox WHERE version = $1', [version]);
 }

@@ -4,7 +4,7 @@
 // backoff until it is published or has used its attempts. Other gateways' version checks heal anything that
 // is never published, so a failure here delays, it never loses.
 import { Counter, Gauge, Registry } from 'prom-client';
-import { claimOwedChanges, owedChangeCount, settleOwedChange } from '../store/change-outbox.js';
+import { claimOwedChanges, owedChangeCount, retryOwedChangeSoon, settleOwedChange } from '../store/change-outbox.js';
 import type { SqlDriver } from '../store/sql-driver.js';
 import type { Change, ChangeBus } from './change-bus.js';
 
@@ -101,9 +101,12 @@ export class ChangeBroadcaster {
       if (abandoned) {
         this.opts.logger?.error({ err: String((err as Error)?.message ?? err), version: change.version, attempts: attempt }, 'change broadcast abandoned after its last attempt; other gateways pick the change up by their version check');
         await settleOwedChange(this.opts.driver, change.version).catch(() => undefined);
-      } else if (!this.failing) {
-        this.failing = true;
-        this.opts.logger?.warn({ err: String((err as Error)?.message ?? err), version: change.version }, 'change broadcast failed; the change is in force and kept in the outbox for a retry');
+      } else {
+        if (attempt === 1) await retryOwedChangeSoon(this.opts.driver, change.version, new Date(this.now())).catch(() => undefined);
+        if (!this.failing) {
+          this.failing = true;
+          this.opts.logger?.warn({ err: String((err as Error)?.message ?? err), version: change.version }, 'change broadcast failed; the change is in force and kept in the outbox for a retry');
+        }
       }
       return false;
     }
