@@ -13,9 +13,9 @@ export interface StalenessPolicy {
   recentEnforcementMs: number;
 }
 
-/** The view's age in ms at `now`, and whether it is past the bound. */
-export function viewAge(policy: Pick<StalenessPolicy, 'maxStalenessMs'>, fresh: ViewFreshness, now: number): { ageMs: number; stale: boolean } {
-  const ageMs = Math.max(0, now - fresh.confirmedAt);
+/** The view's age in ms, and whether it is past the bound. */
+export function viewAge(policy: Pick<StalenessPolicy, 'maxStalenessMs'>, fresh: ViewFreshness): { ageMs: number; stale: boolean } {
+  const ageMs = Math.max(0, fresh.ageMs());
   return { ageMs, stale: ageMs > policy.maxStalenessMs };
 }
 
@@ -27,9 +27,9 @@ export function recentlyEnforced(org: Org, fresh: ViewFreshness, windowMs: numbe
   return throttleFactor(org.attributes, now) !== undefined;
 }
 
-/** The refusal for this org at `now`, or undefined when the view is fresh enough (or the org not at risk). */
+/** The refusal for this org (`now`: the request's time), or undefined when the view is fresh enough or the org not at risk. */
 export function staleViewDenial(policy: StalenessPolicy, fresh: ViewFreshness, org: Org, now: number): MoatError | undefined {
-  const { ageMs, stale } = viewAge(policy, fresh, now);
+  const { ageMs, stale } = viewAge(policy, fresh);
   if (!stale) return undefined;
   if (policy.whenStale === 'recent-enforcement' && !recentlyEnforced(org, fresh, policy.recentEnforcementMs, now)) return undefined;
   return new MoatError(

@@ -141,14 +141,13 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       driver,
       bus,
       versionCheckMs: config.view.versionCheckMs,
-      now: () => clock.now(),
       onError: (err) => logger.warn({ err }, 'policy view refresh failed; serving the last snapshot'),
     });
     cleanups.push(() => view.close());
     const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: config.view.broadcastAttempts, registry: metrics.registry, logger, now: () => clock.now() });
     broadcaster.start(config.view.outboxDrainMs);
     cleanups.push(() => broadcaster.stop());
-    const staleness = watchStaleness({ policy: config.view, freshness: () => view.freshness(), now: () => clock.now(), registry: metrics.registry, logger });
+    const staleness = watchStaleness({ policy: config.view, freshness: () => view.freshness(), registry: metrics.registry, logger });
     cleanups.push(() => staleness.stop());
 
     const limits = limitsReader(() => view.current().rules, (msg) => logger.error(msg), () => view.current().orgs);

@@ -14,9 +14,9 @@ export interface StalenessWatch {
 /** How often a transition is looked for (the log line's delay; readiness and metrics are computed on read). */
 const WATCH_MS = 250;
 
-export function watchStaleness(deps: { policy: StalenessPolicy; freshness: () => ViewFreshness; now: () => number; registry: Registry; logger: Logger }): StalenessWatch {
-  const { policy, freshness, now, logger } = deps;
-  const state = () => ({ ...viewAge(policy, freshness(), now()), lastError: freshness().lastError });
+export function watchStaleness(deps: { policy: StalenessPolicy; freshness: () => ViewFreshness; registry: Registry; logger: Logger }): StalenessWatch {
+  const { policy, freshness, logger } = deps;
+  const state = () => ({ ...viewAge(policy, freshness()), lastError: freshness().lastError });
   new Gauge({
     name: 'moat_view_age_seconds',
     help: 'Time since this gateway last confirmed its policy view against the store.',

@@ -46,7 +46,7 @@ export interface StartPolicyViewOptions {
   /** 0 disables the periodic check (and with it the view's confirmations). */
   versionCheckMs: number;
   clock?: ViewClock;
-  /** Time of confirmations (epoch ms); the gateway's clock, so the hot path measures age on the same line. */
+  /** Clock of confirmations and of the view's age (epoch ms); real time by default. */
   now?: () => number;
   /** Errors of background reloads triggered by the bus; the view keeps serving its last snapshot. */
   onError?: (err: unknown) => void;
@@ -68,11 +68,12 @@ export async function startPolicyView(opts: StartPolicyViewOptions): Promise<Pol
   /** Org (or '' for everything) -> version of a change heard but not loaded. */
   const unconfirmed = new Map<string, number>();
   // Read on every request: rebuilt only when something in it changes.
-  let fresh: ViewFreshness = { confirmedAt, unconfirmedOrgs: new Set(), unconfirmedAll: false };
+  const ageMs = () => now() - confirmedAt;
+  let fresh: ViewFreshness = { confirmedAt, ageMs, unconfirmedOrgs: new Set(), unconfirmedAll: false };
   const refresh = () => {
     const unconfirmedOrgs = new Set(unconfirmed.keys());
     const unconfirmedAll = unconfirmedOrgs.delete('');
-    fresh = { confirmedAt, unconfirmedOrgs, unconfirmedAll, ...(lastError ? { lastError } : {}) };
+    fresh = { confirmedAt, ageMs, unconfirmedOrgs, unconfirmedAll, ...(lastError ? { lastError } : {}) };
   };
   const listeners = new Set<(s: PolicySnapshot) => void>();
   // Reloads run one at a time, in order, so an older read can never replace a newer snapshot.
