@@ -83,6 +83,8 @@ export const ConfigSchema = z
         outboxDrainMs: ms(2_000, 'Period of the outbox drain that republishes changes whose broadcast failed (or whose process died before it)'),
       })
       .strict()
+      // The version check is what confirms the view: a bound shorter than its period would make every gateway stale.
+      .refine((v) => v.maxStalenessMs > v.versionCheckMs, { message: 'must be larger than view.versionCheckMs (each version check confirms the view)', path: ['maxStalenessMs'] })
       .prefault({}),
     metering: z
       .object({

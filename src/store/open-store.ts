@@ -1,6 +1,5 @@
 // Picks the store backend from configuration: PostgreSQL when `databaseUrl` is set, else embedded PGlite.
-import { join } from 'node:path';
-import { PgliteDriver } from './pglite-driver.js';
+import { openEmbeddedStore } from './embedded-store.js';
 import { PostgresDriver } from './postgres-driver.js';
 import type { SqlDriver } from './sql-driver.js';
 import { runMigrations } from './migrate.js';
@@ -12,14 +11,14 @@ export interface StoreConfig {
   timeouts?: { connectTimeoutMs?: number; statementTimeoutMs?: number; idleTimeoutMs?: number } | undefined;
 }
 
-/** Where the embedded store keeps its database inside the data folder. */
-export const pgdataDir = (dataDir: string): string => join(dataDir, 'pgdata');
-
-/** Opens the store and brings its schema up to date. PGlite lives in `<dataDir>/pgdata`. */
+/**
+ * Opens the store and brings its schema up to date. PGlite lives in `<dataDir>/pgdata`, locked to this
+ * process and checked against its identity file (embedded-store.ts).
+ */
 export async function openStore(config: StoreConfig, opts: { migrate?: boolean } = {}): Promise<SqlDriver> {
   const driver: SqlDriver = config.databaseUrl
     ? new PostgresDriver({ url: config.databaseUrl, ...(config.timeouts ?? {}) })
-    : await PgliteDriver.open(pgdataDir(config.dataDir));
+    : (await openEmbeddedStore(config.dataDir)).driver;
   if (opts.migrate !== false) {
     try {
       await runMigrations(driver);

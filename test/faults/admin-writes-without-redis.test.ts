@@ -16,7 +16,7 @@ test('[faults] admin writes answer while Redis is blackholed or refused; the out
   const common = { databaseUrl: schema.url, 'view.changeChannel': channel, 'limits.backend': 'memory' };
   const a = await startFaultGateway({ ...common, redisUrl: redis.via(REDIS_URL!) });
   // b hears changes only through the broadcast: its version check is too slow to matter here.
-  const b = await startFaultGateway({ ...common, redisUrl: REDIS_URL, 'view.versionCheckMs': 600_000, 'view.maxStalenessMs': 600_000 });
+  const b = await startFaultGateway({ ...common, redisUrl: REDIS_URL, 'view.versionCheckMs': 600_000, 'view.maxStalenessMs': 1_200_000 });
   try {
     for (const fault of ['blackhole', 'refuse'] as const) {
       const org = await orgWithKey(a, `noisy-${fault}`);

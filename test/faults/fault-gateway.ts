@@ -94,7 +94,7 @@ export async function startFaultGateway(overrides: Record<string, unknown>, opts
 }
 
 /** Creates an org with one key through `g`'s admin API; returns ids and the secret. */
-export async function orgWithKey(g: FaultGateway, name: string): Promise<{ orgId: string; keyId: string; secret: string }> {
+export async function orgWithKey(g: { url: string }, name: string): Promise<{ orgId: string; keyId: string; secret: string }> {
   const org = await adminCall(g.url, ADMIN_TOKEN, 'POST', '/admin/orgs', { name });
   const key = await adminCall(g.url, ADMIN_TOKEN, 'POST', `/admin/orgs/${org.json.id}/keys`, { name: 'k' });
   if (!org.ok || !key.ok) throw new Error(`setup failed: ${org.text} ${key.text}`);

@@ -13,6 +13,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export interface GatewayProcess {
   name: string;
   url: string;
+  /** The process's data folder (removed by stop()). */
+  dataDir: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -21,7 +23,8 @@ export interface GatewayProcess {
 export async function startGatewayProcess(name: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), `moat-prop-${name}-`));
   const file = join(dir, 'moat.yaml');
-  writeFileSync(file, stringify({ ...config, dataDir: join(dir, 'data') }));
+  const dataDir = join(dir, 'data');
+  writeFileSync(file, stringify({ ...config, dataDir }));
   // The CLI's own main() from the TypeScript sources (bin/moat.js runs the same function from dist/).
   const entry = `import('${join(ROOT, 'src/cli/main.ts')}').then((m) => m.main([process.argv[0], 'moat', ...process.argv.slice(1)]))`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, 'start', '-c', file], {
@@ -51,9 +54,10 @@ export async function startGatewayProcess(name: string, config: Record<string, u
   return {
     name,
     url,
+    dataDir,
     child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
