@@ -19,8 +19,8 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `moat start` with this config (written to a temp file); resolves once it prints its URL. */
-export async function startGatewayProcess(name: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
+/** Spawns `moat start -c <file with config>` (the real CLI from the TypeScript sources) in its own process. */
+export function spawnMoatStart(name: string, config: Record<string, unknown>): { child: ChildProcess; dir: string; dataDir: string } {
   const dir = mkdtempSync(join(tmpdir(), `moat-prop-${name}-`));
   const file = join(dir, 'moat.yaml');
   const dataDir = join(dir, 'data');
@@ -32,6 +32,12 @@ export async function startGatewayProcess(name: string, config: Record<string, u
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return { child, dir, dataDir };
+}
+
+/** Starts `moat start` with this config (written to a temp file); resolves once it prints its URL. */
+export async function startGatewayProcess(name: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
+  const { child, dir, dataDir } = spawnMoatStart(name, config);
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
