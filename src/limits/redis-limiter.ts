@@ -15,7 +15,7 @@ import { reservationCosts, wholeTokens, type LimitStatus } from './admission.js'
 import { specsOf } from './compile-limit-specs.js';
 import { limitDenial } from './limit-denial.js';
 import { chargeCost, planLimit, planLimits, type PlannedLimit } from './limit-plan.js';
-import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, LimitTicket, Usage } from './limiter.js';
+import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, Usage } from './limiter.js';
 import { limitsMetrics, type LimitsMetrics } from './limits-metrics.js';
 import { AdmissionTicket } from './admission-ticket.js';
 import { DEFAULT_LEASE_MS, MemoryLimiter, type LimiterOptions } from './memory-limiter.js';
@@ -296,6 +296,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
     this.ledger.record(plan, w.keys, costs, now);
     const ticket = r.ticket;
     const since = this.clock();
+    let settled = false;
     return {
       ok: true,
       ticket: {
@@ -303,6 +304,8 @@ export class RedisLimiter implements Limiter, LimitInspector {
           return ticket.headers;
         },
         settle: async (usage) => {
+          if (settled) return;
+          settled = true;
           await ticket.settle(usage);
           if (usage === undefined) return;
           this.ledger.settled(plan, w.keys, costs, { input: wholeTokens(usage.inputTokens), output: wholeTokens(usage.outputTokens) }, now + (this.clock() - since));

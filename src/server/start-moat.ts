@@ -144,7 +144,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       onError: (err) => logger.warn({ err }, 'policy view refresh failed; serving the last snapshot'),
     });
     cleanups.push(() => view.close());
-    const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: config.view.broadcastAttempts, registry: metrics.registry, logger, now: () => clock.now() });
+    const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: config.view.broadcastAttempts, registry: metrics.registry, logger });
     broadcaster.start(config.view.outboxDrainMs);
     cleanups.push(() => broadcaster.stop());
     const staleness = watchStaleness({ policy: config.view, freshness: () => view.freshness(), registry: metrics.registry, logger });
