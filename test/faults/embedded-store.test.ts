@@ -11,6 +11,16 @@ import { join } from 'node:path';
 import { ask, closeSharedDemo, orgWithKey, startFaultGateway } from './fault-gateway.js';
 import { backupStore, checkStore, restoreStore } from '../../src/store/store-maintenance.js';
 import { lockDataDir } from '../../src/store/data-dir-lock.js';
+import { spawnMoat } from '../propagation/gateway-processes.js';
+
+/** `moat <args>` in its own process: exit code and output. */
+function moat(...args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawnMoat(args, root);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((r) => child.once('exit', (code) => r({ code, out })));
+}
 
 const root = mkdtempSync(join(tmpdir(), 'moat-embedded-'));
 const pristine = join(root, 'pristine');
@@ -126,6 +136,22 @@ test('[faults] an older copy of the database (audit head behind what was committ
   rmSync(join(dir, 'pgdata'), { recursive: true });
   cpSync(join(older, 'pgdata'), join(dir, 'pgdata'), { recursive: true });
   assert.match(await startFails(dir), /audit log ends at entry/);
+});
+
+test('[faults] moat store check / backup / restore on the command line', async () => {
+  const dir = copy();
+  const ok = await moat('store', 'check', '--data-dir', dir);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /store: 1 orgs, 1 keys, audit log of \d+ entries \(\d+ verified/);
+  const file = join(root, 'cli-backup.tar.gz');
+  assert.equal((await moat('store', 'backup', file, '--data-dir', dir)).code, 0);
+  truncateSync(join(dir, 'pgdata', keysFile), 0);
+  const bad = await moat('store', 'check', '--data-dir', dir, '--json');
+  assert.equal(bad.code, 1);
+  assert.ok((JSON.parse(bad.out) as { problems: string[] }).problems.some((p) => /keys were committed/.test(p)));
+  const restored = await moat('store', 'restore', file, '--data-dir', dir);
+  assert.equal(restored.code, 0, restored.out);
+  assert.equal((await moat('store', 'check', '--data-dir', dir)).code, 0);
 });
 
 test('[faults] one process per data folder: a second open is refused while the first runs; released when it stops', async () => {

@@ -19,20 +19,23 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns `moat start -c <file with config>` (the real CLI from the TypeScript sources) in its own process. */
+/** Spawns the real CLI (`moat <args>`, main() from the TypeScript sources; bin/moat.js runs the same from dist/). */
+export function spawnMoat(args: readonly string[], cwdHome: string): ChildProcess {
+  const entry = `import('${join(ROOT, 'src/cli/main.ts')}').then((m) => m.main([process.argv[0], 'moat', ...process.argv.slice(1)]))`;
+  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwdHome, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Spawns `moat start -c <file with config>` in its own process. */
 export function spawnMoatStart(name: string, config: Record<string, unknown>): { child: ChildProcess; dir: string; dataDir: string } {
   const dir = mkdtempSync(join(tmpdir(), `moat-prop-${name}-`));
   const file = join(dir, 'moat.yaml');
   const dataDir = join(dir, 'data');
   writeFileSync(file, stringify({ ...config, dataDir }));
-  // The CLI's own main() from the TypeScript sources (bin/moat.js runs the same function from dist/).
-  const entry = `import('${join(ROOT, 'src/cli/main.ts')}').then((m) => m.main([process.argv[0], 'moat', ...process.argv.slice(1)]))`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, 'start', '-c', file], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return { child, dir, dataDir };
+  return { child: spawnMoat(['start', '-c', file], dir), dir, dataDir };
 }
 
 /** Starts `moat start` with this config (written to a temp file); resolves once it prints its URL. */
