@@ -4,8 +4,8 @@ import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { AdminRole } from '../model/admin.js';
 import type { SqlDriver } from '../store/sql-driver.js';
-import type { MutationOutcome } from '../store/mutation.js';
-import type { ChangeBus } from '../view/change-bus.js';
+import type { MutationMeta, MutationOutcome } from '../store/mutation.js';
+import type { ChangeBroadcaster } from '../view/change-broadcaster.js';
 import type { PolicyView } from '../view/policy-view.js';
 import type { LimitInspector } from '../limits/limiter.js';
 
@@ -18,7 +18,8 @@ export interface AdminLogger {
 export interface AdminDeps {
   driver: SqlDriver;
   view: Pick<PolicyView, 'applyChange'>;
-  bus?: ChangeBus | undefined;
+  /** Broadcasts committed changes to the other gateways (in the background; no admin call waits for it). */
+  broadcaster?: Pick<ChangeBroadcaster, 'publish'> | undefined;
   logger: AdminLogger;
   /** Accepted as role admin, named "bootstrap" (from config or `<dataDir>/admin-token`). */
   bootstrapToken?: string | undefined;
@@ -40,7 +41,9 @@ export interface RouteContext<P, Q, B> {
   identity: AdminIdentity;
   deps: AdminDeps;
   reply: FastifyReply;
-  /** Makes a store change effective here, broadcasts it, and returns its result. */
+  /** Who is changing the store, and the call's Idempotency-Key (create calls) to commit with the change. */
+  meta: MutationMeta;
+  /** Makes a store change effective here, hands it to the broadcaster, and returns its result. */
   commit<T>(outcome: MutationOutcome<T>): Promise<T>;
 }
 
@@ -61,6 +64,8 @@ export interface AdminRoute {
   response?: z.ZodType;
   /** Non-JSON success responses, e.g. application/x-ndjson. */
   produces?: string;
+  /** Create calls: an `Idempotency-Key` header makes a retry return the first answer instead of a second object. */
+  idempotent?: boolean;
   handler(ctx: RouteContext<any, any, any>): Promise<unknown>;
 }
 

@@ -34,7 +34,13 @@ export function buildOpenApi(routes: readonly AdminRoute[], prefix = '/admin'): 
       summary: r.summary,
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       'x-moat-role': r.role,
-      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      parameters: [
+        ...parameters(r.params, 'path'),
+        ...parameters(r.query, 'query'),
+        ...(r.idempotent
+          ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'A retry with the same key and request returns the first answer (header idempotent-replayed: true) instead of creating a second object. 16-255 printable characters, e.g. a random UUID; kept 24 h.', schema: { type: 'string', minLength: 16, maxLength: 255 } }]
+          : []),
+      ],
       responses: {
         [String(r.status ?? 200)]: {
           description: 'Success',

@@ -1,10 +1,15 @@
 // The admin HTTP API as a Fastify plugin under /admin. Each mutation: write to the store (one transaction,
-// audited) -> apply to this process's view -> broadcast -> reply, so the change already holds in this
-// process's hot path when the caller gets the answer.
+// audited, its broadcast owed in the outbox) -> apply to this process's view -> reply, so the change already
+// holds in this process's hot path when the caller gets the answer; the broadcast to the other gateways
+// happens in the background and never holds the reply. A store that does not answer gives 503
+// store_unavailable with retry-after.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import type { MutationOutcome } from '../store/mutation.js';
-import { propagateChange } from '../view/propagate-change.js';
+import type { MutationMeta, MutationOutcome } from '../store/mutation.js';
+import { IdempotencyCollision } from '../store/idempotency-repo.js';
+import { isStoreUnavailable } from '../store/store-unavailable.js';
+import { propagateChange } from '../view/change-broadcaster.js';
+import { idempotentCall, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';
 import { authenticateAdmin, requireRole } from './admin-auth.js';
 import type { AdminDeps, AdminIdentity, AdminRoute } from './admin-route.js';
 import { buildOpenApi } from './openapi.js';
@@ -26,7 +31,11 @@ export const ADMIN_PREFIX = '/admin';
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes];
 
+/** How long a caller should wait before retrying a call the store could not answer. */
+const STORE_RETRY_AFTER_S = '2';
+
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
+  if (err.headers) reply.headers(err.headers);
   return reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });
 }
 
@@ -44,6 +53,8 @@ function toMoatError(e: unknown): MoatError | undefined {
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MoatError('unsupported_media_type');
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MoatError('body_too_large');
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError) return new MoatError('invalid_json');
+  if (isStoreUnavailable(e))
+    return new MoatError('store_unavailable', `The store did not answer (${e.message}); retry after ${STORE_RETRY_AFTER_S} s.`, { headers: { 'retry-after': STORE_RETRY_AFTER_S } });
   return undefined;
 }
 
@@ -85,15 +96,34 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps,
             const params = parseWith(route.params, req.params, 'params');
             const query = parseWith(route.query, req.query, 'query');
             const body = parseWith(route.body, req.body, 'body');
-            const result = await route.handler({
-              params, query, body, identity, deps, reply,
-              commit: async <T>(outcome: MutationOutcome<T>) => {
-                await propagateChange(deps, outcome.change);
-                deps.logger.info({ actor: identity.name, change: outcome.change, route: `${route.method} ${route.url}` }, 'admin change');
-                return outcome.result;
-              },
-            });
-            reply.code(route.status ?? 200);
+            const status = route.status ?? 200;
+            const idem = route.idempotent ? idempotentCall(req.headers[IDEMPOTENCY_HEADER], identity.name, { method: route.method, url: route.url, params, body }) : undefined;
+            const replayed = async () => {
+              const earlier = await idem?.replay(deps.driver, new Date(deps.now?.() ?? Date.now()));
+              if (earlier) reply.code(earlier.status).header(REPLAYED_HEADER, 'true');
+              return earlier;
+            };
+            const earlier = await replayed();
+            if (earlier) return earlier.body;
+            const meta: MutationMeta = { actor: identity.name, ...(idem ? { idempotency: idem.claim(status) } : {}) };
+            let result: unknown;
+            try {
+              result = await route.handler({
+                params, query, body, identity, deps, reply, meta,
+                commit: async <T>(outcome: MutationOutcome<T>) => {
+                  await propagateChange({ ...deps, onError: (err) => deps.logger.warn({ err, version: outcome.change.version }, 'committed change not yet loaded here; the version check retries') }, outcome.change);
+                  deps.logger.info({ actor: identity.name, change: { kind: outcome.change.kind, version: outcome.change.version, orgId: outcome.change.orgId }, route: `${route.method} ${route.url}` }, 'admin change');
+                  return outcome.result;
+                },
+              });
+            } catch (e) {
+              // The same key in a concurrent call that committed first: answer as it did.
+              if (!(e instanceof IdempotencyCollision)) throw e;
+              const first = await replayed();
+              if (!first) throw new MoatError('idempotency_conflict', 'This Idempotency-Key is in use by another call that has not finished; retry.');
+              return first.body;
+            }
+            reply.code(status);
             return result;
           },
         });

@@ -12,6 +12,7 @@ import { register as registerCases } from './commands/cases.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerLimits } from './commands/limits.js';
+import { register as registerStore } from './commands/store.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerCases(program);
   registerLimits(program);
+  registerStore(program);
   return program;
 }
 

@@ -34,6 +34,20 @@ export const ConfigSchema = z
     dataDir: z.string().default('.moat').describe('Folder for the embedded PGlite database and generated secrets.'),
     databaseUrl: z.string().optional().describe('PostgreSQL URL; when unset the embedded PGlite store in `dataDir` is used.'),
     redisUrl: z.string().optional().describe('Redis URL for shared limits, change broadcast and event streams across gateway processes.'),
+    store: z
+      .object({
+        connectTimeoutMs: ms(5_000, 'PostgreSQL: longest wait for a connection (connect and authenticate, or a free pooled one)'),
+        statementTimeoutMs: ms(10_000, 'PostgreSQL: longest statement, also the longest wait for an answer from an unresponsive server'),
+        idleTimeoutMs: ms(30_000, 'PostgreSQL: idle pooled connections are closed after this'),
+        startupRetryMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60_000)
+          .describe('How long start-up keeps retrying an unreachable store (backing off, one log line per attempt) before exiting non-zero; 0 fails at the first attempt (milliseconds).'),
+      })
+      .strict()
+      .prefault({}),
     adminToken: z.string().min(16).optional().describe('Bootstrap admin token (role admin). Generated on first start and kept in `dataDir` when unset.'),
     upstreams: z.array(UpstreamSchema).default([]).describe('Model servers. When empty, the built-in demo upstream serves every model.'),
     demoUpstream: z
@@ -59,8 +73,18 @@ export const ConfigSchema = z
           .min(1)
           .default('moat:changes')
           .describe('Redis pub/sub channel for change notifications (with `redisUrl`). Processes sharing a store must share it; deployments (or test runs) with different stores must not.'),
+        maxStalenessMs: ms(5_000, 'How long this gateway may go without confirming its view with the store before it refuses the orgs it cannot confirm (503 `access_unconfirmed`) and `/readyz` turns red'),
+        whenStale: z
+          .enum(['closed', 'recent-enforcement'])
+          .default('closed')
+          .describe('Beyond `maxStalenessMs`: `closed` refuses every org; `recent-enforcement` refuses only orgs with recent enforcement activity (not active, a status change within `recentEnforcementMs`, a throttle, or a change announced but not loaded) and keeps serving the rest.'),
+        recentEnforcementMs: ms(3_600_000, 'With `whenStale: recent-enforcement`: how recent a status change must be to count'),
+        broadcastAttempts: z.number().int().min(1).default(5).describe('Attempts to publish one change on Redis (backing off) before leaving it in the store outbox, which every gateway drains periodically.'),
+        outboxDrainMs: ms(2_000, 'Period of the outbox drain that republishes changes whose broadcast failed (or whose process died before it)'),
       })
       .strict()
+      // The version check is what confirms the view: a bound shorter than its period would make every gateway stale.
+      .refine((v) => v.maxStalenessMs > v.versionCheckMs, { message: 'must be larger than view.versionCheckMs (each version check confirms the view)', path: ['maxStalenessMs'] })
       .prefault({}),
     metering: z
       .object({
@@ -72,6 +96,7 @@ export const ConfigSchema = z
       .object({
         backend: z.enum(['memory', 'redis']).optional().describe('Where counters live. Defaults to redis when `redisUrl` is set, else memory.'),
         failMode: z.enum(['open', 'closed']).default('open').describe('When Redis is unreachable: `open` falls back to local limits, `closed` refuses with 503.'),
+        leaseMs: ms(15_000, 'Redis backend: lease of a concurrency slot, renewed every third of it while the request runs; slots of a crashed gateway free after this'),
       })
       .strict()
       .prefault({}),
@@ -125,4 +150,5 @@ export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'MOAT_TRACE_FILE', path: ['events', 'traceFile'], type: 'string' },
   { env: 'MOAT_LIMITS_BACKEND', path: ['limits', 'backend'], type: 'string' },
   { env: 'MOAT_CHANGE_CHANNEL', path: ['view', 'changeChannel'], type: 'string' },
+  { env: 'MOAT_STORE_STARTUP_RETRY_MS', path: ['store', 'startupRetryMs'], type: 'number' },
 ];

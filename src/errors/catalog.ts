@@ -71,6 +71,8 @@ export const ERROR_CATALOG = {
   // Gateway
   shutting_down: spec(503, 'server_error', 'overloaded_error', true, 'This gateway process is shutting down.', 'Retry; another process will answer.'),
   limits_unavailable: spec(503, 'server_error', 'overloaded_error', true, 'The shared limit store is unreachable and the gateway is configured to fail closed.', 'Retry shortly.'),
+  access_unconfirmed: spec(503, 'server_error', 'overloaded_error', true, "This gateway has not been able to confirm the organization's current access with the store for longer than its staleness bound, so it refuses rather than risk serving a revoked or suspended organization.", 'Retry; another gateway (or this one, once it reaches its store) will answer.'),
+  store_unavailable: spec(503, 'server_error', 'overloaded_error', true, 'The store (PostgreSQL or the embedded database) did not answer in time or refused the connection; nothing was changed unless the message says so.', 'Retry after `retry-after` seconds; the operator is alerted by `/readyz` and the logs.'),
   internal_error: spec(500, 'server_error', 'api_error', true, 'An unexpected error inside Moat.', 'Retry; report the request id if it persists.'),
   // Admin API
   admin_unauthorized: spec(401, 'invalid_request_error', 'authentication_error', false, 'Missing or unknown admin token.', 'Send `Authorization: Bearer <admin token>`.'),
@@ -78,6 +80,7 @@ export const ERROR_CATALOG = {
   admin_not_found: spec(404, 'invalid_request_error', 'not_found_error', false, 'The org, key, grant, affiliation or token named in the admin request does not exist.', 'Check the id (or org name); list the objects to find it.'),
   detection_unavailable: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'Live detection does not run in this process (disabled, or judged by `moat detect` workers).', 'Explain from a trace with `moat replay TRACE --explain ORG`, or ask a gateway running detection locally.'),
   admin_conflict: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'The change conflicts with existing state (e.g. a duplicate name, or a guarded change without force).', 'Read the message; repeat with `force` if intended.'),
+  idempotency_conflict: spec(409, 'invalid_request_error', 'invalid_request_error', false, 'The `Idempotency-Key` was already used for a different request (another route or body), or its first use is still running.', 'Use a new key for a new request; repeat the identical request to get the first answer again.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

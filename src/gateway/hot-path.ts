@@ -28,6 +28,7 @@ import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
 import { KeyHashCache } from './key-hash-cache.js';
+import { staleViewDenial } from './stale-view.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -265,6 +266,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const decision = deps.decide(facts, snapshot);
       if (!decision.allow)
         throw new MoatError(decision.code, decision.message, { retryable: decision.retryable, ...(decision.clause ? { clause: decision.clause } : {}) });
+      // What the view says is allowed holds only while the view is recent enough to vouch for it.
+      if (view.freshness) {
+        const unconfirmed = staleViewDenial(config.view, view.freshness(), auth.org, x.startMs);
+        if (unconfirmed) throw unconfirmed;
+      }
       x.tags = decision.tags;
       const admitted = await limiter.admit({ facts, tier: auth.org.tier, features: decision.features, orgAttributes: auth.org.attributes, ...(decision.grantId ? { grantId: decision.grantId } : {}) });
       if (!admitted.ok) throw admitted.error;

@@ -2,8 +2,8 @@
 // so concurrent requests cannot interleave between check and reserve). Also the fail-open fallback of the
 // Redis limiter.
 import { AdmissionTicket } from './admission-ticket.js';
-import { admitInPlace, checkCounter, reservationCosts, settleInPlace, type CounterState, type CounterStates, type LimitStatus } from './admission.js';
-import { anchoredActive, type AnchoredWindowState } from './anchored-window.js';
+import { admitInPlace, checkCounter, emptyStateFor, reservationCosts, settleInPlace, type CounterState, type CounterStates, type LimitStatus } from './admission.js';
+import { anchoredActive, anchoredAddInPlace, type AnchoredWindowState } from './anchored-window.js';
 import { specsOf } from './compile-limit-specs.js';
 import { inFlight, type ConcurrencyState } from './concurrency.js';
 import { limitDenial } from './limit-denial.js';
@@ -11,7 +11,7 @@ import { planLimits, type PlannedLimit } from './limit-plan.js';
 import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject } from './limiter.js';
 import type { LimitsConfig } from './limits-schema.js';
 import { resolveKeyLimits } from './resolve-limits.js';
-import { slidingHasUsage, type SlidingWindowState } from './sliding-window.js';
+import { slidingAddInPlace, slidingHasUsage, type SlidingWindowState } from './sliding-window.js';
 import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.js';
 
 export interface LimiterOptions {
@@ -84,6 +84,20 @@ export class MemoryLimiter implements Limiter, LimitInspector {
       const l = throttleResolved(base, factor);
       return { ...checkCounter(l, this.states.get(l.counter), now, 0), limit: l, cost: 0, ref: 0 };
     });
+  }
+
+  /**
+   * Starts a counter this limiter has not used yet from usage seen elsewhere (the Redis limiter's fail-open:
+   * the shared usage it last saw). Sliding: the amount in the bucket of `at`; anchored: a session ending at
+   * `resetAt`. Concurrency is not seeded (other gateways' slots are theirs to release).
+   */
+  seed(p: PlannedLimit, seen: { used: number; at: number; resetAt: number }): void {
+    if (p.algo === 'concurrency' || this.states.has(p.limit.counter) || seen.used <= 0) return;
+    const state = emptyStateFor(p.algo);
+    if (p.algo === 'sliding') slidingAddInPlace(state as SlidingWindowState, p.params, seen.at, seen.used);
+    else anchoredAddInPlace(state as AnchoredWindowState, p.windowMs, seen.resetAt - p.windowMs, seen.used);
+    this.states.set(p.limit.counter, state);
+    this.track(p);
   }
 
   /** Counters currently held in memory (for tests and metrics). */

@@ -1,9 +1,11 @@
 // Shared limiter on Redis: every admission is ONE EVALSHA that checks and reserves all applicable limits
 // atomically, every settle is one more. A local fast path refuses callers whose counter is known to be
 // exhausted until its next free time, without a round trip. When Redis is unreachable, `failMode` decides:
-// `open` admits against a local MemoryLimiter (limits then hold per process), `closed` refuses with 503
-// `limits_unavailable`. Either way a metric and one log line per transition, and the next admission after
-// Redis returns uses Redis again.
+// `open` admits against a local MemoryLimiter that starts from the shared usage last seen (so N gateways
+// admit at most N x L in a window), `closed` refuses with 503 `limits_unavailable`. Either way a metric and
+// one log line per transition. When Redis answers again, what was admitted locally is added to the shared
+// counters and releases that could not be sent are sent, before admissions use Redis again. Concurrency
+// leases are short and renewed while requests run (lease-keeper.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -13,11 +15,13 @@ import { reservationCosts, wholeTokens, type LimitStatus } from './admission.js'
 import { specsOf } from './compile-limit-specs.js';
 import { limitDenial } from './limit-denial.js';
 import { chargeCost, planLimit, planLimits, type PlannedLimit } from './limit-plan.js';
-import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, LimitTicket, Usage } from './limiter.js';
+import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject, Usage } from './limiter.js';
 import { limitsMetrics, type LimitsMetrics } from './limits-metrics.js';
 import { AdmissionTicket } from './admission-ticket.js';
 import { DEFAULT_LEASE_MS, MemoryLimiter, type LimiterOptions } from './memory-limiter.js';
-import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
+import { ADMIT_SCRIPT, LEASE_SCRIPT, RECONCILE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { FailOpenLedger } from './fail-open-ledger.js';
 import { resolveKeyLimits } from './resolve-limits.js';
 import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.js';
 
@@ -39,11 +43,18 @@ export interface RedisLimiterOptions extends LimiterOptions {
   localFastPath?: boolean;
   logger?: Logger;
   registry?: Registry;
+  /** How often running requests' leases are renewed (and owed releases retried). Default leaseMs / 3; 0 = never. */
+  renewEveryMs?: number;
 }
+
+/** Concurrency lease in Redis: short, because it is renewed while the request runs. */
+export const DEFAULT_REDIS_LEASE_MS = 15_000;
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 const ADMIT_SHA = sha1(ADMIT_SCRIPT);
 const SETTLE_SHA = sha1(SETTLE_SCRIPT);
+const LEASE_SHA = sha1(LEASE_SCRIPT);
+const RECONCILE_SHA = sha1(RECONCILE_SCRIPT);
 const ALGO_CODE = { sliding: 's', anchored: 'a', concurrency: 'c' } as const;
 /** Past this many locally blocked counters, expired entries are dropped (bounded memory for many keys). */
 const MAX_BLOCKED = 10_000;
@@ -54,6 +65,8 @@ interface PlanWire {
   algos: string[];
   /** Per limit: algo, limit, windowMs, bucketMs (the ADMIT_SCRIPT layout minus the cost). */
   admitArgs: Array<string | number>;
+  /** The concurrency counters among `keys`. */
+  leaseKeys: string[];
 }
 
 export class RedisLimiter implements Limiter, LimitInspector {
@@ -62,7 +75,12 @@ export class RedisLimiter implements Limiter, LimitInspector {
   private readonly opts: RedisLimiterOptions;
   private readonly clock: () => number;
   private readonly prefix: string;
-  private readonly fallback: MemoryLimiter;
+  private fallback: MemoryLimiter;
+  private readonly leaseMs: number;
+  private readonly leases: LeaseKeeper;
+  private readonly ledger = new FailOpenLedger();
+  private readonly renewTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<boolean> | undefined;
   private readonly log: Logger;
   private readonly metrics: LimitsMetrics;
   /** counter -> [blocked until, last status]: counters with nothing left, refused locally until then. */
@@ -77,7 +95,15 @@ export class RedisLimiter implements Limiter, LimitInspector {
     this.opts = opts;
     this.clock = opts.now ?? Date.now;
     this.prefix = opts.keyPrefix ?? 'moat:limits:';
-    this.fallback = new MemoryLimiter(opts);
+    this.leaseMs = opts.leaseMs ?? DEFAULT_REDIS_LEASE_MS;
+    // Local leases are released synchronously at settle: they need no renewal, so they keep the long default.
+    this.fallback = this.newFallback();
+    this.leases = new LeaseKeeper((keys, args) => this.run(LEASE_SHA, LEASE_SCRIPT, keys.length, [...keys, ...args]), this.leaseMs, this.clock);
+    const renewEvery = opts.renewEveryMs ?? Math.floor(this.leaseMs / 3);
+    if (renewEvery > 0) {
+      this.renewTimer = setInterval(() => void this.renewLeases(), renewEvery);
+      this.renewTimer.unref();
+    }
     this.log = opts.logger ?? pino({ level: 'silent' });
     this.metrics = limitsMetrics(opts.registry ?? new Registry());
     this.metrics.backendUp.set(1);
@@ -86,10 +112,12 @@ export class RedisLimiter implements Limiter, LimitInspector {
   private wireOf(plan: readonly PlannedLimit[]): PlanWire {
     let w = this.wires.get(plan);
     if (!w) {
-      w = { keys: [], algos: [], admitArgs: [] };
+      w = { keys: [], algos: [], admitArgs: [], leaseKeys: [] };
       for (const p of plan) {
         // Hash tag on the org: all counters of one request live in one cluster slot, so one script can touch them.
-        w.keys.push(`${this.prefix}{${p.limit.orgId}}:${p.limit.counter}`);
+        const key = `${this.prefix}{${p.limit.orgId}}:${p.limit.counter}`;
+        w.keys.push(key);
+        if (p.algo === 'concurrency') w.leaseKeys.push(key);
         w.algos.push(ALGO_CODE[p.algo]);
         w.admitArgs.push(ALGO_CODE[p.algo], p.limit.limit, p.windowMs, p.params.bucketMs);
       }
@@ -122,8 +150,55 @@ export class RedisLimiter implements Limiter, LimitInspector {
   private markUp(): void {
     if (this.up) return;
     this.up = true;
+    // Fresh local counters for the next outage, seeded again from what Redis reports until then.
+    void this.fallback.close();
+    this.fallback = this.newFallback();
     this.metrics.backendUp.set(1);
     this.log.info('limits: Redis reachable again, shared limits restored');
+  }
+
+  private newFallback(): MemoryLimiter {
+    return new MemoryLimiter({ ...this.opts, leaseMs: DEFAULT_LEASE_MS });
+  }
+
+  /**
+   * Back from an outage: add what was admitted locally to the shared counters, send owed releases and renew
+   * running leases; only then is Redis used for admissions again. Resolves to whether Redis took it all.
+   */
+  private reconcile(): Promise<boolean> {
+    this.reconciling ??= (async () => {
+      let sent: boolean;
+      try {
+        sent = await this.ledger.flush((keys, args) => this.run(RECONCILE_SHA, RECONCILE_SCRIPT, keys.length, [...keys, ...args]), this.clock());
+        sent = (await this.leases.renew()) || sent;
+      } catch (err) {
+        this.markDown('reconcile', err);
+        return false;
+      }
+      // Nothing was owed, so nothing was asked of Redis: the admission that follows finds out whether it is back.
+      if (!sent) return true;
+      this.markUp();
+      return true;
+    })().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  /** The heartbeat: renews running requests' leases and sends owed releases (after an outage, reconciles). */
+  async renewLeases(): Promise<void> {
+    if (!this.up || this.ledger.owes) {
+      await this.reconcile();
+      return;
+    }
+    try {
+      await this.leases.renew();
+    } catch (err) {
+      this.markDown('renew', err);
+    }
+  }
+
+  /** Whether Redis answered the last call; concurrency leases running here; releases still owed (tests, metrics). */
+  get leaseState(): { redisUp: boolean; running: number; owedReleases: number } {
+    return { redisUp: this.up, running: this.leases.running, owedReleases: this.leases.owed };
   }
 
   /** Statuses of counters known to be exhausted for this request (local fast path), or undefined. */
@@ -177,9 +252,11 @@ export class RedisLimiter implements Limiter, LimitInspector {
     }
 
     const w = this.wireOf(plan);
+    // After an outage, the shared counters first get what was admitted locally meanwhile.
+    if ((!this.up || this.ledger.owes) && !(await this.reconcile())) return this.admitWithoutRedis(input, plan, w, costs, now);
     const ticketId = this.ticketPrefix + (++this.tickets).toString(36);
     const argv: Array<string | number> = w.keys.slice();
-    argv.push('admit', now, ticketId, this.opts.leaseMs ?? DEFAULT_LEASE_MS);
+    argv.push('admit', now, ticketId, this.leaseMs);
     for (let i = 0; i < plan.length; i++) {
       const o = i * 4;
       argv.push(w.admitArgs[o]!, w.admitArgs[o + 1]!, w.admitArgs[o + 2]!, w.admitArgs[o + 3]!, costs[i] ?? 0);
@@ -189,14 +266,15 @@ export class RedisLimiter implements Limiter, LimitInspector {
       raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, plan.length, argv);
     } catch (err) {
       this.markDown('admit', err);
-      if ((this.opts.failMode ?? 'open') === 'closed') return { ok: false, error: new MoatError('limits_unavailable', undefined, { headers: { 'retry-after': '1' } }) };
-      return this.fallback.admitNow(input);
+      return this.admitWithoutRedis(input, plan, w, costs, now);
     }
     this.markUp();
     const statuses = decodeStatuses(raw as number[], plan, costs);
     const admitted = (raw as number[])[0] === 1;
     if (fastPath) this.block(statuses, now, admitted);
+    this.ledger.observe(plan, statuses, now);
     if (!admitted) return { ok: false, error: limitDenial(statuses, now, cfg.hardCapSeconds * 1000, convention) };
+    if (w.leaseKeys.length) this.leases.hold(ticketId, w.leaseKeys, now);
     // Settle on the admission's clock plus the time elapsed since (see MemoryLimiter.admitNow).
     const since = this.clock();
     return {
@@ -205,11 +283,45 @@ export class RedisLimiter implements Limiter, LimitInspector {
     };
   }
 
+  /** Redis unreachable: fail closed, or admit locally from the shared usage last seen and owe the result. */
+  private admitWithoutRedis(input: AdmitInput, plan: readonly PlannedLimit[], w: PlanWire, costs: readonly number[], now: number): AdmitResult {
+    if ((this.opts.failMode ?? 'open') === 'closed') return { ok: false, error: new MoatError('limits_unavailable', undefined, { headers: { 'retry-after': '1' } }) };
+    for (const p of plan) {
+      if (p.algo === 'concurrency') continue;
+      const seen = this.ledger.takeSeen(p.limit.counter);
+      if (seen) this.fallback.seed(p, seen);
+    }
+    const r = this.fallback.admitNow(input);
+    if (!r.ok) return r;
+    this.ledger.record(plan, w.keys, costs, now);
+    const ticket = r.ticket;
+    const since = this.clock();
+    let settled = false;
+    return {
+      ok: true,
+      ticket: {
+        get headers() {
+          return ticket.headers;
+        },
+        settle: async (usage) => {
+          if (settled) return;
+          settled = true;
+          await ticket.settle(usage);
+          if (usage === undefined) return;
+          this.ledger.settled(plan, w.keys, costs, { input: wholeTokens(usage.inputTokens), output: wholeTokens(usage.outputTokens) }, now + (this.clock() - since));
+          // Settled after Redis came back: what is owed goes now rather than at the next outage.
+          if (this.up) void this.reconcile();
+        },
+      },
+    };
+  }
+
   /**
    * One EVALSHA over the counters that need work: concurrency leases to release and token counters whose real
    * usage differs from the reservation. Nothing to do (e.g. only request counts) -> no round trip.
    */
   private async settleTicket(plan: readonly PlannedLimit[], w: PlanWire, statuses: readonly LimitStatus[], ticketId: string, usage: Usage | undefined, now: number): Promise<void> {
+    this.leases.ended(ticketId);
     const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
     const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
     const keys: string[] = [];
@@ -228,8 +340,9 @@ export class RedisLimiter implements Limiter, LimitInspector {
       await this.run(SETTLE_SHA, SETTLE_SCRIPT, keys.length, [...keys, ...args]);
       this.markUp();
     } catch (err) {
-      // The reservation stays charged (conservative) and the concurrency lease expires after leaseMs.
+      // The reservation stays charged (conservative); the slot is released with the next renewal that gets through.
       this.markDown('settle', err);
+      if (w.leaseKeys.length) this.leases.releaseLater(ticketId, w.leaseKeys);
     }
   }
 
@@ -253,6 +366,8 @@ export class RedisLimiter implements Limiter, LimitInspector {
   }
 
   async close(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.reconciling;
     await this.fallback.close();
     await this.opts.redis.quit().catch(() => undefined);
     this.opts.redis.disconnect();

@@ -236,3 +236,71 @@ for i = 1, #KEYS do
 end
 return 1
 `;
+
+/**
+ * Concurrency leases kept alive and released late. KEYS: concurrency counters (one per lease, repeats
+ * allowed). ARGV: leaseMs, then per key: ticket id, expiry (gateway clock) or -1 to release. A renewal
+ * re-adds a lease that expired while Redis was unreachable: the request still runs, so its slot counts.
+ */
+export const LEASE_SCRIPT = `
+local lease = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local ticket = ARGV[2 * i]
+  local exp = tonumber(ARGV[2 * i + 1])
+  if exp < 0 then redis.call('ZREM', KEYS[i], ticket)
+  else
+    redis.call('ZADD', KEYS[i], exp, ticket)
+    redis.call('PEXPIRE', KEYS[i], lease + 1000)
+  end
+end
+return 1
+`;
+
+/**
+ * Usage admitted locally while Redis was unreachable (fail-open), added to the shared counters when it is
+ * back. KEYS: counters. ARGV: now, then per key: algo ("s"|"a"), windowMs, bucketMs, n, then n pairs
+ * (sliding: bucket index, amount; anchored: first admission time, amount). Buckets already out of the window
+ * are skipped; a sliding counter's summary is dropped, so the next admission reads every bucket and
+ * rebuilds it; an anchored counter adds to the running session or starts one at the first local admission.
+ */
+export const RECONCILE_SCRIPT = `
+local now = tonumber(ARGV[1])
+local o = 2
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local algo = ARGV[o]
+  local win = tonumber(ARGV[o + 1])
+  local bms = tonumber(ARGV[o + 2])
+  local n = tonumber(ARGV[o + 3])
+  o = o + 4
+  if algo == 's' then
+    local oldest = math.floor(now / bms) - math.ceil(win / bms)
+    local added = false
+    for j = 1, n do
+      local ref = tonumber(ARGV[o])
+      local amt = tonumber(ARGV[o + 1])
+      o = o + 2
+      if ref >= oldest and amt > 0 then
+        redis.call('HINCRBY', key, ref, amt)
+        added = true
+      end
+    end
+    if added then
+      redis.call('HDEL', key, 't', 'x')
+      redis.call('PEXPIRE', key, win + 2 * bms)
+    end
+  else
+    local first = tonumber(ARGV[o])
+    local amt = tonumber(ARGV[o + 1])
+    o = o + 2 * n
+    local st = redis.call('HMGET', key, 'anchor', 'used')
+    local anchor = tonumber(st[1])
+    if anchor ~= nil and now < anchor + win then redis.call('HINCRBY', key, 'used', amt)
+    elseif first + win > now and amt > 0 then
+      redis.call('HSET', key, 'anchor', first, 'used', amt)
+      redis.call('PEXPIRE', key, first + win - now + 1000)
+    end
+  end
+end
+return 1
+`;

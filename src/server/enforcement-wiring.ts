@@ -2,9 +2,8 @@
 // through the store and propagated like admin changes, webhooks from a durable outbox.
 import type { MoatConfig } from '../config/schema.js';
 import type { SqlDriver } from '../store/sql-driver.js';
-import type { ChangeBus } from '../view/change-bus.js';
 import type { PolicyView } from '../view/policy-view.js';
-import { propagateChange } from '../view/propagate-change.js';
+import { propagateChange, type ChangeBroadcaster } from '../view/change-broadcaster.js';
 import { clauseText } from '../policy/policy-rules.js';
 import { EnforcementService } from '../enforcement/enforcement-service.js';
 import { SqlCaseStore, sqlAuditAppender } from '../enforcement/sql-case-store.js';
@@ -35,8 +34,8 @@ export function resolveWebhookSecret(config: MoatConfig): string {
   return secret;
 }
 
-export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; bus: ChangeBus; clock: Clock; logger: Logger }): EnforcementWiring {
-  const { config, driver, view, bus, clock, logger } = deps;
+export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; broadcaster: ChangeBroadcaster; clock: Clock; logger: Logger }): EnforcementWiring {
+  const { config, driver, view, broadcaster, clock, logger } = deps;
   const webhookSecret = resolveWebhookSecret(config);
   const notifier = new WebhookNotifier({
     queue: new SqlWebhookQueue(driver),
@@ -49,7 +48,9 @@ export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; v
   const autoEnforce = config.enforcement.autoEnforce;
   const service = new EnforcementService({
     store: new SqlCaseStore(driver),
-    target: storeEnforcementTarget(driver, (change) => propagateChange({ view, bus }, change)),
+    target: storeEnforcementTarget(driver, (change) =>
+      propagateChange({ view, broadcaster, onError: (err) => logger.warn({ err, version: change.version }, 'enforcement change not yet loaded here; the version check retries') }, change),
+    ),
     audit: sqlAuditAppender(driver),
     playbooks: () => playbooksFromPolicy(view.current().rules, autoEnforce === undefined ? {} : { autoEnforce }),
     orgFacts: orgFactsFromSnapshot(() => view.current()),

@@ -7,6 +7,8 @@ import type { MoatConfig } from '../config/schema.js';
 import { openStore } from '../store/open-store.js';
 import type { SqlDriver } from '../store/sql-driver.js';
 import { writeUsage } from '../store/usage-repo.js';
+import { retryStoreStart } from '../store/retry-store-start.js';
+import { ChangeBroadcaster } from '../view/change-broadcaster.js';
 import { InProcessChangeBus } from '../view/in-process-change-bus.js';
 import { RedisChangeBus } from '../view/redis-change-bus.js';
 import type { ChangeBus } from '../view/change-bus.js';
@@ -46,6 +48,8 @@ import { registerConsoleRoutes } from '../console-server/fastify-plugin.js';
 import { DEFAULT_CONSOLE_DIST } from '../console-server/serve-console.js';
 import { limitsReader } from './limits-from-rules.js';
 import { watchDeniedOrgs } from './end-denied-streams.js';
+import { watchStaleness } from './watch-staleness.js';
+import { listenError } from './listen-error.js';
 
 export interface MoatServer {
   url: string;
@@ -74,6 +78,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Event consumers to attach (detection, enforcement); each gets its own bounded queue. */
   eventConsumers?: number;
+  /** Aborts start-up (e.g. SIGTERM while waiting for the store): startMoat rejects after releasing what it took. */
+  signal?: AbortSignal;
 }
 
 export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Promise<MoatServer> {
@@ -90,9 +96,25 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
   };
   try {
-    const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { migrate: false });
+    const driver = await retryStoreStart(
+      async () => {
+        const d = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, timeouts: config.store }, { migrate: false });
+        try {
+          await runMigrations(d, ALL_MIGRATIONS);
+          return d;
+        } catch (e) {
+          await d.close();
+          throw e;
+        }
+      },
+      {
+        retryMs: config.store.startupRetryMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger.warn({ attempt, retryInMs: delayMs, err: error.message, giveUpAfterMs: config.store.startupRetryMs }, 'store unreachable at start; retrying'),
+      },
+    );
     cleanups.push(() => driver.close());
-    await runMigrations(driver, ALL_MIGRATIONS);
     const admin = resolveBootstrapAdminToken({ dataDir: config.dataDir, adminToken: config.adminToken });
 
     const demoEnabled = config.demoUpstream.enabled ?? config.upstreams.length === 0;
@@ -107,7 +129,14 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       demoKey = { orgName: d.org.name, apiKey: d.apiKey };
     }
 
-    const bus: ChangeBus = config.redisUrl ? await RedisChangeBus.connect({ url: config.redisUrl, channel: config.view.changeChannel }) : new InProcessChangeBus();
+    const metrics = createMetrics({ defaultMetrics: true });
+    const bus: ChangeBus = config.redisUrl
+      ? await RedisChangeBus.connect({
+          url: config.redisUrl,
+          channel: config.view.changeChannel,
+          whenDown: (err) => logger.warn({ err: String((err as Error)?.message ?? err) }, 'change bus: Redis unreachable at start; subscribing when it answers (the version check covers the gap)'),
+        })
+      : new InProcessChangeBus();
     cleanups.push(() => bus.close());
     const view = await startPolicyView({
       driver,
@@ -116,14 +145,18 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       onError: (err) => logger.warn({ err }, 'policy view refresh failed; serving the last snapshot'),
     });
     cleanups.push(() => view.close());
+    const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: config.view.broadcastAttempts, registry: metrics.registry, logger });
+    broadcaster.start(config.view.outboxDrainMs);
+    cleanups.push(() => broadcaster.stop());
+    const staleness = watchStaleness({ policy: config.view, freshness: () => view.freshness(), registry: metrics.registry, logger });
+    cleanups.push(() => staleness.stop());
 
-    const metrics = createMetrics({ defaultMetrics: true });
     const limits = limitsReader(() => view.current().rules, (msg) => logger.error(msg), () => view.current().orgs);
     const backend = config.limits.backend ?? (config.redisUrl ? 'redis' : 'memory');
     let limiter: Limiter & LimitInspector;
     if (backend === 'redis') {
       if (!config.redisUrl) throw new Error('limits.backend is redis but redisUrl is not set');
-      limiter = await createRedisLimiter({ url: config.redisUrl, limits, failMode: config.limits.failMode, logger, registry: metrics.registry, now: () => clock.now() });
+      limiter = await createRedisLimiter({ url: config.redisUrl, limits, failMode: config.limits.failMode, leaseMs: config.limits.leaseMs, logger, registry: metrics.registry, now: () => clock.now() });
     } else {
       limiter = new MemoryLimiter({ limits, now: () => clock.now() });
     }
@@ -165,6 +198,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
 
     const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'));
     usage.start(config.metering.flushMs);
+    cleanups.push(() => usage.stop());
 
     const hot = createHotPath({
       config: { ...config, upstreams },
@@ -177,8 +211,10 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       logger,
       metrics,
       clock,
+      readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
     });
+    cleanups.push(() => hot.close());
     const stopWatching = watchDeniedOrgs(view, clock, (orgId, code, message, clause) => {
       const n = hot.abortOrgStreams(orgId, new MoatError(code, message, clause ? { clause } : {}));
       if (n) logger.info({ orgId, code, ended: n }, 'ended in-flight requests of a denied org');
@@ -193,7 +229,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
           if (!hot.handle(req, res)) fastifyHandler(req, res);
         }),
     });
-    const enforcement = wireEnforcement({ config, driver, view, bus, clock, logger });
+    const enforcement = wireEnforcement({ config, driver, view, broadcaster, clock, logger });
     cleanups.push(() => enforcement.stop());
     // Detection consumes its own bounded queue, attached here so it sees the first request.
     let detection: DetectionWiring | undefined;
@@ -206,15 +242,28 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         cases: new SqlCaseStore(driver),
         logger,
       });
+      cleanups.push(() => detection?.stop());
     }
-    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [
+    // Events stop before their consumers: the fan-out (or, if it never started, each consumer queue) closes.
+    cleanups.push(async () => {
+      events.close();
+      if (fan) await fan.done;
+      else for (const q of consumers) q.close();
+      await traceWriter?.done;
+    });
+    cleanups.push(() => app.close());
+    await registerAdminRoutes(app, { driver, view, broadcaster, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [
       ...ADMIN_ROUTES,
       ...caseRoutes(enforcement.service),
       ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
     ]);
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
-    await app.listen({ port: config.server.port, host: config.server.host });
+    try {
+      await app.listen({ port: config.server.port, host: config.server.host });
+    } catch (e) {
+      throw listenError(e, config.server.host, config.server.port);
+    }
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
     startFanOut();
@@ -223,13 +272,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     const close = () =>
       (closing ??= (async () => {
         await hot.drain(config.server.shutdownGraceMs);
-        await app.close();
-        await usage.stop();
-        events.close();
-        await fan?.done;
-        await traceWriter?.done;
-        await detection?.stop();
-        await hot.close();
+        // Then, in reverse order of start: listener, events and consumers, detection, enforcement, hot path,
+        // metering flush, limiter, view, bus, store.
         await cleanup();
       })());
 
@@ -251,10 +295,17 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       close,
     };
   } catch (e) {
-    await cleanup();
+    // A start that failed gives back what it took (data folder, connections) in bounded time, then reports.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((r) => (timer = setTimeout(r, FAILED_START_CLEANUP_MS)));
+    await Promise.race([cleanup(), gaveUp.then(() => logger.warn({ afterMs: FAILED_START_CLEANUP_MS }, 'releasing resources after a failed start took too long; giving up on it'))]);
+    clearTimeout(timer);
     throw e;
   }
 }
+
+/** Longest wait for a failed start's clean-up. */
+const FAILED_START_CLEANUP_MS = 5_000;
 
 /** With no consumer attached, events are still taken off the queue so it never fills. */
 function drainInto<T>(q: BoundedQueue<T>): { done: Promise<void> } {

@@ -7,11 +7,14 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { MoatError } from '../errors/moat-error.js';
 import { generateApiKey, hashSecret } from '../keys/api-key-format.js';
-import type { StatusChange } from '../model/org.js';
+import type { Org, StatusChange } from '../model/org.js';
 import { applyPlanToState } from '../policy/apply-plan-to-state.js';
 import { planGuards, type PlanStep } from '../policy/plan-policy.js';
 import { affiliationIdentity, keyIdentity, type OrgState, type PolicyState } from '../policy/policy-state.js';
-import type { Change } from '../view/change-bus.js';
+import type { Change, KeyAccess } from '../view/change-bus.js';
+import { enqueueChange } from './change-outbox.js';
+import { keyAccessOf } from './keys-repo.js';
+import { findOrg } from './orgs-repo.js';
 import { generateAdminTokenSecret } from './admin-tokens-repo.js';
 import { ownershipCycle } from './affiliation-graph.js';
 import { bumpChangeVersion, readChangeVersion } from './change-version.js';
@@ -216,6 +219,7 @@ export async function applyPolicyPlan(driver: SqlDriver, meta: MutationMeta, ste
     if (guards.length && !opts.force) throw new MoatError('admin_conflict', `refused: ${guards.join('; ')}. Repeat with force if this is intended.`);
     checkOwnership(next, steps);
 
+    const touched = await touchedKeyIds(tx, steps);
     const secrets: PolicySecret[] = [];
     for (const [i, step] of steps.entries()) {
       let out: Awaited<ReturnType<typeof writeStep>>;
@@ -229,6 +233,37 @@ export async function applyPolicyPlan(driver: SqlDriver, meta: MutationMeta, ste
       if (out.secret) secrets.push(out.secret);
       await appendAudit(tx, { actor: meta.actor, action: `policy.${step.kind}.${step.action}`, target: step.id, data: { ...out.data, applyVersion: version, step: i + 1, of: steps.length } }, now);
     }
-    return { version, applied: steps.length, secrets, change: { kind: 'all', version } };
+    const change: Change = { kind: 'all', version, ...(await changedAccess(tx, steps, touched)) };
+    await enqueueChange(tx, change, now);
+    return { version, applied: steps.length, secrets, change };
   });
+}
+
+/** Past this many orgs or keys an apply's change carries no states: gateways reload it from the store. */
+const MAX_CARRIED = 100;
+
+/** Ids of the existing keys the steps update or delete (read before the writes: a deleted key has no row after). */
+async function touchedKeyIds(tx: SqlTransaction, steps: readonly PlanStep[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const s of steps) {
+    if (s.kind !== 'key' || s.action === 'create' || ids.length > MAX_CARRIED) continue;
+    const ref = (s.before ?? s.after)!;
+    const row = (await tx.query<{ id: string }>('SELECT id FROM api_keys WHERE org_id = $1 AND name = $2', [ref.orgId, ref.name]))[0];
+    if (row) ids.push(row.id);
+  }
+  return ids;
+}
+
+/** The orgs and keys the apply changed, as they are now, so a gateway cut off from the store still applies them. */
+async function changedAccess(tx: SqlTransaction, steps: readonly PlanStep[], keyIds: readonly string[]): Promise<Pick<Change, 'orgs' | 'keys'>> {
+  const orgIds = steps.filter((s) => s.kind === 'org' && s.action !== 'delete').map((s) => s.id);
+  if (orgIds.length > MAX_CARRIED || keyIds.length > MAX_CARRIED) return {};
+  const orgs: Org[] = [];
+  for (const id of orgIds) {
+    const o = await findOrg(tx, id);
+    if (o) orgs.push(o);
+  }
+  const keys: KeyAccess[] = [];
+  for (const id of keyIds) keys.push(await keyAccessOf(tx, id));
+  return { ...(orgs.length ? { orgs } : {}), ...(keys.length ? { keys } : {}) };
 }

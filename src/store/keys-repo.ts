@@ -8,6 +8,7 @@ import { runMutation, type MutationMeta, type MutationOutcome } from './mutation
 import { getOrg } from './orgs-repo.js';
 import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { KeyAccess } from '../view/change-bus.js';
 
 /** A key as stored, with why it is in its status (not part of the hot-path record). */
 export interface StoredApiKey extends ApiKeyRecord {
@@ -76,6 +77,16 @@ export async function findKeyByHash(ex: SqlExecutor, hash: string): Promise<Stor
   return row ? fromRow(row) : undefined;
 }
 
+/** What a change broadcast says about a key: its access now, or that it is gone. */
+export function keyAccess(k: Pick<ApiKeyRecord, 'id' | 'orgId' | 'status' | 'expiresAt'>): KeyAccess {
+  return { id: k.id, orgId: k.orgId, status: k.status, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) };
+}
+
+export async function keyAccessOf(ex: SqlExecutor, id: string): Promise<KeyAccess> {
+  const row = (await ex.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1', [id]))[0];
+  return row ? keyAccess(fromRow(row)) : { id, orgId: '', status: 'deleted' };
+}
+
 export interface CreateKeyInput {
   /** Org id or name. */
   org: string;
@@ -136,7 +147,7 @@ export function setKeyStatus(
         ])
       )[0];
       const key = withoutHash(fromRow(row as KeyRow));
-      return { result: key, target: id, orgId: before.orgId, data: { from: before.status, to: input.status, reason: change.reason, clause: input.clause, caseId: input.caseId } };
+      return { result: key, target: id, orgId: before.orgId, key: keyAccess(key), data: { from: before.status, to: input.status, reason: change.reason, clause: input.clause, caseId: input.caseId } };
     },
   });
 }
@@ -150,7 +161,7 @@ export function setKeyExpiry(driver: SqlDriver, meta: MutationMeta, id: string, 
       const before = await getKey(tx, id);
       const row = (await tx.query<KeyRow>('UPDATE api_keys SET expires_at = $2, updated_at = $3 WHERE id = $1 RETURNING *', [id, expiresAt, now.toISOString()]))[0];
       const key = withoutHash(fromRow(row as KeyRow));
-      return { result: key, target: id, orgId: before.orgId, data: { from: before.expiresAt ?? null, to: key.expiresAt ?? null } };
+      return { result: key, target: id, orgId: before.orgId, key: keyAccess(key), data: { from: before.expiresAt ?? null, to: key.expiresAt ?? null } };
     },
   });
 }
@@ -162,7 +173,7 @@ export function deleteKey(driver: SqlDriver, meta: MutationMeta, id: string): Pr
     run: async (tx) => {
       const before = await getKey(tx, id);
       await tx.query('DELETE FROM api_keys WHERE id = $1', [id]);
-      return { result: { id }, target: id, orgId: before.orgId, data: { orgId: before.orgId, name: before.name, prefix: before.prefix } };
+      return { result: { id }, target: id, orgId: before.orgId, key: { id, orgId: before.orgId, status: 'deleted' as const }, data: { orgId: before.orgId, name: before.name, prefix: before.prefix } };
     },
   });
 }

@@ -125,7 +125,7 @@ export function updateOrg(driver: SqlDriver, meta: MutationMeta, idOrName: strin
         throw e;
       }
       const org = fromRow(row as OrgRow);
-      return { result: org, target: org.id, orgId: org.id, data: { ...patch } };
+      return { result: org, target: org.id, orgId: org.id, org, data: { ...patch } };
     },
   });
 }
@@ -161,6 +161,7 @@ export async function setOrgStatus(driver: SqlDriver, meta: MutationMeta, idOrNa
         result: org,
         target: org.id,
         orgId: org.id,
+        org,
         data: { from: before.status, to: input.status, reason: input.reason, clause: input.clause, caseId: input.caseId, until: input.until },
       };
     },

@@ -16,8 +16,24 @@ export interface PolicySnapshot {
   rules: PolicyRules;
 }
 
+/** How sure a view is that it is current: what the hot path needs to bound its staleness. */
+export interface ViewFreshness {
+  /** When (the view's own wall clock, epoch ms) the view was last confirmed current against the store. */
+  confirmedAt: number;
+  /** Time since then, on the view's own clock (real time, whatever clock the gateway's limits run on). */
+  ageMs(): number;
+  /** Orgs named by a change this view heard about but could not load (and whose state it did not carry). */
+  unconfirmedOrgs: ReadonlySet<string>;
+  /** A change not scoped to one org (policy, affiliations, apply) was heard about but could not be loaded. */
+  unconfirmedAll: boolean;
+  /** Why the last confirmation failed, while it fails. */
+  lastError?: string;
+}
+
 export interface PolicyViewReader {
   current(): PolicySnapshot;
+  /** Present on views that confirm themselves against a store (the policy view); absent on fixed test views. */
+  freshness?(): ViewFreshness;
 }
 
 export function emptySnapshot(): PolicySnapshot {

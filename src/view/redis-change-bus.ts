@@ -1,20 +1,33 @@
 // Scale-out deployments: changes are broadcast with Redis pub/sub. A subscribed connection cannot run other
-// commands, so publishing and subscribing use two connections. Messages lost while disconnected are
-// healed by each view's periodic version check.
+// commands, so publishing and subscribing use two connections. Publishing fails fast when Redis is away (no
+// offline queue, bounded connect and command time): a broadcast is never what an admin call waits for, and
+// the change outbox retries it. Messages lost while disconnected are healed by each view's version check.
 import { Redis } from 'ioredis';
-import type { Change, ChangeBus } from './change-bus.js';
+import type { Change, ChangeBus, KeyAccess } from './change-bus.js';
+import type { Org } from '../model/org.js';
 
 export interface RedisChangeBusOptions {
   url: string;
   /** Channel name; processes that share a store must share it. */
   channel?: string;
+  /** Connect and publish timeout (ms). Default 1000. */
+  timeoutMs?: number;
 }
 
-function parseChange(message: string): Change | undefined {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isOrg = (v: unknown): v is Org => isObject(v) && typeof v.id === 'string' && typeof v.status === 'string' && isObject(v.attributes);
+const isKeyAccess = (v: unknown): v is KeyAccess => isObject(v) && typeof v.id === 'string' && typeof v.orgId === 'string' && typeof v.status === 'string';
+
+export function parseChange(message: string): Change | undefined {
   try {
-    const v = JSON.parse(message) as Partial<Change>;
-    if (typeof v.kind !== 'string' || typeof v.version !== 'number') return undefined;
-    return { kind: v.kind, version: v.version, ...(typeof v.orgId === 'string' ? { orgId: v.orgId } : {}) };
+    const v = JSON.parse(message) as Record<string, unknown>;
+    if (!isObject(v) || typeof v.kind !== 'string' || typeof v.version !== 'number') return undefined;
+    const change: Change = { kind: v.kind as Change['kind'], version: v.version };
+    if (typeof v.orgId === 'string') change.orgId = v.orgId;
+    // A malformed state is dropped, not guessed: the receiver then reloads from the store as before.
+    if (Array.isArray(v.orgs) && v.orgs.every(isOrg)) change.orgs = v.orgs;
+    if (Array.isArray(v.keys) && v.keys.every(isKeyAccess)) change.keys = v.keys;
+    return change;
   } catch {
     return undefined;
   }
@@ -42,23 +55,39 @@ export class RedisChangeBus implements ChangeBus {
     });
   }
 
-  /** Resolves once the subscription is active, so no change published after this returns is missed. */
-  static async connect(opts: RedisChangeBusOptions): Promise<RedisChangeBus> {
+  /**
+   * Resolves once the subscription is active, so no change published after this returns is missed. With
+   * `whenDown`, a Redis that is unreachable at start does not stop the caller: the bus subscribes as soon as
+   * Redis answers (the version check covers the gap) and `whenDown` is told why it is not yet subscribed.
+   */
+  static async connect(opts: RedisChangeBusOptions & { whenDown?: (err: unknown) => void }): Promise<RedisChangeBus> {
     const channel = opts.channel ?? 'moat:changes';
-    const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    const sub = new Redis(opts.url, { lazyConnect: true });
+    const timeoutMs = opts.timeoutMs ?? 1_000;
+    const pub = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs });
+    // The subscription waits for Redis however long it takes (queued, never dropped after N retries).
+    const sub = new Redis(opts.url, { connectTimeout: timeoutMs, maxRetriesPerRequest: null });
     // Connection errors are retried by ioredis; without a listener they would be thrown as unhandled.
     pub.on('error', () => {});
     sub.on('error', () => {});
+    const bus = new RedisChangeBus(pub, sub, channel);
+    const subscribed = sub.subscribe(channel);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await Promise.all([pub.connect(), sub.connect()]);
-      await sub.subscribe(channel);
+      await Promise.race([subscribed, timedOut]);
     } catch (e) {
-      pub.disconnect();
-      sub.disconnect();
-      throw e;
+      if (!opts.whenDown) {
+        await bus.close();
+        throw e;
+      }
+      subscribed.catch(() => {});
+      opts.whenDown(e);
+    } finally {
+      clearTimeout(timer);
     }
-    return new RedisChangeBus(pub, sub, channel);
+    return bus;
   }
 
   async publish(change: Change): Promise<void> {
@@ -73,5 +102,7 @@ export class RedisChangeBus implements ChangeBus {
   async close(): Promise<void> {
     this.handlers.clear();
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    this.sub.disconnect();
+    this.pub.disconnect();
   }
 }

@@ -5,6 +5,7 @@ import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import type { SqlDriver } from '../../src/store/sql-driver.js';
+import { ChangeBroadcaster } from '../../src/view/change-broadcaster.js';
 import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
 
@@ -34,7 +35,8 @@ export async function startAdminHarness(opts: { listen?: boolean } = {}): Promis
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD' && r.url.startsWith('/admin')) routes.push(`${m} ${r.url}`);
   });
-  await registerAdminRoutes(app, { driver, view, bus, logger: silent, bootstrapToken: BOOTSTRAP });
+  const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: 3 });
+  await registerAdminRoutes(app, { driver, view, broadcaster, logger: silent, bootstrapToken: BOOTSTRAP });
   let url: string | undefined;
   if (opts.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();
@@ -55,6 +57,7 @@ export async function startAdminHarness(opts: { listen?: boolean } = {}): Promis
     },
     async close() {
       await app.close();
+      await broadcaster.stop();
       await view.close();
       await bus.close();
       await driver.close();

@@ -28,7 +28,7 @@ before(async () => {
   bus = new InProcessChangeBus();
   view = await startPolicyView({ driver, bus, versionCheckMs: 0 });
   app = Fastify();
-  await registerAdminRoutes(app, { driver, view, bus, logger: silent, bootstrapToken: BOOT });
+  await registerAdminRoutes(app, { driver, view, logger: silent, bootstrapToken: BOOT });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const name of ['a-org', 'b-org', 'c-org']) assert.equal((await call('POST', '/admin/orgs', { name })).status, 201);
   assert.equal((await call('POST', '/admin/orgs/b-org/keys', { name: 'k' })).status, 201);

@@ -20,7 +20,7 @@ import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
-import { propagateChange } from '../../src/view/propagate-change.js';
+import { propagateChange } from '../../src/view/change-broadcaster.js';
 import type { Detection } from '../../src/enforcement/detection-input.js';
 
 const BOOT = 'bootstrap-token-for-case-tests-0123456789';
@@ -42,7 +42,7 @@ describe('case admin API and CLI', () => {
     await runMigrations(driver, [...MIGRATIONS, ...ENFORCEMENT_MIGRATIONS]);
     bus = new InProcessChangeBus();
     view = await startPolicyView({ driver, bus, versionCheckMs: 0 });
-    const propagate = (change: Parameters<typeof propagateChange>[1]) => propagateChange({ view, bus }, change);
+    const propagate = (change: Parameters<typeof propagateChange>[1]) => propagateChange({ view }, change);
     const o1 = await createOrg(driver, { actor: 't' }, { name: 'rival', attributes: { competitor: true } });
     const o2 = await createOrg(driver, { actor: 't' }, { name: 'prober' });
     await propagate(o1.change);
@@ -56,7 +56,7 @@ describe('case admin API and CLI', () => {
       playbooks: () => playbooksFromPolicy(view.current().rules), orgFacts: orgFactsFromSnapshot(() => view.current()),
     });
     app = Fastify();
-    await registerCaseRoutes(app, { driver, view, bus, logger: silent, bootstrapToken: BOOT, enforcement: svc });
+    await registerCaseRoutes(app, { driver, view, logger: silent, bootstrapToken: BOOT, enforcement: svc });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(async () => {

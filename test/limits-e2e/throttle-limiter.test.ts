@@ -18,7 +18,8 @@ type Make = (limits: () => LimitsConfig, clock: TestClock) => Promise<Limiter & 
 let n = 0;
 const backends: Array<[string, Make, string | false]> = [
   ['memory', async (limits, clock) => new MemoryLimiter({ limits, now: clock.now }), false],
-  ['redis', async (limits, clock) => createRedisLimiter({ url: REDIS_URL!, limits, now: clock.now, keyPrefix: `${runPrefix}thr${n++}:` }), redisSkip],
+  // Requests stay in flight across minutes of injected time with no heartbeat to renew them: a long lease.
+  ['redis', async (limits, clock) => createRedisLimiter({ url: REDIS_URL!, limits, now: clock.now, keyPrefix: `${runPrefix}thr${n++}:`, leaseMs: 600_000 }), redisSkip],
 ];
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -13,22 +13,34 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export interface GatewayProcess {
   name: string;
   url: string;
+  /** The process's data folder (removed by stop()). */
+  dataDir: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Starts `moat start` with this config (written to a temp file); resolves once it prints its URL. */
-export async function startGatewayProcess(name: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const dir = mkdtempSync(join(tmpdir(), `moat-prop-${name}-`));
-  const file = join(dir, 'moat.yaml');
-  writeFileSync(file, stringify({ ...config, dataDir: join(dir, 'data') }));
-  // The CLI's own main() from the TypeScript sources (bin/moat.js runs the same function from dist/).
+/** Spawns the real CLI (`moat <args>`, main() from the TypeScript sources; bin/moat.js runs the same from dist/). */
+export function spawnMoat(args: readonly string[], cwdHome: string): ChildProcess {
   const entry = `import('${join(ROOT, 'src/cli/main.ts')}').then((m) => m.main([process.argv[0], 'moat', ...process.argv.slice(1)]))`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, 'start', '-c', file], {
+  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, NODE_ENV: 'test' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwdHome, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Spawns `moat start -c <file with config>` in its own process. */
+export function spawnMoatStart(name: string, config: Record<string, unknown>): { child: ChildProcess; dir: string; dataDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), `moat-prop-${name}-`));
+  const file = join(dir, 'moat.yaml');
+  const dataDir = join(dir, 'data');
+  writeFileSync(file, stringify({ ...config, dataDir }));
+  return { child: spawnMoat(['start', '-c', file], dir), dir, dataDir };
+}
+
+/** Starts `moat start` with this config (written to a temp file); resolves once it prints its URL. */
+export async function startGatewayProcess(name: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
+  const { child, dir, dataDir } = spawnMoatStart(name, config);
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -51,9 +63,10 @@ export async function startGatewayProcess(name: string, config: Record<string, u
   return {
     name,
     url,
+    dataDir,
     child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);

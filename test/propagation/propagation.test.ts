@@ -76,8 +76,8 @@ before(async () => {
     limits: { backend: 'memory' },
   };
   const started = await Promise.all([
-    ...Array.from({ length: BUS_PROCESSES }, (_, i) => startGatewayProcess(`gw${i}`, { ...base, view: { changeChannel: channel, versionCheckMs: MAIN_VERSION_CHECK_MS } })),
-    startGatewayProcess('lost-bus', { ...base, view: { changeChannel: `${channel}:elsewhere`, versionCheckMs: LOST_BUS_VERSION_CHECK_MS } }),
+    ...Array.from({ length: BUS_PROCESSES }, (_, i) => startGatewayProcess(`gw${i}`, { ...base, view: { changeChannel: channel, versionCheckMs: MAIN_VERSION_CHECK_MS, maxStalenessMs: 60_000 } })),
+    startGatewayProcess('lost-bus', { ...base, view: { changeChannel: `${channel}:elsewhere`, versionCheckMs: LOST_BUS_VERSION_CHECK_MS, maxStalenessMs: 60_000 } }),
   ]);
   gateways.push(...started);
 });

@@ -10,6 +10,23 @@ import { savePolicyRules } from '../../src/store/policy-rules-repo.js';
 import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
 import { startPolicyView, type ViewClock } from '../../src/view/policy-view.js';
 import type { PolicyRules } from '../../src/policy/policy-rules.js';
+import type { SqlDriver } from '../../src/store/sql-driver.js';
+import { StoreUnavailableError } from '../../src/store/store-unavailable.js';
+import { createGrant } from '../../src/store/grants-repo.js';
+
+/** The test's driver, with a switch that makes every read fail as if PostgreSQL were unreachable. */
+function cuttable(d: SqlDriver): SqlDriver & { cut: boolean } {
+  const down = () => Promise.reject(new StoreUnavailableError('store unavailable: test cut'));
+  const c = {
+    kind: d.kind,
+    cut: false,
+    query: (sql: string, params?: unknown[]) => (c.cut ? down() : d.query(sql, params)),
+    exec: (sql: string) => (c.cut ? down() : d.exec(sql)),
+    transaction: <T>(fn: Parameters<SqlDriver['transaction']>[0]) => (c.cut ? down() : d.transaction(fn)) as Promise<T>,
+    close: () => d.close(),
+  };
+  return c as SqlDriver & { cut: boolean };
+}
 
 class ManualClock implements ViewClock {
   fns: Array<() => void> = [];
@@ -108,6 +125,65 @@ describe('PolicyView', () => {
     assert.equal(await view.checkVersion(), false);
     await view.close();
     assert.equal(clock.fns.length, 0, 'close stops the timer');
+  });
+
+  test('states a change carries hold at once, even when the store cannot be read, and over older loads', async () => {
+    const store = cuttable(driver);
+    const view = await startPolicyView({ driver: store, versionCheckMs: 0 });
+    const o = await createOrg(driver, meta, { name: 'v-carry' });
+    const k = await createKey(driver, meta, { org: o.result.id, name: 'k' });
+    await view.reloadAll();
+    const revoked = await setOrgStatus(driver, meta, o.result.id, { status: 'revoked', reason: 'carried' });
+    const disabled = await setKeyStatus(driver, meta, k.result.key.id, { status: 'disabled' });
+    store.cut = true;
+    await assert.rejects(view.applyChange(revoked.change));
+    await assert.rejects(view.applyChange(disabled.change));
+    assert.equal(view.current().orgs.get(o.result.id)?.status, 'revoked');
+    assert.equal(view.current().keyByHash.get(hashSecret(k.result.secret))?.status, 'disabled');
+    assert.deepEqual([...view.freshness().unconfirmedOrgs], [], 'carried states are known, not unconfirmed');
+    store.cut = false;
+    await view.reloadAll();
+    assert.equal(view.current().orgs.get(o.result.id)?.status, 'revoked');
+    assert.equal(view.current().version, disabled.change.version);
+    await view.close();
+  });
+
+  test('a change heard but not loadable marks its org (or everything) unconfirmed until a load covers it', async () => {
+    const store = cuttable(driver);
+    const view = await startPolicyView({ driver: store, versionCheckMs: 0 });
+    const o = await createOrg(driver, meta, { name: 'v-unconfirmed' });
+    const g = await createGrant(driver, meta, { org: o.result.id, purpose: 'safety_evaluation', models: ['*'] });
+    const pol = await savePolicyRules(driver, meta, { clauses: {} } as unknown as PolicyRules);
+    store.cut = true;
+    await assert.rejects(view.applyChange(g.change));
+    assert.deepEqual([...view.freshness().unconfirmedOrgs], [o.result.id]);
+    await assert.rejects(view.applyChange(pol.change));
+    assert.equal(view.freshness().unconfirmedAll, true);
+    store.cut = false;
+    await view.applyChange(pol.change);
+    assert.deepEqual([...view.freshness().unconfirmedOrgs], []);
+    assert.equal(view.freshness().unconfirmedAll, false);
+    await view.close();
+  });
+
+  test('freshness: each successful version check confirms the view; failures keep its age growing and say why', async () => {
+    const store = cuttable(driver);
+    let t = 1_000_000;
+    const view = await startPolicyView({ driver: store, versionCheckMs: 0, now: () => t });
+    assert.equal(view.freshness().ageMs(), 0);
+    t += 3_000;
+    await view.checkVersion();
+    assert.equal(view.freshness().ageMs(), 0);
+    store.cut = true;
+    t += 4_000;
+    await assert.rejects(view.checkVersion());
+    assert.equal(view.freshness().ageMs(), 4_000);
+    assert.match(view.freshness().lastError ?? '', /test cut/);
+    store.cut = false;
+    await view.checkVersion();
+    assert.equal(view.freshness().ageMs(), 0);
+    assert.equal(view.freshness().lastError, undefined);
+    await view.close();
   });
 
   test('a real timer heals a lost notification within the interval', async () => {

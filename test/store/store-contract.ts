@@ -18,6 +18,8 @@ import { allAuditEntries, listAudit } from '../../src/audit/audit-log.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
 import { MoatError } from '../../src/errors/moat-error.js';
 import type { TestDriver } from './test-drivers.js';
+import { claimOwedChanges, OUTBOX_GRACE_MS, owedChangeCount, settleOwedChange } from '../../src/store/change-outbox.js';
+import { findIdempotent, IdempotencyCollision, IDEMPOTENCY_TTL_MS } from '../../src/store/idempotency-repo.js';
 
 const actor = { actor: 'test-admin' };
 const isCode = (code: string) => (e: unknown) => e instanceof MoatError && e.code === code;
@@ -226,6 +228,37 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       const page = await listAudit(db, { action: 'org.status', limit: 2 });
       assert.equal(page.length, 2);
       assert.ok(page.every((e) => e.action === 'org.status'));
+    });
+
+    test('change outbox: every change owes its broadcast; the writer has a grace time, then drains claim it with backoff', async () => {
+      await db.query('DELETE FROM change_outbox');
+      const t0 = new Date('2031-01-01T00:00:00Z');
+      const a = await createOrg(db, { actor: 'o', now: t0 }, { name: 'outbox-a' });
+      const b = await setOrgStatus(db, { actor: 'o', now: t0 }, a.result.id, { status: 'revoked', reason: 'r' });
+      assert.equal(await owedChangeCount(db), 2);
+      assert.deepEqual(await claimOwedChanges(db, new Date(t0.getTime() + OUTBOX_GRACE_MS - 1), 10), [], 'the writer publishes its own first');
+      const due = new Date(t0.getTime() + OUTBOX_GRACE_MS);
+      const [c1, c2, ...rest] = await claimOwedChanges(db, due, 10);
+      assert.deepEqual(rest, []);
+      assert.deepEqual([c1?.change.version, c2?.change.version], [a.change.version, b.change.version]);
+      assert.deepEqual(c2?.change.orgs?.map((o) => o.status), ['revoked'], 'the change carries the org as written');
+      assert.equal(c1?.attempts, 1);
+      assert.deepEqual(await claimOwedChanges(db, due, 10), [], 'claimed rows back off');
+      const [again] = await claimOwedChanges(db, new Date(due.getTime() + 600), 1);
+      assert.equal(again?.attempts, 2);
+      await settleOwedChange(db, a.change.version);
+      await settleOwedChange(db, b.change.version);
+      assert.equal(await owedChangeCount(db), 0);
+    });
+
+    test('idempotency: the answer commits with the change; a second use of the key rolls its change back', async () => {
+      const now = new Date();
+      const claim = { keyHash: `kh-${Date.now()}`, requestHash: 'rh', status: 201, seal: (r: unknown) => `sealed:${JSON.stringify(r)}` };
+      const first = await createOrg(db, { actor: 'i', idempotency: claim }, { name: 'idem-1' });
+      assert.deepEqual(await findIdempotent(db, claim.keyHash, now), { requestHash: 'rh', status: 201, response: `sealed:${JSON.stringify(first.result)}` });
+      await assert.rejects(createOrg(db, { actor: 'i', idempotency: claim }, { name: 'idem-2' }), (e) => e instanceof IdempotencyCollision);
+      assert.equal(await findOrg(db, 'idem-2'), undefined, 'the second change did not commit');
+      assert.equal(await findIdempotent(db, claim.keyHash, new Date(now.getTime() + IDEMPOTENCY_TTL_MS + 1000)), undefined, 'answers expire');
     });
 
     test('audit: concurrent appends keep one unbroken chain', async () => {

@@ -7,8 +7,8 @@ import { AffiliationBody, AffiliationSchema, ListAffiliationsQuery } from '../ad
 export const affiliationRoutes: AdminRoute[] = [
   adminRoute({
     method: 'POST', url: '/affiliations', role: 'admin', summary: 'Record an affiliation; ownership cycles (parent/subsidiary, acquirer/acquired) are refused with 409.',
-    body: AffiliationBody, status: 201, response: AffiliationSchema,
-    handler: async ({ deps, body, identity, commit }) => commit(await createAffiliation(deps.driver, { actor: identity.name }, body)),
+    body: AffiliationBody, status: 201, response: AffiliationSchema, idempotent: true,
+    handler: async ({ deps, body, meta, commit }) => commit(await createAffiliation(deps.driver, meta, body)),
   }),
   adminRoute({
     method: 'GET', url: '/affiliations', role: 'viewer', summary: 'List affiliations, optionally those touching one org.', query: ListAffiliationsQuery,

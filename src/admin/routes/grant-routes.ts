@@ -6,8 +6,8 @@ import { CreateGrantBody, GrantRef, GrantSchema, ListKeysQuery, OrgRef } from '.
 
 export const grantRoutes: AdminRoute[] = [
   adminRoute({
-    method: 'POST', url: '/orgs/:org/grants', role: 'admin', summary: 'Give an organization a purpose-scoped grant.', params: OrgRef, body: CreateGrantBody, status: 201, response: GrantSchema,
-    handler: async ({ deps, params, body, identity, commit }) => commit(await createGrant(deps.driver, { actor: identity.name }, { org: params.org, ...body })),
+    method: 'POST', url: '/orgs/:org/grants', role: 'admin', summary: 'Give an organization a purpose-scoped grant.', params: OrgRef, body: CreateGrantBody, status: 201, response: GrantSchema, idempotent: true,
+    handler: async ({ deps, params, body, meta, commit }) => commit(await createGrant(deps.driver, meta, { org: params.org, ...body })),
   }),
   adminRoute({
     method: 'GET', url: '/grants', role: 'viewer', summary: 'List grants, optionally of one org.', query: ListKeysQuery, response: z.object({ grants: z.array(GrantSchema) }),

@@ -7,8 +7,8 @@ import { CreatedKeySchema, CreateKeyBody, DisableKeyBody, KeyExpiryBody, KeyRef,
 export const keyRoutes: AdminRoute[] = [
   adminRoute({
     method: 'POST', url: '/orgs/:org/keys', role: 'admin', summary: 'Create an API key; the secret is in this response only.',
-    params: OrgRef, body: CreateKeyBody, status: 201, response: CreatedKeySchema,
-    handler: async ({ deps, params, body, identity, commit }) => commit(await createKey(deps.driver, { actor: identity.name }, { org: params.org, ...body })),
+    params: OrgRef, body: CreateKeyBody, status: 201, response: CreatedKeySchema, idempotent: true,
+    handler: async ({ deps, params, body, meta, commit }) => commit(await createKey(deps.driver, meta, { org: params.org, ...body })),
   }),
   adminRoute({
     method: 'GET', url: '/orgs/:org/keys', role: 'viewer', summary: "List an organization's keys (prefix only).", params: OrgRef, response: z.object({ keys: z.array(KeySchema) }),

@@ -17,8 +17,8 @@ export const orgRoutes: AdminRoute[] = [
     handler: async ({ deps }) => ({ orgs: await listOrgs(deps.driver) }),
   }),
   adminRoute({
-    method: 'POST', url: '/orgs', role: 'admin', summary: 'Create an organization.', body: CreateOrgBody, status: 201, response: OrgSchema,
-    handler: async ({ deps, body, identity, commit }) => commit(await createOrg(deps.driver, { actor: identity.name }, body)),
+    method: 'POST', url: '/orgs', role: 'admin', summary: 'Create an organization.', body: CreateOrgBody, status: 201, response: OrgSchema, idempotent: true,
+    handler: async ({ deps, body, meta, commit }) => commit(await createOrg(deps.driver, meta, body)),
   }),
   adminRoute({
     method: 'GET', url: '/orgs/:org', role: 'viewer', summary: 'Get one organization by id or name.', params: OrgRef, response: OrgSchema,

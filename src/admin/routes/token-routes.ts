@@ -13,8 +13,8 @@ export const tokenRoutes: AdminRoute[] = [
     handler: async ({ deps }) => ({ tokens: (await listAdminTokens(deps.driver)).map(tokenListing) }),
   }),
   adminRoute({
-    method: 'POST', url: '/tokens', role: 'admin', summary: 'Create an admin token with a role; the secret is in this response only.', body: CreateTokenBody, status: 201, response: CreatedTokenSchema,
-    handler: async ({ deps, body, identity, commit }) => commit(await createAdminToken(deps.driver, { actor: identity.name }, body)),
+    method: 'POST', url: '/tokens', role: 'admin', summary: 'Create an admin token with a role; the secret is in this response only.', body: CreateTokenBody, status: 201, response: CreatedTokenSchema, idempotent: true,
+    handler: async ({ deps, body, meta, commit }) => commit(await createAdminToken(deps.driver, meta, body)),
   }),
   adminRoute({
     method: 'DELETE', url: '/tokens/:token', role: 'admin', summary: 'Delete an admin token (the last admin token only with force=true).', params: TokenRef, query: DeleteTokenQuery,

@@ -1,4 +1,7 @@
 // `moat start`: runs the gateway (hot path + admin API + console) until SIGINT/SIGTERM, then drains.
+// Any failure before it serves (configuration, store, listening) ends the process non-zero within a bounded
+// time with one line saying why, after releasing what start-up took (data folder, connections), so a
+// supervisor restarts it and a script waiting for it does not hang.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { startMoat, type MoatServer } from '../../server/start-moat.js';
@@ -15,13 +18,19 @@ export function register(program: Command): void {
       if (opts.port !== undefined) overrides['server.port'] = Number(opts.port);
       const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides });
       // Signals are handled from the start: startup takes seconds (store, detection assets), and a SIGTERM
-      // that arrives meanwhile must still end in a clean shutdown, not a kill.
+      // that arrives meanwhile must still end the process: it aborts start-up, which then fails (below).
       let server: MoatServer | undefined;
       let stopSignal: string | undefined;
+      const starting = new AbortController();
       const stop = (signal: string) => {
         if (stopSignal) return;
         stopSignal = signal;
-        if (!server) return; // startMoat is still running; it is closed as soon as it returns
+        if (!server) {
+          starting.abort(new Error(`${signal} during start-up`));
+          // An attempt in progress (a store connect) may take its own timeout to notice; do not wait longer.
+          setTimeout(() => process.exit(0), config.server.shutdownGraceMs).unref();
+          return;
+        }
         server.logger.info({ signal }, 'shutting down: draining in-flight requests');
         server.close().then(
           () => process.exit(0),
@@ -33,7 +42,17 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
-      server = await startMoat(config);
+      try {
+        server = await startMoat(config, { signal: starting.signal });
+      } catch (e) {
+        // startMoat has released what it took (bounded); exit rather than wait for stray timers or sockets.
+        if (stopSignal) {
+          process.stderr.write(`moat: start-up stopped by ${stopSignal}\n`);
+          process.exit(0);
+        }
+        process.stderr.write(`moat: cannot start: ${(e as Error)?.message ?? String(e)}\n`);
+        process.exit(1);
+      }
       if (stopSignal) {
         const signal = stopSignal;
         stopSignal = undefined;
