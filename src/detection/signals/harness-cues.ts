@@ -173,6 +173,8 @@ function onlyScaffold(sentence: string, re: RegExp): boolean {
   return true;
 }
 const SENTENCE = /[^.?!\n]+(?:[.?!]+|$)/g;
+/** Cues whose sentences contentOf drops. */
+const SCAFFOLD_CUES = CUE_FORMAT | CUE_GRADING | CUE_COT | CUE_COERCION | CUE_FEW_SHOT;
 
 /**
  * What a prompt asks, without the scaffolding a harness puts around it: sentences that only say how to answer
@@ -181,9 +183,12 @@ const SENTENCE = /[^.?!\n]+(?:[.?!]+|$)/g;
  * classifier and its trainer read this, so a benign item in a harness reads as the item. Falls back to the
  * whole prompt when nothing else is left.
  */
-export function contentOf(text: string): string {
+export function contentOf(text: string, cues?: number): string {
   let prompt = text;
   if (prompt.length > 4000) return prompt;
+  // With the prompt's cues known: no cue and no second line means no scaffolding to drop.
+  const sentences = cues === undefined || (cues & SCAFFOLD_CUES) !== 0;
+  if (!sentences && !prompt.includes('\n')) return prompt;
   // Few-shot exemplars are scaffolding too: the item is the last question.
   const shots = [...prompt.matchAll(FEW_SHOT_Q)];
   if (shots.length >= 2 && countMatches(FEW_SHOT_A, prompt, 2) >= 1) prompt = prompt.slice(shots[shots.length - 1]!.index);
@@ -194,6 +199,10 @@ export function contentOf(text: string): string {
     if (!t) continue;
     if (t.length < 120 && SCAFFOLD_HEADER.test(t)) {
       dropped = true;
+      continue;
+    }
+    if (!sentences) {
+      out += (out ? '\n' : '') + t;
       continue;
     }
     let kept = '';

@@ -161,13 +161,15 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   let harmCategory = -1;
   let harmP = 0;
   let flags = 0;
+  const cuesOff = off.has('cues');
+  const cues = cuesOff ? 0 : harnessCues(view.prompt, view.system);
   if (!off.has('classifier')) {
     // A task on supplied text (classify, translate, moderate this post) is judged by its instruction, and is
     // not a harmful request whatever the text holds: the model is asked about the text, not for it.
     const instruction = dataTaskInstruction(view.prompt, view.system);
     // A short follow-up ("so the answer is 42?") is read with the turn it follows.
     const asked = view.prompt.length < FOLLOW_UP_CHARS && view.previous ? `${view.previous}\n${view.prompt}` : view.prompt;
-    const v = m.text.classify(instruction ?? asked);
+    const v = m.text.classify(instruction ?? asked, !cuesOff && instruction === undefined && asked === view.prompt ? cues : undefined);
     topic = v.topic;
     harmP = instruction === undefined ? v.harmP : 0;
     if (v.harmful && instruction === undefined) {
@@ -202,7 +204,6 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
   else if (client === CLIENT_SDK) flags |= F.SDK;
   else if (client === CLIENT_BROWSER) flags |= F.BROWSER;
-  const cues = off.has('cues') ? 0 : harnessCues(view.prompt, view.system);
   if (cues & EVAL_CUES) flags |= F.EVAL;
   if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);

@@ -57,7 +57,8 @@ export interface TextClassifier {
   readonly bits: number;
   readonly harmThreshold: number;
   readonly benignFpr: number;
-  classify(text: string): TextVerdict;
+  /** `cues`: the prompt's harness cues when already known (skips looking for scaffolding that is not there). */
+  classify(text: string, cues?: number): TextVerdict;
   /** Raw harm logit (the evaluation sets thresholds on it). */
   harmLogit(text: string): number;
   /** Raw benchmark-item logit. */
@@ -88,34 +89,49 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const buf = new FeatureBuffer();
   const acc = new Float64Array(C);
   // Columns every prompt needs (harm, topics) are summed in one pass; harm categories only for harmful prompts.
-  const hot = [harmCol, itemCol, ...topicCols];
+  const hot = Int32Array.from([harmCol, itemCol, ...topicCols]);
+  const H = hot.length;
+  const harmColsArr = Int32Array.from(harmCols);
   const hitRows = new Int32Array(buf.idx.length);
   let hits = 0;
   let norm = 0;
 
   /** Fills acc for the hot columns; returns how many of the text's features the model knows. */
-  function score(text: string): number {
-    const n = hashedFeatures(contentOf(text), file.bits, buf);
-    for (const c of hot) acc[c] = 0;
+  function score(text: string, cues?: number): number {
+    const n = hashedFeatures(contentOf(text, cues), file.bits, buf);
+    for (let j = 0; j < H; j++) acc[hot[j]!] = 0;
     hits = 0;
     for (let k = 0; k < n; k++) {
       const r = rows.get(buf.idx[k]!);
       if (r < 0) continue;
       hitRows[hits++] = r;
       const base = r * C;
-      for (const c of hot) acc[c] = acc[c]! + w8[base + c]!;
+      for (let j = 0; j < H; j++) {
+        const c = hot[j]!;
+        acc[c] = acc[c]! + w8[base + c]!;
+      }
     }
     norm = n > 0 ? 1 / Math.sqrt(n) : 0;
-    for (const c of hot) acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
+    for (let j = 0; j < H; j++) {
+      const c = hot[j]!;
+      acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
+    }
     return hits;
   }
   function scoreHarmCategories(): void {
-    for (const c of harmCols) acc[c] = 0;
+    const K = harmColsArr.length;
+    for (let j = 0; j < K; j++) acc[harmColsArr[j]!] = 0;
     for (let k = 0; k < hits; k++) {
       const base = hitRows[k]! * C;
-      for (const c of harmCols) acc[c] = acc[c]! + w8[base + c]!;
+      for (let j = 0; j < K; j++) {
+        const c = harmColsArr[j]!;
+        acc[c] = acc[c]! + w8[base + c]!;
+      }
     }
-    for (const c of harmCols) acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
+    for (let j = 0; j < K; j++) {
+      const c = harmColsArr[j]!;
+      acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
+    }
   }
   const argmax = (cols: number[]): number => {
     let best = 0;
@@ -135,9 +151,9 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       score(text);
       return acc[itemCol]!;
     },
-    classify(text) {
+    classify(text, cues) {
       if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), capability: false, evalItem: false };
-      const known = score(text);
+      const known = score(text, cues);
       const z = acc[harmCol]!;
       // A prompt of a few words the model knows ("hi", "User post:") carries no evidence either way.
       const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
