@@ -24,6 +24,8 @@ import { extractFacts } from './extract-facts.js';
 import { createModelRouter } from './model-route.js';
 import { renderModelList } from './models-list.js';
 import { isJsonContentType, readBody } from './read-body.js';
+import { parseJsonBody } from './parse-json-body.js';
+import { checkRequestShape } from './request-schema.js';
 import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
@@ -120,6 +122,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const router = createModelRouter(config.upstreams);
   const pools = createUpstreamPools();
   const keyHashes = new KeyHashCache();
+  const jsonLimits = { maxDepth: config.server.maxJsonDepth };
   const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
   const inflight = new Set<Exchange>();
   let draining = false;
@@ -245,10 +248,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
-      const body = parseJsonObject(raw);
+      const body = parseJsonBody(raw, jsonLimits);
       x.body = body;
       if (typeof body.model !== 'string' || body.model === '')
         throw new MoatError('invalid_request', '`model` must be a non-empty string.', { param: 'model' });
+      checkRequestShape(x.api, body);
       x.model = body.model;
       x.stream = body.stream === true;
       const upstream = router.route(x.model);
@@ -579,17 +583,6 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     },
     close: () => pools.close(),
   };
-}
-
-function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw new MoatError('invalid_json', `The request body is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MoatError('invalid_request', 'The request body must be a JSON object.');
-  return v as Record<string, unknown>;
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
