@@ -47,6 +47,12 @@ export const ConfigSchema = z
     events: z
       .object({
         queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and event consumers; overflow is dropped and counted.'),
+        queueBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .default(64 * 1024 * 1024)
+          .describe('Memory bound of each event queue (the hot path\'s and each consumer\'s), estimated from request body and response text sizes; overflow is dropped and counted like a full queue.'),
         responseTextCap: z.number().int().min(0).default(4096).describe('Characters of response text kept in each request event.'),
         traceFile: z.string().optional().describe('Also append every request event to this JSONL file in trace format v1 (replayable with `moat replay`).'),
       })

@@ -76,7 +76,8 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
 export function extractFacts(i: FactsInput): RequestFacts {
   const { body, headers } = i;
   const tools = offeredTools(body);
-  const params: Record<string, unknown> = {};
+  // No prototype: a body key `__proto__` (JSON.parse makes it an own property) stays a plain parameter.
+  const params: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const k in body) if (!NOT_PARAMS.has(k)) params[k] = body[k];
   // vLLM / SGLang chat templates switch reasoning on with chat_template_kwargs; policy sees it as `thinking`.
   const ctk = body.chat_template_kwargs;

@@ -75,6 +75,8 @@ interface Exchange {
   orgId?: string;
   keyId?: string;
   body?: Record<string, unknown>;
+  /** Bytes of the request body as received. */
+  bodyBytes: number;
   model: string;
   stream: boolean;
   facts?: RequestFacts;
@@ -181,6 +183,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       startPerf: performance.now(),
       startMs: clock.now(),
       ip: clientIp(req, config.server.trustProxy),
+      bodyBytes: 0,
       model: '',
       stream: false,
       tags: [],
@@ -248,6 +251,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
+      x.bodyBytes = raw.length;
       const body = parseJsonBody(raw, jsonLimits);
       x.body = body;
       if (typeof body.model !== 'string' || body.model === '')
@@ -525,6 +529,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       client: typeof ua === 'string' ? { ip: x.ip, userAgent: ua } : { ip: x.ip },
       headers,
       body: x.body ?? null,
+      requestBytes: x.bodyBytes,
       status: x.status,
       usage: u,
       responseText: x.meter?.responseText() ?? '',

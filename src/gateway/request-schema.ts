@@ -18,7 +18,8 @@ export const REQUEST_LIMITS = {
 } as const;
 
 const L = REQUEST_LIMITS;
-const name = z.string().min(1).max(L.nameChars);
+// Names with control characters are refused: stores and logs treat them differently (PostgreSQL refuses NUL).
+const name = z.string().min(1).max(L.nameChars).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed in names');
 const short = z.string().max(L.shortChars);
 /** Flags and levels that lenient upstreams coerce (`true`, `1`, `"true"`); objects or lists are not judgeable. */
 const scalar = z.union([z.boolean(), z.number(), short]).nullable().optional();

@@ -2,8 +2,11 @@
 // It consumes its own bounded queue in batches: a slow disk drops events (counted by the queue), never requests.
 // Batches are written at most every `flushIntervalMs`: each file write is a thread-pool round trip (futex
 // wake-ups and an eventfd write on the event loop), which at one write per request cost ~5% of the gateway's CPU.
+// An event that cannot be serialised is skipped and reported; a write error (disk full, file removed) ends the
+// loop, which is restarted on a fresh stream, so neither can stop the trace or the process.
 import { createWriteStream } from 'node:fs';
 import type { BoundedQueue } from '../events/bounded-queue.js';
+import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
 import { toTraceLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 
@@ -20,37 +23,63 @@ export interface TraceWriterOptions {
    * (status, attributes, grants), so the trace replays with the same org facts the live detector saw.
    */
   orgLine?: (orgId: string) => TraceOrgLine | undefined;
+  /** Where skipped events and restarts are reported. */
+  health?: ConsumerHealth;
+  /** Pause before reopening the file after a write error (default 1 s). */
+  restartDelayMs?: number;
 }
+
+/** Largest batch taken at once, in estimated bytes (the queue's estimate): bounds one write's string. */
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string, onError: (e: unknown) => void = () => {}, opts: TraceWriterOptions = {}): TraceWriter {
   const flushIntervalMs = opts.flushIntervalMs ?? 25;
-  const out = createWriteStream(file, { flags: 'a' });
-  out.on('error', onError);
-  const writtenOrgLines = new Map<string, string>();
+  const health = opts.health ?? ignoreHealth;
   // orgLine() may return the same object for many events (the server caches it per view snapshot): its JSON
   // is computed once per object, not per event.
   const jsonOf = new WeakMap<TraceOrgLine, string>();
-  const done = (async () => {
-    for (;;) {
-      const batch = await queue.take(4096);
-      if (batch.length === 0) break; // queue closed and drained
-      let text = '';
-      for (const e of batch) {
-        const org = opts.orgLine?.(e.orgId);
-        if (org) {
-          let json = jsonOf.get(org);
-          if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
-          if (writtenOrgLines.get(e.orgId) !== json) {
-            writtenOrgLines.set(e.orgId, json);
-            text += json + '\n';
-          }
-        }
-        text += JSON.stringify(toTraceLine(e)) + '\n';
+
+  const run = async () => {
+    // A fresh stream per run: after a failure the org lines are written again before each org's next request.
+    const writtenOrgLines = new Map<string, string>();
+    const out = createWriteStream(file, { flags: 'a' });
+    let failed: unknown;
+    const failure = new Promise<never>((_, reject) =>
+      out.once('error', (e) => {
+        failed = e;
+        onError(e);
+        reject(e);
+      }),
+    );
+    failure.catch(() => {});
+    try {
+      for (;;) {
+        const batch = await queue.take(4096, BATCH_BYTES);
+        if (batch.length === 0) break; // queue closed and drained
+        let text = '';
+        for (const e of batch)
+          guardEvent(health, 'trace_writer', () => {
+            let lines = '';
+            const org = opts.orgLine?.(e.orgId);
+            let orgJson: string | undefined;
+            if (org) {
+              orgJson = jsonOf.get(org);
+              if (orgJson === undefined) jsonOf.set(org, (orgJson = JSON.stringify(org)));
+              if (writtenOrgLines.get(e.orgId) !== orgJson) lines += orgJson + '\n';
+            }
+            lines += JSON.stringify(toTraceLine(e)) + '\n';
+            text += lines;
+            if (orgJson !== undefined) writtenOrgLines.set(e.orgId, orgJson);
+          });
+        if (failed !== undefined) throw failed;
+        if (text && !out.write(text)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failure]);
+        if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
       }
-      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
-      if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
+      await Promise.race([new Promise<void>((r) => out.end(() => r())), failure]);
+    } catch (e) {
+      out.destroy();
+      throw e;
     }
-    await new Promise<void>((r) => out.end(() => r()));
-  })();
-  return { done };
+  };
+  return { done: superviseLoop('trace_writer', health, run, opts.restartDelayMs === undefined ? {} : { restartDelayMs: opts.restartDelayMs }) };
 }

@@ -31,7 +31,8 @@ import type { Limiter, LimitInspector } from '../limits/limiter.js';
 import { BoundedQueue } from '../events/bounded-queue.js';
 import { fanOut } from '../events/fan-out.js';
 import { orgToTraceLine } from '../events/org-trace-line.js';
-import type { RequestEvent } from '../events/request-event.js';
+import { eventBytes, type RequestEvent } from '../events/request-event.js';
+import { createConsumerHealth } from '../ops/consumer-health.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import type { PolicySnapshot } from '../view/policy-snapshot.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
@@ -128,7 +129,10 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
     cleanups.push(() => limiter.close());
 
-    const events = new BoundedQueue<RequestEvent>(config.events.queueSize);
+    const queueBytes = { maxBytes: config.events.queueBytes, sizeOf: eventBytes };
+    const newQueue = (capacity: number) => new BoundedQueue<RequestEvent>(capacity, undefined, queueBytes);
+    const health = createConsumerHealth(logger, metrics, clock);
+    const events = newQueue(config.events.queueSize);
     const consumers: BoundedQueue<RequestEvent>[] = [];
     // Drops anywhere between the hot path and a consumer (trace writer, detection) are one counted figure.
     metrics.watchQueueDrops(() => consumers.reduce((n, q) => n + q.dropped, events.dropped));
@@ -147,12 +151,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       return line;
     };
     if (config.events.traceFile) {
-      const q = new BoundedQueue<RequestEvent>(config.events.queueSize);
+      const q = newQueue(config.events.queueSize);
       consumers.push(q);
-      traceWriter = startTraceWriter(q, config.events.traceFile, (err) => logger.error({ err }, 'trace writer failed'), { orgLine: (id) => orgLineOf(id) });
+      traceWriter = startTraceWriter(q, config.events.traceFile, undefined, { orgLine: (id) => orgLineOf(id), health });
     }
     const addEventConsumer = (capacity = config.events.queueSize) => {
-      const q = new BoundedQueue<RequestEvent>(capacity);
+      const q = newQueue(capacity);
       consumers.push(q);
       return q;
     };
@@ -162,7 +166,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       if (!fan) fan = consumers.length ? fanOut(events, consumers) : drainInto(events);
     };
 
-    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'));
+    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'), health);
     usage.start(config.metering.flushMs);
 
     const hot = createHotPath({
@@ -204,6 +208,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         enforcement: enforcement.service,
         cases: new SqlCaseStore(driver),
         logger,
+        health,
       });
     }
     await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
