@@ -27,6 +27,13 @@ export const ConfigSchema = z
         port: z.number().int().min(0).max(65535).default(8787).describe('Port to listen on (0 picks a free one).'),
         bodyLimitBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Largest accepted request body.'),
         maxJsonDepth: z.number().int().min(8).max(512).default(64).describe('Deepest nesting of objects and arrays accepted in a request body (400 `invalid_request` beyond it). Bounds the work and stack of everything that reads the body.'),
+        lingerBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(64 * 1024 * 1024)
+          .describe('After refusing a body as too large (413), read and discard up to this many more bytes of it, so a client still uploading receives the 413 instead of a connection reset; a body declared larger closes the connection.'),
+        lingerMs: ms(30_000, 'Longest time spent discarding the rest of a refused body before closing the connection'),
         shutdownGraceMs: ms(10_000, 'How long graceful shutdown waits for in-flight requests and streams'),
         trustProxy: z.boolean().default(false).describe('Take the client IP from `x-forwarded-for`.'),
       })

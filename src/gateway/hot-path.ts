@@ -25,6 +25,7 @@ import { createModelRouter } from './model-route.js';
 import { renderModelList } from './models-list.js';
 import { isJsonContentType, readBody } from './read-body.js';
 import { parseJsonBody } from './parse-json-body.js';
+import { discardRestOfBody } from './discard-body.js';
 import { checkRequestShape } from './request-schema.js';
 import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
@@ -125,6 +126,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const pools = createUpstreamPools();
   const keyHashes = new KeyHashCache();
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
+  const lingerLimits = { maxBytes: config.server.lingerBytes, maxMs: config.server.lingerMs };
   const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
   const inflight = new Set<Exchange>();
   let draining = false;
@@ -249,7 +251,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
       if (!isJsonContentType(x.req.headers['content-type']))
-        throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
+        throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
       x.bodyBytes = raw.length;
       const body = parseJsonBody(raw, jsonLimits);
@@ -486,8 +488,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     }
     const rendered = renderError(x.api, err, x.id);
     x.status = rendered.status;
-    if (err.code === 'body_too_large') {
-      // The rest of the body is not read: close the connection instead of draining megabytes.
+    if (err.code === 'body_too_large' && !discardRestOfBody(x.req, lingerLimits)) {
+      // Declared far past what is worth draining: close after the answer.
       rendered.headers.connection = 'close';
       res.once('finish', () => x.req.destroy());
     }

@@ -41,9 +41,19 @@ function tooLarge(limit: number): MoatError {
   return new MoatError('body_too_large', `The request body exceeds the limit of ${limit} bytes.`);
 }
 
-/** `application/json`, optionally with parameters such as charset. */
+/**
+ * `application/json`, optionally with parameters; a charset other than UTF-8 is refused: Moat reads the body as
+ * UTF-8, and an upstream honouring `charset=utf-16` would read different text than policy judged.
+ */
 export function isJsonContentType(ct: string | undefined): boolean {
   if (!ct) return false;
-  const semi = ct.indexOf(';');
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase() === 'application/json';
+  const [type, ...params] = ct.split(';');
+  if ((type as string).trim().toLowerCase() !== 'application/json') return false;
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+  }
+  return true;
 }
