@@ -36,8 +36,20 @@ export const ConfigSchema = z
         lingerMs: ms(30_000, 'Longest time spent discarding the rest of a refused body before closing the connection'),
         shutdownGraceMs: ms(10_000, 'How long graceful shutdown waits for in-flight requests and streams'),
         trustProxy: z.boolean().default(false).describe('Take the client IP from `x-forwarded-for`.'),
+        headersTimeoutMs: ms(10_000, 'How long a client may take to send the request line and headers (408 `request_timeout` after; ends slow-header attacks)'),
+        requestTimeoutMs: ms(120_000, 'How long a client may take to send the whole request, body included (at least `headersTimeoutMs`)'),
+        keepAliveTimeoutMs: ms(5_000, 'How long an idle keep-alive connection stays open'),
+        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024).describe('Largest request line and headers accepted (431 `headers_too_large` beyond).'),
+        maxConnections: z.number().int().min(0).default(10_000).describe('Open connections accepted in all; more are closed at once. 0: no limit (the process\'s file descriptor limit still applies).'),
+        maxConnectionsPerIp: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Open connections accepted from one remote address; more are closed at once. Defaults to 256, or 0 (no limit) with `trustProxy`, where every connection comes from the proxy.'),
       })
       .strict()
+      .refine((s) => s.requestTimeoutMs >= s.headersTimeoutMs, { message: 'requestTimeoutMs must be at least headersTimeoutMs', path: ['requestTimeoutMs'] })
       .prefault({}),
     dataDir: z.string().default('.moat').describe('Folder for the embedded PGlite database and generated secrets.'),
     databaseUrl: z.string().optional().describe('PostgreSQL URL; when unset the embedded PGlite store in `dataDir` is used.'),

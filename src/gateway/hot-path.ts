@@ -3,7 +3,6 @@
 // relays the upstream's response chunk by chunk. Everything else (admin API, console) is routed by the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
 import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import type { PolicySnapshot, PolicyViewReader } from '../view/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -18,7 +17,7 @@ import type { GatewayMetrics } from '../ops/metrics.js';
 import type { Clock } from '../ops/clock.js';
 import { healthBody, readinessBody, type Readiness } from '../ops/health.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import { renderError, renderStreamError, type WireApi } from '../errors/wire-format.js';
+import { renderError, renderStreamError, type RenderedError, type WireApi } from '../errors/wire-format.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { extractFacts } from './extract-facts.js';
 import { createModelRouter } from './model-route.js';
@@ -31,6 +30,8 @@ import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
 import { KeyHashCache } from './key-hash-cache.js';
+import { nextRequestId } from './request-id.js';
+import { callerApi } from './caller-api.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -108,17 +109,6 @@ const PASSTHROUGH_ERROR_HEADERS = ['retry-after', 'x-should-retry'] as const;
 /** Upstream response headers a buffered (non-streaming) call keeps. */
 const BUFFERED_RESPONSE_HEADERS = ['content-type', ...PASSTHROUGH_ERROR_HEADERS] as const;
 
-/**
- * Request ids: `req_` + 32 hex = a random per-process prefix and a counter. Unique across processes and
- * restarts like a UUID, without a CSPRNG call per request (ids are correlation handles, not secrets).
- */
-const ID_PREFIX = `req_${randomBytes(8).toString('hex')}`;
-let idCounter = 0;
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % 0x10000000000000;
-  return ID_PREFIX + idCounter.toString(16).padStart(16, '0');
-}
-
 export function createHotPath(deps: HotPathDeps): HotPath {
   const { config, view, limiter, events, usage, logger, metrics, clock } = deps;
   const env = deps.env ?? process.env;
@@ -141,14 +131,28 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       void serveModelCall(newExchange(req, res, door.api, door.endpoint));
       return true;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const get = req.method === 'GET' || req.method === 'HEAD';
     switch (path) {
       case '/v1/models':
-        serveModels(req, res);
+        if (get) serveModels(req, res);
+        else refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use GET.`, { headers: { allow: 'GET, HEAD' } }));
         return true;
       case '/v1/moat/limits':
-        void serveLimits(req, res);
+        if (get) void serveLimits(req, res);
+        else refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use GET.`, { headers: { allow: 'GET, HEAD' } }));
         return true;
+      case '/v1/chat/completions':
+      case '/v1/messages':
+        refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use POST.`, { headers: { allow: 'POST' } }));
+        return true;
+    }
+    // Everything under /v1/ is the model API's namespace: unknown routes answer in the caller's format.
+    if (path.startsWith('/v1/') || path === '/v1') {
+      refuse(req, res, path, new MoatError('not_found', `No endpoint ${req.method} ${path.slice(0, 200)}.`));
+      return true;
+    }
+    if (!get) return false;
+    switch (path) {
       case '/healthz':
         sendJson(res, 200, healthBody());
         return true;
@@ -173,6 +177,26 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       default:
         return false;
     }
+  }
+
+  /** An error outside the front doors, in the caller's format; a request body is discarded (bounded). */
+  function refuse(req: IncomingMessage, res: ServerResponse, path: string, err: MoatError): void {
+    sendUnreadBodyError(req, res, renderError(callerApi(req.headers, path), err, nextRequestId()));
+  }
+
+  /**
+   * Answers a request whose body Moat will not use: the rest is read and discarded (up to the linger bounds)
+   * so the caller, perhaps still uploading, reads the answer; a body declared past the bounds closes the
+   * connection after the answer instead.
+   */
+  function sendUnreadBodyError(req: IncomingMessage, res: ServerResponse, rendered: RenderedError): void {
+    // A caller waiting for `100 Continue` that was never sent (body over the limit) will not send the body.
+    const uninvited = /100-continue/i.test(req.headers.expect ?? '') && Number(req.headers['content-length']) > config.server.bodyLimitBytes;
+    if (uninvited || !discardRestOfBody(req, lingerLimits)) {
+      rendered.headers.connection = 'close';
+      res.once('finish', () => req.destroy());
+    }
+    sendRendered(res, rendered);
   }
 
   function newExchange(req: IncomingMessage, res: ServerResponse, api: WireApi, endpoint: string): Exchange {
@@ -200,9 +224,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
    * `anthropic-version` or `x-api-key`), a request id, and authentication from the in-memory view.
    */
   function authenticateSideRoute(req: IncomingMessage, snapshot: PolicySnapshot, now: number) {
-    const presented = presentedKey(req.headers);
-    const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    return { api, id: nextRequestId(), auth: authenticate(presented, snapshot, now, keyHashes) };
+    return { api: callerApi(req.headers), id: nextRequestId(), auth: authenticate(presentedKey(req.headers), snapshot, now, keyHashes) };
   }
 
   function sendOk(res: ServerResponse, api: WireApi, id: string, body: string): void {
@@ -488,12 +510,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     }
     const rendered = renderError(x.api, err, x.id);
     x.status = rendered.status;
-    if (err.code === 'body_too_large' && !discardRestOfBody(x.req, lingerLimits)) {
-      // Declared far past what is worth draining: close after the answer.
-      rendered.headers.connection = 'close';
-      res.once('finish', () => x.req.destroy());
-    }
-    sendRendered(res, rendered);
+    if (x.req.complete) sendRendered(res, rendered);
+    else sendUnreadBodyError(x.req, res, rendered);
   }
 
   function finish(x: Exchange): void {

@@ -22,6 +22,11 @@ import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
+import { answerClientError } from '../gateway/client-error.js';
+import { limitConnections, serverOptions } from '../gateway/connection-limits.js';
+import { callerApi } from '../gateway/caller-api.js';
+import { nextRequestId } from '../gateway/request-id.js';
+import { renderError } from '../errors/wire-format.js';
 import { startTraceWriter, type TraceWriter } from '../gateway/trace-writer.js';
 import { startDemoUpstream, demoUpstreamConfigs, type DemoUpstream } from '../demo-upstream/demo-upstream.js';
 import { decide } from '../policy/decide.js';
@@ -41,6 +46,7 @@ import { createMetrics } from '../ops/metrics.js';
 import { systemClock, type Clock } from '../ops/clock.js';
 import { MoatError } from '../errors/moat-error.js';
 import { existsSync } from 'node:fs';
+import { ensurePrivateDataDir } from '../config/data-dir-secret.js';
 import { join } from 'node:path';
 import { registerConsoleRoutes } from '../console-server/fastify-plugin.js';
 import { DEFAULT_CONSOLE_DIST } from '../console-server/serve-console.js';
@@ -90,6 +96,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
   };
   try {
+    ensurePrivateDataDir(config.dataDir);
     const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { migrate: false });
     cleanups.push(() => driver.close());
     await runMigrations(driver, ALL_MIGRATIONS);
@@ -188,13 +195,31 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     });
     cleanups.push(stopWatching);
 
+    const connectionLimits = { ...config.server, maxConnectionsPerIp: config.server.maxConnectionsPerIp ?? (config.server.trustProxy ? 0 : 256) };
     const app = Fastify({
       logger: false,
       bodyLimit: config.server.bodyLimitBytes,
-      serverFactory: (fastifyHandler) =>
-        http.createServer((req, res) => {
+      serverFactory: (fastifyHandler) => {
+        const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
           if (!hot.handle(req, res)) fastifyHandler(req, res);
-        }),
+        };
+        const server = http.createServer(serverOptions(connectionLimits), handler);
+        // Expect: 100-continue: the body is invited only when it may be accepted; an oversized one is refused
+        // (413) before the caller uploads it.
+        server.on('checkContinue', (req, res) => {
+          if (!(Number(req.headers['content-length']) > config.server.bodyLimitBytes)) res.writeContinue();
+          handler(req, res);
+        });
+        limitConnections(server, connectionLimits);
+        return server;
+      },
+      // Fastify's type says rawPacket is JSON; node hands over a Buffer.
+      clientErrorHandler: (err, socket) => answerClientError(err as unknown as Parameters<typeof answerClientError>[0], socket),
+    });
+    // Routes nobody serves (outside /admin, which answers in its own format) answer in the caller's API format.
+    app.setNotFoundHandler((req, reply) => {
+      const r = renderError(callerApi(req.headers, req.url), new MoatError('not_found', `No endpoint ${req.method} ${req.url.slice(0, 200)}.`), nextRequestId());
+      void reply.code(r.status).headers(r.headers).send(r.body);
     });
     const enforcement = wireEnforcement({ config, driver, view, bus, clock, logger });
     cleanups.push(() => enforcement.stop());

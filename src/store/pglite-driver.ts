@@ -10,7 +10,7 @@ export class PgliteDriver implements SqlDriver {
 
   /** Opens (creating if needed) the database in `dataDir`; in memory when `dataDir` is undefined. */
   static async open(dataDir?: string): Promise<PgliteDriver> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // the database files are private
     const db = dataDir ? new PGlite(dataDir) : new PGlite();
     await db.waitReady;
     return new PgliteDriver(db);
