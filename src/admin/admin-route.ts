@@ -26,6 +26,8 @@ export interface AdminDeps {
   limitInspector?: LimitInspector;
   /** The gateway's clock (injected in tests). */
   now?: () => number;
+  /** Where webhooks may be sent (enforcement.webhookAllowNetworks); contact webhooks are checked against it. */
+  webhookAddresses?: { urlProblem(url: string): string | undefined };
 }
 
 export interface AdminIdentity {

@@ -1,5 +1,6 @@
 // Zod schemas of the admin API: the same objects validate requests and generate /admin/openapi.json.
 import { z } from 'zod';
+import { webhookUrlSchema } from '../policy/policy-state.js';
 
 const datetime = () => z.iso.datetime({ offset: true });
 const attrValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -41,7 +42,7 @@ export const CreateOrgBody = z
     tier: z.string().min(1).optional().describe('Tier name (limits come from the policy).'),
     attributes: z.record(z.string(), attrValue).optional().describe('Free attributes, e.g. {"competitor": true}.'),
     labels: z.array(z.string()).optional(),
-    contactWebhook: z.string().url().optional().describe('Where customer notices are sent.'),
+    contactWebhook: webhookUrlSchema.optional().describe('Where customer notices are sent (http or https; private and loopback addresses are refused unless `enforcement.webhookAllowNetworks` allows them).'),
   })
   .strict();
 
@@ -51,7 +52,7 @@ export const UpdateOrgBody = z
     tier: z.string().min(1).optional(),
     attributes: z.record(z.string(), attrValue).optional().describe('Replaces all attributes.'),
     labels: z.array(z.string()).optional().describe('Replaces all labels.'),
-    contactWebhook: z.string().url().nullable().optional().describe('null clears it.'),
+    contactWebhook: webhookUrlSchema.nullable().optional().describe('null clears it.'),
   })
   .strict();
 

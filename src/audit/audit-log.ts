@@ -3,6 +3,7 @@
 import type { SqlExecutor } from '../store/sql-driver.js';
 import { toIso, toNum, jsonParam } from '../store/row-values.js';
 import { GENESIS_HASH, sealAuditEntry, type AuditEntry } from './audit-chain.js';
+import { redactUrlsIn } from './redact-url.js';
 
 export interface AuditInput {
   actor: string;
@@ -22,7 +23,8 @@ export async function appendAudit(tx: SqlExecutor, input: AuditInput, now: Date 
     action: input.action,
     target: input.target,
     // A JSON round trip drops undefined fields exactly as jsonb storage will, so the hash stays reproducible.
-    data: JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>,
+    // URLs keep only scheme and host: the log is readable by every viewer and must hold no secret.
+    data: redactUrlsIn(JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>),
   });
   await tx.query('INSERT INTO audit_log (seq, ts, actor, action, target, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)', [
     entry.seq, entry.ts, entry.actor, entry.action, entry.target, jsonParam(entry.data), entry.prevHash, entry.hash,

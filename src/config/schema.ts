@@ -2,6 +2,7 @@
 // (`moat config docs`) and a test keeps the two equal. Values come from a YAML file (MOAT_CONFIG or --config)
 // and environment variables (listed in ENV_BINDINGS), environment winning.
 import { z } from 'zod';
+import { isCidr } from './cidr.js';
 
 const ms = (def: number, what: string) => z.number().int().min(1).default(def).describe(`${what} (milliseconds).`);
 
@@ -120,8 +121,17 @@ export const ConfigSchema = z
     enforcement: z
       .object({
         autoEnforce: z.boolean().optional().describe('Overrides the playbooks\' `auto_enforce` switch: true makes every playbook rule automatic (no admin approval).'),
-        opsWebhookUrl: z.string().url().optional().describe('Provider operations webhook receiving every case proposal, action and reinstatement (signed, see docs/enforcement.md).'),
-        webhookSecret: z.string().min(16).optional().describe('HMAC-SHA256 secret signing webhooks; customers get per-org secrets derived from it. Generated into `dataDir` when unset.'),
+        opsWebhookUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'http or https only')
+          .optional()
+          .describe('Provider operations webhook receiving every case proposal, action and reinstatement (signed, see docs/enforcement.md).'),
+        webhookAllowNetworks: z
+          .array(z.string().refine(isCidr, 'not a network (e.g. 10.0.0.0/8, fd00::/8, 127.0.0.1)'))
+          .default([])
+          .describe('Networks webhooks may reach although private, loopback or link-local (refused by default, checked on every resolved address at delivery), e.g. `["10.20.0.0/16"]` for an internal receiver.'),
+        webhookSecret: z.string().min(16).optional().describe('Secret signing webhooks (Standard Webhooks: `whsec_<base64 key>`, or any string, used as the key bytes); customers get per-org secrets derived from it. Generated into `dataDir` when unset.'),
         deliveryIntervalMs: ms(1_000, 'How often the webhook outbox is polled for due deliveries'),
         maxAttempts: z.number().int().min(1).default(8).describe('Delivery attempts before a webhook moves to the dead-letter list.'),
       })

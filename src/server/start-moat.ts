@@ -14,6 +14,7 @@ import { startPolicyView, type PolicyView } from '../view/policy-view.js';
 import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
 import { runMigrations } from '../store/migrate.js';
 import { caseRoutes } from '../enforcement/case-routes.js';
+import { webhookSecretRoutes } from '../enforcement/webhook-secret-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
@@ -236,7 +237,11 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         health,
       });
     }
-    await registerAdminRoutes(app, { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [...ADMIN_ROUTES, ...caseRoutes(enforcement.service)]);
+    await registerAdminRoutes(
+      app,
+      { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now(), webhookAddresses: enforcement.addresses },
+      [...ADMIN_ROUTES, ...caseRoutes(enforcement.service), ...webhookSecretRoutes(enforcement.webhookSecret)],
+    );
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
     await app.listen({ port: config.server.port, host: config.server.host });
