@@ -166,6 +166,7 @@ export const AuditEntrySchema = z.object({
   data: z.record(z.string(), z.unknown()),
   prevHash: z.string(),
   hash: z.string(),
+  mac: z.string().optional().describe('HMAC of the entry with the audit key kept outside the database.'),
 });
 
 export const AuditQuerySchema = z
@@ -178,14 +179,20 @@ export const AuditQuerySchema = z
   })
   .strict();
 
+export const AuditVerifyQuerySchema = z
+  .object({ expect_head: z.string().optional().describe('`SEQ:HASH` the log must contain (a head recorded elsewhere); checked besides the latest checkpoint.') })
+  .strict();
+
 export const AuditVerifySchema = z.object({
   ok: z.boolean(),
   count: z.number(),
   headHash: z.string().optional(),
   lastSeq: z.number().optional(),
   seq: z.number().optional(),
-  problem: z.enum(['edited', 'deleted', 'reordered']).optional(),
+  problem: z.enum(['edited', 'deleted', 'reordered', 'truncated']).optional().describe('`edited`: content, link or MAC does not hold, or history differs from a checkpoint; `truncated`: entries cut off the end.'),
   message: z.string().optional(),
+  macsChecked: z.boolean().describe('Whether every entry\'s MAC was checked with the audit key.'),
+  checkpoint: z.object({ seq: z.number(), hash: z.string(), ts: z.string() }).nullable().describe('The latest signed checkpoint the log was checked against.'),
 });
 
 export const WhoAmISchema = z.object({ name: z.string(), role: RoleSchema });

@@ -137,6 +137,28 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    audit: z
+      .object({
+        macKey: z
+          .string()
+          .min(16)
+          .optional()
+          .describe('Key MACing every audit entry, kept outside the database (every process sharing a store must use the same one). Generated into `dataDir` (`audit-mac-key`) when unset.'),
+        signingKey: z
+          .string()
+          .optional()
+          .describe('Ed25519 private key (PKCS#8 PEM) signing audit checkpoints. Generated into `dataDir` (`audit-signing-key.pem`, public half in `audit-signing-key.pub.pem`) when unset.'),
+        checkpointFile: z.string().optional().describe('File the signed audit checkpoints are appended to (keep it, or a copy, out of reach of database operators). Defaults to `<dataDir>/audit-checkpoints.jsonl`.'),
+        checkpointMs: ms(60_000, 'How often a signed checkpoint of the audit head is written when the log moved (also at shutdown); entries deleted from the end since the last checkpoint cannot be told from entries never written'),
+        checkpointUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'http or https only')
+          .optional()
+          .describe('Also POST every checkpoint (JSON) to this external sink.'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Prompt text is never logged at info.'),
@@ -161,4 +183,6 @@ export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'MOAT_TRACE_FILE', path: ['events', 'traceFile'], type: 'string' },
   { env: 'MOAT_LIMITS_BACKEND', path: ['limits', 'backend'], type: 'string' },
   { env: 'MOAT_CHANGE_CHANNEL', path: ['view', 'changeChannel'], type: 'string' },
+  { env: 'MOAT_AUDIT_MAC_KEY', path: ['audit', 'macKey'], type: 'string' },
+  { env: 'MOAT_AUDIT_SIGNING_KEY', path: ['audit', 'signingKey'], type: 'string' },
 ];

@@ -19,6 +19,7 @@ import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
 import { wireDetection, type DetectionWiring } from './detection-wiring.js';
+import { wireAudit } from './audit-wiring.js';
 import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
@@ -98,9 +99,13 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
   };
   try {
     ensurePrivateDataDir(config.dataDir);
-    const driver = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { migrate: false });
-    cleanups.push(() => driver.close());
-    await runMigrations(driver, ALL_MIGRATIONS);
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, { migrate: false });
+    cleanups.push(() => store.close());
+    await runMigrations(store, ALL_MIGRATIONS);
+    // Every audit entry written through `driver` is MACed; checkpoints of the head are signed outside the store.
+    const audit = await wireAudit({ config, driver: store, logger, clock });
+    cleanups.push(() => audit.stop());
+    const driver = audit.driver;
     const admin = resolveBootstrapAdminToken({ dataDir: config.dataDir, adminToken: config.adminToken });
 
     const demoEnabled = config.demoUpstream.enabled ?? config.upstreams.length === 0;
@@ -239,7 +244,10 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
     await registerAdminRoutes(
       app,
-      { driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now(), webhookAddresses: enforcement.addresses },
+      {
+        driver, view, bus, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now(), webhookAddresses: enforcement.addresses,
+        audit: { key: audit.key, publicKey: audit.publicKey, latestCheckpoint: () => audit.checkpointer.latest() },
+      },
       [...ADMIN_ROUTES, ...caseRoutes(enforcement.service), ...webhookSecretRoutes(enforcement.webhookSecret)],
     );
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));

@@ -171,7 +171,7 @@ export interface AuditVerify {
   count: number;
   lastSeq?: number;
   seq?: number;
-  problem?: 'edited' | 'deleted' | 'reordered';
+  problem?: 'edited' | 'deleted' | 'reordered' | 'truncated';
   message?: string;
 }
 
