@@ -22,9 +22,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (e: Error) => {
+    // The client closed the connection mid-body: its own doing, not Moat's (no answer can reach it anyway).
+    const onError = () => {
       cleanup();
-      reject(e);
+      reject(new MoatError('invalid_request', 'The connection closed before the whole request body arrived.'));
     };
     const cleanup = () => {
       req.off('data', onData);

@@ -106,9 +106,11 @@ function rawExchange(bytes: Buffer): Promise<string> {
 test('raw HTTP no client would send: every answer is a well-formed 4xx/2xx, the gateway keeps serving', async () => {
   for (const c of RAW_CORPUS) {
     const got = await rawExchange(rawBytes(c, key));
-    for (const m of got.matchAll(/HTTP\/1\.1 (\d{3})[^\r]*\r\n/g)) {
+    for (const m of got.matchAll(/HTTP\/1\.1 (\d{3})[^\r]*\r\n([\s\S]*?)\r\n\r\n/g)) {
       const status = Number(m[1]);
       assert.ok(status < 500, `${c.name}: ${got.slice(0, 400)}`);
+      // Every refusal is Moat's own, in a model API's format (not node's bare status line or Fastify's shape).
+      if (status >= 400) assert.match(m[2] ?? '', /^moat-error-code: /im, `${c.name}: ${got.slice(0, 400)}`);
     }
   }
   const ok = await send({ api: 'anthropic', body: Buffer.from('{"model":"claude-sonnet-4","max_tokens":8,"messages":[{"role":"user","content":"still there?"}]}'), headers: {} });

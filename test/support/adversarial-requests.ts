@@ -26,17 +26,18 @@ const text = fc.oneof(
   fc.constantFrom('bash', 'BASH', 'ｂａｓｈ', 'ba\u200bsh', '\u0000', '\ud800', 'a'.repeat(300), '', ' ', '../../etc/passwd'),
 );
 
+const toolName = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z_]{1,20}$/) }, { weight: 1, arbitrary: text });
 const tool = fc.oneof(
-  fc.record({ type: fc.constant('function'), function: fc.record({ name: text, parameters: fc.constant({ type: 'object' }) }) }),
-  fc.record({ type: fc.constant('custom'), custom: fc.record({ name: text }) }),
-  fc.record({ name: text, input_schema: fc.constant({ type: 'object' }) }),
-  fc.record({ type: fc.constantFrom('bash_20250124', 'web_fetch_20250910', 'computer_20250124', 'mcp_toolset', 'weird'), name: text }),
+  fc.record({ type: fc.constant('function'), function: fc.record({ name: toolName, parameters: fc.constant({ type: 'object' }) }) }),
+  fc.record({ type: fc.constant('custom'), custom: fc.record({ name: toolName }) }),
+  fc.record({ name: toolName, input_schema: fc.constant({ type: 'object' }) }),
+  fc.record({ type: fc.constantFrom('bash_20250124', 'web_fetch_20250910', 'computer_20250124', 'mcp_toolset', 'weird'), name: toolName }),
   fc.jsonValue({ maxDepth: 3 }),
 );
 
 const message = fc.oneof(
-  fc.record({ role: fc.constantFrom('user', 'assistant', 'system', 'developer', 'tool'), content: fc.oneof(text, fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 4 })) }),
-  fc.jsonValue({ maxDepth: 3 }),
+  { weight: 4, arbitrary: fc.record({ role: fc.constantFrom('user', 'assistant', 'system', 'developer', 'tool'), content: fc.oneof(text, fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 4 })) }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
 /** A request body as a JS value: mostly plausible, with random fields of random types. */
@@ -44,12 +45,13 @@ const plausibleBody = (api: Api) =>
   fc
     .record(
       {
-        model: fc.oneof(fc.constant(api === 'openai' ? 'demo-gpt' : 'demo-claude'), text),
-        max_tokens: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.jsonValue({ maxDepth: 1 })),
+        // Mostly well-formed, so that a good share gets past the shape checks to the upstream and detection.
+        model: fc.oneof({ weight: 4, arbitrary: fc.constant(api === 'openai' ? 'demo-gpt' : 'demo-claude') }, { weight: 1, arbitrary: text }),
+        max_tokens: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 64 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
         messages: fc.array(message, { maxLength: 5 }),
         tools: fc.array(tool, { maxLength: 4 }),
-        stream: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
-        extra: fc.dictionary(fc.constantFrom(...READ_FIELDS), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 3 }),
+        stream: fc.oneof({ weight: 4, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+        extra: fc.oneof(fc.constant({}), fc.dictionary(fc.constantFrom(...READ_FIELDS), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 3 })),
       },
       { requiredKeys: ['model', 'messages'] },
     )
@@ -101,7 +103,7 @@ export function fuzzRequest(): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom<Api>('openai', 'anthropic').chain((api) =>
     fc.record({
       api: fc.constant(api),
-      body: fc.oneof({ weight: 6, arbitrary: plausibleBody(api) }, { weight: 2, arbitrary: deepBody(api) }, { weight: 1, arbitrary: duplicateKeyBody(api) }, { weight: 1, arbitrary: wideBody(api) }, { weight: 2, arbitrary: notJson }),
+      body: fc.oneof({ weight: 12, arbitrary: plausibleBody(api) }, { weight: 2, arbitrary: deepBody(api) }, { weight: 1, arbitrary: duplicateKeyBody(api) }, { weight: 1, arbitrary: wideBody(api) }, { weight: 2, arbitrary: notJson }),
       headers: fc.record({ 'anthropic-beta': headerValue, 'user-agent': headerValue, 'moat-purpose': headerValue }, { requiredKeys: [] }),
     }),
   );
