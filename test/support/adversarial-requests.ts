@@ -57,6 +57,20 @@ const plausibleBody = (api: Api) =>
     )
     .map(({ extra, ...b }) => Buffer.from(JSON.stringify({ ...b, ...extra })));
 
+/** Well-formed requests (random text, tools of every shape), which go through to the upstream and detection. */
+const validBody = (api: Api) =>
+  fc
+    .record({
+      messages: fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: fc.string({ maxLength: 200 }) }), { minLength: 1, maxLength: 4 }),
+      names: fc.array(fc.stringMatching(/^[a-z_]{1,20}$/), { maxLength: 3 }),
+      stream: fc.boolean(),
+      temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+    })
+    .map(({ messages, names, stream, temperature }) => {
+      const tools = names.map((name) => (api === 'openai' ? { type: 'function', function: { name, parameters: { type: 'object' } } } : { name, input_schema: { type: 'object' } }));
+      return Buffer.from(JSON.stringify({ model: api === 'openai' ? 'demo-gpt' : 'demo-claude', max_tokens: 32, messages, stream, temperature, ...(tools.length ? { tools } : {}) }));
+    });
+
 /** Nesting far past the depth limit, in a field every reader walks. */
 const deepBody = (api: Api) =>
   fc.record({ depth: fc.integer({ min: 60, max: 6000 }), open: fc.constantFrom('[', '{"a":'), stream: fc.boolean() }).map(({ depth, open, stream }) => {
@@ -103,8 +117,9 @@ export function fuzzRequest(): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom<Api>('openai', 'anthropic').chain((api) =>
     fc.record({
       api: fc.constant(api),
-      body: fc.oneof({ weight: 12, arbitrary: plausibleBody(api) }, { weight: 2, arbitrary: deepBody(api) }, { weight: 1, arbitrary: duplicateKeyBody(api) }, { weight: 1, arbitrary: wideBody(api) }, { weight: 2, arbitrary: notJson }),
-      headers: fc.record({ 'anthropic-beta': headerValue, 'user-agent': headerValue, 'moat-purpose': headerValue }, { requiredKeys: [] }),
+      body: fc.oneof({ weight: 8, arbitrary: validBody(api) }, { weight: 8, arbitrary: plausibleBody(api) }, { weight: 2, arbitrary: deepBody(api) }, { weight: 1, arbitrary: duplicateKeyBody(api) }, { weight: 1, arbitrary: wideBody(api) }, { weight: 2, arbitrary: notJson }),
+      // Odd headers on a minority of requests (a malformed moat-purpose alone is a 400 before anything else).
+      headers: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ 'anthropic-beta': headerValue, 'user-agent': headerValue, 'moat-purpose': headerValue }, { requiredKeys: [] }) }),
     }),
   );
 }
