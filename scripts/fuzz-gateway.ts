@@ -1,4 +1,4 @@
-// npx tsx scripts/fuzz-gateway.ts [--seconds 300] [--concurrency 8] [--seed 1]
+// npx tsx scripts/fuzz-gateway.ts [--seconds 300] [--concurrency 8] [--seed 1] [--dist]
 // The longer run of the gateway fuzz test (test/gateway/fuzz-doors.test.ts runs the same requests for seconds
 // in CI): a real gateway (store, policy, limits, detection on its worker thread, the trace file) in a child
 // process, driven through both doors with fast-check bodies and the raw-HTTP corpus for as long as asked.

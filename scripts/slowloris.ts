@@ -1,8 +1,9 @@
-// npx tsx scripts/slowloris.ts [--seconds 60] [--attackers 2000] [--sources 10] [--drip-ms 1000]
+// npx tsx scripts/slowloris.ts [--seconds 60] [--attackers 2000] [--sources 10] [--drip-ms 1000] [--dist]
 // A slow-header attack on a real gateway with the shipped connection limits: `attackers` connections from
 // `sources` loopback addresses (127.0.0.2 ...), each sending a request line and then one header byte every
-// drip-ms, reopened as soon as the gateway closes it; meanwhile a caller from 127.0.0.1 makes requests one at a
-// time. Reports how many attack connections the gateway held at most, how it ended them, and what the caller saw
+// drip-ms, reopened drip-ms after the gateway closes it; meanwhile a caller from 127.0.0.1 makes requests one at a
+// time. Reports how many attack connections the gateway held at most, how they ended (408 read by the client,
+// closed at once over a cap, closed later without a readable answer), and what the caller saw
 // (success rate, latency p50/p99), plus the gateway's RSS.
 import { connect, type Socket } from 'node:net';
 import { request } from 'undici';
@@ -20,8 +21,9 @@ async function attack(): Promise<void> {
   const gw = await startChildGateway(new URL(import.meta.url).pathname);
   const port = Number(new URL(gw.url).port);
   const startRss = gw.rssMiB();
-  let open = 0;
-  let maxOpen = 0;
+  // Held = connected and not closed by the gateway within half a second (over a cap, it closes at once).
+  const connectedAt = new Map<Socket, number>();
+  let maxHeld = 0;
   const ended = { with408: 0, closedAtOnce: 0, closedLater: 0 };
   const sockets = new Set<Socket>();
   let stopping = false;
@@ -29,29 +31,30 @@ async function attack(): Promise<void> {
     if (stopping) return;
     const opened = Date.now();
     let got = '';
-    let connected = false;
     const s = connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % sources)}` });
     sockets.add(s);
     s.on('connect', () => {
-      connected = true;
-      open++;
-      maxOpen = Math.max(maxOpen, open);
+      connectedAt.set(s, Date.now());
       s.write('GET /v1/models HTTP/1.1\r\nHost: moat\r\nX-Slow: ');
     });
     s.on('data', (c: Buffer) => (got += c.toString('latin1')));
     s.on('error', () => {});
     s.on('close', () => {
       sockets.delete(s);
-      if (connected) open--;
+      connectedAt.delete(s);
       if (stopping) return;
       if (got.startsWith('HTTP/1.1 408')) ended.with408++;
       else if (Date.now() - opened < 100) ended.closedAtOnce++;
       else ended.closedLater++;
-      setTimeout(() => launch(i), 50);
+      setTimeout(() => launch(i), dripMs);
     });
   };
   for (let i = 0; i < attackers; i++) launch(i);
   const drip = setInterval(() => {
+    const now = Date.now();
+    let held = 0;
+    for (const [s, at] of connectedAt) if (now - at > 500 && !s.destroyed) held++;
+    maxHeld = Math.max(maxHeld, held);
     for (const s of sockets) if (!s.destroyed && s.writable) s.write('x');
   }, dripMs);
   let peakRss = startRss;
@@ -88,7 +91,7 @@ async function attack(): Promise<void> {
   await gw.close();
   console.log(JSON.stringify({
     seconds, attackers, sources, dripMs, crashes: crashed ? 1 : 0,
-    attack: { maxHeldAtOnce: maxOpen, ...ended },
+    attack: { maxHeldAtOnce: maxHeld, ...ended },
     caller: { requests: ok + failed, ok, failed, latencyMs: { p50: q(0.5), p99: q(0.99), max: q(1) } },
     rssMiB: { start: Math.round(startRss), peakVmHWM: Math.round(hwm) },
   }, null, 2));

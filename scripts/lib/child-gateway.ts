@@ -19,9 +19,11 @@ export interface ChildGateway {
 
 /** In the child: start the gateway and answer the parent. `overrides` are config paths → values. */
 export async function serveChild(): Promise<void> {
-  const { loadConfig } = await import('../../src/config/load.js');
-  const { startMoat } = await import('../../src/server/start-moat.js');
-  const { createLogger } = await import('../../src/ops/logger.js');
+  // From dist/ (as users run it; `npm run build` first) with --dist, else from source through tsx.
+  const root = process.env.CHILD_GATEWAY_DIST ? '../../dist' : '../../src';
+  const { loadConfig } = (await import(`${root}/config/load.js`)) as typeof import('../../src/config/load.js');
+  const { startMoat } = (await import(`${root}/server/start-moat.js`)) as typeof import('../../src/server/start-moat.js');
+  const { createLogger } = (await import(`${root}/ops/logger.js`)) as typeof import('../../src/ops/logger.js');
   const dir = process.env.CHILD_GATEWAY_DIR as string;
   const overrides = JSON.parse(process.env.CHILD_GATEWAY_CONFIG ?? '{}') as Record<string, unknown>;
   const config = loadConfig({ env: {}, overrides: { dataDir: join(dir, 'data'), 'server.port': 0, 'events.traceFile': join(dir, 'trace.jsonl'), 'log.level': 'warn', ...overrides } });
@@ -45,7 +47,11 @@ export async function serveChild(): Promise<void> {
 /** In the parent: fork `script --serve` (which must call serveChild) and wait until the gateway answers. */
 export async function startChildGateway(script: string, overrides: Record<string, unknown> = {}): Promise<ChildGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'moat-probe-'));
-  const child: ChildProcess = fork(script, ['--serve'], { execArgv: ['--import', 'tsx'], env: { ...process.env, CHILD_GATEWAY_DIR: dir, CHILD_GATEWAY_CONFIG: JSON.stringify(overrides) } });
+  const dist = process.argv.includes('--dist');
+  const child: ChildProcess = fork(script, ['--serve'], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, CHILD_GATEWAY_DIR: dir, CHILD_GATEWAY_CONFIG: JSON.stringify(overrides), ...(dist ? { CHILD_GATEWAY_DIST: '1' } : {}) },
+  });
   let crashed: string | undefined;
   const onExit = (code: number | null, signal: string | null) => (crashed ??= `exited with ${code ?? signal}`);
   child.on('exit', onExit);

@@ -245,3 +245,29 @@ test('the checkpointer refuses to sign a head that does not extend the last chec
     await s.close();
   }
 });
+
+test('each checkpoint also goes to the external sink; a failing sink is reported and the file still written', async () => {
+  const s = await auditedStore(2);
+  const sent: AuditCheckpoint[] = [];
+  let fail = false;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const problems: string[] = [];
+  const cp = new AuditCheckpointer({
+    store: s.raw, key: KEY, signingKey: privateKey, file: s.file, now: () => 0, onProblem: (m) => void problems.push(m),
+    publish: async (c) => {
+      if (fail) throw new Error('sink down');
+      sent.push(c);
+    },
+  });
+  try {
+    const first = await cp.checkpoint();
+    assert.deepEqual(sent, [first]);
+    await updateOrg(s.driver, { actor: 'ops' }, s.org.id, { labels: ['x'] });
+    fail = true;
+    const second = (await cp.checkpoint()) as AuditCheckpoint;
+    assert.equal(latestCheckpoint(s.file)?.seq, second.seq);
+    assert.deepEqual(problems, ['publishing an audit checkpoint failed']);
+  } finally {
+    await s.close();
+  }
+});
