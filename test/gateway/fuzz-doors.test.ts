@@ -55,7 +55,8 @@ function rssMiB(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
-test('random and adversarial bodies through both doors: sound answers, detection keeps counting, memory bounded', async () => {
+// A timeout, so that detection stopping (its idle() never resolving) fails the test instead of hanging the run.
+test('random and adversarial bodies through both doors: sound answers, detection keeps counting, memory bounded', { timeout: 120_000 }, async () => {
   const det = g.moat.detection;
   assert.ok(det, 'detection is on');
   const startRss = rssMiB();
