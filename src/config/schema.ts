@@ -149,7 +149,7 @@ export const ConfigSchema = z
           .optional()
           .describe('Ed25519 private key (PKCS#8 PEM) signing audit checkpoints. Generated into `dataDir` (`audit-signing-key.pem`, public half in `audit-signing-key.pub.pem`) when unset.'),
         checkpointFile: z.string().optional().describe('File the signed audit checkpoints are appended to (keep it, or a copy, out of reach of database operators). Defaults to `<dataDir>/audit-checkpoints.jsonl`.'),
-        checkpointMs: ms(60_000, 'How often a signed checkpoint of the audit head is written when the log moved (also at shutdown); entries deleted from the end since the last checkpoint cannot be told from entries never written'),
+        checkpointMs: ms(60_000, 'How often a signed checkpoint of the audit head is written when the log moved (also at start and shutdown); entries deleted from the end since the last checkpoint cannot be told from entries never written'),
         checkpointUrl: z
           .string()
           .url()

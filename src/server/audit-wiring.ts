@@ -72,6 +72,8 @@ export async function wireAudit(deps: { config: MoatConfig; driver: SqlDriver; l
         }
       : {}),
   });
+  // One at start: it records where MACs begin (a store upgraded from a version without them) and anchors the head.
+  await checkpointer.checkpoint().catch((err: unknown) => logger.error({ err }, 'writing an audit checkpoint failed'));
   checkpointer.start(config.audit.checkpointMs);
   return { driver, key, publicKey: createPublicKey(signingKey), checkpointer, stop: () => checkpointer.stop() };
 }
