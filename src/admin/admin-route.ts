@@ -8,6 +8,9 @@ import type { MutationMeta, MutationOutcome } from '../store/mutation.js';
 import type { ChangeBroadcaster } from '../view/change-broadcaster.js';
 import type { PolicyView } from '../view/policy-view.js';
 import type { LimitInspector } from '../limits/limiter.js';
+import type { KeyObject } from 'node:crypto';
+import type { AuditKey } from '../audit/audit-chain.js';
+import type { AuditCheckpoint } from '../audit/checkpoint.js';
 
 export interface AdminLogger {
   info(obj: object, msg?: string): void;
@@ -27,6 +30,10 @@ export interface AdminDeps {
   limitInspector?: LimitInspector;
   /** The gateway's clock (injected in tests). */
   now?: () => number;
+  /** Where webhooks may be sent (enforcement.webhookAllowNetworks); contact webhooks are checked against it. */
+  webhookAddresses?: { urlProblem(url: string): string | undefined };
+  /** What `GET /admin/audit/verify` checks beyond the chain: entry MACs and the latest signed checkpoint. */
+  audit?: { key: AuditKey; publicKey: KeyObject; latestCheckpoint(): AuditCheckpoint | undefined };
 }
 
 export interface AdminIdentity {

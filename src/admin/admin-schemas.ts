@@ -1,5 +1,6 @@
 // Zod schemas of the admin API: the same objects validate requests and generate /admin/openapi.json.
 import { z } from 'zod';
+import { webhookUrlSchema } from '../policy/policy-state.js';
 
 const datetime = () => z.iso.datetime({ offset: true });
 const attrValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -41,7 +42,7 @@ export const CreateOrgBody = z
     tier: z.string().min(1).optional().describe('Tier name (limits come from the policy).'),
     attributes: z.record(z.string(), attrValue).optional().describe('Free attributes, e.g. {"competitor": true}.'),
     labels: z.array(z.string()).optional(),
-    contactWebhook: z.string().url().optional().describe('Where customer notices are sent.'),
+    contactWebhook: webhookUrlSchema.optional().describe('Where customer notices are sent (http or https; private and loopback addresses are refused unless `enforcement.webhookAllowNetworks` allows them).'),
   })
   .strict();
 
@@ -51,7 +52,7 @@ export const UpdateOrgBody = z
     tier: z.string().min(1).optional(),
     attributes: z.record(z.string(), attrValue).optional().describe('Replaces all attributes.'),
     labels: z.array(z.string()).optional().describe('Replaces all labels.'),
-    contactWebhook: z.string().url().nullable().optional().describe('null clears it.'),
+    contactWebhook: webhookUrlSchema.nullable().optional().describe('null clears it.'),
   })
   .strict();
 
@@ -165,6 +166,7 @@ export const AuditEntrySchema = z.object({
   data: z.record(z.string(), z.unknown()),
   prevHash: z.string(),
   hash: z.string(),
+  mac: z.string().optional().describe('HMAC of the entry with the audit key kept outside the database.'),
 });
 
 export const AuditQuerySchema = z
@@ -177,14 +179,20 @@ export const AuditQuerySchema = z
   })
   .strict();
 
+export const AuditVerifyQuerySchema = z
+  .object({ expect_head: z.string().optional().describe('`SEQ:HASH` the log must contain (a head recorded elsewhere); checked besides the latest checkpoint.') })
+  .strict();
+
 export const AuditVerifySchema = z.object({
   ok: z.boolean(),
   count: z.number(),
   headHash: z.string().optional(),
   lastSeq: z.number().optional(),
   seq: z.number().optional(),
-  problem: z.enum(['edited', 'deleted', 'reordered']).optional(),
+  problem: z.enum(['edited', 'deleted', 'reordered', 'truncated']).optional().describe('`edited`: content, link or MAC does not hold, or history differs from a checkpoint; `truncated`: entries cut off the end.'),
   message: z.string().optional(),
+  macsChecked: z.boolean().describe('Whether every entry\'s MAC was checked with the audit key.'),
+  checkpoint: z.object({ seq: z.number(), hash: z.string(), ts: z.string() }).nullable().describe('The latest signed checkpoint the log was checked against.'),
 });
 
 export const WhoAmISchema = z.object({ name: z.string(), role: RoleSchema });

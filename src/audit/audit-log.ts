@@ -1,8 +1,13 @@
 // The audit log in the store. Appends take the change_version row lock first, so appends from concurrent
-// transactions and processes are serialised and each links to the true previous entry.
+// transactions and processes are serialised and each links to the true previous entry. The sequence number and
+// previous hash come from the head row (audit_head), which only moves forward: deleting the newest entries
+// does not make their numbers free again. Entries are MACed with the key of the transaction's driver
+// (audit-key.ts), which lives outside the database.
 import type { SqlExecutor } from '../store/sql-driver.js';
 import { toIso, toNum, jsonParam } from '../store/row-values.js';
-import { GENESIS_HASH, sealAuditEntry, type AuditEntry } from './audit-chain.js';
+import { GENESIS_HASH, macAuditHash, sealAuditEntry, type AuditEntry } from './audit-chain.js';
+import { auditKeyOf } from './audit-key.js';
+import { redactUrlsIn } from './redact-url.js';
 
 export interface AuditInput {
   actor: string;
@@ -14,20 +19,31 @@ export interface AuditInput {
 /** Must run inside a transaction. */
 export async function appendAudit(tx: SqlExecutor, input: AuditInput, now: Date = new Date()): Promise<AuditEntry> {
   await tx.query('SELECT version FROM change_version WHERE id = 1 FOR UPDATE');
-  const last = (await tx.query<{ seq: unknown; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'))[0];
-  const entry = sealAuditEntry(last ? last.hash : GENESIS_HASH, {
-    seq: last ? toNum(last.seq) + 1 : 1,
+  const head = (await tx.query<{ seq: unknown; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1'))[0];
+  if (!head) throw new Error('audit_head is missing: the audit log cannot be appended to (run migrations)');
+  const sealed = sealAuditEntry(head.hash, {
+    seq: toNum(head.seq) + 1,
     ts: now.toISOString(),
     actor: input.actor,
     action: input.action,
     target: input.target,
     // A JSON round trip drops undefined fields exactly as jsonb storage will, so the hash stays reproducible.
-    data: JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>,
+    // URLs keep only scheme and host: the log is readable by every viewer and must hold no secret.
+    data: redactUrlsIn(JSON.parse(JSON.stringify(input.data ?? {})) as Record<string, unknown>),
   });
-  await tx.query('INSERT INTO audit_log (seq, ts, actor, action, target, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)', [
-    entry.seq, entry.ts, entry.actor, entry.action, entry.target, jsonParam(entry.data), entry.prevHash, entry.hash,
+  const key = auditKeyOf(tx);
+  const entry: AuditEntry = key ? { ...sealed, mac: macAuditHash(key, sealed.hash) } : sealed;
+  await tx.query('INSERT INTO audit_log (seq, ts, actor, action, target, data, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)', [
+    entry.seq, entry.ts, entry.actor, entry.action, entry.target, jsonParam(entry.data), entry.prevHash, entry.hash, entry.mac ?? null,
   ]);
+  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, entry.hash]);
   return entry;
+}
+
+/** The newest entry's sequence number and hash, as the head row records them. */
+export async function auditHead(ex: SqlExecutor): Promise<{ seq: number; hash: string }> {
+  const row = (await ex.query<{ seq: unknown; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1'))[0];
+  return row ? { seq: toNum(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
 }
 
 interface AuditRow {
@@ -39,10 +55,13 @@ interface AuditRow {
   data: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  mac: string | null;
 }
 
 function fromRow(r: AuditRow): AuditEntry {
-  return { seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash };
+  const e: AuditEntry = { seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash };
+  if (r.mac) e.mac = r.mac;
+  return e;
 }
 
 export interface AuditQuery {

@@ -2,6 +2,7 @@
 // (`moat config docs`) and a test keeps the two equal. Values come from a YAML file (MOAT_CONFIG or --config)
 // and environment variables (listed in ENV_BINDINGS), environment winning.
 import { z } from 'zod';
+import { isCidr } from './cidr.js';
 
 const ms = (def: number, what: string) => z.number().int().min(1).default(def).describe(`${what} (milliseconds).`);
 
@@ -26,10 +27,30 @@ export const ConfigSchema = z
         host: z.string().default('127.0.0.1').describe('Interface to listen on.'),
         port: z.number().int().min(0).max(65535).default(8787).describe('Port to listen on (0 picks a free one).'),
         bodyLimitBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Largest accepted request body.'),
+        maxJsonDepth: z.number().int().min(8).max(512).default(64).describe('Deepest nesting of objects and arrays accepted in a request body (400 `invalid_request` beyond it). Bounds the work and stack of everything that reads the body.'),
+        lingerBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(64 * 1024 * 1024)
+          .describe('After refusing a body as too large (413), read and discard up to this many more bytes of it, so a client still uploading receives the 413 instead of a connection reset; a body declared larger closes the connection.'),
+        lingerMs: ms(30_000, 'Longest time spent discarding the rest of a refused body before closing the connection'),
         shutdownGraceMs: ms(10_000, 'How long graceful shutdown waits for in-flight requests and streams'),
         trustProxy: z.boolean().default(false).describe('Take the client IP from `x-forwarded-for`.'),
+        headersTimeoutMs: ms(10_000, 'How long a client may take to send the request line and headers (408 `request_timeout` after; ends slow-header attacks)'),
+        requestTimeoutMs: ms(120_000, 'How long a client may take to send the whole request, body included (at least `headersTimeoutMs`)'),
+        keepAliveTimeoutMs: ms(5_000, 'How long an idle keep-alive connection stays open'),
+        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024).describe('Largest request line and headers accepted (431 `headers_too_large` beyond).'),
+        maxConnections: z.number().int().min(0).default(10_000).describe('Open connections accepted in all; more are closed at once. 0: no limit (the process\'s file descriptor limit still applies).'),
+        maxConnectionsPerIp: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Open connections accepted from one remote address; more are closed at once. Defaults to 256, or 0 (no limit) with `trustProxy`, where every connection comes from the proxy.'),
       })
       .strict()
+      .refine((s) => s.requestTimeoutMs >= s.headersTimeoutMs, { message: 'requestTimeoutMs must be at least headersTimeoutMs', path: ['requestTimeoutMs'] })
       .prefault({}),
     dataDir: z.string().default('.moat').describe('Folder for the embedded PGlite database and generated secrets.'),
     databaseUrl: z.string().optional().describe('PostgreSQL URL; when unset the embedded PGlite store in `dataDir` is used.'),
@@ -60,6 +81,12 @@ export const ConfigSchema = z
     events: z
       .object({
         queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and event consumers; overflow is dropped and counted.'),
+        queueBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .default(64 * 1024 * 1024)
+          .describe('Memory bound of each event queue (the hot path\'s and each consumer\'s), estimated from request body and response text sizes; overflow is dropped and counted like a full queue.'),
         responseTextCap: z.number().int().min(0).default(4096).describe('Characters of response text kept in each request event.'),
         traceFile: z.string().optional().describe('Also append every request event to this JSONL file in trace format v1 (replayable with `moat replay`).'),
       })
@@ -119,10 +146,41 @@ export const ConfigSchema = z
     enforcement: z
       .object({
         autoEnforce: z.boolean().optional().describe('Overrides the playbooks\' `auto_enforce` switch: true makes every playbook rule automatic (no admin approval).'),
-        opsWebhookUrl: z.string().url().optional().describe('Provider operations webhook receiving every case proposal, action and reinstatement (signed, see docs/enforcement.md).'),
-        webhookSecret: z.string().min(16).optional().describe('HMAC-SHA256 secret signing webhooks; customers get per-org secrets derived from it. Generated into `dataDir` when unset.'),
+        opsWebhookUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'http or https only')
+          .optional()
+          .describe('Provider operations webhook receiving every case proposal, action and reinstatement (signed, see docs/enforcement.md).'),
+        webhookAllowNetworks: z
+          .array(z.string().refine(isCidr, 'not a network (e.g. 10.0.0.0/8, fd00::/8, 127.0.0.1)'))
+          .default([])
+          .describe('Networks webhooks may reach although private, loopback or link-local (refused by default, checked on every resolved address at delivery), e.g. `["10.20.0.0/16"]` for an internal receiver.'),
+        webhookSecret: z.string().min(16).optional().describe('Secret signing webhooks (Standard Webhooks: `whsec_<base64 key>`, or any string, used as the key bytes); customers get per-org secrets derived from it. Generated into `dataDir` when unset.'),
         deliveryIntervalMs: ms(1_000, 'How often the webhook outbox is polled for due deliveries'),
         maxAttempts: z.number().int().min(1).default(8).describe('Delivery attempts before a webhook moves to the dead-letter list.'),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({
+        macKey: z
+          .string()
+          .min(16)
+          .optional()
+          .describe('Key MACing every audit entry, kept outside the database (every process sharing a store must use the same one). Generated into `dataDir` (`audit-mac-key`) when unset.'),
+        signingKey: z
+          .string()
+          .optional()
+          .describe('Ed25519 private key (PKCS#8 PEM) signing audit checkpoints. Generated into `dataDir` (`audit-signing-key.pem`, public half in `audit-signing-key.pub.pem`) when unset.'),
+        checkpointFile: z.string().optional().describe('File the signed audit checkpoints are appended to (keep it, or a copy, out of reach of database operators). Defaults to `<dataDir>/audit-checkpoints.jsonl`.'),
+        checkpointMs: ms(60_000, 'How often a signed checkpoint of the audit head is written when the log moved (also at start and shutdown); entries deleted from the end since the last checkpoint cannot be told from entries never written'),
+        checkpointUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'http or https only')
+          .optional()
+          .describe('Also POST every checkpoint (JSON) to this external sink.'),
       })
       .strict()
       .prefault({}),
@@ -151,4 +209,6 @@ export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'MOAT_LIMITS_BACKEND', path: ['limits', 'backend'], type: 'string' },
   { env: 'MOAT_CHANGE_CHANNEL', path: ['view', 'changeChannel'], type: 'string' },
   { env: 'MOAT_STORE_STARTUP_RETRY_MS', path: ['store', 'startupRetryMs'], type: 'number' },
+  { env: 'MOAT_AUDIT_MAC_KEY', path: ['audit', 'macKey'], type: 'string' },
+  { env: 'MOAT_AUDIT_SIGNING_KEY', path: ['audit', 'signingKey'], type: 'string' },
 ];

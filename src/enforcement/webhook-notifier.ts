@@ -1,7 +1,11 @@
 // Delivers queued webhooks: signed, at least once, with exponential backoff and jitter, then dead-lettered.
-// Time, randomness, timers and HTTP are injected so tests run without sleeping.
+// Only to addresses the policy allows (webhook-address.ts), checked on the address actually connected to.
+// Time, randomness, timers, DNS and HTTP are injected so tests run without sleeping.
+import type { lookup as dnsLookup } from 'node:dns';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { Clock } from '../ops/clock.js';
-import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import { WebhookAddressPolicy } from './webhook-address.js';
+import { webhookHeaders } from './webhook-signature.js';
 import type { NewDelivery, WebhookDelivery, WebhookQueue } from './webhook-queue.js';
 
 export interface WebhookNotifierOptions {
@@ -11,7 +15,11 @@ export interface WebhookNotifierOptions {
   clock: Clock;
   /** [0, 1); default Math.random. */
   random?: () => number;
-  fetch?: typeof fetch;
+  fetch?: typeof undiciFetch;
+  /** Where deliveries may go; default: public addresses only. */
+  addresses?: WebhookAddressPolicy;
+  /** DNS resolution checked and connected to (tests inject a rebinding resolver). */
+  resolve?: typeof dnsLookup;
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -33,13 +41,17 @@ export function backoffDelay(failures: number, baseMs: number, maxMs: number, ra
 }
 
 export class WebhookNotifier {
-  private readonly o: Required<Omit<WebhookNotifierOptions, 'timers' | 'onError'>> & Pick<WebhookNotifierOptions, 'timers' | 'onError'>;
+  private readonly o: Required<Omit<WebhookNotifierOptions, 'timers' | 'onError' | 'addresses' | 'resolve'>> & Pick<WebhookNotifierOptions, 'timers' | 'onError'>;
+  private readonly addresses: WebhookAddressPolicy;
+  private readonly dispatcher: Agent;
   private timer: unknown;
   private running: Promise<PumpResult> | undefined;
   private stopped = false;
 
   constructor(opts: WebhookNotifierOptions) {
-    this.o = { random: Math.random, fetch: globalThis.fetch, maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 10 * 60_000, timeoutMs: 10_000, ...opts };
+    this.o = { random: Math.random, fetch: undiciFetch, maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 10 * 60_000, timeoutMs: 10_000, ...opts };
+    this.addresses = opts.addresses ?? new WebhookAddressPolicy();
+    this.dispatcher = new Agent({ connect: { lookup: this.addresses.lookup(opts.resolve) } });
   }
 
   /** Writes the notice to the outbox (durable) and returns; delivery happens in deliverDue(). */
@@ -47,22 +59,27 @@ export class WebhookNotifier {
     return this.o.queue.enqueue(d, new Date(this.o.clock.now()));
   }
 
-  private async attempt(d: WebhookDelivery): Promise<string | undefined> {
+  /** One try: undefined when delivered, else why not; `permanent` when retrying cannot help (a refused URL). */
+  private async attempt(d: WebhookDelivery): Promise<{ error: string; permanent: boolean } | undefined> {
+    const refused = this.addresses.urlProblem(d.url);
+    if (refused) return { error: `refused: ${refused}`, permanent: true };
     const now = this.o.clock.now();
     const ctrl = new AbortController();
     const t = setTimeout(() => ctrl.abort(), this.o.timeoutMs);
     try {
       const res = await this.o.fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.o.secretFor(d.target), d.body, now), 'moat-delivery': d.id, 'moat-event': d.event },
+        headers: { 'content-type': 'application/json', ...webhookHeaders(this.o.secretFor(d.target), d.id, d.body, now), 'moat-event': d.event },
         body: d.body,
         signal: ctrl.signal,
         redirect: 'manual',
+        dispatcher: this.dispatcher,
       });
       await res.arrayBuffer().catch(() => undefined);
-      return res.status >= 200 && res.status < 300 ? undefined : `HTTP ${res.status}`;
+      return res.status >= 200 && res.status < 300 ? undefined : { error: `HTTP ${res.status}`, permanent: false };
     } catch (e) {
-      return (e as Error).name === 'AbortError' ? `timeout after ${this.o.timeoutMs} ms` : (e as Error).message;
+      const err = e as Error & { cause?: { message?: string } };
+      return { error: err.name === 'AbortError' ? `timeout after ${this.o.timeoutMs} ms` : (err.cause?.message ?? err.message), permanent: false };
     } finally {
       clearTimeout(t);
     }
@@ -78,18 +95,18 @@ export class WebhookNotifier {
     const out: PumpResult = { delivered: 0, retried: 0, dead: 0 };
     const due = await this.o.queue.due(new Date(this.o.clock.now()), limit);
     for (const d of due) {
-      const error = await this.attempt(d);
+      const failure = await this.attempt(d);
       const attempts = d.attempts + 1;
       const now = new Date(this.o.clock.now());
-      if (error === undefined) {
+      if (failure === undefined) {
         await this.o.queue.markDelivered(d.id, attempts, now);
         out.delivered++;
-      } else if (attempts >= this.o.maxAttempts) {
-        await this.o.queue.markDead(d.id, attempts, error, now);
+      } else if (failure.permanent || attempts >= this.o.maxAttempts) {
+        await this.o.queue.markDead(d.id, attempts, failure.error, now);
         out.dead++;
       } else {
         const next = new Date(now.getTime() + backoffDelay(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random));
-        await this.o.queue.markRetry(d.id, attempts, next, error, now);
+        await this.o.queue.markRetry(d.id, attempts, next, failure.error, now);
         out.retried++;
       }
     }
@@ -116,5 +133,6 @@ export class WebhookNotifier {
     const timers = this.o.timers ?? { clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
     if (this.timer !== undefined) timers.clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    await this.dispatcher.close();
   }
 }

@@ -1,47 +1,63 @@
-// Webhook signatures: HMAC-SHA256 over `<unix seconds>.<raw body>`, sent as `moat-signature: t=<unix>,v1=<hex>`.
-// Binding the timestamp into the MAC and refusing old timestamps makes a captured notice useless for replay.
+// Webhook signatures in the Standard Webhooks scheme (standardwebhooks.com), so receivers can verify with the
+// existing libraries: `webhook-id` (the delivery id, the same on every retry: receivers deduplicate on it),
+// `webhook-timestamp` (unix seconds) and `webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`.
+// The id is inside the MAC, so a captured notice replayed under a new id no longer verifies; the timestamp is too,
+// and receivers refuse old ones. Secrets are `whsec_<base64 key>`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const SIGNATURE_HEADER = 'moat-signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+const PREFIX = 'whsec_';
 
-export function signatureHex(secret: string, timestamp: number, body: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+/** The key bytes of a secret: the base64 after `whsec_`, or (a configured secret in another form) its UTF-8 bytes. */
+export function signingKey(secret: string): Buffer {
+  return secret.startsWith(PREFIX) ? Buffer.from(secret.slice(PREFIX.length), 'base64') : Buffer.from(secret, 'utf8');
 }
 
-export function signWebhook(secret: string, body: string, nowMs: number): string {
+/** The same secret as receivers' libraries take it: `whsec_` + standard base64 of the key. */
+export function standardSecret(secret: string): string {
+  return PREFIX + signingKey(secret).toString('base64');
+}
+
+export function signatureOf(secret: string, id: string, timestamp: number, body: string): string {
+  return createHmac('sha256', signingKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+}
+
+/** The three headers of one delivery attempt. */
+export function webhookHeaders(secret: string, id: string, body: string, nowMs: number): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const t = Math.floor(nowMs / 1000);
-  return `t=${t},v1=${signatureHex(secret, t, body)}`;
+  return { 'webhook-id': id, 'webhook-timestamp': String(t), 'webhook-signature': `v1,${signatureOf(secret, id, t, body)}` };
 }
 
-export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'future' | 'mismatch' };
+export type VerifyResult = { ok: true; id: string; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'future' | 'mismatch' };
 
 /**
- * For receivers: checks `moat-signature` against the raw body (the exact bytes received, before JSON parsing).
- * Rejects timestamps older than `toleranceSeconds` (default 5 minutes) or that far in the future.
+ * For receivers: checks the Standard Webhooks headers against the raw body (the exact bytes received, before
+ * JSON parsing). Rejects timestamps more than `toleranceSeconds` (default 5 minutes) old or ahead.
  */
-export function verifyWebhookSignature(opts: { secret: string; body: string | Buffer; header: string | undefined; nowMs?: number; toleranceSeconds?: number }): VerifyResult {
-  if (!opts.header) return { ok: false, reason: 'missing' };
-  let t: number | undefined;
-  const sigs: string[] = [];
-  for (const part of opts.header.split(',')) {
-    const [k, v] = part.trim().split('=', 2);
-    if (k === 't' && v && /^\d{1,12}$/.test(v)) t = Number(v);
-    else if (k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)) sigs.push(v);
-  }
-  if (t === undefined || sigs.length === 0) return { ok: false, reason: 'malformed' };
+export function verifyWebhook(opts: { secret: string; body: string | Buffer; headers: Record<string, string | string[] | undefined>; nowMs?: number; toleranceSeconds?: number }): VerifyResult {
+  const one = (name: string) => {
+    const v = opts.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const id = one('webhook-id');
+  const ts = one('webhook-timestamp');
+  const sig = one('webhook-signature');
+  if (!id || !ts || !sig) return { ok: false, reason: 'missing' };
+  if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'malformed' };
+  const t = Number(ts);
   const now = Math.floor((opts.nowMs ?? Date.now()) / 1000);
   const tol = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (now - t > tol) return { ok: false, reason: 'expired' };
   if (t - now > tol) return { ok: false, reason: 'future' };
   const body = typeof opts.body === 'string' ? opts.body : opts.body.toString('utf8');
-  const want = Buffer.from(signatureHex(opts.secret, t, body), 'hex');
-  // Several v1 values let a sender roll its secret without breaking receivers.
-  const match = sigs.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), want));
-  return match ? { ok: true, timestamp: t } : { ok: false, reason: 'mismatch' };
+  const want = Buffer.from(signatureOf(opts.secret, id, t, body), 'base64');
+  // Several space-separated signatures let a sender roll its secret without breaking receivers.
+  const given = sig.split(' ').flatMap((s) => (s.startsWith('v1,') ? [Buffer.from(s.slice(3), 'base64')] : []));
+  if (given.length === 0) return { ok: false, reason: 'malformed' };
+  return given.some((g) => g.length === want.length && timingSafeEqual(g, want)) ? { ok: true, id, timestamp: t } : { ok: false, reason: 'mismatch' };
 }
 
-/** Each customer gets its own signing secret, derived from the provider's, so one customer cannot forge another's notices. */
+/** Each customer gets its own secret, derived from the provider's, so one customer cannot forge another's notices. */
 export function customerWebhookSecret(providerSecret: string, orgId: string): string {
-  return createHmac('sha256', providerSecret).update(`customer-webhook:${orgId}`).digest('hex');
+  return PREFIX + createHmac('sha256', signingKey(providerSecret)).update(`customer-webhook:${orgId}`).digest('base64');
 }

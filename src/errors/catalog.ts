@@ -43,6 +43,10 @@ export const ERROR_CATALOG = {
   unknown_model: spec(404, 'invalid_request_error', 'not_found_error', false, 'No route matches the requested model.', 'Use a model listed by `GET /v1/models`.'),
   api_mismatch: spec(400, 'invalid_request_error', 'invalid_request_error', false, 'The model is served by an upstream that speaks the other API (Moat does not translate between formats).', 'Call the model through its own front door (`/v1/chat/completions` or `/v1/messages`).'),
   not_found: spec(404, 'invalid_request_error', 'not_found_error', false, 'No such endpoint.', 'Check the URL and method.'),
+  method_not_allowed: spec(405, 'invalid_request_error', 'invalid_request_error', false, 'The endpoint exists but not with this HTTP method (`allow` names the methods it takes).', 'Use the method in the `allow` header.'),
+  malformed_http: spec(400, 'invalid_request_error', 'invalid_request_error', false, 'The bytes received are not a valid HTTP/1.1 request (bad request line, header or body framing).', 'Use an HTTP client library; do not hand-write requests.'),
+  headers_too_large: spec(431, 'invalid_request_error', 'request_too_large', false, 'The request line and headers exceed the configured limit (`server.maxHeaderBytes`, default 16 KiB).', 'Send fewer or shorter headers.'),
+  request_timeout: spec(408, 'invalid_request_error', 'timeout_error', true, 'The request (headers or body) did not arrive within the configured time (`server.headersTimeoutMs`, `server.requestTimeoutMs`).', 'Send the whole request promptly; retry.'),
   invalid_purpose: spec(400, 'invalid_request_error', 'invalid_request_error', false, 'The `moat-purpose` header is malformed or names an unknown purpose.', 'Use a purpose your organization holds a grant for.'),
   // Authentication
   missing_api_key: spec(401, 'invalid_request_error', 'authentication_error', false, 'No API key in `Authorization: Bearer` or `x-api-key`.', 'Send your Moat API key.'),

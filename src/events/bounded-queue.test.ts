@@ -53,3 +53,19 @@ test('taken items are no longer referenced by the queue (they must not outlive t
   assert.deepEqual(refs.slice(9).map((r) => r.deref() !== undefined), [true, true, true]); // still queued
   assert.equal((await q.take(10)).length, 3);
 });
+
+test('bounded by bytes too: a push past the byte bound is dropped, take stops at a byte budget', async () => {
+  const q = new BoundedQueue<{ n: number }>(100, undefined, { maxBytes: 1000, sizeOf: (x) => x.n });
+  assert.equal(q.push({ n: 600 }), true);
+  assert.equal(q.push({ n: 300 }), true);
+  assert.equal(q.push({ n: 200 }), false); // 1100 > 1000
+  assert.equal(q.dropped, 1);
+  assert.equal(q.byteSize, 900);
+  assert.deepEqual(await q.take(10, 700), [{ n: 600 }]); // the second would pass the budget
+  assert.equal(q.byteSize, 300);
+  assert.deepEqual(await q.take(10, 10), [{ n: 300 }]); // at least one item, whatever its size
+  assert.equal(q.byteSize, 0);
+  const big = new BoundedQueue<{ n: number }>(10, undefined, { maxBytes: 100, sizeOf: (x) => x.n });
+  assert.equal(big.push({ n: 5000 }), true); // one item larger than the bound still passes an empty queue
+  assert.equal(big.push({ n: 1 }), false);
+});

@@ -17,6 +17,8 @@ export interface RequestEvent {
   /** Request headers that matter to policy and detection (moat-purpose, anthropic-beta), never auth headers. */
   headers: Record<string, string>;
   body: unknown;
+  /** Size of the request body as received, in bytes (bounds queued memory; see eventBytes). */
+  requestBytes?: number;
   status: number;
   errorCode?: string;
   usage: TraceUsage;
@@ -27,6 +29,14 @@ export interface RequestEvent {
   /** Policy tags attached at admission (e.g. "grant:safety_evaluation"). */
   tags: string[];
   upstream?: string;
+}
+
+/**
+ * Estimated memory an event holds: its parsed body (about twice the bytes received: object overhead, two-byte
+ * strings) and response text (two bytes a character), plus the fixed fields. Queues bound themselves by it.
+ */
+export function eventBytes(e: RequestEvent): number {
+  return 2 * (e.requestBytes ?? 0) + 2 * e.responseText.length + 1024;
 }
 
 export function toTraceLine(e: RequestEvent): TraceRequestLine {

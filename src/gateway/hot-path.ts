@@ -3,7 +3,6 @@
 // relays the upstream's response chunk by chunk. Everything else (admin API, console) is routed by the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
 import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import type { PolicySnapshot, PolicyViewReader } from '../view/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -18,17 +17,22 @@ import type { GatewayMetrics } from '../ops/metrics.js';
 import type { Clock } from '../ops/clock.js';
 import { healthBody, readinessBody, type Readiness } from '../ops/health.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import { renderError, renderStreamError, type WireApi } from '../errors/wire-format.js';
+import { renderError, renderStreamError, type RenderedError, type WireApi } from '../errors/wire-format.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { extractFacts } from './extract-facts.js';
 import { createModelRouter } from './model-route.js';
 import { renderModelList } from './models-list.js';
 import { isJsonContentType, readBody } from './read-body.js';
+import { parseJsonBody } from './parse-json-body.js';
+import { discardRestOfBody } from './discard-body.js';
+import { checkRequestShape } from './request-schema.js';
 import { SseParser } from './sse-parser.js';
 import { UsageMeter } from './usage-meter.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
 import { KeyHashCache } from './key-hash-cache.js';
 import { staleViewDenial } from './stale-view.js';
+import { nextRequestId } from './request-id.js';
+import { callerApi } from './caller-api.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -74,6 +78,8 @@ interface Exchange {
   orgId?: string;
   keyId?: string;
   body?: Record<string, unknown>;
+  /** Bytes of the request body as received. */
+  bodyBytes: number;
   model: string;
   stream: boolean;
   facts?: RequestFacts;
@@ -104,23 +110,14 @@ const PASSTHROUGH_ERROR_HEADERS = ['retry-after', 'x-should-retry'] as const;
 /** Upstream response headers a buffered (non-streaming) call keeps. */
 const BUFFERED_RESPONSE_HEADERS = ['content-type', ...PASSTHROUGH_ERROR_HEADERS] as const;
 
-/**
- * Request ids: `req_` + 32 hex = a random per-process prefix and a counter. Unique across processes and
- * restarts like a UUID, without a CSPRNG call per request (ids are correlation handles, not secrets).
- */
-const ID_PREFIX = `req_${randomBytes(8).toString('hex')}`;
-let idCounter = 0;
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % 0x10000000000000;
-  return ID_PREFIX + idCounter.toString(16).padStart(16, '0');
-}
-
 export function createHotPath(deps: HotPathDeps): HotPath {
   const { config, view, limiter, events, usage, logger, metrics, clock } = deps;
   const env = deps.env ?? process.env;
   const router = createModelRouter(config.upstreams);
   const pools = createUpstreamPools();
   const keyHashes = new KeyHashCache();
+  const jsonLimits = { maxDepth: config.server.maxJsonDepth };
+  const lingerLimits = { maxBytes: config.server.lingerBytes, maxMs: config.server.lingerMs };
   const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
   const inflight = new Set<Exchange>();
   let draining = false;
@@ -135,14 +132,28 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       void serveModelCall(newExchange(req, res, door.api, door.endpoint));
       return true;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const get = req.method === 'GET' || req.method === 'HEAD';
     switch (path) {
       case '/v1/models':
-        serveModels(req, res);
+        if (get) serveModels(req, res);
+        else refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use GET.`, { headers: { allow: 'GET, HEAD' } }));
         return true;
       case '/v1/moat/limits':
-        void serveLimits(req, res);
+        if (get) void serveLimits(req, res);
+        else refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use GET.`, { headers: { allow: 'GET, HEAD' } }));
         return true;
+      case '/v1/chat/completions':
+      case '/v1/messages':
+        refuse(req, res, path, new MoatError('method_not_allowed', `${req.method} is not allowed on ${path}; use POST.`, { headers: { allow: 'POST' } }));
+        return true;
+    }
+    // Everything under /v1/ is the model API's namespace: unknown routes answer in the caller's format.
+    if (path.startsWith('/v1/') || path === '/v1') {
+      refuse(req, res, path, new MoatError('not_found', `No endpoint ${req.method} ${path.slice(0, 200)}.`));
+      return true;
+    }
+    if (!get) return false;
+    switch (path) {
       case '/healthz':
         sendJson(res, 200, healthBody());
         return true;
@@ -169,6 +180,26 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     }
   }
 
+  /** An error outside the front doors, in the caller's format; a request body is discarded (bounded). */
+  function refuse(req: IncomingMessage, res: ServerResponse, path: string, err: MoatError): void {
+    sendUnreadBodyError(req, res, renderError(callerApi(req.headers, path), err, nextRequestId()));
+  }
+
+  /**
+   * Answers a request whose body Moat will not use: the rest is read and discarded (up to the linger bounds)
+   * so the caller, perhaps still uploading, reads the answer; a body declared past the bounds closes the
+   * connection after the answer instead.
+   */
+  function sendUnreadBodyError(req: IncomingMessage, res: ServerResponse, rendered: RenderedError): void {
+    // A caller waiting for `100 Continue` that was never sent (body over the limit) will not send the body.
+    const uninvited = /100-continue/i.test(req.headers.expect ?? '') && Number(req.headers['content-length']) > config.server.bodyLimitBytes;
+    if (uninvited || !discardRestOfBody(req, lingerLimits)) {
+      rendered.headers.connection = 'close';
+      res.once('finish', () => req.destroy());
+    }
+    sendRendered(res, rendered);
+  }
+
   function newExchange(req: IncomingMessage, res: ServerResponse, api: WireApi, endpoint: string): Exchange {
     return {
       id: nextRequestId(),
@@ -179,6 +210,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       startPerf: performance.now(),
       startMs: clock.now(),
       ip: clientIp(req, config.server.trustProxy),
+      bodyBytes: 0,
       model: '',
       stream: false,
       tags: [],
@@ -193,9 +225,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
    * `anthropic-version` or `x-api-key`), a request id, and authentication from the in-memory view.
    */
   function authenticateSideRoute(req: IncomingMessage, snapshot: PolicySnapshot, now: number) {
-    const presented = presentedKey(req.headers);
-    const api: WireApi = req.headers['anthropic-version'] !== undefined || presented.via === 'x-api-key' ? 'anthropic' : 'openai';
-    return { api, id: nextRequestId(), auth: authenticate(presented, snapshot, now, keyHashes) };
+    return { api: callerApi(req.headers), id: nextRequestId(), auth: authenticate(presentedKey(req.headers), snapshot, now, keyHashes) };
   }
 
   function sendOk(res: ServerResponse, api: WireApi, id: string, body: string): void {
@@ -244,12 +274,14 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
       if (!isJsonContentType(x.req.headers['content-type']))
-        throw new MoatError('unsupported_media_type', `Content-Type must be application/json, got ${x.req.headers['content-type'] ?? 'none'}.`);
+        throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
-      const body = parseJsonObject(raw);
+      x.bodyBytes = raw.length;
+      const body = parseJsonBody(raw, jsonLimits);
       x.body = body;
       if (typeof body.model !== 'string' || body.model === '')
         throw new MoatError('invalid_request', '`model` must be a non-empty string.', { param: 'model' });
+      checkRequestShape(x.api, body);
       x.model = body.model;
       x.stream = body.stream === true;
       const upstream = router.route(x.model);
@@ -484,12 +516,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     }
     const rendered = renderError(x.api, err, x.id);
     x.status = rendered.status;
-    if (err.code === 'body_too_large') {
-      // The rest of the body is not read: close the connection instead of draining megabytes.
-      rendered.headers.connection = 'close';
-      res.once('finish', () => x.req.destroy());
-    }
-    sendRendered(res, rendered);
+    if (x.req.complete) sendRendered(res, rendered);
+    else sendUnreadBodyError(x.req, res, rendered);
   }
 
   function finish(x: Exchange): void {
@@ -527,6 +555,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       client: typeof ua === 'string' ? { ip: x.ip, userAgent: ua } : { ip: x.ip },
       headers,
       body: x.body ?? null,
+      requestBytes: x.bodyBytes,
       status: x.status,
       usage: u,
       responseText: x.meter?.responseText() ?? '',
@@ -585,17 +614,6 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     },
     close: () => pools.close(),
   };
-}
-
-function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw new MoatError('invalid_json', `The request body is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MoatError('invalid_request', 'The request body must be a JSON object.');
-  return v as Record<string, unknown>;
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {

@@ -22,9 +22,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (e: Error) => {
+    // The client closed the connection mid-body: its own doing, not Moat's (no answer can reach it anyway).
+    const onError = () => {
       cleanup();
-      reject(e);
+      reject(new MoatError('invalid_request', 'The connection closed before the whole request body arrived.'));
     };
     const cleanup = () => {
       req.off('data', onData);
@@ -41,9 +42,19 @@ function tooLarge(limit: number): MoatError {
   return new MoatError('body_too_large', `The request body exceeds the limit of ${limit} bytes.`);
 }
 
-/** `application/json`, optionally with parameters such as charset. */
+/**
+ * `application/json`, optionally with parameters; a charset other than UTF-8 is refused: Moat reads the body as
+ * UTF-8, and an upstream honouring `charset=utf-16` would read different text than policy judged.
+ */
 export function isJsonContentType(ct: string | undefined): boolean {
   if (!ct) return false;
-  const semi = ct.indexOf(';');
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase() === 'application/json';
+  const [type, ...params] = ct.split(';');
+  if ((type as string).trim().toLowerCase() !== 'application/json') return false;
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+  }
+  return true;
 }

@@ -2,8 +2,11 @@
 // It consumes its own bounded queue in batches: a slow disk drops events (counted by the queue), never requests.
 // Batches are written at most every `flushIntervalMs`: each file write is a thread-pool round trip (futex
 // wake-ups and an eventfd write on the event loop), which at one write per request cost ~5% of the gateway's CPU.
+// An event that cannot be serialised is skipped and reported; a write error (disk full, file removed) ends the
+// loop, which is restarted on a fresh stream, so neither can stop the trace or the process.
 import { createWriteStream } from 'node:fs';
 import type { BoundedQueue } from '../events/bounded-queue.js';
+import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
 import { toTraceLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 
@@ -20,42 +23,70 @@ export interface TraceWriterOptions {
    * (status, attributes, grants), so the trace replays with the same org facts the live detector saw.
    */
   orgLine?: (orgId: string) => TraceOrgLine | undefined;
+  /** Where skipped events and restarts are reported. */
+  health?: ConsumerHealth;
+  /** Pause before reopening the file after a write error (default 1 s). */
+  restartDelayMs?: number;
 }
+
+/** Largest batch taken at once, in estimated bytes (the queue's estimate): bounds one write's string. */
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string, onError: (e: unknown) => void = () => {}, opts: TraceWriterOptions = {}): TraceWriter {
   const flushIntervalMs = opts.flushIntervalMs ?? 25;
-  const out = createWriteStream(file, { flags: 'a' });
-  out.on('error', onError);
-  const writtenOrgLines = new Map<string, string>();
+  const health = opts.health ?? ignoreHealth;
   // orgLine() may return the same object for many events (the server caches it per view snapshot): its JSON
   // is computed once per object, not per event.
   const jsonOf = new WeakMap<TraceOrgLine, string>();
-  const done = (async () => {
-    for (;;) {
-      const batch = await queue.take(4096);
-      if (batch.length === 0) break; // queue closed and drained
-      let text = '';
-      // The org's line when new or changed, and its affiliates' lines: an affiliate's facts (a competitor
-      // parent) matter to detection even when the affiliate sends no request of its own.
-      const orgLineText = (id: string, withAffiliates: boolean): string => {
-        const org = opts.orgLine?.(id);
-        if (!org) return '';
-        let json = jsonOf.get(org);
-        if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
-        if (writtenOrgLines.get(id) === json) return '';
-        writtenOrgLines.set(id, json);
-        let t = '';
-        if (withAffiliates) for (const a of org.affiliates ?? []) if (!writtenOrgLines.has(a.org)) t += orgLineText(a.org, false);
-        return t + json + '\n';
-      };
-      for (const e of batch) {
-        text += orgLineText(e.orgId, true);
-        text += JSON.stringify(toTraceLine(e)) + '\n';
+
+  const run = async () => {
+    // A fresh stream per run: after a failure the org lines are written again before each org's next request.
+    const writtenOrgLines = new Map<string, string>();
+    const out = createWriteStream(file, { flags: 'a' });
+    let failed: unknown;
+    const failure = new Promise<never>((_, reject) =>
+      out.once('error', (e) => {
+        failed = e;
+        onError(e);
+        reject(e);
+      }),
+    );
+    failure.catch(() => {});
+    try {
+      for (;;) {
+        const batch = await queue.take(4096, BATCH_BYTES);
+        if (batch.length === 0) break; // queue closed and drained
+        let text = '';
+        for (const e of batch)
+          guardEvent(health, 'trace_writer', () => {
+            // The org's line when new or changed, and its affiliates' lines: an affiliate's facts (a competitor
+            // parent) matter to detection even when the affiliate sends no request of its own. Recorded as
+            // written only once the request's own line serialised.
+            const pending: [string, string][] = [];
+            const orgLineText = (id: string, withAffiliates: boolean): string => {
+              const org = opts.orgLine?.(id);
+              if (!org) return '';
+              let json = jsonOf.get(org);
+              if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
+              if (writtenOrgLines.get(id) === json || pending.some(([p]) => p === id)) return '';
+              pending.push([id, json]);
+              let t = '';
+              if (withAffiliates) for (const a of org.affiliates ?? []) if (!writtenOrgLines.has(a.org)) t += orgLineText(a.org, false);
+              return t + json + '\n';
+            };
+            const lines = orgLineText(e.orgId, true) + JSON.stringify(toTraceLine(e)) + '\n';
+            text += lines;
+            for (const [id, json] of pending) writtenOrgLines.set(id, json);
+          });
+        if (failed !== undefined) throw failed;
+        if (text && !out.write(text)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failure]);
+        if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
       }
-      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
-      if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
+      await Promise.race([new Promise<void>((r) => out.end(() => r())), failure]);
+    } catch (e) {
+      out.destroy();
+      throw e;
     }
-    await new Promise<void>((r) => out.end(() => r()));
-  })();
-  return { done };
+  };
+  return { done: superviseLoop('trace_writer', health, run, opts.restartDelayMs === undefined ? {} : { restartDelayMs: opts.restartDelayMs }) };
 }

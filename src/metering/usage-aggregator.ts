@@ -1,5 +1,8 @@
 // In-memory per (org, key, model, minute) usage counters. The hot path only adds to a map; a timer flushes the
 // map to the store every metering.flushMs, so metering never puts a database write on a request.
+// A row the store refuses while others in the same flush are written (a value it cannot hold) is dropped and
+// reported instead of being retried forever: one poisoned row must not hold back every later flush.
+import type { ConsumerHealth } from '../events/consumer-supervisor.js';
 import type { Clock } from '../ops/clock.js';
 import type { UsageRow, UsageSink } from './usage-sink.js';
 
@@ -22,6 +25,7 @@ export class UsageAggregator {
     private readonly sink: UsageSink,
     private readonly clock: Clock,
     private readonly onFlushError: (err: unknown) => void = () => {},
+    private readonly health?: ConsumerHealth,
   ) {}
 
   /** Counts one finished request in the minute of the injected clock's current time. */
@@ -34,8 +38,8 @@ export class UsageAggregator {
       this.pending.set(k, row);
     }
     row.requests += 1;
-    row.inputTokens += r.inputTokens;
-    row.outputTokens += r.outputTokens;
+    row.inputTokens += tokens(r.inputTokens);
+    row.outputTokens += tokens(r.outputTokens);
   }
 
   /** Rows not yet written (for tests and `/admin/usage` freshness). */
@@ -58,18 +62,37 @@ export class UsageAggregator {
     this.pending = new Map();
     try {
       await this.sink.write([...batch.values()]);
+      return;
     } catch (err) {
-      for (const [k, row] of batch) {
-        const cur = this.pending.get(k);
-        if (!cur) this.pending.set(k, row);
-        else {
-          cur.requests += row.requests;
-          cur.inputTokens += row.inputTokens;
-          cur.outputTokens += row.outputTokens;
-        }
-      }
-      this.onFlushError(err);
+      if (batch.size === 1) return this.keep(batch, err);
     }
+    // Row by row: if some rows go in, the ones that do not are poisoned; if none do, the store is down.
+    const refused = new Map<string, UsageRow>();
+    let lastErr: unknown;
+    for (const [k, row] of batch) {
+      try {
+        await this.sink.write([row]);
+      } catch (err) {
+        refused.set(k, row);
+        lastErr = err;
+      }
+    }
+    if (refused.size === batch.size) return this.keep(refused, lastErr);
+    for (const row of refused.values()) this.health?.eventFailed('metering', new Error(`usage row refused by the store: ${row.orgId} ${row.keyId} ${row.minute}: ${String((lastErr as Error)?.message ?? lastErr)}`));
+  }
+
+  /** Merges rows of a failed write back into pending, so the next flush retries them (added, never doubled). */
+  private keep(rows: Map<string, UsageRow>, err: unknown): void {
+    for (const [k, row] of rows) {
+      const cur = this.pending.get(k);
+      if (!cur) this.pending.set(k, row);
+      else {
+        cur.requests += row.requests;
+        cur.inputTokens += row.inputTokens;
+        cur.outputTokens += row.outputTokens;
+      }
+    }
+    this.onFlushError(err);
   }
 
   start(flushMs: number): void {
@@ -84,4 +107,9 @@ export class UsageAggregator {
     this.timer = undefined;
     await this.flush();
   }
+}
+
+/** Token counts as the store can hold them: a finite, non-negative integer (an upstream may report anything). */
+function tokens(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER) : 0;
 }

@@ -10,6 +10,10 @@ export interface GatewayMetrics {
   upstreamErrors: Counter<'upstream' | 'code'>;
   eventsDropped: Counter<string>;
   tokens: Counter<'api' | 'direction'>;
+  /** Events an event consumer (trace writer, detection, metering, streams publisher) failed on and skipped. */
+  consumerFailures: Counter<'consumer'>;
+  /** Times an event consumer's loop died and was started again. */
+  consumerRestarts: Counter<'consumer'>;
   /** Make `moat_events_dropped_total` report the queue's own drop counter. */
   watchQueueDrops(dropped: () => number): void;
 }
@@ -37,6 +41,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     ttfb: new Histogram({ name: 'moat_time_to_first_byte_seconds', help: 'Time from request arrival to the first response body byte sent to the client.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     upstreamErrors: new Counter({ name: 'moat_upstream_errors_total', help: 'Upstream failures by upstream and Moat error code.', labelNames: ['upstream', 'code'], registers: [registry] }),
     tokens: new Counter({ name: 'moat_tokens_total', help: 'Metered tokens by direction (input, output).', labelNames: ['api', 'direction'], registers: [registry] }),
+    consumerFailures: new Counter({ name: 'moat_consumer_event_failures_total', help: 'Events an event consumer failed on and skipped (the consumer keeps going).', labelNames: ['consumer'], registers: [registry] }),
+    consumerRestarts: new Counter({ name: 'moat_consumer_restarts_total', help: 'Times an event consumer died and was restarted.', labelNames: ['consumer'], registers: [registry] }),
     eventsDropped,
     watchQueueDrops(dropped) {
       droppedSource = dropped;

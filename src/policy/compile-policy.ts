@@ -3,6 +3,7 @@
 import type { Org } from '../model/org.js';
 import type { AffiliateIndex } from './affiliate-index.js';
 import { anyGlobMatches } from './glob.js';
+import { foldName, paramEquals, paramValue, truthy, userAgentStarts } from './normalize.js';
 import type { AttributeValue, FeatureDenial, FeatureMatcher, PolicyRules, PropagationRule, SubjectSelector } from './policy-rules.js';
 import type { RequestFacts } from './request-facts.js';
 
@@ -29,19 +30,18 @@ export interface CompiledPolicy {
   propagation: readonly PropagationRule[];
 }
 
-function present(v: unknown): boolean {
-  return v !== undefined && v !== null && v !== false;
-}
-
 function anyOf(patterns: readonly string[], values: readonly string[]): boolean {
   for (const v of values) if (anyGlobMatches(patterns, v)) return true;
   return false;
 }
 
+/** Facts carry folded names (extract-facts.ts); patterns are folded once here, so both sides compare alike. */
+const folded = (globs: readonly string[]): string[] => globs.map(foldName);
+
 export function compileMatcher(m: FeatureMatcher): FactsPredicate {
   const checks: FactsPredicate[] = [];
   if (m.models) {
-    const g = m.models;
+    const g = folded(m.models);
     checks.push((f) => anyGlobMatches(g, f.model));
   }
   if (m.endpoints) {
@@ -49,28 +49,29 @@ export function compileMatcher(m: FeatureMatcher): FactsPredicate {
     checks.push((f) => anyGlobMatches(g, f.endpoint));
   }
   if (m.toolNames) {
-    const g = m.toolNames;
+    const g = folded(m.toolNames);
     checks.push((f) => anyOf(g, f.toolNames));
   }
   if (m.toolTypes) {
-    const g = m.toolTypes;
+    const g = folded(m.toolTypes);
     checks.push((f) => anyOf(g, f.toolTypes));
   }
   if (m.anthropicBeta) {
-    const g = m.anthropicBeta;
+    const g = folded(m.anthropicBeta);
     checks.push((f) => anyOf(g, f.anthropicBeta));
   }
   if (m.paramsPresent) {
     const names = m.paramsPresent;
-    checks.push((f) => names.some((n) => present(f.params[n])));
+    checks.push((f) => names.some((n) => truthy(paramValue(f.params, n))));
   }
   if (m.paramsEqual) {
     const entries = Object.entries(m.paramsEqual);
-    checks.push((f) => entries.every(([k, v]) => f.params[k] === v));
+    checks.push((f) => entries.every(([k, v]) => paramEquals(paramValue(f.params, k), v)));
   }
   if (m.userAgent !== undefined) {
     const re = new RegExp(m.userAgent, 'i');
-    checks.push((f) => f.userAgent !== undefined && re.test(f.userAgent));
+    // Tested at every product in the header, not only the first: `^claude-cli` must not be dodged by a prefix.
+    checks.push((f) => f.userAgent !== undefined && userAgentStarts(f.userAgent).some((s) => re.test(s)));
   }
   // A matcher with no conditions would match every request; treat it as matching nothing instead.
   if (checks.length === 0) return () => false;

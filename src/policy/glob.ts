@@ -1,5 +1,14 @@
 // Glob matching with `*` (any run) and `?` (one character), without building a RegExp: grant model globs
-// come from the live view and are matched per request, so this must allocate nothing.
+// come from the live view and are matched per request, so this must allocate nothing. ASCII letters match
+// either case: model and tool names are compared folded (normalize.ts), and a grant or rule written
+// `Claude-*` must still hold for them.
+
+/** Same character, or the same ASCII letter in another case. */
+function sameChar(a: number, b: number): boolean {
+  if (a === b) return true;
+  const la = a | 0x20;
+  return la === (b | 0x20) && la >= 0x61 && la <= 0x7a;
+}
 
 export function globMatch(pattern: string, text: string): boolean {
   let p = 0;
@@ -8,12 +17,12 @@ export function globMatch(pattern: string, text: string): boolean {
   let starT = 0;
   while (t < text.length) {
     const c = pattern.charCodeAt(p);
-    if (p < pattern.length && (c === 63 /* ? */ || c === text.charCodeAt(t))) {
-      p++;
-      t++;
-    } else if (p < pattern.length && c === 42 /* * */) {
+    if (p < pattern.length && c === 42 /* * */) {
       starP = p++;
       starT = t;
+    } else if (p < pattern.length && (c === 63 /* ? */ || sameChar(c, text.charCodeAt(t)))) {
+      p++;
+      t++;
     } else if (starP >= 0) {
       p = starP + 1;
       t = ++starT;

@@ -3,6 +3,7 @@
 // onto PolicyState.
 import { z } from 'zod';
 import { attributesSchema, ORG_STATUSES, RELATIONS, rulesBodySchema } from './rules-schema.js';
+import { webhookUrlSchema } from './policy-state.js';
 
 const iso = z.iso.datetime({ offset: true, error: 'invalid timestamp: use ISO 8601 with a time zone, e.g. "2026-09-01T00:00:00Z"' });
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits, "_", ".", ":" or "-"');
@@ -36,7 +37,7 @@ export function policyFileSchema(opts: { tierLimits?: z.ZodType; playbooks?: z.Z
           tier: z.string().min(1),
           attributes: attributesSchema.optional(),
           labels: z.array(z.string().min(1)).optional(),
-          contactWebhook: z.string().url().optional(),
+          contactWebhook: webhookUrlSchema.optional(),
           status: statusSchema.optional(),
         }),
       )

@@ -59,6 +59,12 @@ export const affiliationIdentity = (a: Affiliation): string => `${a.orgId}->${a.
 
 const iso = z.iso.datetime({ offset: true });
 
+/** Where webhooks may be sent: http or https only (the address itself is checked at delivery). */
+export const webhookUrlSchema = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'a webhook URL must be http or https' });
+
 export const orgStateSchema: z.ZodType<OrgState> = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -70,7 +76,7 @@ export const orgStateSchema: z.ZodType<OrgState> = z.strictObject({
   statusReason: z.string().optional(),
   statusClause: z.string().optional(),
   statusCaseId: z.string().optional(),
-  contactWebhook: z.string().url().optional(),
+  contactWebhook: webhookUrlSchema.optional(),
 });
 
 export const affiliationSchema: z.ZodType<Affiliation> = z.strictObject({

@@ -1,27 +1,29 @@
 // Facts about one request that policy, limits and detection judge. The hot path extracts them once from the
-// parsed body and headers; everything downstream is a plain function of these facts.
+// parsed body and headers; everything downstream is a plain function of these facts. Names are folded
+// (normalize.ts: NFKC, invisible characters removed, lower case) so spellings an upstream treats alike match alike.
 
 export interface RequestFacts {
   api: 'openai' | 'anthropic';
   /** Path of the front door, e.g. "/v1/chat/completions" or "/v1/messages". */
   endpoint: string;
+  /** Folded model name (routing and events keep the name as sent). */
   model: string;
   stream: boolean;
   orgId: string;
   keyId: string;
   /** Raw value of the `moat-purpose` header, if sent. */
   purpose?: string;
-  /** Names of tools offered to the model (function names, Anthropic tool names). */
+  /** Folded names of tools offered: function, custom and Anthropic tool names, legacy `functions`, tool_choice, MCP server names and allowed tools, container skill ids. */
   toolNames: string[];
-  /** Tool types (e.g. "function", "computer_20250124", "bash_20250124", "text_editor_20250124", "web_search"). */
+  /** Folded tool types: "function", "custom", Anthropic's ("bash_20250124", "web_fetch_20250910", ...), "mcp_server" per MCP server, "skill" per container skill. */
   toolTypes: string[];
-  /** Top-level body parameters other than messages/tools/system (e.g. thinking, logprobs, temperature). */
+  /** Top-level body parameters other than messages/tools/system (e.g. thinking, logprobs, temperature); `thinking` is also set when `chat_template_kwargs` enables it. */
   params: Record<string, unknown>;
   /** max_tokens / max_completion_tokens requested, if any. */
   maxTokens?: number;
   /** Estimated input tokens (characters / 4 over messages and system), for limit reservations. */
   inputTokensEstimate: number;
-  /** Values of `anthropic-beta`, split on commas. */
+  /** Values of `anthropic-beta`, split on commas, semicolons and whitespace, folded. */
   anthropicBeta: string[];
   userAgent?: string;
   ip: string;

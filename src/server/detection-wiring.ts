@@ -12,6 +12,7 @@ import { field, publishTraceLine, streamKeys, type StreamEntries } from '../dete
 import type { Detection } from '../enforcement/detection-input.js';
 import type { CaseStore } from '../enforcement/case-store.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
+import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
 import { toTraceLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import type { Logger } from '../ops/logger.js';
@@ -33,6 +34,8 @@ export interface DetectionStats {
   /** Detections handed to enforcement, and how many of those calls failed. */
   detections: number;
   failures: number;
+  /** Times the detection worker thread died and was started again (its per-org state starts empty). */
+  restarts: number;
 }
 
 export interface DetectionWiring {
@@ -49,6 +52,8 @@ export interface DetectionWiring {
   idle(): Promise<void>;
   /** Ends the loops; call after the event queue was closed (pending events are still judged). */
   stop(): Promise<void>;
+  /** Drills and tests: ends the worker thread as a crash would (mode local with the worker); the next batch restarts it. */
+  terminateWorker?(): Promise<void>;
 }
 
 export interface DetectionDeps {
@@ -62,7 +67,14 @@ export interface DetectionDeps {
   assets?: DetectionAssets;
   /** Called for every label (tests, metrics). */
   onLabel?: (e: LabelEvent) => void;
+  /** Where skipped events and restarts are reported (metrics, rate-limited log). */
+  health?: ConsumerHealth;
+  /** Pause before restarting a dead worker thread or loop (default 1 s). */
+  restartDelayMs?: number;
 }
+
+/** Largest batch sent to the worker, in the queue's estimated bytes: bounds the structured-clone copy in flight. */
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Org lines of the orgs whose facts changed since `last` (all of them on the first call). */
 export function changedOrgLines(snap: PolicySnapshot, last: Map<string, string>): TraceOrgLine[] {
@@ -85,9 +97,11 @@ function keyPrefixes(snap: PolicySnapshot): Map<string, string> {
 
 export async function wireDetection(deps: DetectionDeps): Promise<DetectionWiring> {
   const { config, view, queue, logger } = deps;
+  const health = deps.health ?? ignoreHealth;
+  const restartDelayMs = deps.restartDelayMs ?? 1_000;
   const cfg = config.detection;
   const tracker = new DetectionTracker();
-  const stats = { events: 0, detections: 0, failures: 0 };
+  const stats = { events: 0, detections: 0, failures: 0, restarts: 0 };
   const orgJson = new Map<string, string>();
   let prefixes = keyPrefixes(view.current());
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -128,16 +142,22 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
   let labelsLoop: Promise<void> | undefined;
   const abort = new AbortController();
 
-  if (mode === 'local' && cfg.worker && !deps.assets) {
+  const startWorker = () => {
     const w = new DetectionWorker({
       evidenceSamples: cfg.evidenceSamples,
       diagnostics: logger.isLevelEnabled('debug'),
       onDiagnostic: (x) => logger.debug({ kind: x.kind, org: x.org }, `detection: ${x.message}`),
-      onError: (err) => logger.error({ err }, 'detection worker failed; live detection stopped'),
+      onError: (err) => logger.error({ err }, 'detection worker thread crashed; it is restarted with the next events'),
     });
     worker = w;
-    cleanups.push(() => w.close());
+    // A new thread knows no org yet: every org line goes again.
+    orgJson.clear();
     w.ingestOrgs(changedOrgLines(view.current(), orgJson));
+    return w;
+  };
+  if (mode === 'local' && cfg.worker && !deps.assets) {
+    startWorker();
+    cleanups.push(() => worker?.close());
   } else if (mode === 'local') {
     const d = createDetector({
       ...(deps.assets ?? loadDetectionAssets()),
@@ -153,7 +173,13 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     const sub = new Redis(config.redisUrl, { lazyConnect: false });
     cleanups.push(() => void pub.disconnect(), () => void sub.disconnect());
     publish = async (lines) => {
-      for (const l of lines) await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
+      for (const l of lines) {
+        try {
+          await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
+        } catch (err) {
+          health.eventFailed('streams_publisher', err);
+        }
+      }
     };
     await publish(changedOrgLines(view.current(), orgJson));
     labelsLoop = consumeLabels(sub, cfg.streamPrefix, abort.signal, (events) => {
@@ -174,23 +200,35 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
 
   // Worker thread: batches go out as they come; each batch's request metadata is noted and its labels handled
   // when the worker answers for it, i.e. in the same order and at the same point as the in-process loop below.
-  const workerLoop = async (w: DetectionWorker) => {
+  // A dead thread is replaced before the next batch; a batch the structured clone refuses goes event by event.
+  const workerLoop = async () => {
     let last: Promise<unknown> = Promise.resolve();
+    const liveWorker = async (): Promise<DetectionWorker> => {
+      const w = worker as DetectionWorker;
+      if (!w.isDead) return w;
+      await last;
+      stats.restarts++;
+      health.restarted('detection', new Error('the detection worker thread died'));
+      await new Promise((r) => setTimeout(r, restartDelayMs));
+      return startWorker();
+    };
     for (;;) {
-      await w.slot();
-      const batch = await queue.take(256);
+      await (await liveWorker()).slot();
+      const batch = await queue.take(256, BATCH_BYTES);
       if (batch.length === 0) break;
+      // The thread may have died while this loop waited for events.
+      const w = await liveWorker();
       // Only the small metadata waits for the reply: holding the batch itself (request bodies, response text)
       // until the worker answers kept it alive across young-gen GCs on the main thread.
       const n = batch.length;
       // The org's latest request wins, as with one noteRequest per event.
       const latest = new Map<string, { keyId: string; model: string; endpoint: string }>();
       for (const e of batch) latest.set(e.orgId, { keyId: e.keyId, model: e.model, endpoint: e.endpoint });
-      const done = w.ingestRequests(batch.map(toTraceLine));
+      const done = sendToWorker(w, batch.map(toTraceLine));
       last = done.then(({ labels, error }) => {
         for (const [org, m] of latest) tracker.noteRequest(org, { keyPrefix: prefixes.get(m.keyId) ?? m.keyId, model: m.model, endpoint: m.endpoint });
         stats.events += n;
-        if (error) logger.error({ err: error }, 'detection failed on a batch of events');
+        if (error) health.eventFailed('detection', new Error(error));
         for (const l of labels) onLabel(l);
         if (tracker.hasPending) void enforce(tracker.drain());
         checkIdle();
@@ -199,7 +237,27 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     await last; // replies come in order: the last batch's answer means all were judged
   };
 
-  const loop = worker ? workerLoop(worker) : (async () => {
+  /** One batch to the worker; if it cannot be copied as a whole, event by event, skipping those that cannot. */
+  const sendToWorker = (w: DetectionWorker, lines: ReturnType<typeof toTraceLine>[]): Promise<{ labels: LabelEvent[]; error?: string }> => {
+    try {
+      return w.ingestRequests(lines);
+    } catch {
+      const parts: Array<Promise<{ labels: LabelEvent[]; error?: string }>> = [];
+      for (const l of lines) {
+        try {
+          parts.push(w.ingestRequests([l]));
+        } catch (err) {
+          health.eventFailed('detection', err);
+        }
+      }
+      return Promise.all(parts).then((rs) => {
+        const error = rs.find((r) => r.error)?.error;
+        return { labels: rs.flatMap((r) => r.labels), ...(error ? { error } : {}) };
+      });
+    }
+  };
+
+  const localLoop = async () => {
     for (;;) {
       const batch = await queue.take(256);
       if (batch.length === 0) break;
@@ -211,18 +269,17 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
         });
         stats.events += batch.length;
         if (detector) {
-          for (const l of lines) detector.ingestRequest(l);
+          const d = detector;
+          for (const l of lines) guardEvent(health, 'detection', () => d.ingestRequest(l));
           if (tracker.hasPending) void enforce(tracker.drain());
         } else await publish?.(lines);
-      } catch (err) {
-        logger.error({ err }, 'detection failed on a batch of events');
       } finally {
         busy = false;
         checkIdle();
       }
     }
-  })();
-  void loop.catch((err: unknown) => logger.error({ err }, 'detection loop failed'));
+  };
+  const loop = superviseLoop('detection', health, worker ? workerLoop : localLoop, { restartDelayMs });
 
   if (deps.cases) {
     // Hourly, the first a minute after start; shutdown waits for a sweep in flight (the store closes after).
@@ -254,6 +311,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
         idleWaiters.push(r);
         checkIdle();
       }),
+    ...(worker ? { terminateWorker: async () => void (await worker?.close()) } : {}),
     async stop() {
       await loop;
       await enforcing;

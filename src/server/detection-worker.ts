@@ -77,13 +77,26 @@ export class DetectionWorker {
     while (this.batches.size >= this.maxOutstanding && !this.dead) await new Promise<void>((r) => this.slotWaiters.push(r));
   }
 
-  /** Sends one batch; resolves with the labels it produced once the worker has ingested it. */
+  /**
+   * Sends one batch; resolves with the labels it produced once the worker has ingested it. Throws (and sends
+   * nothing) when the batch cannot be copied to the worker (structured clone refused a value).
+   */
   ingestRequests(lines: TraceRequestLine[]): Promise<{ labels: LabelEvent[]; error?: string }> {
     if (this.dead) return Promise.resolve({ labels: [], error: this.dead.message });
     const id = this.nextId++;
     const p = new Promise<{ labels: LabelEvent[]; error?: string }>((r) => this.batches.set(id, r));
-    this.post({ t: 'requests', id, lines });
+    try {
+      this.post({ t: 'requests', id, lines });
+    } catch (e) {
+      this.batches.delete(id);
+      throw e;
+    }
     return p;
+  }
+
+  /** Whether the thread has crashed, exited or been closed. */
+  get isDead(): boolean {
+    return this.dead !== undefined;
   }
 
   get outstanding(): number {

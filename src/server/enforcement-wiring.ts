@@ -12,6 +12,7 @@ import { playbooksFromPolicy } from '../enforcement/playbooks-from-policy.js';
 import { WebhookNotifier } from '../enforcement/webhook-notifier.js';
 import { SqlWebhookQueue } from '../enforcement/webhook-queue.js';
 import { customerWebhookSecret } from '../enforcement/webhook-signature.js';
+import { WebhookAddressPolicy } from '../enforcement/webhook-address.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
 import { readSecretFile, writeSecretFile } from '../config/data-dir-secret.js';
@@ -21,7 +22,9 @@ export interface EnforcementWiring {
   service: EnforcementService;
   notifier: WebhookNotifier;
   webhookSecret: string;
-  stop(): void;
+  /** Where webhooks may be sent; the admin API checks contact webhooks against it too. */
+  addresses: WebhookAddressPolicy;
+  stop(): Promise<void>;
 }
 
 /** The webhook signing secret: from config, else kept in `<dataDir>/webhook-secret`, else generated there. */
@@ -29,7 +32,7 @@ export function resolveWebhookSecret(config: MoatConfig): string {
   if (config.enforcement.webhookSecret) return config.enforcement.webhookSecret;
   const kept = readSecretFile(config.dataDir, 'webhook-secret');
   if (kept) return kept;
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   writeSecretFile(config.dataDir, 'webhook-secret', secret);
   return secret;
 }
@@ -37,11 +40,13 @@ export function resolveWebhookSecret(config: MoatConfig): string {
 export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; broadcaster: ChangeBroadcaster; clock: Clock; logger: Logger }): EnforcementWiring {
   const { config, driver, view, broadcaster, clock, logger } = deps;
   const webhookSecret = resolveWebhookSecret(config);
+  const addresses = new WebhookAddressPolicy(config.enforcement.webhookAllowNetworks);
   const notifier = new WebhookNotifier({
     queue: new SqlWebhookQueue(driver),
     secretFor: (target) => (target.startsWith('customer:') ? customerWebhookSecret(webhookSecret, target.slice('customer:'.length)) : webhookSecret),
     clock,
     maxAttempts: config.enforcement.maxAttempts,
+    addresses,
     onError: (err) => logger.warn({ err }, 'webhook delivery error'),
   });
   notifier.start(config.enforcement.deliveryIntervalMs);
@@ -59,5 +64,5 @@ export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; v
     ...(config.enforcement.opsWebhookUrl ? { opsWebhookUrl: config.enforcement.opsWebhookUrl } : {}),
     clock,
   });
-  return { service, notifier, webhookSecret, stop: () => notifier.stop() };
+  return { service, notifier, webhookSecret, addresses, stop: () => notifier.stop() };
 }

@@ -16,15 +16,22 @@ import { startPolicyView, type PolicyView } from '../view/policy-view.js';
 import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
 import { runMigrations } from '../store/migrate.js';
 import { caseRoutes } from '../enforcement/case-routes.js';
+import { webhookSecretRoutes } from '../enforcement/webhook-secret-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
 import { wireDetection, type DetectionWiring } from './detection-wiring.js';
 import { detectionRoutes } from '../admin/routes/detection-routes.js';
+import { wireAudit } from './audit-wiring.js';
 import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
+import { answerClientError } from '../gateway/client-error.js';
+import { limitConnections, serverOptions } from '../gateway/connection-limits.js';
+import { callerApi } from '../gateway/caller-api.js';
+import { nextRequestId } from '../gateway/request-id.js';
+import { renderError } from '../errors/wire-format.js';
 import { startTraceWriter, type TraceWriter } from '../gateway/trace-writer.js';
 import { startDemoUpstream, demoUpstreamConfigs, type DemoUpstream } from '../demo-upstream/demo-upstream.js';
 import { decide } from '../policy/decide.js';
@@ -34,7 +41,8 @@ import type { Limiter, LimitInspector } from '../limits/limiter.js';
 import { BoundedQueue } from '../events/bounded-queue.js';
 import { fanOut } from '../events/fan-out.js';
 import { orgToTraceLine } from '../events/org-trace-line.js';
-import type { RequestEvent } from '../events/request-event.js';
+import { eventBytes, type RequestEvent } from '../events/request-event.js';
+import { createConsumerHealth } from '../ops/consumer-health.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import type { PolicySnapshot } from '../view/policy-snapshot.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
@@ -43,6 +51,7 @@ import { createMetrics } from '../ops/metrics.js';
 import { systemClock, type Clock } from '../ops/clock.js';
 import { MoatError } from '../errors/moat-error.js';
 import { existsSync } from 'node:fs';
+import { ensurePrivateDataDir } from '../config/data-dir-secret.js';
 import { join } from 'node:path';
 import { registerConsoleRoutes } from '../console-server/fastify-plugin.js';
 import { DEFAULT_CONSOLE_DIST } from '../console-server/serve-console.js';
@@ -96,7 +105,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
   };
   try {
-    const driver = await retryStoreStart(
+    ensurePrivateDataDir(config.dataDir);
+    const store = await retryStoreStart(
       async () => {
         const d = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, timeouts: config.store }, { migrate: false });
         try {
@@ -114,7 +124,11 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
           logger.warn({ attempt, retryInMs: delayMs, err: error.message, giveUpAfterMs: config.store.startupRetryMs }, 'store unreachable at start; retrying'),
       },
     );
-    cleanups.push(() => driver.close());
+    cleanups.push(() => store.close());
+    // Every audit entry written through `driver` is MACed; checkpoints of the head are signed outside the store.
+    const audit = await wireAudit({ config, driver: store, logger, clock });
+    cleanups.push(() => audit.stop());
+    const driver = audit.driver;
     const admin = resolveBootstrapAdminToken({ dataDir: config.dataDir, adminToken: config.adminToken });
 
     const demoEnabled = config.demoUpstream.enabled ?? config.upstreams.length === 0;
@@ -162,7 +176,10 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
     cleanups.push(() => limiter.close());
 
-    const events = new BoundedQueue<RequestEvent>(config.events.queueSize);
+    const queueBytes = { maxBytes: config.events.queueBytes, sizeOf: eventBytes };
+    const newQueue = (capacity: number) => new BoundedQueue<RequestEvent>(capacity, undefined, queueBytes);
+    const health = createConsumerHealth(logger, metrics, clock);
+    const events = newQueue(config.events.queueSize);
     const consumers: BoundedQueue<RequestEvent>[] = [];
     // Drops anywhere between the hot path and a consumer (trace writer, detection) are one counted figure.
     metrics.watchQueueDrops(() => consumers.reduce((n, q) => n + q.dropped, events.dropped));
@@ -181,12 +198,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       return line;
     };
     if (config.events.traceFile) {
-      const q = new BoundedQueue<RequestEvent>(config.events.queueSize);
+      const q = newQueue(config.events.queueSize);
       consumers.push(q);
-      traceWriter = startTraceWriter(q, config.events.traceFile, (err) => logger.error({ err }, 'trace writer failed'), { orgLine: (id) => orgLineOf(id) });
+      traceWriter = startTraceWriter(q, config.events.traceFile, undefined, { orgLine: (id) => orgLineOf(id), health });
     }
     const addEventConsumer = (capacity = config.events.queueSize) => {
-      const q = new BoundedQueue<RequestEvent>(capacity);
+      const q = newQueue(capacity);
       consumers.push(q);
       return q;
     };
@@ -196,7 +213,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       if (!fan) fan = consumers.length ? fanOut(events, consumers) : drainInto(events);
     };
 
-    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'));
+    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'), health);
     usage.start(config.metering.flushMs);
     cleanups.push(() => usage.stop());
 
@@ -221,13 +238,31 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     });
     cleanups.push(stopWatching);
 
+    const connectionLimits = { ...config.server, maxConnectionsPerIp: config.server.maxConnectionsPerIp ?? (config.server.trustProxy ? 0 : 256) };
     const app = Fastify({
       logger: false,
       bodyLimit: config.server.bodyLimitBytes,
-      serverFactory: (fastifyHandler) =>
-        http.createServer((req, res) => {
+      serverFactory: (fastifyHandler) => {
+        const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
           if (!hot.handle(req, res)) fastifyHandler(req, res);
-        }),
+        };
+        const server = http.createServer(serverOptions(connectionLimits), handler);
+        // Expect: 100-continue: the body is invited only when it may be accepted; an oversized one is refused
+        // (413) before the caller uploads it.
+        server.on('checkContinue', (req, res) => {
+          if (!(Number(req.headers['content-length']) > config.server.bodyLimitBytes)) res.writeContinue();
+          handler(req, res);
+        });
+        limitConnections(server, connectionLimits);
+        return server;
+      },
+      // Fastify's type says rawPacket is JSON; node hands over a Buffer.
+      clientErrorHandler: (err, socket) => answerClientError(err as unknown as Parameters<typeof answerClientError>[0], socket),
+    });
+    // Routes nobody serves (outside /admin, which answers in its own format) answer in the caller's API format.
+    app.setNotFoundHandler((req, reply) => {
+      const r = renderError(callerApi(req.headers, req.url), new MoatError('not_found', `No endpoint ${req.method} ${req.url.slice(0, 200)}.`), nextRequestId());
+      void reply.code(r.status).headers(r.headers).send(r.body);
     });
     const enforcement = wireEnforcement({ config, driver, view, broadcaster, clock, logger });
     cleanups.push(() => enforcement.stop());
@@ -241,6 +276,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         enforcement: enforcement.service,
         cases: new SqlCaseStore(driver),
         logger,
+        health,
       });
       cleanups.push(() => detection?.stop());
     }
@@ -252,11 +288,19 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       await traceWriter?.done;
     });
     cleanups.push(() => app.close());
-    await registerAdminRoutes(app, { driver, view, broadcaster, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now() }, [
-      ...ADMIN_ROUTES,
-      ...caseRoutes(enforcement.service),
-      ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
-    ]);
+    await registerAdminRoutes(
+      app,
+      {
+        driver, view, broadcaster, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now(), webhookAddresses: enforcement.addresses,
+        audit: { key: audit.key, publicKey: audit.publicKey, latestCheckpoint: () => audit.checkpointer.latest() },
+      },
+      [
+        ...ADMIN_ROUTES,
+        ...caseRoutes(enforcement.service),
+        ...webhookSecretRoutes(enforcement.webhookSecret),
+        ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
+      ],
+    );
     const consoleAvailable = existsSync(join(DEFAULT_CONSOLE_DIST, 'index.html'));
     if (consoleAvailable) registerConsoleRoutes(app);
     try {

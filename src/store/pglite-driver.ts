@@ -22,7 +22,7 @@ export class PgliteDriver implements SqlDriver {
 
   /** Opens (creating if needed) the database in `dataDir`; in memory when `dataDir` is undefined. */
   static async open(dataDir?: string, opts: PgliteOpenOptions = {}): Promise<PgliteDriver> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // the database files are private
     const settings = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
     const db = dataDir ? new PGlite(dataDir, settings) : new PGlite(settings);
     await db.waitReady;

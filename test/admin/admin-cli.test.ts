@@ -82,7 +82,7 @@ describe('moat orgs/keys/tokens/audit CLI against a real admin API', () => {
     lines[1] = JSON.stringify(e);
     const tampered = join(dir, 'tampered.jsonl');
     writeFileSync(tampered, lines.join('\n') + '\n');
-    await assert.rejects(moat('audit', 'verify', '--file', tampered), /audit chain broken: edited at line 2/);
+    await assert.rejects(moat('audit', 'verify', '--file', tampered), /audit log tampered: edited at line 2/);
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then((m) => m.main(['node', 'moat', ...process.argv.slice(1)]))", '--', 'audit', 'verify', '--file', tampered], {
       cwd: new URL('../..', import.meta.url).pathname,
       encoding: 'utf8',

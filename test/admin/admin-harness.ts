@@ -2,6 +2,7 @@
 // in-process change bus: what the server composition wires, minus the gateway.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
+import { WebhookAddressPolicy } from '../../src/enforcement/webhook-address.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import type { SqlDriver } from '../../src/store/sql-driver.js';
@@ -36,7 +37,7 @@ export async function startAdminHarness(opts: { listen?: boolean } = {}): Promis
     for (const m of methods) if (m !== 'HEAD' && r.url.startsWith('/admin')) routes.push(`${m} ${r.url}`);
   });
   const broadcaster = new ChangeBroadcaster({ driver, bus, attempts: 3 });
-  await registerAdminRoutes(app, { driver, view, broadcaster, logger: silent, bootstrapToken: BOOTSTRAP });
+  await registerAdminRoutes(app, { driver, view, broadcaster, logger: silent, bootstrapToken: BOOTSTRAP, webhookAddresses: new WebhookAddressPolicy() });
   let url: string | undefined;
   if (opts.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();

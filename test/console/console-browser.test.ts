@@ -161,6 +161,15 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await viewer.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
     await viewer.getByText('eval-harness', { exact: true }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: /Revoke|Suspend|Restrict|Disable/ }).count(), 0);
+    // A webhook URL's credentials are for admins: the viewer's policy document shows scheme and host only.
+    const hook = 'https://ops:hunter2@hooks.acme.example/services/T1/B2/s3cr3tpath?token=t0k3n';
+    const set = await fetch(`${server.url}/admin/orgs/${acme.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${server.tokens.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ contactWebhook: hook }) });
+    assert.equal(set.status, 200);
+    await viewer.goto(`${server.url}/console/policy`);
+    const doc = viewer.getByLabel('Policy document (YAML)');
+    await doc.filter({ hasText: 'https://hooks.acme.example/***' }).waitFor();
+    const text = (await doc.textContent()) ?? '';
+    for (const secret of ['hunter2', 's3cr3tpath', 't0k3n']) assert.ok(!text.includes(secret), `${secret} shown to a viewer`);
     await viewer.close();
 
     const analyst = await ctx.newPage();

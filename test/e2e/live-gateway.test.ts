@@ -15,7 +15,7 @@ import { replayTrace } from '../../src/detection/replay.js';
 import type { ReplayReportV1 } from '../../src/detection/report.js';
 import type { DetectionSnapshot } from '../../src/detection/detector.js';
 import type { Case } from '../../src/enforcement/case-model.js';
-import { customerWebhookSecret, verifyWebhookSignature } from '../../src/enforcement/webhook-signature.js';
+import { customerWebhookSecret, verifyWebhook } from '../../src/enforcement/webhook-signature.js';
 import { playbookActionFor } from '../../src/enforcement/replay-action.js';
 import type { TraceOrgLine } from '../../src/events/trace-format.js';
 import { changedOrgLines } from '../../src/server/detection-wiring.js';
@@ -31,7 +31,8 @@ let RIVAL = '';
 interface Delivery {
   path: string;
   body: string;
-  signature: string | undefined;
+  /** The Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and the rest. */
+  headers: Record<string, string>;
   event: string | undefined;
   /** Gateway time when it arrived (webhooks are signed with the gateway's clock). */
   gatewayNow: number;
@@ -52,7 +53,7 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
       req.on('end', () => {
-        deliveries.push({ path: req.url ?? '', body, signature: req.headers['moat-signature'] as string | undefined, event: req.headers['moat-event'] as string | undefined, gatewayNow: g.clockNow() });
+        deliveries.push({ path: req.url ?? '', body, headers: req.headers as Record<string, string>, event: req.headers['moat-event'] as string | undefined, gatewayNow: g.clockNow() });
         res.writeHead(200).end();
       });
     });
@@ -218,20 +219,20 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     const secret = g.moat.webhookSecret;
     const ops = deliveries.filter((d) => d.path === '/ops');
     assert.ok(ops.length >= 3, `${ops.length} ops notices`);
-    for (const d of ops) assert.deepEqual(verifyWebhookSignature({ secret, body: d.body, header: d.signature, nowMs: d.gatewayNow }).ok, true);
+    for (const d of ops) assert.deepEqual(verifyWebhook({ secret, body: d.body, headers: d.headers, nowMs: d.gatewayNow }).ok, true);
     const events = new Set(ops.map((d) => d.event));
     assert.ok(events.has('action.executed'));
     const cc = cases.find((c) => c.kind === 'cluster')!;
     assert.ok(ops.some((d) => JSON.parse(d.body).case?.id === cc.id || d.body.includes(cc.id)), 'the cluster case was notified');
     // A tampered body does not verify.
     const d0 = ops[0]!;
-    assert.equal(verifyWebhookSignature({ secret, body: d0.body + ' ', header: d0.signature, nowMs: d0.gatewayNow }).ok, false);
+    assert.equal(verifyWebhook({ secret, body: d0.body + ' ', headers: d0.headers, nowMs: d0.gatewayNow }).ok, false);
 
     const customer = deliveries.filter((d) => d.path === '/customer/rival');
     assert.ok(customer.length >= 1);
     const c0 = customer[0]!;
-    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(secret, RIVAL), body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, true);
-    assert.equal(verifyWebhookSignature({ secret, body: c0.body, header: c0.signature, nowMs: c0.gatewayNow }).ok, false, 'customer notices use the per-org secret');
+    assert.equal(verifyWebhook({ secret: customerWebhookSecret(secret, RIVAL), body: c0.body, headers: c0.headers, nowMs: c0.gatewayNow }).ok, true);
+    assert.equal(verifyWebhook({ secret, body: c0.body, headers: c0.headers, nowMs: c0.gatewayNow }).ok, false, 'customer notices use the per-org secret');
     const rivalCase = cases.find((c) => c.key === `org:${RIVAL}`)!;
     assert.ok(c0.body.includes(rivalCase.id), 'notice names the case');
     assert.ok(c0.body.includes('ToS §2.3(a)'), 'notice names the clause');

@@ -102,6 +102,8 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
       'log.level': 'silent',
       'events.traceFile': traceFile,
       'enforcement.deliveryIntervalMs': 50,
+      // The tests' webhook receivers listen on loopback, which webhooks reach only when allowed.
+      'enforcement.webhookAllowNetworks': ['127.0.0.0/8'],
       ...o.config,
     },
   });

@@ -12,7 +12,8 @@ import type { AuditRecord, EnforcementTarget, OrgStatusChange, ThrottleOverride 
 import { EnforcementService } from '../../src/enforcement/enforcement-service.js';
 import { MemoryWebhookQueue } from '../../src/enforcement/webhook-queue.js';
 import { WebhookNotifier } from '../../src/enforcement/webhook-notifier.js';
-import { customerWebhookSecret, verifyWebhookSignature } from '../../src/enforcement/webhook-signature.js';
+import { customerWebhookSecret, verifyWebhook } from '../../src/enforcement/webhook-signature.js';
+import { WebhookAddressPolicy } from '../../src/enforcement/webhook-address.js';
 
 const SECRET = 'provider-secret-for-flow-tests';
 
@@ -38,7 +39,7 @@ function world(receiverUrl: string, autoEnforce = false) {
     org_h1: { attributes: {}, grants: [], affiliates: [], contactWebhook: `${receiverUrl}/customer/org_h1` },
   };
   const queue = new MemoryWebhookQueue();
-  const notifier = new WebhookNotifier({ queue, clock, random: () => 0, secretFor: (t) => (t === 'ops' ? SECRET : customerWebhookSecret(SECRET, t.slice('customer:'.length))) });
+  const notifier = new WebhookNotifier({ queue, clock, random: () => 0, addresses: new WebhookAddressPolicy(['127.0.0.0/8']), secretFor: (t) => (t === 'ops' ? SECRET : customerWebhookSecret(SECRET, t.slice('customer:'.length))) });
   let n = 0;
   const svc = new EnforcementService({
     store: new MemoryCaseStore(appender), target, audit: appender, notifier, opsWebhookUrl: `${receiverUrl}/ops`, clock,
@@ -60,13 +61,13 @@ const bench = (org: string, extra: Partial<Detection> = {}): Detection => ({
 describe('enforcement flow', () => {
   let server: Server;
   let base: string;
-  const got: Array<{ path: string; body: string; header: string | undefined }> = [];
+  const got: Array<{ path: string; body: string; headers: Record<string, string> }> = [];
   before(async () => {
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
       req.on('end', () => {
-        got.push({ path: req.url ?? '', body, header: req.headers['moat-signature'] as string | undefined });
+        got.push({ path: req.url ?? '', body, headers: req.headers as Record<string, string> });
         res.writeHead(200).end();
       });
     });
@@ -106,7 +107,7 @@ describe('enforcement flow', () => {
     await w.notifier.deliverDue();
     const customer = got.find((g) => g.path === '/customer/org_rival');
     assert.ok(customer);
-    assert.equal(verifyWebhookSignature({ secret: customerWebhookSecret(SECRET, 'org_rival'), body: customer.body, header: customer.header, nowMs: w.clock.now() }).ok, true);
+    assert.equal(verifyWebhook({ secret: customerWebhookSecret(SECRET, 'org_rival'), body: customer.body, headers: customer.headers, nowMs: w.clock.now() }).ok, true);
     const notice = JSON.parse(customer.body);
     assert.equal(notice.caseId, opened.id);
     assert.deepEqual(notice.clause, { id: 'tos-2.3a', text: 'ToS §2.3(a): no benchmarking competing models' });

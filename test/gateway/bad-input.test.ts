@@ -86,10 +86,21 @@ for (const api of ['openai', 'anthropic'] as const) {
     assertError(api, await call(api, { body: '[1,2]' }), 400, 'invalid_request');
     assertError(api, await call(api, { body: '{"messages":[]}' }), 400, 'invalid_request');
   });
-  test(`${api}: wrong content type → 415`, async () => {
+  test(`${api}: wrong content type, or a charset other than UTF-8 → 415`, async () => {
     assertError(api, await call(api, { contentType: 'text/plain' }), 415, 'unsupported_media_type');
+    assertError(api, await call(api, { contentType: 'application/json; charset=utf-16' }), 415, 'unsupported_media_type');
+    assert.equal((await call(api, { contentType: 'application/json; charset="UTF-8"' })).status, 200);
   });
-  test(`${api}: body over the limit → 413 without reading it all`, async () => {
+  test(`${api}: nesting past the depth limit (even in a stream) → 400 invalid_request naming where`, async () => {
+    const deep = '['.repeat(1500) + ']'.repeat(1500); // 3 KB: under this harness's 4 KiB body limit
+    for (const stream of [false, true]) {
+      const body = `{"model":"${api === 'openai' ? 'demo-gpt' : 'demo-claude'}","max_tokens":5,"stream":${stream},"messages":[{"role":"user","content":${deep}}]}`;
+      const r = await call(api, { body });
+      assertError(api, r, 400, 'invalid_request');
+      assert.match(r.text, /deeper than 64 levels/);
+    }
+  });
+  test(`${api}: body over the limit → 413 body_too_large`, async () => {
     const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'a'.repeat(200_000) }] });
     const r = await call(api, { body: big });
     assertError(api, r, 413, 'body_too_large');

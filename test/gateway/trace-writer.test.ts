@@ -66,3 +66,40 @@ test("org lines precede an org's first request and are written again when the or
   assert.equal(lines[0]!.attributes!.competitor, false);
   assert.equal(lines[3]!.attributes!.competitor, true);
 });
+
+const traceEvent = (id: string, body: unknown = { model: 'demo-gpt', messages: [] }) => ({
+  id, ts: '2026-08-01T10:00:00.000Z', orgId: 'org_a', keyId: 'key_1', model: 'demo-gpt', api: 'openai' as const, endpoint: '/v1/chat/completions',
+  stream: false, client: { ip: '127.0.0.1' }, headers: {}, body, status: 200,
+  usage: { input_tokens: 1, output_tokens: 1 }, responseText: '', latencyMs: 1, tags: [],
+});
+
+test('an event that cannot be written is skipped and reported; the others are written', async () => {
+  const { BoundedQueue } = await import('../../src/events/bounded-queue.js');
+  const queue = new BoundedQueue<import('../../src/events/request-event.js').RequestEvent>(10);
+  const file = join(mkdtempSync(join(tmpdir(), 'moat-trace-')), 'trace.jsonl');
+  const failed: string[] = [];
+  const writer = startTraceWriter(queue, file, undefined, { flushIntervalMs: 0, health: { eventFailed: (c) => void failed.push(c), restarted: () => {} } });
+  queue.push(traceEvent('r1'));
+  queue.push(traceEvent('r2', { n: 10n })); // JSON.stringify throws on a BigInt
+  queue.push(traceEvent('r3'));
+  queue.close();
+  await writer.done;
+  assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id), ['r1', 'r3']);
+  assert.deepEqual(failed, ['trace_writer']);
+});
+
+test('a write error (disk full) restarts the writer on a fresh stream; it keeps taking events and ends on close', async () => {
+  const { BoundedQueue } = await import('../../src/events/bounded-queue.js');
+  const queue = new BoundedQueue<import('../../src/events/request-event.js').RequestEvent>(10);
+  const restarts: string[] = [];
+  // Every write to /dev/full fails with ENOSPC.
+  const writer = startTraceWriter(queue, '/dev/full', undefined, { flushIntervalMs: 0, restartDelayMs: 1, health: { eventFailed: () => {}, restarted: (c) => void restarts.push(c) } });
+  for (let i = 0; i < 3; i++) {
+    queue.push(traceEvent(`r${i}`));
+    while (queue.size > 0) await new Promise((r) => setTimeout(r, 2));
+  }
+  queue.close();
+  await writer.done;
+  assert.ok(restarts.length >= 1, 'restarted after the write error');
+  assert.ok(restarts.every((c) => c === 'trace_writer'));
+});

@@ -81,3 +81,48 @@ test('concurrent flushes never write the same counts twice; stop() flushes the r
   assert.equal(written.reduce((n, r) => n + r.requests, 0), 3);
   assert.equal(written.reduce((n, r) => n + r.outputTokens, 0), 17);
 });
+
+test('a row the store refuses while others go in is dropped and reported, not retried forever', async () => {
+  const clock = clockAt('2025-03-01T10:00:00.000Z');
+  const stored: UsageRow[] = [];
+  // PostgreSQL refuses NUL in text: one such row must not hold back every later flush.
+  const sink: UsageSink = {
+    async write(rows) {
+      if (rows.some((r) => r.model.includes('\u0000'))) throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+      stored.push(...rows);
+    },
+  };
+  const failed: string[] = [];
+  const agg = new UsageAggregator(sink, clock, () => {}, { eventFailed: (c) => void failed.push(c), restarted: () => {} });
+  agg.record(rec({ model: 'bad\u0000model' }));
+  agg.record(rec());
+  await agg.flush();
+  assert.deepEqual(stored.map((r) => r.model), ['m']);
+  assert.deepEqual(failed, ['metering']);
+  assert.equal(agg.pendingRows().length, 0);
+  agg.record(rec({ inputTokens: Number.NaN, outputTokens: -3 }));
+  await agg.flush();
+  assert.deepEqual(stored.map((r) => [r.inputTokens, r.outputTokens]), [[10, 5], [0, 0]]); // non-numbers count as 0
+});
+
+test('when every row fails the store is down: all rows are kept for the next flush', async () => {
+  const clock = clockAt('2025-03-01T10:00:00.000Z');
+  let down = true;
+  const stored: UsageRow[] = [];
+  const sink: UsageSink = {
+    async write(rows) {
+      if (down) throw new Error('connection refused');
+      stored.push(...rows);
+    },
+  };
+  const failed: string[] = [];
+  const agg = new UsageAggregator(sink, clock, () => {}, { eventFailed: (c) => void failed.push(c), restarted: () => {} });
+  agg.record(rec());
+  agg.record(rec({ keyId: 'key_2' }));
+  await agg.flush();
+  assert.equal(agg.pendingRows().length, 2);
+  down = false;
+  await agg.flush();
+  assert.equal(stored.length, 2);
+  assert.deepEqual(failed, []);
+});

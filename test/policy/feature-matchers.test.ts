@@ -15,6 +15,8 @@ test('globs match * and ? over whole strings', () => {
   assert.equal(globMatch('*', ''), true);
   assert.equal(globMatch('a*b*c', 'axxbyyc'), true);
   assert.equal(globMatch('a*b*c', 'axxbyy'), false);
+  assert.equal(globMatch('Claude-*', 'claude-sonnet-4'), true); // ASCII case folded
+  assert.equal(globMatch('a*', 'a*b'), true); // a literal * in the text is still covered by the star
 });
 
 test('a matcher requires all its conditions; list conditions need any entry', () => {
@@ -24,14 +26,21 @@ test('a matcher requires all its conditions; list conditions need any entry', ()
   assert.equal(m(facts({ toolTypes: ['function'] })), false);
 });
 
-test('params: present means not null/false; equal means exactly equal', () => {
+test('params: present means truthy; equal compares by truthiness, number or folded string', () => {
   const present = compileMatcher({ paramsPresent: ['thinking'] });
   assert.equal(present(facts({ params: { thinking: { type: 'enabled' } } })), true);
   assert.equal(present(facts({ params: { thinking: null } })), false);
   assert.equal(present(facts({ params: { thinking: false } })), false);
+  assert.equal(present(facts({ params: { thinking: { type: 'disabled' } } })), false);
   const equal = compileMatcher({ paramsEqual: { logprobs: true } });
-  assert.equal(equal(facts({ params: { logprobs: true } })), true);
-  assert.equal(equal(facts({ params: { logprobs: 'true' } })), false);
+  for (const v of [true, 1, 'true', 'TRUE', '1', 'yes']) assert.equal(equal(facts({ params: { logprobs: v } })), true, String(v));
+  for (const v of [false, 0, 'false', '0', 'no', null, undefined]) assert.equal(equal(facts({ params: { logprobs: v } })), false, String(v));
+  const n = compileMatcher({ paramsEqual: { n: 5 } });
+  assert.equal(n(facts({ params: { n: '5' } })), true);
+  assert.equal(n(facts({ params: { n: 4 } })), false);
+  const nested = compileMatcher({ paramsPresent: ['chat_template_kwargs.enable_thinking'] });
+  assert.equal(nested(facts({ params: { chat_template_kwargs: { enable_thinking: true } } })), true);
+  assert.equal(nested(facts({ params: { chat_template_kwargs: { enable_thinking: false } } })), false);
 });
 
 test('user agent is a case-insensitive regex; anthropic-beta values are globs', () => {

@@ -15,7 +15,7 @@ test('from an empty store, everything is created in dependency order', () => {
   const plan = planPolicy(emptyPolicyState(), example);
   assert.deepEqual(plan.steps.map((s) => `${s.action} ${s.kind} ${s.id}`), ['update rules rules', 'create org org_example', 'create key org_example/default', 'create admin ops']);
   assert.match(plan.text, /^\+ org org_example$/m);
-  assert.match(plan.text, /features: \+batch \+coding_tools \+creative \+extended_thinking \+logprobs \+web_search/);
+  assert.match(plan.text, /features: \+batch \+coding_tools \+creative \+extended_thinking \+logprobs \+remote_tools \+skills \+web_search/);
   assert.match(plan.text, /Plan: 3 to create, 1 to update, 0 to delete\./);
 });
 

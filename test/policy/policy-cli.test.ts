@@ -62,7 +62,7 @@ async function fakeAdmin(initial: PolicyState): Promise<Fake> {
 test('validate accepts the shipped example and reports bad files with file:line:col and changes nothing', () => {
   const ok = capture();
   assert.equal(runValidate(EXAMPLE, ok), 0);
-  assert.match(ok.stdout, /policy\.yaml: valid \(1 orgs, 0 grants, 1 keys, 1 admins, 6 features\)/);
+  assert.match(ok.stdout, /policy\.yaml: valid \(1 orgs, 0 grants, 1 keys, 1 admins, 8 features\)/);
 
   const dir = mkdtempSync(join(tmpdir(), 'moat-policy-'));
   const bad = join(dir, 'bad.yaml');

@@ -174,7 +174,7 @@ export interface AuditVerify {
   count: number;
   lastSeq?: number;
   seq?: number;
-  problem?: 'edited' | 'deleted' | 'reordered';
+  problem?: 'edited' | 'deleted' | 'reordered' | 'truncated';
   message?: string;
 }
 

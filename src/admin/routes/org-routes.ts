@@ -3,6 +3,7 @@ import { listAffiliations } from '../../store/affiliations-repo.js';
 import { createOrg, getOrg, listOrgs, setOrgStatus, updateOrg } from '../../store/orgs-repo.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
 import { CreateOrgBody, OrgRef, OrgSchema, SetOrgStatusBody, UpdateOrgBody } from '../admin-schemas.js';
+import { checkWebhookUrl, orgForRole } from '../webhook-urls.js';
 
 const SetOrgStatusWithAffiliatesBody = SetOrgStatusBody.extend({
   includeAffiliates: z
@@ -14,19 +15,25 @@ const SetOrgStatusWithAffiliatesBody = SetOrgStatusBody.extend({
 export const orgRoutes: AdminRoute[] = [
   adminRoute({
     method: 'GET', url: '/orgs', role: 'viewer', summary: 'List organizations.', response: z.object({ orgs: z.array(OrgSchema) }),
-    handler: async ({ deps }) => ({ orgs: await listOrgs(deps.driver) }),
+    handler: async ({ deps, identity }) => ({ orgs: (await listOrgs(deps.driver)).map((o) => orgForRole(o, identity.role)) }),
   }),
   adminRoute({
     method: 'POST', url: '/orgs', role: 'admin', summary: 'Create an organization.', body: CreateOrgBody, status: 201, response: OrgSchema, idempotent: true,
-    handler: async ({ deps, body, meta, commit }) => commit(await createOrg(deps.driver, meta, body)),
+    handler: async ({ deps, body, meta, commit }) => {
+      checkWebhookUrl(deps, body.contactWebhook, 'contactWebhook');
+      return commit(await createOrg(deps.driver, meta, body));
+    },
   }),
   adminRoute({
     method: 'GET', url: '/orgs/:org', role: 'viewer', summary: 'Get one organization by id or name.', params: OrgRef, response: OrgSchema,
-    handler: async ({ deps, params }) => getOrg(deps.driver, params.org),
+    handler: async ({ deps, params, identity }) => orgForRole(await getOrg(deps.driver, params.org), identity.role),
   }),
   adminRoute({
     method: 'PATCH', url: '/orgs/:org', role: 'admin', summary: 'Update name, tier, attributes, labels or contact webhook.', params: OrgRef, body: UpdateOrgBody, response: OrgSchema,
-    handler: async ({ deps, params, body, identity, commit }) => commit(await updateOrg(deps.driver, { actor: identity.name }, params.org, body)),
+    handler: async ({ deps, params, body, identity, commit }) => {
+      checkWebhookUrl(deps, body.contactWebhook, 'contactWebhook');
+      return commit(await updateOrg(deps.driver, { actor: identity.name }, params.org, body));
+    },
   }),
   adminRoute({
     method: 'POST', url: '/orgs/:org/status', role: 'admin',

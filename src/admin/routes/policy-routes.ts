@@ -29,6 +29,7 @@ import { policySectionSchemas } from '../../server/policy-sections.js';
 import { applyPolicyPlan } from '../../store/apply-policy-plan.js';
 import { loadPolicyState } from '../../store/load-policy-state.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { checkWebhookUrl, orgForRole } from '../webhook-urls.js';
 
 /** Route paths are relative to /admin; the shared constants are absolute (the CLI calls them). */
 const underAdmin = (path: string): string => path.replace(/^\/admin/, '');
@@ -117,7 +118,10 @@ export const policyRoutes: AdminRoute[] = [
     method: 'GET', url: underAdmin(POLICY_STATE_PATH), role: 'viewer',
     summary: 'The whole policy state (rules document, orgs, affiliations, grants, keys by name, admin tokens by name) and the version it was read at.',
     response: PolicyStateResponseSchema,
-    handler: async ({ deps }) => loadPolicyState(deps.driver),
+    handler: async ({ deps, identity }) => {
+      const { version, state } = await loadPolicyState(deps.driver);
+      return { version, state: { ...state, orgs: state.orgs.map((o) => orgForRole(o, identity.role)) } };
+    },
   }),
   adminRoute({
     method: 'POST', url: underAdmin(POLICY_APPLY_PATH), role: 'admin',
@@ -125,14 +129,19 @@ export const policyRoutes: AdminRoute[] = [
     body: PolicyApplyRequestSchema, response: PolicyApplyResponseSchema,
     handler: async ({ deps, body, identity, commit }) => {
       checkSections(body.steps);
+      body.steps.forEach((s, i) => {
+        if (s.kind === 'org') checkWebhookUrl(deps, s.after?.contactWebhook, `body.steps[${i}].after.contactWebhook`);
+      });
       const { change, ...result } = await applyPolicyPlan(deps.driver, { actor: identity.name }, body.steps, { force: body.force, expectedVersion: body.expectedVersion });
       return change ? commit({ result, change }) : result;
     },
   }),
   adminRoute({
     method: 'GET', url: '/policy', role: 'viewer', summary: 'The policy for the console: version, the document as YAML, playbooks, detection rules.', response: PolicyViewSchema,
-    handler: async ({ deps }) => {
-      const { version, state } = await loadPolicyState(deps.driver);
+    handler: async ({ deps, identity }) => {
+      const loaded = await loadPolicyState(deps.driver);
+      const version = loaded.version;
+      const state = { ...loaded.state, orgs: loaded.state.orgs.map((o) => orgForRole(o, identity.role)) };
       // Without a `playbooks:` section the shipped default playbook is in force, so that is what is shown.
       const playbooks = playbookViews(state.rules.playbooks ?? defaultPlaybooks());
       const rules = detectionRules().map((r) => ({ id: r.spec.id, description: r.spec.description, status: r.spec.status, label: r.spec.label, severity: r.spec.severity }));

@@ -1,0 +1,113 @@
+// The shapes of the request fields Moat reads (policy, limits, detection), per API. A request whose field has a
+// shape policy cannot judge is refused with a 400 naming the field, instead of being judged on a guess and
+// forwarded to an upstream that may read it another way. Objects are loose: fields Moat does not read pass
+// through untouched. Sizes are bounded so a valid-looking body cannot make judging it expensive.
+import { z } from 'zod';
+import { MoatError } from '../errors/moat-error.js';
+import type { WireApi } from '../errors/wire-format.js';
+
+/** Limits on what policy and detection walk; far above what either API accepts. */
+export const REQUEST_LIMITS = {
+  nameChars: 256,
+  tools: 1024,
+  messages: 100_000,
+  contentParts: 10_000,
+  mcpServers: 64,
+  skills: 64,
+  shortChars: 128,
+} as const;
+
+const L = REQUEST_LIMITS;
+// Names with control characters are refused: stores and logs treat them differently (PostgreSQL refuses NUL).
+const name = z.string().min(1).max(L.nameChars).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed in names');
+const short = z.string().max(L.shortChars);
+/** Flags and levels that lenient upstreams coerce (`true`, `1`, `"true"`); objects or lists are not judgeable. */
+const scalar = z.union([z.boolean(), z.number(), short]).nullable().optional();
+const count = z.number().int().nonnegative().nullable().optional();
+
+const part = z.looseObject({ type: short.optional() });
+const content = z.union([z.string(), z.array(part).max(L.contentParts)]).nullable().optional();
+const message = z.looseObject({ role: short, content });
+const messages = z.array(message).max(L.messages);
+
+const namedObject = z.looseObject({ name });
+/** Any tool entry: the API-specific refinements below say which name it must carry. */
+const toolBase = z.looseObject({
+  type: short.optional(),
+  name: name.optional(),
+  function: z.looseObject({ name: name.optional() }).optional(),
+  custom: z.looseObject({ name: name.optional() }).optional(),
+  mcp_server_name: name.optional(),
+});
+
+const openaiTool = toolBase.superRefine((t, ctx) => {
+  const type = t.type ?? 'function';
+  if (type === 'function' && t.function?.name === undefined) ctx.addIssue({ code: 'custom', path: ['function', 'name'], message: 'a function tool needs function.name' });
+  if (type === 'custom' && t.custom?.name === undefined && t.name === undefined) ctx.addIssue({ code: 'custom', path: ['custom', 'name'], message: 'a custom tool needs custom.name' });
+});
+const anthropicTool = toolBase.superRefine((t, ctx) => {
+  if ((t.type === undefined || t.type === 'custom') && t.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'a tool needs a name' });
+});
+
+const toolChoice = z
+  .union([
+    short,
+    z.looseObject({ type: short.optional(), name: name.optional(), function: z.looseObject({ name: name.optional() }).optional(), custom: z.looseObject({ name: name.optional() }).optional() }),
+  ])
+  .nullable()
+  .optional();
+
+const thinking = z.union([z.looseObject({ type: short.optional(), budget_tokens: count }), z.boolean(), z.number(), short]).nullable().optional();
+const reasoning = z.union([z.looseObject({ effort: scalar, enabled: scalar }), z.boolean(), short]).nullable().optional();
+
+/**
+ * Every field Moat reads, in both doors: OpenAI-compatible servers accept Anthropic-style fields and the
+ * reverse, so each door judges all of them. Only tool entries differ (which name a tool must carry).
+ */
+const fields = {
+  model: name,
+  messages,
+  system: content,
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullable().optional() }).nullable().optional(),
+  max_tokens: count,
+  max_completion_tokens: count,
+  functions: z.array(namedObject).max(L.tools).nullable().optional(),
+  function_call: z.union([short, namedObject]).nullable().optional(),
+  tool_choice: toolChoice,
+  logprobs: scalar,
+  top_logprobs: scalar,
+  thinking,
+  reasoning,
+  reasoning_effort: scalar,
+  chat_template_kwargs: z.looseObject({ enable_thinking: scalar, thinking: scalar }).nullable().optional(),
+  mcp_servers: z
+    .array(z.looseObject({ type: short.optional(), name, tool_configuration: z.looseObject({ allowed_tools: z.array(name).max(L.tools).nullable().optional() }).nullable().optional() }))
+    .max(L.mcpServers)
+    .nullable()
+    .optional(),
+  container: z
+    .union([name, z.looseObject({ skills: z.array(z.looseObject({ type: short.optional(), skill_id: name })).max(L.skills).nullable().optional() })])
+    .nullable()
+    .optional(),
+};
+
+const openaiRequest = z.looseObject({ ...fields, tools: z.array(openaiTool).max(L.tools).nullable().optional() });
+const anthropicRequest = z.looseObject({ ...fields, tools: z.array(anthropicTool).max(L.tools).nullable().optional() });
+
+const SCHEMAS: Record<WireApi, z.ZodType> = { openai: openaiRequest, anthropic: anthropicRequest };
+
+/** Throws invalid_request naming the first field whose shape Moat cannot judge. */
+export function checkRequestShape(api: WireApi, body: Record<string, unknown>): void {
+  const r = SCHEMAS[api].safeParse(body);
+  if (r.success) return;
+  const issue = r.error.issues[0] as z.core.$ZodIssue;
+  const path = formatPath(issue.path);
+  throw new MoatError('invalid_request', `\`${path}\`: ${issue.message}`, { param: path });
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : (out ? '.' : '') + String(p);
+  return out || '(body)';
+}
