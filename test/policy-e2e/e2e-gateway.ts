@@ -49,7 +49,13 @@ export async function startE2eGateway(overrides: Record<string, unknown> = {}): 
       ...overrides,
     },
   });
-  const moat = await startMoat(config, { logger: silentLogger() });
+  let moat: MoatServer;
+  try {
+    moat = await startMoat(config, { logger: silentLogger() });
+  } catch (e) {
+    await demo.close();
+    throw e;
+  }
   const keys = new Map<string, string>();
   const g: E2eGateway = {
     moat,
