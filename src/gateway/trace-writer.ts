@@ -82,7 +82,12 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
         if (text && !out.write(text)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failure]);
         if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));
       }
-      await Promise.race([new Promise<void>((r) => out.end(() => r())), failure]);
+      // end()'s callback also runs on a write error, possibly before the 'error' event: it must not count as done.
+      await Promise.race([
+        new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : failed !== undefined ? reject(failed) : resolve()))),
+        failure,
+      ]);
+      if (failed !== undefined) throw failed;
     } catch (e) {
       out.destroy();
       throw e;
