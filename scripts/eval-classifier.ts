@@ -1,11 +1,14 @@
 // npm run eval:classifier — leave-one-dataset-out table of the prompt classifier (docs/detection.md).
 //   --folds a,b   only these left-out sets (default: every safety set)
+//   --benign a,b  benign sets left out one at a time (default: BENIGN_FOLDS; 'none' to skip)
 //   --speed       also measure classification throughput on one core
+//   --no-augment  train without the scaffold and instruction-frame variants (ablation)
+//   --train-jailbreaks  train the harm head on in-the-wild jailbreak templates too (ablation)
 import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
 import { labelledTexts } from '../src/lab/corpus-catalog.js';
-import { DEFAULT_FOLDS, evaluateFold, formatClassifierTable, topicAccuracy, type FoldRow } from '../src/lab/eval/classifier-eval.js';
+import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, formatClassifierTable, topicAccuracy, type BenignFoldRow, type FoldRow } from '../src/lab/eval/classifier-eval.js';
 import { featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
 
 const args = process.argv.slice(2);
@@ -13,7 +16,8 @@ const foldArg = args.indexOf('--folds');
 const folds = foldArg >= 0 ? args[foldArg + 1]!.split(',') : DEFAULT_FOLDS;
 const data = sharedDataDir();
 const t0 = Date.now();
-const ft = featurize(labelledTexts(data));
+const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks') && t.set === 'inthewild_jailbreaks' ? { ...t, train: true } : t));
+const ft = featurize(items, { augment: !args.includes('--no-augment') });
 const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
 const rows: FoldRow[] = [];
 for (const set of folds) {
@@ -21,11 +25,19 @@ for (const set of folds) {
   rows.push(r);
   process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
-process.stdout.write(formatClassifierTable({ folds: rows, topicAccuracy: topicAccuracy(ft) }) + '\n');
+const benignArg = args.indexOf('--benign');
+const benignSets = benignArg >= 0 ? (args[benignArg + 1] === 'none' ? [] : args[benignArg + 1]!.split(',')) : BENIGN_FOLDS;
+const benignRows: BenignFoldRow[] = [];
+for (const set of benignSets) {
+  const r = evaluateBenignFold(ft, set);
+  benignRows.push(r);
+  process.stderr.write(`${set} (benign, unseen): ${(r.flagged * 100).toFixed(1)}% flagged (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+}
+process.stdout.write(formatClassifierTable({ folds: rows, benignFolds: benignRows, topicAccuracy: topicAccuracy(ft) }) + '\n');
 
 if (args.includes('--speed')) {
   const clf = buildTextClassifier(trainTextModel(ft));
-  const sample = ft.texts.filter((_, i) => i % 7 === 0).map((t) => t.text);
+  const sample = ft.texts.filter((t, i) => !t.augmented && i % 7 === 0).map((t) => t.text);
   for (let r = 0; r < 2; r++) for (const s of sample) clf.classify(s);
   const start = process.cpuUsage();
   let n = 0;

@@ -189,40 +189,46 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
   }
 }
 
+export type FeatureScaler = (v: number | undefined) => number;
+
 /**
  * A feature mapped to roughly [0, 3] for the score models: shares as they are, counts and tests divided by a
- * typical scale and capped, so no single unbounded value can dominate a score.
+ * typical scale and capped, so no single unbounded value can dominate a score. Looked up once per feature.
  */
-export function scaledFeature(name: string, v: number | undefined): number {
-  if (v === undefined || Number.isNaN(v)) return 0;
+export function featureScaler(name: string): FeatureScaler {
+  const s = scaleOf(name);
+  return (v) => (v === undefined || Number.isNaN(v) ? 0 : s(v));
+}
+
+function scaleOf(name: string): (v: number) => number {
   switch (name) {
     case 'capability_topics':
-      return Math.min(v, 6) / 3;
+      return (v) => Math.min(v, 6) / 3;
     case 'harm_categories':
-      return Math.min(v, 8) / 4;
+      return (v) => Math.min(v, 8) / 4;
     case 'languages':
-      return Math.min(v, 6) / 3;
+      return (v) => Math.min(v, 6) / 3;
     case 'harmful_llr':
     case 'eval_llr':
     case 'cot_llr':
-      return Math.min(v, 40) / 10;
+      return (v) => Math.min(v, 40) / 10;
     case 'output_ratio':
-      return Math.min(v, 8) / 4;
+      return (v) => Math.min(v, 8) / 4;
     case 'prompt_log_mean':
-      return Math.min(v, 16) / 8;
+      return (v) => Math.min(v, 16) / 8;
     case 'bench_distinct':
-      return Math.min(v, 40) / 20;
+      return (v) => Math.min(v, 40) / 20;
     case 'rate_per_hour':
-      return Math.min(Math.log10(1 + v), 4) / 2;
+      return (v) => Math.min(Math.log10(1 + v), 4) / 2;
     case 'interarrival_cv':
-      return Math.min(v, 4) / 2;
+      return (v) => Math.min(v, 4) / 2;
     case 'hours_active':
-      return v / 12;
+      return (v) => v / 12;
     case 'span_hours':
-      return Math.min(v, 72) / 24;
+      return (v) => Math.min(v, 72) / 24;
     case 'requests':
-      return Math.min(Math.log10(1 + v), 4) / 2;
+      return (v) => Math.min(Math.log10(1 + v), 4) / 2;
     default:
-      return Math.min(Math.max(v, 0), 3);
+      return (v) => Math.min(Math.max(v, 0), 3);
   }
 }

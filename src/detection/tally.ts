@@ -22,6 +22,8 @@ export const OUT_RATIO_N = OUT_RATIO_SUM + 1;
 export const PROMPT_LOG_SUM = OUT_RATIO_N + 1;
 export const REQUESTS = PROMPT_LOG_SUM + 1;
 export const TALLY_SIZE = REQUESTS + 1;
+const FLAG_MASK = FLAG_BITS >= 32 ? -1 : (1 << FLAG_BITS) - 1;
+const CUE_MASK = (1 << CUE_BITS) - 1;
 
 /** What a tally needs from one request (a RequestSignals, or a linkage record carrying the same numbers). */
 export interface TallyInput {
@@ -45,8 +47,15 @@ export class Tally {
   add(s: TallyInput, d: 1 | -1 = 1): void {
     const v = this.v;
     v[REQUESTS] = v[REQUESTS]! + d;
-    for (let b = 0; b < FLAG_BITS; b++) if (s.flags & (1 << b)) v[FLAG_OFF + b] = v[FLAG_OFF + b]! + d;
-    for (let b = 0; b < CUE_BITS; b++) if (s.cues & (1 << b)) v[CUE_OFF + b] = v[CUE_OFF + b]! + d;
+    // Only the set bits: a request carries a few flags of many.
+    for (let f = s.flags & FLAG_MASK; f !== 0; f &= f - 1) {
+      const i = FLAG_OFF + 31 - Math.clz32(f & -f);
+      v[i] = v[i]! + d;
+    }
+    for (let f = s.cues & CUE_MASK; f !== 0; f &= f - 1) {
+      const i = CUE_OFF + 31 - Math.clz32(f & -f);
+      v[i] = v[i]! + d;
+    }
     if (s.topic >= 0) v[TOPIC_OFF + s.topic] = v[TOPIC_OFF + s.topic]! + d;
     if (s.harmCategory >= 0) v[HARM_OFF + s.harmCategory] = v[HARM_OFF + s.harmCategory]! + d;
     if (s.script >= 0) v[SCRIPT_OFF + s.script] = v[SCRIPT_OFF + s.script]! + d;
@@ -67,15 +76,15 @@ export class Tally {
   /** Share of requests with flag bit `bit` (a value of request-flags.ts). */
   flagShare(bit: number): number {
     const n = this.n;
-    return n > 0 ? this.v[FLAG_OFF + Math.log2(bit)]! / n : 0;
+    return n > 0 ? this.v[FLAG_OFF + 31 - Math.clz32(bit)]! / n : 0;
   }
 
   flagCount(bit: number): number {
-    return this.v[FLAG_OFF + Math.log2(bit)]!;
+    return this.v[FLAG_OFF + 31 - Math.clz32(bit)]!;
   }
 
   cueCount(bit: number): number {
-    return this.v[CUE_OFF + Math.log2(bit)]!;
+    return this.v[CUE_OFF + 31 - Math.clz32(bit)]!;
   }
 
   toState(): string {

@@ -137,7 +137,9 @@ export const DATASETS: DatasetInfo[] = [
     // Help-seeking questions ("I've been feeling suicidal, what should I do?") are neither harmful requests nor ordinary traffic.
     train: (it) => meta(it, 'risk_area') !== 'human_chatbox',
   },
-  { name: 'inthewild_jailbreaks', role: 'jailbreak' },
+  // A jailbreak template is not itself a request: trained as harmful, its role-play and instruction vocabulary
+  // made ordinary instructions read as harm (measured leave-one-dataset-out, docs/detection.md). Reported only.
+  { name: 'inthewild_jailbreaks', role: 'jailbreak', train: () => false },
   {
     name: 'xstest',
     role: 'both',
@@ -175,6 +177,8 @@ export interface LabelledText {
   family?: string;
   holdout: boolean;
   train: boolean;
+  /** A training-time variant of another item (src/lab/train/scaffold-augment.ts); never evaluated. */
+  augmented?: boolean;
 }
 
 /** Every item of every catalogued set with its labels; long documents are cut to what a prompt would carry. */

@@ -21,19 +21,35 @@ export interface LinkRecord extends TallyInput {
   purpose?: boolean;
 }
 
+// Stock SDK user agents repeat across requests: their linkable form is remembered (bounded), per client class.
+const AGENT_CACHE_MAX = 4096;
+const agentCaches: Map<string, string>[] = [];
+
+function agentOf(userAgent: string, cls: number): string {
+  const cache = (agentCaches[cls] ??= new Map());
+  let v = cache.get(userAgent);
+  if (v === undefined) {
+    v = linkableAgent(userAgent, cls)!;
+    if (cache.size >= AGENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(userAgent, v);
+  }
+  return v;
+}
+
 export function linkRecordOf(org: string, s: RequestSignals, novelty: number, granted: boolean): LinkRecord {
+  // One object shape for every record (absent values are undefined, which JSON drops).
   return {
     org,
     ts: s.ts,
-    ...(s.ip24 ? { ip24: s.ip24 } : {}),
-    ...(s.ip16 ? { ip16: s.ip16 } : {}),
-    ...(s.userAgent ? { userAgent: linkableAgent(s.userAgent, s.client)! } : {}),
+    ip24: s.ip24,
+    ip16: s.ip16,
+    userAgent: s.userAgent ? agentOf(s.userAgent, s.client) : undefined,
     systemHash: s.systemHash,
     prefixHash: s.prefixHash,
     suffixHash: s.suffixHash,
     shapeHash: s.shapeHash,
     templateHash: s.templateHash,
-    ...(granted ? { purpose: true } : {}),
+    purpose: granted ? true : undefined,
     flags: s.flags,
     cues: s.cues,
     topic: s.topic,

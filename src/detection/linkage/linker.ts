@@ -48,8 +48,8 @@ interface OrgLinkState {
   buckets: number[];
   lastTs: number;
   watched: Map<string, number>;
-  /** The last value per registration slot known to be registered (most requests repeat them: no key to build). */
-  last: string[];
+  /** The last raw value per registration slot known to be registered (most requests repeat them: no key to build). */
+  last: (string | number)[];
 }
 
 interface ValueState {
@@ -81,6 +81,10 @@ export class Linker {
   private readonly clusters = new Map<string, Cluster>();
   private readonly kinds: LinkKind[];
   private readonly kindIndex = new Map<LinkKind, number>();
+  /** Evidence group of each kind (a /16 is the same evidence as a /24: one group). */
+  private readonly groupOf: number[];
+  private readonly scratchNats: Float64Array;
+  private readonly scratchKeys: string[];
   private readonly bucketMs: number;
   private readonly perHour: number;
   private nextId = 1;
@@ -94,6 +98,10 @@ export class Linker {
   ) {
     this.kinds = Object.keys(spec.kinds) as LinkKind[];
     this.kinds.forEach((k, i) => this.kindIndex.set(k, i));
+    const groups = [...new Set(this.kinds.map((k) => (k === 'ip16' ? 'ip24' : k)))];
+    this.groupOf = this.kinds.map((k) => groups.indexOf(k === 'ip16' ? 'ip24' : k));
+    this.scratchNats = new Float64Array(groups.length);
+    this.scratchKeys = new Array<string>(groups.length).fill('');
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
   }
@@ -153,7 +161,7 @@ export class Linker {
     if (this.disabled) return;
     const st = this.stateOf(r.org);
     st.lastTs = r.ts;
-    const candidates = new Set<string>();
+    let candidates: Set<string> | undefined;
     let newBucket = false;
     if (this.enabled('co_activity')) {
       const b = Math.floor(r.ts / this.bucketMs);
@@ -164,11 +172,11 @@ export class Linker {
         newBucket = true;
       }
     }
-    const reg = (slot: number, kind: LinkKind, value: string | undefined, repeated: boolean) => {
-      if (!value || st.last[slot] === value || !this.enabled(kind)) return;
-      const key = `${kind}:${value}`;
+    const reg = (slot: number, kind: LinkKind, raw: string | number | undefined, prefix: string, repeated: boolean) => {
+      if (!raw || st.last[slot] === raw || !this.enabled(kind)) return;
+      const key = `${kind}:${prefix}${typeof raw === 'number' ? raw.toString(16) : raw}`;
       if (st.values.has(key)) {
-        st.last[slot] = value;
+        st.last[slot] = raw;
         return;
       }
       if (repeated) {
@@ -186,6 +194,7 @@ export class Linker {
       let v = this.valuesByKey.get(key);
       if (!v) this.valuesByKey.set(key, (v = { df: 0, orgs: new Set() }));
       v.df++;
+      candidates ??= new Set();
       if (v.orgs) {
         for (const o of v.orgs) candidates.add(o);
         if (v.df > this.spec.candidate_max_orgs) {
@@ -199,15 +208,19 @@ export class Linker {
         if (v.recent.length > RECENT_USERS) v.recent.shift();
       }
     };
-    reg(0, 'ip24', r.ip24, false);
-    reg(1, 'ip16', r.ip16, false);
-    reg(2, 'user_agent', r.userAgent, false);
-    reg(3, 'system_prompt', r.systemHash ? r.systemHash.toString(16) : undefined, false);
-    reg(4, 'wrapper', r.prefixHash ? `p${r.prefixHash.toString(16)}` : undefined, true);
-    reg(5, 'wrapper', r.suffixHash ? `s${r.suffixHash.toString(16)}` : undefined, true);
-    reg(6, 'shape', r.shapeHash ? r.shapeHash.toString(16) : undefined, true);
+    reg(0, 'ip24', r.ip24, '', false);
+    reg(1, 'ip16', r.ip16, '', false);
+    reg(2, 'user_agent', r.userAgent, '', false);
+    reg(3, 'system_prompt', r.systemHash, '', false);
+    reg(4, 'wrapper', r.prefixHash, 'p', true);
+    reg(5, 'wrapper', r.suffixHash, 's', true);
+    reg(6, 'shape', r.shapeHash, '', true);
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
-    if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0) for (const o of st.watched.keys()) candidates.add(o);
+    if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
+      candidates ??= new Set();
+      for (const o of st.watched.keys()) candidates.add(o);
+    }
+    if (!candidates) return;
     candidates.delete(r.org);
     const root = this.find(r.org);
     for (const other of candidates) {
@@ -233,10 +246,9 @@ export class Linker {
     }
   }
 
-  /** Users of a value inside the org's cluster (or the org alone). */
-  private usersWithin(org: string, st: OrgLinkState, key: string): number {
-    const c = this.clusterOf(org);
-    return c ? c.values.get(key) ?? 0 : st.values.has(key) ? 1 : 0;
+  /** Users of a value inside a cluster (or the org alone, when it has none). */
+  private usersWithin(cluster: Cluster | undefined, st: OrgLinkState, key: string): number {
+    return cluster ? cluster.values.get(key) ?? 0 : st.values.has(key) ? 1 : 0;
   }
 
   /**
@@ -244,52 +256,78 @@ export class Linker {
    * hydra's shared harness stays rare evidence as the hydra grows, and a value common among unrelated orgs does
    * not; `prior` keeps a value seen by few orgs so far from counting as unique.
    */
-  private rarityNats(kind: LinkKind, key: string, a: string, as: OrgLinkState, b: string, bs: OrgLinkState): { nats: number; others: number } {
-    const set = this.spec.kinds[kind]!;
+  private othersUsing(key: string, as: OrgLinkState, ca: Cluster | undefined, bs: OrgLinkState, cb: Cluster | undefined): number {
     const df = this.valuesByKey.get(key)?.df ?? 1;
-    const sameCluster = this.find(a) === this.find(b) && this.clusters.has(this.find(a));
-    const inside = sameCluster ? this.usersWithin(a, as, key) : this.usersWithin(a, as, key) + this.usersWithin(b, bs, key);
-    const others = Math.max(0, df - inside);
-    const n = Math.max(this.orgs.size, this.spec.population_floor);
-    return { nats: Math.min(set.cap, Math.max(0, set.weight * Math.log(n / (others + this.spec.rarity_prior)))), others };
+    const inside = ca && ca === cb ? this.usersWithin(ca, as, key) : this.usersWithin(ca, as, key) + this.usersWithin(cb, bs, key);
+    return Math.max(0, df - inside);
   }
 
   /**
    * Evidence two orgs share: per kind the strongest value (network prefixes are one kind: a shared /24 is also
-   * a shared /16), plus co-activity.
+   * a shared /16), plus co-activity. The strength is summed first; reasons (with their text) are built only for
+   * a link or when asked (explain), since most pairs checked do not link.
    */
-  evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState): LinkEvaluation {
-    const best = new Map<string, LinkReason>();
+  evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState, withReasons = false): LinkEvaluation {
+    const ca = this.clusterOf(a);
+    const cb = this.clusterOf(b);
+    const n = Math.max(this.orgs.size, this.spec.population_floor);
+    // Per group: the strongest value's nats, kind index and key.
+    const groupNats = this.scratchNats.fill(-1);
+    const groupKey = this.scratchKeys;
+    let any = false;
     for (const [key, ki] of as.values) {
       if (!bs.values.has(key)) continue;
       const kind = this.kinds[ki]!;
-      const group = kind === 'ip16' ? 'ip24' : kind;
-      const { nats, others } = this.rarityNats(kind, key, a, as, b, bs);
-      const cur = best.get(group);
-      if (!cur || nats > cur.nats) best.set(group, { kind, value: key.slice(kind.length + 1), detail: `${others} other orgs use it`, nats: round(nats) });
+      const set = this.spec.kinds[kind]!;
+      const others = this.othersUsing(key, as, ca, bs, cb);
+      const nats = Math.min(set.cap, Math.max(0, set.weight * Math.log(n / (others + this.spec.rarity_prior))));
+      const g = this.groupOf[ki]!;
+      if (nats > groupNats[g]!) {
+        groupNats[g] = nats;
+        groupKey[g] = key;
+      }
+      any = true;
     }
     // Co-activity only for pairs that already share something: it is the costliest check.
-    if (best.size > 0 && this.enabled('co_activity')) {
-      const c = coActivity(as.buckets, as.buckets.length, bs.buckets, bs.buckets.length, this.perHour);
+    let co: ReturnType<typeof coActivity> | undefined;
+    let coNats = 0;
+    if (any && this.enabled('co_activity')) {
+      co = coActivity(as.buckets, as.buckets.length, bs.buckets, bs.buckets.length, this.perHour);
       const set = this.spec.kinds.co_activity!;
-      const nats = Math.min(set.cap, set.weight * c.nats);
-      if (nats > 0) best.set('co_activity', { kind: 'co_activity', detail: `${c.shared} shared buckets, ${round(c.expected)} expected`, nats: round(nats) });
+      coNats = Math.min(set.cap, set.weight * co.nats);
     }
     let strength = 0;
     let kinds = 0;
-    for (const r of best.values()) {
-      strength += r.nats;
-      if (r.nats >= this.spec.min_kind_nats) kinds++;
+    for (let g = 0; g < groupNats.length; g++) {
+      const v = groupNats[g]!;
+      if (v < 0) continue;
+      strength += round(v);
+      if (round(v) >= this.spec.min_kind_nats) kinds++;
     }
-    const reasons = [...best.values()].sort((x, y) => y.nats - x.nats);
-    return { strength: round(strength), kinds, reasons, linked: strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds };
+    if (coNats > 0) {
+      strength += round(coNats);
+      if (round(coNats) >= this.spec.min_kind_nats) kinds++;
+    }
+    const linked = strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds;
+    const reasons: LinkReason[] = [];
+    if (linked || withReasons) {
+      for (let g = 0; g < groupNats.length; g++) {
+        if (groupNats[g]! < 0) continue;
+        const key = groupKey[g]!;
+        const kind = this.kinds[as.values.get(key)!]!;
+        reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it`, nats: round(groupNats[g]!) });
+      }
+      if (co && coNats > 0) reasons.push({ kind: 'co_activity', detail: `${co.shared} shared buckets, ${round(co.expected)} expected`, nats: round(coNats) });
+      reasons.sort((x, y) => y.nats - x.nats);
+    }
+    return { strength: round(strength), kinds, reasons, linked };
   }
 
   /** Evidence between two orgs right now (explain), or undefined when either is unknown. */
   explainPair(a: string, b: string): LinkEvaluation | undefined {
     const as = this.orgs.get(a);
     const bs = this.orgs.get(b);
-    return as && bs ? this.evaluate(a, as, b, bs) : undefined;
+    return as && bs ? this.evaluate(a, as, b, bs, true) : undefined;
   }
 
   private union(a: string, b: string, e: LinkEvaluation): void {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { aggregateGetter, isAggregateFeature, scaledFeature, type Aggregate, type AggregateGetter, type Baselines } from '../aggregate-features.js';
+import { aggregateGetter, featureScaler, isAggregateFeature, type Aggregate, type AggregateGetter, type Baselines } from '../aggregate-features.js';
 import { LABELS, type ActivityLabel } from '../rules/rule-schema.js';
 
 export const scoreSpecSchema = z.strictObject({
@@ -58,11 +58,12 @@ export function buildScoreModel(f: FittedScore): ScoreModel {
     if (!g) throw new Error(`score ${f.label}: unknown feature "${name}"`);
     return g;
   });
+  const scalers = f.features.map(featureScaler);
   const logit = (a: Aggregate, b: Baselines, out?: Contribution[]): number => {
     let z = f.bias;
     for (let i = 0; i < getters.length; i++) {
       const v = getters[i]!(a, b);
-      const c = f.weights[i]! * scaledFeature(f.features[i]!, v);
+      const c = f.weights[i]! * scalers[i]!(v);
       z += c;
       out?.push({ feature: f.features[i]!, value: v === undefined ? undefined : round(v), weight: round(f.weights[i]!), contribution: round(c) });
     }

@@ -26,5 +26,11 @@ export function dataTaskInstruction(prompt: string, system: string): string | un
     const last = paras[paras.length - 1]!;
     return paras.length >= 3 && last.length < 300 ? `${paras[0]}\n${last}` : paras[0];
   }
+  // "Write a one-sentence title for this text:\n<text>": the instruction on a line of its own above the data.
+  const nl = head.indexOf('\n');
+  if (nl > 0 && nl < 300) {
+    const first = head.slice(0, nl);
+    if (TASK.test(first) && REFERS.test(first) && head.slice(nl + 1).trim()) return first;
+  }
   return undefined;
 }

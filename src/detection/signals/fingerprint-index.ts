@@ -57,6 +57,8 @@ export function decodeU32(b64: string): Uint32Array {
   return out;
 }
 
+const FILTER_BITS = 1 << 21;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function buildFingerprintIndex(file: FingerprintFile): FingerprintIndex {
@@ -74,19 +76,34 @@ export function buildFingerprintIndex(file: FingerprintFile): FingerprintIndex {
     for (let j = 0; j < counts[item]!; j++) owner.set(hashes[off + j]!, item);
     off += counts[item]!;
   }
-  const hits = new Map<number, number>();
+  // A bitset of the stored hashes in front of the table: most n-grams of a prompt are no item's, and the
+  // bitset (256 KiB, cache-resident) turns them away without probing the table.
+  const filter = new Uint32Array(FILTER_BITS >>> 5);
+  for (let i = 0; i < hashes.length; i++) {
+    const b = hashes[i]! & (FILTER_BITS - 1);
+    filter[b >>> 5] = filter[b >>> 5]! | (1 << (b & 31));
+  }
+  // Items hit by the current prompt: counts per item in a typed array, reset through the list of items touched.
+  const hitCount = new Uint16Array(itemSource.length);
+  const touched = new Int32Array(4096);
   return {
     n: file.n,
     sources: file.sources,
     match(shingles) {
-      hits.clear();
+      let nTouched = 0;
       let best = -1;
       let bestScore = 0;
       for (const h of shingles) {
+        const b = h & (FILTER_BITS - 1);
+        if ((filter[b >>> 5]! & (1 << (b & 31))) === 0) continue;
         const item = owner.get(h);
         if (item < 0) continue;
-        const c = (hits.get(item) ?? 0) + 1;
-        hits.set(item, c);
+        if (hitCount[item] === 0) {
+          if (nTouched === touched.length) continue; // a prompt touching thousands of items matches none of them well
+          touched[nTouched++] = item;
+        }
+        const c = Math.min(hitCount[item]! + 1, 0xffff);
+        hitCount[item] = c;
         const need = counts[item]!;
         // Containment: at least half of the item's sampled n-grams, and at least min(need, 2) of them.
         if (c >= Math.min(need, 2) && c * 2 >= need && c / need > bestScore) {
@@ -94,6 +111,7 @@ export function buildFingerprintIndex(file: FingerprintFile): FingerprintIndex {
           bestScore = c / need;
         }
       }
+      for (let i = 0; i < nTouched; i++) hitCount[touched[i]!] = 0;
       if (best < 0) return undefined;
       const src = file.sources[itemSource[best]!]!;
       return { source: src.name, item: itemPos[best]!, key: best, sourceIndex: itemSource[best]!, category: src.category, kind: src.kind };

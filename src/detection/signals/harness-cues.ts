@@ -36,6 +36,9 @@ const FORMAT = [
   /\b(?:last|final|first) line (?:of (?:your|the) (?:response|answer|output)|should|must)\b/i,
   /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
   /\bfinal answer\s*(?:in|within|inside|as|:)/i,
+  // "End your response with 'Result: <your answer>'", "conclude with a line of the form ..."
+  /\b(?:end|finish|conclude|close) (?:your |the )?(?:response|answer|reply|output) with\b|\b(?:end|finish|conclude) with a line\b/i,
+  /\b(?:answer|result|verdict|label|output)\s*:\s*<[^>\n]{1,30}>/i,
   /\\boxed\s*\{/,
   // JSON answer schemas: {"answer": ...}, {"label": ...}, {"score": ...}
   /\{\s*\\?["']?(?:answer|label|choice|score|rating|verdict|prediction|final_answer|correct)\\?["']?\s*:/i,
@@ -44,7 +47,6 @@ const FORMAT = [
 ];
 
 const CHOICE_LINE = /^\s*(?:\(?[A-Ja-j][).:]|\[[A-J]\]|[A-J]\s*[-–]\s)\s*\S/;
-const CHOICE_INLINE = /\(([A-J])\)/g;
 const CHOICE_HEADER = /\b(?:options|choices|answer choices|candidates)\s*:/i;
 
 const GRADING = [
@@ -112,39 +114,73 @@ function countMatches(re: RegExp, s: string, cap: number): number {
   return n;
 }
 
-function hasChoices(s: string): boolean {
-  let lines = 0;
-  let start = 0;
-  // Three or more option lines ("A) ...", "(b) ...", "C. ...") or three inline "(X)" labels.
-  for (let i = 0; i <= s.length && lines < 3; i++) {
-    if (i === s.length || s.charCodeAt(i) === 10) {
-      // Cheap pre-check on the line's first non-space character before the regex.
-      let j = start;
-      while (j < i && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
-      const c = s.charCodeAt(j) | 32;
-      if (i - start < 400 && ((c >= 97 && c <= 106) || c === 40 || c === 91) && CHOICE_LINE.test(s.slice(start, i))) lines++;
-      start = i + 1;
-    }
+/** Inline "(X)" option labels, up to `cap`. */
+function inlineChoices(s: string, cap: number): number {
+  let n = 0;
+  for (let i = s.indexOf('('); i >= 0 && n < cap; i = s.indexOf('(', i + 1)) {
+    const c = s.charCodeAt(i + 1);
+    if (c >= 65 && c <= 74 && s.charCodeAt(i + 2) === 41) n++;
   }
-  if (lines >= 3) return true;
-  if (countMatches(CHOICE_INLINE, s, 3) >= 3) return true;
-  return CHOICE_HEADER.test(s) && countMatches(CHOICE_INLINE, s, 2) >= 2;
+  return n;
 }
 
-/** Cue bits of one prompt (and its system prompt: harness instructions often live there). */
+function hasChoices(s: string): boolean {
+  let lines = 0;
+  // Three or more option lines ("A) ...", "(b) ...", "[C] ...") or three inline "(X)" labels.
+  for (let start = 0; start < s.length && lines < 3; ) {
+    let end = s.indexOf('\n', start);
+    if (end < 0) end = s.length;
+    // Cheap pre-check on the line's first non-space character before the regex.
+    let j = start;
+    while (j < end && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+    const c = s.charCodeAt(j);
+    const lower = c | 32;
+    if (end - start < 400 && ((lower >= 97 && lower <= 106) || c === 40 || c === 91) && CHOICE_LINE.test(s.slice(start, end))) lines++;
+    start = end + 1;
+  }
+  if (lines >= 3) return true;
+  const inline = inlineChoices(s, 3);
+  if (inline >= 3) return true;
+  return inline >= 2 && CHOICE_HEADER.test(s);
+}
+
+/** Cues found in the instructions themselves: read in the prompt and in the system prompt alike. */
+function instructionCues(text: string): number {
+  let bits = 0;
+  if (anyMatch(FORMAT_RE, text)) bits |= CUE_FORMAT;
+  if (anyMatch(GRADING_RE, text)) bits |= CUE_GRADING;
+  if (COT.test(text)) bits |= CUE_COT;
+  if (COERCION.test(text)) bits |= CUE_COERCION | CUE_COT;
+  return bits;
+}
+
+// An app sends the same system prompt with every request: its cues are remembered (bounded, oldest dropped).
+const SYSTEM_CACHE_MAX = 2048;
+const systemCache = new Map<string, number>();
+
+function systemCues(system: string): number {
+  if (!system) return 0;
+  const sys = system.length > HEAD ? system.slice(0, HEAD) : system;
+  let bits = systemCache.get(sys);
+  if (bits === undefined) {
+    bits = instructionCues(sys);
+    if (systemCache.size >= SYSTEM_CACHE_MAX) systemCache.delete(systemCache.keys().next().value!);
+    systemCache.set(sys, bits);
+  }
+  return bits;
+}
+
+/**
+ * Cue bits of one prompt, and of its system prompt (harness instructions often live there; the layout cues
+ * — options, placeholders, code stubs, few-shot blocks — are read in the prompt only).
+ */
 export function harnessCues(prompt: string, system: string): number {
   const p = prompt.length > HEAD + TAIL ? prompt.slice(0, HEAD) + '\n' + prompt.slice(-TAIL) : prompt;
-  const sys = system.length > HEAD ? system.slice(0, HEAD) : system;
-  const both = sys ? p + '\n' + sys : p;
-  let bits = 0;
-  if (anyMatch(FORMAT_RE, both)) bits |= CUE_FORMAT;
+  let bits = instructionCues(p) | systemCues(system);
   if (hasChoices(p)) bits |= CUE_CHOICES;
-  if (anyMatch(GRADING_RE, both)) bits |= CUE_GRADING;
   if (anyMatch(PLACEHOLDER_RE, p)) bits |= CUE_PLACEHOLDER;
   if (anyMatch(CODE_STUB_RE, p)) bits |= CUE_CODE_STUB;
   if (countMatches(FEW_SHOT_Q, p, 2) >= 2 && countMatches(FEW_SHOT_A, p, 2) >= 2) bits |= CUE_FEW_SHOT;
-  if (COT.test(both)) bits |= CUE_COT;
-  if (COERCION.test(both)) bits |= CUE_COERCION | CUE_COT;
   return bits;
 }
 
@@ -190,8 +226,18 @@ export function contentOf(text: string, cues?: number): string {
   const sentences = cues === undefined || (cues & SCAFFOLD_CUES) !== 0;
   if (!sentences && !prompt.includes('\n')) return prompt;
   // Few-shot exemplars are scaffolding too: the item is the last question.
-  const shots = [...prompt.matchAll(FEW_SHOT_Q)];
-  if (shots.length >= 2 && countMatches(FEW_SHOT_A, prompt, 2) >= 1) prompt = prompt.slice(shots[shots.length - 1]!.index);
+  if (countMatches(FEW_SHOT_Q, prompt, 2) >= 2 && countMatches(FEW_SHOT_A, prompt, 2) >= 1) {
+    let last = 0;
+    FEW_SHOT_Q.lastIndex = 0;
+    for (let m = FEW_SHOT_Q.exec(prompt); m; m = FEW_SHOT_Q.exec(prompt)) {
+      last = m.index;
+      if (m[0].length === 0) FEW_SHOT_Q.lastIndex++;
+    }
+    FEW_SHOT_Q.lastIndex = 0;
+    prompt = prompt.slice(last);
+  }
+  // Without cue sentences only bare headers can go: most prompts have none, and are returned as they are.
+  if (!sentences && prompt === text && !hasHeaderLine(prompt)) return text;
   let out = '';
   let dropped = false;
   for (const line of prompt.split('\n')) {
@@ -215,4 +261,15 @@ export function contentOf(text: string, cues?: number): string {
     if (kept.trim()) out += (out ? '\n' : '') + kept.trim();
   }
   return (dropped || prompt !== text) && out ? out : prompt;
+}
+
+function hasHeaderLine(prompt: string): boolean {
+  for (let start = 0; start < prompt.length; ) {
+    let end = prompt.indexOf('\n', start);
+    if (end < 0) end = prompt.length;
+    const t = prompt.slice(start, end).trim();
+    if (t && t.length < 120 && SCAFFOLD_HEADER.test(t)) return true;
+    start = end + 1;
+  }
+  return false;
 }

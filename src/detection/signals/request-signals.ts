@@ -81,12 +81,62 @@ export function templateHash(prompt: string): number {
   const headText = prompt.length > TEMPLATE_SLICE ? prompt.slice(0, TEMPLATE_SLICE) : prompt;
   let tailText = prompt.length > TEMPLATE_SLICE ? prompt.slice(-TEMPLATE_SLICE) : prompt;
   // A tail cut inside a code block starts with code: drop up to the closing fence.
-  if (tailText !== prompt && (tailText.split('```').length - 1) % 2 === 1) tailText = tailText.slice(tailText.indexOf('```') + 3);
-  const headLines = mask(headText).split('\n').filter((l) => l.trim());
-  const tailLines = mask(tailText).split('\n').filter((l) => l.trim());
-  const head = tokenize(headLines[0] ?? '').slice(0, 6);
-  const tail = tokenize(tailLines[tailLines.length - 1] ?? '').slice(-6);
+  if (tailText !== prompt && fenceCount(tailText) % 2 === 1) tailText = tailText.slice(tailText.indexOf('```') + 3);
+  const head = tokenize(mask(edgeLine(headText, true)), 6);
+  const tail = tokenize(mask(edgeLine(tailText, false)), 6, true);
   return fnv1a(head.join(' ') + '|' + tail.join(' '));
+}
+
+function fenceCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('```'); i >= 0; i = s.indexOf('```', i + 3)) n++;
+  return n;
+}
+
+/**
+ * The first (or last) non-blank line of `text` after masking. Masking keeps line breaks outside code fences
+ * and never blanks a line, so without a fence the raw line is found first and only it is masked.
+ */
+function edgeLine(text: string, first: boolean): string {
+  if (text.includes('```')) {
+    const lines = mask(text).split('\n').filter((l) => l.trim());
+    return (first ? lines[0] : lines[lines.length - 1]) ?? '';
+  }
+  const at = edgeLineStart(text, first);
+  return at < 0 ? '' : lineAt(text, at);
+}
+
+/** Where the first (or last) non-blank line of `text` starts; -1 when every line is blank. */
+function edgeLineStart(text: string, first: boolean): number {
+  if (first) {
+    for (let a = 0; a <= text.length; ) {
+      let b = text.indexOf('\n', a);
+      if (b < 0) b = text.length;
+      if (!blank(text, a, b)) return a;
+      a = b + 1;
+    }
+  } else {
+    for (let b = text.length; b >= 0; ) {
+      const a = b === 0 ? 0 : text.lastIndexOf('\n', b - 1) + 1;
+      if (!blank(text, a, b)) return a;
+      b = a - 1;
+    }
+  }
+  return -1;
+}
+
+function lineAt(text: string, a: number): string {
+  const b = text.indexOf('\n', a);
+  return text.slice(a, b < 0 ? text.length : b);
+}
+
+const NON_SPACE = /\S/g;
+
+/** Whether text[a, b) is only white space (as String.prototype.trim sees it: \s is the same set). */
+function blank(text: string, a: number, b: number): boolean {
+  NON_SPACE.lastIndex = a;
+  const m = NON_SPACE.exec(text);
+  return !m || m.index >= b;
 }
 
 const WRAP_MAX = 160;
@@ -99,8 +149,11 @@ const SENTENCE_END = /[.?!:]\s+(?=[A-Z"'(\[])/g;
  */
 export function wrapperHashes(prompt: string): [number, number] {
   const text = prompt.length > 4 * WRAP_MAX ? prompt.slice(0, 2 * WRAP_MAX) + '\n' + prompt.slice(-2 * WRAP_MAX) : prompt;
-  let parts = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  if (parts.length < 2) {
+  const firstAt = edgeLineStart(text, true);
+  const lastAt = edgeLineStart(text, false);
+  let parts: string[];
+  if (firstAt >= 0 && lastAt > firstAt) parts = [lineAt(text, firstAt).trim(), lineAt(text, lastAt).trim()];
+  else {
     parts = [];
     let last = 0;
     SENTENCE_END.lastIndex = 0;

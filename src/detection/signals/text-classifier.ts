@@ -13,7 +13,6 @@ import { FeatureBuffer, hashedFeatures } from '../text/hashed-features.js';
 import { contentOf } from './harness-cues.js';
 import { decodeU32 } from './fingerprint-index.js';
 import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './taxonomy.js';
-import { U32Table } from './u32-table.js';
 
 export interface TextModelFile {
   version: 1;
@@ -71,67 +70,79 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const vocab = decodeU32(file.features);
   const C = file.columns.length;
   const raw = Buffer.from(file.weights, 'base64');
-  const w8 = new Int8Array(raw.buffer, raw.byteOffset, raw.length);
-  if (w8.length !== vocab.length * C) throw new Error(`text model: ${w8.length} weights for ${vocab.length} features x ${C} columns`);
-  const rows = new U32Table(vocab.length);
-  vocab.forEach((f, i) => rows.set(f, i));
-  const col = (name: string) => file.columns.indexOf(name);
-  const harmCol = col('harm');
-  const itemCol = col('item');
-  const harmCols = HARM_CATEGORIES.map((c) => col(`harm:${c}`));
-  const topicCols = TOPICS.map((t) => col(`topic:${t}`));
-  if (harmCol < 0 || itemCol < 0 || harmCols.some((c) => c < 0) || topicCols.some((c) => c < 0)) throw new Error('text model: missing columns');
+  const w8file = new Int8Array(raw.buffer, raw.byteOffset, raw.length);
+  if (w8file.length !== vocab.length * C) throw new Error(`text model: ${w8file.length} weights for ${vocab.length} features x ${C} columns`);
+  const fileCol = (name: string) => file.columns.indexOf(name);
+  const need = ['harm', 'item', ...TOPICS.map((t) => `topic:${t}`), ...HARM_CATEGORIES.map((c) => `harm:${c}`)];
+  const missing = need.filter((n) => fileCol(n) < 0);
+  if (missing.length) throw new Error(`text model: missing columns ${missing.join(', ')}`);
+  // Columns every prompt needs (harm, item, topics) first, then the harm categories (summed only for harmful
+  // prompts): each feature's row is read as one contiguous run.
+  const order = [...need.map(fileCol), ...file.columns.map((_, i) => i).filter((i) => !need.includes(file.columns[i]!))];
+  const H = 2 + TOPICS.length;
+  const K = HARM_CATEGORIES.length;
+  // Rows indexed by the feature itself (the space is 2^bits): one memory access per feature instead of a
+  // table probe and then the row. Columns every prompt needs (harm, item, topics) in one array, the harm
+  // categories (summed only for harmful prompts) in another; `known` marks the features the model has.
+  const space = 2 ** file.bits;
+  const hotW = new Int8Array(space * H);
+  const harmW = new Int8Array(space * K);
+  const known = new Uint8Array(space >>> 3);
+  for (let r = 0; r < vocab.length; r++) {
+    const f = vocab[r]!;
+    if (f >= space) throw new Error(`text model: feature ${f} outside 2^${file.bits}`);
+    known[f >>> 3] = known[f >>> 3]! | (1 << (f & 7));
+    for (let j = 0; j < H; j++) hotW[f * H + j] = w8file[r * C + order[j]!]!;
+    for (let j = 0; j < K; j++) harmW[f * K + j] = w8file[r * C + order[H + j]!]!;
+  }
+  const scales = Float64Array.from(order, (i) => file.scales[i]!);
+  const biases = Float64Array.from(order, (i) => file.biases[i]!);
+  const harmCol = 0;
+  const itemCol = 1;
+  const topicCols = TOPICS.map((_, i) => 2 + i);
+  const harmCols = HARM_CATEGORIES.map((_, i) => H + i);
   const capabilityTopic = new Uint8Array(TOPICS.length);
   for (const t of CAPABILITY_TOPICS) capabilityTopic[TOPICS.indexOf(t)] = 1;
-  const scales = Float64Array.from(file.scales);
-  const biases = Float64Array.from(file.biases);
   const [pa, pb] = file.harm.platt;
   const buf = new FeatureBuffer();
   const acc = new Float64Array(C);
-  // Columns every prompt needs (harm, topics) are summed in one pass; harm categories only for harmful prompts.
-  const hot = Int32Array.from([harmCol, itemCol, ...topicCols]);
-  const H = hot.length;
-  const harmColsArr = Int32Array.from(harmCols);
-  const hitRows = new Int32Array(buf.idx.length);
+  const hitFeatures = new Int32Array(buf.idx.length);
   let hits = 0;
+  let twoWords = false;
   let norm = 0;
 
-  /** Fills acc for the hot columns; returns how many of the text's features the model knows. */
+  /**
+   * Fills acc for the hot columns; returns how many of the text's features the model knows, or 0 when it knows
+   * fewer than two distinct content words (function-word pairs alone are no evidence).
+   */
   function score(text: string, cues?: number): number {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf);
-    for (let j = 0; j < H; j++) acc[hot[j]!] = 0;
+    acc.fill(0, 0, H);
     hits = 0;
+    let firstWord = -1;
+    twoWords = false;
     for (let k = 0; k < n; k++) {
-      const r = rows.get(buf.idx[k]!);
-      if (r < 0) continue;
-      hitRows[hits++] = r;
-      const base = r * C;
-      for (let j = 0; j < H; j++) {
-        const c = hot[j]!;
-        acc[c] = acc[c]! + w8[base + c]!;
+      const f = buf.idx[k]!;
+      if ((known[f >>> 3]! & (1 << (f & 7))) === 0) continue;
+      hitFeatures[hits++] = f;
+      if (buf.word[k] === 1 && !twoWords) {
+        if (firstWord < 0) firstWord = f;
+        else if (f !== firstWord) twoWords = true;
       }
+      const base = f * H;
+      for (let j = 0; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
     }
     norm = n > 0 ? 1 / Math.sqrt(n) : 0;
-    for (let j = 0; j < H; j++) {
-      const c = hot[j]!;
-      acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
-    }
-    return hits;
+    for (let j = 0; j < H; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
+    return twoWords ? hits : 0;
   }
   function scoreHarmCategories(): void {
-    const K = harmColsArr.length;
-    for (let j = 0; j < K; j++) acc[harmColsArr[j]!] = 0;
+    acc.fill(0, H, H + K);
     for (let k = 0; k < hits; k++) {
-      const base = hitRows[k]! * C;
-      for (let j = 0; j < K; j++) {
-        const c = harmColsArr[j]!;
-        acc[c] = acc[c]! + w8[base + c]!;
-      }
+      const base = hitFeatures[k]! * K;
+      for (let j = 0; j < K; j++) acc[H + j] = acc[H + j]! + harmW[base + j]!;
     }
-    for (let j = 0; j < K; j++) {
-      const c = harmColsArr[j]!;
-      acc[c] = biases[c]! + scales[c]! * acc[c]! * norm;
-    }
+    for (let j = H; j < H + K; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
   }
   const argmax = (cols: number[]): number => {
     let best = 0;
@@ -155,7 +166,8 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), capability: false, evalItem: false };
       const known = score(text, cues);
       const z = acc[harmCol]!;
-      // A prompt of a few words the model knows ("hi", "User post:") carries no evidence either way.
+      // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
+      // carries no evidence either way: its score would come from the bias and function-word pairs alone.
       const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
       const topic = argmax(topicCols);
       if (harmful) scoreHarmCategories();

@@ -19,19 +19,29 @@ export function mixHash(acc: number, v: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Hashes of all word n-grams (a single hash of the whole sequence when it is shorter than n). */
+/**
+ * Hashes of all word n-grams (a single hash of the whole sequence when it is shorter than n): a polynomial
+ * rolling hash over the tokens' hashes, finished by one mix, so each n-gram costs O(1) whatever n is.
+ */
 export function shingleHashes(tokenHashes: readonly number[], n: number): number[] {
   const out: number[] = [];
-  if (tokenHashes.length === 0) return out;
-  const count = Math.max(1, tokenHashes.length - n + 1);
-  for (let i = 0; i < count; i++) {
-    let h = 0x9747b28c;
-    const end = Math.min(tokenHashes.length, i + n);
-    for (let j = i; j < end; j++) h = mixHash(h, tokenHashes[j]!);
-    out.push(h);
+  const len = tokenHashes.length;
+  if (len === 0) return out;
+  const w = Math.min(n, len);
+  // B^(w-1), to take the oldest token out of the window.
+  let top = 1;
+  for (let j = 1; j < w; j++) top = Math.imul(top, ROLL_BASE);
+  let h = 0;
+  for (let j = 0; j < w; j++) h = (Math.imul(h, ROLL_BASE) + tokenHashes[j]!) | 0;
+  out.push(mixHash(h, SHINGLE_SEED));
+  for (let i = w; i < len; i++) {
+    h = (Math.imul((h - Math.imul(tokenHashes[i - w]!, top)) | 0, ROLL_BASE) + tokenHashes[i]!) | 0;
+    out.push(mixHash(h, SHINGLE_SEED));
   }
   return out;
 }
+const ROLL_BASE = 0x01000193;
+const SHINGLE_SEED = 0x9747b28c;
 
 export function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;

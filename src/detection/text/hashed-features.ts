@@ -19,6 +19,8 @@ const SEED_BI = 0xa54ff53a;
 
 export class FeatureBuffer {
   readonly idx = new Int32Array(MAX_FEATURES);
+  /** 1 where idx holds a content word (a unigram), 0 for a bigram. */
+  readonly word = new Uint8Array(MAX_FEATURES);
   n = 0;
 }
 
@@ -37,10 +39,16 @@ export function hashedFeatures(text: string, bits: number, out: FeatureBuffer): 
   let prevStop = true;
   const endWord = () => {
     const tok = h >>> 0;
-    const stop = STOPWORDS.has(tok);
+    const stop = isStopword(tok);
     if (out.n + 2 <= MAX_FEATURES) {
-      if (!stop) out.idx[out.n++] = mixHash(tok, SEED_UNI) & mask;
-      if (prev && (!stop || !prevStop)) out.idx[out.n++] = mixHash(mixHash(prev, SEED_BI), tok) & mask;
+      if (!stop) {
+        out.word[out.n] = 1;
+        out.idx[out.n++] = mixHash(tok, SEED_UNI) & mask;
+      }
+      if (prev && (!stop || !prevStop)) {
+        out.word[out.n] = 0;
+        out.idx[out.n++] = mixHash(mixHash(prev, SEED_BI), tok) & mask;
+      }
     }
     prev = tok;
     prevStop = stop;
@@ -64,15 +72,28 @@ function wordHash(w: string): number {
   return h >>> 0;
 }
 
-// English function words: pronouns, auxiliaries, determiners, prepositions, question words.
-const STOPWORDS = new Set(
-  (
-    'a an the and or but if then so than that this these those there here of in on at by for with from to into onto ' +
-    'about as up down out over under again further once i me my mine myself we us our ours you your yours he him his ' +
-    'she her hers it its they them their what which who whom whose when where why how all any both each few more most ' +
-    'other some such no nor not only own same too very can could will would shall should may might must do does did ' +
-    'doing done is am are was were be been being have has had having s t d ll m re ve just now also get got please'
-  )
-    .split(' ')
-    .map(wordHash),
-);
+// English function words: pronouns, auxiliaries, determiners, prepositions, question words. Kept in a small
+// typed-array hash set: a Set of uint32 numbers boxes every value above 2^30 on each lookup.
+const STOPWORD_HASHES = (
+  'a an the and or but if then so than that this these those there here of in on at by for with from to into onto ' +
+  'about as up down out over under again further once i me my mine myself we us our ours you your yours he him his ' +
+  'she her hers it its they them their what which who whom whose when where why how all any both each few more most ' +
+  'other some such no nor not only own same too very can could will would shall should may might must do does did ' +
+  'doing done is am are was were be been being have has had having s t d ll m re ve just now also get got please'
+)
+  .split(' ')
+  .map(wordHash);
+const STOP_SLOTS = 512;
+const stopTable = new Uint32Array(STOP_SLOTS);
+const stopUsed = new Uint8Array(STOP_SLOTS);
+for (const h of STOPWORD_HASHES) {
+  let i = h & (STOP_SLOTS - 1);
+  while (stopUsed[i] && stopTable[i] !== h) i = (i + 1) & (STOP_SLOTS - 1);
+  stopTable[i] = h;
+  stopUsed[i] = 1;
+}
+
+function isStopword(h: number): boolean {
+  for (let i = h & (STOP_SLOTS - 1); stopUsed[i]; i = (i + 1) & (STOP_SLOTS - 1)) if (stopTable[i] === h) return true;
+  return false;
+}

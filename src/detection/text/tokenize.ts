@@ -25,18 +25,28 @@ export function tokenHashesOf(text: string, maxTokens = 2000): number[] {
   return out;
 }
 
-/** Token strings (only for the few places that need words, e.g. templates over short slices). */
-export function tokenize(text: string): string[] {
+/**
+ * Token strings (only for the few places that need words, e.g. templates over short slices): the first
+ * `limit` tokens, or with `fromEnd` the last `limit`, in text order.
+ */
+export function tokenize(text: string, limit = Infinity, fromEnd = false): string[] {
   const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = WORD_CHAR[text.charCodeAt(i)]!;
-    if (c >= 0) cur += String.fromCharCode(c);
-    else if (cur) {
-      out.push(cur);
-      cur = '';
+  const n = text.length;
+  for (let k = 0; k < n && out.length < limit; ) {
+    const i = fromEnd ? n - 1 - k : k;
+    if (WORD_CHAR[text.charCodeAt(i)]! < 0) {
+      k++;
+      continue;
     }
+    // A maximal run of word characters, found from either end.
+    let j = k;
+    while (j < n && WORD_CHAR[text.charCodeAt(fromEnd ? n - 1 - j : j)]! >= 0) j++;
+    const a = fromEnd ? n - j : k;
+    const b = fromEnd ? n - k : j;
+    let tok = '';
+    for (let x = a; x < b; x++) tok += String.fromCharCode(WORD_CHAR[text.charCodeAt(x)]!);
+    out.push(tok);
+    k = j;
   }
-  if (cur) out.push(cur);
-  return out;
+  return fromEnd ? out.reverse() : out;
 }

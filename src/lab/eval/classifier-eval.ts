@@ -1,5 +1,6 @@
 // Leave-one-dataset-out evaluation of the prompt classifier: for each safety set X, a model trained without X
-// is scored on X at its own threshold (<= 1% false positives on held-back benign prompts).
+// is scored on X at its own threshold (<= 1% false positives on held-back benign prompts); for each benign set Y,
+// a model trained without Y says how much of Y it flags (benign traffic of a kind it never saw).
 import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
@@ -20,8 +21,16 @@ export interface FoldRow {
   pooledFpr: number;
 }
 
+/** A benign set left out: the share of its items flagged harmful by a model that never saw it. */
+export interface BenignFoldRow {
+  set: string;
+  items: number;
+  flagged: number;
+}
+
 export interface ClassifierReport {
   folds: FoldRow[];
+  benignFolds?: BenignFoldRow[];
   /** Topic accuracy of the full model on held-back benign items, per topic. */
   topicAccuracy: Record<string, { n: number; correct: number }>;
 }
@@ -45,7 +54,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   let exN = 0;
   let exHit = 0;
   ft.texts.forEach((t, i) => {
-    if (t.set !== set) return;
+    if (t.set !== set || t.augmented) return;
     const f = flagged(i);
     if (t.harmful) {
       harmful++;
@@ -83,11 +92,26 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   };
 }
 
+/** Benign sets whose unseen items show how the classifier treats benign traffic of a new kind. */
+export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
+
+export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFoldRow {
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]) }));
+  let items = 0;
+  let hit = 0;
+  ft.texts.forEach((t) => {
+    if (t.set !== set || t.augmented || t.harmful) return;
+    items++;
+    if (clf.classify(t.text).harmful) hit++;
+  });
+  return { set, items, flagged: hit / Math.max(1, items) };
+}
+
 export function topicAccuracy(ft: FeaturizedTexts): ClassifierReport['topicAccuracy'] {
   const clf = buildTextClassifier(trainTextModel(ft));
   const out: ClassifierReport['topicAccuracy'] = {};
   ft.texts.forEach((t) => {
-    if (t.harmful || !t.holdout || !t.topic) return;
+    if (t.harmful || !t.holdout || !t.topic || t.augmented) return;
     const r = (out[t.topic] ??= { n: 0, correct: 0 });
     r.n++;
     if (TOPICS[clf.classify(t.text).topic] === t.topic) r.correct++;
@@ -110,6 +134,10 @@ export function formatClassifierTable(r: ClassifierReport): string {
         fams.map((k) => pct(f.benignFpr[k])).join(' | ') +
         ' |',
     );
+  }
+  if (r.benignFolds?.length) {
+    lines.push('', '| left-out benign set | items | flagged harmful (unseen set) |', '| --- | ---: | ---: |');
+    for (const b of r.benignFolds) lines.push(`| ${b.set} | ${b.items} | ${pct(b.flagged)} |`);
   }
   lines.push('', '| topic | held-back items | accuracy |', '| --- | ---: | ---: |');
   for (const [t, { n, correct }] of Object.entries(r.topicAccuracy)) lines.push(`| ${t} | ${n} | ${pct(correct / n)} |`);

@@ -3,7 +3,7 @@
 // (the shape a cluster's combined traffic has), and labelled by what its actor is. A logistic regression per
 // label, with each feature's weight held to the sign the spec allows, every actor family weighing the same
 // and positives as much as negatives.
-import { aggregateGetter, scaledFeature, type Aggregate, type Baselines } from '../../detection/aggregate-features.js';
+import { aggregateGetter, featureScaler, type Aggregate, type Baselines } from '../../detection/aggregate-features.js';
 import { createDetector } from '../../detection/detector.js';
 import type { DetectionAssets } from '../../detection/assets.js';
 import { LinkAggregate } from '../../detection/linkage/link-aggregate.js';
@@ -28,7 +28,7 @@ const WINDOW = 200;
 
 function vector(names: readonly string[], a: Aggregate, b: Baselines): Float64Array {
   const x = new Float64Array(names.length);
-  names.forEach((n, i) => (x[i] = scaledFeature(n, aggregateGetter(n)!(a, b))));
+  names.forEach((n, i) => (x[i] = featureScaler(n)(aggregateGetter(n)!(a, b))));
   return x;
 }
 

@@ -9,6 +9,7 @@ import { HARM_CATEGORIES, TOPICS } from '../../detection/signals/taxonomy.js';
 import type { LabelledText } from '../corpus-catalog.js';
 import { DEFAULT_FTRL, trainBinary, type FtrlOptions, type SparseExample } from './linear-trainer.js';
 import { fitPlatt, thresholdAtFpr } from './calibration.js';
+import { augmentTexts } from './scaffold-augment.js';
 
 export const TEXT_BITS = 18;
 /** Largest contribution one data set makes to a head's training (bigger sets are down-weighted to this). */
@@ -30,8 +31,14 @@ export interface FeaturizedTexts {
   feats: Int32Array[];
 }
 
-export function featurize(texts: LabelledText[], bits = TEXT_BITS): FeaturizedTexts {
+/**
+ * Features of every item, and of the training variants augmentTexts adds (appended after the items);
+ * `augment: false` leaves them out (to measure what they do).
+ */
+export function featurize(items: LabelledText[], o: { augment?: boolean; bits?: number } = {}): FeaturizedTexts {
+  const bits = o.bits ?? TEXT_BITS;
   const buf = new FeatureBuffer();
+  const texts = o.augment === false ? items : [...items, ...augmentTexts(items)];
   return {
     texts,
     feats: texts.map((t) => {
