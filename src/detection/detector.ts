@@ -4,7 +4,8 @@
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import type { DetectionAssets } from './assets.js';
 import type { Aggregate } from './aggregate-features.js';
-import { featureNames, resolveFeature, type FeatureContext } from './feature-catalog.js';
+import type { ScoreModel } from './scores/score-model.js';
+import { KEY_MIN_REQUESTS, featureNames, resolveFeature, type FeatureContext } from './feature-catalog.js';
 import { num, unnum, type Num } from './checkpoint/codec.js';
 import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerState, type LinkEvaluation } from './linkage/linker.js';
 import { linkRecordOf, type LinkRecord } from './linkage/link-record.js';
@@ -141,6 +142,8 @@ export interface Detector {
 const MAX_LINK_EVIDENCE = 200;
 
 const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'];
+/** How often (virtual time) idle orgs are looked for. */
+const IDLE_SWEEP_MS = 3_600_000;
 const COMPETITOR_RELATIONS = new Set(['acquirer', 'acquired', 'parent', 'subsidiary', 'affiliate']);
 
 /** When explain records a timeline entry: these request counts, then every 100. */
@@ -214,10 +217,10 @@ export function createDetector(opts: DetectorOptions): Detector {
     // Each score the rule reads, with what every signal contributed to it.
     const scores: Record<string, unknown> = {};
     for (const c of comparisons) {
-      const m = /^(cluster\.)?score\.(\w+)$/.exec(c.feature);
-      const model = m ? opts.scores.get(m[2] as ActivityLabel) : undefined;
+      const m = /^(?:(cluster|key)\.|purpose\.([^.]+)\.)?score\.(\w+)$/.exec(c.feature);
+      const model = m ? opts.scores.get(m[3] as ActivityLabel) : undefined;
       if (!m || !model) continue;
-      const agg = m[1] ? ctx.cluster?.agg : ctx.org.window;
+      const agg = m[1] === 'cluster' ? ctx.cluster?.agg : m[1] === 'key' ? busiestScoredKey(ctx.org, model) : m[2] !== undefined ? ctx.org.purposes.get(m[2]) : ctx.org.window;
       if (agg) scores[c.feature] = model.explain(agg, opts.baselines);
     }
     if (Object.keys(scores).length) ev.scores = scores;
@@ -236,6 +239,17 @@ export function createDetector(opts: DetectorOptions): Detector {
       } else ev[e] = round(get(e));
     }
     return ev;
+  }
+
+  /** The key whose own traffic scores highest (what `key.score.<label>` reads), for its evidence. */
+  function busiestScoredKey(org: OrgRecord, model: ScoreModel): Aggregate | undefined {
+    let best: { agg: Aggregate; v: number } | undefined;
+    for (const agg of org.keys.values()) {
+      if (agg.tally.n < KEY_MIN_REQUESTS) continue;
+      const v = model.score(agg, opts.baselines);
+      if (!best || v > best.v) best = { agg, v };
+    }
+    return best?.agg;
   }
 
   /** The label's confidence: the calibrated score when the rule rests on one, else the rule's own. */
@@ -358,6 +372,18 @@ export function createDetector(opts: DetectorOptions): Detector {
     });
   }
 
+  // Orgs idle longer than the linkage's idle_eviction_hours keep their facts and labels but drop their windows.
+  const idleMs = opts.linkage.idle_eviction_hours * 3_600_000;
+  let lastIdleSweep = -Infinity;
+  function compactIdle(now: number): void {
+    lastIdleSweep = now;
+    for (const o of orgs.values())
+      if (!o.compacted && now - o.lastTsMs > idleMs) {
+        o.compact();
+        dirty.add(o.id);
+      }
+  }
+
   function ingestRequest(line: TraceRequestLine): void {
     requests++;
     let ts = Date.parse(line.ts);
@@ -371,8 +397,11 @@ export function createDetector(opts: DetectorOptions): Detector {
       ts = virtualNow;
     }
     virtualNow = ts;
+    if (ts - lastIdleSweep >= IDLE_SWEEP_MS) compactIdle(ts);
     const isNew = !orgs.has(line.org);
     const org = orgOf(line.org);
+    // An org back after an idle spell starts afresh whether or not the sweep reached it first.
+    if (!isNew && ts - org.lastTsMs > idleMs && !org.compacted) org.compact();
     if (isNew && !org.facts.known) {
       diag.unknown_orgs++;
       report({ kind: 'unknown_org', org: line.org, message: `org ${line.org} has no org line; created with no attributes or grants` });

@@ -31,8 +31,14 @@ export interface Activity {
 }
 
 export class OrgRecord {
-  /** Traffic outside the org's granted purposes (requests under a purpose it holds are judged in purposes). */
-  readonly window: OrgWindow;
+  /**
+   * Traffic outside the org's granted purposes (requests under a purpose it holds are judged in purposes).
+   * Allocated on first use, so an org compacted after a long idle spell costs only its facts and labels.
+   */
+  get window(): OrgWindow {
+    return (this.ownWindow ??= new OrgWindow(ORG_WINDOW, this.timing));
+  }
+  private ownWindow: OrgWindow | undefined;
   readonly purposes = new Map<string, OrgWindow>();
   /** Each key's own combined traffic, so one customer's behaviour shows inside pooled traffic. */
   readonly keys = new Map<string, LinkAggregate>();
@@ -57,7 +63,26 @@ export class OrgRecord {
     public facts: OrgFacts,
     private readonly timing = true,
   ) {
-    this.window = new OrgWindow(ORG_WINDOW, timing);
+  }
+
+  /** True while the org holds no window: it has sent nothing yet, or compact() dropped it and nothing came since. */
+  get compacted(): boolean {
+    return this.ownWindow === undefined;
+  }
+
+  /**
+   * Drops everything that describes recent traffic (windows, per-key and per-purpose traffic, rule streaks,
+   * prompt snippets) and keeps the facts, labels and counts: an org idle for days starts its windows afresh
+   * when it returns, as a new org would, and memory stays bounded by the orgs active recently.
+   */
+  compact(): void {
+    this.ownWindow = undefined;
+    this.purposes.clear();
+    this.keys.clear();
+    this.streaks.clear();
+    this.scoreCache.clear();
+    this.samples.length = 0;
+    this.sampleHead = 0;
   }
 
   purposeWindow(purpose: string): OrgWindow | undefined {
@@ -110,7 +135,7 @@ export class OrgRecord {
       id: this.id,
       order: this.order,
       facts: { ...this.facts, grants: [...this.facts.grants] },
-      window: this.window.toState(),
+      window: this.ownWindow ? this.ownWindow.toState() : null,
       purposes: [...this.purposes].map(([p, w]) => [p, w.toState()]),
       keys: [...this.keys].map(([k, a]) => [k, a.toState()]),
       activities: [...this.activities.values()],
@@ -124,7 +149,7 @@ export class OrgRecord {
 
   static fromState(st: OrgState, timing = true): OrgRecord {
     const o = new OrgRecord(st.id, st.order, { ...st.facts, grants: new Set(st.facts.grants) }, timing);
-    o.window.restore(st.window);
+    if (st.window) o.window.restore(st.window);
     for (const [p, w] of st.purposes) o.purposeWindow(p)?.restore(w);
     for (const [k, a] of st.keys) o.keys.set(k, LinkAggregate.fromState(a));
     for (const a of st.activities) o.activities.set(a.label, a);
@@ -141,7 +166,8 @@ export interface OrgState {
   id: string;
   order: number;
   facts: Omit<OrgFacts, 'grants'> & { grants: string[] };
-  window: OrgWindowState;
+  /** null for an org compacted after an idle spell. */
+  window: OrgWindowState | null;
   purposes: Array<[string, OrgWindowState]>;
   keys: Array<[string, LinkAggregateState]>;
   activities: Activity[];

@@ -156,3 +156,33 @@ test('a hydra is gathered into one cluster, with the reasons each member joined;
   }
   for (const o of snap.orgs.filter((x) => devs.has(x.org))) assert.deepEqual(o.activities, []);
 });
+
+test("a key-level label's evidence explains the key's score, and that score is the label's confidence", () => {
+  const rules = assets.rules.filter((r) => r.spec.id === 'distill.key-harvest');
+  assert.equal(rules.length, 1);
+  const { snap } = run(fixtureLines('distiller.jsonl'), { rules });
+  const act = snap.orgs.find((o) => o.org === 'org_distill_0')!.activities.find((a) => a.label === 'distillation')!;
+  const s = (act.evidence.scores as Record<string, { score: number; contributions: unknown[] }>)['key.score.distillation']!;
+  assert.ok(s.score >= 0.9 && s.contributions.length > 0, JSON.stringify(s));
+  assert.equal(act.confidence, Math.round(s.score * 1000) / 1000);
+});
+
+test('an org idle for longer than idle_eviction_hours keeps its labels but drops its windows; back, it starts afresh', () => {
+  const lines = fixtureLines('safety-sweep.jsonl');
+  const d = createDetector({ ...assets });
+  for (const l of lines) d.ingest(l);
+  const before = d.snapshot().orgs.find((o) => o.org === REDTEAM)!;
+  assert.ok(before.activities.some((a) => a.label === 'safety_probing'));
+  assert.ok((d.features(REDTEAM)!['w.requests'] as number) > 20);
+  const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request');
+  const last = reqs.at(-1)!;
+  const later = (days: number, org: string, id: string): TraceRequestLine => ({ ...last, id, org, ts: new Date(Date.parse(last.ts) + days * 86_400_000).toISOString() });
+  // Another org's request a week and a day later: the sweep compacts the idle org (its checkpoint holds no window).
+  d.ingest(later(8, 'org_other', 'r_other'));
+  assert.equal(d.checkpoint().orgs.find((o) => o.id === REDTEAM)!.window, null);
+  assert.deepEqual(d.snapshot().orgs.find((o) => o.org === REDTEAM)!.activities, before.activities, 'labels are kept');
+  d.ingest(later(8.1, REDTEAM, 'r_back'));
+  assert.equal(d.features(REDTEAM)!['w.requests'], 1);
+  assert.equal(d.snapshot().orgs.find((o) => o.org === REDTEAM)!.requests, before.requests + 1);
+  assert.equal(assets.linkage.idle_eviction_hours, 168);
+});
