@@ -2,7 +2,7 @@
 //   For each fold (src/lab/eval/generalisation-eval.ts): models built without the fold's held-out data sets,
 //   scores fitted on other seeds and other data, then the `mixed` scenario over --seeds with misuse drawn only
 //   from the held-out sets; actions from the enforcement engine with the default playbook (approval and
-//   automatic). Prints the per-family tables, the targets not met, and (unless --quick) the classifier table.
+//   automatic). Prints the per-family tables and the targets not met (the classifier's table: npm run eval:classifier).
 //   --quick            one fold, 2 seeds, smaller scale (what CI's scaled-down test does, a bit bigger)
 //   --seeds 1,2,3      evaluation seeds (default 1-5)
 //   --folds A,B        which folds (default all)

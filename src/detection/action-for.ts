@@ -1,6 +1,6 @@
-// THE SEAM between detection and enforcement (issue 6). The replay report's `action` and the live consumer's
-// decisions come from this one function. Until the enforcement playbooks land it recommends nothing; the
-// enforcement engineer replaces the body (keeping the signature) with the playbook engine.
+// The seam between detection and enforcement: the replay report's `action` comes from an ActionFor. Detection
+// recommends nothing on its own (the default below); `moat replay --policy` and the evaluation pass the
+// enforcement engine's playbooks in (src/enforcement/replay-action.ts), so detection never imports enforcement.
 import type { Activity, OrgFacts } from './org-record.js';
 
 export type ActionType = 'none' | 'notify' | 'throttle' | 'restrict' | 'suspend' | 'revoke';

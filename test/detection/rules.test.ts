@@ -40,6 +40,8 @@ test('invalid rules are rejected with the file name and the reason', () => {
   assert.throws(() => compileRule({ ...base, when: 'w.requests > 1 || process.exit()' }, 'e.yaml'), /invalid rule/);
   assert.throws(() => compileRule({ ...base, fixtures: { positive: [], negative: [] } }, 'x.yaml'), /invalid rule/);
   assert.throws(() => compileRule({ ...base, evidence: ['cluster.bogus'] }, 'v.yaml'), /unknown feature/);
+  assert.throws(() => compileRule({ ...base, scope: 'cluster', sustain: 5 }, 's.yaml'), /sustain applies to org rules only/);
+  assert.deepEqual(JSON.parse(readFileSync(join(rulesDir(), 'schema.json'), 'utf8')).then, { not: { required: ['sustain'] } });
 });
 
 test('conditions evaluate all/any/not and comparisons against features', () => {

@@ -41,6 +41,10 @@ export const ruleSchema = z.strictObject({
   sustain: z.number().int().min(1).max(1000).optional(),
   evidence: z.array(z.string().regex(/^(samples|benchmarks|categories|links|[a-z_]+(\.[A-Za-z0-9_]+)+)$/)),
   fixtures: z.strictObject({ positive: z.array(fixture).min(1), negative: z.array(fixture).min(1) }),
+}).refine((r) => r.scope === 'org' || r.sustain === undefined, {
+  // A cluster's verdict is re-judged as members join, not request by request: a streak has no meaning there.
+  message: 'sustain applies to org rules only',
+  path: ['sustain'],
 });
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
