@@ -79,3 +79,5 @@ console.log(`throughput: ${Math.round(n / ((cpu.user + cpu.system) / 1e6)).toLoc
 console.log(`memory: ${((after - before) / 1e6).toFixed(0)} MB heap for ${snap.orgs.length.toLocaleString()} orgs = ${((after - before) / snap.orgs.length / 1024).toFixed(1)} KiB per org${global.gc ? '' : ' [run with --expose-gc]'}`);
 console.log(`linkage state: ${ck.global.linker.orgs.length.toLocaleString()} orgs, ${ck.global.linker.values.length.toLocaleString()} values, ${snap.clusters.length} clusters (${snap.clusters.filter((c) => !c.orgs.some((o) => o.startsWith('org_hydra'))).length} without hydra accounts)`);
 console.log(`hydra: ${hydra}/${HYDRA} accounts in one cluster, ${labelled}/${HYDRA} labelled`);
+const ckOrgs = ck.orgs.map((o) => Buffer.byteLength(JSON.stringify(o)));
+console.log(`checkpoint: ${(Buffer.byteLength(JSON.stringify(ck.global)) / 1e6).toFixed(1)} MB global (linkage) + ${(ckOrgs.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB for ${ckOrgs.length.toLocaleString()} orgs (${(ckOrgs.reduce((a, b) => a + b, 0) / ckOrgs.length / 1024).toFixed(1)} KiB per org of ${PER} requests)`);

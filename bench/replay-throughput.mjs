@@ -47,3 +47,9 @@ global.gc?.();
 const after = process.memoryUsage().heapUsed;
 const kept = d.snapshot().orgs.length; // keeps the detector alive until after the measurement
 console.log(`memory: ${kept} active orgs x ${per} requests: ${((after - before) / orgs / 1024).toFixed(1)} KiB per org (heap ${(after / 1e6).toFixed(0)} MB)${global.gc ? '' : ' [run with --expose-gc for accurate numbers]'}`);
+
+// Checkpoint size (what a `moat detect` worker writes to Redis): JSON bytes per org with a full window.
+const ck = d.checkpoint();
+const orgBytes = ck.orgs.map((o) => Buffer.byteLength(JSON.stringify(o)));
+orgBytes.sort((a, b) => a - b);
+console.log(`checkpoint: ${(Buffer.byteLength(JSON.stringify(ck.global)) / 1e6).toFixed(2)} MB global (linkage) + per org (full window) median ${(orgBytes[orgBytes.length >> 1] / 1024).toFixed(1)} KiB, max ${(orgBytes.at(-1) / 1024).toFixed(1)} KiB`);
