@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import { MoatError } from '../errors/moat-error.js';
 import { canonicalJson } from '../policy/canonical-json.js';
 import { findIdempotent, type IdempotencyClaim } from '../store/idempotency-repo.js';
-import type { SqlExecutor } from '../store/sql-driver.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';

@@ -1,7 +1,8 @@
 // THE SEAM between detection and enforcement (issue 6). The replay report's `action` and the live consumer's
 // decisions come from this one function. Until the enforcement playbooks land it recommends nothing; the
 // enforcement engineer replaces the body (keeping the signature) with the playbook engine.
-import type { Activity, OrgFacts } from './org-record.js';
+import type { Activity } from '../model/activity.js';
+import type { OrgLineFacts } from './org-record.js';
 
 export type ActionType = 'none' | 'notify' | 'throttle' | 'restrict' | 'suspend' | 'revoke';
 
@@ -12,7 +13,7 @@ export interface ReportAction {
 
 export interface ActionInput {
   org: string;
-  facts: OrgFacts;
+  facts: OrgLineFacts;
   activities: readonly Activity[];
   cluster: { id: string; orgs: readonly string[] } | null;
   /** The parsed `--policy FILE` (playbooks), opaque to detection. */

@@ -2,7 +2,7 @@
 // is the one addition: what the reader skipped or repaired.
 import type { ActionFor, ReportAction } from './action-for.js';
 import type { DetectionSnapshot, DiagnosticCounts } from './detector.js';
-import type { ActivityLabel } from './rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import type { SkippedLine } from './trace-reader.js';
 
 export interface ReportActivityV1 {

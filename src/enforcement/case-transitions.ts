@@ -1,7 +1,7 @@
 // The case lifecycle as pure functions: open -> action proposed -> actioned (approved or automatic) |
 // dismissed; actioned -> appealed -> actioned (appeal rejected) | reinstated. Each returns the next case and
 // what must happen outside (execute an action, lift it); the service persists, executes and notifies.
-import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import type { ActionPlan } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
 import { emptyEvidence, mergeEvidence } from './case-evidence.js';

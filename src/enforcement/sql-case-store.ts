@@ -1,8 +1,8 @@
 // CaseStore over SqlDriver: the case document as jsonb plus the columns queries filter on; the case row and
 // its audit entries commit in one transaction.
 import { appendAudit } from '../audit/audit-log.js';
-import { jsonParam } from '../store/row-values.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import { jsonParam } from '../sql/row-values.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { Case } from './case-model.js';
 import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';

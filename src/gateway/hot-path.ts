@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
-import type { PolicySnapshot, PolicyViewReader } from '../view/policy-snapshot.js';
+import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { Decision } from '../policy/decision.js';
 import type { Limiter, LimitInspector, LimitTicket } from '../limits/limiter.js';

@@ -7,7 +7,7 @@ import type { MoatConfig } from '../config/schema.js';
 import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
 import { createDetector, type DetectionSnapshot, type Detector, type LabelEvent } from '../detection/detector.js';
 import type { ExplainTimeline } from '../detection/explain.js';
-import { orgToTraceLine } from '../detection/live.js';
+import { orgToTraceLine } from '../events/org-trace-line.js';
 import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { Detection } from '../enforcement/detection-input.js';
 import type { CaseStore } from '../enforcement/case-store.js';
@@ -16,11 +16,11 @@ import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '..
 import { toTraceLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import type { Logger } from '../ops/logger.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { PolicyView } from '../view/policy-view.js';
-import { DetectionTracker } from './detection-tracker.js';
+import { DetectionTracker } from '../enforcement/detection-tracker.js';
 import { DetectionWorker } from './detection-worker.js';
-import { sweepEvidenceRetention } from './evidence-retention.js';
+import { sweepEvidenceRetention } from '../enforcement/evidence-retention.js';
 
 /** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
 export const ENFORCE_GROUP = 'moat-enforce';

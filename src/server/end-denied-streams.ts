@@ -5,7 +5,7 @@ import type { Org } from '../model/org.js';
 import { clauseText } from '../policy/policy-rules.js';
 import { effectiveStatus } from '../policy/decide.js';
 import type { Clock } from '../ops/clock.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { PolicyView } from '../view/policy-view.js';
 
 type Denial = { code: ErrorCode; message: string };

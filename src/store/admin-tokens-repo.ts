@@ -4,8 +4,8 @@ import { generateApiKey, hashSecret } from '../keys/api-key-format.js';
 import type { AdminRole, AdminTokenRecord } from '../model/admin.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
-import { toIso } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { toIso } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 interface TokenRow {

@@ -4,7 +4,7 @@ import type { Affiliation, AffiliationRelation } from '../model/org.js';
 import { ownershipCycle } from './affiliation-graph.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
 import { getOrg } from './orgs-repo.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 interface AffRow {

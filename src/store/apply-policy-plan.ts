@@ -11,7 +11,7 @@ import type { Org, StatusChange } from '../model/org.js';
 import { applyPlanToState } from '../policy/apply-plan-to-state.js';
 import { planGuards, type PlanStep } from '../policy/plan-policy.js';
 import { affiliationIdentity, keyIdentity, type OrgState, type PolicyState } from '../policy/policy-state.js';
-import type { Change, KeyAccess } from '../view/change-bus.js';
+import type { Change, KeyAccess } from '../changes/change-bus.js';
 import { enqueueChange } from './change-outbox.js';
 import { keyAccessOf } from './keys-repo.js';
 import { findOrg } from './orgs-repo.js';
@@ -22,8 +22,8 @@ import { newId } from './ids.js';
 import { readPolicyState } from './load-policy-state.js';
 import type { MutationMeta } from './mutation.js';
 import { loadPolicyRules } from './policy-rules-repo.js';
-import { jsonParam } from './row-values.js';
-import type { SqlDriver, SqlTransaction } from './sql-driver.js';
+import { jsonParam } from '../sql/row-values.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 export interface PolicySecret {

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PgliteDriver } from './pglite-driver.js';
-import type { SqlTransaction } from './sql-driver.js';
+import type { SqlTransaction } from '../sql/sql-driver.js';
 import { checkIdentity, readDbIdentity, readIdentity, readWatermark, writeIdentity, type IdentityProblem, type StoreIdentity } from './store-identity.js';
-import { toNum } from './row-values.js';
+import { toNum } from '../sql/row-values.js';
 
 export const pgdataDir = (dataDir: string): string => join(dataDir, 'pgdata');
 

@@ -4,8 +4,8 @@ import type { Grant } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
 import { getOrg } from './orgs-repo.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 
 interface GrantRow {
   id: string;

@@ -1,7 +1,7 @@
 // Stored answers of create calls, by Idempotency-Key. The answer is sealed by the caller (the admin API
 // encrypts it with a key derived from the Idempotency-Key itself), so the store never holds a usable secret.
-import { toNum } from './row-values.js';
-import type { SqlExecutor } from './sql-driver.js';
+import { toNum } from '../sql/row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 /** The key was used by a concurrent call that committed first; its answer can now be read and replayed. */

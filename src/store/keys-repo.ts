@@ -6,9 +6,9 @@ import type { StatusChange } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
 import { getOrg } from './orgs-repo.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
-import type { KeyAccess } from '../view/change-bus.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
+import type { KeyAccess } from '../changes/change-bus.js';
 
 /** A key as stored, with why it is in its status (not part of the hot-path record). */
 export interface StoredApiKey extends ApiKeyRecord {

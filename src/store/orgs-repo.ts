@@ -3,8 +3,8 @@ import { MoatError } from '../errors/moat-error.js';
 import type { Org, OrgStatus, StatusChange } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 interface OrgRow {

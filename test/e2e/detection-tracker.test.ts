@@ -1,10 +1,10 @@
-// Label events -> Detections for enforcement (src/server/detection-tracker.ts), and evidence retention.
+// Label events -> Detections for enforcement (src/enforcement/detection-tracker.ts), and evidence retention.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelEvent } from '../../src/detection/detector.js';
 import type { Case } from '../../src/enforcement/case-model.js';
-import { DetectionTracker } from '../../src/server/detection-tracker.js';
-import { ERASED, eraseExpiredExcerpts } from '../../src/server/evidence-retention.js';
+import { DetectionTracker } from '../../src/enforcement/detection-tracker.js';
+import { ERASED, eraseExpiredExcerpts } from '../../src/enforcement/evidence-retention.js';
 
 const label = (org: string, extra: Partial<LabelEvent> = {}): LabelEvent => ({
   org, label: 'distillation', confidence: 0.9, first_detected: { request: 7, ts: '2026-08-01T10:00:00.000Z' }, rules: ['distill.linked-cluster'],

@@ -9,14 +9,14 @@ import { hashSecret } from '../../src/keys/api-key-format.js';
 import { loadPolicyFile } from '../../src/policy/parse-policy-file.js';
 import { planPolicy } from '../../src/policy/plan-policy.js';
 import type { PolicyState } from '../../src/policy/policy-state.js';
-import { policySectionSchemas } from '../../src/server/policy-sections.js';
+import { policySectionSchemas } from '../../src/admin/policy-sections.js';
 import { applyPolicyPlan } from '../../src/store/apply-policy-plan.js';
 import { readChangeVersion } from '../../src/store/change-version.js';
 import { findKeyByHash } from '../../src/store/keys-repo.js';
 import { loadPolicyState } from '../../src/store/load-policy-state.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, getOrg, setOrgStatus } from '../../src/store/orgs-repo.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import type { TestDriver } from '../store/test-drivers.js';
 
 const actor = { actor: 'policy-test' };

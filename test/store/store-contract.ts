@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { checkApiKey, hashSecret } from '../../src/keys/api-key-format.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { readChangeVersion } from '../../src/store/change-version.js';
 import { createOrg, findOrg, getOrg, listOrgs, setOrgStatus, updateOrg } from '../../src/store/orgs-repo.js';
 import { createKey, deleteKey, findKeyByHash, listKeys, setKeyExpiry, setKeyStatus } from '../../src/store/keys-repo.js';

@@ -7,7 +7,7 @@ import { renderText } from '../../detection/report.js';
 import { renderExplain, type ExplainTimeline } from '../../detection/explain.js';
 import { playbookActionFor } from '../../enforcement/replay-action.js';
 import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
-import { policySectionSchemas } from '../../server/policy-sections.js';
+import { policySectionSchemas } from '../../admin/policy-sections.js';
 
 export interface ReplayCliOptions {
   policy?: string;

@@ -6,13 +6,13 @@
 //   POST /admin/cases/:id/approve|dismiss|reinstate  admin  { note }
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { adminRoute, type AdminDeps, type AdminRoute } from '../admin/admin-route.js';
-import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
-import { MoatError } from '../errors/moat-error.js';
-import { summarize } from './case-model.js';
-import { CaseConflictError } from './case-store.js';
-import { CaseTransitionError } from './case-transitions.js';
-import { CaseNotFoundError, type EnforcementService } from './enforcement-service.js';
+import { adminRoute, type AdminDeps, type AdminRoute } from '../admin-route.js';
+import { ADMIN_ROUTES, registerAdminRoutes } from '../register-admin-routes.js';
+import { MoatError } from '../../errors/moat-error.js';
+import { summarize } from '../../enforcement/case-model.js';
+import { CaseConflictError } from '../../enforcement/case-store.js';
+import { CaseTransitionError } from '../../enforcement/case-transitions.js';
+import { CaseNotFoundError, type EnforcementService } from '../../enforcement/enforcement-service.js';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const NoteBody = z.object({ note: z.string().trim().min(1, 'note is required') });

@@ -1,8 +1,8 @@
 // Privacy (issue 5 §10): prompt text only ever leaves the detector as evidence on a flagged org's case, and
 // even there only for `detection.evidenceRetentionDays` after the case last changed. The excerpt is erased;
 // the rest of the sample (time, key prefix, model, endpoint) and the case stay for the record.
-import type { Case } from '../enforcement/case-model.js';
-import { CaseConflictError, type CaseStore } from '../enforcement/case-store.js';
+import type { Case } from './case-model.js';
+import { CaseConflictError, type CaseStore } from './case-store.js';
 
 export const ERASED = '[erased: evidence retention elapsed]';
 
