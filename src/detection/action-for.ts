@@ -1,6 +1,6 @@
-// THE SEAM between detection and enforcement (issue 6). The replay report's `action` and the live consumer's
-// decisions come from this one function. Until the enforcement playbooks land it recommends nothing; the
-// enforcement engineer replaces the body (keeping the signature) with the playbook engine.
+// The seam between detection and enforcement: the replay report's `action` comes from an ActionFor. Detection
+// cannot import enforcement, so its default recommends nothing; `moat replay` passes the playbook engine
+// (src/enforcement/replay-action.ts).
 import type { Activity } from '../model/activity.js';
 import type { OrgLineFacts } from './org-record.js';
 

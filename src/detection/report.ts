@@ -1,4 +1,4 @@
-// Replay report, format v1 (issue 5 §6). Field names and nesting are the published contract; `diagnostics`
+// Replay report, format v1. Field names and nesting are the published contract; `diagnostics`
 // is the one addition: what the reader skipped or repaired.
 import type { ActionFor, ReportAction } from './action-for.js';
 import type { DetectionSnapshot, DiagnosticCounts } from './detector.js';

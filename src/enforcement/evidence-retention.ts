@@ -1,4 +1,4 @@
-// Privacy (issue 5 §10): prompt text only ever leaves the detector as evidence on a flagged org's case, and
+// Privacy: prompt text only ever leaves the detector as evidence on a flagged org's case, and
 // even there only for `detection.evidenceRetentionDays` after the case last changed. The excerpt is erased;
 // the rest of the sample (time, key prefix, model, endpoint) and the case stay for the record.
 import type { Case } from './case-model.js';

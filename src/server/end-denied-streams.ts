@@ -1,5 +1,5 @@
 // When a view swap revokes or suspends an org, its requests already in flight must end too: streams stop at
-// their next chunk with an error event naming the clause (issue 3, item 4).
+// their next chunk with an error event naming the clause.
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Org } from '../model/org.js';
 import { clauseText } from '../policy/policy-rules.js';

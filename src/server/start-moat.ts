@@ -85,8 +85,6 @@ export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
-  /** Event consumers to attach (detection, enforcement); each gets its own bounded queue. */
-  eventConsumers?: number;
   /** Aborts start-up (e.g. SIGTERM while waiting for the store): startMoat rejects after releasing what it took. */
   signal?: AbortSignal;
 }

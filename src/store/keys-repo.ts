@@ -1,5 +1,5 @@
 // API keys. Creation returns the secret exactly once; only its sha256 hash and a visible prefix are stored.
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { generateApiKey } from '../keys/api-key-format.js';
 import type { ApiKeyRecord, KeyStatus } from '../model/api-key.js';
 import type { StatusChange } from '../model/org.js';
@@ -68,7 +68,7 @@ export async function listKeys(ex: SqlExecutor, orgId?: string): Promise<StoredA
 
 export async function getKey(ex: SqlExecutor, id: string): Promise<StoredApiKey> {
   const row = (await ex.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1', [id]))[0];
-  if (!row) throw new MoatError('admin_not_found', `no key "${id}"`);
+  if (!row) throw new DomainError('not_found', `no key "${id}"`);
   return fromRow(row);
 }
 

@@ -1,4 +1,4 @@
-// Issue 5 "Done when" and issue 6's end-to-end test, on one run: the `mixed` simulator scenario (scaled down)
+// Live detection and enforcement end to end, on one run: the `mixed` simulator scenario (scaled down)
 // through a live gateway with detection on and the default playbook in automatic mode. Then:
 //  - live detection == replay of the trace the gateway wrote (same pipeline both ways);
 //  - the competitor is restricted to its safety grant (SDK clients see 403 naming the clause; safety work goes on);

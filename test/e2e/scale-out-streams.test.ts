@@ -1,4 +1,4 @@
-// Scale-out detection end to end (issue 5, item 11): 2 real gateway processes (`moat start`) share PostgreSQL
+// Scale-out detection end to end: 2 real gateway processes (`moat start`) share PostgreSQL
 // and Redis with `detection.mode: streams`; 2 real `moat detect` workers judge the events. Simulator traffic
 // (a hydra cluster whose accounts are split over both gateways, plus ordinary and misuse actors) alternates
 // between the gateways. The workers' verdicts — labels per org and cluster membership, read from their

@@ -15,11 +15,6 @@ export function unpackInto<T extends Typed>(b64: string, into: T): T {
   return into;
 }
 
-export function unpackArray<T extends Typed>(b64: string, Ctor: TypedCtor<T>): T {
-  const buf = Buffer.from(b64, 'base64');
-  return unpackInto(b64, new Ctor(buf.length / Ctor.BYTES_PER_ELEMENT));
-}
-
 export type Num = number | 'NaN' | 'Infinity' | '-Infinity';
 
 export function num(x: number): Num {
