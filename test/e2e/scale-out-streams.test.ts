@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
+import { runApply } from '../../src/cli/commands/policy.js';
 import { UpstreamSchema } from '../../src/config/schema.js';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import type { LinkerState } from '../../src/detection/linkage/linker.js';
@@ -27,6 +27,7 @@ import { runMigrations } from '../../src/store/migrate.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
 import { startGatewayProcess, type GatewayProcess } from '../propagation/gateway-processes.js';
 import { policyFor, splitTrace, waitFor } from './sim-gateway.js';
+import { captureIo } from '../support/cli-output.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
 const REDIS = process.env.MOAT_TEST_REDIS_URL;
@@ -139,7 +140,7 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   const dir = mkdtempSync(join(tmpdir(), 'moat-scale-'));
   const policyFile = join(dir, 'policy.yaml');
   writeFileSync(policyFile, policyFor(orgs));
-  const io: CliIo & { stdout: string; stderr: string } = { stdout: '', stderr: '', out: (t) => void (io.stdout += t), err: (t) => void (io.stderr += t) };
+  const io = captureIo();
   assert.equal(await runApply(policyFile, { url: gateways[0]!.url, token: ADMIN }, io), 0, io.stderr + io.stdout);
   rmSync(dir, { recursive: true, force: true });
   const keys = new Map([...io.stdout.matchAll(/^New API key (\S+)\/sim: (\S+)/gm)].map((m) => [m[1]!, m[2]!]));
