@@ -350,10 +350,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     } catch (e) {
       if (x.clientGone) return;
       if (x.stopWith) throw x.stopWith;
-      throw upstreamError(e, 'headers', up.name);
+      throw upstreamError(e, 'headers');
     }
     const ctype = String(resp.headers['content-type'] ?? '');
-    if (resp.statusCode < 200 || resp.statusCode >= 300) return passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body, up));
+    if (resp.statusCode < 200 || resp.statusCode >= 300) return passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body));
     if (!ctype.includes('text/event-stream')) {
       resp.body.on('error', () => {}).destroy();
       throw new MoatError('upstream_bad_response', `The model server answered a streaming request with ${ctype || 'no content type'} instead of an event stream.`);
@@ -409,14 +409,14 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   }
 
   /** Reads a whole (non-streaming) upstream body. Returns undefined if the client went away meanwhile. */
-  async function readAll(x: Exchange, body: NodeJS.ReadableStream, up: UpstreamConfig): Promise<Buffer | undefined> {
+  async function readAll(x: Exchange, body: NodeJS.ReadableStream): Promise<Buffer | undefined> {
     const chunks: Buffer[] = [];
     try {
       for await (const c of body) chunks.push(c as Buffer);
     } catch (e) {
       if (x.clientGone) return undefined;
       if (x.stopWith) throw x.stopWith;
-      throw upstreamError(e, 'body', up.name);
+      throw upstreamError(e, 'body');
     }
     return Buffer.concat(chunks);
   }
@@ -485,7 +485,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       });
       body.on('error', (e: unknown) => {
         if (x.clientGone) return end();
-        end(x.stopWith ?? upstreamError(e, 'body', x.upstream?.name ?? ''));
+        end(x.stopWith ?? upstreamError(e, 'body'));
       });
     });
   }

@@ -40,7 +40,6 @@ const P = 4;
 const run = randomBytes(6).toString('hex');
 const schema = `moat_scale_${run}`;
 const prefix = `moat:test:scale:${run}`;
-const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
 const ALL_MODELS = [...SIM_MODELS.openai, ...SIM_MODELS.anthropic];
 
 let driver: PostgresDriver | undefined;

@@ -1,7 +1,6 @@
 // Lossless JSON encodings for checkpointed detector state: typed arrays as base64 of their bytes, and numbers
 // that JSON cannot carry (NaN, ±Infinity) as strings, so a restored window computes bit-identical features.
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Int8Array | Uint8Array;
-type TypedCtor<T extends Typed> = { new (len: number): T; BYTES_PER_ELEMENT: number };
 
 export function packArray(a: Typed): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
