@@ -273,6 +273,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         queue: addEventConsumer(config.detection.queueSize),
         enforcement: enforcement.service,
         cases: new SqlCaseStore(driver),
+        clock,
         logger,
         health,
       });
