@@ -1,4 +1,3 @@
-// @ts-check
 // A/B of two builds of Moat by CPU time per request, which a busy machine disturbs far less than throughput:
 // both run side by side (memory limits, the same upstream), rounds alternate A and B at the same fixed rate,
 // and each round reads the process's user+system CPU time from /proc before and after.
