@@ -16,6 +16,7 @@ import type { Case } from '../../src/enforcement/case-model.js';
 import type { TraceOrgLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import type { MoatServer } from '../../src/server/start-moat.js';
 import { simulate } from '../../src/simulator/scenarios.js';
+import { fetchFresh } from '../support/fresh-connection-fetch.js';
 import { startTestMoat } from '../support/start-test-moat.js';
 
 const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
@@ -113,7 +114,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     const key = o.keys[i % o.keys.length]!.secret;
     const anthropic = line.api === 'anthropic';
     const body = { ...(line.body as Record<string, unknown>), model: anthropic ? 'demo-claude' : 'demo-gpt', max_tokens: 64 };
-    const res = await fetch(url + (anthropic ? '/v1/messages' : '/v1/chat/completions'), {
+    const res = await fetchFresh(url + (anthropic ? '/v1/messages' : '/v1/chat/completions'), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

@@ -10,6 +10,7 @@ import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../src/events
 import type { MoatServer } from '../../src/server/start-moat.js';
 import type { ScenarioLabels } from '../../src/simulator/scenarios.js';
 import { SIM_MODELS } from '../../src/simulator/trace-request.js';
+import { fetchFresh } from '../support/fresh-connection-fetch.js';
 import { startTestMoat } from '../support/start-test-moat.js';
 
 export const ADMIN_TOKEN = 'sim-e2e-bootstrap-admin-token-0123456789';
@@ -126,7 +127,7 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
         ...line.headers,
         ...extra,
       };
-      const res = await fetch(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
+      const res = await fetchFresh(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
       const text = await res.text();
       const out: SentRequest = { line, status: res.status, wallMs: Date.now(), virtualMs: now };
       if (!res.ok) {
