@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, stopProcess } from './lib/processes.mjs';
+import { stopProcess } from './lib/processes.mjs';
 import { startNginxUpstream } from './lib/nginx.mjs';
 import { runWrk } from './lib/wrk.mjs';
 import { directTarget, moatTarget } from './lib/targets.mjs';

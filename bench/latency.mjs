@@ -1,3 +1,4 @@
+// @ts-check
 // Added latency of the hot path over calling the demo upstream directly, at fixed request rates (open loop:
 // requests are sent on schedule whether or not earlier ones finished, and latency counts from the scheduled
 // time, so a stall is not hidden). Non-streaming: time to the end of the body. Streaming: time to first byte.
@@ -55,7 +56,7 @@ async function run(target, rate, stream) {
         pending.push(one(pool, headers, body, stream, scheduled).then((ms) => { if (idx >= warm) lat.push(ms); }, () => errors++));
       }
       if (i < total) setImmediate(tick);
-      else resolve();
+      else resolve(undefined);
     };
     tick();
   });

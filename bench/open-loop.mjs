@@ -1,3 +1,4 @@
+// @ts-check
 // Open-loop fixed-rate generator for streaming requests (time to first byte), run as its own process so its
 // event loop is not the gateway's. Requests are sent on schedule whether or not earlier ones finished, and
 // latency counts from the scheduled time, so a stall is not hidden. It is Node (undici), so it costs CPU on the
@@ -33,7 +34,7 @@ await new Promise((resolve) => {
       pending.push(one(scheduled).then((ms) => { if (idx >= warm) lat.push(ms); }, () => errors++));
     }
     if (i < total) setImmediate(tick);
-    else resolve();
+    else resolve(undefined);
   };
   tick();
 });

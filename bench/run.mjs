@@ -31,6 +31,8 @@ const P = {
   connections: Number(opt('connections', 32)),
   redisUrl: opt('redis', process.env.MOAT_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'),
   only: opt('targets', 'direct,nginx,moat-memory,moat-redis,portkey').split(','),
+  // A/B against another build of Moat: a checkout built with `npm run build` (e.g. the commit before a change).
+  baseRoot: opt('base-root', undefined),
 };
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -82,7 +84,10 @@ try {
     'moat-inproc': () => moatTarget({ root, up, dir, name: 'moat-inproc', configOverrides: { detection: { worker: false } }, label: 'Moat, memory limits, detection on the main thread' }),
     'moat-redis': () => moatTarget({ root, up, dir, name: 'moat-redis', redisUrl: P.redisUrl }),
     portkey: () => portkeyTarget({ bench, up }),
+    // The same as moat-memory, from the checkout given by --base-root (interleaved with the others, round by round).
+    'moat-base': () => moatTarget({ root: P.baseRoot, up, dir, name: 'moat-base', label: `Moat, memory limits, built from ${P.baseRoot}` }),
   };
+  if (P.only.includes('moat-base') && !P.baseRoot) throw new Error('--targets moat-base needs --base-root DIR (a built checkout)');
   for (const name of P.only) {
     const t = await starters[name]();
     if (t.process) procs.push(t.process);

@@ -1,3 +1,4 @@
+// @ts-check
 // Streaming mock upstream (SSE, OpenAI chunk format). Headers and the first event go out as soon as the request
 // body is read; the remaining events follow 5 ms later, so time-to-first-byte through a gateway measures the
 // gateway's relay, not buffering. Prints {"url"} once listening (port 0).
@@ -14,4 +15,4 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 process.on('SIGTERM', () => process.exit(0));
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })));
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}` })));

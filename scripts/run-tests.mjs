@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Runs every test file (src/**/*.test.ts and test/**/*.test.ts) with node's test runner through tsx.
-// Node 20's --test does not expand globs or find .ts files itself, so we list them here.
-import { readdirSync, statSync } from 'node:fs';
+// Runs the static checks (tsc --noEmit over src, test, scripts, console and bench; ESLint), then every test
+// file (test/**/*.test.ts) with node's test runner through tsx. Given substrings, runs only the test files
+// whose path contains one of them, without the static checks; `--static` runs only the static checks. Node 20's --test does not expand globs or find
+// .ts files itself, so we list them here.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const only = process.argv.slice(2);
+const staticOnly = process.argv.includes('--static');
+const only = process.argv.slice(2).filter((a) => a !== '--static');
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -18,7 +21,30 @@ function walk(dir, out) {
   return out;
 }
 
-let files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])].sort();
+/** Runs one check; exits with its status when it fails. */
+function check(name, cmd, args) {
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`${name} failed`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+if (only.length === 0) {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  check('tsc src, test, scripts', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
+  check('tsc console', process.execPath, [tsc, '-p', 'console/tsconfig.json', '--noEmit']);
+  check('tsc bench', process.execPath, [tsc, '-p', 'bench/tsconfig.json', '--noEmit']);
+  // ESLint lives in tools/lint with its own TypeScript (see its package.json); install it on first use.
+  if (!existsSync(join(root, 'tools/lint/node_modules'))) check('install tools/lint', 'npm', ['--prefix', 'tools/lint', 'ci', '--no-audit', '--no-fund']);
+  check('eslint', process.execPath, [join(root, 'tools/lint/node_modules/eslint/bin/eslint.js'), '--config', 'tools/lint/eslint.config.mjs', 'src', 'test', 'bench', 'scripts', 'console/src']);
+}
+
+if (staticOnly) process.exit(0);
+
+let files = walk(join(root, 'test'), []).sort();
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error('no test files matched');

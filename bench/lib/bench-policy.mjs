@@ -1,3 +1,4 @@
+// @ts-check
 // The policy document Moat runs under in the benchmark: the shipped example's clauses, features, denials and
 // propagation (so the policy decision does its real work per request), one org `org_bench` in tier `bench`
 // with one key, and a generous `limits:` section (7 counters per request, like a real plan) that is

@@ -1,3 +1,4 @@
+// @ts-check
 // Preloaded into a Moat process by bench/eld-probe.mjs (`node --import`): samples event-loop delay and, on
 // SIGUSR2, prints one `ELD {...}` line (p50/p99/max ms, stalls over 1/2/5 ms since the last reset, CPU µs) and
 // resets. Stalls are counted by a 1 ms timer that notes how late it fired, so each one is a blocked loop turn.

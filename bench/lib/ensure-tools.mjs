@@ -1,3 +1,4 @@
+// @ts-check
 // Debian's nginx and wrk, installed with apt-get when missing (needs root; otherwise says what to install).
 import { execFileSync, spawnSync } from 'node:child_process';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The upstreams' payloads: one fixed OpenAI chat completion (served by nginx `return 200`) and the SSE chunks of
 // the streaming mock. Both carry usage, so Moat's metering does its real work.
 export const FAST_MODEL = 'bench-fast';

@@ -1,3 +1,4 @@
+// @ts-check
 // nginx in two roles, each its own process with one worker (like one Node process): the fixed-response upstream
 // (`return 200` with a canned chat completion) and the reverse proxy (keepalive upstreams; buffering off for SSE).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

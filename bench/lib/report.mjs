@@ -1,3 +1,4 @@
+// @ts-check
 // Turns the rounds of a run into medians, added latencies, ratios, a markdown table and an SVG plot.
 const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);

@@ -1,10 +1,11 @@
+// @ts-check
 // Self time of a V8 .cpuprofile grouped by module (Moat source file, npm package, node internals, GC, idle) and
 // by function, to say where a gateway's time goes.
 import { readFileSync } from 'node:fs';
 
 function moduleOf(url, root) {
   if (!url) return '';
-  let u = url.replace(/^file:\/\//, '');
+  const u = url.replace(/^file:\/\//, '');
   const nm = u.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const rest = u.slice(nm + 14).split('/');

@@ -48,7 +48,8 @@ export async function moatTarget({ root, up, dir, name, redisUrl, profileDir, no
   // Only what the config file says: no MOAT_* or REDIS_URL from the caller's environment.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MOAT_|REDIS_URL|DATABASE_URL)/.test(k)));
   const p = await startProcess(name, process.execPath, [...prof, ...nodeArgs, join(root, 'bin/moat.js'), 'start', '-c', configFile], {
-    ready: /listening on (http:\/\/\S+)/, cwd: dataDir, env: { ...env, MOAT_CONFIG: '' },
+    // A loaded machine (shared CI, other benchmarks) can take longer than the default to open the store.
+    ready: /listening on (http:\/\/\S+)/, cwd: dataDir, env: { ...env, MOAT_CONFIG: '' }, timeoutMs: 120_000,
   });
   const url = p.match[1];
   const policyFile = join(dataDir, 'policy.yaml');

@@ -1,3 +1,4 @@
+// @ts-check
 // wrk (C, epoll) as the load generator for non-streaming requests, one thread.
 // Saturation: closed loop, `connections` connections as fast as the target answers.
 // Fixed rate: each connection waits a jittered interval (uniform 0.5x-1.5x, mean connections/rate) after each

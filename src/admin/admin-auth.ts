@@ -4,7 +4,7 @@ import { MoatError } from '../errors/moat-error.js';
 import { hashSecret } from '../keys/api-key-format.js';
 import { ROLE_RANK, type AdminRole } from '../model/admin.js';
 import { findAdminTokenBySecret } from '../store/admin-tokens-repo.js';
-import type { SqlExecutor } from '../store/sql-driver.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 import type { AdminIdentity } from './admin-route.js';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';

@@ -3,7 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { AdminRole } from '../model/admin.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import type { MutationMeta, MutationOutcome } from '../store/mutation.js';
 import type { ChangeBroadcaster } from '../view/change-broadcaster.js';
 import type { PolicyView } from '../view/policy-view.js';

@@ -6,8 +6,8 @@ import { hashSecret } from '../keys/api-key-format.js';
 import type { Org } from '../model/org.js';
 import { createKey, findKeyByHash } from '../store/keys-repo.js';
 import { createOrg, findOrg } from '../store/orgs-repo.js';
-import type { SqlDriver } from '../store/sql-driver.js';
-import type { Change } from '../view/change-bus.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
+import type { Change } from '../changes/change-bus.js';
 
 export interface DemoOrg {
   org: Org;

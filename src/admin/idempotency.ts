@@ -4,9 +4,9 @@
 // the Idempotency-Key itself, which the store never sees: the store alone cannot reveal a secret.
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { MoatError } from '../errors/moat-error.js';
-import { canonicalJson } from '../policy/canonical-json.js';
+import { canonicalJson } from '../json/canonical-json.js';
 import { findIdempotent, type IdempotencyClaim } from '../store/idempotency-repo.js';
-import type { SqlExecutor } from '../store/sql-driver.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';

@@ -7,7 +7,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import type { MutationMeta, MutationOutcome } from '../store/mutation.js';
 import { IdempotencyCollision } from '../store/idempotency-repo.js';
-import { isStoreUnavailable } from '../store/store-unavailable.js';
+import { isDomainError } from '../errors/domain-error.js';
+import { adminErrorOf } from './domain-error-codes.js';
 import { propagateChange } from '../view/change-broadcaster.js';
 import { idempotentCall, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';
 import { authenticateAdmin, requireRole } from './admin-auth.js';
@@ -31,9 +32,6 @@ export const ADMIN_PREFIX = '/admin';
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes];
 
-/** How long a caller should wait before retrying a call the store could not answer. */
-const STORE_RETRY_AFTER_S = '2';
-
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
   return reply.code(err.status).type('application/json').send({ error: { code: err.code, message: err.message } });
@@ -53,8 +51,7 @@ function toMoatError(e: unknown): MoatError | undefined {
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new MoatError('unsupported_media_type');
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MoatError('body_too_large');
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError) return new MoatError('invalid_json');
-  if (isStoreUnavailable(e))
-    return new MoatError('store_unavailable', `The store did not answer (${e.message}); retry after ${STORE_RETRY_AFTER_S} s.`, { headers: { 'retry-after': STORE_RETRY_AFTER_S } });
+  if (isDomainError(e)) return adminErrorOf(e);
   return undefined;
 }
 

@@ -6,7 +6,7 @@
 // reports rewriting (MAC), truncation (the chain ends before the last checkpoint) and a forked history (the
 // entry at a checkpoint's sequence number has another hash).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../json/canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

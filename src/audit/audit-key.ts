@@ -2,7 +2,7 @@
 // (mutations, policy applies, case events), so the key travels with the driver: the server wraps its driver once
 // (withAuditKey), and every transaction that driver opens carries the key to appendAudit. The key itself never
 // goes into the database.
-import type { SqlDriver, SqlExecutor, SqlTransaction } from '../store/sql-driver.js';
+import type { SqlDriver, SqlExecutor, SqlTransaction } from '../sql/sql-driver.js';
 import type { AuditKey } from './audit-chain.js';
 
 const keys = new WeakMap<SqlExecutor, AuditKey>();

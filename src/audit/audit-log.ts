@@ -3,8 +3,8 @@
 // previous hash come from the head row (audit_head), which only moves forward: deleting the newest entries
 // does not make their numbers free again. Entries are MACed with the key of the transaction's driver
 // (audit-key.ts), which lives outside the database.
-import type { SqlExecutor } from '../store/sql-driver.js';
-import { toIso, toNum, jsonParam } from '../store/row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
+import { toIso, toNum, jsonParam } from '../sql/row-values.js';
 import { GENESIS_HASH, macAuditHash, sealAuditEntry, type AuditEntry } from './audit-chain.js';
 import { auditKeyOf } from './audit-key.js';
 import { redactUrlsIn } from './redact-url.js';

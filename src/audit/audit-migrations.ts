@@ -2,7 +2,7 @@
 // and a head row that only moves forward. Sequence numbers are taken from the head, not from the newest row,
 // so entries deleted from the end leave a gap the next entry exposes instead of a number reused. Numbered 500
 // to stay clear of the store's own migrations and below enforcement's (600+).
-import type { Migration } from '../store/migrations/migration.js';
+import type { Migration } from '../sql/migration.js';
 
 export const migration0500: Migration = {
   id: 500,

@@ -3,7 +3,7 @@
 // head is never one that was forged in the database meanwhile: a break is reported instead (and no checkpoint
 // written until an operator looks), which is itself the alarm.
 import type { KeyObject } from 'node:crypto';
-import type { SqlExecutor } from '../store/sql-driver.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 import { GENESIS_HASH, verifyAuditChain, type AuditEntry, type AuditKey, type AuditVerification } from './audit-chain.js';
 import { auditHead, listAudit } from './audit-log.js';
 import { appendCheckpoint, latestCheckpoint, signCheckpoint, type AuditCheckpoint } from './checkpoint.js';

@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigSchema, ENV_BINDINGS, type MoatConfig } from './schema.js';
+import { DomainError } from '../errors/domain-error.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super('invalid_config', message);
     this.name = 'ConfigError';
   }
 }

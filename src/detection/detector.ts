@@ -9,10 +9,10 @@ import { KEY_MIN_REQUESTS, featureNames, resolveFeature, type FeatureContext } f
 import { num, unnum, type Num } from './checkpoint/codec.js';
 import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerState, type LinkEvaluation } from './linkage/linker.js';
 import { linkRecordOf, type LinkRecord } from './linkage/link-record.js';
-import { OrgRecord, emptyFacts, type Activity, type OrgFacts, type OrgState } from './org-record.js';
+import { OrgRecord, emptyFacts, type OrgLineFacts, type OrgState } from './org-record.js';
 import { conditionComparisons } from './rules/condition.js';
 import type { CompiledRule } from './rules/load-rules.js';
-import type { ActivityLabel } from './rules/rule-schema.js';
+import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
@@ -88,7 +88,7 @@ export interface DiagnosticCounts {
 export interface OrgSnapshot {
   org: string;
   requests: number;
-  facts: OrgFacts;
+  facts: OrgLineFacts;
   activities: Activity[];
   cluster: string | null;
 }
@@ -339,7 +339,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     }
     const grants = new Set<string>();
     for (const g of Array.isArray(line.grants) ? line.grants : []) if (g && typeof g.purpose === 'string') grants.add(g.purpose);
-    const affiliates: OrgFacts['affiliates'] = [];
+    const affiliates: OrgLineFacts['affiliates'] = [];
     for (const a of Array.isArray(line.affiliates) ? line.affiliates.slice(0, 64) : [])
       if (a && typeof a.org === 'string' && typeof a.relation === 'string') affiliates.push({ org: a.org, relation: a.relation });
     o.facts = {
@@ -465,7 +465,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
 
   /** Facts as enforcement reads them: affiliates carry their own attributes (a competitor affiliate counts). */
-  function factsOf(o: OrgRecord): OrgFacts {
+  function factsOf(o: OrgRecord): OrgLineFacts {
     return { ...o.facts, affiliates: o.facts.affiliates.map((a) => ({ ...a, attributes: orgs.get(a.org)?.facts.attributes ?? {} })) };
   }
 

@@ -1,7 +1,7 @@
 // Why an org was or was not flagged: its features and scores over time, and every rule's conditions with
 // their actual values and whether each holds (`moat replay TRACE --explain ORG`, the admin API).
 import type { FeatureContext } from './feature-catalog.js';
-import type { Activity } from './org-record.js';
+import type { Activity } from '../model/activity.js';
 import type { Condition } from './rules/rule-schema.js';
 import type { Getter } from './rules/condition.js';
 import type { CompiledRule } from './rules/load-rules.js';

@@ -4,7 +4,7 @@
 import { OrgWindow, type OrgWindowState } from './org-window.js';
 import { LinkAggregate, type LinkAggregateState } from './linkage/link-aggregate.js';
 import type { LinkRecord } from './linkage/link-record.js';
-import type { ActivityLabel } from './rules/rule-schema.js';
+import type { Activity, ActivityLabel } from '../model/activity.js';
 
 export const ORG_WINDOW = 200;
 export const PURPOSE_WINDOW = 50;
@@ -14,20 +14,13 @@ export const MAX_KEYS = 16;
 /** A followed key with fewer requests than this may give its slot to a new key. */
 const KEY_SLOT_MIN = 10;
 
-export interface OrgFacts {
+/** An org's facts as the detector learns them from `org` trace lines. */
+export interface OrgLineFacts {
   known: boolean;
   name?: string;
   attributes: Record<string, string | number | boolean>;
   grants: Set<string>;
   affiliates: Array<{ org: string; relation: string; attributes?: Record<string, string | number | boolean> }>;
-}
-
-export interface Activity {
-  label: ActivityLabel;
-  confidence: number;
-  first_detected: { request: number; ts: string };
-  rules: string[];
-  evidence: Record<string, unknown>;
 }
 
 export class OrgRecord {
@@ -60,7 +53,7 @@ export class OrgRecord {
   constructor(
     readonly id: string,
     readonly order: number,
-    public facts: OrgFacts,
+    public facts: OrgLineFacts,
     private readonly timing = true,
   ) {
   }
@@ -165,7 +158,7 @@ export class OrgRecord {
 export interface OrgState {
   id: string;
   order: number;
-  facts: Omit<OrgFacts, 'grants'> & { grants: string[] };
+  facts: Omit<OrgLineFacts, 'grants'> & { grants: string[] };
   /** null for an org compacted after an idle spell. */
   window: OrgWindowState | null;
   purposes: Array<[string, OrgWindowState]>;
@@ -178,6 +171,6 @@ export interface OrgState {
   samples: string[];
 }
 
-export function emptyFacts(): OrgFacts {
+export function emptyFacts(): OrgLineFacts {
   return { known: false, attributes: {}, grants: new Set(), affiliates: [] };
 }

@@ -5,6 +5,7 @@ import { loadDetectionAssets, type DetectionAssets } from './assets.js';
 import { createDetector, type Detector, type Diagnostic, type DetectorOptions, type LabelEvent } from './detector.js';
 import { buildReport, type ReplayReportV1 } from './report.js';
 import { readTrace, type SkippedLine } from './trace-reader.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export interface ReplayOptions {
   strict?: boolean;
@@ -20,7 +21,12 @@ export interface ReplayOptions {
   onDone?: (detector: Detector) => void;
 }
 
-export class StrictModeError extends Error {}
+export class StrictModeError extends DomainError {
+  constructor(message: string) {
+    super('invalid_trace', message);
+    this.name = 'StrictModeError';
+  }
+}
 
 export async function replayTrace(input: Readable | AsyncIterable<Buffer | string> | Iterable<Buffer | string>, opts: ReplayOptions = {}): Promise<ReplayReportV1> {
   const assets = opts.assets ?? loadDetectionAssets();

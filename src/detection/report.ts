@@ -1,8 +1,8 @@
-// Replay report, format v1 (issue 5 §6). Field names and nesting are the published contract; `diagnostics`
+// Replay report, format v1. Field names and nesting are the published contract; `diagnostics`
 // is the one addition: what the reader skipped or repaired.
 import type { ActionFor, ReportAction } from './action-for.js';
 import type { DetectionSnapshot, DiagnosticCounts } from './detector.js';
-import type { ActivityLabel } from './rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import type { SkippedLine } from './trace-reader.js';
 
 export interface ReportActivityV1 {

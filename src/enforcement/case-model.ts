@@ -1,6 +1,6 @@
 // A case: everything a trust-and-safety team, the customer and a court need to follow one enforcement
 // decision about one org or one cluster. Field names match the console's contract (docs/console.md).
-import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import type { ActionType } from './playbook-schema.js';
 
 export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed';

@@ -4,6 +4,7 @@
 // case's audit entries are written with it.
 import type { Case, CaseStatus, Severity } from './case-model.js';
 import type { AuditAppender, AuditRecord } from './enforcement-target.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export interface CaseQuery {
   /** Default: every status. */
@@ -13,9 +14,10 @@ export interface CaseQuery {
   limit?: number;
 }
 
-export class CaseConflictError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A case write lost a race: the case already exists (`conflict`) or changed since it was read (`stale_version`). */
+export class CaseConflictError extends DomainError {
+  constructor(code: 'conflict' | 'stale_version', message: string) {
+    super(code, message);
     this.name = 'CaseConflictError';
   }
 }
@@ -59,8 +61,8 @@ export class MemoryCaseStore implements CaseStore {
   async save(c: Case, audit: readonly AuditRecord[]): Promise<Case> {
     const cur = this.byId.get(c.id);
     if (c.version === 0) {
-      if (cur || [...this.byId.values()].some((x) => x.key === c.key)) throw new CaseConflictError(`a case for ${c.key} already exists`);
-    } else if (!cur || cur.version !== c.version) throw new CaseConflictError(`case ${c.id} changed since it was read`);
+      if (cur || [...this.byId.values()].some((x) => x.key === c.key)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
+    } else if (!cur || cur.version !== c.version) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
     const saved = { ...structuredClone(c), version: c.version + 1 };
     this.byId.set(c.id, saved);
     for (const a of audit) await this.audit?.append(a);

@@ -1,16 +1,18 @@
 // The case lifecycle as pure functions: open -> action proposed -> actioned (approved or automatic) |
 // dismissed; actioned -> appealed -> actioned (appeal rejected) | reinstated. Each returns the next case and
 // what must happen outside (execute an action, lift it); the service persists, executes and notifies.
-import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import type { ActionPlan } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
 import { emptyEvidence, mergeEvidence } from './case-evidence.js';
 import type { ActionTaken, Case, CaseStatus, ProposedAction, Severity } from './case-model.js';
 import { ACTION_RANK, type ActionType } from './playbook-schema.js';
+import { DomainError } from '../errors/domain-error.js';
 
-export class CaseTransitionError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A decision the case's state does not allow (`invalid_transition`), or one missing its note (`note_required`). */
+export class CaseTransitionError extends DomainError {
+  constructor(code: 'invalid_transition' | 'note_required', message: string) {
+    super(code, message);
     this.name = 'CaseTransitionError';
   }
 }
@@ -144,12 +146,12 @@ export function applyDetection(existing: Case | undefined, ctx: DetectionContext
 }
 
 function need(c: Case, allowed: CaseStatus[], what: string): void {
-  if (!allowed.includes(c.status)) throw new CaseTransitionError(`case ${c.id} is ${c.status}; ${what} needs it to be ${allowed.join(' or ')}`);
+  if (!allowed.includes(c.status)) throw new CaseTransitionError('invalid_transition', `case ${c.id} is ${c.status}; ${what} needs it to be ${allowed.join(' or ')}`);
 }
 
 function requireNote(note: string): string {
   const n = note.trim();
-  if (!n) throw new CaseTransitionError('a note is required');
+  if (!n) throw new CaseTransitionError('note_required', 'a note is required');
   return n;
 }
 
@@ -165,7 +167,7 @@ export function approveCase(prev: Case, actor: string, note: string, now: Date):
     return { case: c, effects: [] };
   }
   const p = c.proposedAction;
-  if (!p || p.action === 'none') throw new CaseTransitionError(`case ${c.id} has no action to approve; dismiss it instead`);
+  if (!p || p.action === 'none') throw new CaseTransitionError('invalid_transition', `case ${c.id} has no action to approve; dismiss it instead`);
   c.status = 'actioned';
   step(c, at, 'approved', actor, text, { action: p.action });
   return { case: c, effects: [{ kind: 'execute', action: p, orgIds: p.orgIds, actor }] };

@@ -1,6 +1,6 @@
 // The playbook engine: a pure function from (detection, org facts, playbooks) to an action plan. Rules are
 // tried in order and the first whose conditions all hold wins; no match means "record only" (none).
-import type { ActivityLabel } from '../detection/rules/rule-schema.js';
+import type { ActivityLabel } from '../model/activity.js';
 import { parseDuration } from '../policy/duration.js';
 import { grantList, holdsGrant, type Detection, type OrgFacts } from './detection-input.js';
 import type { ActionType, PlaybookRule, Playbooks } from './playbook-schema.js';

@@ -1,19 +1,10 @@
 // What enforcement needs to know about a detection and the org it concerns: plain data, filled either from
 // the detection pipeline's snapshot/label events or from the store (live), so the engine stays pure.
-import type { ActivityLabel } from '../detection/rules/rule-schema.js';
-
-export interface DetectedActivity {
-  label: ActivityLabel;
-  confidence: number;
-  first_detected: { request: number; ts: string };
-  rules: string[];
-  /** Detection's evidence record: thresholds, samples, benchmarks, categories, links, feature values. */
-  evidence: Record<string, unknown>;
-}
+import type { Activity } from '../model/activity.js';
 
 export interface Detection {
   org: string;
-  activities: readonly DetectedActivity[];
+  activities: readonly Activity[];
   /** The org's cluster of linked accounts, when it belongs to one. */
   cluster: { id: string; orgs: readonly string[] } | null;
   /** Requests seen from this org when the detection was made (for time-to-enforcement). */

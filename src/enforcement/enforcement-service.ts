@@ -15,6 +15,7 @@ import { executeEffect } from './executor.js';
 import { customerNotice, opsNotice, type NoticeEvent } from './notices.js';
 import type { Playbooks } from './playbook-schema.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export interface EnforcementServiceDeps {
   store: CaseStore;
@@ -170,9 +171,9 @@ export class EnforcementService {
   }
 }
 
-export class CaseNotFoundError extends Error {
+export class CaseNotFoundError extends DomainError {
   constructor(readonly caseId: string) {
-    super(`no case ${caseId}`);
+    super('not_found', `no case ${caseId}`);
     this.name = 'CaseNotFoundError';
   }
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../policy/duration.js';
 import { attributesSchema, RELATIONS } from '../policy/rules-schema.js';
-import { LABELS } from '../detection/rules/rule-schema.js';
+import { LABELS } from '../model/activity.js';
 
 export const ACTION_TYPES = ['none', 'notify', 'throttle', 'restrict', 'suspend', 'revoke'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];

@@ -1,8 +1,8 @@
 // CaseStore over SqlDriver: the case document as jsonb plus the columns queries filter on; the case row and
 // its audit entries commit in one transaction.
 import { appendAudit } from '../audit/audit-log.js';
-import { jsonParam } from '../store/row-values.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import { jsonParam } from '../sql/row-values.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { Case } from './case-model.js';
 import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';
@@ -61,7 +61,7 @@ export class SqlCaseStore implements CaseStore {
             values,
           );
         } catch (e) {
-          if (isUniqueViolation(e)) throw new CaseConflictError(`a case for ${c.key} already exists`);
+          if (isUniqueViolation(e)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
           throw e;
         }
       } else {
@@ -70,7 +70,7 @@ export class SqlCaseStore implements CaseStore {
            WHERE id = $1 AND version = $10 RETURNING id`,
           [...values, c.version],
         );
-        if (r.length === 0) throw new CaseConflictError(`case ${c.id} changed since it was read`);
+        if (r.length === 0) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
       }
       const now = new Date(saved.updatedAt);
       for (const a of audit) await appendAudit(tx, { actor: a.actor, action: a.action, target: a.target, data: a.data ?? {} }, now);

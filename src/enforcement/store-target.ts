@@ -3,9 +3,9 @@
 // effective on every gateway. Org facts come from the in-memory policy snapshot.
 import { getOrg, setOrgStatus, updateOrg } from '../store/orgs-repo.js';
 import type { MutationOutcome } from '../store/mutation.js';
-import type { SqlDriver } from '../store/sql-driver.js';
-import type { Change } from '../view/change-bus.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
+import type { Change } from '../changes/change-bus.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { OrgFacts } from './detection-input.js';
 import type { EnforcementTarget } from './enforcement-target.js';
 import { withThrottle } from './throttle-attributes.js';

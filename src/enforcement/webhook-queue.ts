@@ -1,8 +1,8 @@
 // The webhook outbox: every notice is written here before delivery is tried, so delivery is at least once
 // across restarts; deliveries that exhaust their attempts move to the dead-letter list until re-driven.
 import { randomBytes } from 'node:crypto';
-import { toIso, toNum } from '../store/row-values.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import { toIso, toNum } from '../sql/row-values.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 
 export type WebhookStatus = 'pending' | 'delivered' | 'dead';
 

@@ -6,7 +6,7 @@ import type { KeyHashCache } from './key-hash-cache.js';
 import { MoatError } from '../errors/moat-error.js';
 import type { ApiKeyRecord } from '../model/api-key.js';
 import type { Org } from '../model/org.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 
 export type PresentedKey = { via: 'bearer' | 'x-api-key'; secret: string } | { via: 'none' } | { via: 'malformed-header' };
 

@@ -1,16 +1,6 @@
 // Routing by model name: the first upstream with a glob matching the model wins (config order).
 import type { UpstreamConfig } from '../config/schema.js';
-
-/** Compiles a model glob (`*` any run of characters, `?` one character) to an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '^';
-  for (const ch of glob) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(re + '$');
-}
+import { globMatch } from '../policy/glob.js';
 
 export interface ModelRouter {
   route(model: string): UpstreamConfig | undefined;
@@ -19,14 +9,14 @@ export interface ModelRouter {
 }
 
 export function createModelRouter(upstreams: readonly UpstreamConfig[]): ModelRouter {
-  const compiled = upstreams.flatMap((u) => u.models.map((g) => ({ re: globToRegExp(g), upstream: u })));
+  const compiled = upstreams.flatMap((u) => u.models.map((glob) => ({ glob, upstream: u })));
   // Clients send a handful of distinct model names; caching the answer keeps routing to one map lookup.
   const cache = new Map<string, UpstreamConfig | null>();
   return {
     route(model) {
       const hit = cache.get(model);
       if (hit !== undefined) return hit ?? undefined;
-      const found = compiled.find((c) => c.re.test(model))?.upstream;
+      const found = compiled.find((c) => globMatch(c.glob, model))?.upstream;
       if (cache.size < 10_000) cache.set(model, found ?? null);
       return found;
     },

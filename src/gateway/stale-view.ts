@@ -5,7 +5,7 @@
 import { MoatError } from '../errors/moat-error.js';
 import { throttleFactor } from '../limits/throttle.js';
 import type { Org } from '../model/org.js';
-import type { ViewFreshness } from '../view/policy-snapshot.js';
+import type { ViewFreshness } from '../policy/policy-snapshot.js';
 
 export interface StalenessPolicy {
   maxStalenessMs: number;

@@ -70,7 +70,7 @@ export function upstreamErrorCode(err: unknown, phase: 'headers' | 'body'): Erro
   }
 }
 
-export function upstreamError(err: unknown, phase: 'headers' | 'body', upstream: string): MoatError {
+export function upstreamError(err: unknown, phase: 'headers' | 'body'): MoatError {
   const code = upstreamErrorCode(err, phase);
   return new MoatError(code, undefined, { cause: err });
 }
@@ -155,6 +155,6 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.reject(upstreamError(err, this.started ? 'body' : 'headers', this.upstream));
+    this.reject(upstreamError(err, this.started ? 'body' : 'headers'));
   }
 }

@@ -1,5 +1,5 @@
 // The ticket of an admitted request, shared by both limiters: its rate-limit headers and its settle.
-import type { LimitStatus } from './admission.js';
+import type { LimitStatus } from './limiter.js';
 import type { LimitTicket, Usage } from './limiter.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 

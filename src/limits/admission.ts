@@ -3,7 +3,7 @@
 // map, updating it in place (copying states per request cost more than the checks); the Redis Lua script
 // (redis-scripts.ts) implements the same rules, and one contract suite checks both.
 import type { RequestFacts } from '../policy/request-facts.js';
-import type { Usage } from './limiter.js';
+import type { LimitStatus, Usage } from './limiter.js';
 import { anchoredAddInPlace, anchoredAdjustInPlace, anchoredCheck, emptyAnchoredWindow, type AnchoredWindowState } from './anchored-window.js';
 import { acquireLeaseInPlace, concurrencyCheck, emptyConcurrency, releaseLeaseInPlace, type ConcurrencyState } from './concurrency.js';
 import type { CounterCheck } from './counter-check.js';
@@ -29,13 +29,6 @@ export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<Requ
   const costs: number[] = [];
   for (const p of plan) costs.push(chargeCost(p.charge, input, output));
   return costs;
-}
-
-export interface LimitStatus extends CounterCheck {
-  limit: ResolvedLimit;
-  cost: number;
-  /** Bucket index (sliding) or session anchor (anchored) the reservation went into; 0 for concurrency. */
-  ref: number;
 }
 
 export function emptyStateFor(algo: CounterAlgo): CounterState {

@@ -49,7 +49,3 @@ export const anchoredActive = (s: AnchoredWindowState, durationMs: number, now: 
 /** Pure form of anchoredAddInPlace: returns a new state. */
 export const anchoredAdd = (s: AnchoredWindowState, durationMs: number, now: number, amount: number): AnchoredWindowState =>
   anchoredAddInPlace({ ...s }, durationMs, now, amount);
-
-/** Pure form of anchoredAdjustInPlace: returns a new state. */
-export const anchoredAdjust = (s: AnchoredWindowState, durationMs: number, now: number, anchorAt: number, delta: number): AnchoredWindowState =>
-  anchoredAdjustInPlace({ ...s }, durationMs, now, anchorAt, delta);

@@ -1,5 +1,5 @@
 // Flattens a LimitsConfig document into LimitSpecs (plain data; cached per document by the limiters).
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../policy/duration.js';
 import type { CounterSubject, LimitMetric, LimitScope, LimitSpec } from './limit-spec.js';
 import type { LimitLayer, LimitsConfig, LimitValues } from './limits-schema.js';
 
@@ -14,7 +14,9 @@ function valuesToSpecs(v: LimitValues, scope: LimitScope, match: string, subject
   push({ kind: 'rate', unit: 'output_tokens' }, v.outputTokensPerMinute);
   push({ kind: 'concurrency' }, v.concurrentRequests);
   for (const w of v.windows ?? []) {
+    // The schema accepted the duration, so it parses; a document that skipped the schema loses the window.
     const durationMs = parseDuration(w.duration);
+    if (durationMs === undefined) continue;
     push({ kind: 'window', name: w.name, mode: w.mode, durationMs, unit: 'requests' }, w.requests);
     push({ kind: 'window', name: w.name, mode: w.mode, durationMs, unit: 'tokens' }, w.tokens);
   }
@@ -51,18 +53,4 @@ export function specsOf(config: LimitsConfig): LimitSpec[] {
     compiled.set(config, s);
   }
   return s;
-}
-
-/**
- * Grant records may carry `limits` as a flat record (model/org.ts `Grant.limits`), e.g.
- * `{ requestsPerMinute: 10 }`. Known numeric fields become LimitValues; unknown names are ignored.
- */
-export function grantRecordLimits(limits: Record<string, number> | undefined): LimitValues {
-  const v: LimitValues = {};
-  if (!limits) return v;
-  for (const k of ['requestsPerMinute', 'inputTokensPerMinute', 'outputTokensPerMinute', 'concurrentRequests'] as const) {
-    const n = limits[k];
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) v[k] = n;
-  }
-  return v;
 }

@@ -1,6 +1,6 @@
 // The body of `GET /v1/moat/limits` (and the admin/CLI view of a key): every limit that applies to the key,
 // where its value comes from, and what is left. Pure: statuses come from `limiter.peek(subject)`.
-import type { LimitStatus } from './admission.js';
+import type { LimitStatus } from './limiter.js';
 import { metricLabel } from './limit-spec.js';
 import { formatRfc3339 } from './rate-limit-headers.js';
 

@@ -3,7 +3,7 @@
 // so a gateway does not admit a full limit again on top of what was already admitted. What is admitted
 // locally meanwhile is written down and added to the shared counters when Redis is back, before this
 // gateway admits through Redis again, so the window that spans the outage still counts it.
-import type { LimitStatus } from './admission.js';
+import type { LimitStatus } from './limiter.js';
 import { chargeCost, type PlannedLimit } from './limit-plan.js';
 import type { ScriptRunner } from './lease-keeper.js';
 import { byHashTag } from './redis-key-groups.js';

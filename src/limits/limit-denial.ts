@@ -1,6 +1,6 @@
 // Turns a refused admission into the MoatError the caller sees: code, message, retry-after and headers.
 import { MoatError } from '../errors/moat-error.js';
-import type { LimitStatus } from './admission.js';
+import type { LimitStatus } from './limiter.js';
 import { metricLabel } from './limit-spec.js';
 import { rateLimitHeaders, type HeaderConvention } from './rate-limit-headers.js';
 

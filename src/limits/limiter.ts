@@ -1,6 +1,16 @@
 // The limiter seam between the hot path and the rate-limit backends (memory, Redis).
 import type { MoatError } from '../errors/moat-error.js';
 import type { RequestFacts } from '../policy/request-facts.js';
+import type { CounterCheck } from './counter-check.js';
+import type { ResolvedLimit } from './limit-spec.js';
+
+/** One limit's counter after a check, as backends report it. */
+export interface LimitStatus extends CounterCheck {
+  limit: ResolvedLimit;
+  cost: number;
+  /** Bucket index (sliding) or session anchor (anchored) the reservation went into; 0 for concurrency. */
+  ref: number;
+}
 
 export interface Usage {
   inputTokens: number;
@@ -55,5 +65,5 @@ export interface LimitSubject {
 /** Read-only view of limits and current usage; both backends implement it next to Limiter. */
 export interface LimitInspector {
   /** Every limit that can apply to the key, with current usage; consumes nothing. */
-  peek(subject: LimitSubject): Promise<import('./admission.js').LimitStatus[]>;
+  peek(subject: LimitSubject): Promise<LimitStatus[]>;
 }

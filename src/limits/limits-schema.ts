@@ -1,7 +1,7 @@
 // The `limits:` section of the policy document: tier defaults and overrides per org, key, grant, feature and
 // model. The policy YAML embeds LimitsConfigSchema; compileLimitSpecs() flattens it into LimitSpecs.
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { durationSchema } from '../policy/duration.js';
 
 const count = (what: string) => z.number().int().min(0).optional().describe(what);
 
@@ -15,7 +15,7 @@ export const WindowLimitSchema = z
       .enum(['sliding', 'anchored'])
       .default('sliding')
       .describe('`sliding`: usage over the last `duration`. `anchored`: a session that starts with the first admitted request and lasts `duration`, then resets.'),
-    duration: z.string().regex(DURATION_PATTERN, 'use e.g. 90s, 30m, 5h, 7d').describe('Window length, e.g. `5h`, `7d`.'),
+    duration: durationSchema.describe('Window length, e.g. `5h`, `7d`.'),
     requests: count('Requests admitted per window.'),
     tokens: count('Input plus output tokens per window.'),
   })

@@ -2,13 +2,13 @@
 // so concurrent requests cannot interleave between check and reserve). Also the fail-open fallback of the
 // Redis limiter.
 import { AdmissionTicket } from './admission-ticket.js';
-import { admitInPlace, checkCounter, emptyStateFor, reservationCosts, settleInPlace, type CounterState, type CounterStates, type LimitStatus } from './admission.js';
+import { admitInPlace, checkCounter, emptyStateFor, reservationCosts, settleInPlace, type CounterState, type CounterStates } from './admission.js';
 import { anchoredActive, anchoredAddInPlace, type AnchoredWindowState } from './anchored-window.js';
 import { specsOf } from './compile-limit-specs.js';
 import { inFlight, type ConcurrencyState } from './concurrency.js';
 import { limitDenial } from './limit-denial.js';
 import { planLimits, type PlannedLimit } from './limit-plan.js';
-import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitSubject } from './limiter.js';
+import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitStatus, LimitSubject } from './limiter.js';
 import type { LimitsConfig } from './limits-schema.js';
 import { resolveKeyLimits } from './resolve-limits.js';
 import { slidingAddInPlace, slidingHasUsage, type SlidingWindowState } from './sliding-window.js';

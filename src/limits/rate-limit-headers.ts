@@ -7,7 +7,7 @@
 //            reset) and moat-ratelimit-concurrent-{limit,remaining}; sent with either convention.
 // When several limits map to one header (e.g. a key and its org both limit requests per minute), the
 // header shows the most constraining one (least remaining), which is the one the caller will hit first.
-import type { LimitStatus } from './admission.js';
+import type { LimitStatus } from './limiter.js';
 
 export type HeaderConvention = 'openai' | 'anthropic' | 'both';
 

@@ -7,7 +7,7 @@
 // override each other: a key at 5 rpm is still bound by its org's 1000 rpm.
 import type { RequestFacts } from '../policy/request-facts.js';
 import { counterMetricKey, metricKey, type LimitScope, type LimitSpec, type ResolvedLimit } from './limit-spec.js';
-import { modelGlobMatches } from './model-glob.js';
+import { globMatch } from '../policy/glob.js';
 
 const RANK: Record<LimitScope, number> = { key: 4, org: 3, tier: 2, grant: 1, feature: 1, model: 1 };
 
@@ -92,7 +92,7 @@ export function resolveLimits(
       keyId: facts.keyId,
       tier,
       grantIds: grantId === undefined ? [] : [grantId],
-      modelMatches: (glob) => modelGlobMatches(glob, facts.model),
+      modelMatches: (glob) => globMatch(glob, facts.model),
       featureMatches: (f) => features.includes(f),
     },
     specs,

@@ -20,10 +20,6 @@ const INVERSE: Partial<Record<AffiliationRelation, AffiliationRelation>> = {
   // reseller has no inverse in the model: the link is only seen from the org that has the reseller.
 };
 
-export function inverseRelation(r: AffiliationRelation): AffiliationRelation | undefined {
-  return INVERSE[r];
-}
-
 export type AffiliateIndex = ReadonlyMap<string, readonly AffiliateLink[]>;
 
 const cache = new WeakMap<object, AffiliateIndex>();

@@ -3,7 +3,7 @@
 // affiliates, the declared purpose and its grant, restriction to grants, feature denials.
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Grant, Org, OrgStatus } from '../model/org.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from './policy-snapshot.js';
 import { affiliateIndex, type AffiliateIndex } from './affiliate-index.js';
 import { attributesMatch, compilePolicy, type CompiledPolicy } from './compile-policy.js';
 import type { Decision } from './decision.js';

@@ -1,4 +1,5 @@
-// Durations in policy files ("90s", "5h", "7d"): one unit per value keeps them unambiguous to read and diff.
+// The one duration syntax of policy documents — limit windows, playbook durations, anything else that takes
+// one ("90s", "5h", "7d"): a positive whole number and one unit, which keeps values unambiguous to read and diff.
 import { z } from 'zod';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;

@@ -1,7 +1,8 @@
-// Glob matching with `*` (any run) and `?` (one character), without building a RegExp: grant model globs
-// come from the live view and are matched per request, so this must allocate nothing. ASCII letters match
-// either case: model and tool names are compared folded (normalize.ts), and a grant or rule written
-// `Claude-*` must still hold for them.
+// The one glob matcher (grants, policy rules, limits, upstream routing; docs/configuration.md "Globs"):
+// `*` matches any run of characters, `?` exactly one, everything else itself. No RegExp is built: globs come
+// from the live view and are matched per request, so this must allocate nothing. ASCII letters match either
+// case: model and tool names are compared folded (normalize.ts), and a grant or rule written `Claude-*`
+// must still hold for them.
 
 /** Same character, or the same ASCII letter in another case. */
 function sameChar(a: number, b: number): boolean {

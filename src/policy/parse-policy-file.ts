@@ -7,6 +7,7 @@ import { policyFileSchema, type PolicyFile } from './policy-file-schema.js';
 import { checkReferences, type PathIssue } from './policy-references.js';
 import type { PolicyState } from './policy-state.js';
 import type { RulesBody } from './rules-schema.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export interface PolicyIssue {
   file: string;
@@ -20,18 +21,16 @@ export interface PolicyIssue {
 export type PolicyFileResult = { ok: true; state: PolicyState; file: PolicyFile } | { ok: false; issues: PolicyIssue[] };
 
 export interface ParsePolicyOptions {
-  /** Schema for `tiers.*.limits`, supplied by the rate-limit module (default: any mapping). */
-  tierLimits?: z.ZodType;
   /** Schema for `playbooks`, supplied by the enforcement module (default: anything). */
   playbooks?: z.ZodType;
   /** Schema for the top-level `limits` section (LimitsConfig), supplied by the rate-limit module. */
   limits?: z.ZodType;
 }
 
-export class PolicyFileError extends Error {
+export class PolicyFileError extends DomainError {
   readonly issues: PolicyIssue[];
   constructor(issues: PolicyIssue[]) {
-    super(formatPolicyIssues(issues));
+    super('invalid_policy_file', formatPolicyIssues(issues));
     this.name = 'PolicyFileError';
     this.issues = issues;
   }

@@ -2,7 +2,7 @@
 // steps per object, ordered so references hold at every step, plus a human-readable plan text. Planning the
 // applied result again yields no steps. Guards refuse plans that would lock everyone out unless forced.
 import type { Affiliation } from '../model/org.js';
-import { canonicalJson, sameValue } from './canonical-json.js';
+import { canonicalJson, sameValue } from '../json/canonical-json.js';
 import {
   affiliationIdentity,
   keyIdentity,

@@ -27,7 +27,7 @@ const statusSchema = z.preprocess(
     }),
 );
 
-export function policyFileSchema(opts: { tierLimits?: z.ZodType; playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
+export function policyFileSchema(opts: { playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
   return rulesBodySchema(opts).extend({
     orgs: z
       .array(

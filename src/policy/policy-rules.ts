@@ -93,7 +93,7 @@ export interface PolicyRules {
   clauses?: Record<string, ClauseDefinition>;
   purposes?: Record<string, PurposeDefinition>;
   propagation?: PropagationRule[];
-  /** Enforcement playbooks (issue 6); opaque to the policy module. */
+  /** Enforcement playbooks; opaque to the policy module. */
   playbooks?: unknown;
   /** Rate limits and quotas (LimitsConfig of src/limits); opaque to the policy module. */
   limits?: unknown;

@@ -75,11 +75,11 @@ export const propagationSchema: z.ZodType<PropagationRule> = z.strictObject({
 /** Everything in PolicyRules but the version, which the store assigns. */
 export type RulesBody = Omit<PolicyRules, 'version'>;
 
-export function rulesBodySchema(opts: { tierLimits?: z.ZodType; playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
+export function rulesBodySchema(opts: { playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
   return z.strictObject({
     clauses: z.record(name, z.strictObject({ text: z.string().min(1), url: z.string().url().optional() })).optional(),
     purposes: z.record(z.string().regex(PURPOSE_NAME, 'purpose names are lowercase letters, digits and "_"'), z.strictObject({ description: z.string().min(1) })).optional(),
-    tiers: z.record(name, z.strictObject({ description: z.string().optional(), limits: (opts.tierLimits ?? z.record(z.string(), z.unknown())).optional() })).optional(),
+    tiers: z.record(name, z.strictObject({ description: z.string().optional(), limits: z.record(z.string(), z.unknown()).optional() })).optional(),
     features: z.record(name, featureSchema).optional(),
     denials: z.array(denialSchema).optional(),
     propagation: z.array(propagationSchema).optional(),

@@ -1,7 +1,7 @@
 // Builds a PolicySnapshot from a PolicyState, so a policy file can be evaluated without a store: tests,
 // `moat replay --policy FILE`. Keys are not included (they have no secrets in files), so `keyByHash` is empty.
 import type { Affiliation, Grant, Org } from '../model/org.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from './policy-snapshot.js';
 import type { PolicyState } from './policy-state.js';
 
 export function snapshotFromState(state: PolicyState, opts: { version?: number; at?: string } = {}): PolicySnapshot {

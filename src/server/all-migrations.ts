@@ -2,6 +2,6 @@
 // enforcement). Kept at the composition root so the store layer does not depend on the modules above it.
 import { MIGRATIONS } from '../store/migrations/index.js';
 import { ENFORCEMENT_MIGRATIONS } from '../enforcement/migrations/enforcement-migrations.js';
-import type { Migration } from '../store/migrations/migration.js';
+import type { Migration } from '../sql/migration.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [...MIGRATIONS, ...ENFORCEMENT_MIGRATIONS];

@@ -13,7 +13,7 @@ import type { MoatConfig } from '../config/schema.js';
 import { readSecretFile, writeSecretFile } from '../config/data-dir-secret.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 
 export const AUDIT_FILES = { macKey: 'audit-mac-key', signingKey: 'audit-signing-key.pem', publicKey: 'audit-signing-key.pub.pem', checkpoints: 'audit-checkpoints.jsonl' } as const;
 

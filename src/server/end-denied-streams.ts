@@ -1,11 +1,11 @@
 // When a view swap revokes or suspends an org, its requests already in flight must end too: streams stop at
-// their next chunk with an error event naming the clause (issue 3, item 4).
+// their next chunk with an error event naming the clause.
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Org } from '../model/org.js';
 import { clauseText } from '../policy/policy-rules.js';
 import { effectiveStatus } from '../policy/decide.js';
 import type { Clock } from '../ops/clock.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { PolicyView } from '../view/policy-view.js';
 
 type Denial = { code: ErrorCode; message: string };

@@ -1,7 +1,7 @@
 // Builds the enforcement service over the store and the live policy view: cases in SQL, actions applied
 // through the store and propagated like admin changes, webhooks from a durable outbox.
 import type { MoatConfig } from '../config/schema.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import type { PolicyView } from '../view/policy-view.js';
 import { propagateChange, type ChangeBroadcaster } from '../view/change-broadcaster.js';
 import { clauseText } from '../policy/policy-rules.js';

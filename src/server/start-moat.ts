@@ -5,18 +5,18 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { MoatConfig } from '../config/schema.js';
 import { openStore } from '../store/open-store.js';
-import type { SqlDriver } from '../store/sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { writeUsage } from '../store/usage-repo.js';
 import { retryStoreStart } from '../store/retry-store-start.js';
 import { ChangeBroadcaster } from '../view/change-broadcaster.js';
-import { InProcessChangeBus } from '../view/in-process-change-bus.js';
-import { RedisChangeBus } from '../view/redis-change-bus.js';
-import type { ChangeBus } from '../view/change-bus.js';
+import { InProcessChangeBus } from '../changes/in-process-change-bus.js';
+import { RedisChangeBus } from '../changes/redis-change-bus.js';
+import type { ChangeBus } from '../changes/change-bus.js';
 import { startPolicyView, type PolicyView } from '../view/policy-view.js';
 import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
 import { runMigrations } from '../store/migrate.js';
-import { caseRoutes } from '../enforcement/case-routes.js';
-import { webhookSecretRoutes } from '../enforcement/webhook-secret-routes.js';
+import { caseRoutes } from '../admin/routes/case-routes.js';
+import { webhookSecretRoutes } from '../admin/routes/webhook-secret-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
@@ -44,7 +44,7 @@ import { orgToTraceLine } from '../events/org-trace-line.js';
 import { eventBytes, type RequestEvent } from '../events/request-event.js';
 import { createConsumerHealth } from '../ops/consumer-health.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
-import type { PolicySnapshot } from '../view/policy-snapshot.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
@@ -55,7 +55,7 @@ import { ensurePrivateDataDir } from '../config/data-dir-secret.js';
 import { join } from 'node:path';
 import { registerConsoleRoutes } from '../console-server/fastify-plugin.js';
 import { DEFAULT_CONSOLE_DIST } from '../console-server/serve-console.js';
-import { limitsReader } from './limits-from-rules.js';
+import { limitsReader } from '../limits/limits-from-rules.js';
 import { watchDeniedOrgs } from './end-denied-streams.js';
 import { watchStaleness } from './watch-staleness.js';
 import { listenError } from './listen-error.js';
@@ -85,8 +85,6 @@ export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
-  /** Event consumers to attach (detection, enforcement); each gets its own bounded queue. */
-  eventConsumers?: number;
   /** Aborts start-up (e.g. SIGTERM while waiting for the store): startMoat rejects after releasing what it took. */
   signal?: AbortSignal;
 }
@@ -275,6 +273,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         queue: addEventConsumer(config.detection.queueSize),
         enforcement: enforcement.service,
         cases: new SqlCaseStore(driver),
+        clock,
         logger,
         health,
       });

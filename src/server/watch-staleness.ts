@@ -4,7 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
 import type { Readiness } from '../ops/health.js';
 import { viewAge, type StalenessPolicy } from '../gateway/stale-view.js';
-import type { ViewFreshness } from '../view/policy-snapshot.js';
+import type { ViewFreshness } from '../policy/policy-snapshot.js';
 
 export interface StalenessWatch {
   readiness(): Readiness;

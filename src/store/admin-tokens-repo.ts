@@ -1,11 +1,11 @@
 // Admin tokens: named, with a role; only the sha256 hash is stored. The secret is returned once on creation.
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { generateApiKey, hashSecret } from '../keys/api-key-format.js';
 import type { AdminRole, AdminTokenRecord } from '../model/admin.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
-import { toIso } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { toIso } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 interface TokenRow {
@@ -57,7 +57,7 @@ export function createAdminToken(
           ])
         )[0];
       } catch (e) {
-        if (isUniqueViolation(e)) throw new MoatError('admin_conflict', `an admin token named "${input.name}" already exists`);
+        if (isUniqueViolation(e)) throw new DomainError('conflict', `an admin token named "${input.name}" already exists`);
         throw e;
       }
       const token = tokenListing(fromRow(row as TokenRow));
@@ -73,10 +73,10 @@ export function deleteAdminToken(driver: SqlDriver, meta: MutationMeta, id: stri
     action: 'admin_token.delete',
     run: async (tx) => {
       const row = (await tx.query<TokenRow>('SELECT * FROM admin_tokens WHERE id = $1 OR name = $1', [id]))[0];
-      if (!row) throw new MoatError('admin_not_found', `no admin token "${id}"`);
+      if (!row) throw new DomainError('not_found', `no admin token "${id}"`);
       if (row.role === 'admin' && !opts.force) {
         const admins = await tx.query<{ n: unknown }>("SELECT count(*) AS n FROM admin_tokens WHERE role = 'admin'");
-        if (Number(admins[0]?.n ?? 0) <= 1) throw new MoatError('admin_conflict', `"${row.name}" is the last admin token; repeat with force to delete it`);
+        if (Number(admins[0]?.n ?? 0) <= 1) throw new DomainError('conflict', `"${row.name}" is the last admin token; repeat with force to delete it`);
       }
       await tx.query('DELETE FROM admin_tokens WHERE id = $1', [row.id]);
       return { result: { id: row.id }, target: row.id, data: { name: row.name, role: row.role } };

@@ -5,13 +5,13 @@
 // (applyPlanToState) and the guards are recomputed on the result: a plan made against an old state cannot
 // slip past them. Secrets of created keys and admin tokens are returned once and never stored or audited.
 import { appendAudit } from '../audit/audit-log.js';
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { generateApiKey, hashSecret } from '../keys/api-key-format.js';
 import type { Org, StatusChange } from '../model/org.js';
 import { applyPlanToState } from '../policy/apply-plan-to-state.js';
 import { planGuards, type PlanStep } from '../policy/plan-policy.js';
 import { affiliationIdentity, keyIdentity, type OrgState, type PolicyState } from '../policy/policy-state.js';
-import type { Change, KeyAccess } from '../view/change-bus.js';
+import type { Change, KeyAccess } from '../changes/change-bus.js';
 import { enqueueChange } from './change-outbox.js';
 import { keyAccessOf } from './keys-repo.js';
 import { findOrg } from './orgs-repo.js';
@@ -22,8 +22,8 @@ import { newId } from './ids.js';
 import { readPolicyState } from './load-policy-state.js';
 import type { MutationMeta } from './mutation.js';
 import { loadPolicyRules } from './policy-rules-repo.js';
-import { jsonParam } from './row-values.js';
-import type { SqlDriver, SqlTransaction } from './sql-driver.js';
+import { jsonParam } from '../sql/row-values.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 export interface PolicySecret {
@@ -59,10 +59,10 @@ const identityOf: Record<PlanStep['kind'], (v: never) => string> = {
 
 function checkStepShape(steps: readonly PlanStep[]): void {
   steps.forEach((s, i) => {
-    if (s.action !== 'delete' && !s.after) throw new MoatError('invalid_request', `steps[${i}]: a ${s.action} step needs "after"`);
-    if (s.kind === 'rules' && s.action !== 'update') throw new MoatError('invalid_request', `steps[${i}]: the rules document can only be updated`);
+    if (s.action !== 'delete' && !s.after) throw new DomainError('invalid_input', `steps[${i}]: a ${s.action} step needs "after"`);
+    if (s.kind === 'rules' && s.action !== 'update') throw new DomainError('invalid_input', `steps[${i}]: the rules document can only be updated`);
     if (s.after && (identityOf[s.kind] as (v: unknown) => string)(s.after) !== s.id)
-      throw new MoatError('invalid_request', `steps[${i}]: id "${s.id}" does not match the ${s.kind} in "after"`);
+      throw new DomainError('invalid_input', `steps[${i}]: id "${s.id}" does not match the ${s.kind} in "after"`);
   });
 }
 
@@ -188,7 +188,7 @@ function checkOwnership(next: PolicyState, steps: readonly PlanStep[]): void {
     const candidate = s.after;
     const others = next.affiliations.filter((a) => affiliationIdentity(a) !== s.id);
     const cycle = ownershipCycle(others, candidate);
-    if (cycle) throw new MoatError('admin_conflict', `affiliation ${s.id} would create an ownership cycle: ${cycle.join(' -> ')}`);
+    if (cycle) throw new DomainError('conflict', `affiliation ${s.id} would create an ownership cycle: ${cycle.join(' -> ')}`);
   }
 }
 
@@ -196,7 +196,7 @@ export async function applyPolicyPlan(driver: SqlDriver, meta: MutationMeta, ste
   checkStepShape(steps);
   const now = meta.now ?? new Date();
   const stale = (planned: number, at: number) =>
-    new MoatError('admin_conflict', `the store changed since the plan was made (planned against version ${planned}, store is at ${at}); run diff again`);
+    new DomainError('conflict', `the store changed since the plan was made (planned against version ${planned}, store is at ${at}); run diff again`);
   if (steps.length === 0) {
     // Nothing to write, so no version bump and no audit entry.
     const at = await readChangeVersion(driver);
@@ -213,10 +213,10 @@ export async function applyPolicyPlan(driver: SqlDriver, meta: MutationMeta, ste
     try {
       next = applyPlanToState(current, steps);
     } catch (e) {
-      throw new MoatError('admin_conflict', `the plan does not match the store: ${(e as Error).message}; run diff again`);
+      throw new DomainError('conflict', `the plan does not match the store: ${(e as Error).message}; run diff again`);
     }
     const guards = planGuards(current, next);
-    if (guards.length && !opts.force) throw new MoatError('admin_conflict', `refused: ${guards.join('; ')}. Repeat with force if this is intended.`);
+    if (guards.length && !opts.force) throw new DomainError('conflict', `refused: ${guards.join('; ')}. Repeat with force if this is intended.`);
     checkOwnership(next, steps);
 
     const touched = await touchedKeyIds(tx, steps);
@@ -226,8 +226,8 @@ export async function applyPolicyPlan(driver: SqlDriver, meta: MutationMeta, ste
       try {
         out = await writeStep(tx, step, current, meta.actor, now);
       } catch (e) {
-        if (isUniqueViolation(e)) throw new MoatError('admin_conflict', `steps[${i}] (${step.action} ${step.kind} ${step.id}) conflicts with an existing ${step.kind} (duplicate name or id)`);
-        if (isForeignKeyViolation(e)) throw new MoatError('admin_conflict', `steps[${i}] (${step.action} ${step.kind} ${step.id}) refers to an org that does not exist`);
+        if (isUniqueViolation(e)) throw new DomainError('conflict', `steps[${i}] (${step.action} ${step.kind} ${step.id}) conflicts with an existing ${step.kind} (duplicate name or id)`);
+        if (isForeignKeyViolation(e)) throw new DomainError('conflict', `steps[${i}] (${step.action} ${step.kind} ${step.id}) refers to an org that does not exist`);
         throw e;
       }
       if (out.secret) secrets.push(out.secret);

@@ -1,9 +1,9 @@
 // The change outbox: a change's broadcast is owed from the moment it commits. The writing process publishes
 // at once and deletes the row; a row still here after its grace time (the publish failed, or the process died
 // first) is claimed by whichever gateway drains next, with backoff, until it is published or out of attempts.
-import type { Change } from '../view/change-bus.js';
-import { toNum } from './row-values.js';
-import type { SqlExecutor } from './sql-driver.js';
+import type { Change } from '../changes/change-bus.js';
+import { toNum } from '../sql/row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 
 /** How long the writer has to publish its own change before the other gateways' drains may claim it. */
 export const OUTBOX_GRACE_MS = 5_000;

@@ -1,7 +1,7 @@
 // The store's global change version: one counter bumped by every control-plane change. Views compare it with
 // their snapshot's version to detect changes they missed.
-import type { SqlExecutor } from './sql-driver.js';
-import { toNum } from './row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
+import { toNum } from '../sql/row-values.js';
 
 export async function readChangeVersion(ex: SqlExecutor): Promise<number> {
   const row = (await ex.query<{ version: unknown }>('SELECT version FROM change_version WHERE id = 1'))[0];

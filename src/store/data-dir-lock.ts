@@ -2,15 +2,16 @@
 // data folder corrupt it. The lock file holds the owner's pid; a lock whose process is gone is taken over.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { DomainError } from '../errors/domain-error.js';
 
 export const LOCK_FILE = 'store.lock';
 
-export class DataDirLockedError extends Error {
+export class DataDirLockedError extends DomainError {
   constructor(
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`the data folder ${dataDir} is in use by process ${pid} (a running \`moat start\`?); stop it first, or use another data folder`);
+    super('data_dir_locked', `the data folder ${dataDir} is in use by process ${pid} (a running \`moat start\`?); stop it first, or use another data folder`);
     this.name = 'DataDirLockedError';
   }
 }

@@ -8,19 +8,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PgliteDriver } from './pglite-driver.js';
-import type { SqlTransaction } from './sql-driver.js';
+import type { SqlTransaction } from '../sql/sql-driver.js';
 import { checkIdentity, readDbIdentity, readIdentity, readWatermark, writeIdentity, type IdentityProblem, type StoreIdentity } from './store-identity.js';
-import { toNum } from './row-values.js';
+import { toNum } from '../sql/row-values.js';
+import { DomainError } from '../errors/domain-error.js';
 
 export const pgdataDir = (dataDir: string): string => join(dataDir, 'pgdata');
 
 /** The start refuses this store; the message names the problem and the way out. */
-export class StoreIntegrityError extends Error {
+export class StoreIntegrityError extends DomainError {
   constructor(
     readonly dataDir: string,
     readonly problems: readonly string[],
   ) {
     super(
+      'store_integrity',
       `the embedded store in ${dataDir} is not what Moat committed there:\n` +
         problems.map((p) => `  - ${p}\n`).join('') +
         `Moat will not start on it. Inspect it with \`moat store check --data-dir ${dataDir}\`; restore the last backup with ` +

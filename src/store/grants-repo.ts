@@ -1,11 +1,11 @@
 // Purpose-scoped grants (e.g. `safety_evaluation` for listed models, until an expiry).
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import type { Grant } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
 import { getOrg } from './orgs-repo.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 
 interface GrantRow {
   id: string;
@@ -64,7 +64,7 @@ export function deleteGrant(driver: SqlDriver, meta: MutationMeta, id: string): 
     action: 'grant.delete',
     run: async (tx) => {
       const row = (await tx.query<GrantRow>('DELETE FROM grants WHERE id = $1 RETURNING *', [id]))[0];
-      if (!row) throw new MoatError('admin_not_found', `no grant "${id}"`);
+      if (!row) throw new DomainError('not_found', `no grant "${id}"`);
       return { result: { id }, target: id, orgId: row.org_id, data: { orgId: row.org_id, purpose: row.purpose } };
     },
   });

@@ -1,13 +1,14 @@
 // Stored answers of create calls, by Idempotency-Key. The answer is sealed by the caller (the admin API
 // encrypts it with a key derived from the Idempotency-Key itself), so the store never holds a usable secret.
-import { toNum } from './row-values.js';
-import type { SqlExecutor } from './sql-driver.js';
+import { toNum } from '../sql/row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
+import { DomainError } from '../errors/domain-error.js';
 
 /** The key was used by a concurrent call that committed first; its answer can now be read and replayed. */
-export class IdempotencyCollision extends Error {
+export class IdempotencyCollision extends DomainError {
   constructor() {
-    super('Idempotency-Key used by a concurrent call');
+    super('idempotency_collision', 'Idempotency-Key used by a concurrent call');
     this.name = 'IdempotencyCollision';
   }
 }

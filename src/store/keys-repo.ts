@@ -1,14 +1,14 @@
 // API keys. Creation returns the secret exactly once; only its sha256 hash and a visible prefix are stored.
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { generateApiKey } from '../keys/api-key-format.js';
 import type { ApiKeyRecord, KeyStatus } from '../model/api-key.js';
 import type { StatusChange } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
 import { getOrg } from './orgs-repo.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
-import type { KeyAccess } from '../view/change-bus.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
+import type { KeyAccess } from '../changes/change-bus.js';
 
 /** A key as stored, with why it is in its status (not part of the hot-path record). */
 export interface StoredApiKey extends ApiKeyRecord {
@@ -68,7 +68,7 @@ export async function listKeys(ex: SqlExecutor, orgId?: string): Promise<StoredA
 
 export async function getKey(ex: SqlExecutor, id: string): Promise<StoredApiKey> {
   const row = (await ex.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1', [id]))[0];
-  if (!row) throw new MoatError('admin_not_found', `no key "${id}"`);
+  if (!row) throw new DomainError('not_found', `no key "${id}"`);
   return fromRow(row);
 }
 

@@ -10,7 +10,7 @@ import { listGrants } from './grants-repo.js';
 import { listKeys } from './keys-repo.js';
 import { listOrgs } from './orgs-repo.js';
 import { loadPolicyRules } from './policy-rules-repo.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 
 /**
  * Status details are part of the state only while the org is not active: a reinstated org keeps its last

@@ -1,8 +1,8 @@
 // Applies pending migrations in one transaction. On PostgreSQL a transaction-scoped advisory lock makes
 // concurrent starts of several processes safe: the second waits, then finds nothing left to apply.
 import { MIGRATIONS } from './migrations/index.js';
-import type { Migration } from './migrations/migration.js';
-import type { SqlDriver } from './sql-driver.js';
+import type { Migration } from '../sql/migration.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 
 /** Arbitrary constant shared by every Moat process ("moat" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x6d6f6174;

@@ -2,13 +2,13 @@
 // the lock that serialises writers), makes the change, appends an audit entry, records the broadcast it owes
 // in the change outbox (and, for a create call with an Idempotency-Key, its sealed answer), and returns the
 // Change to propagate to the in-memory views.
-import type { Change, ChangeKind, KeyAccess } from '../view/change-bus.js';
+import type { Change, ChangeKind, KeyAccess } from '../changes/change-bus.js';
 import type { Org } from '../model/org.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { bumpChangeVersion } from './change-version.js';
 import { enqueueChange } from './change-outbox.js';
 import { storeIdempotent, type IdempotencyClaim } from './idempotency-repo.js';
-import type { SqlDriver, SqlTransaction } from './sql-driver.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 
 export interface MutationMeta {
   /** Admin token name, or `automation:<rule>`. */

@@ -1,7 +1,7 @@
 // Picks the store backend from configuration: PostgreSQL when `databaseUrl` is set, else embedded PGlite.
 import { openEmbeddedStore } from './embedded-store.js';
 import { PostgresDriver } from './postgres-driver.js';
-import type { SqlDriver } from './sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { runMigrations } from './migrate.js';
 
 export interface StoreConfig {

@@ -1,10 +1,10 @@
 // Organizations. Orgs can be addressed by id or by their unique name (handy for the CLI).
-import { MoatError } from '../errors/moat-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import type { Org, OrgStatus, StatusChange } from '../model/org.js';
 import { newId } from './ids.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
-import { jsonParam, toIso, toIsoOrUndefined } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 interface OrgRow {
@@ -51,7 +51,7 @@ export async function findOrg(ex: SqlExecutor, idOrName: string): Promise<Org | 
 
 export async function getOrg(ex: SqlExecutor, idOrName: string): Promise<Org> {
   const org = await findOrg(ex, idOrName);
-  if (!org) throw new MoatError('admin_not_found', `no org "${idOrName}"`);
+  if (!org) throw new DomainError('not_found', `no org "${idOrName}"`);
   return org;
 }
 
@@ -79,7 +79,7 @@ export function createOrg(driver: SqlDriver, meta: MutationMeta, input: CreateOr
           )
         )[0];
       } catch (e) {
-        if (isUniqueViolation(e)) throw new MoatError('admin_conflict', `an org named "${input.name}" already exists`);
+        if (isUniqueViolation(e)) throw new DomainError('conflict', `an org named "${input.name}" already exists`);
         throw e;
       }
       const org = fromRow(row as OrgRow);
@@ -121,7 +121,7 @@ export function updateOrg(driver: SqlDriver, meta: MutationMeta, idOrName: strin
           )
         )[0];
       } catch (e) {
-        if (isUniqueViolation(e)) throw new MoatError('admin_conflict', `an org named "${patch.name}" already exists`);
+        if (isUniqueViolation(e)) throw new DomainError('conflict', `an org named "${patch.name}" already exists`);
         throw e;
       }
       const org = fromRow(row as OrgRow);
@@ -140,8 +140,8 @@ export interface SetOrgStatusInput {
 }
 
 export async function setOrgStatus(driver: SqlDriver, meta: MutationMeta, idOrName: string, input: SetOrgStatusInput): Promise<MutationOutcome<Org>> {
-  if (input.status === 'suspended' && !input.until) throw new MoatError('invalid_request', 'status "suspended" needs `until`');
-  if (input.status !== 'suspended' && input.until) throw new MoatError('invalid_request', '`until` applies only to status "suspended"');
+  if (input.status === 'suspended' && !input.until) throw new DomainError('invalid_input', 'status "suspended" needs `until`');
+  if (input.status !== 'suspended' && input.until) throw new DomainError('invalid_input', '`until` applies only to status "suspended"');
   return runMutation(driver, meta, {
     kind: 'org',
     action: 'org.status',

@@ -2,7 +2,7 @@
 // One PGlite instance serialises its queries, so a transaction holds the whole database while it runs.
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import type { SqlDriver, SqlTransaction } from './sql-driver.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 
 export interface PgliteOpenOptions {
   /** A data folder dump (`dumpDataDir`) to start from: restores a backup into an empty folder. */

@@ -2,8 +2,8 @@
 // The store never interprets it; the policy module owns its shape.
 import { emptyPolicyRules, type PolicyRules } from '../policy/policy-rules.js';
 import { runMutation, type MutationMeta, type MutationOutcome } from './mutation.js';
-import { jsonParam } from './row-values.js';
-import type { SqlDriver, SqlExecutor } from './sql-driver.js';
+import { jsonParam } from '../sql/row-values.js';
+import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
 
 export async function loadPolicyRules(ex: SqlExecutor): Promise<PolicyRules> {
   const row = (await ex.query<{ document: PolicyRules }>('SELECT document FROM policy_rules WHERE id = 1'))[0];

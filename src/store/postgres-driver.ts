@@ -4,7 +4,7 @@
 // failures of the connection rather than the statement surface as StoreUnavailableError, so a PostgreSQL
 // outage gives callers a clear, retryable error instead of a hang or a generic one.
 import pg from 'pg';
-import type { SqlDriver, SqlTransaction } from './sql-driver.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 import { asStoreError, isStoreUnavailable } from './store-unavailable.js';
 
 export interface PostgresDriverOptions {

@@ -6,8 +6,8 @@
 // is reported instead of served as if nothing happened.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toNum } from './row-values.js';
-import type { SqlExecutor } from './sql-driver.js';
+import { toNum } from '../sql/row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
 
 export const IDENTITY_FILE = 'store-identity.json';
 

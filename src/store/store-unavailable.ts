@@ -1,9 +1,11 @@
 // "The store cannot be reached right now" as one error type, whichever driver saw it: connection refused,
 // reset or timed out, a statement or idle timeout, the server shutting down or out of connections. Callers
 // turn it into a retryable answer (503 `store_unavailable`) instead of a generic internal error.
-export class StoreUnavailableError extends Error {
+import { DomainError } from '../errors/domain-error.js';
+
+export class StoreUnavailableError extends DomainError {
   constructor(message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super('store_unavailable', message, opts);
     this.name = 'StoreUnavailableError';
   }
 }

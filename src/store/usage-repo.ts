@@ -1,7 +1,7 @@
 // Per-minute usage aggregates (org, key, model, minute). Writers add to existing rows, so several processes
 // can flush their own partial counts for the same minute.
-import type { SqlExecutor } from './sql-driver.js';
-import { toIso, toNum } from './row-values.js';
+import type { SqlExecutor } from '../sql/sql-driver.js';
+import { toIso, toNum } from '../sql/row-values.js';
 
 /** Rows are the metering module's UsageRow: this repository is the store's UsageSink. */
 export type { UsageRow } from '../metering/usage-sink.js';

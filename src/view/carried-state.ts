@@ -2,8 +2,8 @@
 // so a revocation, suspension or disabled key heard on the bus holds even where the store cannot be read.
 // The result keeps the base's version: it is an overlay until a load from the store catches up.
 import type { ApiKeyRecord } from '../model/api-key.js';
-import type { Change } from './change-bus.js';
-import type { PolicySnapshot } from './policy-snapshot.js';
+import type { Change } from '../changes/change-bus.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 
 export const carriesState = (c: Change): boolean => Boolean(c.orgs?.length || c.keys?.length);
 

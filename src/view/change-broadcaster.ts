@@ -5,8 +5,8 @@
 // is never published, so a failure here delays, it never loses.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { claimOwedChanges, owedChangeCount, retryOwedChangeSoon, settleOwedChange } from '../store/change-outbox.js';
-import type { SqlDriver } from '../store/sql-driver.js';
-import type { Change, ChangeBus } from './change-bus.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
+import type { Change, ChangeBus } from '../changes/change-bus.js';
 
 export interface BroadcastLogger {
   info(obj: object, msg?: string): void;

@@ -5,10 +5,10 @@
 // store (`freshness().confirmedAt`). States a change carries (org status, key access) are applied at once,
 // before any reload, and kept over older loads until the store catches up: a gateway that cannot read the
 // store still applies a revocation it hears about.
-import type { SqlDriver } from '../store/sql-driver.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
 import { readChangeVersion } from '../store/change-version.js';
-import type { Change, ChangeBus } from './change-bus.js';
-import type { PolicySnapshot, PolicyViewReader, ViewFreshness } from './policy-snapshot.js';
+import type { Change, ChangeBus } from '../changes/change-bus.js';
+import type { PolicySnapshot, PolicyViewReader, ViewFreshness } from '../policy/policy-snapshot.js';
 import { loadFullSnapshot, reloadOrgSlice } from './snapshot-loader.js';
 import { applyCarriedState, carriesState } from './carried-state.js';
 

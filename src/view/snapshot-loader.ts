@@ -7,8 +7,8 @@ import { listGrants } from '../store/grants-repo.js';
 import { listKeys, toKeyRecord } from '../store/keys-repo.js';
 import { findOrg, listOrgs } from '../store/orgs-repo.js';
 import { loadPolicyRules } from '../store/policy-rules-repo.js';
-import type { SqlDriver } from '../store/sql-driver.js';
-import type { PolicySnapshot } from './policy-snapshot.js';
+import type { SqlDriver } from '../sql/sql-driver.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hashSecret } from '../../src/keys/api-key-format.js';
 import { parseAuditJsonl, verifyAuditChain } from '../../src/audit/audit-chain.js';
 import { writeUsage } from '../../src/store/usage-repo.js';
-import type { Change } from '../../src/view/change-bus.js';
+import type { Change } from '../../src/changes/change-bus.js';
 import { startAdminHarness, type AdminHarness } from './admin-harness.js';
 
 describe('admin API', () => {

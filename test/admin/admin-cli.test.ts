@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/main.js';
 import { hashSecret } from '../../src/keys/api-key-format.js';
 import { BOOTSTRAP, startAdminHarness, type AdminHarness } from './admin-harness.js';
+import { runMoatCli } from '../support/cli-output.js';
 
 describe('moat orgs/keys/tokens/audit CLI against a real admin API', () => {
   let h: AdminHarness & { url?: string };
@@ -21,12 +21,7 @@ describe('moat orgs/keys/tokens/audit CLI against a real admin API', () => {
   });
 
   async function moat(...args: string[]): Promise<string> {
-    let out = '';
-    const program = buildProgram();
-    program.exitOverride();
-    program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
-    await program.parseAsync(['node', 'moat', ...args]);
-    return out;
+    return runMoatCli([...args]);
   }
   const conn = () => ['--url', h.url as string, '--token', BOOTSTRAP];
 

@@ -5,9 +5,9 @@ import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
 import { WebhookAddressPolicy } from '../../src/enforcement/webhook-address.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { ChangeBroadcaster } from '../../src/view/change-broadcaster.js';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
+import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
 
 export const BOOTSTRAP = 'bootstrap-token-for-tests-0123456789';

@@ -6,20 +6,18 @@
 // gateway's own trace of the traffic goes through the real detector and server.enforcement.onDetection
 // instead — either way, no hand-made evidence.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config/load.js';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type LabelEvent } from '../../src/detection/detector.js';
 import type { Detection } from '../../src/enforcement/detection-input.js';
 import type { Case } from '../../src/enforcement/case-model.js';
 import type { TraceOrgLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { silentLogger } from '../../src/ops/logger.js';
-import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import type { MoatServer } from '../../src/server/start-moat.js';
 import { simulate } from '../../src/simulator/scenarios.js';
-import { adminCall } from '../support/admin-call.js';
+import { fetchFresh } from '../support/fresh-connection-fetch.js';
+import { startTestMoat } from '../support/start-test-moat.js';
 
 const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
 
@@ -62,29 +60,16 @@ export interface ConsoleServer {
 }
 
 export async function startConsoleServer(): Promise<ConsoleServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'moat-console-'));
-  const traceFile = join(dataDir, 'trace.jsonl');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      'server.port': 0,
-      'server.shutdownGraceMs': 200,
-      adminToken: BOOTSTRAP,
-      'enforcement.autoEnforce': false,
-      'events.traceFile': traceFile,
-      'metering.flushMs': 200,
-      'log.level': 'silent',
-    },
+  // The gateway's built-in demo upstream serves `demo-gpt` and `demo-claude`, as in a first-run install.
+  const t = await startTestMoat({
+    name: 'console',
+    adminToken: BOOTSTRAP,
+    upstreams: false,
+    config: (dataDir) => ({ 'enforcement.autoEnforce': false, 'events.traceFile': join(dataDir, 'trace.jsonl'), 'metering.flushMs': 200 }),
   });
-  const moat = await startMoat(config, { logger: silentLogger() });
-  const url = moat.url;
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await adminCall(url, BOOTSTRAP, method, path, body);
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const { moat, url } = t;
+  const traceFile = join(t.dataDir, 'trace.jsonl');
+  const api = async (method: string, path: string, body?: unknown) => (await t.admin(method, path, body)).json;
 
   const token = async (name: string, role: string) => ((await api('POST', '/admin/tokens', { name, role })) as { secret: string }).secret;
   const tokens = { admin: await token('dana-admin', 'admin'), analyst: await token('ali-analyst', 'analyst'), viewer: await token('vic-viewer', 'viewer') };
@@ -129,7 +114,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     const key = o.keys[i % o.keys.length]!.secret;
     const anthropic = line.api === 'anthropic';
     const body = { ...(line.body as Record<string, unknown>), model: anthropic ? 'demo-claude' : 'demo-gpt', max_tokens: 64 };
-    const res = await fetch(url + (anthropic ? '/v1/messages' : '/v1/chat/completions'), {
+    const res = await fetchFresh(url + (anthropic ? '/v1/messages' : '/v1/chat/completions'), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -214,10 +199,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
       if (!c) throw new Error(`live detection opened no case for ${o.name} (${JSON.stringify(moat.detection.stats())})`);
       return c;
     },
-    async close() {
-      await moat.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => t.close(),
   };
   return server;
 }

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
+import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
 
 const BOOT = 'console-routes-bootstrap-token-0123456789';

@@ -9,7 +9,7 @@ import type { ConsumerHealth } from '../../src/events/consumer-supervisor.js';
 import type { RequestEvent } from '../../src/events/request-event.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { wireDetection } from '../../src/server/detection-wiring.js';
-import { emptySnapshot } from '../../src/view/policy-snapshot.js';
+import { emptySnapshot } from '../../src/policy/policy-snapshot.js';
 import type { PolicyView } from '../../src/view/policy-view.js';
 
 const event = (id: string, body: unknown = { model: 'demo-gpt', messages: [{ role: 'user', content: `question ${id}` }] }): RequestEvent => ({

@@ -1,10 +1,11 @@
-// Label events -> Detections for enforcement (src/server/detection-tracker.ts), and evidence retention.
+// Label events -> Detections for enforcement (src/enforcement/detection-tracker.ts), and evidence retention.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelEvent } from '../../src/detection/detector.js';
 import type { Case } from '../../src/enforcement/case-model.js';
-import { DetectionTracker } from '../../src/server/detection-tracker.js';
-import { ERASED, eraseExpiredExcerpts } from '../../src/server/evidence-retention.js';
+import { DetectionTracker } from '../../src/enforcement/detection-tracker.js';
+import { ERASED, eraseExpiredExcerpts, scheduleEvidenceRetention } from '../../src/enforcement/evidence-retention.js';
+import { MemoryCaseStore } from '../../src/enforcement/case-store.js';
 
 const label = (org: string, extra: Partial<LabelEvent> = {}): LabelEvent => ({
   org, label: 'distillation', confidence: 0.9, first_detected: { request: 7, ts: '2026-08-01T10:00:00.000Z' }, rules: ['distill.linked-cluster'],
@@ -45,4 +46,19 @@ test('evidence retention erases prompt excerpts of cases untouched for the reten
   assert.equal(erased.evidence.sampleRequests[0]!.keyPrefix, 'k');
   assert.equal(c.evidence.sampleRequests[0]!.excerpt, 'secret prompt', 'input untouched');
   assert.equal(eraseExpiredExcerpts(erased, Date.parse(c.updatedAt) + 40 * day, 30), undefined, 'already erased');
+});
+
+test('the scheduled retention sweep reads the injected clock, not the system clock', async () => {
+  const store = new MemoryCaseStore();
+  // Updated in the far future: only a clock that says it is 40 days later can find it expired.
+  const c = {
+    id: 'case_f', key: 'org:o', version: 0, updatedAt: '2090-01-01T00:00:00.000Z', orgIds: ['o'], status: 'open', severity: 'low',
+    evidence: { sampleRequests: [{ at: 'x', orgId: 'o', keyPrefix: 'k', model: 'm', endpoint: 'e', excerpt: 'secret prompt' }], matchedBenchmarks: [], features: [], linkedAccounts: [] },
+  } as unknown as Case;
+  await store.save(c, []);
+  const now = Date.parse('2090-02-10T00:00:00.000Z');
+  const stop = scheduleEvidenceRetention(store, { now: () => now }, 30, (err) => assert.fail(String(err)), { firstMs: 1, everyMs: 60_000 });
+  for (let i = 0; i < 100 && (await store.get('case_f'))!.evidence.sampleRequests[0]!.excerpt !== ERASED; i++) await new Promise((r) => setTimeout(r, 10));
+  await stop();
+  assert.equal((await store.get('case_f'))!.evidence.sampleRequests[0]!.excerpt, ERASED);
 });

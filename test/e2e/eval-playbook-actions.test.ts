@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActionInput } from '../../src/detection/action-for.js';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
-import type { Activity } from '../../src/detection/org-record.js';
+import type { Activity } from '../../src/model/activity.js';
 import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
 import { playbookActionFor } from '../../src/enforcement/replay-action.js';
 import { formatRun, runEval, type ActionMode } from '../../src/lab/eval/run-eval.js';

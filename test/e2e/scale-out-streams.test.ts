@@ -1,4 +1,4 @@
-// Scale-out detection end to end (issue 5, item 11): 2 real gateway processes (`moat start`) share PostgreSQL
+// Scale-out detection end to end: 2 real gateway processes (`moat start`) share PostgreSQL
 // and Redis with `detection.mode: streams`; 2 real `moat detect` workers judge the events. Simulator traffic
 // (a hydra cluster whose accounts are split over both gateways, plus ordinary and misuse actors) alternates
 // between the gateways. The workers' verdicts — labels per org and cluster membership, read from their
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
+import { runApply } from '../../src/cli/commands/policy.js';
 import { UpstreamSchema } from '../../src/config/schema.js';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import type { LinkerState } from '../../src/detection/linkage/linker.js';
@@ -27,6 +27,7 @@ import { runMigrations } from '../../src/store/migrate.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
 import { startGatewayProcess, type GatewayProcess } from '../propagation/gateway-processes.js';
 import { policyFor, splitTrace, waitFor } from './sim-gateway.js';
+import { captureIo } from '../support/cli-output.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
 const REDIS = process.env.MOAT_TEST_REDIS_URL;
@@ -39,7 +40,6 @@ const P = 4;
 const run = randomBytes(6).toString('hex');
 const schema = `moat_scale_${run}`;
 const prefix = `moat:test:scale:${run}`;
-const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
 const ALL_MODELS = [...SIM_MODELS.openai, ...SIM_MODELS.anthropic];
 
 let driver: PostgresDriver | undefined;
@@ -139,7 +139,7 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   const dir = mkdtempSync(join(tmpdir(), 'moat-scale-'));
   const policyFile = join(dir, 'policy.yaml');
   writeFileSync(policyFile, policyFor(orgs));
-  const io: CliIo & { stdout: string; stderr: string } = { stdout: '', stderr: '', out: (t) => void (io.stdout += t), err: (t) => void (io.stderr += t) };
+  const io = captureIo();
   assert.equal(await runApply(policyFile, { url: gateways[0]!.url, token: ADMIN }, io), 0, io.stderr + io.stdout);
   rmSync(dir, { recursive: true, force: true });
   const keys = new Map([...io.stdout.matchAll(/^New API key (\S+)\/sim: (\S+)/gm)].map((m) => [m[1]!, m[2]!]));

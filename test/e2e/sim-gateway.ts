@@ -2,23 +2,18 @@
 // key each (policy as code through the admin API), then every request of the trace is sent with its own body,
 // client address (x-forwarded-for, trustProxy), user agent and headers. The gateway's clock follows the trace
 // (shifted to start now), so live detection sees the simulated timing; requests go one at a time, in order.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
 import { UpstreamSchema } from '../../src/config/schema.js';
-import { loadConfig } from '../../src/config/load.js';
-import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
+import type { DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { silentLogger } from '../../src/ops/logger.js';
-import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import type { MoatServer } from '../../src/server/start-moat.js';
 import type { ScenarioLabels } from '../../src/simulator/scenarios.js';
 import { SIM_MODELS } from '../../src/simulator/trace-request.js';
-import { adminCall } from '../support/admin-call.js';
+import { fetchFresh } from '../support/fresh-connection-fetch.js';
+import { startTestMoat } from '../support/start-test-moat.js';
 
 export const ADMIN_TOKEN = 'sim-e2e-bootstrap-admin-token-0123456789';
-const MODELS = { openai: 'gpt-moat-1', anthropic: 'moat-sonnet-1' };
 const ALL_MODELS = [...SIM_MODELS.openai, ...SIM_MODELS.anthropic];
 
 /** Clause texts of examples/policy.yaml, so denials and notices name the terms. */
@@ -81,40 +76,32 @@ export function policyFor(orgs: readonly TraceOrgLine[], contacts: Record<string
 }
 
 export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway> {
-  const demo = await startDemoUpstream({ models: ALL_MODELS });
-  const dataDir = mkdtempSync(join(tmpdir(), 'moat-sim-e2e-'));
-  const traceFile = join(dataDir, 'live-trace.jsonl');
   let now = Date.now();
   const shift = now - o.traceStart;
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      'server.port': 0,
-      'server.shutdownGraceMs': 200,
+  const t = await startTestMoat({
+    name: 'sim-e2e',
+    adminToken: ADMIN_TOKEN,
+    clock: { now: () => now },
+    models: ALL_MODELS,
+    upstreams: (demoUrl) => [
+      UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demoUrl, models: [...SIM_MODELS.openai] }),
+      UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demoUrl, models: [...SIM_MODELS.anthropic] }),
+    ],
+    config: (dataDir) => ({
       'server.trustProxy': true,
-      adminToken: ADMIN_TOKEN,
-      'demoUpstream.enabled': false,
-      upstreams: [
-        UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: demo.url, models: [...SIM_MODELS.openai] }),
-        UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: demo.url, models: [...SIM_MODELS.anthropic] }),
-      ],
-      'log.level': 'silent',
-      'events.traceFile': traceFile,
+      'events.traceFile': join(dataDir, 'live-trace.jsonl'),
       'enforcement.deliveryIntervalMs': 50,
       // The tests' webhook receivers listen on loopback, which webhooks reach only when allowed.
       'enforcement.webhookAllowNetworks': ['127.0.0.0/8'],
       ...o.config,
-    },
+    }),
   });
-  const moat = await startMoat(config, { logger: silentLogger(), clock: { now: () => now } });
+  const { moat, demo, dataDir } = t;
+  const traceFile = join(dataDir, 'live-trace.jsonl');
+  const applied = await t.applyPolicy(policyFor(o.orgs, o.contacts));
+  if (applied.code !== 0) throw new Error(`policy apply failed: ${applied.stderr}${applied.stdout}`);
   const keys = new Map<string, string>();
-  const policyFile = join(dataDir, 'policy.yaml');
-  writeFileSync(policyFile, policyFor(o.orgs, o.contacts));
-  const io: CliIo & { stdout: string; stderr: string } = { stdout: '', stderr: '', out: (t) => void (io.stdout += t), err: (t) => void (io.stderr += t) };
-  const code = await runApply(policyFile, { url: moat.url, token: ADMIN_TOKEN }, io);
-  if (code !== 0) throw new Error(`policy apply failed: ${io.stderr}${io.stdout}`);
-  for (const m of io.stdout.matchAll(/^New API key (\S+)\/sim: (\S+)/gm)) keys.set(m[1] as string, m[2] as string);
+  for (const org of o.orgs) keys.set(org.id, t.keyOf(org.id, 'sim'));
 
   return {
     moat,
@@ -125,9 +112,7 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
     shift,
     clockNow: () => now,
     async admin(method, path, body) {
-      const r = await adminCall(moat.url, ADMIN_TOKEN, method, path, body);
-      if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${r.text}`);
-      return r.json;
+      return (await t.admin(method, path, body)).json;
     },
     async send(line, extra = {}) {
       const key = keys.get(line.org);
@@ -142,7 +127,7 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
         ...line.headers,
         ...extra,
       };
-      const res = await fetch(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
+      const res = await fetchFresh(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
       const text = await res.text();
       const out: SentRequest = { line, status: res.status, wallMs: Date.now(), virtualMs: now };
       if (!res.ok) {
@@ -158,9 +143,7 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
       return out;
     },
     async close() {
-      await moat.close();
-      await demo.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     },
   };
 }

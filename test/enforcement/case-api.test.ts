@@ -3,10 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { buildProgram } from '../../src/cli/main.js';
 import { SqlCaseStore, sqlAuditAppender } from '../../src/enforcement/sql-case-store.js';
 import { ENFORCEMENT_MIGRATIONS } from '../../src/enforcement/migrations/enforcement-migrations.js';
-import { registerCaseRoutes } from '../../src/enforcement/case-routes.js';
+import { registerCaseRoutes } from '../../src/admin/routes/case-routes.js';
 import { EnforcementService } from '../../src/enforcement/enforcement-service.js';
 import { playbooksFromPolicy } from '../../src/enforcement/playbooks-from-policy.js';
 import { orgFactsFromSnapshot, storeEnforcementTarget } from '../../src/enforcement/store-target.js';
@@ -18,10 +17,11 @@ import { createOrg } from '../../src/store/orgs-repo.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
+import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
 import { propagateChange } from '../../src/view/change-broadcaster.js';
 import type { Detection } from '../../src/enforcement/detection-input.js';
+import { runMoatCli } from '../support/cli-output.js';
 
 const BOOT = 'bootstrap-token-for-case-tests-0123456789';
 const silent = { info() {}, warn() {}, error() {} };
@@ -71,12 +71,7 @@ describe('case admin API and CLI', () => {
     return { status: res.status, json: (await res.json()) as any };
   };
   async function moat(...args: string[]): Promise<string> {
-    let out = '';
-    const program = buildProgram();
-    program.exitOverride();
-    program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
-    await program.parseAsync(['node', 'moat', ...args, '--url', url, '--token', tokens.admin as string]);
-    return out;
+    return runMoatCli([...args, '--url', url, '--token', tokens.admin as string]);
   }
   const bench = (org: string): Detection => ({ org, activities: [{ label: 'benchmarking', confidence: 0.95, first_detected: { request: 50, ts: new Date().toISOString() }, rules: ['bench.known-items'], evidence: {} }], cluster: null });
 

@@ -2,12 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideAction } from '../../src/enforcement/decide-action.js';
 import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
-import type { DetectedActivity, Detection, OrgFacts } from '../../src/enforcement/detection-input.js';
+import type { Detection, OrgFacts } from '../../src/enforcement/detection-input.js';
 import { playbooksSchema, type PlaybooksInput } from '../../src/enforcement/playbook-schema.js';
 import { playbookActionFor } from '../../src/enforcement/replay-action.js';
-import type { ActivityLabel } from '../../src/detection/rules/rule-schema.js';
+import type { Activity, ActivityLabel } from '../../src/model/activity.js';
 
-const act = (label: ActivityLabel, confidence = 0.9): DetectedActivity => ({ label, confidence, first_detected: { request: 40, ts: '2026-08-01T10:00:00.000Z' }, rules: [`r.${label}`], evidence: {} });
+const act = (label: ActivityLabel, confidence = 0.9): Activity => ({ label, confidence, first_detected: { request: 40, ts: '2026-08-01T10:00:00.000Z' }, rules: [`r.${label}`], evidence: {} });
 const det = (labels: ActivityLabel[], cluster: Detection['cluster'] = null, confidence = 0.9): Detection => ({ org: 'org_a', activities: labels.map((l) => act(l, confidence)), cluster });
 const facts = (o: Partial<OrgFacts> = {}): OrgFacts => ({ attributes: {}, grants: [], affiliates: [], ...o });
 const competitor = (grants: string[] = []) => facts({ attributes: { competitor: true }, grants: new Set(grants) });

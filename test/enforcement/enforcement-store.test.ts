@@ -5,7 +5,7 @@ import { MemoryWebhookQueue, SqlWebhookQueue } from '../../src/enforcement/webho
 import { listAudit } from '../../src/audit/audit-log.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { makePgliteTestDriver, makePostgresTestDriver, TEST_DATABASE_URL, type TestDriver } from '../store/test-drivers.js';
 import { runEnforcementStoreContract, type Backend } from './case-store-contract.js';
 

@@ -1,8 +1,8 @@
 // Test doubles for the policy and limits seams (the real ones live in src/policy and src/limits).
 import type { Decision } from '../../src/policy/decision.js';
 import type { Limiter, LimitTicket, Usage } from '../../src/limits/limiter.js';
-import type { PolicySnapshot, PolicyViewReader } from '../../src/view/policy-snapshot.js';
-import { emptySnapshot } from '../../src/view/policy-snapshot.js';
+import type { PolicySnapshot, PolicyViewReader } from '../../src/policy/policy-snapshot.js';
+import { emptySnapshot } from '../../src/policy/policy-snapshot.js';
 import { generateApiKey } from '../../src/keys/api-key-format.js';
 import type { ApiKeyRecord } from '../../src/model/api-key.js';
 import type { Org } from '../../src/model/org.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { errorsMarkdown } from '../../src/ops/errors-markdown.js';
+import { errorsMarkdown } from '../../src/cli/errors-markdown.js';
 import { ERROR_CATALOG } from '../../src/errors/catalog.js';
 
 test('docs/errors.md is up to date with the catalog (regenerate: moat errors --markdown > docs/errors.md)', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { staleViewDenial, type StalenessPolicy } from '../../src/gateway/stale-view.js';
 import type { Org } from '../../src/model/org.js';
-import type { ViewFreshness } from '../../src/view/policy-snapshot.js';
+import type { ViewFreshness } from '../../src/policy/policy-snapshot.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const org = (over: Partial<Org> = {}): Org => ({ id: 'org_1', name: 'o', status: 'active', attributes: {}, labels: [], tier: 'default', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...over });

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { runApply, type CliIo } from '../../src/cli/commands/policy.js';
+import { runApply } from '../../src/cli/commands/policy.js';
 import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import { startGatewayProcess, type GatewayProcess } from '../propagation/gateway-processes.js';
+import { captureIo } from '../support/cli-output.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
 const REDIS = process.env.MOAT_TEST_REDIS_URL;
@@ -58,10 +59,10 @@ before(async () => {
   driverDir = mkdtempSync(join(tmpdir(), 'moat-limits-mg-'));
   const file = join(driverDir, 'policy.yaml');
   writeFileSync(file, stringify({ tiers: { free: {} }, limits: LIMITS, orgs: [{ id: ORG, name: ORG, tier: 'free' }], keys: [{ name: 'load', org: ORG }] }));
-  const io: CliIo & { out_: string; err_: string } = { out_: '', err_: '', out: (t) => void (io.out_ += t), err: (t) => void (io.err_ += t) };
+  const io = captureIo();
   const code = await runApply(file, { url: gateways[0]!.url, token: ADMIN, force: true }, io);
-  if (code !== 0) throw new Error(`policy apply failed: ${io.err_}`);
-  apiKey = /^New API key \S+: (\S+)/m.exec(io.out_)?.[1] ?? '';
+  if (code !== 0) throw new Error(`policy apply failed: ${io.stderr}`);
+  apiKey = /^New API key \S+: (\S+)/m.exec(io.stdout)?.[1] ?? '';
 });
 
 after(async () => {

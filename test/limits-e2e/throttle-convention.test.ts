@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { activeThrottle, THROTTLE_FACTOR_ATTR, THROTTLE_UNTIL_ATTR, withThrottle } from '../../src/enforcement/throttle-attributes.js';
 import { THROTTLE_FACTOR_ATTRIBUTE, THROTTLE_UNTIL_ATTRIBUTE, throttleFactor } from '../../src/limits/throttle.js';
-import { limitsReader } from '../../src/server/limits-from-rules.js';
+import { limitsReader } from '../../src/limits/limits-from-rules.js';
 import { emptyPolicyRules, type PolicyRules } from '../../src/policy/policy-rules.js';
 import type { Org } from '../../src/model/org.js';
 

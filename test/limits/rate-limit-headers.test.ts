@@ -22,6 +22,7 @@ test('Anthropic resets are RFC 3339 seconds, rounded up', () => {
 test('limits schema rejects unknown fields, bad durations and empty windows', () => {
   assert.ok(!LimitsConfigSchema.safeParse({ tiers: { free: { key: { rpm: 5 } } } }).success);
   assert.ok(!LimitsConfigSchema.safeParse({ keys: { k: { windows: [{ name: '5h', duration: '5 hours', requests: 1 }] } } }).success);
+  assert.ok(!LimitsConfigSchema.safeParse({ keys: { k: { windows: [{ name: 'none', duration: '0s', requests: 1 }] } } }).success);
   assert.ok(!LimitsConfigSchema.safeParse({ keys: { k: { windows: [{ name: '5h', duration: '5h' }] } } }).success);
   const ok = LimitsConfigSchema.parse({ keys: { k: { windows: [{ name: '5h', duration: '5h', requests: 1, tokens: 9 }] } } });
   assert.equal(ok.defaultMaxTokens, 4096);

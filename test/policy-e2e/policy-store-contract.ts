@@ -4,26 +4,26 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { allAuditEntries } from '../../src/audit/audit-log.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
-import { MoatError } from '../../src/errors/moat-error.js';
+import { DomainError } from '../../src/errors/domain-error.js';
 import { hashSecret } from '../../src/keys/api-key-format.js';
 import { loadPolicyFile } from '../../src/policy/parse-policy-file.js';
 import { planPolicy } from '../../src/policy/plan-policy.js';
 import type { PolicyState } from '../../src/policy/policy-state.js';
-import { policySectionSchemas } from '../../src/server/policy-sections.js';
+import { policySectionSchemas } from '../../src/admin/policy-sections.js';
 import { applyPolicyPlan } from '../../src/store/apply-policy-plan.js';
 import { readChangeVersion } from '../../src/store/change-version.js';
 import { findKeyByHash } from '../../src/store/keys-repo.js';
 import { loadPolicyState } from '../../src/store/load-policy-state.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, getOrg, setOrgStatus } from '../../src/store/orgs-repo.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import type { TestDriver } from '../store/test-drivers.js';
 
 const actor = { actor: 'policy-test' };
 const root = join(import.meta.dirname, '../..');
 const example = () => loadPolicyFile(join(root, 'examples/policy.yaml'), policySectionSchemas());
 const story = (name: string) => loadPolicyFile(join(root, 'test/policy/stories', `${name}.yaml`), policySectionSchemas());
-const conflict = (pattern: RegExp) => (e: unknown) => e instanceof MoatError && e.code === 'admin_conflict' && pattern.test(e.message);
+const conflict = (pattern: RegExp) => (e: unknown) => e instanceof DomainError && e.code === 'conflict' && pattern.test(e.message);
 
 async function audit(db: SqlDriver): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];

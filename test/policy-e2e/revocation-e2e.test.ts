@@ -7,10 +7,10 @@ import { parse } from 'yaml';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { buildProgram } from '../../src/cli/main.js';
 import { loadPolicyFile } from '../../src/policy/parse-policy-file.js';
 import { planPolicy } from '../../src/policy/plan-policy.js';
 import { ADMIN_TOKEN, caught, startE2eGateway, type E2eGateway } from './e2e-gateway.js';
+import { runMoatCli } from '../support/cli-output.js';
 
 const POLICY = `
 clauses:
@@ -36,12 +36,7 @@ after(async () => {
 });
 
 async function moat(...args: string[]): Promise<string> {
-  let out = '';
-  const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
-  await program.parseAsync(['node', 'moat', ...args, '--url', g.url, '--token', ADMIN_TOKEN]);
-  return out;
+  return runMoatCli([...args, '--url', g.url, '--token', ADMIN_TOKEN]);
 }
 
 test('POST /admin/policy/apply is effective in the gateway before it returns', async () => {

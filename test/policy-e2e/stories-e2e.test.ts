@@ -1,4 +1,4 @@
-// The four cases Moat exists for (issue 3), end to end: the story files are applied with `moat policy apply`
+// The four cases Moat exists for, end to end: the story files are applied with `moat policy apply`
 // to a real gateway (startMoat), and the official OpenAI and Anthropic SDK clients make the requests.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { decide } from '../../src/policy/decide.js';
 import type { Affiliation, Grant, Org } from '../../src/model/org.js';
 import type { FeatureDenial, PolicyRules } from '../../src/policy/policy-rules.js';
-import type { PolicySnapshot } from '../../src/view/policy-snapshot.js';
+import type { PolicySnapshot } from '../../src/policy/policy-snapshot.js';
 import { facts, NOW } from './facts.js';
 
 const STATUSES = ['active', 'restricted', 'suspended', 'suspension_over', 'revoked'] as const;

@@ -7,19 +7,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { register, runApply, runDiff, runValidate, type CliIo } from '../../src/cli/commands/policy.js';
+import { register, runApply, runDiff, runValidate } from '../../src/cli/commands/policy.js';
 import { applyPlanToState } from '../../src/policy/apply-plan-to-state.js';
 import { PolicyApplyRequestSchema, POLICY_APPLY_PATH, POLICY_STATE_PATH } from '../../src/policy/policy-api.js';
 import { emptyPolicyState, type PolicyState } from '../../src/policy/policy-state.js';
 import { planGuards } from '../../src/policy/plan-policy.js';
+import { captureIo } from '../support/cli-output.js';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/policy.yaml');
 const TOKEN = 'test-admin-token-0123456789';
 
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
-  return io;
-}
+const capture = captureIo;
 
 interface Fake {
   url: string;

@@ -1,4 +1,4 @@
-// The four cases Moat exists for (issue 3), each a real policy file that docs/policy.md shows verbatim.
+// The four cases Moat exists for, each a real policy file that docs/policy.md shows verbatim.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

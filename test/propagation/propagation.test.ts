@@ -1,4 +1,4 @@
-// Revocation reaches every gateway process within 1 s, measured (issue 3, item 5). Three `moat start`
+// Revocation reaches every gateway process within 1 s, measured. Three `moat start`
 // processes share a fresh PostgreSQL schema and a Redis channel of their own; a fourth listens on another
 // channel (its broadcast is "lost") and must be healed by the version check. Load runs against all four
 // while an org is revoked and reinstated several times through different processes' admin APIs.

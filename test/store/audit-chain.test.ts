@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditEntriesToJsonl, GENESIS_HASH, parseAuditJsonl, sealAuditEntry, verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
-import { canonicalJson } from '../../src/audit/canonical-json.js';
+import { canonicalJson } from '../../src/json/canonical-json.js';
 
 function chain(n: number): AuditEntry[] {
   const out: AuditEntry[] = [];

@@ -1,7 +1,7 @@
 // One contract for every ChangeBus: what a publisher sends, every subscriber (in any process) receives.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Change, ChangeBus } from '../../src/view/change-bus.js';
+import type { Change, ChangeBus } from '../../src/changes/change-bus.js';
 
 /** `make` returns two buses standing for two processes (the same instance for the in-process bus). */
 export function runChangeBusContract(name: string, make: (() => Promise<[ChangeBus, ChangeBus]>) | undefined, skipReason?: string): void {

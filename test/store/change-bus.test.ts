@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
-import { RedisChangeBus } from '../../src/view/redis-change-bus.js';
+import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
+import { RedisChangeBus } from '../../src/changes/redis-change-bus.js';
 import { runChangeBusContract } from './change-bus-contract.js';
 import { TEST_REDIS_URL } from './test-drivers.js';
 

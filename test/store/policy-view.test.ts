@@ -7,10 +7,10 @@ import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, setOrgStatus } from '../../src/store/orgs-repo.js';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { savePolicyRules } from '../../src/store/policy-rules-repo.js';
-import { InProcessChangeBus } from '../../src/view/in-process-change-bus.js';
+import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type ViewClock } from '../../src/view/policy-view.js';
 import type { PolicyRules } from '../../src/policy/policy-rules.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.js';
 import { createGrant } from '../../src/store/grants-repo.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { checkApiKey, hashSecret } from '../../src/keys/api-key-format.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { readChangeVersion } from '../../src/store/change-version.js';
 import { createOrg, findOrg, getOrg, listOrgs, setOrgStatus, updateOrg } from '../../src/store/orgs-repo.js';
 import { createKey, deleteKey, findKeyByHash, listKeys, setKeyExpiry, setKeyStatus } from '../../src/store/keys-repo.js';
@@ -16,13 +16,13 @@ import { loadPolicyRules, savePolicyRules } from '../../src/store/policy-rules-r
 import { queryUsage, writeUsage } from '../../src/store/usage-repo.js';
 import { allAuditEntries, listAudit } from '../../src/audit/audit-log.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
-import { MoatError } from '../../src/errors/moat-error.js';
+import { DomainError } from '../../src/errors/domain-error.js';
 import type { TestDriver } from './test-drivers.js';
 import { claimOwedChanges, OUTBOX_GRACE_MS, owedChangeCount, settleOwedChange } from '../../src/store/change-outbox.js';
 import { findIdempotent, IdempotencyCollision, IDEMPOTENCY_TTL_MS } from '../../src/store/idempotency-repo.js';
 
 const actor = { actor: 'test-admin' };
-const isCode = (code: string) => (e: unknown) => e instanceof MoatError && e.code === code;
+const isCode = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 
 export function runStoreContract(name: string, makeDriver: (() => Promise<TestDriver>) | undefined, skipReason?: string): void {
   describe(`store contract: ${name}`, { skip: makeDriver ? false : skipReason }, () => {
@@ -64,7 +64,7 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.deepEqual(org.attributes, { competitor: true });
       assert.equal((await getOrg(db, 'acme')).id, org.id);
       assert.equal((await getOrg(db, org.id)).name, 'acme');
-      await assert.rejects(createOrg(db, actor, { name: 'acme' }), isCode('admin_conflict'));
+      await assert.rejects(createOrg(db, actor, { name: 'acme' }), isCode('conflict'));
       assert.equal(await readChangeVersion(db), v0 + 1, 'a failed mutation does not bump the version');
       const { result: upd } = await updateOrg(db, actor, 'acme', { labels: ['lab', 'eu'], contactWebhook: 'http://127.0.0.1:1/hook' });
       assert.deepEqual(upd.labels, ['lab', 'eu']);
@@ -72,7 +72,7 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.equal(upd.contactWebhook, 'http://127.0.0.1:1/hook');
       assert.ok((await listOrgs(db)).some((o) => o.id === org.id));
       assert.equal(await findOrg(db, 'nope'), undefined);
-      await assert.rejects(getOrg(db, 'nope'), isCode('admin_not_found'));
+      await assert.rejects(getOrg(db, 'nope'), isCode('not_found'));
     });
 
     test('orgs: status change carries reason, clause, case and actor; suspension needs until', async () => {
@@ -83,7 +83,7 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.equal(result.statusChange?.clause, 'ToS 2.3');
       assert.equal(result.statusChange?.caseId, 'case-7');
       assert.equal(result.statusChange?.actor, 'alice');
-      await assert.rejects(setOrgStatus(db, actor, 'rival', { status: 'suspended', reason: 'x' }), isCode('invalid_request'));
+      await assert.rejects(setOrgStatus(db, actor, 'rival', { status: 'suspended', reason: 'x' }), isCode('invalid_input'));
       const until = '2030-01-01T00:00:00.000Z';
       const s = await setOrgStatus(db, actor, 'rival', { status: 'suspended', reason: 'cool-off', until });
       assert.equal(s.result.suspendedUntil, until);
@@ -114,8 +114,8 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.equal((await setKeyExpiry(db, actor, result.key.id, null)).result.expiresAt, undefined);
       await deleteKey(db, actor, result.key.id);
       assert.equal(await findKeyByHash(db, hashSecret(result.secret)), undefined);
-      await assert.rejects(deleteKey(db, actor, result.key.id), isCode('admin_not_found'));
-      await assert.rejects(createKey(db, actor, { org: 'no-such-org', name: 'x' }), isCode('admin_not_found'));
+      await assert.rejects(deleteKey(db, actor, result.key.id), isCode('not_found'));
+      await assert.rejects(createKey(db, actor, { org: 'no-such-org', name: 'x' }), isCode('not_found'));
     });
 
     test('grants: create, list per org, delete', async () => {
@@ -128,7 +128,7 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.deepEqual(g.limits, { rpm: 10 });
       await deleteGrant(db, actor, g.id);
       assert.deepEqual(await listGrants(db, org.id), []);
-      await assert.rejects(deleteGrant(db, actor, g.id), isCode('admin_not_found'));
+      await assert.rejects(deleteGrant(db, actor, g.id), isCode('not_found'));
     });
 
     test('affiliations: create, list from either side, refuse ownership cycles and duplicates, delete', async () => {
@@ -139,16 +139,16 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.equal(change.kind, 'affiliation');
       await createAffiliation(db, actor, { org: 'midco', affiliate: 'startup', relation: 'subsidiary' });
       // startup is owned by midco, which is owned by bigco: bigco cannot also be owned by startup.
-      await assert.rejects(createAffiliation(db, actor, { org: 'bigco', affiliate: 'startup', relation: 'parent' }), isCode('admin_conflict'));
-      await assert.rejects(createAffiliation(db, actor, { org: 'startup', affiliate: 'bigco', relation: 'subsidiary' }), isCode('admin_conflict'));
-      await assert.rejects(createAffiliation(db, actor, { org: 'midco', affiliate: 'bigco', relation: 'parent' }), isCode('admin_conflict'));
+      await assert.rejects(createAffiliation(db, actor, { org: 'bigco', affiliate: 'startup', relation: 'parent' }), isCode('conflict'));
+      await assert.rejects(createAffiliation(db, actor, { org: 'startup', affiliate: 'bigco', relation: 'subsidiary' }), isCode('conflict'));
+      await assert.rejects(createAffiliation(db, actor, { org: 'midco', affiliate: 'bigco', relation: 'parent' }), isCode('conflict'));
       // Non-ownership relations never form cycles.
       await createAffiliation(db, actor, { org: 'startup', affiliate: 'bigco', relation: 'reseller' });
       const mid = await getOrg(db, 'midco');
       assert.equal((await listAffiliations(db, mid.id)).length, 2);
       await deleteAffiliation(db, actor, { org: 'midco', affiliate: 'bigco', relation: 'parent' });
       assert.equal((await listAffiliations(db, mid.id)).length, 1);
-      await assert.rejects(deleteAffiliation(db, actor, { org: 'midco', affiliate: 'bigco', relation: 'parent' }), isCode('admin_not_found'));
+      await assert.rejects(deleteAffiliation(db, actor, { org: 'midco', affiliate: 'bigco', relation: 'parent' }), isCode('not_found'));
     });
 
     test('admin tokens: hash lookup, unique names, last admin guarded', async () => {
@@ -156,8 +156,8 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       const { result: viewer } = await createAdminToken(db, actor, { name: 'intern', role: 'viewer' });
       assert.equal((await findAdminTokenBySecret(db, result.secret))?.name, 'ops');
       assert.equal(await findAdminTokenBySecret(db, result.secret + 'x'), undefined);
-      await assert.rejects(createAdminToken(db, actor, { name: 'ops', role: 'viewer' }), isCode('admin_conflict'));
-      await assert.rejects(deleteAdminToken(db, actor, result.token.id), isCode('admin_conflict'));
+      await assert.rejects(createAdminToken(db, actor, { name: 'ops', role: 'viewer' }), isCode('conflict'));
+      await assert.rejects(deleteAdminToken(db, actor, result.token.id), isCode('conflict'));
       await deleteAdminToken(db, actor, viewer.token.id);
       await deleteAdminToken(db, actor, 'ops', { force: true });
       assert.deepEqual(await listAdminTokens(db), []);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
-import type { SqlDriver } from '../../src/store/sql-driver.js';
+import type { SqlDriver } from '../../src/sql/sql-driver.js';
 
 export const TEST_DATABASE_URL = process.env.MOAT_TEST_DATABASE_URL;
 export const TEST_REDIS_URL = process.env.MOAT_TEST_REDIS_URL;

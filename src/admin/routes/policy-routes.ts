@@ -25,7 +25,7 @@ function detectionRules(): CompiledRule[] {
   return (shippedRules ??= loadRules(rulesDir()));
 }
 import type { PlanStep } from '../../policy/plan-policy.js';
-import { policySectionSchemas } from '../../server/policy-sections.js';
+import { policySectionSchemas } from '../policy-sections.js';
 import { applyPolicyPlan } from '../../store/apply-policy-plan.js';
 import { loadPolicyState } from '../../store/load-policy-state.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';

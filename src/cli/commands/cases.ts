@@ -1,6 +1,6 @@
 // `moat cases ...`: enforcement cases through the admin HTTP API.
 import type { Command } from 'commander';
-import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../../admin/admin-cli-support.js';
+import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../admin-cli-support.js';
 import type { Case, CaseSummary } from '../../enforcement/case-model.js';
 
 function show(cmd: Command, c: Case): void {

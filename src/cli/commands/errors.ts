@@ -1,7 +1,7 @@
 // `moat errors`: the error catalog, as a table or as the markdown of docs/errors.md.
 import type { Command } from 'commander';
 import { ERROR_CATALOG } from '../../errors/catalog.js';
-import { errorsMarkdown } from '../../ops/errors-markdown.js';
+import { errorsMarkdown } from '../errors-markdown.js';
 
 export function register(program: Command): void {
   program

@@ -1,6 +1,6 @@
 // `moat keys ...`: API keys through the admin HTTP API. The secret is printed once, on creation.
 import type { Command } from 'commander';
-import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../../admin/admin-cli-support.js';
+import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../admin-cli-support.js';
 import type { ApiKeyListing } from '../../store/keys-repo.js';
 
 function showKey(cmd: Command, k: ApiKeyListing): void {

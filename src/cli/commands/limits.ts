@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../../admin/admin-cli-support.js';
+import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../admin-cli-support.js';
 import type { OrgLimits } from '../../admin/routes/limits-routes.js';
 import { compileLimitSpecs } from '../../limits/compile-limit-specs.js';
 import { LimitsConfigSchema } from '../../limits/limits-schema.js';

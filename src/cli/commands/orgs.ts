@@ -1,6 +1,6 @@
 // `moat orgs ...`: organizations through the admin HTTP API.
 import type { Command } from 'commander';
-import { addConnectionOptions, callAdmin, collect, enc, parseAttributes, table, wantsJson, writeOut } from '../../admin/admin-cli-support.js';
+import { addConnectionOptions, callAdmin, collect, enc, parseAttributes, table, wantsJson, writeOut } from '../admin-cli-support.js';
 import type { Org } from '../../model/org.js';
 
 function show(cmd: Command, org: Org): void {

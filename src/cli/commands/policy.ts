@@ -1,7 +1,7 @@
 // `moat policy validate|diff|apply FILE`: policy as code. validate works offline; diff and apply read the
 // store's state through the admin API, plan locally, and send the plan's steps back to be applied.
 import type { Command } from 'commander';
-import { adminRequest, resolveAdminConnection, type AdminConnection } from '../../admin/admin-client.js';
+import { adminRequest, resolveAdminConnection, type AdminConnection } from '../admin-client.js';
 import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
 import { planPolicy, type PolicyPlan } from '../../policy/plan-policy.js';
 import {
@@ -14,7 +14,7 @@ import {
   type PolicyStateResponse,
 } from '../../policy/policy-api.js';
 import type { PolicyState } from '../../policy/policy-state.js';
-import { policySectionSchemas } from '../../server/policy-sections.js';
+import { policySectionSchemas } from '../../admin/policy-sections.js';
 
 export interface CliIo {
   out(text: string): void;

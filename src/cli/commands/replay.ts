@@ -7,7 +7,8 @@ import { renderText } from '../../detection/report.js';
 import { renderExplain, type ExplainTimeline } from '../../detection/explain.js';
 import { playbookActionFor } from '../../enforcement/replay-action.js';
 import { formatPolicyIssues, parsePolicyFile } from '../../policy/parse-policy-file.js';
-import { policySectionSchemas } from '../../server/policy-sections.js';
+import { policySectionSchemas } from '../../admin/policy-sections.js';
+import { DomainError } from '../../errors/domain-error.js';
 
 export interface ReplayCliOptions {
   policy?: string;
@@ -20,7 +21,12 @@ export interface ReplayCliOptions {
   explain?: string;
 }
 
-export class ReplayPolicyError extends Error {}
+export class ReplayPolicyError extends DomainError {
+  constructor(message: string) {
+    super('invalid_policy_file', message);
+    this.name = 'ReplayPolicyError';
+  }
+}
 
 /**
  * The `--policy` file, validated like `moat policy apply` does (playbooks included), so a mistake is reported

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { backupStore, checkStore, restoreStore, type StoreReport } from '../../store/store-maintenance.js';
-import { writeOut } from '../../admin/admin-cli-support.js';
+import { writeOut } from '../admin-cli-support.js';
 
 function dataDirOf(opts: { dataDir?: string; config?: string }): string {
   if (opts.dataDir) return opts.dataDir;

@@ -1,6 +1,6 @@
 // `moat tokens ...`: admin tokens and their roles (viewer < analyst < admin). Needs an admin token.
 import type { Command } from 'commander';
-import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../../admin/admin-cli-support.js';
+import { addConnectionOptions, callAdmin, enc, table, wantsJson, writeOut } from '../admin-cli-support.js';
 import type { AdminTokenListing } from '../../store/admin-tokens-repo.js';
 
 export function register(program: Command): void {

@@ -1,7 +1,6 @@
 // Lossless JSON encodings for checkpointed detector state: typed arrays as base64 of their bytes, and numbers
 // that JSON cannot carry (NaN, ±Infinity) as strings, so a restored window computes bit-identical features.
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Int8Array | Uint8Array;
-type TypedCtor<T extends Typed> = { new (len: number): T; BYTES_PER_ELEMENT: number };
 
 export function packArray(a: Typed): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -13,11 +12,6 @@ export function unpackInto<T extends Typed>(b64: string, into: T): T {
   if (buf.length !== into.byteLength) throw new Error(`checkpoint: array of ${buf.length} bytes, expected ${into.byteLength}`);
   new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(buf);
   return into;
-}
-
-export function unpackArray<T extends Typed>(b64: string, Ctor: TypedCtor<T>): T {
-  const buf = Buffer.from(b64, 'base64');
-  return unpackInto(b64, new Ctor(buf.length / Ctor.BYTES_PER_ELEMENT));
 }
 
 export type Num = number | 'NaN' | 'Infinity' | '-Infinity';

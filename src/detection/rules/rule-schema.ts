@@ -2,8 +2,9 @@
 // both declare the same fields and enumerations, so they cannot silently drift.
 import { z } from 'zod';
 
-export const LABELS = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'] as const;
-export type ActivityLabel = (typeof LABELS)[number];
+// Labels live with the shared model; the detection modules that read them beside the rule schema import them here.
+import { LABELS } from '../../model/activity.js';
+export { LABELS, type ActivityLabel } from '../../model/activity.js';
 
 export type Condition =
   | { all: Condition[] }

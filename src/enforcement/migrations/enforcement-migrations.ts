@@ -1,6 +1,6 @@
 // Enforcement's tables, as migrations the store's runner applies after its own (ids 600+ leave room for the
 // other modules' migrations and keep the list strictly increasing).
-import type { Migration } from '../../store/migrations/migration.js';
+import type { Migration } from '../../sql/migration.js';
 
 export const migration0600: Migration = {
   id: 600,

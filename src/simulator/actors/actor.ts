@@ -1,6 +1,6 @@
 // What an actor family is given and what it produces. Every parameter an actor uses is drawn from the
 // seeded Rng, over wide ranges, so no detector can be tuned to one value the simulator happens to produce.
-import type { ActivityLabel } from '../../detection/rules/rule-schema.js';
+import type { ActivityLabel } from '../../model/activity.js';
 import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import type { Corpora } from '../corpora.js';
 import type { Networks } from '../population.js';

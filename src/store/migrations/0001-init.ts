@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '../../sql/migration.js';
 
 // Timestamps are timestamptz; JSON columns are jsonb. Row ids are text (`org_...`, `key_...`).
 export const migration0001: Migration = {

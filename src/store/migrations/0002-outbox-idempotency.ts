@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '../../sql/migration.js';
 
 // change_outbox: every committed change waits here until it has been broadcast (written in the change's own
 // transaction, so a change cannot commit without its broadcast being owed). idempotency_keys: the sealed

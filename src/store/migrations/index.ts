@@ -1,6 +1,6 @@
 // Every migration, in order. Later issues append theirs here (0002-..., 0003-...); never edit an applied one.
 // The audit log's own migrations (500-599) live with it in src/audit and run after the store's.
-import type { Migration } from './migration.js';
+import type { Migration } from '../../sql/migration.js';
 import { migration0001 } from './0001-init.js';
 import { migration0002 } from './0002-outbox-idempotency.js';
 import { migration0500 } from '../../audit/audit-migrations.js';

@@ -1,8 +1,9 @@
-// Privacy (issue 5 §10): prompt text only ever leaves the detector as evidence on a flagged org's case, and
+// Privacy: prompt text only ever leaves the detector as evidence on a flagged org's case, and
 // even there only for `detection.evidenceRetentionDays` after the case last changed. The excerpt is erased;
 // the rest of the sample (time, key prefix, model, endpoint) and the case stay for the record.
-import type { Case } from '../enforcement/case-model.js';
-import { CaseConflictError, type CaseStore } from '../enforcement/case-store.js';
+import type { Clock } from '../ops/clock.js';
+import type { Case } from './case-model.js';
+import { CaseConflictError, type CaseStore } from './case-store.js';
 
 export const ERASED = '[erased: evidence retention elapsed]';
 
@@ -31,4 +32,30 @@ export async function sweepEvidenceRetention(store: CaseStore, now: number, rete
     }
   }
   return changed;
+}
+
+/**
+ * Sweeps hourly, the first a minute after start, at the clock's time (the injected clock, so a test's or a
+ * replay's time decides what has expired). The returned stop waits for a sweep in flight.
+ */
+export function scheduleEvidenceRetention(
+  store: CaseStore,
+  clock: Clock,
+  retentionDays: number,
+  onError: (err: unknown) => void,
+  timing: { firstMs: number; everyMs: number } = { firstMs: 60_000, everyMs: 3_600_000 },
+): () => Promise<void> {
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = sweepEvidenceRetention(store, clock.now(), retentionDays).catch(onError);
+  };
+  const first = setTimeout(sweep, timing.firstMs);
+  const every = setInterval(sweep, timing.everyMs);
+  first.unref();
+  every.unref();
+  return async () => {
+    clearTimeout(first);
+    clearInterval(every);
+    await sweeping;
+  };
 }

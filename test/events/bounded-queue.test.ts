@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedQueue } from './bounded-queue.js';
+import { BoundedQueue } from '../../src/events/bounded-queue.js';
 
 test('push never blocks: overflow is dropped and counted', () => {
   let drops = 0;

@@ -2,9 +2,9 @@
 // per (org, label); enforcement wants the org's activities so far, its cluster with every known member, and
 // sample requests with their metadata. Kept in one place so the local and the streams driver build them alike.
 import type { LabelEvent } from '../detection/detector.js';
-import type { Activity } from '../detection/org-record.js';
-import type { Detection } from '../enforcement/detection-input.js';
-import { redactSecrets } from '../enforcement/redact-secrets.js';
+import type { Activity } from '../model/activity.js';
+import type { Detection } from './detection-input.js';
+import { redactSecrets } from './redact-secrets.js';
 
 /** What the gateway knew about an org's latest request (no prompt text): fills sample metadata. */
 export interface RequestMeta {

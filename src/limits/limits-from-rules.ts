@@ -2,8 +2,8 @@
 // validates it once per rules object, so the limiter reads a typed LimitsConfig without per-request work.
 // Given the view's orgs, it also adds the throttles enforcement recorded as org attributes
 // (`throttles.<orgId>`), so they apply even when the caller does not pass AdmitInput.orgAttributes.
-import { emptyLimitsConfig, LimitsConfigSchema, type LimitsConfig, type Throttle } from '../limits/limits-schema.js';
-import { THROTTLE_FACTOR_ATTRIBUTE, THROTTLE_UNTIL_ATTRIBUTE } from '../limits/throttle.js';
+import { emptyLimitsConfig, LimitsConfigSchema, type LimitsConfig, type Throttle } from './limits-schema.js';
+import { THROTTLE_FACTOR_ATTRIBUTE, THROTTLE_UNTIL_ATTRIBUTE } from './throttle.js';
 import type { Org } from '../model/org.js';
 import type { PolicyRules } from '../policy/policy-rules.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedQueue } from './bounded-queue.js';
-import { fanOut } from './fan-out.js';
+import { BoundedQueue } from '../../src/events/bounded-queue.js';
+import { fanOut } from '../../src/events/fan-out.js';
 
 test('every consumer gets every event; a full consumer drops only its own copies', async () => {
   const source = new BoundedQueue<number>(100);

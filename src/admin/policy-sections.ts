@@ -8,8 +8,6 @@ import { playbooksSchema } from '../enforcement/playbook-schema.js';
 export interface PolicySectionSchemas {
   /** The top-level `limits:` section (rate limits and quotas). */
   limits: z.ZodType;
-  /** `tiers.*.limits` (not used yet: tier limits live in `limits.tiers`). */
-  tierLimits?: z.ZodType;
   /** The `playbooks:` section (enforcement playbooks, docs/enforcement.md). */
   playbooks?: z.ZodType;
 }

@@ -1,6 +1,6 @@
 // A small client of the admin HTTP API, used by the CLI. Errors carry the API's code and message.
 import { existsSync, readFileSync } from 'node:fs';
-import { adminTokenFile } from './bootstrap-token.js';
+import { adminTokenFile } from '../admin/bootstrap-token.js';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8787';
 

@@ -6,13 +6,11 @@
 //   POST /admin/cases/:id/approve|dismiss|reinstate  admin  { note }
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { adminRoute, type AdminDeps, type AdminRoute } from '../admin/admin-route.js';
-import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-routes.js';
-import { MoatError } from '../errors/moat-error.js';
-import { summarize } from './case-model.js';
-import { CaseConflictError } from './case-store.js';
-import { CaseTransitionError } from './case-transitions.js';
-import { CaseNotFoundError, type EnforcementService } from './enforcement-service.js';
+import { adminRoute, type AdminDeps, type AdminRoute } from '../admin-route.js';
+import { ADMIN_ROUTES, registerAdminRoutes } from '../register-admin-routes.js';
+import { MoatError } from '../../errors/moat-error.js';
+import { summarize } from '../../enforcement/case-model.js';
+import type { EnforcementService } from '../../enforcement/enforcement-service.js';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const NoteBody = z.object({ note: z.string().trim().min(1, 'note is required') });
@@ -23,32 +21,23 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CaseNotFoundError) throw new MoatError('admin_not_found', e.message);
-    if (e instanceof CaseTransitionError) throw new MoatError(e.message === 'a note is required' ? 'invalid_request' : 'admin_conflict', e.message);
-    if (e instanceof CaseConflictError) throw new MoatError('admin_conflict', `${e.message}; retry`);
-    throw e;
-  }
-}
 
 export function caseRoutes(svc: EnforcementService): AdminRoute[] {
   const decision = (name: 'approve' | 'dismiss' | 'reinstate' | 'appeal' | 'note' | 'notes', role: 'analyst' | 'admin', summary: string) =>
     adminRoute({
       method: 'POST', url: `/cases/:id/${name}`, role, summary, params: IdParams, body: NoteBody,
-      handler: async ({ params, body, identity }) =>
-        mapped(async () => {
-          const who = identity.name;
-          const c =
-            name === 'approve' ? await svc.approve(params.id, who, body.note)
-            : name === 'dismiss' ? await svc.dismiss(params.id, who, body.note)
-            : name === 'reinstate' ? await svc.reinstate(params.id, who, body.note)
-            : name === 'appeal' ? await svc.appeal(params.id, who, body.note)
-            : await svc.addNote(params.id, who, body.note);
-          return { case: c };
-        }),
+      // Domain errors (no such case, a decision the state does not allow, a lost race) map to admin codes
+      // in the admin error handler.
+      handler: async ({ params, body, identity }) => {
+        const who = identity.name;
+        const c =
+          name === 'approve' ? await svc.approve(params.id, who, body.note)
+          : name === 'dismiss' ? await svc.dismiss(params.id, who, body.note)
+          : name === 'reinstate' ? await svc.reinstate(params.id, who, body.note)
+          : name === 'appeal' ? await svc.appeal(params.id, who, body.note)
+          : await svc.addNote(params.id, who, body.note);
+        return { case: c };
+      },
     });
   return [
     adminRoute({

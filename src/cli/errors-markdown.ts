@@ -1,5 +1,7 @@
 // Renders docs/errors.md from the error catalog, so the documentation cannot drift from the codes callers see.
+import { ADMIN_CODE_OF_DOMAIN } from '../admin/domain-error-codes.js';
 import { ERROR_CATALOG } from '../errors/catalog.js';
+import { DOMAIN_ERRORS, type DomainErrorCode } from '../errors/domain-error.js';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 
@@ -25,6 +27,16 @@ export function errorsMarkdown(): string {
     '| Code | Status | OpenAI type | Anthropic type | Retry helps | Meaning | What to do |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Domain errors',
+    '',
+    'Inside Moat, the store, enforcement, configuration and policy-file layers throw typed domain errors, each with',
+    'one of these codes (`src/errors/domain-error.ts`). Callers never see them as such: the admin API answers with',
+    'the catalog code in the last column, and the CLI prints the message and exits non-zero.',
+    '',
+    '| Domain code | Meaning | Admin API answers |',
+    '| --- | --- | --- |',
+    ...(Object.entries(DOMAIN_ERRORS) as Array<[DomainErrorCode, string]>).map(([code, meaning]) => `| \`${code}\` | ${cell(meaning)} | \`${ADMIN_CODE_OF_DOMAIN[code]}\` |`),
     '',
   ].join('\n');
 }

@@ -2,7 +2,7 @@
 // notifications. The hot path never queries the database per request; it only calls `current()`.
 import type { ApiKeyRecord } from '../model/api-key.js';
 import type { Affiliation, Grant, Org } from '../model/org.js';
-import { emptyPolicyRules, type PolicyRules } from '../policy/policy-rules.js';
+import { emptyPolicyRules, type PolicyRules } from './policy-rules.js';
 
 export interface PolicySnapshot {
   /** The store's change version this snapshot reflects. */

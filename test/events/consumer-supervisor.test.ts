@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { guardEvent, superviseLoop, type ConsumerHealth } from './consumer-supervisor.js';
+import { guardEvent, superviseLoop, type ConsumerHealth } from '../../src/events/consumer-supervisor.js';
 
 function recorder() {
   const seen: string[] = [];

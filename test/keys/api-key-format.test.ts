@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkApiKey, generateApiKey, hashSecret, keyPrefix } from './api-key-format.js';
+import { checkApiKey, generateApiKey, hashSecret, keyPrefix } from '../../src/keys/api-key-format.js';
 
 test('generated keys have the documented shape and pass their checksum', () => {
   const k = generateApiKey('live');

@@ -3,10 +3,10 @@
 //   GET /admin/webhooks/secret                 admin   the operations webhook's secret
 //   GET /admin/orgs/:org/webhook-secret        admin   the org's contact-webhook secret
 import { z } from 'zod';
-import { adminRoute, type AdminRoute } from '../admin/admin-route.js';
-import { OrgRef } from '../admin/admin-schemas.js';
-import { getOrg } from '../store/orgs-repo.js';
-import { customerWebhookSecret, standardSecret } from './webhook-signature.js';
+import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { OrgRef } from '../admin-schemas.js';
+import { getOrg } from '../../store/orgs-repo.js';
+import { customerWebhookSecret, standardSecret } from '../../enforcement/webhook-signature.js';
 
 const SecretSchema = z.object({ secret: z.string().describe('Standard Webhooks secret (`whsec_<base64 key>`).') });
 

@@ -1,0 +1,65 @@
+// A/B of two builds of Moat by CPU time per request, which a busy machine disturbs far less than throughput:
+// both run side by side (memory limits, the same upstream), rounds alternate A and B at the same fixed rate,
+// and each round reads the process's user+system CPU time from /proc before and after.
+//   node bench/ab-cpu.mjs --base-root /path/to/other/checkout [--rounds 6 --rate 400 --seconds 5]
+// Both checkouts must be built (`npm run build`). Prints one JSON line per round and the ratio B/A of medians.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTools } from './lib/ensure-tools.mjs';
+import { startProcess, stopProcess } from './lib/processes.mjs';
+import { startNginxUpstream } from './lib/nginx.mjs';
+import { runWrk } from './lib/wrk.mjs';
+import { moatTarget } from './lib/targets.mjs';
+import { requestBody } from './lib/fixed-response.mjs';
+
+const bench = dirname(fileURLToPath(import.meta.url));
+const root = dirname(bench);
+const argv = process.argv.slice(2);
+const opt = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
+const baseRoot = opt('base-root', undefined);
+if (!baseRoot) throw new Error('--base-root DIR (a built checkout) is required');
+const rounds = Number(opt('rounds', 6));
+const rate = Number(opt('rate', 400));
+const seconds = Number(opt('seconds', 5));
+const connections = Math.max(4, Math.round(rate / 20));
+
+/** User+system CPU time of a process in milliseconds (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+ensureTools();
+const dir = mkdtempSync(join(tmpdir(), 'moat-ab-'));
+const procs = [];
+try {
+  const fast = await startNginxUpstream(join(dir, 'nginx-upstream'));
+  procs.push(fast);
+  const stream = await startProcess('stream-mock', process.execPath, [join(bench, 'stream-mock.mjs')], { ready: /"url":"([^"]+)"/ });
+  procs.push(stream);
+  const up = { fast: { url: fast.url, pid: fast.pid }, stream: { url: stream.match?.[1], pid: stream.pid } };
+  const a = await moatTarget({ root: baseRoot, up, dir, name: 'base', label: 'base' });
+  procs.push(a.process);
+  const b = await moatTarget({ root, up, dir, name: 'this', label: 'this checkout' });
+  procs.push(b.process);
+  const results = { base: [], this: [] };
+  for (const t of [a, b]) await runWrk({ url: `${t.url}/v1/chat/completions`, headers: t.headers(), body: requestBody(false), seconds: 3, connections, rate, dir, tag: t.name });
+  for (let r = 1; r <= rounds; r++) {
+    // Alternate which goes first, so drift in the machine's load falls on both alike.
+    for (const t of r % 2 ? [a, b] : [b, a]) {
+      const before = cpuMs(t.pid);
+      const w = await runWrk({ url: `${t.url}/v1/chat/completions`, headers: t.headers(), body: requestBody(false), seconds, connections, rate, dir, tag: t.name });
+      const usPerRequest = ((cpuMs(t.pid) - before) * 1000) / w.requests;
+      results[t.name].push(usPerRequest);
+      console.log(JSON.stringify({ round: r, target: t.name, requests: w.requests, cpu_us_per_request: Math.round(usPerRequest), p50_ms: w.p50, load1: loadavg()[0] }));
+    }
+  }
+  const ma = median(results.base);
+  const mb = median(results.this);
+  console.log(JSON.stringify({ base_median_cpu_us: Math.round(ma), this_median_cpu_us: Math.round(mb), ratio_this_over_base: +(mb / ma).toFixed(3), load1: loadavg()[0] }));
+} finally {
+  for (const p of procs.reverse()) await stopProcess(p);
+}

@@ -1,0 +1,80 @@
+// One model call's state as it moves through the hot path: authentication, body, route, decision, limits,
+// the upstream relay, and finally the request event. Plain data; the steps that fill it live beside it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { UpstreamConfig } from '../config/schema.js';
+import type { MoatError } from '../errors/moat-error.js';
+import type { WireApi } from '../errors/wire-format.js';
+import type { LimitTicket } from '../limits/limiter.js';
+import type { RequestFacts } from '../policy/request-facts.js';
+import type { FrontDoor } from './front-doors.js';
+import { nextRequestId } from './request-id.js';
+import type { UsageMeter } from './usage-meter.js';
+
+export interface Exchange {
+  id: string;
+  api: WireApi;
+  endpoint: string;
+  req: IncomingMessage;
+  res: ServerResponse;
+  startPerf: number;
+  startMs: number;
+  ip: string;
+  orgId?: string;
+  keyId?: string;
+  body?: Record<string, unknown>;
+  /** Bytes of the request body as received. */
+  bodyBytes: number;
+  model: string;
+  stream: boolean;
+  facts?: RequestFacts;
+  tags: string[];
+  upstream?: UpstreamConfig;
+  ticket?: LimitTicket;
+  meter?: UsageMeter;
+  upstreamCalled: boolean;
+  ttfbMs?: number;
+  status: number;
+  errorCode?: string;
+  clientGone: boolean;
+  /** Set to end the exchange early (org revoked, shutdown); streams stop at the next chunk. */
+  stopWith?: MoatError;
+  /** Cancels the upstream call in progress (client gone, org denied, shutdown). */
+  abort?: () => void;
+}
+
+export function newExchange(req: IncomingMessage, res: ServerResponse, door: FrontDoor, startMs: number, trustProxy: boolean): Exchange {
+  return {
+    id: nextRequestId(),
+    api: door.api,
+    endpoint: door.endpoint,
+    req,
+    res,
+    startPerf: performance.now(),
+    startMs,
+    ip: clientIp(req, trustProxy),
+    bodyBytes: 0,
+    model: '',
+    stream: false,
+    tags: [],
+    upstreamCalled: false,
+    status: 0,
+    clientGone: false,
+  };
+}
+
+/** Headers of a successful (or passed-through) answer: content type, request id, rate-limit headers. */
+export function successHeaders(x: Exchange, ctype: string): Record<string, string> {
+  const h: Record<string, string> = { 'content-type': ctype, 'x-request-id': x.id, ...(x.ticket?.headers ?? {}) };
+  if (x.api === 'anthropic') h['request-id'] = x.id;
+  return h;
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? '';
+}

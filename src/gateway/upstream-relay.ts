@@ -1,0 +1,213 @@
+// Calling the upstream for an admitted model call and relaying its answer: buffered calls in one write,
+// streams chunk by chunk with backpressure, metered on the way, and stopped at the next chunk when the
+// exchange is told to stop (org denied, shutdown).
+import { performance } from 'node:perf_hooks';
+import type { UpstreamConfig } from '../config/schema.js';
+import { MoatError } from '../errors/moat-error.js';
+import { renderStreamError } from '../errors/wire-format.js';
+import type { GatewayMetrics } from '../ops/metrics.js';
+import { successHeaders, type Exchange } from './exchange.js';
+import { SseParser } from './sse-parser.js';
+import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
+import { UsageMeter } from './usage-meter.js';
+
+/** Upstream response headers worth passing to the client on errors it should act on. */
+const PASSTHROUGH_ERROR_HEADERS = ['retry-after', 'x-should-retry'] as const;
+/** Upstream response headers a buffered (non-streaming) call keeps. */
+const BUFFERED_RESPONSE_HEADERS = ['content-type', ...PASSTHROUGH_ERROR_HEADERS] as const;
+
+export interface UpstreamRelayDeps {
+  /** Cap on the response text kept for the request event. */
+  responseTextCap: number;
+  metrics: GatewayMetrics;
+  /** Where upstream credentials (`apiKeyEnv`) are read. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface UpstreamRelay {
+  /** Calls `up` with the request body (`raw` as received) and answers the client from its response. */
+  relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void>;
+  /** Closes the connection pools. */
+  close(): Promise<void>;
+}
+
+export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
+  const { metrics, env } = deps;
+  const pools = createUpstreamPools();
+  const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
+
+  async function relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void> {
+    const body = x.body as Record<string, unknown>;
+    let payload: Buffer | string = raw;
+    // Metering needs the final usage chunk; when the client did not ask for it we do, and hide it again.
+    let stripUsageChunk = false;
+    if (x.api === 'openai' && x.stream) {
+      const so = body.stream_options;
+      const asked = typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true;
+      if (!asked) {
+        payload = JSON.stringify({ ...body, stream_options: { ...(typeof so === 'object' && so !== null ? so : {}), include_usage: true } });
+        stripUsageChunk = true;
+      }
+    }
+    const target = upstreamTarget(up);
+    const headers: Record<string, string> = { ...target.headers, accept: x.stream ? 'text/event-stream' : 'application/json' };
+    for (const h of ['anthropic-version', 'anthropic-beta'] as const) {
+      const v = x.req.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    const url = x.req.url ?? '';
+    const q = url.indexOf('?');
+    const path = target.pathPrefix + x.endpoint + (q >= 0 ? url.slice(q) : '');
+    x.meter = new UsageMeter(x.api, deps.responseTextCap);
+    x.upstreamCalled = true;
+    if (!x.stream) return callBuffered(x, up, path, headers, payload);
+    const abort = new AbortController();
+    x.abort = () => abort.abort();
+    let resp;
+    try {
+      resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: abort.signal });
+    } catch (e) {
+      if (x.clientGone) return;
+      if (x.stopWith) throw x.stopWith;
+      throw upstreamError(e, 'headers');
+    }
+    const ctype = String(resp.headers['content-type'] ?? '');
+    if (resp.statusCode < 200 || resp.statusCode >= 300) return passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body));
+    if (!ctype.includes('text/event-stream')) {
+      resp.body.on('error', () => {}).destroy();
+      throw new MoatError('upstream_bad_response', `The model server answered a streaming request with ${ctype || 'no content type'} instead of an event stream.`);
+    }
+    return relayStream(x, resp.statusCode, ctype, resp.body, stripUsageChunk);
+  }
+
+  /** Non-streaming: the whole upstream body in memory, metered, then one write to the client. */
+  async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string): Promise<void> {
+    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS);
+    x.abort = call.abort;
+    let resp;
+    try {
+      resp = await call.response;
+    } catch (e) {
+      if (x.clientGone) return;
+      if (x.stopWith) throw x.stopWith;
+      throw e;
+    }
+    if (x.clientGone) return;
+    const ctype = resp.headers['content-type'] ?? '';
+    if (resp.status < 200 || resp.status >= 300) return passThroughError(x, resp.status, ctype, resp.headers, resp.body);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(resp.body.toString('utf8'));
+    } catch {
+      throw new MoatError('upstream_bad_response', 'The model server answered with a body that is not JSON.');
+    }
+    (x.meter as UsageMeter).observeBody(parsed);
+    if (x.stopWith) throw x.stopWith;
+    x.status = resp.status;
+    x.ttfbMs = performance.now() - x.startPerf;
+    const out = successHeaders(x, ctype || 'application/json');
+    out['content-length'] = String(resp.body.length);
+    x.res.writeHead(resp.status, out);
+    x.res.end(resp.body);
+  }
+
+  /** Per upstream, computed once: the base URL's path prefix and the headers every call carries. */
+  function upstreamTarget(up: UpstreamConfig): { pathPrefix: string; headers: Record<string, string> } {
+    let t = targets.get(up);
+    if (!t) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
+      if (credential) {
+        if (up.api === 'anthropic') headers['x-api-key'] = credential;
+        else headers.authorization = `Bearer ${credential}`;
+      }
+      t = { pathPrefix: upstreamPath(up, ''), headers };
+      targets.set(up, t);
+    }
+    return t;
+  }
+
+  /** Reads a whole (non-streaming) upstream body. Returns undefined if the client went away meanwhile. */
+  async function readAll(x: Exchange, body: NodeJS.ReadableStream): Promise<Buffer | undefined> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of body) chunks.push(c as Buffer);
+    } catch (e) {
+      if (x.clientGone) return undefined;
+      if (x.stopWith) throw x.stopWith;
+      throw upstreamError(e, 'body');
+    }
+    return Buffer.concat(chunks);
+  }
+
+  function passThroughError(x: Exchange, status: number, ctype: string, upHeaders: Record<string, string | string[] | undefined>, body: Buffer | undefined): void {
+    if (body === undefined) return;
+    x.status = status;
+    const headers = successHeaders(x, ctype || 'application/json');
+    for (const h of PASSTHROUGH_ERROR_HEADERS) {
+      const v = upHeaders[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    headers['content-length'] = String(body.length);
+    x.res.writeHead(status, headers);
+    x.res.end(body);
+  }
+
+  function relayStream(x: Exchange, status: number, ctype: string, body: NodeJS.ReadableStream & { destroy(): void }, strip: boolean): Promise<void> {
+    const { res } = x;
+    const meter = x.meter as UsageMeter;
+    const parser = new SseParser();
+    x.status = status;
+    res.writeHead(status, { ...successHeaders(x, ctype), 'cache-control': 'no-cache' });
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const end = (err?: MoatError) => {
+        if (done) return;
+        done = true;
+        if (err) {
+          x.errorCode = err.code;
+          if (!res.writableEnded && !x.clientGone) res.end(renderStreamError(x.api, err, x.id));
+          if (err.code.startsWith('upstream_')) metrics.upstreamErrors.inc({ upstream: x.upstream?.name ?? '', code: err.code });
+        } else if (!res.writableEnded && !x.clientGone) res.end();
+        resolve();
+      };
+      body.on('data', (chunk: Buffer) => {
+        if (done) return;
+        if (x.stopWith) {
+          x.abort?.();
+          body.destroy();
+          return end(x.stopWith);
+        }
+        if (x.ttfbMs === undefined) x.ttfbMs = performance.now() - x.startPerf;
+        const evs = parser.push(chunk);
+        let ok: boolean;
+        if (strip) {
+          let out = '';
+          for (const ev of evs) if (!meter.observeEvent(ev)) out += ev.raw;
+          ok = out === '' || res.write(out);
+        } else {
+          for (const ev of evs) meter.observeEvent(ev);
+          ok = res.write(chunk);
+        }
+        // Backpressure: a slow client pauses the upstream instead of growing our buffers.
+        if (!ok) {
+          body.pause();
+          res.once('drain', () => body.resume());
+        }
+      });
+      body.on('end', () => {
+        if (strip) {
+          const rest = parser.rest();
+          if (rest && !res.writableEnded) res.write(rest);
+        }
+        end();
+      });
+      body.on('error', (e: unknown) => {
+        if (x.clientGone) return end();
+        end(x.stopWith ?? upstreamError(e, 'body'));
+      });
+    });
+  }
+
+  return { relay, close: () => pools.close() };
+}

@@ -1,0 +1,48 @@
+// Live detection in the gateway's own thread (`detection.mode: local`, `detection.worker: false`): the
+// detector `moat replay` uses, fed event by event.
+import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
+import { createDetector } from '../detection/detector.js';
+import { guardEvent } from '../events/consumer-supervisor.js';
+import { toTraceLine } from '../events/request-event.js';
+import type { DetectionSink, SinkContext } from './detection-sink.js';
+
+export function inProcessDetection(ctx: SinkContext, assets?: DetectionAssets): DetectionSink {
+  const { queue, tracker, logger, health } = ctx;
+  const detector = createDetector({
+    ...(assets ?? loadDetectionAssets()),
+    evidence: { samples: ctx.cfg.evidenceSamples, maxChars: 300 },
+    onLabel: (e) => ctx.onLabel(e),
+    onDiagnostic: (x) => logger.debug({ kind: x.kind, org: x.org }, `detection: ${x.message}`),
+  });
+  for (const l of ctx.allOrgLines()) detector.ingestOrg(l);
+  let busy = false;
+  return {
+    detector,
+    ingestOrgs: (lines) => {
+      for (const l of lines) detector.ingestOrg(l);
+    },
+    pending: () => (busy ? 1 : 0),
+    async loop() {
+      for (;;) {
+        const batch = await queue.take(256);
+        if (batch.length === 0) break;
+        busy = true;
+        try {
+          const lines = batch.map((e) => {
+            tracker.noteRequest(e.orgId, { keyPrefix: ctx.keyPrefix(e.keyId), model: e.model, endpoint: e.endpoint });
+            return toTraceLine(e);
+          });
+          ctx.stats.events += batch.length;
+          for (const l of lines) guardEvent(health, 'detection', () => detector.ingestRequest(l));
+          if (tracker.hasPending) void ctx.enforcePending();
+        } finally {
+          busy = false;
+          ctx.checkIdle();
+        }
+      }
+    },
+    snapshot: async () => detector.snapshot(),
+    explain: async (org) => detector.explain(org),
+    close: async () => {},
+  };
+}

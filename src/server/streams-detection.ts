@@ -1,0 +1,111 @@
+// Scale-out detection (`detection.mode: streams`): the gateway publishes org and request lines to Redis
+// Streams for `moat detect` workers, and reads their labels back through the gateways' consumer group, so
+// each label is acted on by one gateway (docs/architecture.md "How events flow in scale-out").
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { LabelEvent } from '../detection/detector.js';
+import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
+import { toTraceLine } from '../events/request-event.js';
+import type { TraceOrgLine } from '../events/trace-format.js';
+import type { DetectionSink, SinkContext } from './detection-sink.js';
+
+/** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
+export const ENFORCE_GROUP = 'moat-enforce';
+
+export async function streamsDetection(ctx: SinkContext, redisUrl: string | undefined): Promise<DetectionSink> {
+  const { cfg, queue, tracker, logger, health } = ctx;
+  if (!redisUrl) throw new Error('detection.mode streams needs redisUrl');
+  const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const sub = new Redis(redisUrl, { lazyConnect: false });
+  const publish = async (lines: ReadonlyArray<TraceOrgLine | ReturnType<typeof toTraceLine>>) => {
+    for (const l of lines) {
+      try {
+        await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
+      } catch (err) {
+        health.eventFailed('streams_publisher', err);
+      }
+    }
+  };
+  await publish(ctx.allOrgLines());
+  const abort = new AbortController();
+  const labelsLoop = consumeLabels(
+    sub,
+    cfg.streamPrefix,
+    abort.signal,
+    async (events) => {
+      for (const e of events) ctx.onLabel(e);
+      // Acknowledged only once enforced, so a gateway that dies here leaves the labels to another.
+      await ctx.enforcePending();
+    },
+    (err) => logger.warn({ err }, 'detection label stream read failed'),
+  );
+  let busy = false;
+  return {
+    ingestOrgs: (lines) => void publish(lines).catch((err) => logger.warn({ err }, 'publishing org lines failed')),
+    pending: () => (busy ? 1 : 0),
+    async loop() {
+      for (;;) {
+        const batch = await queue.take(256);
+        if (batch.length === 0) break;
+        busy = true;
+        try {
+          const lines = batch.map((e) => {
+            tracker.noteRequest(e.orgId, { keyPrefix: ctx.keyPrefix(e.keyId), model: e.model, endpoint: e.endpoint });
+            return toTraceLine(e);
+          });
+          ctx.stats.events += batch.length;
+          await publish(lines);
+        } finally {
+          busy = false;
+          ctx.checkIdle();
+        }
+      }
+    },
+    snapshot: async () => undefined,
+    async close() {
+      abort.abort();
+      await labelsLoop;
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
+
+/** Reads `<prefix>:labels` through the gateways' consumer group, so each label is acted on once. */
+async function consumeLabels(
+  redis: Redis,
+  prefix: string,
+  signal: AbortSignal,
+  handle: (events: LabelEvent[]) => Promise<void>,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const key = streamKeys(prefix).labels;
+  const consumer = `gateway-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await redis.xgroup('CREATE', key, ENFORCE_GROUP, '0', 'MKSTREAM');
+  } catch (e) {
+    // Redis reports an existing group only by this message prefix.
+    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+  }
+  while (!signal.aborted) {
+    try {
+      const r = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, consumer, 'COUNT', 500, 'BLOCK', 100, 'STREAMS', key, '>')) as Array<[string, StreamEntries]> | null;
+      const entries = r?.[0]?.[1] ?? [];
+      if (!entries.length) continue;
+      const events: LabelEvent[] = [];
+      for (const [, f] of entries) {
+        try {
+          events.push(JSON.parse(field(f, 'e') ?? '') as LabelEvent);
+        } catch {
+          // A corrupt label entry is skipped; the worker still holds the label in its own state.
+        }
+      }
+      await handle(events);
+      await redis.xack(key, ENFORCE_GROUP, ...entries.map(([id]) => id));
+    } catch (err) {
+      if (signal.aborted) break;
+      onError(err);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
