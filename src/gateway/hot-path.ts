@@ -12,6 +12,7 @@ import { describeLimits } from '../limits/describe-limits.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import type { RequestEvent } from '../events/request-event.js';
 import type { UsageAggregator } from '../metering/usage-aggregator.js';
+import { usageOutcome } from '../metering/usage-outcome.js';
 import type { Logger } from '../ops/logger.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import type { Clock } from '../ops/clock.js';
@@ -87,6 +88,8 @@ interface Exchange {
   upstream?: UpstreamConfig;
   ticket?: LimitTicket;
   meter?: UsageMeter;
+  /** Org and key of a known key that was refused before the org and key were accepted (disabled, expired). */
+  refusedOwner?: { orgId: string; keyId: string };
   upstreamCalled: boolean;
   ttfbMs?: number;
   status: number;
@@ -270,7 +273,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (draining) throw new MoatError('shutting_down');
       const snapshot = view.current();
       const auth = authenticate(presentedKey(x.req.headers), snapshot, x.startMs, keyHashes);
-      if (!auth.ok) throw auth.error;
+      if (!auth.ok) {
+        if (auth.owner) x.refusedOwner = auth.owner;
+        throw auth.error;
+      }
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
       if (!isJsonContentType(x.req.headers['content-type']))
@@ -531,9 +537,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     metrics.requests.inc({ api: x.api, endpoint: x.endpoint, status: String(x.status), code: x.errorCode ?? '' });
     metrics.duration.observe({ api: x.api, stream: String(x.stream) }, latencyMs / 1000);
     if (x.ttfbMs !== undefined) metrics.ttfb.observe({ api: x.api }, x.ttfbMs / 1000);
-    if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event, no usage
+    // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
+    const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
+    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...usageOutcome(x.status, x.errorCode, x.upstreamCalled) });
+    if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
     if (x.upstreamCalled) {
-      usage.record({ orgId: x.orgId, keyId: x.keyId, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens });
       metrics.tokens.inc({ api: x.api, direction: 'input' }, u.input_tokens);
       metrics.tokens.inc({ api: x.api, direction: 'output' }, u.output_tokens);
     }
