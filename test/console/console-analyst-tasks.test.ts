@@ -1,0 +1,87 @@
+// The analyst's daily work in a real browser (Debian's Chromium via playwright-core) against a real gateway:
+// seeing what was refused after an action, following links between orgs, cases and the audit trail, finding
+// an audit entry by org name, re-enabling a key, and every page at phone width. Screenshots of the pages these
+// tasks use go to docs/screenshots/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
+import { buildConsole, startConsoleServer, type ConsoleServer } from './console-harness.js';
+
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+function browserAvailable(): string | undefined {
+  try {
+    ensureChromium({ log: () => {} });
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
+if (missing && process.env.CI) throw new Error(missing);
+
+test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 180_000 }, async (t) => {
+  buildConsole();
+  mkdirSync(SHOTS, { recursive: true });
+  const server: ConsoleServer = await startConsoleServer();
+  const browser = await launchChromium();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+  const login = async (page: Page, token: string) => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Admin token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  };
+  const { rival } = server.seed;
+  const chat = (secret: string) =>
+    fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
+    }).then(async (r) => (await r.arrayBuffer(), r.status));
+  const sweep = await server.trafficToCase('competitor', 'org_rival_0', rival, { requests: 300 });
+  assert.equal(sweep.proposedAction?.action, 'restrict');
+
+  await t.test('after approving a restriction the analyst sees the refusals on the overview and the org page', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.admin);
+    await page.goto(`${server.url}/console/cases/${sweep.id}`);
+    await page.getByRole('button', { name: 'Approve restrict…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/Note \(required/).fill('Benchmark sweep confirmed.');
+    await dialog.getByLabel(/Type rival-ai to confirm/).fill('rival-ai');
+    await dialog.getByRole('button', { name: 'Approve restrict' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // The rival keeps calling without its safety-evaluation purpose: the gateway refuses every call.
+    for (let i = 0; i < 7; i++) assert.equal(await chat(rival.keys[0]!.secret), 403);
+
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    const reasons = page.getByRole('region', { name: 'Refusals by reason' });
+    await reasons.getByRole('listitem').filter({ hasText: 'org_restricted' }).filter({ hasText: '7' }).waitFor();
+    const topDenied = page.getByRole('region', { name: 'Top organizations by refusals' });
+    await topDenied.getByRole('link', { name: 'rival-ai (restricted)' }).waitFor();
+    // The rival's sweep was admitted before the restriction: it leads the requests list as well, not hidden.
+    await page.getByRole('region', { name: 'Top organizations by requests' }).getByRole('link', { name: 'rival-ai (restricted)' }).waitFor();
+    const traffic = page.getByRole('region', { name: 'Traffic' });
+    await traffic.getByRole('listitem').filter({ hasText: 'Refused: 7' }).waitFor();
+    await traffic.getByRole('listitem').filter({ hasText: /Admitted: \d+/ }).waitFor();
+    // Hovering the hour shows its numbers.
+    assert.match((await traffic.locator('svg g.bucket title').last().textContent()) ?? '', /Refused: 7/);
+    await page.getByRole('region', { name: 'Enforcement actions' }).getByRole('listitem').filter({ hasText: 'restrict: 1' }).waitFor();
+    await shot(page, 'overview');
+
+    await topDenied.getByRole('link', { name: 'rival-ai (restricted)' }).click();
+    await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
+    const refusals = page.getByRole('table', { name: 'Refused and rate-limited requests, last 24 hours' });
+    await refusals.getByRole('row').filter({ hasText: 'org_restricted' }).filter({ hasText: 'eval-harness' }).filter({ hasText: '7' }).waitFor();
+    await page.getByRole('region', { name: 'Usage' }).getByRole('listitem').filter({ hasText: 'Refused: 7' }).waitFor();
+    await page.close();
+  });
+});
