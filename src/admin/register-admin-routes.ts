@@ -15,6 +15,7 @@ import type { AdminDeps, AdminIdentity, AdminRoute } from './admin-route.js';
 import { buildOpenApi } from './openapi.js';
 import { affiliationRoutes } from './routes/affiliation-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { auditSearchRoutes } from './routes/audit-search-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { enforcementActivityRoutes } from './routes/enforcement-activity-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
@@ -30,7 +31,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes];
 
 /** How long a caller should wait before retrying a call the store could not answer. */
 const STORE_RETRY_AFTER_S = '2';

@@ -1,5 +1,5 @@
-// What the overview reads to show what was denied and what was done: usage by outcome and reason, and
-// enforcement actions by kind from the audit log.
+// What the review desk reads beyond the basic admin API: usage by outcome and reason, enforcement actions by
+// kind from the audit log, and audit search by name with paging and export.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -83,4 +83,57 @@ test('GET /admin/enforcement/activity: actions by kind, each counted once, by ha
   const bad = await call('GET', '/admin/enforcement/activity?bucket=week');
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.code, 'invalid_request');
+});
+
+test('GET /admin/audit/search: an org name finds its entries, its keys and its cases; paging reaches the end', async () => {
+  const other = (await call('POST', '/admin/orgs', { name: 'acme-health' })).json.id;
+  const key = (await call('POST', `/admin/orgs/${orgId}/keys`, { name: 'research' })).json.key;
+  assert.equal((await call('POST', `/admin/keys/${key.id}/disable`, { reason: 'rotated' })).status, 200);
+  await driver.transaction((tx) => appendAudit(tx, { actor: 'dana', action: 'case.approved', target: 'case_abc', data: { orgIds: [orgId], text: 'ok' } }));
+  const found = await call('GET', '/admin/audit/search?q=RIVAL&limit=500');
+  assert.equal(found.status, 200);
+  const actions = found.json.entries.map((e: any) => e.action);
+  for (const a of ['org.create', 'key.create', 'key.disable', 'case.approved']) assert.ok(actions.includes(a), `${a} found by org name: ${actions}`);
+  assert.ok(!found.json.entries.some((e: any) => e.target === other), 'another org is not matched');
+  const disable = found.json.entries.find((e: any) => e.action === 'key.disable' && e.target === key.id);
+  assert.deepEqual(disable.targetOrg, { id: orgId, name: 'rival-ai' }, "a key's entry names its org");
+  assert.equal(found.json.total, found.json.entries.length);
+  const byId = await call('GET', `/admin/audit/search?org=${orgId}&limit=500`);
+  assert.deepEqual(byId.json.entries.map((e: any) => e.seq), found.json.entries.map((e: any) => e.seq), 'the org filter finds the same entries by id');
+  // Newest first, page by page, every match exactly once.
+  const seen: number[] = [];
+  let cursor = '';
+  for (let i = 0; i < 20; i++) {
+    const page = await call('GET', `/admin/audit/search?q=rival&limit=2${cursor}`);
+    seen.push(...page.json.entries.map((e: any) => e.seq));
+    if (page.json.nextBeforeSeq === undefined) break;
+    cursor = `&before_seq=${page.json.nextBeforeSeq}`;
+  }
+  assert.deepEqual(seen, found.json.entries.map((e: any) => e.seq));
+  assert.deepEqual([...seen].sort((a, b) => b - a), seen);
+  const picked = await call('GET', '/admin/audit/search?action=key.disable,org.status&actor=BOOT');
+  assert.ok(picked.json.entries.length >= 2 && picked.json.entries.every((e: any) => ['key.disable', 'org.status'].includes(e.action)));
+  const literal = await call('GET', `/admin/audit/search?q=${encodeURIComponent('%')}`);
+  assert.equal(literal.json.total, 0, 'a % is searched for literally, not as a wildcard');
+  const bad = await call('GET', '/admin/audit/search?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'invalid_request');
+});
+
+test('GET /admin/audit/search/export: every match as CSV (formulas defused) or JSONL; /admin/audit/actions lists actions', async () => {
+  await driver.transaction((tx) => appendAudit(tx, { actor: '=HYPERLINK("x")', action: 'org.update', target: orgId, data: { note: 'a, "quoted" note' } }));
+  const res = await fetch(`${url}/admin/audit/search/export?q=rival&format=csv`, { headers: { authorization: `Bearer ${BOOT}` } });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+  const lines = (await res.text()).trim().split('\r\n');
+  assert.equal(lines[0], 'seq,ts,actor,action,target,target_org,details');
+  const total = (await call('GET', '/admin/audit/search?q=rival')).json.total;
+  assert.equal(lines.length - 1, total);
+  assert.ok(lines[1]!.includes(`"'=HYPERLINK(""x"")"`), lines[1]);
+  const jsonl = await fetch(`${url}/admin/audit/search/export?q=rival`, { headers: { authorization: `Bearer ${BOOT}` } });
+  const rows = (await jsonl.text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, total);
+  assert.equal(rows[0].targetOrg.name, 'rival-ai');
+  const acts = (await call('GET', '/admin/audit/actions')).json.actions;
+  assert.ok(acts.some((a: any) => a.action === 'org.create' && a.count >= 2));
 });
