@@ -84,4 +84,52 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('region', { name: 'Usage' }).getByRole('listitem').filter({ hasText: 'Refused: 7' }).waitFor();
     await page.close();
   });
+
+  await t.test('org → case → audit by links, and back to the org from the audit entry', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.viewer);
+    await page.getByRole('link', { name: 'Organizations', exact: true }).click();
+    await page.getByRole('link', { name: 'rival-ai' }).click();
+    await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
+    // The status line names the case that restricted it; the Cases section lists it.
+    await page.getByRole('region', { name: 'Cases' }).getByRole('link', { name: sweep.title }).click();
+    await page.getByRole('heading', { name: new RegExp(sweep.title), level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Audit trail of this case' }).click();
+    await page.getByRole('heading', { name: 'Audit trail', level: 1 }).waitFor();
+    const approved = page.getByRole('row').filter({ hasText: 'case.approved' }).filter({ hasText: 'Benchmark sweep confirmed.' });
+    await approved.waitFor();
+    // The status change the approval made is found by the case id too, its target shown by name.
+    const status = page.getByRole('row').filter({ hasText: 'org.status' });
+    await status.getByRole('link', { name: 'rival-ai' }).click();
+    await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
+    assert.match(page.url(), new RegExp(`/console/orgs/${rival.id}$`));
+    await page.close();
+  });
+
+  await t.test('an audit entry is found by org name (partial, any case), narrowed by action, exported', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.viewer);
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByLabel(/^Search \(org name/).fill('RIVAL');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText(/\d+ matching entries/).waitFor();
+    assert.match(page.url(), /q=RIVAL/);
+    // Its keys' entries are found by the org's name, shown as "key of rival-ai".
+    await page.getByRole('row').filter({ hasText: 'key.create' }).getByRole('link', { name: 'key of rival-ai' }).first().waitFor();
+    await page.getByLabel('Action').selectOption('org.status');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('1 matching entry').waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'org.status' });
+    await row.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await row.getByRole('definition').filter({ hasText: 'restricted' }).waitFor();
+    await shot(page, 'audit');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), 'moat-audit.csv');
+    const { readFile } = await import('node:fs/promises');
+    const csv = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
+    assert.equal(csv[0], 'seq,ts,actor,action,target,target_org,details');
+    assert.equal(csv.length, 2, 'exactly the one matching entry');
+    assert.match(csv[1]!, /org\.status,org_\w+,rival-ai,/);
+    await page.close();
+  });
 });

@@ -31,7 +31,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             <dl className="kv case-facts">
               <dt>Case</dt>
               <dd>
-                <code>{c.id}</code>
+                <code>{c.id}</code> · <Link href={`${href('audit')}?q=${encodeURIComponent(c.id)}`}>Audit trail of this case</Link>
               </dd>
               <dt>Organizations</dt>
               <dd>

@@ -7,6 +7,7 @@ import { fmtPct, fmtTime } from '../../components/format.js';
 import { Badge } from '../../components/status-badge.js';
 import { useApi } from '../../hooks/use-api.js';
 import { href, Link, navigate } from '../../hooks/use-route.js';
+import { OrgLink } from '../../components/entity-link.js';
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -76,7 +77,9 @@ export function CaseQueuePage({ status, severity }: { status: string; severity: 
                         <Link href={href('cases', c.id)}>{c.title}</Link>
                         <div className="labels">{c.labels.map((l) => <span key={l} className="tag">{l}</span>)}</div>
                       </th>
-                      <td>{c.orgIds.map((id) => names.get(id) ?? id).join(', ')}</td>
+                      <td>
+                        <OrgList ids={c.orgIds} names={names} />
+                      </td>
                       <td>{fmtPct(c.confidence)}</td>
                       <td>{c.proposedAction ? `${c.proposedAction.action}${c.proposedAction.requiresApproval ? ' (needs approval)' : ''}` : '—'}</td>
                       <td>
@@ -97,5 +100,20 @@ export function CaseQueuePage({ status, severity }: { status: string; severity: 
         }}
       </AsyncView>
     </section>
+  );
+}
+
+/** Up to three org links, then how many more (a cluster can hold dozens). */
+function OrgList({ ids, names }: { ids: string[]; names: Map<string, string> }) {
+  return (
+    <>
+      {ids.slice(0, 3).map((id, i) => (
+        <span key={id}>
+          {i > 0 && ', '}
+          <OrgLink id={id} {...(names.get(id) ? { name: names.get(id) as string } : {})} />
+        </span>
+      ))}
+      {ids.length > 3 && <span className="muted"> and {ids.length - 3} more</span>}
+    </>
   );
 }
