@@ -122,7 +122,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     const row = page.getByRole('row').filter({ hasText: 'org.status' });
     await row.getByRole('link', { name: 'rival-ai' }).waitFor();
     await row.getByRole('definition').filter({ hasText: 'restricted' }).waitFor();
-    await shot(page, 'audit');
+    await shot(page, 'audit-search');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     assert.equal(download.suggestedFilename(), 'moat-audit.csv');
     const { readFile } = await import('node:fs/promises');

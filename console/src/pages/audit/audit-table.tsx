@@ -76,6 +76,8 @@ function fieldValue(k: string, v: unknown, orgs: Map<string, Org> | undefined): 
   if ((k === 'from' || k === 'to' || k === 'status') && typeof v === 'string') return <Badge value={v} />;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(', ');
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return <Fields data={v as Record<string, unknown>} orgs={orgs} />;
   return <code>{JSON.stringify(v)}</code>;
 }
 
