@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { auditSearchRoutes } from './routes/audit-search-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { enforcementActivityRoutes } from './routes/enforcement-activity-routes.js';
+import { glossaryRoutes } from './routes/glossary-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
@@ -31,7 +32,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes];
 
 /** How long a caller should wait before retrying a call the store could not answer. */
 const STORE_RETRY_AFTER_S = '2';

@@ -137,3 +137,16 @@ test('GET /admin/audit/search/export: every match as CSV (formulas defused) or J
   const acts = (await call('GET', '/admin/audit/actions')).json.actions;
   assert.ok(acts.some((a: any) => a.action === 'org.create' && a.count >= 2));
 });
+
+test('GET /admin/detection/glossary: features in words, checked against the feature catalog', async () => {
+  const res = await call('GET', '/admin/detection/glossary?names=w.bench_share,cluster.orgs,purpose.safety_evaluation.capability_share,w.not_a_feature');
+  assert.equal(res.status, 200);
+  const by = Object.fromEntries(res.json.features.map((f: any) => [f.name, f]));
+  assert.match(by['w.bench_share'].meaning, /public benchmarks.*last 200 requests/);
+  assert.equal(by['w.bench_share'].known, true);
+  assert.equal(by['cluster.orgs'].meaning, 'accounts in the org’s linked cluster');
+  assert.match(by['purpose.safety_evaluation.capability_share'].meaning, /safety_evaluation grant/);
+  assert.equal(by['w.not_a_feature'].known, false, 'a name rules cannot read is marked');
+  const all = (await call('GET', '/admin/detection/glossary')).json.features;
+  assert.ok(all.length > 40 && all.every((f: any) => f.known && f.meaning !== f.name), 'every catalog feature has a meaning');
+});
