@@ -132,4 +132,75 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.match(csv[1]!, /org\.status,org_\w+,rival-ai,/);
     await page.close();
   });
+
+  await t.test('a cluster case reads in a minute: why, members as a table with status and link kinds, collapsed timeline', async () => {
+    // Eight small accounts, linked by a shared network and system prompt: a distillation hydra.
+    const members = [];
+    for (let i = 0; i < 8; i++) {
+      const o = await server.api('POST', '/admin/orgs', { name: `hydra-${i}`, tier: 'starter' });
+      const k = await server.api('POST', `/admin/orgs/${o.id}/keys`, { name: 'app' });
+      members.push({ id: o.id as string, secret: k.secret as string });
+    }
+    for (const m of members) for (let i = 0; i < 3; i++) assert.equal(await chat(m.secret), 200);
+    const ids = members.map((m) => m.id);
+    const links = {
+      cluster: 'cl_9',
+      members: ids.map((org, i) =>
+        i === 0
+          ? { org }
+          : { org, via: { to: ids[0], strength: 9.5, reasons: [{ kind: 'ip24', value: '45.12.33.0/24', detail: '8 orgs', nats: 3.7 }, { kind: 'system_prompt', value: 'a1b2c3', detail: '8 orgs', nats: 5.8 }] } },
+      ),
+    };
+    let c;
+    for (const org of ids) {
+      c = await server.moat.enforcement.onDetection({
+        org,
+        activities: [{
+          label: 'distillation',
+          confidence: 0.93,
+          first_detected: { request: 120, ts: new Date().toISOString() },
+          rules: ['distill.linked-cluster'],
+          evidence: { thresholds: [{ feature: 'cluster.orgs', op: '>=', value: 5, actual: 8 }, { feature: 'cluster.cot_share', op: '>=', value: 0.35, actual: 0.71 }], links },
+        }],
+        cluster: { id: 'cl_9', orgs: ids },
+        requests: 24,
+      });
+    }
+    assert.equal(c!.kind, 'cluster');
+    assert.equal(c!.status, 'actioned', 'the playbook suspends a distillation cluster automatically');
+    // After the suspension the members are refused: the combined chart shows it.
+    assert.equal(await chat(members[0]!.secret), 403);
+
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.analyst);
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
+    await page.getByLabel('Status').selectOption('all');
+    await page.getByRole('link', { name: c!.title }).click();
+    await page.getByRole('heading', { name: new RegExp(c!.title), level: 1 }).waitFor();
+    const why = page.getByRole('region', { name: 'Why this case' });
+    await why.getByText('A cluster of 8 linked accounts').waitFor();
+    await why.getByText(/distilling the model/).waitFor();
+    // Each triggered feature in words from the glossary, with its value against the threshold.
+    await why.getByRole('listitem').filter({ hasText: 'Share asking for step-by-step reasoning, over the linked cluster’s combined traffic' }).filter({ hasText: '71%' }).waitFor();
+    await why.getByText(/linked by network \/24 \(7 accounts\), system prompt \(7 accounts\)/).waitFor();
+    const table = page.getByRole('table', { name: 'Linked accounts' });
+    assert.equal(await table.getByRole('row').count(), 1 + 8, 'one row per member');
+    const second = table.getByRole('row').filter({ has: page.getByRole('link', { name: 'hydra-1', exact: true }) });
+    await second.getByText('suspended').waitFor();
+    await second.getByText('network /24', { exact: true }).waitFor();
+    await second.getByRole('cell', { name: '3', exact: true }).waitFor();
+    await second.getByText('why').click();
+    await second.getByText(/linked to hydra-0 by network \/24 45\.12\.33\.0\/24/).waitFor();
+    await page.getByText('8 suspended', { exact: false }).first().waitFor();
+    // Eight detections are one line of the timeline, opened on demand.
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    const run = timeline.getByText(/×\d+/).first();
+    await run.waitFor();
+    assert.ok((await timeline.locator('li:visible').count()) <= 8, 'the timeline is collapsed');
+    const combined = page.getByRole('region', { name: /Combined activity/ });
+    await combined.getByRole('listitem').filter({ hasText: 'Admitted: 24' }).waitFor();
+    await combined.getByRole('listitem').filter({ hasText: 'Refused: 1' }).waitFor();
+    await shot(page, 'cluster-case');
+    await page.close();
+  });
 });

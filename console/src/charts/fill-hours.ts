@@ -1,7 +1,9 @@
-// Puts hourly rows onto a fixed axis of `hours` slots starting at `from`, so a quiet org's chart shows the
-// quiet hours as empty instead of stretching one busy hour across the whole width.
+// Puts hourly rows onto a fixed axis of `hours` slots ending with the hour that holds `from + hours`, so the
+// current hour is always the last bar and a quiet org's chart shows the quiet hours as empty instead of
+// stretching one busy hour across the whole width.
 export function fillHours<T extends Record<string, number>>(from: string, hours: number, rows: { start: string; values: T }[]): { start: string; values: Record<string, number> }[] {
-  const start = Math.ceil(Date.parse(from) / 3600_000) * 3600_000;
+  const last = Math.floor((Date.parse(from) + hours * 3600_000) / 3600_000) * 3600_000;
+  const start = last - (hours - 1) * 3600_000;
   const byHour = new Map<number, Record<string, number>>();
   for (const r of rows) {
     const h = Math.floor(Date.parse(r.start) / 3600_000) * 3600_000;

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { useSession } from '../auth/session-context.js';
+import { onChange } from './change-signal.js';
 
 export type Loaded<T> =
   | { kind: 'loading' }
@@ -33,6 +34,8 @@ export function useApi<T>(path: string | null, pollMs: number | null = POLL_MS):
     );
     return () => ctrl.abort();
   }, [api, path, tick]);
+
+  useEffect(() => (path === null ? undefined : onChange(reload)), [path, reload]);
 
   useEffect(() => {
     if (path === null || pollMs === null) return;

@@ -8,6 +8,7 @@ import { AsyncView } from '../../components/async-view.js';
 import { fmtTime } from '../../components/format.js';
 import { Badge } from '../../components/status-badge.js';
 import { useApi } from '../../hooks/use-api.js';
+import { announceChange } from '../../hooks/change-signal.js';
 
 export function KeysSection({ orgId }: { orgId: string }) {
   const { api, me } = useSession();
@@ -59,7 +60,7 @@ export function KeysSection({ orgId }: { orgId: string }) {
           onClose={() => setDisabling(null)}
           onSubmit={async ({ note }) => {
             await api(`/admin/keys/${encodeURIComponent(disabling.id)}/disable`, { method: 'POST', body: { reason: note } });
-            state.reload();
+            announceChange();
           }}
         />
       )}
