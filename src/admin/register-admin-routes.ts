@@ -20,6 +20,7 @@ import { consoleRoutes } from './routes/console-routes.js';
 import { enforcementActivityRoutes } from './routes/enforcement-activity-routes.js';
 import { glossaryRoutes } from './routes/glossary-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
+import { keyActivityRoutes } from './routes/key-activity-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { orgRoutes } from './routes/org-routes.js';
@@ -32,7 +33,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes];
 
 /** How long a caller should wait before retrying a call the store could not answer. */
 const STORE_RETRY_AFTER_S = '2';

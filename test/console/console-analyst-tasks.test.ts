@@ -203,4 +203,54 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await shot(page, 'cluster-case');
     await page.close();
   });
+
+  await t.test('keys: disable with its impact shown, refused at the gateway, re-enabled, served again', async () => {
+    const { acme } = server.seed;
+    const prod = acme.keys[0]!;
+    for (let i = 0; i < 5; i++) assert.equal(await chat(prod.secret), 200);
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.admin);
+    await page.getByRole('link', { name: 'Organizations', exact: true }).click();
+    await page.getByRole('link', { name: 'acme-health' }).click();
+    const keys = page.getByRole('table', { name: 'Keys' });
+    const row = keys.getByRole('row').filter({ hasText: 'prod' });
+    await row.getByText(/s ago|min ago/).first().waitFor(); // created and last used, as ages with the time on hover
+    await row.getByRole('cell', { name: '5', exact: true }).waitFor();
+    await row.getByRole('button', { name: /^Disable key/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/Every request with this key will be refused\. It carried .* requests per minute over the last 5 minutes and 5 in the last 24 hours; last used/).waitFor();
+    await dialog.getByText('The organization keeps 0 other active keys.').waitFor();
+    await dialog.getByLabel(/Note \(required/).fill('Key leaked in a public repo.');
+    await dialog.getByRole('button', { name: 'Disable key' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('disabled', { exact: true }).waitFor();
+    assert.equal(await chat(prod.secret), 401);
+
+    await row.getByRole('button', { name: /Re-enable key/ }).click();
+    await dialog.getByText(/will be served again/).waitFor();
+    await dialog.getByLabel(/Note \(required/).fill('Rotated upstream; customer confirmed.');
+    await dialog.getByRole('button', { name: 'Re-enable key' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('active', { exact: true }).waitFor();
+    assert.equal(await chat(prod.secret), 200);
+    await shot(page, 'organization-keys');
+    // The refusal while it was disabled is on the org's page, with its reason and key.
+    await page.getByRole('table', { name: 'Refused and rate-limited requests, last 24 hours' }).getByRole('row').filter({ hasText: 'key_disabled' }).filter({ hasText: 'prod' }).waitFor();
+    await page.close();
+  });
+
+  await t.test('organizations: search, sort by refusals, status per row', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.viewer);
+    await page.getByRole('link', { name: 'Organizations', exact: true }).click();
+    await page.getByRole('button', { name: 'Refused (24 h)' }).click();
+    const firstRow = page.locator('tbody tr').first();
+    await firstRow.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await firstRow.getByText('restricted').waitFor();
+    assert.equal(await page.getByRole('columnheader', { name: /Refused/ }).getAttribute('aria-sort'), 'descending');
+    await page.getByLabel('Filter by name, status or label').fill('hydra');
+    await page.getByText('8 organizations').waitFor();
+    assert.equal(await page.locator('tbody tr').filter({ hasText: 'suspended' }).count(), 8);
+    await page.close();
+  });
 });

@@ -150,3 +150,18 @@ test('GET /admin/detection/glossary: features in words, checked against the feat
   const all = (await call('GET', '/admin/detection/glossary')).json.features;
   assert.ok(all.length > 40 && all.every((f: any) => f.known && f.meaning !== f.name), 'every catalog feature has a meaning');
 });
+
+test('GET /admin/orgs/:org/keys/activity: last use and recent requests per key, refusals included', async () => {
+  const o = (await call('POST', '/admin/orgs', { name: 'key-activity-org' })).json.id;
+  const now = Date.now();
+  const minute = (ago: number) => new Date(Math.floor((now - ago) / 60_000) * 60_000).toISOString();
+  await writeUsage(driver, [
+    { orgId: o, keyId: 'key_x', model: 'm', minute: minute(2 * 86_400_000), requests: 50, inputTokens: 0, outputTokens: 0 },
+    { orgId: o, keyId: 'key_x', model: 'm', minute: minute(3_600_000), requests: 5, inputTokens: 0, outputTokens: 0 },
+    { orgId: o, keyId: 'key_x', model: 'm', minute: minute(60_000), outcome: 'refused', reason: 'key_disabled', requests: 2, inputTokens: 0, outputTokens: 0 },
+  ]);
+  const res = await call('GET', '/admin/orgs/key-activity-org/keys/activity');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.json.keys, [{ keyId: 'key_x', lastUsedAt: minute(60_000), requests24h: 7, requestsLast5m: 2 }]);
+  assert.equal((await call('GET', '/admin/orgs/nobody/keys/activity')).json.error.code, 'admin_not_found');
+});
