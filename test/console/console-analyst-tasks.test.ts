@@ -59,6 +59,11 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await dialog.getByLabel(/Type rival-ai to confirm/).fill('rival-ai');
     await dialog.getByRole('button', { name: 'Approve restrict' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The answer of the approval is shown at once: what was done, by whom, the new state, and the note.
+    await page.getByRole('status').filter({ hasText: 'Done — restrict taken by dana-admin on rival-ai. The case is now actioned.' }).waitFor();
+    await page.locator('h1 .badge-actioned').waitFor();
+    await page.getByText(/restrict of rival-ai by dana-admin .* — note: “Benchmark sweep confirmed\.”/).waitFor();
+    await page.getByRole('link', { name: '0 open cases' }).waitFor();
     // The rival keeps calling without its safety-evaluation purpose: the gateway refuses every call.
     for (let i = 0; i < 7; i++) assert.equal(await chat(rival.keys[0]!.secret), 403);
 

@@ -200,11 +200,12 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByText(/restrict — keeps its grants \(safety_evaluation\) — playbook rule competitor-benchmarking-keeps-safety-grant — requires approval/).waitFor();
     const shareFeature = sweep.evidence.features.find((f) => f.name === 'w.bench_share');
     assert.ok(shareFeature && shareFeature.exceeded, 'the detector recorded the benchmark share over its threshold');
-    await page.getByRole('row', { name: new RegExp(`w\\.bench_share bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
+    // Each feature with its meaning from the glossary.
+    await page.getByRole('row', { name: new RegExp(`w\\.bench_share share of prompts that are items of public benchmarks.* bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
     const top = [...sweep.evidence.matchedBenchmarks].sort((x, y) => y.matches - x.matches)[0]!;
     await page.getByRole('row', { name: `${top.benchmark} ${top.matches}` }).waitFor();
     await page.getByText('tiny-startup').first().waitFor();
-    await page.getByText('acquirer affiliation recorded by the provider').waitFor();
+    await page.getByRole('region', { name: 'Why this case' }).getByText(/tiny-startup — acquirer affiliation recorded by the provider/).waitFor();
     const sample = sweep.evidence.sampleRequests.find((x) => x.keyPrefix)!;
     await page.getByRole('cell', { name: sample.excerpt.slice(0, 40) }).first().waitFor();
     await page.getByRole('region', { name: 'Notes' }).getByText('ali-analyst: Matches the sweep pattern from March.').waitFor();

@@ -3,6 +3,7 @@
 // sample requests (redacted by the server), each score's signal contributions, and linked accounts with the
 // link that brought each into the cluster.
 import type { CaseDetail, Org } from '../../api/types.js';
+import { ExpandableText } from '../../components/expandable-text.js';
 import { fmtTime } from '../../components/format.js';
 import { MembersTable } from './members-table.js';
 
@@ -95,14 +96,7 @@ export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { ev
                   )}
                 </td>
                 <td className="excerpt">
-                  {s.excerpt.length > 160 ? (
-                    <details>
-                      <summary>{s.excerpt.slice(0, 160)}…</summary>
-                      {s.excerpt}
-                    </details>
-                  ) : (
-                    s.excerpt
-                  )}
+                  <ExpandableText text={s.excerpt} />
                 </td>
               </tr>
             ))}
