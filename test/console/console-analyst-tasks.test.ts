@@ -47,6 +47,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
       body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
     }).then(async (r) => (await r.arrayBuffer(), r.status));
   const sweep = await server.trafficToCase('competitor', 'org_rival_0', rival, { requests: 300 });
+  let clusterCaseId = '';
   assert.equal(sweep.proposedAction?.action, 'restrict');
 
   await t.test('after approving a restriction the analyst sees the refusals on the overview and the org page', async () => {
@@ -156,7 +157,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
           : { org, via: { to: ids[0], strength: 9.5, reasons: [{ kind: 'ip24', value: '45.12.33.0/24', detail: '8 orgs', nats: 3.7 }, { kind: 'system_prompt', value: 'a1b2c3', detail: '8 orgs', nats: 5.8 }] } },
       ),
     };
-    let c;
+    let c: Awaited<ReturnType<typeof server.moat.enforcement.onDetection>> | undefined;
     for (const org of ids) {
       c = await server.moat.enforcement.onDetection({
         org,
@@ -172,6 +173,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
       });
     }
     assert.equal(c!.kind, 'cluster');
+    clusterCaseId = c!.id;
     assert.equal(c!.status, 'actioned', 'the playbook suspends a distillation cluster automatically');
     // After the suspension the members are refused: the combined chart shows it.
     assert.equal(await chat(members[0]!.secret), 403);
@@ -256,6 +258,50 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByLabel('Filter by name, status or label').fill('hydra');
     await page.getByText('8 organizations').waitFor();
     assert.equal(await page.locator('tbody tr').filter({ hasText: 'suspended' }).count(), 8);
+    await page.close();
+  });
+
+  await t.test('every page fits a 390 px phone without sideways scrolling; dark mode follows the system', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Admin token').waitFor();
+    assert.equal(await overflow(), 0, 'login page');
+    await login(page, server.tokens.admin);
+    const pages = ['/console/', '/console/?range=7d', '/console/cases?status=all', `/console/cases/${sweep.id}`, `/console/cases/${clusterCaseId}`, '/console/orgs', `/console/orgs/${rival.id}`, '/console/policy', '/console/audit', '/console/audit?q=rival'];
+    for (const path of pages) {
+      await page.goto(server.url + path);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.state.loading').length === 0);
+      assert.equal(await overflow(), 0, `${path} scrolls sideways at 390 px`);
+      if (path === '/console/') await shot(page, 'overview-390px');
+      if (path.startsWith('/console/cases/case')) await page.getByRole('heading', { name: 'Why this case' }).waitFor();
+    }
+    // The header's links stay readable and usable: every nav link inside the viewport.
+    for (const box of await page.getByRole('navigation', { name: 'Main' }).getByRole('link').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().right))) assert.ok(box <= 390);
+
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole('heading', { name: 'Traffic' }).waitFor();
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(15, 17, 21)');
+    await shot(page, 'overview-dark');
+    await page.close();
+  });
+
+  await t.test('the time range picker re-reads the charts for the chosen range and keeps it in the address', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.viewer);
+    await page.getByLabel('Time range').selectOption('7d');
+    await page.getByText('Requests per day by outcome, last 7 days').waitFor();
+    assert.match(page.url(), /range=7d/);
+    const traffic = page.getByRole('region', { name: 'Traffic' });
+    assert.equal(await traffic.locator('svg g.bucket').count(), 7, 'one bar per day');
+    await traffic.getByRole('listitem').filter({ hasText: 'Refused:' }).waitFor();
+    await page.getByLabel('Time range').selectOption('1h');
+    await page.getByText('Requests per minute by outcome, last hour').waitFor();
+    assert.equal(await traffic.locator('svg g.bucket').count(), 60, 'one bar per minute');
     await page.close();
   });
 });

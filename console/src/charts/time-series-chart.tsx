@@ -1,7 +1,7 @@
 // A stacked bar chart over time buckets, in plain SVG. Each series gets a colour and a legend entry with its
 // total; hovering a bar shows the bucket's numbers (an SVG <title>), and the same numbers are available to
 // screen readers through the legend and the image label.
-import { fmtAxisTime, fmtNum, fmtTime } from '../components/format.js';
+import { fmtAxisTime, fmtDay, fmtNum, fmtTime } from '../components/format.js';
 
 export interface Series {
   key: string;
@@ -11,7 +11,7 @@ export interface Series {
 
 const TICKS = 5;
 
-export function TimeSeriesChart({ title, buckets, series }: { title: string; buckets: { start: string; values: Record<string, number> }[]; series: Series[] }) {
+export function TimeSeriesChart({ title, buckets, series, bucket = 'hour' }: { title: string; buckets: { start: string; values: Record<string, number> }[]; series: Series[]; bucket?: 'minute' | 'hour' | 'day' }) {
   const W = 560;
   const H = 170;
   const pad = { l: 44, b: 22, t: 8 };
@@ -44,7 +44,7 @@ export function TimeSeriesChart({ title, buckets, series }: { title: string; buc
             const parts = series.filter((s) => b.values[s.key]).map((s) => `${s.label}: ${fmtNum(b.values[s.key] ?? 0)}`);
             return (
               <g key={b.start} className="bucket">
-                <title>{`${fmtTime(b.start)}\n${parts.length ? parts.join('\n') : 'nothing'}`}</title>
+                <title>{`${bucket === 'day' ? `${fmtDay(b.start)} (UTC day)` : fmtTime(b.start)}\n${parts.length ? parts.join('\n') : 'nothing'}`}</title>
                 <rect x={pad.l + i * bw} y={pad.t} width={bw} height={H - pad.b - pad.t} className="hover-target" />
                 {series.map((s) => {
                   const h = y(b.values[s.key] ?? 0);
@@ -53,7 +53,7 @@ export function TimeSeriesChart({ title, buckets, series }: { title: string; buc
                 })}
                 {i % every === 0 && (
                   <text x={pad.l + i * bw} y={H - 6} className="tick">
-                    {fmtAxisTime(b.start)}
+                    {bucket === 'day' ? fmtDay(b.start) : fmtAxisTime(b.start)}
                   </text>
                 )}
               </g>

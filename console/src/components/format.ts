@@ -24,6 +24,9 @@ export const fmtAxisTime = (iso: string): string => {
   return d.getHours() === 0 && d.getMinutes() === 0 ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}` : hm;
 };
 
+/** A UTC day bucket as "2026-03-01". */
+export const fmtDay = (iso: string): string => iso.slice(0, 10);
+
 /** "5 min ago", "3 h ago", "2 d ago". */
 export const fmtAge = (iso: string | undefined, now = Date.now()): string => {
   if (!iso) return '';

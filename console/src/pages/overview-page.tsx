@@ -5,48 +5,54 @@ import { ACTIVITY_COLOR, type ActivityRow } from '../api/activity.js';
 import { DENIED, reasonText, type OutcomeUsageRow } from '../api/outcomes.js';
 import type { CaseSummary, Org, Severity } from '../api/types.js';
 import { BarList } from '../charts/bar-list.js';
-import { hourlyBy } from '../charts/time-buckets.js';
+import { bucketsBy } from '../charts/time-buckets.js';
 import { TimeSeriesChart } from '../charts/time-series-chart.js';
 import { AsyncView } from '../components/async-view.js';
 import { useApi } from '../hooks/use-api.js';
 import { href, Link } from '../hooks/use-route.js';
-import { useSince } from '../hooks/use-since.js';
+import { RangePicker } from '../components/range-picker.js';
+import { useRange, type TimeRange } from '../hooks/use-range.js';
 import { OutcomeChart } from './org/usage-section.js';
+
+type Window = TimeRange & { from: string };
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '#8b0000', high: '#c2410c', medium: '#a16207', low: '#4b5563' };
 
 export function OverviewPage() {
-  const from = useSince(24 * 60);
-  const since = encodeURIComponent(from);
+  const range = useRange();
+  const since = encodeURIComponent(range.from);
   return (
     <section aria-labelledby="page-title">
-      <h1 id="page-title">Overview</h1>
+      <div className="page-head">
+        <h1 id="page-title">Overview</h1>
+        <RangePicker value={range.key} onChange={range.set} />
+      </div>
       <div className="grid-2">
-        <Traffic from={from} />
-        <Refusals since={since} />
+        <Traffic range={range} />
+        <Refusals since={since} label={range.label} />
         <OpenCases />
-        <Enforcement from={from} />
-        <TopOrgs since={since} outcome="" id="ov-top" heading="Top organizations by requests" caption="Requests (every outcome), last 24 hours" />
-        <TopOrgs since={since} outcome={DENIED} id="ov-top-denied" heading="Top organizations by refusals" caption="Refused or rate-limited requests, last 24 hours" />
+        <Enforcement range={range} />
+        <TopOrgs since={since} outcome="" id="ov-top" heading="Top organizations by requests" caption={`Requests (every outcome), ${range.label}`} />
+        <TopOrgs since={since} outcome={DENIED} id="ov-top-denied" heading="Top organizations by refusals" caption={`Refused or rate-limited requests, ${range.label}`} />
       </div>
     </section>
   );
 }
 
-function Traffic({ from }: { from: string }) {
-  const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?group_by=hour,outcome&from=${encodeURIComponent(from)}`);
+function Traffic({ range }: { range: Window }) {
+  const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?group_by=${range.bucket},outcome&from=${encodeURIComponent(range.from)}`);
   return (
     <section aria-labelledby="ov-traffic">
       <h2 id="ov-traffic">Traffic</h2>
       <AsyncView state={state} what="traffic">
-        {({ usage }) => <OutcomeChart title="Requests per hour by outcome, last 24 hours" usage={usage} from={from} />}
+        {({ usage }) => <OutcomeChart title={`Requests per ${range.bucket} by outcome, ${range.label}`} usage={usage} axis={range} />}
       </AsyncView>
     </section>
   );
 }
 
-function Refusals({ since }: { since: string }) {
+function Refusals({ since, label }: { since: string; label: string }) {
   const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?group_by=reason&outcome=${DENIED}&from=${since}`);
   return (
     <section aria-labelledby="ov-refusals">
@@ -54,7 +60,7 @@ function Refusals({ since }: { since: string }) {
       <AsyncView state={state} what="refusals">
         {({ usage }) => (
           <BarList
-            title="Refused or rate-limited requests, last 24 hours"
+            title={`Refused or rate-limited requests, ${label}`}
             items={[...usage].sort((a, b) => b.requests - a.requests).map((u) => ({ key: u.reason ?? '', label: reasonText(u.reason ?? ''), value: u.requests, color: '#b91c1c' }))}
           />
         )}
@@ -121,8 +127,10 @@ function OpenCases() {
 }
 
 /** Enforcement actions by kind per hour: automatic and approved actions, changes by hand, key actions. */
-function Enforcement({ from }: { from: string }) {
-  const state = useApi<{ activity: ActivityRow[] }>(`/admin/enforcement/activity?bucket=hour&from=${encodeURIComponent(from)}`);
+function Enforcement({ range }: { range: Window }) {
+  // Activity is counted per hour or day; a one-hour view shows the hour's total.
+  const axis = range.bucket === 'minute' ? { ...range, bucket: 'hour' as const, slots: 1 } : range;
+  const state = useApi<{ activity: ActivityRow[] }>(`/admin/enforcement/activity?bucket=${axis.bucket}&from=${encodeURIComponent(range.from)}`);
   return (
     <section aria-labelledby="ov-enf">
       <h2 id="ov-enf">Enforcement actions</h2>
@@ -131,8 +139,9 @@ function Enforcement({ from }: { from: string }) {
           const kinds = [...new Set(activity.map((a) => a.kind))];
           return (
             <TimeSeriesChart
-              title="Enforcement actions per hour by kind, last 24 hours"
-              buckets={activity.length ? hourlyBy(from, 24, activity, (a) => a.kind, (a) => a.count) : []}
+              title={`Enforcement actions per ${axis.bucket} by kind, ${range.label}`}
+              buckets={activity.length ? bucketsBy(axis, activity, (a) => a.kind, (a) => a.count) : []}
+              bucket={axis.bucket}
               series={kinds.map((k) => ({ key: k, label: k, color: ACTIVITY_COLOR[k] ?? '#4b5563' }))}
             />
           );

@@ -111,7 +111,7 @@ function CaseView({ c, onDone, reload }: { c: CaseDetail; onDone: (c: CaseDetail
       {c.kind === 'cluster' && (
         <section aria-labelledby="combined">
           <h2 id="combined">Combined activity of the {members.size} accounts</h2>
-          <OutcomeChart title="Requests per hour by outcome, last 24 hours, all accounts of the case" usage={rows} from={from} />
+          <OutcomeChart title="Requests per hour by outcome, last 24 hours, all accounts of the case" usage={rows} axis={{ from, slots: 24, bucket: 'hour' }} />
         </section>
       )}
       <EvidenceSection evidence={c.evidence} glossary={glossary} orgs={byId} requests={requests} />

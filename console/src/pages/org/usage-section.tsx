@@ -2,35 +2,47 @@
 import { useMemo } from 'react';
 import { DENIED, OUTCOMES, reasonText, type OutcomeUsageRow } from '../../api/outcomes.js';
 import type { ApiKeyView } from '../../api/types.js';
-import { hourlyBy } from '../../charts/time-buckets.js';
+import { bucketsBy } from '../../charts/time-buckets.js';
 import { TimeSeriesChart } from '../../charts/time-series-chart.js';
 import { AsyncView } from '../../components/async-view.js';
 import { fmtNum } from '../../components/format.js';
 import { useApi } from '../../hooks/use-api.js';
-import { useSince } from '../../hooks/use-since.js';
+import { useRange } from '../../hooks/use-range.js';
+import { RangePicker } from '../../components/range-picker.js';
+
+/** The time axis of a chart: where it starts, how many buckets, of what size. */
+export interface Axis {
+  from: string;
+  slots: number;
+  bucket: 'minute' | 'hour' | 'day';
+}
 
 export function UsageSection({ orgId }: { orgId: string }) {
-  const from = useSince(24 * 60);
+  const range = useRange();
   const org = encodeURIComponent(orgId);
-  const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?org=${org}&group_by=hour,outcome&from=${encodeURIComponent(from)}`);
+  const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?org=${org}&group_by=${range.bucket},outcome&from=${encodeURIComponent(range.from)}`);
   return (
     <section aria-labelledby="usage">
-      <h2 id="usage">Usage</h2>
+      <div className="page-head">
+        <h2 id="usage">Usage</h2>
+        <RangePicker value={range.key} onChange={range.set} />
+      </div>
       <AsyncView state={state} what="usage">
-        {({ usage }) => <OutcomeChart title="Requests per hour by outcome, last 24 hours" usage={usage} from={from} />}
+        {({ usage }) => <OutcomeChart title={`Requests per ${range.bucket} by outcome, ${range.label}`} usage={usage} axis={range} />}
       </AsyncView>
-      <Refusals orgId={orgId} from={from} />
+      <Refusals orgId={orgId} from={range.from} label={range.label} />
     </section>
   );
 }
 
-export function OutcomeChart({ title, usage, from }: { title: string; usage: OutcomeUsageRow[]; from: string }) {
+export function OutcomeChart({ title, usage, axis }: { title: string; usage: OutcomeUsageRow[]; axis: Axis }) {
   const seen = new Set(usage.map((u) => u.outcome ?? 'admitted'));
   return (
     <>
       <TimeSeriesChart
         title={title}
-        buckets={hourlyBy(from, 24, usage, (u) => u.outcome ?? 'admitted', (u) => u.requests)}
+        buckets={bucketsBy(axis, usage, (u) => u.outcome ?? 'admitted', (u) => u.requests)}
+        bucket={axis.bucket}
         series={OUTCOMES.filter((o) => o.key === 'admitted' || seen.has(o.key))}
       />
       <p className="muted">
@@ -41,7 +53,7 @@ export function OutcomeChart({ title, usage, from }: { title: string; usage: Out
 }
 
 /** Requests the gateway refused or rate-limited, by reason and key. */
-function Refusals({ orgId, from }: { orgId: string; from: string }) {
+function Refusals({ orgId, from, label }: { orgId: string; from: string; label: string }) {
   const org = encodeURIComponent(orgId);
   const state = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?org=${org}&outcome=${DENIED}&group_by=reason,key&from=${encodeURIComponent(from)}`);
   const keys = useApi<{ keys: ApiKeyView[] }>(`/admin/orgs/${org}/keys`, 10000);
@@ -50,10 +62,10 @@ function Refusals({ orgId, from }: { orgId: string; from: string }) {
     <AsyncView state={state} what="refusals">
       {({ usage }) =>
         usage.length === 0 ? (
-          <p className="muted">No refused or rate-limited requests in the last 24 hours.</p>
+          <p className="muted">No refused or rate-limited requests in the {label}.</p>
         ) : (
           <table>
-            <caption>Refused and rate-limited requests, last 24 hours</caption>
+            <caption>Refused and rate-limited requests, {label}</caption>
             <thead>
               <tr>
                 <th scope="col">Reason</th>
