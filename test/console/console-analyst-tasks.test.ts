@@ -261,6 +261,36 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.close();
   });
 
+  await t.test('the queue by keyboard: / searches, j/k move, a opens the approval of the selected case', async () => {
+    const { startup } = server.seed;
+    const single = await server.moat.enforcement.onDetection({
+      org: startup.id,
+      activities: [{ label: 'distillation', confidence: 0.8, first_detected: { request: 200, ts: new Date().toISOString() }, rules: ['distill.cot-harvest'], evidence: { thresholds: [{ feature: 'w.cot_share', op: '>=', value: 0.4, actual: 0.62 }] } }],
+      cluster: null,
+      requests: 200,
+    });
+    assert.equal(single.status, 'open');
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.admin);
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
+    await page.getByRole('link', { name: single.title }).waitFor();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'case-search');
+    await page.keyboard.type('tiny');
+    await page.getByText('1 case', { exact: true }).waitFor();
+    await page.locator('h1').click(); // leave the field: letters are shortcuts again
+    await page.keyboard.press('j');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), single.title);
+    await page.keyboard.press('a');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: /Approve suspend/ }).waitFor();
+    await dialog.getByText('1 organization, 1 keys').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal((await server.api('GET', `/admin/cases/${single.id}`)).case.status, 'open', 'nothing approved without the dialog');
+    await page.close();
+  });
+
   await t.test('every page fits a 390 px phone without sideways scrolling; dark mode follows the system', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });

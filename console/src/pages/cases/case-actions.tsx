@@ -25,7 +25,10 @@ export function confirmation(decision: Decision, after: CaseDetail, orgs: Map<st
 
 export function CaseActions({ c, orgs, clause, onDone }: { c: CaseDetail; orgs: Map<string, Org>; clause: string; onDone: (after: CaseDetail, message: string) => void }) {
   const { api, me } = useSession();
-  const [open, setOpen] = useState<Decision | null>(null);
+  // `?approve=1` (the queue's "a" shortcut) opens the approval at once when this role may approve this case.
+  const [open, setOpen] = useState<Decision | null>(() =>
+    new URLSearchParams(location.search).get('approve') === '1' && canAct(me.role) && (c.status === 'open' || c.status === 'appealed') && c.proposedAction && c.proposedAction.action !== 'none' ? 'approve' : null,
+  );
   if (!canAnnotate(me.role)) return null;
   const admin = canAct(me.role);
   const proposed = c.proposedAction;
