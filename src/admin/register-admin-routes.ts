@@ -21,6 +21,8 @@ import { enforcementActivityRoutes } from './routes/enforcement-activity-routes.
 import { glossaryRoutes } from './routes/glossary-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
 import { keyActivityRoutes } from './routes/key-activity-routes.js';
+import { liveRoutes } from './routes/live-routes.js';
+import { endLiveStreams } from './live-events.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { orgRoutes } from './routes/org-routes.js';
@@ -33,7 +35,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes, ...liveRoutes];
 
 /** How long a caller should wait before retrying a call the store could not answer. */
 const STORE_RETRY_AFTER_S = '2';
@@ -84,6 +86,8 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps,
         return sendError(reply, new MoatError('internal_error'));
       });
       scope.setNotFoundHandler((_req, reply) => sendError(reply, new MoatError('not_found')));
+      // Open event streams (a console left open) must not hold the server open on shutdown.
+      scope.addHook('preClose', async () => endLiveStreams(deps.driver));
 
       scope.get('/openapi.json', async () => openapi);
 

@@ -23,7 +23,7 @@ function browserAvailable(): string | undefined {
 const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
 if (missing && process.env.CI) throw new Error(missing);
 
-test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 180_000 }, async (t) => {
+test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
   buildConsole();
   mkdirSync(SHOTS, { recursive: true });
   const server: ConsoleServer = await startConsoleServer();

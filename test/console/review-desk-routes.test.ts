@@ -165,3 +165,38 @@ test('GET /admin/orgs/:org/keys/activity: last use and recent requests per key, 
   assert.deepEqual(res.json.keys, [{ keyId: 'key_x', lastUsedAt: minute(60_000), requests24h: 7, requestsLast5m: 2 }]);
   assert.equal((await call('GET', '/admin/orgs/nobody/keys/activity')).json.error.code, 'admin_not_found');
 });
+
+test('GET /admin/events: a server-sent `change` follows an audited change; a token is needed', async () => {
+  const ctrl = new AbortController();
+  const res = await fetch(`${url}/admin/events`, { headers: { authorization: `Bearer ${BOOT}` }, signal: ctrl.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const until = async (re: RegExp) => {
+    while (!re.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before ${re}: ${text}`);
+      text += value;
+    }
+  };
+  await until(/event: ready\ndata: \{"seq":(\d+)\}/);
+  const before = Number(/"seq":(\d+)/.exec(text)![1]);
+  assert.equal((await call('POST', '/admin/orgs', { name: 'live-events-org' })).status, 201);
+  await until(/event: change\ndata: \{"seq":\d+\}/);
+  const after = Number(/event: change\ndata: \{"seq":(\d+)\}/.exec(text)![1]);
+  assert.ok(after > before, `the head moved: ${before} -> ${after}`);
+  ctrl.abort();
+  assert.equal((await fetch(`${url}/admin/events`)).status, 401);
+});
+
+test('an open event stream does not hold the server open: closing the admin API ends it', { timeout: 30_000 }, async () => {
+  const other = Fastify();
+  await registerAdminRoutes(other, { driver, view, logger: silent, bootstrapToken: BOOT });
+  const base = await other.listen({ host: '127.0.0.1', port: 0 });
+  const res = await fetch(`${base}/admin/events`, { headers: { authorization: `Bearer ${BOOT}` } });
+  const reader = res.body!.getReader();
+  await reader.read(); // the `ready` event
+  await other.close();
+  for (;;) if ((await reader.read()).done) break;
+});
