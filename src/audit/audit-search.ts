@@ -35,16 +35,19 @@ const NAMED_ORGS = 50;
 
 const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 
-function whereOf(s: AuditSearch): { sql: string; params: unknown[] } {
+function whereOf(s: AuditSearch, named: readonly string[]): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   if (s.q) {
     const q = p(likePattern(s.q));
-    const named = `(SELECT id FROM orgs WHERE name ILIKE ${q} LIMIT ${NAMED_ORGS})`;
-    where.push(`(a.actor ILIKE ${q} OR a.action ILIKE ${q} OR a.target ILIKE ${q} OR a.data::text ILIKE ${q}
-      OR a.target IN ${named} OR k.org_id IN ${named}
-      OR EXISTS (SELECT 1 FROM ${named} n WHERE position(n.id IN a.data::text) > 0))`);
+    const any = [`a.actor ILIKE ${q}`, `a.action ILIKE ${q}`, `a.target ILIKE ${q}`, `a.data::text ILIKE ${q}`];
+    if (named.length) {
+      const ids = named.map((id) => p(id)).join(', ');
+      // One regular expression over the details finds every entry naming one of the orgs (case steps).
+      any.push(`a.target IN (${ids})`, `k.org_id IN (${ids})`, `a.data::text ~ ${p(named.map(escapeRegex).join('|'))}`);
+    }
+    where.push(`(${any.join(' OR ')})`);
   }
   if (s.actions?.length) where.push(`a.action IN (${s.actions.map((x) => p(x)).join(', ')})`);
   if (s.actor) where.push(`a.actor ILIKE ${p(likePattern(s.actor))}`);
@@ -57,6 +60,15 @@ function whereOf(s: AuditSearch): { sql: string; params: unknown[] } {
   if (s.to) where.push(`a.ts < ${p(new Date(s.to).toISOString())}`);
   if (s.beforeSeq !== undefined) where.push(`a.seq < ${p(s.beforeSeq)}`);
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Ids of the orgs whose name matches the search (resolved once, not per audit row). */
+async function namedOrgs(ex: SqlExecutor, q: string | undefined): Promise<string[]> {
+  if (!q) return [];
+  const rows = await ex.query<{ id: string }>(`SELECT id FROM orgs WHERE name ILIKE $1 ORDER BY name LIMIT ${NAMED_ORGS}`, [likePattern(q)]);
+  return rows.map((r) => r.id);
 }
 
 const FROM = `FROM audit_log a LEFT JOIN api_keys k ON k.id = a.target LEFT JOIN orgs o ON o.id = COALESCE(k.org_id, a.target)`;
@@ -75,7 +87,7 @@ interface Row {
 }
 
 export async function searchAudit(ex: SqlExecutor, s: AuditSearch, limit: number): Promise<FoundAuditEntry[]> {
-  const { sql, params } = whereOf(s);
+  const { sql, params } = whereOf(s, await namedOrgs(ex, s.q));
   const rows = await ex.query<Row>(
     `SELECT a.seq, a.ts, a.actor, a.action, a.target, a.data, a.prev_hash, a.hash, o.id AS org_id, o.name AS org_name ${FROM} ${sql}
      ORDER BY a.seq DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
@@ -90,7 +102,7 @@ export async function searchAudit(ex: SqlExecutor, s: AuditSearch, limit: number
 /** How many entries match in all (the page says "41–60 of 213"). */
 export async function countAudit(ex: SqlExecutor, s: AuditSearch): Promise<number> {
   const { beforeSeq: _b, ...rest } = s;
-  const { sql, params } = whereOf(rest);
+  const { sql, params } = whereOf(rest, await namedOrgs(ex, s.q));
   const rows = await ex.query<{ n: unknown }>(`SELECT count(*) AS n ${FROM} ${sql}`, params);
   return toNum(rows[0]?.n ?? 0);
 }
