@@ -8,6 +8,7 @@ import { clearToken, loadToken, saveToken } from './auth/session.js';
 import { SessionContext, useSession, type Session } from './auth/session-context.js';
 import { useApi } from './hooks/use-api.js';
 import { href, Link, useRoute, type Route } from './hooks/use-route.js';
+import { useLiveUpdates } from './hooks/use-live-updates.js';
 import { AuditPage } from './pages/audit/audit-page.js';
 import { CasePage } from './pages/cases/case-page.js';
 import { CaseQueuePage } from './pages/cases/case-queue-page.js';
@@ -75,6 +76,7 @@ const NAV: { path: string; label: string }[] = [
 ];
 
 function Shell() {
+  useLiveUpdates();
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);

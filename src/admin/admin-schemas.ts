@@ -137,13 +137,19 @@ export const UsageQuerySchema = z
     org: z.string().optional().describe('Org id or name.'),
     key: z.string().optional().describe('Key id.'),
     model: z.string().optional(),
+    outcome: z
+      .string()
+      .regex(/^(admitted|refused|rate_limited|upstream_error|error)(,(admitted|refused|rate_limited|upstream_error|error))*$/, 'comma-separated outcomes: admitted, refused, rate_limited, upstream_error, error')
+      .optional()
+      .describe('Only these outcomes (comma-separated): admitted, refused, rate_limited, upstream_error, error. Default: all.'),
+    reason: z.string().min(1).max(100).optional().describe('Only this reason (the error code, e.g. org_restricted).'),
     from: datetime().optional().describe('Inclusive start.'),
     to: datetime().optional().describe('Exclusive end.'),
     group_by: z
       .string()
-      .regex(/^(org|key|model|minute|hour|day)(,(org|key|model|minute|hour|day))*$/)
+      .regex(/^(org|key|model|outcome|reason|minute|hour|day)(,(org|key|model|outcome|reason|minute|hour|day))*$/, 'comma-separated: org, key, model, outcome, reason and one of minute, hour, day')
       .optional()
-      .describe('Comma-separated: org, key, model and one of minute, hour, day.'),
+      .describe('Comma-separated: org, key, model, outcome, reason and one of minute, hour, day.'),
   })
   .strict();
 
@@ -151,8 +157,10 @@ export const UsageRowSchema = z.object({
   orgId: z.string().optional(),
   keyId: z.string().optional(),
   model: z.string().optional(),
+  outcome: z.enum(['admitted', 'refused', 'rate_limited', 'upstream_error', 'error']).optional(),
+  reason: z.string().optional().describe("The error code behind a refusal ('' when admitted)."),
   bucket: z.string().optional(),
-  requests: z.number(),
+  requests: z.number().describe('Requests of every outcome unless filtered by `outcome`.'),
   inputTokens: z.number(),
   outputTokens: z.number(),
 });

@@ -16,8 +16,14 @@ import type { AdminDeps, AdminIdentity, AdminRoute } from './admin-route.js';
 import { buildOpenApi } from './openapi.js';
 import { affiliationRoutes } from './routes/affiliation-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { auditSearchRoutes } from './routes/audit-search-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
+import { enforcementActivityRoutes } from './routes/enforcement-activity-routes.js';
+import { glossaryRoutes } from './routes/glossary-routes.js';
 import { grantRoutes } from './routes/grant-routes.js';
+import { keyActivityRoutes } from './routes/key-activity-routes.js';
+import { liveRoutes } from './routes/live-routes.js';
+import { endLiveStreams } from './live-events.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { orgRoutes } from './routes/org-routes.js';
@@ -30,7 +36,7 @@ export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes, ...liveRoutes];
 
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
@@ -77,6 +83,8 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps,
         return sendError(reply, new MoatError('internal_error'));
       });
       scope.setNotFoundHandler((_req, reply) => sendError(reply, new MoatError('not_found')));
+      // Open event streams (a console left open) must not hold the server open on shutdown.
+      scope.addHook('preClose', async () => endLiveStreams(deps.driver));
 
       scope.get('/openapi.json', async () => openapi);
 

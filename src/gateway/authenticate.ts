@@ -20,7 +20,8 @@ export function presentedKey(headers: IncomingHttpHeaders): PresentedKey {
   return m ? { via: 'bearer', secret: m[1] as string } : { via: 'malformed-header' };
 }
 
-export type AuthResult = { ok: true; key: ApiKeyRecord; org: Org } | { ok: false; error: MoatError };
+/** `owner` is set when the key is known but may not be used (disabled, expired), so the refusal can be metered. */
+export type AuthResult = { ok: true; key: ApiKeyRecord; org: Org } | { ok: false; error: MoatError; owner?: { orgId: string; keyId: string } };
 
 /** `hashes` (optional) caches the checksum check and sha256 of recently seen secrets; see KeyHashCache. */
 export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, nowMs: number, hashes?: KeyHashCache): AuthResult {
@@ -41,8 +42,9 @@ export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, 
   const key = snapshot.keyByHash.get('hash' in check ? check.hash : hashSecret(presented.secret));
   const org = key && snapshot.orgs.get(key.orgId);
   if (!key || !org) return { ok: false, error: new MoatError('invalid_api_key') };
-  if (key.status === 'disabled') return { ok: false, error: new MoatError('key_disabled') };
+  const owner = { orgId: org.id, keyId: key.id };
+  if (key.status === 'disabled') return { ok: false, error: new MoatError('key_disabled'), owner };
   if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= nowMs)
-    return { ok: false, error: new MoatError('key_expired', `The API key expired at ${key.expiresAt}.`) };
+    return { ok: false, error: new MoatError('key_expired', `The API key expired at ${key.expiresAt}.`), owner };
   return { ok: true, key, org };
 }

@@ -32,6 +32,8 @@ export interface Exchange {
   upstream?: UpstreamConfig;
   ticket?: LimitTicket;
   meter?: UsageMeter;
+  /** Org and key of a known key that was refused before the org and key were accepted (disabled, expired). */
+  refusedOwner?: { orgId: string; keyId: string };
   upstreamCalled: boolean;
   ttfbMs?: number;
   status: number;

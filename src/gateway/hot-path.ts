@@ -11,6 +11,7 @@ import type { BoundedQueue } from '../events/bounded-queue.js';
 import type { RequestEvent } from '../events/request-event.js';
 import type { Limiter, LimitInspector } from '../limits/limiter.js';
 import type { UsageAggregator } from '../metering/usage-aggregator.js';
+import { usageOutcome } from '../metering/usage-outcome.js';
 import type { Clock } from '../ops/clock.js';
 import type { Readiness } from '../ops/health.js';
 import type { Logger } from '../ops/logger.js';
@@ -110,7 +111,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       if (inFlight.draining) throw new MoatError('shutting_down');
       const snapshot = view.current();
       const auth = authenticate(presentedKey(x.req.headers), snapshot, x.startMs, keyHashes);
-      if (!auth.ok) throw auth.error;
+      if (!auth.ok) {
+        if (auth.owner) x.refusedOwner = auth.owner;
+        throw auth.error;
+      }
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
       if (!isJsonContentType(x.req.headers['content-type']))
@@ -192,9 +196,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     metrics.requests.inc({ api: x.api, endpoint: x.endpoint, status: String(x.status), code: x.errorCode ?? '' });
     metrics.duration.observe({ api: x.api, stream: String(x.stream) }, latencyMs / 1000);
     if (x.ttfbMs !== undefined) metrics.ttfb.observe({ api: x.api }, x.ttfbMs / 1000);
-    if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event, no usage
+    // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
+    const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
+    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...usageOutcome(x.status, x.errorCode, x.upstreamCalled) });
+    if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
     if (x.upstreamCalled) {
-      usage.record({ orgId: x.orgId, keyId: x.keyId, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens });
       metrics.tokens.inc({ api: x.api, direction: 'input' }, u.input_tokens);
       metrics.tokens.inc({ api: x.api, direction: 'output' }, u.output_tokens);
     }

@@ -1,9 +1,10 @@
-// In-memory per (org, key, model, minute) usage counters. The hot path only adds to a map; a timer flushes the
+// In-memory per (org, key, model, outcome, reason, minute) usage counters. The hot path only adds to a map; a timer flushes the
 // map to the store every metering.flushMs, so metering never puts a database write on a request.
 // A row the store refuses while others in the same flush are written (a value it cannot hold) is dropped and
 // reported instead of being retried forever: one poisoned row must not hold back every later flush.
 import type { ConsumerHealth } from '../events/consumer-supervisor.js';
 import type { Clock } from '../ops/clock.js';
+import type { UsageOutcome } from './usage-outcome.js';
 import type { UsageRow, UsageSink } from './usage-sink.js';
 
 export interface UsageRecord {
@@ -12,6 +13,10 @@ export interface UsageRecord {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** Absent: admitted (callers that meter only served requests). */
+  outcome?: UsageOutcome;
+  /** The error code behind a non-admitted outcome. */
+  reason?: string;
 }
 
 const MINUTE_MS = 60_000;
@@ -31,10 +36,12 @@ export class UsageAggregator {
   /** Counts one finished request in the minute of the injected clock's current time. */
   record(r: UsageRecord): void {
     const minuteMs = Math.floor(this.clock.now() / MINUTE_MS) * MINUTE_MS;
-    const k = `${r.orgId}\u0000${r.keyId}\u0000${r.model}\u0000${minuteMs}`;
+    const outcome = r.outcome ?? 'admitted';
+    const reason = r.reason ?? '';
+    const k = `${r.orgId}\u0000${r.keyId}\u0000${r.model}\u0000${outcome}\u0000${reason}\u0000${minuteMs}`;
     let row = this.pending.get(k);
     if (!row) {
-      row = { orgId: r.orgId, keyId: r.keyId, model: r.model, minute: new Date(minuteMs).toISOString(), requests: 0, inputTokens: 0, outputTokens: 0 };
+      row = { orgId: r.orgId, keyId: r.keyId, model: r.model, outcome, reason, minute: new Date(minuteMs).toISOString(), requests: 0, inputTokens: 0, outputTokens: 0 };
       this.pending.set(k, row);
     }
     row.requests += 1;

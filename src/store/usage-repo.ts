@@ -1,4 +1,4 @@
-// Per-minute usage aggregates (org, key, model, minute). Writers add to existing rows, so several processes
+// Per-minute usage aggregates (org, key, model, outcome, reason, minute). Writers add to existing rows, so several processes
 // can flush their own partial counts for the same minute.
 import type { SqlExecutor } from '../sql/sql-driver.js';
 import { toIso, toNum } from '../sql/row-values.js';
@@ -6,6 +6,7 @@ import { toIso, toNum } from '../sql/row-values.js';
 /** Rows are the metering module's UsageRow: this repository is the store's UsageSink. */
 export type { UsageRow } from '../metering/usage-sink.js';
 import type { UsageRow } from '../metering/usage-sink.js';
+import type { UsageOutcome } from '../metering/usage-outcome.js';
 
 const BATCH = 500;
 
@@ -15,31 +16,33 @@ function truncateToMinute(iso: string): string {
   return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString();
 }
 
-/** Batched upsert that adds. Rows for the same (org, key, model, minute) are merged first. */
+/** Batched upsert that adds. Rows for the same (org, key, model, outcome, reason, minute) are merged first. */
 export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Promise<void> {
-  const merged = new Map<string, UsageRow>();
+  const merged = new Map<string, UsageRow & { outcome: UsageOutcome; reason: string }>();
   for (const r of rows) {
     const minute = truncateToMinute(r.minute);
-    const k = JSON.stringify([r.orgId, r.keyId, r.model, minute]);
+    const outcome = r.outcome ?? 'admitted';
+    const reason = r.reason ?? '';
+    const k = JSON.stringify([r.orgId, r.keyId, r.model, outcome, reason, minute]);
     const cur = merged.get(k);
     if (cur) {
       cur.requests += r.requests;
       cur.inputTokens += r.inputTokens;
       cur.outputTokens += r.outputTokens;
-    } else merged.set(k, { ...r, minute });
+    } else merged.set(k, { ...r, outcome, reason, minute });
   }
   const all = [...merged.values()];
   for (let i = 0; i < all.length; i += BATCH) {
     const chunk = all.slice(i, i + BATCH);
     const params: unknown[] = [];
     const values = chunk.map((r) => {
-      params.push(r.orgId, r.keyId, r.model, r.minute, r.requests, r.inputTokens, r.outputTokens);
-      const b = params.length - 7;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::timestamptz, $${b + 5}::bigint, $${b + 6}::bigint, $${b + 7}::bigint)`;
+      params.push(r.orgId, r.keyId, r.model, r.outcome, r.reason, r.minute, r.requests, r.inputTokens, r.outputTokens);
+      const b = params.length - 9;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::timestamptz, $${b + 7}::bigint, $${b + 8}::bigint, $${b + 9}::bigint)`;
     });
     await ex.query(
-      `INSERT INTO usage_minute (org_id, key_id, model, minute, requests, input_tokens, output_tokens) VALUES ${values.join(', ')}
-       ON CONFLICT (org_id, key_id, model, minute) DO UPDATE SET
+      `INSERT INTO usage_minute (org_id, key_id, model, outcome, reason, minute, requests, input_tokens, output_tokens) VALUES ${values.join(', ')}
+       ON CONFLICT (org_id, key_id, model, minute, outcome, reason) DO UPDATE SET
          requests = usage_minute.requests + EXCLUDED.requests,
          input_tokens = usage_minute.input_tokens + EXCLUDED.input_tokens,
          output_tokens = usage_minute.output_tokens + EXCLUDED.output_tokens`,
@@ -48,12 +51,16 @@ export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Pr
   }
 }
 
-export type UsageGroupBy = 'org' | 'key' | 'model' | 'minute' | 'hour' | 'day';
+export type UsageGroupBy = 'org' | 'key' | 'model' | 'outcome' | 'reason' | 'minute' | 'hour' | 'day';
 
 export interface UsageQuery {
   org?: string | undefined;
   key?: string | undefined;
   model?: string | undefined;
+  /** Only these outcomes (any of them). */
+  outcomes?: readonly UsageOutcome[] | undefined;
+  /** Only this reason (error code). */
+  reason?: string | undefined;
   /** Inclusive lower bound (ISO). */
   from?: string | undefined;
   /** Exclusive upper bound (ISO). */
@@ -66,6 +73,8 @@ export interface UsageAggregate {
   orgId?: string;
   keyId?: string;
   model?: string;
+  outcome?: UsageOutcome;
+  reason?: string;
   /** Start of the minute/hour/day bucket. */
   bucket?: string;
   requests: number;
@@ -73,7 +82,9 @@ export interface UsageAggregate {
   outputTokens: number;
 }
 
-const DIM_SQL: Record<'org' | 'key' | 'model', string> = { org: 'org_id', key: 'key_id', model: 'model' };
+type Dimension = 'org' | 'key' | 'model' | 'outcome' | 'reason';
+const DIM_SQL: Record<Dimension, string> = { org: 'org_id', key: 'key_id', model: 'model', outcome: 'outcome', reason: 'reason' };
+const isDimension = (g: UsageGroupBy): g is Dimension => g in DIM_SQL;
 
 export async function queryUsage(ex: SqlExecutor, q: UsageQuery): Promise<UsageAggregate[]> {
   const groupBy = [...new Set(q.groupBy ?? [])];
@@ -89,11 +100,16 @@ export async function queryUsage(ex: SqlExecutor, q: UsageQuery): Promise<UsageA
   add('org_id', '=', q.org);
   add('key_id', '=', q.key);
   add('model', '=', q.model);
+  add('reason', '=', q.reason);
+  if (q.outcomes?.length) {
+    const slots = q.outcomes.map((o) => (params.push(o), `$${params.length}`));
+    where.push(`outcome IN (${slots.join(', ')})`);
+  }
   add('minute', '>=', q.from);
   add('minute', '<', q.to);
   const cols: string[] = [];
   for (const g of groupBy) {
-    if (g === 'org' || g === 'key' || g === 'model') cols.push(`${DIM_SQL[g]} AS ${g}`);
+    if (isDimension(g)) cols.push(`${DIM_SQL[g]} AS ${g}`);
   }
   const bucket = buckets[0];
   if (bucket) cols.push(bucket === 'minute' ? 'minute AS bucket' : `date_trunc('${bucket}', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket`);
@@ -109,6 +125,8 @@ export async function queryUsage(ex: SqlExecutor, q: UsageQuery): Promise<UsageA
       if ('org' in r) a.orgId = String(r.org);
       if ('key' in r) a.keyId = String(r.key);
       if ('model' in r) a.model = String(r.model);
+      if ('outcome' in r) a.outcome = String(r.outcome) as UsageOutcome;
+      if ('reason' in r) a.reason = String(r.reason);
       if ('bucket' in r) a.bucket = toIso(r.bucket);
       return a;
     });

@@ -24,7 +24,7 @@ function browserAvailable(): string | undefined {
 const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
 if (missing && process.env.CI) throw new Error(missing);
 
-test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 120_000 }, async (t) => {
+test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
   buildConsole();
   mkdirSync(SHOTS, { recursive: true });
   const server: ConsoleServer = await startConsoleServer();
@@ -79,10 +79,9 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
   await t.test('every page renders real data; keyboard navigation moves focus to the new page', async () => {
     const page = await ctx.newPage();
     await login(page, server.tokens.admin);
-    await page.getByRole('heading', { name: 'Top organizations' }).waitFor();
+    await page.getByRole('heading', { name: 'Top organizations by requests' }).waitFor();
     await page.getByRole('link', { name: 'acme-health' }).first().waitFor();
-    await page.getByText('→ active').or(page.getByText('No data in this period.')).first().waitFor();
-    await shot(page, 'overview');
+    await page.getByRole('region', { name: 'Enforcement actions' }).getByText('No data in this period.').waitFor();
 
     // Keyboard: Tab to the "Cases" nav link and follow it; focus lands on the page heading.
     await page.getByRole('link', { name: 'Cases', exact: true }).focus();
@@ -100,8 +99,9 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.equal(await page.getByRole('row').filter({ hasText: 'acme-health' }).count(), 0);
     await page.getByRole('link', { name: 'rival-ai' }).click();
     await page.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
-    await page.getByRole('cell', { name: 'safety_evaluation' }).or(page.getByRole('rowheader', { name: 'safety_evaluation' })).waitFor();
-    await page.getByText('eval-harness', { exact: true }).waitFor();
+    const grants = page.getByRole('region', { name: 'Grants' });
+    await grants.getByRole('cell', { name: 'safety_evaluation' }).or(grants.getByRole('rowheader', { name: 'safety_evaluation' })).waitFor();
+    await page.getByRole('region', { name: 'Keys' }).getByText('eval-harness', { exact: true }).waitFor();
     await page.getByText(/tiny-startup/).first().waitFor();
     // Effective limits per key, resolved by the gateway's limiter from the applied policy (tier limits).
     await page.getByRole('heading', { name: 'Limits', level: 2 }).waitFor();
@@ -119,7 +119,7 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
 
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     await page.getByText(/Hash chain verified: \d+ entries/).waitFor();
-    await page.getByLabel('Action (exact, e.g. org.status)').fill('grant.create');
+    await page.getByLabel('Action').selectOption('grant.create');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('1 matching entry').waitFor();
     assert.match(page.url(), /action=grant\.create/);
@@ -159,7 +159,7 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.equal(await viewer.getByLabel('Add a note').count(), 0);
     await viewer.goto(`${server.url}/console/orgs/${rival.id}`);
     await viewer.getByRole('heading', { name: /rival-ai/, level: 1 }).waitFor();
-    await viewer.getByText('eval-harness', { exact: true }).waitFor();
+    await viewer.getByRole('region', { name: 'Keys' }).getByText('eval-harness', { exact: true }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: /Revoke|Suspend|Restrict|Disable/ }).count(), 0);
     // A webhook URL's credentials are for admins: the viewer's policy document shows scheme and host only.
     const hook = 'https://ops:hunter2@hooks.acme.example/services/T1/B2/s3cr3tpath?token=t0k3n';
@@ -200,11 +200,12 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByText(/restrict — keeps its grants \(safety_evaluation\) — playbook rule competitor-benchmarking-keeps-safety-grant — requires approval/).waitFor();
     const shareFeature = sweep.evidence.features.find((f) => f.name === 'w.bench_share');
     assert.ok(shareFeature && shareFeature.exceeded, 'the detector recorded the benchmark share over its threshold');
-    await page.getByRole('row', { name: new RegExp(`w\\.bench_share bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
+    // Each feature with its meaning from the glossary.
+    await page.getByRole('row', { name: new RegExp(`w\\.bench_share share of prompts that are items of public benchmarks.* bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
     const top = [...sweep.evidence.matchedBenchmarks].sort((x, y) => y.matches - x.matches)[0]!;
     await page.getByRole('row', { name: `${top.benchmark} ${top.matches}` }).waitFor();
     await page.getByText('tiny-startup').first().waitFor();
-    await page.getByText('acquirer affiliation recorded by the provider').waitFor();
+    await page.getByRole('region', { name: 'Why this case' }).getByText(/tiny-startup — acquirer affiliation recorded by the provider/).waitFor();
     const sample = sweep.evidence.sampleRequests.find((x) => x.keyPrefix)!;
     await page.getByRole('cell', { name: sample.excerpt.slice(0, 40) }).first().waitFor();
     await page.getByRole('region', { name: 'Notes' }).getByText('ali-analyst: Matches the sweep pattern from March.').waitFor();
@@ -267,8 +268,14 @@ test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     const row = page.getByRole('row').filter({ hasText: 'org.status' }).filter({ hasText: 'dana-admin' });
     await row.waitFor();
-    const text = (await row.textContent()) ?? '';
-    for (const part of ['from=active', 'to=restricted', `caseId=${sweep.id}`, 'clause=tos-2.3a']) assert.ok(text.includes(part), `${part} in ${text}`);
+    // Details as fields; the case id links to the case.
+    const fields = Object.fromEntries(
+      await row.locator('dl.fields > div').evaluateAll((divs) => divs.map((d) => [d.querySelector('dt')?.textContent, d.querySelector('dd')?.textContent])),
+    );
+    assert.equal(fields.from, 'active');
+    assert.equal(fields.to, 'restricted');
+    assert.equal(fields.clause, 'tos-2.3a');
+    assert.equal(await row.locator('dd a[data-id]').first().getAttribute('data-id'), sweep.id);
     await page.getByRole('row').filter({ hasText: 'case.approved' }).filter({ hasText: 'Sweep confirmed' }).waitFor();
     await page.getByText(/Hash chain verified/).waitFor();
     await shot(page, 'audit');

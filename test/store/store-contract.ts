@@ -201,6 +201,29 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       assert.deepEqual(await queryUsage(db, { org: 'org_bulk' }), [{ requests: 1200, inputTokens: 2400, outputTokens: 3600 }]);
     });
 
+    test('usage: outcomes and reasons are their own rows, filtered and grouped', async () => {
+      const base = { orgId: 'org_o1', keyId: 'key_o', model: 'm', minute: '2030-03-01T10:00:00.000Z', inputTokens: 0, outputTokens: 0 };
+      await writeUsage(db, [
+        { ...base, requests: 5, inputTokens: 50, outputTokens: 10 },
+        { ...base, outcome: 'refused', reason: 'org_restricted', requests: 3 },
+        { ...base, outcome: 'refused', reason: 'key_disabled', requests: 2 },
+        { ...base, outcome: 'rate_limited', reason: 'rate_limited', requests: 1 },
+      ]);
+      await writeUsage(db, [{ ...base, outcome: 'refused', reason: 'org_restricted', requests: 4 }]);
+      assert.deepEqual(await queryUsage(db, { org: 'org_o1' }), [{ requests: 15, inputTokens: 50, outputTokens: 10 }]);
+      assert.deepEqual(await queryUsage(db, { org: 'org_o1', groupBy: ['outcome'] }), [
+        { outcome: 'admitted', requests: 5, inputTokens: 50, outputTokens: 10 },
+        { outcome: 'rate_limited', requests: 1, inputTokens: 0, outputTokens: 0 },
+        { outcome: 'refused', requests: 9, inputTokens: 0, outputTokens: 0 },
+      ]);
+      assert.deepEqual(await queryUsage(db, { org: 'org_o1', outcomes: ['refused', 'rate_limited'], groupBy: ['reason'] }), [
+        { reason: 'key_disabled', requests: 2, inputTokens: 0, outputTokens: 0 },
+        { reason: 'org_restricted', requests: 7, inputTokens: 0, outputTokens: 0 },
+        { reason: 'rate_limited', requests: 1, inputTokens: 0, outputTokens: 0 },
+      ]);
+      assert.deepEqual(await queryUsage(db, { org: 'org_o1', reason: 'key_disabled' }), [{ requests: 2, inputTokens: 0, outputTokens: 0 }]);
+    });
+
     test('change_version: every mutation bumps it by one, concurrent writers get distinct versions', async () => {
       const v0 = await readChangeVersion(db);
       const outs = await Promise.all(Array.from({ length: 6 }, (_, i) => createOrg(db, actor, { name: `conc-${i}` })));

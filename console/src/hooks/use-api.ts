@@ -1,8 +1,11 @@
-// Loads one admin API resource and keeps it current by polling, so new cases and enforcement actions
-// appear without a reload. A refresh keeps showing the previous data instead of flashing a spinner.
+// Loads one admin API resource and keeps it current: it reloads at once when the console or the server's live
+// events say something changed, and polls (rarely while live events flow), so new cases and enforcement
+// actions appear without a reload. A refresh keeps showing the previous data instead of flashing a spinner.
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { useSession } from '../auth/session-context.js';
+import { onChange } from './change-signal.js';
+import { liveConnected } from './use-live-updates.js';
 
 export type Loaded<T> =
   | { kind: 'loading' }
@@ -11,6 +14,8 @@ export type Loaded<T> =
   | { kind: 'ok'; data: T; stale?: ApiError };
 
 export const POLL_MS = 3000;
+/** With live updates flowing, a view polls only every this many ticks (charts still follow traffic). */
+const LIVE_EVERY = 5;
 
 export function useApi<T>(path: string | null, pollMs: number | null = POLL_MS): Loaded<T> & { reload: () => void } {
   const { api } = useSession();
@@ -34,10 +39,15 @@ export function useApi<T>(path: string | null, pollMs: number | null = POLL_MS):
     return () => ctrl.abort();
   }, [api, path, tick]);
 
+  useEffect(() => (path === null ? undefined : onChange(reload)), [path, reload]);
+
   useEffect(() => {
     if (path === null || pollMs === null) return;
+    let n = 0;
     const id = setInterval(() => {
-      if (document.visibilityState !== 'hidden') setTick((t) => t + 1);
+      if (document.visibilityState === 'hidden') return;
+      if (liveConnected() && ++n % LIVE_EVERY !== 0) return;
+      setTick((t) => t + 1);
     }, pollMs);
     return () => clearInterval(id);
   }, [path, pollMs]);

@@ -1,34 +1,67 @@
-// Audit: the trail, newest first, filtered on the server by actor / action / target and in the browser by
-// free text, with the hash chain's verification status (GET /admin/audit/recent, /admin/audit/verify).
+// Audit: search the whole trail on the server (GET /admin/audit/search) by name or partial text, action,
+// actor and time range; newest first, page by page to the oldest entry; export every match as CSV or JSONL;
+// and the hash chain's verification status (GET /admin/audit/verify).
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AuditEntry, AuditVerify } from '../../api/types.js';
+import { downloadExport } from '../../api/download.js';
+import type { AuditVerify } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
 import { useApi } from '../../hooks/use-api.js';
+import { useOrgs } from '../../hooks/use-orgs.js';
 import { navigate } from '../../hooks/use-route.js';
-import { AuditTable, describe } from './audit-table.js';
+import { AuditTable, type ListedAuditEntry } from './audit-table.js';
 
-const FIELDS = ['actor', 'action', 'target', 'q'] as const;
+const PAGE = 50;
+/** Search fields kept in the URL, so a search is a link that can be shared and the back button works. */
+const FIELDS = ['q', 'action', 'actor', 'from', 'to', 'org'] as const;
 type Field = (typeof FIELDS)[number];
-const LABELS: Record<Field, string> = { actor: 'Actor (exact)', action: 'Action (exact, e.g. org.status)', target: 'Target id (exact)', q: 'Contains text' };
-const SHOWN = 200;
-/** Newest entries fetched per search; the text filter applies within them. */
-const WINDOW = 1000;
+
+interface SearchResult {
+  entries: ListedAuditEntry[];
+  total: number;
+  nextBeforeSeq?: number;
+}
+
+/** datetime-local works in the viewer's time; the URL and the API take ISO instants. */
+const toLocalInput = (iso: string) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const initial = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
   const [form, setForm] = useState(initial);
   useEffect(() => setForm(initial), [query.toString()]);
-  const server = new URLSearchParams({ limit: String(WINDOW) });
-  for (const f of ['actor', 'action', 'target'] as const) if (initial[f]) server.set(f, initial[f]);
-  const entries = useApi<{ entries: AuditEntry[] }>(`/admin/audit/recent?${server}`);
+  const before = query.get('before_seq') ?? '';
+  const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
+  const filters = new URLSearchParams();
+  for (const f of FIELDS) if (initial[f]) filters.set(f, initial[f]);
+  const server = new URLSearchParams(filters);
+  server.set('limit', String(PAGE));
+  if (before) server.set('before_seq', before);
+  const result = useApi<SearchResult>(`/admin/audit/search?${server}`);
+  const actions = useApi<{ actions: { action: string; count: number }[] }>('/admin/audit/actions', 30000);
   const verify = useApi<AuditVerify>('/admin/audit/verify', 15000);
+  const orgs = useOrgs();
+  const [exportError, setExportError] = useState('');
+
+  const go = (p: URLSearchParams) => navigate(`/console/audit${p.size ? `?${p}` : ''}`);
   const search = (e: FormEvent) => {
     e.preventDefault();
     const p = new URLSearchParams();
     for (const f of FIELDS) if (form[f].trim()) p.set(f, form[f].trim());
-    navigate(`/console/audit${p.size ? `?${p}` : ''}`);
+    go(p);
   };
-  const text = initial.q.toLowerCase();
+  const exportAs = (format: 'csv' | 'jsonl') => {
+    const p = new URLSearchParams(filters);
+    p.set('format', format);
+    setExportError('');
+    downloadExport(`/admin/audit/search/export?${p}`, `moat-audit.${format}`).catch((e: Error) => setExportError(e.message));
+  };
+  const set = (f: Field, v: string) => setForm({ ...form, [f]: v });
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Audit trail</h1>
@@ -46,25 +79,98 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         }
       </AsyncView>
       <form role="search" aria-label="Search the audit trail" onSubmit={search} className="search">
-        {FIELDS.map((f) => (
-          <div key={f}>
-            <label htmlFor={`audit-${f}`}>{LABELS[f]}</label>
-            <input id={`audit-${f}`} type="search" value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
-          </div>
-        ))}
-        <button type="submit">Search</button>
+        <div className="grow">
+          <label htmlFor="audit-q">Search (org name, id, actor or any text)</label>
+          <input id="audit-q" type="search" value={form.q} onChange={(e) => set('q', e.target.value)} placeholder="e.g. rival or case_3f…" />
+        </div>
+        <div>
+          <label htmlFor="audit-action">Action</label>
+          <select id="audit-action" value={form.action} onChange={(e) => set('action', e.target.value)}>
+            <option value="">any action</option>
+            {actions.kind === 'ok' &&
+              actions.data.actions.map((a) => (
+                <option key={a.action} value={a.action}>
+                  {a.action} ({a.count})
+                </option>
+              ))}
+            {form.action && !(actions.kind === 'ok' && actions.data.actions.some((a) => a.action === form.action)) && <option value={form.action}>{form.action}</option>}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="audit-actor">Actor</label>
+          <input id="audit-actor" type="search" value={form.actor} onChange={(e) => set('actor', e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="audit-from">From ({tz})</label>
+          <input id="audit-from" type="datetime-local" value={toLocalInput(form.from)} onChange={(e) => set('from', fromLocalInput(e.target.value))} />
+        </div>
+        <div>
+          <label htmlFor="audit-to">To ({tz})</label>
+          <input id="audit-to" type="datetime-local" value={toLocalInput(form.to)} onChange={(e) => set('to', fromLocalInput(e.target.value))} />
+        </div>
+        <button type="submit" className="primary">
+          Search
+        </button>
+        {filters.size > 0 && (
+          <button type="button" onClick={() => go(new URLSearchParams())}>
+            Clear
+          </button>
+        )}
       </form>
-      <AsyncView state={entries} what="audit entries">
-        {({ entries: list }) => {
-          const hits = list.filter((e) => !text || [e.actor, e.action, e.target, describe(e.data)].some((s) => s.toLowerCase().includes(text)));
+      {initial.org && (
+        <p className="muted">
+          Entries about <strong>{orgs.get(initial.org)?.name ?? initial.org}</strong>: the organization, its keys and its cases.
+        </p>
+      )}
+      <AsyncView state={result} what="audit entries">
+        {({ entries, total, nextBeforeSeq }) => {
+          const first = (page - 1) * PAGE + 1;
           return (
             <>
-              <p className="muted" role="status">
-                {hits.length} matching entr{hits.length === 1 ? 'y' : 'ies'}
-                {hits.length > SHOWN ? `, newest ${SHOWN} shown` : ''}
-                {list.length === WINDOW ? ` (searched the newest ${WINDOW} entries)` : ''}
-              </p>
-              <AuditTable entries={hits.slice(0, SHOWN)} caption="Audit entries, newest first" />
+              <div className="page-head">
+                <p className="muted" role="status">
+                  {total === 0 ? 'No matching entries' : `${total} matching entr${total === 1 ? 'y' : 'ies'}, showing ${first}–${first + entries.length - 1}`}
+                </p>
+                <div className="actions">
+                  <button type="button" onClick={() => exportAs('csv')} disabled={total === 0}>
+                    Export CSV
+                  </button>
+                  <button type="button" onClick={() => exportAs('jsonl')} disabled={total === 0}>
+                    Export JSONL
+                  </button>
+                </div>
+              </div>
+              {exportError && (
+                <p className="state error" role="alert">
+                  Export failed: {exportError}
+                </p>
+              )}
+              <AuditTable entries={entries} caption="Audit entries, newest first" orgs={orgs} />
+              <nav aria-label="Audit pages" className="actions">
+                {page > 1 && (
+                  <button type="button" onClick={() => history.back()}>
+                    ← Newer
+                  </button>
+                )}
+                {page > 1 && (
+                  <button type="button" onClick={() => go(filters)}>
+                    Newest
+                  </button>
+                )}
+                {nextBeforeSeq !== undefined && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      const p = new URLSearchParams(filters);
+                      p.set('before_seq', String(nextBeforeSeq));
+                      p.set('page', String(page + 1));
+                      go(p);
+                    }}
+                  >
+                    Older →
+                  </button>
+                )}
+              </nav>
             </>
           );
         }}

@@ -9,13 +9,26 @@ import type { CaseDetail, Org } from '../../api/types.js';
 import { canAct, canAnnotate } from '../../auth/permissions.js';
 import { useSession } from '../../auth/session-context.js';
 import { ActionDialog } from '../../components/action-dialog.js';
+import { announceChange } from '../../hooks/change-signal.js';
 
 type Decision = 'approve' | 'dismiss' | 'reinstate' | 'appeal';
 const DANGEROUS = new Set(['restrict', 'suspend', 'revoke']);
 
-export function CaseActions({ c, orgs, clause, onDone }: { c: CaseDetail; orgs: Map<string, Org>; clause: string; onDone: () => void }) {
+/** What a decision did, from the case the API returns after it: shown at once as the confirmation. */
+export function confirmation(decision: Decision, after: CaseDetail, orgs: Map<string, Org>): string {
+  const names = (ids: string[]) => (ids.length > 3 ? `${ids.length} accounts` : ids.map((id) => orgs.get(id)?.name ?? id).join(', '));
+  const last = after.actionsTaken.at(-1);
+  if (decision === 'approve' && last) return `Done — ${last.action} taken by ${last.by} on ${names(last.orgIds)}. The case is now ${after.status}.`;
+  if (decision === 'reinstate') return `Done — the action was lifted. The case is now ${after.status}.`;
+  return `Done — the case is now ${after.status}.`;
+}
+
+export function CaseActions({ c, orgs, clause, onDone }: { c: CaseDetail; orgs: Map<string, Org>; clause: string; onDone: (after: CaseDetail, message: string) => void }) {
   const { api, me } = useSession();
-  const [open, setOpen] = useState<Decision | null>(null);
+  // `?approve=1` (the queue's "a" shortcut) opens the approval at once when this role may approve this case.
+  const [open, setOpen] = useState<Decision | null>(() =>
+    new URLSearchParams(location.search).get('approve') === '1' && canAct(me.role) && (c.status === 'open' || c.status === 'appealed') && c.proposedAction && c.proposedAction.action !== 'none' ? 'approve' : null,
+  );
   if (!canAnnotate(me.role)) return null;
   const admin = canAct(me.role);
   const proposed = c.proposedAction;
@@ -65,8 +78,9 @@ export function CaseActions({ c, orgs, clause, onDone }: { c: CaseDetail; orgs: 
           confirmName={dangerous ? subject : undefined}
           onClose={() => setOpen(null)}
           onSubmit={async ({ note }) => {
-            await api(`/admin/cases/${encodeURIComponent(c.id)}/${open}`, { method: 'POST', body: { note } });
-            onDone();
+            const res = await api<{ case: CaseDetail }>(`/admin/cases/${encodeURIComponent(c.id)}/${open}`, { method: 'POST', body: { note } });
+            onDone(res.case, confirmation(open, res.case, orgs));
+            announceChange();
           }}
         />
       )}

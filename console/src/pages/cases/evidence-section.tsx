@@ -2,21 +2,24 @@
 // the firing rules' thresholds, public benchmarks the org's prompts matched (with how many prompts),
 // sample requests (redacted by the server), each score's signal contributions, and linked accounts with the
 // link that brought each into the cluster.
-import type { CaseDetail } from '../../api/types.js';
+import type { CaseDetail, Org } from '../../api/types.js';
+import { ExpandableText } from '../../components/expandable-text.js';
 import { fmtTime } from '../../components/format.js';
-import { href, Link } from '../../hooks/use-route.js';
+import { MembersTable } from './members-table.js';
 
-export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['evidence'] }) {
+export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { evidence: CaseDetail['evidence']; glossary: Map<string, string>; orgs: Map<string, Org>; requests: Map<string, number> }) {
   return (
     <section aria-labelledby="evidence">
       <h2 id="evidence">Evidence</h2>
       <div className="grid-2">
         <div>
           <h3>Features against thresholds</h3>
+          <div className="table-scroll">
           <table>
             <thead>
               <tr>
                 <th scope="col">Feature</th>
+                <th scope="col">Meaning</th>
                 <th scope="col">Rule</th>
                 <th scope="col">Value</th>
                 <th scope="col">Threshold</th>
@@ -27,6 +30,7 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
               {ev.features.map((f) => (
                 <tr key={`${f.rule ?? ''}/${f.name}/${f.comparison}`} className={f.exceeded ? 'exceeded' : undefined}>
                   <th scope="row">{f.name}</th>
+                  <td className="meaning">{glossary.get(f.name) ?? ''}</td>
                   <td>
                     <code>{f.rule || '—'}</code>
                   </td>
@@ -39,7 +43,8 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
               ))}
             </tbody>
           </table>
-          <ScoreContributions scores={ev.scores ?? []} />
+          </div>
+          <ScoreContributions scores={ev.scores ?? []} glossary={glossary} />
         </div>
         <div>
           <h3>Matched public benchmarks</h3>
@@ -63,9 +68,10 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
           )}
         </div>
       </div>
-      <LinkedAccounts accounts={ev.linkedAccounts} />
+      <MembersTable accounts={ev.linkedAccounts} orgs={orgs} requests={requests} />
       <h3>Sample requests</h3>
       {ev.sampleRequests.length === 0 ? <p className="muted">None.</p> : (
+        <div className="table-scroll">
         <table className="samples">
           <thead>
             <tr>
@@ -89,11 +95,14 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
                     <span className="muted">prompt kept by the detector</span>
                   )}
                 </td>
-                <td className="excerpt">{s.excerpt}</td>
+                <td className="excerpt">
+                  <ExpandableText text={s.excerpt} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
@@ -102,7 +111,7 @@ export function EvidenceSection({ evidence: ev }: { evidence: CaseDetail['eviden
 const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
 
 /** What each signal added to a score (logit units): why the score is high. */
-function ScoreContributions({ scores }: { scores: NonNullable<CaseDetail['evidence']['scores']> }) {
+function ScoreContributions({ scores, glossary }: { scores: NonNullable<CaseDetail['evidence']['scores']>; glossary: Map<string, string> }) {
   if (scores.length === 0) return null;
   return (
     <>
@@ -122,7 +131,9 @@ function ScoreContributions({ scores }: { scores: NonNullable<CaseDetail['eviden
             <tbody>
               {s.contributions.map((c) => (
                 <tr key={c.feature}>
-                  <th scope="row">{c.feature}</th>
+                  <th scope="row" title={glossary.get(c.feature)}>
+                    {c.feature}
+                  </th>
                   <td>{c.value === null ? '—' : round(c.value)}</td>
                   <td className={c.contribution > 0 ? 'exceeded' : undefined}>
                     {c.contribution > 0 ? '+' : ''}
@@ -135,56 +146,5 @@ function ScoreContributions({ scores }: { scores: NonNullable<CaseDetail['eviden
         </div>
       ))}
     </>
-  );
-}
-
-/** A cluster's members, each with the link that brought it in; long lists are folded. */
-function LinkedAccounts({ accounts }: { accounts: CaseDetail['evidence']['linkedAccounts'] }) {
-  if (accounts.length === 0)
-    return (
-      <>
-        <h3>Linked accounts</h3>
-        <p className="muted">None.</p>
-      </>
-    );
-  const shown = accounts.slice(0, 12);
-  const rest = accounts.slice(12);
-  const row = (l: (typeof accounts)[number]) => (
-    <tr key={l.orgId}>
-      <th scope="row">
-        <Link href={href('orgs', l.orgId)}>{l.name}</Link>
-      </th>
-      <td>{l.linkedTo ? <Link href={href('orgs', l.linkedTo)}>{accounts.find((a) => a.orgId === l.linkedTo)?.name ?? l.linkedTo}</Link> : <span className="muted">—</span>}</td>
-      <td>{l.strength === undefined ? '' : round(l.strength)}</td>
-      <td className="reason">{l.reason}</td>
-    </tr>
-  );
-  const head = (
-    <thead>
-      <tr>
-        <th scope="col">Account</th>
-        <th scope="col">Linked to</th>
-        <th scope="col">Strength (nats)</th>
-        <th scope="col">Why</th>
-      </tr>
-    </thead>
-  );
-  return (
-    <section aria-labelledby="linked-accounts">
-      <h3 id="linked-accounts">Linked accounts ({accounts.length})</h3>
-      <table className="linked-accounts">
-        {head}
-        <tbody>{shown.map(row)}</tbody>
-      </table>
-      {rest.length > 0 && (
-        <details>
-          <summary>{rest.length} more linked accounts</summary>
-          <table className="linked-accounts">
-            {head}
-            <tbody>{rest.map(row)}</tbody>
-          </table>
-        </details>
-      )}
-    </section>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Org, OrgStatus } from '../../api/types.js';
 import { useSession } from '../../auth/session-context.js';
 import { ActionDialog } from '../../components/action-dialog.js';
+import { announceChange } from '../../hooks/change-signal.js';
 
 type Kind = 'restrict' | 'suspend' | 'revoke' | 'reinstate';
 const TARGET: Record<Kind, OrgStatus> = { restrict: 'restricted', suspend: 'suspended', revoke: 'revoked', reinstate: 'active' };
@@ -38,6 +39,7 @@ export function OrgActions({ org, onDone }: { org: Org; onDone: () => void }) {
             };
             await api(`/admin/orgs/${encodeURIComponent(org.id)}/status`, { method: 'POST', body });
             onDone();
+            announceChange();
           }}
         >
           {open === 'suspend' && (

@@ -7,8 +7,12 @@ import { useSession } from '../../auth/session-context.js';
 import { AffiliationGraph } from '../../charts/affiliation-graph.js';
 import { AsyncView } from '../../components/async-view.js';
 import { fmtTime } from '../../components/format.js';
+import { CaseLink } from '../../components/entity-link.js';
 import { Badge } from '../../components/status-badge.js';
 import { useApi } from '../../hooks/use-api.js';
+import { useOrgs } from '../../hooks/use-orgs.js';
+import { href, Link } from '../../hooks/use-route.js';
+import { CasesSection } from './cases-section.js';
 import { GrantsSection } from './grants-section.js';
 import { HistorySection } from './history-section.js';
 import { KeysSection } from './keys-section.js';
@@ -29,6 +33,7 @@ export function OrgDetailPage({ orgId }: { orgId: string }) {
 
 function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
   const { me } = useSession();
+  const orgs = useOrgs();
   const [, force] = useState(0);
   return (
     <>
@@ -50,10 +55,20 @@ function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
         <p className="status-why">
           {org.status} since {fmtTime(org.statusChange.at)} by {org.statusChange.actor}: {org.statusChange.reason}
           {org.statusChange.clause && <> — clause <strong>{org.statusChange.clause}</strong></>}
+          {org.statusChange.caseId && (
+            <>
+              {' '}— <CaseLink id={org.statusChange.caseId} />
+            </>
+          )}
           {org.suspendedUntil && <> — until {fmtTime(org.suspendedUntil)}</>}
         </p>
       )}
+      <p className="page-links">
+        <a href="#org-cases">Cases</a> · <a href="#keys">Keys</a> · <a href="#usage">Usage</a> ·{' '}
+        <Link href={`${href('audit')}?org=${encodeURIComponent(org.id)}`}>Audit trail</Link>
+      </p>
       <div className="grid-2">
+        <CasesSection orgId={org.id} />
         <section aria-labelledby="attrs">
           <h2 id="attrs">Attributes</h2>
           <dl className="kv">
@@ -82,7 +97,7 @@ function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
         <KeysSection orgId={org.id} />
         <UsageSection orgId={org.id} />
       </div>
-      <HistorySection orgId={org.id} />
+      <HistorySection org={org} orgs={orgs} />
     </>
   );
 }

@@ -1,0 +1,22 @@
+// GET /admin/enforcement/activity: enforcement actions by kind, per hour or day, from the audit log.
+export interface ActivityRow {
+  /** restrict, suspend, revoke, throttle, lift, notify, reinstate, key.disable, key.enable, key.delete */
+  kind: string;
+  /** Taken by hand rather than by the enforcement executor. */
+  manual: number;
+  count: number;
+  bucket?: string;
+}
+
+export const ACTIVITY_COLOR: Record<string, string> = {
+  restrict: '#c2410c',
+  suspend: '#a16207',
+  revoke: '#7f1d1d',
+  throttle: '#0e7490',
+  notify: '#4b5563',
+  lift: '#15803d',
+  reinstate: '#15803d',
+  'key.disable': '#be185d',
+  'key.enable': '#65a30d',
+  'key.delete': '#1f2937',
+};

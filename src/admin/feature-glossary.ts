@@ -1,0 +1,107 @@
+// What each detection feature means, in words an analyst can act on. Names are checked against the feature
+// catalog (resolveFeature), so the glossary explains exactly the features rules can read; a window feature
+// without a written meaning still gets one from its name, so a new feature never shows up unexplained.
+import { AGGREGATE_FEATURES } from '../detection/aggregate-features.js';
+import { resolveFeature } from '../detection/feature-catalog.js';
+import { LABELS } from '../detection/rules/rule-schema.js';
+
+const MEANING: Record<string, string> = {
+  requests: 'requests counted',
+  capability_share: 'share of prompts testing a capability (coding, math, reasoning, creative writing…)',
+  harmful_share: 'share of prompts on sensitive or harmful topics',
+  single_turn_share: 'share of one-shot requests (no conversation), as test harnesses send',
+  no_system_share: 'share of requests without a system prompt',
+  temp_zero_share: 'share at temperature 0 (reproducible answers, as evaluations use)',
+  scripted_share: 'share sent by a script rather than a browser or an official SDK',
+  sdk_share: 'share sent through an official SDK',
+  browser_share: 'share sent from a browser',
+  logprobs_share: 'share asking for token log-probabilities (used to grade or distil)',
+  logit_bias_share: 'share setting logit_bias',
+  multi_n_share: 'share asking for several completions at once',
+  tools_share: 'share using tools',
+  long_output_share: 'share asking for long outputs',
+  bench_share: 'share of prompts that are items of public benchmarks',
+  reasoning_share: 'share asking for extended reasoning',
+  seed_share: 'share fixing a random seed (reproducible runs)',
+  json_format_share: 'share asking for JSON output',
+  eval_share: 'share with any evaluation-harness cue (answer format, choices, grading, code stub, few-shot)',
+  eval_item_share: 'share written like a benchmark item',
+  answer_format_share: 'share prescribing an answer format ("Answer: $LETTER")',
+  multiple_choice_share: 'share offering lettered answer choices',
+  grading_share: 'share asking the model to grade an answer',
+  placeholder_share: 'share with unfilled template placeholders',
+  code_stub_share: 'share giving a function stub to complete',
+  few_shot_share: 'share with worked examples before the question',
+  cot_share: 'share asking for step-by-step reasoning',
+  reasoning_coercion_share: 'share pressing the model to reveal its reasoning',
+  capability_topics: 'capability topics the traffic covers (a sweep covers many)',
+  topic_entropy: 'how evenly the traffic spreads over topics',
+  harm_categories: 'harm categories the traffic touches',
+  languages: 'writing systems used',
+  harmful_llr: 'evidence that the sensitive-prompt rate is a sweep’s rather than ordinary traffic’s',
+  eval_llr: 'evidence that the evaluation-cue rate is a sweep’s rather than ordinary traffic’s',
+  cot_llr: 'evidence that the step-by-step rate is a sweep’s rather than ordinary traffic’s',
+  template_top_share: 'share of the single most common prompt template',
+  system_top_share: 'share of the single most common system prompt',
+  shape_top_share: 'share of the single most common request shape',
+  novelty: 'how unlike its recent prompts each new prompt is (coverage-seeking)',
+  output_ratio: 'output tokens per input token',
+  prompt_log_mean: 'typical prompt length',
+  bench_distinct: 'distinct benchmark items matched',
+  rate_per_hour: 'requests per hour',
+  interarrival_cv: 'irregularity of the gaps between requests (low: machine-regular)',
+  hours_active: 'distinct hours of the day with traffic',
+  span_hours: 'hours from the first to the last request',
+};
+
+const LABEL_SET = new Set<string>(LABELS);
+
+function base(f: string): string {
+  if (MEANING[f]) return MEANING[f];
+  if (f.endsWith('_share')) return `share of requests flagged ${f.slice(0, -'_share'.length).replace(/_/g, ' ')}`;
+  return f.replace(/_/g, ' ');
+}
+
+export interface GlossaryEntry {
+  name: string;
+  meaning: string;
+  /** Whether rules can read this name (the feature catalog resolves it). */
+  known: boolean;
+}
+
+/** The meaning of one feature name, e.g. `w.bench_share` or `cluster.score.distillation`. */
+export function explainFeature(name: string): GlossaryEntry {
+  const p = name.split('.');
+  const known = resolveFeature(name) !== undefined;
+  const score = (label: string) => `score for ${label.replace(/_/g, ' ')} (0–1)`;
+  let meaning: string;
+  if (p[0] === 'w' && p.length === 2) meaning = `${base(p[1]!)}, over the org’s last 200 requests outside granted purposes`;
+  else if (p[0] === 'score' && p.length === 2) meaning = `the org’s ${score(p[1]!)}, from its recent traffic`;
+  else if (p[0] === 'key' && p[1] === 'score' && p.length === 3) meaning = `the highest ${score(p[2]!)} of any one key with 30 or more requests`;
+  else if (p[0] === 'purpose' && p.length === 3) meaning = `${base(p[2]!)}, over the org’s last 50 requests under its ${p[1]} grant`;
+  else if (p[0] === 'purpose' && p.length === 4 && p[2] === 'score') meaning = `${score(p[3]!)} of the org’s traffic under its ${p[1]} grant`;
+  else if (p[0] === 'cluster' && p[1] === 'orgs') meaning = 'accounts in the org’s linked cluster';
+  else if (p[0] === 'cluster' && p[1] === 'score' && p.length === 3) meaning = `the linked cluster’s ${score(p[2]!)}, over its combined traffic`;
+  else if (p[0] === 'cluster' && p.length === 2) meaning = `${base(p[1]!)}, over the linked cluster’s combined traffic`;
+  else if (name === 'org.requests') meaning = 'requests the detector has seen from the org';
+  else if (name === 'org.known') meaning = 'whether the org is a known (registered) customer';
+  else if (name === 'org.competitor') meaning = 'whether the org, or an affiliate of it, is marked as a competitor';
+  else if (p[0] === 'org' && p[1] === 'grant') meaning = `whether the org holds a ${p[2]} grant`;
+  else if (p[0] === 'org' && p[1] === 'attr') meaning = `the org’s attribute ${p[2]}`;
+  else meaning = name;
+  return { name, meaning, known };
+}
+
+/** Every window feature, score and org fact, for the glossary page. */
+export function glossary(): GlossaryEntry[] {
+  const names = [
+    ...AGGREGATE_FEATURES.map((f) => `w.${f}`),
+    ...[...LABEL_SET].map((l) => `score.${l}`),
+    ...[...LABEL_SET].map((l) => `key.score.${l}`),
+    'cluster.orgs',
+    ...[...LABEL_SET].map((l) => `cluster.score.${l}`),
+    'org.requests',
+    'org.competitor',
+  ];
+  return names.map(explainFeature);
+}

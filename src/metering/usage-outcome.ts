@@ -1,0 +1,29 @@
+// What became of a request, as metering counts it: admitted, refused (policy or key status), rate_limited,
+// upstream_error, or error (a bad request, shutdown or internal failure before any model was called).
+// Analysts need refused traffic next to admitted traffic to see that an action worked, so every request the
+// gateway can attribute to an org and key is counted under one outcome, with the error code as the reason.
+
+export const USAGE_OUTCOMES = ['admitted', 'refused', 'rate_limited', 'upstream_error', 'error'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
+
+/** Codes that mean "policy or key status said no" (the request itself was acceptable). */
+const REFUSALS = new Set([
+  'key_disabled', 'key_expired', 'org_revoked', 'org_suspended', 'org_restricted', 'affiliate_restricted', 'feature_denied', 'grant_out_of_scope', 'access_unconfirmed',
+]);
+const LIMITS = new Set(['rate_limited', 'concurrency_limited', 'quota_exhausted']);
+
+/**
+ * The outcome of a finished request. `upstreamCalled` separates an error the model server gave (or caused) from
+ * one Moat raised before calling it; a client that went away after admission still counts as admitted.
+ */
+export function usageOutcome(status: number, errorCode: string | undefined, upstreamCalled: boolean): { outcome: UsageOutcome; reason: string } {
+  if (errorCode !== undefined) {
+    if (REFUSALS.has(errorCode)) return { outcome: 'refused', reason: errorCode };
+    if (LIMITS.has(errorCode)) return { outcome: 'rate_limited', reason: errorCode };
+    if (errorCode.startsWith('upstream_')) return { outcome: 'upstream_error', reason: errorCode };
+    return { outcome: upstreamCalled ? 'upstream_error' : 'error', reason: errorCode };
+  }
+  if (status === 499 && !upstreamCalled) return { outcome: 'error', reason: 'client_closed' };
+  if (upstreamCalled && status >= 400 && status !== 499) return { outcome: 'upstream_error', reason: `http_${status}` };
+  return { outcome: 'admitted', reason: '' };
+}
