@@ -4,8 +4,7 @@
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import type { DetectionAssets } from './assets.js';
 import type { Aggregate } from './aggregate-features.js';
-import type { ScoreModel } from './scores/score-model.js';
-import { KEY_MIN_REQUESTS, featureNames, resolveFeature, type FeatureContext } from './feature-catalog.js';
+import { featureNames, resolveFeature, topScoredKey, type FeatureContext } from './feature-catalog.js';
 import { num, unnum, type Num } from './checkpoint/codec.js';
 import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerState, type LinkEvaluation } from './linkage/linker.js';
 import { linkRecordOf, type LinkRecord } from './linkage/link-record.js';
@@ -220,7 +219,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       const m = /^(?:(cluster|key)\.|purpose\.([^.]+)\.)?score\.(\w+)$/.exec(c.feature);
       const model = m ? opts.scores.get(m[3] as ActivityLabel) : undefined;
       if (!m || !model) continue;
-      const agg = m[1] === 'cluster' ? ctx.cluster?.agg : m[1] === 'key' ? busiestScoredKey(ctx.org, model) : m[2] !== undefined ? ctx.org.purposes.get(m[2]) : ctx.org.window;
+      const agg = m[1] === 'cluster' ? ctx.cluster?.agg : m[1] === 'key' ? topScoredKey(ctx.org, model, opts.baselines)?.agg : m[2] !== undefined ? ctx.org.purposes.get(m[2]) : ctx.org.window;
       if (agg) scores[c.feature] = model.explain(agg, opts.baselines);
     }
     if (Object.keys(scores).length) ev.scores = scores;
@@ -239,17 +238,6 @@ export function createDetector(opts: DetectorOptions): Detector {
       } else ev[e] = round(get(e));
     }
     return ev;
-  }
-
-  /** The key whose own traffic scores highest (what `key.score.<label>` reads), for its evidence. */
-  function busiestScoredKey(org: OrgRecord, model: ScoreModel): Aggregate | undefined {
-    let best: { agg: Aggregate; v: number } | undefined;
-    for (const agg of org.keys.values()) {
-      if (agg.tally.n < KEY_MIN_REQUESTS) continue;
-      const v = model.score(agg, opts.baselines);
-      if (!best || v > best.v) best = { agg, v };
-    }
-    return best?.agg;
   }
 
   /** The label's confidence: the calibrated score when the rule rests on one, else the rule's own. */

@@ -34,6 +34,17 @@ function scoreOf(ctx: FeatureContext, label: ActivityLabel, a: Aggregate): numbe
   return m ? m.score(a, ctx.baselines) : undefined;
 }
 
+/** The key whose own traffic (KEY_MIN_REQUESTS or more) scores highest: what `key.score.<label>` reads. */
+export function topScoredKey(org: OrgRecord, model: ScoreModel, baselines: Baselines): { agg: Aggregate; score: number } | undefined {
+  let best: { agg: Aggregate; score: number } | undefined;
+  for (const agg of org.keys.values()) {
+    if (agg.tally.n < KEY_MIN_REQUESTS) continue;
+    const score = model.score(agg, baselines);
+    if (!best || score > best.score) best = { agg, score };
+  }
+  return best;
+}
+
 export function resolveFeature(name: string): Getter<FeatureContext> | undefined {
   const parts = name.split('.');
   const [scope, a, b, c] = parts;
@@ -72,12 +83,8 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
     return (ctx) => {
       const hit = ctx.org.scoreCache.get(cacheKey);
       if (hit !== undefined) return hit >= 0 ? hit : undefined;
-      let best: number | undefined;
-      for (const agg of ctx.org.keys.values()) {
-        if (agg.tally.n < KEY_MIN_REQUESTS) continue;
-        const v = scoreOf(ctx, b as ActivityLabel, agg);
-        if (v !== undefined && (best === undefined || v > best)) best = v;
-      }
+      const model = ctx.scores.get(b as ActivityLabel);
+      const best = model ? topScoredKey(ctx.org, model, ctx.baselines)?.score : undefined;
       ctx.org.scoreCache.set(cacheKey, best ?? -1);
       return best;
     };
