@@ -8,7 +8,7 @@ import type { DetectionTracker } from '../enforcement/detection-tracker.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import type { ConsumerHealth } from '../events/consumer-supervisor.js';
 import type { RequestEvent } from '../events/request-event.js';
-import type { TraceOrgLine } from '../events/trace-format.js';
+import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import type { Logger } from '../ops/logger.js';
 
 export interface SinkContext {
@@ -25,6 +25,8 @@ export interface SinkContext {
   stats: { events: number; restarts: number };
   /** Key id → key prefix, from the current view (evidence names keys by prefix). */
   keyPrefix(keyId: string): string;
+  /** A batch taken off the queue as trace lines: each request noted for evidence (key prefix, model) and counted. */
+  traceLinesOf(batch: readonly RequestEvent[]): TraceRequestLine[];
   /** Org lines of every org, as if none had been sent (a new detector knows no org). */
   allOrgLines(): TraceOrgLine[];
   health: ConsumerHealth;

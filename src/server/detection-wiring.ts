@@ -13,7 +13,7 @@ import { scheduleEvidenceRetention } from '../enforcement/evidence-retention.js'
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import { ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
 import { orgToTraceLine } from '../events/org-trace-line.js';
-import type { RequestEvent } from '../events/request-event.js';
+import { toTraceLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import { systemClock, type Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
@@ -141,6 +141,13 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     checkIdle,
     stats,
     keyPrefix: (keyId) => prefixes.get(keyId) ?? keyId,
+    traceLinesOf: (batch) => {
+      stats.events += batch.length;
+      return batch.map((e) => {
+        tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
+        return toTraceLine(e);
+      });
+    },
     allOrgLines: () => {
       orgJson.clear();
       return changedOrgLines(view.current(), orgJson);

@@ -3,7 +3,6 @@
 import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
 import { createDetector } from '../detection/detector.js';
 import { guardEvent } from '../events/consumer-supervisor.js';
-import { toTraceLine } from '../events/request-event.js';
 import type { DetectionSink, SinkContext } from './detection-sink.js';
 
 export function inProcessDetection(ctx: SinkContext, assets?: DetectionAssets): DetectionSink {
@@ -28,11 +27,7 @@ export function inProcessDetection(ctx: SinkContext, assets?: DetectionAssets): 
         if (batch.length === 0) break;
         busy = true;
         try {
-          const lines = batch.map((e) => {
-            tracker.noteRequest(e.orgId, { keyPrefix: ctx.keyPrefix(e.keyId), model: e.model, endpoint: e.endpoint });
-            return toTraceLine(e);
-          });
-          ctx.stats.events += batch.length;
+          const lines = ctx.traceLinesOf(batch);
           for (const l of lines) guardEvent(health, 'detection', () => detector.ingestRequest(l));
           if (tracker.hasPending) void ctx.enforcePending();
         } finally {

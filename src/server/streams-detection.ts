@@ -5,19 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { LabelEvent } from '../detection/detector.js';
 import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
-import { toTraceLine } from '../events/request-event.js';
-import type { TraceOrgLine } from '../events/trace-format.js';
+import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import type { DetectionSink, SinkContext } from './detection-sink.js';
 
 /** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
 export const ENFORCE_GROUP = 'moat-enforce';
 
 export async function streamsDetection(ctx: SinkContext, redisUrl: string | undefined): Promise<DetectionSink> {
-  const { cfg, queue, tracker, logger, health } = ctx;
+  const { cfg, queue, logger, health } = ctx;
   if (!redisUrl) throw new Error('detection.mode streams needs redisUrl');
   const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const sub = new Redis(redisUrl, { lazyConnect: false });
-  const publish = async (lines: ReadonlyArray<TraceOrgLine | ReturnType<typeof toTraceLine>>) => {
+  const publish = async (lines: ReadonlyArray<TraceOrgLine | TraceRequestLine>) => {
     for (const l of lines) {
       try {
         await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
@@ -49,11 +48,7 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
         if (batch.length === 0) break;
         busy = true;
         try {
-          const lines = batch.map((e) => {
-            tracker.noteRequest(e.orgId, { keyPrefix: ctx.keyPrefix(e.keyId), model: e.model, endpoint: e.endpoint });
-            return toTraceLine(e);
-          });
-          ctx.stats.events += batch.length;
+          const lines = ctx.traceLinesOf(batch);
           await publish(lines);
         } finally {
           busy = false;
