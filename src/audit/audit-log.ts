@@ -46,7 +46,8 @@ export async function auditHead(ex: SqlExecutor): Promise<{ seq: number; hash: s
   return row ? { seq: toNum(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
 }
 
-interface AuditRow {
+/** An audit_log row as the drivers return it (`mac` absent when not selected). */
+export interface AuditRow {
   seq: unknown;
   ts: unknown;
   actor: string;
@@ -55,10 +56,10 @@ interface AuditRow {
   data: Record<string, unknown>;
   prev_hash: string;
   hash: string;
-  mac: string | null;
+  mac?: string | null;
 }
 
-function fromRow(r: AuditRow): AuditEntry {
+export function fromRow(r: AuditRow): AuditEntry {
   const e: AuditEntry = { seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash };
   if (r.mac) e.mac = r.mac;
   return e;

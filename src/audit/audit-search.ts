@@ -3,8 +3,9 @@
 // plus action, actor and time filters; newest first, paged by sequence number through the whole log.
 // Entries come back with the target's org resolved (name and id), so the console can show names and link them.
 import type { SqlExecutor } from '../sql/sql-driver.js';
-import { toIso, toNum } from '../sql/row-values.js';
+import { toNum } from '../sql/row-values.js';
 import type { AuditEntry } from './audit-chain.js';
+import { fromRow, type AuditRow } from './audit-log.js';
 
 export interface AuditSearch {
   /** Partial match (case-insensitive) on actor, action, target, details, or the name of the org concerned. */
@@ -73,18 +74,7 @@ async function namedOrgs(ex: SqlExecutor, q: string | undefined): Promise<string
 
 const FROM = `FROM audit_log a LEFT JOIN api_keys k ON k.id = a.target LEFT JOIN orgs o ON o.id = COALESCE(k.org_id, a.target)`;
 
-interface Row {
-  seq: unknown;
-  ts: unknown;
-  actor: string;
-  action: string;
-  target: string;
-  data: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-  org_id: string | null;
-  org_name: string | null;
-}
+type Row = AuditRow & { org_id: string | null; org_name: string | null };
 
 export async function searchAudit(ex: SqlExecutor, s: AuditSearch, limit: number): Promise<FoundAuditEntry[]> {
   const { sql, params } = whereOf(s, await namedOrgs(ex, s.q));
@@ -94,7 +84,7 @@ export async function searchAudit(ex: SqlExecutor, s: AuditSearch, limit: number
     params,
   );
   return rows.map((r) => ({
-    seq: toNum(r.seq), ts: toIso(r.ts), actor: r.actor, action: r.action, target: r.target, data: r.data, prevHash: r.prev_hash, hash: r.hash,
+    ...fromRow(r),
     ...(r.org_id && r.org_name ? { targetOrg: { id: r.org_id, name: r.org_name } } : {}),
   }));
 }
