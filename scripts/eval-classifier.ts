@@ -4,6 +4,7 @@
 //   --speed       also measure classification throughput on one core
 //   --no-augment  train without the scaffold and instruction-frame variants (ablation)
 //   --train-jailbreaks  train the harm head on in-the-wild jailbreak templates too (ablation)
+//   --no-concepts  words only, without the harm-concept lexicon features (ablation)
 import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
@@ -17,7 +18,7 @@ const folds = foldArg >= 0 ? args[foldArg + 1]!.split(',') : DEFAULT_FOLDS;
 const data = sharedDataDir();
 const t0 = Date.now();
 const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks') && t.set === 'inthewild_jailbreaks' ? { ...t, train: true } : t));
-const ft = featurize(items, { augment: !args.includes('--no-augment') });
+const ft = featurize(items, { augment: !args.includes('--no-augment'), ...(args.includes('--no-concepts') ? { concepts: false as const } : {}) });
 const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
 const rows: FoldRow[] = [];
 for (const set of folds) {

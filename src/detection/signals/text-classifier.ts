@@ -9,6 +9,7 @@
 // One pass reads each feature's row once and updates the harm and topic heads (the category heads run only
 // for harmful prompts), so classification costs a few microseconds per prompt.
 import { readFileSync } from 'node:fs';
+import { ConceptScanner, compileConcepts, type ConceptTerms } from '../text/concept-lexicon.js';
 import { FeatureBuffer, hashedFeatures } from '../text/hashed-features.js';
 import { contentOf } from './harness-cues.js';
 import { decodeU32 } from './fingerprint-index.js';
@@ -37,6 +38,8 @@ export interface TextModelFile {
   item: { threshold: number; app_fpr: number };
   /** Data sets the heads were trained on (documentation; the eval trains its own without the held-out ones). */
   trained_on: string[];
+  /** The harm-concept lexicon the model was trained with (rules/lexicon/harm-concepts.yaml); absent: words only. */
+  concepts?: ConceptTerms;
 }
 
 export interface TextVerdict {
@@ -65,6 +68,32 @@ export interface TextClassifier {
 }
 
 const MIN_KNOWN = 4;
+/** A closing request is read on its own only after this much context, and only when it is this short. */
+const CONTEXT_CHARS = 300;
+const CLOSING_MIN = 20;
+const CLOSING_MAX = 600;
+/**
+ * A closing request that reads as more harmful than its prompt lifts the prompt's logit part of the way, not to
+ * its own: a short question alone ("How do I use hooks in my app?") has too few words for the threshold set on
+ * whole prompts. Measured with a model trained without HarmBench: taking the closing request's own logit flagged
+ * 63% of documentation questions asked after their page; weight 0.6 flags 0.9% of them and 55% of HarmBench's
+ * contextual behaviours (9% when only the whole prompt is read).
+ */
+const CLOSING_WEIGHT = 0.6;
+
+/**
+ * The request that closes a long prompt ("<pasted article, code or notes>\n\nRewrite this to suggest that …"):
+ * its last paragraph, when a long context comes before it. Read on its own too, because a request of a few words
+ * after pages of ordinary text is drowned out when the whole prompt is scored as one bag of words.
+ */
+export function closingRequest(text: string): string | undefined {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) <= 32) end--;
+  const k = text.lastIndexOf('\n\n', end);
+  if (k < CONTEXT_CHARS) return undefined;
+  const len = end - (k + 2);
+  return len >= CLOSING_MIN && len <= CLOSING_MAX ? text.slice(k + 2, end) : undefined;
+}
 
 export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const vocab = decodeU32(file.features);
@@ -105,6 +134,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   for (const t of CAPABILITY_TOPICS) capabilityTopic[TOPICS.indexOf(t)] = 1;
   const [pa, pb] = file.harm.platt;
   const buf = new FeatureBuffer();
+  const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
   const acc = new Float64Array(C);
   const hitFeatures = new Int32Array(buf.idx.length);
   let hits = 0;
@@ -116,7 +146,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
    * fewer than two distinct content words (function-word pairs alone are no evidence).
    */
   function score(text: string, cues?: number): number {
-    const n = hashedFeatures(contentOf(text, cues), file.bits, buf);
+    const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
     acc.fill(0, 0, H);
     hits = 0;
     let firstWord = -1;
@@ -150,13 +180,35 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
     return best;
   };
 
+  /**
+   * The harm logit of the prompt, lifted towards its closing request's when that reads as more harmful, with the known-feature
+   * count of the text judged in judgedKnown; leaves acc holding the whole prompt's hot columns (topic, item) and wholeKnown its
+   * count. `fromClosing` says which text won.
+   */
+  let fromClosing = false;
+  let closingKnown = 0;
+  let wholeKnown = 0;
+  let judgedKnown = 0;
+  function harmOf(text: string, cues?: number): number {
+    const closing = closingRequest(text);
+    let zc = -Infinity;
+    if (closing !== undefined) {
+      closingKnown = score(closing);
+      if (closingKnown >= MIN_KNOWN) zc = acc[harmCol]!;
+    }
+    wholeKnown = score(text, cues);
+    const zw = acc[harmCol]!;
+    fromClosing = zc > zw;
+    judgedKnown = fromClosing ? closingKnown : wholeKnown;
+    return fromClosing ? CLOSING_WEIGHT * zc + (1 - CLOSING_WEIGHT) * zw : zw;
+  }
+
   return {
     bits: file.bits,
     harmThreshold: file.harm.threshold,
     benignFpr: file.harm.benign_fpr,
     harmLogit(text) {
-      score(text);
-      return acc[harmCol]!;
+      return harmOf(text);
     },
     itemLogit(text) {
       score(text);
@@ -164,20 +216,25 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
     },
     classify(text, cues) {
       if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), capability: false, evalItem: false };
-      const known = score(text, cues);
-      const z = acc[harmCol]!;
+      const z = harmOf(text, cues);
+      const known = judgedKnown;
       // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
       // carries no evidence either way: its score would come from the bias and function-word pairs alone.
       const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
       const topic = argmax(topicCols);
-      if (harmful) scoreHarmCategories();
+      const evalItem = wholeKnown >= MIN_KNOWN && acc[itemCol]! >= file.item.threshold;
+      if (harmful) {
+        // The category is read from whichever text was judged harmful.
+        if (fromClosing) score(closingRequest(text)!);
+        scoreHarmCategories();
+      }
       return {
         harmP: 1 / (1 + Math.exp(-(pa * z + pb))),
         harmful,
         harmCategory: harmful ? argmax(harmCols) : -1,
         topic,
         capability: capabilityTopic[topic] === 1,
-        evalItem: known >= MIN_KNOWN && acc[itemCol]! >= file.item.threshold,
+        evalItem,
       };
     },
   };

@@ -45,7 +45,7 @@ export const DEFAULT_FOLDS = [
 
 export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>): FoldRow {
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut }));
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut, harmOnly: true }));
   const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= clf.harmThreshold;
   let harmful = 0;
   let hit = 0;
@@ -96,7 +96,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFoldRow {
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]) }));
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]), harmOnly: true }));
   let items = 0;
   let hit = 0;
   ft.texts.forEach((t) => {
