@@ -4,7 +4,7 @@
 // call is metered and becomes one request event. Everything else (admin API, console) is routed by the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { MoatConfig } from '../config/schema.js';
+import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import { renderError, renderStreamError } from '../errors/wire-format.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
@@ -23,7 +23,7 @@ import { authenticate, presentedKey } from './authenticate.js';
 import { buildRequestEvent, type AuthenticatedExchange } from './build-request-event.js';
 import { newExchange, type Exchange } from './exchange.js';
 import { extractFacts } from './extract-facts.js';
-import { frontDoorOf } from './front-doors.js';
+import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
 import { KeyHashCache } from './key-hash-cache.js';
 import { createModelRouter } from './model-route.js';
@@ -128,14 +128,13 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       checkRequestShape(x.api, body);
       x.model = body.model;
       x.stream = body.stream === true;
-      const up = router.route(x.model);
-      if (!up) throw new MoatError('unknown_model', `No upstream serves model "${x.model}".`, { param: 'model' });
-      if (up.api !== x.api)
-        throw new MoatError(
-          'api_mismatch',
-          `Model "${x.model}" is served by an ${up.api} upstream; call it through ${up.api === 'openai' ? '/v1/chat/completions' : '/v1/messages'}.`,
-          { param: 'model' },
-        );
+      const pool = router.route(x.model, x.api);
+      if (!pool) {
+        const other = router.otherApiServing(x.model, x.api);
+        if (!other) throw new MoatError('unknown_model', `No upstream serves model "${x.model}".`, { param: 'model' });
+        throw new MoatError('api_mismatch', `Model "${x.model}" is served by an ${other} upstream; call it through ${mainDoorOf(other)}.`, { param: 'model' });
+      }
+      const up = pool[0] as UpstreamConfig;
       x.upstream = up;
       const facts = extractFacts({ api: x.api, endpoint: x.endpoint, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;

@@ -59,7 +59,7 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
   function serveModels(req: IncomingMessage, res: ServerResponse): void {
     const { api, id, auth } = authenticateSideRoute(req, view.current(), deps.now());
     if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
-    sendOk(res, api, id, renderModelList(api, router.listedModels()));
+    sendOk(res, api, id, renderModelList(api, router.listedModels(api)));
   }
 
   /** Self-service: the caller's own limits and remaining quota, read without consuming anything. */

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { UpstreamConfig } from '../config/schema.js';
 import { MoatError } from '../errors/moat-error.js';
-import { renderStreamError } from '../errors/wire-format.js';
+import { renderStreamError, type WireApi } from '../errors/wire-format.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { successHeaders, type Exchange } from './exchange.js';
 import { SseParser } from './sse-parser.js';
@@ -34,7 +34,8 @@ export interface UpstreamRelay {
 export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   const { metrics, env } = deps;
   const pools = createUpstreamPools();
-  const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
+  // Per upstream and door API: an upstream serving both doors takes each door's credential header.
+  const targets = new Map<UpstreamConfig, Partial<Record<WireApi, { pathPrefix: string; headers: Record<string, string> }>>>();
 
   async function relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void> {
     const body = x.body as Record<string, unknown>;
@@ -49,7 +50,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
         stripUsageChunk = true;
       }
     }
-    const target = upstreamTarget(up);
+    const target = upstreamTarget(up, x.api);
     const headers: Record<string, string> = { ...target.headers, accept: x.stream ? 'text/event-stream' : 'application/json' };
     for (const h of ['anthropic-version', 'anthropic-beta'] as const) {
       const v = x.req.headers[h];
@@ -111,18 +112,20 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     x.res.end(resp.body);
   }
 
-  /** Per upstream, computed once: the base URL's path prefix and the headers every call carries. */
-  function upstreamTarget(up: UpstreamConfig): { pathPrefix: string; headers: Record<string, string> } {
-    let t = targets.get(up);
+  /** Per upstream and door API, computed once: the base URL's path prefix and the headers every call carries. */
+  function upstreamTarget(up: UpstreamConfig, api: WireApi): { pathPrefix: string; headers: Record<string, string> } {
+    let byApi = targets.get(up);
+    if (!byApi) targets.set(up, (byApi = {}));
+    let t = byApi[api];
     if (!t) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
       if (credential) {
-        if (up.api === 'anthropic') headers['x-api-key'] = credential;
+        if (api === 'anthropic') headers['x-api-key'] = credential;
         else headers.authorization = `Bearer ${credential}`;
       }
       t = { pathPrefix: upstreamPath(up, ''), headers };
-      targets.set(up, t);
+      byApi[api] = t;
     }
     return t;
   }
