@@ -125,9 +125,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.body = body;
       if (typeof body.model !== 'string' || body.model === '')
         throw new MoatError('invalid_request', '`model` must be a non-empty string.', { param: 'model' });
-      checkRequestShape(x.api, body);
+      checkRequestShape(x.kind, body);
       x.model = body.model;
-      x.stream = body.stream === true;
+      // Embeddings and token counts never stream, whatever the body says: their answer is read whole.
+      x.stream = body.stream === true && x.kind !== 'embeddings' && x.kind !== 'count_tokens';
       const pool = router.route(x.model, x.api);
       if (!pool) {
         const other = router.otherApiServing(x.model, x.api);
@@ -136,7 +137,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       }
       const up = pool[0] as UpstreamConfig;
       x.upstream = up;
-      const facts = extractFacts({ api: x.api, endpoint: x.endpoint, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
+      const facts = extractFacts({ api: x.api, endpoint: x.endpoint, kind: x.kind, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;
       const decision = deps.decide(facts, snapshot);
       if (!decision.allow)

@@ -1,6 +1,7 @@
 // Everything the gateway answers besides the model calls: the model list, the caller's own limits, 405 and
 // 404 in the caller's format under /v1/, and health, readiness and metrics. Each reads memory only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import { renderError, type WireApi } from '../errors/wire-format.js';
 import { describeLimits } from '../limits/describe-limits.js';
@@ -14,7 +15,7 @@ import { callerApi } from './caller-api.js';
 import { doorMethodsOf } from './front-doors.js';
 import type { KeyHashCache } from './key-hash-cache.js';
 import type { ModelRouter } from './model-route.js';
-import { renderModelList } from './models-list.js';
+import { renderModel, renderModelList } from './models-list.js';
 import { nextRequestId } from './request-id.js';
 import { sendJson, sendRendered, type Refusals } from './send-response.js';
 
@@ -62,6 +63,21 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
     sendOk(res, api, id, renderModelList(api, router.listedModels(api)));
   }
 
+  /** One model, when the caller's doors serve it (globs included: any name an upstream would take). */
+  function serveModel(req: IncomingMessage, res: ServerResponse, rawId: string): void {
+    const { api, id, auth } = authenticateSideRoute(req, view.current(), deps.now());
+    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    let model: string;
+    try {
+      model = decodeURIComponent(rawId);
+    } catch {
+      model = rawId;
+    }
+    const pool = model === '' ? undefined : router.route(model, api);
+    if (!pool) return sendRendered(res, renderError(api, new MoatError('unknown_model', `No upstream serves model "${model.slice(0, 200)}" through this API.`, { param: 'model' }), id));
+    sendOk(res, api, id, renderModel(api, { id: model, upstream: pool[0] as UpstreamConfig }));
+  }
+
   /** Self-service: the caller's own limits and remaining quota, read without consuming anything. */
   async function serveLimits(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const now = deps.now();
@@ -91,6 +107,11 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
         if (get) void serveLimits(req, res);
         else wrongMethod(req, res, path, 'GET, HEAD');
         return true;
+    }
+    if (path.startsWith('/v1/models/')) {
+      if (get) serveModel(req, res, path.slice('/v1/models/'.length));
+      else wrongMethod(req, res, path, 'GET, HEAD');
+      return true;
     }
     // Everything under /v1/ is the model API's namespace: a door called with another method is 405, unknown
     // routes are 404, both in the caller's format.

@@ -40,9 +40,10 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   async function relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void> {
     const body = x.body as Record<string, unknown>;
     let payload: Buffer | string = raw;
-    // Metering needs the final usage chunk; when the client did not ask for it we do, and hide it again.
+    // Metering needs the final usage chunk of chat and completions streams; when the client did not ask for it
+    // we do, and hide it again. (Responses streams always end with their usage in `response.completed`.)
     let stripUsageChunk = false;
-    if (x.api === 'openai' && x.stream) {
+    if ((x.kind === 'chat' || x.kind === 'completions') && x.stream) {
       const so = body.stream_options;
       const asked = typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true;
       if (!asked) {
@@ -59,7 +60,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     const url = x.req.url ?? '';
     const q = url.indexOf('?');
     const path = target.pathPrefix + x.endpoint + (q >= 0 ? url.slice(q) : '');
-    x.meter = new UsageMeter(x.api, deps.responseTextCap);
+    x.meter = new UsageMeter(x.kind, deps.responseTextCap);
     x.upstreamCalled = true;
     if (!x.stream) return callBuffered(x, up, path, headers, payload);
     const abort = new AbortController();
