@@ -4,6 +4,7 @@
 // names are folded (normalize.ts) and a thinking switch of open-weight chat templates counts as `thinking`.
 import type { IncomingHttpHeaders } from 'node:http';
 import { foldName, splitBetaHeader, truthy } from '../policy/normalize.js';
+import { PURPOSE_HEADER } from '../policy/purpose-header.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { DoorKind } from './front-doors.js';
 import { estimateInputTokens } from './input-token-estimate.js';
@@ -101,7 +102,7 @@ export function extractFacts(i: FactsInput): RequestFacts {
   const kind = i.kind ?? (i.api === 'openai' ? 'chat' : 'messages');
   // Embeddings produce no output tokens; counting tokens runs no model, so it reserves no tokens at all.
   const maxTokens = kind === 'embeddings' || kind === 'count_tokens' ? 0 : firstCount(body.max_tokens, body.max_completion_tokens, body.max_output_tokens);
-  const purpose = headers['moat-purpose'];
+  const purpose = headers[PURPOSE_HEADER];
   const ua = headers['user-agent'];
   const facts: RequestFacts = {
     api: i.api,
