@@ -225,6 +225,7 @@ export const ConfigSchema = z
   .strict();
 
 export type MoatConfig = z.infer<typeof ConfigSchema>;
+export type RoutingConfig = MoatConfig['routing'];
 export type UpstreamConfig = z.infer<typeof UpstreamSchema>;
 
 /** Environment variables and the config path they set. */

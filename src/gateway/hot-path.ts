@@ -73,7 +73,14 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
   const inFlight = new InFlight();
   const refusals = createRefusals(config.server);
-  const upstream = createUpstreamRelay({ responseTextCap: config.events.responseTextCap, metrics, env: deps.env ?? process.env });
+  const upstream = createUpstreamRelay({
+    responseTextCap: config.events.responseTextCap,
+    metrics,
+    env: deps.env ?? process.env,
+    routing: config.routing,
+    now: () => clock.now(),
+    onRetry: (x, up, why) => logger.warn({ requestId: x.id, upstream: up.name, why }, 'upstream failed before answering; trying another pool member'),
+  });
   const sideRoutes = createSideRoutes({
     view,
     now: () => clock.now(),
@@ -135,8 +142,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
         if (!other) throw new MoatError('unknown_model', `No upstream serves model "${x.model}".`, { param: 'model' });
         throw new MoatError('api_mismatch', `Model "${x.model}" is served by an ${other} upstream; call it through ${mainDoorOf(other)}.`, { param: 'model' });
       }
-      const up = pool[0] as UpstreamConfig;
-      x.upstream = up;
+      // The pool's first member until an attempt picks one (events of refused calls name where they were going).
+      x.upstream = pool[0] as UpstreamConfig;
       const facts = extractFacts({ api: x.api, endpoint: x.endpoint, kind: x.kind, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;
       const decision = deps.decide(facts, snapshot);
@@ -153,7 +160,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.ticket = admitted.ticket;
       if (x.stopWith) throw x.stopWith;
       if (x.clientGone) return;
-      await upstream.relay(x, up, raw);
+      await upstream.relay(x, pool, raw);
     } catch (e) {
       fail(x, e);
     } finally {
