@@ -100,8 +100,9 @@ export function extractFacts(i: FactsInput): RequestFacts {
   // The Responses API asks for log-probabilities by including them in the output; policy sees `logprobs: true`.
   if (Array.isArray(body.include) && body.include.some((v) => typeof v === 'string' && foldName(v).includes('logprobs'))) params.logprobs = true;
   const kind = i.kind ?? (i.api === 'openai' ? 'chat' : 'messages');
-  // Embeddings produce no output tokens; counting tokens runs no model, so it reserves no tokens at all.
-  const maxTokens = kind === 'embeddings' || kind === 'count_tokens' ? 0 : firstCount(body.max_tokens, body.max_completion_tokens, body.max_output_tokens);
+  // Embeddings produce no output tokens; counting tokens runs no model, so it reserves no tokens at all. Of the
+  // output caps each door spells, the largest is reserved: servers differ on which one they obey.
+  const maxTokens = kind === 'embeddings' || kind === 'count_tokens' ? 0 : largestCount(body.max_tokens, body.max_completion_tokens, body.max_output_tokens);
   const purpose = headers[PURPOSE_HEADER];
   const ua = headers['user-agent'];
   const facts: RequestFacts = {
@@ -125,7 +126,8 @@ export function extractFacts(i: FactsInput): RequestFacts {
   return facts;
 }
 
-function firstCount(...vs: unknown[]): number | undefined {
-  for (const v of vs) if (typeof v === 'number') return v;
-  return undefined;
+function largestCount(...vs: unknown[]): number | undefined {
+  let max: number | undefined;
+  for (const v of vs) if (typeof v === 'number' && (max === undefined || v > max)) max = v;
+  return max;
 }

@@ -105,3 +105,17 @@ test('the new doors refuse other methods with 405 and unknown keys in their form
   await assert.rejects(new Anthropic({ apiKey: 'moat_nope', baseURL: h.url, maxRetries: 0 }).messages.countTokens({ model: 'demo-claude', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof Anthropic.AuthenticationError);
   await assert.rejects(new OpenAI({ apiKey: 'moat_nope', baseURL: `${h.url}/v1`, maxRetries: 0 }).embeddings.create({ model: 'demo-gpt', input: 'x' }), (e: unknown) => e instanceof OpenAI.AuthenticationError);
 });
+
+test('facts: the largest output cap any door spells is reserved; embeddings and token counts reserve no output', async () => {
+  const { extractFacts } = await import('../../src/gateway/extract-facts.js');
+  const base = { api: 'openai' as const, endpoint: '/v1/responses', headers: {}, orgId: 'o', keyId: 'k', ip: '', now: 0 };
+  assert.equal(extractFacts({ ...base, kind: 'responses', body: { model: 'm', max_tokens: 1, max_output_tokens: 5000 } }).maxTokens, 5000);
+  assert.equal(extractFacts({ ...base, kind: 'chat', body: { model: 'm', max_completion_tokens: 900, max_tokens: 10 } }).maxTokens, 900);
+  assert.equal(extractFacts({ ...base, kind: 'embeddings', body: { model: 'm', input: 'x', max_tokens: 50 } }).maxTokens, 0);
+  const counted = extractFacts({ ...base, api: 'anthropic', kind: 'count_tokens', body: { model: 'm', messages: [{ role: 'user', content: 'x'.repeat(4000) }] } });
+  assert.deepEqual([counted.maxTokens, counted.inputTokensEstimate], [0, 0]);
+  const mcp = extractFacts({ ...base, kind: 'responses', body: { model: 'm', tools: [{ type: 'mcp', server_label: 'Files', allowed_tools: { tool_names: ['Run_Shell'] } }], include: ['message.output_text.logprobs'] } });
+  assert.ok(mcp.toolTypes.includes('mcp_server'));
+  assert.deepEqual(mcp.toolNames.sort(), ['files', 'run_shell']);
+  assert.equal(mcp.params.logprobs, true);
+});
