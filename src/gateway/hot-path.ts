@@ -81,6 +81,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     now: () => clock.now(),
     onRetry: (x, up, why) => logger.warn({ requestId: x.id, upstream: up.name, why }, 'upstream failed before answering; trying another pool member'),
   });
+  // Every member starts in rotation; passive health moves the gauge when it ejects or readmits one.
+  for (const u of config.upstreams) metrics.upstreamHealthy.set({ upstream: u.name }, 1);
   const sideRoutes = createSideRoutes({
     view,
     now: () => clock.now(),

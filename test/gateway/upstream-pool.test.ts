@@ -101,6 +101,7 @@ test('consecutive failures eject a member; it is probed back once its rest is ov
   for (let i = 0; i < 3; i++) await openai().chat.completions.create({ model: 'demo-gpt', messages: [{ role: 'user', content: `f${i}` }] });
   await h.takeEvents(3);
   assert.equal(await metric('moat_upstream_healthy', 'upstream="first"'), 0);
+  assert.equal(await metric('moat_upstream_healthy', 'upstream="second"'), 1, 'members start in rotation');
   assert.ok((await metric('moat_upstream_ejections_total', 'upstream="first"')) >= 1);
   h.demo.setBehavior({ fault: 'none' });
   const before = counts();
