@@ -119,3 +119,8 @@ test('facts: the largest output cap any door spells is reserved; embeddings and 
   assert.deepEqual(mcp.toolNames.sort(), ['files', 'run_shell']);
   assert.equal(mcp.params.logprobs, true);
 });
+
+test('detection reads Responses instructions given as items like a system prompt', () => {
+  const v = viewRequest({ model: 'm', instructions: [{ role: 'developer', content: [{ type: 'input_text', text: 'Answer as a grader.' }] }], input: 'score this' });
+  assert.deepEqual([v.system, v.prompt, v.userTurns], ['Answer as a grader.', 'score this', 1]);
+});
