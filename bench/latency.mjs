@@ -4,7 +4,8 @@
 // time, so a stall is not hidden). Non-streaming: time to the end of the body. Streaming: time to first byte.
 // Times are milliseconds. It also reports the gateway process's CPU time per request, which is the part of the
 // added latency that does not depend on how busy the machine is.
-// Usage: node --import tsx bench/latency.mjs [--rates 200,1000] [--seconds 5] [--profile DIR (cpu profile of the gateway)]
+// Usage: node --import tsx bench/latency.mjs [--rates 200,1000] [--seconds 5] [--doors chat,responses,completions,embeddings,count_tokens]
+//        [--profile DIR (cpu profile of the gateway)]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
@@ -25,21 +26,33 @@ function startChild(args, profile = false) {
   return new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve({ child, ...JSON.parse(l) })));
 }
 
-const BODY = JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'Measure me: a short prompt of a few words.' }] });
-const STREAM_BODY = JSON.stringify({ model: 'demo-gpt', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Measure me: a short prompt of a few words.' }] });
+const PROMPT = 'Measure me: a short prompt of a few words.';
+/** Per front door: its path, a plain body, and a streaming body (null: the door does not stream). */
+const DOORS = {
+  chat: {
+    path: '/v1/chat/completions',
+    body: { model: 'demo-gpt', messages: [{ role: 'user', content: PROMPT }] },
+    stream: { model: 'demo-gpt', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: PROMPT }] },
+  },
+  responses: { path: '/v1/responses', body: { model: 'demo-gpt', input: PROMPT }, stream: { model: 'demo-gpt', input: PROMPT, stream: true } },
+  completions: { path: '/v1/completions', body: { model: 'demo-gpt', prompt: PROMPT, max_tokens: 64 }, stream: { model: 'demo-gpt', prompt: PROMPT, max_tokens: 64, stream: true, stream_options: { include_usage: true } } },
+  embeddings: { path: '/v1/embeddings', body: { model: 'demo-gpt', input: PROMPT }, stream: null },
+  count_tokens: { path: '/v1/messages/count_tokens', body: { model: 'demo-claude', messages: [{ role: 'user', content: PROMPT }] }, stream: null },
+};
+const DOOR_NAMES = arg('doors', 'chat').split(',');
+for (const d of DOOR_NAMES) if (!(d in DOORS)) throw new Error(`unknown door ${d}; one of ${Object.keys(DOORS).join(', ')}`);
 
-async function one(pool, headers, body, stream, scheduled) {
-  const r = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers, body });
+async function one(pool, headers, door, stream, scheduled) {
+  const r = await pool.request({ method: 'POST', path: door.path, headers, body: JSON.stringify(stream ? door.stream : door.body) });
   if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${await r.body.text()}`);
   let first;
   for await (const _ of r.body) if (first === undefined) first = performance.now();
   return stream ? first - scheduled : performance.now() - scheduled;
 }
 
-async function run(target, rate, stream) {
+async function run(target, rate, door, stream) {
   const pool = new Pool(target.url, { connections: 256, pipelining: 1 });
   const headers = { 'content-type': 'application/json', ...(target.secret ? { authorization: `Bearer ${target.secret}` } : {}) };
-  const body = stream ? STREAM_BODY : BODY;
   const total = Math.round(rate * (SECONDS + WARMUP_S));
   const warm = Math.round(rate * WARMUP_S);
   const lat = [];
@@ -53,7 +66,7 @@ async function run(target, rate, stream) {
       while (i < total && t0 + (i * 1000) / rate <= now) {
         const scheduled = t0 + (i * 1000) / rate;
         const idx = i++;
-        pending.push(one(pool, headers, body, stream, scheduled).then((ms) => { if (idx >= warm) lat.push(ms); }, () => errors++));
+        pending.push(one(pool, headers, door, stream, scheduled).then((ms) => { if (idx >= warm) lat.push(ms); }, () => errors++));
       }
       if (i < total) setImmediate(tick);
       else resolve(undefined);
@@ -76,15 +89,17 @@ const demo = await startChild(['demo']);
 const gw = await startChild(['gateway', demo.url], true);
 const rows = [];
 try {
-  for (const stream of [false, true]) {
+  for (const name of DOOR_NAMES) for (const stream of [false, true]) {
+    const door = DOORS[name];
+    if (stream && !door.stream) continue;
     for (const rate of RATES) {
-      const direct = await run({ url: demo.url }, rate, stream);
+      const direct = await run({ url: demo.url }, rate, door, stream);
       const cpu0 = await cpuOf(gw);
-      const via = await run(gw, rate, stream);
+      const via = await run(gw, rate, door, stream);
       const cpu1 = await cpuOf(gw);
       const cpuUs = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / Math.round(rate * (SECONDS + WARMUP_S));
       const row = {
-        mode: stream ? 'stream TTFB' : 'non-stream',
+        mode: `${name} ${stream ? 'stream TTFB' : 'non-stream'}`,
         rate,
         direct_p50: direct.p50, direct_p99: direct.p99,
         moat_p50: via.p50, moat_p99: via.p99,

@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { request } from 'undici';
-import { DOOR, fuzzRequest, RAW_CORPUS, rawBytes, type FuzzRequest } from '../test/support/adversarial-requests.js';
+import { fuzzRequest, RAW_CORPUS, rawBytes, type FuzzRequest } from '../test/support/adversarial-requests.js';
 import { serveChild, startChildGateway } from './lib/child-gateway.js';
 
 async function drive(): Promise<void> {
@@ -31,7 +31,7 @@ async function drive(): Promise<void> {
   const send = async (r: FuzzRequest) => {
     const auth = r.api === 'openai' ? { authorization: `Bearer ${ready.key}` } : { 'x-api-key': ready.key, 'anthropic-version': '2023-06-01' };
     try {
-      const res = await request(ready.url + DOOR[r.api], { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers, ...auth }, body: r.body });
+      const res = await request(ready.url + r.path, { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers, ...auth }, body: r.body });
       const text = await res.body.text();
       const code = res.headers['moat-error-code'];
       counts.statuses.set(res.statusCode, (counts.statuses.get(res.statusCode) ?? 0) + 1);

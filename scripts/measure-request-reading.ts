@@ -48,10 +48,10 @@ for (const [name, body] of BODIES) {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   const parseOnly = perBody(() => JSON.parse(raw.toString('utf8')));
   const scanned = perBody(() => parseJsonBody(raw, { maxDepth: 64 }));
-  const shaped = perBody(() => checkRequestShape('openai', parseJsonBody(raw, { maxDepth: 64 })));
+  const shaped = perBody(() => checkRequestShape('chat', parseJsonBody(raw, { maxDepth: 64 })));
   const facts = perBody(() => {
     const b = parseJsonBody(raw, { maxDepth: 64 });
-    checkRequestShape('openai', b);
+    checkRequestShape('chat', b);
     extractFacts({ api: 'openai', endpoint: '/v1/chat/completions', body: b, headers: {}, orgId: 'o', keyId: 'k', ip: '127.0.0.1', now: 0 });
   });
   const reserialise = perBody(() => JSON.stringify(parsed));

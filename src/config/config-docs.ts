@@ -63,25 +63,47 @@ ${table.join('\n')}
 
 The demo upstream is a stand-in that echoes; it starts only while \`upstreams\` is empty (or
 \`demoUpstream.enabled: true\`). List real servers under \`upstreams\`; a request goes to the first upstream
-whose \`models\` globs match its \`model\`. Credentials come from the server's environment (\`apiKeyEnv\`), never
-from clients: the caller's Moat key is checked and dropped.
+that serves its front door's API (\`api\` or \`apis\`) and whose \`models\` globs match its \`model\`.
+Credentials come from the server's environment (\`apiKeyEnv\`), never from clients: the caller's Moat key is
+checked and dropped; the credential is sent the way the door's API sends it (\`Authorization: Bearer\` on the
+OpenAI doors, \`x-api-key\` on the Anthropic doors).
+
+vLLM, Ollama and llama.cpp server serve Anthropic's \`/v1/messages\` natively beside the OpenAI endpoints, so
+one model can be reached through both doors (\`apis: [openai, anthropic]\`):
 
 \`\`\`yaml
 upstreams:
-  # vLLM (OpenAI-compatible server: vllm serve meta-llama/Llama-3.1-8B-Instruct)
-  - { name: vllm, api: openai, baseUrl: "http://127.0.0.1:8000", models: ["meta-llama/*"] }
-  # Ollama (OpenAI-compatible endpoint under /v1)
-  - { name: ollama, api: openai, baseUrl: "http://127.0.0.1:11434", models: ["llama3*", "qwen*"] }
-  # llama.cpp server (llama-server --port 8080)
-  - { name: llamacpp, api: openai, baseUrl: "http://127.0.0.1:8080", models: ["local-*"] }
+  # vLLM (vllm serve meta-llama/Llama-3.1-8B-Instruct): /v1/chat/completions, /v1/responses, /v1/completions,
+  # /v1/embeddings and /v1/messages
+  - { name: vllm, apis: [openai, anthropic], baseUrl: "http://127.0.0.1:8000", models: ["meta-llama/*"] }
+  # Ollama: the OpenAI-compatible endpoints under /v1 and the Anthropic-compatible /v1/messages
+  - { name: ollama, apis: [openai, anthropic], baseUrl: "http://127.0.0.1:11434", models: ["llama3*", "qwen*"] }
+  # llama.cpp server (llama-server --port 8080): OpenAI endpoints and /v1/messages
+  - { name: llamacpp, apis: [openai, anthropic], baseUrl: "http://127.0.0.1:8080", models: ["local-*"] }
   # OpenAI
   - { name: openai, api: openai, baseUrl: "https://api.openai.com", apiKeyEnv: OPENAI_API_KEY, models: ["gpt-*", "o3*", "o4*"] }
   # Anthropic
   - { name: anthropic, api: anthropic, baseUrl: "https://api.anthropic.com", apiKeyEnv: ANTHROPIC_API_KEY, models: ["claude-*"] }
 \`\`\`
 
-OpenAI-format requests (\`POST /v1/chat/completions\`) must route to \`api: openai\` upstreams and Anthropic-format
-requests (\`POST /v1/messages\`) to \`api: anthropic\` ones; a mismatch is refused with \`api_mismatch\`.
+A request whose model is served only through the other API's doors is refused with \`api_mismatch\` naming the
+door to use (Moat does not translate between formats); a model no upstream serves is \`unknown_model\`.
+
+### Pools
+
+Upstreams sharing a \`pool\` name form a pool: a request that matches the first of them is balanced over every
+member serving its door and model, by \`weight\`. A member that fails to connect or answers 5xx or 429 before
+anything reached the client is retried on another member (at most \`routing.retries\` more attempts, with
+jittered backoff); once a byte of the answer reached the client the request is never sent again. After
+\`routing.ejectAfterFailures\` consecutive failures a member is ejected for \`routing.ejectMs\`, then one
+request probes it back. \`moat_upstream_requests_total{upstream,outcome}\` and \`moat_upstream_healthy{upstream}\`
+count per member.
+
+\`\`\`yaml
+upstreams:
+  - { name: vllm-a, pool: llama, weight: 3, apis: [openai, anthropic], baseUrl: "http://10.0.0.1:8000", models: ["meta-llama/*"] }
+  - { name: vllm-b, pool: llama, weight: 1, apis: [openai, anthropic], baseUrl: "http://10.0.0.2:8000", models: ["meta-llama/*"] }
+\`\`\`
 
 ## Scale-out
 

@@ -2,6 +2,7 @@
 // (`moat config docs`) and a test keeps the two equal. Values come from a YAML file (MOAT_CONFIG or --config)
 // and environment variables (listed in ENV_BINDINGS), environment winning.
 import { z } from 'zod';
+import type { WireApi } from '../errors/wire-format.js';
 import { isCidr } from './cidr.js';
 
 const ms = (def: number, what: string) => z.number().int().min(1).default(def).describe(`${what} (milliseconds).`);
@@ -9,16 +10,36 @@ const ms = (def: number, what: string) => z.number().int().min(1).default(def).d
 export const UpstreamSchema = z
   .object({
     name: z.string().min(1).describe('Name used in logs and metrics.'),
-    api: z.enum(['openai', 'anthropic']).describe('Wire format the model server speaks. `openai` covers vLLM, Ollama (/v1), llama.cpp server, OpenAI; `anthropic` covers Anthropic.'),
+    api: z
+      .enum(['openai', 'anthropic'])
+      .optional()
+      .describe('Wire format the model server speaks. `openai` covers vLLM, Ollama (/v1), llama.cpp server, OpenAI; `anthropic` covers Anthropic. Shorthand for `apis` with one entry.'),
+    apis: z
+      .array(z.enum(['openai', 'anthropic']))
+      .min(1)
+      .optional()
+      .describe('Front doors the model server serves natively, e.g. `[openai, anthropic]` for vLLM, Ollama or llama.cpp server, which also serve `/v1/messages`. A request goes to the first upstream that serves its door and model.'),
     baseUrl: z.string().url().describe('Base URL without the `/v1/...` path, e.g. `http://127.0.0.1:8000` for vLLM or `https://api.openai.com`.'),
     apiKeyEnv: z.string().optional().describe('Name of the environment variable holding the upstream credential. Credentials never come from clients.'),
-    models: z.array(z.string().min(1)).min(1).describe('Model-name globs routed to this upstream, e.g. `["gpt-*", "o3*"]`. First matching upstream wins.'),
+    models: z.array(z.string().min(1)).min(1).describe('Model-name globs routed to this upstream, e.g. `["gpt-*", "o3*"]`. First upstream serving the door and a matching model wins.'),
+    pool: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Upstreams sharing a pool name balance the traffic of the first of them that matches a request (by `weight`, among those serving its door and model), with retries and health ejection (`routing`). Without it an upstream is a pool of one.'),
+    weight: z.number().int().min(0).default(1).describe('Share of its pool\'s traffic (0: only when every other member is ejected).'),
     connectTimeoutMs: ms(5_000, 'Connect timeout'),
     headersTimeoutMs: ms(60_000, 'Time to response headers'),
     bodyTimeoutMs: ms(120_000, 'Longest silence between body chunks'),
     connections: z.number().int().min(1).default(128).describe('Connection pool size per upstream origin.'),
   })
-  .strict();
+  .strict()
+  .refine((u) => u.api !== undefined || u.apis !== undefined, { message: 'an upstream needs `api` or `apis`', path: ['apis'] });
+
+/** The front doors an upstream serves: `apis`, or its single `api`. */
+export function servedApis(u: Pick<UpstreamConfig, 'api' | 'apis'>): readonly WireApi[] {
+  return u.apis ?? (u.api ? [u.api] : []);
+}
 
 export const ConfigSchema = z
   .object({
@@ -71,6 +92,16 @@ export const ConfigSchema = z
       .prefault({}),
     adminToken: z.string().min(16).optional().describe('Bootstrap admin token (role admin). Generated on first start and kept in `dataDir` when unset.'),
     upstreams: z.array(UpstreamSchema).default([]).describe('Model servers. When empty, the built-in demo upstream serves every model.'),
+    routing: z
+      .object({
+        retries: z.number().int().min(0).max(5).default(2).describe('Further upstreams of a pool tried when one fails to connect or answers 5xx/429 before anything was sent to the client (never once a byte reached it).'),
+        retryBackoffMs: z.number().int().min(0).default(50).describe('Base delay before a retry, doubled per attempt with full jitter (milliseconds).'),
+        ejectAfterFailures: z.number().int().min(1).default(3).describe('Consecutive failures (connect errors, 5xx) after which a pool member is ejected.'),
+        ejectMs: ms(10_000, 'How long an ejected member rests before one request probes it back (success readmits it, failure ejects it again)'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Upstream pools: retries and passive health.'),
     demoUpstream: z
       .object({
         enabled: z.boolean().optional().describe('Start the built-in demo upstream (a stand-in, not a model). Defaults to true when `upstreams` is empty.'),
@@ -194,6 +225,7 @@ export const ConfigSchema = z
   .strict();
 
 export type MoatConfig = z.infer<typeof ConfigSchema>;
+export type RoutingConfig = MoatConfig['routing'];
 export type UpstreamConfig = z.infer<typeof UpstreamSchema>;
 
 /** Environment variables and the config path they set. */

@@ -1,6 +1,8 @@
-// The built-in demo upstream: a STAND-IN for a real model server, not a model. It speaks the OpenAI chat
-// completions and Anthropic messages wire formats exactly (streaming included, usage included) and answers
-// deterministically by echoing, so Moat can be tried and tested without a model. Every reply says what it is.
+// The built-in demo upstream: a STAND-IN for a real model server, not a model. It speaks the wire formats of
+// every front door Moat serves — OpenAI chat completions, Responses, legacy completions and embeddings;
+// Anthropic messages and token counting; model lists and lookups — exactly (streaming and usage included) and
+// answers deterministically by echoing, so Moat can be tried and tested without a model. Every reply says what
+// it is; embeddings are a hash of the text, not a meaning.
 // Tests steer it with setBehavior() (delays, and failure modes: garbage, close mid-stream, hangs).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -19,6 +21,8 @@ export type DemoFault =
   | 'close-mid-stream'
   /** Accepts the request and never answers. */
   | 'hang-before-headers'
+  /** Answers 503 at once, in the caller's error format. */
+  | 'http-503'
   /** Headers and the first part of the body, then silence. */
   | 'hang-mid-body';
 
@@ -57,6 +61,15 @@ export interface DemoUpstreamOptions {
 }
 
 type Json = Record<string, unknown>;
+type DemoKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages' | 'count_tokens';
+const DEMO_PATHS: Record<string, DemoKind | undefined> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/responses': 'responses',
+  '/v1/completions': 'completions',
+  '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'messages',
+  '/v1/messages/count_tokens': 'count_tokens',
+};
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
@@ -94,11 +107,16 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   });
 
   async function answer(req: IncomingMessage, res: ServerResponse, body: unknown, b: DemoBehavior, n: number): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    const anthropic = path === '/v1/messages' || (path === '/v1/models' && req.headers['anthropic-version'] !== undefined);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const anthropic = path.startsWith('/v1/messages') || (path.startsWith('/v1/models') && req.headers['anthropic-version'] !== undefined);
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, modelList(anthropic, models));
-    if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/chat/completions'))
-      return json(res, 404, apiError(anthropic, 404, 'not_found_error', `Unknown path ${path}`));
+    if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      if (!models.includes(id)) return json(res, 404, apiError(anthropic, 404, 'not_found_error', `model: ${id} not found`));
+      return json(res, 200, modelObject(anthropic, id));
+    }
+    const kind = req.method === 'POST' ? DEMO_PATHS[path] : undefined;
+    if (!kind) return json(res, 404, apiError(anthropic, 404, 'not_found_error', `Unknown path ${path}`));
     if (b.fault === 'hang-before-headers') return; // the test (or close()) ends the socket
     if (b.fault === 'invalid-http') {
       res.socket?.end('THIS IS NOT HTTP\r\n\r\n');
@@ -109,19 +127,36 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       res.end('<<< demo upstream garbage: not JSON, not SSE >>>');
       return;
     }
+    if (b.fault === 'http-503') return json(res, 503, apiError(anthropic, 503, 'overloaded_error', 'Demo upstream told to fail'));
     if (!isObj(body)) return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
     const model = body.model;
     if (typeof model !== 'string') return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'model: Field required'));
     if (!models.includes(model)) return json(res, 404, apiError(anthropic, 404, 'not_found_error', `model: ${model} not found`));
-    if (anthropic && typeof body.max_tokens !== 'number')
+    if (kind === 'messages' && typeof body.max_tokens !== 'number')
       return json(res, 400, apiError(true, 400, 'invalid_request_error', 'max_tokens: Field required'));
-    const reply = demoReply(body, anthropic);
+    if (kind === 'embeddings') return json(res, 200, embeddingsResponse(model, body));
+    if (kind === 'count_tokens') return json(res, 200, { input_tokens: demoReply(body, true).inputTokens });
+    const reply = demoReply(body, kind === 'messages');
     const ids = { n, created: Math.floor(now() / 1000) };
     if (body.stream === true) {
-      const events = anthropic ? anthropicStream(model, reply, ids) : openAiStream(model, reply, ids, includeUsage(body));
+      const events =
+        kind === 'messages'
+          ? anthropicStream(model, reply, ids)
+          : kind === 'responses'
+            ? responsesStream(model, reply, ids)
+            : kind === 'completions'
+              ? completionsStream(model, reply, ids, includeUsage(body))
+              : openAiStream(model, reply, ids, includeUsage(body));
       return streamEvents(res, events, b);
     }
-    const full = anthropic ? anthropicMessage(model, reply, ids) : openAiCompletion(model, reply, ids);
+    const full =
+      kind === 'messages'
+        ? anthropicMessage(model, reply, ids)
+        : kind === 'responses'
+          ? responseObject(model, reply, ids, 'completed')
+          : kind === 'completions'
+            ? textCompletion(model, reply, ids)
+            : openAiCompletion(model, reply, ids);
     if (b.fault === 'close-mid-stream' || b.fault === 'hang-mid-body') {
       const text = JSON.stringify(full);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
@@ -185,27 +220,53 @@ interface Reply {
   truncated: boolean;
 }
 
-/** Deterministic echo; token counts: input = characters / 4 (rounded up), output = one per word. */
+/** Input tokens the demo charges for an image or document part (a real server counts pixels and pages). */
+const DEMO_MEDIA_TOKENS = { openai: 765, anthropic: 1600 } as const;
+
+/**
+ * Deterministic echo of the last user turn (chat messages, the Responses API's input, or a completions prompt);
+ * token counts: input = characters / 4 (rounded up) plus a fixed cost per image or document part, output = one
+ * per word.
+ */
 export function demoReply(body: Json, anthropic: boolean): Reply {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  let chars = typeof body.system === 'string' ? body.system.length : 0;
+  const turns = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+  const media = { parts: 0 };
+  let chars = contentText(body.system, media).length + contentText(body.instructions, media).length;
   let lastUser = '';
-  for (const m of messages) {
+  for (const m of turns) {
     if (!isObj(m)) continue;
-    const t = contentText(m.content);
+    const t = contentText(m.content, media);
     chars += t.length;
     if (m.role === 'user') lastUser = t;
   }
+  const prompt = typeof body.input === 'string' ? body.input : body.prompt;
+  if (typeof prompt === 'string') {
+    chars += prompt.length;
+    lastUser = prompt;
+  } else if (Array.isArray(prompt) && typeof prompt[0] === 'string') {
+    chars += prompt.join('').length;
+    lastUser = String(prompt[0]);
+  }
+  if (Array.isArray(body.tools)) chars += JSON.stringify(body.tools).length;
   const words = `${DEMO_NOTICE} You said: ${lastUser.slice(0, 200)}`.split(/(?<=\s)/);
-  const max = anthropic ? body.max_tokens : (body.max_completion_tokens ?? body.max_tokens);
+  const max = anthropic ? body.max_tokens : (body.max_output_tokens ?? body.max_completion_tokens ?? body.max_tokens);
   const limit = typeof max === 'number' && max > 0 ? max : Infinity;
-  return { pieces: words.slice(0, limit), inputTokens: Math.max(1, Math.ceil(chars / 4)), truncated: words.length > limit };
+  const mediaTokens = media.parts * DEMO_MEDIA_TOKENS[anthropic ? 'anthropic' : 'openai'];
+  return { pieces: words.slice(0, limit), inputTokens: Math.max(1, Math.ceil(chars / 4) + mediaTokens), truncated: words.length > limit };
 }
 
-function contentText(c: unknown): string {
+const MEDIA_PARTS = new Set(['image', 'image_url', 'input_image', 'document', 'input_file', 'file']);
+
+function contentText(c: unknown, media: { parts: number }): string {
   if (typeof c === 'string') return c;
-  if (Array.isArray(c)) return c.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('');
-  return '';
+  if (!Array.isArray(c)) return '';
+  let out = '';
+  for (const p of c) {
+    if (!isObj(p)) continue;
+    if (typeof p.type === 'string' && MEDIA_PARTS.has(p.type)) media.parts++;
+    else if (typeof p.text === 'string') out += p.text;
+  }
+  return out;
 }
 
 function includeUsage(body: Json): boolean {
@@ -276,12 +337,104 @@ function anthropicStream(model: string, r: Reply, ids: { n: number }): string[] 
   return out;
 }
 
+function modelObject(anthropic: boolean, id: string): Json {
+  if (anthropic) return { type: 'model', id, display_name: `${id} (demo stand-in)`, created_at: '2025-01-01T00:00:00Z' };
+  return { id, object: 'model', created: 1_735_689_600, owned_by: 'moat-demo-upstream' };
+}
+
 function modelList(anthropic: boolean, models: string[]): Json {
-  if (anthropic) {
-    const data = models.map((id) => ({ type: 'model', id, display_name: `${id} (demo stand-in)`, created_at: '2025-01-01T00:00:00Z' }));
-    return { data, has_more: false, first_id: models[0] ?? null, last_id: models[models.length - 1] ?? null };
-  }
-  return { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_735_689_600, owned_by: 'moat-demo-upstream' })) };
+  const data = models.map((id) => modelObject(anthropic, id));
+  if (anthropic) return { data, has_more: false, first_id: models[0] ?? null, last_id: models[models.length - 1] ?? null };
+  return { object: 'list', data };
+}
+
+function textCompletion(model: string, r: Reply, ids: { n: number; created: number }): Json {
+  const completion = r.pieces.length;
+  return {
+    id: `cmpl-demo${String(ids.n).padStart(6, '0')}`,
+    object: 'text_completion',
+    created: ids.created,
+    model,
+    choices: [{ text: r.pieces.join(''), index: 0, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }],
+    usage: { prompt_tokens: r.inputTokens, completion_tokens: completion, total_tokens: r.inputTokens + completion },
+  };
+}
+
+function completionsStream(model: string, r: Reply, ids: { n: number; created: number }, withUsage: boolean): string[] {
+  const base = { id: `cmpl-demo${String(ids.n).padStart(6, '0')}`, object: 'text_completion', created: ids.created, model };
+  const chunk = (choices: unknown[], usage?: unknown) => `data: ${JSON.stringify({ ...base, choices, ...(withUsage ? { usage: usage ?? null } : {}) })}\n\n`;
+  const out: string[] = [];
+  for (const p of r.pieces) out.push(chunk([{ text: p, index: 0, logprobs: null, finish_reason: null }]));
+  out.push(chunk([{ text: '', index: 0, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }]));
+  if (withUsage) out.push(chunk([], { prompt_tokens: r.inputTokens, completion_tokens: r.pieces.length, total_tokens: r.inputTokens + r.pieces.length }));
+  out.push('data: [DONE]\n\n');
+  return out;
+}
+
+function responseObject(model: string, r: Reply, ids: { n: number; created: number }, status: 'in_progress' | 'completed'): Json {
+  const done = status === 'completed';
+  const text = r.pieces.join('');
+  return {
+    id: `resp_demo${String(ids.n).padStart(6, '0')}`,
+    object: 'response',
+    created_at: ids.created,
+    status,
+    model,
+    output: done ? [responseMessage(ids, text, 'completed')] : [],
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: [],
+    incomplete_details: done && r.truncated ? { reason: 'max_output_tokens' } : null,
+    error: null,
+    usage: done
+      ? { input_tokens: r.inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: r.pieces.length, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: r.inputTokens + r.pieces.length }
+      : null,
+  };
+}
+
+function responseMessage(ids: { n: number }, text: string, status: 'in_progress' | 'completed'): Json {
+  return { type: 'message', id: `msg_demo${String(ids.n).padStart(6, '0')}`, status, role: 'assistant', content: status === 'completed' ? [{ type: 'output_text', text, annotations: [] }] : [] };
+}
+
+/** The Responses API's stream: created, the message item and its text part, one delta per word, then completed. */
+function responsesStream(model: string, r: Reply, ids: { n: number; created: number }): string[] {
+  let seq = 0;
+  const ev = (type: string, data: Json) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
+  const itemId = `msg_demo${String(ids.n).padStart(6, '0')}`;
+  const text = r.pieces.join('');
+  const at = { item_id: itemId, output_index: 0, content_index: 0 };
+  const out = [
+    ev('response.created', { response: responseObject(model, r, ids, 'in_progress') }),
+    ev('response.in_progress', { response: responseObject(model, r, ids, 'in_progress') }),
+    ev('response.output_item.added', { output_index: 0, item: responseMessage(ids, '', 'in_progress') }),
+    ev('response.content_part.added', { ...at, part: { type: 'output_text', text: '', annotations: [] } }),
+  ];
+  for (const p of r.pieces) out.push(ev('response.output_text.delta', { ...at, delta: p }));
+  out.push(ev('response.output_text.done', { ...at, text }));
+  out.push(ev('response.content_part.done', { ...at, part: { type: 'output_text', text, annotations: [] } }));
+  out.push(ev('response.output_item.done', { output_index: 0, item: responseMessage(ids, text, 'completed') }));
+  out.push(ev('response.completed', { response: responseObject(model, r, ids, 'completed') }));
+  return out;
+}
+
+/** Deterministic 8-dimensional vectors from a hash of each input: stand-ins with the right shape, no meaning. */
+function embeddingsResponse(model: string, body: Json): Json {
+  const input = body.input;
+  const items: unknown[] = Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input : [input];
+  let tokens = 0;
+  const data = items.map((item, index) => {
+    const text = typeof item === 'string' ? item : JSON.stringify(item ?? '');
+    tokens += Array.isArray(item) ? item.length : Math.max(1, Math.ceil(text.length / 4));
+    const v = new Float32Array(8);
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) {
+      h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+      v[i % 8] = ((v[i % 8] as number) + ((h % 2000) - 1000) / 1000) % 1;
+    }
+    const embedding = body.encoding_format === 'base64' ? Buffer.from(v.buffer).toString('base64') : Array.from(v);
+    return { object: 'embedding', index, embedding };
+  });
+  return { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
 }
 
 function apiError(anthropic: boolean, status: number, type: string, message: string): Json {

@@ -51,6 +51,18 @@ function contentText(c: unknown): string {
   return '';
 }
 
+/** The Responses API's `instructions`: a string, or input items (developer / system messages) whose text counts. */
+function instructionsText(v: unknown): string {
+  if (!Array.isArray(v)) return contentText(v);
+  let s = '';
+  for (const item of v) {
+    const t = item && typeof item === 'object' ? contentText((item as { content?: unknown }).content) : '';
+    if (t) s += (s ? '\n' : '') + t;
+    if (s.length > PROMPT_CAP_CHARS) break;
+  }
+  return s || contentText(v);
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -63,7 +75,7 @@ export function viewRequest(body: unknown): RequestView {
   const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   let prompt = '';
   let previous = '';
-  let system = contentText(b.system) || contentText(b.instructions);
+  let system = contentText(b.system) || instructionsText(b.instructions);
   let userTurns = 0;
   // Chat messages, or the Responses API's input items (same role/content shape).
   const messages = Array.isArray(b.messages) ? b.messages : Array.isArray(b.input) ? b.input : [];

@@ -7,7 +7,7 @@ import type { MoatError } from '../errors/moat-error.js';
 import type { WireApi } from '../errors/wire-format.js';
 import type { LimitTicket } from '../limits/limiter.js';
 import type { RequestFacts } from '../policy/request-facts.js';
-import type { FrontDoor } from './front-doors.js';
+import type { DoorKind, FrontDoor } from './front-doors.js';
 import { nextRequestId } from './request-id.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -15,6 +15,8 @@ export interface Exchange {
   id: string;
   api: WireApi;
   endpoint: string;
+  /** The door's kind: which request shape it takes and where its usage is read. */
+  kind: DoorKind;
   req: IncomingMessage;
   res: ServerResponse;
   startPerf: number;
@@ -50,6 +52,7 @@ export function newExchange(req: IncomingMessage, res: ServerResponse, door: Fro
     id: nextRequestId(),
     api: door.api,
     endpoint: door.endpoint,
+    kind: door.kind,
     req,
     res,
     startPerf: performance.now(),

@@ -4,18 +4,23 @@
 // names are folded (normalize.ts) and a thinking switch of open-weight chat templates counts as `thinking`.
 import type { IncomingHttpHeaders } from 'node:http';
 import { foldName, splitBetaHeader, truthy } from '../policy/normalize.js';
+import { PURPOSE_HEADER } from '../policy/purpose-header.js';
 import type { RequestFacts } from '../policy/request-facts.js';
+import type { DoorKind } from './front-doors.js';
+import { estimateInputTokens } from './input-token-estimate.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Body fields that are not "parameters" in the policy sense. */
-const NOT_PARAMS = new Set(['model', 'messages', 'tools', 'system']);
+/** Body fields that are not "parameters" in the policy sense: the conversation (every door's spelling) and tools. */
+const NOT_PARAMS = new Set(['model', 'messages', 'tools', 'system', 'input', 'instructions', 'prompt']);
 
 export interface FactsInput {
   api: 'openai' | 'anthropic';
   endpoint: string;
+  /** The door's kind; defaults to the API's chat door. Embeddings produce no output, token counting no model work. */
+  kind?: DoorKind;
   body: Json;
   headers: IncomingHttpHeaders;
   orgId: string;
@@ -34,6 +39,11 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
   const nested = (o: unknown) => {
     if (isObj(o)) name(o.name);
   };
+  // A list of names, or the Responses API's {tool_names: [...]} filter.
+  const allowedTools = (v: unknown) => {
+    const list = isObj(v) ? v.tool_names : v;
+    if (Array.isArray(list)) for (const a of list) name(a);
+  };
   if (Array.isArray(body.tools))
     for (const t of body.tools) {
       if (!isObj(t)) continue;
@@ -44,6 +54,11 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
       nested(t.function);
       nested(t.custom);
       name(t.mcp_server_name);
+      // The Responses API's remote MCP servers: {type:"mcp", server_label, allowed_tools}; the same feature as
+      // Anthropic's mcp_servers, so it also counts as `mcp_server`.
+      if (t.type === 'mcp') types.add('mcp_server');
+      name(t.server_label);
+      allowedTools(t.allowed_tools);
     }
   if (Array.isArray(body.functions))
     for (const f of body.functions) {
@@ -53,6 +68,7 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
   nested(body.function_call);
   if (isObj(body.tool_choice)) {
     name(body.tool_choice.name);
+    name(body.tool_choice.server_label);
     nested(body.tool_choice.function);
     nested(body.tool_choice.custom);
   }
@@ -61,8 +77,7 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
       if (!isObj(s)) continue;
       types.add('mcp_server');
       name(s.name);
-      const allowed = isObj(s.tool_configuration) ? s.tool_configuration.allowed_tools : undefined;
-      if (Array.isArray(allowed)) for (const a of allowed) name(a);
+      allowedTools(isObj(s.tool_configuration) ? s.tool_configuration.allowed_tools : undefined);
     }
   if (isObj(body.container) && Array.isArray(body.container.skills))
     for (const s of body.container.skills) {
@@ -82,8 +97,13 @@ export function extractFacts(i: FactsInput): RequestFacts {
   // vLLM / SGLang chat templates switch reasoning on with chat_template_kwargs; policy sees it as `thinking`.
   const ctk = body.chat_template_kwargs;
   if (!truthy(params.thinking) && isObj(ctk) && (truthy(ctk.enable_thinking) || truthy(ctk.thinking))) params.thinking = true;
-  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
-  const purpose = headers['moat-purpose'];
+  // The Responses API asks for log-probabilities by including them in the output; policy sees `logprobs: true`.
+  if (Array.isArray(body.include) && body.include.some((v) => typeof v === 'string' && foldName(v).includes('logprobs'))) params.logprobs = true;
+  const kind = i.kind ?? (i.api === 'openai' ? 'chat' : 'messages');
+  // Embeddings produce no output tokens; counting tokens runs no model, so it reserves no tokens at all. Of the
+  // output caps each door spells, the largest is reserved: servers differ on which one they obey.
+  const maxTokens = kind === 'embeddings' || kind === 'count_tokens' ? 0 : largestCount(body.max_tokens, body.max_completion_tokens, body.max_output_tokens);
+  const purpose = headers[PURPOSE_HEADER];
   const ua = headers['user-agent'];
   const facts: RequestFacts = {
     api: i.api,
@@ -95,7 +115,7 @@ export function extractFacts(i: FactsInput): RequestFacts {
     toolNames: [...tools.names],
     toolTypes: [...tools.types],
     params,
-    inputTokensEstimate: Math.ceil((textLength(body.messages, 0) + textLength(body.system, 0)) / 4),
+    inputTokensEstimate: kind === 'count_tokens' ? 0 : estimateInputTokens(body, i.api),
     anthropicBeta: splitBetaHeader(headers['anthropic-beta']),
     ip: i.ip,
     now: i.now,
@@ -106,12 +126,8 @@ export function extractFacts(i: FactsInput): RequestFacts {
   return facts;
 }
 
-/** Sum of string lengths inside a JSON value (message text, tool results), without serialising it. */
-function textLength(v: unknown, depth: number): number {
-  if (typeof v === 'string') return v.length;
-  if (depth > 8 || typeof v !== 'object' || v === null) return 0;
-  let n = 0;
-  if (Array.isArray(v)) for (const x of v) n += textLength(x, depth + 1);
-  else for (const k in v) n += textLength((v as Json)[k], depth + 1);
-  return n;
+function largestCount(...vs: unknown[]): number | undefined {
+  let max: number | undefined;
+  for (const v of vs) if (typeof v === 'number' && (max === undefined || v > max)) max = v;
+  return max;
 }

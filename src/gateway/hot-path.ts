@@ -4,7 +4,7 @@
 // call is metered and becomes one request event. Everything else (admin API, console) is routed by the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { MoatConfig } from '../config/schema.js';
+import type { MoatConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import { renderError, renderStreamError } from '../errors/wire-format.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
@@ -23,7 +23,7 @@ import { authenticate, presentedKey } from './authenticate.js';
 import { buildRequestEvent, type AuthenticatedExchange } from './build-request-event.js';
 import { newExchange, type Exchange } from './exchange.js';
 import { extractFacts } from './extract-facts.js';
-import { frontDoorOf } from './front-doors.js';
+import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
 import { KeyHashCache } from './key-hash-cache.js';
 import { createModelRouter } from './model-route.js';
@@ -73,7 +73,16 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
   const inFlight = new InFlight();
   const refusals = createRefusals(config.server);
-  const upstream = createUpstreamRelay({ responseTextCap: config.events.responseTextCap, metrics, env: deps.env ?? process.env });
+  const upstream = createUpstreamRelay({
+    responseTextCap: config.events.responseTextCap,
+    metrics,
+    env: deps.env ?? process.env,
+    routing: config.routing,
+    now: () => clock.now(),
+    onRetry: (x, up, why) => logger.warn({ requestId: x.id, upstream: up.name, why }, 'upstream failed before answering; trying another pool member'),
+  });
+  // Every member starts in rotation; passive health moves the gauge when it ejects or readmits one.
+  for (const u of config.upstreams) metrics.upstreamHealthy.set({ upstream: u.name }, 1);
   const sideRoutes = createSideRoutes({
     view,
     now: () => clock.now(),
@@ -125,19 +134,19 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.body = body;
       if (typeof body.model !== 'string' || body.model === '')
         throw new MoatError('invalid_request', '`model` must be a non-empty string.', { param: 'model' });
-      checkRequestShape(x.api, body);
+      checkRequestShape(x.kind, body);
       x.model = body.model;
-      x.stream = body.stream === true;
-      const up = router.route(x.model);
-      if (!up) throw new MoatError('unknown_model', `No upstream serves model "${x.model}".`, { param: 'model' });
-      if (up.api !== x.api)
-        throw new MoatError(
-          'api_mismatch',
-          `Model "${x.model}" is served by an ${up.api} upstream; call it through ${up.api === 'openai' ? '/v1/chat/completions' : '/v1/messages'}.`,
-          { param: 'model' },
-        );
-      x.upstream = up;
-      const facts = extractFacts({ api: x.api, endpoint: x.endpoint, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
+      // Embeddings and token counts never stream, whatever the body says: their answer is read whole.
+      x.stream = body.stream === true && x.kind !== 'embeddings' && x.kind !== 'count_tokens';
+      const pool = router.route(x.model, x.api);
+      if (!pool) {
+        const other = router.otherApiServing(x.model, x.api);
+        if (!other) throw new MoatError('unknown_model', `No upstream serves model "${x.model}".`, { param: 'model' });
+        throw new MoatError('api_mismatch', `Model "${x.model}" is served by an ${other} upstream; call it through ${mainDoorOf(other)}.`, { param: 'model' });
+      }
+      // The pool's first member until an attempt picks one (events of refused calls name where they were going).
+      x.upstream = pool[0] as UpstreamConfig;
+      const facts = extractFacts({ api: x.api, endpoint: x.endpoint, kind: x.kind, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;
       const decision = deps.decide(facts, snapshot);
       if (!decision.allow)
@@ -153,7 +162,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       x.ticket = admitted.ticket;
       if (x.stopWith) throw x.stopWith;
       if (x.clientGone) return;
-      await upstream.relay(x, up, raw);
+      await upstream.relay(x, pool, raw);
     } catch (e) {
       fail(x, e);
     } finally {

@@ -4,7 +4,7 @@
 // through untouched. Sizes are bounded so a valid-looking body cannot make judging it expensive.
 import { z } from 'zod';
 import { MoatError } from '../errors/moat-error.js';
-import type { WireApi } from '../errors/wire-format.js';
+import type { DoorKind } from './front-doors.js';
 
 /** Limits on what policy and detection walk; far above what either API accepts. */
 export const REQUEST_LIMITS = {
@@ -15,6 +15,7 @@ export const REQUEST_LIMITS = {
   mcpServers: 64,
   skills: 64,
   shortChars: 128,
+  tokenIds: 1_000_000,
 } as const;
 
 const L = REQUEST_LIMITS;
@@ -61,7 +62,7 @@ const thinking = z.union([z.looseObject({ type: short.optional(), budget_tokens:
 const reasoning = z.union([z.looseObject({ effort: scalar, enabled: scalar }), z.boolean(), short]).nullable().optional();
 
 /**
- * Every field Moat reads, in both doors: OpenAI-compatible servers accept Anthropic-style fields and the
+ * Every field Moat reads, in every door: OpenAI-compatible servers accept Anthropic-style fields and the
  * reverse, so each door judges all of them. Only tool entries differ (which name a tool must carry).
  */
 const fields = {
@@ -95,11 +96,49 @@ const fields = {
 const openaiRequest = z.looseObject({ ...fields, tools: z.array(openaiTool).max(L.tools).nullable().optional() });
 const anthropicRequest = z.looseObject({ ...fields, tools: z.array(anthropicTool).max(L.tools).nullable().optional() });
 
-const SCHEMAS: Record<WireApi, z.ZodType> = { openai: openaiRequest, anthropic: anthropicRequest };
+// The Responses API: `input` (a string or items with the chat message shape, or tool calls and their outputs),
+// `instructions` (the system prompt), tools with a top-level name, and remote MCP servers as `mcp` tools.
+const inputItem = z.looseObject({ type: short.optional(), role: short.optional(), content });
+const inputItems = z.array(inputItem).max(L.messages);
+const responsesTool = toolBase
+  .extend({
+    server_label: name.optional(),
+    allowed_tools: z.union([z.array(name).max(L.tools), z.looseObject({ tool_names: z.array(name).max(L.tools).nullable().optional() })]).nullable().optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.type === undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: 'a Responses tool needs a type' });
+    else if ((t.type === 'function' || t.type === 'custom') && t.name === undefined && t.function?.name === undefined && t.custom?.name === undefined)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `a ${t.type} tool needs a name` });
+    else if (t.type === 'mcp' && t.server_label === undefined) ctx.addIssue({ code: 'custom', path: ['server_label'], message: 'an mcp tool needs server_label' });
+  });
+const responsesRequest = z.looseObject({
+  ...fields,
+  messages: messages.optional(),
+  input: z.union([z.string(), inputItems]).nullable().optional(),
+  instructions: z.union([z.string(), inputItems]).nullable().optional(),
+  max_output_tokens: count,
+  include: z.array(short).max(64).nullable().optional(),
+  tools: z.array(responsesTool).max(L.tools).nullable().optional(),
+});
+
+/** Text, a list of texts, token ids, or lists of token ids: what `/v1/completions` prompts and embeddings inputs are. */
+const tokenIds = z.array(z.number().int()).max(L.tokenIds);
+const textOrTokens = z.union([z.string(), z.array(z.string()).max(L.messages), tokenIds, z.array(tokenIds).max(L.messages)]);
+const completionsRequest = z.looseObject({ ...fields, messages: messages.optional(), prompt: textOrTokens.nullable().optional(), tools: z.array(openaiTool).max(L.tools).nullable().optional() });
+const embeddingsRequest = z.looseObject({ ...fields, messages: messages.optional(), input: textOrTokens, tools: z.array(openaiTool).max(L.tools).nullable().optional() });
+
+const SCHEMAS: Record<DoorKind, z.ZodType> = {
+  chat: openaiRequest,
+  responses: responsesRequest,
+  completions: completionsRequest,
+  embeddings: embeddingsRequest,
+  messages: anthropicRequest,
+  count_tokens: anthropicRequest,
+};
 
 /** Throws invalid_request naming the first field whose shape Moat cannot judge. */
-export function checkRequestShape(api: WireApi, body: Record<string, unknown>): void {
-  const r = SCHEMAS[api].safeParse(body);
+export function checkRequestShape(kind: DoorKind, body: Record<string, unknown>): void {
+  const r = SCHEMAS[kind].safeParse(body);
   if (r.success) return;
   const issue = r.error.issues[0] as z.core.$ZodIssue;
   const path = formatPath(issue.path);

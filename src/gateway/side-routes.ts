@@ -1,20 +1,22 @@
-// Everything the gateway answers besides the model calls: the model list, the caller's own limits, 405 and
+// Everything the gateway answers besides the model calls: the model list and lookup, the caller's own limits and terms, 405 and
 // 404 in the caller's format under /v1/, and health, readiness and metrics. Each reads memory only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import { renderError, type WireApi } from '../errors/wire-format.js';
-import { describeLimits } from '../limits/describe-limits.js';
+import { describeLimits, type LimitsListing } from '../limits/describe-limits.js';
 import type { LimitInspector } from '../limits/limiter.js';
 import { healthBody, readinessBody, type Readiness } from '../ops/health.js';
 import type { Logger } from '../ops/logger.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
+import { describeTerms } from '../policy/terms.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { callerApi } from './caller-api.js';
 import { doorMethodsOf } from './front-doors.js';
 import type { KeyHashCache } from './key-hash-cache.js';
 import type { ModelRouter } from './model-route.js';
-import { renderModelList } from './models-list.js';
+import { renderModel, renderModelList } from './models-list.js';
 import { nextRequestId } from './request-id.js';
 import { sendJson, sendRendered, type Refusals } from './send-response.js';
 
@@ -59,7 +61,22 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
   function serveModels(req: IncomingMessage, res: ServerResponse): void {
     const { api, id, auth } = authenticateSideRoute(req, view.current(), deps.now());
     if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
-    sendOk(res, api, id, renderModelList(api, router.listedModels()));
+    sendOk(res, api, id, renderModelList(api, router.listedModels(api)));
+  }
+
+  /** One model, when the caller's doors serve it (globs included: any name an upstream would take). */
+  function serveModel(req: IncomingMessage, res: ServerResponse, rawId: string): void {
+    const { api, id, auth } = authenticateSideRoute(req, view.current(), deps.now());
+    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    let model: string;
+    try {
+      model = decodeURIComponent(rawId);
+    } catch {
+      model = rawId;
+    }
+    const pool = model === '' ? undefined : router.route(model, api);
+    if (!pool) return sendRendered(res, renderError(api, new MoatError('unknown_model', `No upstream serves model "${model.slice(0, 200)}" through this API.`, { param: 'model' }), id));
+    sendOk(res, api, id, renderModel(api, { id: model, upstream: pool[0] as UpstreamConfig }));
   }
 
   /** Self-service: the caller's own limits and remaining quota, read without consuming anything. */
@@ -80,6 +97,27 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
     }
   }
 
+  /** Self-service: the line, explicit — status and why, grants, denied features with their clauses, limits with current use. */
+  async function serveTerms(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const now = deps.now();
+    const snapshot = view.current();
+    const { api, id, auth } = authenticateSideRoute(req, snapshot, now);
+    if (!auth.ok) return sendRendered(res, renderError(api, auth.error, id));
+    try {
+      const terms = describeTerms(auth.org, auth.key, snapshot, now);
+      let limits: LimitsListing['limits'] = [];
+      if (deps.limitInspector) {
+        const grantIds = (snapshot.grantsByOrg.get(auth.org.id) ?? []).map((g) => g.id);
+        const subject = { orgId: auth.org.id, keyId: auth.key.id, tier: auth.org.tier, grantIds, orgAttributes: auth.org.attributes, now };
+        limits = describeLimits(subject, await deps.limitInspector.peek(subject), now).limits;
+      }
+      sendOk(res, api, id, JSON.stringify({ ...terms, limits }));
+    } catch (e) {
+      logger.error({ err: e, requestId: id }, 'terms listing failed');
+      sendRendered(res, renderError(api, new MoatError('internal_error', undefined, { cause: e }), id));
+    }
+  }
+
   return (req, res, path) => {
     const get = req.method === 'GET' || req.method === 'HEAD';
     switch (path) {
@@ -91,6 +129,15 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
         if (get) void serveLimits(req, res);
         else wrongMethod(req, res, path, 'GET, HEAD');
         return true;
+      case '/v1/moat/terms':
+        if (get) void serveTerms(req, res);
+        else wrongMethod(req, res, path, 'GET, HEAD');
+        return true;
+    }
+    if (path.startsWith('/v1/models/')) {
+      if (get) serveModel(req, res, path.slice('/v1/models/'.length));
+      else wrongMethod(req, res, path, 'GET, HEAD');
+      return true;
     }
     // Everything under /v1/ is the model API's namespace: a door called with another method is 405, unknown
     // routes are 404, both in the caller's format.

@@ -1,14 +1,17 @@
 // Calling the upstream for an admitted model call and relaying its answer: buffered calls in one write,
 // streams chunk by chunk with backpressure, metered on the way, and stopped at the next chunk when the
-// exchange is told to stop (org denied, shutdown).
+// exchange is told to stop (org denied, shutdown). A pool's members are tried in turn while nothing has
+// reached the client (upstream-attempts.ts, upstream-pool.ts).
 import { performance } from 'node:perf_hooks';
-import type { UpstreamConfig } from '../config/schema.js';
-import { MoatError } from '../errors/moat-error.js';
-import { renderStreamError } from '../errors/wire-format.js';
+import type { RoutingConfig, UpstreamConfig } from '../config/schema.js';
+import { MoatError, isMoatError } from '../errors/moat-error.js';
+import { renderStreamError, type WireApi } from '../errors/wire-format.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { successHeaders, type Exchange } from './exchange.js';
 import { SseParser } from './sse-parser.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
+import { attemptAcrossPool, type AttemptResult } from './upstream-attempts.js';
+import { createPoolBalancer } from './upstream-pool.js';
 import { UsageMeter } from './usage-meter.js';
 
 /** Upstream response headers worth passing to the client on errors it should act on. */
@@ -22,11 +25,33 @@ export interface UpstreamRelayDeps {
   metrics: GatewayMetrics;
   /** Where upstream credentials (`apiKeyEnv`) are read. */
   env: NodeJS.ProcessEnv;
+  /** Retries and passive health of pools. */
+  routing: RoutingConfig;
+  /** Clock for ejections (the gateway's injected clock). */
+  now(): number;
+  /** Uniform in [0, 1): weights and jitter (Math.random unless a test fixes it). */
+  random?: () => number;
+  /** Waits between retries (setTimeout unless a test replaces it). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Told of each failure handed back for a retry on another member. */
+  onRetry?: (x: Exchange, up: UpstreamConfig, why: string) => void;
+}
+
+const OK: AttemptResult = { outcome: 'ok' };
+const ABANDONED: AttemptResult = { outcome: 'abandoned' };
+/** Transport failures retried on another member: the request never reached a model (or it hung up before answering). */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['upstream_connect_failed', 'upstream_connect_timeout', 'upstream_closed']);
+
+/** Statuses that are a member's failure: 5xx (counts against its health) and 429 (load: retried, not counted). */
+function statusFailure(status: number): { counts: boolean } | undefined {
+  if (status >= 500) return { counts: true };
+  if (status === 429) return { counts: false };
+  return undefined;
 }
 
 export interface UpstreamRelay {
-  /** Calls `up` with the request body (`raw` as received) and answers the client from its response. */
-  relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void>;
+  /** Calls a member of `pool` with the request body (`raw` as received), retrying on others while nothing reached the client, and answers the client. */
+  relay(x: Exchange, pool: readonly UpstreamConfig[], raw: Buffer): Promise<void>;
   /** Closes the connection pools. */
   close(): Promise<void>;
 }
@@ -34,14 +59,27 @@ export interface UpstreamRelay {
 export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   const { metrics, env } = deps;
   const pools = createUpstreamPools();
-  const targets = new Map<UpstreamConfig, { pathPrefix: string; headers: Record<string, string> }>();
+  // Per upstream and door API: an upstream serving both doors takes each door's credential header.
+  const targets = new Map<UpstreamConfig, Partial<Record<WireApi, { pathPrefix: string; headers: Record<string, string> }>>>();
 
-  async function relay(x: Exchange, up: UpstreamConfig, raw: Buffer): Promise<void> {
+  const balancer = createPoolBalancer({
+    routing: deps.routing,
+    now: deps.now,
+    random: deps.random ?? Math.random,
+    onHealthChange: (u, healthy) => {
+      metrics.upstreamHealthy.set({ upstream: u.name }, healthy ? 1 : 0);
+      if (!healthy) metrics.upstreamEjections.inc({ upstream: u.name });
+    },
+  });
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  async function relay(x: Exchange, pool: readonly UpstreamConfig[], raw: Buffer): Promise<void> {
     const body = x.body as Record<string, unknown>;
     let payload: Buffer | string = raw;
-    // Metering needs the final usage chunk; when the client did not ask for it we do, and hide it again.
+    // Metering needs the final usage chunk of chat and completions streams; when the client did not ask for it
+    // we do, and hide it again. (Responses streams always end with their usage in `response.completed`.)
     let stripUsageChunk = false;
-    if (x.api === 'openai' && x.stream) {
+    if ((x.kind === 'chat' || x.kind === 'completions') && x.stream) {
       const so = body.stream_options;
       const asked = typeof so === 'object' && so !== null && (so as { include_usage?: unknown }).include_usage === true;
       if (!asked) {
@@ -49,7 +87,27 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
         stripUsageChunk = true;
       }
     }
-    const target = upstreamTarget(up);
+    x.meter = new UsageMeter(x.kind, deps.responseTextCap);
+    await attemptAcrossPool(
+      pool,
+      {
+        balancer,
+        retries: deps.routing.retries,
+        backoffMs: deps.routing.retryBackoffMs,
+        random: deps.random ?? Math.random,
+        sleep,
+        committed: () => x.res.headersSent,
+        onOutcome: (u, outcome) => metrics.upstreamAttempts.inc({ upstream: u.name, outcome }),
+      },
+      (up, last) => attempt(x, up, payload, stripUsageChunk, last),
+    );
+  }
+
+  /** One call to one pool member. Before `last`, a failure nothing of which reached the client is handed back to be retried elsewhere. */
+  async function attempt(x: Exchange, up: UpstreamConfig, payload: Buffer | string, strip: boolean, last: boolean): Promise<AttemptResult> {
+    if (x.clientGone) return ABANDONED;
+    if (x.stopWith) throw x.stopWith;
+    const target = upstreamTarget(up, x.api);
     const headers: Record<string, string> = { ...target.headers, accept: x.stream ? 'text/event-stream' : 'application/json' };
     for (const h of ['anthropic-version', 'anthropic-beta'] as const) {
       const v = x.req.headers[h];
@@ -58,43 +116,68 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     const url = x.req.url ?? '';
     const q = url.indexOf('?');
     const path = target.pathPrefix + x.endpoint + (q >= 0 ? url.slice(q) : '');
-    x.meter = new UsageMeter(x.api, deps.responseTextCap);
+    x.upstream = up;
     x.upstreamCalled = true;
-    if (!x.stream) return callBuffered(x, up, path, headers, payload);
+    if (!x.stream) return callBuffered(x, up, path, headers, payload, last);
     const abort = new AbortController();
     x.abort = () => abort.abort();
     let resp;
     try {
       resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: abort.signal });
     } catch (e) {
-      if (x.clientGone) return;
+      if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
-      throw upstreamError(e, 'headers');
+      const err = upstreamError(e, 'headers');
+      if (!last && RETRYABLE_CODES.has(err.code)) return retryLater(x, up, err.code);
+      throw err;
     }
     const ctype = String(resp.headers['content-type'] ?? '');
-    if (resp.statusCode < 200 || resp.statusCode >= 300) return passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body));
+    if (resp.statusCode < 200 || resp.statusCode >= 300) {
+      const failure = statusFailure(resp.statusCode);
+      if (failure && !last) {
+        resp.body.on('error', () => {}).destroy();
+        return retryLater(x, up, `status ${resp.statusCode}`, failure.counts);
+      }
+      passThroughError(x, resp.statusCode, ctype, resp.headers, await readAll(x, resp.body));
+      return failure ? { outcome: 'failed', retryable: false, counts: failure.counts } : OK;
+    }
     if (!ctype.includes('text/event-stream')) {
       resp.body.on('error', () => {}).destroy();
       throw new MoatError('upstream_bad_response', `The model server answered a streaming request with ${ctype || 'no content type'} instead of an event stream.`);
     }
-    return relayStream(x, resp.statusCode, ctype, resp.body, stripUsageChunk);
+    await relayStream(x, resp.statusCode, ctype, resp.body, strip);
+    if (x.clientGone) return ABANDONED;
+    // Cut mid-stream by the upstream: the client already has part of the answer, so it is never retried.
+    return x.errorCode?.startsWith('upstream_') ? { outcome: 'failed', retryable: false, counts: true } : OK;
+  }
+
+  /** A failure nothing of which reached the client: reported, and handed back to the pool loop. */
+  function retryLater(x: Exchange, up: UpstreamConfig, why: string, counts = true): AttemptResult {
+    deps.onRetry?.(x, up, why);
+    return { outcome: 'failed', retryable: true, counts };
   }
 
   /** Non-streaming: the whole upstream body in memory, metered, then one write to the client. */
-  async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string): Promise<void> {
+  async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string, last: boolean): Promise<AttemptResult> {
     const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS);
     x.abort = call.abort;
     let resp;
     try {
       resp = await call.response;
     } catch (e) {
-      if (x.clientGone) return;
+      if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
+      if (!last && isMoatError(e) && RETRYABLE_CODES.has(e.code)) return retryLater(x, up, e.code);
       throw e;
     }
-    if (x.clientGone) return;
+    if (x.clientGone) return ABANDONED;
     const ctype = resp.headers['content-type'] ?? '';
-    if (resp.status < 200 || resp.status >= 300) return passThroughError(x, resp.status, ctype, resp.headers, resp.body);
+    if (resp.status < 200 || resp.status >= 300) {
+      const failure = statusFailure(resp.status);
+      if (failure && !last) return retryLater(x, up, `status ${resp.status}`, failure.counts);
+      passThroughError(x, resp.status, ctype, resp.headers, resp.body);
+      return failure ? { outcome: 'failed', retryable: false, counts: failure.counts } : OK;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(resp.body.toString('utf8'));
@@ -109,20 +192,23 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     out['content-length'] = String(resp.body.length);
     x.res.writeHead(resp.status, out);
     x.res.end(resp.body);
+    return OK;
   }
 
-  /** Per upstream, computed once: the base URL's path prefix and the headers every call carries. */
-  function upstreamTarget(up: UpstreamConfig): { pathPrefix: string; headers: Record<string, string> } {
-    let t = targets.get(up);
+  /** Per upstream and door API, computed once: the base URL's path prefix and the headers every call carries. */
+  function upstreamTarget(up: UpstreamConfig, api: WireApi): { pathPrefix: string; headers: Record<string, string> } {
+    let byApi = targets.get(up);
+    if (!byApi) targets.set(up, (byApi = {}));
+    let t = byApi[api];
     if (!t) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
       if (credential) {
-        if (up.api === 'anthropic') headers['x-api-key'] = credential;
+        if (api === 'anthropic') headers['x-api-key'] = credential;
         else headers.authorization = `Bearer ${credential}`;
       }
       t = { pathPrefix: upstreamPath(up, ''), headers };
-      targets.set(up, t);
+      byApi[api] = t;
     }
     return t;
   }

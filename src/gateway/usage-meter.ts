@@ -1,10 +1,16 @@
-// Reads token usage and response text from upstream responses, streamed or not, in both wire formats.
-//   OpenAI stream:    the final chunk with `usage` (and empty `choices`) when stream_options.include_usage is set.
+// Reads token usage and response text from upstream responses, streamed or not, per kind of front door.
+//   Chat / completions stream: the final chunk with `usage` (and empty `choices`) when
+//                     stream_options.include_usage is set.
+//   Responses:        `usage.input_tokens/output_tokens` of the body, or of `response.completed` (also
+//                     `response.incomplete` / `response.failed`) in a stream; text from `response.output_text.delta`.
+//   Embeddings:       `usage.prompt_tokens`; no output.
 //   Anthropic stream: `message_start.message.usage` (input, first output count) and `message_delta.usage`
 //                     (cumulative output; newer servers also repeat input there).
+//   Token counting:   no model work, nothing charged.
 // A stream cut short (client gone, upstream closed) keeps what it saw; missing numbers are estimated
 // (input from the request estimate, output at ~4 characters per token) so cut streams are still counted.
 import type { TraceUsage } from '../events/trace-format.js';
+import type { DoorKind } from './front-doors.js';
 import type { SseEvent } from './sse-parser.js';
 
 type Json = Record<string, unknown>;
@@ -21,9 +27,15 @@ export class UsageMeter {
   private outputFinal = false;
 
   constructor(
-    readonly api: 'openai' | 'anthropic',
+    readonly kind: DoorKind,
     private readonly textCap: number,
-  ) {}
+  ) {
+    if (kind === 'count_tokens') {
+      this.input = 0;
+      this.output = 0;
+      this.outputFinal = true;
+    }
+  }
 
   /** Observes one SSE event. Returns true when it is OpenAI's usage-only chunk (empty choices, usage set). */
   observeEvent(ev: SseEvent): boolean {
@@ -35,21 +47,56 @@ export class UsageMeter {
       return false;
     }
     if (!isObj(msg)) return false;
-    return this.api === 'openai' ? this.observeOpenAiChunk(msg) : (this.observeAnthropicEvent(msg), false);
+    switch (this.kind) {
+      case 'chat':
+      case 'completions':
+        return this.observeOpenAiChunk(msg);
+      case 'responses':
+        this.observeResponsesEvent(msg);
+        return false;
+      case 'messages':
+        this.observeAnthropicEvent(msg);
+        return false;
+      default:
+        return false;
+    }
   }
 
   /** Observes a complete non-streaming response body. */
   observeBody(body: unknown): void {
     if (!isObj(body)) return;
     const usage = body.usage;
-    if (this.api === 'openai') {
-      if (isObj(usage)) this.setOpenAiUsage(usage);
-      const choices = Array.isArray(body.choices) ? body.choices : [];
-      for (const c of choices) if (isObj(c) && isObj(c.message) && typeof c.message.content === 'string') this.addText(c.message.content);
-    } else {
-      if (isObj(usage)) this.setAnthropicUsage(usage, true);
-      const content = Array.isArray(body.content) ? body.content : [];
-      for (const b of content) if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+    switch (this.kind) {
+      case 'chat':
+      case 'completions': {
+        if (isObj(usage)) this.setOpenAiUsage(usage);
+        const choices = Array.isArray(body.choices) ? body.choices : [];
+        for (const c of choices) {
+          if (!isObj(c)) continue;
+          if (isObj(c.message) && typeof c.message.content === 'string') this.addText(c.message.content);
+          if (typeof c.text === 'string') this.addText(c.text);
+        }
+        break;
+      }
+      case 'responses':
+        this.observeResponse(body);
+        break;
+      case 'embeddings':
+        if (isObj(usage)) {
+          const p = num(usage.prompt_tokens) ?? num(usage.input_tokens);
+          if (p !== undefined) this.input = p;
+        }
+        this.output = 0;
+        this.outputFinal = true;
+        break;
+      case 'messages': {
+        if (isObj(usage)) this.setAnthropicUsage(usage, true);
+        const content = Array.isArray(body.content) ? body.content : [];
+        for (const b of content) if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+        break;
+      }
+      case 'count_tokens':
+        break;
     }
   }
 
@@ -72,7 +119,11 @@ export class UsageMeter {
   private observeOpenAiChunk(msg: Json): boolean {
     const choices = Array.isArray(msg.choices) ? msg.choices : undefined;
     if (choices) {
-      for (const c of choices) if (isObj(c) && isObj(c.delta) && typeof c.delta.content === 'string') this.addText(c.delta.content);
+      for (const c of choices) {
+        if (!isObj(c)) continue;
+        if (isObj(c.delta) && typeof c.delta.content === 'string') this.addText(c.delta.content);
+        if (typeof c.text === 'string') this.addText(c.text); // legacy completions
+      }
     }
     if (isObj(msg.usage)) {
       this.setOpenAiUsage(msg.usage);
@@ -92,6 +143,40 @@ export class UsageMeter {
       case 'content_block_delta':
         if (isObj(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);
         break;
+    }
+  }
+
+  private observeResponsesEvent(msg: Json): void {
+    switch (msg.type) {
+      case 'response.output_text.delta':
+        if (typeof msg.delta === 'string') this.addText(msg.delta);
+        break;
+      case 'response.completed':
+      case 'response.incomplete':
+      case 'response.failed':
+        // The final response object; its text was already seen as deltas.
+        if (isObj(msg.response) && isObj(msg.response.usage)) this.setResponsesUsage(msg.response.usage);
+        break;
+    }
+  }
+
+  /** A whole Responses API response object: usage and the text of its output messages. */
+  private observeResponse(r: Json): void {
+    if (isObj(r.usage)) this.setResponsesUsage(r.usage);
+    const output = Array.isArray(r.output) ? r.output : [];
+    for (const item of output) {
+      if (!isObj(item) || !Array.isArray(item.content)) continue;
+      for (const c of item.content) if (isObj(c) && typeof c.text === 'string') this.addText(c.text);
+    }
+  }
+
+  private setResponsesUsage(u: Json): void {
+    const i = num(u.input_tokens);
+    const o = num(u.output_tokens);
+    if (i !== undefined) this.input = i;
+    if (o !== undefined) {
+      this.output = o;
+      this.outputFinal = true;
     }
   }
 

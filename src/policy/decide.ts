@@ -30,7 +30,7 @@ function because(org: Org): string {
   return `${sc.reason ? `: ${sc.reason}` : ''}${sc.caseId ? ` (case ${sc.caseId})` : ''}`;
 }
 
-interface Propagated {
+export interface Propagated {
   effect: 'restrict' | 'deny';
   source: Org;
   relation: string;
@@ -39,7 +39,7 @@ interface Propagated {
 }
 
 /** The strongest restriction that reaches `org` from its affiliates under the propagation rules. */
-function propagatedRestriction(org: Org, snap: PolicySnapshot, cp: CompiledPolicy, idx: AffiliateIndex, now: number): Propagated | undefined {
+export function propagatedRestriction(org: Org, snap: PolicySnapshot, cp: CompiledPolicy, idx: AffiliateIndex, now: number): Propagated | undefined {
   if (cp.propagation.length === 0) return undefined;
   let best: Propagated | undefined;
   for (const link of idx.get(org.id) ?? []) {

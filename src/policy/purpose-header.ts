@@ -1,6 +1,9 @@
 // Parsing of the `moat-purpose` request header. Purpose names are catalogued in the policy rules; anything
 // else is refused with `invalid_purpose` so a typo never silently falls back to ordinary access.
 
+/** The request header naming the purpose (and so the grant) a request is made under. */
+export const PURPOSE_HEADER = 'moat-purpose';
+
 export const PURPOSE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 export type PurposeCheck = { ok: true; purpose: string } | { ok: false; message: string };

@@ -4,7 +4,7 @@
 
 export interface RequestFacts {
   api: 'openai' | 'anthropic';
-  /** Path of the front door, e.g. "/v1/chat/completions" or "/v1/messages". */
+  /** Path of the front door, e.g. "/v1/chat/completions", "/v1/responses", "/v1/messages/count_tokens". */
   endpoint: string;
   /** Folded model name (routing and events keep the name as sent). */
   model: string;
@@ -19,9 +19,9 @@ export interface RequestFacts {
   toolTypes: string[];
   /** Top-level body parameters other than messages/tools/system (e.g. thinking, logprobs, temperature); `thinking` is also set when `chat_template_kwargs` enables it. */
   params: Record<string, unknown>;
-  /** max_tokens / max_completion_tokens requested, if any. */
+  /** The largest of max_tokens / max_completion_tokens / max_output_tokens requested, if any; 0 for embeddings and token counts. */
   maxTokens?: number;
-  /** Estimated input tokens (characters / 4 over messages and system), for limit reservations. */
+  /** Estimated input tokens (text at 4 characters per token, images and documents at their token cost, tool definitions; gateway/input-token-estimate.ts), for limit reservations; 0 for token counts. */
   inputTokensEstimate: number;
   /** Values of `anthropic-beta`, split on commas, semicolons and whitespace, folded. */
   anthropicBeta: string[];

@@ -1,5 +1,5 @@
 // What `moat start` prints once it listens: everything needed to make a first request.
-import type { MoatConfig } from '../config/schema.js';
+import { servedApis, type MoatConfig } from '../config/schema.js';
 import type { MoatServer } from './start-moat.js';
 
 export function startBanner(server: MoatServer, config: MoatConfig, opts: { consoleAvailable: boolean }): string {
@@ -22,7 +22,7 @@ export function startBanner(server: MoatServer, config: MoatConfig, opts: { cons
       `  curl -s ${server.url}/v1/chat/completions -H 'Authorization: Bearer ${server.demo.apiKey}' -H 'content-type: application/json' -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}'`,
     );
   } else {
-    lines.push(`  upstreams:    ${config.upstreams.map((u) => `${u.name} (${u.api}, ${u.models.join(' ')})`).join('; ')}`);
+    lines.push(`  upstreams:    ${config.upstreams.map((u) => `${u.name} (${servedApis(u).join('+')}, ${u.models.join(' ')})`).join('; ')}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -32,10 +32,19 @@ before(async () => {
 });
 after(() => h.close());
 
-async function send(api: Api, body: string | Buffer | Record<string, unknown>, headers: Record<string, string> = {}) {
-  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify({ model: MODEL[api], max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], ...body });
+/** A plain request of each door, that the rows below change. */
+const BASE: Record<string, Record<string, unknown>> = {
+  '/v1/responses': { input: 'hi', max_output_tokens: 16 },
+  '/v1/completions': { prompt: 'hi', max_tokens: 16 },
+  '/v1/embeddings': { input: 'hi' },
+  '/v1/messages/count_tokens': { messages: [{ role: 'user', content: 'hi' }] },
+};
+
+async function send(api: Api, body: string | Buffer | Record<string, unknown>, headers: Record<string, string> = {}, door = PATH[api]) {
+  const base = BASE[door] ?? { max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
+  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify({ model: MODEL[api], ...base, ...body });
   const auth: Record<string, string> = api === 'openai' ? { authorization: `Bearer ${h.secret}` } : { 'x-api-key': h.secret, 'anthropic-version': '2023-06-01' };
-  const r = await request(h.url + PATH[api], { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: payload });
+  const r = await request(h.url + door, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: payload });
   const text = await r.body.text();
   return { status: r.statusCode, code: r.headers['moat-error-code'], text };
 }
@@ -47,6 +56,8 @@ interface Row {
   api: Api;
   body: string | Buffer | Record<string, unknown>;
   headers?: Record<string, string>;
+  /** The front door, when not the API's chat door. */
+  door?: string;
   /** feature_denied, or invalid_request / invalid_json when Moat cannot judge the shape. */
   code: 'feature_denied' | 'invalid_request' | 'invalid_json';
 }
@@ -85,7 +96,33 @@ const ROWS: Row[] = [
   { what: 'a function tool without function.name', api: 'openai', body: { tools: [{ type: 'function', name: 'bash' }] }, code: 'invalid_request' },
   { what: 'tool name that is not a string', api: 'anthropic', body: { tools: [{ name: ['bash'] }] }, code: 'invalid_request' },
   { what: 'invalid UTF-8 in a tool name', api: 'openai', body: Buffer.concat([Buffer.from('{"model":"demo-gpt","messages":[],"tools":[{"type":"function","function":{"name":"b'), Buffer.from([0xff]), Buffer.from('ash"}}]}')]), code: 'invalid_json' },
+  // The Responses API: tools have a top-level name, remote MCP servers are `mcp` tools, logprobs come through `include`.
+  { what: 'Responses function tool', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'function', name: 'bash', parameters: {} }] }, code: 'feature_denied' },
+  { what: 'Responses function tool named twice, the denied name nested', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'function', name: 'get_weather', function: { name: 'run_shell' } }] }, code: 'feature_denied' },
+  { what: 'Responses local_shell tool', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'local_shell' }] }, code: 'feature_denied' },
+  { what: 'Responses code_interpreter tool', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, code: 'feature_denied' },
+  { what: 'Responses web_search tool', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'web_search' }] }, code: 'feature_denied' },
+  { what: 'Responses remote MCP server', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'mcp', server_label: 'files', server_url: 'https://mcp.example.com' }] }, code: 'feature_denied' },
+  { what: 'Responses reasoning effort', api: 'openai', door: '/v1/responses', body: { reasoning: { effort: 'high' } }, code: 'feature_denied' },
+  { what: 'Responses logprobs through include', api: 'openai', door: '/v1/responses', body: { include: ['message.output_text.logprobs'] }, code: 'feature_denied' },
+  { what: 'Responses tool_choice naming a shell', api: 'openai', door: '/v1/responses', body: { tool_choice: { type: 'function', name: 'bash' } }, code: 'feature_denied' },
+  { what: 'Responses tool without a type', api: 'openai', door: '/v1/responses', body: { tools: [{ name: 'bash' }] }, code: 'invalid_request' },
+  { what: 'Responses function tool without a name', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'function', parameters: {} }] }, code: 'invalid_request' },
+  { what: 'Responses mcp tool without server_label', api: 'openai', door: '/v1/responses', body: { tools: [{ type: 'mcp', server_url: 'https://mcp.example.com' }] }, code: 'invalid_request' },
+  { what: 'Responses input that is neither text nor items', api: 'openai', door: '/v1/responses', body: { input: { role: 'user', content: 'hi' } }, code: 'invalid_request' },
+  { what: 'Responses include that is not a list', api: 'openai', door: '/v1/responses', body: { include: 'message.output_text.logprobs' }, code: 'invalid_request' },
+  { what: 'legacy completions logprobs', api: 'openai', door: '/v1/completions', body: { logprobs: 5 }, code: 'feature_denied' },
+  { what: 'legacy completions prompt as an object', api: 'openai', door: '/v1/completions', body: { prompt: { text: 'hi' } }, code: 'invalid_request' },
+  { what: 'embeddings without input', api: 'openai', door: '/v1/embeddings', body: { input: undefined }, code: 'invalid_request' },
+  { what: 'Anthropic token counting with a bash tool', api: 'anthropic', door: '/v1/messages/count_tokens', body: { tools: [{ type: 'bash_20250124', name: 'bash' }] }, code: 'feature_denied' },
 ];
+
+test('a request without denied features is served (the table below is not refusing everything)', async () => {
+  for (const [api, door] of [['openai', '/v1/responses'], ['openai', '/v1/completions'], ['openai', '/v1/embeddings'], ['anthropic', '/v1/messages/count_tokens']] as const) {
+    const r = await send(api, door === '/v1/responses' ? { tools: [{ type: 'function', name: 'get_weather', parameters: {} }] } : {}, {}, door);
+    assert.equal(r.status, 200, `${door}: ${r.text}`);
+  }
+});
 
 test('a request without denied features is served (the table below is not refusing everything)', async () => {
   for (const api of ['openai', 'anthropic'] as const) {
@@ -95,9 +132,9 @@ test('a request without denied features is served (the table below is not refusi
 });
 
 for (const row of ROWS) {
-  test(`refused by Moat, never forwarded: ${row.what} (${row.api})`, async () => {
+  test(`refused by Moat, never forwarded: ${row.what} (${row.door ?? row.api})`, async () => {
     const lastUpstreamRequest = h.demo.requests.at(-1);
-    const r = await send(row.api, row.body, row.headers);
+    const r = await send(row.api, row.body, row.headers, row.door);
     assert.equal(r.code, row.code, `${r.status} ${r.text}`);
     assert.equal(r.status, row.code === 'feature_denied' ? 403 : 400);
     assert.equal(h.demo.requests.at(-1), lastUpstreamRequest, 'the upstream was called');

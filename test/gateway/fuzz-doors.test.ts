@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { request } from 'undici';
 import { startE2eGateway, type E2eGateway } from '../policy-e2e/e2e-gateway.js';
-import { DOOR, fuzzRequest, RAW_CORPUS, rawBytes, type FuzzRequest } from '../support/adversarial-requests.js';
+import { fuzzRequest, RAW_CORPUS, rawBytes, type FuzzRequest } from '../support/adversarial-requests.js';
 
 let g: E2eGateway;
 let key: string;
@@ -35,7 +35,7 @@ after(async () => {
 
 async function send(r: FuzzRequest) {
   const auth = r.api === 'openai' ? { authorization: `Bearer ${key}` } : { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
-  const res = await request(g.url + DOOR[r.api], { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers, ...auth }, body: r.body });
+  const res = await request(g.url + r.path, { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers, ...auth }, body: r.body });
   const text = await res.body.text();
   return { status: res.statusCode, code: res.headers['moat-error-code'] as string | undefined, ctype: String(res.headers['content-type'] ?? ''), text };
 }
@@ -78,7 +78,7 @@ test('random and adversarial bodies through both doors: sound answers, detection
   assert.equal(stats.restarts, 0);
   // A plain request afterwards is still served and judged.
   const before = det.stats().events;
-  const ok = await send({ api: 'openai', body: Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}'), headers: {} });
+  const ok = await send({ api: 'openai', path: '/v1/chat/completions', body: Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}'), headers: {} });
   assert.equal(ok.status, 200, ok.text);
   await det.idle();
   assert.equal(det.stats().events, before + 1);
@@ -114,7 +114,7 @@ test('raw HTTP no client would send: every answer is a well-formed 4xx/2xx, the 
       if (status >= 400) assert.match(m[2] ?? '', /^moat-error-code: /im, `${c.name}: ${got.slice(0, 400)}`);
     }
   }
-  const ok = await send({ api: 'anthropic', body: Buffer.from('{"model":"claude-sonnet-4","max_tokens":8,"messages":[{"role":"user","content":"still there?"}]}'), headers: {} });
+  const ok = await send({ api: 'anthropic', path: '/v1/messages', body: Buffer.from('{"model":"claude-sonnet-4","max_tokens":8,"messages":[{"role":"user","content":"still there?"}]}'), headers: {} });
   assert.equal(ok.status, 200, ok.text);
 });
 

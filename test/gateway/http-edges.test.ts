@@ -49,7 +49,7 @@ async function call(api: Api, method: string, path: string, body?: string) {
 }
 
 test('unknown /v1 routes and routes outside /v1 → 404 not_found in the caller format', async () => {
-  const paths: Record<Api, string[]> = { openai: ['/v1/embeddings', '/v1/responses', '/v1', '/nothing-here'], anthropic: ['/v1/messages/batches', '/v1/complete', '/favicon.ico'] };
+  const paths: Record<Api, string[]> = { openai: ['/v1/audio/speech', '/v1/images/generations', '/v1', '/nothing-here'], anthropic: ['/v1/messages/batches', '/v1/complete', '/favicon.ico'] };
   for (const api of ['openai', 'anthropic'] as const) {
     for (const path of paths[api]) {
       const r = await call(api, 'GET', path);
@@ -64,6 +64,11 @@ test('wrong methods on the model routes → 405 method_not_allowed with `allow`,
     ['anthropic', 'PUT', '/v1/messages', 'POST'],
     ['anthropic', 'DELETE', '/v1/messages', 'POST'],
     ['openai', 'POST', '/v1/models', 'GET, HEAD'],
+    ['openai', 'GET', '/v1/responses', 'POST'],
+    ['openai', 'GET', '/v1/embeddings', 'POST'],
+    ['openai', 'GET', '/v1/completions', 'POST'],
+    ['anthropic', 'GET', '/v1/messages/count_tokens', 'POST'],
+    ['anthropic', 'DELETE', '/v1/models/demo-claude', 'GET, HEAD'],
   ];
   for (const [api, method, path, allow] of cases) {
     const r = await call(api, method, path, method === 'POST' || method === 'PUT' ? '{}' : undefined);

@@ -32,7 +32,7 @@ const cutsArb = fc.array(fc.nat(), { maxLength: 40 });
 
 function meterAll(api: 'openai' | 'anthropic', chunks: Buffer[]) {
   const p = new SseParser();
-  const m = new UsageMeter(api, 1000);
+  const m = new UsageMeter(api === 'openai' ? 'chat' : 'messages', 1000);
   const events = chunks.flatMap((c) => p.push(c));
   const usageOnly = events.filter((e) => m.observeEvent(e));
   return { events, usageOnly, usage: m.usage(0), text: m.responseText(), rest: p.rest() };
@@ -73,13 +73,13 @@ test('meter: a stream cut before its usage keeps what it saw and estimates the r
   assert.equal(r.usage.input_tokens, 472);
   assert.equal(r.usage.output_tokens, Math.ceil(TEXT.length / 4), 'output estimated from the text relayed so far');
   const o = meterAll('openai', [OPENAI.subarray(0, OPENAI.indexOf('"finish_reason":"stop"'))]);
-  assert.equal(new UsageMeter('openai', 10).usage(33).input_tokens, 33, 'input falls back to the request estimate');
+  assert.equal(new UsageMeter('chat', 10).usage(33).input_tokens, 33, 'input falls back to the request estimate');
   assert.equal(o.usage.output_tokens, Math.ceil(TEXT.length / 4));
 });
 
 test('meter: response text is capped', () => {
   const p = new SseParser();
-  const m = new UsageMeter('anthropic', 7);
+  const m = new UsageMeter('messages', 7);
   for (const e of p.push(ANTHROPIC)) m.observeEvent(e);
   assert.equal(m.responseText(), TEXT.slice(0, 7));
   assert.deepEqual(m.usage(0), { input_tokens: 472, output_tokens: 15 });

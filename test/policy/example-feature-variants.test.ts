@@ -144,7 +144,7 @@ function judge(r: Req, matcher: FeatureMatcher): Outcome {
   let body: Body;
   try {
     body = parseJsonBody(Buffer.from(JSON.stringify(r.body)), { maxDepth: 64 });
-    checkRequestShape(r.api, body);
+    checkRequestShape(r.api === 'openai' ? 'chat' : 'messages', body);
   } catch (e) {
     if (e instanceof MoatError && e.status === 400) return 'refused';
     throw e;

@@ -1,4 +1,4 @@
-// Random and adversarial requests for both front doors, shared by the fuzz test (seconds, in CI) and the longer
+// Random and adversarial requests for every front door, shared by the fuzz test (seconds, in CI) and the longer
 // run (scripts/fuzz-gateway.ts): fast-check bodies (valid, odd, deep, duplicated, wrong types, not JSON, not
 // UTF-8) plus a corpus of raw HTTP byte streams that no HTTP client would send.
 import fc from 'fast-check';
@@ -7,17 +7,24 @@ export type Api = 'openai' | 'anthropic';
 
 export interface FuzzRequest {
   api: Api;
+  /** The front door called: the API's main door most of the time, its other doors otherwise. */
+  path: string;
   body: Buffer;
   headers: Record<string, string>;
 }
 
 export const DOOR: Record<Api, string> = { openai: '/v1/chat/completions', anthropic: '/v1/messages' };
+/** Every model door of each API. */
+export const DOORS: Record<Api, readonly string[]> = {
+  openai: ['/v1/chat/completions', '/v1/responses', '/v1/completions', '/v1/embeddings'],
+  anthropic: ['/v1/messages', '/v1/messages/count_tokens'],
+};
 
 /** Fields Moat reads, each given random JSON of any type. */
 const READ_FIELDS = [
   'model', 'messages', 'system', 'tools', 'functions', 'function_call', 'tool_choice', 'logprobs', 'top_logprobs', 'thinking',
   'reasoning', 'reasoning_effort', 'chat_template_kwargs', 'mcp_servers', 'container', 'stream', 'stream_options', 'max_tokens',
-  'max_completion_tokens', '__proto__', 'constructor',
+  'max_completion_tokens', 'input', 'instructions', 'prompt', 'include', 'max_output_tokens', '__proto__', 'constructor',
 ];
 
 const text = fc.oneof(
@@ -117,6 +124,7 @@ export function fuzzRequest(): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom<Api>('openai', 'anthropic').chain((api) =>
     fc.record({
       api: fc.constant(api),
+      path: fc.oneof({ weight: 2, arbitrary: fc.constant(DOOR[api]) }, { weight: 1, arbitrary: fc.constantFrom(...DOORS[api]) }),
       body: fc.oneof({ weight: 8, arbitrary: validBody(api) }, { weight: 8, arbitrary: plausibleBody(api) }, { weight: 2, arbitrary: deepBody(api) }, { weight: 1, arbitrary: duplicateKeyBody(api) }, { weight: 1, arbitrary: wideBody(api) }, { weight: 2, arbitrary: notJson }),
       // Odd headers on a minority of requests (a malformed moat-purpose alone is a 400 before anything else).
       headers: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ 'anthropic-beta': headerValue, 'user-agent': headerValue, 'moat-purpose': headerValue }, { requiredKeys: [] }) }),
