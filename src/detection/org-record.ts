@@ -48,6 +48,8 @@ export class OrgRecord {
     return new Date(this.lastTsMs).toISOString();
   }
   private readonly samples: string[] = [];
+  /** What each kept sample showed (sample-signals.ts), at the same ring position. */
+  private readonly sampleTags: string[][] = [];
   private sampleHead = 0;
 
   constructor(
@@ -75,6 +77,7 @@ export class OrgRecord {
     this.streaks.clear();
     this.scoreCache.clear();
     this.samples.length = 0;
+    this.sampleTags.length = 0;
     this.sampleHead = 0;
   }
 
@@ -104,18 +107,27 @@ export class OrgRecord {
     a.add(rec);
   }
 
-  keepSample(prompt: string, max: number, maxChars: number): void {
+  keepSample(prompt: string, max: number, maxChars: number, tags: () => string[] = () => []): void {
     if (max <= 0 || !prompt) return;
     const s = prompt.length > maxChars ? prompt.slice(0, maxChars) + '…' : prompt;
-    if (this.samples.length < max) this.samples.push(s);
-    else {
+    if (this.samples.length < max) {
+      this.samples.push(s);
+      this.sampleTags.push(tags());
+    } else {
       this.samples[this.sampleHead] = s;
+      this.sampleTags[this.sampleHead] = tags();
       this.sampleHead = (this.sampleHead + 1) % max;
     }
   }
 
   sampleList(): string[] {
     return [...this.samples.slice(this.sampleHead), ...this.samples.slice(0, this.sampleHead)];
+  }
+
+  /** The signals of each sample of sampleList(), in the same order ([] for samples restored without them). */
+  sampleSignalList(): string[][] {
+    const tags = this.samples.map((_, i) => this.sampleTags[i] ?? []);
+    return [...tags.slice(this.sampleHead), ...tags.slice(0, this.sampleHead)];
   }
 
   /**
@@ -137,6 +149,7 @@ export class OrgRecord {
       requests: this.requests,
       lastTsMs: this.lastTsMs,
       samples: flagged ? this.sampleList() : [],
+      ...(flagged ? { sampleSignals: this.sampleSignalList() } : {}),
     };
   }
 
@@ -151,6 +164,7 @@ export class OrgRecord {
     o.requests = st.requests;
     o.lastTsMs = st.lastTsMs;
     o.samples.push(...st.samples);
+    o.sampleTags.push(...st.samples.map((_, i) => st.sampleSignals?.[i] ?? []));
     return o;
   }
 }
@@ -169,6 +183,8 @@ export interface OrgState {
   requests: number;
   lastTsMs: number;
   samples: string[];
+  /** Signals of each sample (absent in checkpoints written before they were kept). */
+  sampleSignals?: string[][];
 }
 
 export function emptyFacts(): OrgLineFacts {
