@@ -104,7 +104,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     assert.equal(await rows.count(), 7, 'every refusal is logged');
     assert.match(page.url(), /outcome=refused%2Crate_limited/);
     const row = rows.first();
-    await row.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await row.getByRole('link', { name: 'rival-ai', exact: true }).waitFor();
     await row.getByRole('link', { name: 'eval-harness' }).waitFor();
     // Prompt excerpts are shown because this gateway allows them (requestLog.prompts: excerpt).
     await row.getByText('hi', { exact: true }).waitFor();
@@ -152,7 +152,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByText('1 matching entry').waitFor();
     const row = page.getByRole('row').filter({ hasText: 'org.status' });
-    await row.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await row.getByRole('link', { name: 'rival-ai', exact: true }).waitFor();
     await row.getByRole('definition').filter({ hasText: 'restricted' }).waitFor();
     await shot(page, 'audit-search');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
