@@ -7,6 +7,8 @@ import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ens
 import { seriousViolations } from './axe-check.js';
 import { buildConsole, startConsoleServer } from './console-harness.js';
 
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
 function browserAvailable(): string | undefined {
   try {
     ensureChromium({ log: () => {} });
@@ -50,6 +52,16 @@ test('every console page passes axe-core with no serious or critical violation, 
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       await page.waitForFunction(() => document.querySelectorAll('.state.loading').length === 0);
       await check(page, `${path} (${scheme})`);
+      if (scheme === 'light' && path === `/console/orgs/${server.seed.acme.id}`) {
+        await page.getByText(/every limit of this organization is at 50% until/).waitFor();
+        await page.locator('h1 .badge-throttled').filter({ hasText: /throttled 50% · ends in \d+ min/ }).waitFor();
+        await page.screenshot({ path: `${SHOTS}organization-throttled.png` });
+      }
+      if (scheme === 'light' && path === '/console/orgs') {
+        // The list shows the throttle as a state, and no page shows the attributes that encode it.
+        await page.getByRole('row').filter({ hasText: 'acme-health' }).locator('.badge-throttled').waitFor();
+        assert.equal(await page.getByText('moat.throttle').count(), 0);
+      }
     }
     await page.close();
   }

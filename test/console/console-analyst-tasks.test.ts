@@ -114,6 +114,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     const samples = page.locator('table.samples');
     await samples.getByRole('columnheader', { name: 'Matched' }).waitFor();
     await samples.locator('td.matched').filter({ hasText: 'rule bench.' }).first().waitFor();
+    await samples.screenshot({ path: `${SHOTS}case-samples.png` });
     await page.close();
   });
 

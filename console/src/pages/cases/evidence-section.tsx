@@ -121,7 +121,10 @@ function SampleMatch({ rule, matched, glossary }: { rule: string | undefined; ma
   const words = (m: string) => {
     if (m.startsWith('benchmark:')) return `an item of the public benchmark ${m.slice('benchmark:'.length)}`;
     if (m.startsWith('harm:')) return `harm category ${m.slice('harm:'.length).replace(/_/g, ' ')}`;
-    return glossary.get(m) ?? m;
+    // The glossary describes the window's share ("share of one-shot requests, over the org's last 200
+    // requests…"); of one request, what it was is the middle of that sentence.
+    const meaning = glossary.get(m);
+    return meaning ? meaning.replace(/^share (of )?/, '').replace(/, over the org.s last .*$/, '') : m;
   };
   return (
     <>
