@@ -19,6 +19,7 @@ export interface RequestLogWriterOptions {
   flushMs?: number;
   /** Rows held while the store does not answer; beyond it the oldest are dropped. */
   maxPending?: number;
+  /** Failed writes and prunes are reported here (metrics, rate-limited log) and to onError. */
   health?: ConsumerHealth;
   onError?: (err: unknown) => void;
 }
@@ -55,6 +56,8 @@ export function startRequestLogWriter(o: RequestLogWriterOptions): RequestLogWri
           dropped += pending.length - maxPending;
           pending = pending.slice(pending.length - maxPending);
         }
+        // Counted in metrics and logged at most once a minute, like every event consumer's failures.
+        health.eventFailed('request_log', err);
         o.onError?.(err);
         return;
       }
@@ -62,7 +65,10 @@ export function startRequestLogWriter(o: RequestLogWriterOptions): RequestLogWri
     const now = o.clock.now();
     if (now - lastPrune >= PRUNE_EVERY_MS) {
       lastPrune = now;
-      await pruneRequestLog(o.store, new Date(now - o.settings.retentionHours * HOUR_MS).toISOString(), o.settings.maxRows).catch((err: unknown) => o.onError?.(err));
+      await pruneRequestLog(o.store, new Date(now - o.settings.retentionHours * HOUR_MS).toISOString(), o.settings.maxRows).catch((err: unknown) => {
+        health.eventFailed('request_log', err);
+        o.onError?.(err);
+      });
     }
   };
   // Writes never overlap: each waits for the one before.

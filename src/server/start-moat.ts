@@ -220,7 +220,6 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
           settings: config.requestLog,
           clock,
           health,
-          onError: (err) => logger.warn({ err }, 'request log write failed; retrying'),
         })
       : undefined;
 
