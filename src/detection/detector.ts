@@ -14,7 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
-import { sampleSignals, signalsForRule } from './signals/sample-signals.js';
+import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
 import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
@@ -413,7 +413,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
     const window = purposeWindow ?? org.window;
     const novelty = window.push(s);
-    org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, () => sampleSignals(s));
+    if (evidenceCfg.samples > 0 && s.prompt) org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s));
     const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);
     if (typeof line.key === 'string') org.addKeyTraffic(line.key.slice(0, 200), rec);
     if (opts.shareLinks) opts.shareLinks(rec);

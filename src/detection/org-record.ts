@@ -5,6 +5,7 @@ import { OrgWindow, type OrgWindowState } from './org-window.js';
 import { LinkAggregate, type LinkAggregateState } from './linkage/link-aggregate.js';
 import type { LinkRecord } from './linkage/link-record.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
+import { sampleSignals, type SampleMarks } from './signals/sample-signals.js';
 
 export const ORG_WINDOW = 200;
 export const PURPOSE_WINDOW = 50;
@@ -49,7 +50,7 @@ export class OrgRecord {
   }
   private readonly samples: string[] = [];
   /** What each kept sample showed (sample-signals.ts), at the same ring position. */
-  private readonly sampleTags: string[][] = [];
+  private readonly sampleTags: Array<SampleMarks | string[]> = [];
   private sampleHead = 0;
 
   constructor(
@@ -107,15 +108,15 @@ export class OrgRecord {
     a.add(rec);
   }
 
-  keepSample(prompt: string, max: number, maxChars: number, tags: () => string[] = () => []): void {
+  keepSample(prompt: string, max: number, maxChars: number, marks: SampleMarks | string[] = []): void {
     if (max <= 0 || !prompt) return;
     const s = prompt.length > maxChars ? prompt.slice(0, maxChars) + '…' : prompt;
     if (this.samples.length < max) {
       this.samples.push(s);
-      this.sampleTags.push(tags());
+      this.sampleTags.push(marks);
     } else {
       this.samples[this.sampleHead] = s;
-      this.sampleTags[this.sampleHead] = tags();
+      this.sampleTags[this.sampleHead] = marks;
       this.sampleHead = (this.sampleHead + 1) % max;
     }
   }
@@ -126,7 +127,10 @@ export class OrgRecord {
 
   /** The signals of each sample of sampleList(), in the same order ([] for samples restored without them). */
   sampleSignalList(): string[][] {
-    const tags = this.samples.map((_, i) => this.sampleTags[i] ?? []);
+    const tags = this.samples.map((_, i) => {
+      const t = this.sampleTags[i] ?? [];
+      return Array.isArray(t) ? t : sampleSignals(t);
+    });
     return [...tags.slice(this.sampleHead), ...tags.slice(0, this.sampleHead)];
   }
 
