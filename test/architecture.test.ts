@@ -1,6 +1,6 @@
 // The layering of src/ as a test: docs/architecture.md holds one table of which folder may import which; this
 // file reads that table and checks every import in src/ against it, that the table itself has no cycle, that
-// no module takes part in an import cycle, and that the console reaches the server only for types.
+// no module takes part in an import cycle, and that the console reaches into src/ only for the shared folders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -132,12 +132,25 @@ test('no module of src/ takes part in an import cycle (type-only imports include
   assert.deepEqual(cycles, []);
 });
 
-test('the console imports from src/ only for types', () => {
+/** Folders of src/ the console may import, from the sentence under the layers table. */
+function consoleImports(): Set<string> {
+  const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+  const line = /^The console \(`console\/src\/`\) may import from `src\/` only: (.*)$/m.exec(doc)?.[1] ?? '';
+  return new Set([...line.matchAll(/`([a-z-]+)\/`/g)].map((x) => x[1]!));
+}
+
+test('the console imports from src/ only the shared folders docs/architecture.md names, and those stay free of server code', () => {
+  const allowed = consoleImports();
+  assert.ok(allowed.size > 0, 'docs/architecture.md names the folders the console may import');
+  const table = layerTable();
+  for (const f of allowed) assert.equal(table.get(f)?.size, 0, `${f}/ is shared with the browser, so it may import no other folder of src/`);
   const violations: string[] = [];
   for (const file of sourceFiles(join(root, 'console/src'), /\.tsx?$/)) {
-    for (const { target, typeOnly } of importsOf(file)) {
-      if (relative(SRC, target).startsWith('..')) continue;
-      if (!typeOnly) violations.push(`${relative(root, file)} imports ${relative(root, target)} as a value`);
+    for (const { target } of importsOf(file)) {
+      const rel = relative(SRC, target);
+      if (rel.startsWith('..')) continue;
+      const folder = folderOf(target);
+      if (folder === undefined || !allowed.has(folder)) violations.push(`${relative(root, file)} imports ${relative(root, target)}`);
     }
   }
   assert.deepEqual(violations, []);

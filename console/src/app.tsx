@@ -16,6 +16,7 @@ import { OrgDetailPage } from './pages/org/org-detail-page.js';
 import { OrgsPage } from './pages/orgs-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { PolicyPage } from './pages/policy-page.js';
+import { RequestsPage } from './pages/requests/requests-page.js';
 
 export function App() {
   const [token, setToken] = useState(loadToken);
@@ -71,6 +72,7 @@ const NAV: { path: string; label: string }[] = [
   { path: '', label: 'Overview' },
   { path: 'cases', label: 'Cases' },
   { path: 'orgs', label: 'Organizations' },
+  { path: 'requests', label: 'Requests' },
   { path: 'policy', label: 'Policy' },
   { path: 'audit', label: 'Audit' },
 ];
@@ -153,6 +155,8 @@ function Page({ route }: { route: Route }) {
       return <PolicyPage />;
     case 'audit':
       return <AuditPage query={route.query} />;
+    case 'requests':
+      return <RequestsPage query={route.query} />;
     default:
       return (
         <section>

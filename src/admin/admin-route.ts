@@ -11,6 +11,7 @@ import type { LimitInspector } from '../limits/limiter.js';
 import type { KeyObject } from 'node:crypto';
 import type { AuditKey } from '../audit/audit-chain.js';
 import type { AuditCheckpoint } from '../audit/checkpoint.js';
+import type { RequestLogSettings } from '../request-log/request-log-settings.js';
 
 export interface AdminLogger {
   info(obj: object, msg?: string): void;
@@ -32,6 +33,8 @@ export interface AdminDeps {
   now?: () => number;
   /** Where webhooks may be sent (enforcement.webhookAllowNetworks); contact webhooks are checked against it. */
   webhookAddresses?: { urlProblem(url: string): string | undefined };
+  /** What the request log records (config `requestLog`); absent: the log is off. */
+  requestLog?: RequestLogSettings;
   /** What `GET /admin/audit/verify` checks beyond the chain: entry MACs and the latest signed checkpoint. */
   audit?: { key: AuditKey; publicKey: KeyObject; latestCheckpoint(): AuditCheckpoint | undefined };
 }

@@ -1,6 +1,15 @@
-// Zod schemas of the admin API: the same objects validate requests and generate /admin/openapi.json.
+// Zod schemas of the admin API's requests: the same objects validate requests and generate /admin/openapi.json.
+// Response shapes live in src/admin-contract/, shared with the console.
 import { z } from 'zod';
 import { webhookUrlSchema } from '../policy/policy-state.js';
+import { OrgStatusSchema, RelationSchema, RoleSchema } from '../admin-contract/org-schemas.js';
+
+export { AuditEntrySchema, AuditVerifySchema } from '../admin-contract/audit-schemas.js';
+export {
+  AdminTokenSchema, AffiliationSchema, CreatedKeySchema, CreatedTokenSchema, ErrorSchema, GrantSchema, KeySchema, OrgSchema, OrgStatusSchema, RelationSchema, RoleSchema,
+  StatusChangeSchema, WhoAmISchema,
+} from '../admin-contract/org-schemas.js';
+export { UsageRowSchema } from '../admin-contract/usage-schemas.js';
 
 const datetime = () => z.iso.datetime({ offset: true });
 const attrValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -9,32 +18,6 @@ export const OrgRef = z.object({ org: z.string().min(1).describe('Org id (`org_.
 export const KeyRef = z.object({ key: z.string().min(1).describe('Key id (`key_...`).') });
 export const GrantRef = z.object({ grant: z.string().min(1).describe('Grant id (`grt_...`).') });
 export const TokenRef = z.object({ token: z.string().min(1).describe('Admin token id (`tok_...`) or name.') });
-
-export const OrgStatusSchema = z.enum(['active', 'restricted', 'suspended', 'revoked']);
-export const RelationSchema = z.enum(['parent', 'subsidiary', 'acquirer', 'acquired', 'reseller', 'partner', 'affiliate']);
-export const RoleSchema = z.enum(['viewer', 'analyst', 'admin']);
-
-export const StatusChangeSchema = z.object({
-  reason: z.string(),
-  clause: z.string().optional(),
-  caseId: z.string().optional(),
-  actor: z.string(),
-  at: z.string(),
-});
-
-export const OrgSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: OrgStatusSchema,
-  suspendedUntil: z.string().optional(),
-  statusChange: StatusChangeSchema.optional(),
-  attributes: z.record(z.string(), attrValue),
-  labels: z.array(z.string()),
-  tier: z.string(),
-  contactWebhook: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export const CreateOrgBody = z
   .object({
@@ -66,18 +49,6 @@ export const SetOrgStatusBody = z
   })
   .strict();
 
-export const KeySchema = z.object({
-  id: z.string(),
-  orgId: z.string(),
-  name: z.string(),
-  prefix: z.string().describe('Visible part of the key; the hash is never returned.'),
-  status: z.enum(['active', 'disabled']),
-  statusChange: StatusChangeSchema.optional(),
-  expiresAt: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
 export const CreateKeyBody = z
   .object({
     name: z.string().min(1).max(200),
@@ -85,8 +56,6 @@ export const CreateKeyBody = z
     expiresAt: datetime().optional(),
   })
   .strict();
-
-export const CreatedKeySchema = z.object({ key: KeySchema, secret: z.string().describe('The API key. Shown only in this response.') });
 
 export const DisableKeyBody = z
   .object({ reason: z.string().min(1).optional(), clause: z.string().min(1).optional(), caseId: z.string().min(1).optional() })
@@ -96,16 +65,6 @@ export const KeyExpiryBody = z.object({ expiresAt: datetime().nullable().describ
 
 export const ListKeysQuery = z.object({ org: z.string().optional().describe('Only keys of this org (id or name).') }).strict();
 
-export const GrantSchema = z.object({
-  id: z.string(),
-  orgId: z.string(),
-  purpose: z.string(),
-  models: z.array(z.string()),
-  expiresAt: z.string().optional(),
-  limits: z.record(z.string(), z.number()).optional(),
-  createdAt: z.string(),
-});
-
 export const CreateGrantBody = z
   .object({
     purpose: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe('e.g. "safety_evaluation"; requests declare it with `moat-purpose`.'),
@@ -114,8 +73,6 @@ export const CreateGrantBody = z
     limits: z.record(z.string(), z.number()).optional(),
   })
   .strict();
-
-export const AffiliationSchema = z.object({ orgId: z.string(), affiliateId: z.string(), relation: RelationSchema });
 
 export const AffiliationBody = z
   .object({
@@ -127,9 +84,7 @@ export const AffiliationBody = z
 
 export const ListAffiliationsQuery = z.object({ org: z.string().optional().describe('Only affiliations touching this org (id or name).') }).strict();
 
-export const AdminTokenSchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() });
 export const CreateTokenBody = z.object({ name: z.string().min(1).max(100).regex(/^[^\s:]+$/, 'no whitespace or colon'), role: RoleSchema }).strict();
-export const CreatedTokenSchema = z.object({ token: AdminTokenSchema, secret: z.string().describe('The admin token. Shown only in this response.') });
 export const DeleteTokenQuery = z.object({ force: z.enum(['true', 'false']).optional().describe('Allow deleting the last admin token.') }).strict();
 
 export const UsageQuerySchema = z
@@ -153,30 +108,6 @@ export const UsageQuerySchema = z
   })
   .strict();
 
-export const UsageRowSchema = z.object({
-  orgId: z.string().optional(),
-  keyId: z.string().optional(),
-  model: z.string().optional(),
-  outcome: z.enum(['admitted', 'refused', 'rate_limited', 'upstream_error', 'error']).optional(),
-  reason: z.string().optional().describe("The error code behind a refusal ('' when admitted)."),
-  bucket: z.string().optional(),
-  requests: z.number().describe('Requests of every outcome unless filtered by `outcome`.'),
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-});
-
-export const AuditEntrySchema = z.object({
-  seq: z.number(),
-  ts: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string(),
-  data: z.record(z.string(), z.unknown()),
-  prevHash: z.string(),
-  hash: z.string(),
-  mac: z.string().optional().describe('HMAC of the entry with the audit key kept outside the database.'),
-});
-
 export const AuditQuerySchema = z
   .object({
     after_seq: z.coerce.number().int().min(0).optional(),
@@ -191,17 +122,3 @@ export const AuditVerifyQuerySchema = z
   .object({ expect_head: z.string().optional().describe('`SEQ:HASH` the log must contain (a head recorded elsewhere); checked besides the latest checkpoint.') })
   .strict();
 
-export const AuditVerifySchema = z.object({
-  ok: z.boolean(),
-  count: z.number(),
-  headHash: z.string().optional(),
-  lastSeq: z.number().optional(),
-  seq: z.number().optional(),
-  problem: z.enum(['edited', 'deleted', 'reordered', 'truncated']).optional().describe('`edited`: content, link or MAC does not hold, or history differs from a checkpoint; `truncated`: entries cut off the end.'),
-  message: z.string().optional(),
-  macsChecked: z.boolean().describe('Whether every entry\'s MAC was checked with the audit key.'),
-  checkpoint: z.object({ seq: z.number(), hash: z.string(), ts: z.string() }).nullable().describe('The latest signed checkpoint the log was checked against.'),
-});
-
-export const WhoAmISchema = z.object({ name: z.string(), role: RoleSchema });
-export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

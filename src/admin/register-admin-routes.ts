@@ -30,13 +30,14 @@ import { orgRoutes } from './routes/org-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
+import { requestLogRoutes } from './routes/request-log-routes.js';
 import type { z } from 'zod';
 
 export type { AdminDeps } from './admin-route.js';
 
 export const ADMIN_PREFIX = '/admin';
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes, ...liveRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...orgRoutes, ...keyRoutes, ...grantRoutes, ...affiliationRoutes, ...tokenRoutes, ...usageRoutes, ...auditRoutes, ...policyRoutes, ...consoleRoutes, ...limitsRoutes, ...enforcementActivityRoutes, ...auditSearchRoutes, ...glossaryRoutes, ...keyActivityRoutes, ...liveRoutes, ...requestLogRoutes];
 
 function sendError(reply: FastifyReply, err: MoatError): FastifyReply {
   if (err.headers) reply.headers(err.headers);

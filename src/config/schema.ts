@@ -123,6 +123,18 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    requestLog: z
+      .object({
+        enabled: z.boolean().default(true).describe('Keep a sampled log of recent requests in the store for the admin API and console (`GET /admin/requests`). Written off the hot path from its own bounded queue.'),
+        admittedSampleRate: z.number().min(0).max(1).default(0.1).describe('Share of admitted requests kept (0–1), chosen by a hash of the request id.'),
+        otherSampleRate: z.number().min(0).max(1).default(1).describe('Share of refused, rate-limited and failed requests kept (0–1).'),
+        retentionHours: z.number().int().min(1).max(24 * 90).default(72).describe('Entries older than this are deleted (checked once a minute).'),
+        maxRows: z.number().int().min(100).max(10_000_000).default(100_000).describe('At most this many entries are kept (the newest), whatever their age.'),
+        prompts: z.enum(['none', 'excerpt']).default('none').describe('`excerpt`: keep the prompt\'s first 300 characters, credentials redacted as in case evidence. `none`: no prompt text in the log.'),
+        queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and the request log writer; overflow is dropped and counted.'),
+      })
+      .strict()
+      .prefault({}),
     view: z
       .object({
         versionCheckMs: ms(500, 'Period of the version check that catches lost change notifications'),

@@ -14,6 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
+import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
 import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
@@ -224,7 +225,14 @@ export function createDetector(opts: DetectorOptions): Detector {
     }
     if (Object.keys(scores).length) ev.scores = scores;
     for (const e of rule.spec.evidence) {
-      if (e === 'samples') ev.samples = ctx.org.sampleList();
+      if (e === 'samples') {
+        ev.samples = ctx.org.sampleList();
+        // Which sample showed what this rule reads: its compared features and the features behind its scores.
+        const read = new Set(comparisons.map((c) => c.feature));
+        for (const s of Object.values(scores) as Array<{ contributions?: Array<{ feature: string; contribution: number }> }>)
+          for (const c of s.contributions ?? []) if (c.contribution > 0) read.add(c.feature.includes('.') ? c.feature : `w.${c.feature}`);
+        ev.sampleSignals = ctx.org.sampleSignalList().map((tags) => signalsForRule(tags, read));
+      }
       else if (e === 'benchmarks') {
         const counts = ctx.org.window.benchSourceCounts();
         const out: Record<string, number> = {};
@@ -405,7 +413,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
     const window = purposeWindow ?? org.window;
     const novelty = window.push(s);
-    org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars);
+    if (evidenceCfg.samples > 0 && s.prompt) org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s));
     const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);
     if (typeof line.key === 'string') org.addKeyTraffic(line.key.slice(0, 200), rec);
     if (opts.shareLinks) opts.shareLinks(rec);

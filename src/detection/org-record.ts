@@ -5,6 +5,7 @@ import { OrgWindow, type OrgWindowState } from './org-window.js';
 import { LinkAggregate, type LinkAggregateState } from './linkage/link-aggregate.js';
 import type { LinkRecord } from './linkage/link-record.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
+import { sampleSignals, type SampleMarks } from './signals/sample-signals.js';
 
 export const ORG_WINDOW = 200;
 export const PURPOSE_WINDOW = 50;
@@ -48,6 +49,8 @@ export class OrgRecord {
     return new Date(this.lastTsMs).toISOString();
   }
   private readonly samples: string[] = [];
+  /** What each kept sample showed (sample-signals.ts), at the same ring position. */
+  private readonly sampleTags: Array<SampleMarks | string[]> = [];
   private sampleHead = 0;
 
   constructor(
@@ -75,6 +78,7 @@ export class OrgRecord {
     this.streaks.clear();
     this.scoreCache.clear();
     this.samples.length = 0;
+    this.sampleTags.length = 0;
     this.sampleHead = 0;
   }
 
@@ -104,18 +108,30 @@ export class OrgRecord {
     a.add(rec);
   }
 
-  keepSample(prompt: string, max: number, maxChars: number): void {
+  keepSample(prompt: string, max: number, maxChars: number, marks: SampleMarks | string[] = []): void {
     if (max <= 0 || !prompt) return;
     const s = prompt.length > maxChars ? prompt.slice(0, maxChars) + '…' : prompt;
-    if (this.samples.length < max) this.samples.push(s);
-    else {
+    if (this.samples.length < max) {
+      this.samples.push(s);
+      this.sampleTags.push(marks);
+    } else {
       this.samples[this.sampleHead] = s;
+      this.sampleTags[this.sampleHead] = marks;
       this.sampleHead = (this.sampleHead + 1) % max;
     }
   }
 
   sampleList(): string[] {
     return [...this.samples.slice(this.sampleHead), ...this.samples.slice(0, this.sampleHead)];
+  }
+
+  /** The signals of each sample of sampleList(), in the same order ([] for samples restored without them). */
+  sampleSignalList(): string[][] {
+    const tags = this.samples.map((_, i) => {
+      const t = this.sampleTags[i] ?? [];
+      return Array.isArray(t) ? t : sampleSignals(t);
+    });
+    return [...tags.slice(this.sampleHead), ...tags.slice(0, this.sampleHead)];
   }
 
   /**
@@ -137,6 +153,7 @@ export class OrgRecord {
       requests: this.requests,
       lastTsMs: this.lastTsMs,
       samples: flagged ? this.sampleList() : [],
+      ...(flagged ? { sampleSignals: this.sampleSignalList() } : {}),
     };
   }
 
@@ -151,6 +168,7 @@ export class OrgRecord {
     o.requests = st.requests;
     o.lastTsMs = st.lastTsMs;
     o.samples.push(...st.samples);
+    o.sampleTags.push(...st.samples.map((_, i) => st.sampleSignals?.[i] ?? []));
     return o;
   }
 }
@@ -169,6 +187,8 @@ export interface OrgState {
   requests: number;
   lastTsMs: number;
   samples: string[];
+  /** Signals of each sample (absent in checkpoints written before they were kept). */
+  sampleSignals?: string[][];
 }
 
 export function emptyFacts(): OrgLineFacts {

@@ -1,7 +1,7 @@
 // Turns detection evidence into a case's evidence: redacted sample requests, matched benchmarks, feature
 // values against rule thresholds, and linked accounts with the reason they are linked. Bounded, so a case
 // updated by thousands of detections stays small.
-import type { Detection, OrgFacts } from './detection-input.js';
+import { matchedSignals, type Detection, type OrgFacts } from './detection-input.js';
 import type { CaseEvidence, FeatureEvidence, SampleRequest, ScoreEvidence } from './case-model.js';
 import { redactSecrets } from './redact-secrets.js';
 
@@ -82,11 +82,17 @@ export function mergeEvidence(prev: CaseEvidence, d: Detection, facts: OrgFacts,
   const addSample = (s: SampleRequest) => {
     if (out.sampleRequests.length < MAX_SAMPLES && !out.sampleRequests.some((x) => x.orgId === s.orgId && x.excerpt === s.excerpt)) out.sampleRequests.push(s);
   };
-  for (const s of d.samples ?? []) addSample({ at: s.at, orgId: d.org, keyPrefix: s.keyPrefix ?? '', model: s.model ?? '', endpoint: s.endpoint ?? '', excerpt: excerpt(s.text) });
+  const matchOf = (rule: string | undefined, matched: readonly string[] | undefined) => ({ ...(rule ? { rule } : {}), ...(matched ? { matched: [...matched] } : {}) });
+  for (const s of d.samples ?? []) addSample({ at: s.at, orgId: d.org, keyPrefix: s.keyPrefix ?? '', model: s.model ?? '', endpoint: s.endpoint ?? '', excerpt: excerpt(s.text), ...matchOf(s.rule, s.matched) });
   const linked = new Map(out.linkedAccounts.map((l) => [l.orgId, l]));
   for (const a of d.activities) {
     const ev = a.evidence ?? {};
-    if (Array.isArray(ev.samples)) for (const t of ev.samples) if (typeof t === 'string') addSample({ at: a.first_detected.ts, orgId: d.org, keyPrefix: '', model: '', endpoint: '', excerpt: excerpt(t) });
+    if (Array.isArray(ev.samples)) {
+      const signals = matchedSignals(ev);
+      ev.samples.forEach((t, i) => {
+        if (typeof t === 'string') addSample({ at: a.first_detected.ts, orgId: d.org, keyPrefix: '', model: '', endpoint: '', excerpt: excerpt(t), ...matchOf(a.rules[0], signals[i]) });
+      });
+    }
     if (ev.benchmarks && typeof ev.benchmarks === 'object') {
       for (const [benchmark, n] of Object.entries(ev.benchmarks as Record<string, unknown>)) {
         const matches = num(n) ?? 0;

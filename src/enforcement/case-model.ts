@@ -42,6 +42,10 @@ export interface SampleRequest {
   endpoint: string;
   /** Prompt excerpt with anything that looks like a credential redacted. */
   excerpt: string;
+  /** The rule whose evidence kept this sample. */
+  rule?: string;
+  /** What the request showed that the rule reads (`w.<feature>`), the benchmark it matched, its harm category. */
+  matched?: string[];
 }
 
 export interface FeatureEvidence {

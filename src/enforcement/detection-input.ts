@@ -10,7 +10,7 @@ export interface Detection {
   /** Requests seen from this org when the detection was made (for time-to-enforcement). */
   requests?: number;
   /** Sample requests with their metadata (live); replayed activities carry bare prompt samples instead. */
-  samples?: ReadonlyArray<{ at: string; keyPrefix?: string; model?: string; endpoint?: string; text: string }>;
+  samples?: ReadonlyArray<{ at: string; keyPrefix?: string; model?: string; endpoint?: string; text: string; rule?: string; matched?: readonly string[] }>;
 }
 
 export interface OrgFacts {
@@ -28,4 +28,10 @@ export function holdsGrant(facts: OrgFacts, purpose: string): boolean {
 
 export function grantList(facts: OrgFacts): string[] {
   return [...(facts.grants as Iterable<string>)].sort();
+}
+
+/** Per sample of `evidence.samples`, the signals detection recorded it showed (`evidence.sampleSignals`). */
+export function matchedSignals(evidence: Readonly<Record<string, unknown>>): Array<string[] | undefined> {
+  const all = Array.isArray(evidence.sampleSignals) ? (evidence.sampleSignals as unknown[]) : [];
+  return all.map((tags) => (Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : undefined));
 }

@@ -3,7 +3,7 @@
 // sample requests with their metadata. Kept in one place so the local and the streams driver build them alike.
 import type { LabelEvent } from '../detection/detector.js';
 import type { Activity } from '../model/activity.js';
-import type { Detection } from './detection-input.js';
+import { matchedSignals, type Detection } from './detection-input.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** What the gateway knew about an org's latest request (no prompt text): fills sample metadata. */
@@ -61,8 +61,10 @@ export class DetectionTracker {
       const samples: NonNullable<Detection['samples']>[number][] = [];
       for (const e of events) {
         const texts = Array.isArray(e.evidence.samples) ? e.evidence.samples : [];
-        for (const t of texts)
-          if (typeof t === 'string') samples.push({ at: e.first_detected.ts, ...(meta ?? {}), text: redactSecrets(t) });
+        const signals = matchedSignals(e.evidence);
+        texts.forEach((t, i) => {
+          if (typeof t === 'string') samples.push({ at: e.first_detected.ts, ...(meta ?? {}), text: redactSecrets(t), ...(e.rules[0] ? { rule: e.rules[0] } : {}), ...(signals[i] ? { matched: signals[i] } : {}) });
+        });
       }
       out.push({
         org,
@@ -84,6 +86,6 @@ export class DetectionTracker {
 }
 
 function withoutSamples(ev: Record<string, unknown>): Record<string, unknown> {
-  const { samples: _s, ...rest } = ev;
+  const { samples: _s, sampleSignals: _t, ...rest } = ev;
   return rest;
 }

@@ -1,9 +1,9 @@
-// Keeps event consumers (trace writer, detection, metering, streams publisher) alive whatever one event does:
+// Keeps event consumers (trace writer, detection, metering, streams publisher, request log) alive whatever one event does:
 // a failure on one event skips that event and is reported; a consumer loop that dies is started again after a
 // pause. Reporting goes through ConsumerHealth, which the server wires to metrics and a rate-limited log, so a
 // stream of bad events costs a counter increment each, not a log line each.
 
-export type ConsumerName = 'trace_writer' | 'detection' | 'metering' | 'streams_publisher';
+export type ConsumerName = 'trace_writer' | 'detection' | 'metering' | 'streams_publisher' | 'request_log';
 
 export interface ConsumerHealth {
   /** One event (or one batch) the consumer could not handle and skipped. */

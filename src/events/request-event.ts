@@ -29,6 +29,8 @@ export interface RequestEvent {
   /** Policy tags attached at admission (e.g. "grant:safety_evaluation"). */
   tags: string[];
   upstream?: string;
+  /** Set when the upstream was called (an error after that is the model server's, not a refusal). */
+  upstreamCalled?: boolean;
 }
 
 /**

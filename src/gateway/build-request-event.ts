@@ -39,5 +39,6 @@ export function buildRequestEvent(x: AuthenticatedExchange, usage: TraceUsage, l
   if (x.errorCode !== undefined) ev.errorCode = x.errorCode;
   if (x.ttfbMs !== undefined) ev.ttfbMs = x.ttfbMs;
   if (x.upstream) ev.upstream = x.upstream.name;
+  if (x.upstreamCalled) ev.upstreamCalled = true;
   return ev;
 }

@@ -46,6 +46,7 @@ import { createConsumerHealth } from '../ops/consumer-health.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import { UsageAggregator } from '../metering/usage-aggregator.js';
+import { startRequestLogWriter } from '../request-log/request-log-writer.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
 import { systemClock, type Clock } from '../ops/clock.js';
@@ -211,6 +212,17 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       if (!fan) fan = consumers.length ? fanOut(events, consumers) : drainInto(events);
     };
 
+    // The request log reads its own copy of the events (attached before traffic starts, like the trace writer).
+    const requestLog = config.requestLog.enabled
+      ? startRequestLogWriter({
+          queue: addEventConsumer(config.requestLog.queueSize),
+          store: driver,
+          settings: config.requestLog,
+          clock,
+          health,
+        })
+      : undefined;
+
     const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'), health);
     usage.start(config.metering.flushMs);
     cleanups.push(() => usage.stop());
@@ -285,6 +297,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       if (fan) await fan.done;
       else for (const q of consumers) q.close();
       await traceWriter?.done;
+      await requestLog?.done;
     });
     cleanups.push(() => app.close());
     await registerAdminRoutes(
@@ -292,6 +305,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       {
         driver, view, broadcaster, logger, bootstrapToken: admin.token, limitInspector: limiter, now: () => clock.now(), webhookAddresses: enforcement.addresses,
         audit: { key: audit.key, publicKey: audit.publicKey, latestCheckpoint: () => audit.checkpointer.latest() },
+        ...(config.requestLog.enabled ? { requestLog: config.requestLog } : {}),
       },
       [
         ...ADMIN_ROUTES,

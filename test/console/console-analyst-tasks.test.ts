@@ -91,6 +91,33 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.close();
   });
 
+  await t.test('the request log shows the refused requests, each linked to its org, key and case; the case says which sample matched what', async () => {
+    const page = await browser.context.newPage();
+    await login(page, server.tokens.analyst);
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByRole('heading', { name: 'Requests', level: 1 }).waitFor();
+    await page.getByText(/Sampled: 10% of admitted requests and every refused/).waitFor();
+    await page.getByLabel('Outcome').selectOption('refused,rate_limited');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.getByRole('table', { name: 'Requests, newest first' }).getByRole('row').filter({ hasText: 'org_restricted' });
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 7, 'every refusal is logged');
+    assert.match(page.url(), /outcome=refused%2Crate_limited/);
+    const row = rows.first();
+    await row.getByRole('link', { name: 'rival-ai', exact: true }).waitFor();
+    await row.getByRole('link', { name: 'eval-harness' }).waitFor();
+    // Prompt excerpts are shown because this gateway allows them (requestLog.prompts: excerpt).
+    await row.getByText('hi', { exact: true }).waitFor();
+    await shot(page, 'requests');
+    await row.getByRole('link', { name: sweep.title }).click();
+    await page.getByRole('heading', { name: new RegExp(sweep.title), level: 1 }).waitFor();
+    const samples = page.locator('table.samples');
+    await samples.getByRole('columnheader', { name: 'Matched' }).waitFor();
+    await samples.locator('td.matched').filter({ hasText: 'rule bench.' }).first().waitFor();
+    await samples.screenshot({ path: `${SHOTS}case-samples.png` });
+    await page.close();
+  });
+
   await t.test('org → case → audit by links, and back to the org from the audit entry', async () => {
     const page = await browser.context.newPage();
     await login(page, server.tokens.viewer);
@@ -126,7 +153,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByText('1 matching entry').waitFor();
     const row = page.getByRole('row').filter({ hasText: 'org.status' });
-    await row.getByRole('link', { name: 'rival-ai' }).waitFor();
+    await row.getByRole('link', { name: 'rival-ai', exact: true }).waitFor();
     await row.getByRole('definition').filter({ hasText: 'restricted' }).waitFor();
     await shot(page, 'audit-search');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
@@ -299,7 +326,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     await page.getByLabel('Admin token').waitFor();
     assert.equal(await overflow(), 0, 'login page');
     await login(page, server.tokens.admin);
-    const pages = ['/console/', '/console/?range=7d', '/console/cases?status=all', `/console/cases/${sweep.id}`, `/console/cases/${clusterCaseId}`, '/console/orgs', `/console/orgs/${rival.id}`, '/console/policy', '/console/audit', '/console/audit?q=rival'];
+    const pages = ['/console/', '/console/?range=7d', '/console/cases?status=all', `/console/cases/${sweep.id}`, `/console/cases/${clusterCaseId}`, '/console/orgs', `/console/orgs/${rival.id}`, '/console/requests', `/console/requests?org=${rival.id}`, '/console/policy', '/console/audit', '/console/audit?q=rival'];
     for (const path of pages) {
       await page.goto(server.url + path);
       await page.getByRole('heading', { level: 1 }).first().waitFor();

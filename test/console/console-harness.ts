@@ -65,7 +65,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     name: 'console',
     adminToken: BOOTSTRAP,
     upstreams: false,
-    config: (dataDir) => ({ 'enforcement.autoEnforce': false, 'events.traceFile': join(dataDir, 'trace.jsonl'), 'metering.flushMs': 200 }),
+    config: (dataDir) => ({ 'enforcement.autoEnforce': false, 'events.traceFile': join(dataDir, 'trace.jsonl'), 'metering.flushMs': 200, 'requestLog.prompts': 'excerpt' }),
   });
   const { moat, url } = t;
   const traceFile = join(t.dataDir, 'trace.jsonl');

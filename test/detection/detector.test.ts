@@ -137,6 +137,20 @@ test('raw prompts leave memory only as capped evidence of flagged orgs', () => {
   assert.deepEqual(none.orgs.find((o) => o.org === RIVAL)!.activities[0]!.evidence.samples, []);
 });
 
+test('each kept sample says what it showed that the rule reads: the score\'s positive features, a benchmark, a harm category', () => {
+  const flagged = run(fixtureLines('competitor.jsonl'), { evidence: { samples: 3, maxChars: 40 } }).snap;
+  const activity = flagged.orgs.find((o) => o.org === RIVAL)!.activities[0]!;
+  const samples = activity.evidence.samples as string[];
+  const signals = activity.evidence.sampleSignals as string[][];
+  assert.equal(signals.length, samples.length);
+  // The rule reads score.benchmarking; what a sample shows counts only where the score reads it.
+  const scores = activity.evidence.scores as Record<string, { contributions: Array<{ feature: string; contribution: number }> }>;
+  const read = new Set(Object.values(scores).flatMap((s) => s.contributions.filter((c) => c.contribution > 0).map((c) => `w.${c.feature}`)));
+  assert.ok(read.size > 0);
+  for (const tags of signals) for (const t of tags) assert.ok(t.startsWith('benchmark:') || t.startsWith('harm:') || read.has(t), `${t} is not read by the rule`);
+  assert.ok(signals.some((tags) => tags.length > 0), `some sample shows what the rule reads: ${JSON.stringify(signals)}`);
+});
+
 test('a hydra is gathered into one cluster, with the reasons each member joined; developers beside it are not', () => {
   const lines = fixtureLines('hydra.jsonl');
   const truth = fixtureLabels('hydra.jsonl');

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { LabelEvent } from '../../src/detection/detector.js';
 import type { Case } from '../../src/enforcement/case-model.js';
 import { DetectionTracker } from '../../src/enforcement/detection-tracker.js';
+import { emptyEvidence, mergeEvidence } from '../../src/enforcement/case-evidence.js';
 import { ERASED, eraseExpiredExcerpts, scheduleEvidenceRetention } from '../../src/enforcement/evidence-retention.js';
 import { MemoryCaseStore } from '../../src/enforcement/case-store.js';
 
@@ -32,6 +33,17 @@ test('a cluster verdict becomes one detection per member, each naming every memb
   const [d] = t.drain();
   assert.deepEqual(d!.cluster, { id: 'cl_1', orgs: ['org_a', 'org_b'] });
   assert.deepEqual(d!.activities.map((a) => a.label), ['distillation', 'benchmarking']);
+});
+
+test('each sample reaches the case with the rule that kept it and what it matched', () => {
+  const t = new DetectionTracker();
+  t.noteRequest('org_a', { keyPrefix: 'moat_live_abc', model: 'gpt-moat-1', endpoint: '/v1/chat/completions' });
+  t.onLabel(label('org_a', { evidence: { samples: ['What is 2+2? (A) 3 (B) 4', 'hello'], sampleSignals: [['benchmark:mmlu', 'w.eval_share'], []] } }));
+  const [d] = t.drain();
+  assert.deepEqual(d!.samples!.map((s) => [s.rule, s.matched]), [['distill.linked-cluster', ['benchmark:mmlu', 'w.eval_share']], ['distill.linked-cluster', []]]);
+  assert.equal(d!.activities[0]!.evidence.sampleSignals, undefined, 'per-sample signals travel with the samples only');
+  const ev = mergeEvidence(emptyEvidence(), d!, { attributes: {}, grants: [], affiliates: [] });
+  assert.deepEqual(ev.sampleRequests.map((s) => [s.excerpt, s.rule, s.matched]), [['What is 2+2? (A) 3 (B) 4', 'distill.linked-cluster', ['benchmark:mmlu', 'w.eval_share']], ['hello', 'distill.linked-cluster', []]]);
 });
 
 test('evidence retention erases prompt excerpts of cases untouched for the retention period, nothing else', () => {

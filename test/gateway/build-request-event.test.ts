@@ -18,8 +18,9 @@ test('records the call, the policy headers only (never auth), and the optional f
   assert.deepEqual(ev, {
     id: 'req_1', ts: '2026-01-01T00:00:00.000Z', orgId: 'org_a', keyId: 'key_a', model: 'gpt-4o', api: 'openai', endpoint: '/v1/chat/completions', stream: false,
     client: { ip: '10.0.0.1', userAgent: 'sdk/1' }, headers: { 'moat-purpose': 'safety_evaluation' }, body: { model: 'gpt-4o' }, requestBytes: 20, status: 200,
-    usage: { input_tokens: 3, output_tokens: 4 }, responseText: '', latencyMs: 12.5, tags: ['grant:x'],
+    usage: { input_tokens: 3, output_tokens: 4 }, responseText: '', latencyMs: 12.5, tags: ['grant:x'], upstreamCalled: true,
   });
+  assert.equal(buildRequestEvent(exchange({ upstreamCalled: false }), { input_tokens: 0, output_tokens: 0 }, 1).upstreamCalled, undefined);
 });
 
 test('a refused call carries its error code, time to first byte and upstream', () => {

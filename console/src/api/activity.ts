@@ -1,12 +1,7 @@
 // GET /admin/enforcement/activity: enforcement actions by kind, per hour or day, from the audit log.
-export interface ActivityRow {
-  /** restrict, suspend, revoke, throttle, lift, notify, reinstate, key.disable, key.enable, key.delete */
-  kind: string;
-  /** Taken by hand rather than by the enforcement executor. */
-  manual: number;
-  count: number;
-  bucket?: string;
-}
+import type { AdminResponse } from './types.js';
+
+export type ActivityRow = AdminResponse<'GET /enforcement/activity'>['activity'][number];
 
 export const ACTIVITY_COLOR: Record<string, string> = {
   restrict: '#c2410c',

@@ -1,5 +1,8 @@
 // The one way the console talks to the admin API: bearer token, JSON in and out, errors as ApiError
-// carrying the API's `{"error":{"code","message"}}` so every view can show what went wrong.
+// carrying the API's `{"error":{"code","message"}}` so every view can show what went wrong. Every answer is
+// validated against the server's own response schema (src/admin-contract/) before a view sees it: an answer
+// that does not fit is an error naming the route and the field, never a half-filled page.
+import { responseSchemaFor } from '../../../src/admin-contract/admin-responses.js';
 
 export class ApiError extends Error {
   constructor(
@@ -20,10 +23,11 @@ export type ApiFetch = <T>(path: string, init?: { method?: string; body?: unknow
 
 export function makeApi(token: string, onUnauthorized: () => void): ApiFetch {
   return async <T,>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> => {
+    const method = init.method ?? 'GET';
     let res: Response;
     try {
       res = await fetch(path, {
-        method: init.method ?? 'GET',
+        method,
         headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: init.signal,
@@ -44,6 +48,16 @@ export function makeApi(token: string, onUnauthorized: () => void): ApiFetch {
       if (res.status === 401) onUnauthorized();
       throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The admin API answered ${res.status}.`);
     }
-    return json as T;
+    return checkedAnswer(method, path, res.status, json) as T;
   };
+}
+
+/** The answer parsed by its route's schema; unknown fields are dropped, missing or mistyped ones are an error. */
+export function checkedAnswer(method: string, path: string, status: number, json: unknown): unknown {
+  const contract = responseSchemaFor(method, path);
+  if (!contract) throw new ApiError(status, 'no_contract', `The console has no response schema for ${method} ${path.split('?')[0]}.`);
+  const r = contract.schema.safeParse(json);
+  if (r.success) return r.data;
+  const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
+  throw new ApiError(status, 'invalid_response', `The admin API's answer to ${contract.key} does not fit its schema: ${issues.join('; ')}.`);
 }

@@ -2,12 +2,9 @@
 // names and colours each outcome. Reasons are the gateway's error codes; the glossary says them in words.
 import type { UsageRow } from './types.js';
 
-export type Outcome = 'admitted' | 'refused' | 'rate_limited' | 'upstream_error' | 'error';
-
-export interface OutcomeUsageRow extends UsageRow {
-  outcome?: Outcome;
-  reason?: string;
-}
+export type Outcome = NonNullable<UsageRow['outcome']>;
+/** A usage row grouped by outcome and reason (the server's row carries both when asked). */
+export type OutcomeUsageRow = UsageRow;
 
 export const OUTCOMES: { key: Outcome; label: string; color: string }[] = [
   { key: 'admitted', label: 'Admitted', color: '#2563eb' },

@@ -1,183 +1,42 @@
-// Response shapes of the admin HTTP API the console reads. They mirror src/model/*.ts for the objects that
-// exist, src/enforcement/case-model.ts for cases, and src/admin/routes/*.ts for policy, audit and usage.
+// Response shapes of the admin HTTP API the console reads: the server's own zod schemas (src/admin-contract/),
+// inferred. client.ts validates every answer against the same schemas, so these types hold at run time too.
+import type { z } from 'zod';
+import type { AdminResponse } from '../../../src/admin-contract/admin-responses.js';
+import type { AuditEntrySchema, AuditVerifySchema, FoundAuditEntrySchema } from '../../../src/admin-contract/audit-schemas.js';
+import type { ActionTakenSchema, ActionTypeSchema, CaseDetailSchema, CaseStatusSchema, CaseSummarySchema, ProposedActionSchema, SampleRequestSchema, SeveritySchema } from '../../../src/admin-contract/case-schemas.js';
+import type { AffiliationSchema, GrantSchema, KeyActivitySchema, KeySchema, OrgSchema, OrgStatusSchema, RoleSchema, StatusChangeSchema, WhoAmISchema } from '../../../src/admin-contract/org-schemas.js';
+import type { LimitDescriptionSchema, OrgLimitsSchema, PolicyViewSchema } from '../../../src/admin-contract/policy-schemas.js';
+import type { RequestLogEntrySchema } from '../../../src/admin-contract/request-log-schemas.js';
+import type { UsageRowSchema } from '../../../src/admin-contract/usage-schemas.js';
 
-export type AdminRole = 'viewer' | 'analyst' | 'admin';
-export type OrgStatus = 'active' | 'restricted' | 'suspended' | 'revoked';
+export type { AdminResponse };
+export type AdminRole = z.infer<typeof RoleSchema>;
+export type OrgStatus = z.infer<typeof OrgStatusSchema>;
+export type Whoami = z.infer<typeof WhoAmISchema>;
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+export type Org = z.infer<typeof OrgSchema>;
+export type ApiKeyView = z.infer<typeof KeySchema>;
+export type KeyActivity = z.infer<typeof KeyActivitySchema>;
+export type Grant = z.infer<typeof GrantSchema>;
+export type Affiliation = z.infer<typeof AffiliationSchema>;
+export type LimitRow = z.infer<typeof LimitDescriptionSchema>;
+export type Limits = z.infer<typeof OrgLimitsSchema>;
+export type UsageRow = z.infer<typeof UsageRowSchema>;
+export type Severity = z.infer<typeof SeveritySchema>;
+export type CaseStatus = z.infer<typeof CaseStatusSchema>;
+export type ActionType = z.infer<typeof ActionTypeSchema>;
+export type ProposedAction = z.infer<typeof ProposedActionSchema>;
+export type ActionTaken = z.infer<typeof ActionTakenSchema>;
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+export type CaseDetail = z.infer<typeof CaseDetailSchema>;
+export type SampleRequest = z.infer<typeof SampleRequestSchema>;
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export type FoundAuditEntry = z.infer<typeof FoundAuditEntrySchema>;
+export type AuditVerify = z.infer<typeof AuditVerifySchema>;
+export type RequestLogEntry = z.infer<typeof RequestLogEntrySchema>;
 
-export interface Whoami {
-  name: string;
-  role: AdminRole;
-}
-
-export interface StatusChange {
-  reason: string;
-  clause?: string;
-  caseId?: string;
-  actor: string;
-  at: string;
-}
-
-export interface Org {
-  id: string;
-  name: string;
-  status: OrgStatus;
-  suspendedUntil?: string;
-  statusChange?: StatusChange;
-  attributes: Record<string, string | number | boolean>;
-  labels: string[];
-  tier: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ApiKeyView {
-  id: string;
-  orgId: string;
-  name: string;
-  prefix: string;
-  status: 'active' | 'disabled';
-  expiresAt?: string;
-  createdAt: string;
-}
-
-export interface Grant {
-  id: string;
-  orgId: string;
-  purpose: string;
-  models: string[];
-  expiresAt?: string;
-  limits?: Record<string, number>;
-}
-
-export interface Affiliation {
-  orgId: string;
-  affiliateId: string;
-  relation: string;
-}
-
-/** One limit as GET /admin/orgs/:org/limits describes it (src/admin/routes/limits-routes.ts). */
-export interface LimitRow {
-  metric: string;
-  subject: 'key' | 'org' | 'grant' | 'feature' | 'model';
-  subject_id: string;
-  window?: { name: string; mode: 'sliding' | 'anchored'; duration_seconds: number };
-  limit: number;
-  throttled_from?: number;
-  used: number | null;
-  remaining: number | null;
-  resets_at: string | null;
-  source: string;
-}
-
-export interface Limits {
-  object: 'moat.org_limits';
-  org_id: string;
-  org_name: string;
-  tier: string;
-  throttle: { factor: number } | null;
-  usage_available: boolean;
-  keys: { key_id: string; key_name: string; limits: LimitRow[] }[];
-}
-
-/** A row of GET /admin/usage; which of orgId/keyId/model/bucket are set depends on group_by. */
-export interface UsageRow {
-  orgId?: string;
-  keyId?: string;
-  model?: string;
-  bucket?: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-/** appealed: the customer contested an action taken; an admin upholds it (approve) or lifts it (reinstate). */
-export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed';
-export type ActionType = 'none' | 'notify' | 'throttle' | 'restrict' | 'suspend' | 'revoke';
-
-/** Mirrors src/enforcement/case-model.ts (GET /admin/cases, /admin/cases/:id). */
-export interface ProposedAction {
-  action: ActionType;
-  clause: string;
-  requiresApproval: boolean;
-  orgIds: string[];
-  ruleId?: string;
-  durationMs?: number;
-  throttleFactor?: number;
-  keepsGrants?: string[];
-  notifyCustomer: boolean;
-}
-
-export interface ActionTaken {
-  at: string;
-  action: ActionType | 'lift';
-  orgIds: string[];
-  by: string;
-  clause?: string;
-  until?: string;
-}
-
-export interface CaseSummary {
-  id: string;
-  kind: 'org' | 'cluster';
-  title: string;
-  orgIds: string[];
-  severity: Severity;
-  status: CaseStatus;
-  labels: string[];
-  confidence: number;
-  /** Clause id of the policy's `clauses:` (text from GET /admin/clauses). */
-  clause: string;
-  proposedAction?: ProposedAction;
-  actionsTaken: ActionTaken[];
-  detections: number;
-  openedAt: string;
-  updatedAt: string;
-}
-
-export interface CaseDetail extends CaseSummary {
-  timeline: { at: string; kind: string; actor: string; text: string }[];
-  notes: { at: string; actor: string; text: string }[];
-  evidence: {
-    /** Redacted by the server; key/model/endpoint empty for prompt samples kept by the detector itself. */
-    sampleRequests: { at: string; orgId: string; keyPrefix: string; model: string; endpoint: string; excerpt: string }[];
-    /** Public benchmarks whose items matched the org's prompts, with the number of matching prompts. */
-    matchedBenchmarks: { benchmark: string; matches: number }[];
-    features: { name: string; value: number; threshold: number; comparison: string; exceeded: boolean; rule?: string }[];
-    /** Why each linked account is in the cluster: the link that brought it, with its evidence. */
-    linkedAccounts: { orgId: string; name: string; reason: string; linkedTo?: string; strength?: number }[];
-    /** The scores the firing rules read, with what each signal contributed (logit units). */
-    scores?: { name: string; value: number; rule: string; contributions: { feature: string; value: number | null; contribution: number }[] }[];
-  };
-}
-
-export interface PolicyView {
-  version: number;
-  document: string;
-  playbooks: { name: string; rules: { id: string; when: string; action: string; mode: 'automatic' | 'approval'; clause: string; enabled: boolean }[] }[];
-  rules: { id: string; description: string; status: 'experimental' | 'stable'; label: string; severity: string }[];
-}
-
-export interface AuditEntry {
-  seq: number;
-  ts: string;
-  actor: string;
-  action: string;
-  target: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuditVerify {
-  ok: boolean;
-  count: number;
-  lastSeq?: number;
-  seq?: number;
-  problem?: 'edited' | 'deleted' | 'reordered' | 'truncated';
-  message?: string;
-}
-
+/** What a status action would change (computed by the console from several answers; see impact.ts). */
 export interface Impact {
   orgs: { id: string; name: string; status: OrgStatus; newStatus: OrgStatus; requestsPerMinute: number; keys: { id: string; name: string; prefix: string; requestsPerMinute: number }[] }[];
   totalRequestsPerMinute: number;

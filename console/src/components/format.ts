@@ -37,5 +37,15 @@ export const fmtAge = (iso: string | undefined, now = Date.now()): string => {
   return `${Math.floor(s / 86400)} d ago`;
 };
 
+/** "in 5 min", "in 3 h", "in 2 d" for a time ahead; "ended" once it has passed. */
+export const fmtUntil = (iso: string, now = Date.now()): string => {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (!(s > 0)) return 'ended';
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.floor(s / 60)} min`;
+  if (s < 86400) return `in ${Math.floor(s / 3600)} h`;
+  return `in ${Math.floor(s / 86400)} d`;
+};
+
 export const fmtNum = (n: number): string => new Intl.NumberFormat(undefined, { notation: n >= 10000 ? 'compact' : 'standard', maximumFractionDigits: 1 }).format(n);
 export const fmtPct = (x: number): string => `${Math.round(x * 100)}%`;

@@ -6,6 +6,7 @@ import type { CaseSummary, Org } from '../api/types.js';
 import { AsyncView } from '../components/async-view.js';
 import { fmtNum } from '../components/format.js';
 import { Badge } from '../components/status-badge.js';
+import { shownAttributes, ThrottleBadge } from '../components/throttle-state.js';
 import { useApi } from '../hooks/use-api.js';
 import { href, Link } from '../hooks/use-route.js';
 import { useSince } from '../hooks/use-since.js';
@@ -59,7 +60,7 @@ export function OrgsPage() {
       <AsyncView state={state} what="organizations">
         {({ orgs }) => {
           const f = filter.trim().toLowerCase();
-          const matching = orgs.filter((o) => !f || [o.name, o.id, o.status, o.tier, ...o.labels, ...Object.keys(o.attributes)].some((s) => s.toLowerCase().includes(f)));
+          const matching = orgs.filter((o) => !f || [o.name, o.id, o.status, o.throttle ? 'throttled' : '', o.tier, ...o.labels, ...Object.keys(o.attributes)].some((s) => s.toLowerCase().includes(f)));
           const sorted = [...matching].sort((a, b) => {
             const x = value(a, sort.by);
             const y = value(b, sort.by);
@@ -100,14 +101,14 @@ export function OrgsPage() {
                           </Link>
                         </th>
                         <td>
-                          <Badge value={o.status} />
+                          <Badge value={o.status} /> <ThrottleBadge org={o} />
                         </td>
                         <td className="num">{openCases.get(o.id) ? <Link href={`${href('orgs', o.id)}#org-cases`}>{openCases.get(o.id)}</Link> : 0}</td>
                         <td className="num">{fmtNum(requests.get(o.id) ?? 0)}</td>
                         <td className="num">{fmtNum(refused.get(o.id) ?? 0)}</td>
                         <td>{o.tier}</td>
                         <td>
-                          {Object.entries(o.attributes).map(([k, v]) => (
+                          {shownAttributes(o).map(([k, v]) => (
                             <span key={k} className="tag">
                               {k}: {String(v)}
                             </span>

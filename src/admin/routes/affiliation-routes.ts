@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { createAffiliation, deleteAffiliation, listAffiliations } from '../../store/affiliations-repo.js';
 import { getOrg } from '../../store/orgs-repo.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
 import { AffiliationBody, AffiliationSchema, ListAffiliationsQuery } from '../admin-schemas.js';
 
@@ -12,7 +12,7 @@ export const affiliationRoutes: AdminRoute[] = [
   }),
   adminRoute({
     method: 'GET', url: '/affiliations', role: 'viewer', summary: 'List affiliations, optionally those touching one org.', query: ListAffiliationsQuery,
-    response: z.object({ affiliations: z.array(AffiliationSchema) }),
+    response: ADMIN_RESPONSES['GET /affiliations'],
     handler: async ({ deps, query }) => {
       const orgId = query.org ? (await getOrg(deps.driver, query.org)).id : undefined;
       return { affiliations: await listAffiliations(deps.driver, orgId) };

@@ -4,8 +4,9 @@ import { parseExpectedHead, verifyAuditChain, type AuditEntry, type ExpectedHead
 import { checkpointProblem } from '../../audit/checkpoint.js';
 import { MoatError } from '../../errors/moat-error.js';
 import { allAuditEntries, listAudit } from '../../audit/audit-log.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
-import { AuditEntrySchema, AuditQuerySchema, AuditVerifyQuerySchema, AuditVerifySchema } from '../admin-schemas.js';
+import { AuditEntrySchema, AuditQuerySchema, AuditVerifyQuerySchema } from '../admin-schemas.js';
 
 export const auditRoutes: AdminRoute[] = [
   adminRoute({
@@ -30,7 +31,7 @@ export const auditRoutes: AdminRoute[] = [
   adminRoute({
     method: 'GET', url: '/audit/verify', role: 'viewer',
     summary: 'Verify the stored audit log: hash chain, every entry\'s MAC, and that it reaches the latest signed checkpoint (and `expect_head`, when given) unaltered.',
-    query: AuditVerifyQuerySchema, response: AuditVerifySchema,
+    query: AuditVerifyQuerySchema, response: ADMIN_RESPONSES['GET /audit/verify'],
     handler: async ({ deps, query }) => {
       const entries: AuditEntry[] = [];
       for await (const e of allAuditEntries(deps.driver)) entries.push(e);

@@ -9,7 +9,7 @@ import { auditActions, countAudit, searchAudit, type AuditSearch, type FoundAudi
 import { MoatError } from '../../errors/moat-error.js';
 import type { SqlExecutor } from '../../sql/sql-driver.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
-import { AuditEntrySchema } from '../admin-schemas.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 
 const datetime = () => z.iso.datetime({ offset: true });
 
@@ -32,8 +32,6 @@ const SearchQuery = z
   .strict();
 
 const ExportQuery = z.object({ ...SearchFilters, format: z.enum(['csv', 'jsonl']).default('jsonl') }).strict();
-
-const FoundEntrySchema = AuditEntrySchema.extend({ targetOrg: z.object({ id: z.string(), name: z.string() }).optional().describe('The org the target is, or whose key it is.') });
 
 function filters(q: z.infer<typeof ExportQuery> | z.infer<typeof SearchQuery>): AuditSearch {
   if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new MoatError('invalid_request', '`from` must be before `to`.');
@@ -66,7 +64,7 @@ export const auditSearchRoutes: AdminRoute[] = [
     method: 'GET', url: '/audit/search', role: 'viewer',
     summary: 'Search the audit log newest first: partial match (org names too), actions, actor, time range; paged with before_seq.',
     query: SearchQuery,
-    response: z.object({ entries: z.array(FoundEntrySchema), total: z.number().describe('Matches in all pages.'), nextBeforeSeq: z.number().optional().describe('Pass as before_seq for the next (older) page.') }),
+    response: ADMIN_RESPONSES['GET /audit/search'],
     handler: async ({ deps, query }) => {
       const s = filters(query);
       const [entries, total] = await Promise.all([searchAudit(deps.driver, { ...s, beforeSeq: query.before_seq }, query.limit + 1), countAudit(deps.driver, s)]);
@@ -93,7 +91,7 @@ export const auditSearchRoutes: AdminRoute[] = [
   }),
   adminRoute({
     method: 'GET', url: '/audit/actions', role: 'viewer', summary: 'The actions recorded in the audit log, with how many entries each has.',
-    response: z.object({ actions: z.array(z.object({ action: z.string(), count: z.number() })) }),
+    response: ADMIN_RESPONSES['GET /audit/actions'],
     handler: async ({ deps }) => ({ actions: await auditActions(deps.driver) }),
   }),
 ];

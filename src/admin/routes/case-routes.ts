@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { adminRoute, type AdminDeps, type AdminRoute } from '../admin-route.js';
 import { ADMIN_ROUTES, registerAdminRoutes } from '../register-admin-routes.js';
 import { MoatError } from '../../errors/moat-error.js';
-import { summarize } from '../../enforcement/case-model.js';
+import { summarize, type Case, type CaseSummary } from '../../enforcement/case-model.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
+import type { CaseDetailSchema, CaseSummarySchema } from '../../admin-contract/case-schemas.js';
 import type { EnforcementService } from '../../enforcement/enforcement-service.js';
 
 const IdParams = z.object({ id: z.string().min(1) });
@@ -21,11 +23,15 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
+// What enforcement builds must fit what the console reads: these fail to compile when the two drift apart.
+type Fits<T extends U, U> = T;
+export type CaseFitsContract = Fits<Case, z.input<typeof CaseDetailSchema>>;
+export type SummaryFitsContract = Fits<CaseSummary, z.input<typeof CaseSummarySchema>>;
 
 export function caseRoutes(svc: EnforcementService): AdminRoute[] {
   const decision = (name: 'approve' | 'dismiss' | 'reinstate' | 'appeal' | 'note' | 'notes', role: 'analyst' | 'admin', summary: string) =>
     adminRoute({
-      method: 'POST', url: `/cases/:id/${name}`, role, summary, params: IdParams, body: NoteBody,
+      method: 'POST', url: `/cases/:id/${name}`, role, summary, params: IdParams, body: NoteBody, response: ADMIN_RESPONSES[`POST /cases/:id/${name}`],
       // Domain errors (no such case, a decision the state does not allow, a lost race) map to admin codes
       // in the admin error handler.
       handler: async ({ params, body, identity }) => {
@@ -41,14 +47,14 @@ export function caseRoutes(svc: EnforcementService): AdminRoute[] {
     });
   return [
     adminRoute({
-      method: 'GET', url: '/cases', role: 'viewer', summary: 'List enforcement cases (summaries), newest first.', query: ListQuery,
+      method: 'GET', url: '/cases', role: 'viewer', summary: 'List enforcement cases (summaries), newest first.', query: ListQuery, response: ADMIN_RESPONSES['GET /cases'],
       handler: async ({ query }) => {
         const cases = await svc.list({ ...(query.status !== 'all' ? { status: query.status } : {}), ...(query.severity ? { severity: query.severity } : {}), ...(query.org ? { orgId: query.org } : {}), limit: query.limit });
         return { cases: cases.map(summarize) };
       },
     }),
     adminRoute({
-      method: 'GET', url: '/cases/:id', role: 'viewer', summary: 'One case with timeline, notes and evidence.', params: IdParams,
+      method: 'GET', url: '/cases/:id', role: 'viewer', summary: 'One case with timeline, notes and evidence.', params: IdParams, response: ADMIN_RESPONSES['GET /cases/:id'],
       handler: async ({ params }) => {
         const c = await svc.get(params.id);
         if (!c) throw new MoatError('admin_not_found', `no case ${params.id}`);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { listAudit } from '../../audit/audit-log.js';
 import { loadPolicyState } from '../../store/load-policy-state.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
-import { AuditEntrySchema } from '../admin-schemas.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 
 const RecentAuditQuery = z
   .object({
@@ -23,7 +23,7 @@ const RecentAuditQuery = z
 export const consoleRoutes: AdminRoute[] = [
   adminRoute({
     method: 'GET', url: '/clauses', role: 'viewer', summary: "The policy's clauses: id -> text (for the console).",
-    response: z.object({ clauses: z.record(z.string(), z.string()) }),
+    response: ADMIN_RESPONSES['GET /clauses'],
     handler: async ({ deps }) => {
       const { state } = await loadPolicyState(deps.driver);
       const defs = (state.rules as { clauses?: Record<string, { text?: unknown }> }).clauses ?? {};
@@ -32,7 +32,7 @@ export const consoleRoutes: AdminRoute[] = [
   }),
   adminRoute({
     method: 'GET', url: '/audit/recent', role: 'viewer', summary: 'Audit entries newest first, paged with before_seq, bounded by from, filtered by action, target or actor.',
-    query: RecentAuditQuery, response: z.object({ entries: z.array(AuditEntrySchema) }),
+    query: RecentAuditQuery, response: ADMIN_RESPONSES['GET /audit/recent'],
     handler: async ({ deps, query }) => {
       const entries = await listAudit(deps.driver, {
         order: 'newest',

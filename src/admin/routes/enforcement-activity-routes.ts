@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { countEnforcementActivity } from '../../audit/enforcement-activity.js';
 import { MoatError } from '../../errors/moat-error.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 
 const ActivityQuery = z
   .object({
@@ -13,17 +14,10 @@ const ActivityQuery = z
   })
   .strict();
 
-const ActivityRow = z.object({
-  kind: z.string().describe('restrict, suspend, revoke, throttle, lift, notify, reinstate, key.disable, key.enable or key.delete.'),
-  manual: z.number().describe('How many were taken by hand rather than by the enforcement executor.'),
-  count: z.number(),
-  bucket: z.string().optional(),
-});
-
 export const enforcementActivityRoutes: AdminRoute[] = [
   adminRoute({
     method: 'GET', url: '/enforcement/activity', role: 'viewer', summary: 'Enforcement actions counted by kind (optionally per hour or day), from the audit log.',
-    query: ActivityQuery, response: z.object({ activity: z.array(ActivityRow) }),
+    query: ActivityQuery, response: ADMIN_RESPONSES['GET /enforcement/activity'],
     handler: async ({ deps, query }) => {
       if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) throw new MoatError('invalid_request', '`from` must be before `to`.');
       return { activity: await countEnforcementActivity(deps.driver, query) };

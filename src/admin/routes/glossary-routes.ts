@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { explainFeature, glossary } from '../feature-glossary.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 
 const GlossaryQuery = z
   .object({ names: z.string().min(1).max(4000).optional().describe('Comma-separated feature names (e.g. w.bench_share,cluster.orgs); default: every window feature, score and org fact.') })
@@ -11,7 +12,7 @@ export const glossaryRoutes: AdminRoute[] = [
   adminRoute({
     method: 'GET', url: '/detection/glossary', role: 'viewer', summary: 'What detection features mean, in words.',
     query: GlossaryQuery,
-    response: z.object({ features: z.array(z.object({ name: z.string(), meaning: z.string(), known: z.boolean().describe('Whether rules can read this name.') })) }),
+    response: ADMIN_RESPONSES['GET /detection/glossary'],
     handler: async ({ query }) => ({ features: query.names ? [...new Set(query.names.split(',').map((n) => n.trim()).filter(Boolean))].slice(0, 200).map(explainFeature) : glossary() }),
   }),
 ];

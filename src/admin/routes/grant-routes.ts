@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createGrant, deleteGrant, listGrants } from '../../store/grants-repo.js';
 import { getOrg } from '../../store/orgs-repo.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
 import { CreateGrantBody, GrantRef, GrantSchema, ListKeysQuery, OrgRef } from '../admin-schemas.js';
 
@@ -17,7 +18,7 @@ export const grantRoutes: AdminRoute[] = [
     },
   }),
   adminRoute({
-    method: 'GET', url: '/orgs/:org/grants', role: 'viewer', summary: "List an organization's grants.", params: OrgRef, response: z.object({ grants: z.array(GrantSchema) }),
+    method: 'GET', url: '/orgs/:org/grants', role: 'viewer', summary: "List an organization's grants.", params: OrgRef, response: ADMIN_RESPONSES['GET /orgs/:org/grants'],
     handler: async ({ deps, params }) => ({ grants: await listGrants(deps.driver, (await getOrg(deps.driver, params.org)).id) }),
   }),
   adminRoute({

@@ -18,6 +18,7 @@ import { findOrg } from '../../store/orgs-repo.js';
 import { loadPolicyRules } from '../../store/policy-rules-repo.js';
 import { adminRoute, type AdminDeps, type AdminRoute } from '../admin-route.js';
 import { OrgRef } from '../admin-schemas.js';
+import { OrgLimitsSchema } from '../../admin-contract/policy-schemas.js';
 
 /** What the limits routes need beyond AdminDeps: the gateway's limiter, for usage. Optional. */
 export interface LimitsAdminDeps {
@@ -26,28 +27,6 @@ export interface LimitsAdminDeps {
   now?: () => number;
 }
 
-const LimitDescriptionSchema = z.object({
-  metric: z.string(),
-  subject: z.enum(['key', 'org', 'grant', 'feature', 'model']),
-  subject_id: z.string(),
-  window: z.object({ name: z.string(), mode: z.enum(['sliding', 'anchored']), duration_seconds: z.number() }).optional(),
-  limit: z.number(),
-  throttled_from: z.number().optional().describe('The configured value a throttle lowered `limit` from.'),
-  used: z.number().nullable().describe('Null when usage is unavailable (the admin API has no access to the limiter).'),
-  remaining: z.number().nullable(),
-  resets_at: z.string().nullable(),
-  source: z.string(),
-});
-
-export const OrgLimitsSchema = z.object({
-  object: z.literal('moat.org_limits'),
-  org_id: z.string(),
-  org_name: z.string(),
-  tier: z.string(),
-  throttle: z.object({ factor: z.number() }).nullable().describe('Active throttle (enforcement or `limits.throttles`), if any.'),
-  usage_available: z.boolean(),
-  keys: z.array(z.object({ key_id: z.string(), key_name: z.string(), limits: z.array(LimitDescriptionSchema) })),
-});
 export type OrgLimits = z.infer<typeof OrgLimitsSchema>;
 
 type AnyLimit = Omit<LimitDescription, 'used' | 'remaining'> & { used: number | null; remaining: number | null };

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { listAffiliations } from '../../store/affiliations-repo.js';
 import { createOrg, getOrg, listOrgs, setOrgStatus, updateOrg } from '../../store/orgs-repo.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 import { CreateOrgBody, OrgRef, OrgSchema, SetOrgStatusBody, UpdateOrgBody } from '../admin-schemas.js';
-import { checkWebhookUrl, orgForRole } from '../webhook-urls.js';
+import { checkWebhookUrl } from '../webhook-urls.js';
+import { orgView } from '../org-view.js';
 
 const SetOrgStatusWithAffiliatesBody = SetOrgStatusBody.extend({
   includeAffiliates: z
@@ -14,8 +16,11 @@ const SetOrgStatusWithAffiliatesBody = SetOrgStatusBody.extend({
 
 export const orgRoutes: AdminRoute[] = [
   adminRoute({
-    method: 'GET', url: '/orgs', role: 'viewer', summary: 'List organizations.', response: z.object({ orgs: z.array(OrgSchema) }),
-    handler: async ({ deps, identity }) => ({ orgs: (await listOrgs(deps.driver)).map((o) => orgForRole(o, identity.role)) }),
+    method: 'GET', url: '/orgs', role: 'viewer', summary: 'List organizations.', response: ADMIN_RESPONSES['GET /orgs'],
+    handler: async ({ deps, identity }) => {
+      const now = deps.now?.() ?? Date.now();
+      return { orgs: (await listOrgs(deps.driver)).map((o) => orgView(o, identity.role, now)) };
+    },
   }),
   adminRoute({
     method: 'POST', url: '/orgs', role: 'admin', summary: 'Create an organization.', body: CreateOrgBody, status: 201, response: OrgSchema, idempotent: true,
@@ -25,8 +30,8 @@ export const orgRoutes: AdminRoute[] = [
     },
   }),
   adminRoute({
-    method: 'GET', url: '/orgs/:org', role: 'viewer', summary: 'Get one organization by id or name.', params: OrgRef, response: OrgSchema,
-    handler: async ({ deps, params, identity }) => orgForRole(await getOrg(deps.driver, params.org), identity.role),
+    method: 'GET', url: '/orgs/:org', role: 'viewer', summary: 'Get one organization by id or name.', params: OrgRef, response: ADMIN_RESPONSES['GET /orgs/:org'],
+    handler: async ({ deps, params, identity }) => orgView(await getOrg(deps.driver, params.org), identity.role, deps.now?.() ?? Date.now()),
   }),
   adminRoute({
     method: 'PATCH', url: '/orgs/:org', role: 'admin', summary: 'Update name, tier, attributes, labels or contact webhook.', params: OrgRef, body: UpdateOrgBody, response: OrgSchema,
@@ -38,7 +43,7 @@ export const orgRoutes: AdminRoute[] = [
   adminRoute({
     method: 'POST', url: '/orgs/:org/status', role: 'admin',
     summary: 'Set access status (active, restricted, suspended until, revoked) with reason, clause and case; optionally for its direct affiliates too.',
-    params: OrgRef, body: SetOrgStatusWithAffiliatesBody, response: OrgSchema.extend({ affiliates: z.array(OrgSchema).optional().describe('With includeAffiliates: the affiliates changed.') }),
+    params: OrgRef, body: SetOrgStatusWithAffiliatesBody, response: ADMIN_RESPONSES['POST /orgs/:org/status'],
     handler: async ({ deps, params, body, identity, commit }) => {
       const { includeAffiliates, ...status } = body;
       const meta = { actor: identity.name };

@@ -29,6 +29,7 @@ import { policySectionSchemas } from '../policy-sections.js';
 import { applyPolicyPlan } from '../../store/apply-policy-plan.js';
 import { loadPolicyState } from '../../store/load-policy-state.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
+import { PolicyViewSchema } from '../../admin-contract/policy-schemas.js';
 import { checkWebhookUrl, orgForRole } from '../webhook-urls.js';
 
 /** Route paths are relative to /admin; the shared constants are absolute (the CLI calls them). */
@@ -73,15 +74,6 @@ export function policyDocument(state: PolicyState): string {
   return stringify(file, { lineWidth: 0 });
 }
 
-const PlaybookRuleView = z.object({ id: z.string(), when: z.string(), action: z.string(), mode: z.enum(['automatic', 'approval']), clause: z.string(), enabled: z.boolean() });
-export const PolicyViewSchema = z.object({
-  version: z.number().int().nonnegative().describe('Store change version the document was read at.'),
-  document: z.string().describe('The whole policy as a policy YAML file (no secrets).'),
-  playbooks: z.array(z.object({ name: z.string(), rules: z.array(PlaybookRuleView) })),
-  rules: z
-    .array(z.object({ id: z.string(), description: z.string(), status: z.enum(['experimental', 'stable']), label: z.string(), severity: z.string() }))
-    .describe('Detection rules shipped in rules/ (one YAML file each), with their status.'),
-});
 
 type RawPlaybooks = { auto_enforce?: boolean; rules?: Array<Record<string, unknown>> };
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { createAdminToken, deleteAdminToken, listAdminTokens, tokenListing } from '../../store/admin-tokens-repo.js';
+import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
-import { AdminTokenSchema, CreatedTokenSchema, CreateTokenBody, DeleteTokenQuery, TokenRef, WhoAmISchema } from '../admin-schemas.js';
+import { AdminTokenSchema, CreatedTokenSchema, CreateTokenBody, DeleteTokenQuery, TokenRef } from '../admin-schemas.js';
 
 export const tokenRoutes: AdminRoute[] = [
   adminRoute({
-    method: 'GET', url: '/whoami', role: 'viewer', summary: 'The name and role of the calling admin token.', response: WhoAmISchema,
+    method: 'GET', url: '/whoami', role: 'viewer', summary: 'The name and role of the calling admin token.', response: ADMIN_RESPONSES['GET /whoami'],
     handler: async ({ identity }) => identity,
   }),
   adminRoute({

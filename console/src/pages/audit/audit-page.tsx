@@ -3,31 +3,20 @@
 // and the hash chain's verification status (GET /admin/audit/verify).
 import { useEffect, useState, type FormEvent } from 'react';
 import { downloadExport } from '../../api/download.js';
-import type { AuditVerify } from '../../api/types.js';
+import type { AdminResponse, AuditVerify } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
+import { fromLocalInput, toLocalInput, viewerTimeZone } from '../../components/datetime-input.js';
 import { useApi } from '../../hooks/use-api.js';
 import { useOrgs } from '../../hooks/use-orgs.js';
 import { navigate } from '../../hooks/use-route.js';
-import { AuditTable, type ListedAuditEntry } from './audit-table.js';
+import { AuditTable } from './audit-table.js';
 
 const PAGE = 50;
 /** Search fields kept in the URL, so a search is a link that can be shared and the back button works. */
 const FIELDS = ['q', 'action', 'actor', 'from', 'to', 'org'] as const;
 type Field = (typeof FIELDS)[number];
 
-interface SearchResult {
-  entries: ListedAuditEntry[];
-  total: number;
-  nextBeforeSeq?: number;
-}
-
-/** datetime-local works in the viewer's time; the URL and the API take ISO instants. */
-const toLocalInput = (iso: string) => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
+type SearchResult = AdminResponse<'GET /audit/search'>;
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const initial = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
@@ -60,7 +49,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
     downloadExport(`/admin/audit/search/export?${p}`, `moat-audit.${format}`).catch((e: Error) => setExportError(e.message));
   };
   const set = (f: Field, v: string) => setForm({ ...form, [f]: v });
-  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const tz = viewerTimeZone();
 
   return (
     <section aria-labelledby="page-title">

@@ -1,12 +1,12 @@
 // Audit entries with names and links instead of ids: the target as its org (or the org whose key it is) or
 // case, and the details as labelled fields whose ids (caseId, orgIds) link too.
 import type { ReactNode } from 'react';
-import type { AuditEntry, Org } from '../../api/types.js';
+import type { FoundAuditEntry, Org } from '../../api/types.js';
 import { CaseLink, EntityRef, OrgLink } from '../../components/entity-link.js';
 import { fmtTime } from '../../components/format.js';
 import { Badge } from '../../components/status-badge.js';
 
-export type ListedAuditEntry = AuditEntry & { targetOrg?: { id: string; name: string } };
+export type ListedAuditEntry = FoundAuditEntry;
 
 export function AuditTable({ entries, caption, orgs }: { entries: ListedAuditEntry[]; caption: string; orgs?: Map<string, Org> }) {
   if (entries.length === 0) return <p className="muted">No entries.</p>;

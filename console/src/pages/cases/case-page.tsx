@@ -44,7 +44,11 @@ function CaseView({ c, onDone, reload }: { c: CaseDetail; onDone: (c: CaseDetail
   const byId = useOrgs();
   const clauses = useApi<{ clauses: Record<string, string> }>('/admin/clauses', 30000);
   const clauseText = (id: string) => (clauses.kind === 'ok' ? clauses.data.clauses[id] : undefined);
-  const glossary = useGlossary([...c.evidence.features.map((f) => f.name), ...(c.evidence.scores ?? []).flatMap((s) => s.contributions.map((x) => x.feature))]);
+  const glossary = useGlossary([
+    ...c.evidence.features.map((f) => f.name),
+    ...(c.evidence.scores ?? []).flatMap((s) => s.contributions.map((x) => x.feature)),
+    ...c.evidence.sampleRequests.flatMap((s) => (s.matched ?? []).filter((m) => m.startsWith('w.'))),
+  ]);
   const from = useSince(24 * 60);
   const usage = useApi<{ usage: OutcomeUsageRow[] }>(`/admin/usage?group_by=org,hour,outcome&from=${encodeURIComponent(from)}`);
   const members = new Set([...c.orgIds, ...c.evidence.linkedAccounts.map((l) => l.orgId)]);

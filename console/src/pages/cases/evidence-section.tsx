@@ -79,6 +79,7 @@ export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { ev
               <th scope="col">Key</th>
               <th scope="col">Endpoint / model</th>
               <th scope="col">Excerpt</th>
+              <th scope="col">Matched</th>
             </tr>
           </thead>
           <tbody>
@@ -98,6 +99,9 @@ export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { ev
                 <td className="excerpt">
                   <ExpandableText text={s.excerpt} />
                 </td>
+                <td className="matched">
+                  <SampleMatch rule={s.rule} matched={s.matched} glossary={glossary} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -105,6 +109,41 @@ export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { ev
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * Which rule kept a sample and what the request showed that the rule reads: window features (with their
+ * meaning on hover and in words), the public benchmark it matched, its harm category.
+ */
+function SampleMatch({ rule, matched, glossary }: { rule: string | undefined; matched: string[] | undefined; glossary: Map<string, string> }) {
+  if (!rule && !matched) return <span className="muted">—</span>;
+  const words = (m: string) => {
+    if (m.startsWith('benchmark:')) return `an item of the public benchmark ${m.slice('benchmark:'.length)}`;
+    if (m.startsWith('harm:')) return `harm category ${m.slice('harm:'.length).replace(/_/g, ' ')}`;
+    // The glossary describes the window's share ("share of one-shot requests, over the org's last 200
+    // requests…"); of one request, what it was is the middle of that sentence.
+    const meaning = glossary.get(m);
+    return meaning ? meaning.replace(/^share (of )?/, '').replace(/, over the org.s last .*$/, '') : m;
+  };
+  return (
+    <>
+      {rule && (
+        <div>
+          rule <code>{rule}</code>
+        </div>
+      )}
+      {matched && matched.length === 0 && <span className="muted">nothing the rule reads on its own (kept as context)</span>}
+      {matched && matched.length > 0 && (
+        <ul className="plain">
+          {matched.map((m) => (
+            <li key={m} title={words(m)}>
+              <code>{m}</code> <span className="muted small">{words(m) === m ? '' : words(m)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 

@@ -6,7 +6,8 @@ import { canAct } from '../../auth/permissions.js';
 import { useSession } from '../../auth/session-context.js';
 import { AffiliationGraph } from '../../charts/affiliation-graph.js';
 import { AsyncView } from '../../components/async-view.js';
-import { fmtTime } from '../../components/format.js';
+import { fmtTime, fmtUntil } from '../../components/format.js';
+import { shownAttributes, ThrottleBadge } from '../../components/throttle-state.js';
 import { CaseLink } from '../../components/entity-link.js';
 import { Badge } from '../../components/status-badge.js';
 import { useApi } from '../../hooks/use-api.js';
@@ -39,7 +40,7 @@ function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
     <>
       <header className="page-head">
         <h1 id="page-title">
-          {org.name} <Badge value={org.status} />
+          {org.name} <Badge value={org.status} /> <ThrottleBadge org={org} />
         </h1>
         {canAct(me.role) && (
           <OrgActions
@@ -63,6 +64,11 @@ function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
           {org.suspendedUntil && <> — until {fmtTime(org.suspendedUntil)}</>}
         </p>
       )}
+      {org.throttle && (
+        <p className="status-why">
+          Throttled: every limit of this organization is at {Math.round(org.throttle.factor * 100)}% until {fmtTime(org.throttle.until)} ({fmtUntil(org.throttle.until)}).
+        </p>
+      )}
       <p className="page-links">
         <a href="#org-cases">Cases</a> · <a href="#keys">Keys</a> · <a href="#usage">Usage</a> ·{' '}
         <Link href={`${href('audit')}?org=${encodeURIComponent(org.id)}`}>Audit trail</Link>
@@ -78,7 +84,7 @@ function OrgDetail({ org, reload }: { org: Org; reload: () => void }) {
             </dd>
             <dt>Tier</dt>
             <dd>{org.tier}</dd>
-            {Object.entries(org.attributes).map(([k, v]) => (
+            {shownAttributes(org).map(([k, v]) => (
               <div key={k}>
                 <dt>{k}</dt>
                 <dd>{String(v)}</dd>

@@ -9,6 +9,7 @@ import { fmtNum } from '../../components/format.js';
 import { useApi } from '../../hooks/use-api.js';
 import { useRange } from '../../hooks/use-range.js';
 import { RangePicker } from '../../components/range-picker.js';
+import { href, Link } from '../../hooks/use-route.js';
 
 /** The time axis of a chart: where it starts, how many buckets, of what size. */
 export interface Axis {
@@ -31,6 +32,10 @@ export function UsageSection({ orgId }: { orgId: string }) {
         {({ usage }) => <OutcomeChart title={`Requests per ${range.bucket} by outcome, ${range.label}`} usage={usage} axis={range} />}
       </AsyncView>
       <Refusals orgId={orgId} from={range.from} label={range.label} />
+      <p>
+        <Link href={`${href('requests')}?org=${org}`}>Its requests in the request log</Link> ·{' '}
+        <Link href={`${href('requests')}?org=${org}&outcome=${DENIED}`}>only the denied ones</Link>
+      </p>
     </section>
   );
 }

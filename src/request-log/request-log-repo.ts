@@ -1,0 +1,91 @@
+// The request log in the store: batched inserts from the writer, newest-first pages with filters for the admin
+// API, and pruning by age and by count.
+import type { SqlExecutor } from '../sql/sql-driver.js';
+import { toIso, toNum } from '../sql/row-values.js';
+import type { UsageOutcome } from '../metering/usage-outcome.js';
+import type { RequestLogRow } from './request-log-row.js';
+
+const COLUMNS = ['id', 'ts', 'org_id', 'key_id', 'model', 'api', 'endpoint', 'stream', 'status', 'outcome', 'reason', 'latency_ms', 'input_tokens', 'output_tokens', 'purpose', 'prompt'] as const;
+const CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = { ts: '::timestamptz', stream: '::boolean', status: '::integer', latency_ms: '::double precision', input_tokens: '::bigint', output_tokens: '::bigint' };
+const BATCH = 200;
+
+/** Adds rows; a request id already logged (a replayed batch) is kept once. */
+export async function insertRequestLog(ex: SqlExecutor, rows: readonly RequestLogRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const params: unknown[] = [];
+    const values = rows.slice(i, i + BATCH).map((r) => {
+      const vals = [r.id, r.ts, r.orgId, r.keyId, r.model, r.api, r.endpoint, r.stream, r.status, r.outcome, r.reason, r.latencyMs, r.inputTokens, r.outputTokens, r.purpose ?? null, r.prompt ?? null];
+      return `(${vals.map((v, j) => (params.push(v), `$${params.length}${CASTS[COLUMNS[j]!] ?? ''}`)).join(', ')})`;
+    });
+    await ex.query(`INSERT INTO request_log (${COLUMNS.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+  }
+}
+
+export interface RequestLogQuery {
+  org?: string | undefined;
+  key?: string | undefined;
+  model?: string | undefined;
+  outcomes?: readonly UsageOutcome[] | undefined;
+  reason?: string | undefined;
+  /** Inclusive (ISO). */
+  from?: string | undefined;
+  /** Exclusive (ISO). */
+  to?: string | undefined;
+  /** Only entries older than this cursor (`<ts>|<id>` of the last entry of the previous page). */
+  before?: { ts: string; id: string } | undefined;
+  limit: number;
+}
+
+/** Newest first. */
+export async function queryRequestLog(ex: SqlExecutor, q: RequestLogQuery): Promise<RequestLogRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => (params.push(v), `$${params.length}`);
+  if (q.org !== undefined) where.push(`org_id = ${p(q.org)}`);
+  if (q.key !== undefined) where.push(`key_id = ${p(q.key)}`);
+  if (q.model !== undefined) where.push(`model = ${p(q.model)}`);
+  if (q.reason !== undefined) where.push(`reason = ${p(q.reason)}`);
+  if (q.outcomes?.length) where.push(`outcome IN (${q.outcomes.map(p).join(', ')})`);
+  if (q.from !== undefined) where.push(`ts >= ${p(q.from)}::timestamptz`);
+  if (q.to !== undefined) where.push(`ts < ${p(q.to)}::timestamptz`);
+  if (q.before) where.push(`(ts, id) < (${p(q.before.ts)}::timestamptz, ${p(q.before.id)})`);
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT ${COLUMNS.join(', ')} FROM request_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts DESC, id DESC LIMIT ${p(q.limit)}`,
+    params,
+  );
+  return rows.map(fromRow);
+}
+
+function fromRow(r: Record<string, unknown>): RequestLogRow {
+  const row: RequestLogRow = {
+    id: String(r.id),
+    ts: toIso(r.ts),
+    orgId: String(r.org_id),
+    keyId: String(r.key_id),
+    model: String(r.model),
+    api: r.api === 'anthropic' ? 'anthropic' : 'openai',
+    endpoint: String(r.endpoint),
+    stream: r.stream === true,
+    status: toNum(r.status),
+    outcome: String(r.outcome) as UsageOutcome,
+    reason: String(r.reason),
+    latencyMs: toNum(r.latency_ms),
+    inputTokens: toNum(r.input_tokens),
+    outputTokens: toNum(r.output_tokens),
+  };
+  if (r.purpose !== null && r.purpose !== undefined) row.purpose = String(r.purpose);
+  if (r.prompt !== null && r.prompt !== undefined) row.prompt = String(r.prompt);
+  return row;
+}
+
+/** Deletes entries older than `before` (ISO) and all but the newest `maxRows`; returns how many went. */
+export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: number): Promise<number> {
+  const old = await ex.query<{ n: unknown }>(`WITH gone AS (DELETE FROM request_log WHERE ts < $1::timestamptz RETURNING 1) SELECT count(*) AS n FROM gone`, [before]);
+  const over = await ex.query<{ n: unknown }>(
+    `WITH keep AS (SELECT ts, id FROM request_log ORDER BY ts DESC, id DESC OFFSET $1 LIMIT 1),
+          gone AS (DELETE FROM request_log r USING keep WHERE (r.ts, r.id) <= (keep.ts, keep.id) RETURNING 1)
+     SELECT count(*) AS n FROM gone`,
+    [maxRows],
+  );
+  return toNum(old[0]?.n ?? 0) + toNum(over[0]?.n ?? 0);
+}

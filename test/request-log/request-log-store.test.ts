@@ -1,0 +1,67 @@
+// The request log's repository on both store backends (PostgreSQL gated on MOAT_TEST_DATABASE_URL): inserts
+// keep one row per request id, pages are newest first with filters and a cursor, pruning goes by age and count.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { insertRequestLog, pruneRequestLog, queryRequestLog } from '../../src/request-log/request-log-repo.js';
+import type { RequestLogRow } from '../../src/request-log/request-log-row.js';
+import { ALL_MIGRATIONS } from '../../src/server/all-migrations.js';
+import { runMigrations } from '../../src/store/migrate.js';
+import { makePgliteTestDriver, makePostgresTestDriver, TEST_DATABASE_URL, type TestDriver } from '../store/test-drivers.js';
+
+const BASE = Date.parse('2026-11-30T10:00:00.000Z');
+
+function row(i: number, over: Partial<RequestLogRow> = {}): RequestLogRow {
+  return {
+    id: `req_${String(i).padStart(3, '0')}`, ts: new Date(BASE + i * 1000).toISOString(), orgId: i % 2 ? 'org_odd' : 'org_even', keyId: `key_${i % 3}`, model: 'gpt-4o',
+    api: 'openai', endpoint: '/v1/chat/completions', stream: false, status: 200, outcome: 'admitted', reason: '', latencyMs: 12.5, inputTokens: 10, outputTokens: 20, ...over,
+  };
+}
+
+function contract(name: string, make: (() => Promise<TestDriver>) | undefined, skip?: string) {
+  describe(`request log store (${name})`, { skip: make ? false : skip }, () => {
+    let t: TestDriver;
+    before(async () => {
+      t = await make!();
+      await runMigrations(t.driver, ALL_MIGRATIONS);
+      const rows = Array.from({ length: 20 }, (_, i) => row(i, i % 5 === 0 ? { outcome: 'refused', reason: 'org_restricted', status: 403 } : {}));
+      await insertRequestLog(t.driver, rows);
+      // A batch written again after a failed flush keeps one row per request.
+      await insertRequestLog(t.driver, rows.slice(0, 3));
+      await insertRequestLog(t.driver, [row(99, { purpose: 'safety_evaluation', prompt: 'hello [redacted]', stream: true })]);
+    });
+    after(async () => t?.dispose());
+
+    test('rows come back as written, newest first, one per request id', async () => {
+      const all = await queryRequestLog(t.driver, { limit: 100 });
+      assert.equal(all.length, 21);
+      assert.deepEqual(all[0], row(99, { purpose: 'safety_evaluation', prompt: 'hello [redacted]', stream: true }));
+      assert.deepEqual(all[20], row(0, { outcome: 'refused', reason: 'org_restricted', status: 403 }));
+    });
+
+    test('filters combine, and the cursor pages through without gaps or repeats', async () => {
+      const refused = await queryRequestLog(t.driver, { outcomes: ['refused', 'rate_limited'], org: 'org_even', limit: 100 });
+      assert.deepEqual(refused.map((r) => r.id), ['req_010', 'req_000']);
+      const window = await queryRequestLog(t.driver, { from: row(5).ts, to: row(8).ts, key: 'key_0', limit: 100 });
+      assert.deepEqual(window.map((r) => r.id), ['req_006']);
+      const seen: string[] = [];
+      let before: { ts: string; id: string } | undefined;
+      for (;;) {
+        const page = await queryRequestLog(t.driver, { limit: 4, before });
+        seen.push(...page.map((r) => r.id));
+        if (page.length < 4) break;
+        before = { ts: page[3]!.ts, id: page[3]!.id };
+      }
+      assert.deepEqual(seen, (await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id));
+    });
+
+    test('pruning removes rows older than the retention, then all but the newest maxRows', async () => {
+      assert.equal(await pruneRequestLog(t.driver, row(5).ts, 1000), 5);
+      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 3), 13);
+      assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), ['req_099', 'req_019', 'req_018']);
+      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 3), 0, 'nothing more to prune');
+    });
+  });
+}
+
+contract('pglite', makePgliteTestDriver);
+contract('postgres', TEST_DATABASE_URL ? () => makePostgresTestDriver(TEST_DATABASE_URL!) : undefined, 'MOAT_TEST_DATABASE_URL is not set: PostgreSQL request log store skipped');
