@@ -1,5 +1,6 @@
 // Zod schemas of the admin API: the same objects validate requests and generate /admin/openapi.json.
 import { z } from 'zod';
+import { parseDuration } from '../policy/duration.js';
 import { webhookUrlSchema } from '../policy/policy-state.js';
 
 const datetime = () => z.iso.datetime({ offset: true });
@@ -74,6 +75,12 @@ export const KeySchema = z.object({
   status: z.enum(['active', 'disabled']),
   statusChange: StatusChangeSchema.optional(),
   expiresAt: z.string().optional(),
+  previous: z
+    .object({ prefix: z.string(), validUntil: z.string() })
+    .optional()
+    .describe('After a rotation: the replaced secret, still accepted until validUntil.'),
+  rotatedAt: z.string().optional().describe('When the key was last rotated.'),
+  lastUsedAt: z.string().optional().describe('Minute of the last request with this key (recorded with the usage flush).'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -87,6 +94,21 @@ export const CreateKeyBody = z
   .strict();
 
 export const CreatedKeySchema = z.object({ key: KeySchema, secret: z.string().describe('The API key. Shown only in this response.') });
+
+export const RotateKeyBody = z
+  .object({
+    grace: z
+      .string()
+      .refine((g) => g === '0' || parseDuration(g) !== undefined, { message: 'grace is a duration like "24h" or "30m", or "0" to stop the old secret now' })
+      .optional()
+      .describe('How long the replaced secret keeps working (default "24h", at most 30 days; "0": stops now).'),
+    reason: z.string().min(1).max(2000).optional().describe('Why, for the audit entry.'),
+  })
+  .strict();
+
+export const RotatedKeySchema = CreatedKeySchema.extend({
+  previousValidUntil: z.string().optional().describe('Until when the replaced secret is accepted; absent when grace was "0".'),
+});
 
 export const DisableKeyBody = z
   .object({ reason: z.string().min(1).optional(), clause: z.string().min(1).optional(), caseId: z.string().min(1).optional() })
