@@ -10,8 +10,8 @@ import type { NewDelivery, WebhookDelivery, WebhookQueue } from './webhook-queue
 
 export interface WebhookNotifierOptions {
   queue: WebhookQueue;
-  /** Secret for a delivery's target (`ops`, `customer:<orgId>`). */
-  secretFor(target: string): string;
+  /** Secret(s) for a delivery's target (`ops`, `customer:<orgId>`); several during a secret roll's grace. */
+  secretFor(target: string): string | readonly string[] | Promise<string | readonly string[]>;
   clock: Clock;
   /** [0, 1); default Math.random. */
   random?: () => number;
@@ -64,12 +64,13 @@ export class WebhookNotifier {
     const refused = this.addresses.urlProblem(d.url);
     if (refused) return { error: `refused: ${refused}`, permanent: true };
     const now = this.o.clock.now();
+    const secrets = await this.o.secretFor(d.target);
     const ctrl = new AbortController();
     const t = setTimeout(() => ctrl.abort(), this.o.timeoutMs);
     try {
       const res = await this.o.fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...webhookHeaders(this.o.secretFor(d.target), d.id, d.body, now), 'moat-event': d.event },
+        headers: { 'content-type': 'application/json', ...webhookHeaders(secrets, d.id, d.body, now), 'moat-event': d.event },
         body: d.body,
         signal: ctrl.signal,
         redirect: 'manual',

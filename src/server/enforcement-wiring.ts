@@ -11,7 +11,7 @@ import { orgFactsFromSnapshot, storeEnforcementTarget } from '../enforcement/sto
 import { playbooksFromPolicy } from '../enforcement/playbooks-from-policy.js';
 import { WebhookNotifier } from '../enforcement/webhook-notifier.js';
 import { SqlWebhookQueue } from '../enforcement/webhook-queue.js';
-import { customerWebhookSecret } from '../enforcement/webhook-signature.js';
+import { readSecretRoll, signingSecrets } from '../enforcement/webhook-secrets.js';
 import { WebhookAddressPolicy } from '../enforcement/webhook-address.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
@@ -43,7 +43,7 @@ export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; v
   const addresses = new WebhookAddressPolicy(config.enforcement.webhookAllowNetworks);
   const notifier = new WebhookNotifier({
     queue: new SqlWebhookQueue(driver),
-    secretFor: (target) => (target.startsWith('customer:') ? customerWebhookSecret(webhookSecret, target.slice('customer:'.length)) : webhookSecret),
+    secretFor: async (target) => signingSecrets(webhookSecret, target, await readSecretRoll(driver, target), clock.now()),
     clock,
     maxAttempts: config.enforcement.maxAttempts,
     addresses,

@@ -17,6 +17,7 @@ import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-route
 import { runMigrations } from '../store/migrate.js';
 import { caseRoutes } from '../admin/routes/case-routes.js';
 import { webhookSecretRoutes } from '../admin/routes/webhook-secret-routes.js';
+import { webhookDeliveryRoutes } from '../admin/routes/webhook-delivery-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
@@ -297,6 +298,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         ...ADMIN_ROUTES,
         ...caseRoutes(enforcement.service),
         ...webhookSecretRoutes(enforcement.webhookSecret),
+        ...webhookDeliveryRoutes({ opsWebhookUrl: config.enforcement.opsWebhookUrl }),
         ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
       ],
     );
