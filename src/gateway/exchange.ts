@@ -22,6 +22,8 @@ export interface Exchange {
   ip: string;
   orgId?: string;
   keyId?: string;
+  /** The org's tier (metrics label when allow-listed). */
+  tier?: string;
   body?: Record<string, unknown>;
   /** Bytes of the request body as received. */
   bodyBytes: number;

@@ -46,6 +46,8 @@ export interface HotPathDeps {
   usage: UsageAggregator;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** `/metrics`: guarded by `token`, or not served here when `elsewhere` (a separate admin listener serves it). */
+  metricsAccess?: { token?: string | undefined; elsewhere?: boolean } | undefined;
   clock: Clock;
   /** Readiness beyond draining (e.g. "policy view loaded"); ready when omitted. */
   readiness?: () => Readiness;
@@ -82,6 +84,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     ...(deps.limitInspector ? { limitInspector: deps.limitInspector } : {}),
     logger,
     metrics,
+    metricsHere: deps.metricsAccess?.elsewhere ? undefined : { token: deps.metricsAccess?.token },
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     draining: () => inFlight.draining,
     refusals,
@@ -117,6 +120,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       }
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
+      x.tier = auth.org.tier;
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
@@ -193,17 +197,16 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     const inputEstimate = x.facts?.inputTokensEstimate ?? 0;
     const u = x.meter ? x.meter.usage(inputEstimate) : { input_tokens: 0, output_tokens: 0 };
     void x.ticket?.settle({ inputTokens: u.input_tokens, outputTokens: u.output_tokens }).catch((e: unknown) => logger.error({ err: e, requestId: x.id }, 'limit settle failed'));
-    metrics.requests.inc({ api: x.api, endpoint: x.endpoint, status: String(x.status), code: x.errorCode ?? '' });
-    metrics.duration.observe({ api: x.api, stream: String(x.stream) }, latencyMs / 1000);
-    if (x.ttfbMs !== undefined) metrics.ttfb.observe({ api: x.api }, x.ttfbMs / 1000);
+    const outcome = usageOutcome(x.status, x.errorCode, x.upstreamCalled);
+    metrics.byModel.observe({
+      api: x.api, endpoint: x.endpoint, status: x.status, code: x.errorCode ?? '', stream: x.stream, ttfbSeconds: x.ttfbMs === undefined ? undefined : x.ttfbMs / 1000,
+      upstreamCalled: x.upstreamCalled, model: x.model, upstream: x.upstream?.name ?? '', outcome: outcome.outcome, served: x.upstreamCalled && x.status < 400,
+      tier: x.tier ?? '', org: x.orgId ?? '', seconds: latencyMs / 1000, inputTokens: u.input_tokens, outputTokens: u.output_tokens,
+    });
     // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
     const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
-    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...usageOutcome(x.status, x.errorCode, x.upstreamCalled) });
+    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
-    if (x.upstreamCalled) {
-      metrics.tokens.inc({ api: x.api, direction: 'input' }, u.input_tokens);
-      metrics.tokens.inc({ api: x.api, direction: 'output' }, u.output_tokens);
-    }
     events.push(buildRequestEvent(x as AuthenticatedExchange, u, latencyMs));
     if (logger.isLevelEnabled('debug'))
       logger.debug({ requestId: x.id, org: x.orgId, key: x.keyId, model: x.model, status: x.status, code: x.errorCode, ms: Math.round(latencyMs * 100) / 100 }, 'request');

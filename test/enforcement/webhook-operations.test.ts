@@ -88,6 +88,9 @@ test('a failed delivery is a dead letter in the log; inspected and redelivered i
 
   const audit = (await t.admin('GET', `/admin/audit?action=webhook.redeliver&target=${queued.id}`)).json.entries as Array<{ actor: string; data: { ids: string[] } }>;
   assert.deepEqual(audit.map((a) => a.data.ids), [[queued.id]]);
+  const metrics = await (await fetch(`${t.url}/metrics`)).text();
+  assert.match(metrics, /moat_webhook_deliveries_total\{target="customer",result="dead"\} 1/);
+  assert.match(metrics, /moat_webhook_deliveries_total\{target="customer",result="delivered"\} 1/);
 });
 
 test('the CLI lists webhooks, shows the log and a delivery, and redelivers one webhook\'s dead letters', async () => {
