@@ -16,6 +16,8 @@ import type { Clock } from '../ops/clock.js';
 import type { Readiness } from '../ops/health.js';
 import type { Logger } from '../ops/logger.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
+import type { OtlpTracer, RequestTrace } from '../ops/otlp-tracer.js';
+import { requestSpan } from './request-span.js';
 import type { Decision } from '../policy/decision.js';
 import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -46,6 +48,8 @@ export interface HotPathDeps {
   usage: UsageAggregator;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Present only when tracing is on: each model call becomes a span, its trace context forwarded upstream. */
+  tracer?: Pick<OtlpTracer, 'startRequest' | 'record'> | undefined;
   /** `/metrics`: guarded by `token`, or not served here when `elsewhere` (a separate admin listener serves it). */
   metricsAccess?: { token?: string | undefined; elsewhere?: boolean } | undefined;
   clock: Clock;
@@ -69,7 +73,7 @@ export interface HotPath {
 }
 
 export function createHotPath(deps: HotPathDeps): HotPath {
-  const { config, view, limiter, events, usage, logger, metrics, clock } = deps;
+  const { config, view, limiter, events, usage, logger, metrics, clock, tracer } = deps;
   const router = createModelRouter(config.upstreams);
   const keyHashes = new KeyHashCache();
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
@@ -104,6 +108,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
 
   async function serveModelCall(x: Exchange): Promise<void> {
     inFlight.add(x);
+    if (tracer) x.trace = tracer.startRequest(x.req.headers.traceparent, x.req.headers.tracestate);
     x.res.on('close', () => {
       if (!x.res.writableFinished) {
         x.clientGone = true;
@@ -144,6 +149,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const facts = extractFacts({ api: x.api, endpoint: x.endpoint, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;
       const decision = deps.decide(facts, snapshot);
+      x.decision = decision.allow ? 'allow' : 'deny';
       if (!decision.allow)
         throw new MoatError(decision.code, decision.message, { retryable: decision.retryable, ...(decision.clause ? { clause: decision.clause } : {}) });
       // What the view says is allowed holds only while the view is recent enough to vouch for it.
@@ -173,6 +179,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       err = new MoatError('internal_error');
     }
     x.errorCode = err.code;
+    if (err.limit !== undefined) x.limit = err.limit;
     if (err.code.startsWith('upstream_')) {
       metrics.upstreamErrors.inc({ upstream: x.upstream?.name ?? '', code: err.code });
       logger.warn({ requestId: x.id, upstream: x.upstream?.name, code: err.code, cause: (err.cause as Error | undefined)?.message }, 'upstream failure');
@@ -203,6 +210,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       upstreamCalled: x.upstreamCalled, model: x.model, upstream: x.upstream?.name ?? '', outcome: outcome.outcome, served: x.upstreamCalled && x.status < 400,
       tier: x.tier ?? '', org: x.orgId ?? '', seconds: latencyMs / 1000, inputTokens: u.input_tokens, outputTokens: u.output_tokens,
     });
+    if (tracer && x.trace) tracer.record(requestSpan(x as Exchange & { trace: RequestTrace }, u, latencyMs, outcome.outcome));
     // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
     const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
     if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });

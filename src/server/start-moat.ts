@@ -50,6 +50,7 @@ import { UsageAggregator } from '../metering/usage-aggregator.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
 import { startMetricsListener } from '../ops/metrics-endpoint.js';
+import { OtlpTracer } from '../ops/otlp-tracer.js';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../ops/clock.js';
 import { MoatError } from '../errors/moat-error.js';
@@ -222,6 +223,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     usage.start(config.metering.flushMs);
     cleanups.push(() => usage.stop());
 
+    // Tracing exists only when an OTLP endpoint is configured; otherwise the hot path has no tracer at all.
+    const otlp = config.telemetry.otlp;
+    const tracer = otlp.endpoint
+      ? new OtlpTracer({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.serviceName, batchSize: otlp.batchSize, queueSize: otlp.queueSize, flushMs: otlp.flushMs, timeoutMs: otlp.timeoutMs, registry: metrics.registry, logger })
+      : undefined;
+    if (tracer) cleanups.push(() => tracer.close());
     const hot = createHotPath({
       config: { ...config, upstreams },
       view,
@@ -233,6 +240,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       logger,
       metrics,
       metricsAccess: { token: config.metrics.token, elsewhere: config.metrics.port !== undefined },
+      ...(tracer ? { tracer } : {}),
       clock,
       readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
