@@ -1,6 +1,6 @@
 // W3C Trace Context (`traceparent`): parse the caller's, make ids, and write the header the upstream gets.
 // https://www.w3.org/TR/trace-context/ — version 00: `00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface TraceParent {
   traceId: string;
@@ -24,14 +24,28 @@ export function parseTraceparent(header: string | string[] | undefined): TracePa
   return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
 }
 
+// Ids come from a pooled random buffer refilled 4 KiB at a time: one CSPRNG call per ~170 requests instead of one
+// or two per request.
+const pool = Buffer.allocUnsafe(4096);
+let used = pool.length;
+function randomHex(bytes: number): string {
+  if (used + bytes > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const hex = pool.toString('hex', used, used + bytes);
+  used += bytes;
+  return hex;
+}
+
 /** Random ids (never all zero), hex. */
 export function newTraceId(): string {
-  const id = randomBytes(16).toString('hex');
+  const id = randomHex(16);
   return id === ZERO_TRACE ? newTraceId() : id;
 }
 
 export function newSpanId(): string {
-  const id = randomBytes(8).toString('hex');
+  const id = randomHex(8);
   return id === ZERO_SPAN ? newSpanId() : id;
 }
 

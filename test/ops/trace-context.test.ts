@@ -37,3 +37,16 @@ test('OTLP JSON: hex ids, nanosecond strings, typed attribute values, error stat
   ]);
   assert.deepEqual(span.status, { code: 2, message: 'upstream_timeout' });
 });
+
+test('ids are hex of the right length and do not repeat across pool refills', async () => {
+  const { newSpanId, newTraceId } = await import('../../src/ops/trace-context.js');
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const t = newTraceId();
+    const s = newSpanId();
+    assert.match(t, /^[0-9a-f]{32}$/);
+    assert.match(s, /^[0-9a-f]{16}$/);
+    assert.ok(!seen.has(t) && !seen.has(s));
+    seen.add(t).add(s);
+  }
+});
