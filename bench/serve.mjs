@@ -1,5 +1,7 @@
-// Child process for bench/latency.mjs: `demo` starts the demo upstream; `gateway <demoUrl>` starts the hot path
-// (allow-all policy, unlimited limiter, silent logs) in front of it. Prints one JSON line with its URL.
+// Child process for bench/latency.mjs and bench/tracing-cost.mjs: `demo` starts the demo upstream; `otlp-sink`
+// an OTLP/HTTP receiver that accepts and discards spans; `gateway <demoUrl> [otlpEndpoint]` starts the hot path
+// (allow-all policy, unlimited limiter, silent logs) in front of it, tracing to the endpoint when one is given.
+// Prints one JSON line with its URL.
 import { createServer } from 'node:http';
 import { startDemoUpstream, demoUpstreamConfigs } from '../src/demo-upstream/demo-upstream.ts';
 import { ConfigSchema } from '../src/config/schema.ts';
@@ -11,10 +13,16 @@ import { createMetrics } from '../src/ops/metrics.ts';
 import { silentLogger } from '../src/ops/logger.ts';
 import { allowAllDecision, makeOrg, TestView, unlimitedLimiter } from '../test/gateway/doubles.ts';
 
-const [role, demoUrl] = process.argv.slice(2);
+const [role, demoUrl, otlpEndpoint] = process.argv.slice(2);
 // Exit normally on SIGTERM so `--cpu-prof` can write its profile.
 process.on('SIGTERM', () => process.exit(0));
-if (role === 'demo') {
+if (role === 'otlp-sink') {
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  sink.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${sink.address().port}/v1/traces` })));
+} else if (role === 'demo') {
   const demo = await startDemoUpstream({ models: ['demo-gpt', 'demo-claude'] });
   console.log(JSON.stringify({ url: demo.url }));
 } else {
@@ -29,6 +37,7 @@ if (role === 'demo') {
   const hot = createHotPath({
     config, view, decide: allowAllDecision, limiter: unlimitedLimiter(), events,
     usage: new UsageAggregator(new MemoryUsageSink(), clock), logger: silentLogger(), metrics: createMetrics(), clock,
+    ...(otlpEndpoint ? { tracer: new (await import('../src/ops/otlp-tracer.ts')).OtlpTracer({ endpoint: otlpEndpoint, serviceName: 'moat-bench', batchSize: 512, queueSize: 8192, flushMs: 2000, timeoutMs: 10_000 }) } : {}),
   });
   // GET /bench/cpu: this process's CPU time so far (microseconds), to compute CPU cost per request.
   const server = createServer((req, res) => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AuditEntrySchema, AuditSearchResultSchema, AuditVerifySchema } from './audit-schemas.js';
 import { CaseListSchema, CaseResultSchema } from './case-schemas.js';
-import { AffiliationSchema, DeletedSchema, GrantSchema, KeyActivitySchema, KeySchema, OrgSchema, WhoAmISchema } from './org-schemas.js';
+import { AffiliationSchema, DeletedSchema, GrantSchema, KeyActivitySchema, KeySchema, OrgSchema, RotatedKeySchema, WhoAmISchema } from './org-schemas.js';
 import { ClausesSchema, GlossarySchema, OrgLimitsSchema, PolicyViewSchema } from './policy-schemas.js';
 import { RequestLogPageSchema } from './request-log-schemas.js';
 import { EnforcementActivityRowSchema, UsageRowSchema } from './usage-schemas.js';
@@ -28,6 +28,8 @@ export const ADMIN_RESPONSES = {
   'GET /keys': z.object({ keys: z.array(KeySchema) }),
   'POST /keys/:key/disable': KeySchema,
   'POST /keys/:key/enable': KeySchema,
+  'POST /keys/:key/rotate': RotatedKeySchema,
+  'POST /keys/:key/rotation/end': KeySchema,
   'DELETE /keys/:key': DeletedSchema,
   'GET /affiliations': z.object({ affiliations: z.array(AffiliationSchema) }),
   'GET /usage': z.object({ usage: z.array(UsageRowSchema) }),

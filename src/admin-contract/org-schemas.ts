@@ -1,5 +1,6 @@
-// Response shapes of the admin API for orgs, keys, grants, affiliations and admin tokens. The admin routes
-// answer with them (and the OpenAPI document shows them); the console validates what it reads against them.
+// Response shapes of the admin API for orgs, keys (and their rotation), grants, affiliations and admin tokens.
+// The admin routes answer with them (and the OpenAPI document shows them); the console validates what it reads
+// against them.
 import { z } from 'zod';
 
 export const OrgStatusSchema = z.enum(['active', 'restricted', 'suspended', 'revoked']);
@@ -42,11 +43,21 @@ export const KeySchema = z.object({
   status: z.enum(['active', 'disabled']),
   statusChange: StatusChangeSchema.optional(),
   expiresAt: z.string().optional(),
+  previous: z
+    .object({ prefix: z.string(), validUntil: z.string() })
+    .optional()
+    .describe('After a rotation: the replaced secret, still accepted until validUntil.'),
+  rotatedAt: z.string().optional().describe('When the key was last rotated.'),
+  lastUsedAt: z.string().optional().describe('Minute of the last request with this key (recorded with the usage flush).'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export const CreatedKeySchema = z.object({ key: KeySchema, secret: z.string().describe('The API key. Shown only in this response.') });
+
+export const RotatedKeySchema = CreatedKeySchema.extend({
+  previousValidUntil: z.string().optional().describe('Until when the replaced secret is accepted; absent when grace was "0".'),
+});
 
 export const KeyActivitySchema = z.object({
   keyId: z.string(),

@@ -1,13 +1,14 @@
 // Zod schemas of the admin API's requests: the same objects validate requests and generate /admin/openapi.json.
 // Response shapes live in src/admin-contract/, shared with the console.
 import { z } from 'zod';
+import { parseDuration } from '../policy/duration.js';
 import { webhookUrlSchema } from '../policy/policy-state.js';
 import { OrgStatusSchema, RelationSchema, RoleSchema } from '../admin-contract/org-schemas.js';
 
 export { AuditEntrySchema, AuditVerifySchema } from '../admin-contract/audit-schemas.js';
 export {
   AdminTokenSchema, AffiliationSchema, CreatedKeySchema, CreatedTokenSchema, ErrorSchema, GrantSchema, KeySchema, OrgSchema, OrgStatusSchema, RelationSchema, RoleSchema,
-  StatusChangeSchema, WhoAmISchema,
+  RotatedKeySchema, StatusChangeSchema, WhoAmISchema,
 } from '../admin-contract/org-schemas.js';
 export { UsageRowSchema } from '../admin-contract/usage-schemas.js';
 
@@ -54,6 +55,17 @@ export const CreateKeyBody = z
     name: z.string().min(1).max(200),
     env: z.string().regex(/^[a-z]{2,8}$/).optional().describe('Env segment of `moat_<env>_...` (default "live").'),
     expiresAt: datetime().optional(),
+  })
+  .strict();
+
+export const RotateKeyBody = z
+  .object({
+    grace: z
+      .string()
+      .refine((g) => g === '0' || parseDuration(g) !== undefined, { message: 'grace is a duration like "24h" or "30m", or "0" to stop the old secret now' })
+      .optional()
+      .describe('How long the replaced secret keeps working (default "24h", at most 30 days; "0": stops now).'),
+    reason: z.string().min(1).max(2000).optional().describe('Why, for the audit entry.'),
   })
   .strict();
 

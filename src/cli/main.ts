@@ -13,6 +13,7 @@ import { register as registerStart } from './commands/start.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerLimits } from './commands/limits.js';
 import { register as registerStore } from './commands/store.js';
+import { register as registerWebhooks } from './commands/webhooks.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCases(program);
   registerLimits(program);
   registerStore(program);
+  registerWebhooks(program);
   return program;
 }
 

@@ -233,6 +233,39 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        labelTiers: z.array(z.string().min(1)).default([]).describe('Tiers whose requests carry a `tier` label on the per-model metrics (others show as `other`). Empty: no tier label. Each tier multiplies the series count.'),
+        labelOrgs: z.array(z.string().min(1)).default([]).describe('Org ids whose requests carry an `org` label on the per-model metrics (others show as `other`). Empty: no org label.'),
+        maxModels: z.number().int().min(1).max(10_000).default(100).describe('Distinct `model` label values kept; a model first seen after that (or never served with success) counts as `other`.'),
+        token: z.string().min(16).optional().describe('When set, `GET /metrics` needs `Authorization: Bearer <token>` (401 without it).'),
+        port: z.number().int().min(0).max(65535).optional().describe('Serve `/metrics` on this separate port (with `host`) instead of the gateway port, e.g. on an admin network; 0 picks a free one.'),
+        host: z.string().default('127.0.0.1').describe('Interface of the separate metrics listener (with `port`).'),
+      })
+      .strict()
+      .prefault({}),
+    telemetry: z
+      .object({
+        otlp: z
+          .object({
+            endpoint: z
+              .string()
+              .url()
+              .refine((u) => /^https?:\/\//i.test(u), 'http or https only')
+              .optional()
+              .describe('OTLP/HTTP traces endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. Unset (the default): no tracing and no cost.'),
+            headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent with each export (e.g. an ingest key).'),
+            serviceName: z.string().min(1).default('moat').describe('`service.name` of the exported spans.'),
+            batchSize: z.number().int().min(1).max(10_000).default(512).describe('Spans per export request.'),
+            queueSize: z.number().int().min(1).default(8192).describe('Spans held for export; beyond it new spans are dropped and counted.'),
+            flushMs: ms(2_000, 'Longest wait before queued spans are exported'),
+            timeoutMs: ms(10_000, 'Export request timeout'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -254,5 +287,6 @@ export const ENV_BINDINGS: ReadonlyArray<{ env: string; path: string[]; type: 's
   { env: 'MOAT_CHANGE_CHANNEL', path: ['view', 'changeChannel'], type: 'string' },
   { env: 'MOAT_STORE_STARTUP_RETRY_MS', path: ['store', 'startupRetryMs'], type: 'number' },
   { env: 'MOAT_AUDIT_MAC_KEY', path: ['audit', 'macKey'], type: 'string' },
+  { env: 'MOAT_METRICS_TOKEN', path: ['metrics', 'token'], type: 'string' },
   { env: 'MOAT_AUDIT_SIGNING_KEY', path: ['audit', 'signingKey'], type: 'string' },
 ];

@@ -15,6 +15,7 @@ import { executeEffect } from './executor.js';
 import { customerNotice, opsNotice, type NoticeEvent } from './notices.js';
 import type { Playbooks } from './playbook-schema.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
+import type { OperationsMetrics } from '../ops/metrics.js';
 import { DomainError } from '../errors/domain-error.js';
 
 export interface EnforcementServiceDeps {
@@ -31,6 +32,8 @@ export interface EnforcementServiceDeps {
   opsWebhookUrl?: string;
   clock: Clock;
   newCaseId?: () => string;
+  /** Case events and actions carried out, counted for /metrics. */
+  metrics?: Pick<OperationsMetrics, 'cases' | 'enforcementActions'>;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -77,6 +80,7 @@ export class EnforcementService {
       const t = applyDetection(existing, { detection: d, facts, plan, now: this.now(), newId: (this.deps.newCaseId ?? newCaseId)() });
       try {
         const saved = await this.deps.store.save(t.case, auditSteps(existing, t.case));
+        if (!existing) this.deps.metrics?.cases.inc({ event: 'opened' });
         const newlyProposed = saved.proposedAction && saved.status === 'open' && saved.timeline.slice(existing?.timeline.length ?? 0).some((s) => s.kind === 'proposed');
         if (newlyProposed) await this.notifyOps('action.proposed', saved);
         return await this.runEffects(saved, t.effects);
@@ -86,13 +90,14 @@ export class EnforcementService {
     }
   }
 
-  private async decision(id: string, fn: (c: Case, now: Date) => Transition, event?: NoticeEvent): Promise<Case> {
+  private async decision(id: string, fn: (c: Case, now: Date) => Transition, event?: NoticeEvent, counted?: string): Promise<Case> {
     for (let i = 0; ; i++) {
       const cur = await this.deps.store.get(id);
       if (!cur) throw new CaseNotFoundError(id);
       const t = fn(cur, this.now());
       try {
         const saved = await this.deps.store.save(t.case, auditSteps(cur, t.case));
+        if (counted) this.deps.metrics?.cases.inc({ event: counted });
         if (event) await this.notifyOps(event, saved);
         return await this.runEffects(saved, t.effects);
       } catch (e) {
@@ -102,16 +107,16 @@ export class EnforcementService {
   }
 
   approve(id: string, actor: string, note: string): Promise<Case> {
-    return this.decision(id, (c, now) => approveCase(c, actor, note, now));
+    return this.decision(id, (c, now) => approveCase(c, actor, note, now), undefined, 'approved');
   }
   dismiss(id: string, actor: string, note: string): Promise<Case> {
-    return this.decision(id, (c, now) => dismissCase(c, actor, note, now), 'case.dismissed');
+    return this.decision(id, (c, now) => dismissCase(c, actor, note, now), 'case.dismissed', 'dismissed');
   }
   reinstate(id: string, actor: string, note: string): Promise<Case> {
-    return this.decision(id, (c, now) => reinstateCase(c, actor, note, now));
+    return this.decision(id, (c, now) => reinstateCase(c, actor, note, now), undefined, 'reinstated');
   }
   appeal(id: string, actor: string, note: string): Promise<Case> {
-    return this.decision(id, (c, now) => appealCase(c, actor, note, now), 'case.appealed');
+    return this.decision(id, (c, now) => appealCase(c, actor, note, now), 'case.appealed', 'appealed');
   }
   addNote(id: string, actor: string, note: string): Promise<Case> {
     return this.decision(id, (c, now) => ({ case: addCaseNote(c, actor, note, now), effects: [] }));
@@ -123,6 +128,7 @@ export class EnforcementService {
     for (const effect of effects) {
       const now = this.now();
       const res = await executeEffect(effect, { caseId: c.id, reason: c.title, now }, { target: this.deps.target, audit: this.deps.audit });
+      for (const t of res.taken) this.deps.metrics?.enforcementActions.inc({ action: t.action });
       const notified = await this.notifyExecution(current, effect, res.taken);
       for (let i = 0; ; i++) {
         const base = i === 0 ? current : ((await this.deps.store.get(c.id)) as Case);

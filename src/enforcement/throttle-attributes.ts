@@ -1,11 +1,13 @@
 // How a throttle is stored: as org attributes (plain data already in the store, the view and policy
 // snapshots), so the limits engine can read it from the snapshot it already has without a new table.
+// The prefix is one policy plans know, so a throttle never shows as drift from a policy file.
 import type { ThrottleOverride } from './enforcement-target.js';
+import { MOAT_MANAGED_ATTRIBUTE_PREFIX as P } from '../policy/policy-state.js';
 
-export const THROTTLE_FACTOR_ATTR = 'moat.throttle.factor';
-export const THROTTLE_UNTIL_ATTR = 'moat.throttle.until';
-export const THROTTLE_CASE_ATTR = 'moat.throttle.case';
-export const THROTTLE_CLAUSE_ATTR = 'moat.throttle.clause';
+export const THROTTLE_FACTOR_ATTR = `${P}factor`;
+export const THROTTLE_UNTIL_ATTR = `${P}until`;
+export const THROTTLE_CASE_ATTR = `${P}case`;
+export const THROTTLE_CLAUSE_ATTR = `${P}clause`;
 const ATTRS = [THROTTLE_FACTOR_ATTR, THROTTLE_UNTIL_ATTR, THROTTLE_CASE_ATTR, THROTTLE_CLAUSE_ATTR];
 
 type Attributes = Record<string, string | number | boolean>;

@@ -4,14 +4,15 @@
 import type { lookup as dnsLookup } from 'node:dns';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Clock } from '../ops/clock.js';
+import type { OperationsMetrics } from '../ops/metrics.js';
 import { WebhookAddressPolicy } from './webhook-address.js';
 import { webhookHeaders } from './webhook-signature.js';
 import type { NewDelivery, WebhookDelivery, WebhookQueue } from './webhook-queue.js';
 
 export interface WebhookNotifierOptions {
   queue: WebhookQueue;
-  /** Secret for a delivery's target (`ops`, `customer:<orgId>`). */
-  secretFor(target: string): string;
+  /** Secret(s) for a delivery's target (`ops`, `customer:<orgId>`); several during a secret roll's grace. */
+  secretFor(target: string): string | readonly string[] | Promise<string | readonly string[]>;
   clock: Clock;
   /** [0, 1); default Math.random. */
   random?: () => number;
@@ -26,6 +27,8 @@ export interface WebhookNotifierOptions {
   timeoutMs?: number;
   timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
   onError?: (e: unknown) => void;
+  /** Attempts by target kind and result, counted for /metrics. */
+  metrics?: Pick<OperationsMetrics, 'webhookDeliveries'>;
 }
 
 export interface PumpResult {
@@ -41,7 +44,7 @@ export function backoffDelay(failures: number, baseMs: number, maxMs: number, ra
 }
 
 export class WebhookNotifier {
-  private readonly o: Required<Omit<WebhookNotifierOptions, 'timers' | 'onError' | 'addresses' | 'resolve'>> & Pick<WebhookNotifierOptions, 'timers' | 'onError'>;
+  private readonly o: Required<Omit<WebhookNotifierOptions, 'timers' | 'onError' | 'addresses' | 'resolve' | 'metrics'>> & Pick<WebhookNotifierOptions, 'timers' | 'onError' | 'metrics'>;
   private readonly addresses: WebhookAddressPolicy;
   private readonly dispatcher: Agent;
   private timer: unknown;
@@ -64,12 +67,13 @@ export class WebhookNotifier {
     const refused = this.addresses.urlProblem(d.url);
     if (refused) return { error: `refused: ${refused}`, permanent: true };
     const now = this.o.clock.now();
+    const secrets = await this.o.secretFor(d.target);
     const ctrl = new AbortController();
     const t = setTimeout(() => ctrl.abort(), this.o.timeoutMs);
     try {
       const res = await this.o.fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...webhookHeaders(this.o.secretFor(d.target), d.id, d.body, now), 'moat-event': d.event },
+        headers: { 'content-type': 'application/json', ...webhookHeaders(secrets, d.id, d.body, now), 'moat-event': d.event },
         body: d.body,
         signal: ctrl.signal,
         redirect: 'manual',
@@ -98,6 +102,8 @@ export class WebhookNotifier {
       const failure = await this.attempt(d);
       const attempts = d.attempts + 1;
       const now = new Date(this.o.clock.now());
+      const target = d.target === 'ops' ? 'ops' : 'customer';
+      this.o.metrics?.webhookDeliveries.inc({ target, result: failure === undefined ? 'delivered' : failure.permanent || attempts >= this.o.maxAttempts ? 'dead' : 'failed' });
       if (failure === undefined) {
         await this.o.queue.markDelivered(d.id, attempts, now);
         out.delivered++;

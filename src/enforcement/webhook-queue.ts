@@ -33,8 +33,20 @@ export interface WebhookQueue {
   markRetry(id: string, attempts: number, nextAttemptAt: Date, error: string, now: Date): Promise<void>;
   markDead(id: string, attempts: number, error: string, now: Date): Promise<void>;
   list(status: WebhookStatus, limit?: number): Promise<WebhookDelivery[]>;
-  /** Moves dead deliveries (all, or the given ids) back to pending, due now, with attempts reset. Returns how many. */
-  redrive(now: Date, ids?: readonly string[]): Promise<number>;
+  /** The delivery log: newest first, optionally of one target and/or status. */
+  deliveries(q: DeliveryQuery): Promise<WebhookDelivery[]>;
+  get(id: string): Promise<WebhookDelivery | undefined>;
+  /** Moves dead deliveries (all, the given ids, or one target's) back to pending, due now, with attempts reset. Returns the ids moved. */
+  redrive(now: Date, ids?: readonly string[], target?: string): Promise<number>;
+  redriveIds(now: Date, filter: { ids?: readonly string[]; target?: string }): Promise<string[]>;
+  /** Dead letters per target, for gauges and listings. */
+  countsByTarget(): Promise<Array<{ target: string; status: WebhookStatus; count: number }>>;
+}
+
+export interface DeliveryQuery {
+  target?: string | undefined;
+  status?: WebhookStatus | undefined;
+  limit: number;
 }
 
 export function newDeliveryId(): string {
@@ -73,14 +85,38 @@ export class MemoryWebhookQueue implements WebhookQueue {
   async list(status: WebhookStatus, limit = 500) {
     return [...this.rows.values()].filter((r) => r.status === status).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(0, limit).map((r) => ({ ...r }));
   }
-  async redrive(now: Date, ids?: readonly string[]) {
-    let n = 0;
+  async deliveries(q: DeliveryQuery) {
+    return [...this.rows.values()]
+      .filter((r) => (q.target === undefined || r.target === q.target) && (q.status === undefined || r.status === q.status))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+      .slice(0, q.limit)
+      .map((r) => ({ ...r }));
+  }
+  async get(id: string) {
+    const r = this.rows.get(id);
+    return r ? { ...r } : undefined;
+  }
+  async redrive(now: Date, ids?: readonly string[], target?: string) {
+    return (await this.redriveIds(now, { ...(ids ? { ids } : {}), ...(target !== undefined ? { target } : {}) })).length;
+  }
+  async redriveIds(now: Date, filter: { ids?: readonly string[]; target?: string }) {
+    const out: string[] = [];
     for (const r of this.rows.values()) {
-      if (r.status !== 'dead' || (ids && !ids.includes(r.id))) continue;
+      if (r.status !== 'dead' || (filter.ids && !filter.ids.includes(r.id)) || (filter.target !== undefined && r.target !== filter.target)) continue;
       this.rows.set(r.id, { ...r, status: 'pending', attempts: 0, nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() });
-      n++;
+      out.push(r.id);
     }
-    return n;
+    return out;
+  }
+  async countsByTarget() {
+    const m = new Map<string, { target: string; status: WebhookStatus; count: number }>();
+    for (const r of this.rows.values()) {
+      const k = `${r.target}\u0000${r.status}`;
+      const c = m.get(k) ?? { target: r.target, status: r.status, count: 0 };
+      c.count++;
+      m.set(k, c);
+    }
+    return [...m.values()];
   }
 }
 
@@ -140,12 +176,34 @@ export class SqlWebhookQueue implements WebhookQueue {
   async list(status: WebhookStatus, limit = 500) {
     return (await this.driver.query<Row>(`SELECT * FROM enforcement_webhooks WHERE status = $1 ORDER BY created_at, id LIMIT $2`, [status, limit])).map(fromRow);
   }
-  async redrive(now: Date, ids?: readonly string[]) {
-    const rows = await this.driver.query(
-      `UPDATE enforcement_webhooks SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1
-       WHERE status = 'dead' ${ids ? 'AND id = ANY($2::text[])' : ''} RETURNING id`,
-      ids ? [now.toISOString(), [...ids]] : [now.toISOString()],
+  async deliveries(q: DeliveryQuery) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.target !== undefined) where.push(`target = $${params.push(q.target)}`);
+    if (q.status !== undefined) where.push(`status = $${params.push(q.status)}`);
+    const limit = `$${params.push(q.limit)}`;
+    return (await this.driver.query<Row>(`SELECT * FROM enforcement_webhooks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${limit}`, params)).map(fromRow);
+  }
+  async get(id: string) {
+    const r = (await this.driver.query<Row>('SELECT * FROM enforcement_webhooks WHERE id = $1', [id]))[0];
+    return r ? fromRow(r) : undefined;
+  }
+  async redrive(now: Date, ids?: readonly string[], target?: string) {
+    return (await this.redriveIds(now, { ...(ids ? { ids } : {}), ...(target !== undefined ? { target } : {}) })).length;
+  }
+  async redriveIds(now: Date, filter: { ids?: readonly string[]; target?: string }) {
+    const params: unknown[] = [now.toISOString()];
+    const where = ["status = 'dead'"];
+    if (filter.ids) where.push(`id = ANY($${params.push([...filter.ids])}::text[])`);
+    if (filter.target !== undefined) where.push(`target = $${params.push(filter.target)}`);
+    const rows = await this.driver.query<{ id: string }>(
+      `UPDATE enforcement_webhooks SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1 WHERE ${where.join(' AND ')} RETURNING id`,
+      params,
     );
-    return rows.length;
+    return rows.map((r) => r.id);
+  }
+  async countsByTarget() {
+    const rows = await this.driver.query<{ target: string; status: WebhookStatus; n: unknown }>('SELECT target, status, count(*) AS n FROM enforcement_webhooks GROUP BY target, status ORDER BY target, status');
+    return rows.map((r) => ({ target: r.target, status: r.status, count: toNum(r.n) }));
   }
 }

@@ -22,10 +22,14 @@ export function signatureOf(secret: string, id: string, timestamp: number, body:
   return createHmac('sha256', signingKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
 }
 
-/** The three headers of one delivery attempt. */
-export function webhookHeaders(secret: string, id: string, body: string, nowMs: number): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+/**
+ * The three headers of one delivery attempt. With several secrets (a rolled secret in its grace period) the
+ * signature header carries one signature per secret, space-separated, so receivers on either secret verify.
+ */
+export function webhookHeaders(secret: string | readonly string[], id: string, body: string, nowMs: number): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const t = Math.floor(nowMs / 1000);
-  return { 'webhook-id': id, 'webhook-timestamp': String(t), 'webhook-signature': `v1,${signatureOf(secret, id, t, body)}` };
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return { 'webhook-id': id, 'webhook-timestamp': String(t), 'webhook-signature': secrets.map((s) => `v1,${signatureOf(s, id, t, body)}`).join(' ') };
 }
 
 export type VerifyResult = { ok: true; id: string; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'future' | 'mismatch' };
@@ -57,7 +61,11 @@ export function verifyWebhook(opts: { secret: string; body: string | Buffer; hea
   return given.some((g) => g.length === want.length && timingSafeEqual(g, want)) ? { ok: true, id, timestamp: t } : { ok: false, reason: 'mismatch' };
 }
 
-/** Each customer gets its own secret, derived from the provider's, so one customer cannot forge another's notices. */
-export function customerWebhookSecret(providerSecret: string, orgId: string): string {
-  return PREFIX + createHmac('sha256', signingKey(providerSecret)).update(`customer-webhook:${orgId}`).digest('base64');
+/**
+ * Each customer gets its own secret, derived from the provider's, so one customer cannot forge another's notices.
+ * `generation` counts rolls of that customer's secret (0: never rolled).
+ */
+export function customerWebhookSecret(providerSecret: string, orgId: string, generation = 0): string {
+  const label = generation === 0 ? `customer-webhook:${orgId}` : `customer-webhook:${orgId}:${generation}`;
+  return PREFIX + createHmac('sha256', signingKey(providerSecret)).update(label).digest('base64');
 }

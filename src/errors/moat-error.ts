@@ -10,12 +10,14 @@ export class MoatError extends Error {
   readonly param?: string;
   /** Extra response headers (e.g. retry-after, rate-limit headers). */
   readonly headers?: Record<string, string>;
+  /** The limit that refused (`<subject>:<metric>`), for traces and logs; never sent to callers. */
+  readonly limit?: string;
   readonly retryable: boolean;
 
   constructor(
     code: ErrorCode,
     message?: string,
-    opts: { clause?: string; param?: string; headers?: Record<string, string>; retryable?: boolean; cause?: unknown } = {},
+    opts: { clause?: string; param?: string; headers?: Record<string, string>; limit?: string; retryable?: boolean; cause?: unknown } = {},
   ) {
     const s = ERROR_CATALOG[code];
     super(message ?? s.meaning, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -26,6 +28,7 @@ export class MoatError extends Error {
     if (opts.clause !== undefined) this.clause = opts.clause;
     if (opts.param !== undefined) this.param = opts.param;
     if (opts.headers !== undefined) this.headers = opts.headers;
+    if (opts.limit !== undefined) this.limit = opts.limit;
   }
 }
 

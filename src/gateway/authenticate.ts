@@ -44,6 +44,8 @@ export function authenticate(presented: PresentedKey, snapshot: PolicySnapshot, 
   if (!key || !org) return { ok: false, error: new MoatError('invalid_api_key') };
   const owner = { orgId: org.id, keyId: key.id };
   if (key.status === 'disabled') return { ok: false, error: new MoatError('key_disabled'), owner };
+  if (key.rotatedUntil !== undefined && Date.parse(key.rotatedUntil) <= nowMs)
+    return { ok: false, error: new MoatError('key_expired', `This API key was rotated; its previous secret stopped working at ${key.rotatedUntil}. Use the new secret.`), owner };
   if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= nowMs)
     return { ok: false, error: new MoatError('key_expired', `The API key expired at ${key.expiresAt}.`), owner };
   return { ok: true, key, org };

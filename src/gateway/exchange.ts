@@ -10,6 +10,7 @@ import type { RequestFacts } from '../policy/request-facts.js';
 import type { DoorKind, FrontDoor } from './front-doors.js';
 import { nextRequestId } from './request-id.js';
 import type { UsageMeter } from './usage-meter.js';
+import type { RequestTrace } from '../ops/otlp-tracer.js';
 
 export interface Exchange {
   id: string;
@@ -24,6 +25,14 @@ export interface Exchange {
   ip: string;
   orgId?: string;
   keyId?: string;
+  /** The org's tier (metrics label when allow-listed). */
+  tier?: string;
+  /** What the policy decided, once it ran. */
+  decision?: 'allow' | 'deny';
+  /** The limit that refused the call, when one did. */
+  limit?: string;
+  /** Trace context, only when tracing is on (telemetry.otlp.endpoint). */
+  trace?: RequestTrace;
   body?: Record<string, unknown>;
   /** Bytes of the request body as received. */
   bodyBytes: number;

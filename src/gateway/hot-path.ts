@@ -16,6 +16,8 @@ import type { Clock } from '../ops/clock.js';
 import type { Readiness } from '../ops/health.js';
 import type { Logger } from '../ops/logger.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
+import type { OtlpTracer, RequestTrace } from '../ops/otlp-tracer.js';
+import { requestSpan } from './request-span.js';
 import type { Decision } from '../policy/decision.js';
 import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -46,6 +48,10 @@ export interface HotPathDeps {
   usage: UsageAggregator;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Present only when tracing is on: each model call becomes a span, its trace context forwarded upstream. */
+  tracer?: Pick<OtlpTracer, 'startRequest' | 'record'> | undefined;
+  /** `/metrics`: guarded by `token`, or not served here when `elsewhere` (a separate admin listener serves it). */
+  metricsAccess?: { token?: string | undefined; elsewhere?: boolean } | undefined;
   clock: Clock;
   /** Readiness beyond draining (e.g. "policy view loaded"); ready when omitted. */
   readiness?: () => Readiness;
@@ -67,7 +73,7 @@ export interface HotPath {
 }
 
 export function createHotPath(deps: HotPathDeps): HotPath {
-  const { config, view, limiter, events, usage, logger, metrics, clock } = deps;
+  const { config, view, limiter, events, usage, logger, metrics, clock, tracer } = deps;
   const router = createModelRouter(config.upstreams);
   const keyHashes = new KeyHashCache();
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
@@ -91,6 +97,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     ...(deps.limitInspector ? { limitInspector: deps.limitInspector } : {}),
     logger,
     metrics,
+    metricsHere: deps.metricsAccess?.elsewhere ? undefined : { token: deps.metricsAccess?.token },
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     draining: () => inFlight.draining,
     refusals,
@@ -110,6 +117,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
 
   async function serveModelCall(x: Exchange): Promise<void> {
     inFlight.add(x);
+    if (tracer) x.trace = tracer.startRequest(x.req.headers.traceparent, x.req.headers.tracestate);
     x.res.on('close', () => {
       if (!x.res.writableFinished) {
         x.clientGone = true;
@@ -126,6 +134,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       }
       x.orgId = auth.org.id;
       x.keyId = auth.key.id;
+      x.tier = auth.org.tier;
       if (!isJsonContentType(x.req.headers['content-type']))
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
@@ -149,6 +158,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const facts = extractFacts({ api: x.api, endpoint: x.endpoint, kind: x.kind, body, headers: x.req.headers, orgId: x.orgId, keyId: x.keyId, ip: x.ip, now: x.startMs });
       x.facts = facts;
       const decision = deps.decide(facts, snapshot);
+      x.decision = decision.allow ? 'allow' : 'deny';
       if (!decision.allow)
         throw new MoatError(decision.code, decision.message, { retryable: decision.retryable, ...(decision.clause ? { clause: decision.clause } : {}) });
       // What the view says is allowed holds only while the view is recent enough to vouch for it.
@@ -178,6 +188,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       err = new MoatError('internal_error');
     }
     x.errorCode = err.code;
+    if (err.limit !== undefined) x.limit = err.limit;
     if (err.code.startsWith('upstream_')) {
       metrics.upstreamErrors.inc({ upstream: x.upstream?.name ?? '', code: err.code });
       logger.warn({ requestId: x.id, upstream: x.upstream?.name, code: err.code, cause: (err.cause as Error | undefined)?.message }, 'upstream failure');
@@ -202,17 +213,17 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     const inputEstimate = x.facts?.inputTokensEstimate ?? 0;
     const u = x.meter ? x.meter.usage(inputEstimate) : { input_tokens: 0, output_tokens: 0 };
     void x.ticket?.settle({ inputTokens: u.input_tokens, outputTokens: u.output_tokens }).catch((e: unknown) => logger.error({ err: e, requestId: x.id }, 'limit settle failed'));
-    metrics.requests.inc({ api: x.api, endpoint: x.endpoint, status: String(x.status), code: x.errorCode ?? '' });
-    metrics.duration.observe({ api: x.api, stream: String(x.stream) }, latencyMs / 1000);
-    if (x.ttfbMs !== undefined) metrics.ttfb.observe({ api: x.api }, x.ttfbMs / 1000);
+    const outcome = usageOutcome(x.status, x.errorCode, x.upstreamCalled);
+    metrics.byModel.observe({
+      api: x.api, endpoint: x.endpoint, status: x.status, code: x.errorCode ?? '', stream: x.stream, ttfbSeconds: x.ttfbMs === undefined ? undefined : x.ttfbMs / 1000,
+      upstreamCalled: x.upstreamCalled, model: x.model, upstream: x.upstream?.name ?? '', outcome: outcome.outcome, served: x.upstreamCalled && x.status < 400,
+      tier: x.tier ?? '', org: x.orgId ?? '', seconds: latencyMs / 1000, inputTokens: u.input_tokens, outputTokens: u.output_tokens,
+    });
+    if (tracer && x.trace) tracer.record(requestSpan(x as Exchange & { trace: RequestTrace }, u, latencyMs, outcome.outcome));
     // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
     const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
-    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...usageOutcome(x.status, x.errorCode, x.upstreamCalled) });
+    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
-    if (x.upstreamCalled) {
-      metrics.tokens.inc({ api: x.api, direction: 'input' }, u.input_tokens);
-      metrics.tokens.inc({ api: x.api, direction: 'output' }, u.output_tokens);
-    }
     events.push(buildRequestEvent(x as AuthenticatedExchange, u, latencyMs));
     if (logger.isLevelEnabled('debug'))
       logger.debug({ requestId: x.id, org: x.orgId, key: x.keyId, model: x.model, status: x.status, code: x.errorCode, ms: Math.round(latencyMs * 100) / 100 }, 'request');

@@ -9,6 +9,7 @@ import type { LimitInspector } from '../limits/limiter.js';
 import { healthBody, readinessBody, type Readiness } from '../ops/health.js';
 import type { Logger } from '../ops/logger.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
+import { serveMetrics } from '../ops/metrics-endpoint.js';
 import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
 import { describeTerms } from '../policy/terms.js';
 import { authenticate, presentedKey } from './authenticate.js';
@@ -29,6 +30,8 @@ export interface SideRouteDeps {
   limitInspector?: LimitInspector;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** `/metrics` on this port: absent when it is served on a separate admin address; `token` guards it. */
+  metricsHere?: { token?: string | undefined } | undefined;
   /** Readiness beyond draining; ready when omitted. */
   readiness?: () => Readiness;
   draining(): boolean;
@@ -159,16 +162,8 @@ export function createSideRoutes(deps: SideRouteDeps): SideRoutes {
         return true;
       }
       case '/metrics':
-        void metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-          },
-          (e: unknown) => {
-            logger.error({ err: e }, 'metrics collection failed');
-            res.writeHead(500).end();
-          },
-        );
+        if (!deps.metricsHere) return false;
+        serveMetrics(req, res, { registry: metrics.registry, token: deps.metricsHere.token, logger });
         return true;
       default:
         return false;

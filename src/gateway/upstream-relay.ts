@@ -7,6 +7,7 @@ import type { RoutingConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import { renderStreamError, type WireApi } from '../errors/wire-format.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
+import { formatTraceparent } from '../ops/trace-context.js';
 import { successHeaders, type Exchange } from './exchange.js';
 import { SseParser } from './sse-parser.js';
 import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
@@ -109,6 +110,11 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     if (x.stopWith) throw x.stopWith;
     const target = upstreamTarget(up, x.api);
     const headers: Record<string, string> = { ...target.headers, accept: x.stream ? 'text/event-stream' : 'application/json' };
+    if (x.trace) {
+      // The upstream's work is a child of this request's span.
+      headers.traceparent = formatTraceparent(x.trace.traceId, x.trace.spanId, x.trace.sampled);
+      if (x.trace.tracestate) headers.tracestate = x.trace.tracestate;
+    }
     for (const h of ['anthropic-version', 'anthropic-beta'] as const) {
       const v = x.req.headers[h];
       if (typeof v === 'string') headers[h] = v;

@@ -25,5 +25,5 @@ export function limitDenial(statuses: readonly LimitStatus[], now: number, hardC
     h['retry-after'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
     h['retry-after-ms'] = String(Math.ceil(waitMs));
   }
-  return new MoatError(code, message, { headers: h, retryable: !never && waitMs <= hardCapMs });
+  return new MoatError(code, message, { headers: h, limit: `${worst.limit.subject}:${metricLabel(m)}`, retryable: !never && waitMs <= hardCapMs });
 }

@@ -10,6 +10,11 @@ export interface ApiKeyRecord {
   hash: string;
   status: KeyStatus;
   expiresAt?: string;
+  /**
+   * Set on the record of a key's previous secret after a rotation: the secret is accepted until this time
+   * (the view holds it next to the current one; authentication compares times, never reads the store).
+   */
+  rotatedUntil?: string;
   createdAt: string;
   updatedAt: string;
 }

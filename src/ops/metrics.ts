@@ -1,6 +1,19 @@
 // Prometheus metrics of the gateway. Each gateway owns its own registry (no global state), so tests and
 // several gateways in one process do not collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LATENCY_BUCKETS, RequestMetrics, type RequestMetricsOptions } from './request-metrics.js';
+
+/** Counters of the product's own work: detection, cases, enforcement actions, webhooks. */
+export interface OperationsMetrics {
+  /** Labels detection attached, by label and by each rule that fired. */
+  detectionLabels: Counter<'label' | 'rule'>;
+  /** Case events: opened, approved, dismissed, reinstated, appealed. */
+  cases: Counter<'event'>;
+  /** Enforcement actions carried out, by kind (restrict, suspend, revoke, throttle, lift, ...). */
+  enforcementActions: Counter<'action'>;
+  /** Webhook delivery attempts by target kind (ops, customer) and result (delivered, failed, dead). */
+  webhookDeliveries: Counter<'target' | 'result'>;
+}
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -22,11 +35,14 @@ export interface GatewayMetrics {
   consumerRestarts: Counter<'consumer'>;
   /** Make `moat_events_dropped_total` report the queue's own drop counter. */
   watchQueueDrops(dropped: () => number): void;
+  /** Make `moat_consumer_events_dropped_total{consumer}` report one consumer queue's drop counter. */
+  watchConsumerDrops(consumer: string, dropped: () => number): void;
+  /** Per-request metrics by model, upstream and outcome; what the hot path records a finished request with. */
+  byModel: RequestMetrics;
+  operations: OperationsMetrics;
 }
 
-const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
-
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+export function createMetrics(opts: { defaultMetrics?: boolean } & RequestMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   let droppedSource: (() => number) | undefined;
@@ -40,21 +56,45 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
       this.inc(droppedSource());
     },
   });
-  return {
-    registry,
+  const consumerDrops = new Map<string, () => number>();
+  new Counter({
+    name: 'moat_consumer_events_dropped_total',
+    help: "Request events dropped because one consumer's bounded queue was full (detection, trace writer, ...).",
+    labelNames: ['consumer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [consumer, dropped] of consumerDrops) this.inc({ consumer }, dropped());
+    },
+  });
+  const api = {
     requests: new Counter({ name: 'moat_requests_total', help: 'Finished front-door requests.', labelNames: ['api', 'endpoint', 'status', 'code'], registers: [registry] }),
     duration: new Histogram({ name: 'moat_request_duration_seconds', help: 'Time from request arrival to the end of the response.', labelNames: ['api', 'stream'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     ttfb: new Histogram({ name: 'moat_time_to_first_byte_seconds', help: 'Time from request arrival to the first response body byte sent to the client.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    upstreamErrors: new Counter({ name: 'moat_upstream_errors_total', help: 'Upstream failures by upstream and Moat error code.', labelNames: ['upstream', 'code'], registers: [registry] }),
+    tokens: new Counter({ name: 'moat_tokens_total', help: 'Metered tokens by direction (input, output).', labelNames: ['api', 'direction'], registers: [registry] }),
+  } as const;
+  return {
+    registry,
+    ...api,
     upstreamAttempts: new Counter({ name: 'moat_upstream_requests_total', help: 'Calls to each upstream by outcome (ok, retried, failed).', labelNames: ['upstream', 'outcome'], registers: [registry] }),
     upstreamHealthy: new Gauge({ name: 'moat_upstream_healthy', help: 'Whether a pool member is in rotation (1) or ejected by passive health (0).', labelNames: ['upstream'], registers: [registry] }),
     upstreamEjections: new Counter({ name: 'moat_upstream_ejections_total', help: 'Times a pool member was ejected after consecutive failures.', labelNames: ['upstream'], registers: [registry] }),
-    tokens: new Counter({ name: 'moat_tokens_total', help: 'Metered tokens by direction (input, output).', labelNames: ['api', 'direction'], registers: [registry] }),
+    byModel: new RequestMetrics(registry, api, opts),
+    operations: {
+      detectionLabels: new Counter({ name: 'moat_detection_labels_total', help: 'Labels detection attached to orgs, by label and by each rule that fired.', labelNames: ['label', 'rule'], registers: [registry] }),
+      cases: new Counter({ name: 'moat_cases_total', help: 'Case events: opened, approved, dismissed, reinstated, appealed.', labelNames: ['event'], registers: [registry] }),
+      enforcementActions: new Counter({ name: 'moat_enforcement_actions_total', help: 'Enforcement actions carried out, by kind.', labelNames: ['action'], registers: [registry] }),
+      webhookDeliveries: new Counter({ name: 'moat_webhook_deliveries_total', help: 'Webhook delivery attempts by target (ops, customer) and result (delivered, failed: retried later, dead: moved to the dead letters).', labelNames: ['target', 'result'], registers: [registry] }),
+    },
+    upstreamErrors: new Counter({ name: 'moat_upstream_errors_total', help: 'Upstream failures by upstream and Moat error code.', labelNames: ['upstream', 'code'], registers: [registry] }),
     consumerFailures: new Counter({ name: 'moat_consumer_event_failures_total', help: 'Events an event consumer failed on and skipped (the consumer keeps going).', labelNames: ['consumer'], registers: [registry] }),
     consumerRestarts: new Counter({ name: 'moat_consumer_restarts_total', help: 'Times an event consumer died and was restarted.', labelNames: ['consumer'], registers: [registry] }),
     eventsDropped,
     watchQueueDrops(dropped) {
       droppedSource = dropped;
+    },
+    watchConsumerDrops(consumer, dropped) {
+      consumerDrops.set(consumer, dropped);
     },
   };
 }

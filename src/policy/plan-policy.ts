@@ -6,6 +6,7 @@ import { canonicalJson, sameValue } from '../json/canonical-json.js';
 import {
   affiliationIdentity,
   keyIdentity,
+  MOAT_MANAGED_ATTRIBUTE_PREFIX,
   type AdminState,
   type GrantState,
   type KeyState,
@@ -13,6 +14,7 @@ import {
   type PolicyState,
 } from './policy-state.js';
 import type { RulesBody } from './rules-schema.js';
+import { globMatch } from './glob.js';
 
 export type PlanAction = 'create' | 'update' | 'delete';
 
@@ -39,8 +41,29 @@ export type PlanStep =
 
 export type PlanKind = PlanStep['kind'];
 
+/**
+ * What a policy file owns beyond the objects it lists: org id globs (the org and its affiliations, grants and
+ * keys) and admin token name globs. Objects in the store that the file does not list are deleted only when
+ * owned (or with prune); otherwise they were made through the API and are kept.
+ */
+export interface ManageScope {
+  orgs: string[];
+  admins: string[];
+}
+
+export const NO_MANAGE_SCOPE: ManageScope = { orgs: [], admins: [] };
+
+export interface PlanOptions {
+  force?: boolean;
+  /** Delete every object the file does not list, owned or not. */
+  prune?: boolean;
+  manage?: ManageScope;
+}
+
 export interface PolicyPlan {
   steps: PlanStep[];
+  /** Deletes left out because the file does not own the object (run with prune or widen `manage:`). */
+  unmanaged: Array<{ kind: PlanKind; id: string }>;
   /** Why the plan is refused without force (empty when it is not). */
   guards: string[];
   /** True when guards apply and force was not given. */
@@ -56,7 +79,42 @@ function comparable(kind: PlanKind, v: object): Record<string, unknown> {
   for (const f of READ_ONLY[kind] ?? []) delete out[f];
   // Labels are a set.
   if (kind === 'org' && Array.isArray(out.labels)) out.labels = [...new Set(out.labels as string[])].sort();
+  if (kind === 'org' && out.attributes && typeof out.attributes === 'object') out.attributes = policyAttributes(out.attributes as Record<string, unknown>);
   return out;
+}
+
+function policyAttributes<V>(attributes: Readonly<Record<string, V>>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(attributes)) if (!k.startsWith(MOAT_MANAGED_ATTRIBUTE_PREFIX)) out[k] = v;
+  return out;
+}
+
+/** The desired org with the attributes Moat set on the current one, so an apply keeps an active throttle. */
+function keepMoatAttributes(before: OrgState, after: OrgState): OrgState {
+  const kept = Object.entries(before.attributes).filter(([k]) => k.startsWith(MOAT_MANAGED_ATTRIBUTE_PREFIX));
+  if (!kept.length) return after;
+  return { ...after, attributes: { ...policyAttributes(after.attributes), ...Object.fromEntries(kept) } };
+}
+
+/** The org a step's object belongs to, or the admin name; what `manage:` globs are matched against. */
+function ownerOf(step: PlanStep): { scope: keyof ManageScope; name: string } {
+  switch (step.kind) {
+    case 'org':
+      return { scope: 'orgs', name: step.id };
+    case 'affiliation':
+    case 'grant':
+    case 'key':
+      return { scope: 'orgs', name: (step.before ?? step.after)?.orgId ?? step.id };
+    case 'admin':
+      return { scope: 'admins', name: step.id };
+    case 'rules':
+      return { scope: 'orgs', name: '' };
+  }
+}
+
+export function ownsDeletion(step: PlanStep, manage: ManageScope): boolean {
+  const { scope, name } = ownerOf(step);
+  return manage[scope].some((glob) => globMatch(glob, name));
 }
 
 function changedFields(kind: PlanKind, before: object, after: object): string[] {
@@ -99,8 +157,10 @@ export function planGuards(current: PolicyState, desired: PolicyState): string[]
   return out;
 }
 
-export function planPolicy(current: PolicyState, desired: PolicyState, opts: { force?: boolean } = {}): PolicyPlan {
+export function planPolicy(current: PolicyState, desired: PolicyState, opts: PlanOptions = {}): PolicyPlan {
+  const all: PlanStep[] = [];
   const steps: PlanStep[] = [];
+  const unmanaged: PolicyPlan['unmanaged'] = [];
   const rulesFields = changedFields('rules', current.rules, desired.rules);
   if (rulesFields.length) steps.push({ kind: 'rules', action: 'update', id: 'rules', before: current.rules, after: desired.rules, fields: rulesFields });
   steps.push(...diffObjects('org', current.orgs, desired.orgs, (o) => o.id));
@@ -108,10 +168,31 @@ export function planPolicy(current: PolicyState, desired: PolicyState, opts: { f
   steps.push(...diffObjects('grant', current.grants, desired.grants, (g) => g.id));
   steps.push(...diffObjects('key', current.keys, desired.keys, keyIdentity));
   steps.push(...diffObjects('admin', current.admins, desired.admins, (a) => a.name));
-  const ordered = orderSteps(steps);
-  const guards = ordered.length ? planGuards(current, desired) : [];
+  const manage = opts.manage ?? NO_MANAGE_SCOPE;
+  for (const s of steps) {
+    if (s.action === 'delete' && !opts.prune && !ownsDeletion(s, manage)) unmanaged.push({ kind: s.kind, id: s.id });
+    else if (s.kind === 'org' && s.action === 'update' && s.before && s.after) all.push({ ...s, after: keepMoatAttributes(s.before, s.after) });
+    else all.push(s);
+  }
+  const ordered = orderSteps(all);
+  const guards = ordered.length ? planGuards(current, resultOf(current, desired, unmanaged)) : [];
   const refused = guards.length > 0 && !opts.force;
-  return { steps: ordered, guards, refused, text: formatPlan(ordered, guards, refused) };
+  return { steps: ordered, unmanaged, guards, refused, text: formatPlan(ordered, guards, refused, unmanaged) };
+}
+
+/** The desired state plus the unowned objects the plan keeps: what the store holds after the apply. */
+function resultOf(current: PolicyState, desired: PolicyState, unmanaged: PolicyPlan['unmanaged']): PolicyState {
+  if (!unmanaged.length) return desired;
+  const keep = (kind: PlanKind) => new Set(unmanaged.filter((u) => u.kind === kind).map((u) => u.id));
+  const orgs = keep('org');
+  const admins = keep('admin');
+  const keys = keep('key');
+  return {
+    ...desired,
+    orgs: [...desired.orgs, ...current.orgs.filter((o) => orgs.has(o.id))],
+    keys: [...desired.keys, ...current.keys.filter((k) => keys.has(keyIdentity(k)))],
+    admins: [...desired.admins, ...current.admins.filter((a) => admins.has(a.name))],
+  };
 }
 
 function short(v: unknown): string {
@@ -136,8 +217,14 @@ function describeRulesChange(before: RulesBody, after: RulesBody, field: string)
   return `${field}: changed`;
 }
 
-export function formatPlan(steps: readonly PlanStep[], guards: readonly string[] = [], refused = false): string {
-  if (steps.length === 0) return 'No changes. The store matches the policy file.\n';
+function formatUnmanaged(unmanaged: PolicyPlan['unmanaged']): string {
+  if (!unmanaged.length) return '';
+  const lines = unmanaged.map((u) => `  ${u.kind} ${u.id}`);
+  return `Kept ${unmanaged.length} object${unmanaged.length === 1 ? '' : 's'} not in the file and not owned by it (add to \`manage:\` or run with --prune to delete):\n${lines.join('\n')}\n`;
+}
+
+export function formatPlan(steps: readonly PlanStep[], guards: readonly string[] = [], refused = false, unmanaged: PolicyPlan['unmanaged'] = []): string {
+  if (steps.length === 0) return `No changes. The store matches the policy file.\n${formatUnmanaged(unmanaged)}`;
   const sign = { create: '+', update: '~', delete: '-' } as const;
   const lines: string[] = [];
   for (const s of steps) {
@@ -145,13 +232,13 @@ export function formatPlan(steps: readonly PlanStep[], guards: readonly string[]
     if (s.kind === 'rules' && s.before && s.after) {
       for (const f of s.fields ?? []) lines.push(`    ${describeRulesChange(s.before, s.after, f)}`);
     } else if (s.action === 'update' && s.before && s.after) {
-      const b = s.before as unknown as Record<string, unknown>;
-      const a = s.after as unknown as Record<string, unknown>;
+      const b = comparable(s.kind, s.before);
+      const a = comparable(s.kind, s.after);
       for (const f of s.fields ?? []) lines.push(`    ${f}: ${short(b[f])} -> ${short(a[f])}`);
     }
   }
   const n = (a: PlanAction) => steps.filter((s) => s.action === a).length;
   lines.push('', `Plan: ${n('create')} to create, ${n('update')} to update, ${n('delete')} to delete.`);
   for (const g of guards) lines.push(`${refused ? 'Refused' : 'Forced'}: ${g}.${refused ? ' Repeat with --force if this is intended.' : ''}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${formatUnmanaged(unmanaged)}`;
 }

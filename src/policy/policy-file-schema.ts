@@ -3,7 +3,7 @@
 // onto PolicyState.
 import { z } from 'zod';
 import { attributesSchema, ORG_STATUSES, RELATIONS, rulesBodySchema } from './rules-schema.js';
-import { webhookUrlSchema } from './policy-state.js';
+import { MOAT_MANAGED_ATTRIBUTE_PREFIX, webhookUrlSchema } from './policy-state.js';
 
 const iso = z.iso.datetime({ offset: true, error: 'invalid timestamp: use ISO 8601 with a time zone, e.g. "2026-09-01T00:00:00Z"' });
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits, "_", ".", ":" or "-"');
@@ -27,15 +27,26 @@ const statusSchema = z.preprocess(
     }),
 );
 
+/** Globs of what the file owns: objects matching them that the file does not list are deleted by apply. */
+const manageSchema = z.strictObject({
+  orgs: z.array(z.string().min(1)).optional().describe('Org id globs: the org and its affiliations, grants and keys.'),
+  admins: z.array(z.string().min(1)).optional().describe('Admin token name globs.'),
+});
+
 export function policyFileSchema(opts: { playbooks?: z.ZodType; limits?: z.ZodType } = {}) {
   return rulesBodySchema(opts).extend({
+    manage: manageSchema.optional(),
     orgs: z
       .array(
         z.strictObject({
           id,
           name: z.string().min(1),
           tier: z.string().min(1),
-          attributes: attributesSchema.optional(),
+          attributes: attributesSchema
+            .refine((a) => !Object.keys(a).some((k) => k.startsWith(MOAT_MANAGED_ATTRIBUTE_PREFIX)), {
+              message: `attributes starting with "${MOAT_MANAGED_ATTRIBUTE_PREFIX}" are set by enforcement, not by policy files`,
+            })
+            .optional(),
           labels: z.array(z.string().min(1)).optional(),
           contactWebhook: webhookUrlSchema.optional(),
           status: statusSchema.optional(),

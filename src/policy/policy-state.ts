@@ -7,6 +7,12 @@ import type { Affiliation, Grant, OrgStatus } from '../model/org.js';
 import type { AttributeValue } from './policy-rules.js';
 import { attributesSchema, ORG_STATUSES, RELATIONS, rulesBodySchema, type RulesBody } from './rules-schema.js';
 
+/**
+ * Org attributes Moat sets itself (enforcement throttles): never compared by plans, refused in policy files,
+ * and kept through an apply that updates the org.
+ */
+export const MOAT_MANAGED_ATTRIBUTE_PREFIX = 'moat.throttle.';
+
 export interface OrgState {
   id: string;
   name: string;

@@ -8,6 +8,7 @@ import type { DetectionSnapshot, Detector, LabelEvent } from '../detection/detec
 import type { ExplainTimeline } from '../detection/explain.js';
 import type { CaseStore } from '../enforcement/case-store.js';
 import type { Detection } from '../enforcement/detection-input.js';
+import type { OperationsMetrics } from '../ops/metrics.js';
 import { DetectionTracker } from '../enforcement/detection-tracker.js';
 import { scheduleEvidenceRetention } from '../enforcement/evidence-retention.js';
 import type { BoundedQueue } from '../events/bounded-queue.js';
@@ -72,6 +73,8 @@ export interface DetectionDeps {
   health?: ConsumerHealth;
   /** Pause before restarting a dead worker thread or loop (default 1 s). */
   restartDelayMs?: number;
+  /** Labels by label and rule, counted for /metrics. */
+  metrics?: Pick<OperationsMetrics, 'detectionLabels'>;
 }
 
 /** Org lines of the orgs whose facts changed since `last` (all of them on the first call). */
@@ -106,7 +109,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
   // Enforcement runs one detection at a time, in label order, off the hot path.
   let enforcing: Promise<void> = Promise.resolve();
   const enforcePending = (): Promise<void> => {
-    for (const d of tracker.drain())
+    for (const d of tracker.drain()) {
       enforcing = enforcing.then(async () => {
         stats.detections++;
         try {
@@ -116,6 +119,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
           logger.error({ err, org: d.org }, 'enforcement of a detection failed');
         }
       });
+    }
     return enforcing;
   };
 
@@ -135,6 +139,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     tracker,
     onLabel: (e) => {
       tracker.onLabel(e);
+      if (deps.metrics) for (const rule of e.rules.length ? e.rules : ['']) deps.metrics.detectionLabels.inc({ label: e.label, rule });
       deps.onLabel?.(e);
     },
     enforcePending,

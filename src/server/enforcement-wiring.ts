@@ -11,7 +11,8 @@ import { orgFactsFromSnapshot, storeEnforcementTarget } from '../enforcement/sto
 import { playbooksFromPolicy } from '../enforcement/playbooks-from-policy.js';
 import { WebhookNotifier } from '../enforcement/webhook-notifier.js';
 import { SqlWebhookQueue } from '../enforcement/webhook-queue.js';
-import { customerWebhookSecret } from '../enforcement/webhook-signature.js';
+import { readSecretRoll, signingSecrets } from '../enforcement/webhook-secrets.js';
+import type { OperationsMetrics } from '../ops/metrics.js';
 import { WebhookAddressPolicy } from '../enforcement/webhook-address.js';
 import type { Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
@@ -37,17 +38,18 @@ export function resolveWebhookSecret(config: MoatConfig): string {
   return secret;
 }
 
-export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; broadcaster: ChangeBroadcaster; clock: Clock; logger: Logger }): EnforcementWiring {
-  const { config, driver, view, broadcaster, clock, logger } = deps;
+export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; view: PolicyView; broadcaster: ChangeBroadcaster; clock: Clock; logger: Logger; metrics?: OperationsMetrics }): EnforcementWiring {
+  const { config, driver, view, broadcaster, clock, logger, metrics } = deps;
   const webhookSecret = resolveWebhookSecret(config);
   const addresses = new WebhookAddressPolicy(config.enforcement.webhookAllowNetworks);
   const notifier = new WebhookNotifier({
     queue: new SqlWebhookQueue(driver),
-    secretFor: (target) => (target.startsWith('customer:') ? customerWebhookSecret(webhookSecret, target.slice('customer:'.length)) : webhookSecret),
+    secretFor: async (target) => signingSecrets(webhookSecret, target, await readSecretRoll(driver, target), clock.now()),
     clock,
     maxAttempts: config.enforcement.maxAttempts,
     addresses,
     onError: (err) => logger.warn({ err }, 'webhook delivery error'),
+    ...(metrics ? { metrics } : {}),
   });
   notifier.start(config.enforcement.deliveryIntervalMs);
   const autoEnforce = config.enforcement.autoEnforce;
@@ -61,6 +63,7 @@ export function wireEnforcement(deps: { config: MoatConfig; driver: SqlDriver; v
     orgFacts: orgFactsFromSnapshot(() => view.current()),
     clauseText: (ref) => clauseText(view.current().rules, ref) ?? ref,
     notifier,
+    ...(metrics ? { metrics } : {}),
     ...(config.enforcement.opsWebhookUrl ? { opsWebhookUrl: config.enforcement.opsWebhookUrl } : {}),
     clock,
   });

@@ -17,6 +17,7 @@ import { ADMIN_ROUTES, registerAdminRoutes } from '../admin/register-admin-route
 import { runMigrations } from '../store/migrate.js';
 import { caseRoutes } from '../admin/routes/case-routes.js';
 import { webhookSecretRoutes } from '../admin/routes/webhook-secret-routes.js';
+import { webhookDeliveryRoutes } from '../admin/routes/webhook-delivery-routes.js';
 import type { EnforcementService } from '../enforcement/enforcement-service.js';
 import { ALL_MIGRATIONS } from './all-migrations.js';
 import { wireEnforcement } from './enforcement-wiring.js';
@@ -49,6 +50,9 @@ import { UsageAggregator } from '../metering/usage-aggregator.js';
 import { startRequestLogWriter } from '../request-log/request-log-writer.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
+import { startMetricsListener } from '../ops/metrics-endpoint.js';
+import { OtlpTracer } from '../ops/otlp-tracer.js';
+import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../ops/clock.js';
 import { MoatError } from '../errors/moat-error.js';
 import { existsSync } from 'node:fs';
@@ -64,6 +68,9 @@ import { listenError } from './listen-error.js';
 export interface MoatServer {
   url: string;
   port: number;
+  /** Where Prometheus scrapes: the gateway port, or the separate `metrics.port` listener. */
+  metricsUrl: string;
+  metricsRegistry: Registry;
   adminToken: string;
   adminTokenSource: 'config' | 'file' | 'generated';
   demo?: { orgName: string; apiKey: string; upstreamUrl: string };
@@ -142,7 +149,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       demoKey = { orgName: d.org.name, apiKey: d.apiKey };
     }
 
-    const metrics = createMetrics({ defaultMetrics: true });
+    const metrics = createMetrics({ defaultMetrics: true, labelTiers: config.metrics.labelTiers, labelOrgs: config.metrics.labelOrgs, maxModels: config.metrics.maxModels });
     const bus: ChangeBus = config.redisUrl
       ? await RedisChangeBus.connect({
           url: config.redisUrl,
@@ -199,6 +206,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     if (config.events.traceFile) {
       const q = newQueue(config.events.queueSize);
       consumers.push(q);
+      metrics.watchConsumerDrops('trace', () => q.dropped);
       traceWriter = startTraceWriter(q, config.events.traceFile, undefined, { orgLine: (id) => orgLineOf(id), health });
     }
     const addEventConsumer = (capacity = config.events.queueSize) => {
@@ -227,6 +235,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     usage.start(config.metering.flushMs);
     cleanups.push(() => usage.stop());
 
+    // Tracing exists only when an OTLP endpoint is configured; otherwise the hot path has no tracer at all.
+    const otlp = config.telemetry.otlp;
+    const tracer = otlp.endpoint
+      ? new OtlpTracer({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.serviceName, batchSize: otlp.batchSize, queueSize: otlp.queueSize, flushMs: otlp.flushMs, timeoutMs: otlp.timeoutMs, registry: metrics.registry, logger })
+      : undefined;
+    if (tracer) cleanups.push(() => tracer.close());
     const hot = createHotPath({
       config: { ...config, upstreams },
       view,
@@ -237,6 +251,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       usage,
       logger,
       metrics,
+      metricsAccess: { token: config.metrics.token, elsewhere: config.metrics.port !== undefined },
+      ...(tracer ? { tracer } : {}),
       clock,
       readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
@@ -274,15 +290,18 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       const r = renderError(callerApi(req.headers, req.url), new MoatError('not_found', `No endpoint ${req.method} ${req.url.slice(0, 200)}.`), nextRequestId());
       void reply.code(r.status).headers(r.headers).send(r.body);
     });
-    const enforcement = wireEnforcement({ config, driver, view, broadcaster, clock, logger });
+    const enforcement = wireEnforcement({ config, driver, view, broadcaster, clock, logger, metrics: metrics.operations });
     cleanups.push(() => enforcement.stop());
     // Detection consumes its own bounded queue, attached here so it sees the first request.
     let detection: DetectionWiring | undefined;
     if (config.detection.enabled) {
+      const detectionQueue = addEventConsumer(config.detection.queueSize);
+      metrics.watchConsumerDrops('detection', () => detectionQueue.dropped);
       detection = await wireDetection({
         config,
         view,
-        queue: addEventConsumer(config.detection.queueSize),
+        queue: detectionQueue,
+        metrics: metrics.operations,
         enforcement: enforcement.service,
         cases: new SqlCaseStore(driver),
         clock,
@@ -311,6 +330,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         ...ADMIN_ROUTES,
         ...caseRoutes(enforcement.service),
         ...webhookSecretRoutes(enforcement.webhookSecret),
+        ...webhookDeliveryRoutes({ opsWebhookUrl: config.enforcement.opsWebhookUrl }),
         ...detectionRoutes(detection?.explain ? { explain: detection.explain } : undefined, async (id) => (await enforcement.service.get(id))?.orgIds),
       ],
     );
@@ -323,6 +343,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     }
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    let metricsUrl: string | undefined;
+    if (config.metrics.port !== undefined) {
+      const listener = await startMetricsListener({ registry: metrics.registry, token: config.metrics.token, logger }, config.metrics.host, config.metrics.port);
+      cleanups.push(() => listener.close());
+      metricsUrl = `${listener.url}/metrics`;
+    }
     startFanOut();
 
     let closing: Promise<void> | undefined;
@@ -337,6 +363,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
     return {
       url,
       port,
+      metricsUrl: metricsUrl ?? `${url}/metrics`,
+      metricsRegistry: metrics.registry,
       adminToken: admin.token,
       adminTokenSource: admin.source,
       ...(demo && demoKey ? { demo: { ...demoKey, upstreamUrl: demo.url } } : {}),

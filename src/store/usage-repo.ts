@@ -8,6 +8,8 @@ export type { UsageRow } from '../metering/usage-sink.js';
 import type { UsageRow } from '../metering/usage-sink.js';
 import type { UsageOutcome } from '../metering/usage-outcome.js';
 
+import { recordKeysLastUsed } from './keys-repo.js';
+
 const BATCH = 500;
 
 function truncateToMinute(iso: string): string {
@@ -16,7 +18,10 @@ function truncateToMinute(iso: string): string {
   return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString();
 }
 
-/** Batched upsert that adds. Rows for the same (org, key, model, outcome, reason, minute) are merged first. */
+/**
+ * Batched upsert that adds. Rows for the same (org, key, model, outcome, reason, minute) are merged first.
+ * The same flush records each key's last use (one statement), so a request never writes the store.
+ */
 export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Promise<void> {
   const merged = new Map<string, UsageRow & { outcome: UsageOutcome; reason: string }>();
   for (const r of rows) {
@@ -32,6 +37,8 @@ export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Pr
     } else merged.set(k, { ...r, outcome, reason, minute });
   }
   const all = [...merged.values()];
+  const lastUsed = new Map<string, string>();
+  for (const r of all) if (r.keyId && (lastUsed.get(r.keyId) ?? '') < r.minute) lastUsed.set(r.keyId, r.minute);
   for (let i = 0; i < all.length; i += BATCH) {
     const chunk = all.slice(i, i + BATCH);
     const params: unknown[] = [];
@@ -49,6 +56,7 @@ export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Pr
       params,
     );
   }
+  await recordKeysLastUsed(ex, lastUsed);
 }
 
 export type UsageGroupBy = 'org' | 'key' | 'model' | 'outcome' | 'reason' | 'minute' | 'hour' | 'day';

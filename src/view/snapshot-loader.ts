@@ -4,7 +4,7 @@ import type { Affiliation, Grant, Org } from '../model/org.js';
 import { listAffiliations } from '../store/affiliations-repo.js';
 import { readChangeVersion } from '../store/change-version.js';
 import { listGrants } from '../store/grants-repo.js';
-import { listKeys, toKeyRecord } from '../store/keys-repo.js';
+import { keyRecords, listKeys } from '../store/keys-repo.js';
 import { findOrg, listOrgs } from '../store/orgs-repo.js';
 import { loadPolicyRules } from '../store/policy-rules-repo.js';
 import type { SqlDriver } from '../sql/sql-driver.js';
@@ -48,7 +48,7 @@ export async function loadFullSnapshot(driver: SqlDriver): Promise<PolicySnapsho
     const version = await readChangeVersion(tx);
     const [orgs, keys, grants, affs, rules] = [await listOrgs(tx), await listKeys(tx), await listGrants(tx), await listAffiliations(tx), await loadPolicyRules(tx)];
     const keyByHash = new Map<string, ApiKeyRecord>();
-    for (const k of keys) keyByHash.set(k.hash, toKeyRecord(k));
+    for (const k of keys) for (const r of keyRecords(k)) keyByHash.set(r.hash, r);
     return freeze({
       version,
       keyByHash,
@@ -71,7 +71,7 @@ export async function reloadOrgSlice(driver: SqlDriver, base: PolicySnapshot, or
   else orgs.delete(orgId);
   const keyByHash = new Map<string, ApiKeyRecord>();
   for (const [h, k] of base.keyByHash) if (k.orgId !== orgId) keyByHash.set(h, k);
-  for (const k of keys) keyByHash.set(k.hash, toKeyRecord(k));
+  for (const k of keys) for (const r of keyRecords(k)) keyByHash.set(r.hash, r);
   const grantsByOrg = new Map(base.grantsByOrg);
   if (grants.length) grantsByOrg.set(orgId, grants);
   else grantsByOrg.delete(orgId);

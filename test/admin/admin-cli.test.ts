@@ -52,8 +52,17 @@ describe('moat orgs/keys/tokens/audit CLI against a real admin API', () => {
     assert.equal(h.view.current().keyByHash.get(hashSecret(secret))?.status, 'disabled');
     assert.match(await moat('keys', 'expire', rec.id, '2032-01-01T00:00:00Z', ...conn()), /2032-01-01T00:00:00.000Z/);
     assert.match(await moat('keys', 'enable', rec.id, ...conn()), /active/);
-    await moat('keys', 'delete', rec.id, ...conn());
+    const rotated = await moat('keys', 'rotate', rec.id, '--grace', '1h', ...conn());
+    const fresh = /^(moat_test_\S+)$/m.exec(rotated)?.[1];
+    assert.ok(fresh && fresh !== secret, rotated);
+    assert.match(rotated, new RegExp(`the old secret \\(${rec.prefix}\\) keeps working until \\d{4}-`));
+    assert.equal(h.view.current().keyByHash.get(hashSecret(fresh))?.id, rec.id);
+    assert.ok(h.view.current().keyByHash.get(hashSecret(secret))?.rotatedUntil, 'the old secret is held with its grace end');
+    assert.match(await moat('keys', 'list', '--org', 'cli-org', ...conn()), new RegExp(`${rec.prefix} \\d{4}-`));
+    await moat('keys', 'end-rotation', rec.id, ...conn());
     assert.equal(h.view.current().keyByHash.get(hashSecret(secret)), undefined);
+    await moat('keys', 'delete', rec.id, ...conn());
+    assert.equal(h.view.current().keyByHash.get(hashSecret(fresh)), undefined);
   });
 
   test('tokens: create a viewer, which is then refused changes; token from <data-dir>/admin-token', async () => {

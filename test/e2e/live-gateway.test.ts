@@ -122,6 +122,14 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
       }
     const labelled = replay.orgs.filter((o) => o.activities.length).length;
     assert.ok(labelled >= 10, `the comparison covers real detections (${labelled} labelled orgs)`);
+    // /metrics counts each label when attached, once per rule that had fired by then (rules that fire later
+    // join the org's activity, not the count): every org label is counted, under rules the activity names.
+    const counted = ((await g.moat.metricsRegistry.getSingleMetric('moat_detection_labels_total')?.get())?.values ?? []).map((v) => ({ label: String(v.labels.label), rule: String(v.labels.rule), n: v.value }));
+    const orgsWith = new Map<string, number>();
+    for (const o of live.orgs) for (const a of o.activities) orgsWith.set(a.label, (orgsWith.get(a.label) ?? 0) + 1);
+    assert.deepEqual(new Set(counted.map((c) => c.label)), new Set(orgsWith.keys()));
+    for (const [label, n] of orgsWith) assert.ok(counted.filter((c) => c.label === label).reduce((t, c) => t + c.n, 0) >= n, `${label}: every labelled org counted`);
+    for (const c of counted) assert.ok(live.orgs.some((o) => o.activities.some((a) => a.label === c.label && a.rules.includes(c.rule))), `${c.label}/${c.rule} is a rule of a live activity`);
   });
 
   test('competitor: restricted to its safety grant; SDK clients get 403 naming the clause, safety evaluation keeps working', async () => {

@@ -7,6 +7,7 @@ import { SqlCaseStore, sqlAuditAppender } from '../../src/enforcement/sql-case-s
 import { ENFORCEMENT_MIGRATIONS } from '../../src/enforcement/migrations/enforcement-migrations.js';
 import { registerCaseRoutes } from '../../src/admin/routes/case-routes.js';
 import { EnforcementService } from '../../src/enforcement/enforcement-service.js';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { playbooksFromPolicy } from '../../src/enforcement/playbooks-from-policy.js';
 import { orgFactsFromSnapshot, storeEnforcementTarget } from '../../src/enforcement/store-target.js';
 import { activeThrottle } from '../../src/enforcement/throttle-attributes.js';
@@ -33,6 +34,9 @@ describe('case admin API and CLI', () => {
   let app: FastifyInstance;
   let url: string;
   let svc: EnforcementService;
+  const metrics = createMetrics();
+  const count = async (name: string, labels: Record<string, string>) =>
+    (await metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
   const tokens: Record<string, string> = {};
   let rival = '';
   let prober = '';
@@ -53,7 +57,7 @@ describe('case admin API and CLI', () => {
     for (const role of ['viewer', 'analyst', 'admin'] as const) tokens[role] = (await createAdminToken(driver, { actor: 't' }, { name: `t-${role}`, role })).result.secret;
     svc = new EnforcementService({
       store: new SqlCaseStore(driver), target: storeEnforcementTarget(driver, propagate), audit: sqlAuditAppender(driver), clock: { now: () => Date.now() },
-      playbooks: () => playbooksFromPolicy(view.current().rules), orgFacts: orgFactsFromSnapshot(() => view.current()),
+      playbooks: () => playbooksFromPolicy(view.current().rules), orgFacts: orgFactsFromSnapshot(() => view.current()), metrics: metrics.operations,
     });
     app = Fastify();
     await registerCaseRoutes(app, { driver, view, logger: silent, bootstrapToken: BOOT, enforcement: svc });
@@ -97,6 +101,11 @@ describe('case admin API and CLI', () => {
     assert.equal((await call('GET', '/admin/cases/case_nope', tokens.viewer as string)).status, 404);
     const actions = (await listAudit(driver)).map((e) => e.action);
     for (const a of ['case.detected', 'case.proposed', 'case.note', 'case.approved', 'org.status', 'enforcement.restrict', 'case.executed']) assert.ok(actions.includes(a), a);
+    // What /metrics shows of it.
+    assert.equal(await count('moat_cases_total', { event: 'opened' }), 1);
+    assert.equal(await count('moat_cases_total', { event: 'approved' }), 1);
+    assert.equal(await count('moat_cases_total', { event: 'dismissed' }), 0, 'a refused dismissal is not counted');
+    assert.equal(await count('moat_enforcement_actions_total', { action: 'restrict' }), 1);
   });
 
   test('throttle lands as org attributes the limits engine can read', async () => {

@@ -17,6 +17,8 @@ import { loadPolicyState } from '../../src/store/load-policy-state.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, getOrg, setOrgStatus } from '../../src/store/orgs-repo.js';
 import type { SqlDriver } from '../../src/sql/sql-driver.js';
+import { storeEnforcementTarget } from '../../src/enforcement/store-target.js';
+import { activeThrottle } from '../../src/enforcement/throttle-attributes.js';
 import type { TestDriver } from '../store/test-drivers.js';
 
 const actor = { actor: 'policy-test' };
@@ -31,10 +33,10 @@ async function audit(db: SqlDriver): Promise<AuditEntry[]> {
   return out;
 }
 
-/** Apply `desired` the way `moat policy apply` does: plan against the store's state, send the steps back. */
+/** Apply `desired` the way `moat policy apply --prune` does: plan against the store's state, send the steps back. */
 async function applyFile(db: SqlDriver, desired: PolicyState, opts: { force?: boolean } = {}) {
   const cur = await loadPolicyState(db);
-  const plan = planPolicy(cur.state, desired, opts);
+  const plan = planPolicy(cur.state, desired, { ...opts, prune: true });
   return { plan, result: await applyPolicyPlan(db, actor, plan.steps, { force: opts.force ?? false, expectedVersion: cur.version }) };
 }
 
@@ -161,6 +163,22 @@ export function runPolicyStoreContract(name: string, makeDriver: (() => Promise<
       await setOrgStatus(db, actor, o.id, { status: 'active', reason: 'reinstated after review' });
       const back = (await loadPolicyState(db)).state.orgs.find((x) => x.id === o.id);
       assert.deepEqual(back, { id: o.id, name: o.name, tier: o.tier, attributes: o.attributes, labels: o.labels, status: 'active', ...(o.contactWebhook ? { contactWebhook: o.contactWebhook } : {}) });
+    });
+
+    test('a throttle set by enforcement is not drift from the file, and applying the file keeps it', async () => {
+      const cur = await loadPolicyState(db);
+      const o = cur.state.orgs[0];
+      assert.ok(o);
+      const target = storeEnforcementTarget(db, async () => {});
+      await target.setThrottle(o.id, { factor: 0.5, until: '2031-01-01T00:00:00.000Z', caseId: 'case-9', clause: 'tos-1' }, 'enforcement');
+      const throttled = await loadPolicyState(db);
+      assert.deepEqual(planPolicy(throttled.state, cur.state, { prune: true }).steps, [], 'the throttle is not a change to plan');
+      const relabelled: PolicyState = { ...cur.state, orgs: cur.state.orgs.map((x) => (x.id === o.id ? { ...x, labels: [...x.labels, 'gitops'] } : x)) };
+      const plan = planPolicy(throttled.state, relabelled, { prune: true });
+      await applyPolicyPlan(db, actor, plan.steps, { expectedVersion: throttled.version });
+      const org = await getOrg(db, o.id);
+      assert.ok(org.labels.includes('gitops'));
+      assert.deepEqual(activeThrottle(org.attributes, Date.parse('2030-01-01T00:00:00Z')), { factor: 0.5, until: '2031-01-01T00:00:00.000Z', caseId: 'case-9', clause: 'tos-1' });
     });
   });
 }

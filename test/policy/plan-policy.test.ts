@@ -44,7 +44,7 @@ test('updates name the changed fields with before and after; deletes come last, 
   desired.affiliations = desired.affiliations.filter((a) => a.orgId !== 'org_partner');
   const startup = desired.orgs.find((o) => o.id === 'org_startup')!;
   Object.assign(startup, { status: 'restricted', statusReason: 'affiliation', statusClause: 'tos-2.3a' });
-  const plan = planPolicy(current, desired);
+  const plan = planPolicy(current, desired, { prune: true });
   assert.deepEqual(plan.steps.map((s) => `${s.action} ${s.kind} ${s.id}`), [
     'update org org_startup',
     'delete affiliation org_partner->org_bigrival:partner',
@@ -53,6 +53,24 @@ test('updates name the changed fields with before and after; deletes come last, 
   assert.deepEqual(plan.steps[0]!.fields, ['status', 'statusClause', 'statusReason']);
   assert.match(plan.text, /^ {4}status: "active" -> "restricted"$/m);
   assert.deepEqual(applyPlanToState(current, plan.steps), { ...desired, orgs: desired.orgs });
+});
+
+test('deletes only what the file owns: manage: globs own an org with its affiliations, grants and keys; prune deletes all', () => {
+  const current = applyPlanToState(emptyPolicyState(), planPolicy(emptyPolicyState(), story).steps);
+  const desired: PolicyState = { ...structuredClone(story), orgs: [], affiliations: [], grants: [], keys: [] };
+  const ids = (p: ReturnType<typeof planPolicy>) => p.steps.map((s) => `${s.action} ${s.kind} ${s.id}`);
+  const none = planPolicy(current, desired);
+  assert.deepEqual(none.steps, []);
+  assert.equal(none.unmanaged.length, current.orgs.length + current.affiliations.length + current.grants.length + current.keys.length);
+  assert.match(none.text, /^No changes\.[^]*Kept \d+ objects not in the file and not owned by it/);
+
+  const partner = planPolicy(current, desired, { manage: { orgs: ['org_part*'], admins: [] } });
+  assert.deepEqual(ids(partner), ['delete affiliation org_partner->org_bigrival:partner', 'delete org org_partner']);
+  assert.ok(partner.unmanaged.every((u) => !u.id.startsWith('org_partner')));
+
+  const pruned = planPolicy(current, desired, { prune: true });
+  assert.deepEqual(pruned.unmanaged, []);
+  assert.equal(pruned.steps.filter((s) => s.action === 'delete').length, none.unmanaged.length);
 });
 
 test('a plan that revokes every org is refused unless forced', () => {
@@ -66,7 +84,9 @@ test('a plan that revokes every org is refused unless forced', () => {
   assert.equal(forced.refused, false);
   assert.equal(forced.steps.length, 1);
   // Deleting every org is the same lock-out.
-  assert.equal(planPolicy(current, { ...current, orgs: [], keys: [] }).refused, true);
+  assert.equal(planPolicy(current, { ...current, orgs: [], keys: [] }, { prune: true }).refused, true);
+  // Without prune or ownership nothing is deleted, so nothing is locked out.
+  assert.equal(planPolicy(current, { ...current, orgs: [], keys: [] }).refused, false);
   // Revoking some orgs is not guarded.
   const two: PolicyState = structuredClone(story);
   assert.equal(planPolicy(two, { ...two, orgs: two.orgs.map((o) => (o.id === 'org_partner' ? { ...o, status: 'revoked' as const } : o)) }).refused, false);
@@ -75,7 +95,8 @@ test('a plan that revokes every org is refused unless forced', () => {
 test('a plan that removes the last admin is refused unless forced; demoting one of two is fine', () => {
   const current: PolicyState = { ...emptyPolicyState(), admins: [{ name: 'ops', role: 'admin' }, { name: 'sec', role: 'admin' }] };
   assert.equal(planPolicy(current, { ...current, admins: [{ name: 'ops', role: 'admin' }, { name: 'sec', role: 'viewer' }] }).refused, false);
-  const none = planPolicy(current, { ...current, admins: [{ name: 'ops', role: 'analyst' }] });
+  assert.equal(planPolicy(current, { ...current, admins: [{ name: 'ops', role: 'analyst' }] }).refused, false, 'sec is kept: the file does not own it');
+  const none = planPolicy(current, { ...current, admins: [{ name: 'ops', role: 'analyst' }] }, { manage: { orgs: [], admins: ['*'] } });
   assert.equal(none.refused, true);
   assert.match(none.text, /remove the last admin/);
   assert.equal(planPolicy(current, { ...current, admins: [] }, { force: true }).refused, false);

@@ -75,7 +75,7 @@ test('diff prints the plan; apply applies it once; a second apply has nothing to
   try {
     const opts = { url: fake.url, token: TOKEN };
     const diff = capture();
-    assert.equal(await runDiff(EXAMPLE, opts, diff), 0);
+    assert.equal(await runDiff(EXAMPLE, opts, diff), 2, 'changes: exit code 2');
     assert.match(diff.stdout, /\+ org org_example\n/);
     assert.equal(fake.applyCalls, 0, 'diff must not apply');
 
@@ -99,7 +99,7 @@ test('apply refuses a guarded plan without --force and sends nothing; with --for
   try {
     const dir = mkdtempSync(join(tmpdir(), 'moat-policy-'));
     const file = join(dir, 'no-admins.yaml');
-    writeFileSync(file, 'admins:\n  - { name: viewer1, role: viewer }\n');
+    writeFileSync(file, 'manage:\n  admins: ["*"]\nadmins:\n  - { name: viewer1, role: viewer }\n');
     const io = capture();
     assert.equal(await runApply(file, { url: fake.url, token: TOKEN }, io), 1);
     assert.match(io.stdout, /Refused: this plan would remove the last admin/);
@@ -119,8 +119,8 @@ test('token comes from --token, MOAT_ADMIN_TOKEN, or <dataDir>/admin-token; a ba
   try {
     const dataDir = mkdtempSync(join(tmpdir(), 'moat-data-'));
     writeFileSync(join(dataDir, 'admin-token'), `${TOKEN}\n`);
-    assert.equal(await runDiff(EXAMPLE, { env: { MOAT_URL: fake.url, MOAT_DATA_DIR: dataDir } }, capture()), 0);
-    assert.equal(await runDiff(EXAMPLE, { env: { MOAT_URL: fake.url, MOAT_ADMIN_TOKEN: TOKEN } }, capture()), 0);
+    assert.equal(await runDiff(EXAMPLE, { env: { MOAT_URL: fake.url, MOAT_DATA_DIR: dataDir } }, capture()), 2);
+    assert.equal(await runDiff(EXAMPLE, { env: { MOAT_URL: fake.url, MOAT_ADMIN_TOKEN: TOKEN } }, capture()), 2);
     await assert.rejects(runDiff(EXAMPLE, { url: fake.url, token: 'wrong-token-000000000' }, capture()), /HTTP 401 admin_unauthorized: Missing or unknown admin token/);
     await assert.rejects(runDiff(EXAMPLE, { env: { MOAT_URL: fake.url, MOAT_DATA_DIR: join(dataDir, 'missing') } }, capture()), /no admin token/);
   } finally {
@@ -150,4 +150,125 @@ test('the policy command group is registered with validate, diff and apply', () 
   const policy = program.commands.find((c) => c.name() === 'policy');
   assert.deepEqual(policy?.commands.map((c) => c.name()), ['validate', 'diff', 'apply']);
   assert.ok(policy?.commands[2]?.options.some((o) => o.long === '--force'));
+  assert.ok(policy?.commands[2]?.options.some((o) => o.long === '--prune'));
+  assert.ok(policy?.commands[1]?.options.some((o) => o.long === '--json'));
+});
+
+/** A store with one org made by the file and one made through the API (key and grant included). */
+function storeWithApiOrg(): PolicyState {
+  return {
+    ...emptyPolicyState(),
+    rules: { tiers: { free: {} } },
+    orgs: [
+      { id: 'org_file', name: 'File', tier: 'free', attributes: {}, labels: [], status: 'active' },
+      { id: 'team-api', name: 'Made by API', tier: 'free', attributes: {}, labels: [], status: 'active' },
+    ],
+    grants: [{ id: 'team-api:eval', orgId: 'team-api', purpose: 'eval', models: ['claude-*'] }],
+    keys: [{ orgId: 'team-api', name: 'ci', status: 'active', prefix: 'moat_ab12' }],
+    admins: [{ name: 'root', role: 'admin' }],
+  };
+}
+
+function policyFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'moat-policy-')), 'policy.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+const FILE_ORG_ONLY = 'tiers:\n  free: {}\norgs:\n  - { id: org_file, name: File, tier: free }\n';
+
+test('diff exits 0 when the store matches, 2 when it drifted, 1 on an invalid file; --json is the plan for CI', async () => {
+  const fake = await fakeAdmin(storeWithApiOrg());
+  try {
+    const opts = { url: fake.url, token: TOKEN };
+    const same = capture();
+    assert.equal(await runDiff(policyFile(FILE_ORG_ONLY), opts, same), 0);
+    assert.match(same.stdout, /^No changes\./);
+
+    const drift = policyFile(FILE_ORG_ONLY.replace('name: File', 'name: Renamed'));
+    const text = capture();
+    assert.equal(await runDiff(drift, opts, text), 2);
+    assert.match(text.stdout, /~ org org_file\n {4}name: "File" -> "Renamed"/);
+
+    const json = capture();
+    assert.equal(await runDiff(drift, { ...opts, json: true }, json), 2);
+    const plan = JSON.parse(json.stdout) as Record<string, unknown>;
+    assert.equal(plan.changes, true);
+    assert.equal(plan.storeVersion, 1);
+    assert.deepEqual(plan.summary, { create: 0, update: 1, delete: 0 });
+    assert.deepEqual((plan.steps as Array<Record<string, unknown>>).map((s) => [s.kind, s.action, s.id, s.fields]), [['org', 'update', 'org_file', ['name']]]);
+    assert.deepEqual(plan.unmanaged, [
+      { kind: 'org', id: 'team-api' },
+      { kind: 'grant', id: 'team-api:eval' },
+      { kind: 'key', id: 'team-api/ci' },
+      { kind: 'admin', id: 'root' },
+    ]);
+
+    const clean = capture();
+    assert.equal(await runDiff(policyFile(FILE_ORG_ONLY), { ...opts, json: true }, clean), 0);
+    assert.equal((JSON.parse(clean.stdout) as { changes: boolean }).changes, false);
+
+    const bad = capture();
+    assert.equal(await runDiff(policyFile('orgs:\n  - { id: x }\n'), { ...opts, json: true }, bad), 1);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, /nothing was changed/);
+  } finally {
+    fake.server.close();
+  }
+});
+
+test('apply keeps objects made through the API unless the file owns them (manage:) or --prune is given', async () => {
+  const fake = await fakeAdmin(storeWithApiOrg());
+  try {
+    const opts = { url: fake.url, token: TOKEN };
+    const kept = capture();
+    assert.equal(await runApply(policyFile(FILE_ORG_ONLY), opts, kept), 0);
+    assert.match(kept.stdout, /^No changes\. The store matches the policy file\.\nKept 4 objects not in the file and not owned by it/);
+    assert.equal(fake.applyCalls, 0);
+    assert.deepEqual(fake.state.orgs.map((o) => o.id), ['org_file', 'team-api']);
+
+    // Owning `team-*` deletes that org with its grant and key; the admin token is still not owned.
+    const owned = capture();
+    assert.equal(await runApply(policyFile(`manage:\n  orgs: ["team-*"]\n${FILE_ORG_ONLY}`), opts, owned), 0);
+    assert.match(owned.stdout, /- key team-api\/ci\n- grant team-api:eval\n- org team-api\n/);
+    assert.deepEqual(fake.state.orgs.map((o) => o.id), ['org_file']);
+    assert.deepEqual(fake.state.keys, []);
+    assert.deepEqual(fake.state.admins, [{ name: 'root', role: 'admin' }]);
+  } finally {
+    fake.server.close();
+  }
+
+  const pruned = await fakeAdmin(storeWithApiOrg());
+  try {
+    const file = policyFile(`${FILE_ORG_ONLY}admins:\n  - { name: root, role: admin }\n`);
+    assert.equal(await runDiff(file, { url: pruned.url, token: TOKEN }, capture()), 0, 'unowned objects are not drift');
+    assert.equal(await runDiff(file, { url: pruned.url, token: TOKEN, prune: true }, capture()), 2);
+    assert.equal(await runApply(file, { url: pruned.url, token: TOKEN, prune: true }, capture()), 0);
+    assert.deepEqual(pruned.state.orgs.map((o) => o.id), ['org_file']);
+    assert.deepEqual(pruned.state.grants, []);
+  } finally {
+    pruned.server.close();
+  }
+});
+
+test('an enforcement throttle on an org is not drift, and an apply that updates the org keeps it', async () => {
+  const throttle = { 'moat.throttle.factor': 0.25, 'moat.throttle.until': '2030-01-01T00:00:00.000Z', 'moat.throttle.case': 'case-7' };
+  const state = storeWithApiOrg();
+  state.orgs[0] = { ...state.orgs[0]!, attributes: { plan: 'gold', ...throttle } };
+  const fake = await fakeAdmin(state);
+  try {
+    const opts = { url: fake.url, token: TOKEN };
+    const file = FILE_ORG_ONLY.replace('tier: free }', 'tier: free, attributes: { plan: gold } }');
+    assert.equal(await runDiff(policyFile(file), opts, capture()), 0);
+    const apply = capture();
+    assert.equal(await runApply(policyFile(file.replace('plan: gold', 'plan: silver')), opts, apply), 0);
+    assert.match(apply.stdout, /attributes: .*"plan":"gold".* -> .*"plan":"silver"/);
+    assert.deepEqual(fake.state.orgs[0]?.attributes, { plan: 'silver', ...throttle });
+    // A file cannot set (or clear) the throttle itself.
+    const io = capture();
+    assert.equal(await runDiff(policyFile(file.replace('plan: gold', '"moat.throttle.factor": 1')), opts, io), 1);
+    assert.match(io.stderr, /set by enforcement, not by policy files/);
+  } finally {
+    fake.server.close();
+  }
 });

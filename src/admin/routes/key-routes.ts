@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { createKey, deleteKey, getKey, listKeys, setKeyExpiry, setKeyStatus, withoutHash } from '../../store/keys-repo.js';
+import { createKey, deleteKey, endKeyRotation, getKey, listKeys, rotateKey, setKeyExpiry, setKeyStatus, withoutHash } from '../../store/keys-repo.js';
+import { parseDuration } from '../../policy/duration.js';
 import { getOrg } from '../../store/orgs-repo.js';
 import { adminRoute, type AdminRoute } from '../admin-route.js';
-import { CreatedKeySchema, CreateKeyBody, DisableKeyBody, KeyExpiryBody, KeyRef, KeySchema, ListKeysQuery, OrgRef } from '../admin-schemas.js';
+import { CreatedKeySchema, CreateKeyBody, DisableKeyBody, KeyExpiryBody, KeyRef, KeySchema, ListKeysQuery, OrgRef, RotatedKeySchema, RotateKeyBody } from '../admin-schemas.js';
+
+const DEFAULT_GRACE = '24h';
 
 export const keyRoutes: AdminRoute[] = [
   adminRoute({
@@ -39,6 +42,20 @@ export const keyRoutes: AdminRoute[] = [
   adminRoute({
     method: 'PUT', url: '/keys/:key/expiry', role: 'admin', summary: 'Set (or with null clear) the expiry of a key.', params: KeyRef, body: KeyExpiryBody, response: KeySchema,
     handler: async ({ deps, params, body, identity, commit }) => commit(await setKeyExpiry(deps.driver, { actor: identity.name }, params.key, body.expiresAt)),
+  }),
+  adminRoute({
+    method: 'POST', url: '/keys/:key/rotate', role: 'admin',
+    summary: 'Issue a new secret for a key (same id, org and name); the new secret is in this response only. The replaced secret keeps working for `grace` (default 24h).',
+    params: KeyRef, body: RotateKeyBody.optional(), response: RotatedKeySchema,
+    handler: async ({ deps, params, body, meta, commit }) => {
+      const grace = body?.grace ?? DEFAULT_GRACE;
+      return commit(await rotateKey(deps.driver, meta, params.key, { graceMs: grace === '0' ? 0 : (parseDuration(grace) as number), reason: body?.reason }));
+    },
+  }),
+  adminRoute({
+    method: 'POST', url: '/keys/:key/rotation/end', role: 'admin', summary: "Stop a rotated key's previous secret now instead of at the end of its grace period.",
+    params: KeyRef, response: KeySchema,
+    handler: async ({ deps, params, identity, commit }) => commit(await endKeyRotation(deps.driver, { actor: identity.name }, params.key)),
   }),
   adminRoute({
     method: 'DELETE', url: '/keys/:key', role: 'admin', summary: 'Delete a key.', params: KeyRef, response: z.object({ id: z.string() }),

@@ -37,4 +37,20 @@ CREATE INDEX enforcement_webhooks_due ON enforcement_webhooks (status, next_atte
 `,
 };
 
-export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600];
+/** Rolled customer webhook secrets: the current generation and, during a grace period, the previous one. */
+export const migration0601: Migration = {
+  id: 601,
+  name: 'webhook-secret-rolls',
+  sql: `
+CREATE TABLE webhook_secret_rolls (
+  target text PRIMARY KEY,
+  generation integer NOT NULL,
+  previous_generation integer,
+  previous_until timestamptz,
+  rolled_at timestamptz NOT NULL
+);
+CREATE INDEX enforcement_webhooks_target ON enforcement_webhooks (target, created_at DESC);
+`,
+};
+
+export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600, migration0601];
