@@ -2,33 +2,11 @@
 // violation (contrast, names of controls, landmarks, table headers, ARIA use).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
 import { seriousViolations } from './axe-check.js';
-import { buildConsole, startConsoleServer } from './console-harness.js';
+import { browserTestSkip, startConsoleBrowser } from './console-harness.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
-
-function browserAvailable(): string | undefined {
-  try {
-    ensureChromium({ log: () => {} });
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
-if (missing && process.env.CI) throw new Error(missing);
-
-test('every console page passes axe-core with no serious or critical violation, light and dark', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
-  buildConsole();
-  const server = await startConsoleServer();
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
+test('every console page passes axe-core with no serious or critical violation, light and dark', { skip: browserTestSkip(), timeout: 300_000 }, async (t) => {
+  const { server, context, shot } = await startConsoleBrowser(t);
   const { rival } = server.seed;
   const kase = await server.trafficToCase('competitor', 'org_rival_0', rival, { requests: 300 });
   // A throttle, so the org pages show that state too.
@@ -39,7 +17,7 @@ test('every console page passes axe-core with no serious or critical violation, 
   const problems: string[] = [];
   const check = async (page: import('playwright-core').Page, where: string) => problems.push(...(await seriousViolations(page)).map((v) => `${where}: ${v}`));
   for (const scheme of ['light', 'dark'] as const) {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto(`${server.url}/console/`);
     await page.getByLabel('Admin token').waitFor();
@@ -55,7 +33,7 @@ test('every console page passes axe-core with no serious or critical violation, 
       if (scheme === 'light' && path === `/console/orgs/${server.seed.acme.id}`) {
         await page.getByText(/every limit of this organization is at 50% until/).waitFor();
         await page.locator('h1 .badge-throttled').filter({ hasText: /throttled 50% · ends in \d+ min/ }).waitFor();
-        await page.screenshot({ path: `${SHOTS}organization-throttled.png` });
+        await shot(page, 'organization-throttled');
       }
       if (scheme === 'light' && path === '/console/orgs') {
         // The list shows the throttle as a state, and no page shows the attributes that encode it.

@@ -4,54 +4,20 @@
 // tasks use go to docs/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
-import { buildConsole, startConsoleServer, type ConsoleServer } from './console-harness.js';
+import { browserTestSkip, SHOTS, startConsoleBrowser } from './console-harness.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
-
-function browserAvailable(): string | undefined {
-  try {
-    ensureChromium({ log: () => {} });
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
-if (missing && process.env.CI) throw new Error(missing);
-
-test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
-  buildConsole();
-  mkdirSync(SHOTS, { recursive: true });
-  const server: ConsoleServer = await startConsoleServer();
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-  const login = async (page: Page, token: string) => {
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Admin token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  };
+test('analyst tasks in Chromium', { skip: browserTestSkip(), timeout: 300_000 }, async (t) => {
+  const { server, context, login, shot: screenshot } = await startConsoleBrowser(t);
+  const shot = (page: Page, name: string) => screenshot(page, name, { fullPage: true });
   const { rival } = server.seed;
-  const chat = (secret: string) =>
-    fetch(`${server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
-    }).then(async (r) => (await r.arrayBuffer(), r.status));
+  const { chat } = server;
   const sweep = await server.trafficToCase('competitor', 'org_rival_0', rival, { requests: 300 });
   let clusterCaseId = '';
   assert.equal(sweep.proposedAction?.action, 'restrict');
 
   await t.test('after approving a restriction the analyst sees the refusals on the overview and the org page', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.admin);
     await page.goto(`${server.url}/console/cases/${sweep.id}`);
     await page.getByRole('button', { name: 'Approve restrict…' }).click();
@@ -92,7 +58,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('the request log shows the refused requests, each linked to its org, key and case; the case says which sample matched what', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.analyst);
     await page.getByRole('link', { name: 'Requests', exact: true }).click();
     await page.getByRole('heading', { name: 'Requests', level: 1 }).waitFor();
@@ -119,7 +85,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('org → case → audit by links, and back to the org from the audit entry', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.viewer);
     await page.getByRole('link', { name: 'Organizations', exact: true }).click();
     await page.getByRole('link', { name: 'rival-ai' }).click();
@@ -140,7 +106,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('an audit entry is found by org name (partial, any case), narrowed by action, exported', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.viewer);
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     await page.getByLabel(/^Search \(org name/).fill('RIVAL');
@@ -205,7 +171,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     // After the suspension the members are refused: the combined chart shows it.
     assert.equal(await chat(members[0]!.secret), 403);
 
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.analyst);
     await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByLabel('Status').selectOption('all');
@@ -242,7 +208,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
     const { acme } = server.seed;
     const prod = acme.keys[0]!;
     for (let i = 0; i < 5; i++) assert.equal(await chat(prod.secret), 200);
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.admin);
     await page.getByRole('link', { name: 'Organizations', exact: true }).click();
     await page.getByRole('link', { name: 'acme-health' }).click();
@@ -274,7 +240,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('organizations: search, sort by refusals, status per row', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.viewer);
     await page.getByRole('link', { name: 'Organizations', exact: true }).click();
     await page.getByRole('button', { name: 'Refused (24 h)' }).click();
@@ -297,7 +263,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
       requests: 200,
     });
     assert.equal(single.status, 'open');
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.admin);
     await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByRole('link', { name: single.title }).waitFor();
@@ -319,7 +285,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('every page fits a 390 px phone without sideways scrolling; dark mode follows the system', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await page.goto(`${server.url}/console/`);
@@ -348,7 +314,7 @@ test('analyst tasks in Chromium', { skip: missing ? `browser tests skipped: ${mi
   });
 
   await t.test('the time range picker re-reads the charts for the chosen range and keeps it in the address', async () => {
-    const page = await browser.context.newPage();
+    const page = await context.newPage();
     await login(page, server.tokens.viewer);
     await page.getByLabel('Time range').selectOption('7d');
     await page.getByText('Requests per day by outcome, last 7 days').waitFor();

@@ -5,42 +5,10 @@
 // role gating, error and loading states. Screenshots of the main pages go to docs/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
-import { buildConsole, startConsoleServer, type ConsoleServer } from './console-harness.js';
+import { browserTestSkip, startConsoleBrowser } from './console-harness.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
-
-function browserAvailable(): string | undefined {
-  try {
-    ensureChromium({ log: () => {} });
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
-if (missing && process.env.CI) throw new Error(missing);
-
-test('admin console in Chromium', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
-  buildConsole();
-  mkdirSync(SHOTS, { recursive: true });
-  const server: ConsoleServer = await startConsoleServer();
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  const ctx: BrowserContext = browser.context;
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
-  const login = async (page: Page, token: string) => {
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Admin token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  };
+test('admin console in Chromium', { skip: browserTestSkip(), timeout: 300_000 }, async (t) => {
+  const { server, context: ctx, login, shot } = await startConsoleBrowser(t);
   const { rival, acme, prober } = server.seed;
   // Ordinary customer traffic (opens no case) and the competitor's sweep (opens one) through the gateway.
   const legit = await server.sendTraffic('legit', 'org_support_0', acme, { requests: 30 });

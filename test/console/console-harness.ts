@@ -4,11 +4,15 @@
 // simulator traffic sent through the gateway's /v1 endpoints and judged by the gateway's live detection
 // (startMoat's `detection` wiring), which opens the cases. Should a build run without live detection, the
 // gateway's own trace of the traffic goes through the real detector and server.enforcement.onDetection
-// instead — either way, no hand-made evidence.
+// instead — either way, no hand-made evidence. The browser tests' setup is here too: browserTestSkip (skip
+// without Chromium, fail under CI) and startConsoleBrowser (console build, this server, Chromium, sign-in).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
 import { parse } from 'yaml';
+import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type LabelEvent } from '../../src/detection/detector.js';
 import type { Detection } from '../../src/enforcement/detection-input.js';
@@ -20,6 +24,9 @@ import { fetchFresh } from '../support/fresh-connection-fetch.js';
 import { startTestMoat } from '../support/start-test-moat.js';
 
 const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
+
+/** Where the browser tests write the screenshots docs/console.md shows. */
+export const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 export function buildConsole(): void {
   const r = spawnSync(process.execPath, ['scripts/build-console.mjs'], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
@@ -54,6 +61,8 @@ export interface ConsoleServer {
   detect(org: SeedOrg, lines: TraceRequestLine[]): Promise<Detection | undefined>;
   /** Cases of an org (any status), once live detection has judged everything sent so far. */
   casesOf(org: SeedOrg): Promise<Case[]>;
+  /** A one-message chat completion through /v1 with a key's secret; the HTTP status. */
+  chat(secret: string): Promise<number>;
   /** sendTraffic, then the case the gateway opened for it (throws if none). */
   trafficToCase(scenario: string, simOrg: string, org: SeedOrg, opts?: { requests?: number; seed?: number }): Promise<Case>;
   close(): Promise<void>;
@@ -188,6 +197,12 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
       const { cases } = (await api('GET', `/admin/cases?status=all&org=${o.id}`)) as { cases: Array<{ id: string }> };
       return Promise.all(cases.map(async (c) => (await api('GET', `/admin/cases/${c.id}`)).case as Case));
     },
+    chat: (secret) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
+      }).then(async (r) => (await r.arrayBuffer(), r.status)),
     async trafficToCase(scenario, simOrg, o, opts = {}) {
       const lines = await this.sendTraffic(scenario, simOrg, o, opts);
       if (!moat.detection) {
@@ -202,6 +217,59 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     close: () => t.close(),
   };
   return server;
+}
+
+/**
+ * The `skip` option of a browser test: false when Debian's Chromium is there (or could be installed here),
+ * else why the test skips. Under CI a missing browser is an error, not a skip.
+ */
+export function browserTestSkip(): string | false {
+  if (existsSync(CHROMIUM_PATH)) return false;
+  let missing: string;
+  try {
+    ensureChromium({ log: () => {} });
+    return false;
+  } catch (e) {
+    missing = (e as Error).message;
+  }
+  if (process.env.CI) throw new Error(missing);
+  return `browser tests skipped: ${missing}`;
+}
+
+export interface ConsoleBrowser {
+  server: ConsoleServer;
+  /** Chromium's persistent context (one profile for the whole test). */
+  context: BrowserContext;
+  /** Opens the console's login page, signs in with the token and waits for the main navigation. */
+  login(page: Page, token: string): Promise<void>;
+  /** A screenshot to docs/screenshots/NAME.png. */
+  shot(page: Page, name: string, opts?: { fullPage?: boolean }): Promise<Buffer>;
+}
+
+/**
+ * A browser test's setup: builds the console, starts a seeded console server and Chromium, and closes both
+ * when the test ends.
+ */
+export async function startConsoleBrowser(t: TestContext): Promise<ConsoleBrowser> {
+  buildConsole();
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await startConsoleServer();
+  const browser = await launchChromium();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  return {
+    server,
+    context: browser.context,
+    async login(page, token) {
+      await page.goto(`${server.url}/console/`);
+      await page.getByLabel('Admin token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    },
+    shot: (page, name, opts = {}) => page.screenshot({ path: `${SHOTS}${name}.png`, ...opts }),
+  };
 }
 
 /** The user turns of a chat/messages body, as the sample excerpt shows them. */

@@ -3,45 +3,17 @@
 // secrets work during the grace period, and the row shows until when the old one does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../../scripts/ensure-chromium.mjs';
-import { buildConsole, startConsoleServer } from './console-harness.js';
+import { browserTestSkip, startConsoleBrowser } from './console-harness.js';
 
-function browserAvailable(): string | undefined {
-  try {
-    ensureChromium({ log: () => {} });
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const missing = existsSync(CHROMIUM_PATH) ? undefined : browserAvailable();
-if (missing && process.env.CI) throw new Error(missing);
-
-test('an admin rotates a key from the keys view', { skip: missing ? `browser tests skipped: ${missing}` : false, timeout: 300_000 }, async (t) => {
-  buildConsole();
-  const server = await startConsoleServer();
-  const browser = await launchChromium();
-  t.after(async () => {
-    await browser.close();
-    await server.close();
-  });
-  const chat = (secret: string) =>
-    fetch(`${server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'demo-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }),
-    }).then(async (r) => (await r.arrayBuffer(), r.status));
+test('an admin rotates a key from the keys view', { skip: browserTestSkip(), timeout: 300_000 }, async (t) => {
+  const { server, context, login } = await startConsoleBrowser(t);
+  const { chat } = server;
   const { acme } = server.seed;
   const prod = acme.keys[0]!;
   assert.equal(await chat(prod.secret), 200);
 
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('Admin token').fill(server.tokens.admin);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  const page = await context.newPage();
+  await login(page, server.tokens.admin);
   await page.getByRole('link', { name: 'Organizations', exact: true }).click();
   await page.getByRole('link', { name: 'acme-health' }).click();
   const row = page.getByRole('table', { name: 'Keys' }).getByRole('row').filter({ hasText: 'prod' });

@@ -1,55 +1,37 @@
 // Audit: search the whole trail on the server (GET /admin/audit/search) by name or partial text, action,
 // actor and time range; newest first, page by page to the oldest entry; export every match as CSV or JSONL;
 // and the hash chain's verification status (GET /admin/audit/verify).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { downloadExport } from '../../api/download.js';
 import type { AdminResponse, AuditVerify } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
-import { fromLocalInput, toLocalInput, viewerTimeZone } from '../../components/datetime-input.js';
+import { CursorPager, UrlSearchForm } from '../../components/url-search-form.js';
 import { useApi } from '../../hooks/use-api.js';
 import { useOrgs } from '../../hooks/use-orgs.js';
-import { navigate } from '../../hooks/use-route.js';
+import { useUrlSearch } from '../../hooks/use-url-search.js';
 import { AuditTable } from './audit-table.js';
 
 const PAGE = 50;
 /** Search fields kept in the URL, so a search is a link that can be shared and the back button works. */
 const FIELDS = ['q', 'action', 'actor', 'from', 'to', 'org'] as const;
-type Field = (typeof FIELDS)[number];
 
 type SearchResult = AdminResponse<'GET /audit/search'>;
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
-  const initial = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
-  const [form, setForm] = useState(initial);
-  useEffect(() => setForm(initial), [query.toString()]);
-  const before = query.get('before_seq') ?? '';
-  const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
-  const filters = new URLSearchParams();
-  for (const f of FIELDS) if (initial[f]) filters.set(f, initial[f]);
-  const server = new URLSearchParams(filters);
-  server.set('limit', String(PAGE));
-  if (before) server.set('before_seq', before);
-  const result = useApi<SearchResult>(`/admin/audit/search?${server}`);
+  const search = useUrlSearch({ path: '/console/audit', fields: FIELDS, query, cursor: 'before_seq', pageSize: PAGE });
+  const { form, set, filters, page, applied } = search;
+  const result = useApi<SearchResult>(`/admin/audit/search?${search.serverQuery}`);
   const actions = useApi<{ actions: { action: string; count: number }[] }>('/admin/audit/actions', 30000);
   const verify = useApi<AuditVerify>('/admin/audit/verify', 15000);
   const orgs = useOrgs();
   const [exportError, setExportError] = useState('');
 
-  const go = (p: URLSearchParams) => navigate(`/console/audit${p.size ? `?${p}` : ''}`);
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    const p = new URLSearchParams();
-    for (const f of FIELDS) if (form[f].trim()) p.set(f, form[f].trim());
-    go(p);
-  };
   const exportAs = (format: 'csv' | 'jsonl') => {
     const p = new URLSearchParams(filters);
     p.set('format', format);
     setExportError('');
     downloadExport(`/admin/audit/search/export?${p}`, `moat-audit.${format}`).catch((e: Error) => setExportError(e.message));
   };
-  const set = (f: Field, v: string) => setForm({ ...form, [f]: v });
-  const tz = viewerTimeZone();
 
   return (
     <section aria-labelledby="page-title">
@@ -67,7 +49,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
           )
         }
       </AsyncView>
-      <form role="search" aria-label="Search the audit trail" onSubmit={search} className="search">
+      <UrlSearchForm search={search} label="Search the audit trail" idPrefix="audit" submitLabel="Search">
         <div className="grow">
           <label htmlFor="audit-q">Search (org name, id, actor or any text)</label>
           <input id="audit-q" type="search" value={form.q} onChange={(e) => set('q', e.target.value)} placeholder="e.g. rival or case_3f…" />
@@ -89,26 +71,10 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
           <label htmlFor="audit-actor">Actor</label>
           <input id="audit-actor" type="search" value={form.actor} onChange={(e) => set('actor', e.target.value)} />
         </div>
-        <div>
-          <label htmlFor="audit-from">From ({tz})</label>
-          <input id="audit-from" type="datetime-local" value={toLocalInput(form.from)} onChange={(e) => set('from', fromLocalInput(e.target.value))} />
-        </div>
-        <div>
-          <label htmlFor="audit-to">To ({tz})</label>
-          <input id="audit-to" type="datetime-local" value={toLocalInput(form.to)} onChange={(e) => set('to', fromLocalInput(e.target.value))} />
-        </div>
-        <button type="submit" className="primary">
-          Search
-        </button>
-        {filters.size > 0 && (
-          <button type="button" onClick={() => go(new URLSearchParams())}>
-            Clear
-          </button>
-        )}
-      </form>
-      {initial.org && (
+      </UrlSearchForm>
+      {applied.org && (
         <p className="muted">
-          Entries about <strong>{orgs.get(initial.org)?.name ?? initial.org}</strong>: the organization, its keys and its cases.
+          Entries about <strong>{orgs.get(applied.org)?.name ?? applied.org}</strong>: the organization, its keys and its cases.
         </p>
       )}
       <AsyncView state={result} what="audit entries">
@@ -135,31 +101,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                 </p>
               )}
               <AuditTable entries={entries} caption="Audit entries, newest first" orgs={orgs} />
-              <nav aria-label="Audit pages" className="actions">
-                {page > 1 && (
-                  <button type="button" onClick={() => history.back()}>
-                    ← Newer
-                  </button>
-                )}
-                {page > 1 && (
-                  <button type="button" onClick={() => go(filters)}>
-                    Newest
-                  </button>
-                )}
-                {nextBeforeSeq !== undefined && (
-                  <button
-                    type="button"
-                    onClick={() => {
-                      const p = new URLSearchParams(filters);
-                      p.set('before_seq', String(nextBeforeSeq));
-                      p.set('page', String(page + 1));
-                      go(p);
-                    }}
-                  >
-                    Older →
-                  </button>
-                )}
-              </nav>
+              <CursorPager search={search} label="Audit pages" next={nextBeforeSeq} back />
             </>
           );
         }}

@@ -2,35 +2,27 @@
 // newest first and paged. Each row links to its org, its key (on the org's page) and the org's latest case, so
 // an analyst goes from "what was refused" to "why" in one click. What the log leaves out (sampling, retention,
 // prompt text) is said above the table.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo } from 'react';
 import { OUTCOMES, reasonText } from '../../api/outcomes.js';
 import type { AdminResponse, ApiKeyView, CaseSummary, RequestLogEntry } from '../../api/types.js';
 import { AsyncView } from '../../components/async-view.js';
-import { fromLocalInput, toLocalInput, viewerTimeZone } from '../../components/datetime-input.js';
 import { CaseLink, OrgLink } from '../../components/entity-link.js';
 import { ExpandableText } from '../../components/expandable-text.js';
 import { fmtAge, fmtNum, fmtPct, fmtTime } from '../../components/format.js';
+import { CursorPager, UrlSearchForm } from '../../components/url-search-form.js';
 import { useApi } from '../../hooks/use-api.js';
 import { useOrgs } from '../../hooks/use-orgs.js';
-import { href, Link, navigate } from '../../hooks/use-route.js';
+import { href, Link } from '../../hooks/use-route.js';
+import { useUrlSearch } from '../../hooks/use-url-search.js';
 
 const PAGE = 50;
 const FIELDS = ['org', 'key', 'model', 'outcome', 'from', 'to'] as const;
-type Field = (typeof FIELDS)[number];
 type Recording = AdminResponse<'GET /requests'>['recording'];
 
 export function RequestsPage({ query }: { query: URLSearchParams }) {
-  const initial = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
-  const [form, setForm] = useState(initial);
-  useEffect(() => setForm(initial), [query.toString()]);
-  const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
-  const filters = new URLSearchParams();
-  for (const f of FIELDS) if (initial[f]) filters.set(f, initial[f]);
-  const server = new URLSearchParams(filters);
-  server.set('limit', String(PAGE));
-  const before = query.get('before');
-  if (before) server.set('before', before);
-  const result = useApi<AdminResponse<'GET /requests'>>(`/admin/requests?${server}`);
+  const search = useUrlSearch({ path: '/console/requests', fields: FIELDS, query, cursor: 'before', pageSize: PAGE });
+  const { form, set } = search;
+  const result = useApi<AdminResponse<'GET /requests'>>(`/admin/requests?${search.serverQuery}`);
   const orgs = useOrgs();
   const keys = useApi<{ keys: ApiKeyView[] }>('/admin/keys', 30000);
   const cases = useApi<{ cases: CaseSummary[] }>('/admin/cases?status=all', 15000);
@@ -42,21 +34,12 @@ export function RequestsPage({ query }: { query: URLSearchParams }) {
     return m;
   }, [cases]);
 
-  const go = (p: URLSearchParams) => navigate(`/console/requests${p.size ? `?${p}` : ''}`);
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    const p = new URLSearchParams();
-    for (const f of FIELDS) if (form[f].trim()) p.set(f, form[f].trim());
-    go(p);
-  };
-  const set = (f: Field, v: string) => setForm({ ...form, [f]: v });
-  const tz = viewerTimeZone();
   const sortedOrgs = [...orgs.values()].sort((a, b) => a.name.localeCompare(b.name));
 
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Requests</h1>
-      <form role="search" aria-label="Filter the request log" onSubmit={search} className="search">
+      <UrlSearchForm search={search} label="Filter the request log" idPrefix="req" submitLabel="Filter">
         <div>
           <label htmlFor="req-org">Organization</label>
           <select id="req-org" value={form.org} onChange={(e) => set('org', e.target.value)}>
@@ -88,23 +71,7 @@ export function RequestsPage({ query }: { query: URLSearchParams }) {
             ))}
           </select>
         </div>
-        <div>
-          <label htmlFor="req-from">From ({tz})</label>
-          <input id="req-from" type="datetime-local" value={toLocalInput(form.from)} onChange={(e) => set('from', fromLocalInput(e.target.value))} />
-        </div>
-        <div>
-          <label htmlFor="req-to">To ({tz})</label>
-          <input id="req-to" type="datetime-local" value={toLocalInput(form.to)} onChange={(e) => set('to', fromLocalInput(e.target.value))} />
-        </div>
-        <button type="submit" className="primary">
-          Filter
-        </button>
-        {filters.size > 0 && (
-          <button type="button" onClick={() => go(new URLSearchParams())}>
-            Clear
-          </button>
-        )}
-      </form>
+      </UrlSearchForm>
       <AsyncView state={result} what="requests">
         {({ entries, nextBefore, recording }) => (
           <>
@@ -142,26 +109,7 @@ export function RequestsPage({ query }: { query: URLSearchParams }) {
                 </table>
               </div>
             )}
-            <nav aria-label="Request log pages" className="actions">
-              {page > 1 && (
-                <button type="button" onClick={() => go(filters)}>
-                  Newest
-                </button>
-              )}
-              {nextBefore !== undefined && (
-                <button
-                  type="button"
-                  onClick={() => {
-                    const p = new URLSearchParams(filters);
-                    p.set('before', nextBefore);
-                    p.set('page', String(page + 1));
-                    go(p);
-                  }}
-                >
-                  Older →
-                </button>
-              )}
-            </nav>
+            <CursorPager search={search} label="Request log pages" next={nextBefore} />
           </>
         )}
       </AsyncView>
