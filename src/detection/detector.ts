@@ -1,7 +1,7 @@
 // The detection pipeline: one entry for live events (gateway consumer feeds toTraceLine(event)) and replayed
 // trace lines alike. Online: a label attached at an org's k-th request uses only what arrived up to it.
 // Time is virtual: it follows the events' timestamps and never goes backwards.
-import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
+import { asksForText, type TraceLine, type TraceOrgLine, type TraceRequestLine } from '../events/trace-format.js';
 import type { DetectionAssets } from './assets.js';
 import type { Aggregate } from './aggregate-features.js';
 import { featureNames, resolveFeature, topScoredKey, type FeatureContext } from './feature-catalog.js';
@@ -382,6 +382,7 @@ export function createDetector(opts: DetectorOptions): Detector {
 
   function ingestRequest(line: TraceRequestLine): void {
     requests++;
+    if (!asksForText(line)) return;
     let ts = Date.parse(line.ts);
     if (Number.isNaN(ts)) {
       diag.bad_timestamps++;

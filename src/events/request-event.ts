@@ -50,6 +50,7 @@ export function toTraceLine(e: RequestEvent): TraceRequestLine {
     key: e.keyId,
     client: { ip: e.client.ip, ...(e.client.userAgent ? { user_agent: e.client.userAgent } : {}) },
     api: e.api,
+    endpoint: e.endpoint,
     body: e.body,
     response: { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) },
   };

@@ -24,6 +24,8 @@ export interface TraceRequestLine {
   key: string;
   client?: { ip?: string; user_agent?: string };
   api: 'openai' | 'anthropic';
+  /** The door's path ("/v1/responses"); absent in traces written before there were doors beside chat and messages. */
+  endpoint?: string;
   headers?: Record<string, string>;
   /** The request body exactly as sent. */
   body: unknown;
@@ -31,3 +33,13 @@ export interface TraceRequestLine {
 }
 
 export type TraceLine = TraceOrgLine | TraceRequestLine;
+
+/**
+ * Doors whose requests ask the model for no text: embeddings (the input is documents to index) and token counting
+ * (a copy of a conversation the client is about to send). They are metered and traced, but detection does not read
+ * them as prompts: an embedding job would read as thousands of single-turn "prompts", and a client that counts
+ * tokens before each call would send every prompt twice.
+ */
+export function asksForText(line: Pick<TraceRequestLine, 'endpoint'>): boolean {
+  return line.endpoint !== '/v1/embeddings' && line.endpoint !== '/v1/messages/count_tokens';
+}

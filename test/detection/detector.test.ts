@@ -200,3 +200,17 @@ test('an org idle for longer than idle_eviction_hours keeps its labels but drops
   assert.equal(d.snapshot().orgs.find((o) => o.org === REDTEAM)!.requests, before.requests + 1);
   assert.equal(assets.linkage.idle_eviction_hours, 168);
 });
+
+test('embedding and token-counting requests are not read as prompts: a red-team sweep sent there labels nothing', () => {
+  const sweep = fixtureLines('competitor.jsonl').filter((l): l is TraceRequestLine => l.type === 'request' && l.org === RIVAL);
+  assert.ok(sweep.length > 100);
+  const orgs = fixtureLines('competitor.jsonl').filter((l) => l.type === 'org');
+  const at = (endpoint: string | undefined) => run([...orgs, ...sweep.map((l) => (endpoint === undefined ? l : { ...l, endpoint }))]);
+  assert.ok(at(undefined).labels.some((l) => l.org === RIVAL), 'the same traffic as prompts is labelled');
+  assert.ok(at('/v1/responses').labels.some((l) => l.org === RIVAL), 'a generating door is read like any other');
+  for (const endpoint of ['/v1/embeddings', '/v1/messages/count_tokens']) {
+    const r = at(endpoint);
+    assert.equal(r.labels.filter((l) => l.org === RIVAL).length, 0, endpoint);
+    assert.equal(r.d.features(RIVAL)?.['w.requests'] ?? 0, 0, `${endpoint}: no window traffic`);
+  }
+});
