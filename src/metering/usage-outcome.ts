@@ -6,6 +6,21 @@
 export const USAGE_OUTCOMES = ['admitted', 'refused', 'rate_limited', 'upstream_error', 'error'] as const;
 export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
+/** Which traffic a usage or request-log query covers: every field narrows it (absent: no narrowing). */
+export interface TrafficFilter {
+  org?: string | undefined;
+  key?: string | undefined;
+  model?: string | undefined;
+  /** Only these outcomes (any of them). */
+  outcomes?: readonly UsageOutcome[] | undefined;
+  /** Only this reason (error code). */
+  reason?: string | undefined;
+  /** Inclusive lower bound (ISO). */
+  from?: string | undefined;
+  /** Exclusive upper bound (ISO). */
+  to?: string | undefined;
+}
+
 /** Codes that mean "policy or key status said no" (the request itself was acceptable). */
 const REFUSALS = new Set([
   'key_disabled', 'key_expired', 'org_revoked', 'org_suspended', 'org_restricted', 'affiliate_restricted', 'feature_denied', 'grant_out_of_scope', 'access_unconfirmed',

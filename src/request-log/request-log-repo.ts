@@ -2,7 +2,7 @@
 // API, and pruning by age and by count.
 import type { SqlExecutor } from '../sql/sql-driver.js';
 import { toIso, toNum } from '../sql/row-values.js';
-import type { UsageOutcome } from '../metering/usage-outcome.js';
+import type { TrafficFilter, UsageOutcome } from '../metering/usage-outcome.js';
 import type { RequestLogRow } from './request-log-row.js';
 
 const COLUMNS = ['id', 'ts', 'org_id', 'key_id', 'model', 'api', 'endpoint', 'stream', 'status', 'outcome', 'reason', 'latency_ms', 'input_tokens', 'output_tokens', 'purpose', 'prompt'] as const;
@@ -21,16 +21,7 @@ export async function insertRequestLog(ex: SqlExecutor, rows: readonly RequestLo
   }
 }
 
-export interface RequestLogQuery {
-  org?: string | undefined;
-  key?: string | undefined;
-  model?: string | undefined;
-  outcomes?: readonly UsageOutcome[] | undefined;
-  reason?: string | undefined;
-  /** Inclusive (ISO). */
-  from?: string | undefined;
-  /** Exclusive (ISO). */
-  to?: string | undefined;
+export interface RequestLogQuery extends TrafficFilter {
   /** Only entries older than this cursor (`<ts>|<id>` of the last entry of the previous page). */
   before?: { ts: string; id: string } | undefined;
   limit: number;

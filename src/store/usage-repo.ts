@@ -6,7 +6,7 @@ import { toIso, toNum } from '../sql/row-values.js';
 /** Rows are the metering module's UsageRow: this repository is the store's UsageSink. */
 export type { UsageRow } from '../metering/usage-sink.js';
 import type { UsageRow } from '../metering/usage-sink.js';
-import type { UsageOutcome } from '../metering/usage-outcome.js';
+import type { TrafficFilter, UsageOutcome } from '../metering/usage-outcome.js';
 
 import { recordKeysLastUsed } from './keys-repo.js';
 
@@ -61,18 +61,7 @@ export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Pr
 
 export type UsageGroupBy = 'org' | 'key' | 'model' | 'outcome' | 'reason' | 'minute' | 'hour' | 'day';
 
-export interface UsageQuery {
-  org?: string | undefined;
-  key?: string | undefined;
-  model?: string | undefined;
-  /** Only these outcomes (any of them). */
-  outcomes?: readonly UsageOutcome[] | undefined;
-  /** Only this reason (error code). */
-  reason?: string | undefined;
-  /** Inclusive lower bound (ISO). */
-  from?: string | undefined;
-  /** Exclusive upper bound (ISO). */
-  to?: string | undefined;
+export interface UsageQuery extends TrafficFilter {
   /** Dimensions to group by; at most one of minute/hour/day. Empty: one total row. */
   groupBy?: readonly UsageGroupBy[] | undefined;
 }
