@@ -49,3 +49,27 @@ export interface DetectionSink {
   /** Ends what the sink holds (threads, connections) after its loop ended. */
   close(): Promise<void>;
 }
+
+/**
+ * The loop a sink runs over the event queue: batches of up to 256 events, as trace lines, handed to `handle`;
+ * `pending` is 1 while a batch is in hand, and the wiring's idle check runs after each batch.
+ */
+export function batchLoop(ctx: SinkContext, handle: (lines: TraceRequestLine[]) => void | Promise<void>): Pick<DetectionSink, 'loop' | 'pending'> {
+  let busy = false;
+  return {
+    pending: () => (busy ? 1 : 0),
+    async loop() {
+      for (;;) {
+        const batch = await ctx.queue.take(256);
+        if (batch.length === 0) break;
+        busy = true;
+        try {
+          await handle(ctx.traceLinesOf(batch));
+        } finally {
+          busy = false;
+          ctx.checkIdle();
+        }
+      }
+    },
+  };
+}

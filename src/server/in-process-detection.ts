@@ -3,10 +3,10 @@
 import { loadDetectionAssets, type DetectionAssets } from '../detection/assets.js';
 import { createDetector } from '../detection/detector.js';
 import { guardEvent } from '../events/consumer-supervisor.js';
-import type { DetectionSink, SinkContext } from './detection-sink.js';
+import { batchLoop, type DetectionSink, type SinkContext } from './detection-sink.js';
 
 export function inProcessDetection(ctx: SinkContext, assets?: DetectionAssets): DetectionSink {
-  const { queue, tracker, logger, health } = ctx;
+  const { tracker, logger, health } = ctx;
   const detector = createDetector({
     ...(assets ?? loadDetectionAssets()),
     evidence: { samples: ctx.cfg.evidenceSamples, maxChars: 300 },
@@ -14,28 +14,15 @@ export function inProcessDetection(ctx: SinkContext, assets?: DetectionAssets): 
     onDiagnostic: (x) => logger.debug({ kind: x.kind, org: x.org }, `detection: ${x.message}`),
   });
   for (const l of ctx.allOrgLines()) detector.ingestOrg(l);
-  let busy = false;
   return {
     detector,
     ingestOrgs: (lines) => {
       for (const l of lines) detector.ingestOrg(l);
     },
-    pending: () => (busy ? 1 : 0),
-    async loop() {
-      for (;;) {
-        const batch = await queue.take(256);
-        if (batch.length === 0) break;
-        busy = true;
-        try {
-          const lines = ctx.traceLinesOf(batch);
-          for (const l of lines) guardEvent(health, 'detection', () => detector.ingestRequest(l));
-          if (tracker.hasPending) void ctx.enforcePending();
-        } finally {
-          busy = false;
-          ctx.checkIdle();
-        }
-      }
-    },
+    ...batchLoop(ctx, (lines) => {
+      for (const l of lines) guardEvent(health, 'detection', () => detector.ingestRequest(l));
+      if (tracker.hasPending) void ctx.enforcePending();
+    }),
     snapshot: async () => detector.snapshot(),
     explain: async (org) => detector.explain(org),
     close: async () => {},

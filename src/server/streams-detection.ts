@@ -6,13 +6,13 @@ import { Redis } from 'ioredis';
 import type { LabelEvent } from '../detection/detector.js';
 import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
-import type { DetectionSink, SinkContext } from './detection-sink.js';
+import { batchLoop, type DetectionSink, type SinkContext } from './detection-sink.js';
 
 /** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
 export const ENFORCE_GROUP = 'moat-enforce';
 
 export async function streamsDetection(ctx: SinkContext, redisUrl: string | undefined): Promise<DetectionSink> {
-  const { cfg, queue, logger, health } = ctx;
+  const { cfg, logger, health } = ctx;
   if (!redisUrl) throw new Error('detection.mode streams needs redisUrl');
   const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const sub = new Redis(redisUrl, { lazyConnect: false });
@@ -38,24 +38,9 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
     },
     (err) => logger.warn({ err }, 'detection label stream read failed'),
   );
-  let busy = false;
   return {
     ingestOrgs: (lines) => void publish(lines).catch((err) => logger.warn({ err }, 'publishing org lines failed')),
-    pending: () => (busy ? 1 : 0),
-    async loop() {
-      for (;;) {
-        const batch = await queue.take(256);
-        if (batch.length === 0) break;
-        busy = true;
-        try {
-          const lines = ctx.traceLinesOf(batch);
-          await publish(lines);
-        } finally {
-          busy = false;
-          ctx.checkIdle();
-        }
-      }
-    },
+    ...batchLoop(ctx, publish),
     snapshot: async () => undefined,
     async close() {
       abort.abort();
