@@ -2,42 +2,22 @@
 // paging and filters, and clause texts from the policy.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
-import { runMigrations } from '../../src/store/migrate.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
-import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
-import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
+import { startAdminHarness, type AdminHarness } from '../admin/admin-harness.js';
 
-const BOOT = 'console-routes-bootstrap-token-0123456789';
-const silent = { info() {}, warn() {}, error() {} };
-let driver: PgliteDriver;
-let view: PolicyView;
-let bus: InProcessChangeBus;
-let app: FastifyInstance;
+let h: AdminHarness;
 let url = '';
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${BOOT}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, json: (await res.json()) as any };
-};
+const call = (method: string, path: string, body?: unknown) => h.call(method, path, body);
 
 before(async () => {
-  driver = await PgliteDriver.open();
-  await runMigrations(driver);
-  bus = new InProcessChangeBus();
-  view = await startPolicyView({ driver, bus, versionCheckMs: 0 });
-  app = Fastify();
-  await registerAdminRoutes(app, { driver, view, logger: silent, bootstrapToken: BOOT });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const started = await startAdminHarness({ listen: true });
+  h = started;
+  url = started.url!;
   for (const name of ['a-org', 'b-org', 'c-org']) assert.equal((await call('POST', '/admin/orgs', { name })).status, 201);
   assert.equal((await call('POST', '/admin/orgs/b-org/keys', { name: 'k' })).status, 201);
 });
 after(async () => {
-  await app?.close();
-  await view?.close();
-  await bus?.close();
-  await driver?.close();
+  await h?.close();
 });
 
 test('GET /admin/audit/recent: newest first, pages with before_seq, filters like /admin/audit', async () => {

@@ -2,49 +2,31 @@
 // kind from the audit log, and audit search by name with paging and export.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
 import { appendAudit } from '../../src/audit/audit-log.js';
-import { runMigrations } from '../../src/store/migrate.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { writeUsage } from '../../src/store/usage-repo.js';
-import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
-import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
+import { BOOTSTRAP as BOOT, startAdminHarness, type AdminHarness } from '../admin/admin-harness.js';
 
-const BOOT = 'outcome-routes-bootstrap-token-0123456789';
-const silent = { info() {}, warn() {}, error() {} };
-let driver: PgliteDriver;
-let view: PolicyView;
-let bus: InProcessChangeBus;
-let app: FastifyInstance;
+let h: AdminHarness;
 let url = '';
 let orgId = '';
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${BOOT}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, json: (await res.json()) as any };
-};
+const call = (method: string, path: string, body?: unknown) => h.call(method, path, body);
 
 before(async () => {
-  driver = await PgliteDriver.open();
-  await runMigrations(driver);
-  bus = new InProcessChangeBus();
-  view = await startPolicyView({ driver, bus, versionCheckMs: 0 });
-  app = Fastify();
-  await registerAdminRoutes(app, { driver, view, logger: silent, bootstrapToken: BOOT });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const started = await startAdminHarness({ listen: true });
+  h = started;
+  url = started.url!;
   orgId = (await call('POST', '/admin/orgs', { name: 'rival-ai' })).json.id;
 });
 after(async () => {
-  await app?.close();
-  await view?.close();
-  await bus?.close();
-  await driver?.close();
+  await h?.close();
 });
 
 test('GET /admin/usage: outcome filter and group_by outcome, reason; an org name is accepted', async () => {
   const minute = '2030-05-01T10:00:00.000Z';
-  await writeUsage(driver, [
+  await writeUsage(h.driver, [
     { orgId, keyId: 'key_1', model: 'm', minute, requests: 6, inputTokens: 60, outputTokens: 6 },
     { orgId, keyId: 'key_1', model: 'm', minute, outcome: 'refused', reason: 'org_restricted', requests: 4, inputTokens: 0, outputTokens: 0 },
     { orgId, keyId: 'key_2', model: '', minute, outcome: 'refused', reason: 'key_disabled', requests: 2, inputTokens: 0, outputTokens: 0 },
@@ -68,7 +50,7 @@ test('GET /admin/enforcement/activity: actions by kind, each counted once, by ha
   assert.equal((await call('POST', `/admin/keys/${key.key.id}/disable`, { reason: 'leaked' })).status, 200);
   assert.equal((await call('POST', `/admin/orgs/${orgId}/status`, { status: 'suspended', reason: 'abuse', until: '2099-01-01T00:00:00Z' })).status, 200);
   // What the enforcement executor writes for an approved restriction: the status change with its case, and its own entry.
-  await driver.transaction(async (tx) => {
+  await h.driver.transaction(async (tx) => {
     await appendAudit(tx, { actor: 'dana', action: 'org.status', target: orgId, data: { from: 'suspended', to: 'restricted', caseId: 'case_1' } });
     await appendAudit(tx, { actor: 'dana', action: 'enforcement.restrict', target: orgId, data: { caseId: 'case_1' } });
     await appendAudit(tx, { actor: 'moat', action: 'enforcement.throttle', target: orgId, data: { caseId: 'case_2' } });
@@ -89,7 +71,7 @@ test('GET /admin/audit/search: an org name finds its entries, its keys and its c
   const other = (await call('POST', '/admin/orgs', { name: 'acme-health' })).json.id;
   const key = (await call('POST', `/admin/orgs/${orgId}/keys`, { name: 'research' })).json.key;
   assert.equal((await call('POST', `/admin/keys/${key.id}/disable`, { reason: 'rotated' })).status, 200);
-  await driver.transaction((tx) => appendAudit(tx, { actor: 'dana', action: 'case.approved', target: 'case_abc', data: { orgIds: [orgId], text: 'ok' } }));
+  await h.driver.transaction((tx) => appendAudit(tx, { actor: 'dana', action: 'case.approved', target: 'case_abc', data: { orgIds: [orgId], text: 'ok' } }));
   const found = await call('GET', '/admin/audit/search?q=RIVAL&limit=500');
   assert.equal(found.status, 200);
   const actions = found.json.entries.map((e: any) => e.action);
@@ -121,7 +103,7 @@ test('GET /admin/audit/search: an org name finds its entries, its keys and its c
 });
 
 test('GET /admin/audit/search/export: every match as CSV (formulas defused) or JSONL; /admin/audit/actions lists actions', async () => {
-  await driver.transaction((tx) => appendAudit(tx, { actor: '=HYPERLINK("x")', action: 'org.update', target: orgId, data: { note: 'a, "quoted" note' } }));
+  await h.driver.transaction((tx) => appendAudit(tx, { actor: '=HYPERLINK("x")', action: 'org.update', target: orgId, data: { note: 'a, "quoted" note' } }));
   const res = await fetch(`${url}/admin/audit/search/export?q=rival&format=csv`, { headers: { authorization: `Bearer ${BOOT}` } });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
@@ -155,7 +137,7 @@ test('GET /admin/orgs/:org/keys/activity: last use and recent requests per key, 
   const o = (await call('POST', '/admin/orgs', { name: 'key-activity-org' })).json.id;
   const now = Date.now();
   const minute = (ago: number) => new Date(Math.floor((now - ago) / 60_000) * 60_000).toISOString();
-  await writeUsage(driver, [
+  await writeUsage(h.driver, [
     { orgId: o, keyId: 'key_x', model: 'm', minute: minute(2 * 86_400_000), requests: 50, inputTokens: 0, outputTokens: 0 },
     { orgId: o, keyId: 'key_x', model: 'm', minute: minute(3_600_000), requests: 5, inputTokens: 0, outputTokens: 0 },
     { orgId: o, keyId: 'key_x', model: 'm', minute: minute(60_000), outcome: 'refused', reason: 'key_disabled', requests: 2, inputTokens: 0, outputTokens: 0 },
@@ -192,7 +174,7 @@ test('GET /admin/events: a server-sent `change` follows an audited change; a tok
 
 test('an open event stream does not hold the server open: closing the admin API ends it', { timeout: 30_000 }, async () => {
   const other = Fastify();
-  await registerAdminRoutes(other, { driver, view, logger: silent, bootstrapToken: BOOT });
+  await registerAdminRoutes(other, { driver: h.driver, view: h.view, logger: { info() {}, warn() {}, error() {} }, bootstrapToken: BOOT });
   const base = await other.listen({ host: '127.0.0.1', port: 0 });
   const res = await fetch(`${base}/admin/events`, { headers: { authorization: `Bearer ${BOOT}` } });
   const reader = res.body!.getReader();
