@@ -3,11 +3,13 @@
 // Reports events/s on one core (CPU time), heap per active org (after GC), the linkage state's size, and
 // whether the hydra was still gathered. Memory is bounded by design: windows grow lazily, linkage keeps a
 // capped number of values and activity buckets per org, and idle orgs are evicted.
-// Run: node --expose-gc --import tsx bench/detection-scale.mjs [--orgs 100000] [--per 5]
-import { loadDetectionAssets } from '../src/detection/assets.ts';
-import { createDetector } from '../src/detection/detector.ts';
-import { simulate } from '../src/simulator/scenarios.ts';
-import { Rng } from '../src/simulator/rng.ts';
+// Run: node --expose-gc bench/detection-scale.mjs [--orgs 100000] [--per 5] [--no-build]
+import { compiled } from './lib/compiled.mjs';
+
+const { loadDetectionAssets } = await compiled('detection/assets.ts');
+const { createDetector } = await compiled('detection/detector.ts');
+const { simulate } = await compiled('simulator/scenarios.ts');
+const { Rng } = await compiled('simulator/rng.ts');
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(name);

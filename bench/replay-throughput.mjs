@@ -1,5 +1,5 @@
 // Replay throughput and memory per active org of the detection pipeline, on one core.
-// Run: node --expose-gc --import tsx bench/replay-throughput.mjs [--scale 1] [--rounds 3]
+// Run: node --expose-gc bench/replay-throughput.mjs [--scale 1] [--rounds 3] [--no-build]
 // Throughput: the `mixed` simulated scenario written to a temp file and replayed end to end (read, parse,
 // signals, rules, linkage, report); events/s by CPU time of this process (robust on a shared machine) and wall.
 // Memory: heap growth per org after feeding many orgs their first 250 requests each (window full).
@@ -7,10 +7,12 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeScenario, simulate } from '../src/simulator/scenarios.ts';
-import { replayTrace } from '../src/detection/replay.ts';
-import { loadDetectionAssets } from '../src/detection/assets.ts';
-import { createDetector } from '../src/detection/detector.ts';
+import { compiled } from './lib/compiled.mjs';
+
+const { writeScenario, simulate } = await compiled('simulator/scenarios.ts');
+const { replayTrace } = await compiled('detection/replay.ts');
+const { loadDetectionAssets } = await compiled('detection/assets.ts');
+const { createDetector } = await compiled('detection/detector.ts');
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(name);
