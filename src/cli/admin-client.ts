@@ -1,6 +1,7 @@
 // A small client of the admin HTTP API, used by the CLI. Errors carry the API's code and message.
 import { existsSync, readFileSync } from 'node:fs';
 import { adminTokenFile } from '../admin/bootstrap-token.js';
+import { readAdminAnswer } from '../admin-contract/admin-answer.js';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8787';
 
@@ -43,16 +44,7 @@ export async function adminRequest(conn: AdminConnection, method: string, path: 
   } catch (e) {
     throw new Error(`cannot reach the admin API at ${conn.url}: ${(e as Error).message}`);
   }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new AdminApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? text.slice(0, 200));
-  }
-  return { status: res.status, text, json };
+  const answer = await readAdminAnswer(res);
+  if (answer.error) throw new AdminApiError(answer.status, answer.error.code, answer.error.message ?? answer.text.slice(0, 200));
+  return { status: answer.status, text: answer.text, json: answer.json };
 }

@@ -2,6 +2,7 @@
 // carrying the API's `{"error":{"code","message"}}` so every view can show what went wrong. Every answer is
 // validated against the server's own response schema (src/admin-contract/) before a view sees it: an answer
 // that does not fit is an error naming the route and the field, never a half-filled page.
+import { readAdminAnswer } from '../../../src/admin-contract/admin-answer.js';
 import { responseSchemaFor } from '../../../src/admin-contract/admin-responses.js';
 
 export class ApiError extends Error {
@@ -36,19 +37,12 @@ export function makeApi(token: string, onUnauthorized: () => void): ApiFetch {
       if ((e as Error).name === 'AbortError') throw e;
       throw new ApiError(0, 'network_error', 'The admin API cannot be reached.');
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const answer = await readAdminAnswer(res);
+    if (answer.error) {
       if (res.status === 401) onUnauthorized();
-      throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The admin API answered ${res.status}.`);
+      throw new ApiError(res.status, answer.error.code, answer.error.message ?? `The admin API answered ${res.status}.`);
     }
-    return checkedAnswer(method, path, res.status, json) as T;
+    return checkedAnswer(method, path, res.status, answer.json) as T;
   };
 }
 
