@@ -143,9 +143,10 @@ test('each kept sample says what it showed that the rule reads: the score\'s pos
   const samples = activity.evidence.samples as string[];
   const signals = activity.evidence.sampleSignals as string[][];
   assert.equal(signals.length, samples.length);
-  // The rule reads score.benchmarking; what a sample shows counts only where the score reads it.
+  // What a sample shows counts only where the rule reads it: a feature it compares, or one feeding a score it compares.
   const scores = activity.evidence.scores as Record<string, { contributions: Array<{ feature: string; contribution: number }> }>;
-  const read = new Set(Object.values(scores).flatMap((s) => s.contributions.filter((c) => c.contribution > 0).map((c) => `w.${c.feature}`)));
+  const compared = (activity.evidence.thresholds as Array<{ feature: string }>).map((t) => t.feature);
+  const read = new Set([...compared, ...Object.values(scores).flatMap((s) => s.contributions.filter((c) => c.contribution > 0).map((c) => `w.${c.feature}`))]);
   assert.ok(read.size > 0);
   for (const tags of signals) for (const t of tags) assert.ok(t.startsWith('benchmark:') || t.startsWith('harm:') || read.has(t), `${t} is not read by the rule`);
   assert.ok(signals.some((tags) => tags.length > 0), `some sample shows what the rule reads: ${JSON.stringify(signals)}`);

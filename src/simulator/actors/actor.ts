@@ -50,6 +50,21 @@ export function pickModel(rng: Rng, api: Api): string {
   return modelName(api, (xs) => rng.pick(xs));
 }
 
+/**
+ * The gaps a script leaves between requests, averaging `step` ms: a loop with a sleep (metronome), independent
+ * workers (Poisson: exponential gaps), or a harness that sends a batch of concurrent requests and then waits.
+ * Drawn per actor, so no detector can learn one pacing as the mark of a sweep.
+ */
+export function scriptPacing(rng: Rng, step: number): () => number {
+  const style = rng.pick(['metronome', 'poisson', 'batches'] as const);
+  if (style === 'metronome') return () => step * rng.range(0.3, 1.7);
+  if (style === 'poisson') return () => -step * Math.log(1 - rng.next());
+  const k = rng.int(4, 16);
+  let i = 0;
+  // Within a batch the requests leave within a second of each other; the wait after it keeps the mean at `step`.
+  return () => (++i % k === 0 ? Math.max(0, step * k - (k - 1) * 500) * rng.range(0.8, 1.2) : rng.range(0, 1000));
+}
+
 /** Collects an actor's requests. */
 export class Emitter {
   readonly requests: TraceRequestLine[] = [];

@@ -7,7 +7,7 @@ import type { CapabilityArea } from '../corpora.js';
 import { cotPhrase, cotSystem, evaluationHarness, redTeamWrapper } from '../harness.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
-import { Emitter, pickApi, pickModel, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { Emitter, pickApi, pickModel, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const LANGS = ['French', 'Spanish', 'German', 'Chinese', 'Russian', 'Arabic', 'Japanese', 'Hindi'];
 
@@ -78,10 +78,10 @@ export function competitorSweep(ctx: ActorContext, viaAffiliate = false): ActorO
   const total = volume(ctx, 250, 1500, 120);
   const minutes = rng.range(15, 90);
   let ts = dayStart + DAY + rng.range(0, 6) * HOUR;
-  const step = (minutes * 60_000) / total;
+  const gap = scriptPacing(rng, (minutes * 60_000) / total);
   const underGrant = hasGrant && rng.chance(0.3);
   for (let i = 0; i < total; i++) {
-    ts += step * rng.range(0.3, 1.7);
+    ts += gap();
     const sensitive = rng.chance(plan.harmfulShare);
     const area = sensitive ? 'sensitive' : rng.pick(plan.areas);
     const item = sensitive ? rng.pick(harmful) : rng.pick(ctx.corpora.capability(area as CapabilityArea, 'misuse'));
@@ -112,9 +112,9 @@ export function slowSweep(ctx: ActorContext): ActorOutput {
   const keys = rng.int(3, 8);
   const temperature = rng.chance(0.8) ? 0 : 0.5;
   let ts = ctx.start + rng.range(1, 6) * HOUR;
-  const step = (ctx.span * 0.9) / total;
+  const gap = scriptPacing(rng, (ctx.span * 0.9) / total);
   for (let i = 0; i < total; i++) {
-    ts += step * rng.range(0.5, 1.5);
+    ts += gap();
     const area = rng.pick(plan.areas);
     const item = rng.pick(ctx.corpora.capability(area, 'misuse'));
     e.emit({ org, key: `key_${org}_${i % keys}`, ts, api, ip: ip(rng, rng.pick(nets)), ua, turns: [harness ? harness.wrap(item, i, area) : item], model, params: { temperature }, outputTokens: rng.int(50, 1000) });
@@ -143,9 +143,9 @@ export function safetySweep(ctx: ActorContext): ActorOutput {
   lightUse(ctx, e, org, `key_${org}`, net, ctx.start, light);
   const total = volume(ctx, 150, 800, 100);
   let ts = ctx.start + DAY + rng.range(0, 12) * HOUR;
-  const step = (rng.range(20, 120) * 60_000) / total;
+  const gap = scriptPacing(rng, (rng.range(20, 120) * 60_000) / total);
   for (let i = 0; i < total; i++) {
-    ts += step * rng.range(0.3, 1.7);
+    ts += gap();
     const isOrdinary = rng.chance(ordinaryShare);
     e.emit({ org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, turns: [isOrdinary ? rng.pick(ordinary) : wrap(rng.pick(harmful))], model, params, outputTokens: rng.int(20, 800) });
   }
@@ -208,11 +208,11 @@ export function distiller(ctx: ActorContext): ActorOutput {
   const e = new Emitter();
   const total = volume(ctx, 300, 1500, 150);
   let ts = ctx.start + rng.range(0, 1.5) * DAY;
-  const step = (rng.range(2, 12) * HOUR) / total;
+  const gap = scriptPacing(rng, (rng.range(2, 12) * HOUR) / total);
   const maxTokens = rng.pick([4096, 8192, 16000]);
   const temperature = rng.pick([0, 0.6, 0.7, 0.8, 1]);
   for (let i = 0; i < total; i++) {
-    ts += step * rng.range(0.3, 1.7);
+    ts += gap();
     const harvest = rng.chance(harvestShare);
     e.emit({
       org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(harvest && style.system ? { system: style.system } : {}),
