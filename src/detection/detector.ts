@@ -68,7 +68,6 @@ export interface DetectorGlobalState {
   virtualNow: Num;
   requests: number;
   diagnostics: DiagnosticCounts;
-  localOrgs: string[];
   /** cluster id -> [label, rule id, evidence]; a rule no longer loaded is dropped on restore. */
   clusterLabels: Array<[string, Array<[ActivityLabel, string, Record<string, unknown>]>]>;
   linker: LinkerHead;
@@ -443,11 +442,13 @@ export function createDetector(opts: DetectorOptions): Detector {
     const g = opts.restore.global;
     if (g.version !== CHECKPOINT_VERSION)
       throw new Error(`checkpoint: version ${String(g.version)} is not supported (this moat reads version ${CHECKPOINT_VERSION}; start without the checkpoint)`);
-    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
+    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) {
+      orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
+      if (st.local) localOrgs.add(st.id);
+    }
     virtualNow = unnum(g.virtualNow);
     requests = g.requests;
     Object.assign(diag, g.diagnostics);
-    for (const id of g.localOrgs) localOrgs.add(id);
     const byId = new Map(opts.rules.map((r) => [r.spec.id, r]));
     for (const [cid, labels] of g.clusterLabels) {
       const m = new Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>();
@@ -472,11 +473,11 @@ export function createDetector(opts: DetectorOptions): Detector {
         virtualNow: num(virtualNow),
         requests,
         diagnostics: { ...diag },
-        localOrgs: [...localOrgs],
         clusterLabels: [...clusterLabels].map(([cid, m]) => [cid, [...m].map(([label, v]) => [label, v.rule.spec.id, v.evidence] as [ActivityLabel, string, Record<string, unknown>])]),
         linker: link.head,
       },
-      orgs: list.map((x) => x.toState()),
+      // Local orgs are marked in their own state: a list of them all would make every write grow with the orgs.
+      orgs: list.map((x) => (localOrgs.has(x.id) ? { ...x.toState(), local: true } : x.toState())),
       linkage: link.entries,
     };
   }

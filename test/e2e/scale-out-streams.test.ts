@@ -196,9 +196,8 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   const workerClusters: string[][][] = [];
   const judgedBy = new Map<string, number>();
   for (let i = 0; i < 2; i++) {
-    const meta = JSON.parse((await r.get(k.checkpoint(`worker-${i}`)))!) as { global: { localOrgs: string[] } };
     const states = Object.values(await r.hgetall(k.checkpointOrgs(`worker-${i}`))).map((j) => JSON.parse(j) as OrgState);
-    const local = new Set(meta.global.localOrgs);
+    const local = new Set(states.filter((o) => o.local).map((o) => o.id));
     for (const o of states) if (local.has(o.id)) for (const a of o.activities) workerLabels.add(`${o.id}:${a.label}`);
     for (const id of local) judgedBy.set(id, i);
     const clusters = Object.values(await r.hgetall(k.checkpointLink(`worker-${i}`, 'clusters'))).map((j) => JSON.parse(j) as LinkClusterEntry);

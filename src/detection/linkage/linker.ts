@@ -371,8 +371,8 @@ export class Linker {
     const absorbed = this.clusters.get(child);
     const joined = absorbed ? absorbed.members : [child];
     this.dirty.clusters.add(root);
-    if (absorbed) this.dirty.clusters.add(child);
     if (absorbed) {
+      this.dirty.clusters.add(child); // gone: its entry is deleted from the store
       cluster.agg.merge(absorbed.agg);
       for (const l of absorbed.links) if (cluster.links.length < MAX_CLUSTER_LINKS) cluster.links.push(l);
       for (const [k, c] of absorbed.values) cluster.values.set(k, (cluster.values.get(k) ?? 0) + c);
