@@ -77,7 +77,7 @@ export interface DetectorCheckpoint {
   /** Everything: the store replaces what it holds (else the orgs and linkage entries apply on top of it). */
   full: boolean;
   global: DetectorGlobalState;
-  /** With dirtyOnly, only orgs changed since the previous checkpoint; otherwise every org. */
+  /** Every org when full, else only those changed since the previous dirtyOnly checkpoint. */
   orgs: OrgState[];
   /** Linkage entries by org, value and cluster (with dirtyOnly: changed ones, null for removed ones). */
   linkage: LinkerEntries;
