@@ -6,7 +6,7 @@ import type { DetectionAssets } from './assets.js';
 import type { Aggregate } from './aggregate-features.js';
 import { featureNames, resolveFeature, topScoredKey, type FeatureContext } from './feature-catalog.js';
 import { num, unnum, type Num } from './checkpoint/codec.js';
-import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerState, type LinkEvaluation } from './linkage/linker.js';
+import { Linker, memberReasons, type Cluster, type ClusterLink, type LinkerEntries, type LinkerHead, type LinkEvaluation } from './linkage/linker.js';
 import { linkRecordOf, type LinkRecord } from './linkage/link-record.js';
 import { OrgRecord, emptyFacts, type OrgLineFacts, type OrgState } from './org-record.js';
 import { conditionComparisons } from './rules/condition.js';
@@ -51,30 +51,43 @@ export interface DetectorOptions extends DetectionAssets {
    * every worker's records (its own included) back through ingestLink, in one shared order.
    */
   shareLinks?: (rec: LinkRecord) => void;
-  /** Continue from a checkpoint (Detector.checkpoint) instead of starting empty. */
-  restore?: DetectorCheckpoint;
+  /** Continue from a checkpoint (Detector.checkpoint, or the merge of a full one and later incremental ones). */
+  restore?: DetectorRestore;
   /** Record a timeline of every feature, score and rule condition for these orgs (`moat replay --explain`). */
   explain?: ReadonlySet<string>;
   /** Called after each request with the window it went to (the score trainer samples windows here). */
   onWindow?: (org: string, requests: number, window: Aggregate, purpose: string | undefined) => void;
 }
 
-/** Detector-wide state besides the orgs: linkage, cluster labels, clock, counters. */
+/** Checkpoint format version: 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value. */
+export const CHECKPOINT_VERSION = 3;
+
+/** Detector-wide state besides the orgs and linkage entries: cluster labels, clock, counters (small). */
 export interface DetectorGlobalState {
-  version: 2;
+  version: typeof CHECKPOINT_VERSION;
   virtualNow: Num;
   requests: number;
   diagnostics: DiagnosticCounts;
-  localOrgs: string[];
   /** cluster id -> [label, rule id, evidence]; a rule no longer loaded is dropped on restore. */
   clusterLabels: Array<[string, Array<[ActivityLabel, string, Record<string, unknown>]>]>;
-  linker: LinkerState;
+  linker: LinkerHead;
 }
 
 export interface DetectorCheckpoint {
+  /** Everything: the store replaces what it holds (else the orgs and linkage entries apply on top of it). */
+  full: boolean;
   global: DetectorGlobalState;
-  /** With dirtyOnly, only orgs changed since the previous checkpoint; otherwise every org. */
+  /** Every org when full, else only those changed since the previous dirtyOnly checkpoint. */
   orgs: OrgState[];
+  /** Linkage entries by org, value and cluster (with dirtyOnly: changed ones, null for removed ones). */
+  linkage: LinkerEntries;
+}
+
+/** What a store holds after applying checkpoints in order: the latest global state, the latest entry per key. */
+export interface DetectorRestore {
+  global: DetectorGlobalState;
+  orgs: OrgState[];
+  linkage: Omit<LinkerEntries, 'full'>;
 }
 
 export interface DiagnosticCounts {
@@ -130,9 +143,10 @@ export interface Detector {
   /** The linkage evidence two orgs share right now (why they are, or are not, linked). */
   explainLink(a: string, b: string): LinkEvaluation | undefined;
   /**
-   * State to persist (plain JSON). dirtyOnly: just the orgs changed since the last dirtyOnly checkpoint, for an
-   * incremental store where each org's latest state overwrites its previous one (call markAllDirty after a
-   * failed write). Bounded: windows and sketches per org, no prompt lists.
+   * State to persist (plain JSON). dirtyOnly: just the orgs and linkage entries changed since the last dirtyOnly
+   * checkpoint, for an incremental store where each key's latest entry overwrites its previous one and a null
+   * linkage entry deletes it; `full` says when it is everything instead (the first one, or after markAllDirty,
+   * which a failed write must call). Bounded: windows and sketches per org, no prompt lists.
    */
   checkpoint(opts?: { dirtyOnly?: boolean }): DetectorCheckpoint;
   markAllDirty(): void;
@@ -426,12 +440,15 @@ export function createDetector(opts: DetectorOptions): Detector {
 
   if (opts.restore) {
     const g = opts.restore.global;
-    if (g.version !== 2) throw new Error(`checkpoint: unsupported version ${String(g.version)}`);
-    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
+    if (g.version !== CHECKPOINT_VERSION)
+      throw new Error(`checkpoint: version ${String(g.version)} is not supported (this moat reads version ${CHECKPOINT_VERSION}; start without the checkpoint)`);
+    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) {
+      orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
+      if (st.local) localOrgs.add(st.id);
+    }
     virtualNow = unnum(g.virtualNow);
     requests = g.requests;
     Object.assign(diag, g.diagnostics);
-    for (const id of g.localOrgs) localOrgs.add(id);
     const byId = new Map(opts.rules.map((r) => [r.spec.id, r]));
     for (const [cid, labels] of g.clusterLabels) {
       const m = new Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>();
@@ -441,23 +458,27 @@ export function createDetector(opts: DetectorOptions): Detector {
       }
       clusterLabels.set(cid, m);
     }
-    linker.restore(g.linker);
+    linker.restore(g.linker, opts.restore.linkage);
   }
 
   function checkpoint(o: { dirtyOnly?: boolean } = {}): DetectorCheckpoint {
-    const list = o.dirtyOnly ? [...dirty].map((id) => orgs.get(id)).filter((x): x is OrgRecord => !!x) : [...orgs.values()];
+    const link = linker.checkpoint(o);
+    const full = link.entries.full;
+    const list = full ? [...orgs.values()] : [...dirty].map((id) => orgs.get(id)).filter((x): x is OrgRecord => !!x);
     if (o.dirtyOnly) dirty.clear();
     return {
+      full,
       global: {
-        version: 2,
+        version: CHECKPOINT_VERSION,
         virtualNow: num(virtualNow),
         requests,
         diagnostics: { ...diag },
-        localOrgs: [...localOrgs],
         clusterLabels: [...clusterLabels].map(([cid, m]) => [cid, [...m].map(([label, v]) => [label, v.rule.spec.id, v.evidence] as [ActivityLabel, string, Record<string, unknown>])]),
-        linker: linker.toState(),
+        linker: link.head,
       },
-      orgs: list.map((x) => x.toState()),
+      // Local orgs are marked in their own state: a list of them all would make every write grow with the orgs.
+      orgs: list.map((x) => (localOrgs.has(x.id) ? { ...x.toState(), local: true } : x.toState())),
+      linkage: link.entries,
     };
   }
 
@@ -470,6 +491,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     checkpoint,
     markAllDirty: () => {
       for (const id of orgs.keys()) dirty.add(id);
+      linker.markAllDirty();
     },
     ingest(line) {
       if (line.type === 'org') ingestOrg(line);

@@ -189,6 +189,8 @@ export interface OrgState {
   samples: string[];
   /** Signals of each sample (absent in checkpoints written before they were kept). */
   sampleSignals?: string[][];
+  /** Set by the detector for an org whose requests it judges (with several workers, each judges some orgs). */
+  local?: boolean;
 }
 
 export function emptyFacts(): OrgLineFacts {

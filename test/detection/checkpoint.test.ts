@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
-import { createDetector, type Detector, type DetectorCheckpoint } from '../../src/detection/detector.js';
+import { createDetector, type Detector, type DetectorCheckpoint, type DetectorGlobalState, type DetectorRestore } from '../../src/detection/detector.js';
+import type { LinkClusterEntry, LinkOrgEntry, LinkValueEntry } from '../../src/detection/linkage/linker.js';
 import type { OrgState } from '../../src/detection/org-record.js';
 import type { TraceLine } from '../../src/events/trace-format.js';
 import { simulate } from '../../src/simulator/scenarios.js';
@@ -38,33 +39,96 @@ test('checkpoint: restore mid-trace + the rest of the trace = one uninterrupted 
   assert.ok(verdicts(whole).orgs.some((o) => o.activities.some((a) => a.label === 'distillation')), 'the trace exercises clusters');
 });
 
-test('checkpoint: incremental (dirty orgs only) checkpoints overwrite per org and restore the same state', () => {
+/** A store as the worker keeps it in Redis: the latest global state and the latest entry per key. */
+class Store {
+  global: DetectorGlobalState | undefined;
+  orgs = new Map<string, OrgState>();
+  linkage = { orgs: new Map<string, LinkOrgEntry>(), values: new Map<string, LinkValueEntry>(), clusters: new Map<string, LinkClusterEntry>() };
+  removed = { orgs: 0, values: 0, clusters: 0 };
+
+  apply(ck: DetectorCheckpoint): void {
+    if (ck.full) {
+      this.orgs.clear();
+      for (const m of Object.values(this.linkage)) m.clear();
+    }
+    this.global = ck.global;
+    for (const o of ck.orgs) this.orgs.set(o.id, o);
+    this.removed.orgs += applyEntries(this.linkage.orgs, ck.linkage.orgs);
+    this.removed.values += applyEntries(this.linkage.values, ck.linkage.values);
+    this.removed.clusters += applyEntries(this.linkage.clusters, ck.linkage.clusters);
+  }
+
+  restore(): DetectorRestore {
+    const list = <T>(m: Map<string, T>) => [...m];
+    return { global: this.global!, orgs: [...this.orgs.values()], linkage: { orgs: list(this.linkage.orgs), values: list(this.linkage.values), clusters: list(this.linkage.clusters) } };
+  }
+}
+
+function applyEntries<T>(m: Map<string, T>, entries: Array<[string, T | null]>): number {
+  let removed = 0;
+  for (const [id, e] of entries)
+    if (e !== null) m.set(id, e);
+    else if (m.delete(id)) removed++;
+  return removed;
+}
+
+const sortedEntries = <T>(entries: Array<[string, T | null]> | Map<string, T>) => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+test('checkpoint: incremental checkpoints (changed orgs and linkage entries) restore the same state as a full one', () => {
   const { lines } = simulate({ scenario: 'mixed', seed: 12, split: 'tune', scale: 0.2 });
-  const whole = createDetector({ ...assets });
+  // Idle accounts leave the linkage state after 2 hours here, so evictions happen between checkpoints.
+  const short = { ...assets, linkage: { ...assets.linkage, idle_eviction_hours: 2 } };
+  const whole = createDetector({ ...short });
   for (const l of lines) whole.ingest(l);
 
-  const d = createDetector({ ...assets });
-  const store = new Map<string, OrgState>();
-  let global: DetectorCheckpoint['global'] | undefined;
+  const d = createDetector({ ...short });
+  const store = new Store();
   const cut = Math.floor(lines.length * 0.6);
-  let written = 0;
+  let writtenOrgs = 0;
+  let unchangedLinks = 0;
+  let fulls = 0;
+  let dropped = false;
   lines.slice(0, cut).forEach((l: TraceLine, i) => {
     d.ingest(l);
-    if (i % 500 === 499) {
-      const ck = roundTrip(d.checkpoint({ dirtyOnly: true }));
-      for (const o of ck.orgs) store.set(o.id, o);
-      written += ck.orgs.length;
-      global = ck.global;
+    if (i % 400 !== 399) return;
+    const ck = roundTrip(d.checkpoint({ dirtyOnly: true }));
+    if (i === 2399) {
+      // A failed write: what it carried is lost, and the next checkpoint must carry everything.
+      d.markAllDirty();
+      dropped = true;
+      return;
+    }
+    store.apply(ck);
+    if (ck.full) fulls++;
+    else {
+      writtenOrgs += ck.orgs.length;
+      unchangedLinks += store.linkage.orgs.size - ck.linkage.orgs.filter(([, e]) => e).length;
     }
   });
-  const last = roundTrip(d.checkpoint({ dirtyOnly: true }));
-  for (const o of last.orgs) store.set(o.id, o);
-  global = last.global;
-  assert.ok(written < store.size * Math.ceil(cut / 500), 'incremental checkpoints skip unchanged orgs');
+  store.apply(roundTrip(d.checkpoint({ dirtyOnly: true })));
+  assert.ok(dropped && fulls === 2, `the first checkpoint and the one after the failed write are full (${fulls})`);
+  assert.ok(writtenOrgs < store.orgs.size * Math.ceil(cut / 400), 'incremental checkpoints skip unchanged orgs');
+  assert.ok(unchangedLinks > 0, 'and unchanged linkage entries');
+  assert.ok(store.removed.orgs > 0 && store.removed.values > 0, `evictions between checkpoints (${JSON.stringify(store.removed)})`);
+  assert.ok(store.removed.clusters > 0, 'clusters merged between checkpoints');
+  const full = roundTrip(d.checkpoint());
+  // The stored entries are exactly the full state's.
+  assert.deepEqual(sortedEntries(store.linkage.orgs), sortedEntries(full.linkage.orgs));
+  assert.deepEqual(sortedEntries(store.linkage.values), sortedEntries(full.linkage.values));
+  assert.deepEqual(sortedEntries(store.linkage.clusters), sortedEntries(full.linkage.clusters));
 
-  const resumed = createDetector({ ...assets, restore: { global: global!, orgs: [...store.values()] } });
+  const resumed = createDetector({ ...short, restore: store.restore() });
   for (const l of lines.slice(cut)) resumed.ingest(l);
   assert.deepEqual(verdicts(resumed), verdicts(whole));
+  assert.ok(whole.snapshot().clusters.length > 0);
+});
+
+test('checkpoint: a checkpoint of another version is refused', () => {
+  const d = createDetector({ ...assets });
+  for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
+  const ck = roundTrip(d.checkpoint());
+  const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads version 3/);
 });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

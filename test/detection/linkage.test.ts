@@ -99,20 +99,71 @@ test('linkage: a network of accounts sharing a harness, a proxy pool and a reque
 test('linkage: state is bounded per org, and idle orgs are evicted', () => {
   const { l } = linker();
   for (let i = 0; i < 200; i++) l.observe(record('org_busy', { ip24: `10.0.${i}.0/24`, ip16: `10.${i}.0.0/16`, userAgent: `agent-${i}`, systemHash: 1000 + i }));
-  const st = l.toState().orgs.find(([id]) => id === 'org_busy')![1];
+  const st = l.checkpoint().entries.orgs.find(([id]) => id === 'org_busy')![1]!.link!;
   assert.ok(st.values.length <= spec.max_values_per_org);
   assert.ok(st.buckets.length <= spec.activity_buckets);
   // Far later, enough traffic from others triggers eviction of the idle org.
   const later = T0 + (spec.idle_eviction_hours + 1) * HOUR;
   for (let i = 0; i < 2048; i++) l.observe({ ...record(`org_new${i % 50}`), ts: later + i });
-  assert.equal(l.toState().orgs.some(([id]) => id === 'org_busy'), false);
+  assert.equal(l.checkpoint().entries.orgs.some(([id]) => id === 'org_busy'), false);
 });
 
 test('linkage: checkpoint state round-trips through JSON', () => {
   const { l } = linker();
   for (let i = 0; i < 200; i++) l.observe(record(`org_${i % 7}`, { ip24: `91.200.${i % 3}.0/24`, ip16: '91.200.0.0/16', shapeHash: 5, suffixHash: 9 }));
-  const st = JSON.parse(JSON.stringify(l.toState()));
+  const st = JSON.parse(JSON.stringify(l.checkpoint())) as ReturnType<Linker['checkpoint']>;
   const { l: r } = linker();
-  r.restore(st);
-  assert.deepEqual(r.toState(), l.toState());
+  r.restore(st.head, st.entries);
+  assert.deepEqual(r.checkpoint(), l.checkpoint());
+});
+
+test('linkage: incremental checkpoints applied in turn equal the full state, through merges and evictions', () => {
+  const { l } = linker();
+  const store = { orgs: new Map<string, unknown>(), values: new Map<string, unknown>(), clusters: new Map<string, unknown>() };
+  const removed = { orgs: 0, values: 0, clusters: 0 };
+  const apply = (ck: ReturnType<Linker['checkpoint']>) => {
+    const e = JSON.parse(JSON.stringify(ck.entries)) as typeof ck.entries;
+    for (const part of ['orgs', 'values', 'clusters'] as const) {
+      if (e.full) store[part].clear();
+      for (const [id, v] of e[part] as Array<[string, unknown]>)
+        if (v !== null) store[part].set(id, v);
+        else if (store[part].delete(id)) removed[part]++;
+    }
+  };
+  const sorted = (entries: Iterable<[string, unknown]>) => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const rng = new Rng(5);
+  const records: LinkRecord[] = [];
+  // Six groups of five accounts, each group on its own subnet and request shape; later, pairs of groups take up a
+  // shared harness and client (their clusters merge), then the first groups fall idle for over a week (evicted).
+  for (let i = 0; i < 3000; i++) {
+    const late = i >= 1500;
+    // For a while only even groups send: a merge then absorbs clusters that saw no traffic since the last checkpoint.
+    const g = late ? 2 + rng.int(0, 3) : i >= 900 && i < 1000 ? 2 * rng.int(0, 2) : rng.int(0, 5);
+    const bridge = i >= 900;
+    records.push(record(`org_g${g}_${rng.int(0, 4)}`, {
+      ts: T0 + i * 60_000 + (late ? (spec.idle_eviction_hours + 2) * HOUR : 0),
+      ip24: `10.0.${g}.0/24`, ip16: '10.0.0.0/16', shapeHash: 100 + g, userAgent: bridge ? `custom-${g >> 1}` : 'sdk:openai/python', suffixHash: bridge ? 900 + (g >> 1) : 0,
+    }));
+  }
+  const cut = 2200;
+  for (let i = 0; i < cut; ) {
+    const n = rng.int(1, 6);
+    for (const r of records.slice(i, i + n)) l.observe(r);
+    i += n;
+    apply(l.checkpoint({ dirtyOnly: true }));
+    if (i % 7 === 0) {
+      const full = l.checkpoint().entries;
+      assert.deepEqual([sorted(store.orgs), sorted(store.values), sorted(store.clusters)], [sorted(full.orgs), sorted(full.values), sorted(full.clusters)], `after ${i} records`);
+    }
+  }
+  assert.ok(removed.orgs > 0 && removed.values > 0 && removed.clusters > 0, JSON.stringify(removed));
+  // Restored from the store, a linker goes on exactly like the one that wrote it.
+  const { l: r } = linker();
+  r.restore(l.checkpoint().head, { orgs: [...store.orgs], values: [...store.values], clusters: [...store.clusters] } as Parameters<Linker['restore']>[1]);
+  for (const rec of records.slice(cut)) {
+    l.observe(rec);
+    r.observe(rec);
+  }
+  assert.deepEqual(r.checkpoint(), l.checkpoint());
+  assert.deepEqual(r.allClusters().map((c) => c.members), l.allClusters().map((c) => c.members));
 });

@@ -1,10 +1,11 @@
 // A detect worker that dies after its last checkpoint is replaced by a new one that resumes from the checkpoint
-// and its stream position; the final verdicts equal one uninterrupted run over the same traffic.
+// and its stream position; the final verdicts equal one uninterrupted run over the same traffic. The checkpoint
+// it resumes from is a full one plus incremental ones written over evictions and cluster merges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
-import { createDetector, type Detector } from '../../src/detection/detector.js';
+import { createDetector, type Detector, type DetectorCheckpoint } from '../../src/detection/detector.js';
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { publishTraceLine, streamKeys } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
@@ -29,7 +30,9 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
   const lines: TraceLine[] = [...fixtureLines('hydra.jsonl'), ...fixtureLines('scope-drift.jsonl'), ...fixtureLines('safety-sweep.jsonl')];
   const orgs = lines.filter((l) => l.type === 'org');
   const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request').sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  const assets = loadDetectionAssets();
+  // Idle accounts leave the linkage state after 12 hours (a week by default): this 3-day trace then evicts some.
+  const base = loadDetectionAssets();
+  const assets = { ...base, linkage: { ...base.linkage, idle_eviction_hours: 12 } };
   const conns = Array.from({ length: 4 }, () => new Redis(url!, { maxRetriesPerRequest: 2 }));
   const [gw, c1, c2a, c2b] = conns as [Redis, Redis, Redis, Redis];
   const k = streamKeys(prefix);
@@ -48,19 +51,35 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     const w1 = await createDetectWorker({ redis: c1, prefix, partitions: P, owned: [0, 2], consumer: 'w1', assets, checkpointMs: 0 });
     const w2a = await createDetectWorker({ redis: c2a, prefix, partitions: P, owned: [1, 3], consumer: 'w2', assets, checkpointMs: 0 });
     assert.equal(w2a.restored, false);
+    // What worker 2's checkpoints carried.
+    const written: Array<Pick<DetectorCheckpoint, 'full'> & { removed: number; merged: number }> = [];
+    const ckOf = w2a.detector.checkpoint.bind(w2a.detector);
+    w2a.detector.checkpoint = (opts) => {
+      const ck = ckOf(opts);
+      written.push({ full: ck.full, removed: ck.linkage.orgs.filter(([, e]) => !e).length, merged: ck.linkage.clusters.filter(([, e]) => !e).length });
+      return ck;
+    };
     const stop1 = new AbortController();
     const stop2a = new AbortController();
     const run1 = w1.run(stop1.signal);
     const run2a = w2a.run(stop2a.signal);
 
-    const half = Math.floor(reqs.length / 2);
     const threeQ = Math.floor(reqs.length * 0.75);
-    await publish(0, half);
-    await until(() => caughtUp([w1, w2a], half), 'the first half');
-    await w2a.checkpoint();
+    // Checkpoints at a fifth (full), then incremental ones up to the last at two thirds.
+    let from = 0;
+    for (const share of [0.2, 0.35, 0.5, 0.67]) {
+      const to = Math.floor(reqs.length * share);
+      await publish(from, to);
+      await until(() => caughtUp([w1, w2a], to), `${share} of the traffic`);
+      await w2a.checkpoint();
+      from = to;
+    }
+    assert.deepEqual(written.map((w) => w.full), [true, false, false, false]);
+    const later = written.slice(1);
+    assert.ok(later.some((w) => w.removed > 0) && later.some((w) => w.merged > 0), `evictions and merges between checkpoints: ${JSON.stringify(written)}`);
     // More traffic after the checkpoint, then worker 2 dies without another checkpoint: its state for these
     // events is lost, while its link records and labels for them are already in Redis.
-    await publish(half, threeQ);
+    await publish(from, threeQ);
     await until(() => caughtUp([w1, w2a], threeQ), 'three quarters');
     const w2aJudgedAfterCheckpoint = w2a.stats().requests;
     stop2a.abort();
@@ -94,6 +113,10 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
         assert.deepEqual(w.detector.features(o.org), ref.features(o.org), `${w === w1 ? "w1" : "w2b"} ${o.org}`);
       }
     }
+
+    // A checkpoint written by an earlier layout (linkage inside the JSON value) is refused, saying what to do.
+    await gw.set(k.checkpoint('w-old'), JSON.stringify({ version: 1, at: 0, global: { version: 2 }, positions: {} }));
+    await assert.rejects(createDetectWorker({ redis: c1, prefix, partitions: P, owned: [0], consumer: 'w-old', assets, checkpointMs: 0 }), /has version 1 .*Delete .*:ckpt:w-old and .*:ckpt:w-old:\* to start this worker afresh/);
   } finally {
     const keys = await gw.keys(`${prefix}:*`);
     if (keys.length) await gw.del(...keys);

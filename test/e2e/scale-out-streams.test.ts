@@ -16,7 +16,7 @@ import pg from 'pg';
 import { runApply } from '../../src/cli/commands/policy.js';
 import { UpstreamSchema } from '../../src/config/schema.js';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
-import type { LinkerState } from '../../src/detection/linkage/linker.js';
+import type { LinkClusterEntry } from '../../src/detection/linkage/linker.js';
 import type { OrgState } from '../../src/detection/org-record.js';
 import { replayTrace } from '../../src/detection/replay.js';
 import { partitionOf, streamKeys } from '../../src/detection/stream/redis-streams.js';
@@ -196,12 +196,12 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   const workerClusters: string[][][] = [];
   const judgedBy = new Map<string, number>();
   for (let i = 0; i < 2; i++) {
-    const meta = JSON.parse((await r.get(k.checkpoint(`worker-${i}`)))!) as { global: { localOrgs: string[]; linker: LinkerState } };
     const states = Object.values(await r.hgetall(k.checkpointOrgs(`worker-${i}`))).map((j) => JSON.parse(j) as OrgState);
-    const local = new Set(meta.global.localOrgs);
+    const local = new Set(states.filter((o) => o.local).map((o) => o.id));
     for (const o of states) if (local.has(o.id)) for (const a of o.activities) workerLabels.add(`${o.id}:${a.label}`);
     for (const id of local) judgedBy.set(id, i);
-    workerClusters.push(meta.global.linker.clusters.map(([, c]) => [...c.members].sort()).sort());
+    const clusters = Object.values(await r.hgetall(k.checkpointLink(`worker-${i}`, 'clusters'))).map((j) => JSON.parse(j) as LinkClusterEntry);
+    workerClusters.push(clusters.map((c) => [...c.members].sort()).sort());
     const printed = new Set(workers[i]!.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { org: string; label: string }).map((e) => `${e.org}:${e.label}`));
     for (const v of printed) assert.ok(workerLabels.has(v), `worker ${i} printed ${v}`);
   }

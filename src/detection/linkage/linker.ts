@@ -50,6 +50,8 @@ interface OrgLinkState {
   watched: Map<string, number>;
   /** The last raw value per registration slot known to be registered (most requests repeat them: no key to build). */
   last: (string | number)[];
+  /** When the org was last touched (a linker-wide counter): restore rebuilds the eviction order from it. */
+  seq: number;
 }
 
 interface ValueState {
@@ -90,6 +92,11 @@ export class Linker {
   private nextId = 1;
   private observed = 0;
   private now = -Infinity;
+  private touches = 0;
+  /** What changed since the last incremental checkpoint (keys whose entry is now absent are removals). */
+  private readonly dirty = { orgs: new Set<string>(), values: new Set<string>(), clusters: new Set<string>() };
+  /** The next incremental checkpoint carries everything (nothing stored yet, or a write failed). */
+  private full = true;
 
   constructor(
     private readonly spec: LinkageSpec,
@@ -141,12 +148,13 @@ export class Linker {
 
   private stateOf(org: string): OrgLinkState {
     let s = this.orgs.get(org);
-    if (!s) this.orgs.set(org, (s = { values: new Map(), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [] }));
+    if (!s) this.orgs.set(org, (s = { values: new Map(), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [], seq: 0 }));
     else {
       // Keep the map in recency order (oldest first) for eviction.
       this.orgs.delete(org);
       this.orgs.set(org, s);
     }
+    s.seq = ++this.touches;
     return s;
   }
 
@@ -156,7 +164,12 @@ export class Linker {
     let agg = this.aggs.get(r.org);
     if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
     agg.add(r);
-    this.clusterOf(r.org)?.agg.add(r);
+    this.dirty.orgs.add(r.org);
+    const cluster = this.clusterOf(r.org);
+    if (cluster) {
+      cluster.agg.add(r);
+      this.dirty.clusters.add(this.find(r.org));
+    }
     if (++this.observed % EVICT_EVERY === 0) this.evictIdle();
     if (this.disabled) return;
     const st = this.stateOf(r.org);
@@ -190,10 +203,14 @@ export class Linker {
       if (st.values.size >= this.spec.max_values_per_org) return;
       st.values.set(key, this.kindIndex.get(kind)!);
       const cl = this.clusterOf(r.org);
-      if (cl) cl.values.set(key, (cl.values.get(key) ?? 0) + 1);
+      if (cl) {
+        cl.values.set(key, (cl.values.get(key) ?? 0) + 1);
+        this.dirty.clusters.add(this.find(r.org));
+      }
       let v = this.valuesByKey.get(key);
       if (!v) this.valuesByKey.set(key, (v = { df: 0, orgs: new Set() }));
       v.df++;
+      this.dirty.values.add(key);
       candidates ??= new Set();
       if (v.orgs) {
         for (const o of v.orgs) candidates.add(o);
@@ -231,17 +248,18 @@ export class Linker {
       }
       if (this.find(other) === root && this.clusters.has(root)) {
         st.watched.delete(other);
-        os.watched.delete(r.org);
+        if (os.watched.delete(r.org)) this.dirty.orgs.add(other);
         continue;
       }
       const e = this.evaluate(r.org, st, other, os);
       if (e.linked) {
         st.watched.delete(other);
-        os.watched.delete(r.org);
+        if (os.watched.delete(r.org)) this.dirty.orgs.add(other);
         this.union(r.org, other, e);
       } else if (e.strength >= this.spec.link_threshold / 3) {
         watch(st.watched, other, e.strength, this.spec.watched_pairs_per_org);
         watch(os.watched, r.org, e.strength, this.spec.watched_pairs_per_org);
+        this.dirty.orgs.add(other);
       }
     }
   }
@@ -352,7 +370,9 @@ export class Linker {
     }
     const absorbed = this.clusters.get(child);
     const joined = absorbed ? absorbed.members : [child];
+    this.dirty.clusters.add(root);
     if (absorbed) {
+      this.dirty.clusters.add(child); // gone: its entry is deleted from the store
       cluster.agg.merge(absorbed.agg);
       for (const l of absorbed.links) if (cluster.links.length < MAX_CLUSTER_LINKS) cluster.links.push(l);
       for (const [k, c] of absorbed.values) cluster.values.set(k, (cluster.values.get(k) ?? 0) + c);
@@ -384,9 +404,11 @@ export class Linker {
   }
 
   private evict(org: string, st: OrgLinkState): void {
+    this.dirty.orgs.add(org);
     for (const key of st.values.keys()) {
       const v = this.valuesByKey.get(key);
       if (!v) continue;
+      this.dirty.values.add(key);
       v.df--;
       v.orgs?.delete(org);
       if (v.recent) v.recent = v.recent.filter((o) => o !== org);
@@ -401,46 +423,119 @@ export class Linker {
     return { orgs: this.orgs.size, values: this.valuesByKey.size, clusters: this.clusters.size };
   }
 
-  /** Checkpoint: every map in insertion order (recency, cluster member order and ids included). */
-  toState(): LinkerState {
+  /**
+   * Checkpoint. Full: every entry. dirtyOnly: the entries changed since the last dirtyOnly checkpoint, with null
+   * for one that is gone (an evicted org or value, an absorbed cluster), to apply on top of the stored state; it
+   * is full (and says so) after markAllDirty or when nothing was stored yet. Union-find parents are not stored:
+   * every clustered org points at its cluster's root on restore, which finds the same roots.
+   */
+  checkpoint(o: { dirtyOnly?: boolean } = {}): { head: LinkerHead; entries: LinkerEntries } {
+    const full = !o.dirtyOnly || this.full;
+    const orgIds = full ? new Set([...this.aggs.keys(), ...this.orgs.keys()]) : this.dirty.orgs;
+    const entries: LinkerEntries = {
+      full,
+      orgs: [...orgIds].map((id) => [id, this.orgEntry(id)]),
+      values: [...(full ? this.valuesByKey.keys() : this.dirty.values)].map((k) => [k, this.valueEntry(k)]),
+      clusters: [...(full ? this.clusters.keys() : this.dirty.clusters)].map((root) => [root, this.clusterEntry(root)]),
+    };
+    if (o.dirtyOnly) {
+      this.dirty.orgs.clear();
+      this.dirty.values.clear();
+      this.dirty.clusters.clear();
+      this.full = false;
+    }
+    return { head: { nextId: this.nextId, observed: this.observed, now: Number.isFinite(this.now) ? this.now : null, touches: this.touches }, entries };
+  }
+
+  /** The next dirtyOnly checkpoint carries everything (the previous write failed). */
+  markAllDirty(): void {
+    this.full = true;
+  }
+
+  private orgEntry(id: string): LinkOrgEntry | null {
+    const agg = this.aggs.get(id);
+    const s = this.orgs.get(id);
+    if (!agg && !s) return null;
     return {
-      orgs: [...this.orgs].map(([id, s]) => [id, { values: [...s.values], pending: [...s.pending], buckets: s.buckets, lastTs: s.lastTs, watched: [...s.watched] }]),
-      aggs: [...this.aggs].map(([id, a]) => [id, a.toState()]),
-      values: [...this.valuesByKey].map(([k, v]) => [k, v.df, v.orgs ? [...v.orgs] : null, v.recent ?? null]),
-      parent: [...this.parent],
-      clusters: [...this.clusters].map(([root, c]) => [root, { id: c.id, members: [...c.members], agg: c.agg.toState(), links: c.links, values: [...c.values] }]),
-      nextId: this.nextId,
-      observed: this.observed,
-      now: Number.isFinite(this.now) ? this.now : null,
+      ...(agg ? { agg: agg.toState() } : {}),
+      ...(s ? { link: { seq: s.seq, values: [...s.values], pending: [...s.pending], buckets: s.buckets, lastTs: s.lastTs, watched: [...s.watched] } } : {}),
     };
   }
 
-  restore(st: LinkerState): void {
+  private valueEntry(key: string): LinkValueEntry | null {
+    const v = this.valuesByKey.get(key);
+    return v ? [v.df, v.orgs ? [...v.orgs] : null, v.recent ?? null] : null;
+  }
+
+  private clusterEntry(root: string): LinkClusterEntry | null {
+    const c = this.clusters.get(root);
+    return c ? { id: c.id, members: [...c.members], agg: c.agg.toState(), links: c.links, values: [...c.values] } : null;
+  }
+
+  /** Restores the state a checkpoint's entries describe (null entries, removals, are skipped). */
+  restore(head: LinkerHead, entries: Omit<LinkerEntries, 'full'>): void {
     this.orgs.clear();
-    for (const [id, s] of st.orgs) this.orgs.set(id, { values: new Map(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [] });
     this.aggs.clear();
-    for (const [id, a] of st.aggs) this.aggs.set(id, LinkAggregate.fromState(a));
+    const linked: Array<[string, NonNullable<LinkOrgEntry['link']>]> = [];
+    for (const [id, e] of entries.orgs) {
+      if (!e) continue;
+      if (e.agg) this.aggs.set(id, LinkAggregate.fromState(e.agg));
+      if (e.link) linked.push([id, e.link]);
+    }
+    // Eviction walks orgs oldest first: the map is rebuilt in the order they were last touched.
+    linked.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [id, s] of linked)
+      this.orgs.set(id, { values: new Map(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
     this.valuesByKey.clear();
-    for (const [k, df, orgs, recent] of st.values) this.valuesByKey.set(k, { df, orgs: orgs ? new Set(orgs) : null, ...(recent ? { recent: [...recent] } : {}) });
+    for (const [k, e] of entries.values) if (e) this.valuesByKey.set(k, { df: e[0], orgs: e[1] ? new Set(e[1]) : null, ...(e[2] ? { recent: [...e[2]] } : {}) });
     this.parent.clear();
-    for (const [k, v] of st.parent) this.parent.set(k, v);
     this.clusters.clear();
-    for (const [root, c] of st.clusters) this.clusters.set(root, { id: c.id, members: [...c.members], agg: LinkAggregate.fromState(c.agg), links: c.links, values: new Map(c.values) });
-    this.nextId = st.nextId;
-    this.observed = st.observed;
-    this.now = st.now ?? -Infinity;
+    for (const [root, c] of entries.clusters) {
+      if (!c) continue;
+      this.clusters.set(root, { id: c.id, members: [...c.members], agg: LinkAggregate.fromState(c.agg), links: c.links, values: new Map(c.values) });
+      for (const m of c.members) if (m !== root) this.parent.set(m, root);
+    }
+    this.nextId = head.nextId;
+    this.observed = head.observed;
+    this.now = head.now ?? -Infinity;
+    this.touches = head.touches;
+    for (const s of Object.values(this.dirty)) s.clear();
+    this.full = false;
   }
 }
 
-export interface LinkerState {
-  orgs: Array<[string, { values: Array<[string, number]>; pending: Array<[string, number]>; buckets: number[]; lastTs: number; watched: Array<[string, number]> }]>;
-  aggs: Array<[string, LinkAggregateState]>;
-  values: Array<[string, number, string[] | null, string[] | null]>;
-  parent: Array<[string, string]>;
-  clusters: Array<[string, { id: string; members: string[]; agg: LinkAggregateState; links: ClusterLink[]; values: Array<[string, number]> }]>;
+/** The linker's counters: small, kept with the detector-wide state. */
+export interface LinkerHead {
   nextId: number;
   observed: number;
   now: number | null;
+  touches: number;
+}
+
+/** One org: its combined traffic (absent once evicted) and its evidence state (absent with linkage off). */
+export interface LinkOrgEntry {
+  agg?: LinkAggregateState;
+  link?: { seq: number; values: Array<[string, number]>; pending: Array<[string, number]>; buckets: number[]; lastTs: number; watched: Array<[string, number]> };
+}
+
+/** One linkage value: [orgs using it, those orgs while few do, its most recent users once many do]. */
+export type LinkValueEntry = [df: number, orgs: string[] | null, recent: string[] | null];
+
+export interface LinkClusterEntry {
+  id: string;
+  members: string[];
+  agg: LinkAggregateState;
+  links: ClusterLink[];
+  values: Array<[string, number]>;
+}
+
+/** Keyed entries (org id, value key, cluster root); null marks one removed since the previous checkpoint. */
+export interface LinkerEntries {
+  /** Replaces whatever the store holds (else applies on top of it). */
+  full: boolean;
+  orgs: Array<[string, LinkOrgEntry | null]>;
+  values: Array<[string, LinkValueEntry | null]>;
+  clusters: Array<[string, LinkClusterEntry | null]>;
 }
 
 /** Keeps the `cap` strongest watched partners. */

@@ -2,8 +2,9 @@
 // per partition stream), reads every org line and every link record, and runs the same detector as replay.
 //
 // Restart safety: every `checkpointMs` (and on a clean stop) the worker writes its detector state — per-org
-// windows, sketches and counters (only orgs changed since the last write), linkage and cluster state — together
-// with its stream positions (last judged event per owned partition, org and link stream offsets) in one MULTI.
+// windows, sketches and counters, linkage entries per org, value and cluster (only those changed since the last
+// write), cluster labels — together with its stream positions (last judged event per owned partition, org and
+// link stream offsets) in one MULTI (checkpoint-store.ts).
 // On start it restores that state and rewinds its partitions' consumer group to the checkpointed event, so the
 // events judged after the checkpoint are judged again on top of the state they were judged on the first time.
 // Their link records are published again; every worker drops a link record whose source event is not newer
@@ -12,10 +13,10 @@
 import type { Redis } from 'ioredis';
 import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import type { DetectionAssets } from '../assets.js';
-import { createDetector, type Detector, type DetectorGlobalState, type LabelEvent } from '../detector.js';
+import { createDetector, type Detector, type LabelEvent } from '../detector.js';
 import type { LinkRecord } from '../linkage/link-record.js';
-import type { OrgState } from '../org-record.js';
 import { parseTraceLine } from '../trace-reader.js';
+import { checkpointWrites, queueCheckpoint, readCheckpoint } from './checkpoint-store.js';
 import { GROUP, compareStreamIds, field, streamKeys, type StreamEntries } from './redis-streams.js';
 
 export interface DetectWorkerOptions {
@@ -34,7 +35,7 @@ export interface DetectWorkerOptions {
   checkpointMs?: number;
   /** Injected clock for the checkpoint period. */
   now?: () => number;
-  /** A failed periodic checkpoint (the next one carries every org); the worker keeps going. */
+  /** A failed periodic checkpoint (the next one carries everything); the worker keeps going. */
   onCheckpointError?: (err: unknown) => void;
 }
 
@@ -48,13 +49,6 @@ export interface DetectWorker {
   checkpoint(): Promise<void>;
   /** Runs until the signal aborts; then writes a final checkpoint unless checkpointMs is 0. */
   run(signal: AbortSignal): Promise<void>;
-}
-
-interface CheckpointMeta {
-  version: 1;
-  at: number;
-  global: DetectorGlobalState;
-  positions: { orgs: string; links: string; events: Record<string, string>; linkSources: Record<string, string> };
 }
 
 type XReadReply = Array<[key: string, entries: StreamEntries]> | null;
@@ -76,9 +70,8 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   /** Per partition, the newest source event whose link record was applied (dedupe after a restart). */
   const linkSources: Record<string, string> = {};
 
-  const [metaJson, orgJson] = await Promise.all([o.redis.get(k.checkpoint(o.consumer)), o.redis.hgetall(k.checkpointOrgs(o.consumer))]);
-  const meta = metaJson ? (JSON.parse(metaJson) as CheckpointMeta) : undefined;
-  if (meta && meta.version !== 1) throw new Error(`checkpoint ${k.checkpoint(o.consumer)}: unsupported version`);
+  const stored = await readCheckpoint(o.redis, o.prefix, o.consumer);
+  const meta = stored?.meta;
   const detector = createDetector({
     ...o.assets,
     shareLinks: (rec) => pendingLinks.push({ rec, ...source }),
@@ -86,7 +79,7 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
       labels.push(e);
       o.onLabel?.(e);
     },
-    ...(meta ? { restore: { global: meta.global, orgs: Object.values(orgJson).map((j) => JSON.parse(j) as OrgState) } } : {}),
+    ...(stored ? { restore: stored.restore } : {}),
   });
   if (meta) {
     orgId = meta.positions.orgs;
@@ -113,25 +106,20 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   let orgCount = 0;
   let checkpoints = 0;
   let lastCheckpoint = now();
-  let fullNext = !meta; // the first write after a fresh start covers every org
 
   async function writeCheckpoint(): Promise<void> {
-    const ck = detector.checkpoint({ dirtyOnly: !fullNext });
-    const m: CheckpointMeta = { version: 1, at: now(), global: ck.global, positions: { orgs: orgId, links: linkId, events: { ...eventPos }, linkSources: { ...linkSources } } };
+    // Incremental on top of what is stored; the detector makes it full after a fresh start or a failed write.
+    const ck = detector.checkpoint({ dirtyOnly: true });
     const tx = o.redis.multi();
-    if (fullNext) tx.del(k.checkpointOrgs(o.consumer));
-    if (ck.orgs.length) tx.hset(k.checkpointOrgs(o.consumer), ...ck.orgs.flatMap((s) => [s.id, JSON.stringify(s)]));
-    tx.set(k.checkpoint(o.consumer), JSON.stringify(m));
+    queueCheckpoint(tx, checkpointWrites(o.prefix, o.consumer, ck, { at: now(), positions: { orgs: orgId, links: linkId, events: { ...eventPos }, linkSources: { ...linkSources } } }));
     try {
       const res = await tx.exec();
       const err = res?.find(([e]) => e)?.[0];
       if (!res || err) throw err ?? new Error('checkpoint transaction aborted');
-      fullNext = false;
       checkpoints++;
       lastCheckpoint = now();
     } catch (e) {
-      // The dirty set was consumed: the next write must carry every org.
-      fullNext = true;
+      // What changed was consumed by this write: the next one must carry everything.
       detector.markAllDirty();
       throw e;
     }

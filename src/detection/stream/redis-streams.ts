@@ -8,6 +8,8 @@
 //                          repeat labels it attached after its last checkpoint)
 //   <prefix>:ckpt:<consumer>       a worker's detector-wide state and stream positions (JSON)
 //   <prefix>:ckpt:<consumer>:orgs  hash org -> that org's latest checkpointed state (JSON)
+//   <prefix>:ckpt:<consumer>:link-orgs, :link-values, :link-clusters
+//                                  hashes of the worker's linkage entries by org, value and cluster root (JSON)
 import type { Redis } from 'ioredis';
 import type { TraceLine } from '../../events/trace-format.js';
 import { fnv1a } from '../text/hash.js';
@@ -21,6 +23,7 @@ export const streamKeys = (prefix: string) => ({
   events: (p: number) => `${prefix}:events:${p}`,
   checkpoint: (consumer: string) => `${prefix}:ckpt:${consumer}`,
   checkpointOrgs: (consumer: string) => `${prefix}:ckpt:${consumer}:orgs`,
+  checkpointLink: (consumer: string, part: 'orgs' | 'values' | 'clusters') => `${prefix}:ckpt:${consumer}:link-${part}`,
 });
 
 /** Orders two stream ids (`<ms>-<seq>`). */
