@@ -102,6 +102,26 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe('Upstream pools: retries and passive health.'),
+    batches: z
+      .object({
+        maxUploadBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024)
+          .describe('Largest batch upload (an OpenAI batch input file, an Anthropic message batch, or a batch input file read back at `POST /v1/batches`). Moat holds it whole to judge every item, so this bounds memory per upload (413 `body_too_large` beyond).'),
+        maxItems: z.number().int().min(1).default(50_000).describe('Most items (requests) one batch may hold (400 `invalid_request` beyond).'),
+        trackedIds: z
+          .number()
+          .int()
+          .min(100)
+          .default(100_000)
+          .describe('Batch and file ids whose owner (org, key, upstream) this gateway remembers, so a key only touches its own org\'s batches; the oldest are forgotten past this (their owner then gets 404).'),
+        trackedForMs: ms(30 * 24 * 3_600_000, 'How long a batch or file id\'s owner is remembered after it was created or last seen'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Batch APIs (OpenAI files and batches, Anthropic message batches).'),
     demoUpstream: z
       .object({
         enabled: z.boolean().optional().describe('Start the built-in demo upstream (a stand-in, not a model). Defaults to true when `upstreams` is empty.'),

@@ -23,7 +23,9 @@ import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot
 import type { RequestFacts } from '../policy/request-facts.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { buildRequestEvent, type AuthenticatedExchange } from './build-request-event.js';
-import { newExchange, type Exchange } from './exchange.js';
+import { createBatchRoutes } from './batch-routes.js';
+import { MemoryBatchRegistry, type BatchRegistry } from './batch-registry.js';
+import { clientIp, newExchange, type Exchange } from './exchange.js';
 import { extractFacts } from './extract-facts.js';
 import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
@@ -57,6 +59,8 @@ export interface HotPathDeps {
   readiness?: () => Readiness;
   /** Where upstream credentials (`apiKeyEnv`) are read; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Who owns each batch and file id; defaults to this process's memory (bounded by `batches.trackedIds`). */
+  batchRegistry?: BatchRegistry;
 }
 
 export interface HotPath {
@@ -64,7 +68,10 @@ export interface HotPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Stops accepting (503 shutting_down), lets in-flight requests finish for up to graceMs, then ends the rest. */
   drain(graceMs: number): Promise<void>;
-  /** Ends every in-flight request of the org: streams at their next chunk with an SSE error event. Returns how many. */
+  /**
+   * Ends every in-flight request of the org (streams at their next chunk with an SSE error event) and cancels
+   * its remembered batches upstream in the background. Returns how many requests were ended.
+   */
   abortOrgStreams(orgId: string, error: MoatError): number;
   /** Requests currently in flight. */
   readonly inFlight: number;
@@ -103,6 +110,24 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     refusals,
   });
 
+  const batches = createBatchRoutes({
+    config,
+    view,
+    decide: deps.decide,
+    limiter,
+    events,
+    usage,
+    registry: deps.batchRegistry ?? new MemoryBatchRegistry({ maxIds: config.batches.trackedIds, ttlMs: config.batches.trackedForMs }, () => clock.now()),
+    router,
+    keyHashes,
+    logger,
+    now: () => clock.now(),
+    env: deps.env ?? process.env,
+    refusals,
+    draining: () => inFlight.draining,
+    clientIp: (req) => clientIp(req, config.server.trustProxy),
+  });
+
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -112,7 +137,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       void serveModelCall(newExchange(req, res, door, clock.now(), config.server.trustProxy));
       return true;
     }
-    return sideRoutes(req, res, path);
+    return batches.handle(req, res, path) || sideRoutes(req, res, path);
   }
 
   async function serveModelCall(x: Exchange): Promise<void> {
@@ -234,8 +259,17 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     get inFlight() {
       return inFlight.size;
     },
-    abortOrgStreams: (orgId, error) => inFlight.stopOrg(orgId, error),
+    abortOrgStreams: (orgId, error) => {
+      batches
+        .cancelOrgBatches(orgId)
+        .then((n) => n && logger.info({ orgId, cancelled: n }, 'cancelled the batches of a denied org upstream'))
+        .catch((e: unknown) => logger.error({ err: e, orgId }, 'cancelling a denied org\'s batches failed'));
+      return inFlight.stopOrg(orgId, error);
+    },
     drain: (graceMs) => inFlight.drain(graceMs),
-    close: () => upstream.close(),
+    close: async () => {
+      await batches.close();
+      await upstream.close();
+    },
   };
 }

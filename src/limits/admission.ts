@@ -3,7 +3,7 @@
 // map, updating it in place (copying states per request cost more than the checks); the Redis Lua script
 // (redis-scripts.ts) implements the same rules, and one contract suite checks both.
 import type { RequestFacts } from '../policy/request-facts.js';
-import type { LimitStatus, Usage } from './limiter.js';
+import type { BatchCharge, LimitStatus, Usage } from './limiter.js';
 import { anchoredAddInPlace, anchoredAdjustInPlace, anchoredCheck, emptyAnchoredWindow, type AnchoredWindowState } from './anchored-window.js';
 import { acquireLeaseInPlace, concurrencyCheck, emptyConcurrency, releaseLeaseInPlace, type ConcurrencyState } from './concurrency.js';
 import type { CounterCheck } from './counter-check.js';
@@ -22,12 +22,13 @@ export const reservedInput = (facts: Pick<RequestFacts, 'inputTokensEstimate'>):
 export const reservedOutput = (facts: Pick<RequestFacts, 'maxTokens'>, defaultMaxTokens: number): number => wholeTokens(facts.maxTokens ?? defaultMaxTokens);
 
 /** What admission reserves on every planned limit, in plan order: 1 request, the input estimate, and max_tokens
- * (or the default) for output. Settle charges the real usage the same way (requests stay as reserved). */
-export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number): number[] {
+ * (or the default) for output; a batch (`batch`) reserves its item count and every item's tokens at once.
+ * Settle charges the real usage the same way (requests stay as reserved). */
+export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number, batch?: BatchCharge): number[] {
   const input = reservedInput(facts);
-  const output = reservedOutput(facts, defaultMaxTokens);
+  const output = batch ? wholeTokens(facts.maxTokens ?? 0) + batch.withoutMaxTokens * reservedOutput({}, defaultMaxTokens) : reservedOutput(facts, defaultMaxTokens);
   const costs: number[] = [];
-  for (const p of plan) costs.push(chargeCost(p.charge, input, output));
+  for (const p of plan) costs.push(batch && p.charge === 'request' && p.algo !== 'concurrency' ? batch.requests : chargeCost(p.charge, input, output));
   return costs;
 }
 

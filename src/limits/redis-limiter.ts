@@ -240,7 +240,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
     const convention = this.opts.headers === 'both' ? 'both' : facts.api;
     const plan = throttledPlan(planLimits(cfg, facts, input.tier, input.grantId, input.features), effectiveThrottle(cfg, facts.orgId, input.orgAttributes, now));
     if (plan.length === 0) return { ok: true, ticket: { headers: {}, settle: async () => {} } };
-    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
+    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens, input.batch);
     const fastPath = this.opts.localFastPath !== false;
 
     if (fastPath && this.blocked.size > 0) {

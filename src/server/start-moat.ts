@@ -28,6 +28,7 @@ import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
+import { connectRedisBatchRegistry } from '../gateway/redis-batch-registry.js';
 import { answerClientError } from '../gateway/client-error.js';
 import { limitConnections, serverOptions } from '../gateway/connection-limits.js';
 import { callerApi } from '../gateway/caller-api.js';
@@ -256,6 +257,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       clock,
       readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
+      // Several gateways share one address: a batch created through one is read and cancelled through another.
+      ...(config.redisUrl ? { batchRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.batches.trackedForMs }) } : {}),
     });
     cleanups.push(() => hot.close());
     const stopWatching = watchDeniedOrgs(view, clock, (orgId, code, message, clause) => {
