@@ -309,4 +309,27 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
       await l.close();
     }
   });
+
+  t('a batch admission charges its item count and every item\'s tokens at once; concurrency sees one request; refused whole when it does not fit', async () => {
+    const clock = new TestClock();
+    const l = await make(
+      limitsDoc({ defaultMaxTokens: 100, tiers: { free: { key: { requestsPerMinute: 10, concurrentRequests: 1, windows: [{ name: '5h', mode: 'anchored', duration: '5h', tokens: 1000 }] } } } }),
+      clock,
+    );
+    try {
+      // 4 items: 40 input tokens, two with max_tokens (50 in all), two on the default (2 × 100) = 290 tokens.
+      const batch = { requests: 4, withoutMaxTokens: 2 };
+      const t1 = await admitted(l, input(clock, { inputTokensEstimate: 40, maxTokens: 50 }, { batch }));
+      assert.equal(t1.headers['moat-ratelimit-5h-tokens-remaining'], '710');
+      await t1.settle(); // kept: the batch's reservation stays charged, the concurrency slot is free again
+      const tooMany = await refused(l, input(clock, { inputTokensEstimate: 0, maxTokens: 0 }, { batch: { requests: 7, withoutMaxTokens: 0 } }));
+      assert.equal(tooMany.code, 'rate_limited', '4 + 7 requests pass the 10 a minute');
+      const tooBig = await refused(l, input(clock, { inputTokensEstimate: 0, maxTokens: 0 }, { batch: { requests: 1, withoutMaxTokens: 8 } }));
+      assert.equal(tooBig.code, 'quota_exhausted', '290 + 800 tokens pass the 1000 of the window');
+      await admitted(l, input(clock, { inputTokensEstimate: 10, maxTokens: 10 }, { batch: { requests: 6, withoutMaxTokens: 0 } }));
+      await refused(l, input(clock, { maxTokens: 1 }));
+    } finally {
+      await l.close();
+    }
+  });
 }

@@ -1,0 +1,39 @@
+// A batch through `moat start`: its items reach the gateway's trace as request lines of their own door, marked
+// with the batch, and `moat replay` of that trace counts them as the org's requests — detection sees a sweep sent
+// as a batch like the same sweep sent as calls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { toFile } from 'openai';
+import { replayTrace } from '../../src/detection/replay.js';
+import { startTestMoat, type TestMoat } from '../support/start-test-moat.js';
+
+let t: TestMoat;
+let traceFile = '';
+before(async () => {
+  t = await startTestMoat({ name: 'batch-trace', config: (dir) => ((traceFile = join(dir, 'trace.jsonl')), { 'events.traceFile': traceFile }) });
+  assert.equal((await t.applyPolicy({ tiers: { default: {} }, orgs: [{ id: 'org_sweep', name: 'Sweep', tier: 'default' }], keys: [{ name: 'k', org: 'org_sweep' }] })).code, 0);
+});
+after(() => t.close());
+
+test('every item of a batch is a request line in the trace (its own endpoint, marked with the batch) and replays as a request', async () => {
+  const { client } = t.openai(t.keyOf('org_sweep', 'k'));
+  const n = 25;
+  const lines = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ custom_id: `q${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o', messages: [{ role: 'user', content: `Benchmark question ${i}: what is ${i} + ${i}?` }] } }),
+  );
+  const file = await client.files.create({ file: await toFile(Buffer.from(lines.join('\n')), 'sweep.jsonl'), purpose: 'batch' });
+  const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+  const requestLines = () =>
+    existsSync(traceFile)
+      ? readFileSync(traceFile, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"request"')).map((l) => JSON.parse(l) as { endpoint: string; org: string; batch?: { id: string; custom_id: string } })
+      : [];
+  for (let i = 0; i < 400 && requestLines().length < n; i++) await new Promise((r) => setTimeout(r, 10));
+  const got = requestLines();
+  assert.equal(got.length, n);
+  assert.ok(got.every((l) => l.endpoint === '/v1/chat/completions' && l.org === 'org_sweep' && l.batch?.id === batch.id));
+  assert.deepEqual(got.map((l) => l.batch?.custom_id), lines.map((_, i) => `q${i}`));
+  const report = await replayTrace([readFileSync(traceFile, 'utf8')]);
+  assert.equal(report.orgs.find((o) => o.org === 'org_sweep')?.requests, n);
+});
