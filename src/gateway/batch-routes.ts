@@ -81,6 +81,11 @@ const ROUTES: Array<{ re: RegExp; api: WireApi; methods: string; name: RouteName
 type RouteName =
   | 'uploadFile' | 'getFile' | 'fileContent' | 'openaiBatches' | 'getOpenaiBatch' | 'cancelOpenaiBatch'
   | 'anthropicBatches' | 'getAnthropicBatch' | 'cancelAnthropicBatch' | 'anthropicResults';
+/** Routes whose bodies are batch uploads, read up to `batches.maxUploadBytes` instead of `server.bodyLimitBytes`. */
+export function isBatchUpload(method: string | undefined, path: string): boolean {
+  return method === 'POST' && (path === '/v1/files' || path === '/v1/messages/batches');
+}
+
 /** Paths under which ids are looked up: an id of another shape is simply not found. */
 const ID_PREFIXES = ['/v1/files/', '/v1/batches/', '/v1/messages/batches/'];
 
@@ -318,10 +323,10 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     };
   }
 
-  async function readJson(c: Call, limit: number): Promise<{ raw: Buffer; body: Json }> {
+  async function readJson(c: Call, upload: boolean): Promise<{ raw: Buffer; body: Json }> {
     if (!isJsonContentType(c.req.headers['content-type']))
       throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${c.req.headers['content-type'] ?? 'none'}.`);
-    const raw = await readBody(c.req, limit);
+    const raw = upload ? await readUpload(c.req) : await readBody(c.req, config.server.bodyLimitBytes);
     return { raw, body: parseJsonBody(raw, { maxDepth: config.server.maxJsonDepth }) };
   }
 
@@ -366,12 +371,21 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   }
 
   const maxUpload = config.batches.maxUploadBytes;
+  /** An upload read whole up to the batch bound, whose refusal names that bound. */
+  async function readUpload(req: IncomingMessage): Promise<Buffer> {
+    try {
+      return await readBody(req, maxUpload);
+    } catch (e) {
+      if (isMoatError(e) && e.code === 'body_too_large') throw new MoatError('body_too_large', `The batch upload exceeds the limit of ${maxUpload} bytes (batches.maxUploadBytes); split it into smaller batches.`);
+      throw e;
+    }
+  }
 
   const ROUTE_HANDLERS: Record<RouteName, (c: Call, id: string) => Promise<void>> = {
     async uploadFile(c) {
       const boundary = multipartBoundary(c.req.headers['content-type']);
       if (boundary === undefined) throw new MoatError('unsupported_media_type', `Content-Type must be multipart/form-data, got ${c.req.headers['content-type'] ?? 'none'}.`);
-      const form = parseMultipart(await readBody(c.req, maxUpload), boundary);
+      const form = parseMultipart(await readUpload(c.req), boundary);
       const purpose = form.fields.get('purpose');
       if (purpose !== 'batch')
         throw new MoatError('invalid_request', `Moat accepts files with purpose "batch" only (their items are judged like calls); got ${purpose === undefined ? 'none' : `"${purpose.slice(0, 50)}"`}.`, { param: 'purpose' });
@@ -411,7 +425,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         const a = await upstream.call(upstreamCall(c, up, 'GET', `/v1/batches${c.query}`), maxUpload);
         return send(c, a, (await ownList(c, a)) ?? a.body);
       }
-      const { raw, body } = await readJson(c, config.server.bodyLimitBytes);
+      const { raw, body } = await readJson(c, false);
       const fileId = body.input_file_id;
       const endpoint = body.endpoint;
       if (typeof fileId !== 'string' || fileId === '') throw new MoatError('invalid_request', '`input_file_id` must be a non-empty string.', { param: 'input_file_id' });
@@ -452,7 +466,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         const a = await upstream.call(upstreamCall(c, up, 'GET', `/v1/messages/batches${c.query}`), maxUpload);
         return send(c, a, (await ownList(c, a)) ?? a.body);
       }
-      const { raw } = await readJson(c, maxUpload);
+      const { raw } = await readJson(c, true);
       const items = anthropicBatchItems(raw, limits);
       const up = routeItems(items, 'anthropic');
       const a = await submit(c, items, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));

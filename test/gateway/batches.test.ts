@@ -219,6 +219,7 @@ test('uploads: other purposes, non-multipart bodies and ambiguous forms are refu
   assert.match(((await dup.json()) as { error: { message: string } }).error.message, /repeats the field "purpose"/);
   const big = await caught(client.files.create({ file: await jsonl(...Array.from({ length: 40 }, (_, i) => chatLine(`b${i}`, 'x'.repeat(2000)))), purpose: 'batch' }));
   assert.equal(big.status, 413);
+  assert.match(big.message, /batches.maxUploadBytes/);
 });
 
 test('a denied org\'s running batches are cancelled upstream', async () => {
