@@ -173,7 +173,8 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     } catch (e) {
       if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
-      if (!last && isMoatError(e) && RETRYABLE_CODES.has(e.code)) return retryLater(x, up, e.code);
+      // Closed after its headers: the model server took the request and may have run it, so it is not sent twice.
+      if (!last && isMoatError(e) && RETRYABLE_CODES.has(e.code) && !call.answered()) return retryLater(x, up, e.code);
       throw e;
     }
     if (x.clientGone) return ABANDONED;
