@@ -13,6 +13,7 @@ function valuesToSpecs(v: LimitValues, scope: LimitScope, match: string, subject
   push({ kind: 'rate', unit: 'input_tokens' }, v.inputTokensPerMinute);
   push({ kind: 'rate', unit: 'output_tokens' }, v.outputTokensPerMinute);
   push({ kind: 'concurrency' }, v.concurrentRequests);
+  push({ kind: 'rate', unit: 'token_counts' }, v.tokenCountsPerMinute);
   for (const w of v.windows ?? []) {
     // The schema accepted the duration, so it parses; a document that skipped the schema loses the window.
     const durationMs = parseDuration(w.duration);

@@ -28,6 +28,7 @@ export const LimitValuesSchema = z
     inputTokensPerMinute: count('Input tokens per minute (estimated at admission, reconciled with real usage).'),
     outputTokensPerMinute: count('Output tokens per minute (`max_tokens` reserved at admission, reconciled with real usage).'),
     concurrentRequests: count('Requests in flight at once (streams count until they end).'),
+    tokenCountsPerMinute: count('Token-count requests (`POST /v1/messages/count_tokens`) per minute. They run no model, so they have this counter of their own and count against no other limit (requests, tokens, windows, concurrency); without it they are not limited.'),
     windows: z.array(WindowLimitSchema).optional().describe('Rolling windows (e.g. 5 h session, 7 d sliding) in requests or tokens.'),
   })
   .strict();

@@ -19,9 +19,19 @@ export interface LimitSubjectContext {
   grantIds: readonly string[];
   modelMatches: (glob: string) => boolean;
   featureMatches: (feature: string) => boolean;
+  /** A token-count request (only `token_counts` limits apply), a model request (all but those), or a listing (undefined: all). */
+  tokenCount?: boolean;
 }
 
+/** The token-counting door: no model runs, so it has its own limits and counts against no others. */
+export function isTokenCount(facts: { endpoint?: string }): boolean {
+  return facts.endpoint === '/v1/messages/count_tokens';
+}
+
+const isTokenCountMetric = (s: LimitSpec): boolean => s.metric.kind === 'rate' && s.metric.unit === 'token_counts';
+
 function applies(s: LimitSpec, c: LimitSubjectContext): boolean {
+  if (c.tokenCount !== undefined && isTokenCountMetric(s) !== c.tokenCount) return false;
   switch (s.scope) {
     case 'tier':
       if (s.match !== c.tier) return false;
@@ -80,7 +90,7 @@ export function resolveLimitsFor(c: LimitSubjectContext, specs: readonly LimitSp
 
 /** Limits that apply to one request. */
 export function resolveLimits(
-  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'>,
+  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'> & { endpoint?: string },
   tier: string,
   grantId: string | undefined,
   features: readonly string[],
@@ -94,6 +104,7 @@ export function resolveLimits(
       grantIds: grantId === undefined ? [] : [grantId],
       modelMatches: (glob) => globMatch(glob, facts.model),
       featureMatches: (f) => features.includes(f),
+      tokenCount: isTokenCount(facts),
     },
     specs,
   );

@@ -332,4 +332,24 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
       await l.close();
     }
   });
+
+  t('token counts have their own per-minute counter: they neither use nor are stopped by the model request limits', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ tiers: { free: { key: { requestsPerMinute: 2, concurrentRequests: 1, windows: [{ name: '5h', duration: '5h', requests: 2 }], tokenCountsPerMinute: 3 } } } }), clock);
+    const count = () => input(clock, { api: 'anthropic', endpoint: '/v1/messages/count_tokens', maxTokens: 0, inputTokensEstimate: 0 });
+    try {
+      const held = await admitted(l, input(clock));
+      await admitted(l, count()); // the model call's concurrency slot is not the token count's
+      const c = await admitted(l, count());
+      assert.equal(c.headers['anthropic-ratelimit-requests-remaining'], '1');
+      await held.settle();
+      await admitted(l, input(clock));
+      await admitted(l, count());
+      assert.equal((await refused(l, count())).code, 'rate_limited');
+      // Two model requests used the per-minute and 5-hour limits; the three counts used neither.
+      await refused(l, input(clock));
+    } finally {
+      await l.close();
+    }
+  });
 }
