@@ -122,6 +122,19 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe('Batch APIs (OpenAI files and batches, Anthropic message batches).'),
+    responses: z
+      .object({
+        trackedIds: z
+          .number()
+          .int()
+          .min(100)
+          .default(100_000)
+          .describe('Stored Responses API responses whose owner this gateway remembers, so `GET /v1/responses/{id}` and `POST /v1/responses/{id}/cancel` answer only the org that created them; the least recently used are forgotten past this (then 404).'),
+        trackedForMs: ms(30 * 24 * 3_600_000, 'How long a stored response\'s owner is remembered after it was created or last read'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Retrieving and cancelling Responses API responses.'),
     demoUpstream: z
       .object({
         enabled: z.boolean().optional().describe('Start the built-in demo upstream (a stand-in, not a model). Defaults to true when `upstreams` is empty.'),

@@ -85,6 +85,8 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const sockets = new Set<Socket>();
   const stats = { abortedStreams: 0 };
   let seq = 0;
+  /** Responses kept for `GET /v1/responses/{id}` (the last 1,000). */
+  const storedResponses = new Map<string, Json>();
   const batches = createDemoBatches({
     now,
     run(kind, body, n) {
@@ -128,6 +130,13 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       if (batch) return batch.text !== undefined ? sendText(res, batch.status, batch.text, batch.contentType) : json(res, batch.status, batch.body);
     }
     const anthropic = path.startsWith('/v1/messages') || (path.startsWith('/v1/models') && req.headers['anthropic-version'] !== undefined);
+    const stored = /^\/v1\/responses\/([^/]+)(\/cancel)?$/.exec(path);
+    if (stored) {
+      const r = storedResponses.get(stored[1] as string);
+      if (!r) return json(res, 404, apiError(false, 404, 'invalid_request_error', `Response with id '${stored[1]}' not found.`));
+      if (req.method === 'POST' && stored[2]) return json(res, 400, apiError(false, 400, 'invalid_request_error', 'Only responses created with background=true can be cancelled.'));
+      return json(res, 200, r);
+    }
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, modelList(anthropic, models));
     if (req.method === 'GET' && path.startsWith('/v1/models/')) {
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
@@ -155,6 +164,11 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     if (kind === 'count_tokens') return json(res, 200, { input_tokens: demoReply(body, true).inputTokens });
     const reply = demoReply(body, kind === 'messages');
     const ids = { n, created: Math.floor(now() / 1000) };
+    if (kind === 'responses' && body.store !== false) {
+      const r = responseObject(model, reply, ids, 'completed');
+      storedResponses.set(r.id as string, r);
+      if (storedResponses.size > 1000) storedResponses.delete(storedResponses.keys().next().value as string);
+    }
     if (body.stream === true) {
       const events =
         kind === 'messages'

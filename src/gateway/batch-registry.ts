@@ -1,4 +1,4 @@
-// Who owns a batch or a file. The upstream holds every org's batches under one credential, so the gateway
+// Who owns a batch, a file or a stored response. The upstream holds every org's batches under one credential, so the gateway
 // must remember which org (and key) created each batch and file id, and on which upstream, to let a key touch
 // only its own org's, to meter results once, and to cancel an org's batches when it is revoked.
 // Two implementations behind one interface: in memory (one gateway: bounded, oldest forgotten first) and in
@@ -28,6 +28,9 @@ export interface TrackedBatch extends BatchOwner {
 }
 
 export interface BatchRegistry {
+  /** A stored Responses API response (retrievable and cancellable by id). */
+  putResponse(id: string, owner: BatchOwner): Promise<void>;
+  response(id: string): Promise<BatchOwner | undefined>;
   putFile(id: string, f: TrackedFile): Promise<void>;
   file(id: string): Promise<TrackedFile | undefined>;
   putBatch(id: string, b: TrackedBatch): Promise<void>;
@@ -46,7 +49,10 @@ export interface RegistryBounds {
   ttlMs: number;
 }
 
-type Entry = { kind: 'file'; v: TrackedFile; until: number; metered: boolean } | { kind: 'batch'; v: TrackedBatch; until: number; metered: boolean };
+type Entry =
+  | { kind: 'file'; v: TrackedFile; until: number; metered: boolean }
+  | { kind: 'batch'; v: TrackedBatch; until: number; metered: boolean }
+  | { kind: 'response'; v: BatchOwner; until: number; metered: boolean };
 
 /** One gateway's registry: a Map in recency order (re-inserted on read), trimmed from the oldest end. */
 export class MemoryBatchRegistry implements BatchRegistry {
@@ -57,6 +63,15 @@ export class MemoryBatchRegistry implements BatchRegistry {
     private readonly bounds: RegistryBounds,
     private readonly now: () => number = Date.now,
   ) {}
+
+  async putResponse(id: string, owner: BatchOwner): Promise<void> {
+    this.put(id, { kind: 'response', v: owner, until: this.now() + this.bounds.ttlMs, metered: false });
+  }
+
+  async response(id: string): Promise<BatchOwner | undefined> {
+    const e = this.get(id);
+    return e?.kind === 'response' ? e.v : undefined;
+  }
 
   async putFile(id: string, f: TrackedFile): Promise<void> {
     this.put(id, { kind: 'file', v: f, until: this.now() + this.bounds.ttlMs, metered: this.entries.get(id)?.metered ?? false });

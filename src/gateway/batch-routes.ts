@@ -1,4 +1,5 @@
-// The batch APIs: OpenAI `/v1/files` (batch input files) and `/v1/batches`, Anthropic `/v1/messages/batches`.
+// The batch APIs: OpenAI `/v1/files` (batch input files) and `/v1/batches`, Anthropic `/v1/messages/batches`;
+// and the stored objects of the Responses API (`GET /v1/responses/{id}`, `POST /v1/responses/{id}/cancel`).
 // A batch is traffic: at submission every item is judged like a call to its own door (batch-items.ts,
 // batch-admission.ts), the limits are reserved for all items at once, and each item becomes one request event
 // (fed to the bounded hand-off as it has room). Reads are passed through for the owning org only (the
@@ -46,6 +47,8 @@ export interface BatchRouteDeps {
   events: BoundedQueue<RequestEvent>;
   usage: UsageAggregator;
   registry: BatchRegistry;
+  /** Owners of stored Responses API responses. */
+  responses: BatchRegistry;
   router: ModelRouter;
   keyHashes: KeyHashCache;
   logger: Logger;
@@ -73,6 +76,8 @@ const ROUTES: Array<{ re: RegExp; api: WireApi; methods: string; name: RouteName
   { re: /^\/v1\/batches$/, api: 'openai', methods: 'GET, POST', name: 'openaiBatches' },
   { re: new RegExp(`^/v1/batches/${ID}$`), api: 'openai', methods: 'GET', name: 'getOpenaiBatch' },
   { re: new RegExp(`^/v1/batches/${ID}/cancel$`), api: 'openai', methods: 'POST', name: 'cancelOpenaiBatch' },
+  { re: new RegExp(`^/v1/responses/${ID}$`), api: 'openai', methods: 'GET', name: 'getResponse' },
+  { re: new RegExp(`^/v1/responses/${ID}/cancel$`), api: 'openai', methods: 'POST', name: 'cancelResponse' },
   { re: /^\/v1\/messages\/batches$/, api: 'anthropic', methods: 'GET, POST', name: 'anthropicBatches' },
   { re: new RegExp(`^/v1/messages/batches/${ID}$`), api: 'anthropic', methods: 'GET', name: 'getAnthropicBatch' },
   { re: new RegExp(`^/v1/messages/batches/${ID}/cancel$`), api: 'anthropic', methods: 'POST', name: 'cancelAnthropicBatch' },
@@ -80,14 +85,14 @@ const ROUTES: Array<{ re: RegExp; api: WireApi; methods: string; name: RouteName
 ];
 type RouteName =
   | 'uploadFile' | 'getFile' | 'fileContent' | 'openaiBatches' | 'getOpenaiBatch' | 'cancelOpenaiBatch'
-  | 'anthropicBatches' | 'getAnthropicBatch' | 'cancelAnthropicBatch' | 'anthropicResults';
+  | 'anthropicBatches' | 'getAnthropicBatch' | 'cancelAnthropicBatch' | 'anthropicResults' | 'getResponse' | 'cancelResponse';
 /** Routes whose bodies are batch uploads, read up to `batches.maxUploadBytes` instead of `server.bodyLimitBytes`. */
 export function isBatchUpload(method: string | undefined, path: string): boolean {
   return method === 'POST' && (path === '/v1/files' || path === '/v1/messages/batches');
 }
 
 /** Paths under which ids are looked up: an id of another shape is simply not found. */
-const ID_PREFIXES = ['/v1/files/', '/v1/batches/', '/v1/messages/batches/'];
+const ID_PREFIXES = ['/v1/files/', '/v1/batches/', '/v1/messages/batches/', '/v1/responses/'];
 
 interface Call {
   req: IncomingMessage;
@@ -330,6 +335,12 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return { raw, body: parseJsonBody(raw, { maxDepth: config.server.maxJsonDepth }) };
   }
 
+  async function ownedResponse(c: Call, id: string): Promise<UpstreamConfig> {
+    const r = await deps.responses.response(id);
+    if (!r || r.orgId !== c.org.id) throw new MoatError('not_found', `No stored response ${id} of your organization.`);
+    return upstreamNamed(r.upstream);
+  }
+
   async function ownedBatch(c: Call, id: string): Promise<TrackedBatch> {
     const b = await registry.batch(id);
     if (!b || b.orgId !== c.org.id || b.api !== c.api) throw new MoatError('not_found', `No batch ${id} of your organization.`);
@@ -488,6 +499,17 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
     },
 
+    async getResponse(c, id) {
+      const up = await ownedResponse(c, id);
+      // `?stream=true` replays the response's events: whatever the upstream sends is passed on as it comes.
+      await upstream.stream(upstreamCall(c, up, 'GET', `/v1/responses/${id}${c.query}`), c.res, answerHeaders(c), undefined, 0);
+    },
+
+    async cancelResponse(c, id) {
+      const up = await ownedResponse(c, id);
+      send(c, await upstream.call(upstreamCall(c, up, 'POST', `/v1/responses/${id}/cancel`), maxUpload));
+    },
+
     async anthropicResults(c, id) {
       const b = await ownedBatch(c, id);
       const meter = (await registry.claimMetering(id)) ? resultMeter(c, 'messages') : undefined;
@@ -519,6 +541,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       await feeding;
       await pools.close();
       await registry.close();
+      await deps.responses.close();
     },
   };
 }

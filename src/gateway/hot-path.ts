@@ -61,6 +61,8 @@ export interface HotPathDeps {
   env?: NodeJS.ProcessEnv;
   /** Who owns each batch and file id; defaults to this process's memory (bounded by `batches.trackedIds`). */
   batchRegistry?: BatchRegistry;
+  /** Who owns each stored Responses API response; defaults to this process's memory (`responses.trackedIds`). */
+  responseRegistry?: BatchRegistry;
 }
 
 export interface HotPath {
@@ -110,6 +112,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     refusals,
   });
 
+  const responses = deps.responseRegistry ?? new MemoryBatchRegistry({ maxIds: config.responses.trackedIds, ttlMs: config.responses.trackedForMs }, () => clock.now());
   const batches = createBatchRoutes({
     config,
     view,
@@ -118,6 +121,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     events,
     usage,
     registry: deps.batchRegistry ?? new MemoryBatchRegistry({ maxIds: config.batches.trackedIds, ttlMs: config.batches.trackedForMs }, () => clock.now()),
+    responses,
     router,
     keyHashes,
     logger,
@@ -249,6 +253,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
     if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
+    // A response the upstream stored may be retrieved or cancelled later, by its org only.
+    const responseId = x.kind === 'responses' && x.status < 400 && x.body?.store !== false ? x.meter?.responseId : undefined;
+    if (responseId && x.upstream)
+      responses.putResponse(responseId, { orgId: x.orgId, keyId: x.keyId, upstream: x.upstream.name }).catch((e: unknown) => logger.error({ err: e, requestId: x.id }, 'recording a response\'s owner failed'));
     events.push(buildRequestEvent(x as AuthenticatedExchange, u, latencyMs));
     if (logger.isLevelEnabled('debug'))
       logger.debug({ requestId: x.id, org: x.orgId, key: x.keyId, model: x.model, status: x.status, code: x.errorCode, ms: Math.round(latencyMs * 100) / 100 }, 'request');

@@ -2,9 +2,9 @@
 // a set of batch ids per org, and a metering claim per id (SET NX), so a batch created through one gateway can
 // be read, metered once and cancelled through any other.
 import { Redis } from 'ioredis';
-import type { BatchRegistry, RegistryBounds, TrackedBatch, TrackedFile } from './batch-registry.js';
+import type { BatchOwner, BatchRegistry, RegistryBounds, TrackedBatch, TrackedFile } from './batch-registry.js';
 
-type Stored = { kind: 'file'; v: TrackedFile } | { kind: 'batch'; v: TrackedBatch };
+type Stored = { kind: 'file'; v: TrackedFile } | { kind: 'batch'; v: TrackedBatch } | { kind: 'response'; v: BatchOwner };
 
 export class RedisBatchRegistry implements BatchRegistry {
   constructor(
@@ -12,6 +12,15 @@ export class RedisBatchRegistry implements BatchRegistry {
     private readonly bounds: Pick<RegistryBounds, 'ttlMs'>,
     private readonly prefix = 'moat:batches',
   ) {}
+
+  async putResponse(id: string, owner: BatchOwner): Promise<void> {
+    await this.redis.set(this.key(id), JSON.stringify({ kind: 'response', v: owner } satisfies Stored), 'PX', this.bounds.ttlMs);
+  }
+
+  async response(id: string): Promise<BatchOwner | undefined> {
+    const s = await this.read(id);
+    return s?.kind === 'response' ? s.v : undefined;
+  }
 
   async putFile(id: string, f: TrackedFile): Promise<void> {
     await this.redis.set(this.key(id), JSON.stringify({ kind: 'file', v: f } satisfies Stored), 'PX', this.bounds.ttlMs);
@@ -70,8 +79,8 @@ export class RedisBatchRegistry implements BatchRegistry {
 }
 
 /** A registry on its own ioredis client (commands queue while Redis is unreachable, failing the batch route). */
-export function connectRedisBatchRegistry(url: string, bounds: Pick<RegistryBounds, 'ttlMs'>): RedisBatchRegistry {
+export function connectRedisBatchRegistry(url: string, bounds: Pick<RegistryBounds, 'ttlMs'>, prefix?: string): RedisBatchRegistry {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
   redis.on('error', () => undefined); // a failing command fails its batch route, which reports it
-  return new RedisBatchRegistry(redis, bounds);
+  return new RedisBatchRegistry(redis, bounds, prefix);
 }

@@ -259,7 +259,12 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
       // Several gateways share one address: a batch created through one is read and cancelled through another.
-      ...(config.redisUrl ? { batchRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.batches.trackedForMs }) } : {}),
+      ...(config.redisUrl
+        ? {
+            batchRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.batches.trackedForMs }),
+            responseRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.responses.trackedForMs }, 'moat:responses'),
+          }
+        : {}),
     });
     cleanups.push(() => hot.close());
     const stopWatching = watchDeniedOrgs(view, clock, (orgId, code, message, clause) => {

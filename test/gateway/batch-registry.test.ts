@@ -27,6 +27,9 @@ function contract(name: string, make: () => BatchRegistry, skip: string | false 
       assert.equal(await r.claimMetering('batch-1'), true);
       assert.equal(await r.claimMetering('batch-1'), false);
       assert.equal(await r.claimMetering('unknown'), false, 'an id nobody registered is never metered');
+      await r.putResponse('resp_1', owner);
+      assert.deepEqual(await r.response('resp_1'), owner);
+      assert.equal(await r.response('file-1'), undefined, 'a file id is not a response');
     } finally {
       await r.close();
     }

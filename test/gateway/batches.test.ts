@@ -21,7 +21,7 @@ const denyBash = (f: RequestFacts): Decision =>
 
 const limits = LimitsConfigSchema.parse({
   tiers: { default: { key: { requestsPerMinute: 10 } } },
-  orgs: { org_win: { key: { windows: [{ name: '5h', mode: 'anchored', duration: '5h', tokens: 300 }] } } },
+  orgs: { org_a: { key: { requestsPerMinute: 1000 } }, org_win: { key: { windows: [{ name: '5h', mode: 'anchored', duration: '5h', tokens: 300 }] } } },
 });
 
 let h: Harness;
@@ -238,4 +238,25 @@ test('a denied org\'s running batches are cancelled upstream', async () => {
   } finally {
     h.demo.setBehavior({ batchesComplete: true });
   }
+});
+
+test('responses.retrieve and responses.cancel pass through for the org that created the response only', async () => {
+  const created = await openai().responses.create({ model: 'demo-gpt', input: 'remember me' });
+  await h.takeEvents(1);
+  const got = await openai().responses.retrieve(created.id);
+  assert.equal(got.id, created.id);
+  assert.equal(got.output_text, created.output_text);
+  const streamed = await openai().responses.create({ model: 'demo-gpt', input: 'streamed and stored', stream: true });
+  let streamedId = '';
+  for await (const e of streamed) if (e.type === 'response.completed') streamedId = e.response.id;
+  await h.takeEvents(1);
+  assert.equal((await openai().responses.retrieve(streamedId)).id, streamedId, 'a streamed response is tracked from its events');
+  // The demo keeps it, but it is not this org's: 404 as if it did not exist.
+  assert.equal((await caught(openai(otherSecret).responses.retrieve(created.id))).status, 404);
+  assert.equal((await caught(openai(otherSecret).responses.cancel(created.id))).status, 404);
+  // The owner's cancel reaches the upstream (which refuses: it was not a background response).
+  assert.equal((await caught(openai().responses.cancel(created.id))).status, 400);
+  const unstored = await openai().responses.create({ model: 'demo-gpt', input: 'forget me', store: false });
+  await h.takeEvents(1);
+  assert.equal((await caught(openai().responses.retrieve(unstored.id))).status, 404, 'store: false is never tracked');
 });
