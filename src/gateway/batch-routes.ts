@@ -23,7 +23,7 @@ import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot
 import type { RequestFacts } from '../policy/request-facts.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { itemEvents, judgeItems, reserveBatch, type BatchCaller } from './batch-admission.js';
-import { anthropicBatchItems, openAiBatchItems, OPENAI_BATCH_ENDPOINTS, type BatchItem } from './batch-items.js';
+import { anthropicBatchItems, assertNoCaseTwins, openAiBatchItems, OPENAI_BATCH_ENDPOINTS, type BatchItem } from './batch-items.js';
 import type { BatchRegistry, TrackedBatch } from './batch-registry.js';
 import { createBatchUpstream, type BatchUpstreamCall, type UpstreamAnswer } from './batch-upstream.js';
 import type { KeyHashCache } from './key-hash-cache.js';
@@ -328,11 +328,19 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     };
   }
 
-  async function readJson(c: Call, upload: boolean): Promise<{ raw: Buffer; body: Json }> {
+  function requireJson(c: Call): void {
     if (!isJsonContentType(c.req.headers['content-type']))
       throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${c.req.headers['content-type'] ?? 'none'}.`);
-    const raw = upload ? await readUpload(c.req) : await readBody(c.req, config.server.bodyLimitBytes);
-    return { raw, body: parseJsonBody(raw, { maxDepth: config.server.maxJsonDepth }) };
+  }
+
+  /** A small JSON request body (not an upload). */
+  async function readJson(c: Call): Promise<{ raw: Buffer; body: Json }> {
+    requireJson(c);
+    const raw = await readBody(c.req, config.server.bodyLimitBytes);
+    const body = parseJsonBody(raw, { maxDepth: config.server.maxJsonDepth });
+    // `input_file_id` beside `Input_File_Id`: a case-insensitive reader could run another file than the one judged.
+    assertNoCaseTwins(body, '');
+    return { raw, body };
   }
 
   async function ownedResponse(c: Call, id: string): Promise<UpstreamConfig> {
@@ -436,7 +444,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         const a = await upstream.call(upstreamCall(c, up, 'GET', `/v1/batches${c.query}`), maxUpload);
         return send(c, a, (await ownList(c, a)) ?? a.body);
       }
-      const { raw, body } = await readJson(c, false);
+      const { raw, body } = await readJson(c);
       const fileId = body.input_file_id;
       const endpoint = body.endpoint;
       if (typeof fileId !== 'string' || fileId === '') throw new MoatError('invalid_request', '`input_file_id` must be a non-empty string.', { param: 'input_file_id' });
@@ -477,7 +485,8 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         const a = await upstream.call(upstreamCall(c, up, 'GET', `/v1/messages/batches${c.query}`), maxUpload);
         return send(c, a, (await ownList(c, a)) ?? a.body);
       }
-      const { raw } = await readJson(c, true);
+      requireJson(c);
+      const raw = await readUpload(c.req);
       const items = anthropicBatchItems(raw, limits);
       const up = routeItems(items, 'anthropic');
       const a = await submit(c, items, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));

@@ -191,6 +191,13 @@ test('items shaped to read differently upstream are refused: case twins of a key
     assert.match(r.message, /line 2/, line);
     assert.match(r.message, why, line);
   }
+  const file = await client.files.create({ file: await jsonl(chatLine('first', 'ok')), purpose: 'batch' });
+  const twin = await fetch(`${h.url}/v1/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },
+    body: `{"input_file_id":"${file.id}","Input_File_Id":"file-of-another-org","endpoint":"/v1/chat/completions","completion_window":"24h"}`,
+  });
+  assert.equal(twin.status, 400, 'a case twin of input_file_id could make the upstream run another file');
   const mixed = await caught(client.files.create({ file: await jsonl(chatLine('first', 'ok'), chatLine('second', 'ok').replace('/v1/chat/completions', '/v1/embeddings')), purpose: 'batch' }));
   assert.match(mixed.message, /one batch calls one endpoint/);
   const anth = await caught(
