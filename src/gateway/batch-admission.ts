@@ -26,6 +26,8 @@ export interface JudgedItem {
 
 export interface BatchCaller {
   api: WireApi;
+  /** The batch endpoint the items came through (`/v1/batches`, `/v1/messages/batches`): features on it apply to every item. */
+  via: string;
   org: Org;
   keyId: string;
   headers: IncomingHttpHeaders;
@@ -38,6 +40,7 @@ export function judgeItems(items: readonly BatchItem[], caller: BatchCaller, sna
   const judged: JudgedItem[] = [];
   for (const item of items) {
     const facts = extractFacts({ api: item.api, endpoint: item.endpoint, kind: item.kind, body: item.body, headers: caller.headers, orgId: caller.org.id, keyId: caller.keyId, ip: caller.ip, now: caller.now });
+    facts.viaBatch = caller.via;
     const d = decide(facts, snapshot);
     if (!d.allow)
       throw new MoatError(d.code, `Batch item at ${item.where}: ${d.message}`, { retryable: d.retryable, ...(d.clause ? { clause: d.clause } : {}) });

@@ -223,7 +223,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   }
 
   function caller(c: Call): BatchCaller {
-    return { api: c.api, org: c.org, keyId: c.keyId, headers: c.req.headers, ip: deps.clientIp(c.req), now: c.now };
+    return { api: c.api, via: c.api === 'openai' ? '/v1/batches' : '/v1/messages/batches', org: c.org, keyId: c.keyId, headers: c.req.headers, ip: deps.clientIp(c.req), now: c.now };
   }
 
   /** What the view vouches for holds only while the view is recent enough (as for calls). */

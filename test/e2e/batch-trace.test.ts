@@ -1,6 +1,7 @@
 // A batch through `moat start`: its items reach the gateway's trace as request lines of their own door, marked
 // with the batch, and `moat replay` of that trace counts them as the org's requests — detection sees a sweep sent
-// as a batch like the same sweep sent as calls.
+// as a batch like the same sweep sent as calls. A feature on the batch endpoints (examples/policy.yaml's `batch`)
+// applies to every item.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -13,7 +14,17 @@ let t: TestMoat;
 let traceFile = '';
 before(async () => {
   t = await startTestMoat({ name: 'batch-trace', config: (dir) => ((traceFile = join(dir, 'trace.jsonl')), { 'events.traceFile': traceFile }) });
-  assert.equal((await t.applyPolicy({ tiers: { default: {} }, orgs: [{ id: 'org_sweep', name: 'Sweep', tier: 'default' }], keys: [{ name: 'k', org: 'org_sweep' }] })).code, 0);
+  const policy = {
+    clauses: { 'aup-4': { text: 'Usage Policy §4: feature access is limited by plan and agreement' } },
+    tiers: { default: {}, free: {} },
+    // As in examples/policy.yaml: the batch APIs are a feature, denied to the free tier.
+    features: { batch: { description: 'Batch APIs.', match: [{ endpoints: ['/v1/batches*', '/v1/messages/batches*'] }] } },
+    denials: [{ feature: 'batch', subject: { tier: 'free' }, clause: 'aup-4' }],
+    orgs: [{ id: 'org_sweep', name: 'Sweep', tier: 'default' }, { id: 'org_free', name: 'Free', tier: 'free' }],
+    keys: [{ name: 'k', org: 'org_sweep' }, { name: 'k', org: 'org_free' }],
+  };
+  const applied = await t.applyPolicy(policy);
+  assert.equal(applied.code, 0, applied.stderr);
 });
 after(() => t.close());
 
@@ -36,4 +47,20 @@ test('every item of a batch is a request line in the trace (its own endpoint, ma
   assert.deepEqual(got.map((l) => l.batch?.custom_id), lines.map((_, i) => `q${i}`));
   const report = await replayTrace([readFileSync(traceFile, 'utf8')]);
   assert.equal(report.orgs.find((o) => o.org === 'org_sweep')?.requests, n);
+});
+
+test('a feature matching the batch endpoints applies to the items: the free tier\'s `batch` denial refuses the batch with its clause', async () => {
+  const { client } = t.openai(t.keyOf('org_free', 'k'));
+  const line = JSON.stringify({ custom_id: 'f1', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } });
+  const err = await client.files.create({ file: await toFile(Buffer.from(line), 'f.jsonl'), purpose: 'batch' }).then(
+    () => assert.fail('expected a refusal'),
+    (e: { status: number; error: { code: string; message: string } }) => e,
+  );
+  assert.equal(err.status, 403);
+  assert.equal(err.error.code, 'feature_denied');
+  assert.match(err.error.message, /line 1 \(custom_id "f1"\)/);
+  assert.match(err.error.message, /Usage Policy §4/);
+  // The same item sent as a call is not a batch: allowed.
+  const ok = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+  assert.ok(ok.choices.length > 0);
 });
