@@ -2,6 +2,7 @@
 // `/v1/batches`, Anthropic `/v1/messages/batches`. A batch runs all its items at creation with the demo's own
 // canned answers and is complete at once (or, when told, stays in progress until cancelled), so the SDKs'
 // batch calls can be tried through Moat without a model. It holds the last 1,000 files and batches.
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 type Json = Record<string, unknown>;
@@ -46,6 +47,8 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
   const cancelled: string[] = [];
   let url = '';
   let seq = 0;
+  // Ids differ between runs, as a real server's do (a shared registry outlives one demo process).
+  const run = randomBytes(3).toString('hex');
   const secs = () => Math.floor(opts.now() / 1000);
   const keep = <T>(m: Map<string, T>, id: string, v: T) => {
     m.set(id, v);
@@ -64,7 +67,7 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
   });
 
   function addFile(filename: string, purpose: string, content: string): Json {
-    const id = `file-demo-${++seq}`;
+    const id = `file-demo-${run}${++seq}`;
     const object = { id, object: 'file', bytes: Buffer.byteLength(content), created_at: secs(), filename, purpose, status: 'processed' };
     keep(files, id, { object, content });
     return object;
@@ -88,7 +91,7 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
     const endpoint = String(body.endpoint);
     const kind = OPENAI_KINDS[endpoint];
     if (!kind) return bad(false, `Unsupported endpoint ${endpoint}.`);
-    const id = `batch_demo_${++seq}`;
+    const id = `batch_demo_${run}${++seq}`;
     const lines = file.content.split('\n').filter((l) => l.trim() !== '');
     const object: Json = {
       id, object: 'batch', endpoint, errors: null, input_file_id: body.input_file_id, completion_window: body.completion_window ?? '24h',
@@ -118,7 +121,7 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
   function createAnthropicBatch(body: Json, complete: boolean): DemoBatchAnswer {
     const requests = Array.isArray(body.requests) ? body.requests.filter(isObj) : [];
     if (requests.length === 0) return bad(true, 'requests: at least one request is required');
-    const id = `msgbatch_demo_${++seq}`;
+    const id = `msgbatch_demo_${run}${++seq}`;
     const object: Json = {
       id, type: 'message_batch', processing_status: 'in_progress',
       request_counts: { processing: requests.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
