@@ -12,6 +12,8 @@ import { LimitsConfigSchema } from '../../src/limits/limits-schema.js';
 import type { Decision } from '../../src/policy/decision.js';
 import type { RequestFacts } from '../../src/policy/request-facts.js';
 import { MoatError } from '../../src/errors/moat-error.js';
+import { BoundedQueue } from '../../src/events/bounded-queue.js';
+import type { RequestEvent } from '../../src/events/request-event.js';
 import { makeOrg } from './doubles.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -266,4 +268,19 @@ test('responses.retrieve and responses.cancel pass through for the org that crea
   const unstored = await openai().responses.create({ model: 'demo-gpt', input: 'forget me', store: false });
   await h.takeEvents(1);
   assert.equal((await caught(openai().responses.retrieve(unstored.id))).status, 404, 'store: false is never tracked');
+});
+
+test('a batch larger than the event hand-off reaches it whole: events are fed as the queue has room, none dropped', async () => {
+  const small = await startHarness({ deps: { events: new BoundedQueue<RequestEvent>(8) } });
+  try {
+    const n = 40;
+    const requests = Array.from({ length: n }, (_, i) => ({ custom_id: `e${i}`, params: { model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user' as const, content: `item ${i}` }] } }));
+    await new Anthropic({ apiKey: small.secret, baseURL: small.url, maxRetries: 0 }).messages.batches.create({ requests });
+    const got = [];
+    while (got.length < n) got.push(...(await small.takeEvents(Math.min(4, n - got.length))));
+    assert.deepEqual(got.map((e) => e.batch?.customId), requests.map((r) => r.custom_id));
+    assert.equal(small.events.dropped, 0);
+  } finally {
+    await small.close();
+  }
 });
