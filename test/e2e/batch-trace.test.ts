@@ -1,7 +1,7 @@
 // A batch through `moat start`: its items reach the gateway's trace as request lines of their own door, marked
 // with the batch, and `moat replay` of that trace counts them as the org's requests — detection sees a sweep sent
 // as a batch like the same sweep sent as calls. A feature on the batch endpoints (examples/policy.yaml's `batch`)
-// applies to every item.
+// applies to every item, and revoking an org cancels its running batches upstream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -20,8 +20,8 @@ before(async () => {
     // As in examples/policy.yaml: the batch APIs are a feature, denied to the free tier.
     features: { batch: { description: 'Batch APIs.', match: [{ endpoints: ['/v1/batches*', '/v1/messages/batches*'] }] } },
     denials: [{ feature: 'batch', subject: { tier: 'free' }, clause: 'aup-4' }],
-    orgs: [{ id: 'org_sweep', name: 'Sweep', tier: 'default' }, { id: 'org_free', name: 'Free', tier: 'free' }],
-    keys: [{ name: 'k', org: 'org_sweep' }, { name: 'k', org: 'org_free' }],
+    orgs: [{ id: 'org_sweep', name: 'Sweep', tier: 'default' }, { id: 'org_free', name: 'Free', tier: 'free' }, { id: 'org_cut', name: 'Cut', tier: 'default' }],
+    keys: [{ name: 'k', org: 'org_sweep' }, { name: 'k', org: 'org_free' }, { name: 'k', org: 'org_cut' }],
   };
   const applied = await t.applyPolicy(policy);
   assert.equal(applied.code, 0, applied.stderr);
@@ -63,4 +63,26 @@ test('a feature matching the batch endpoints applies to the items: the free tier
   // The same item sent as a call is not a batch: allowed.
   const ok = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
   assert.ok(ok.choices.length > 0);
+});
+
+test('revoking an org through the admin API cancels its running batches upstream', async () => {
+  t.demo.setBehavior({ batchesComplete: false });
+  try {
+    const key = t.keyOf('org_cut', 'k');
+    const line = JSON.stringify({ custom_id: 'c1', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'long job' }] } });
+    const { client } = t.openai(key);
+    const file = await client.files.create({ file: await toFile(Buffer.from(line), 'c.jsonl'), purpose: 'batch' });
+    const b1 = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const b2 = await t.anthropic(key).client.messages.batches.create({ requests: [{ custom_id: 'c2', params: { model: 'claude-sonnet-4', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] } }] });
+    await t.admin('POST', '/admin/orgs/org_cut/status', { status: 'revoked', reason: 'distillation', clause: 'tos-2.3b' });
+    for (let i = 0; i < 500 && t.demo.batches.cancelled.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual([...t.demo.batches.cancelled].sort(), [b1.id, b2.id].sort());
+    const after = await client.batches.retrieve(b1.id).then(
+      () => assert.fail('a revoked org reads nothing'),
+      (e: { status: number }) => e.status,
+    );
+    assert.equal(after, 403);
+  } finally {
+    t.demo.setBehavior({ batchesComplete: true });
+  }
 });
