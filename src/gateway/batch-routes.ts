@@ -283,21 +283,23 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
    * that stays full for 10 s takes the rest anyway, dropping and counting what it cannot hold, as for calls.
    */
   function feedEvents(evs: RequestEvent[]): void {
-    feeding = feeding.then(async () => {
-      let i = 0;
-      let stalledSince = Date.now();
-      while (i < evs.length) {
-        const room = Math.floor(deps.events.capacity / 2) - deps.events.size;
-        if (room <= 0 && Date.now() - stalledSince < 10_000) {
-          await new Promise((r) => setTimeout(r, 2));
-          continue;
-        }
-        const n = Math.min(evs.length - i, Math.max(room, 1), EVENT_SLICE);
-        for (const end = i + n; i < end; i++) deps.events.push(evs[i] as RequestEvent);
-        stalledSince = Date.now();
-        await new Promise((r) => setImmediate(r));
+    feeding = feeding.then(() => feed(evs)).catch((e: unknown) => logger.error({ err: e }, 'feeding batch item events failed'));
+  }
+
+  async function feed(evs: RequestEvent[]): Promise<void> {
+    let i = 0;
+    let stalledSince = Date.now();
+    while (i < evs.length) {
+      const room = Math.floor(deps.events.capacity / 2) - deps.events.size;
+      if (room <= 0 && Date.now() - stalledSince < 10_000) {
+        await new Promise((r) => setTimeout(r, 2));
+        continue;
       }
-    });
+      const n = Math.min(evs.length - i, Math.max(room, 1), EVENT_SLICE);
+      for (const end = i + n; i < end; i++) deps.events.push(evs[i] as RequestEvent);
+      stalledSince = Date.now();
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Meters one result line (usage as the item's door reports it), once per results file or batch. */
