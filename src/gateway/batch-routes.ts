@@ -25,6 +25,8 @@ import { authenticate, presentedKey } from './authenticate.js';
 import { itemEvents, judgeItems, reserveBatch, type BatchCaller } from './batch-admission.js';
 import { anthropicBatchItems, assertNoCaseTwins, openAiBatchItems, OPENAI_BATCH_ENDPOINTS, type BatchItem } from './batch-items.js';
 import type { BatchRegistry, TrackedBatch } from './batch-registry.js';
+import { createEventFeed } from './batch-event-feed.js';
+import { resultLineMeter } from './batch-result-meter.js';
 import { createBatchUpstream, type BatchUpstreamCall, type UpstreamAnswer } from './batch-upstream.js';
 import type { KeyHashCache } from './key-hash-cache.js';
 import type { ModelRouter } from './model-route.js';
@@ -36,8 +38,6 @@ import { sendRendered, type Refusals } from './send-response.js';
 import { staleViewDenial } from './stale-view.js';
 import { createUpstreamPools } from './upstream-client.js';
 import { createUpstreamTargets } from './upstream-target.js';
-import { UsageMeter } from './usage-meter.js';
-import type { DoorKind } from './front-doors.js';
 
 export interface BatchRouteDeps {
   config: MoatConfig;
@@ -110,8 +110,6 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Longest result line metered (a line beyond is passed on unmetered). */
 const MAX_RESULT_LINE = 16 * 1024 * 1024;
-/** Item events pushed per event-loop turn while the hand-off has room. */
-const EVENT_SLICE = 256;
 
 export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   const { config, registry, logger } = deps;
@@ -119,7 +117,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   const upstream = createBatchUpstream(pools, createUpstreamTargets(deps.env));
   const limits = { maxDepth: config.server.maxJsonDepth, maxItems: config.batches.maxItems };
   const upstreamByName = new Map(config.upstreams.map((u) => [u.name, u]));
-  let feeding: Promise<void> = Promise.resolve();
+  const eventFeed = createEventFeed(deps.events, logger);
 
   function handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     const url = req.url ?? '';
@@ -266,7 +264,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     }
     await reservation.kept();
     await registry.putBatch(batchId, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, api: c.api, endpoint, items: items.length });
-    feedEvents(itemEvents(judged, who, batchId, up.name, a.status));
+    eventFeed.feed(itemEvents(judged, who, batchId, up.name, a.status));
     return { ...a, headers: reservation.headers };
   }
 
@@ -275,59 +273,6 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     if (!isMoatError(e)) return;
     const o = usageOutcome(e.status, e.code, false);
     deps.usage.record({ orgId: c.org.id, keyId: c.keyId, model: items[0]?.model ?? '', inputTokens: 0, outputTokens: 0, ...o });
-  }
-
-  /**
-   * Hands item events to the bounded queue as it has room (half its capacity), a slice per event-loop turn: a
-   * 50,000-item batch reaches detection as 50,000 requests without overrunning the hand-off at once. A queue
-   * that stays full for 10 s takes the rest anyway, dropping and counting what it cannot hold, as for calls.
-   */
-  function feedEvents(evs: RequestEvent[]): void {
-    feeding = feeding.then(() => feed(evs)).catch((e: unknown) => logger.error({ err: e }, 'feeding batch item events failed'));
-  }
-
-  async function feed(evs: RequestEvent[]): Promise<void> {
-    let i = 0;
-    let stalledSince = Date.now();
-    while (i < evs.length) {
-      const room = Math.floor(deps.events.capacity / 2) - deps.events.size;
-      if (room <= 0 && Date.now() - stalledSince < 10_000) {
-        await new Promise((r) => setTimeout(r, 2));
-        continue;
-      }
-      const n = Math.min(evs.length - i, Math.max(room, 1), EVENT_SLICE);
-      for (const end = i + n; i < end; i++) deps.events.push(evs[i] as RequestEvent);
-      stalledSince = Date.now();
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-
-  /** Meters one result line (usage as the item's door reports it), once per results file or batch. */
-  function resultMeter(c: Call, kind: DoorKind): (line: Buffer) => void {
-    return (line) => {
-      let v: unknown;
-      try {
-        v = JSON.parse(line.toString('utf8'));
-      } catch {
-        return;
-      }
-      if (!isObj(v)) return;
-      let body: unknown;
-      if (c.api === 'openai') {
-        const r = v.response;
-        if (!isObj(r) || typeof r.status_code !== 'number' || r.status_code < 200 || r.status_code >= 300) return;
-        body = r.body;
-      } else {
-        const r = v.result;
-        if (!isObj(r) || r.type !== 'succeeded') return;
-        body = r.message;
-      }
-      if (!isObj(body)) return;
-      const meter = new UsageMeter(kind, 0);
-      meter.observeBody(body);
-      const u = meter.usage(0);
-      deps.usage.record({ orgId: c.org.id, keyId: c.keyId, model: typeof body.model === 'string' ? body.model : '', inputTokens: u.input_tokens, outputTokens: u.output_tokens });
-    };
   }
 
   function requireJson(c: Call): void {
@@ -434,7 +379,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const f = await registry.file(id);
       if (!f || f.orgId !== c.org.id) throw new MoatError('not_found', `No file ${id} of your organization.`);
       const kind = f.role === 'output' && f.endpoint ? OPENAI_BATCH_ENDPOINTS[f.endpoint] : undefined;
-      const meter = kind && (await registry.claimMetering(id)) ? resultMeter(c, kind) : undefined;
+      const meter = kind && (await registry.claimMetering(id)) ? resultLineMeter(deps.usage, { orgId: c.org.id, keyId: c.keyId }, c.api, kind) : undefined;
       await upstream.stream(upstreamCall(c, upstreamNamed(f.upstream), 'GET', `/v1/files/${id}/content`), c.res, answerHeaders(c), meter, MAX_RESULT_LINE);
     },
 
@@ -523,7 +468,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
 
     async anthropicResults(c, id) {
       const b = await ownedBatch(c, id);
-      const meter = (await registry.claimMetering(id)) ? resultMeter(c, 'messages') : undefined;
+      const meter = (await registry.claimMetering(id)) ? resultLineMeter(deps.usage, { orgId: c.org.id, keyId: c.keyId }, c.api, 'messages') : undefined;
       await upstream.stream(upstreamCall(c, upstreamNamed(b.upstream), 'GET', `/v1/messages/batches/${id}/results`), c.res, answerHeaders(c), meter, MAX_RESULT_LINE);
     },
   };
@@ -549,7 +494,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     handle,
     cancelOrgBatches,
     async close() {
-      await feeding;
+      await eventFeed.idle();
       await pools.close();
       await registry.close();
       await deps.responses.close();
