@@ -35,6 +35,9 @@ function layerToSpecs(layer: LimitLayer, scope: 'tier' | 'org', match: string): 
 
 export function compileLimitSpecs(config: LimitsConfig): LimitSpec[] {
   const out: LimitSpec[] = [];
+  // Every key's token counts are limited, so the free door is never an unmetered flood path.
+  if (config.defaultTokenCountsPerMinute !== undefined)
+    out.push({ scope: 'default', match: '*', subject: 'key', metric: { kind: 'rate', unit: 'token_counts' }, limit: config.defaultTokenCountsPerMinute });
   for (const [tier, layer] of Object.entries(config.tiers)) out.push(...layerToSpecs(layer, 'tier', tier));
   for (const [org, layer] of Object.entries(config.orgs)) out.push(...layerToSpecs(layer, 'org', org));
   for (const [key, v] of Object.entries(config.keys)) out.push(...valuesToSpecs(v, 'key', key, 'key'));

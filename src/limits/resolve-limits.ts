@@ -3,13 +3,13 @@
 // Every applicable counter is enforced. When several specs name the same counter (subject) and metric,
 // the most specific scope wins: key > org > tier > the global grant/feature/model defaults.
 // Example: tier `free` gives each key 60 rpm, `orgs.acme.key` gives acme's keys 600 rpm, `keys.k_1` gives
-// that key 5 rpm -> k_1 gets 5, acme's other keys 600, other free keys 60. Different counters never
+// that key 5 rpm -> k_1 gets 5, acme's other keys 600, other free keys 60. Built-in defaults rank below all. Different counters never
 // override each other: a key at 5 rpm is still bound by its org's 1000 rpm.
 import type { RequestFacts } from '../policy/request-facts.js';
 import { counterMetricKey, metricKey, type LimitScope, type LimitSpec, type ResolvedLimit } from './limit-spec.js';
 import { globMatch } from '../policy/glob.js';
 
-const RANK: Record<LimitScope, number> = { key: 4, org: 3, tier: 2, grant: 1, feature: 1, model: 1 };
+const RANK: Record<LimitScope, number> = { key: 4, org: 3, tier: 2, grant: 1, feature: 1, model: 1, default: 0 };
 
 export interface LimitSubjectContext {
   orgId: string;
@@ -33,6 +33,8 @@ const isTokenCountMetric = (s: LimitSpec): boolean => s.metric.kind === 'rate' &
 function applies(s: LimitSpec, c: LimitSubjectContext): boolean {
   if (c.tokenCount !== undefined && isTokenCountMetric(s) !== c.tokenCount) return false;
   switch (s.scope) {
+    case 'default':
+      break;
     case 'tier':
       if (s.match !== c.tier) return false;
       break;

@@ -113,7 +113,7 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
       await b.settle({ inputTokens: 10, outputTokens: 50 }); // cut after 50 tokens
       await b.settle({ inputTokens: 10, outputTokens: 0 }); // second settle ignored
       const peek = await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' });
-      assert.equal(peek.find((s) => s.limit.metric.kind === 'rate')?.used, 550);
+      assert.equal(peek.find((s) => s.limit.metric.kind === 'rate' && s.limit.metric.unit === 'output_tokens')?.used, 550);
     } finally {
       await l.close();
     }
@@ -281,7 +281,7 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
   t('refunds that empty a bucket: usage, reset and retry times follow the buckets still holding usage', async () => {
     const clock = new TestClock();
     const l = await make(limitsDoc({ tiers: { free: { key: { outputTokensPerMinute: 1000 } } } }), clock);
-    const outputStatus = async () => (await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' })).find((s) => s.limit.metric.kind === 'rate')!;
+    const outputStatus = async () => (await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' })).find((s) => s.limit.metric.kind === 'rate' && s.limit.metric.unit === 'output_tokens')!;
     try {
       // Newest bucket emptied: the reset falls back to the older bucket's expiry (T0 + 61 s).
       const b = await admitted(l, input(clock, { maxTokens: 500 }));
@@ -351,5 +351,25 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
     } finally {
       await l.close();
     }
+  });
+
+  t('a key with no token-count limit configured is limited by the default (defaultTokenCountsPerMinute), per key', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ defaultTokenCountsPerMinute: 2, tiers: { free: { key: { requestsPerMinute: 100 } } } }), clock);
+    const count = (keyId = 'k_1') => input(clock, { api: 'anthropic', endpoint: '/v1/messages/count_tokens', maxTokens: 0, inputTokensEstimate: 0, keyId });
+    try {
+      await admitted(l, count());
+      await admitted(l, count());
+      const denied = await refused(l, count());
+      assert.equal(denied.code, 'rate_limited');
+      assert.equal(denied.limit, 'key:token_counts_per_minute');
+      await admitted(l, count('k_2')); // each key has its own counter
+      clock.advance(61_000);
+      await admitted(l, count());
+    } finally {
+      await l.close();
+    }
+    // Unconfigured means the schema's default, never unlimited.
+    assert.ok(limitsDoc({}).defaultTokenCountsPerMinute > 0);
   });
 }
