@@ -1,7 +1,8 @@
 // Hands a batch's item events to the bounded hand-off as it has room (half its capacity), a slice per
 // event-loop turn: a 50,000-item batch reaches detection as 50,000 requests without overrunning the queue at
 // once. A queue that stays full for 10 s takes the rest anyway, dropping and counting what it cannot hold, as
-// it would for the same calls. Batches are fed one after another.
+// it would for the same calls. Batches are fed one after another; each event is built only when it is pushed,
+// so a waiting batch holds its upload's bytes, not a parsed body per item.
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import type { RequestEvent } from '../events/request-event.js';
 import type { Logger } from '../ops/logger.js';
@@ -12,7 +13,8 @@ const SLICE = 256;
 const STALL_MS = 10_000;
 
 export interface EventFeed {
-  feed(events: RequestEvent[]): void;
+  /** Queues a batch's events; they are pulled from `events` (built) only as the hand-off has room. */
+  feed(events: Iterator<RequestEvent>): void;
   /** Resolves once everything handed to `feed` so far is in the queue (or dropped). */
   idle(): Promise<void>;
 }
@@ -20,17 +22,19 @@ export interface EventFeed {
 export function createEventFeed(queue: BoundedQueue<RequestEvent>, logger: Logger): EventFeed {
   let feeding: Promise<void> = Promise.resolve();
 
-  async function feedAll(evs: RequestEvent[]): Promise<void> {
-    let i = 0;
+  async function feedAll(evs: Iterator<RequestEvent>): Promise<void> {
     let stalledSince = Date.now();
-    while (i < evs.length) {
+    for (;;) {
       const room = Math.floor(queue.capacity / 2) - queue.size;
       if (room <= 0 && Date.now() - stalledSince < STALL_MS) {
         await new Promise((r) => setTimeout(r, 2));
         continue;
       }
-      const n = Math.min(evs.length - i, Math.max(room, 1), SLICE);
-      for (const end = i + n; i < end; i++) queue.push(evs[i] as RequestEvent);
+      for (let n = Math.min(Math.max(room, 1), SLICE); n > 0; n--) {
+        const next = evs.next();
+        if (next.done) return;
+        queue.push(next.value);
+      }
       stalledSince = Date.now();
       await new Promise((r) => setImmediate(r));
     }

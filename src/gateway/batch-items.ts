@@ -7,6 +7,7 @@
 import type { WireApi } from '../errors/wire-format.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
 import type { DoorKind } from './front-doors.js';
+import { arrayElements, topLevelMembers } from './json-outline.js';
 import { parseJsonBody, type JsonBodyLimits } from './parse-json-body.js';
 import { checkRequestShape } from './request-schema.js';
 
@@ -19,10 +20,11 @@ export interface BatchItem {
   endpoint: string;
   kind: DoorKind;
   model: string;
-  /** The item's request body, as the upstream will run it. */
+  /** The item's request body, as the upstream will run it (alive only while the item is judged). */
   body: Record<string, unknown>;
-  /** Bytes of the item as uploaded. */
-  bytes: number;
+  /** Where the item's bytes are in the upload: `itemBody` reads the body again from them when it is needed later. */
+  start: number;
+  end: number;
 }
 
 /** Endpoints an OpenAI batch may call, and their door kinds. */
@@ -35,24 +37,29 @@ export const OPENAI_BATCH_ENDPOINTS: Readonly<Record<string, DoorKind>> = {
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type BatchLimits = JsonBodyLimits & { maxItems: number };
 
 /**
- * Items of an OpenAI batch input file. `endpoint`, when known (at `POST /v1/batches`), is the one every item's
- * `url` must name; at upload every item must at least name the same batch endpoint.
+ * Reads an OpenAI batch input file line by line, handing each checked item to `onItem` (which may throw to stop);
+ * no item outlives its turn, so memory stays near the file's own size. `endpoint`, when known (at
+ * `POST /v1/batches`), is the one every item's `url` must name; at upload every item must at least name the same
+ * batch endpoint. Returns the number of items.
  */
-export function openAiBatchItems(file: Buffer, limits: JsonBodyLimits & { maxItems: number }, endpoint?: string): BatchItem[] {
-  const items: BatchItem[] = [];
+export function readOpenAiBatch(file: Buffer, limits: BatchLimits, endpoint: string | undefined, onItem: (item: BatchItem) => void): number {
   const ids = new Set<string>();
+  let count = 0;
   let first: string | undefined = endpoint;
   let start = 0;
   for (let lineNo = 1; start < file.length; lineNo++) {
     let end = file.indexOf(0x0a, start);
     if (end < 0) end = file.length;
-    const line = file.subarray(start, end > start && file[end - 1] === 0x0d ? end - 1 : end);
+    const lineStart = start;
+    const lineEnd = end > start && file[end - 1] === 0x0d ? end - 1 : end;
+    const line = file.subarray(lineStart, lineEnd);
     start = end + 1;
     if (isBlank(line)) continue;
     const where = `line ${lineNo}`;
-    if (items.length >= limits.maxItems) throw new MoatError('invalid_request', `The batch holds more than ${limits.maxItems} items (batches.maxItems).`);
+    if (count >= limits.maxItems) throw new MoatError('invalid_request', `The batch holds more than ${limits.maxItems} items (batches.maxItems).`);
     const obj = parseItem(line, limits, where);
     const customId = obj.custom_id;
     if (typeof customId !== 'string' || customId === '') throw itemError(where, '`custom_id` must be a non-empty string.', 'custom_id');
@@ -67,34 +74,58 @@ export function openAiBatchItems(file: Buffer, limits: JsonBodyLimits & { maxIte
     if (kind === undefined) throw itemError(named, `\`url\` must be one of ${Object.keys(OPENAI_BATCH_ENDPOINTS).join(', ')}.`, 'url');
     first ??= url as string;
     if (url !== first) throw itemError(named, `\`url\` is ${String(url)} but the batch's endpoint is ${first}: one batch calls one endpoint.`, 'url');
-    items.push(checkedItem({ customId, where: named, api: 'openai', endpoint: url as string, kind, body: obj.body, bytes: line.length }));
+    onItem(checkedItem({ customId, where: named, api: 'openai', endpoint: url as string, kind, body: obj.body, start: lineStart, end: lineEnd }));
+    count++;
   }
-  if (items.length === 0) throw new MoatError('invalid_request', 'The batch input file holds no items.');
-  return items;
+  if (count === 0) throw new MoatError('invalid_request', 'The batch input file holds no items.');
+  return count;
 }
 
-/** Items of an Anthropic message batch (`POST /v1/messages/batches`), from its raw body. */
-export function anthropicBatchItems(raw: Buffer, limits: JsonBodyLimits & { maxItems: number }): BatchItem[] {
-  const top = parseJsonBody(raw, { maxDepth: limits.maxDepth + 2 });
-  assertNoCaseTwins(top, '');
-  for (const k of Object.keys(top)) if (k !== 'requests') throw new MoatError('invalid_request', `Unknown field "${k.slice(0, 100)}": a message batch has only \`requests\`.`, { param: k });
-  const requests = top.requests;
-  if (!Array.isArray(requests) || requests.length === 0) throw new MoatError('invalid_request', '`requests` must be a non-empty array.', { param: 'requests' });
-  if (requests.length > limits.maxItems) throw new MoatError('invalid_request', `The batch holds ${requests.length} items; at most ${limits.maxItems} are accepted (batches.maxItems).`, { param: 'requests' });
+/**
+ * Reads an Anthropic message batch (`POST /v1/messages/batches`) from its raw body item by item: the outer
+ * `{"requests": [...]}` is scanned, not parsed whole, and each element is parsed, checked and handed to `onItem`
+ * on its own. Returns the number of items.
+ */
+export function readAnthropicBatch(raw: Buffer, limits: BatchLimits, onItem: (item: BatchItem) => void): number {
+  const members = topLevelMembers(raw);
+  const seen = new Map<string, string>();
+  for (const m of members) {
+    const lower = m.key.toLowerCase();
+    const twin = seen.get(lower);
+    if (twin === m.key) throw new MoatError('invalid_request', `Duplicate key "${m.key.slice(0, 100)}" in the top-level object: parsers disagree on which one counts, so Moat refuses it.`, { param: m.key });
+    if (twin !== undefined)
+      throw new MoatError('invalid_request', `Keys "${twin.slice(0, 100)}" and "${m.key.slice(0, 100)}" in the top-level object differ only in case: servers that match keys case-insensitively read one of them, so Moat refuses both.`, { param: m.key });
+    seen.set(lower, m.key);
+  }
+  for (const m of members) if (m.key !== 'requests') throw new MoatError('invalid_request', `Unknown field "${m.key.slice(0, 100)}": a message batch has only \`requests\`.`, { param: m.key });
+  const requests = members[0];
+  const notArray = () => new MoatError('invalid_request', '`requests` must be a non-empty array.', { param: 'requests' });
+  if (!requests || raw[requests.start] !== 0x5b) throw notArray();
   const ids = new Set<string>();
-  // Each item's share of the upload, for the bounded event queue (the body's bytes split evenly).
-  const bytes = Math.ceil(raw.length / requests.length);
-  return requests.map((r: unknown, i) => {
+  let count = 0;
+  arrayElements(raw, requests.start, (start, end) => {
+    const i = count;
     const where = `requests[${i}]`;
-    if (!isObj(r)) throw itemError(where, 'an item must be an object {custom_id, params}.', where);
+    if (i >= limits.maxItems) throw new MoatError('invalid_request', `The batch holds more than ${limits.maxItems} items; at most ${limits.maxItems} are accepted (batches.maxItems).`, { param: 'requests' });
+    if (raw[start] !== 0x7b) throw itemError(where, 'an item must be an object {custom_id, params}.', where);
+    const r = parseItem(raw.subarray(start, end), limits, where);
     const customId = r.custom_id;
     if (typeof customId !== 'string' || customId === '') throw itemError(where, '`custom_id` must be a non-empty string.', `${where}.custom_id`);
     const named = `${where} (custom_id "${customId.slice(0, 100)}")`;
     for (const k of Object.keys(r)) if (k !== 'custom_id' && k !== 'params') throw itemError(named, `unknown field "${k.slice(0, 100)}" (an item has custom_id and params).`, `${where}.${k}`);
     if (ids.has(customId)) throw itemError(named, '`custom_id` repeats an earlier item: every item needs its own.', `${where}.custom_id`);
     ids.add(customId);
-    return checkedItem({ customId, where: named, api: 'anthropic', endpoint: '/v1/messages', kind: 'messages', body: r.params, bytes });
+    onItem(checkedItem({ customId, where: named, api: 'anthropic', endpoint: '/v1/messages', kind: 'messages', body: r.params, start, end }));
+    count++;
   });
+  if (count === 0) throw notArray();
+  return count;
+}
+
+/** An item's request body read again from the bytes that were judged (`body` of a JSONL line, `params` of a request). */
+export function itemBody(source: Buffer, item: Pick<BatchItem, 'api' | 'start' | 'end'>): Json {
+  const v = JSON.parse(source.toString('utf8', item.start, item.end)) as Json;
+  return (item.api === 'openai' ? v.body : v.params) as Json;
 }
 
 function parseItem(line: Buffer, limits: JsonBodyLimits, where: string): Json {

@@ -22,8 +22,8 @@ import type { Decision } from '../policy/decision.js';
 import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import { authenticate, presentedKey } from './authenticate.js';
-import { itemEvents, judgeItems, reserveBatch, type BatchCaller } from './batch-admission.js';
-import { anthropicBatchItems, assertNoCaseTwins, openAiBatchItems, OPENAI_BATCH_ENDPOINTS, type BatchItem } from './batch-items.js';
+import { BatchJudge, itemEvents, reserveBatch, type BatchCaller } from './batch-admission.js';
+import { assertNoCaseTwins, OPENAI_BATCH_ENDPOINTS, readAnthropicBatch, readOpenAiBatch, type BatchItem } from './batch-items.js';
 import type { BatchRegistry, TrackedBatch } from './batch-registry.js';
 import { createEventFeed } from './batch-event-feed.js';
 import { resultLineMeter } from './batch-result-meter.js';
@@ -188,7 +188,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return h;
   }
 
-  function upstreamCall(c: Call, up: UpstreamConfig, method: 'GET' | 'POST', path: string, body?: Buffer | string, contentType?: string): BatchUpstreamCall {
+  function upstreamCall(c: Call, up: UpstreamConfig, method: 'GET' | 'POST', path: string, body?: Buffer | string | Buffer[], contentType?: string): BatchUpstreamCall {
     return { up, api: c.api, method, path, ...(body !== undefined ? { body } : {}), ...(contentType ? { contentType } : {}), forward: forwardHeaders(c) };
   }
 
@@ -208,14 +208,14 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return up;
   }
 
-  /** The upstream of a batch's items: every item's model must be served through `api` by the same upstream. */
-  function routeItems(items: readonly BatchItem[], api: WireApi, holder?: UpstreamConfig): UpstreamConfig {
+  /** The upstream of a batch's items: every model the items name must be served through `api` by the same upstream. */
+  function routeItems(models: ReadonlyMap<string, string>, api: WireApi, holder?: UpstreamConfig): UpstreamConfig {
     let up = holder;
-    for (const item of items) {
-      const pool = deps.router.route(item.model, api);
-      if (!pool) throw new MoatError('unknown_model', `Batch item at ${item.where}: no upstream serves model "${item.model.slice(0, 200)}" through this API.`, { param: 'model' });
+    for (const [model, where] of models) {
+      const pool = deps.router.route(model, api);
+      if (!pool) throw new MoatError('unknown_model', `Batch item at ${where}: no upstream serves model "${model.slice(0, 200)}" through this API.`, { param: 'model' });
       up ??= pool[0] as UpstreamConfig;
-      if (!pool.includes(up)) throw new MoatError('invalid_request', `Batch item at ${item.where}: model "${item.model.slice(0, 200)}" is served by another upstream than the batch's other items; split the batch by model.`, { param: 'model' });
+      if (!pool.includes(up)) throw new MoatError('invalid_request', `Batch item at ${where}: model "${model.slice(0, 200)}" is served by another upstream than the batch's other items; split the batch by model.`, { param: 'model' });
     }
     return up as UpstreamConfig;
   }
@@ -231,22 +231,35 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     if (unconfirmed) throw unconfirmed;
   }
 
-  /** Judges and reserves a batch, submits it, and on success remembers it and feeds its item events. */
-  async function submit(c: Call, items: BatchItem[], up: UpstreamConfig, endpoint: string, submitUpstream: () => Promise<UpstreamAnswer>): Promise<UpstreamAnswer & { headers: Record<string, string> }> {
-    const who = caller(c);
-    let judged;
+  /**
+   * Reads and judges a batch item by item (`read` hands each item on); a policy refusal or a view too stale to
+   * vouch for the org is metered once under its outcome, a malformed batch is not.
+   */
+  function judgeBatch(c: Call, read: (onItem: (item: BatchItem) => void) => void): BatchJudge {
+    const judge = new BatchJudge(caller(c), c.snapshot, deps.decide);
     try {
-      judged = judgeItems(items, who, c.snapshot, deps.decide);
-      checkFreshness(c);
+      read(judge.add);
     } catch (e) {
-      meterRefusal(c, items, e);
+      if (e === judge.refusal) meterRefusal(c, judge, e);
       throw e;
     }
+    try {
+      checkFreshness(c);
+    } catch (e) {
+      meterRefusal(c, judge, e);
+      throw e;
+    }
+    return judge;
+  }
+
+  /** Reserves a judged batch, submits it, and on success remembers it and feeds its item events (read from `source`). */
+  async function submit(c: Call, judge: BatchJudge, source: Buffer, up: UpstreamConfig, endpoint: string, submitUpstream: () => Promise<UpstreamAnswer>): Promise<UpstreamAnswer & { headers: Record<string, string> }> {
+    const who = caller(c);
     let reservation;
     try {
-      reservation = await reserveBatch(judged, who, deps.limiter);
+      reservation = await reserveBatch(judge, who, deps.limiter);
     } catch (e) {
-      meterRefusal(c, items, e);
+      meterRefusal(c, judge, e);
       throw e;
     }
     let a: UpstreamAnswer;
@@ -263,16 +276,17 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       return { ...a, headers: reservation.headers };
     }
     await reservation.kept();
-    await registry.putBatch(batchId, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, api: c.api, endpoint, items: items.length });
-    eventFeed.feed(itemEvents(judged, who, batchId, up.name, a.status));
+    await registry.putBatch(batchId, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, api: c.api, endpoint, items: judge.items.length });
+    eventFeed.feed(itemEvents(judge, source, who, batchId, up.name, a.status));
     return { ...a, headers: reservation.headers };
   }
 
   /** A refused submission is metered once, under the refusal's outcome (its items never ran). */
-  function meterRefusal(c: Call, items: readonly BatchItem[], e: unknown): void {
+  function meterRefusal(c: Call, judge: BatchJudge, e: unknown): void {
     if (!isMoatError(e)) return;
     const o = usageOutcome(e.status, e.code, false);
-    deps.usage.record({ orgId: c.org.id, keyId: c.keyId, model: items[0]?.model ?? '', inputTokens: 0, outputTokens: 0, ...o });
+    const model = judge.models.keys().next().value ?? '';
+    deps.usage.record({ orgId: c.org.id, keyId: c.keyId, model, inputTokens: 0, outputTokens: 0, ...o });
   }
 
   function requireJson(c: Call): void {
@@ -358,10 +372,11 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const file = form.files.get('file');
       if (!file) throw new MoatError('invalid_request', 'The upload has no `file` part.', { param: 'file' });
       if (form.files.size > 1) throw new MoatError('invalid_request', 'The upload holds more than one file part.', { param: 'file' });
-      const items = openAiBatchItems(file.data, limits);
       // Judged now so a forbidden item is refused at once; judged again (with limits and events) at submission.
-      judgeItems(items, caller(c), c.snapshot, deps.decide);
-      const up = routeItems(items, 'openai');
+      const judge = new BatchJudge(caller(c), c.snapshot, deps.decide);
+      readOpenAiBatch(file.data, limits, undefined, judge.add);
+      const up = routeItems(judge.models, 'openai');
+      // Sent as parts around the received file's bytes: no second copy of the upload.
       const { contentType, body } = buildMultipart(form.fields, new Map([['file', file]]));
       const a = await upstream.call(upstreamCall(c, up, 'POST', '/v1/files', body, contentType), maxUpload);
       const parsed = parseAnswer(a);
@@ -403,9 +418,9 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       // The items are read back from the upstream: what is judged is what it will run.
       const content = await upstream.call(upstreamCall(c, up, 'GET', `/v1/files/${fileId}/content`), maxUpload);
       if (!ok(content)) return send(c, content);
-      const items = openAiBatchItems(content.body, limits, endpoint);
-      routeItems(items, 'openai', up);
-      const a = await submit(c, items, up, endpoint, () => upstream.call(upstreamCall(c, up, 'POST', '/v1/batches', raw), maxUpload));
+      const judge = judgeBatch(c, (onItem) => readOpenAiBatch(content.body, limits, endpoint, onItem));
+      routeItems(judge.models, 'openai', up);
+      const a = await submit(c, judge, content.body, up, endpoint, () => upstream.call(upstreamCall(c, up, 'POST', '/v1/batches', raw), maxUpload));
       if (ok(a)) {
         const b = await registry.batch(String((parseAnswer(a) as Json).id));
         if (b) await trackOutputs(b, parseAnswer(a));
@@ -434,9 +449,9 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       }
       requireJson(c);
       const raw = await readUpload(c.req);
-      const items = anthropicBatchItems(raw, limits);
-      const up = routeItems(items, 'anthropic');
-      const a = await submit(c, items, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));
+      const judge = judgeBatch(c, (onItem) => readAnthropicBatch(raw, limits, onItem));
+      const up = routeItems(judge.models, 'anthropic');
+      const a = await submit(c, judge, raw, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));
       const parsed = parseAnswer(a);
       send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body, a.headers);
     },

@@ -2,6 +2,7 @@
 // answers read up to a bound, and result files streamed through to the client while each line's usage is
 // metered. Transport failures map to the catalog's upstream errors like model calls.
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../config/schema.js';
 import { MoatError } from '../errors/moat-error.js';
 import type { WireApi } from '../errors/wire-format.js';
@@ -21,7 +22,8 @@ export interface BatchUpstreamCall {
   method: 'GET' | 'POST';
   /** Path and query on the upstream, after its base URL's prefix. */
   path: string;
-  body?: Buffer | string;
+  /** A list of buffers is sent one after another (an upload sent without copying it into one buffer). */
+  body?: Buffer | string | Buffer[];
   /** Overrides the JSON content type (multipart uploads). */
   contentType?: string;
   /** Passed on when the caller sent them (Anthropic's version and betas). */
@@ -44,9 +46,10 @@ export function createBatchUpstream(pools: UpstreamPools, targets: UpstreamTarge
     const headers: Record<string, string> = { ...t.headers, accept: 'application/json', ...(c.forward ?? {}) };
     if (c.contentType) headers['content-type'] = c.contentType;
     if (c.body === undefined) delete headers['content-type'];
+    if (Array.isArray(c.body)) headers['content-length'] = String(c.body.reduce((n, b) => n + b.length, 0));
     return pools
       .pool(c.up)
-      .request({ method: c.method, path: t.pathPrefix + c.path, headers, ...(c.body !== undefined ? { body: c.body } : {}) })
+      .request({ method: c.method, path: t.pathPrefix + c.path, headers, ...(c.body !== undefined ? { body: Array.isArray(c.body) ? Readable.from(c.body, { objectMode: false }) : c.body } : {}) })
       .catch((e: unknown) => {
         throw upstreamError(e, 'headers');
       });
@@ -55,22 +58,31 @@ export function createBatchUpstream(pools: UpstreamPools, targets: UpstreamTarge
   return {
     async call(c, maxBytes) {
       const r = await request(c);
+      const tooLarge = () => new MoatError('upstream_bad_response', `The model server's answer exceeds ${maxBytes} bytes (batches.maxUploadBytes).`);
+      // With a declared length the answer is copied into one buffer as it arrives (a file read back is held
+      // once, not as chunks plus their concatenation).
+      const declared = Number(r.headers['content-length']);
+      const into = Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? Buffer.allocUnsafe(declared) : undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       try {
         for await (const chunk of r.body) {
-          size += (chunk as Buffer).length;
-          if (size > maxBytes) {
+          const b = chunk as Buffer;
+          if (size + b.length > (into ? into.length : maxBytes)) {
             r.body.destroy();
-            throw new MoatError('upstream_bad_response', `The model server's answer exceeds ${maxBytes} bytes (batches.maxUploadBytes).`);
+            if (into && size + b.length <= maxBytes) throw new MoatError('upstream_bad_response', 'The model server sent more bytes than its Content-Length.');
+            throw tooLarge();
           }
-          chunks.push(chunk as Buffer);
+          if (into) b.copy(into, size);
+          else chunks.push(b);
+          size += b.length;
         }
       } catch (e) {
         if (e instanceof MoatError) throw e;
         throw upstreamError(e, 'body');
       }
-      return { status: r.statusCode, contentType: String(r.headers['content-type'] ?? 'application/json'), body: Buffer.concat(chunks, size) };
+      const body = into ? into.subarray(0, size) : Buffer.concat(chunks, size);
+      return { status: r.statusCode, contentType: String(r.headers['content-type'] ?? 'application/json'), body };
     },
 
     async stream(c, res, headers, onLine, maxLine) {

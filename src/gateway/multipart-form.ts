@@ -85,8 +85,11 @@ function dispositionParam(disposition: string, param: string): string | undefine
 
 const bad = (why: string) => new MoatError('invalid_request', `The multipart/form-data upload is malformed: ${why}.`);
 
-/** A multipart/form-data body of the given fields and files, with a fresh boundary. */
-export function buildMultipart(fields: ReadonlyMap<string, string>, files: ReadonlyMap<string, FormFile>): { contentType: string; body: Buffer } {
+/**
+ * A multipart/form-data body of the given fields and files, with a fresh boundary: a list of parts (the files'
+ * own buffers among them, not copied) and its total length.
+ */
+export function buildMultipart(fields: ReadonlyMap<string, string>, files: ReadonlyMap<string, FormFile>): { contentType: string; body: Buffer[]; length: number } {
   const boundary = `moat-${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
   const quote = (s: string) => s.replace(/["\\\r\n]/g, '_');
@@ -97,5 +100,5 @@ export function buildMultipart(fields: ReadonlyMap<string, string>, files: Reado
     parts.push(f.data, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(parts) };
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: parts, length: parts.reduce((n, p) => n + p.length, 0) };
 }
