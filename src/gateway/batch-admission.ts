@@ -2,12 +2,12 @@
 // own door would get (the first refused item refuses the batch, named), and the limits are reserved for all
 // items at once in the same counters and rolling windows as calls — so a batch the windows cannot hold is
 // refused whole, never admitted piecemeal. Items whose limits differ (model, features, grant) are reserved
-// group by group; a refused group releases the tokens the earlier groups reserved.
+// group by group; a refused group returns the requests and tokens the earlier groups reserved.
 import type { IncomingHttpHeaders } from 'node:http';
 import { MoatError } from '../errors/moat-error.js';
 import type { WireApi } from '../errors/wire-format.js';
 import type { RequestEvent } from '../events/request-event.js';
-import type { Limiter, LimitTicket } from '../limits/limiter.js';
+import type { Limiter, LimitTicket, Usage } from '../limits/limiter.js';
 import type { Decision } from '../policy/decision.js';
 import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { RequestFacts } from '../policy/request-facts.js';
@@ -107,7 +107,7 @@ export interface BatchReservation {
 /** Reserves limits for every judged item, group by group; refuses the batch if any group does not fit. */
 export async function reserveBatch(judge: BatchJudge, caller: BatchCaller, limiter: Limiter): Promise<BatchReservation> {
   const tickets: LimitTicket[] = [];
-  const releaseAll = () => Promise.all(tickets.map((t) => t.settle({ inputTokens: 0, outputTokens: 0 }))).then(() => undefined);
+  const settleAll = (usage: Usage) => Promise.all(tickets.map((t) => t.settle(usage))).then(() => undefined);
   for (const group of judge.groups.values()) {
     const r = await limiter.admit({
       facts: group.facts,
@@ -118,7 +118,9 @@ export async function reserveBatch(judge: BatchJudge, caller: BatchCaller, limit
       ...(group.grantId ? { grantId: group.grantId } : {}),
     });
     if (!r.ok) {
-      await releaseAll();
+      // Refused by Moat before anything ran: the earlier groups' requests go back with their tokens, so a refused
+      // batch is charged nothing, like a refused call.
+      await settleAll({ inputTokens: 0, outputTokens: 0, requests: 0 });
       const e = r.error;
       throw new MoatError(
         e.code,
@@ -131,7 +133,7 @@ export async function reserveBatch(judge: BatchJudge, caller: BatchCaller, limit
   return {
     headers: tickets.at(-1)?.headers ?? {},
     kept: () => Promise.all(tickets.map((t) => t.settle())).then(() => undefined),
-    released: releaseAll,
+    released: () => settleAll({ inputTokens: 0, outputTokens: 0 }),
   };
 }
 

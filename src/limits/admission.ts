@@ -17,6 +17,17 @@ export type CounterStates = Map<string, CounterState>;
 
 /** Token counts are charged whole and never negative. */
 export const wholeTokens = (n: number): number => Math.max(0, Math.ceil(n));
+
+/**
+ * How far settling with `usage` moves a counter from its reservation `cost`: token counters to the real usage,
+ * request counters only when `usage.requests` is given, concurrency never (its lease is released instead).
+ * Undefined usage keeps the reservation.
+ */
+export function settleDelta(p: PlannedLimit, cost: number, usage: Usage | undefined): number {
+  if (usage === undefined || p.algo === 'concurrency') return 0;
+  if (p.charge === 'request') return usage.requests === undefined ? 0 : wholeTokens(usage.requests) - cost;
+  return chargeCost(p.charge, wholeTokens(usage.inputTokens), wholeTokens(usage.outputTokens)) - cost;
+}
 /** Tokens reserved for input (the estimate) and output (max_tokens or the default). */
 export const reservedInput = (facts: Pick<RequestFacts, 'inputTokensEstimate'>): number => wholeTokens(facts.inputTokensEstimate);
 export const reservedOutput = (facts: Pick<RequestFacts, 'maxTokens'>, defaultMaxTokens: number): number => wholeTokens(facts.maxTokens ?? defaultMaxTokens);
@@ -116,7 +127,7 @@ export function admitInPlace(
 
 /**
  * Settles an admission in place: releases concurrency leases, refunds unused tokens into the bucket/session
- * they were reserved in, charges extra tokens now. `usage` undefined keeps the whole reservation charged.
+ * they were reserved in, charges extra tokens now (settleDelta). `usage` undefined keeps the whole reservation charged.
  */
 export function settleInPlace(
   plan: readonly PlannedLimit[],
@@ -127,8 +138,6 @@ export function settleInPlace(
   usage: Usage | undefined,
   onNewCounter?: (p: PlannedLimit) => void,
 ): void {
-  const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
-  const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!;
     const counter = p.limit.counter;
@@ -137,9 +146,8 @@ export function settleInPlace(
       if (state) releaseLeaseInPlace(state as ConcurrencyState, ticketId);
       continue;
     }
-    if (usage === undefined || p.charge === 'request') continue;
     const st = statuses[i]!;
-    const delta = chargeCost(p.charge, input, output) - st.cost;
+    const delta = settleDelta(p, st.cost, usage);
     if (delta === 0) continue;
     const state = states.get(counter) ?? newCounter(p, states, onNewCounter);
     if (p.algo === 'sliding') slidingAdjustInPlace(state as SlidingWindowState, p.params, now, st.ref, delta);

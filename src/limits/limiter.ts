@@ -15,6 +15,11 @@ export interface LimitStatus extends CounterCheck {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /**
+   * Requests that ran, when fewer than were admitted: request counters are reconciled to it (a batch whose later
+   * part was refused returns its earlier part's requests). Unset: request counts stay as admitted.
+   */
+  requests?: number;
 }
 
 export interface AdmitInput {

@@ -17,12 +17,15 @@ import type { RequestEvent } from '../../src/events/request-event.js';
 import { makeOrg } from './doubles.js';
 import { startHarness, type Harness } from './harness.js';
 
-/** Allows everything but tool "bash" (feature_denied, as a policy with a coding-tools clause would). */
+/** Allows everything but tool "bash" (feature_denied, as a policy with a coding-tools clause would); tool "search" is feature `search`. */
 const denyBash = (f: RequestFacts): Decision =>
-  f.toolNames.includes('bash') ? { allow: false, code: 'feature_denied', message: 'Tool "bash" is not allowed for your organization.', clause: '§3.2 coding agents', retryable: false } : { allow: true, tags: ['t'], features: [] };
+  f.toolNames.includes('bash')
+    ? { allow: false, code: 'feature_denied', message: 'Tool "bash" is not allowed for your organization.', clause: '§3.2 coding agents', retryable: false }
+    : { allow: true, tags: ['t'], features: f.toolNames.includes('search') ? ['search'] : [] };
 
 const limits = LimitsConfigSchema.parse({
   tiers: { default: { key: { requestsPerMinute: 10 } } },
+  features: { search: { requestsPerMinute: 1 } },
   orgs: { org_a: { key: { requestsPerMinute: 1000 } }, org_win: { key: { windows: [{ name: '5h', mode: 'anchored', duration: '5h', tokens: 300 }] } } },
 });
 
@@ -139,6 +142,21 @@ test('a batch larger than the limits allow is refused whole; one that fits is ch
   const one = await anthropic(secret).messages.create({ model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user', content: 'still fine' }] });
   assert.equal(one.type, 'message');
   await h.takeEvents(1);
+});
+
+test('a batch whose later limit group is refused returns the earlier groups\' requests and tokens: a refused batch is charged nothing', async () => {
+  h.view.addOrg(makeOrg('org_grp'));
+  const { secret } = h.view.addKey('org_grp');
+  const plain = (i: number) => ({ custom_id: `p${i}`, params: { model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user' as const, content: `n${i}` }] } });
+  const search = (i: number) => ({ ...plain(i), custom_id: `s${i}`, params: { ...plain(i).params, tools: [{ name: 'search', input_schema: { type: 'object' as const } }] } });
+  // Two groups: 5 plain items fit the key's 10 a minute, then 2 items of feature `search` pass its 1 a minute.
+  const refused = await caught(anthropic(secret).messages.batches.create({ requests: [0, 1, 2, 3, 4].map(plain).concat([search(5), search(6)]) }));
+  assert.equal(refused.status, 429);
+  assert.match(refused.message, /2 items/);
+  // The 5 plain items' requests went back: 10 more fit the minute.
+  await anthropic(secret).messages.batches.create({ requests: Array.from({ length: 10 }, (_, i) => plain(i)) });
+  await h.takeEvents(10);
+  assert.equal((await caught(anthropic(secret).messages.batches.create({ requests: [plain(0)] }))).status, 429);
 });
 
 test('a batch is charged against the 5-hour token window with every item\'s input estimate and max_tokens', async () => {

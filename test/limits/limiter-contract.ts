@@ -333,6 +333,25 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
     }
   });
 
+  t('settling with `requests` returns request counts (a batch refused after part of it was reserved); without it they stay counted', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ tiers: { free: { key: { requestsPerMinute: 10, inputTokensPerMinute: 100, windows: [{ name: 'weekly', duration: '7d', requests: 10 }, { name: '5h', mode: 'anchored', duration: '5h', requests: 10 }] } } } }), clock);
+    const part = () => input(clock, { inputTokensEstimate: 60, maxTokens: 0 }, { batch: { requests: 8, withoutMaxTokens: 0 } });
+    try {
+      const a = await admitted(l, part());
+      await a.settle({ inputTokens: 0, outputTokens: 0, requests: 0 }); // every counter back to nothing
+      const b = await admitted(l, part());
+      await b.settle({ inputTokens: 0, outputTokens: 0 }); // tokens back, the 8 requests stay counted
+      await refused(l, part());
+      const peek = await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' });
+      const used = (unit: string) => peek.filter((x) => (x.limit.metric.kind === 'rate' || x.limit.metric.kind === 'window') && x.limit.metric.unit === unit).map((x) => x.used);
+      assert.deepEqual(used('requests'), [8, 8, 8]);
+      assert.deepEqual(used('input_tokens'), [0]);
+    } finally {
+      await l.close();
+    }
+  });
+
   t('token counts have their own per-minute counter: they neither use nor are stopped by the model request limits', async () => {
     const clock = new TestClock();
     const l = await make(limitsDoc({ tiers: { free: { key: { requestsPerMinute: 2, concurrentRequests: 1, windows: [{ name: '5h', duration: '5h', requests: 2 }], tokenCountsPerMinute: 3 } } } }), clock);
