@@ -108,8 +108,14 @@ export const ConfigSchema = z
           .number()
           .int()
           .min(1024)
-          .default(64 * 1024 * 1024)
-          .describe('Largest batch upload (an OpenAI batch input file, an Anthropic message batch, or a batch input file read back at `POST /v1/batches`). Moat holds it whole to judge every item, so this bounds memory per upload (413 `body_too_large` beyond).'),
+          .default(32 * 1024 * 1024)
+          .describe('Largest batch upload (an OpenAI batch input file, an Anthropic message batch, or a batch input file read back at `POST /v1/batches`). Moat holds its bytes while it judges the items one by one, so this bounds memory per upload: measured at about 60 MiB plus 3 times this bound of RSS at most (docs/gateway.md, "Batch memory"); 413 `body_too_large` beyond.'),
+        concurrentUploads: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('Batch uploads (file uploads, batch creations) this process holds at once; more are refused with 503 `batch_uploads_busy` (retryable). With `maxUploadBytes` it bounds the memory batches can take: about 60 MiB + concurrentUploads × 3 × maxUploadBytes.'),
         maxItems: z.number().int().min(1).default(50_000).describe('Most items (requests) one batch may hold (400 `invalid_request` beyond).'),
         trackedIds: z
           .number()

@@ -351,6 +351,21 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   }
 
   const maxUpload = config.batches.maxUploadBytes;
+  let uploadsHeld = 0;
+  /**
+   * Runs `fn` as one of at most `batches.concurrentUploads` batch uploads held at once (each holds up to
+   * maxUploadBytes while its items are judged); past that the caller is refused before its body is read.
+   */
+  async function asUpload<T>(fn: () => Promise<T>): Promise<T> {
+    if (uploadsHeld >= config.batches.concurrentUploads) throw new MoatError('batch_uploads_busy', `This gateway is holding ${uploadsHeld} batch uploads (batches.concurrentUploads); retry shortly.`, { headers: { 'retry-after': '1' } });
+    uploadsHeld++;
+    try {
+      return await fn();
+    } finally {
+      uploadsHeld--;
+    }
+  }
+
   /** An upload read whole up to the batch bound, whose refusal names that bound. */
   async function readUpload(req: IncomingMessage): Promise<Buffer> {
     try {
@@ -362,7 +377,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
   }
 
   const ROUTE_HANDLERS: Record<RouteName, (c: Call, id: string) => Promise<void>> = {
-    async uploadFile(c) {
+    uploadFile: (c) => asUpload(async () => {
       const boundary = multipartBoundary(c.req.headers['content-type']);
       if (boundary === undefined) throw new MoatError('unsupported_media_type', `Content-Type must be multipart/form-data, got ${c.req.headers['content-type'] ?? 'none'}.`);
       const form = parseMultipart(await readUpload(c.req), boundary);
@@ -382,7 +397,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const parsed = parseAnswer(a);
       if (ok(a) && isObj(parsed) && typeof parsed.id === 'string') await registry.putFile(parsed.id, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, role: 'input' });
       send(c, a);
-    },
+    }),
 
     async getFile(c, id) {
       const f = await registry.file(id);
@@ -415,12 +430,14 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const f = await registry.file(fileId);
       if (!f || f.orgId !== c.org.id || f.role !== 'input') throw new MoatError('not_found', `No batch input file ${fileId.slice(0, 200)} of your organization.`, { param: 'input_file_id' });
       const up = upstreamNamed(f.upstream);
-      // The items are read back from the upstream: what is judged is what it will run.
-      const content = await upstream.call(upstreamCall(c, up, 'GET', `/v1/files/${fileId}/content`), maxUpload);
-      if (!ok(content)) return send(c, content);
-      const judge = judgeBatch(c, (onItem) => readOpenAiBatch(content.body, limits, endpoint, onItem));
-      routeItems(judge.models, 'openai', up);
-      const a = await submit(c, judge, content.body, up, endpoint, () => upstream.call(upstreamCall(c, up, 'POST', '/v1/batches', raw), maxUpload));
+      const a = await asUpload(async () => {
+        // The items are read back from the upstream: what is judged is what it will run.
+        const content = await upstream.call(upstreamCall(c, up, 'GET', `/v1/files/${fileId}/content`), maxUpload);
+        if (!ok(content)) return { ...content, headers: {} };
+        const judge = judgeBatch(c, (onItem) => readOpenAiBatch(content.body, limits, endpoint, onItem));
+        routeItems(judge.models, 'openai', up);
+        return submit(c, judge, content.body, up, endpoint, () => upstream.call(upstreamCall(c, up, 'POST', '/v1/batches', raw), maxUpload));
+      });
       if (ok(a)) {
         const b = await registry.batch(String((parseAnswer(a) as Json).id));
         if (b) await trackOutputs(b, parseAnswer(a));
@@ -448,10 +465,12 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         return send(c, a, (await ownList(c, a)) ?? a.body);
       }
       requireJson(c);
-      const raw = await readUpload(c.req);
-      const judge = judgeBatch(c, (onItem) => readAnthropicBatch(raw, limits, onItem));
-      const up = routeItems(judge.models, 'anthropic');
-      const a = await submit(c, judge, raw, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));
+      const a = await asUpload(async () => {
+        const raw = await readUpload(c.req);
+        const judge = judgeBatch(c, (onItem) => readAnthropicBatch(raw, limits, onItem));
+        const up = routeItems(judge.models, 'anthropic');
+        return submit(c, judge, raw, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));
+      });
       const parsed = parseAnswer(a);
       send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body, a.headers);
     },

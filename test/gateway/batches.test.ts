@@ -3,6 +3,7 @@
 // call (a forbidden item refuses the batch, named), the limits are reserved for all items at once, each item
 // becomes one request event, results are metered once when read, and only the creating org sees its batches.
 import { test, before, after } from 'node:test';
+import { request, type IncomingMessage } from 'node:http';
 import assert from 'node:assert/strict';
 import OpenAI, { toFile } from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -300,5 +301,35 @@ test('a batch larger than the event hand-off reaches it whole: events are fed as
     assert.equal(small.events.dropped, 0);
   } finally {
     await small.close();
+  }
+});
+
+test('batch uploads held at once are bounded (batches.concurrentUploads): one more is refused 503 batch_uploads_busy in the caller\'s format, before its body is read', async () => {
+  const one = await startHarness({ config: { batches: { concurrentUploads: 1 } } });
+  try {
+    const body = JSON.stringify({ requests: [{ custom_id: 'a', params: { model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] } }] });
+    // The first upload sends half its body and waits: it holds the one place.
+    const held = request(`${one.url}/v1/messages/batches`, { method: 'POST', headers: { 'x-api-key': one.secret, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'content-length': String(body.length) } });
+    const heldAnswer = new Promise<IncomingMessage>((resolve) => held.on('response', resolve));
+    held.write(body.slice(0, 10));
+    const client = new Anthropic({ apiKey: one.secret, baseURL: one.url, maxRetries: 0 });
+    const second = () => client.messages.batches.create(JSON.parse(body) as Anthropic.Messages.Batches.BatchCreateParams);
+    // Until the server has the first request's headers the second may get in; it is refused once the first is held.
+    let refused: Awaited<ReturnType<typeof caught>> | undefined;
+    for (let i = 0; i < 200 && !refused; i++) {
+      const r = await second().then(() => undefined, (e: unknown) => e);
+      if (r) refused = await caught(Promise.reject(r));
+    }
+    assert.ok(refused, 'a second upload was refused while the first was held');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.type, 'overloaded_error');
+    assert.match(refused.message, /concurrentUploads/);
+    held.end(body.slice(10));
+    assert.equal((await heldAnswer).statusCode, 200);
+    // The place is free again.
+    const after = await second();
+    assert.equal(after.type, 'message_batch');
+  } finally {
+    await one.close();
   }
 });
