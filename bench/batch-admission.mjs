@@ -63,8 +63,10 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}`;
 
 const prompt = (i) => `Evaluation item ${i}: solve the following problem step by step and give the final answer. ${'Context sentence. '.repeat(12)}`;
-const anthropicBody = JSON.stringify({ requests: Array.from({ length: ITEMS }, (_, i) => ({ custom_id: `item-${i}`, params: { model: 'demo-claude', max_tokens: 256, messages: [{ role: 'user', content: prompt(i) }] } })) });
-const jsonl = Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ custom_id: `item-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'demo-gpt', max_tokens: 256, messages: [{ role: 'user', content: prompt(i) }] } })).join('\n');
+// Payloads as Buffers made once (off the heap), so the client side adds no per-round copies of its own to the
+// heap figures; fetch still copies a body on its way out (counted in peak RSS and array buffers).
+const anthropicBody = Buffer.from(JSON.stringify({ requests: Array.from({ length: ITEMS }, (_, i) => ({ custom_id: `item-${i}`, params: { model: 'demo-claude', max_tokens: 256, messages: [{ role: 'user', content: prompt(i) }] } })) }));
+const jsonl = Buffer.from(Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ custom_id: `item-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'demo-gpt', max_tokens: 256, messages: [{ role: 'user', content: prompt(i) }] } })).join('\n'));
 
 async function timed(fn) {
   const t0 = performance.now();
@@ -82,10 +84,17 @@ async function eventsFor(before, n, t0) {
 console.log(`batch admission, ${ITEMS} items, ${ROUNDS} rounds; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`payloads: anthropic body ${mib(anthropicBody.length)} MiB, openai file ${mib(jsonl.length)} MiB`);
 gc();
-const heap0 = process.memoryUsage().heapUsed;
-// Peak heap while batches are admitted (sampled every 5 ms; includes garbage not yet collected).
+const mem0 = process.memoryUsage();
+const heap0 = mem0.heapUsed;
+// Peak heap and peak Buffer memory (off the heap: bodies read, files read back) while batches are admitted,
+// sampled every 5 ms; the heap figure includes garbage not yet collected (up to the young generation's size).
 let peakHeap = heap0;
-const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 5);
+let peakBuffers = mem0.arrayBuffers;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakBuffers = Math.max(peakBuffers, m.arrayBuffers);
+}, 5);
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {
   // Anthropic: one POST carries every item.
@@ -114,7 +123,7 @@ for (let round = 0; round < ROUNDS; round++) {
 clearInterval(sampler);
 gc();
 const heap1 = process.memoryUsage().heapUsed;
-console.log(`heap after GC: ${mib(heap0)} MiB before, ${mib(heap1)} MiB after ${ROUNDS * 2} batches of ${ITEMS} (retained ${mib(heap1 - heap0)} MiB); peak heap ${mib(peakHeap)} MiB; peak RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`);
+console.log(`heap after GC: ${mib(heap0)} MiB before, ${mib(heap1)} MiB after ${ROUNDS * 2} batches of ${ITEMS} (retained ${mib(heap1 - heap0)} MiB); peak heap ${mib(peakHeap)} MiB (${mib(peakHeap - heap0)} above the start); peak Buffer memory ${mib(peakBuffers)} MiB (${mib(peakBuffers - mem0.arrayBuffers)} above the start, the client's copies included); peak RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB (${mib(mem0.rss)} at the start)`);
 console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 server.close();
 await hot.close();
