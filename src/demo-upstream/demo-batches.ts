@@ -187,6 +187,19 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
     async answer(method, path, headers, raw, complete) {
       let m: RegExpExecArray | null;
       if (method === 'POST' && path === '/v1/files') return uploadFile(headers, raw);
+      if (method === 'GET' && path === '/v1/files') return ok({ object: 'list', data: [...files.values()].map((f) => f.object).reverse(), has_more: false });
+      if (method === 'DELETE' && (m = /^\/v1\/files\/([^/]+)$/.exec(path))) {
+        const id = m[1] as string;
+        return files.delete(id) ? ok({ id, object: 'file', deleted: true }) : notFound(false, 'file');
+      }
+      if (method === 'DELETE' && (m = /^\/v1\/messages\/batches\/([^/]+)$/.exec(path))) {
+        const id = m[1] as string;
+        const b = batches.get(id);
+        if (!b) return notFound(true, 'batch');
+        if (b.object.processing_status === 'in_progress') return bad(true, `Batch ${id} cannot be deleted while it is in progress; cancel it first.`);
+        batches.delete(id);
+        return ok({ id, type: 'message_batch_deleted' });
+      }
       if (method === 'GET' && (m = /^\/v1\/files\/([^/]+)$/.exec(path))) return files.has(m[1] as string) ? ok(files.get(m[1] as string)?.object) : notFound(false, 'file');
       if (method === 'GET' && (m = /^\/v1\/files\/([^/]+)\/content$/.exec(path))) {
         const f = files.get(m[1] as string);

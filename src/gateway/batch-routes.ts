@@ -70,8 +70,8 @@ export interface BatchRoutes {
 /** Ids as the APIs issue them; anything else never reaches an upstream path. */
 const ID = '([A-Za-z0-9_-]{1,200})';
 const ROUTES: Array<{ re: RegExp; api: WireApi; methods: string; name: RouteName }> = [
-  { re: /^\/v1\/files$/, api: 'openai', methods: 'POST', name: 'uploadFile' },
-  { re: new RegExp(`^/v1/files/${ID}$`), api: 'openai', methods: 'GET', name: 'getFile' },
+  { re: /^\/v1\/files$/, api: 'openai', methods: 'POST, GET', name: 'files' },
+  { re: new RegExp(`^/v1/files/${ID}$`), api: 'openai', methods: 'GET, DELETE', name: 'getFile' },
   { re: new RegExp(`^/v1/files/${ID}/content$`), api: 'openai', methods: 'GET', name: 'fileContent' },
   { re: /^\/v1\/batches$/, api: 'openai', methods: 'GET, POST', name: 'openaiBatches' },
   { re: new RegExp(`^/v1/batches/${ID}$`), api: 'openai', methods: 'GET', name: 'getOpenaiBatch' },
@@ -79,12 +79,12 @@ const ROUTES: Array<{ re: RegExp; api: WireApi; methods: string; name: RouteName
   { re: new RegExp(`^/v1/responses/${ID}$`), api: 'openai', methods: 'GET', name: 'getResponse' },
   { re: new RegExp(`^/v1/responses/${ID}/cancel$`), api: 'openai', methods: 'POST', name: 'cancelResponse' },
   { re: /^\/v1\/messages\/batches$/, api: 'anthropic', methods: 'GET, POST', name: 'anthropicBatches' },
-  { re: new RegExp(`^/v1/messages/batches/${ID}$`), api: 'anthropic', methods: 'GET', name: 'getAnthropicBatch' },
+  { re: new RegExp(`^/v1/messages/batches/${ID}$`), api: 'anthropic', methods: 'GET, DELETE', name: 'getAnthropicBatch' },
   { re: new RegExp(`^/v1/messages/batches/${ID}/cancel$`), api: 'anthropic', methods: 'POST', name: 'cancelAnthropicBatch' },
   { re: new RegExp(`^/v1/messages/batches/${ID}/results$`), api: 'anthropic', methods: 'GET', name: 'anthropicResults' },
 ];
 type RouteName =
-  | 'uploadFile' | 'getFile' | 'fileContent' | 'openaiBatches' | 'getOpenaiBatch' | 'cancelOpenaiBatch'
+  | 'files' | 'getFile' | 'fileContent' | 'openaiBatches' | 'getOpenaiBatch' | 'cancelOpenaiBatch'
   | 'anthropicBatches' | 'getAnthropicBatch' | 'cancelAnthropicBatch' | 'anthropicResults' | 'getResponse' | 'cancelResponse';
 /** Routes whose bodies are batch uploads, read up to `batches.maxUploadBytes` instead of `server.bodyLimitBytes`. */
 export function isBatchUpload(method: string | undefined, path: string): boolean {
@@ -188,7 +188,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return h;
   }
 
-  function upstreamCall(c: Call, up: UpstreamConfig, method: 'GET' | 'POST', path: string, body?: Buffer | string | Buffer[], contentType?: string): BatchUpstreamCall {
+  function upstreamCall(c: Call, up: UpstreamConfig, method: 'GET' | 'POST' | 'DELETE', path: string, body?: Buffer | string | Buffer[], contentType?: string): BatchUpstreamCall {
     return { up, api: c.api, method, path, ...(body !== undefined ? { body } : {}), ...(contentType ? { contentType } : {}), forward: forwardHeaders(c) };
   }
 
@@ -350,6 +350,21 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return JSON.stringify({ ...parsed, data, first_id: firstId, last_id: lastId });
   }
 
+  /** A file list answer keeps only the org's own files (input files it uploaded, its batches' output files). */
+  async function ownFileList(c: Call, a: UpstreamAnswer): Promise<string | undefined> {
+    const parsed = parseAnswer(a);
+    if (!ok(a) || !isObj(parsed) || !Array.isArray(parsed.data)) return undefined;
+    const data: unknown[] = [];
+    for (const item of parsed.data) {
+      if (!isObj(item) || typeof item.id !== 'string') continue;
+      const f = await registry.file(item.id);
+      if (f && f.orgId === c.org.id) data.push(item);
+    }
+    const firstId = (data[0] as Json | undefined)?.id ?? null;
+    const lastId = (data.at(-1) as Json | undefined)?.id ?? null;
+    return JSON.stringify({ ...parsed, data, ...('first_id' in parsed ? { first_id: firstId } : {}), ...('last_id' in parsed ? { last_id: lastId } : {}) });
+  }
+
   const maxUpload = config.batches.maxUploadBytes;
   let uploadsHeld = 0;
   /**
@@ -376,8 +391,9 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     }
   }
 
-  const ROUTE_HANDLERS: Record<RouteName, (c: Call, id: string) => Promise<void>> = {
-    uploadFile: (c) => asUpload(async () => {
+  /** A batch input file: every item judged before the file goes to the upstream that serves its model. */
+  const uploadFile = (c: Call): Promise<void> =>
+    asUpload(async () => {
       const boundary = multipartBoundary(c.req.headers['content-type']);
       if (boundary === undefined) throw new MoatError('unsupported_media_type', `Content-Type must be multipart/form-data, got ${c.req.headers['content-type'] ?? 'none'}.`);
       const form = parseMultipart(await readUpload(c.req), boundary);
@@ -397,12 +413,25 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const parsed = parseAnswer(a);
       if (ok(a) && isObj(parsed) && typeof parsed.id === 'string') await registry.putFile(parsed.id, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, role: 'input' });
       send(c, a);
-    }),
+    });
+
+  const ROUTE_HANDLERS: Record<RouteName, (c: Call, id: string) => Promise<void>> = {
+    async files(c) {
+      if (c.req.method !== 'POST') {
+        // The list: the upstream holds every org's files under one credential; the org's own are kept.
+        const up = config.upstreams.find((u) => servedApis(u).includes('openai'));
+        if (!up) throw new MoatError('not_found', 'No upstream serves OpenAI files.');
+        const a = await upstream.call(upstreamCall(c, up, 'GET', `/v1/files${c.query}`), maxUpload);
+        return send(c, a, (await ownFileList(c, a)) ?? a.body);
+      }
+      return uploadFile(c);
+    },
 
     async getFile(c, id) {
       const f = await registry.file(id);
       if (!f || f.orgId !== c.org.id) throw new MoatError('not_found', `No file ${id} of your organization.`);
-      send(c, await upstream.call(upstreamCall(c, upstreamNamed(f.upstream), 'GET', `/v1/files/${id}`), maxUpload));
+      const method = c.req.method === 'DELETE' ? 'DELETE' : 'GET';
+      send(c, await upstream.call(upstreamCall(c, upstreamNamed(f.upstream), method, `/v1/files/${id}`), maxUpload));
     },
 
     async fileContent(c, id) {
@@ -477,7 +506,8 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
 
     async getAnthropicBatch(c, id) {
       const b = await ownedBatch(c, id);
-      const a = await upstream.call(upstreamCall(c, upstreamNamed(b.upstream), 'GET', `/v1/messages/batches/${id}`), maxUpload);
+      const method = c.req.method === 'DELETE' ? 'DELETE' : 'GET';
+      const a = await upstream.call(upstreamCall(c, upstreamNamed(b.upstream), method, `/v1/messages/batches/${id}`), maxUpload);
       const parsed = parseAnswer(a);
       send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
     },

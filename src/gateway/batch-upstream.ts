@@ -19,7 +19,7 @@ export interface UpstreamAnswer {
 export interface BatchUpstreamCall {
   up: UpstreamConfig;
   api: WireApi;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path and query on the upstream, after its base URL's prefix. */
   path: string;
   /** A list of buffers is sent one after another (an upload sent without copying it into one buffer). */

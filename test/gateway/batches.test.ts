@@ -195,6 +195,25 @@ test('another org cannot read, cancel, list or fetch the results of a batch (404
   assert.ok(!(await anthropic(otherSecret).messages.batches.list()).data.some((b) => b.id === ab.id));
 });
 
+test('files are listed and deleted, and message batches deleted, for the owning org only (another org: not listed, 404)', async () => {
+  const client = openai();
+  const other = openai(otherSecret);
+  const file = await client.files.create({ file: await jsonl(chatLine('d', 'to delete')), purpose: 'batch' });
+  const theirs = await other.files.create({ file: await jsonl(chatLine('t', 'theirs')), purpose: 'batch' });
+  const mine = (await client.files.list()).data.map((f) => f.id);
+  assert.ok(mine.includes(file.id));
+  assert.ok(!mine.includes(theirs.id), 'the upstream lists every org\'s files; Moat keeps the caller\'s own');
+  assert.ok(!(await other.files.list()).data.some((f) => f.id === file.id));
+  assert.equal((await caught(other.files.delete(file.id))).status, 404);
+  assert.equal((await client.files.delete(file.id)).deleted, true);
+  assert.ok(!(await client.files.list()).data.some((f) => f.id === file.id));
+  const ab = await anthropic().messages.batches.create({ requests: [{ custom_id: 'x', params: { model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user', content: 'bye' }] } }] });
+  await h.takeEvents(1);
+  assert.equal((await caught(anthropic(otherSecret).messages.batches.delete(ab.id))).status, 404);
+  assert.equal((await anthropic().messages.batches.delete(ab.id)).type, 'message_batch_deleted');
+  assert.equal((await caught(anthropic().messages.batches.retrieve(ab.id))).status, 404);
+});
+
 test('items shaped to read differently upstream are refused: case twins of a key, duplicate keys, unknown wrapper fields, another url, streaming', async () => {
   const client = openai();
   const cases: Array<[string, RegExp]> = [
