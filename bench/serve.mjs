@@ -1,4 +1,4 @@
-// Child process for bench/latency.mjs and bench/tracing-cost.mjs: `demo` starts the demo upstream; `otlp-sink`
+// Child process for bench/latency.mjs, bench/tracing-cost.mjs and bench/batch-admission.mjs: `demo [hold-batches]` starts the demo upstream; `otlp-sink`
 // an OTLP/HTTP receiver that accepts and discards spans; `gateway <demoUrl> [otlpEndpoint]` starts the hot path
 // (allow-all policy, unlimited limiter, silent logs) in front of it, tracing to the endpoint when one is given.
 // Prints one JSON line with its URL.
@@ -24,6 +24,8 @@ if (role === 'otlp-sink') {
   sink.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${sink.address().port}/v1/traces` })));
 } else if (role === 'demo') {
   const demo = await startDemoUpstream({ models: ['demo-gpt', 'demo-claude'] });
+  // `demo hold-batches`: batches stay in progress instead of running their items at creation.
+  if (demoUrl === 'hold-batches') demo.setBehavior({ batchesComplete: false });
   console.log(JSON.stringify({ url: demo.url }));
 } else {
   const config = ConfigSchema.parse({ upstreams: demoUpstreamConfigs(demoUrl, ['demo-gpt', 'demo-claude']) });

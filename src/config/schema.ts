@@ -102,6 +102,45 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe('Upstream pools: retries and passive health.'),
+    batches: z
+      .object({
+        maxUploadBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(32 * 1024 * 1024)
+          .describe('Largest batch upload (an OpenAI batch input file, an Anthropic message batch, or a batch input file read back at `POST /v1/batches`). Moat holds its bytes while it judges the items one by one, so this bounds memory per upload: measured at about 60 MiB plus 3 times this bound of RSS at most (docs/gateway.md, "Batch memory"); 413 `body_too_large` beyond.'),
+        concurrentUploads: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('Batch uploads (file uploads, batch creations) this process holds at once; more are refused with 503 `batch_uploads_busy` (retryable). With `maxUploadBytes` it bounds the memory batches can take: about 60 MiB + concurrentUploads × 3 × maxUploadBytes.'),
+        maxItems: z.number().int().min(1).default(50_000).describe('Most items (requests) one batch may hold (400 `invalid_request` beyond).'),
+        trackedIds: z
+          .number()
+          .int()
+          .min(100)
+          .default(100_000)
+          .describe('Batch and file ids whose owner (org, key, upstream) this gateway remembers, so a key only touches its own org\'s batches; the oldest are forgotten past this (their owner then gets 404).'),
+        trackedForMs: ms(30 * 24 * 3_600_000, 'How long a batch or file id\'s owner is remembered after it was created or last seen'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Batch APIs (OpenAI files and batches, Anthropic message batches).'),
+    responses: z
+      .object({
+        trackedIds: z
+          .number()
+          .int()
+          .min(100)
+          .default(100_000)
+          .describe('Stored Responses API responses whose owner this gateway remembers, so `GET /v1/responses/{id}` and `POST /v1/responses/{id}/cancel` answer only the org that created them; the least recently used are forgotten past this (then 404).'),
+        trackedForMs: ms(30 * 24 * 3_600_000, 'How long a stored response\'s owner is remembered after it was created or last read'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Retrieving and cancelling Responses API responses.'),
     demoUpstream: z
       .object({
         enabled: z.boolean().optional().describe('Start the built-in demo upstream (a stand-in, not a model). Defaults to true when `upstreams` is empty.'),

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { UpstreamSchema, type UpstreamConfig } from '../config/schema.js';
+import { createDemoBatches, type DemoBatches } from './demo-batches.js';
 
 export const DEMO_NOTICE = '[Moat demo upstream: a stand-in, not a model]';
 
@@ -32,6 +33,8 @@ export interface DemoBehavior {
   delayMs: number;
   /** Delay between streamed chunks. */
   chunkDelayMs: number;
+  /** Batches end as soon as they are created (default); false leaves them in progress until cancelled. */
+  batchesComplete: boolean;
 }
 
 export interface RecordedRequest {
@@ -49,6 +52,8 @@ export interface DemoUpstream {
   /** Streams whose connection closed before the stream ended (e.g. Moat aborted the upstream request). */
   stats: { abortedStreams: number };
   setBehavior(b: Partial<DemoBehavior>): void;
+  /** Batches and files the demo holds (bounded). */
+  batches: DemoBatches;
   close(): Promise<void>;
 }
 
@@ -75,17 +80,29 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const models = opts.models ?? ['demo-gpt', 'demo-claude'];
   const now = opts.now ?? (() => Date.now());
-  let behavior: DemoBehavior = { fault: 'none', delayMs: 0, chunkDelayMs: 0 };
+  let behavior: DemoBehavior = { fault: 'none', delayMs: 0, chunkDelayMs: 0, batchesComplete: true };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const stats = { abortedStreams: 0 };
   let seq = 0;
+  /** Responses kept for `GET /v1/responses/{id}` (the last 1,000). */
+  const storedResponses = new Map<string, Json>();
+  const batches = createDemoBatches({
+    now,
+    run(kind, body, n) {
+      const refused = refusal(kind, body, kind === 'messages', models);
+      if (refused) return refused;
+      const b = body as Json;
+      return wholeAnswer(kind, b.model as string, b, { n, created: Math.floor(now() / 1000) });
+    },
+  });
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
       let body: unknown = undefined;
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -95,7 +112,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body });
       if (requests.length > 100) requests.shift();
       const b = behavior;
-      const go = () => void answer(req, res, body, b, ++seq).catch(() => res.destroy());
+      const go = () => void answer(req, res, body, b, ++seq, raw).catch(() => res.destroy());
       if (b.delayMs > 0) setTimeout(go, b.delayMs);
       else go();
     });
@@ -106,9 +123,20 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     s.on('close', () => sockets.delete(s));
   });
 
-  async function answer(req: IncomingMessage, res: ServerResponse, body: unknown, b: DemoBehavior, n: number): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse, body: unknown, b: DemoBehavior, n: number, raw: Buffer): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (b.fault === 'none') {
+      const batch = await batches.answer(req.method ?? '', path, req.headers, raw, b.batchesComplete);
+      if (batch) return batch.text !== undefined ? sendText(res, batch.status, batch.text, batch.contentType) : json(res, batch.status, batch.body);
+    }
     const anthropic = path.startsWith('/v1/messages') || (path.startsWith('/v1/models') && req.headers['anthropic-version'] !== undefined);
+    const stored = /^\/v1\/responses\/([^/]+)(\/cancel)?$/.exec(path);
+    if (stored) {
+      const r = storedResponses.get(stored[1] as string);
+      if (!r) return json(res, 404, apiError(false, 404, 'invalid_request_error', `Response with id '${stored[1]}' not found.`));
+      if (req.method === 'POST' && stored[2]) return json(res, 400, apiError(false, 400, 'invalid_request_error', 'Only responses created with background=true can be cancelled.'));
+      return json(res, 200, r);
+    }
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, modelList(anthropic, models));
     if (req.method === 'GET' && path.startsWith('/v1/models/')) {
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
@@ -128,16 +156,19 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
       return;
     }
     if (b.fault === 'http-503') return json(res, 503, apiError(anthropic, 503, 'overloaded_error', 'Demo upstream told to fail'));
-    if (!isObj(body)) return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
+    const refused = refusal(kind, body, anthropic, models);
+    if (refused) return json(res, refused.status, refused.body);
+    if (!isObj(body) || typeof body.model !== 'string') return;
     const model = body.model;
-    if (typeof model !== 'string') return json(res, 400, apiError(anthropic, 400, 'invalid_request_error', 'model: Field required'));
-    if (!models.includes(model)) return json(res, 404, apiError(anthropic, 404, 'not_found_error', `model: ${model} not found`));
-    if (kind === 'messages' && typeof body.max_tokens !== 'number')
-      return json(res, 400, apiError(true, 400, 'invalid_request_error', 'max_tokens: Field required'));
     if (kind === 'embeddings') return json(res, 200, embeddingsResponse(model, body));
     if (kind === 'count_tokens') return json(res, 200, { input_tokens: demoReply(body, true).inputTokens });
     const reply = demoReply(body, kind === 'messages');
     const ids = { n, created: Math.floor(now() / 1000) };
+    if (kind === 'responses' && body.store !== false) {
+      const r = responseObject(model, reply, ids, 'completed');
+      storedResponses.set(r.id as string, r);
+      if (storedResponses.size > 1000) storedResponses.delete(storedResponses.keys().next().value as string);
+    }
     if (body.stream === true) {
       const events =
         kind === 'messages'
@@ -149,14 +180,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
               : openAiStream(model, reply, ids, includeUsage(body));
       return streamEvents(res, events, b);
     }
-    const full =
-      kind === 'messages'
-        ? anthropicMessage(model, reply, ids)
-        : kind === 'responses'
-          ? responseObject(model, reply, ids, 'completed')
-          : kind === 'completions'
-            ? textCompletion(model, reply, ids)
-            : openAiCompletion(model, reply, ids);
+    const full = wholeAnswer(kind, model, body, ids).body;
     if (b.fault === 'close-mid-stream' || b.fault === 'hang-mid-body') {
       const text = JSON.stringify(full);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
@@ -185,6 +209,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.once('listening', () => batches.setUrl(`http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`));
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -193,6 +218,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     port,
     requests,
     stats,
+    batches,
     setBehavior(b) {
       behavior = { ...behavior, ...b };
     },
@@ -211,6 +237,34 @@ export function demoUpstreamConfigs(url: string, models: string[]): UpstreamConf
   if (other.length) out.push(UpstreamSchema.parse({ name: 'demo-openai', api: 'openai', baseUrl: url, models: other }));
   if (claude.length) out.push(UpstreamSchema.parse({ name: 'demo-anthropic', api: 'anthropic', baseUrl: url, models: claude }));
   return out;
+}
+
+/** The demo's refusal of a request body (the model server's own 4xx), or undefined when it would answer. */
+function refusal(kind: DemoKind, body: unknown, anthropic: boolean, models: readonly string[]): { status: number; body: Json } | undefined {
+  if (!isObj(body)) return err(400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
+  const model = body.model;
+  if (typeof model !== 'string') return err(400, apiError(anthropic, 400, 'invalid_request_error', 'model: Field required'));
+  if (!models.includes(model)) return err(404, apiError(anthropic, 404, 'not_found_error', `model: ${model} not found`));
+  if (kind === 'messages' && typeof body.max_tokens !== 'number') return err(400, apiError(true, 400, 'invalid_request_error', 'max_tokens: Field required'));
+  return undefined;
+}
+
+const err = (status: number, body: Json) => ({ status, body });
+
+/** A whole (non-streamed) answer of the demo for a body it accepts. */
+function wholeAnswer(kind: DemoKind, model: string, body: Json, ids: { n: number; created: number }): { status: number; body: Json } {
+  if (kind === 'embeddings') return { status: 200, body: embeddingsResponse(model, body) };
+  if (kind === 'count_tokens') return { status: 200, body: { input_tokens: demoReply(body, true).inputTokens } };
+  const reply = demoReply(body, kind === 'messages');
+  const full =
+    kind === 'messages'
+      ? anthropicMessage(model, reply, ids)
+      : kind === 'responses'
+        ? responseObject(model, reply, ids, 'completed')
+        : kind === 'completions'
+          ? textCompletion(model, reply, ids)
+          : openAiCompletion(model, reply, ids);
+  return { status: 200, body: full };
 }
 
 interface Reply {
@@ -440,6 +494,11 @@ function embeddingsResponse(model: string, body: Json): Json {
 function apiError(anthropic: boolean, status: number, type: string, message: string): Json {
   if (anthropic) return { type: 'error', error: { type, message: `${DEMO_NOTICE} ${message}` } };
   return { error: { message: `${DEMO_NOTICE} ${message}`, type: status === 404 ? 'invalid_request_error' : type, param: null, code: status === 404 ? 'model_not_found' : null } };
+}
+
+function sendText(res: ServerResponse, status: number, body: string, contentType: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -74,6 +74,7 @@ export const ERROR_CATALOG = {
   upstream_closed: spec(502, 'upstream_error', 'api_error', true, 'The model server closed the connection mid-response.', 'Retry later.'),
   // Gateway
   shutting_down: spec(503, 'server_error', 'overloaded_error', true, 'This gateway process is shutting down.', 'Retry; another process will answer.'),
+  batch_uploads_busy: spec(503, 'server_error', 'overloaded_error', true, 'This gateway is already holding its most batch uploads at once (`batches.concurrentUploads`): each is held whole while its items are judged, so their number bounds its memory.', 'Retry after `retry-after` seconds, or through another gateway.'),
   limits_unavailable: spec(503, 'server_error', 'overloaded_error', true, 'The shared limit store is unreachable and the gateway is configured to fail closed.', 'Retry shortly.'),
   access_unconfirmed: spec(503, 'server_error', 'overloaded_error', true, "This gateway has not been able to confirm the organization's current access with the store for longer than its staleness bound, so it refuses rather than risk serving a revoked or suspended organization.", 'Retry; another gateway (or this one, once it reaches its store) will answer.'),
   store_unavailable: spec(503, 'server_error', 'overloaded_error', true, 'The store (PostgreSQL or the embedded database) did not answer in time or refused the connection; nothing was changed unless the message says so.', 'Retry after `retry-after` seconds; the operator is alerted by `/readyz` and the logs.'),

@@ -31,6 +31,8 @@ export interface RequestEvent {
   upstream?: string;
   /** Set when the upstream was called (an error after that is the model server's, not a refusal). */
   upstreamCalled?: boolean;
+  /** Set on the events of a batch's items: the batch and the item's custom_id (the item was not a call of its own). */
+  batch?: { id: string; customId: string };
 }
 
 /**
@@ -55,5 +57,6 @@ export function toTraceLine(e: RequestEvent): TraceRequestLine {
     response: { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) },
   };
   if (Object.keys(e.headers).length) line.headers = e.headers;
+  if (e.batch) line.batch = { id: e.batch.id, custom_id: e.batch.customId };
   return line;
 }

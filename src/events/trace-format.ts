@@ -30,6 +30,8 @@ export interface TraceRequestLine {
   /** The request body exactly as sent. */
   body: unknown;
   response?: { status: number; usage?: TraceUsage; text?: string; latency_ms?: number };
+  /** Present when the request was an item of a batch: the batch id and the item's custom_id. */
+  batch?: { id: string; custom_id: string };
 }
 
 export type TraceLine = TraceOrgLine | TraceRequestLine;

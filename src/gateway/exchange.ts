@@ -84,7 +84,8 @@ export function successHeaders(x: Exchange, ctype: string): Record<string, strin
   return h;
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+/** The caller's address: the first `x-forwarded-for` hop behind a trusted proxy, else the socket's peer. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const xff = req.headers['x-forwarded-for'];
     const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();

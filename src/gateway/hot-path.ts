@@ -23,7 +23,9 @@ import type { PolicySnapshot, PolicyViewReader } from '../policy/policy-snapshot
 import type { RequestFacts } from '../policy/request-facts.js';
 import { authenticate, presentedKey } from './authenticate.js';
 import { buildRequestEvent, type AuthenticatedExchange } from './build-request-event.js';
-import { newExchange, type Exchange } from './exchange.js';
+import { createBatchRoutes } from './batch-routes.js';
+import { MemoryBatchRegistry, type BatchRegistry } from './batch-registry.js';
+import { clientIp, newExchange, type Exchange } from './exchange.js';
 import { extractFacts } from './extract-facts.js';
 import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
@@ -57,6 +59,10 @@ export interface HotPathDeps {
   readiness?: () => Readiness;
   /** Where upstream credentials (`apiKeyEnv`) are read; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Who owns each batch and file id; defaults to this process's memory (bounded by `batches.trackedIds`). */
+  batchRegistry?: BatchRegistry;
+  /** Who owns each stored Responses API response; defaults to this process's memory (`responses.trackedIds`). */
+  responseRegistry?: BatchRegistry;
 }
 
 export interface HotPath {
@@ -64,7 +70,10 @@ export interface HotPath {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Stops accepting (503 shutting_down), lets in-flight requests finish for up to graceMs, then ends the rest. */
   drain(graceMs: number): Promise<void>;
-  /** Ends every in-flight request of the org: streams at their next chunk with an SSE error event. Returns how many. */
+  /**
+   * Ends every in-flight request of the org (streams at their next chunk with an SSE error event) and cancels
+   * its remembered batches upstream in the background. Returns how many requests were ended.
+   */
   abortOrgStreams(orgId: string, error: MoatError): number;
   /** Requests currently in flight. */
   readonly inFlight: number;
@@ -103,6 +112,26 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     refusals,
   });
 
+  const responses = deps.responseRegistry ?? new MemoryBatchRegistry({ maxIds: config.responses.trackedIds, ttlMs: config.responses.trackedForMs }, () => clock.now());
+  const batches = createBatchRoutes({
+    config,
+    view,
+    decide: deps.decide,
+    limiter,
+    events,
+    usage,
+    registry: deps.batchRegistry ?? new MemoryBatchRegistry({ maxIds: config.batches.trackedIds, ttlMs: config.batches.trackedForMs }, () => clock.now()),
+    responses,
+    router,
+    keyHashes,
+    logger,
+    now: () => clock.now(),
+    env: deps.env ?? process.env,
+    refusals,
+    draining: () => inFlight.draining,
+    clientIp: (req) => clientIp(req, config.server.trustProxy),
+  });
+
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -112,7 +141,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       void serveModelCall(newExchange(req, res, door, clock.now(), config.server.trustProxy));
       return true;
     }
-    return sideRoutes(req, res, path);
+    return batches.handle(req, res, path) || sideRoutes(req, res, path);
   }
 
   async function serveModelCall(x: Exchange): Promise<void> {
@@ -224,6 +253,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
     if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
+    // A response the upstream stored may be retrieved or cancelled later, by its org only.
+    const responseId = x.kind === 'responses' && x.status < 400 && x.body?.store !== false ? x.meter?.responseId : undefined;
+    if (responseId && x.upstream)
+      responses.putResponse(responseId, { orgId: x.orgId, keyId: x.keyId, upstream: x.upstream.name }).catch((e: unknown) => logger.error({ err: e, requestId: x.id }, 'recording a response\'s owner failed'));
     events.push(buildRequestEvent(x as AuthenticatedExchange, u, latencyMs));
     if (logger.isLevelEnabled('debug'))
       logger.debug({ requestId: x.id, org: x.orgId, key: x.keyId, model: x.model, status: x.status, code: x.errorCode, ms: Math.round(latencyMs * 100) / 100 }, 'request');
@@ -234,8 +267,17 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     get inFlight() {
       return inFlight.size;
     },
-    abortOrgStreams: (orgId, error) => inFlight.stopOrg(orgId, error),
+    abortOrgStreams: (orgId, error) => {
+      batches
+        .cancelOrgBatches(orgId)
+        .then((n) => n && logger.info({ orgId, cancelled: n }, 'cancelled the batches of a denied org upstream'))
+        .catch((e: unknown) => logger.error({ err: e, orgId }, 'cancelling a denied org\'s batches failed'));
+      return inFlight.stopOrg(orgId, error);
+    },
     drain: (graceMs) => inFlight.drain(graceMs),
-    close: () => upstream.close(),
+    close: async () => {
+      await batches.close();
+      await upstream.close();
+    },
   };
 }

@@ -2,25 +2,33 @@
 import type { IncomingMessage } from 'node:http';
 import { MoatError } from '../errors/moat-error.js';
 
+/** Declared lengths above this are read into one preallocated buffer. */
+const PREALLOCATE_FROM = 1024 * 1024;
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  // A large declared body (a batch upload) is copied into one buffer as it arrives: holding its chunks and then
+  // their concatenation would need twice its size at the end.
+  const into = Number.isSafeInteger(declared) && declared > PREALLOCATE_FROM ? Buffer.allocUnsafe(declared) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
+      if (size + c.length > limit || (into && size + c.length > into.length)) {
         cleanup();
         req.pause();
-        reject(tooLarge(limit));
+        reject(size + c.length > limit ? tooLarge(limit) : new MoatError('invalid_request', 'The request body is longer than its Content-Length.'));
         return;
       }
-      chunks.push(c);
+      if (into) c.copy(into, size);
+      else chunks.push(c);
+      size += c.length;
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (into) resolve(into.subarray(0, size));
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     // The client closed the connection mid-body: its own doing, not Moat's (no answer can reach it anyway).
     const onError = () => {

@@ -88,6 +88,8 @@ export interface BufferedCall {
   response: Promise<BufferedResponse>;
   /** Cancels the call (client gone, shutdown); `response` then rejects. */
   abort(): void;
+  /** Whether the upstream's response headers arrived: past that the model may have run the request. */
+  answered(): boolean;
 }
 
 /**
@@ -106,13 +108,17 @@ export function requestBuffered(
     handler = new BufferingHandler(resolve, reject, upstream, wantedHeaders);
   });
   pool.dispatch({ method: 'POST', path: opts.path, headers: opts.headers, body: opts.body }, handler);
-  return { response, abort: () => handler.abort() };
+  return { response, abort: () => handler.abort(), answered: () => handler.answered };
 }
 
 class BufferingHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private aborted = false;
   private started = false;
+
+  get answered(): boolean {
+    return this.started;
+  }
   private status = 0;
   private headers: Record<string, string> = {};
   private chunks: Buffer[] = [];

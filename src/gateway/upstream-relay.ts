@@ -5,12 +5,13 @@
 import { performance } from 'node:perf_hooks';
 import type { RoutingConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import { renderStreamError, type WireApi } from '../errors/wire-format.js';
+import { renderStreamError } from '../errors/wire-format.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { formatTraceparent } from '../ops/trace-context.js';
 import { successHeaders, type Exchange } from './exchange.js';
 import { SseParser } from './sse-parser.js';
-import { createUpstreamPools, requestBuffered, upstreamError, upstreamPath } from './upstream-client.js';
+import { createUpstreamPools, requestBuffered, upstreamError } from './upstream-client.js';
+import { createUpstreamTargets } from './upstream-target.js';
 import { attemptAcrossPool, type AttemptResult } from './upstream-attempts.js';
 import { createPoolBalancer } from './upstream-pool.js';
 import { UsageMeter } from './usage-meter.js';
@@ -60,8 +61,7 @@ export interface UpstreamRelay {
 export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   const { metrics, env } = deps;
   const pools = createUpstreamPools();
-  // Per upstream and door API: an upstream serving both doors takes each door's credential header.
-  const targets = new Map<UpstreamConfig, Partial<Record<WireApi, { pathPrefix: string; headers: Record<string, string> }>>>();
+  const upstreamTarget = createUpstreamTargets(env);
 
   const balancer = createPoolBalancer({
     routing: deps.routing,
@@ -173,7 +173,8 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     } catch (e) {
       if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
-      if (!last && isMoatError(e) && RETRYABLE_CODES.has(e.code)) return retryLater(x, up, e.code);
+      // Closed after its headers: the model server took the request and may have run it, so it is not sent twice.
+      if (!last && isMoatError(e) && RETRYABLE_CODES.has(e.code) && !call.answered()) return retryLater(x, up, e.code);
       throw e;
     }
     if (x.clientGone) return ABANDONED;
@@ -199,24 +200,6 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     x.res.writeHead(resp.status, out);
     x.res.end(resp.body);
     return OK;
-  }
-
-  /** Per upstream and door API, computed once: the base URL's path prefix and the headers every call carries. */
-  function upstreamTarget(up: UpstreamConfig, api: WireApi): { pathPrefix: string; headers: Record<string, string> } {
-    let byApi = targets.get(up);
-    if (!byApi) targets.set(up, (byApi = {}));
-    let t = byApi[api];
-    if (!t) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const credential = up.apiKeyEnv ? env[up.apiKeyEnv] : undefined;
-      if (credential) {
-        if (api === 'anthropic') headers['x-api-key'] = credential;
-        else headers.authorization = `Bearer ${credential}`;
-      }
-      t = { pathPrefix: upstreamPath(up, ''), headers };
-      byApi[api] = t;
-    }
-    return t;
   }
 
   /** Reads a whole (non-streaming) upstream body. Returns undefined if the client went away meanwhile. */

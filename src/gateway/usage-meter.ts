@@ -25,6 +25,8 @@ export class UsageMeter {
   private outputChars = 0;
   /** Whether `output` is the final count (Anthropic's message_start only carries a provisional one). */
   private outputFinal = false;
+  /** The Responses API's id of the response (retrievable later when the upstream stored it). */
+  private respId: string | undefined;
 
   constructor(
     readonly kind: DoorKind,
@@ -112,6 +114,11 @@ export class UsageMeter {
     return this.input !== undefined && this.outputFinal;
   }
 
+  /** The id of a Responses API response, once seen. */
+  get responseId(): string | undefined {
+    return this.respId;
+  }
+
   responseText(): string {
     return this.text;
   }
@@ -147,6 +154,7 @@ export class UsageMeter {
   }
 
   private observeResponsesEvent(msg: Json): void {
+    if (this.respId === undefined && isObj(msg.response) && typeof msg.response.id === 'string') this.respId = msg.response.id;
     switch (msg.type) {
       case 'response.output_text.delta':
         if (typeof msg.delta === 'string') this.addText(msg.delta);
@@ -162,6 +170,7 @@ export class UsageMeter {
 
   /** A whole Responses API response object: usage and the text of its output messages. */
   private observeResponse(r: Json): void {
+    if (typeof r.id === 'string') this.respId = r.id;
     if (isObj(r.usage)) this.setResponsesUsage(r.usage);
     const output = Array.isArray(r.output) ? r.output : [];
     for (const item of output) {

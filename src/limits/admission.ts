@@ -3,7 +3,7 @@
 // map, updating it in place (copying states per request cost more than the checks); the Redis Lua script
 // (redis-scripts.ts) implements the same rules, and one contract suite checks both.
 import type { RequestFacts } from '../policy/request-facts.js';
-import type { LimitStatus, Usage } from './limiter.js';
+import type { BatchCharge, LimitStatus, Usage } from './limiter.js';
 import { anchoredAddInPlace, anchoredAdjustInPlace, anchoredCheck, emptyAnchoredWindow, type AnchoredWindowState } from './anchored-window.js';
 import { acquireLeaseInPlace, concurrencyCheck, emptyConcurrency, releaseLeaseInPlace, type ConcurrencyState } from './concurrency.js';
 import type { CounterCheck } from './counter-check.js';
@@ -17,17 +17,29 @@ export type CounterStates = Map<string, CounterState>;
 
 /** Token counts are charged whole and never negative. */
 export const wholeTokens = (n: number): number => Math.max(0, Math.ceil(n));
+
+/**
+ * How far settling with `usage` moves a counter from its reservation `cost`: token counters to the real usage,
+ * request counters only when `usage.requests` is given, concurrency never (its lease is released instead).
+ * Undefined usage keeps the reservation.
+ */
+export function settleDelta(p: PlannedLimit, cost: number, usage: Usage | undefined): number {
+  if (usage === undefined || p.algo === 'concurrency') return 0;
+  if (p.charge === 'request') return usage.requests === undefined ? 0 : wholeTokens(usage.requests) - cost;
+  return chargeCost(p.charge, wholeTokens(usage.inputTokens), wholeTokens(usage.outputTokens)) - cost;
+}
 /** Tokens reserved for input (the estimate) and output (max_tokens or the default). */
 export const reservedInput = (facts: Pick<RequestFacts, 'inputTokensEstimate'>): number => wholeTokens(facts.inputTokensEstimate);
 export const reservedOutput = (facts: Pick<RequestFacts, 'maxTokens'>, defaultMaxTokens: number): number => wholeTokens(facts.maxTokens ?? defaultMaxTokens);
 
 /** What admission reserves on every planned limit, in plan order: 1 request, the input estimate, and max_tokens
- * (or the default) for output. Settle charges the real usage the same way (requests stay as reserved). */
-export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number): number[] {
+ * (or the default) for output; a batch (`batch`) reserves its item count and every item's tokens at once.
+ * Settle charges the real usage the same way (requests stay as reserved). */
+export function reservationCosts(plan: readonly PlannedLimit[], facts: Pick<RequestFacts, 'inputTokensEstimate' | 'maxTokens'>, defaultMaxTokens: number, batch?: BatchCharge): number[] {
   const input = reservedInput(facts);
-  const output = reservedOutput(facts, defaultMaxTokens);
+  const output = batch ? wholeTokens(facts.maxTokens ?? 0) + batch.withoutMaxTokens * reservedOutput({}, defaultMaxTokens) : reservedOutput(facts, defaultMaxTokens);
   const costs: number[] = [];
-  for (const p of plan) costs.push(chargeCost(p.charge, input, output));
+  for (const p of plan) costs.push(batch && p.charge === 'request' && p.algo !== 'concurrency' ? batch.requests : chargeCost(p.charge, input, output));
   return costs;
 }
 
@@ -115,7 +127,7 @@ export function admitInPlace(
 
 /**
  * Settles an admission in place: releases concurrency leases, refunds unused tokens into the bucket/session
- * they were reserved in, charges extra tokens now. `usage` undefined keeps the whole reservation charged.
+ * they were reserved in, charges extra tokens now (settleDelta). `usage` undefined keeps the whole reservation charged.
  */
 export function settleInPlace(
   plan: readonly PlannedLimit[],
@@ -126,8 +138,6 @@ export function settleInPlace(
   usage: Usage | undefined,
   onNewCounter?: (p: PlannedLimit) => void,
 ): void {
-  const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
-  const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!;
     const counter = p.limit.counter;
@@ -136,9 +146,8 @@ export function settleInPlace(
       if (state) releaseLeaseInPlace(state as ConcurrencyState, ticketId);
       continue;
     }
-    if (usage === undefined || p.charge === 'request') continue;
     const st = statuses[i]!;
-    const delta = chargeCost(p.charge, input, output) - st.cost;
+    const delta = settleDelta(p, st.cost, usage);
     if (delta === 0) continue;
     const state = states.get(counter) ?? newCounter(p, states, onNewCounter);
     if (p.algo === 'sliding') slidingAdjustInPlace(state as SlidingWindowState, p.params, now, st.ref, delta);

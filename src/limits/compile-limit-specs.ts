@@ -13,6 +13,7 @@ function valuesToSpecs(v: LimitValues, scope: LimitScope, match: string, subject
   push({ kind: 'rate', unit: 'input_tokens' }, v.inputTokensPerMinute);
   push({ kind: 'rate', unit: 'output_tokens' }, v.outputTokensPerMinute);
   push({ kind: 'concurrency' }, v.concurrentRequests);
+  push({ kind: 'rate', unit: 'token_counts' }, v.tokenCountsPerMinute);
   for (const w of v.windows ?? []) {
     // The schema accepted the duration, so it parses; a document that skipped the schema loses the window.
     const durationMs = parseDuration(w.duration);
@@ -34,6 +35,9 @@ function layerToSpecs(layer: LimitLayer, scope: 'tier' | 'org', match: string): 
 
 export function compileLimitSpecs(config: LimitsConfig): LimitSpec[] {
   const out: LimitSpec[] = [];
+  // Every key's token counts are limited, so the free door is never an unmetered flood path.
+  if (config.defaultTokenCountsPerMinute !== undefined)
+    out.push({ scope: 'default', match: '*', subject: 'key', metric: { kind: 'rate', unit: 'token_counts' }, limit: config.defaultTokenCountsPerMinute });
   for (const [tier, layer] of Object.entries(config.tiers)) out.push(...layerToSpecs(layer, 'tier', tier));
   for (const [org, layer] of Object.entries(config.orgs)) out.push(...layerToSpecs(layer, 'org', org));
   for (const [key, v] of Object.entries(config.keys)) out.push(...valuesToSpecs(v, 'key', key, 'key'));

@@ -3,8 +3,9 @@
 // so a gateway does not admit a full limit again on top of what was already admitted. What is admitted
 // locally meanwhile is written down and added to the shared counters when Redis is back, before this
 // gateway admits through Redis again, so the window that spans the outage still counts it.
-import type { LimitStatus } from './limiter.js';
-import { chargeCost, type PlannedLimit } from './limit-plan.js';
+import type { LimitStatus, Usage } from './limiter.js';
+import { settleDelta } from './admission.js';
+import type { PlannedLimit } from './limit-plan.js';
 import type { ScriptRunner } from './lease-keeper.js';
 import { byHashTag } from './redis-key-groups.js';
 
@@ -56,11 +57,12 @@ export class FailOpenLedger {
   }
 
   /** A locally admitted request settled: its real usage replaces the reservation in what is owed. */
-  settled(plan: readonly PlannedLimit[], keys: readonly string[], costs: readonly number[], usage: { input: number; output: number }, now: number): void {
+  settled(plan: readonly PlannedLimit[], keys: readonly string[], costs: readonly number[], usage: Usage, now: number): void {
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
-      if (p.charge === 'request') continue;
-      this.add(p, keys[i]!, chargeCost(p.charge, usage.input, usage.output) - (costs[i] ?? 0), now);
+      if (p.algo === 'concurrency') continue;
+      const delta = settleDelta(p, costs[i] ?? 0, usage);
+      if (delta !== 0) this.add(p, keys[i]!, delta, now);
     }
   }
 

@@ -7,7 +7,7 @@ import type { RequestFacts } from '../policy/request-facts.js';
 import { specsOf } from './compile-limit-specs.js';
 import { BUCKETS_PER_WINDOW, windowMsOf, type LimitMetric, type ResolvedLimit } from './limit-spec.js';
 import type { LimitsConfig } from './limits-schema.js';
-import { resolveLimits } from './resolve-limits.js';
+import { isTokenCount, resolveLimits } from './resolve-limits.js';
 import type { SlidingWindowParams } from './sliding-window.js';
 
 export type CounterAlgo = 'sliding' | 'anchored' | 'concurrency';
@@ -36,7 +36,7 @@ export function slidingParamsOf(m: LimitMetric): SlidingWindowParams {
 }
 
 export function chargeOf(m: LimitMetric): Charge {
-  if (m.kind === 'concurrency' || m.unit === 'requests') return 'request';
+  if (m.kind === 'concurrency' || m.unit === 'requests' || m.unit === 'token_counts') return 'request';
   if (m.unit === 'input_tokens') return 'input';
   if (m.unit === 'output_tokens') return 'output';
   return 'tokens';
@@ -63,7 +63,7 @@ const plansByDoc = new WeakMap<LimitsConfig, Map<string, readonly PlannedLimit[]
  */
 export function planLimits(
   config: LimitsConfig,
-  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'>,
+  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'> & { endpoint?: string },
   tier: string,
   grantId: string | undefined,
   features: readonly string[],
@@ -75,7 +75,8 @@ export function planLimits(
   }
   // The model comes from the caller's body and may contain any character, so it goes last, after a
   // feature count: no model string can make one request kind's key equal another's.
-  let kind = `${tier}\0${facts.orgId}\0${facts.keyId}\0${grantId ?? ''}\0${features.length}`;
+  const tokenCount = isTokenCount(facts);
+  let kind = `${tokenCount ? 'c' : 'm'}\0${tier}\0${facts.orgId}\0${facts.keyId}\0${grantId ?? ''}\0${features.length}`;
   for (const f of features) kind += `\0${f}`;
   kind += `\0${facts.model}`;
   let plan = plans.get(kind);

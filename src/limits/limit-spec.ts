@@ -4,12 +4,14 @@
 // of ResolvedLimits that apply to one request.
 
 /** Where a limit value is defined. */
-export type LimitScope = 'tier' | 'org' | 'key' | 'grant' | 'feature' | 'model';
+/** `default`: a built-in value for every key (`defaultTokenCountsPerMinute`), overridden by any scope that sets the same limit. */
+export type LimitScope = 'default' | 'tier' | 'org' | 'key' | 'grant' | 'feature' | 'model';
 
 /** What a counter counts for: one API key, one org, one grant, one org's use of a feature or a model. */
 export type CounterSubject = 'key' | 'org' | 'grant' | 'feature' | 'model';
 
-export type RateUnit = 'requests' | 'input_tokens' | 'output_tokens';
+/** `token_counts`: requests to the token-counting door, which has its own counters (no model runs). */
+export type RateUnit = 'requests' | 'input_tokens' | 'output_tokens' | 'token_counts';
 export type WindowUnit = 'requests' | 'tokens';
 export type WindowMode = 'sliding' | 'anchored';
 

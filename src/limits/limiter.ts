@@ -15,6 +15,11 @@ export interface LimitStatus extends CounterCheck {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /**
+   * Requests that ran, when fewer than were admitted: request counters are reconciled to it (a batch whose later
+   * part was refused returns its earlier part's requests). Unset: request counts stay as admitted.
+   */
+  requests?: number;
 }
 
 export interface AdmitInput {
@@ -28,6 +33,17 @@ export interface AdmitInput {
    * `moat.throttle.until`, set by enforcement) multiplies every limit of the org; see throttle.ts.
    */
   orgAttributes?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Set when one admission stands for a batch's items: request limits are charged `requests`, `facts` carry the
+   * items' summed input estimate and `max_tokens`, and the default output reservation is added once per item
+   * that sets no `max_tokens` (`withoutMaxTokens`). Concurrency limits see one request.
+   */
+  batch?: BatchCharge;
+}
+
+export interface BatchCharge {
+  requests: number;
+  withoutMaxTokens: number;
 }
 
 /** A held admission: concurrency slot and token reservation, to be settled exactly once. */

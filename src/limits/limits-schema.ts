@@ -28,6 +28,7 @@ export const LimitValuesSchema = z
     inputTokensPerMinute: count('Input tokens per minute (estimated at admission, reconciled with real usage).'),
     outputTokensPerMinute: count('Output tokens per minute (`max_tokens` reserved at admission, reconciled with real usage).'),
     concurrentRequests: count('Requests in flight at once (streams count until they end).'),
+    tokenCountsPerMinute: count('Token-count requests (`POST /v1/messages/count_tokens`) per minute. They run no model, so they have this counter of their own and count against no other limit (requests, tokens, windows, concurrency); without it, `defaultTokenCountsPerMinute` limits each key.'),
     windows: z.array(WindowLimitSchema).optional().describe('Rolling windows (e.g. 5 h session, 7 d sliding) in requests or tokens.'),
   })
   .strict();
@@ -57,6 +58,14 @@ export const LimitsConfigSchema = z
       .min(1)
       .default(4096)
       .describe('Output tokens reserved at admission when the request sets no `max_tokens`.'),
+    defaultTokenCountsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .default(600)
+      .describe(
+        'Token-count requests per minute for each key whose own `tokenCountsPerMinute` is unset (a tier, org or key value overrides it; org, model, feature and grant counters apply besides it). Token counting runs no model but costs a parse and an upstream call, so it is never unlimited. 600 (10 a second) leaves room for clients that count before every call (Claude Code; an agent with parallel subagents makes a few calls a second) and refuses a flood from one key; Anthropic itself limits token counting per organization by usage tier.',
+      ),
     hardCapSeconds: z
       .number()
       .int()

@@ -59,7 +59,7 @@ export class MemoryLimiter implements Limiter, LimitInspector {
     const facts = input.facts;
     const now = facts.now;
     const plan = throttledPlan(planLimits(cfg, facts, input.tier, input.grantId, input.features), effectiveThrottle(cfg, facts.orgId, input.orgAttributes, now));
-    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
+    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens, input.batch);
     // Ticket ids only name concurrency leases inside this process's own state: a counter is enough.
     const ticketId = String(++this.tickets);
     const out = admitInPlace(plan, costs, this.states, now, ticketId, this.leaseMs, this.track);

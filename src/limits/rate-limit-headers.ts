@@ -94,7 +94,8 @@ export function rateLimitHeaders(api: HeaderConvention, statuses: readonly Limit
   for (const s of statuses) {
     const m = s.limit.metric;
     if (m.kind === 'rate') {
-      if (m.unit === 'requests') {
+      // A token count's own per-minute limit is the request limit of that call.
+      if (m.unit === 'requests' || m.unit === 'token_counts') {
         if (tighter(s, requests)) requests = s;
         continue;
       }

@@ -11,10 +11,10 @@ import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { MoatError } from '../errors/moat-error.js';
-import { reservationCosts, wholeTokens } from './admission.js';
+import { reservationCosts, settleDelta } from './admission.js';
 import { specsOf } from './compile-limit-specs.js';
 import { limitDenial } from './limit-denial.js';
-import { chargeCost, planLimit, planLimits, type PlannedLimit } from './limit-plan.js';
+import { planLimit, planLimits, type PlannedLimit } from './limit-plan.js';
 import type { AdmitInput, AdmitResult, LimitInspector, Limiter, LimitStatus, LimitSubject, Usage } from './limiter.js';
 import { limitsMetrics, type LimitsMetrics } from './limits-metrics.js';
 import { AdmissionTicket } from './admission-ticket.js';
@@ -240,7 +240,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
     const convention = this.opts.headers === 'both' ? 'both' : facts.api;
     const plan = throttledPlan(planLimits(cfg, facts, input.tier, input.grantId, input.features), effectiveThrottle(cfg, facts.orgId, input.orgAttributes, now));
     if (plan.length === 0) return { ok: true, ticket: { headers: {}, settle: async () => {} } };
-    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens);
+    const costs = reservationCosts(plan, facts, cfg.defaultMaxTokens, input.batch);
     const fastPath = this.opts.localFastPath !== false;
 
     if (fastPath && this.blocked.size > 0) {
@@ -308,7 +308,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
           settled = true;
           await ticket.settle(usage);
           if (usage === undefined) return;
-          this.ledger.settled(plan, w.keys, costs, { input: wholeTokens(usage.inputTokens), output: wholeTokens(usage.outputTokens) }, now + (this.clock() - since));
+          this.ledger.settled(plan, w.keys, costs, usage, now + (this.clock() - since));
           // Settled after Redis came back: what is owed goes now rather than at the next outage.
           if (this.up) void this.reconcile();
         },
@@ -322,14 +322,12 @@ export class RedisLimiter implements Limiter, LimitInspector {
    */
   private async settleTicket(plan: readonly PlannedLimit[], w: PlanWire, statuses: readonly LimitStatus[], ticketId: string, usage: Usage | undefined, now: number): Promise<void> {
     this.leases.ended(ticketId);
-    const input = usage === undefined ? 0 : wholeTokens(usage.inputTokens);
-    const output = usage === undefined ? 0 : wholeTokens(usage.outputTokens);
     const keys: string[] = [];
     const args: Array<string | number> = [now, ticketId];
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       const st = statuses[i]!;
-      const delta = usage === undefined || p.charge === 'request' ? 0 : chargeCost(p.charge, input, output) - st.cost;
+      const delta = settleDelta(p, st.cost, usage);
       if (delta === 0 && p.algo !== 'concurrency') continue;
       if (delta < 0) this.blocked.delete(p.limit.counter); // refunded: the counter may have room again
       keys.push(w.keys[i]!);

@@ -3,13 +3,13 @@
 // Every applicable counter is enforced. When several specs name the same counter (subject) and metric,
 // the most specific scope wins: key > org > tier > the global grant/feature/model defaults.
 // Example: tier `free` gives each key 60 rpm, `orgs.acme.key` gives acme's keys 600 rpm, `keys.k_1` gives
-// that key 5 rpm -> k_1 gets 5, acme's other keys 600, other free keys 60. Different counters never
+// that key 5 rpm -> k_1 gets 5, acme's other keys 600, other free keys 60. Built-in defaults rank below all. Different counters never
 // override each other: a key at 5 rpm is still bound by its org's 1000 rpm.
 import type { RequestFacts } from '../policy/request-facts.js';
 import { counterMetricKey, metricKey, type LimitScope, type LimitSpec, type ResolvedLimit } from './limit-spec.js';
 import { globMatch } from '../policy/glob.js';
 
-const RANK: Record<LimitScope, number> = { key: 4, org: 3, tier: 2, grant: 1, feature: 1, model: 1 };
+const RANK: Record<LimitScope, number> = { key: 4, org: 3, tier: 2, grant: 1, feature: 1, model: 1, default: 0 };
 
 export interface LimitSubjectContext {
   orgId: string;
@@ -19,10 +19,22 @@ export interface LimitSubjectContext {
   grantIds: readonly string[];
   modelMatches: (glob: string) => boolean;
   featureMatches: (feature: string) => boolean;
+  /** A token-count request (only `token_counts` limits apply), a model request (all but those), or a listing (undefined: all). */
+  tokenCount?: boolean;
 }
 
+/** The token-counting door: no model runs, so it has its own limits and counts against no others. */
+export function isTokenCount(facts: { endpoint?: string }): boolean {
+  return facts.endpoint === '/v1/messages/count_tokens';
+}
+
+const isTokenCountMetric = (s: LimitSpec): boolean => s.metric.kind === 'rate' && s.metric.unit === 'token_counts';
+
 function applies(s: LimitSpec, c: LimitSubjectContext): boolean {
+  if (c.tokenCount !== undefined && isTokenCountMetric(s) !== c.tokenCount) return false;
   switch (s.scope) {
+    case 'default':
+      break;
     case 'tier':
       if (s.match !== c.tier) return false;
       break;
@@ -80,7 +92,7 @@ export function resolveLimitsFor(c: LimitSubjectContext, specs: readonly LimitSp
 
 /** Limits that apply to one request. */
 export function resolveLimits(
-  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'>,
+  facts: Pick<RequestFacts, 'orgId' | 'keyId' | 'model'> & { endpoint?: string },
   tier: string,
   grantId: string | undefined,
   features: readonly string[],
@@ -94,6 +106,7 @@ export function resolveLimits(
       grantIds: grantId === undefined ? [] : [grantId],
       modelMatches: (glob) => globMatch(glob, facts.model),
       featureMatches: (f) => features.includes(f),
+      tokenCount: isTokenCount(facts),
     },
     specs,
   );

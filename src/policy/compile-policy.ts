@@ -46,7 +46,8 @@ export function compileMatcher(m: FeatureMatcher): FactsPredicate {
   }
   if (m.endpoints) {
     const g = m.endpoints;
-    checks.push((f) => anyGlobMatches(g, f.endpoint));
+    // A batch item is a call to its own endpoint that came through the batch endpoint: both count.
+    checks.push((f) => anyGlobMatches(g, f.endpoint) || (f.viaBatch !== undefined && anyGlobMatches(g, f.viaBatch)));
   }
   if (m.toolNames) {
     const g = folded(m.toolNames);

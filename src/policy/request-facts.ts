@@ -6,6 +6,8 @@ export interface RequestFacts {
   api: 'openai' | 'anthropic';
   /** Path of the front door, e.g. "/v1/chat/completions", "/v1/responses", "/v1/messages/count_tokens". */
   endpoint: string;
+  /** Set on a batch's items: the batch endpoint they came through (`/v1/batches`, `/v1/messages/batches`). */
+  viaBatch?: string;
   /** Folded model name (routing and events keep the name as sent). */
   model: string;
   stream: boolean;

@@ -28,6 +28,8 @@ import { SqlCaseStore } from '../enforcement/sql-case-store.js';
 import { resolveBootstrapAdminToken } from '../admin/bootstrap-token.js';
 import { ensureDemoOrg } from '../admin/demo-org.js';
 import { createHotPath, type HotPath } from '../gateway/hot-path.js';
+import { connectRedisBatchRegistry } from '../gateway/redis-batch-registry.js';
+import { isBatchUpload } from '../gateway/batch-routes.js';
 import { answerClientError } from '../gateway/client-error.js';
 import { limitConnections, serverOptions } from '../gateway/connection-limits.js';
 import { callerApi } from '../gateway/caller-api.js';
@@ -256,6 +258,13 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
       clock,
       readiness: () => staleness.readiness(),
       ...(opts.env ? { env: opts.env } : {}),
+      // Several gateways share one address: a batch created through one is read and cancelled through another.
+      ...(config.redisUrl
+        ? {
+            batchRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.batches.trackedForMs }),
+            responseRegistry: connectRedisBatchRegistry(config.redisUrl, { ttlMs: config.responses.trackedForMs }, 'moat:responses'),
+          }
+        : {}),
     });
     cleanups.push(() => hot.close());
     const stopWatching = watchDeniedOrgs(view, clock, (orgId, code, message, clause) => {
@@ -276,7 +285,8 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         // Expect: 100-continue: the body is invited only when it may be accepted; an oversized one is refused
         // (413) before the caller uploads it.
         server.on('checkContinue', (req, res) => {
-          if (!(Number(req.headers['content-length']) > config.server.bodyLimitBytes)) res.writeContinue();
+          const limit = isBatchUpload(req.method, (req.url ?? '').split('?')[0] ?? '') ? config.batches.maxUploadBytes : config.server.bodyLimitBytes;
+          if (!(Number(req.headers['content-length']) > limit)) res.writeContinue();
           handler(req, res);
         });
         limitConnections(server, connectionLimits);

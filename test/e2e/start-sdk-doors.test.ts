@@ -1,8 +1,9 @@
 // What a new user tries first: `npm start` with no configuration (built-in demo upstream, demo org and key) and
 // today's SDK calls — the Responses API streamed and not, embeddings, legacy completions, token counting, model
-// lookups — each answered through the gateway by the demo stand-in.
+// lookups, batches — each answered through the gateway by the demo stand-in.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { toFile } from 'openai';
 import { DEMO_NOTICE } from '../../src/demo-upstream/demo-upstream.js';
 import { startTestMoat, type TestMoat } from '../support/start-test-moat.js';
 
@@ -34,4 +35,20 @@ test('anthropic SDK: messages.countTokens and models.retrieve', async () => {
   const n = await client.messages.countTokens({ model: 'demo-claude', messages: [{ role: 'user', content: 'how many tokens is this' }] });
   assert.ok(n.input_tokens > 0);
   assert.equal((await client.models.retrieve('demo-claude')).id, 'demo-claude');
+});
+
+test('openai SDK: files.create + batches.create + retrieve + results; anthropic SDK: messages.batches.create + results', async () => {
+  const { client } = t.openai(key);
+  const line = JSON.stringify({ custom_id: 'one', method: 'POST', url: '/v1/chat/completions', body: { model: 'demo-gpt', messages: [{ role: 'user', content: 'batched' }] } });
+  const file = await client.files.create({ file: await toFile(Buffer.from(line + '\n'), 'in.jsonl'), purpose: 'batch' });
+  const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+  const done = await client.batches.retrieve(batch.id);
+  assert.equal(done.status, 'completed');
+  const out = JSON.parse((await (await client.files.content(done.output_file_id!)).text()).trim()) as { response: { body: { choices: Array<{ message: { content: string } }> } } };
+  assert.equal(out.response.body.choices[0]?.message.content, `${DEMO_NOTICE} You said: batched`);
+  const anthropic = t.anthropic(key).client;
+  const ab = await anthropic.messages.batches.create({ requests: [{ custom_id: 'two', params: { model: 'demo-claude', max_tokens: 20, messages: [{ role: 'user', content: 'also batched' }] } }] });
+  const results = [];
+  for await (const r of await anthropic.messages.batches.results(ab.id)) results.push(r);
+  assert.equal(results[0]?.result.type, 'succeeded');
 });

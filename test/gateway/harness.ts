@@ -38,7 +38,7 @@ export async function startHarness(opts: { config?: Record<string, unknown>; dep
   const view = new TestView();
   view.addOrg(makeOrg('org_a'));
   const { secret } = view.addKey('org_a');
-  const events = new BoundedQueue<RequestEvent>(1000);
+  const events = opts.deps?.events ?? new BoundedQueue<RequestEvent>(1000);
   const sink = new MemoryUsageSink();
   const clock = { now: () => Date.now() };
   const usage = new UsageAggregator(sink, clock);

@@ -49,7 +49,7 @@ async function call(api: Api, method: string, path: string, body?: string) {
 }
 
 test('unknown /v1 routes and routes outside /v1 → 404 not_found in the caller format', async () => {
-  const paths: Record<Api, string[]> = { openai: ['/v1/audio/speech', '/v1/images/generations', '/v1', '/nothing-here'], anthropic: ['/v1/messages/batches', '/v1/complete', '/favicon.ico'] };
+  const paths: Record<Api, string[]> = { openai: ['/v1/audio/speech', '/v1/images/generations', '/v1', '/nothing-here'], anthropic: ['/v1/messages/batches/msgbatch_1/unknown', '/v1/complete', '/favicon.ico'] };
   for (const api of ['openai', 'anthropic'] as const) {
     for (const path of paths[api]) {
       const r = await call(api, 'GET', path);

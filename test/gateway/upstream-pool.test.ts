@@ -114,6 +114,16 @@ test('consecutive failures eject a member; it is probed back once its rest is ov
   await h.takeEvents(4);
 });
 
+test('a non-streamed call whose upstream sent its headers and then closed is not sent again (the model may have run it)', async () => {
+  // `first` is back in rotation after the probe above, so it takes this call.
+  h.demo.setBehavior({ fault: 'close-mid-stream' });
+  const before = counts();
+  await assert.rejects(openai().chat.completions.create({ model: 'demo-gpt', messages: [{ role: 'user', content: 'cut me too' }] }), (e: { status?: number }) => e.status === 502);
+  assert.deepEqual(counts(), { first: before.first + 1, second: before.second }, 'not retried on the other member');
+  const [ev] = await h.takeEvents(1);
+  assert.equal(ev?.errorCode, 'upstream_closed');
+});
+
 test('the last member\'s failure reaches the client as the upstream said it', async () => {
   h.demo.setBehavior({ fault: 'http-503' });
   second.setBehavior({ fault: 'http-503' });

@@ -105,7 +105,7 @@ test('moat limits check FILE: accepts a policy file or a bare limits section, na
   writeFileSync(good, 'tiers: { free: {} }\nlimits:\n  tiers:\n    free:\n      key: { requestsPerMinute: 60, windows: [ { name: 5h, mode: anchored, duration: 5h, tokens: 1000 } ] }\n');
   const a = captureIo();
   assert.equal(runLimitsCheck(good, a), 0);
-  assert.match(a.stdout, /limits valid \(2 limits; 1 tiers/);
+  assert.match(a.stdout, /limits valid \(3 limits; 1 tiers/); // the two set, and the built-in per-key token-count limit
   const bare = join(dir, 'bare.yaml');
   writeFileSync(bare, 'keys: { key_1: { requestsPerMinute: 5 } }\n');
   assert.equal(runLimitsCheck(bare, captureIo()), 0);

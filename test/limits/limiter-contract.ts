@@ -113,7 +113,7 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
       await b.settle({ inputTokens: 10, outputTokens: 50 }); // cut after 50 tokens
       await b.settle({ inputTokens: 10, outputTokens: 0 }); // second settle ignored
       const peek = await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' });
-      assert.equal(peek.find((s) => s.limit.metric.kind === 'rate')?.used, 550);
+      assert.equal(peek.find((s) => s.limit.metric.kind === 'rate' && s.limit.metric.unit === 'output_tokens')?.used, 550);
     } finally {
       await l.close();
     }
@@ -281,7 +281,7 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
   t('refunds that empty a bucket: usage, reset and retry times follow the buckets still holding usage', async () => {
     const clock = new TestClock();
     const l = await make(limitsDoc({ tiers: { free: { key: { outputTokensPerMinute: 1000 } } } }), clock);
-    const outputStatus = async () => (await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' })).find((s) => s.limit.metric.kind === 'rate')!;
+    const outputStatus = async () => (await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' })).find((s) => s.limit.metric.kind === 'rate' && s.limit.metric.unit === 'output_tokens')!;
     try {
       // Newest bucket emptied: the reset falls back to the older bucket's expiry (T0 + 61 s).
       const b = await admitted(l, input(clock, { maxTokens: 500 }));
@@ -308,5 +308,87 @@ export function limiterContract(backend: string, make: MakeLimiter, skip: string
     } finally {
       await l.close();
     }
+  });
+
+  t('a batch admission charges its item count and every item\'s tokens at once; concurrency sees one request; refused whole when it does not fit', async () => {
+    const clock = new TestClock();
+    const l = await make(
+      limitsDoc({ defaultMaxTokens: 100, tiers: { free: { key: { requestsPerMinute: 10, concurrentRequests: 1, windows: [{ name: '5h', mode: 'anchored', duration: '5h', tokens: 1000 }] } } } }),
+      clock,
+    );
+    try {
+      // 4 items: 40 input tokens, two with max_tokens (50 in all), two on the default (2 × 100) = 290 tokens.
+      const batch = { requests: 4, withoutMaxTokens: 2 };
+      const t1 = await admitted(l, input(clock, { inputTokensEstimate: 40, maxTokens: 50 }, { batch }));
+      assert.equal(t1.headers['moat-ratelimit-5h-tokens-remaining'], '710');
+      await t1.settle(); // kept: the batch's reservation stays charged, the concurrency slot is free again
+      const tooMany = await refused(l, input(clock, { inputTokensEstimate: 0, maxTokens: 0 }, { batch: { requests: 7, withoutMaxTokens: 0 } }));
+      assert.equal(tooMany.code, 'rate_limited', '4 + 7 requests pass the 10 a minute');
+      const tooBig = await refused(l, input(clock, { inputTokensEstimate: 0, maxTokens: 0 }, { batch: { requests: 1, withoutMaxTokens: 8 } }));
+      assert.equal(tooBig.code, 'quota_exhausted', '290 + 800 tokens pass the 1000 of the window');
+      await admitted(l, input(clock, { inputTokensEstimate: 10, maxTokens: 10 }, { batch: { requests: 6, withoutMaxTokens: 0 } }));
+      await refused(l, input(clock, { maxTokens: 1 }));
+    } finally {
+      await l.close();
+    }
+  });
+
+  t('settling with `requests` returns request counts (a batch refused after part of it was reserved); without it they stay counted', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ tiers: { free: { key: { requestsPerMinute: 10, inputTokensPerMinute: 100, windows: [{ name: 'weekly', duration: '7d', requests: 10 }, { name: '5h', mode: 'anchored', duration: '5h', requests: 10 }] } } } }), clock);
+    const part = () => input(clock, { inputTokensEstimate: 60, maxTokens: 0 }, { batch: { requests: 8, withoutMaxTokens: 0 } });
+    try {
+      const a = await admitted(l, part());
+      await a.settle({ inputTokens: 0, outputTokens: 0, requests: 0 }); // every counter back to nothing
+      const b = await admitted(l, part());
+      await b.settle({ inputTokens: 0, outputTokens: 0 }); // tokens back, the 8 requests stay counted
+      await refused(l, part());
+      const peek = await l.peek({ orgId: 'org_a', keyId: 'key_1', tier: 'free' });
+      const used = (unit: string) => peek.filter((x) => (x.limit.metric.kind === 'rate' || x.limit.metric.kind === 'window') && x.limit.metric.unit === unit).map((x) => x.used);
+      assert.deepEqual(used('requests'), [8, 8, 8]);
+      assert.deepEqual(used('input_tokens'), [0]);
+    } finally {
+      await l.close();
+    }
+  });
+
+  t('token counts have their own per-minute counter: they neither use nor are stopped by the model request limits', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ tiers: { free: { key: { requestsPerMinute: 2, concurrentRequests: 1, windows: [{ name: '5h', duration: '5h', requests: 2 }], tokenCountsPerMinute: 3 } } } }), clock);
+    const count = () => input(clock, { api: 'anthropic', endpoint: '/v1/messages/count_tokens', maxTokens: 0, inputTokensEstimate: 0 });
+    try {
+      const held = await admitted(l, input(clock));
+      await admitted(l, count()); // the model call's concurrency slot is not the token count's
+      const c = await admitted(l, count());
+      assert.equal(c.headers['anthropic-ratelimit-requests-remaining'], '1');
+      await held.settle();
+      await admitted(l, input(clock));
+      await admitted(l, count());
+      assert.equal((await refused(l, count())).code, 'rate_limited');
+      // Two model requests used the per-minute and 5-hour limits; the three counts used neither.
+      await refused(l, input(clock));
+    } finally {
+      await l.close();
+    }
+  });
+
+  t('a key with no token-count limit configured is limited by the default (defaultTokenCountsPerMinute), per key', async () => {
+    const clock = new TestClock();
+    const l = await make(limitsDoc({ defaultTokenCountsPerMinute: 2, tiers: { free: { key: { requestsPerMinute: 100 } } } }), clock);
+    const count = (keyId = 'k_1') => input(clock, { api: 'anthropic', endpoint: '/v1/messages/count_tokens', maxTokens: 0, inputTokensEstimate: 0, keyId });
+    try {
+      await admitted(l, count());
+      await admitted(l, count());
+      const denied = await refused(l, count());
+      assert.equal(denied.code, 'rate_limited');
+      assert.equal(denied.limit, 'key:token_counts_per_minute');
+      await admitted(l, count('k_2')); // each key has its own counter
+      clock.advance(61_000);
+      await admitted(l, count());
+    } finally {
+      await l.close();
+    }
+    // Unconfigured means the schema's default, never unlimited.
+    assert.ok(limitsDoc({}).defaultTokenCountsPerMinute > 0);
   });
 }

@@ -26,7 +26,8 @@ test('limits schema rejects unknown fields, bad durations and empty windows', ()
   assert.ok(!LimitsConfigSchema.safeParse({ keys: { k: { windows: [{ name: '5h', duration: '5h' }] } } }).success);
   const ok = LimitsConfigSchema.parse({ keys: { k: { windows: [{ name: '5h', duration: '5h', requests: 1, tokens: 9 }] } } });
   assert.equal(ok.defaultMaxTokens, 4096);
-  assert.equal(compileLimitSpecs(ok).length, 2);
+  // The two windows, and the built-in per-key token-count limit.
+  assert.deepEqual(compileLimitSpecs(ok).map((s) => s.scope), ['default', 'key', 'key']);
 });
 
 test('resolveLimits: most specific scope wins per counter and metric; model and feature defaults are overridden by tier then org', () => {
