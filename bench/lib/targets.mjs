@@ -76,3 +76,10 @@ export async function portkeyTarget({ bench, up }) {
   });
   return { name: 'portkey', label: "Portkey's gateway", process: p, pid: p.pid, url, streamUrl: url, headers };
 }
+
+/** The bare-Node floor (bench/bare-floor.mjs): node:http + an undici Pool, no features. Streams under /stream. */
+export async function floorTarget({ bench, up, nodeArgs = [] }) {
+  const p = await startProcess('floor', process.execPath, [...nodeArgs, join(bench, 'bare-floor.mjs'), JSON.stringify({ fast: up.fast.url, stream: up.stream.url })], { ready: /"url":"([^"]+)"/ });
+  const url = p.match[1];
+  return { name: 'floor', label: 'bare node:http + undici (floor)', process: p, pid: p.pid, url, streamUrl: `${url}/stream`, headers: () => JSON_HEADERS };
+}

@@ -77,9 +77,12 @@ export function newExchange(req: IncomingMessage, res: ServerResponse, door: Fro
   };
 }
 
-/** Headers of a successful (or passed-through) answer: content type, request id, rate-limit headers. */
+/** Headers of a successful (or passed-through) answer: content type, request id, rate-limit headers. One object, written once. */
 export function successHeaders(x: Exchange, ctype: string): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': ctype, 'x-request-id': x.id, ...(x.ticket?.headers ?? {}) };
+  const h: Record<string, string> = { 'content-type': ctype, 'x-request-id': x.id };
+  const t = x.ticket;
+  if (t?.writeHeaders) t.writeHeaders(h);
+  else if (t) Object.assign(h, t.headers);
   if (x.api === 'anthropic') h['request-id'] = x.id;
   return h;
 }

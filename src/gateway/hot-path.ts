@@ -72,6 +72,18 @@ export interface HotPath {
   close(): Promise<void>;
 }
 
+/** The response of a model call knows its exchange, so one shared 'close' listener serves every call. */
+type ResponseOf = ServerResponse & { exchange?: Exchange };
+
+/** The client hung up before the whole answer was written: stop the call (the upstream's too). */
+function onResponseClose(this: ResponseOf): void {
+  const x = this.exchange;
+  if (x && !this.writableFinished) {
+    x.clientGone = true;
+    x.abort?.();
+  }
+}
+
 export function createHotPath(deps: HotPathDeps): HotPath {
   const { config, view, limiter, events, usage, logger, metrics, clock, tracer } = deps;
   const router = createModelRouter(config.upstreams);
@@ -118,12 +130,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   async function serveModelCall(x: Exchange): Promise<void> {
     inFlight.add(x);
     if (tracer) x.trace = tracer.startRequest(x.req.headers.traceparent, x.req.headers.tracestate);
-    x.res.on('close', () => {
-      if (!x.res.writableFinished) {
-        x.clientGone = true;
-        x.abort?.();
-      }
-    });
+    (x.res as ResponseOf).exchange = x;
+    x.res.on('close', onResponseClose);
     try {
       if (inFlight.draining) throw new MoatError('shutting_down');
       const snapshot = view.current();
@@ -221,8 +229,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     });
     if (tracer && x.trace) tracer.record(requestSpan(x as Exchange & { trace: RequestTrace }, u, latencyMs, outcome.outcome));
     // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
-    const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
-    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
+    const known = x.orgId !== undefined && x.keyId !== undefined;
+    const orgId = known ? x.orgId : x.refusedOwner?.orgId;
+    const keyId = known ? x.keyId : x.refusedOwner?.keyId;
+    if (orgId !== undefined && keyId !== undefined)
+      usage.record({ orgId, keyId, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, outcome: outcome.outcome, reason: outcome.reason });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
     events.push(buildRequestEvent(x as AuthenticatedExchange, u, latencyMs));
     if (logger.isLevelEnabled('debug'))
