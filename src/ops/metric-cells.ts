@@ -14,6 +14,8 @@ interface MetricValue {
   metricName?: string;
   /** The label set a histogram's bucket lines share (prom-client writes `le` first, then these). */
   sharedLabels?: Labels;
+  /** Always null here (no exemplars); present on bucket lines as in prom-client's JSON. */
+  exemplar?: null;
 }
 
 interface MetricData<T extends string> {
@@ -132,9 +134,9 @@ export class HistogramFamily extends Family<HistogramCell> {
       let acc = 0;
       this.buckets.forEach((le, i) => {
         acc += c.counts[i] as number;
-        values.push({ labels: { le }, sharedLabels: c.labels, value: acc, metricName: bucket });
+        values.push({ labels: { le }, sharedLabels: c.labels, value: acc, metricName: bucket, exemplar: null });
       });
-      values.push({ labels: { le: '+Inf' }, sharedLabels: c.labels, value: c.count, metricName: bucket });
+      values.push({ labels: { le: '+Inf' }, sharedLabels: c.labels, value: c.count, metricName: bucket, exemplar: null });
       values.push({ labels: {}, sharedLabels: c.labels, value: c.sum, metricName: `${this.name}_sum` });
       values.push({ labels: {}, sharedLabels: c.labels, value: c.count, metricName: `${this.name}_count` });
     }
