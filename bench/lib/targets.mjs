@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { startProcess } from './processes.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { benchPolicyYaml } from './bench-policy.mjs';
-import { FAST_MODEL, STREAM_MODEL } from './fixed-response.mjs';
+import { FAST_MODEL, LONG_ANTHROPIC_MODEL, LONG_STREAM_MODEL, STREAM_MODEL } from './fixed-response.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -33,7 +33,8 @@ export async function moatTarget({ root, up, dir, name, redisUrl, profileDir, no
     dataDir,
     upstreams: [
       { name: 'fast', api: 'openai', baseUrl: up.fast.url, models: [FAST_MODEL] },
-      { name: 'stream', api: 'openai', baseUrl: up.stream.url, models: [STREAM_MODEL] },
+      { name: 'stream', api: 'openai', baseUrl: up.stream.url, models: [STREAM_MODEL, LONG_STREAM_MODEL] },
+      { name: 'stream-anthropic', api: 'anthropic', baseUrl: up.stream.url, models: [LONG_ANTHROPIC_MODEL] },
     ],
     events: { traceFile: join(dataDir, 'trace.jsonl') },
     limits: { backend: redisUrl ? 'redis' : 'memory' },
