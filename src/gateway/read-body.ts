@@ -2,40 +2,57 @@
 import type { IncomingMessage } from 'node:http';
 import { MoatError } from '../errors/moat-error.js';
 
+/** A body being read: kept on the request, so the listeners below are shared functions, not closures per request. */
+interface Reading {
+  chunks: Buffer[];
+  size: number;
+  limit: number;
+  resolve(b: Buffer): void;
+  reject(e: MoatError): void;
+}
+type ReadingRequest = IncomingMessage & { moatBody?: Reading };
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    // The client closed the connection mid-body: its own doing, not Moat's (no answer can reach it anyway).
-    const onError = () => {
-      cleanup();
-      reject(new MoatError('invalid_request', 'The connection closed before the whole request body arrived.'));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
+    (req as ReadingRequest).moatBody = { chunks: [], size: 0, limit, resolve, reject };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+function onData(this: ReadingRequest, c: Buffer): void {
+  const r = this.moatBody as Reading;
+  r.size += c.length;
+  if (r.size > r.limit) {
+    done(this);
+    this.pause();
+    r.reject(tooLarge(r.limit));
+    return;
+  }
+  r.chunks.push(c);
+}
+
+function onEnd(this: ReadingRequest): void {
+  const r = this.moatBody as Reading;
+  done(this);
+  r.resolve(r.chunks.length === 1 ? (r.chunks[0] as Buffer) : Buffer.concat(r.chunks, r.size));
+}
+
+// The client closed the connection mid-body: its own doing, not Moat's (no answer can reach it anyway).
+function onError(this: ReadingRequest): void {
+  const r = this.moatBody as Reading;
+  done(this);
+  r.reject(new MoatError('invalid_request', 'The connection closed before the whole request body arrived.'));
+}
+
+function done(req: ReadingRequest): void {
+  req.off('data', onData);
+  req.off('end', onEnd);
+  req.off('error', onError);
+  req.moatBody = undefined;
 }
 
 function tooLarge(limit: number): MoatError {
