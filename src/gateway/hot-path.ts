@@ -36,6 +36,7 @@ import { createRefusals, sendRendered } from './send-response.js';
 import { createSideRoutes } from './side-routes.js';
 import { staleViewDenial } from './stale-view.js';
 import { createUpstreamRelay } from './upstream-relay.js';
+import { sweepIntervalMs, sweepUpstreamDeadlines } from './upstream-deadlines.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -99,6 +100,9 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     now: () => clock.now(),
     onRetry: (x, up, why) => logger.warn({ requestId: x.id, upstream: up.name, why }, 'upstream failed before answering; trying another pool member'),
   });
+  // Upstream headers and body timeouts: one sweep over the calls in flight (no timer per call).
+  const deadlines = setInterval(() => sweepUpstreamDeadlines(inFlight.values(), performance.now()), sweepIntervalMs(config.upstreams));
+  deadlines.unref();
   // Every member starts in rotation; passive health moves the gauge when it ejects or readmits one.
   for (const u of config.upstreams) metrics.upstreamHealthy.set({ upstream: u.name }, 1);
   const sideRoutes = createSideRoutes({
@@ -247,6 +251,9 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     },
     abortOrgStreams: (orgId, error) => inFlight.stopOrg(orgId, error),
     drain: (graceMs) => inFlight.drain(graceMs),
-    close: () => upstream.close(),
+    close: () => {
+      clearInterval(deadlines);
+      return upstream.close();
+    },
   };
 }

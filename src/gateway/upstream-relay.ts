@@ -138,10 +138,16 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     if (!x.stream) return callBuffered(x, up, path, headers, payload, last);
     const abort = new AbortController();
     x.abort = () => abort.abort();
+    const activity = x.upstreamActivity;
+    activity.phase = 'headers';
+    activity.since = performance.now();
     let resp;
     try {
       resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: abort.signal });
+      activity.phase = 'body';
+      activity.since = performance.now();
     } catch (e) {
+      activity.phase = 'idle';
       if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
       const err = upstreamError(e, 'headers');
@@ -176,7 +182,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
 
   /** Non-streaming: the whole upstream body in memory, metered, then one write to the client. */
   async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string, last: boolean): Promise<AttemptResult> {
-    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS);
+    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS, x.upstreamActivity);
     x.abort = call.abort;
     let resp;
     try {
@@ -238,8 +244,13 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   async function readAll(x: Exchange, body: NodeJS.ReadableStream): Promise<Buffer | undefined> {
     const chunks: Buffer[] = [];
     try {
-      for await (const c of body) chunks.push(c as Buffer);
+      for await (const c of body) {
+        x.upstreamActivity.since = performance.now();
+        chunks.push(c as Buffer);
+      }
+      x.upstreamActivity.phase = 'idle';
     } catch (e) {
+      x.upstreamActivity.phase = 'idle';
       if (x.clientGone) return undefined;
       if (x.stopWith) throw x.stopWith;
       throw upstreamError(e, 'body');
@@ -271,6 +282,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
       const end = (err?: MoatError) => {
         if (done) return;
         done = true;
+        x.upstreamActivity.phase = 'idle';
         if (err) {
           x.errorCode = err.code;
           if (!res.writableEnded && !x.clientGone) res.end(renderStreamError(x.api, err, x.id));
@@ -285,7 +297,8 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
           body.destroy();
           return end(x.stopWith);
         }
-        if (x.ttfbMs === undefined) x.ttfbMs = performance.now() - x.startPerf;
+        x.upstreamActivity.since = performance.now();
+        if (x.ttfbMs === undefined) x.ttfbMs = x.upstreamActivity.since - x.startPerf;
         const evs = parser.push(chunk);
         let ok: boolean;
         if (strip) {
