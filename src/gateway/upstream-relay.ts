@@ -309,10 +309,17 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
           for (const ev of evs) meter.observeEvent(ev);
           ok = res.write(chunk);
         }
-        // Backpressure: a slow client pauses the upstream instead of growing our buffers.
+        // Backpressure: a slow client pauses the upstream instead of growing our buffers. While paused, the
+        // upstream's silence is ours, not its own: the body timeout restarts when reading resumes.
         if (!ok) {
           body.pause();
-          res.once('drain', () => body.resume());
+          x.upstreamActivity.phase = 'idle';
+          res.once('drain', () => {
+            if (done) return;
+            x.upstreamActivity.phase = 'body';
+            x.upstreamActivity.since = performance.now();
+            body.resume();
+          });
         }
       });
       body.on('end', () => {
