@@ -1,7 +1,9 @@
 // One command for the gateway benchmark: `npm run bench` from the repository root (`-- --quick` for a ~2 minute
 // validation run, `-- --profile` to also profile Moat at saturation). Installs nginx and wrk when missing,
 // builds Moat, starts the upstreams (nginx fixed response; Node SSE mock) and each target in its own process,
-// then interleaves the targets over several rounds. Writes bench/results/<date>.{json,md,svg}.
+// then interleaves the targets over several rounds. Writes bench/results/<date>.{json,md,svg}. Besides Moat,
+// nginx and Portkey, the targets include the bare-Node floor (bench/bare-floor.mjs: node:http + undici, no
+// features), and the report gives same-run ratios of Moat to the floor and to nginx (bench/lib/ratio-report.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -11,9 +13,10 @@ import { ensureTools } from './lib/ensure-tools.mjs';
 import { startProcess, stopProcess, sampleRss } from './lib/processes.mjs';
 import { startNginxUpstream } from './lib/nginx.mjs';
 import { runWrk } from './lib/wrk.mjs';
-import { directTarget, nginxTarget, moatTarget, portkeyTarget } from './lib/targets.mjs';
-import { requestBody } from './lib/fixed-response.mjs';
+import { directTarget, floorTarget, nginxTarget, moatTarget, portkeyTarget } from './lib/targets.mjs';
+import { longStreamBody, requestBody } from './lib/fixed-response.mjs';
 import { summarise, markdown, svgPlot } from './lib/report.mjs';
+import { ratioMarkdown, summariseRatios } from './lib/ratio-report.mjs';
 import { summariseProfile } from './lib/summarize-profile.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +33,12 @@ const P = {
   streamRate: Number(opt('stream-rate', 200)),
   connections: Number(opt('connections', 32)),
   redisUrl: opt('redis', process.env.MOAT_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'),
-  only: opt('targets', 'direct,nginx,moat-memory,moat-redis,portkey').split(','),
+  only: opt('targets', 'direct,nginx,floor,moat-memory,moat-nodetect,moat-redis,portkey').split(','),
+  // Open-loop non-streaming rate of the ratio table, and the rate of the long (500-chunk) streams.
+  openRate: Number(opt('open-rate', 1000)),
+  longRate: Number(opt('long-rate', 10)),
+  // Young generation of the `moat-semi` target (MiB per semi-space), against Node's default in moat-memory.
+  semiSpaceMiB: Number(opt('semi-space', 64)),
   // A/B against another build of Moat: a checkout built with `npm run build` (e.g. the commit before a change).
   baseRoot: opt('base-root', undefined),
 };
@@ -59,8 +67,8 @@ async function checkTarget(t) {
   }
 }
 
-function openLoop(t, rate, seconds) {
-  const args = JSON.stringify({ url: `${t.streamUrl}/v1/chat/completions`, headers: t.headers(true), body: requestBody(true), rate, seconds, warmupSeconds: 1 });
+function openLoop(t, rate, seconds, { stream = true, path = '/v1/chat/completions', body = requestBody(stream) } = {}) {
+  const args = JSON.stringify({ url: `${stream ? t.streamUrl : t.url}${path}`, headers: t.headers(stream), body, rate, seconds, warmupSeconds: 1 });
   return new Promise((resolve, reject) => {
     const out = execFileSync(process.execPath, [join(bench, 'open-loop.mjs'), args], { encoding: 'utf8', cwd: root });
     try { resolve(JSON.parse(out.trim().split('\n').pop())); } catch (e) { reject(e); }
@@ -83,6 +91,11 @@ try {
     // Same as moat-memory with live detection on the main thread (detection.worker false), to compare.
     'moat-inproc': () => moatTarget({ root, up, dir, name: 'moat-inproc', configOverrides: { detection: { worker: false } }, label: 'Moat, memory limits, detection on the main thread' }),
     'moat-redis': () => moatTarget({ root, up, dir, name: 'moat-redis', redisUrl: P.redisUrl }),
+    // Everything on but live detection (no worker thread, no detection queue).
+    'moat-nodetect': () => moatTarget({ root, up, dir, name: 'moat-nodetect', configOverrides: { detection: { enabled: false } }, label: 'Moat, memory limits, detection off' }),
+    // Everything on, with a larger young generation (fewer scavenges).
+    'moat-semi': () => moatTarget({ root, up, dir, name: 'moat-semi', nodeArgs: [`--max-semi-space-size=${P.semiSpaceMiB}`], label: `Moat, memory limits, --max-semi-space-size=${P.semiSpaceMiB}` }),
+    floor: () => floorTarget({ bench, up }),
     portkey: () => portkeyTarget({ bench, up }),
     // The same as moat-memory, from the checkout given by --base-root (interleaved with the others, round by round).
     'moat-base': () => moatTarget({ root: P.baseRoot, up, dir, name: 'moat-base', label: `Moat, memory limits, built from ${P.baseRoot}` }),
@@ -109,11 +122,19 @@ try {
         fixed.push({ rate, ...(await wrkFor(t, { seconds: P.rateSeconds, connections, rate })) });
       }
       const st = await openLoop(t, P.streamRate, P.rateSeconds);
-      const row = { round, target: t.name, saturation, rssPeakKiB, fixed, stream: st, load1: loadavg()[0] };
+      // The ratio table's cells: one connection, closed loop; non-streaming open loop; the long streams of both doors.
+      const c1 = await wrkFor(t, { seconds: P.rateSeconds, connections: 1 });
+      const open = await openLoop(t, P.openRate, P.rateSeconds, { stream: false });
+      const long = {
+        openai: await openLoop(t, P.longRate, P.rateSeconds, { body: longStreamBody('openai') }),
+        anthropic: await openLoop(t, P.longRate, P.rateSeconds, { path: '/v1/messages', body: longStreamBody('anthropic') }),
+      };
+      const row = { round, target: t.name, saturation, rssPeakKiB, fixed, stream: st, c1, open, long, load1: loadavg()[0] };
       rounds.push(row);
       log(`round ${round} ${t.name}: ${saturation.rps.toFixed(0)} req/s, RSS ${(rssPeakKiB / 1024).toFixed(0)} MiB, ` +
         fixed.map((f) => `@${f.rate}: p50 ${f.p50.toFixed(3)} p99 ${f.p99.toFixed(3)} (${f.rps.toFixed(0)}/s)`).join(', ') +
-        `, stream TTFB p50 ${st.p50.toFixed(3)} p99 ${st.p99.toFixed(3)}, load ${row.load1.toFixed(2)}`);
+        `, stream TTFB p50 ${st.p50.toFixed(3)} p99 ${st.p99.toFixed(3)}, c=1 p50 ${c1.p50.toFixed(3)}, @${P.openRate} open p50 ${open.end_p50.toFixed(3)} p99 ${open.end_p99.toFixed(3)}, ` +
+        `long chat ${long.openai.p50.toFixed(2)}/${long.openai.end_p50.toFixed(2)}, long messages ${long.anthropic.p50.toFixed(2)}/${long.anthropic.end_p50.toFixed(2)} ms, load ${row.load1.toFixed(2)}`);
     }
   }
 
@@ -138,6 +159,7 @@ load.after = loadavg();
 load.during_1min_samples = loadSamples;
 const labels = Object.fromEntries(targets.map((t) => [t.name, t.label]));
 const summary = summarise(rounds, targets.map((t) => t.name), P.rates);
+const ratioSummary = summariseRatios(rounds, targets.map((t) => t.name));
 const date = new Date().toISOString().replace(/:/g, '-').slice(0, 19);
 const machine = {
   nproc: cpus().length, model: cpus()[0]?.model, memory_gib: +(totalmem() / 2 ** 30).toFixed(1), node: process.version,
@@ -147,7 +169,7 @@ const machine = {
   hono_node_server: JSON.parse(readFileSync(join(bench, 'node_modules/@hono/node-server/package.json'), 'utf8')).version,
   load,
 };
-const results = { date: new Date().toISOString(), quick, params: P, machine, summary, rounds, profile };
+const results = { date: new Date().toISOString(), quick, params: P, machine, summary, ratios: ratioSummary, rounds, profile };
 const outDir = join(bench, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, `${date}.json`), JSON.stringify(results, null, 2) + '\n');
@@ -156,6 +178,7 @@ const md = `# Gateway benchmark ${results.date}${quick ? ' (quick)' : ''}\n\nMac
   `load average before ${load.before[0].toFixed(2)}, during (mean of 1-min samples) ${mean(loadSamples).toFixed(2)}, after ${load.after[0].toFixed(2)}. ` +
   `${P.rounds} rounds, saturation ${P.saturationSeconds} s × ${P.connections} connections, fixed rates ${P.rates.join(', ')} req/s for ${P.rateSeconds} s, streams at ${P.streamRate}/s.\n\n` +
   markdown(summary, labels, P.rates) +
+  `\n## Against the bare-Node floor and nginx (same run)\n\n` + ratioMarkdown(ratioSummary, labels, P.openRate) +
   (profile?.modules ? `\nProfile of Moat at saturation (${profile.rps.toFixed(0)} req/s; self time, % of busy):\n\n| module | % |\n| --- | --- |\n${profile.modules.map((m) => `| ${m.name} | ${m.pct_of_busy.toFixed(1)} |`).join('\n')}\n\n| function | % |\n| --- | --- |\n${profile.functions.map((m) => `| ${m.name} | ${m.pct_of_busy.toFixed(1)} |`).join('\n')}\n` : '');
 writeFileSync(join(outDir, `${date}.md`), md);
 const svg = svgPlot(summary, labels, P.rates, `Added latency vs offered load (${results.date.slice(0, 10)}, load avg ${mean(loadSamples).toFixed(1)})`);

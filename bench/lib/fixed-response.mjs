@@ -3,6 +3,10 @@
 // the streaming mock. Both carry usage, so Moat's metering does its real work.
 export const FAST_MODEL = 'bench-fast';
 export const STREAM_MODEL = 'bench-stream';
+/** Models the streaming mock answers with a long stream (LONG_STREAM_CHUNKS text events): OpenAI chat and Anthropic messages. */
+export const LONG_STREAM_MODEL = 'bench-long-stream';
+export const LONG_ANTHROPIC_MODEL = 'bench-long-claude';
+export const LONG_STREAM_CHUNKS = 500;
 
 export const FIXED_COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1767225600, model: FAST_MODEL,
@@ -29,3 +33,32 @@ export const SSE_REST =
   chunk({}, 'stop') +
   chunk(undefined, null, { prompt_tokens: 14, completion_tokens: 9, total_tokens: 23 }) +
   'data: [DONE]\n\n';
+
+/** Request bodies of the long streams, one per door. */
+export function longStreamBody(door) {
+  const messages = [{ role: 'user', content: 'Measure me: a short prompt of a few words.' }];
+  return door === 'anthropic'
+    ? JSON.stringify({ model: LONG_ANTHROPIC_MODEL, max_tokens: 2048, stream: true, messages })
+    : JSON.stringify({ model: LONG_STREAM_MODEL, max_tokens: 2048, stream: true, stream_options: { include_usage: true }, messages });
+}
+
+/** The events of a long stream, in the door's wire format: first, the text events (one per chunk), then the end. */
+export function longStreamEvents(door, n) {
+  const words = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? ' the' : ` w${i}`));
+  if (door === 'anthropic') {
+    const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    return {
+      first: ev('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: LONG_ANTHROPIC_MODEL, content: [], stop_reason: null, usage: { input_tokens: 14, output_tokens: 1 } } }) +
+        ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      chunks: words.map((w) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: w } })),
+      last: ev('content_block_stop', { index: 0 }) + ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: n } }) + ev('message_stop', {}),
+    };
+  }
+  const c = (delta, finish, usage) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1767225600, model: LONG_STREAM_MODEL, choices: usage ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
+  return {
+    first: c({ role: 'assistant', content: '' }, null),
+    chunks: words.map((w) => c({ content: w }, null)),
+    last: c({}, 'stop') + c(undefined, null, { prompt_tokens: 14, completion_tokens: n, total_tokens: n + 14 }) + 'data: [DONE]\n\n',
+  };
+}

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { startProcess } from './processes.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { benchPolicyYaml } from './bench-policy.mjs';
-import { FAST_MODEL, STREAM_MODEL } from './fixed-response.mjs';
+import { FAST_MODEL, LONG_ANTHROPIC_MODEL, LONG_STREAM_MODEL, STREAM_MODEL } from './fixed-response.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -33,7 +33,8 @@ export async function moatTarget({ root, up, dir, name, redisUrl, profileDir, no
     dataDir,
     upstreams: [
       { name: 'fast', api: 'openai', baseUrl: up.fast.url, models: [FAST_MODEL] },
-      { name: 'stream', api: 'openai', baseUrl: up.stream.url, models: [STREAM_MODEL] },
+      { name: 'stream', api: 'openai', baseUrl: up.stream.url, models: [STREAM_MODEL, LONG_STREAM_MODEL] },
+      { name: 'stream-anthropic', api: 'anthropic', baseUrl: up.stream.url, models: [LONG_ANTHROPIC_MODEL] },
     ],
     events: { traceFile: join(dataDir, 'trace.jsonl') },
     limits: { backend: redisUrl ? 'redis' : 'memory' },
@@ -75,4 +76,11 @@ export async function portkeyTarget({ bench, up }) {
     'x-portkey-custom-host': `${stream ? up.stream.url : up.fast.url}/v1`,
   });
   return { name: 'portkey', label: "Portkey's gateway", process: p, pid: p.pid, url, streamUrl: url, headers };
+}
+
+/** The bare-Node floor (bench/bare-floor.mjs): node:http + an undici Pool, no features. Streams under /stream. */
+export async function floorTarget({ bench, up, nodeArgs = [] }) {
+  const p = await startProcess('floor', process.execPath, [...nodeArgs, join(bench, 'bare-floor.mjs'), JSON.stringify({ fast: up.fast.url, stream: up.stream.url })], { ready: /"url":"([^"]+)"/ });
+  const url = p.match[1];
+  return { name: 'floor', label: 'bare node:http + undici (floor)', process: p, pid: p.pid, url, streamUrl: `${url}/stream`, headers: () => JSON_HEADERS };
 }

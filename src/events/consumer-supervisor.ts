@@ -15,9 +15,9 @@ export interface ConsumerHealth {
 export const ignoreHealth: ConsumerHealth = { eventFailed() {}, restarted() {} };
 
 /** Runs fn for one event; a throw is reported and swallowed. Returns whether fn succeeded. */
-export function guardEvent(health: ConsumerHealth, consumer: ConsumerName, fn: () => void): boolean {
+export function guardEvent<T>(health: ConsumerHealth, consumer: ConsumerName, fn: (arg: T) => void, arg?: T): boolean {
   try {
-    fn();
+    fn(arg as T);
     return true;
   } catch (err) {
     health.eventFailed(consumer, err);

@@ -50,7 +50,7 @@ export function toTraceLine(e: RequestEvent): TraceRequestLine {
     ts: e.ts,
     org: e.orgId,
     key: e.keyId,
-    client: { ip: e.client.ip, ...(e.client.userAgent ? { user_agent: e.client.userAgent } : {}) },
+    client: e.client.userAgent ? { ip: e.client.ip, user_agent: e.client.userAgent } : { ip: e.client.ip },
     api: e.api,
     endpoint: e.endpoint,
     body: e.body,

@@ -9,6 +9,7 @@ import type { LimitTicket } from '../limits/limiter.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { DoorKind, FrontDoor } from './front-doors.js';
 import { nextRequestId } from './request-id.js';
+import { idleActivity, type UpstreamActivity } from './upstream-deadlines.js';
 import type { UsageMeter } from './usage-meter.js';
 import type { RequestTrace } from '../ops/otlp-tracer.js';
 
@@ -52,8 +53,10 @@ export interface Exchange {
   clientGone: boolean;
   /** Set to end the exchange early (org revoked, shutdown); streams stop at the next chunk. */
   stopWith?: MoatError;
-  /** Cancels the upstream call in progress (client gone, org denied, shutdown). */
+  /** Cancels the upstream call in progress (client gone, org denied, shutdown, upstream timeout). */
   abort?: () => void;
+  /** What the upstream call waits for and since when: the deadline sweep reads it (upstream-deadlines.ts). */
+  upstreamActivity: UpstreamActivity;
 }
 
 export function newExchange(req: IncomingMessage, res: ServerResponse, door: FrontDoor, startMs: number, trustProxy: boolean): Exchange {
@@ -74,12 +77,16 @@ export function newExchange(req: IncomingMessage, res: ServerResponse, door: Fro
     upstreamCalled: false,
     status: 0,
     clientGone: false,
+    upstreamActivity: idleActivity(),
   };
 }
 
-/** Headers of a successful (or passed-through) answer: content type, request id, rate-limit headers. */
+/** Headers of a successful (or passed-through) answer: content type, request id, rate-limit headers. One object, written once. */
 export function successHeaders(x: Exchange, ctype: string): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': ctype, 'x-request-id': x.id, ...(x.ticket?.headers ?? {}) };
+  const h: Record<string, string> = { 'content-type': ctype, 'x-request-id': x.id };
+  const t = x.ticket;
+  if (t?.writeHeaders) t.writeHeaders(h);
+  else if (t) Object.assign(h, t.headers);
   if (x.api === 'anthropic') h['request-id'] = x.id;
   return h;
 }

@@ -29,8 +29,13 @@ export interface FactsInput {
   now: number;
 }
 
+/** Every body field that can offer a tool (offeredTools reads nothing else). */
+const TOOL_FIELDS = ['tools', 'functions', 'function_call', 'tool_choice', 'mcp_servers', 'container'] as const;
+
 /** Tool names and types offered by the request, in every shape either API (or a compatible server) accepts. */
-function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
+function offeredTools(body: Json): { names: string[]; types: string[] } {
+  // Most requests offer no tools: nothing to collect.
+  if (TOOL_FIELDS.every((f) => body[f] === undefined)) return { names: [], types: [] };
   const names = new Set<string>();
   const types = new Set<string>();
   const name = (v: unknown) => {
@@ -85,7 +90,7 @@ function offeredTools(body: Json): { names: Set<string>; types: Set<string> } {
       types.add('skill');
       name(s.skill_id);
     }
-  return { names, types };
+  return { names: [...names], types: [...types] };
 }
 
 export function extractFacts(i: FactsInput): RequestFacts {
@@ -112,8 +117,8 @@ export function extractFacts(i: FactsInput): RequestFacts {
     stream: body.stream === true,
     orgId: i.orgId,
     keyId: i.keyId,
-    toolNames: [...tools.names],
-    toolTypes: [...tools.types],
+    toolNames: tools.names,
+    toolTypes: tools.types,
     params,
     inputTokensEstimate: kind === 'count_tokens' ? 0 : estimateInputTokens(body, i.api),
     anthropicBeta: splitBetaHeader(headers['anthropic-beta']),

@@ -38,6 +38,7 @@ import { createRefusals, sendRendered } from './send-response.js';
 import { createSideRoutes } from './side-routes.js';
 import { staleViewDenial } from './stale-view.js';
 import { createUpstreamRelay } from './upstream-relay.js';
+import { sweepIntervalMs, sweepUpstreamDeadlines } from './upstream-deadlines.js';
 
 export interface HotPathDeps {
   config: MoatConfig;
@@ -81,6 +82,18 @@ export interface HotPath {
   close(): Promise<void>;
 }
 
+/** The response of a model call knows its exchange, so one shared 'close' listener serves every call. */
+type ResponseOf = ServerResponse & { exchange?: Exchange };
+
+/** The client hung up before the whole answer was written: stop the call (the upstream's too). */
+function onResponseClose(this: ResponseOf): void {
+  const x = this.exchange;
+  if (x && !this.writableFinished) {
+    x.clientGone = true;
+    x.abort?.();
+  }
+}
+
 export function createHotPath(deps: HotPathDeps): HotPath {
   const { config, view, limiter, events, usage, logger, metrics, clock, tracer } = deps;
   const router = createModelRouter(config.upstreams);
@@ -96,6 +109,9 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     now: () => clock.now(),
     onRetry: (x, up, why) => logger.warn({ requestId: x.id, upstream: up.name, why }, 'upstream failed before answering; trying another pool member'),
   });
+  // Upstream headers and body timeouts: one sweep over the calls in flight (no timer per call).
+  const deadlines = setInterval(() => sweepUpstreamDeadlines(inFlight.values(), performance.now()), sweepIntervalMs(config.upstreams));
+  deadlines.unref();
   // Every member starts in rotation; passive health moves the gauge when it ejects or readmits one.
   for (const u of config.upstreams) metrics.upstreamHealthy.set({ upstream: u.name }, 1);
   const sideRoutes = createSideRoutes({
@@ -147,12 +163,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   async function serveModelCall(x: Exchange): Promise<void> {
     inFlight.add(x);
     if (tracer) x.trace = tracer.startRequest(x.req.headers.traceparent, x.req.headers.tracestate);
-    x.res.on('close', () => {
-      if (!x.res.writableFinished) {
-        x.clientGone = true;
-        x.abort?.();
-      }
-    });
+    (x.res as ResponseOf).exchange = x;
+    x.res.on('close', onResponseClose);
     try {
       if (inFlight.draining) throw new MoatError('shutting_down');
       const snapshot = view.current();
@@ -250,8 +262,11 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     });
     if (tracer && x.trace) tracer.record(requestSpan(x as Exchange & { trace: RequestTrace }, u, latencyMs, outcome.outcome));
     // Every request of a known key is metered under its outcome (an in-memory add; the store write is batched).
-    const owner = x.orgId !== undefined && x.keyId !== undefined ? { orgId: x.orgId, keyId: x.keyId } : x.refusedOwner;
-    if (owner) usage.record({ ...owner, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, ...outcome });
+    const known = x.orgId !== undefined && x.keyId !== undefined;
+    const orgId = known ? x.orgId : x.refusedOwner?.orgId;
+    const keyId = known ? x.keyId : x.refusedOwner?.keyId;
+    if (orgId !== undefined && keyId !== undefined)
+      usage.record({ orgId, keyId, model: x.model, inputTokens: u.input_tokens, outputTokens: u.output_tokens, outcome: outcome.outcome, reason: outcome.reason });
     if (x.orgId === undefined || x.keyId === undefined) return; // not authenticated: no event
     // A response the upstream stored may be retrieved or cancelled later, by its org only.
     const responseId = x.kind === 'responses' && x.status < 400 && x.body?.store !== false ? x.meter?.responseId : undefined;
@@ -276,6 +291,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     },
     drain: (graceMs) => inFlight.drain(graceMs),
     close: async () => {
+      clearInterval(deadlines);
       await batches.close();
       await upstream.close();
     },

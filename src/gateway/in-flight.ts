@@ -16,6 +16,11 @@ export class InFlight {
     return this.drainingNow;
   }
 
+  /** The calls in flight (for the upstream deadline sweep). */
+  values(): IterableIterator<Exchange> {
+    return this.exchanges.values();
+  }
+
   add(x: Exchange): void {
     this.exchanges.add(x);
   }

@@ -136,13 +136,70 @@ const SCHEMAS: Record<DoorKind, z.ZodType> = {
   count_tokens: anthropicRequest,
 };
 
+/** The fields each door's schema knows; any other field passes through unchecked. */
+const KNOWN_FIELDS = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, new Set(Object.keys((s as z.ZodObject).shape))])) as unknown as Record<DoorKind, ReadonlySet<string>>;
+/** Doors whose schema requires `messages` (the others take their conversation under another name). */
+const MESSAGES_REQUIRED: ReadonlySet<DoorKind> = new Set(['chat', 'messages', 'count_tokens']);
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+const isOptionalBoolean = (v: unknown): boolean => v === null || v === undefined || typeof v === 'boolean';
+
+/**
+ * The common request, checked without building anything: a model name, messages whose content is text, and
+ * the stream and token-cap fields; every other field one the schema does not know. True only for bodies the
+ * full schema accepts (a property test holds it to that); anything else, valid or not, goes to the schema,
+ * which also words the error. zod copies every object it checks, a few KB per request.
+ */
+export function plainlyValid(kind: DoorKind, body: Record<string, unknown>): boolean {
+  if (kind === 'embeddings') return false; // its `input` is required: left to the schema
+  const known = KNOWN_FIELDS[kind];
+  for (const k in body) {
+    if (!Object.hasOwn(body, k) || !known.has(k)) continue;
+    const v = body[k];
+    switch (k) {
+      case 'model':
+        if (typeof v !== 'string' || v.length < 1 || v.length > L.nameChars || CONTROL_CHARS.test(v)) return false;
+        break;
+      case 'messages':
+        if (!Array.isArray(v) || v.length > L.messages) return false;
+        for (const m of v as unknown[]) {
+          if (!isPlainObject(m) || typeof m.role !== 'string' || m.role.length > L.shortChars) return false;
+          const c = m.content;
+          if (c !== undefined && c !== null && typeof c !== 'string') return false;
+        }
+        break;
+      case 'stream':
+        if (!isOptionalBoolean(v)) return false;
+        break;
+      case 'stream_options':
+        if (v !== null && (!isPlainObject(v) || !isOptionalBoolean(v.include_usage))) return false;
+        break;
+      case 'max_tokens':
+      case 'max_completion_tokens':
+        if (!isCount(v)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return typeof body.model === 'string' && (!MESSAGES_REQUIRED.has(kind) || Array.isArray(body.messages));
+}
+
 /** Throws invalid_request naming the first field whose shape Moat cannot judge. */
 export function checkRequestShape(kind: DoorKind, body: Record<string, unknown>): void {
+  if (plainlyValid(kind, body)) return;
+  const issue = schemaIssue(kind, body);
+  if (issue) throw new MoatError('invalid_request', `\`${issue.path}\`: ${issue.message}`, { param: issue.path });
+}
+
+/** The full schema's first complaint about a body (its field path and message), or undefined when it accepts it. */
+export function schemaIssue(kind: DoorKind, body: Record<string, unknown>): { path: string; message: string } | undefined {
   const r = SCHEMAS[kind].safeParse(body);
-  if (r.success) return;
+  if (r.success) return undefined;
   const issue = r.error.issues[0] as z.core.$ZodIssue;
-  const path = formatPath(issue.path);
-  throw new MoatError('invalid_request', `\`${path}\`: ${issue.message}`, { param: path });
+  return { path: formatPath(issue.path), message: issue.message };
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

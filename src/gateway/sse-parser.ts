@@ -72,18 +72,33 @@ export class SseParser {
   }
 }
 
-/** Comment-only blocks (e.g. ": keep-alive") come back with empty data so a relay still forwards them. */
+/**
+ * Comment-only blocks (e.g. ": keep-alive") come back with empty data so a relay still forwards them. Lines
+ * are walked in place (no split, no per-line strings): this runs for every event of every stream.
+ */
 function parseEvent(raw: string): SseEvent {
   let event: string | undefined;
-  const data: string[] = [];
-  for (const line of raw.split(/\r\n|\r|\n/)) {
-    if (line === '' || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
+  let data: string | undefined;
+  const n = raw.length;
+  let i = 0;
+  while (i < n) {
+    let e = i;
+    let c = 0;
+    while (e < n && (c = raw.charCodeAt(e)) !== 10 && c !== 13) e++;
+    // Non-empty lines that are not comments are fields: `name: value`, `name:value` or a bare `name`.
+    if (e > i && raw.charCodeAt(i) !== 58 /* : */) {
+      let colon = raw.indexOf(':', i);
+      if (colon < 0 || colon > e) colon = e;
+      let v = colon < e ? colon + 1 : e;
+      if (v < e && raw.charCodeAt(v) === 32) v++;
+      const len = colon - i;
+      if (len === 4 && raw.startsWith('data', i)) {
+        const value = raw.slice(v, e);
+        data = data === undefined ? value : `${data}\n${value}`;
+      } else if (len === 5 && raw.startsWith('event', i)) event = raw.slice(v, e);
+    }
+    // \r\n is one line ending.
+    i = c === 13 && raw.charCodeAt(e + 1) === 10 ? e + 2 : e + 1;
   }
-  return event === undefined ? { data: data.join('\n'), raw } : { event, data: data.join('\n'), raw };
+  return event === undefined ? { data: data ?? '', raw } : { event, data: data ?? '', raw };
 }

@@ -52,32 +52,34 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
       }),
     );
     failure.catch(() => {});
+    // The org's line when new or changed, and its affiliates' lines: an affiliate's facts (a competitor parent)
+    // matter to detection even when the affiliate sends no request of its own. Recorded as written only once the
+    // request's own line serialised. The helpers live per run, not per event (this loop sees every request).
+    const pending: [string, string][] = [];
+    let text = '';
+    const orgLineText = (id: string, withAffiliates: boolean): string => {
+      const org = opts.orgLine?.(id);
+      if (!org) return '';
+      let json = jsonOf.get(org);
+      if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
+      if (writtenOrgLines.get(id) === json || pending.some(([p]) => p === id)) return '';
+      pending.push([id, json]);
+      let t = '';
+      if (withAffiliates) for (const a of org.affiliates ?? []) if (!writtenOrgLines.has(a.org)) t += orgLineText(a.org, false);
+      return t + json + '\n';
+    };
+    const addLine = (e: RequestEvent): void => {
+      pending.length = 0;
+      const lines = orgLineText(e.orgId, true) + JSON.stringify(toTraceLine(e)) + '\n';
+      text += lines;
+      for (const [id, json] of pending) writtenOrgLines.set(id, json);
+    };
     try {
       for (;;) {
         const batch = await queue.take(4096, BATCH_BYTES);
         if (batch.length === 0) break; // queue closed and drained
-        let text = '';
-        for (const e of batch)
-          guardEvent(health, 'trace_writer', () => {
-            // The org's line when new or changed, and its affiliates' lines: an affiliate's facts (a competitor
-            // parent) matter to detection even when the affiliate sends no request of its own. Recorded as
-            // written only once the request's own line serialised.
-            const pending: [string, string][] = [];
-            const orgLineText = (id: string, withAffiliates: boolean): string => {
-              const org = opts.orgLine?.(id);
-              if (!org) return '';
-              let json = jsonOf.get(org);
-              if (json === undefined) jsonOf.set(org, (json = JSON.stringify(org)));
-              if (writtenOrgLines.get(id) === json || pending.some(([p]) => p === id)) return '';
-              pending.push([id, json]);
-              let t = '';
-              if (withAffiliates) for (const a of org.affiliates ?? []) if (!writtenOrgLines.has(a.org)) t += orgLineText(a.org, false);
-              return t + json + '\n';
-            };
-            const lines = orgLineText(e.orgId, true) + JSON.stringify(toTraceLine(e)) + '\n';
-            text += lines;
-            for (const [id, json] of pending) writtenOrgLines.set(id, json);
-          });
+        text = '';
+        for (const e of batch) guardEvent(health, 'trace_writer', addLine, e);
         if (failed !== undefined) throw failed;
         if (text && !out.write(text)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failure]);
         if (flushIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, flushIntervalMs));

@@ -34,12 +34,14 @@ export interface AttemptLoopDeps {
  * throws is a failure of its member when the error is an upstream error; the error is rethrown.
  */
 export async function attemptAcrossPool(pool: readonly UpstreamConfig[], deps: AttemptLoopDeps, attempt: (u: UpstreamConfig, last: boolean) => Promise<AttemptResult>): Promise<void> {
-  const tried = new Set<UpstreamConfig>();
+  // A pool of one (the common case) has one attempt and nothing to balance: no bookkeeping of tried members.
+  const only = pool.length === 1 ? pool[0] : undefined;
+  const tried = only ? undefined : new Set<UpstreamConfig>();
   for (let n = 0; ; n++) {
-    const u = deps.balancer.pick(pool, tried);
+    const u = only ? (n === 0 ? only : undefined) : deps.balancer.pick(pool, tried as Set<UpstreamConfig>);
     if (!u) return;
-    tried.add(u);
-    const last = n >= deps.retries || pool.every((m) => tried.has(m));
+    tried?.add(u);
+    const last = only !== undefined || n >= deps.retries || pool.every((m) => tried?.has(m));
     let r: AttemptResult;
     try {
       r = await attempt(u, last);

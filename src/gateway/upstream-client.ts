@@ -3,6 +3,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import { MoatError } from '../errors/moat-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
+import type { UpstreamActivity } from './upstream-deadlines.js';
 
 export interface UpstreamPools {
   pool(u: UpstreamConfig): Pool;
@@ -18,8 +19,9 @@ export function createUpstreamPools(): UpstreamPools {
         p = new Pool(new URL(u.baseUrl).origin, {
           connections: u.connections,
           connect: { timeout: u.connectTimeoutMs },
-          headersTimeout: u.headersTimeoutMs,
-          bodyTimeout: u.bodyTimeoutMs,
+          // Headers and body timeouts are kept by the gateway's sweep (upstream-deadlines.ts), not a timer per call.
+          headersTimeout: 0,
+          bodyTimeout: 0,
           keepAliveTimeout: 30_000,
         });
         pools.set(u.name, p);
@@ -102,11 +104,14 @@ export function requestBuffered(
   opts: { path: string; headers: Record<string, string>; body: Buffer | string },
   upstream: string,
   wantedHeaders: readonly string[],
+  activity: UpstreamActivity,
 ): BufferedCall {
   let handler!: BufferingHandler;
   const response = new Promise<BufferedResponse>((resolve, reject) => {
-    handler = new BufferingHandler(resolve, reject, upstream, wantedHeaders);
+    handler = new BufferingHandler(resolve, reject, upstream, wantedHeaders, activity);
   });
+  activity.phase = 'headers';
+  activity.since = performance.now();
   pool.dispatch({ method: 'POST', path: opts.path, headers: opts.headers, body: opts.body }, handler);
   return { response, abort: () => handler.abort(), answered: () => handler.answered };
 }
@@ -129,6 +134,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (e: MoatError) => void,
     private readonly upstream: string,
     private readonly wanted: readonly string[],
+    private readonly activity: UpstreamActivity,
   ) {}
 
   abort(): void {
@@ -145,6 +151,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.started = true;
     this.status = statusCode;
+    this.activity.phase = 'body';
+    this.activity.since = performance.now();
     for (const h of this.wanted) {
       const v = headers[h];
       if (typeof v === 'string') this.headers[h] = v;
@@ -152,15 +160,18 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.activity.since = performance.now();
     this.chunks.push(chunk);
     this.size += chunk.length;
   }
 
   onResponseEnd(): void {
+    this.activity.phase = 'idle';
     this.resolve({ status: this.status, headers: this.headers, body: this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size) });
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.activity.phase = 'idle';
     this.reject(upstreamError(err, this.started ? 'body' : 'headers'));
   }
 }

@@ -5,7 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import type { RoutingConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import { renderStreamError } from '../errors/wire-format.js';
+import { renderStreamError, type WireApi } from '../errors/wire-format.js';
+import type { CounterCell } from '../ops/metric-cells.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { formatTraceparent } from '../ops/trace-context.js';
 import { successHeaders, type Exchange } from './exchange.js';
@@ -73,6 +74,16 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     },
   });
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  // Each upstream's attempt counters, found once (not a label lookup per call).
+  const attemptCells = new Map<UpstreamConfig, Record<'ok' | 'retried' | 'failed', CounterCell>>();
+  const countAttempt = (u: UpstreamConfig, outcome: 'ok' | 'retried' | 'failed') => {
+    let c = attemptCells.get(u);
+    if (!c) {
+      const cell = (o: string) => metrics.upstreamAttempts.cell({ upstream: u.name, outcome: o });
+      attemptCells.set(u, (c = { ok: cell('ok'), retried: cell('retried'), failed: cell('failed') }));
+    }
+    c[outcome].inc();
+  };
 
   async function relay(x: Exchange, pool: readonly UpstreamConfig[], raw: Buffer): Promise<void> {
     const body = x.body as Record<string, unknown>;
@@ -98,7 +109,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
         random: deps.random ?? Math.random,
         sleep,
         committed: () => x.res.headersSent,
-        onOutcome: (u, outcome) => metrics.upstreamAttempts.inc({ upstream: u.name, outcome }),
+        onOutcome: countAttempt,
       },
       (up, last) => attempt(x, up, payload, stripUsageChunk, last),
     );
@@ -127,10 +138,16 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     if (!x.stream) return callBuffered(x, up, path, headers, payload, last);
     const abort = new AbortController();
     x.abort = () => abort.abort();
+    const activity = x.upstreamActivity;
+    activity.phase = 'headers';
+    activity.since = performance.now();
     let resp;
     try {
       resp = await pools.pool(up).request({ method: 'POST', path, headers, body: payload, signal: abort.signal });
+      activity.phase = 'body';
+      activity.since = performance.now();
     } catch (e) {
+      activity.phase = 'idle';
       if (x.clientGone) return ABANDONED;
       if (x.stopWith) throw x.stopWith;
       const err = upstreamError(e, 'headers');
@@ -165,7 +182,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
 
   /** Non-streaming: the whole upstream body in memory, metered, then one write to the client. */
   async function callBuffered(x: Exchange, up: UpstreamConfig, path: string, headers: Record<string, string>, payload: Buffer | string, last: boolean): Promise<AttemptResult> {
-    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS);
+    const call = requestBuffered(pools.pool(up), { path, headers, body: payload }, up.name, BUFFERED_RESPONSE_HEADERS, x.upstreamActivity);
     x.abort = call.abort;
     let resp;
     try {
@@ -186,8 +203,9 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
       return failure ? { outcome: 'failed', retryable: false, counts: failure.counts } : OK;
     }
     let parsed: unknown;
+    const text = resp.body.toString('utf8');
     try {
-      parsed = JSON.parse(resp.body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       throw new MoatError('upstream_bad_response', 'The model server answered with a body that is not JSON.');
     }
@@ -198,7 +216,10 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
     const out = successHeaders(x, ctype || 'application/json');
     out['content-length'] = String(resp.body.length);
     x.res.writeHead(resp.status, out);
-    x.res.end(resp.body);
+    // An ASCII body goes out as the text already decoded: node then writes head and body as one string in one
+    // write, instead of a corked head-and-buffer writev (fewer objects per response). Anything else (UTF-8
+    // text, invalid bytes) goes out as the upstream's own bytes. One char per byte and no U+FFFD means ASCII.
+    x.res.end(text.length === resp.body.length && text.indexOf('\uFFFD') < 0 ? text : resp.body);
     return OK;
   }
 
@@ -206,8 +227,13 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
   async function readAll(x: Exchange, body: NodeJS.ReadableStream): Promise<Buffer | undefined> {
     const chunks: Buffer[] = [];
     try {
-      for await (const c of body) chunks.push(c as Buffer);
+      for await (const c of body) {
+        x.upstreamActivity.since = performance.now();
+        chunks.push(c as Buffer);
+      }
+      x.upstreamActivity.phase = 'idle';
     } catch (e) {
+      x.upstreamActivity.phase = 'idle';
       if (x.clientGone) return undefined;
       if (x.stopWith) throw x.stopWith;
       throw upstreamError(e, 'body');
@@ -239,6 +265,7 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
       const end = (err?: MoatError) => {
         if (done) return;
         done = true;
+        x.upstreamActivity.phase = 'idle';
         if (err) {
           x.errorCode = err.code;
           if (!res.writableEnded && !x.clientGone) res.end(renderStreamError(x.api, err, x.id));
@@ -253,7 +280,8 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
           body.destroy();
           return end(x.stopWith);
         }
-        if (x.ttfbMs === undefined) x.ttfbMs = performance.now() - x.startPerf;
+        x.upstreamActivity.since = performance.now();
+        if (x.ttfbMs === undefined) x.ttfbMs = x.upstreamActivity.since - x.startPerf;
         const evs = parser.push(chunk);
         let ok: boolean;
         if (strip) {
@@ -264,10 +292,17 @@ export function createUpstreamRelay(deps: UpstreamRelayDeps): UpstreamRelay {
           for (const ev of evs) meter.observeEvent(ev);
           ok = res.write(chunk);
         }
-        // Backpressure: a slow client pauses the upstream instead of growing our buffers.
+        // Backpressure: a slow client pauses the upstream instead of growing our buffers. While paused, the
+        // upstream's silence is ours, not its own: the body timeout restarts when reading resumes.
         if (!ok) {
           body.pause();
-          res.once('drain', () => body.resume());
+          x.upstreamActivity.phase = 'idle';
+          res.once('drain', () => {
+            if (done) return;
+            x.upstreamActivity.phase = 'body';
+            x.upstreamActivity.since = performance.now();
+            body.resume();
+          });
         }
       });
       body.on('end', () => {

@@ -4,8 +4,8 @@ import type { LimitTicket, Usage } from './limiter.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 
 /** Headers in the caller's convention (`caller`) or both; Moat's own `moat-*` headers either way. */
-export function ticketHeaders(opt: 'caller' | 'both' | undefined, api: 'openai' | 'anthropic', statuses: readonly LimitStatus[], now: number) {
-  return rateLimitHeaders(opt === 'both' ? 'both' : api, statuses, now);
+export function ticketHeaders(opt: 'caller' | 'both' | undefined, api: 'openai' | 'anthropic', statuses: readonly LimitStatus[], now: number, into?: Record<string, string>) {
+  return rateLimitHeaders(opt === 'both' ? 'both' : api, statuses, now, into);
 }
 
 const SETTLED = Promise.resolve();
@@ -28,6 +28,11 @@ export class AdmissionTicket implements LimitTicket {
 
   get headers(): Record<string, string> {
     return (this.built ??= ticketHeaders(this.convention, this.api, this.statuses, this.now));
+  }
+
+  writeHeaders(into: Record<string, string>): void {
+    if (this.built) Object.assign(into, this.built);
+    else ticketHeaders(this.convention, this.api, this.statuses, this.now, into);
   }
 
   settle(usage?: Usage): Promise<void> {

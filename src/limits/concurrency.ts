@@ -28,7 +28,8 @@ export function concurrencyCheck(s: ConcurrencyState, now: number, limit: number
 
 /** Takes a slot until `now + leaseMs` and forgets expired leases. */
 export function acquireLeaseInPlace(s: ConcurrencyState, now: number, ticketId: string, leaseMs: number): ConcurrencyState {
-  for (const [id, exp] of s.leases) if (exp <= now) s.leases.delete(id);
+  // By key, then get: iterating entries would make a [id, expiry] pair per lease on every admission.
+  for (const id of s.leases.keys()) if ((s.leases.get(id) as number) <= now) s.leases.delete(id);
   s.leases.set(ticketId, now + leaseMs);
   return s;
 }

@@ -50,6 +50,8 @@ export interface BatchCharge {
 export interface LimitTicket {
   /** Rate-limit headers for the response (both ecosystems' conventions plus Moat's own). */
   headers: Record<string, string>;
+  /** Adds the same headers to a response's header object, without building an object of their own (optional). */
+  writeHeaders?(into: Record<string, string>): void;
   /**
    * Reconcile the reservation with real usage and release the concurrency slot. Idempotent.
    * For a stream cut short, pass the usage counted so far; call with no usage when it is unknown, which

@@ -83,8 +83,8 @@ function anthropic(h: Record<string, string>, n: HeaderNames, s: LimitStatus | u
   h[n.reset] = formatRfc3339(s.resetAt);
 }
 
-/** One pass over the statuses picks the tightest limit of each header group. */
-export function rateLimitHeaders(api: HeaderConvention, statuses: readonly LimitStatus[], now: number): Record<string, string> {
+/** One pass over the statuses picks the tightest limit of each header group. Written into `h` when given (a response's own header object). */
+export function rateLimitHeaders(api: HeaderConvention, statuses: readonly LimitStatus[], now: number, h: Record<string, string> = {}): Record<string, string> {
   let requests: LimitStatus | undefined;
   let tokens: LimitStatus | undefined;
   let input: LimitStatus | undefined;
@@ -112,7 +112,6 @@ export function rateLimitHeaders(api: HeaderConvention, statuses: readonly Limit
       else if (tighter(s, w.s)) w.s = s;
     }
   }
-  const h: Record<string, string> = {};
   if (api === 'openai' || api === 'both') {
     if (requests) {
       put(h, OPENAI_REQUESTS, requests);

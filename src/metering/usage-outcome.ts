@@ -27,18 +27,33 @@ const REFUSALS = new Set([
 ]);
 const LIMITS = new Set(['rate_limited', 'concurrency_limited', 'quota_exhausted']);
 
+type OutcomeOf = Readonly<{ outcome: UsageOutcome; reason: string }>;
+
+const ADMITTED: OutcomeOf = Object.freeze({ outcome: 'admitted', reason: '' });
+const CLIENT_CLOSED: OutcomeOf = Object.freeze({ outcome: 'error', reason: 'client_closed' });
+// Outcomes are a handful of values per code: made once (frozen, shared) rather than an object per request.
+const byCode = new Map<string, OutcomeOf>();
+const once = (key: string, make: () => OutcomeOf): OutcomeOf => {
+  let o = byCode.get(key);
+  if (!o) {
+    o = Object.freeze(make());
+    if (byCode.size < 10_000) byCode.set(key, o);
+  }
+  return o;
+};
+
 /**
  * The outcome of a finished request. `upstreamCalled` separates an error the model server gave (or caused) from
  * one Moat raised before calling it; a client that went away after admission still counts as admitted.
  */
-export function usageOutcome(status: number, errorCode: string | undefined, upstreamCalled: boolean): { outcome: UsageOutcome; reason: string } {
+export function usageOutcome(status: number, errorCode: string | undefined, upstreamCalled: boolean): OutcomeOf {
   if (errorCode !== undefined) {
-    if (REFUSALS.has(errorCode)) return { outcome: 'refused', reason: errorCode };
-    if (LIMITS.has(errorCode)) return { outcome: 'rate_limited', reason: errorCode };
-    if (errorCode.startsWith('upstream_')) return { outcome: 'upstream_error', reason: errorCode };
-    return { outcome: upstreamCalled ? 'upstream_error' : 'error', reason: errorCode };
+    if (REFUSALS.has(errorCode)) return once(errorCode, () => ({ outcome: 'refused', reason: errorCode }));
+    if (LIMITS.has(errorCode)) return once(errorCode, () => ({ outcome: 'rate_limited', reason: errorCode }));
+    if (errorCode.startsWith('upstream_')) return once(errorCode, () => ({ outcome: 'upstream_error', reason: errorCode }));
+    return once(`${upstreamCalled ? 1 : 0}${errorCode}`, () => ({ outcome: upstreamCalled ? 'upstream_error' : 'error', reason: errorCode }));
   }
-  if (status === 499 && !upstreamCalled) return { outcome: 'error', reason: 'client_closed' };
-  if (upstreamCalled && status >= 400 && status !== 499) return { outcome: 'upstream_error', reason: `http_${status}` };
-  return { outcome: 'admitted', reason: '' };
+  if (status === 499 && !upstreamCalled) return CLIENT_CLOSED;
+  if (upstreamCalled && status >= 400 && status !== 499) return once(`http_${status}`, () => ({ outcome: 'upstream_error', reason: `http_${status}` }));
+  return ADMITTED;
 }

@@ -1,6 +1,7 @@
 // Prometheus metrics of the gateway. Each gateway owns its own registry (no global state), so tests and
 // several gateways in one process do not collide.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, HistogramFamily } from './metric-cells.js';
 import { LATENCY_BUCKETS, RequestMetrics, type RequestMetricsOptions } from './request-metrics.js';
 
 /** Counters of the product's own work: detection, cases, enforcement actions, webhooks. */
@@ -17,18 +18,22 @@ export interface OperationsMetrics {
 
 export interface GatewayMetrics {
   registry: Registry;
-  requests: Counter<'api' | 'endpoint' | 'status' | 'code'>;
-  duration: Histogram<'api' | 'stream'>;
-  ttfb: Histogram<'api'>;
+  /** Labels api, endpoint, status, code. */
+  requests: CounterFamily;
+  /** Labels api, stream. */
+  duration: HistogramFamily;
+  /** Label api. */
+  ttfb: HistogramFamily;
   upstreamErrors: Counter<'upstream' | 'code'>;
   /** Calls to each upstream by outcome: `ok` (its answer went to the client), `retried` (failed before any byte reached the client, another member was tried), `failed` (failed, nothing left to try). */
-  upstreamAttempts: Counter<'upstream' | 'outcome'>;
+  upstreamAttempts: CounterFamily;
   /** 1 while a pool member is in rotation, 0 while ejected by passive health. */
   upstreamHealthy: Gauge<'upstream'>;
   /** Times a pool member was ejected after consecutive failures. */
   upstreamEjections: Counter<'upstream'>;
   eventsDropped: Counter<string>;
-  tokens: Counter<'api' | 'direction'>;
+  /** Labels api, direction. */
+  tokens: CounterFamily;
   /** Events an event consumer (trace writer, detection, metering, streams publisher) failed on and skipped. */
   consumerFailures: Counter<'consumer'>;
   /** Times an event consumer's loop died and was started again. */
@@ -68,15 +73,15 @@ export function createMetrics(opts: { defaultMetrics?: boolean } & RequestMetric
     },
   });
   const api = {
-    requests: new Counter({ name: 'moat_requests_total', help: 'Finished front-door requests.', labelNames: ['api', 'endpoint', 'status', 'code'], registers: [registry] }),
-    duration: new Histogram({ name: 'moat_request_duration_seconds', help: 'Time from request arrival to the end of the response.', labelNames: ['api', 'stream'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    ttfb: new Histogram({ name: 'moat_time_to_first_byte_seconds', help: 'Time from request arrival to the first response body byte sent to the client.', labelNames: ['api'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    tokens: new Counter({ name: 'moat_tokens_total', help: 'Metered tokens by direction (input, output).', labelNames: ['api', 'direction'], registers: [registry] }),
+    requests: new CounterFamily('moat_requests_total', 'Finished front-door requests.', ['api', 'endpoint', 'status', 'code'], registry),
+    duration: new HistogramFamily('moat_request_duration_seconds', 'Time from request arrival to the end of the response.', ['api', 'stream'], LATENCY_BUCKETS, registry),
+    ttfb: new HistogramFamily('moat_time_to_first_byte_seconds', 'Time from request arrival to the first response body byte sent to the client.', ['api'], LATENCY_BUCKETS, registry),
+    tokens: new CounterFamily('moat_tokens_total', 'Metered tokens by direction (input, output).', ['api', 'direction'], registry),
   } as const;
   return {
     registry,
     ...api,
-    upstreamAttempts: new Counter({ name: 'moat_upstream_requests_total', help: 'Calls to each upstream by outcome (ok, retried, failed).', labelNames: ['upstream', 'outcome'], registers: [registry] }),
+    upstreamAttempts: new CounterFamily('moat_upstream_requests_total', 'Calls to each upstream by outcome (ok, retried, failed).', ['upstream', 'outcome'], registry),
     upstreamHealthy: new Gauge({ name: 'moat_upstream_healthy', help: 'Whether a pool member is in rotation (1) or ejected by passive health (0).', labelNames: ['upstream'], registers: [registry] }),
     upstreamEjections: new Counter({ name: 'moat_upstream_ejections_total', help: 'Times a pool member was ejected after consecutive failures.', labelNames: ['upstream'], registers: [registry] }),
     byModel: new RequestMetrics(registry, api, opts),

@@ -1,11 +1,12 @@
 // Per-request metrics by model, upstream and outcome (and, opted in, tier and org), with bounded cardinality
-// and no label lookup per request: each label combination's prom-client children are made once and kept in
+// and no label lookup per request: each label combination's cells (metric-cells.ts) are made once and kept in
 // nested maps, so a finished request costs a few Map.get calls and the increments themselves.
 //
 // Cardinality: `model` is the client's string, so it is a label value only once an upstream has answered it
 // with success (or it is already known), up to `maxModels` values; anything else is `other`. Tiers and orgs
 // are labels only when allow-listed (`metrics.labelTiers` / `metrics.labelOrgs`); others show as `other`.
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CounterFamily, HistogramFamily, type CounterCell, type HistogramCell } from './metric-cells.js';
 
 export const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 export const OTHER = 'other';
@@ -44,10 +45,10 @@ export interface RequestObservation {
 }
 
 interface Children {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
-  inputTokens: Counter.Internal;
-  outputTokens: Counter.Internal;
+  requests: CounterCell;
+  duration: HistogramCell;
+  inputTokens: CounterCell;
+  outputTokens: CounterCell;
 }
 
 function step(node: Tree, v: string): Tree {
@@ -60,24 +61,29 @@ type Tree = Map<string, Tree | Children>;
 
 /** The first metric families (by api, endpoint, status, code): kept as they were, their children cached too. */
 export interface ApiMetrics {
-  requests: Counter<'api' | 'endpoint' | 'status' | 'code'>;
-  duration: Histogram<'api' | 'stream'>;
-  ttfb: Histogram<'api'>;
-  tokens: Counter<'api' | 'direction'>;
+  /** Labels api, endpoint, status, code. */
+  requests: CounterFamily;
+  /** Labels api, stream. */
+  duration: HistogramFamily;
+  /** Label api. */
+  ttfb: HistogramFamily;
+  /** Labels api, direction. */
+  tokens: CounterFamily;
 }
 
 interface ApiChildren {
-  duration: [Histogram.Internal<'api' | 'stream'>, Histogram.Internal<'api' | 'stream'>];
-  ttfb: Histogram.Internal<'api'>;
-  input: Counter.Internal;
-  output: Counter.Internal;
-  requests: Map<string, Counter.Internal>;
+  duration: [HistogramCell, HistogramCell];
+  ttfb: HistogramCell;
+  input: CounterCell;
+  output: CounterCell;
+  /** By endpoint, then status, then code. */
+  requests: Map<string, Map<number, Map<string, CounterCell>>>;
 }
 
 export class RequestMetrics {
-  private readonly requests: Counter;
-  private readonly duration: Histogram;
-  private readonly tokens: Counter;
+  private readonly requests: CounterFamily;
+  private readonly duration: HistogramFamily;
+  private readonly tokens: CounterFamily;
   private readonly tiers: ReadonlySet<string> | undefined;
   private readonly orgs: ReadonlySet<string> | undefined;
   private readonly models = new Set<string>();
@@ -94,16 +100,19 @@ export class RequestMetrics {
     this.orgs = opts.labelOrgs?.length ? new Set(opts.labelOrgs) : undefined;
     this.maxModels = opts.maxModels ?? 100;
     const labels = ['api', 'model', 'upstream', 'outcome', ...(this.tiers ? ['tier'] : []), ...(this.orgs ? ['org'] : [])];
-    this.requests = new Counter({ name: 'moat_model_requests_total', help: 'Front-door model calls by api, model, upstream and outcome (admitted, refused, rate_limited, upstream_error, error).', labelNames: labels, registers: [registry] });
-    this.duration = new Histogram({ name: 'moat_model_request_duration_seconds', help: 'Model call latency (arrival to end of response) by api, model, upstream and outcome.', labelNames: labels, buckets: LATENCY_BUCKETS, registers: [registry] });
-    this.tokens = new Counter({ name: 'moat_model_tokens_total', help: 'Metered tokens by api, model, upstream, outcome and direction (input, output).', labelNames: [...labels, 'direction'], registers: [registry] });
+    this.requests = new CounterFamily('moat_model_requests_total', 'Front-door model calls by api, model, upstream and outcome (admitted, refused, rate_limited, upstream_error, error).', labels, registry);
+    this.duration = new HistogramFamily('moat_model_request_duration_seconds', 'Model call latency (arrival to end of response) by api, model, upstream and outcome.', labels, LATENCY_BUCKETS, registry);
+    this.tokens = new CounterFamily('moat_model_tokens_total', 'Metered tokens by api, model, upstream, outcome and direction (input, output).', [...labels, 'direction'], registry);
   }
 
   observe(o: RequestObservation): void {
     const a = this.apiChildren(o.api);
-    const rk = `${o.endpoint} ${o.status} ${o.code}`;
-    let r = a.requests.get(rk);
-    if (!r) a.requests.set(rk, (r = this.api.requests.labels({ api: o.api, endpoint: o.endpoint, status: String(o.status), code: o.code })));
+    let byStatus = a.requests.get(o.endpoint);
+    if (!byStatus) a.requests.set(o.endpoint, (byStatus = new Map()));
+    let byCode = byStatus.get(o.status);
+    if (!byCode) byStatus.set(o.status, (byCode = new Map()));
+    let r = byCode.get(o.code);
+    if (!r) byCode.set(o.code, (r = this.api.requests.cell({ api: o.api, endpoint: o.endpoint, status: String(o.status), code: o.code })));
     r.inc();
     a.duration[o.stream ? 1 : 0].observe(o.seconds);
     if (o.ttfbSeconds !== undefined) a.ttfb.observe(o.ttfbSeconds);
@@ -122,10 +131,10 @@ export class RequestMetrics {
     let a = this.byApi.get(api);
     if (!a) {
       a = {
-        duration: [this.api.duration.labels({ api, stream: 'false' }), this.api.duration.labels({ api, stream: 'true' })],
-        ttfb: this.api.ttfb.labels({ api }),
-        input: this.api.tokens.labels({ api, direction: 'input' }),
-        output: this.api.tokens.labels({ api, direction: 'output' }),
+        duration: [this.api.duration.cell({ api, stream: 'false' }), this.api.duration.cell({ api, stream: 'true' })],
+        ttfb: this.api.ttfb.cell({ api }),
+        input: this.api.tokens.cell({ api, direction: 'input' }),
+        output: this.api.tokens.cell({ api, direction: 'output' }),
         requests: new Map(),
       };
       this.byApi.set(api, a);
@@ -149,7 +158,7 @@ export class RequestMetrics {
       const l: Record<string, string> = { api, model, upstream, outcome };
       if (this.tiers) l.tier = tier;
       if (this.orgs) l.org = org;
-      c = { requests: this.requests.labels(l), duration: this.duration.labels(l), inputTokens: this.tokens.labels({ ...l, direction: 'input' }), outputTokens: this.tokens.labels({ ...l, direction: 'output' }) };
+      c = { requests: this.requests.cell(l), duration: this.duration.cell(l), inputTokens: this.tokens.cell({ ...l, direction: 'input' }), outputTokens: this.tokens.cell({ ...l, direction: 'output' }) };
       node.set(org, c);
     }
     return c;

@@ -76,6 +76,17 @@ function pickGrant(grants: readonly Grant[], purpose: string, model: string, now
   return { ok: true, grant: fit };
 }
 
+// Feature names are the policy's own (a few dozen): each tag string is made once, not per request.
+const featureTags = new Map<string, string>();
+function featureTag(name: string): string {
+  let t = featureTags.get(name);
+  if (t === undefined) {
+    t = `feature:${name}`;
+    if (featureTags.size < 10_000) featureTags.set(name, t);
+  }
+  return t;
+}
+
 export function decide(facts: RequestFacts, snap: PolicySnapshot): Decision {
   const cp = compilePolicy(snap.rules);
   const rules = snap.rules;
@@ -126,7 +137,7 @@ export function decide(facts: RequestFacts, snap: PolicySnapshot): Decision {
     }
   }
 
-  const tags = features.map((n) => `feature:${n}`);
+  const tags = features.map(featureTag);
   if (grant) tags.unshift(`grant:${grant.purpose}`);
   return grant ? { allow: true, tags, grantId: grant.id, features } : { allow: true, tags, features };
 }

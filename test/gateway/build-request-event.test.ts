@@ -9,7 +9,7 @@ function exchange(over: Partial<AuthenticatedExchange> = {}): AuthenticatedExcha
   return {
     id: 'req_1', api: 'openai', endpoint: '/v1/chat/completions', kind: 'chat', req, res: {} as ServerResponse, startPerf: 0, startMs: Date.parse('2026-01-01T00:00:00Z'),
     ip: '10.0.0.1', orgId: 'org_a', keyId: 'key_a', body: { model: 'gpt-4o' }, bodyBytes: 20, model: 'gpt-4o', stream: false, tags: ['grant:x'],
-    upstreamCalled: true, status: 200, clientGone: false, ...over,
+    upstreamCalled: true, status: 200, clientGone: false, upstreamActivity: { phase: 'idle', since: 0 }, ...over,
   };
 }
 
