@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RoutingConfig, UpstreamConfig } from '../config/schema.js';
 import { MoatError, isMoatError } from '../errors/moat-error.js';
-import { renderStreamError, type WireApi } from '../errors/wire-format.js';
+import { renderStreamError } from '../errors/wire-format.js';
 import type { CounterCell } from '../ops/metric-cells.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { formatTraceparent } from '../ops/trace-context.js';
