@@ -166,10 +166,13 @@ test('admin console in Chromium', { skip: browserTestSkip(), timeout: 300_000 },
     // The clause in words, the proposal and the evidence the detector produced from the traffic.
     await page.getByText('ToS §2.3(a): no building, training or benchmarking competing models', { exact: true }).waitFor();
     await page.getByText(/restrict — keeps its grants \(safety_evaluation\) — playbook rule competitor-benchmarking-keeps-safety-grant — requires approval/).waitFor();
-    const shareFeature = sweep.evidence.features.find((f) => f.name === 'w.bench_share');
-    assert.ok(shareFeature && shareFeature.exceeded, 'the detector recorded the benchmark share over its threshold');
-    // Each feature with its meaning from the glossary.
-    await page.getByRole('row', { name: new RegExp(`w\\.bench_share share of prompts that are items of public benchmarks.* bench\\.known-items ${shareFeature.value.toFixed(3)} >= ${shareFeature.threshold.toFixed(3)} triggered`) }).waitFor();
+    // Whichever rule fired, the case shows each feature it compared, with its meaning from the glossary.
+    const fired = sweep.evidence.features.find((f) => f.exceeded && f.name.startsWith('w.'));
+    assert.ok(fired, `the detector recorded a window feature over its threshold: ${JSON.stringify(sweep.evidence.features)}`);
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const shown = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
+    await page.getByRole('row', { name: new RegExp(`^${esc(fired.name)} \\S.* ${esc(fired.rule ?? '')} ${shown(fired.value)} ${esc(fired.comparison)} ${shown(fired.threshold)} triggered$`) }).waitFor();
+    assert.ok(sweep.evidence.matchedBenchmarks.length > 0, `the sweep's known benchmark items are in the evidence: ${JSON.stringify(sweep.evidence.features.map((f) => [f.rule, f.name, f.value]))}`);
     const top = [...sweep.evidence.matchedBenchmarks].sort((x, y) => y.matches - x.matches)[0]!;
     await page.getByRole('row', { name: `${top.benchmark} ${top.matches}` }).waitFor();
     await page.getByText('tiny-startup').first().waitFor();
