@@ -54,4 +54,5 @@ console.log(`memory: ${kept} active orgs x ${per} requests: ${((after - before) 
 const ck = d.checkpoint();
 const orgBytes = ck.orgs.map((o) => Buffer.byteLength(JSON.stringify(o)));
 orgBytes.sort((a, b) => a - b);
-console.log(`checkpoint: ${(Buffer.byteLength(JSON.stringify(ck.global)) / 1e6).toFixed(2)} MB global (linkage) + per org (full window) median ${(orgBytes[orgBytes.length >> 1] / 1024).toFixed(1)} KiB, max ${(orgBytes.at(-1) / 1024).toFixed(1)} KiB`);
+const linkBytes = Buffer.byteLength(JSON.stringify(ck.linkage));
+console.log(`checkpoint: ${(Buffer.byteLength(JSON.stringify(ck.global)) / 1e6).toFixed(2)} MB global + ${(linkBytes / 1e6).toFixed(2)} MB linkage entries + per org (full window) median ${(orgBytes[orgBytes.length >> 1] / 1024).toFixed(1)} KiB, max ${(orgBytes.at(-1) / 1024).toFixed(1)} KiB`);
