@@ -8,10 +8,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from './lib/ensure-tools.mjs';
-import { startProcess, stopProcess } from './lib/processes.mjs';
-import { startNginxUpstream } from './lib/nginx.mjs';
+import { stopProcess } from './lib/processes.mjs';
 import { runWrk } from './lib/wrk.mjs';
-import { moatTarget } from './lib/targets.mjs';
+import { moatTarget, startUpstreams } from './lib/targets.mjs';
 import { requestBody } from './lib/fixed-response.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -36,11 +35,7 @@ ensureTools();
 const dir = mkdtempSync(join(tmpdir(), 'moat-ab-'));
 const procs = [];
 try {
-  const fast = await startNginxUpstream(join(dir, 'nginx-upstream'));
-  procs.push(fast);
-  const stream = await startProcess('stream-mock', process.execPath, [join(bench, 'stream-mock.mjs')], { ready: /"url":"([^"]+)"/ });
-  procs.push(stream);
-  const up = { fast: { url: fast.url, pid: fast.pid }, stream: { url: stream.match?.[1], pid: stream.pid } };
+  const up = await startUpstreams(bench, dir, procs);
   const a = await moatTarget({ root: baseRoot, up, dir, name: 'base', label: 'base' });
   procs.push(a.process);
   const b = await moatTarget({ root, up, dir, name: 'this', label: 'this checkout' });

@@ -14,10 +14,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from './lib/ensure-tools.mjs';
-import { startProcess, stopProcess } from './lib/processes.mjs';
-import { startNginxUpstream } from './lib/nginx.mjs';
+import { stopProcess } from './lib/processes.mjs';
 import { runWrk } from './lib/wrk.mjs';
-import { floorTarget, moatTarget } from './lib/targets.mjs';
+import { floorTarget, moatTarget, startUpstreams } from './lib/targets.mjs';
 import { requestBody } from './lib/fixed-response.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -61,11 +60,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'moat-alloc-'));
 const procs = [];
 try {
-  const fast = await startNginxUpstream(join(dir, 'nginx-upstream'));
-  procs.push(fast);
-  const stream = await startProcess('stream-mock', process.execPath, [join(bench, 'stream-mock.mjs')], { ready: /"url":"([^"]+)"/ });
-  procs.push(stream);
-  const up = { fast: { url: fast.url, pid: fast.pid }, stream: { url: stream.match[1], pid: stream.pid } };
+  const up = await startUpstreams(bench, dir, procs);
   const preload = ['--import', join(bench, 'lib/alloc-preload.mjs')];
   const targets = [];
   if (BASE) targets.push(await moatTarget({ root: BASE, up, dir, name: 'base', nodeArgs: [...BASE_NODE_ARGS, ...preload], label: `base (${BASE})` }));

@@ -10,10 +10,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from './lib/ensure-tools.mjs';
-import { startProcess, stopProcess, sampleRss } from './lib/processes.mjs';
-import { startNginxUpstream } from './lib/nginx.mjs';
+import { stopProcess, sampleRss } from './lib/processes.mjs';
 import { runWrk } from './lib/wrk.mjs';
-import { directTarget, floorTarget, nginxTarget, moatTarget, portkeyTarget } from './lib/targets.mjs';
+import { directTarget, floorTarget, nginxTarget, moatTarget, portkeyTarget, startUpstreams } from './lib/targets.mjs';
 import { longStreamBody, requestBody } from './lib/fixed-response.mjs';
 import { summarise, markdown, svgPlot } from './lib/report.mjs';
 import { ratioMarkdown, summariseRatios } from './lib/ratio-report.mjs';
@@ -79,11 +78,7 @@ const wrkFor = (t, extra) => runWrk({ url: `${t.url}/v1/chat/completions`, heade
 
 try {
   log(`machine: ${cpus().length} cpus (${cpus()[0]?.model}), load average ${load.before.map((x) => x.toFixed(2)).join(' ')}; temp ${dir}`);
-  const fast = await startNginxUpstream(join(dir, 'nginx-upstream'));
-  procs.push(fast);
-  const stream = await startProcess('stream-mock', process.execPath, [join(bench, 'stream-mock.mjs')], { ready: /"url":"([^"]+)"/ });
-  procs.push(stream);
-  const up = { fast: { url: fast.url, pid: fast.pid }, stream: { url: stream.match[1], pid: stream.pid } };
+  const up = await startUpstreams(bench, dir, procs);
   const starters = {
     direct: async () => directTarget(up),
     nginx: () => nginxTarget(up, dir),

@@ -5,11 +5,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startProcess } from './processes.mjs';
-import { startNginxProxy } from './nginx.mjs';
+import { startNginxProxy, startNginxUpstream } from './nginx.mjs';
 import { benchPolicyYaml } from './bench-policy.mjs';
 import { FAST_MODEL, LONG_ANTHROPIC_MODEL, LONG_STREAM_MODEL, STREAM_MODEL } from './fixed-response.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * The upstreams every target forwards to: nginx answering fixed responses (`fast`) and the streaming mock
+ * (`stream`). Their processes are pushed onto `procs` as they start, so the caller stops them whatever fails.
+ */
+export async function startUpstreams(bench, dir, procs) {
+  const fast = await startNginxUpstream(join(dir, 'nginx-upstream'));
+  procs.push(fast);
+  const stream = await startProcess('stream-mock', process.execPath, [join(bench, 'stream-mock.mjs')], { ready: /"url":"([^"]+)"/ });
+  procs.push(stream);
+  return { fast: { url: fast.url, pid: fast.pid }, stream: { url: stream.match[1], pid: stream.pid } };
+}
 
 export function directTarget(up) {
   return { name: 'direct', label: 'upstream direct', pid: up.fast.pid, url: up.fast.url, streamUrl: up.stream.url, headers: () => JSON_HEADERS };
