@@ -333,36 +333,40 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
     return { ...batch, results_url: `${proto}://${c.req.headers.host ?? 'localhost'}/v1/messages/batches/${batch.id}/results` };
   }
 
-  /** A list answer keeps only the org's own batches (the upstream's list holds every org's). */
-  async function ownList(c: Call, a: UpstreamAnswer): Promise<string | undefined> {
+  /**
+   * A list answer with only the items `keep` returns (the upstream's list holds every org's), its first_id and
+   * last_id set from what is kept (always, or only where the upstream gave them).
+   */
+  async function filteredList(a: UpstreamAnswer, keep: (item: Json & { id: string }) => Promise<unknown>, alwaysIds: boolean): Promise<string | undefined> {
     const parsed = parseAnswer(a);
     if (!ok(a) || !isObj(parsed) || !Array.isArray(parsed.data)) return undefined;
     const data: unknown[] = [];
     for (const item of parsed.data) {
       if (!isObj(item) || typeof item.id !== 'string') continue;
-      const b = await registry.batch(item.id);
-      if (!b || b.orgId !== c.org.id || b.api !== c.api) continue;
-      if (c.api === 'openai') await trackOutputs(b, item);
-      data.push(c.api === 'anthropic' ? ownResultsUrl(c, item) : item);
+      const kept = await keep(item as Json & { id: string });
+      if (kept !== undefined) data.push(kept);
     }
     const firstId = (data[0] as Json | undefined)?.id ?? null;
     const lastId = (data.at(-1) as Json | undefined)?.id ?? null;
-    return JSON.stringify({ ...parsed, data, first_id: firstId, last_id: lastId });
+    return JSON.stringify({ ...parsed, data, ...(alwaysIds || 'first_id' in parsed ? { first_id: firstId } : {}), ...(alwaysIds || 'last_id' in parsed ? { last_id: lastId } : {}) });
   }
 
-  /** A file list answer keeps only the org's own files (input files it uploaded, its batches' output files). */
-  async function ownFileList(c: Call, a: UpstreamAnswer): Promise<string | undefined> {
-    const parsed = parseAnswer(a);
-    if (!ok(a) || !isObj(parsed) || !Array.isArray(parsed.data)) return undefined;
-    const data: unknown[] = [];
-    for (const item of parsed.data) {
-      if (!isObj(item) || typeof item.id !== 'string') continue;
+  /** A batch list keeps only the org's own batches. */
+  function ownList(c: Call, a: UpstreamAnswer): Promise<string | undefined> {
+    return filteredList(a, async (item) => {
+      const b = await registry.batch(item.id);
+      if (!b || b.orgId !== c.org.id || b.api !== c.api) return undefined;
+      if (c.api === 'openai') await trackOutputs(b, item);
+      return c.api === 'anthropic' ? ownResultsUrl(c, item) : item;
+    }, true);
+  }
+
+  /** A file list keeps only the org's own files (input files it uploaded, its batches' output files). */
+  function ownFileList(c: Call, a: UpstreamAnswer): Promise<string | undefined> {
+    return filteredList(a, async (item) => {
       const f = await registry.file(item.id);
-      if (f && f.orgId === c.org.id) data.push(item);
-    }
-    const firstId = (data[0] as Json | undefined)?.id ?? null;
-    const lastId = (data.at(-1) as Json | undefined)?.id ?? null;
-    return JSON.stringify({ ...parsed, data, ...('first_id' in parsed ? { first_id: firstId } : {}), ...('last_id' in parsed ? { last_id: lastId } : {}) });
+      return f && f.orgId === c.org.id ? item : undefined;
+    }, false);
   }
 
   const maxUpload = config.batches.maxUploadBytes;
