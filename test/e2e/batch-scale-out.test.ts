@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import OpenAI, { toFile } from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -17,6 +16,7 @@ import { runApply } from '../../src/cli/commands/policy.js';
 import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import { startGatewayProcess, type GatewayProcess } from '../propagation/gateway-processes.js';
 import { captureIo } from '../support/cli-output.js';
+import { freshSchema } from '../support/fresh-schema.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
 const REDIS = process.env.MOAT_TEST_REDIS_URL;
@@ -25,23 +25,18 @@ if (skip) console.log(`# SKIP ${skip}`);
 
 const run = randomBytes(5).toString('hex');
 const ADMIN = `batch-so-admin-${run}`;
-const schema = `moat_batch_${run}`;
+let schema: { url: string; drop(): Promise<void> } | undefined;
 let dir = '';
 let demo: DemoUpstream | undefined;
 const gateways: GatewayProcess[] = [];
 const keys = new Map<string, string>();
 
-const withSearchPath = (url: string, s: string) => `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${s}`)}`;
-
 before(async () => {
   if (skip) return;
-  const c = new pg.Client({ connectionString: DB });
-  await c.connect();
-  await c.query(`CREATE SCHEMA ${schema}`);
-  await c.end();
+  schema = await freshSchema(DB as string, 'moat_batch');
   demo = await startDemoUpstream({ models: ['gpt-4o', 'claude-sonnet-4'] });
   const base = {
-    databaseUrl: withSearchPath(DB as string, schema),
+    databaseUrl: schema.url,
     redisUrl: REDIS,
     adminToken: ADMIN,
     server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 200 },
@@ -66,10 +61,7 @@ after(async () => {
   await demo?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (skip) return;
-  const c = new pg.Client({ connectionString: DB });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
+  await schema?.drop();
   // The registry's entries of this run's orgs (they would expire in batches.trackedForMs).
   const r = new Redis(REDIS as string);
   let cursor = '0';

@@ -1,11 +1,10 @@
 // In-process gateways (startMoat) for the fault suite: each on its own data folder, optionally on one
 // PostgreSQL schema and one Redis (usually through FaultProxy), all in front of one demo upstream. Plus
 // the calls the scenarios make: admin API, one model request, a load loop that counts admitted answers.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { freshSchema as freshSchemaIn } from '../support/fresh-schema.js';
 import { loadConfig } from '../../src/config/load.js';
 import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../../src/demo-upstream/demo-upstream.js';
 import { silentLogger, type Logger } from '../../src/ops/logger.js';
@@ -18,23 +17,8 @@ export const servicesSkip: string | false = DATABASE_URL && REDIS_URL ? false : 
 export const ADMIN_TOKEN = 'fault-suite-admin-token-0123456789';
 export const MODEL = 'gpt-4o';
 
-/** A fresh PostgreSQL schema; `url` pins it on every connection. */
-export async function freshSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `moat_fault_${randomBytes(5).toString('hex')}`;
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE SCHEMA ${schema}`);
-  const u = new URL(base);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: u.toString(), drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
-}
+/** A fresh PostgreSQL schema for one fault scenario. */
+export const freshSchema = (base: string) => freshSchemaIn(base, 'moat_fault');
 
 let demo: DemoUpstream | undefined;
 async function sharedDemo(): Promise<DemoUpstream> {
