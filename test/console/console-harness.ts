@@ -28,8 +28,9 @@ const BOOTSTRAP = 'console-test-bootstrap-token-0123456789';
 /** Where the browser tests write the screenshots docs/console.md shows. */
 export const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
+/** Builds console/dist unless it is current; concurrent test files wait for one build instead of racing it. */
 export function buildConsole(): void {
-  const r = spawnSync(process.execPath, ['scripts/build-console.mjs'], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`console build failed: ${r.stderr}`);
 }
 
