@@ -156,7 +156,7 @@ export interface Detector {
 const MAX_LINK_EVIDENCE = 200;
 
 const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'];
-/** How often (virtual time) idle orgs are looked for. */
+/** How often (virtual time: once per clock hour) idle orgs are looked for. */
 const IDLE_SWEEP_MS = 3_600_000;
 const COMPETITOR_RELATIONS = new Set(['acquirer', 'acquired', 'parent', 'subsidiary', 'affiliate']);
 
@@ -408,7 +408,9 @@ export function createDetector(opts: DetectorOptions): Detector {
       ts = virtualNow;
     }
     virtualNow = ts;
-    if (ts - lastIdleSweep >= IDLE_SWEEP_MS) compactIdle(ts);
+    // At the first event of each clock hour: a schedule fixed by event time alone, so a detector restored from a
+    // checkpoint (which resumes with the sweep of virtualNow's hour done) sweeps exactly when one never stopped.
+    if (Math.floor(ts / IDLE_SWEEP_MS) > Math.floor(lastIdleSweep / IDLE_SWEEP_MS)) compactIdle(ts);
     const isNew = !orgs.has(line.org);
     const org = orgOf(line.org);
     // An org back after an idle spell starts afresh whether or not the sweep reached it first.
@@ -447,6 +449,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       if (st.local) localOrgs.add(st.id);
     }
     virtualNow = unnum(g.virtualNow);
+    lastIdleSweep = virtualNow;
     requests = g.requests;
     Object.assign(diag, g.diagnostics);
     const byId = new Map(opts.rules.map((r) => [r.spec.id, r]));
