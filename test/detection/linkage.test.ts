@@ -75,14 +75,53 @@ test('linkage: one shared network (a /24 and the /16 around it) never links two 
   assert.equal(e.reasons.filter((r) => r.kind === 'ip24' || r.kind === 'ip16').length, 1, 'network prefixes count as one kind');
 });
 
+test('linkage: two evaluators running one public harness (same system prompt, wrapper and parameters) do not link', () => {
+  // Harness text and parameters are copied from public sources: however rare here, they say nothing about who
+  // runs them. Each org connects from its own network with its own client.
+  // A lower threshold than the shipped one, so the shared harness alone would be enough to link.
+  const lenient = { ...spec, link_threshold: 6 };
+  const l = new Linker(lenient, () => {});
+  const harness = { systemHash: 0x5151, prefixHash: 0x7272, suffixHash: 0x7373, shapeHash: 0x9494 };
+  for (let i = 0; i < 20; i++) {
+    l.observe(record('org_vendor', { ...harness, ip24: '34.1.2.0/24', ip16: '34.1.0.0/16', userAgent: 'vendor-evals/2.0' }));
+    l.observe(record('org_lab', { ...harness, ip24: '81.9.8.0/24', ip16: '81.9.0.0/16', userAgent: 'lab-runner/0.3' }));
+  }
+  const e = l.explainPair('org_vendor', 'org_lab')!;
+  assert.equal(e.linked, false, JSON.stringify(e));
+  assert.ok(e.strength >= lenient.link_threshold && e.kinds >= spec.min_kinds, `the shared harness alone is strong (${e.strength} nats, ${e.kinds} kinds) but says nothing about the actor`);
+  assert.equal(e.reasons.filter((r) => r.kind === 'system_prompt' || r.kind === 'wrapper').length, 1, 'system prompt and wrapper count as one piece of evidence');
+  // The same pair from one proxy subnet is one actor's: the link forms.
+  for (let i = 0; i < 5; i++) {
+    l.observe(record('org_vendor', { ...harness, ip24: '193.7.7.0/24', ip16: '193.7.0.0/16', userAgent: 'vendor-evals/2.0' }));
+    l.observe(record('org_lab', { ...harness, ip24: '193.7.7.0/24', ip16: '193.7.0.0/16', userAgent: 'lab-runner/0.3' }));
+  }
+  assert.ok(l.clusterOf('org_vendor') && l.clusterOf('org_vendor') === l.clusterOf('org_lab'));
+});
+
+test('linkage: early in a population, a value already common among the orgs seen is not rare evidence', () => {
+  // 30 orgs seen, 8 of them on one cloud range. Judged against the population floor without scaling, 6 other
+  // users of 200 would make the range rare; 6 of 30 is not, and the pair's evidence from it is discounted.
+  const { l } = linker();
+  for (let k = 0; k < 22; k++) for (let i = 0; i < 3; i++) l.observe(record(`org_other${k}`, { ip24: `52.${k}.1.0/24`, ip16: `52.${k}.0.0/16` }));
+  for (let k = 0; k < 6; k++) for (let i = 0; i < 3; i++) l.observe(record(`org_cloud${k}`, { ip24: '35.228.110.0/24', ip16: '35.228.0.0/16', shapeHash: 0x200 + k }));
+  for (const org of ['org_dev', 'org_app']) for (let i = 0; i < 3; i++) l.observe(record(org, { ip24: '35.228.110.0/24', ip16: '35.228.0.0/16', shapeHash: 0x42 }));
+  const e = l.explainPair('org_dev', 'org_app')!;
+  const ip = e.reasons.find((r) => r.kind === 'ip24')!;
+  assert.equal(ip.detail, '6 other orgs use it');
+  const unscaled = Math.log(spec.population_floor / (6 + spec.rarity_prior));
+  const scaled = Math.log(spec.population_floor / (6 * Math.sqrt(spec.population_floor / 30) + spec.rarity_prior));
+  assert.ok(Math.abs(ip.nats - scaled) < 0.01 && ip.nats < unscaled - 0.5, `${ip.nats} nats (unscaled ${unscaled.toFixed(2)})`);
+});
+
 test('linkage: a network of accounts sharing a harness, a proxy pool and a request shape links, with reasons', () => {
   const { l, joins } = linker();
-  // 40 unrelated orgs on the same cloud range and stock client; 30 hydra accounts over 3 proxy subnets.
-  for (let round = 0; round < 6; round++) {
-    for (let i = 0; i < 40; i++) l.observe(record(`org_dev${i}`, { ip24: '3.4.5.0/24', ip16: '3.4.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 100 + i, suffixHash: 0 }));
+  // 40 unrelated orgs on the same cloud range and stock client, each at its own hours; 30 hydra accounts over 3
+  // proxy subnets, driven by one orchestrator in hourly rounds over half a day.
+  for (let round = 0; round < 12; round++) {
+    for (let i = 0; i < 40; i++) l.observe(record(`org_dev${i}`, { ts: T0 + (round * 24 + (i % 24)) * HOUR, ip24: '3.4.5.0/24', ip16: '3.4.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 100 + i, suffixHash: 0 }));
     for (let i = 0; i < 30; i++) {
       const net = `91.200.${14 + (i % 3)}`;
-      l.observe(record(`org_h${i}`, { ip24: `${net}.0/24`, ip16: '91.200.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 7777, suffixHash: 4242 }));
+      l.observe(record(`org_h${i}`, { ts: T0 + round * HOUR + i * 1000, ip24: `${net}.0/24`, ip16: '91.200.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 7777, suffixHash: 4242 }));
     }
   }
   const c = l.clusterOf('org_h0')!;

@@ -83,8 +83,11 @@ export class Linker {
   private readonly clusters = new Map<string, Cluster>();
   private readonly kinds: LinkKind[];
   private readonly kindIndex = new Map<LinkKind, number>();
-  /** Evidence group of each kind (a /16 is the same evidence as a /24: one group). */
+  /** Evidence group of each kind (linkage.yaml: a /16 is the same evidence as a /24). */
   private readonly groupOf: number[];
+  /** Groups that say something about the actor itself (linkage.yaml actor_groups); a link needs one. */
+  private readonly actorGroups: Set<number>;
+  private readonly coGroup: number;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   private readonly bucketMs: number;
@@ -105,8 +108,11 @@ export class Linker {
   ) {
     this.kinds = Object.keys(spec.kinds) as LinkKind[];
     this.kinds.forEach((k, i) => this.kindIndex.set(k, i));
-    const groups = [...new Set(this.kinds.map((k) => (k === 'ip16' ? 'ip24' : k)))];
-    this.groupOf = this.kinds.map((k) => groups.indexOf(k === 'ip16' ? 'ip24' : k));
+    const groupName = (k: LinkKind) => spec.kinds[k]?.group ?? k;
+    const groups = [...new Set(this.kinds.map(groupName))];
+    this.groupOf = this.kinds.map((k) => groups.indexOf(groupName(k)));
+    this.actorGroups = new Set(spec.actor_groups.map((name) => groups.indexOf(name)).filter((g) => g >= 0));
+    this.coGroup = groups.indexOf(groupName('co_activity'));
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.bucketMs = spec.bucket_minutes * 60_000;
@@ -288,7 +294,12 @@ export class Linker {
   evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState, withReasons = false): LinkEvaluation {
     const ca = this.clusterOf(a);
     const cb = this.clusterOf(b);
-    const n = Math.max(this.orgs.size, this.spec.population_floor);
+    const seen = Math.max(this.orgs.size, 1);
+    const n = Math.max(seen, this.spec.population_floor);
+    // Below the floor, a value's users so far are scaled up by sqrt(floor / seen): halfway (in logs) between
+    // trusting the small sample (5 of the first 50 orgs is 20 of 200) and ignoring it (5 of 200). Without it,
+    // links made early in a deployment's (or a trace's) life rest on rarity that later traffic disproves.
+    const extrapolate = Math.sqrt(n / seen);
     // Per group: the strongest value's nats, kind index and key.
     const groupNats = this.scratchNats.fill(-1);
     const groupKey = this.scratchKeys;
@@ -297,7 +308,7 @@ export class Linker {
       if (!bs.values.has(key)) continue;
       const kind = this.kinds[ki]!;
       const set = this.spec.kinds[kind]!;
-      const others = this.othersUsing(key, as, ca, bs, cb);
+      const others = this.othersUsing(key, as, ca, bs, cb) * extrapolate;
       const nats = Math.min(set.cap, Math.max(0, set.weight * Math.log(n / (others + this.spec.rarity_prior))));
       const g = this.groupOf[ki]!;
       if (nats > groupNats[g]!) {
@@ -316,17 +327,24 @@ export class Linker {
     }
     let strength = 0;
     let kinds = 0;
+    let actor = this.actorGroups.size === 0;
     for (let g = 0; g < groupNats.length; g++) {
       const v = groupNats[g]!;
       if (v < 0) continue;
       strength += round(v);
-      if (round(v) >= this.spec.min_kind_nats) kinds++;
+      if (round(v) >= this.spec.min_kind_nats) {
+        kinds++;
+        if (this.actorGroups.has(g)) actor = true;
+      }
     }
     if (coNats > 0) {
       strength += round(coNats);
-      if (round(coNats) >= this.spec.min_kind_nats) kinds++;
+      if (round(coNats) >= this.spec.min_kind_nats) {
+        kinds++;
+        if (this.actorGroups.has(this.coGroup)) actor = true;
+      }
     }
-    const linked = strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds;
+    const linked = strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds && actor;
     const reasons: LinkReason[] = [];
     if (linked || withReasons) {
       for (let g = 0; g < groupNats.length; g++) {

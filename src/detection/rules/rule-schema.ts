@@ -58,6 +58,12 @@ const kindSettings = z.strictObject({
   weight: z.number().min(0),
   /** Most nats one kind can add to a pair's strength. */
   cap: z.number().positive(),
+  /**
+   * Kinds in one group are one piece of evidence: only the group's strongest counts, once, toward strength and
+   * toward min_kinds (a shared /24 is also a shared /16; a harness's system prompt and its wrapper are one text).
+   * Default: the kind's own name.
+   */
+  group: z.string().optional(),
 });
 
 /** Cross-account linkage settings (rules/linkage/linkage.yaml): thresholds as data, like the rules. */
@@ -71,7 +77,16 @@ export const linkageSchema = z.strictObject({
   /** Distinct kinds of evidence a link needs, each worth at least min_kind_nats. */
   min_kinds: z.number().int().min(1),
   min_kind_nats: z.number().min(0),
-  /** Rarity is ln(max(N, population_floor) / orgs using the value): a tiny population cannot make every value rare. */
+  /**
+   * Evidence groups about the actor (where it connects from, what client it runs, when it is active) of which a
+   * link needs at least one worth min_kind_nats: what a harness sends (its text, its parameters) is copied from
+   * public sources by unrelated evaluators, so it cannot link two orgs on its own. Empty: no such requirement.
+   */
+  actor_groups: z.array(z.string()).default([]),
+  /**
+   * Rarity is ln(max(N, population_floor) / orgs using the value). Below the floor, the users seen so far are
+   * scaled up by sqrt(floor / orgs seen), so a value's share of the orgs seen, not only its raw count, decides.
+   */
   population_floor: z.number().int().min(2),
   /** Added to the number of other orgs using a value before its rarity is taken (shrinkage toward common). */
   rarity_prior: z.number().min(0),
