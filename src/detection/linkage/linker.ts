@@ -294,12 +294,14 @@ export class Linker {
   evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState, withReasons = false): LinkEvaluation {
     const ca = this.clusterOf(a);
     const cb = this.clusterOf(b);
-    const seen = Math.max(this.orgs.size, 1);
-    const n = Math.max(seen, this.spec.population_floor);
+    const n = Math.max(this.orgs.size, this.spec.population_floor);
     // Below the floor, a value's users so far are scaled up by sqrt(floor / seen): halfway (in logs) between
     // trusting the small sample (5 of the first 50 orgs is 20 of 200) and ignoring it (5 of 200). Without it,
-    // links made early in a deployment's (or a trace's) life rest on rarity that later traffic disproves.
-    const extrapolate = Math.sqrt(n / seen);
+    // links made early in a deployment's (or a trace's) life rest on rarity that later traffic disproves. The
+    // orgs seen are rounded up to a power of two, so Redis Streams workers, which receive each other's link
+    // records in a slightly different order than replay reads them, judge against the same population size.
+    const seen = 2 ** Math.ceil(Math.log2(Math.max(this.orgs.size, 1)));
+    const extrapolate = Math.max(1, Math.sqrt(n / seen));
     // Per group: the strongest value's nats, kind index and key.
     const groupNats = this.scratchNats.fill(-1);
     const groupKey = this.scratchKeys;
