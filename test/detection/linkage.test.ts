@@ -137,6 +137,50 @@ test('linkage: a network of accounts sharing a harness, a proxy pool and a reque
   assert.ok(joins.length >= 1);
 });
 
+test('linkage: an org using many clients, shapes and wrappers shares some with a developer by chance, and that says less', () => {
+  // A competitor's sweep runs ten clients, ten request shapes and twenty wrappers from a cloud range many
+  // developers use. One developer on that range happens to use one client, one shape and one wrapper the sweep
+  // also uses. Summed as if each coincidence were the only chance, the four values look like one actor; the
+  // sweep had ten to twenty chances for each.
+  const population = (l: Linker) => {
+    // Ten developers on the cloud range; elsewhere, a few orgs with the client, the shape or the wrapper.
+    for (let k = 0; k < 60; k++) {
+      const cloud = k < 10;
+      const rec = { ip24: cloud ? '13.236.69.0/24' : `52.${k}.1.0/24`, ip16: cloud ? '13.236.0.0/16' : `52.${k}.0.0/16`, userAgent: k >= 10 && k < 12 ? 'sdk:custom' : 'sdk:openai/python', shapeHash: k === 20 ? 0x77 : 0x1000 + k, suffixHash: k === 30 ? 0x55 : 0x2000 + k };
+      for (let i = 0; i < 3; i++) l.observe(record(`org_other${k}`, rec));
+    }
+  };
+  const net = { ip24: '13.236.69.0/24', ip16: '13.236.0.0/16' };
+  const dev = (l: Linker) => {
+    for (let i = 0; i < 3; i++) l.observe(record('org_dev', { ...net, userAgent: 'sdk:custom', shapeHash: 0x77, suffixHash: 0x55 }));
+  };
+  const sweep = (l: Linker, variety: number) => {
+    for (let v = 0; v < variety; v++)
+      for (let i = 0; i < 3; i++)
+        l.observe(record('org_rival', { ...net, userAgent: v === 0 ? 'sdk:custom' : `runner-${v}/1.0`, shapeHash: v === 0 ? 0x77 : 0x3000 + v, suffixHash: v === 0 ? 0x55 : 0x4000 + v, prefixHash: variety > 1 ? 0x5000 + v : 0 }));
+  };
+  // One client, shape and wrapper each: the same four shared values are one actor's.
+  const single = new Linker(spec, () => {});
+  population(single);
+  sweep(single, 1);
+  dev(single);
+  assert.ok(single.clusterOf('org_dev') && single.clusterOf('org_dev') === single.clusterOf('org_rival'), JSON.stringify(single.explainPair('org_dev', 'org_rival')));
+  // Ten of each: the same coincidences, with ten times the chances.
+  const { l } = linker();
+  population(l);
+  sweep(l, 10);
+  dev(l);
+  const e = l.explainPair('org_dev', 'org_rival')!;
+  assert.equal(e.linked, false, JSON.stringify(e));
+  assert.equal(l.clusterOf('org_dev'), undefined);
+  // Without the correction the pair would link.
+  const naive = new Linker({ ...spec, multiplicity: 0 }, () => {});
+  population(naive);
+  sweep(naive, 10);
+  dev(naive);
+  assert.ok(naive.explainPair('org_dev', 'org_rival')!.linked, JSON.stringify(naive.explainPair('org_dev', 'org_rival')));
+});
+
 test('linkage: state is bounded per org, and idle orgs are evicted', () => {
   const { l } = linker();
   for (let i = 0; i < 200; i++) l.observe(record('org_busy', { ip24: `10.0.${i}.0/24`, ip16: `10.${i}.0.0/16`, userAgent: `agent-${i}`, systemHash: 1000 + i }));

@@ -126,4 +126,7 @@ test('templates and wrappers: the same harness around different items hashes the
   assert.equal(w('Why is the sky blue?')[1], w('Write a sorting function in Go.')[1]);
   assert.notEqual(w('Why is the sky blue?')[1], 0);
   assert.deepEqual(wrapperHashes('Just one plain question with no wrapper'), [0, 0]);
+  // A closing line without words (a number, a brace, a fence) is what unrelated prompts end with: no wrapper.
+  assert.equal(wrapperHashes('Rate this post from 1 to 5:\nGreat product, would buy again\n42')[1], 0);
+  assert.equal(wrapperHashes('Fix this code:\nfunction f() {\n  return 1;\n}')[1], 0);
 });

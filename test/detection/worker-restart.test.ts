@@ -46,6 +46,15 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
   const publish = async (from: number, to: number) => {
     for (let i = from; i < to; i++) await publishTraceLine(gw, prefix, P, reqs[i]!);
   };
+  // Workers still running when the test fails are stopped before their streams are deleted, so the failure shows
+  // as itself and not as a worker's read of a deleted stream.
+  const running: Array<{ stop: AbortController; run: Promise<void> }> = [];
+  const start = (w: DetectWorker) => {
+    const stop = new AbortController();
+    const run = w.run(stop.signal);
+    running.push({ stop, run });
+    return { stop, run };
+  };
   try {
     for (const o of orgs) await publishTraceLine(gw, prefix, P, o);
     const w1 = await createDetectWorker({ redis: c1, prefix, partitions: P, owned: [0, 2], consumer: 'w1', assets, checkpointMs: 0 });
@@ -59,10 +68,8 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
       written.push({ full: ck.full, removed: ck.linkage.orgs.filter(([, e]) => !e).length, merged: ck.linkage.clusters.filter(([, e]) => !e).length });
       return ck;
     };
-    const stop1 = new AbortController();
-    const stop2a = new AbortController();
-    const run1 = w1.run(stop1.signal);
-    const run2a = w2a.run(stop2a.signal);
+    const { stop: stop1, run: run1 } = start(w1);
+    const { stop: stop2a, run: run2a } = start(w2a);
 
     const threeQ = Math.floor(reqs.length * 0.75);
     // Checkpoints at a fifth (full), then incremental ones up to the last at two thirds.
@@ -87,8 +94,7 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
 
     const w2b = await createDetectWorker({ redis: c2b, prefix, partitions: P, owned: [1, 3], consumer: 'w2', assets, checkpointMs: 0 });
     assert.equal(w2b.restored, true);
-    const stop2b = new AbortController();
-    const run2b = w2b.run(stop2b.signal);
+    const { stop: stop2b, run: run2b } = start(w2b);
     await publish(threeQ, reqs.length);
     await until(() => caughtUp([w1, w2b], reqs.length), 'all traffic');
     stop1.abort();
@@ -118,6 +124,8 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     await gw.set(k.checkpoint('w-old'), JSON.stringify({ version: 1, at: 0, global: { version: 2 }, positions: {} }));
     await assert.rejects(createDetectWorker({ redis: c1, prefix, partitions: P, owned: [0], consumer: 'w-old', assets, checkpointMs: 0 }), /has version 1 .*Delete .*:ckpt:w-old and .*:ckpt:w-old:\* to start this worker afresh/);
   } finally {
+    for (const r of running) r.stop.abort();
+    await Promise.allSettled(running.map((r) => r.run));
     const keys = await gw.keys(`${prefix}:*`);
     if (keys.length) await gw.del(...keys);
     await Promise.all(conns.map((c) => c.quit()));

@@ -90,6 +90,8 @@ export class Linker {
   private readonly coGroup: number;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
+  private readonly scratchCountA: Uint16Array;
+  private readonly scratchCountB: Uint16Array;
   private readonly bucketMs: number;
   private readonly perHour: number;
   private nextId = 1;
@@ -115,6 +117,8 @@ export class Linker {
     this.coGroup = groups.indexOf(groupName('co_activity'));
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
+    this.scratchCountA = new Uint16Array(this.kinds.length);
+    this.scratchCountB = new Uint16Array(this.kinds.length);
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
   }
@@ -305,13 +309,19 @@ export class Linker {
     // Per group: the strongest value's nats, kind index and key.
     const groupNats = this.scratchNats.fill(-1);
     const groupKey = this.scratchKeys;
+    // Values per kind of each org: an org that uses many (a competitor's many clients, a harness's many
+    // wrappers) shares one with somebody by chance more often, so each of its coincidences says less.
+    const ma = this.countKinds(as, this.scratchCountA);
+    const mb = this.countKinds(bs, this.scratchCountB);
+    const mult = this.spec.multiplicity;
     let any = false;
     for (const [key, ki] of as.values) {
       if (!bs.values.has(key)) continue;
       const kind = this.kinds[ki]!;
       const set = this.spec.kinds[kind]!;
       const others = this.othersUsing(key, as, ca, bs, cb) * extrapolate;
-      const nats = Math.min(set.cap, Math.max(0, set.weight * Math.log(n / (others + this.spec.rarity_prior))));
+      const chances = mult > 0 ? mult * (Math.log(Math.max(1, ma[ki]! / set.typical)) + Math.log(Math.max(1, mb[ki]! / set.typical))) : 0;
+      const nats = Math.min(set.cap, Math.max(0, set.weight * (Math.log(n / (others + this.spec.rarity_prior)) - chances)));
       const g = this.groupOf[ki]!;
       if (nats > groupNats[g]!) {
         groupNats[g] = nats;
@@ -352,13 +362,22 @@ export class Linker {
       for (let g = 0; g < groupNats.length; g++) {
         if (groupNats[g]! < 0) continue;
         const key = groupKey[g]!;
-        const kind = this.kinds[as.values.get(key)!]!;
-        reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it`, nats: round(groupNats[g]!) });
+        const ki = as.values.get(key)!;
+        const kind = this.kinds[ki]!;
+        const typical = this.spec.kinds[kind]!.typical;
+        const many = mult > 0 && (ma[ki]! > typical || mb[ki]! > typical) ? `; the two use ${ma[ki]} and ${mb[ki]} such values` : '';
+        reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it${many}`, nats: round(groupNats[g]!) });
       }
       if (co && coNats > 0) reasons.push({ kind: 'co_activity', detail: `${co.shared} shared buckets, ${round(co.expected)} expected`, nats: round(coNats) });
       reasons.sort((x, y) => y.nats - x.nats);
     }
     return { strength: round(strength), kinds, reasons, linked };
+  }
+
+  private countKinds(st: OrgLinkState, into: Uint16Array): Uint16Array {
+    into.fill(0);
+    for (const ki of st.values.values()) into[ki]!++;
+    return into;
   }
 
   /** Evidence between two orgs right now (explain), or undefined when either is unknown. */

@@ -64,6 +64,11 @@ const kindSettings = z.strictObject({
    * Default: the kind's own name.
    */
   group: z.string().optional(),
+  /**
+   * Values of this kind an ordinary org uses (a few networks, one client, a prefix and a suffix per template).
+   * An org with more has more chances to share one with anybody by chance (see `multiplicity`).
+   */
+  typical: z.number().min(1).default(1),
 });
 
 /** Cross-account linkage settings (rules/linkage/linkage.yaml): thresholds as data, like the rules. */
@@ -90,6 +95,12 @@ export const linkageSchema = z.strictObject({
   population_floor: z.number().int().min(2),
   /** Added to the number of other orgs using a value before its rarity is taken (shrinkage toward common). */
   rarity_prior: z.number().min(0),
+  /**
+   * Multiple comparisons: an org using m values of a kind, more than the kind's `typical`, has m / typical times
+   * the chances of an ordinary org to share one with anybody, so each shared value's rarity is lowered by this
+   * factor x (ln(m_a / typical) + ln(m_b / typical)), each term at least 0 (1: a full Bonferroni correction). 0: off.
+   */
+  multiplicity: z.number().min(0).default(0),
   /** Values used by more orgs are not used to find candidate pairs (they still add their small weight). */
   candidate_max_orgs: z.number().int().min(2),
   max_values_per_org: z.number().int().min(1),

@@ -140,6 +140,8 @@ function blank(text: string, a: number, b: number): boolean {
 }
 
 const WRAP_MAX = 160;
+/** Tokens mask() leaves for a number, a quoted span and a code block. */
+const MASKS = new Set(['0', 'q', 'code']);
 const SENTENCE_END = /[.?!:]\s+(?=[A-Z"'(\[])/g;
 
 /**
@@ -165,7 +167,14 @@ export function wrapperHashes(prompt: string): [number, number] {
     parts = parts.filter(Boolean);
   }
   if (parts.length < 2) return [0, 0];
-  const h = (s: string) => (s.length > WRAP_MAX ? 0 : fnv1a(tokenize(mask(s)).join(' ')) || 1);
+  // A line with no words once masked (a number, a brace, a code fence) is no wrapper: it is what many unrelated
+  // prompts end with, not text a harness puts around items.
+  const h = (s: string) => {
+    if (s.length > WRAP_MAX) return 0;
+    const tokens = tokenize(mask(s));
+    if (!tokens.some((t) => !MASKS.has(t))) return 0;
+    return fnv1a(tokens.join(' ')) || 1;
+  };
   return [h(parts[0]!), h(parts[parts.length - 1]!)];
 }
 
