@@ -19,6 +19,20 @@ export const scoreSpecSchema = z.strictObject({
       features: z.record(z.string(), z.enum(['+', '-'])),
     }),
   ),
+  /** Largest weight (in logit units per scaled feature) any one feature may take: no signal makes a score alone. */
+  max_weight: z.number().positive().default(3),
+  /**
+   * Evidence a real actor may not leave: a phrasing no cue knows, an upstream that reports no usage. The fit also
+   * sees every positive with each group's features at zero, so no score stands on one group alone.
+   */
+  robustness: z
+    .strictObject({
+      description: z.string(),
+      /** Share of each positive's weight given to its copies with a group missing (split evenly among groups). */
+      share: z.number().min(0).max(0.9),
+      groups: z.record(z.string(), z.array(z.string()).min(1)),
+    })
+    .optional(),
 });
 export type ScoreSpec = z.infer<typeof scoreSpecSchema>;
 
@@ -95,6 +109,8 @@ export function loadScoreSpec(file: string): ScoreSpec {
   if (!r.success) throw new Error(`${file}: invalid score spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   for (const [label, m] of Object.entries(r.data.models))
     for (const name of Object.keys(m.features)) if (!isAggregateFeature(name)) throw new Error(`${file}: ${label}: unknown feature "${name}"`);
+  for (const [group, names] of Object.entries(r.data.robustness?.groups ?? {}))
+    for (const name of names) if (!isAggregateFeature(name)) throw new Error(`${file}: robustness group ${group}: unknown feature "${name}"`);
   return r.data;
 }
 

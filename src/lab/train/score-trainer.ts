@@ -92,7 +92,10 @@ export interface FitOptions {
 
 const DEFAULT_FIT: FitOptions = { l2: 0.001, steps: 3000, lr: 0.05, maxWeight: 3 };
 
-/** Logistic regression with per-feature sign and size constraints (projected Adam), family- and class-balanced. */
+/**
+ * Logistic regression with per-feature sign and size constraints (projected Adam), family- and class-balanced.
+ * Each positive also appears with each robustness group's '+' features at zero, carrying part of its weight.
+ */
 export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRow[], o: FitOptions = DEFAULT_FIT): FittedScore {
   const names = Object.keys(spec.models[label]!.features);
   const signs = names.map((n) => spec.models[label]!.features[n]);
@@ -103,12 +106,30 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
   const families = (y: number) => new Set(used.filter((r) => r.y.get(label) === y).map((r) => r.family)).size;
   const fPos = Math.max(1, families(1));
   const fNeg = Math.max(1, families(0));
-  const X = used.map((r) => r.x.get(label)!);
-  const Y = used.map((r) => r.y.get(label)!);
-  const W = used.map((r) => {
+  const X: Float64Array[] = [];
+  const Y: number[] = [];
+  const W: number[] = [];
+  // Groups of evidence a positive may lack in the field (robustness in the spec), as feature indices of this score.
+  const groups = Object.values(spec.robustness?.groups ?? {})
+    .map((g) => g.map((n) => names.indexOf(n)).filter((i) => i >= 0 && signs[i] === '+'))
+    .filter((g) => g.length > 0);
+  const share = groups.length ? spec.robustness!.share : 0;
+  for (const r of used) {
     const y = r.y.get(label)!;
-    return 1 / count.get(`${r.family}:${y}`)! / (y === 1 ? fPos : fNeg);
-  });
+    const x = r.x.get(label)!;
+    const weight = 1 / count.get(`${r.family}:${y}`)! / (y === 1 ? fPos : fNeg);
+    X.push(x);
+    Y.push(y);
+    W.push(y === 1 ? weight * (1 - share) : weight);
+    if (y !== 1) continue;
+    for (const g of groups) {
+      const without = Float64Array.from(x);
+      for (const i of g) without[i] = 0;
+      X.push(without);
+      Y.push(1);
+      W.push((weight * share) / groups.length);
+    }
+  }
   const D = names.length;
   const w = new Float64Array(D + 1);
   const m = new Float64Array(D + 1);
@@ -147,7 +168,8 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
 
 export function fitScores(spec: ScoreSpec, rows: TrainingRow[], meta: Record<string, unknown>): ScoreModelFile {
   const labels = Object.keys(spec.models) as ActivityLabel[];
-  return { version: 1, models: labels.map((l) => fitScore(l, spec, rows)), fitted: meta };
+  const o = { ...DEFAULT_FIT, maxWeight: spec.max_weight };
+  return { version: 1, models: labels.map((l) => fitScore(l, spec, rows, o)), fitted: meta };
 }
 
 /** Per family: rows and how many score >= threshold for each label (training diagnostics). */

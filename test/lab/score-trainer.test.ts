@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fitScore, type TrainingRow } from '../../src/lab/train/score-trainer.js';
+import type { ScoreSpec } from '../../src/detection/scores/score-model.js';
+import { Rng } from '../../src/simulator/rng.js';
+
+// Two features: a phrasing cue that every training positive shows and no negative does, and a behaviour that
+// positives show more than negatives but that overlaps. A real actor with other words shows only the behaviour.
+function rows(): TrainingRow[] {
+  const rng = new Rng(7);
+  const out: TrainingRow[] = [];
+  for (let i = 0; i < 400; i++) {
+    const positive = i % 2 === 0;
+    const x = Float64Array.from([positive ? 1 : 0, positive ? rng.range(0.5, 1) : rng.range(0, 0.6)]);
+    out.push({ family: positive ? 'harvester' : 'app', org: `o${i}`, requests: 50, x: new Map([['distillation', x]]), y: new Map([['distillation', positive ? 1 : 0]]) });
+  }
+  return out;
+}
+
+const spec = (robust: boolean): ScoreSpec => ({
+  kind: 'scores',
+  description: 'test',
+  max_weight: 4,
+  models: { distillation: { description: 'test', features: { cue: '+', behaviour: '+' } } },
+  ...(robust ? { robustness: { description: 'test', share: 0.3, groups: { wording: ['cue'] } } } : {}),
+});
+
+function score(w: { weights: number[]; bias: number }, x: number[]): number {
+  return 1 / (1 + Math.exp(-(w.bias + w.weights[0]! * x[0]! + w.weights[1]! * x[1]!)));
+}
+
+test('score fit: positives also seen without their cue phrasings teach the behaviour, not only the words', () => {
+  const fit = { l2: 0.001, steps: 800, lr: 0.05, maxWeight: 4 };
+  const plain = fitScore('distillation', spec(false), rows(), fit);
+  const robust = fitScore('distillation', spec(true), rows(), fit);
+  const unworded = [0, 0.95];
+  assert.ok(score(plain, unworded) < 0.5, `without robustness the cue carries the score: ${score(plain, unworded)}`);
+  assert.ok(score(robust, unworded) > 0.5, `with robustness the behaviour alone scores: ${score(robust, unworded)}`);
+  // Ordinary traffic stays low, and the cue still counts.
+  assert.ok(score(robust, [0, 0.3]) < 0.2, `ordinary behaviour: ${score(robust, [0, 0.3])}`);
+  assert.ok(score(robust, [1, 0.6]) > 0.9, `worded: ${score(robust, [1, 0.6])} ${JSON.stringify(robust)} ${JSON.stringify(plain)}`);
+});
