@@ -11,7 +11,9 @@ import { formatRun, runEval } from '../../src/lab/eval/run-eval.js';
 
 test('generalisation eval, one fold scaled down: misuse from unseen data sets caught, legitimate orgs untouched', async () => {
   const fold = FOLDS[0]!;
-  const { assets } = buildFoldAssets({ dataDir: sharedDataDir(), rulesDir: rulesDir(), trainSeeds: [3000, 3001, 3002, 3003], trainScale: 0.3 }, fold);
+  // Text models at half their epochs: the same pipeline, scaled down like the simulation (the full eval is
+  // `npm run eval:detect`).
+  const { assets } = buildFoldAssets({ dataDir: sharedDataDir(), rulesDir: rulesDir(), trainSeeds: [3000, 3001, 3002, 3003], trainScale: 0.3, textEpochScale: 0.5 }, fold);
   const r = await runEval({ scenario: 'mixed', seed: 42, scale: 0.4, plan: { split: 'holdout', misuse: new Set(fold.heldOut) } }, assets, [
     { name: 'automatic', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: true }) } },
   ]);

@@ -72,7 +72,7 @@ function loadFoldFiles(cfg: EvalConfig, fold: FoldSpec): DetectionAssets | undef
   };
 }
 
-export function buildFoldAssets(cfg: Pick<EvalConfig, 'dataDir' | 'rulesDir' | 'trainSeeds' | 'trainScale' | 'log'>, fold: FoldSpec, ft?: FeaturizedTexts, saveDir?: string): FoldAssets {
+export function buildFoldAssets(cfg: Pick<EvalConfig, 'dataDir' | 'rulesDir' | 'trainSeeds' | 'trainScale' | 'log'> & { textEpochScale?: number }, fold: FoldSpec, ft?: FeaturizedTexts, saveDir?: string): FoldAssets {
   const heldOut = new Set(fold.heldOut);
   const built = buildAssets({
     dataDir: cfg.dataDir,
@@ -82,6 +82,7 @@ export function buildFoldAssets(cfg: Pick<EvalConfig, 'dataDir' | 'rulesDir' | '
     scoreScale: cfg.trainScale,
     split: 'tune',
     ...(ft ? { featurized: ft } : {}),
+    ...(cfg.textEpochScale !== undefined ? { textEpochScale: cfg.textEpochScale } : {}),
     ...(cfg.log ? { log: (l: string) => cfg.log!(`fold ${fold.name}: ${l}`) } : {}),
   });
   if (saveDir) {

@@ -45,6 +45,8 @@ export interface AssetBuildOptions {
   /** Item split of the app corpora in those runs. */
   split: Split;
   featurized?: FeaturizedTexts;
+  /** Scaled-down text models (fewer epochs) for the CI version of the eval; shipped models use 1. */
+  textEpochScale?: number;
   log?: (line: string) => void;
 }
 
@@ -61,7 +63,8 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const leaveOut = o.leaveOut ?? new Set<string>();
   const t0 = Date.now();
   const ft = o.featurized ?? featurize(labelledTexts(o.dataDir));
-  const text = trainTextModel(ft, { leaveOut });
+  const epochs = o.textEpochScale !== undefined ? { epochScale: o.textEpochScale } : {};
+  const text = trainTextModel(ft, { leaveOut, ...epochs });
   log(`text model: ${text.trained_on.length} sets, threshold ${text.harm.threshold} (benign FP ${text.harm.benign_fpr}) in ${Math.round((Date.now() - t0) / 1000)} s`);
   const fingerprints = buildFingerprints(o.dataDir, leaveOut);
   const base = {
@@ -78,7 +81,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const usable = MISUSE_SETS.filter((s) => !leaveOut.has(s));
   const rows = halves(usable).flatMap((half, h) => {
     const inner = new Set([...leaveOut, ...half]);
-    const innerText = trainTextModel(ft, { leaveOut: inner });
+    const innerText = trainTextModel(ft, { leaveOut: inner, ...epochs });
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
     const runs: SimulateOptions[] = o.scoreSeeds
       .filter((_, i) => i % 2 === h)

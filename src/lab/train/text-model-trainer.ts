@@ -62,6 +62,8 @@ export interface TextTrainingOptions {
   leaveOut?: ReadonlySet<string>;
   /** Train the harm head only (the other heads are left at zero): what the leave-one-out tables need, ~20x faster. */
   harmOnly?: boolean;
+  /** Multiplies every head's epochs (at least one each): a scaled-down build for CI, not for shipped models. */
+  epochScale?: number;
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -100,6 +102,9 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const weightOf = (t: LabelledText) => Math.min(1, SET_CAP / sizes.get(t.set)!);
   const usable = (t: LabelledText) => !leaveOut.has(t.set) && t.train && !t.holdout;
   const bits = TEXT_BITS;
+  const scale = o.epochScale ?? 1;
+  const harmFtrl = { ...HARM_FTRL, epochs: Math.max(1, Math.round(HARM_FTRL.epochs * scale)), bits };
+  const headFtrl = { ...HEAD_FTRL, epochs: Math.max(1, Math.round(HEAD_FTRL.epochs * scale)), bits };
 
   // Harm: harmful requests (and jailbreaks) against everything benign.
   const harmEx: SparseExample[] = [];
@@ -107,9 +112,9 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
     if (usable(t)) harmEx.push({ idx: ft.feats[i]!, y: t.harmful ? 1 : 0, w: weightOf(t) });
   });
   balance(harmEx, (e) => e.y === 1, 0.5);
-  const heads: Head[] = [{ name: 'harm', ...trainBinary(harmEx, { ...HARM_FTRL, bits }) }];
+  const heads: Head[] = [{ name: 'harm', ...trainBinary(harmEx, harmFtrl) }];
 
-  heads.push(...(o.harmOnly ? zeroHeads(bits) : sideHeads(ft, usable, weightOf, bits)));
+  heads.push(...(o.harmOnly ? zeroHeads(bits) : sideHeads(ft, usable, weightOf, headFtrl)));
 
   const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
   if (ft.concepts) file.concepts = ft.concepts;
@@ -126,7 +131,7 @@ function zeroHeads(bits: number): Head[] {
 }
 
 /** The benchmark-item, harm-category and topic heads. */
-function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, weightOf: (t: LabelledText) => number, bits: number): Head[] {
+function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, weightOf: (t: LabelledText) => number, ftrl: FtrlOptions): Head[] {
   const heads: Head[] = [];
   // Benchmark items (capability benchmarks' register) against application prompts.
   const itemEx: SparseExample[] = [];
@@ -136,7 +141,7 @@ function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, we
     if (item || APP_SETS.has(t.set)) itemEx.push({ idx: ft.feats[i]!, y: item ? 1 : 0, w: weightOf(t) });
   });
   balance(itemEx, (e) => e.y === 1, 1);
-  heads.push({ name: 'item', ...trainBinary(itemEx, { ...HEAD_FTRL, bits, seed: 300 }) });
+  heads.push({ name: 'item', ...trainBinary(itemEx, { ...ftrl, seed: 300 }) });
 
   // Harm categories: one-vs-rest over the harmful items whose set names a category.
   const catEx: SparseExample[] = [];
@@ -146,7 +151,7 @@ function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, we
   HARM_CATEGORIES.forEach((c, k) => {
     const ex = catEx.map((e) => ({ ...e }));
     balance(ex, (e) => e.y === k, 0.5);
-    heads.push({ name: `harm:${c}`, ...trainBinary(ex, { ...HEAD_FTRL, bits, seed: 100 + k }, (e) => e.y === k) });
+    heads.push({ name: `harm:${c}`, ...trainBinary(ex, { ...ftrl, seed: 100 + k }, (e) => e.y === k) });
   });
 
   // Topics: one-vs-rest over benign items with a topic.
@@ -157,7 +162,7 @@ function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, we
   TOPICS.forEach((tp, k) => {
     const ex = topEx.map((e) => ({ ...e }));
     balance(ex, (e) => e.y === k, 0.5);
-    heads.push({ name: `topic:${tp}`, ...trainBinary(ex, { ...HEAD_FTRL, bits, seed: 200 + k }, (e) => e.y === k) });
+    heads.push({ name: `topic:${tp}`, ...trainBinary(ex, { ...ftrl, seed: 200 + k }, (e) => e.y === k) });
   });
   return heads;
 }
