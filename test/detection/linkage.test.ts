@@ -181,6 +181,25 @@ test('linkage: an org using many clients, shapes and wrappers shares some with a
   assert.ok(naive.explainPair('org_dev', 'org_rival')!.linked, JSON.stringify(naive.explainPair('org_dev', 'org_rival')));
 });
 
+test('linkage: a proxy pool\'s adjacent /24s are one chance, networks spread over many /16s are many', () => {
+  const { l } = linker();
+  for (let k = 0; k < 40; k++) for (let i = 0; i < 3; i++) l.observe(record(`org_other${k}`, { ip24: `52.${k}.1.0/24`, ip16: `52.${k}.0.0/16` }));
+  // Two accounts rotating over the same five /24s of one proxy pool.
+  for (let i = 0; i < 10; i++)
+    for (const org of ['org_pool_a', 'org_pool_b']) l.observe(record(org, { ip24: `91.200.${10 + (i % 5)}.0/24`, ip16: '91.200.0.0/16' }));
+  // Two orgs each spread over five regions, which happen to share one /24.
+  for (let i = 0; i < 10; i++)
+    for (const [n, org] of ['org_spread_a', 'org_spread_b'].entries()) {
+      const shared = i % 5 === 0;
+      l.observe(record(org, { ip24: shared ? '34.9.9.0/24' : `${60 + n}.${i % 5}.1.0/24`, ip16: shared ? '34.9.0.0/16' : `${60 + n}.${i % 5}.0.0/16` }));
+    }
+  const pool = l.explainPair('org_pool_a', 'org_pool_b')!.reasons.find((r) => r.kind === 'ip24')!;
+  const spread = l.explainPair('org_spread_a', 'org_spread_b')!.reasons.find((r) => r.kind === 'ip24' || r.kind === 'ip16')!;
+  assert.doesNotMatch(pool.detail, /such values/, JSON.stringify(pool));
+  assert.match(spread.detail, /the two use 5 and 5 such values \(counted as ip16\)/, JSON.stringify(spread));
+  assert.ok(pool.nats > spread.nats + 2, `${pool.nats} vs ${spread.nats}`);
+});
+
 test('linkage: state is bounded per org, and idle orgs are evicted', () => {
   const { l } = linker();
   for (let i = 0; i < 200; i++) l.observe(record('org_busy', { ip24: `10.0.${i}.0/24`, ip16: `10.${i}.0.0/16`, userAgent: `agent-${i}`, systemHash: 1000 + i }));

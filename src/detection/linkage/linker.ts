@@ -91,6 +91,8 @@ export class Linker {
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   private readonly scratchCountA: Uint16Array;
+  /** The kind whose values count each kind's chances (chances_by; itself by default). */
+  private readonly chancesOf: number[];
   private readonly scratchCountB: Uint16Array;
   private readonly bucketMs: number;
   private readonly perHour: number;
@@ -118,6 +120,10 @@ export class Linker {
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.scratchCountA = new Uint16Array(this.kinds.length);
+    this.chancesOf = this.kinds.map((k, i) => {
+      const by = spec.kinds[k]?.chances_by;
+      return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
+    });
     this.scratchCountB = new Uint16Array(this.kinds.length);
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
@@ -320,7 +326,8 @@ export class Linker {
       const kind = this.kinds[ki]!;
       const set = this.spec.kinds[kind]!;
       const others = this.othersUsing(key, as, ca, bs, cb) * extrapolate;
-      const chances = mult > 0 ? mult * (Math.log(Math.max(1, ma[ki]! / set.typical)) + Math.log(Math.max(1, mb[ki]! / set.typical))) : 0;
+      const ci = this.chancesOf[ki]!;
+      const chances = mult > 0 ? mult * (Math.log(Math.max(1, ma[ci]! / set.typical)) + Math.log(Math.max(1, mb[ci]! / set.typical))) : 0;
       const nats = Math.min(set.cap, Math.max(0, set.weight * (Math.log(n / (others + this.spec.rarity_prior)) - chances)));
       const g = this.groupOf[ki]!;
       if (nats > groupNats[g]!) {
@@ -365,7 +372,8 @@ export class Linker {
         const ki = as.values.get(key)!;
         const kind = this.kinds[ki]!;
         const typical = this.spec.kinds[kind]!.typical;
-        const many = mult > 0 && (ma[ki]! > typical || mb[ki]! > typical) ? `; the two use ${ma[ki]} and ${mb[ki]} such values` : '';
+        const ci = this.chancesOf[ki]!;
+        const many = mult > 0 && (ma[ci]! > typical || mb[ci]! > typical) ? `; the two use ${ma[ci]} and ${mb[ci]} such values${ci !== ki ? ` (counted as ${this.kinds[ci]})` : ''}` : '';
         reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it${many}`, nats: round(groupNats[g]!) });
       }
       if (co && coNats > 0) reasons.push({ kind: 'co_activity', detail: `${co.shared} shared buckets, ${round(co.expected)} expected`, nats: round(coNats) });

@@ -69,6 +69,11 @@ const kindSettings = z.strictObject({
    * An org with more has more chances to share one with anybody by chance (see `multiplicity`).
    */
   typical: z.number().min(1).default(1),
+  /**
+   * Count this kind's chances by the values of another kind: a proxy pool's adjacent /24s are one location, so an
+   * org's /24s count as the /16s they fall in.
+   */
+  chances_by: z.enum(LINK_KINDS).optional(),
 });
 
 /** Cross-account linkage settings (rules/linkage/linkage.yaml): thresholds as data, like the rules. */
