@@ -91,9 +91,9 @@ export class Linker {
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   private readonly scratchCountA: Uint16Array;
+  private readonly scratchCountB: Uint16Array;
   /** The kind whose values count each kind's chances (chances_by; itself by default). */
   private readonly chancesOf: number[];
-  private readonly scratchCountB: Uint16Array;
   private readonly bucketMs: number;
   private readonly perHour: number;
   private nextId = 1;
@@ -120,11 +120,11 @@ export class Linker {
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.scratchCountA = new Uint16Array(this.kinds.length);
+    this.scratchCountB = new Uint16Array(this.kinds.length);
     this.chancesOf = this.kinds.map((k, i) => {
       const by = spec.kinds[k]?.chances_by;
       return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
     });
-    this.scratchCountB = new Uint16Array(this.kinds.length);
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
   }

@@ -102,9 +102,9 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const weightOf = (t: LabelledText) => Math.min(1, SET_CAP / sizes.get(t.set)!);
   const usable = (t: LabelledText) => !leaveOut.has(t.set) && t.train && !t.holdout;
   const bits = TEXT_BITS;
-  const scale = o.epochScale ?? 1;
-  const harmFtrl = { ...HARM_FTRL, epochs: Math.max(1, Math.round(HARM_FTRL.epochs * scale)), bits };
-  const headFtrl = { ...HEAD_FTRL, epochs: Math.max(1, Math.round(HEAD_FTRL.epochs * scale)), bits };
+  const scaled = (f: Omit<FtrlOptions, 'bits'>): FtrlOptions => ({ ...f, epochs: Math.max(1, Math.round(f.epochs * (o.epochScale ?? 1))), bits });
+  const harmFtrl = scaled(HARM_FTRL);
+  const headFtrl = scaled(HEAD_FTRL);
 
   // Harm: harmful requests (and jailbreaks) against everything benign.
   const harmEx: SparseExample[] = [];
