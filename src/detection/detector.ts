@@ -370,7 +370,12 @@ export function createDetector(opts: DetectorOptions): Detector {
     const features: Record<string, unknown> = {};
     for (const n of featureNames(org, !!cluster)) features[n] = round(resolveFeature(n)?.(ctx));
     const scores: Record<string, unknown> = {};
-    for (const [label, m] of opts.scores) scores[label] = m.explain(org.window, opts.baselines);
+    for (const [label, m] of opts.scores) {
+      scores[label] = m.explain(org.window, opts.baselines);
+      // The key that `key.score.<label>` reads, with what its own traffic contributed (one customer of a reseller).
+      const key = topScoredKey(org, m, opts.baselines);
+      if (key) scores[`key.score.${label}`] = m.explain(key.agg, opts.baselines);
+    }
     list.push({
       request: org.requests,
       ts: org.lastTs,

@@ -83,7 +83,8 @@ export function renderExplain(t: ExplainTimeline): string {
     for (const [label, s] of Object.entries(e.scores)) {
       const sc = s as { score: number; bias: number; contributions: Array<{ feature: string; value: unknown; contribution: number }> };
       const top = sc.contributions.filter((c) => c.contribution !== 0).slice(0, 6).map((c) => `${c.feature}=${String(c.value)} (${c.contribution > 0 ? '+' : ''}${c.contribution})`);
-      lines.push(`  score.${label} = ${sc.score}  [bias ${sc.bias}; ${top.join(', ')}]`);
+      // The window's scores are keyed by label; other scopes (key.score.<label>) by the feature name rules read.
+      lines.push(`  ${label.includes('.') ? label : `score.${label}`} = ${sc.score}  [bias ${sc.bias}; ${top.join(', ')}]`);
     }
     for (const r of e.rules) {
       const conds = r.conditions.map((c) => `${c.holds ? '✓' : '✗'} ${c.feature} ${c.op} ${String(c.value)} (is ${String(c.actual)})`);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type Diagnostic, type LabelEvent } from '../../src/detection/detector.js';
+import { renderExplain } from '../../src/detection/explain.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { fixtureLines, fixtureLabels } from './helpers.js';
 
@@ -180,6 +181,21 @@ test("a key-level label's evidence explains the key's score, and that score is t
   const s = (act.evidence.scores as Record<string, { score: number; contributions: unknown[] }>)['key.score.distillation']!;
   assert.ok(s.score >= 0.9 && s.contributions.length > 0, JSON.stringify(s));
   assert.equal(act.confidence, Math.round(s.score * 1000) / 1000);
+});
+
+test("explain shows the top key's own score with each signal's contribution, beside the window's", () => {
+  const d = createDetector({ ...assets, explain: new Set(['org_distill_0']) });
+  for (const l of fixtureLines('distiller.jsonl')) d.ingest(l);
+  const t = d.explain('org_distill_0')!;
+  const late = t.timeline.filter((e) => e.request >= 30 && !e.event).at(-1)!;
+  const key = late.scores['key.score.distillation'] as { score: number; contributions: Array<{ feature: string }> };
+  assert.ok(key, 'a key with 30 requests is explained');
+  assert.equal(key.score, late.features['key.score.distillation']);
+  assert.ok(key.contributions.some((c) => c.feature === 'long_output_share'));
+  assert.ok(late.scores.distillation, "the window's score is still there");
+  const early = t.timeline.find((e) => e.request < 30)!;
+  assert.equal(early.scores['key.score.distillation'], undefined, 'no key score before the key has 30 requests');
+  assert.match(renderExplain(t), /key\.score\.distillation = [\d.]+ {2}\[bias/);
 });
 
 test('an org idle for longer than idle_eviction_hours keeps its labels but drops its windows; back, it starts afresh', () => {
