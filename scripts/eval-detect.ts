@@ -5,7 +5,7 @@
 //   automatic). Prints the per-family tables and the targets not met (the classifier's table: npm run eval:classifier).
 //   --quick            one fold, 2 seeds, smaller scale (what CI's scaled-down test does, a bit bigger)
 //   --seeds 1,2,3      evaluation seeds (default 1-5)
-//   --folds A,B        which folds (default all)
+//   --folds A,B        which folds (default A,B; R = fold A with three application registers unseen by the classifier)
 //   --scale X          volume of each run (default 1)
 //   --ablation         also rerun fold A seed 1 with each signal group switched off
 //   --json FILE        write every run's results as JSON
@@ -16,7 +16,7 @@ import { SIGNAL_NAMES } from '../src/detection/signals/request-signals.js';
 import { defaultPlaybooks } from '../src/enforcement/default-playbook.js';
 import { playbookActionFor } from '../src/enforcement/replay-action.js';
 import { labelledTexts } from '../src/lab/corpus-catalog.js';
-import { buildFoldAssets, familyRows, FOLDS, formatFamilyTables, runGeneralisationEval, unmetTargets } from '../src/lab/eval/generalisation-eval.js';
+import { buildFoldAssets, familyRows, FOLDS, formatFamilyTables, runGeneralisationEval, UNSEEN_APPS_FOLD, unmetTargets } from '../src/lab/eval/generalisation-eval.js';
 import { median, runEval, type ActionMode } from '../src/lab/eval/run-eval.js';
 import { featurize } from '../src/lab/train/text-model-trainer.js';
 
@@ -32,7 +32,7 @@ const opt = (name: string) => {
 };
 const quick = args.includes('--quick');
 const seeds = (opt('--seeds') ?? (quick ? '1,2' : '1,2,3,4,5')).split(',').map(Number);
-const folds = FOLDS.filter((f) => (opt('--folds') ?? (quick ? 'A' : 'A,B')).split(',').includes(f.name));
+const folds = [...FOLDS, UNSEEN_APPS_FOLD].filter((f) => (opt('--folds') ?? (quick ? 'A' : 'A,B')).split(',').includes(f.name));
 const scale = Number(opt('--scale') ?? (quick ? 0.5 : 1));
 const log = (l: string) => process.stderr.write(l + '\n');
 const cfg = {
@@ -50,7 +50,7 @@ const cfg = {
 const t0 = Date.now();
 const runs = await runGeneralisationEval(cfg);
 const rows = familyRows(runs);
-process.stdout.write(`## Generalisation eval: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
+process.stdout.write(`## Generalisation eval: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')}${f.unseenApps ? `; classifier without ${f.unseenApps.join(', ')}` : ''})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
 process.stdout.write(formatFamilyTables(rows) + '\n\n');
 const unmet = unmetTargets(rows);
 process.stdout.write(unmet.length ? `Targets not met:\n${unmet.map((u) => `- ${u}`).join('\n')}\n` : 'All targets met.\n');

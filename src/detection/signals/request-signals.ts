@@ -223,6 +223,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   let harmCategory = -1;
   let harmP = 0;
   let flags = 0;
+  let capability = false;
   const cuesOff = off.has('cues');
   const cues = cuesOff ? 0 : harnessCues(view.prompt, view.system);
   if (!off.has('classifier')) {
@@ -238,11 +239,15 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
       flags |= F.HARMFUL;
       harmCategory = v.harmCategory;
     }
-    if (v.capability) flags |= F.CAPABILITY;
+    capability = v.capability;
     if (v.evalItem && instruction === undefined) flags |= F.EVAL_ITEM;
   }
   // A known safety-set item is harmful whatever the classifier says.
   if (bench?.category === 'safety') flags |= F.HARMFUL;
+  // A harmful request is not a capability prompt whatever its subject (a chemistry question asking for a weapon
+  // is not a chemistry exercise): a safety evaluation whose prompts the classifier reads as harmful is not
+  // counted as capability traffic too.
+  if (capability && !(flags & F.HARMFUL)) flags |= F.CAPABILITY;
   if (bench && bench.kind === 'benchmark') flags |= F.BENCH;
   if (view.userTurns <= 1) flags |= F.SINGLE_TURN;
   if (!view.system) flags |= F.NO_SYSTEM;

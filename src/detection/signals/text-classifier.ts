@@ -33,6 +33,8 @@ export interface TextModelFile {
     benign_fpr: number;
     /** P(harmful) = 1 / (1 + exp(-(a * logit + b))), fitted on held-back prompts of both kinds. */
     platt: [number, number];
+    /** Most one feature occurrence may add to the harm logit: no single word or pair decides alone. Absent: no cap. */
+    feature_cap?: number;
   };
   /** Logit at or above which a prompt reads as a benchmark item (at the false-positive rate below on app prompts). */
   item: { threshold: number; app_fpr: number };
@@ -133,6 +135,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const capabilityTopic = new Uint8Array(TOPICS.length);
   for (const t of CAPABILITY_TOPICS) capabilityTopic[TOPICS.indexOf(t)] = 1;
   const [pa, pb] = file.harm.platt;
+  const harmCap = file.harm.feature_cap ?? 0;
   const buf = new FeatureBuffer();
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
   const acc = new Float64Array(C);
@@ -147,6 +150,9 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
    */
   function score(text: string, cues?: number): number {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
+    norm = n > 0 ? 1 / Math.sqrt(n) : 0;
+    // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
+    const capQ = harmCap > 0 && norm > 0 ? harmCap / (scales[harmCol]! * norm) : Infinity;
     acc.fill(0, 0, H);
     hits = 0;
     let firstWord = -1;
@@ -160,9 +166,10 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
         else if (f !== firstWord) twoWords = true;
       }
       const base = f * H;
-      for (let j = 0; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
+      const hw = hotW[base]!;
+      acc[0] = acc[0]! + (hw > capQ ? capQ : hw);
+      for (let j = 1; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
     }
-    norm = n > 0 ? 1 / Math.sqrt(n) : 0;
     for (let j = 0; j < H; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
     return twoWords ? hits : 0;
   }

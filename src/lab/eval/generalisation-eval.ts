@@ -18,6 +18,8 @@ export interface FoldSpec {
   name: string;
   /** Data sets the fold's models never see; its misuse actors draw only from them. */
   heldOut: string[];
+  /** Application data sets the fold's classifier never sees (legitimate traffic in unseen registers; see buildAssets). */
+  unseenApps?: string[];
 }
 
 
@@ -26,6 +28,13 @@ export const FOLDS: FoldSpec[] = [
   { name: 'A', heldOut: ['arena_hard_v2', 'bbh', 'harmbench', 'strongreject', 'past_tense_harmful', 'jailbreakbench_behaviors', 'inthewild_jailbreaks'] },
   { name: 'B', heldOut: ['humaneval', 'gsm8k_train', 'eqbench_creative_writing', 'mt_bench', 'advbench', 'harmful_questions', 'donotanswer', 'xstest'] },
 ];
+
+/**
+ * Fold A again, with the classifier also trained without three application registers (support utterances, SQL
+ * questions, "act as" prompt collections) that legitimate families send: how detection treats customers whose
+ * ordinary traffic looks like nothing the models were built from. Run with `--folds R`.
+ */
+export const UNSEEN_APPS_FOLD: FoldSpec = { ...FOLDS[0]!, name: 'R', unseenApps: ['banking77', 'staqc_sql_questions', 'awesome_chatgpt_prompts'] };
 
 export interface EvalConfig {
   dataDir: string;
@@ -78,6 +87,7 @@ export function buildFoldAssets(cfg: Pick<EvalConfig, 'dataDir' | 'rulesDir' | '
     dataDir: cfg.dataDir,
     rulesDir: cfg.rulesDir,
     leaveOut: heldOut,
+    ...(fold.unseenApps ? { unseenApps: new Set(fold.unseenApps) } : {}),
     scoreSeeds: cfg.trainSeeds,
     scoreScale: cfg.trainScale,
     split: 'tune',

@@ -39,6 +39,11 @@ export interface AssetBuildOptions {
   rulesDir: string;
   /** Data sets no model may see (the fold's held-out sets). */
   leaveOut?: ReadonlySet<string>;
+  /**
+   * Application data sets the shipped classifier is trained without while the scores are fitted with one that knows
+   * them: legitimate traffic in a register none of the deployment's models saw, as a provider's own customers' is.
+   */
+  unseenApps?: ReadonlySet<string>;
   /** Simulation runs the scores are fitted on (seeds disjoint from any evaluation's). */
   scoreSeeds: number[];
   scoreScale: number;
@@ -64,7 +69,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const t0 = Date.now();
   const ft = o.featurized ?? featurize(labelledTexts(o.dataDir));
   const epochs = o.textEpochScale !== undefined ? { epochScale: o.textEpochScale } : {};
-  const text = trainTextModel(ft, { leaveOut, ...epochs });
+  const text = trainTextModel(ft, { leaveOut: new Set([...leaveOut, ...(o.unseenApps ?? [])]), ...epochs });
   log(`text model: ${text.trained_on.length} sets, threshold ${text.harm.threshold} (benign FP ${text.harm.benign_fpr}) in ${Math.round((Date.now() - t0) / 1000)} s`);
   const fingerprints = buildFingerprints(o.dataDir, leaveOut);
   const base = {

@@ -20,6 +20,8 @@ export interface FtrlOptions {
   l1: number;
   l2: number;
   seed: number;
+  /** Feature weights kept at or above zero (the bias is free): a head that only counts evidence for its class. */
+  nonNegative?: boolean;
 }
 
 export const DEFAULT_FTRL: Omit<FtrlOptions, 'bits'> = { epochs: 6, alpha: 0.1, beta: 1, l1: 0.5, l2: 1, seed: 7 };
@@ -39,7 +41,9 @@ export function trainBinary(examples: readonly SparseExample[], o: FtrlOptions, 
     const zi = z[i]!;
     if (i !== BIAS && Math.abs(zi) <= o.l1) return 0;
     const l1 = i === BIAS ? 0 : o.l1;
-    return -(zi - Math.sign(zi) * l1) / ((o.beta + Math.sqrt(nn[i]!)) / o.alpha + (i === BIAS ? 0 : o.l2));
+    const w = -(zi - Math.sign(zi) * l1) / ((o.beta + Math.sqrt(nn[i]!)) / o.alpha + (i === BIAS ? 0 : o.l2));
+    // The per-coordinate problem is convex in one variable, so its minimiser over w >= 0 is the clipped one.
+    return o.nonNegative && i !== BIAS && w < 0 ? 0 : w;
   };
   const order = examples.map((_, i) => i);
   const rng = new Rng(o.seed);

@@ -19,6 +19,13 @@ const SET_CAP = 1500;
 /** Benign held-back prompts per family in the false-positive pool (so no single app dominates it). */
 export const FP_POOL_PER_FAMILY = 400;
 export const HARM_FPR = 0.01;
+/**
+ * Most one feature occurrence adds to the harm logit at run time (odds x7.4): a prompt is flagged on several pieces
+ * of evidence, never on one word or pair ("how do I use X in my app" once scored as harmful on the pair "i use"
+ * alone). Measured leave-one-dataset-out in decision 0007: unseen-register false positives and XSTest's safe prompts
+ * fall, recall on unseen harmful sets holds.
+ */
+export const HARM_FEATURE_CAP = 2;
 /** The benchmark-item head's threshold keeps this share of held-back application prompts below it. */
 export const ITEM_FPR = 0.02;
 const ITEM_SETS = new Set(['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing']);
@@ -64,6 +71,12 @@ export interface TextTrainingOptions {
   harmOnly?: boolean;
   /** Multiplies every head's epochs (at least one each): a scaled-down build for CI, not for shipped models. */
   epochScale?: number;
+  /**
+   * `evidence` (default): the harm head's feature weights are kept at or above zero, so only evidence of harm
+   * raises a prompt's score and text in a register the model never saw reads as benign; `signed`: words may also
+   * count against harm (the earlier model, kept to measure the difference).
+   */
+  harmWeights?: 'evidence' | 'signed';
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -103,7 +116,7 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const usable = (t: LabelledText) => !leaveOut.has(t.set) && t.train && !t.holdout;
   const bits = TEXT_BITS;
   const scaled = (f: Omit<FtrlOptions, 'bits'>): FtrlOptions => ({ ...f, epochs: Math.max(1, Math.round(f.epochs * (o.epochScale ?? 1))), bits });
-  const harmFtrl = scaled(HARM_FTRL);
+  const harmFtrl = { ...scaled(HARM_FTRL), nonNegative: o.harmWeights !== 'signed' };
   const headFtrl = scaled(HEAD_FTRL);
 
   // Harm: harmful requests (and jailbreaks) against everything benign.
@@ -207,6 +220,7 @@ function pack(heads: Array<{ name: string; w: Float32Array; bias: number }>, bit
  * prompts of both kinds (classes weighted equally), using the quantised model as it will run.
  */
 function calibrate(file: TextModelFile, ft: FeaturizedTexts, leaveOut: ReadonlySet<string>): void {
+  file.harm.feature_cap = HARM_FEATURE_CAP;
   const clf: TextClassifier = buildTextClassifier(file);
   const pool = benignPool(ft, leaveOut);
   const benign = pool.map((i) => clf.harmLogit(ft.texts[i]!.text));
@@ -215,7 +229,7 @@ function calibrate(file: TextModelFile, ft: FeaturizedTexts, leaveOut: ReadonlyS
   ft.texts.forEach((t, i) => {
     if (t.harmful && t.holdout && t.train && !leaveOut.has(t.set)) harmful.push(clf.harmLogit(t.text));
   });
-  file.harm = { threshold: Number(threshold.toPrecision(6)), benign_fpr: Number(fpr.toPrecision(4)), platt: fitPlatt(benign, harmful) };
+  file.harm = { threshold: Number(threshold.toPrecision(6)), benign_fpr: Number(fpr.toPrecision(4)), platt: fitPlatt(benign, harmful), feature_cap: HARM_FEATURE_CAP };
   const app = pool.filter((i) => APP_SETS.has(ft.texts[i]!.set)).map((i) => clf.itemLogit(ft.texts[i]!.text));
   const it = thresholdAtFpr(app, ITEM_FPR);
   file.item = { threshold: Number(it.threshold.toPrecision(6)), app_fpr: Number(it.fpr.toPrecision(4)) };

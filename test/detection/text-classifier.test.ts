@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeU32 } from '../../src/detection/signals/fingerprint-index.js';
+import { buildTextClassifier, type TextModelFile } from '../../src/detection/signals/text-classifier.js';
+import { HARM_CATEGORIES, TOPICS } from '../../src/detection/signals/taxonomy.js';
+import { FeatureBuffer, hashedFeatures } from '../../src/detection/text/hashed-features.js';
+
+const BITS = 12;
+const columns = ['harm', 'item', ...TOPICS.map((t) => `topic:${t}`), ...HARM_CATEGORIES.map((c) => `harm:${c}`)];
+
+/** A model whose only known feature is the word `word`, weighing `w` (logit units per occurrence at norm 1) for harm. */
+function oneWordModel(word: string, w: number, cap?: number): TextModelFile {
+  const buf = new FeatureBuffer();
+  hashedFeatures(word, BITS, buf);
+  const f = buf.idx[0]!;
+  const row = new Int8Array(columns.length);
+  row[0] = 127;
+  return {
+    version: 1, bits: BITS, columns, features: encodeU32([f]), weights: Buffer.from(row.buffer).toString('base64'),
+    scales: columns.map((_, i) => (i === 0 ? w / 127 : 1)), biases: columns.map((_, i) => (i === 0 ? -4 : 0)),
+    harm: { threshold: 0, benign_fpr: 0.01, platt: [1, 0], ...(cap !== undefined ? { feature_cap: cap } : {}) },
+    item: { threshold: 10, app_fpr: 0.02 }, trained_on: [],
+  };
+}
+
+test('with a feature cap, one word adds at most the cap to the harm logit, however heavy its weight', () => {
+  const text = 'zorblax'; // one feature: norm 1
+  const uncapped = buildTextClassifier(oneWordModel('zorblax', 20));
+  const capped = buildTextClassifier(oneWordModel('zorblax', 20, 2));
+  assert.ok(Math.abs(uncapped.harmLogit(text) - (-4 + 20)) < 0.01, String(uncapped.harmLogit(text)));
+  assert.ok(Math.abs(capped.harmLogit(text) - (-4 + 2)) < 0.01, String(capped.harmLogit(text)));
+  // Each occurrence adds at most the cap (a repeated word is repeated evidence); uncapped, each adds 20/sqrt(3).
+  const twice = 'zorblax zorblax'; // two unigrams and one unknown bigram: 3 features
+  assert.ok(Math.abs(capped.harmLogit(twice) - (-4 + 2 * 2)) < 0.05, String(capped.harmLogit(twice)));
+  assert.ok(Math.abs(uncapped.harmLogit(twice) - (-4 + (2 * 20) / Math.sqrt(3))) < 0.05, String(uncapped.harmLogit(twice)));
+  // A weight under the cap is untouched.
+  assert.equal(buildTextClassifier(oneWordModel('zorblax', 1.5, 2)).harmLogit(text), buildTextClassifier(oneWordModel('zorblax', 1.5)).harmLogit(text));
+});
