@@ -166,9 +166,10 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
         else if (f !== firstWord) twoWords = true;
       }
       const base = f * H;
-      const hw = hotW[base]!;
-      acc[0] = acc[0]! + (hw > capQ ? capQ : hw);
-      for (let j = 1; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
+      // harmCol is the first hot column; only it is capped.
+      const hw = hotW[base + harmCol]!;
+      acc[harmCol] = acc[harmCol]! + (hw > capQ ? capQ : hw);
+      for (let j = harmCol + 1; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
     }
     for (let j = 0; j < H; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
     return twoWords ? hits : 0;

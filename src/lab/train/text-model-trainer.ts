@@ -220,6 +220,7 @@ function pack(heads: Array<{ name: string; w: Float32Array; bias: number }>, bit
  * prompts of both kinds (classes weighted equally), using the quantised model as it will run.
  */
 function calibrate(file: TextModelFile, ft: FeaturizedTexts, leaveOut: ReadonlySet<string>): void {
+  // The threshold and the calibration are read with the cap in place, as the classifier will run.
   file.harm.feature_cap = HARM_FEATURE_CAP;
   const clf: TextClassifier = buildTextClassifier(file);
   const pool = benignPool(ft, leaveOut);
@@ -229,7 +230,7 @@ function calibrate(file: TextModelFile, ft: FeaturizedTexts, leaveOut: ReadonlyS
   ft.texts.forEach((t, i) => {
     if (t.harmful && t.holdout && t.train && !leaveOut.has(t.set)) harmful.push(clf.harmLogit(t.text));
   });
-  file.harm = { threshold: Number(threshold.toPrecision(6)), benign_fpr: Number(fpr.toPrecision(4)), platt: fitPlatt(benign, harmful), feature_cap: HARM_FEATURE_CAP };
+  file.harm = { ...file.harm, threshold: Number(threshold.toPrecision(6)), benign_fpr: Number(fpr.toPrecision(4)), platt: fitPlatt(benign, harmful) };
   const app = pool.filter((i) => APP_SETS.has(ft.texts[i]!.set)).map((i) => clf.itemLogit(ft.texts[i]!.text));
   const it = thresholdAtFpr(app, ITEM_FPR);
   file.item = { threshold: Number(it.threshold.toPrecision(6)), app_fpr: Number(it.fpr.toPrecision(4)) };
