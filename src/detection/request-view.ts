@@ -2,11 +2,16 @@
 // Responses API, messages), tolerant of any shape: the user turns, the system prompt and the sampling
 // parameters. Text is capped so a huge prompt costs a bounded amount of work.
 export const PROMPT_CAP_CHARS = 8192;
+/** A user turn shorter than this is read as a follow-up to an earlier one. */
+export const FOLLOW_UP_CHARS = 80;
 
 export interface RequestView {
   /** Text of the last user turn (capped). */
   prompt: string;
-  /** Text of the user turn before it ('' when none), for short follow-ups ("so the answer is 42?"). */
+  /**
+   * For short follow-ups ("so the answer is 42?"): the last earlier user turn that is not itself a short follow-up,
+   * else the turn just before ('' when none). A chain of follow-ups is read with the question it follows.
+   */
   previous: string;
   /** System prompt text (capped), '' when none. */
   system: string;
@@ -85,7 +90,7 @@ export function viewRequest(body: unknown): RequestView {
     const text = contentText((m as { content?: unknown }).content);
     if (role === 'user') {
       userTurns++;
-      previous = prompt;
+      if (userTurns > 1 && (prompt.length >= FOLLOW_UP_CHARS || previous.length < FOLLOW_UP_CHARS)) previous = prompt;
       prompt = text;
     } else if ((role === 'system' || role === 'developer') && !system) system = text;
   }

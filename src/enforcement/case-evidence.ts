@@ -40,6 +40,7 @@ const KIND_LABEL: Record<string, string> = {
   wrapper: 'prompt wrapper',
   shape: 'request shape',
   co_activity: 'co-activity',
+  co_usage: 'co-usage',
 };
 
 interface MemberLink {

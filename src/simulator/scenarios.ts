@@ -30,6 +30,7 @@ export const LEGIT_FAMILIES: Record<string, ActorFn> = {
   small_developers: L.smallDevelopers,
   university_lab: L.universityLab,
   moderation_pipeline: L.moderationPipeline,
+  fiction_app: L.fictionApp,
 };
 
 export const MISUSE_FAMILIES: Record<string, ActorFn> = {

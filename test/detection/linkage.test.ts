@@ -271,3 +271,27 @@ test('linkage: incremental checkpoints applied in turn equal the full state, thr
   assert.deepEqual(r.checkpoint(), l.checkpoint());
   assert.deepEqual(r.allClusters().map((c) => c.members), l.allClusters().map((c) => c.members));
 });
+
+test('linkage: a network that is most of the population links by what its accounts use together; developers on shared ranges do not', () => {
+  // 50 developers on three cloud /24s, each with a stock client and one of four common request shapes picked
+  // independently of its range; then 120 accounts that all start at once on two proxy subnets, each with its own
+  // stock client version, one request shape, at jittered times. Every value the network uses is soon used by a
+  // hundred orgs of 170, so no single value is rare: what links them is that the orgs on those subnets are the
+  // orgs with that shape, far more of them than the two counts predict.
+  const rng = new Rng(7);
+  const { l } = linker();
+  const devs = Array.from({ length: 50 }, (_, i) => ({ org: `org_dev${i}`, ip24: `3.4.${5 + (i % 3)}.0/24`, userAgent: `OpenAI/Python 1.${40 + rng.int(0, 20)}.0`, shapeHash: 100 + rng.int(0, 3) }));
+  for (let day = 0; day < 3; day++) for (const d of devs) for (let k = 0; k < 4; k++) l.observe(record(d.org, { ts: T0 + day * 24 * HOUR + (9 + rng.next() * 8) * HOUR, ip24: d.ip24, ip16: '3.4.0.0/16', userAgent: d.userAgent, shapeHash: d.shapeHash, suffixHash: 0 }));
+  const hydra = Array.from({ length: 120 }, (_, i) => ({ org: `org_h${i}`, userAgent: `OpenAI/JS 4.${50 + rng.int(0, 50)}.${rng.int(0, 9)}` }));
+  const start = T0 + 3 * 24 * HOUR;
+  const events: Array<{ ts: number; org: string; userAgent: string }> = [];
+  for (const h of hydra) for (let k = 0; k < rng.int(10, 40); k++) events.push({ ts: start + rng.next() * 20 * HOUR, ...h });
+  events.sort((a, b) => a.ts - b.ts);
+  for (const e of events) l.observe(record(e.org, { ts: e.ts, ip24: `77.88.${rng.int(1, 2)}.0/24`, ip16: '77.88.0.0/16', userAgent: e.userAgent, shapeHash: 9001, suffixHash: 0 }));
+  const c = l.clusterOf('org_h0');
+  assert.ok(c, `the network is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h1'))}`);
+  assert.ok(c.members.filter((m) => m.startsWith('org_h')).length >= 0.9 * hydra.length, `${c.members.length} members`);
+  const linkedDevs = devs.filter((d) => l.clusterOf(d.org));
+  assert.equal(linkedDevs.length, 0, `no developer is linked: ${JSON.stringify(linkedDevs.map((d) => memberReasons(l.clusterOf(d.org)!).find((m) => m.org === d.org)))}`);
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage')), 'co-usage is among the reasons');
+});

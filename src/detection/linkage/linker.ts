@@ -54,9 +54,22 @@ interface OrgLinkState {
   seq: number;
 }
 
+/** The strongest co-usage of a pair: the two values, their co-users, Jaccard share, and evidence groups. */
+interface CoUsage {
+  nats: number;
+  both: number;
+  share: number;
+  x: string;
+  y: string;
+  groups: [number, number];
+}
+
 interface ValueState {
   df: number;
-  /** Orgs using the value while few do (candidate generation); null once more than candidate_max_orgs use it. */
+  /**
+   * Orgs using the value while at most CO_USERS_MAX do (co-usage; candidate generation while at most
+   * candidate_max_orgs do); null after.
+   */
   orgs: Set<string> | null;
   /** Once many use it: the most recent users, so a newcomer is still compared with some of them (a big hydra's). */
   recent?: string[];
@@ -67,12 +80,21 @@ const MAX_PENDING = 64;
 const EVICT_EVERY = 1024;
 const RECHECK_BUCKETS = 3;
 const RECENT_USERS = 16;
+/** Co-usage: fewer co-users than this say nothing; at most this many shared values are paired. */
+const MIN_CO_USERS = 5;
+/** Co-usage: the two values' users must be nearly the same orgs (intersection over union). */
+const CO_JACCARD = 0.7;
+const MAX_CO_VALUES = 12;
+/** A value's users are kept up to this many: a network of up to a few hundred accounts is judged on co-usage. */
+const CO_USERS_MAX = 512;
 
 export interface LinkEvaluation {
   strength: number;
   kinds: number;
   reasons: LinkReason[];
   linked: boolean;
+  /** The two values whose co-usage the link rests on, if it does. */
+  bundle?: [string, string];
 }
 
 export class Linker {
@@ -228,17 +250,17 @@ export class Linker {
       v.df++;
       this.dirty.values.add(key);
       candidates ??= new Set();
-      if (v.orgs) {
-        for (const o of v.orgs) candidates.add(o);
-        if (v.df > this.spec.candidate_max_orgs) {
-          v.recent = [...v.orgs].slice(-RECENT_USERS);
-          v.orgs = null;
-        } else v.orgs.add(r.org);
-      }
-      if (v.recent) {
+      if (v.df <= this.spec.candidate_max_orgs && v.orgs) for (const o of v.orgs) candidates.add(o);
+      else {
+        // Many use it: a newcomer is compared with the most recent users only.
+        v.recent ??= v.orgs ? [...v.orgs].slice(-RECENT_USERS) : [];
         for (const o of v.recent) candidates.add(o);
         v.recent.push(r.org);
         if (v.recent.length > RECENT_USERS) v.recent.shift();
+      }
+      if (v.orgs) {
+        if (v.orgs.size >= CO_USERS_MAX) v.orgs = null;
+        else v.orgs.add(r.org);
       }
     };
     reg(0, 'ip24', r.ip24, '', false);
@@ -272,11 +294,31 @@ export class Linker {
         st.watched.delete(other);
         if (os.watched.delete(r.org)) this.dirty.orgs.add(other);
         this.union(r.org, other, e);
+        if (e.bundle) this.joinBundle(e.bundle, other);
       } else if (e.strength >= this.spec.link_threshold / 3) {
         watch(st.watched, other, e.strength, this.spec.watched_pairs_per_org);
         watch(os.watched, r.org, e.strength, this.spec.watched_pairs_per_org);
         this.dirty.orgs.add(other);
       }
+    }
+  }
+
+  /**
+   * A link resting on co-usage found a bundle: its other users registered their values before the bundle showed,
+   * and no new value of theirs will bring them up again, so each is judged now against the member just linked.
+   */
+  private joinBundle([x, y]: [string, string], member: string): void {
+    const ux = this.valuesByKey.get(x)?.orgs;
+    const uy = this.valuesByKey.get(y)?.orgs;
+    const ms = this.orgs.get(member);
+    if (!ux || !uy || !ms) return;
+    const root = this.find(member);
+    for (const o of ux.size <= uy.size ? ux : uy) {
+      if (!(ux.size <= uy.size ? uy : ux).has(o) || this.find(o) === root) continue;
+      const os = this.orgs.get(o);
+      if (!os) continue;
+      const e = this.evaluate(o, os, member, ms);
+      if (e.linked) this.union(o, member, e);
     }
   }
 
@@ -336,6 +378,8 @@ export class Linker {
       }
       any = true;
     }
+    const cu = any && this.enabled('co_usage') ? this.coUsage(as, bs, seen) : undefined;
+    const cuNats = cu ? Math.min(this.spec.kinds.co_usage!.cap, this.spec.kinds.co_usage!.weight * cu.nats) : 0;
     // Co-activity only for pairs that already share something: it is the costliest check.
     let co: ReturnType<typeof coActivity> | undefined;
     let coNats = 0;
@@ -347,11 +391,13 @@ export class Linker {
     let strength = 0;
     let kinds = 0;
     let actor = this.actorGroups.size === 0;
+    // A co-usage counts as evidence of both its values' kinds: the bundle is what they say together.
+    const cuStrong = cu !== undefined && round(cuNats) >= this.spec.min_kind_nats;
     for (let g = 0; g < groupNats.length; g++) {
       const v = groupNats[g]!;
       if (v < 0) continue;
       strength += round(v);
-      if (round(v) >= this.spec.min_kind_nats) {
+      if (round(v) >= this.spec.min_kind_nats || (cuStrong && cu.groups.includes(g))) {
         kinds++;
         if (this.actorGroups.has(g)) actor = true;
       }
@@ -363,6 +409,7 @@ export class Linker {
         if (this.actorGroups.has(this.coGroup)) actor = true;
       }
     }
+    if (cuNats > 0) strength += round(cuNats);
     const linked = strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds && actor;
     const reasons: LinkReason[] = [];
     if (linked || withReasons) {
@@ -377,9 +424,61 @@ export class Linker {
         reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it${many}`, nats: round(groupNats[g]!) });
       }
       if (co && coNats > 0) reasons.push({ kind: 'co_activity', detail: `${co.shared} shared buckets, ${round(co.expected)} expected`, nats: round(coNats) });
+      if (cu && cuNats > 0) reasons.push({ kind: 'co_usage', detail: `${cu.both} orgs use both ${cu.x} and ${cu.y} (${Math.round(cu.share * 100)}% of the users of either)`, nats: round(cuNats) });
       reasons.sort((x, y) => y.nats - x.nats);
     }
-    return { strength: round(strength), kinds, reasons, linked };
+    return { strength: round(strength), kinds, reasons, linked, ...(linked && cuStrong ? { bundle: [cu.x, cu.y] as [string, string] } : {}) };
+  }
+
+  /**
+   * Co-usage: two values of different kinds that the two orgs share (a proxy subnet and a harness's wrapper, a
+   * subnet and a request shape) and whose users are nearly the same orgs (Jaccard >= CO_JACCARD, at least
+   * MIN_CO_USERS of them). Accounts that are one operation carry their infrastructure and their harness as one
+   * bundle, however many they are, where the rarity of each value fades as a large network makes it common;
+   * unrelated orgs on a cloud range pick clients, shapes and templates of their own, so the users of the range and
+   * of any one of those overlap only in part. Nats: the binomial tail bound n KL(c/n || p) of the smaller value's n
+   * users including c of the other's (share p of the orgs seen), less the log of the value pairs that could have
+   * shown it (2 ln orgs seen, and the pairs tried here). Judged while both values' users are known (at most
+   * CO_USERS_MAX each).
+   */
+  private coUsage(as: OrgLinkState, bs: OrgLinkState, seen: number): CoUsage | undefined {
+    const shared: Array<{ key: string; group: number; users: Set<string> }> = [];
+    for (const [key, ki] of as.values) {
+      if (!bs.values.has(key)) continue;
+      const v = this.valuesByKey.get(key);
+      if (!v?.orgs || v.orgs.size < MIN_CO_USERS) continue;
+      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs });
+      if (shared.length >= MAX_CO_VALUES) break;
+    }
+    let best: CoUsage | undefined;
+    let pairs = 0;
+    for (let i = 0; i < shared.length; i++) {
+      for (let j = i + 1; j < shared.length; j++) {
+        const x = shared[i]!;
+        const y = shared[j]!;
+        // One of the two must be about the actor (its network or client): unrelated evaluators running one public
+        // harness share its wrapper and parameters, and that bundle is the harness's, not theirs.
+        if (x.group === y.group || !(this.actorGroups.has(x.group) || this.actorGroups.has(y.group))) continue;
+        pairs++;
+        const [small, large] = x.users.size <= y.users.size ? [x.users, y.users] : [y.users, x.users];
+        // Jaccard is at most small/large: most pairs are settled without intersecting.
+        if (small.size < CO_JACCARD * large.size) continue;
+        let c = 0;
+        for (const o of small) if (large.has(o)) c++;
+        const jaccard = c / (small.size + large.size - c);
+        if (c < MIN_CO_USERS || jaccard < CO_JACCARD) continue;
+        const n = small.size;
+        const p = Math.min(large.size / Math.max(seen, large.size + 1), 1 - 1e-9);
+        const q = c / n;
+        if (q <= p) continue;
+        const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
+        const nats = n * kl;
+        if (!best || nats > best.nats) best = { nats, both: c, share: jaccard, x: x.key, y: y.key, groups: [x.group, y.group] };
+      }
+    }
+    if (!best) return undefined;
+    best.nats = Math.max(0, best.nats - 2 * Math.log(Math.max(2, seen)) - Math.log(pairs));
+    return best;
   }
 
   private countKinds(st: OrgLinkState, into: Uint16Array): Uint16Array {

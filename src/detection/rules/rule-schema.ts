@@ -50,7 +50,7 @@ export const ruleSchema = z.strictObject({
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
-export const LINK_KINDS = ['ip24', 'ip16', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity'] as const;
+export const LINK_KINDS = ['ip24', 'ip16', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 const kindSettings = z.strictObject({

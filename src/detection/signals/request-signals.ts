@@ -4,7 +4,7 @@ import type { TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a, shingleHashes } from '../text/hash.js';
 import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
-import { viewRequest } from '../request-view.js';
+import { FOLLOW_UP_CHARS, viewRequest } from '../request-view.js';
 import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
 import { EVAL_CUES, harnessCues } from './harness-cues.js';
 import { scriptClass } from './script-class.js';
@@ -207,7 +207,6 @@ function shapeHash(v: ReturnType<typeof viewRequest>, api: string): number {
 }
 
 /** A last turn shorter than this is a follow-up, classified with the user turn before it. */
-const FOLLOW_UP_CHARS = 80;
 
 /** A response this long, or a max_tokens this high, asks for long output (reasoning traces, full solutions). */
 const LONG_OUTPUT_TOKENS = 4000;
@@ -230,17 +229,27 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     // A task on supplied text (classify, translate, moderate this post) is judged by its instruction, and is
     // not a harmful request whatever the text holds: the model is asked about the text, not for it.
     const instruction = dataTaskInstruction(view.prompt, view.system);
-    // A short follow-up ("so the answer is 42?") is read with the turn it follows.
-    const asked = view.prompt.length < FOLLOW_UP_CHARS && view.previous ? `${view.previous}\n${view.prompt}` : view.prompt;
-    const v = m.text.classify(instruction ?? asked, !cuesOff && instruction === undefined && asked === view.prompt ? cues : undefined);
-    topic = v.topic;
-    harmP = instruction === undefined ? v.harmP : 0;
-    if (v.harmful && instruction === undefined) {
-      flags |= F.HARMFUL;
-      harmCategory = v.harmCategory;
-    }
+    // A short follow-up ("so the answer is 42?", "make it darker") is read with the question it follows for its
+    // topic, but judged as a request only on what it adds: the question was counted when it was asked, and the
+    // population tests count independent requests (a conversation revising one dark story is not a sweep's next
+    // item). A harmful follow-up is still harmful on its own words.
+    const followUp = view.prompt.length < FOLLOW_UP_CHARS && view.previous !== '';
+    const asked = followUp ? `${view.previous}\n${view.prompt}` : view.prompt;
+    const v = m.text.classify(instruction ?? asked, !cuesOff && instruction === undefined && !followUp ? cues : undefined);
+    // A prompt no topic head claims (its best one-vs-rest logit below 0) counts toward no topic: text in a register
+    // the heads never saw (fiction, a new product's jargon) is otherwise spread over topics at random, and the
+    // spread reads like a sweep across capability areas. Whether it is capability traffic is still its best guess.
+    topic = v.topicLogit >= 0 ? v.topic : -1;
     capability = v.capability;
-    if (v.evalItem && instruction === undefined) flags |= F.EVAL_ITEM;
+    if (instruction === undefined) {
+      const own = followUp ? m.text.classify(view.prompt) : v;
+      harmP = own.harmP;
+      if (own.harmful) {
+        flags |= F.HARMFUL;
+        harmCategory = own.harmCategory;
+      }
+      if (own.evalItem) flags |= F.EVAL_ITEM;
+    }
   }
   // A known safety-set item is harmful whatever the classifier says.
   if (bench?.category === 'safety') flags |= F.HARMFUL;

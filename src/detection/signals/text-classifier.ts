@@ -52,6 +52,8 @@ export interface TextVerdict {
   harmCategory: number;
   /** Index into TOPICS. */
   topic: number;
+  /** The topic head's own logit for that topic (one-vs-rest: below 0, the head does not claim the prompt). */
+  topicLogit: number;
   capability: boolean;
   /** Written like a benchmark item. */
   evalItem: boolean;
@@ -223,13 +225,14 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       return acc[itemCol]!;
     },
     classify(text, cues) {
-      if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), capability: false, evalItem: false };
+      if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), topicLogit: 0, capability: false, evalItem: false };
       const z = harmOf(text, cues);
       const known = judgedKnown;
       // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
       // carries no evidence either way: its score would come from the bias and function-word pairs alone.
       const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
       const topic = argmax(topicCols);
+      const topicLogit = acc[topicCols[topic]!]!;
       const evalItem = wholeKnown >= MIN_KNOWN && acc[itemCol]! >= file.item.threshold;
       if (harmful) {
         // The category is read from whichever text was judged harmful.
@@ -241,6 +244,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
         harmful,
         harmCategory: harmful ? argmax(harmCols) : -1,
         topic,
+        topicLogit,
         capability: capabilityTopic[topic] === 1,
         evalItem,
       };

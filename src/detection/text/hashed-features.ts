@@ -2,7 +2,9 @@
 // lower-cased content words and the bigrams around them, each hashed into a 2^bits space. Function words
 // ("how can I", "in the past", "write a") carry a data set's phrasing rather than what is asked about, so they
 // count only inside bigrams with a content word: measured leave-one-dataset-out, this lifted recall on unseen
-// safety sets by 5-35 points (docs/detection.md). Character n-grams and stemming were measured too and added
+// safety sets by 5-35 points (docs/detection.md). Light verbs ("use", "make", "tell") are function words here too:
+// read as content, "how do I use X in my app?" was flagged as harmful wherever the developer questions that teach
+// otherwise were unseen (decision 0007). Character n-grams and stemming were measured too and added
 // nothing but cost. Only a prompt's head and tail are read, so the cost per prompt is bounded.
 import { MAX_HITS_PER_CONCEPT, MAX_STEM, type ConceptScanner } from './concept-lexicon.js';
 import { mixHash } from './hash.js';
@@ -107,7 +109,9 @@ const STOPWORD_HASHES = (
   'about as up down out over under again further once i me my mine myself we us our ours you your yours he him his ' +
   'she her hers it its they them their what which who whom whose when where why how all any both each few more most ' +
   'other some such no nor not only own same too very can could will would shall should may might must do does did ' +
-  'doing done is am are was were be been being have has had having s t d ll m re ve just now also get got please'
+  'doing done is am are was were be been being have has had having s t d ll m re ve just now also get got please ' +
+  // Light verbs: how a request is phrased ("how do I use X", "make a", "tell me"), not what it asks for.
+  'use using used make made take give want need know like go see find try tell show let'
 )
   .split(' ')
   .map(wordHash);

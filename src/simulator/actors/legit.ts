@@ -6,6 +6,7 @@
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import { agentOf, DAY, HOUR, inHours, ip, sdkAgent, workingHours, type ClientKind } from '../population.js';
 import { evaluationHarness } from '../harness.js';
+import type { Rng } from '../rng.js';
 import { appParams, Emitter, pickApi, pickModel, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const legit = (family: string, orgs: TraceOrgLine[], e: Emitter, allowed: ActorOutput['allowed'] = []): ActorOutput => ({
@@ -233,6 +234,91 @@ export function tutoring(ctx: ActorContext): ActorOutput {
     }
   }
   return legit('tutoring', [{ type: 'org', id: org, name: 'MathMentor' }], e);
+}
+
+const WRITING_SYSTEMS = [
+  'You are a creative writing assistant. Match the author\'s voice and never break the story to lecture.',
+  'You help novelists draft and revise scenes. Keep the author\'s characters and tone.',
+  'You are a co-writer for interactive fiction. Stay in the story.',
+];
+const REVISIONS = [
+  'Make it darker.',
+  'Continue the story.',
+  'Rewrite the ending so it is more hopeful.',
+  'Add more dialogue between the two main characters.',
+  'Shorten it to about 300 words.',
+  'Give it a title.',
+  'Make the villain more menacing.',
+  'Tell the same scene from the other character\'s point of view.',
+];
+
+// A writer's own requests, composed from parts so no two apps (and no benchmark) share them.
+const GENRES = ['mystery', 'thriller', 'fantasy', 'romance', 'science fiction', 'horror', 'literary', 'historical', 'war', 'crime noir', 'heist', 'young adult', 'western', 'dystopian', 'comedy'];
+const CHARACTERS = [
+  'a retired detective', 'a young witch', 'a smuggler with debts', 'a grieving father', 'an android learning to lie', 'a soldier coming home',
+  'a con artist', 'a night-shift nurse', 'a teenage runaway', 'a disgraced chef', 'a lighthouse keeper', 'two estranged sisters', 'a hitman who wants out',
+  'a village healer', 'a spy in a neutral country', 'an old fisherman', 'a ghost who does not know she is dead', 'a king\'s food taster',
+];
+const CONFLICTS = [
+  'discovers a letter that changes everything', 'is betrayed by a partner', 'plans revenge on the man who ruined her family', 'has one night to escape the city',
+  'must choose between loyalty and the truth', 'finds a body in the river', 'is hunted by the people who trained him', 'tries to make amends before dying',
+  'falls for the enemy', 'witnesses a murder and tells no one', 'is framed for a crime', 'loses everything in a fire', 'negotiates with kidnappers', 'survives a shipwreck',
+];
+const SETTINGS = ['in 1920s Chicago', 'on a generation ship', 'in a drowned city', 'in a small town in winter', 'during the siege of a castle', 'in a Tokyo love hotel', 'on a failing farm', 'in a hospital at night', 'in a border town', 'at a wedding that goes wrong'];
+const ASKS = [
+  (g: string, c: string, k: string, s: string) => `Write a ${g} short story about ${c} who ${k} ${s}.`,
+  (g: string, c: string, k: string, s: string) => `Write the opening scene of a ${g} novel: ${c} ${k} ${s}. First person, present tense.`,
+  (g: string, c: string, k: string, s: string) => `I'm writing a ${g} book. My protagonist is ${c} who ${k}. Write the chapter where it happens, ${s}.`,
+  (g: string, c: string, k: string) => `Write a poem from the point of view of ${c} who ${k}.`,
+  (g: string, c: string, k: string, s: string) => `Outline a three-act ${g} plot: ${c} ${k} ${s}.`,
+  (g: string, c: string) => `Give me ten name ideas for ${c} in a ${g} story, with a line on each.`,
+  (g: string, c: string, k: string) => `Write a tense dialogue between ${c} and the person who knows their secret, right after the character ${k}.`,
+  (g: string, c: string, k: string, s: string) => `Describe the setting ${s} for a ${g} story, through the eyes of ${c}. Make it vivid, sounds and smells.`,
+];
+const LENGTHS = ['', ' About 500 words.', ' Keep it under 300 words.', ' 800-1000 words.', ' Make it dark and unsettling.', ' Keep the tone light.'];
+
+function writerPrompt(rng: Rng): string {
+  const ask = rng.pick(ASKS);
+  return ask(rng.pick(GENRES), rng.pick(CHARACTERS), rng.pick(CONFLICTS), rng.pick(SETTINGS)) + rng.pick(LENGTHS);
+}
+
+export function fictionApp(ctx: ActorContext): ActorOutput {
+  // Hard negative: a creative-writing assistant. Fiction goes where fiction goes (violence, crime, grief, war),
+  // answers are long, writers revise in follow-ups, temperatures are warm, and traffic comes from many writers.
+  // Most requests are the writers' own; some apps also offer published prompts (benchmark creative items here).
+  const { rng } = ctx;
+  const org = `org_fiction_${ctx.tag}`;
+  const published = [
+    ...ctx.corpora.texts('eqbench_creative_writing'),
+    ...ctx.corpora.texts('arena_hard_v2', (it) => it.category === 'creative'),
+    ...ctx.corpora.texts('mt_bench', (it) => it.category === 'creative'),
+  ];
+  const publishedShare = rng.range(0, 0.3);
+  const api = pickApi(rng);
+  const model = pickModel(rng, api);
+  const ua = agentOf(rng, rng.pick(['sdk', 'named'] as ClientKind[]), api);
+  const system = rng.chance(0.8) ? rng.pick(WRITING_SYSTEMS) : undefined;
+  const net = ctx.net.own(rng);
+  const hours = workingHours(rng);
+  hours.hours = rng.int(10, 16);
+  hours.weekdaysOnly = false;
+  const temperature = rng.pick([0.8, 0.9, 1, 1.1]);
+  const maxTokens = rng.pick([1500, 2048, 4096]);
+  const revise = rng.range(0.1, 0.6);
+  const e = new Emitter();
+  const total = volume(ctx, 300, 1500);
+  while (e.requests.length < total) {
+    let ts = inHours(rng, hours, ctx.start, ctx.span);
+    const writer = rng.int(1, 400);
+    const turns = [rng.chance(publishedShare) ? rng.pick(published).slice(0, 4000) : writerPrompt(rng)];
+    for (let t = 0; e.requests.length < total; t++) {
+      if (t > 0) turns.push(rng.pick(REVISIONS));
+      e.emit({ org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(system ? { system } : {}), turns: [...turns], model, params: { temperature, max_tokens: maxTokens }, headers: { 'x-writer': String(writer) }, outputTokens: rng.int(300, maxTokens) });
+      ts += rng.int(60, 900) * 1000;
+      if (!rng.chance(revise) || t >= 4) break;
+    }
+  }
+  return legit('fiction_app', [{ type: 'org', id: org, name: 'StoryForge' }], e);
 }
 
 export function educationApp(ctx: ActorContext): ActorOutput {

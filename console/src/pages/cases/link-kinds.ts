@@ -1,7 +1,7 @@
 // The kinds of evidence that link an account into a cluster, read from the reason the enforcement module
 // writes ("linked to X by network /24 … (…); system prompt … (…): 9.5 nats"), so members can be summarised
 // by kind instead of as near-identical sentences.
-const KINDS = ['network /24', 'network /16', 'client', 'system prompt', 'prompt wrapper', 'request shape', 'co-activity'] as const;
+const KINDS = ['network /24', 'network /16', 'client', 'system prompt', 'prompt wrapper', 'request shape', 'co-activity', 'co-usage'] as const;
 
 export function linkKinds(reason: string): string[] {
   const by = reason.indexOf(' by ');
