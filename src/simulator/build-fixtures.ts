@@ -12,6 +12,8 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.5 },
   { file: 'slow.jsonl', scenario: 'slow', seed: 12, scale: 0.8 },
   { file: 'hydra.jsonl', scenario: 'hydra', seed: 13, scale: 0.5 },
+  // A hydra harvesting at temperature 0 with reasoning requests the cues do not know: it reads as an evaluation.
+  { file: 'hydra-eval.jsonl', scenario: 'hydra', seed: 50, scale: 0.5 },
   { file: 'safety-sweep.jsonl', scenario: 'safety-sweep', seed: 14, scale: 0.5 },
   { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.8 },
   { file: 'vendor.jsonl', scenario: 'vendor', seed: 16, scale: 0.8 },

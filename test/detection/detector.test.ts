@@ -173,6 +173,22 @@ test('a hydra is gathered into one cluster, with the reasons each member joined;
   for (const o of snap.orgs.filter((x) => devs.has(x.org))) assert.deepEqual(o.activities, []);
 });
 
+test('a hydra whose harvest reads as an evaluation (temperature 0, scored as a sweep) is labelled distillation as a network: many accounts, long answers', () => {
+  const lines = fixtureLines('hydra-eval.jsonl');
+  const truth = fixtureLabels('hydra-eval.jsonl');
+  const hydra = new Set(truth.actors.find((a) => a.actor === 'hydra')!.orgs);
+  const devs = new Set(truth.actors.find((a) => a.actor === 'small_developers')!.orgs);
+  const { snap } = run(lines);
+  const members = snap.orgs.filter((o) => hydra.has(o.org));
+  const labelled = members.filter((o) => o.activities.some((a) => a.label === 'distillation' && a.rules.includes('distill.networked-sweep')));
+  assert.ok(labelled.length >= 0.9 * hydra.size, `${labelled.length} of ${hydra.size} labelled by the network rule`);
+  const ev = labelled[0]!.activities.find((a) => a.label === 'distillation')!.evidence as { thresholds: Array<{ feature: string; actual: number }>; links?: unknown };
+  const actual = Object.fromEntries(ev.thresholds.map((t) => [t.feature, t.actual]));
+  assert.ok(actual['cluster.orgs']! >= 10 && actual['cluster.score.benchmarking']! >= 0.9 && actual['cluster.long_output_share']! >= 0.25, JSON.stringify(actual));
+  assert.ok(ev.links, 'the label shows the links that make the network');
+  for (const o of snap.orgs.filter((x) => devs.has(x.org))) assert.deepEqual(o.activities, []);
+});
+
 test("a key-level label's evidence explains the key's score, and that score is the label's confidence", () => {
   const rules = assets.rules.filter((r) => r.spec.id === 'distill.key-harvest');
   assert.equal(rules.length, 1);
