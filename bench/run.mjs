@@ -94,8 +94,9 @@ try {
     portkey: () => portkeyTarget({ bench, up }),
     // The same as moat-memory, from the checkout given by --base-root (interleaved with the others, round by round).
     'moat-base': () => moatTarget({ root: P.baseRoot, up, dir, name: 'moat-base', label: `Moat, memory limits, built from ${P.baseRoot}` }),
+    'moat-base-redis': () => moatTarget({ root: P.baseRoot, up, dir, name: 'moat-base-redis', redisUrl: P.redisUrl, label: `Moat, Redis limits, built from ${P.baseRoot}` }),
   };
-  if (P.only.includes('moat-base') && !P.baseRoot) throw new Error('--targets moat-base needs --base-root DIR (a built checkout)');
+  if (P.only.some((t) => t.startsWith('moat-base')) && !P.baseRoot) throw new Error('--targets moat-base and moat-base-redis need --base-root DIR (a built checkout)');
   for (const name of P.only) {
     const t = await starters[name]();
     if (t.process) procs.push(t.process);

@@ -52,6 +52,7 @@ export function summariseRatios(rounds, targets) {
     }
   }
   if (targets.includes('moat-redis') && targets.includes('moat-memory')) ratios['moat-redis/moat-memory'] = { c32_rps: ratioOf('moat-redis', 'moat-memory', (r) => r.saturation.rps) };
+  if (targets.includes('moat-base-redis') && targets.includes('moat-base')) ratios['moat-base-redis/moat-base'] = { c32_rps: ratioOf('moat-base-redis', 'moat-base', (r) => r.saturation.rps) };
   return { targets: out, ratios };
 }
 

@@ -171,20 +171,21 @@ return res
 `;
 
 /**
- * KEYS: one counter per reservation. ARGV: now, ticketId, then per reservation: algo, windowMs, bucketMs,
- * delta (actual - reserved), ref (bucket index or session anchor).
+ * Settles one or more tickets of one org (their counters share a cluster slot), in order. KEYS: one counter per
+ * reservation (repeats allowed). ARGV per reservation: algo, windowMs, bucketMs, delta (actual - reserved), ref
+ * (bucket index or session anchor), now (the ticket's settle time), ticketId.
  */
 export const SETTLE_SCRIPT = `
 local function int(x) return string.format('%.0f', x) end
-local now = tonumber(ARGV[1])
-local ticket = ARGV[2]
 for i = 1, #KEYS do
-  local b = 2 + (i - 1) * 5
+  local b = (i - 1) * 7
   local algo = ARGV[b + 1]
   local win = tonumber(ARGV[b + 2])
   local bms = tonumber(ARGV[b + 3])
   local delta = tonumber(ARGV[b + 4])
   local ref = tonumber(ARGV[b + 5])
+  local now = tonumber(ARGV[b + 6])
+  local ticket = ARGV[b + 7]
   local key = KEYS[i]
   if algo == 's' then
     local cur = math.floor(now / bms)

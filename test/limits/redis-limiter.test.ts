@@ -50,6 +50,39 @@ test('[redis] one round trip per admission and per settle, whatever the number o
   }
 });
 
+test('[redis] settles of one org that finish in the same turn share one script call, and every reservation is settled exactly', { skip: redisSkip }, async () => {
+  const clock = new TestClock();
+  const limits = limitsDoc({ tiers: { free: { key: { outputTokensPerMinute: 100_000, concurrentRequests: 10 }, org: { windows: [{ name: '7d', duration: '7d', tokens: 1_000_000 }] } } } });
+  const l = await createRedisLimiter({ url: REDIS_URL!, limits: () => limits, now: clock.now, keyPrefix: `${runPrefix}coalesce:` });
+  try {
+    const warm = await l.admit(input(clock, { orgId: 'org_warm' }));
+    assert.ok(warm.ok);
+    await warm.ticket.settle({ inputTokens: 0, outputTokens: 0 }); // loads both scripts
+    const tickets = [];
+    for (const orgId of ['org_a', 'org_a', 'org_a', 'org_b', 'org_b']) {
+      const r = await l.admit(input(clock, { orgId, maxTokens: 100 }));
+      assert.ok(r.ok);
+      tickets.push(r.ticket);
+    }
+    const before = l.roundTrips;
+    await Promise.all(tickets.map((t, i) => t.settle({ inputTokens: 10, outputTokens: 10 * (i + 1) })));
+    assert.equal(l.roundTrips - before, 2, 'one settle call per org');
+    const used = async (orgId: string) => {
+      const st = await l.peek({ orgId, keyId: 'key_1', tier: 'free' });
+      const of = (pred: (s: (typeof st)[number]) => boolean) => st.find(pred)?.used;
+      return {
+        output: of((s) => s.limit.metric.kind === 'rate' && s.limit.metric.unit === 'output_tokens'),
+        running: of((s) => s.limit.metric.kind === 'concurrency'),
+      };
+    };
+    // Output reservations of 100 each were replaced by the real usage: 10 + 20 + 30 for org_a, 40 + 50 for org_b.
+    assert.deepEqual(await used('org_a'), { output: 60, running: 0 });
+    assert.deepEqual(await used('org_b'), { output: 90, running: 0 });
+  } finally {
+    await l.close();
+  }
+});
+
 test('[redis] a sliding counter written without its summary (older gateway) is read in full: live buckets count, expired and empty ones do not', { skip: redisSkip }, async () => {
   const clock = new TestClock();
   const prefix = `${runPrefix}legacy:`;
