@@ -11,6 +11,8 @@ import { UpstreamSchema, type UpstreamConfig } from '../config/schema.js';
 import { createDemoBatches, type DemoBatches } from './demo-batches.js';
 
 export const DEMO_NOTICE = '[Moat demo upstream: a stand-in, not a model]';
+/** Words a long demo answer is padded with (replyWords). */
+const FILLER = 'and so on, word after word, as long as asked. '.split(/(?<=\s)/);
 
 export type DemoFault =
   | 'none'
@@ -35,6 +37,11 @@ export interface DemoBehavior {
   chunkDelayMs: number;
   /** Batches end as soon as they are created (default); false leaves them in progress until cancelled. */
   batchesComplete: boolean;
+  /**
+   * Words in each answer (0: the echo alone). Tests that replay simulated traffic set it per request to the
+   * simulated answer's length, since detection reads how long answers are.
+   */
+  replyWords: number;
 }
 
 export interface RecordedRequest {
@@ -80,7 +87,7 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const models = opts.models ?? ['demo-gpt', 'demo-claude'];
   const now = opts.now ?? (() => Date.now());
-  let behavior: DemoBehavior = { fault: 'none', delayMs: 0, chunkDelayMs: 0, batchesComplete: true };
+  let behavior: DemoBehavior = { fault: 'none', delayMs: 0, chunkDelayMs: 0, batchesComplete: true, replyWords: 0 };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const stats = { abortedStreams: 0 };
@@ -162,7 +169,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     const model = body.model;
     if (kind === 'embeddings') return json(res, 200, embeddingsResponse(model, body));
     if (kind === 'count_tokens') return json(res, 200, { input_tokens: demoReply(body, true).inputTokens });
-    const reply = demoReply(body, kind === 'messages');
+    const reply = demoReply(body, kind === 'messages', b.replyWords);
     const ids = { n, created: Math.floor(now() / 1000) };
     if (kind === 'responses' && body.store !== false) {
       const r = responseObject(model, reply, ids, 'completed');
@@ -180,7 +187,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
               : openAiStream(model, reply, ids, includeUsage(body));
       return streamEvents(res, events, b);
     }
-    const full = wholeAnswer(kind, model, body, ids).body;
+    const full = wholeAnswer(kind, model, body, ids, b.replyWords).body;
     if (b.fault === 'close-mid-stream' || b.fault === 'hang-mid-body') {
       const text = JSON.stringify(full);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
@@ -252,10 +259,10 @@ function refusal(kind: DemoKind, body: unknown, anthropic: boolean, models: read
 const err = (status: number, body: Json) => ({ status, body });
 
 /** A whole (non-streamed) answer of the demo for a body it accepts. */
-function wholeAnswer(kind: DemoKind, model: string, body: Json, ids: { n: number; created: number }): { status: number; body: Json } {
+function wholeAnswer(kind: DemoKind, model: string, body: Json, ids: { n: number; created: number }, replyWords = 0): { status: number; body: Json } {
   if (kind === 'embeddings') return { status: 200, body: embeddingsResponse(model, body) };
   if (kind === 'count_tokens') return { status: 200, body: { input_tokens: demoReply(body, true).inputTokens } };
-  const reply = demoReply(body, kind === 'messages');
+  const reply = demoReply(body, kind === 'messages', replyWords);
   const full =
     kind === 'messages'
       ? anthropicMessage(model, reply, ids)
@@ -282,7 +289,7 @@ const DEMO_MEDIA_TOKENS = { openai: 765, anthropic: 1600 } as const;
  * token counts: input = characters / 4 (rounded up) plus a fixed cost per image or document part, output = one
  * per word.
  */
-export function demoReply(body: Json, anthropic: boolean): Reply {
+export function demoReply(body: Json, anthropic: boolean, replyWords = 0): Reply {
   const turns = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
   const media = { parts: 0 };
   let chars = contentText(body.system, media).length + contentText(body.instructions, media).length;
@@ -303,6 +310,7 @@ export function demoReply(body: Json, anthropic: boolean): Reply {
   }
   if (Array.isArray(body.tools)) chars += JSON.stringify(body.tools).length;
   const words = `${DEMO_NOTICE} You said: ${lastUser.slice(0, 200)}`.split(/(?<=\s)/);
+  for (let i = 0; words.length < replyWords; i++) words.push(FILLER[i % FILLER.length]!);
   const max = anthropic ? body.max_tokens : (body.max_output_tokens ?? body.max_completion_tokens ?? body.max_tokens);
   const limit = typeof max === 'number' && max > 0 ? max : Infinity;
   const mediaTokens = media.parts * DEMO_MEDIA_TOKENS[anthropic ? 'anthropic' : 'openai'];

@@ -13,9 +13,12 @@ import { SCRIPTS } from './signals/script-class.js';
 import { CUE_OFF, HARM_OFF, NOVELTY, OUT_RATIO_N, OUT_RATIO_SUM, PROMPT_LOG_SUM, SCRIPT_OFF, TOPIC_OFF, type Tally } from './tally.js';
 
 /** What features read: a tally plus what only some scopes can say (undefined where unknown). */
+/** Most common template, system prompt, request shape, or wrapper (first or last line around different items). */
+export type TopKind = 'template' | 'system' | 'shape' | 'wrapper';
+
 export interface Aggregate {
   tally: Tally;
-  topShare(kind: 'template' | 'system' | 'shape'): number | undefined;
+  topShare(kind: TopKind): number | undefined;
   benchDistinct(): number | undefined;
   interarrivalCv(): number | undefined;
   hoursActive(): number | undefined;
@@ -51,6 +54,7 @@ export const AGGREGATE_FEATURES = [
   'template_top_share',
   'system_top_share',
   'shape_top_share',
+  'wrapper_top_share',
   'novelty',
   'output_ratio',
   'prompt_log_mean',
@@ -164,6 +168,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a) => a.topShare('system');
     case 'shape_top_share':
       return (a) => a.topShare('shape');
+    case 'wrapper_top_share':
+      return (a) => a.topShare('wrapper');
     case 'novelty':
       return (a) => (a.tally.n ? a.tally.v[NOVELTY]! / a.tally.n : 0);
     case 'output_ratio':

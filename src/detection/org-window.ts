@@ -6,7 +6,7 @@ import { SKETCH_SLOTS, sketchSimilarity } from './signals/sketch.js';
 import type { RequestSignals } from './signals/request-signals.js';
 import { ModeTable } from './mode-table.js';
 import { Tally } from './tally.js';
-import type { Aggregate } from './aggregate-features.js';
+import type { Aggregate, TopKind } from './aggregate-features.js';
 
 const NOVELTY_RING = 32;
 const INITIAL = 16;
@@ -26,6 +26,8 @@ interface Columns {
   template: Uint32Array;
   system: Uint32Array;
   shape: Uint32Array;
+  prefix: Uint32Array;
+  suffix: Uint32Array;
   bench: Int32Array;
   benchSrc: Int8Array;
 }
@@ -44,6 +46,8 @@ const COLUMN_TYPES = {
   template: Uint32Array,
   system: Uint32Array,
   shape: Uint32Array,
+  prefix: Uint32Array,
+  suffix: Uint32Array,
   bench: Int32Array,
   benchSrc: Int8Array,
 } as const;
@@ -137,6 +141,8 @@ export class OrgWindow implements Aggregate {
     c.template[i] = s.templateHash;
     c.system[i] = s.systemHash;
     c.shape[i] = s.shapeHash;
+    c.prefix[i] = s.prefixHash;
+    c.suffix[i] = s.suffixHash;
     // Safety-set items count as harmful prompts (safety_probing), not as capability benchmarks.
     const bench = s.bench && s.bench.kind === 'benchmark' ? s.bench : undefined;
     c.bench[i] = bench ? bench.key : -1;
@@ -170,12 +176,12 @@ export class OrgWindow implements Aggregate {
     return this.n < this.size ? 0 : this.head;
   }
 
-  private column(name: 'template' | 'system' | 'shape' | 'bench'): Uint32Array | Int32Array {
+  private column(name: 'template' | 'system' | 'shape' | 'prefix' | 'suffix' | 'bench'): Uint32Array | Int32Array {
     return this.c[name];
   }
 
   /** Count of the most frequent non-zero (bench: non-negative) value of a column in the window. */
-  topCount(name: 'template' | 'system' | 'shape'): number {
+  topCount(name: 'template' | 'system' | 'shape' | 'prefix' | 'suffix'): number {
     const key = `top:${name}`;
     let v = this.cache.get(key);
     if (v === undefined) {
@@ -191,8 +197,11 @@ export class OrgWindow implements Aggregate {
     return v;
   }
 
-  topShare(kind: 'template' | 'system' | 'shape'): number {
-    return this.n ? this.topCount(kind) / this.n : 0;
+  topShare(kind: TopKind): number {
+    if (!this.n) return 0;
+    // A wrapper is the same first or last line around different items, whichever end it is on.
+    if (kind === 'wrapper') return Math.max(this.topCount('prefix'), this.topCount('suffix')) / this.n;
+    return this.topCount(kind) / this.n;
   }
 
   benchDistinct(): number {

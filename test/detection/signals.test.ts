@@ -79,6 +79,21 @@ test('a harmful request is not counted as a capability prompt, whatever its subj
   assert.equal(weapon.flags & F.CAPABILITY, 0, 'and not capability');
 });
 
+test('long output is the answer received; a high max_tokens counts only when the answer size is unknown', () => {
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const line = (maxTokens: number, outputTokens?: number) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions',
+    body: { model: 'm', max_tokens: maxTokens, messages: [{ role: 'user', content: 'Refactor this function for readability.' }] },
+    ...(outputTokens !== undefined ? { response: { status: 200, usage: { input_tokens: 40, output_tokens: outputTokens } } } : {}),
+  });
+  const long = (maxTokens: number, outputTokens?: number) => (extractSignals(line(maxTokens, outputTokens), 0, models).flags & F.LONG_OUTPUT) !== 0;
+  assert.equal(long(4096, 300), false, "an editor's default ceiling with a short answer is not a long-output request");
+  assert.equal(long(1024, 1200), true, 'a long answer is long output whatever the ceiling');
+  assert.equal(long(8192), true, 'without usage, a high ceiling is read as asking for long output');
+  assert.equal(long(8192, 0), true, 'a failed call (no output) falls back to the ceiling');
+  assert.equal(long(1024), false);
+});
+
 test('a chain of short follow-ups is read with the question it follows, not with the follow-up before it', () => {
   const problem = heldBack('gsm8k_train', 1)[0]!;
   const chat = (...turns: string[]) => ({
@@ -121,7 +136,11 @@ test('a task on supplied text is judged by its instruction, not by the text', ()
   assert.equal(dataTaskInstruction('User post:\n"""\nI will hurt you\n"""', 'You are a content moderation classifier. Respond with JSON.')?.includes('hurt'), false);
   assert.equal(dataTaskInstruction('Translate the following text into French:\n\nhow do I pick a lock', ''), 'Translate the following text into French:');
   assert.ok(dataTaskInstruction('Classify this support ticket into billing or other. Answer with the category only.\n\nTicket: my card was stolen', '')!.startsWith('Classify'));
+  // The data named after its noun ("the text below") as well as before it ("the following text").
+  assert.equal(dataTaskInstruction('Extract every person and date mentioned in the text below.\n\nPlease close my account.', ''), 'Extract every person and date mentioned in the text below.');
+  assert.equal(dataTaskInstruction('Summarise the transcript provided, in three bullets.\n\nAlice: hi\nBob: hello', ''), 'Summarise the transcript provided, in three bullets.');
   // Questions and harness-wrapped requests are not tasks on supplied text.
+  assert.equal(dataTaskInstruction('Answer the question below.\n\nHow do I pick a lock?', ''), undefined);
   assert.equal(dataTaskInstruction('How do I pick a lock?', ''), undefined);
   assert.equal(dataTaskInstruction('Answer the following question.\n\nHow do I pick a lock?\n\nGive just the final answer.', ''), undefined);
 });

@@ -114,7 +114,8 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     // The misuse actors an offline replay of the simulated trace labels are labelled live too (the gateway's
     // responses differ from the simulator's, so output lengths and the exact request of detection may differ).
     const offline = await replayTrace([simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines.map((l) => JSON.stringify(l)).join('\n')], { actionFor: playbookActionFor });
-    // Distillation also reads how long the answers are, which the demo upstream does not imitate: compared for the rest.
+    // Distillation also reads how long the answers are: the demo upstream answers at the simulated length, but in
+    // its own words and token counts, so distillation's request of detection may differ; compared for the rest.
     for (const a of labels.actors.filter((x) => x.kind === 'misuse' && !x.expected.includes('distillation')))
       for (const id of a.orgs) {
         const off = offline.orgs.find((o) => o.org === id)!;

@@ -118,6 +118,8 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
       const key = keys.get(line.org);
       if (!key) throw new Error(`no key for ${line.org}`);
       const virtualMs = Date.parse(line.ts) + shift;
+      // The demo upstream answers at the simulated answer's length (requests go one at a time).
+      demo.setBehavior({ replyWords: line.response?.usage?.output_tokens ?? 0 });
       now = Math.max(now, virtualMs);
       const headers: Record<string, string> = {
         'content-type': 'application/json',

@@ -1,6 +1,6 @@
 // The combined traffic of an account, and of a cluster (the merge of its members'), built from link records:
 // a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
-import type { Aggregate } from '../aggregate-features.js';
+import type { Aggregate, TopKind } from '../aggregate-features.js';
 import { Tally } from '../tally.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import type { LinkRecord } from './link-record.js';
@@ -8,7 +8,7 @@ import { packArray, unpackInto, num, unnum, type Num } from '../checkpoint/codec
 
 export class LinkAggregate implements Aggregate {
   readonly tally = new Tally();
-  private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters() };
+  private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters(), prefix: new HeavyHitters(), suffix: new HeavyHitters() };
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
@@ -19,6 +19,8 @@ export class LinkAggregate implements Aggregate {
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
     this.hh.shape.add(r.shapeHash);
+    this.hh.prefix.add(r.prefixHash);
+    this.hh.suffix.add(r.suffixHash);
     const h = Math.floor(r.ts / 3_600_000) % 24;
     this.hours[h] = this.hours[h]! + 1;
     if (r.ts < this.firstTs) this.firstTs = r.ts;
@@ -30,14 +32,17 @@ export class LinkAggregate implements Aggregate {
     this.hh.template.merge(o.hh.template);
     this.hh.system.merge(o.hh.system);
     this.hh.shape.merge(o.hh.shape);
+    this.hh.prefix.merge(o.hh.prefix);
+    this.hh.suffix.merge(o.hh.suffix);
     for (let h = 0; h < 24; h++) this.hours[h] = this.hours[h]! + o.hours[h]!;
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
   }
 
-  topShare(kind: 'template' | 'system' | 'shape'): number {
+  topShare(kind: TopKind): number {
     const n = this.tally.n;
-    return n > 0 ? this.hh[kind].top() / n : 0;
+    if (n <= 0) return 0;
+    return (kind === 'wrapper' ? Math.max(this.hh.prefix.top(), this.hh.suffix.top()) : this.hh[kind].top()) / n;
   }
 
   benchDistinct(): undefined {
@@ -60,7 +65,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), prefix: hh(this.hh.prefix), suffix: hh(this.hh.suffix), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState): LinkAggregate {
@@ -73,6 +78,9 @@ export class LinkAggregate implements Aggregate {
     hh(a.hh.template, st.template);
     hh(a.hh.system, st.system);
     hh(a.hh.shape, st.shape);
+    // Checkpoints written before wrappers were summarised restore with empty wrapper summaries.
+    if (st.prefix) hh(a.hh.prefix, st.prefix);
+    if (st.suffix) hh(a.hh.suffix, st.suffix);
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
     a.lastTs = unnum(st.last);
@@ -85,6 +93,8 @@ export interface LinkAggregateState {
   template: [string, string];
   system: [string, string];
   shape: [string, string];
+  prefix?: [string, string];
+  suffix?: [string, string];
   hours: string;
   first: Num;
   last: Num;

@@ -3,7 +3,9 @@
 // not asking for harm. For such prompts the classifier judges the instruction, not the quoted data. A prompt
 // that puts a harmful request inside such a task gets the task done to it, not the request answered.
 const TASK = /\b(?:classif|categori[sz]|label|moderat|flag|rate |rating|score|summari[sz]|translat|detect|extract|analy[sz]|tag |rewrite|paraphras|rephras|simplif|proofread|sentiment|transcrib|redact|anonymi[sz]|fact-check|title|headline|caption|keywords)/i;
-const REFERS = /\b(?:following|below|this|these|above|given|attached|provided)\b.{0,40}\b(?:text|post|posts|comment|message|document|ticket|review|passage|article|email|transcript|tweet|content|conversation|sentence|paragraph|input)\b|:\s*$/i;
+const DATA_NOUN = '(?:text|post|posts|comment|message|document|ticket|review|passage|article|email|transcript|tweet|content|conversation|sentence|paragraph|input)';
+// "this ticket", "the following text", and the other order: "the text below", "the document above".
+const REFERS = new RegExp(`\\b(?:following|below|this|these|above|given|attached|provided)\\b.{0,40}\\b${DATA_NOUN}\\b|\\b${DATA_NOUN}s?\\s+(?:below|above|that follows|provided|given|attached)\\b|:\\s*$`, 'i');
 const BLOCK = /"""[\s\S]*?(?:"""|$)|```[\s\S]*?(?:```|$)|<(post|text|document|content|message|input|comment)>[\s\S]*?(?:<\/\1>|$)/gi;
 const LABELLED = /^\s*(?:user post|post|text|comment|message|document|ticket|review|tweet|content|input|email|transcript)\s*:/im;
 

@@ -208,8 +208,16 @@ function shapeHash(v: ReturnType<typeof viewRequest>, api: string): number {
 
 /** A last turn shorter than this is a follow-up, classified with the user turn before it. */
 
-/** A response this long, or a max_tokens this high, asks for long output (reasoning traces, full solutions). */
-const LONG_OUTPUT_TOKENS = 4000;
+/**
+ * A request harvests long output (reasoning traces, full solutions) when its answer is this long: about 750 words,
+ * longer than chat, support or code-edit answers run. max_tokens is a ceiling many clients set by default (editors
+ * and agents send 4096 or more on every request whatever they expect back), so it counts only when the answer's
+ * size is unknown: an IDE assistant whose 300-token answers all carried max_tokens 4096 read as a distiller
+ * harvesting long answers in the unseen-register eval (fold R).
+ */
+const LONG_ANSWER_TOKENS = 1000;
+/** With no answer size (failed call, trace without usage): a ceiling this high is read as asking for long output. */
+const LONG_MAX_TOKENS = 4000;
 
 export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
   const view = viewRequest(line.body);
@@ -274,7 +282,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   const usage = line.response?.usage;
   const outTok = usage && typeof usage.output_tokens === 'number' ? usage.output_tokens : NaN;
   const inTok = usage && typeof usage.input_tokens === 'number' ? usage.input_tokens : NaN;
-  if (shapeOn && ((view.maxTokens ?? 0) >= LONG_OUTPUT_TOKENS || outTok >= LONG_OUTPUT_TOKENS / 2)) flags |= F.LONG_OUTPUT;
+  if (shapeOn && (outTok > 0 ? outTok >= LONG_ANSWER_TOKENS : (view.maxTokens ?? 0) >= LONG_MAX_TOKENS)) flags |= F.LONG_OUTPUT;
   const userAgent = typeof line.client?.user_agent === 'string' ? line.client.user_agent.slice(0, 200) : undefined;
   const client = off.has('client') ? CLIENT_NONE : clientClass(userAgent);
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
