@@ -49,6 +49,6 @@ test('the same request text around different items is one wrapper, at either end
 test('an aggregate checkpointed before wrappers were summarised restores with none', () => {
   const a = new LinkAggregate();
   a.add(linkRecordOf('o', extractSignals(line(0, `${items[0]}\n\nNarrate every step.`), 0, models), 0, false));
-  const { prefix: _p, suffix: _s, ...old } = a.toState();
+  const { wrappers: _w, ...old } = a.toState();
   assert.equal(wrapperShare(LinkAggregate.fromState(old), baselines), 0);
 });

@@ -6,9 +6,19 @@ import { HeavyHitters } from './heavy-hitters.js';
 import type { LinkRecord } from './link-record.js';
 import { packArray, unpackInto, num, unnum, type Num } from '../checkpoint/codec.js';
 
+/** A suffix's key in the wrapper summary: never equal to the same text's prefix key, and never 0 (no wrapper). */
+function suffixKey(h: number): number {
+  return h === 0 ? 0 : (h ^ 0x5bd1e995) >>> 0 || 1;
+}
+
 export class LinkAggregate implements Aggregate {
   readonly tally = new Tally();
-  private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters(), prefix: new HeavyHitters(), suffix: new HeavyHitters() };
+  private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters() };
+  /**
+   * Both ends' wrappers in one summary (a suffix tagged so it never meets the same text as a prefix), made on the
+   * first wrapper: an org keeps one aggregate per key, and most keys' traffic has none.
+   */
+  private wrappers: HeavyHitters | undefined;
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
@@ -19,8 +29,11 @@ export class LinkAggregate implements Aggregate {
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
     this.hh.shape.add(r.shapeHash);
-    this.hh.prefix.add(r.prefixHash);
-    this.hh.suffix.add(r.suffixHash);
+    if (r.prefixHash !== 0 || r.suffixHash !== 0) {
+      this.wrappers ??= new HeavyHitters();
+      this.wrappers.add(r.prefixHash);
+      this.wrappers.add(suffixKey(r.suffixHash));
+    }
     const h = Math.floor(r.ts / 3_600_000) % 24;
     this.hours[h] = this.hours[h]! + 1;
     if (r.ts < this.firstTs) this.firstTs = r.ts;
@@ -32,8 +45,7 @@ export class LinkAggregate implements Aggregate {
     this.hh.template.merge(o.hh.template);
     this.hh.system.merge(o.hh.system);
     this.hh.shape.merge(o.hh.shape);
-    this.hh.prefix.merge(o.hh.prefix);
-    this.hh.suffix.merge(o.hh.suffix);
+    if (o.wrappers) (this.wrappers ??= new HeavyHitters()).merge(o.wrappers);
     for (let h = 0; h < 24; h++) this.hours[h] = this.hours[h]! + o.hours[h]!;
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
@@ -42,7 +54,7 @@ export class LinkAggregate implements Aggregate {
   topShare(kind: TopKind): number {
     const n = this.tally.n;
     if (n <= 0) return 0;
-    return (kind === 'wrapper' ? Math.max(this.hh.prefix.top(), this.hh.suffix.top()) : this.hh[kind].top()) / n;
+    return (kind === 'wrapper' ? (this.wrappers?.top() ?? 0) : this.hh[kind].top()) / n;
   }
 
   benchDistinct(): undefined {
@@ -65,7 +77,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), prefix: hh(this.hh.prefix), suffix: hh(this.hh.suffix), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState): LinkAggregate {
@@ -78,9 +90,8 @@ export class LinkAggregate implements Aggregate {
     hh(a.hh.template, st.template);
     hh(a.hh.system, st.system);
     hh(a.hh.shape, st.shape);
-    // Checkpoints written before wrappers were summarised restore with empty wrapper summaries.
-    if (st.prefix) hh(a.hh.prefix, st.prefix);
-    if (st.suffix) hh(a.hh.suffix, st.suffix);
+    // Checkpoints written before wrappers were summarised restore with none.
+    if (st.wrappers) hh((a.wrappers = new HeavyHitters()), st.wrappers);
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
     a.lastTs = unnum(st.last);
@@ -93,8 +104,7 @@ export interface LinkAggregateState {
   template: [string, string];
   system: [string, string];
   shape: [string, string];
-  prefix?: [string, string];
-  suffix?: [string, string];
+  wrappers?: [string, string];
   hours: string;
   first: Num;
   last: Num;
