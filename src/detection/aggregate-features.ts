@@ -12,10 +12,10 @@ import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './signals/taxonomy.j
 import { SCRIPTS } from './signals/script-class.js';
 import { CUE_OFF, HARM_OFF, NOVELTY, OUT_RATIO_N, OUT_RATIO_SUM, PROMPT_LOG_SUM, SCRIPT_OFF, TOPIC_OFF, type Tally } from './tally.js';
 
-/** What features read: a tally plus what only some scopes can say (undefined where unknown). */
 /** Most common template, system prompt, request shape, or wrapper (first or last line around different items). */
 export type TopKind = 'template' | 'system' | 'shape' | 'wrapper';
 
+/** What features read: a tally plus what only some scopes can say (undefined where unknown). */
 export interface Aggregate {
   tally: Tally;
   topShare(kind: TopKind): number | undefined;
