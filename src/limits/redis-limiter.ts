@@ -1,11 +1,11 @@
 // Shared limiter on Redis: every admission is ONE EVALSHA that checks and reserves all applicable limits
-// atomically; settles are one more per org and event-loop turn (those finishing together share it). A local fast path refuses callers whose counter is known to be
-// exhausted until its next free time, without a round trip. When Redis is unreachable, `failMode` decides:
-// `open` admits against a local MemoryLimiter that starts from the shared usage last seen (so N gateways
-// admit at most N x L in a window), `closed` refuses with 503 `limits_unavailable`. Either way a metric and
-// one log line per transition. When Redis answers again, what was admitted locally is added to the shared
-// counters and releases that could not be sent are sent, before admissions use Redis again. Concurrency
-// leases are short and renewed while requests run (lease-keeper.ts).
+// atomically; settles are one more per org and event-loop turn (those finishing together share it). A local fast
+// path refuses callers whose counter is known to be exhausted until its next free time, without a round trip. When
+// Redis is unreachable, `failMode` decides: `open` admits against a local MemoryLimiter that starts from the
+// shared usage last seen (so N gateways admit at most N x L in a window), `closed` refuses with 503
+// `limits_unavailable`. Either way a metric and one log line per transition. When Redis answers again, what was
+// admitted locally is added to the shared counters and releases that could not be sent are sent, before admissions
+// use Redis again. Concurrency leases are short and renewed while requests run (lease-keeper.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
