@@ -10,6 +10,8 @@
 //   --ablation         also rerun fold A seed 1 with each signal group switched off
 //   --json FILE        write every run's results as JSON
 //   --reuse DIR        development only: reuse (or save) fold models in DIR instead of rebuilding them
+//   --perturb a,b      send the misuse traffic differently (src/lab/eval/perturbations.ts: stream, system,
+//                      temperature, browser, no-usage, keys, preamble); legitimate traffic is unchanged
 import { writeFileSync } from 'node:fs';
 import { rulesDir, sharedDataDir } from '../src/detection/data-path.js';
 import { SIGNAL_NAMES } from '../src/detection/signals/request-signals.js';
@@ -46,11 +48,12 @@ const cfg = {
   modes,
   log,
   ...(opt('--reuse') ? { reuseDir: opt('--reuse')! } : {}),
+  ...(opt('--perturb') ? { perturb: opt('--perturb')!.split(',') } : {}),
 };
 const t0 = Date.now();
 const runs = await runGeneralisationEval(cfg);
 const rows = familyRows(runs);
-process.stdout.write(`## Generalisation eval: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')}${f.unseenApps ? `; classifier without ${f.unseenApps.join(', ')}` : ''})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
+process.stdout.write(`## Generalisation eval${cfg.perturb ? ` (misuse traffic perturbed: ${cfg.perturb.join(', ')})` : ''}: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')}${f.unseenApps ? `; classifier without ${f.unseenApps.join(', ')}` : ''})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
 process.stdout.write(formatFamilyTables(rows) + '\n\n');
 const unmet = unmetTargets(rows);
 process.stdout.write(unmet.length ? `Targets not met:\n${unmet.map((u) => `- ${u}`).join('\n')}\n` : 'All targets met.\n');

@@ -14,6 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
+import { SINGLE_TURN } from './signals/request-flags.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
@@ -434,6 +435,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     // org's ordinary traffic.
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
     const window = purposeWindow ?? org.window;
+    if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
     const novelty = window.push(s);
     if (evidenceCfg.samples > 0 && s.prompt) org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s));
     const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);

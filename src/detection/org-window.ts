@@ -28,6 +28,7 @@ interface Columns {
   shape: Uint32Array;
   prefix: Uint32Array;
   suffix: Uint32Array;
+  history: Uint32Array;
   bench: Int32Array;
   benchSrc: Int8Array;
 }
@@ -48,6 +49,7 @@ const COLUMN_TYPES = {
   shape: Uint32Array,
   prefix: Uint32Array,
   suffix: Uint32Array,
+  history: Uint32Array,
   bench: Int32Array,
   benchSrc: Int8Array,
 } as const;
@@ -145,6 +147,7 @@ export class OrgWindow implements Aggregate {
     c.shape[i] = s.shapeHash;
     c.prefix[i] = s.prefixHash;
     c.suffix[i] = s.suffixHash;
+    c.history[i] = s.historyHash;
     // Safety-set items count as harmful prompts (safety_probing), not as capability benchmarks.
     const bench = s.bench && s.bench.kind === 'benchmark' ? s.bench : undefined;
     c.bench[i] = bench ? bench.key : -1;
@@ -180,6 +183,17 @@ export class OrgWindow implements Aggregate {
 
   private column(name: 'template' | 'system' | 'shape' | 'prefix' | 'suffix' | 'bench'): Uint32Array | Int32Array {
     return this.c[name];
+  }
+
+  /**
+   * Whether a request in the window had this conversation history (non-zero): the same earlier turns before a
+   * different last one are a fixed preamble, not a conversation (a conversation's history grows with each turn).
+   */
+  hasHistory(h: number): boolean {
+    if (h === 0) return false;
+    const col = this.c.history;
+    for (let k = 0; k < this.n; k++) if (col[k] === h) return true;
+    return false;
   }
 
   /** Count of the most frequent non-zero (bench: non-negative) value of a column in the window. */

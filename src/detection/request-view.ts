@@ -1,6 +1,8 @@
 // What detection reads from one request body, for both APIs (chat completions, legacy completions, the
 // Responses API, messages), tolerant of any shape: the user turns, the system prompt and the sampling
 // parameters. Text is capped so a huge prompt costs a bounded amount of work.
+import { fnv1a, mixHash } from './text/hash.js';
+
 export const PROMPT_CAP_CHARS = 8192;
 /** A user turn shorter than this is read as a follow-up to an earlier one. */
 export const FOLLOW_UP_CHARS = 80;
@@ -16,6 +18,15 @@ export interface RequestView {
   /** System prompt text (capped), '' when none. */
   system: string;
   userTurns: number;
+  /**
+   * A digest of the conversation around the last user turn: every user, assistant and tool message before it and
+   * after it (an agent's tool calls and results), by role, length and first characters; 0 when the request has one
+   * user turn. A conversation never repeats it: each turn or tool step adds to it. Two requests with the same
+   * history are one fixed preamble around different items.
+   */
+  history: number;
+  /** The body continues a conversation stored upstream (Responses API `previous_response_id` or `conversation`). */
+  continues: boolean;
   temperature?: number;
   maxTokens?: number;
   topP?: number;
@@ -38,6 +49,8 @@ export interface RequestView {
 }
 
 const CONVERSATION_KEYS = new Set(['messages', 'system', 'prompt', 'input', 'instructions', 'model', 'metadata', 'user']);
+/** Characters of each earlier message the history digest reads: enough to tell conversations apart, bounded cost. */
+const HISTORY_CHARS = 256;
 
 function contentText(c: unknown): string {
   if (typeof c === 'string') return c;
@@ -68,6 +81,29 @@ function instructionsText(v: unknown): string {
   return s || contentText(v);
 }
 
+/** An id's hash mixed into h (tool calls and results carry ids unique to each call), else h. */
+function withId(h: number, id: unknown): number {
+  return typeof id === 'string' ? mixHash(h, fnv1a(id.length > 64 ? id.slice(0, 64) : id)) : h;
+}
+
+/**
+ * One message of the history digest: its role, its text's length and first characters, and the ids of any tool
+ * calls or results it carries (whose text the prompt reading skips, so without their ids every step of an agent's
+ * loop would look alike).
+ */
+function messageDigest(m: Record<string, unknown>, role: unknown, text: string): number {
+  let h = mixHash(fnv1a(typeof role === 'string' ? role : ''), mixHash(text.length, fnv1a(text.length > HISTORY_CHARS ? text.slice(0, HISTORY_CHARS) : text)));
+  h = withId(h, m.tool_call_id);
+  if (Array.isArray(m.tool_calls)) for (const c of m.tool_calls.slice(0, 16)) h = withId(h, (c as { id?: unknown } | null)?.id);
+  if (Array.isArray(m.content))
+    for (const part of m.content.slice(0, 64)) {
+      if (!part || typeof part !== 'object') continue;
+      const p = part as { id?: unknown; tool_use_id?: unknown; call_id?: unknown };
+      h = withId(withId(withId(h, p.id), p.tool_use_id), p.call_id);
+    }
+  return h;
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -82,17 +118,36 @@ export function viewRequest(body: unknown): RequestView {
   let previous = '';
   let system = contentText(b.system) || instructionsText(b.instructions);
   let userTurns = 0;
+  // The digest of every message so far, its value just before the last user turn, and of the messages after it.
+  let digest = 0;
+  let history = 0;
+  let after = 0;
   // Chat messages, or the Responses API's input items (same role/content shape).
   const messages = Array.isArray(b.messages) ? b.messages : Array.isArray(b.input) ? b.input : [];
   for (const m of messages) {
     if (!m || typeof m !== 'object') continue;
     const role = (m as { role?: unknown }).role;
     const text = contentText((m as { content?: unknown }).content);
+    if (role === 'system' || role === 'developer') {
+      if (!system) system = text;
+      continue;
+    }
     if (role === 'user') {
       userTurns++;
       if (userTurns > 1 && (prompt.length >= FOLLOW_UP_CHARS || previous.length < FOLLOW_UP_CHARS)) previous = prompt;
       prompt = text;
-    } else if ((role === 'system' || role === 'developer') && !system) system = text;
+      history = digest;
+      after = 0;
+    }
+    const d = messageDigest(m as Record<string, unknown>, role, text);
+    digest = mixHash(digest, d);
+    if (role !== 'user') after = mixHash(after, d);
+  }
+  if (userTurns <= 1) history = 0;
+  else {
+    if (after !== 0) history = mixHash(history, after);
+    // A zero digest is "no history": map the (unlikely) zero hash of a real one away from it.
+    if (history === 0) history = 1;
   }
   if (!userTurns) {
     // Legacy completions and the Responses API's string input.
@@ -112,6 +167,8 @@ export function viewRequest(body: unknown): RequestView {
     previous: previous.length > PROMPT_CAP_CHARS ? previous.slice(0, PROMPT_CAP_CHARS) : previous,
     system: system.length > PROMPT_CAP_CHARS ? system.slice(0, PROMPT_CAP_CHARS) : system,
     userTurns,
+    history,
+    continues: typeof b.previous_response_id === 'string' || (b.conversation !== undefined && b.conversation !== null),
     temperature: num(b.temperature),
     maxTokens: num(b.max_tokens) ?? num(b.max_completion_tokens) ?? num(b.max_output_tokens),
     topP: num(b.top_p),

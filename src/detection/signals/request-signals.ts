@@ -34,6 +34,8 @@ export interface RequestSignals {
   suffixHash: number;
   /** 0 when there is no system prompt. */
   systemHash: number;
+  /** Digest of the conversation before the last user turn; 0 for a request that opens its conversation. */
+  historyHash: number;
   /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools...). */
   shapeHash: number;
   bench?: BenchmarkMatch;
@@ -266,7 +268,9 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // counted as capability traffic too.
   if (capability && !(flags & F.HARMFUL)) flags |= F.CAPABILITY;
   if (bench && bench.kind === 'benchmark') flags |= F.BENCH;
-  if (view.userTurns <= 1) flags |= F.SINGLE_TURN;
+  // A request that opens its conversation. A multi-turn request whose history repeats an earlier request's (a fixed
+  // preamble around each item) is also single-turn; only the org's window can tell, so the detector decides it.
+  if (view.userTurns <= 1 && !view.continues) flags |= F.SINGLE_TURN;
   if (!view.system) flags |= F.NO_SYSTEM;
   const shapeOn = !off.has('shape');
   if (shapeOn) {
@@ -305,6 +309,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     prefixHash,
     suffixHash,
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
+    historyHash: view.history,
     shapeHash: shapeOn ? shapeHash(view, typeof line.api === 'string' ? line.api : '') : 0,
     bench,
     sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),

@@ -9,6 +9,7 @@ import type { Aggregate } from '../../detection/aggregate-features.js';
 import type { SignalName } from '../../detection/signals/request-signals.js';
 import type { CorpusPlan } from '../../simulator/corpora.js';
 import { simulate } from '../../simulator/scenarios.js';
+import { perturbLines } from './perturbations.js';
 
 export interface RunSpec {
   scenario: string;
@@ -17,6 +18,8 @@ export interface RunSpec {
   scale?: number;
   disabled?: SignalName[];
   families?: string[];
+  /** Changes to how the misuse actors send their requests (perturbations.ts); legitimate traffic is untouched. */
+  perturb?: string[];
 }
 
 /** One way of turning labels into actions (e.g. the default playbook in approval and in automatic mode). */
@@ -64,7 +67,9 @@ export interface RunResult {
 }
 
 export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: ActionMode[] = []): Promise<RunResult> {
-  const { lines, labels } = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
+  const sim = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
+  const { labels } = sim;
+  const lines = spec.perturb?.length ? perturbLines(sim.lines, new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs)), spec.perturb) : sim.lines;
   const modeActions = new Map<string, Map<string, ReportAction>>(modes.map((m) => [m.name, new Map()]));
   const actionFor: ActionFor | undefined = modes.length
     ? (input) => {

@@ -1,0 +1,80 @@
+// Changes to how misuse traffic is sent that the simulator never draws: the eval's `--perturb` applies them to
+// every misuse actor's requests and leaves legitimate traffic alone. A detector that leaned on one way of sending
+// (single-turn bodies, a pinned temperature, a scripted user agent, usage in the response) loses the family that
+// sends differently; one that reads behaviour keeps it.
+import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
+import { fnv1a } from '../../detection/text/hash.js';
+
+type Body = Record<string, unknown>;
+type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
+
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const SYSTEM = 'You are a helpful assistant.';
+const PREAMBLE = [
+  { role: 'user', content: 'Hi, I have a few questions for you.' },
+  { role: 'assistant', content: 'Of course. Go ahead.' },
+];
+
+function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
+  const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
+  return b ? { ...l, body: f(b) } : l;
+}
+
+/** The chat-shaped conversation of a body (messages, or Responses input items), undefined for a string input. */
+function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | undefined {
+  if (Array.isArray(b.messages)) return { key: 'messages', list: b.messages };
+  if (Array.isArray(b.input)) return { key: 'input', list: b.input };
+  return undefined;
+}
+
+export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation }> = {
+  stream: { description: 'every request streamed', apply: (l) => withBody(l, (b) => ({ ...b, stream: true })) },
+  system: {
+    description: 'a constant system prompt on every request',
+    apply: (l) =>
+      withBody(l, (b) => {
+        if (l.api === 'anthropic') return b.system ? b : { ...b, system: SYSTEM };
+        const m = messagesOf(b);
+        if (!m) return b.instructions ? b : { ...b, instructions: SYSTEM };
+        const first = m.list[0] as { role?: unknown } | undefined;
+        return first?.role === 'system' || first?.role === 'developer' ? b : { ...b, [m.key]: [{ role: 'system', content: SYSTEM }, ...m.list] };
+      }),
+  },
+  temperature: { description: 'temperature 0.7 instead of whatever the actor pinned', apply: (l) => withBody(l, (b) => ({ ...b, temperature: 0.7 })) },
+  browser: { description: "a browser's user agent", apply: (l) => ({ ...l, client: { ...l.client, user_agent: BROWSER_UA } }) },
+  'no-usage': {
+    description: 'responses without token usage (an upstream that does not report it)',
+    apply: (l) => {
+      if (!l.response) return l;
+      const { usage: _usage, ...rest } = l.response;
+      return { ...l, response: rest };
+    },
+  },
+  keys: { description: 'traffic spread over three keys of the same org', apply: (l) => ({ ...l, key: `${l.key}_${fnv1a(l.id) % 3}` }) },
+  preamble: {
+    description: 'the same two made-up turns before every item (a fixed conversation preamble)',
+    apply: (l) =>
+      withBody(l, (b) => {
+        const m = messagesOf(b);
+        if (!m) return typeof b.input === 'string' ? { ...b, input: [...PREAMBLE, { role: 'user', content: b.input }] } : b;
+        const sys = m.list.filter((x) => (x as { role?: unknown })?.role === 'system' || (x as { role?: unknown })?.role === 'developer');
+        const rest = m.list.filter((x) => !sys.includes(x));
+        return { ...b, [m.key]: [...sys, ...PREAMBLE, ...rest] };
+      }),
+  },
+};
+
+export function perturbationNames(): string[] {
+  return Object.keys(PERTURBATIONS);
+}
+
+/** Applies the named perturbations, in order, to the requests of the given orgs. */
+export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[]): TraceLine[] {
+  const fs = names.map((n) => {
+    const p = PERTURBATIONS[n];
+    if (!p) throw new Error(`unknown perturbation "${n}" (known: ${perturbationNames().join(', ')})`);
+    return p.apply;
+  });
+  if (!fs.length) return lines;
+  return lines.map((l) => (l.type === 'request' && orgs.has(l.org) ? fs.reduce((x, f) => f(x), l) : l));
+}

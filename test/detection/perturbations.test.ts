@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { viewRequest } from '../../src/detection/request-view.js';
+import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
+import { perturbationNames, perturbLines } from '../../src/lab/eval/perturbations.js';
+
+const req = (org: string, api: 'openai' | 'anthropic', body: Record<string, unknown>): TraceRequestLine => ({
+  type: 'request', id: `${org}-${api}`, ts: '2026-01-01T00:00:00Z', org, key: `key_${org}`, api, client: { ip: '10.0.0.1', user_agent: 'python-requests/2.32' }, body,
+  response: { status: 200, usage: { input_tokens: 20, output_tokens: 900 } },
+});
+const lines: TraceLine[] = [
+  { type: 'org', id: 'bad' },
+  req('bad', 'openai', { model: 'm', temperature: 0, messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: 'Solve 2x + 3 = 11.' }] }),
+  req('bad', 'anthropic', { model: 'm', max_tokens: 4096, messages: [{ role: 'user', content: 'Solve 2x + 3 = 11.' }] }),
+  req('bad', 'openai', { model: 'm', input: 'Solve 2x + 3 = 11.' }),
+  req('good', 'openai', { model: 'm', messages: [{ role: 'user', content: 'Hello' }] }),
+];
+const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
+
+test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
+  const out = perturbLines(lines, new Set(['bad']), perturbationNames());
+  assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'other orgs are untouched');
+  for (const l of bodies(out)) {
+    const v = viewRequest(l.body);
+    assert.equal(v.prompt, 'Solve 2x + 3 = 11.', 'the item is still the last user turn');
+    assert.equal(v.userTurns, 2, 'preamble: one made-up user turn before it');
+    assert.notEqual(v.history, 0);
+    assert.ok(v.system, 'system: every request has one (an existing one is kept)');
+    assert.equal(v.stream, true);
+    assert.equal(v.temperature, 0.7);
+    assert.match(l.client!.user_agent!, /Mozilla/);
+    assert.equal(l.response!.usage, undefined);
+    assert.match(l.key, /^key_bad_[0-2]$/);
+  }
+  assert.equal(viewRequest(bodies(out)[0]!.body).system, 'Be exact.');
+  assert.throws(() => perturbLines(lines, new Set(['bad']), ['nope']), /unknown perturbation "nope"/);
+});
