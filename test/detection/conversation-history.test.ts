@@ -4,17 +4,9 @@ import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector } from '../../src/detection/detector.js';
 import { viewRequest } from '../../src/detection/request-view.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
+import { EVERYDAY_ITEMS } from './everyday-items.js';
 
-const items = [
-  'A train leaves at 9:40 and arrives at 13:05. How long is the journey?',
-  'Write a haiku about the first frost of the year.',
-  'Explain why the sky looks blue at noon and red at sunset.',
-  'Sort these numbers in ascending order: 9, 2, 7, 4.',
-  'What is the capital of Australia, and why is it not Sydney?',
-  'Summarise the causes of the First World War in two paragraphs.',
-  'Prove that the square root of two is irrational.',
-  'Translate "good morning, how are you" into French and German.',
-];
+const items = EVERYDAY_ITEMS;
 const preamble = [
   { role: 'user', content: 'Hi, I have a few questions for you.' },
   { role: 'assistant', content: 'Of course. Go ahead.' },

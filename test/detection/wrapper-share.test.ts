@@ -6,18 +6,12 @@ import { LinkAggregate } from '../../src/detection/linkage/link-aggregate.js';
 import { linkRecordOf } from '../../src/detection/linkage/link-record.js';
 import { OrgWindow } from '../../src/detection/org-window.js';
 import { extractSignals } from '../../src/detection/signals/request-signals.js';
+import { EVERYDAY_ITEMS } from './everyday-items.js';
 
 const { fingerprints, text, baselines } = loadDetectionAssets();
 const models = { fingerprints, text, disabled: new Set<never>() };
 const wrapperShare = aggregateGetter('wrapper_top_share')!;
-const items = [
-  'A train leaves at 9:40 and arrives at 13:05. How long is the journey?',
-  'Write a haiku about the first frost of the year.',
-  'Explain why the sky looks blue at noon and red at sunset.',
-  'Sort these numbers in ascending order: 9, 2, 7, 4.',
-  'What is the capital of Australia, and why is it not Sydney?',
-  'Summarise the causes of the First World War in two paragraphs.',
-];
+const items = EVERYDAY_ITEMS.slice(0, 6);
 const line = (i: number, content: string) => ({ type: 'request' as const, id: `r${i}`, ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content }] } });
 
 function shares(prompts: string[]): { window: number; link: number; restored: number } {
