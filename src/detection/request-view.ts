@@ -93,7 +93,8 @@ function withId(h: number, id: unknown): number {
  */
 function messageDigest(m: Record<string, unknown>, role: unknown, text: string): number {
   let h = mixHash(fnv1a(typeof role === 'string' ? role : ''), mixHash(text.length, fnv1a(text.length > HISTORY_CHARS ? text.slice(0, HISTORY_CHARS) : text)));
-  h = withId(h, m.tool_call_id);
+  // Chat tool results (tool_call_id); Responses API items (function_call and its output carry call_id, items an id).
+  h = withId(withId(withId(h, m.tool_call_id), m.call_id), m.id);
   if (Array.isArray(m.tool_calls)) for (const c of m.tool_calls.slice(0, 16)) h = withId(h, (c as { id?: unknown } | null)?.id);
   if (Array.isArray(m.content))
     for (const part of m.content.slice(0, 64)) {

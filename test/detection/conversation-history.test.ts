@@ -89,7 +89,12 @@ test('a fixed preamble around each item reads as single-turn traffic; real conve
     agentOpenai.push(line('agent', step, { model: 'm', tools: [{ type: 'function', function: { name: 'run' } }], messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: null, tool_calls: [{ id: `call_${c}`, type: 'function', function: { name: 'run', arguments: '{}' } }] }, { role: 'tool', tool_call_id: `call_${c}`, content: 'ok' }])] }));
     agentAnthropic.push(line('agent2', step, { model: 'm', max_tokens: 1000, messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: [{ type: 'tool_use', id: `tu_${c}`, name: 'run', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu_${c}`, content: 'ok' }] }])] }, 'anthropic'));
   }
+  // The Responses API's shape: function calls and their outputs are input items of their own.
+  const agentResponses = Array.from({ length: 10 }, (_, step) =>
+    line('agent3', step, { model: 'm', input: [...human, ...Array.from({ length: Math.min(step, 3) }, (_, k) => step - k).flatMap((c) => [{ type: 'function_call', call_id: `fc_${c}`, name: 'run', arguments: '{}' }, { type: 'function_call_output', call_id: `fc_${c}`, output: 'ok' }])] }),
+  );
   assert.equal(singleTurnShare(agentOpenai), 0, 'an agent loop after a human turn is one conversation');
+  assert.equal(singleTurnShare(agentResponses), 0);
   assert.equal(singleTurnShare(agentAnthropic), 0);
   // The Responses API keeps the conversation upstream: follow-ups carry previous_response_id and one input.
   const stored = items.map((q, i) => line('responses', i, { model: 'm', input: q, ...(i % 4 ? { previous_response_id: `resp_${i - 1}` } : {}) }));
