@@ -18,7 +18,8 @@ const lines: TraceLine[] = [
 const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
 
 test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
-  const out = perturbLines(lines, new Set(['bad']), perturbationNames());
+  // Every perturbation at once, with one of the two preamble kinds.
+  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles'));
   assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'other orgs are untouched');
   for (const l of bodies(out)) {
     const v = viewRequest(l.body);
@@ -34,4 +35,8 @@ test('perturbations change only the chosen orgs, and what detection reads change
   }
   assert.equal(viewRequest(bodies(out)[0]!.body).system, 'Be exact.');
   assert.throws(() => perturbLines(lines, new Set(['bad']), ['nope']), /unknown perturbation "nope"/);
+  // Preambles drawn per request: the same item gets other made-up turns, so the histories differ.
+  const many = Array.from({ length: 12 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `r${i}` }));
+  const histories = new Set(bodies(perturbLines(many, new Set(['bad']), ['preambles'])).map((l) => viewRequest(l.body).history));
+  assert.ok(histories.size >= 8, `${histories.size} distinct histories of 12`);
 });

@@ -15,6 +15,21 @@ const PREAMBLE = [
   { role: 'assistant', content: 'Of course. Go ahead.' },
 ];
 
+/** 8 openings x 6 answers: 48 different made-up preambles, one picked per request. */
+const OPENINGS = ['Hi, I have a few questions for you.', 'Hello! Can you help me with something?', 'Hey, quick question.', 'Good morning. I need some help.', 'I am working on a project and need help.', 'Can I ask you something?', 'Hi there, are you available?', 'I have a task for you.'];
+const ANSWERS = ['Of course. Go ahead.', 'Sure, what do you need?', 'Happy to help!', 'Yes, ask away.', 'Certainly. What is it?', 'Absolutely, tell me more.'];
+
+/** Puts these turns before the last user turn (after any system message), in both APIs and the Responses shape. */
+function withPreamble(l: TraceRequestLine, preamble: Array<{ role: string; content: string }>): TraceRequestLine {
+  return withBody(l, (b) => {
+    const m = messagesOf(b);
+    if (!m) return typeof b.input === 'string' ? { ...b, input: [...preamble, { role: 'user', content: b.input }] } : b;
+    const sys = m.list.filter((x) => (x as { role?: unknown })?.role === 'system' || (x as { role?: unknown })?.role === 'developer');
+    const rest = m.list.filter((x) => !sys.includes(x));
+    return { ...b, [m.key]: [...sys, ...preamble, ...rest] };
+  });
+}
+
 function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
   return b ? { ...l, body: f(b) } : l;
@@ -51,16 +66,16 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     },
   },
   keys: { description: 'traffic spread over three keys of the same org', apply: (l) => ({ ...l, key: `${l.key}_${fnv1a(l.id) % 3}` }) },
-  preamble: {
-    description: 'the same two made-up turns before every item (a fixed conversation preamble)',
-    apply: (l) =>
-      withBody(l, (b) => {
-        const m = messagesOf(b);
-        if (!m) return typeof b.input === 'string' ? { ...b, input: [...PREAMBLE, { role: 'user', content: b.input }] } : b;
-        const sys = m.list.filter((x) => (x as { role?: unknown })?.role === 'system' || (x as { role?: unknown })?.role === 'developer');
-        const rest = m.list.filter((x) => !sys.includes(x));
-        return { ...b, [m.key]: [...sys, ...PREAMBLE, ...rest] };
-      }),
+  preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
+  preambles: {
+    description: 'two made-up turns before every item, drawn from 48 for each request',
+    apply: (l) => {
+      const h = fnv1a(l.id);
+      return withPreamble(l, [
+        { role: 'user', content: OPENINGS[h % OPENINGS.length]! },
+        { role: 'assistant', content: ANSWERS[(h >>> 8) % ANSWERS.length]! },
+      ]);
+    },
   },
 };
 
