@@ -10,16 +10,15 @@ type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const SYSTEM = 'You are a helpful assistant.';
-const PREAMBLE = [
-  { role: 'user', content: 'Hi, I have a few questions for you.' },
-  { role: 'assistant', content: 'Of course. Go ahead.' },
-];
-
-/** 8 openings x 6 answers: 48 different made-up preambles, one picked per request. */
+/** 8 openings x 6 answers: 48 different made-up preambles (`preambles` picks one per request, `preamble` the first). */
 const OPENINGS = ['Hi, I have a few questions for you.', 'Hello! Can you help me with something?', 'Hey, quick question.', 'Good morning. I need some help.', 'I am working on a project and need help.', 'Can I ask you something?', 'Hi there, are you available?', 'I have a task for you.'];
 const ANSWERS = ['Of course. Go ahead.', 'Sure, what do you need?', 'Happy to help!', 'Yes, ask away.', 'Certainly. What is it?', 'Absolutely, tell me more.'];
+const PREAMBLE = [
+  { role: 'user', content: OPENINGS[0]! },
+  { role: 'assistant', content: ANSWERS[0]! },
+];
 
-/** Puts these turns before the last user turn (after any system message), in both APIs and the Responses shape. */
+/** Puts these turns before the conversation (after any system message), in both APIs and the Responses shape. */
 function withPreamble(l: TraceRequestLine, preamble: Array<{ role: string; content: string }>): TraceRequestLine {
   return withBody(l, (b) => {
     const m = messagesOf(b);
