@@ -186,8 +186,8 @@ export class OrgWindow implements Aggregate {
   }
 
   /**
-   * Whether a request in the window had this conversation history (non-zero): the same earlier turns before a
-   * different last one are a fixed preamble, not a conversation (a conversation's history grows with each turn).
+   * Whether a request in the window had this conversation history (non-zero): a repeated history is a fixed
+   * preamble around different items, not a conversation (whose history grows with each turn or tool step).
    */
   hasHistory(h: number): boolean {
     if (h === 0) return false;

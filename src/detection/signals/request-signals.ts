@@ -34,7 +34,7 @@ export interface RequestSignals {
   suffixHash: number;
   /** 0 when there is no system prompt. */
   systemHash: number;
-  /** Digest of the conversation before the last user turn; 0 for a request that opens its conversation. */
+  /** Digest of the conversation around the last user turn (request-view.ts `history`); 0 for a single user turn. */
   historyHash: number;
   /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools...). */
   shapeHash: number;

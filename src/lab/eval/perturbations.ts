@@ -23,11 +23,16 @@ function withPreamble(l: TraceRequestLine, preamble: Array<{ role: string; conte
   return withBody(l, (b) => {
     const m = messagesOf(b);
     if (!m) return typeof b.input === 'string' ? { ...b, input: [...preamble, { role: 'user', content: b.input }] } : b;
-    const sys = m.list.filter((x) => (x as { role?: unknown })?.role === 'system' || (x as { role?: unknown })?.role === 'developer');
-    const rest = m.list.filter((x) => !sys.includes(x));
+    const sys = m.list.filter(isSystemTurn);
+    const rest = m.list.filter((x) => !isSystemTurn(x));
     return { ...b, [m.key]: [...sys, ...preamble, ...rest] };
   });
 }
+
+const isSystemTurn = (x: unknown): boolean => {
+  const role = (x as { role?: unknown } | null)?.role;
+  return role === 'system' || role === 'developer';
+};
 
 function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
@@ -50,8 +55,7 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
         if (l.api === 'anthropic') return b.system ? b : { ...b, system: SYSTEM };
         const m = messagesOf(b);
         if (!m) return b.instructions ? b : { ...b, instructions: SYSTEM };
-        const first = m.list[0] as { role?: unknown } | undefined;
-        return first?.role === 'system' || first?.role === 'developer' ? b : { ...b, [m.key]: [{ role: 'system', content: SYSTEM }, ...m.list] };
+        return isSystemTurn(m.list[0]) ? b : { ...b, [m.key]: [{ role: 'system', content: SYSTEM }, ...m.list] };
       }),
   },
   temperature: { description: 'temperature 0.7 instead of whatever the actor pinned', apply: (l) => withBody(l, (b) => ({ ...b, temperature: 0.7 })) },

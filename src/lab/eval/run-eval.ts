@@ -69,7 +69,8 @@ export interface RunResult {
 export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: ActionMode[] = []): Promise<RunResult> {
   const sim = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
   const { labels } = sim;
-  const lines = spec.perturb?.length ? perturbLines(sim.lines, new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs)), spec.perturb) : sim.lines;
+  const misuseOrgs = new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs));
+  const lines = spec.perturb?.length ? perturbLines(sim.lines, misuseOrgs, spec.perturb) : sim.lines;
   const modeActions = new Map<string, Map<string, ReportAction>>(modes.map((m) => [m.name, new Map()]));
   const actionFor: ActionFor | undefined = modes.length
     ? (input) => {
@@ -97,7 +98,6 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     { assets, detector: { disabledSignals: new Set(spec.disabled ?? []), evidence: { samples: 0, maxChars: 0 }, onWindow }, ...(actionFor ? { actionFor } : {}) },
   );
   const byOrg = new Map(report.orgs.map((o) => [o.org, o]));
-  const misuseOrgs = new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs));
   const misuseClusters = new Set(report.clusters.filter((c) => c.orgs.some((o) => misuseOrgs.has(o))).map((c) => c.id));
   const actors = labels.actors.map((a): ActorResult => {
     const found: Record<string, number> = {};
