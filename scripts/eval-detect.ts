@@ -11,7 +11,8 @@
 //   --json FILE        write every run's results as JSON
 //   --reuse DIR        development only: reuse (or save) fold models in DIR instead of rebuilding them
 //   --perturb a,b      send the misuse traffic differently (src/lab/eval/perturbations.ts: stream, system,
-//                      temperature, browser, no-usage, keys, preamble, preambles); legitimate traffic is unchanged
+//                      temperature, browser, no-usage, keys, preamble, preambles, histories); legitimate traffic is
+//                      unchanged
 import { writeFileSync } from 'node:fs';
 import { rulesDir, sharedDataDir } from '../src/detection/data-path.js';
 import { SIGNAL_NAMES } from '../src/detection/signals/request-signals.js';

@@ -18,8 +18,8 @@ const lines: TraceLine[] = [
 const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
 
 test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
-  // Every perturbation at once, with one of the two preamble kinds.
-  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles'));
+  // Every perturbation at once, with one of the three preamble kinds.
+  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles' && n !== 'histories'));
   assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'other orgs are untouched');
   for (const l of bodies(out)) {
     const v = viewRequest(l.body);
@@ -39,4 +39,9 @@ test('perturbations change only the chosen orgs, and what detection reads change
   const many = Array.from({ length: 12 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `r${i}` }));
   const histories = new Set(bodies(perturbLines(many, new Set(['bad']), ['preambles'])).map((l) => viewRequest(l.body).history));
   assert.ok(histories.size >= 8, `${histories.size} distinct histories of 12`);
+  // Invented per request: no two of 200 requests share a history.
+  const more = Array.from({ length: 200 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `r${i}` }));
+  const invented = bodies(perturbLines(more, new Set(['bad']), ['histories'])).map((l) => viewRequest(l.body));
+  assert.equal(new Set(invented.map((v) => v.history)).size, 200);
+  assert.ok(invented.every((v) => v.userTurns === 2 && v.prompt === 'Solve 2x + 3 = 11.'));
 });

@@ -40,3 +40,15 @@ test('score fit: positives also seen without their cue phrasings teach the behav
   assert.ok(score(robust, [0, 0.3]) < 0.2, `ordinary behaviour: ${score(robust, [0, 0.3])}`);
   assert.ok(score(robust, [1, 0.6]) > 0.9, `worded: ${score(robust, [1, 0.6])} ${JSON.stringify(robust)} ${JSON.stringify(plain)}`);
 });
+
+test('score fit: a robustness group limited to some scores leaves the others as they are', () => {
+  const fit = { l2: 0.001, steps: 800, lr: 0.05, maxWeight: 4 };
+  const limited = (scores: Array<'distillation' | 'benchmarking'>): ScoreSpec => ({
+    ...spec(false),
+    robustness: { description: 'test', share: 0.3, groups: { wording: { features: ['cue'], scores } } },
+  });
+  const unworded = [0, 0.95];
+  // Limited to another score: this one is fitted as if the group were not there.
+  assert.deepEqual(fitScore('distillation', limited(['benchmarking']), rows(), fit), fitScore('distillation', spec(false), rows(), fit));
+  assert.ok(score(fitScore('distillation', limited(['distillation']), rows(), fit), unworded) > 0.5);
+});

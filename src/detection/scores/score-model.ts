@@ -30,7 +30,8 @@ export const scoreSpecSchema = z.strictObject({
       description: z.string(),
       /** Share of each positive's weight given to its copies with a group missing (split evenly among groups). */
       share: z.number().min(0).max(0.9),
-      groups: z.record(z.string(), z.array(z.string()).min(1)),
+      /** Features of each group; a group applies to every score that reads one of them, or only to `scores`. */
+      groups: z.record(z.string(), z.union([z.array(z.string()).min(1), z.strictObject({ features: z.array(z.string()).min(1), scores: z.array(z.enum(LABELS)).min(1) })])),
     })
     .optional(),
 });
@@ -104,13 +105,26 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+type RobustnessGroup = NonNullable<ScoreSpec['robustness']>['groups'][string];
+
+function robustnessFeatures(g: RobustnessGroup): string[] {
+  return Array.isArray(g) ? g : g.features;
+}
+
+/** The robustness groups that apply to one score, as feature names (a group limited to other scores is left out). */
+export function robustnessGroupsOf(spec: ScoreSpec, label: ActivityLabel): string[][] {
+  return Object.values(spec.robustness?.groups ?? {})
+    .filter((g) => Array.isArray(g) || g.scores.includes(label))
+    .map(robustnessFeatures);
+}
+
 export function loadScoreSpec(file: string): ScoreSpec {
   const r = scoreSpecSchema.safeParse(parse(readFileSync(file, 'utf8')));
   if (!r.success) throw new Error(`${file}: invalid score spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   for (const [label, m] of Object.entries(r.data.models))
     for (const name of Object.keys(m.features)) if (!isAggregateFeature(name)) throw new Error(`${file}: ${label}: unknown feature "${name}"`);
-  for (const [group, names] of Object.entries(r.data.robustness?.groups ?? {}))
-    for (const name of names) if (!isAggregateFeature(name)) throw new Error(`${file}: robustness group ${group}: unknown feature "${name}"`);
+  for (const [group, g] of Object.entries(r.data.robustness?.groups ?? {}))
+    for (const name of robustnessFeatures(g)) if (!isAggregateFeature(name)) throw new Error(`${file}: robustness group ${group}: unknown feature "${name}"`);
   return r.data;
 }
 

@@ -80,6 +80,16 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       ]);
     },
   },
+  histories: {
+    description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
+    apply: (l) => {
+      const h = fnv1a(l.id);
+      return withPreamble(l, [
+        { role: 'user', content: `${OPENINGS[h % OPENINGS.length]!} My reference is ${(h >>> 3) % 1_000_000}.` },
+        { role: 'assistant', content: `${ANSWERS[(h >>> 8) % ANSWERS.length]!} Reference ${(h >>> 3) % 1_000_000} noted.` },
+      ]);
+    },
+  },
 };
 
 export function perturbationNames(): string[] {

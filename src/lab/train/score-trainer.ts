@@ -8,7 +8,7 @@ import { createDetector } from '../../detection/detector.js';
 import type { DetectionAssets } from '../../detection/assets.js';
 import { LinkAggregate } from '../../detection/linkage/link-aggregate.js';
 import type { ActivityLabel } from '../../detection/rules/rule-schema.js';
-import type { FittedScore, ScoreModelFile, ScoreSpec } from '../../detection/scores/score-model.js';
+import { robustnessGroupsOf, type FittedScore, type ScoreModelFile, type ScoreSpec } from '../../detection/scores/score-model.js';
 import { simulate, type SimulateOptions } from '../../simulator/scenarios.js';
 
 export interface TrainingRow {
@@ -110,7 +110,7 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
   const Y: number[] = [];
   const W: number[] = [];
   // Groups of evidence a positive may lack in the field (robustness in the spec), as feature indices of this score.
-  const groups = Object.values(spec.robustness?.groups ?? {})
+  const groups = robustnessGroupsOf(spec, label)
     .map((g) => g.map((n) => names.indexOf(n)).filter((i) => i >= 0 && signs[i] === '+'))
     .filter((g) => g.length > 0);
   const share = groups.length ? spec.robustness!.share : 0;
