@@ -141,8 +141,6 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const buf = new FeatureBuffer();
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
   const acc = new Float64Array(C);
-  // The uncapped hot columns sum int8 weights: integer adds (exact, like the float sums they replace) are cheaper.
-  const sums = new Int32Array(H);
   const hitFeatures = new Int32Array(buf.idx.length);
   let hits = 0;
   let twoWords = false;
@@ -157,8 +155,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
     norm = n > 0 ? 1 / Math.sqrt(n) : 0;
     // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
     const capQ = harmCap > 0 && norm > 0 ? harmCap / (scales[harmCol]! * norm) : Infinity;
-    sums.fill(0);
-    let harmSum = 0;
+    acc.fill(0, 0, H);
     hits = 0;
     let firstWord = -1;
     twoWords = false;
@@ -173,11 +170,10 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       const base = f * H;
       // harmCol is the first hot column; only it is capped.
       const hw = hotW[base + harmCol]!;
-      harmSum += hw > capQ ? capQ : hw;
-      for (let j = harmCol + 1; j < H; j++) sums[j] = sums[j]! + hotW[base + j]!;
+      acc[harmCol] = acc[harmCol]! + (hw > capQ ? capQ : hw);
+      for (let j = harmCol + 1; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
     }
-    acc[harmCol] = biases[harmCol]! + scales[harmCol]! * harmSum * norm;
-    for (let j = harmCol + 1; j < H; j++) acc[j] = biases[j]! + scales[j]! * sums[j]! * norm;
+    for (let j = 0; j < H; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
     return twoWords ? hits : 0;
   }
   function scoreHarmCategories(): void {
