@@ -18,7 +18,7 @@ const MEANING: Record<string, string> = {
   logprobs_share: 'share asking for token log-probabilities (used to grade or distil)',
   logit_bias_share: 'share setting logit_bias',
   multi_n_share: 'share asking for several completions at once',
-  tools_share: 'share using tools',
+  tools_share: 'share running tools (a tool call or result in the conversation, not merely tools offered)',
   long_output_share: 'share receiving long answers (1,000+ output tokens; max_tokens 4,000+ when the size is unknown)',
   bench_share: 'share of prompts that are items of public benchmarks',
   reasoning_share: 'share asking for extended reasoning',

@@ -38,6 +38,11 @@ export interface RequestView {
   stream: boolean;
   /** Number of tools (function, legacy functions, server tools) offered. */
   tools: number;
+  /**
+   * Messages of the conversation that call a tool or carry a tool's result: an agent's loop. Offering tools costs a
+   * sender nothing (a framework's default list, a decoy); running them is what an agent does.
+   */
+  toolSteps: number;
   /** A JSON response format (json_object / json_schema). */
   jsonFormat: boolean;
   model: string;
@@ -105,6 +110,26 @@ function messageDigest(m: Record<string, unknown>, role: unknown, text: string):
   return h;
 }
 
+const TOOL_ROLES = new Set(['tool', 'function']);
+const TOOL_PARTS = new Set(['tool_use', 'tool_result', 'server_tool_use', 'function_call', 'function_call_output']);
+
+/**
+ * Whether a message (or a Responses API input item) calls a tool or carries its result: chat `tool` / `function`
+ * messages and assistant `tool_calls`, Anthropic tool_use / tool_result blocks, Responses items of type
+ * function_call, function_call_output and the other `*_call` / `*_call_output` kinds.
+ */
+function isToolStep(m: Record<string, unknown>): boolean {
+  if (typeof m.role === 'string' && TOOL_ROLES.has(m.role)) return true;
+  if ((Array.isArray(m.tool_calls) && m.tool_calls.length > 0) || (m.function_call && typeof m.function_call === 'object')) return true;
+  if (typeof m.type === 'string' && (m.type.endsWith('_call') || m.type.endsWith('_call_output'))) return true;
+  if (Array.isArray(m.content))
+    for (const part of m.content.slice(0, 64)) {
+      const t = part && typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
+      if (typeof t === 'string' && (TOOL_PARTS.has(t) || t.endsWith('_tool_result'))) return true;
+    }
+  return false;
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -123,10 +148,12 @@ export function viewRequest(body: unknown): RequestView {
   let digest = 0;
   let history = 0;
   let after = 0;
+  let toolSteps = 0;
   // Chat messages, or the Responses API's input items (same role/content shape).
   const messages = Array.isArray(b.messages) ? b.messages : Array.isArray(b.input) ? b.input : [];
   for (const m of messages) {
     if (!m || typeof m !== 'object') continue;
+    if (isToolStep(m as Record<string, unknown>)) toolSteps++;
     const role = (m as { role?: unknown }).role;
     const text = contentText((m as { content?: unknown }).content);
     if (role === 'system' || role === 'developer') {
@@ -179,6 +206,7 @@ export function viewRequest(body: unknown): RequestView {
     seed: b.seed !== undefined && b.seed !== null,
     stream: b.stream === true,
     tools,
+    toolSteps,
     jsonFormat: rfType === 'json_object' || rfType === 'json_schema',
     model: typeof b.model === 'string' ? b.model.slice(0, 200) : '',
     reasoningRequested:

@@ -10,6 +10,7 @@ export const BROWSER = 1 << 7;
 export const LOGPROBS = 1 << 8;
 export const LOGIT_BIAS = 1 << 9;
 export const MULTI_N = 1 << 10;
+/** The conversation runs tools (a tool call or result in it), not merely offers them. */
 export const TOOLS = 1 << 11;
 export const LONG_OUTPUT = 1 << 12;
 export const BENCH = 1 << 13;

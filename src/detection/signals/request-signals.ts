@@ -278,7 +278,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     if (view.logprobs) flags |= F.LOGPROBS;
     if (view.logitBias) flags |= F.LOGIT_BIAS;
     if ((view.n ?? 1) > 1) flags |= F.MULTI_N;
-    if (view.tools > 0) flags |= F.TOOLS;
+    if (view.toolSteps > 0) flags |= F.TOOLS;
     if (view.seed) flags |= F.SEED;
     if (view.jsonFormat) flags |= F.JSON_FORMAT;
     if (view.reasoningRequested) flags |= F.REASONING;

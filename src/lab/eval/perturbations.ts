@@ -80,6 +80,16 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       ]);
     },
   },
+  tools: {
+    description: 'a tool offered on every request that the model is never asked to use (an agent framework\'s default tool list)',
+    apply: (l) =>
+      withBody(l, (b) => {
+        if (Array.isArray(b.tools)) return b;
+        const parameters = { type: 'object', properties: { query: { type: 'string' } } };
+        if (l.api === 'anthropic') return { ...b, tools: [{ name: 'search', description: 'Search the web.', input_schema: parameters }] };
+        return { ...b, tools: [Array.isArray(b.input) || typeof b.input === 'string' ? { type: 'function', name: 'search', parameters } : { type: 'function', function: { name: 'search', parameters } }] };
+      }),
+  },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
     apply: (l) => {
