@@ -13,6 +13,8 @@
 //   --perturb a,b      send the misuse traffic differently (src/lab/eval/perturbations.ts: stream, system,
 //                      temperature, browser, no-usage, keys, preamble, preambles, histories); legitimate traffic is
 //                      unchanged
+//   --perturb-legit a,b  the same changes to the legitimate actors' traffic (false positives when real
+//                      applications send differently from the simulated ones); misuse traffic is unchanged
 import { writeFileSync } from 'node:fs';
 import { rulesDir, sharedDataDir } from '../src/detection/data-path.js';
 import { SIGNAL_NAMES } from '../src/detection/signals/request-signals.js';
@@ -50,11 +52,12 @@ const cfg = {
   log,
   ...(opt('--reuse') ? { reuseDir: opt('--reuse')! } : {}),
   ...(opt('--perturb') ? { perturb: opt('--perturb')!.split(',') } : {}),
+  ...(opt('--perturb-legit') ? { perturbLegit: opt('--perturb-legit')!.split(',') } : {}),
 };
 const t0 = Date.now();
 const runs = await runGeneralisationEval(cfg);
 const rows = familyRows(runs);
-process.stdout.write(`## Generalisation eval${cfg.perturb ? ` (misuse traffic perturbed: ${cfg.perturb.join(', ')})` : ''}: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')}${f.unseenApps ? `; classifier without ${f.unseenApps.join(', ')}` : ''})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
+process.stdout.write(`## Generalisation eval${cfg.perturb ? ` (misuse traffic perturbed: ${cfg.perturb.join(', ')})` : ''}${cfg.perturbLegit ? ` (legitimate traffic perturbed: ${cfg.perturbLegit.join(', ')})` : ''}: folds ${folds.map((f) => `${f.name} (held out: ${f.heldOut.join(', ')}${f.unseenApps ? `; classifier without ${f.unseenApps.join(', ')}` : ''})`).join('; ')}; seeds ${seeds.join(',')}; scale ${scale}\n\n`);
 process.stdout.write(formatFamilyTables(rows) + '\n\n');
 const unmet = unmetTargets(rows);
 process.stdout.write(unmet.length ? `Targets not met:\n${unmet.map((u) => `- ${u}`).join('\n')}\n` : 'All targets met.\n');

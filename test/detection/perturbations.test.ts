@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { viewRequest } from '../../src/detection/request-view.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { perturbationNames, perturbLines } from '../../src/lab/eval/perturbations.js';
+import { simulateRun } from '../../src/lab/eval/run-eval.js';
 
 const req = (org: string, api: 'openai' | 'anthropic', body: Record<string, unknown>): TraceRequestLine => ({
   type: 'request', id: `${org}-${api}`, ts: '2026-01-01T00:00:00Z', org, key: `key_${org}`, api, client: { ip: '10.0.0.1', user_agent: 'python-requests/2.32' }, body,
@@ -44,4 +45,16 @@ test('perturbations change only the chosen orgs, and what detection reads change
   const invented = bodies(perturbLines(more, new Set(['bad']), ['histories'])).map((l) => viewRequest(l.body));
   assert.equal(new Set(invented.map((v) => v.history)).size, 200);
   assert.ok(invented.every((v) => v.userTurns === 2 && v.prompt === 'Solve 2x + 3 = 11.'));
+});
+
+test('an eval run perturbs the misuse actors with --perturb and the legitimate ones with --perturb-legit', () => {
+  const families = ['support_bot', 'distiller'];
+  const agents = (ls: TraceLine[], orgs: Set<string>, inside: boolean) =>
+    ls.filter((l): l is TraceRequestLine => l.type === 'request' && orgs.has(l.org) === inside).map((l) => l.client?.user_agent ?? '');
+  const misuseBrowser = simulateRun({ scenario: 'mixed', seed: 1, scale: 0.2, plan: { split: 'holdout' }, families, perturb: ['browser'] });
+  const legitBrowser = simulateRun({ scenario: 'mixed', seed: 1, scale: 0.2, plan: { split: 'holdout' }, families, perturbLegit: ['browser'] });
+  assert.ok(agents(misuseBrowser.lines, misuseBrowser.misuseOrgs, true).every((ua) => ua.includes('Mozilla')));
+  assert.ok(!agents(misuseBrowser.lines, misuseBrowser.misuseOrgs, false).some((ua) => ua.includes('Chrome/131')), 'legitimate traffic untouched');
+  assert.ok(agents(legitBrowser.lines, legitBrowser.misuseOrgs, false).every((ua) => ua.includes('Chrome/131')));
+  assert.ok(!agents(legitBrowser.lines, legitBrowser.misuseOrgs, true).some((ua) => ua.includes('Chrome/131')), 'misuse traffic untouched');
 });

@@ -52,6 +52,8 @@ export interface EvalConfig {
   reuseDir?: string;
   /** Perturbations applied to the misuse actors' requests (perturbations.ts). */
   perturb?: string[];
+  /** Perturbations applied to the legitimate actors' requests. */
+  perturbLegit?: string[];
 }
 
 export interface FoldRun {
@@ -112,7 +114,7 @@ export async function runGeneralisationEval(cfg: EvalConfig): Promise<FoldRun[]>
     const cached = cfg.reuseDir ? loadFoldFiles(cfg, fold) : undefined;
     const assets = cached ?? buildFoldAssets(cfg, fold, (ft ??= featurize(labelledTexts(cfg.dataDir))), cfg.reuseDir).assets;
     for (const seed of cfg.seeds) {
-      const run = await runEval({ scenario: 'mixed', seed, scale: cfg.scale, plan: { split: 'holdout', misuse: new Set(fold.heldOut) }, ...(cfg.families ? { families: cfg.families } : {}), ...(cfg.perturb?.length ? { perturb: cfg.perturb } : {}) }, assets, cfg.modes);
+      const run = await runEval({ scenario: 'mixed', seed, scale: cfg.scale, plan: { split: 'holdout', misuse: new Set(fold.heldOut) }, ...(cfg.families ? { families: cfg.families } : {}), ...(cfg.perturb?.length ? { perturb: cfg.perturb } : {}), ...(cfg.perturbLegit?.length ? { perturbLegit: cfg.perturbLegit } : {}) }, assets, cfg.modes);
       cfg.log?.(`fold ${fold.name} seed ${seed}: ${run.requests} requests, ${run.actors.filter((a) => a.problems.length).map((a) => `${a.family}: ${a.problems.join(', ')}`).join('; ') || 'no problems'}`);
       out.push({ fold: fold.name, run });
     }

@@ -20,6 +20,8 @@ export interface RunSpec {
   families?: string[];
   /** Changes to how the misuse actors send their requests (perturbations.ts); legitimate traffic is untouched. */
   perturb?: string[];
+  /** The same for the legitimate actors (how real applications may differ from the simulated ones). */
+  perturbLegit?: string[];
 }
 
 /** One way of turning labels into actions (e.g. the default playbook in approval and in automatic mode). */
@@ -66,11 +68,18 @@ export interface RunResult {
   actors: ActorResult[];
 }
 
-export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: ActionMode[] = []): Promise<RunResult> {
+/** The run's simulated traffic, with the spec's perturbations applied to the misuse and the legitimate actors. */
+export function simulateRun(spec: RunSpec): ReturnType<typeof simulate> & { misuseOrgs: Set<string> } {
   const sim = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
-  const { labels } = sim;
-  const misuseOrgs = new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs));
-  const lines = spec.perturb?.length ? perturbLines(sim.lines, misuseOrgs, spec.perturb) : sim.lines;
+  const orgsOf = (kind: 'misuse' | 'legit') => new Set(sim.labels.actors.filter((a) => a.kind === kind).flatMap((a) => a.orgs));
+  const misuseOrgs = orgsOf('misuse');
+  let lines = spec.perturb?.length ? perturbLines(sim.lines, misuseOrgs, spec.perturb) : sim.lines;
+  if (spec.perturbLegit?.length) lines = perturbLines(lines, orgsOf('legit'), spec.perturbLegit);
+  return { lines, labels: sim.labels, misuseOrgs };
+}
+
+export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: ActionMode[] = []): Promise<RunResult> {
+  const { lines, labels, misuseOrgs } = simulateRun(spec);
   const modeActions = new Map<string, Map<string, ReportAction>>(modes.map((m) => [m.name, new Map()]));
   const actionFor: ActionFor | undefined = modes.length
     ? (input) => {
