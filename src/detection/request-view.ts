@@ -111,7 +111,7 @@ function messageDigest(m: Record<string, unknown>, role: unknown, text: string):
 }
 
 const TOOL_ROLES = new Set(['tool', 'function']);
-const TOOL_PARTS = new Set(['tool_use', 'tool_result', 'server_tool_use', 'function_call', 'function_call_output']);
+const TOOL_PARTS = new Set(['tool_use', 'tool_result', 'server_tool_use']);
 
 /**
  * Whether a message (or a Responses API input item) calls a tool or carries its result: chat `tool` / `function`

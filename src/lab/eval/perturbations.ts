@@ -1,7 +1,7 @@
-// Changes to how misuse traffic is sent that the simulator never draws: the eval's `--perturb` applies them to
-// every misuse actor's requests and leaves legitimate traffic alone. A detector that leaned on one way of sending
-// (single-turn bodies, a pinned temperature, a scripted user agent, usage in the response) loses the family that
-// sends differently; one that reads behaviour keeps it.
+// Changes to how traffic is sent that the simulator never draws: the eval's `--perturb` applies them to every
+// misuse actor's requests and leaves legitimate traffic alone (`--perturb-legit` does the reverse). A detector that
+// leaned on one way of sending (single-turn bodies, a pinned temperature, a scripted user agent, usage in the
+// response) loses the family that sends differently, or labels the app that does; one that reads behaviour keeps it.
 import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
 
@@ -94,9 +94,10 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
     apply: (l) => {
       const h = fnv1a(l.id);
+      const ref = (h >>> 3) % 1_000_000;
       return withPreamble(l, [
-        { role: 'user', content: `${OPENINGS[h % OPENINGS.length]!} My reference is ${(h >>> 3) % 1_000_000}.` },
-        { role: 'assistant', content: `${ANSWERS[(h >>> 8) % ANSWERS.length]!} Reference ${(h >>> 3) % 1_000_000} noted.` },
+        { role: 'user', content: `${OPENINGS[h % OPENINGS.length]!} My reference is ${ref}.` },
+        { role: 'assistant', content: `${ANSWERS[(h >>> 8) % ANSWERS.length]!} Reference ${ref} noted.` },
       ]);
     },
   },
