@@ -10,9 +10,8 @@
 //   --ablation         also rerun fold A seed 1 with each signal group switched off
 //   --json FILE        write every run's results as JSON
 //   --reuse DIR        development only: reuse (or save) fold models in DIR instead of rebuilding them
-//   --perturb a,b      send the misuse traffic differently (src/lab/eval/perturbations.ts: stream, system,
-//                      temperature, browser, no-usage, keys, preamble, preambles, histories); legitimate traffic is
-//                      unchanged
+//   --perturb a,b      send the misuse traffic differently (PERTURBATIONS in src/lab/eval/perturbations.ts names
+//                      them; an unknown name lists them); legitimate traffic is unchanged
 //   --perturb-legit a,b  the same changes to the legitimate actors' traffic (false positives when real
 //                      applications send differently from the simulated ones); misuse traffic is unchanged
 import { writeFileSync } from 'node:fs';

@@ -73,8 +73,7 @@ export function simulateRun(spec: RunSpec): ReturnType<typeof simulate> & { misu
   const sim = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
   const orgsOf = (kind: 'misuse' | 'legit') => new Set(sim.labels.actors.filter((a) => a.kind === kind).flatMap((a) => a.orgs));
   const misuseOrgs = orgsOf('misuse');
-  let lines = spec.perturb?.length ? perturbLines(sim.lines, misuseOrgs, spec.perturb) : sim.lines;
-  if (spec.perturbLegit?.length) lines = perturbLines(lines, orgsOf('legit'), spec.perturbLegit);
+  const lines = perturbLines(perturbLines(sim.lines, misuseOrgs, spec.perturb ?? []), orgsOf('legit'), spec.perturbLegit ?? []);
   return { lines, labels: sim.labels, misuseOrgs };
 }
 
