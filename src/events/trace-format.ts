@@ -13,6 +13,8 @@ export interface TraceOrgLine {
 export interface TraceUsage {
   input_tokens: number;
   output_tokens: number;
+  /** Of the output, tokens the model spent reasoning (reported by OpenAI; estimated from thinking blocks for Anthropic). */
+  reasoning_tokens?: number;
 }
 
 export interface TraceRequestLine {

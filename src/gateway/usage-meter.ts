@@ -9,6 +9,9 @@
 //   Token counting:   no model work, nothing charged.
 // A stream cut short (client gone, upstream closed) keeps what it saw; missing numbers are estimated
 // (input from the request estimate, output at ~4 characters per token) so cut streams are still counted.
+// Reasoning tokens (part of the output count) as OpenAI reports them (`completion_tokens_details` /
+// `output_tokens_details`); Anthropic does not split them, so when a response holds thinking blocks they are the
+// output beyond its visible text (~4 characters per token). Detection reads answer length without them.
 import type { TraceUsage } from '../events/trace-format.js';
 import type { DoorKind } from './front-doors.js';
 import type { SseEvent } from './sse-parser.js';
@@ -25,6 +28,9 @@ export class UsageMeter {
   private outputChars = 0;
   /** Whether `output` is the final count (Anthropic's message_start only carries a provisional one). */
   private outputFinal = false;
+  /** Reasoning tokens as the upstream reported them (OpenAI), or whether Anthropic thinking blocks were seen. */
+  private reasoning: number | undefined;
+  private thinking = false;
   /** The Responses API's id of the response (retrievable later when the upstream stored it). */
   private respId: string | undefined;
 
@@ -94,7 +100,10 @@ export class UsageMeter {
       case 'messages': {
         if (isObj(usage)) this.setAnthropicUsage(usage, true);
         const content = Array.isArray(body.content) ? body.content : [];
-        for (const b of content) if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+        for (const b of content) {
+          if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+          if (isObj(b) && (b.type === 'thinking' || b.type === 'redacted_thinking')) this.thinking = true;
+        }
         break;
       }
       case 'count_tokens':
@@ -104,10 +113,9 @@ export class UsageMeter {
 
   /** Usage as reported, with estimates filling what a cut-short response never reported. */
   usage(inputEstimate: number): TraceUsage {
-    return {
-      input_tokens: this.input ?? inputEstimate,
-      output_tokens: this.outputFinal ? (this.output ?? 0) : Math.max(this.output ?? 0, Math.ceil(this.outputChars / 4)),
-    };
+    const output = this.outputFinal ? (this.output ?? 0) : Math.max(this.output ?? 0, Math.ceil(this.outputChars / 4));
+    const reasoning = this.reasoning ?? (this.thinking ? Math.max(0, output - Math.ceil(this.outputChars / 4)) : undefined);
+    return { input_tokens: this.input ?? inputEstimate, output_tokens: output, ...(reasoning !== undefined ? { reasoning_tokens: Math.min(reasoning, output) } : {}) };
   }
 
   get reported(): boolean {
@@ -146,6 +154,9 @@ export class UsageMeter {
         break;
       case 'message_delta':
         if (isObj(msg.usage)) this.setAnthropicUsage(msg.usage, true);
+        break;
+      case 'content_block_start':
+        if (isObj(msg.content_block) && (msg.content_block.type === 'thinking' || msg.content_block.type === 'redacted_thinking')) this.thinking = true;
         break;
       case 'content_block_delta':
         if (isObj(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);
@@ -187,6 +198,7 @@ export class UsageMeter {
       this.output = o;
       this.outputFinal = true;
     }
+    if (isObj(u.output_tokens_details)) this.reasoning = num(u.output_tokens_details.reasoning_tokens) ?? this.reasoning;
   }
 
   private setOpenAiUsage(u: Json): void {
@@ -197,6 +209,7 @@ export class UsageMeter {
       this.output = c;
       this.outputFinal = true;
     }
+    if (isObj(u.completion_tokens_details)) this.reasoning = num(u.completion_tokens_details.reasoning_tokens) ?? this.reasoning;
   }
 
   /** Input counts cache writes and reads too: all of them are input the model processed. */

@@ -1,7 +1,7 @@
 // Builds one trace request line the way each API's clients shape it: chat completions or the Responses API
 // for OpenAI, messages for Anthropic, with the sampling parameters, tools and headers an actor sets, and a
 // response with plausible usage.
-import type { TraceRequestLine } from '../events/trace-format.js';
+import type { TraceRequestLine, TraceUsage } from '../events/trace-format.js';
 
 export type Api = 'openai' | 'anthropic';
 
@@ -77,8 +77,19 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
     api: r.api,
     ...(r.headers ? { headers: r.headers } : {}),
     body,
-    response: { status: r.status ?? 200, usage: { input_tokens: inTok, output_tokens: Math.max(1, Math.round(r.outputTokens)) }, text: '(simulated response)', latency_ms: 400 + Math.round(r.outputTokens * 8) },
+    response: { status: r.status ?? 200, usage: usageOf(r, inTok), text: '(simulated response)', latency_ms: 400 + Math.round(r.outputTokens * 8) },
   };
+}
+
+/**
+ * `outputTokens` is the visible answer; a request that asks for reasoning also spends thinking tokens, counted in
+ * the output and reported apart (as the gateway records them), here one and a half times the answer.
+ */
+function usageOf(r: RequestSpec, inTok: number): TraceUsage {
+  const answer = Math.max(1, Math.round(r.outputTokens));
+  const p = r.params ?? {};
+  const reasoning = p.thinking !== undefined || p.reasoning_effort !== undefined || p.reasoning !== undefined ? Math.round(answer * 1.5) : 0;
+  return { input_tokens: inTok, output_tokens: answer + reasoning, ...(reasoning ? { reasoning_tokens: reasoning } : {}) };
 }
 
 /** The model names simulated customers use, per API (a gateway replaying the simulation must serve them). */

@@ -19,8 +19,8 @@ const lines: TraceLine[] = [
 const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
 
 test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
-  // Every perturbation at once, with one of the three preamble kinds.
-  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles' && n !== 'histories'));
+  // Every perturbation at once, with one of the three preamble kinds (reasoning, which drops the temperature, apart).
+  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles' && n !== 'histories' && n !== 'reasoning'));
   assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'other orgs are untouched');
   for (const l of bodies(out)) {
     const v = viewRequest(l.body);
@@ -45,6 +45,22 @@ test('perturbations change only the chosen orgs, and what detection reads change
   const invented = bodies(perturbLines(more, new Set(['bad']), ['histories'])).map((l) => viewRequest(l.body));
   assert.equal(new Set(invented.map((v) => v.history)).size, 200);
   assert.ok(invented.every((v) => v.userTurns === 2 && v.prompt === 'Solve 2x + 3 = 11.'));
+});
+
+test('reasoning: each API asks for reasoning in its own field, without a temperature, and the answer counts the thinking', () => {
+  const out = bodies(perturbLines(lines, new Set(['bad']), ['reasoning']));
+  const [chat, messages, responses] = out.map((l) => l.body as Record<string, unknown>);
+  assert.equal(chat!.reasoning_effort, 'medium');
+  assert.deepEqual(messages!.thinking, { type: 'enabled', budget_tokens: 2048 });
+  assert.ok(Number(messages!.max_tokens) > 2048, 'Anthropic requires max_tokens above the thinking budget');
+  assert.deepEqual(responses!.reasoning, { effort: 'medium' });
+  for (const l of out) {
+    const v = viewRequest(l.body);
+    assert.equal(v.reasoningRequested, true);
+    assert.equal(v.temperature, undefined, 'both APIs refuse a pinned temperature with reasoning on');
+    assert.ok(l.response!.usage!.output_tokens >= 900 + 300);
+    assert.equal(l.response!.usage!.output_tokens - l.response!.usage!.reasoning_tokens!, 900, 'the answer itself is unchanged');
+  }
 });
 
 test('an eval run perturbs the misuse actors with --perturb and the legitimate ones with --perturb-legit', () => {

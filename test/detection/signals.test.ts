@@ -94,6 +94,23 @@ test('long output is the answer received; a high max_tokens counts only when the
   assert.equal(long(1024), false);
 });
 
+test('long output is the answer without the reasoning tokens; asked-for reasoning with no breakdown is not read as long', () => {
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const line = (reasoning: boolean, usage?: { input_tokens: number; output_tokens: number; reasoning_tokens?: number }) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'anthropic' as const, endpoint: '/v1/messages',
+    body: { model: 'm', max_tokens: 16000, ...(reasoning ? { thinking: { type: 'enabled', budget_tokens: 8000 } } : {}), messages: [{ role: 'user', content: 'How do I reset my router?' }] },
+    ...(usage ? { response: { status: 200, usage } } : {}),
+  });
+  const long = (...a: Parameters<typeof line>) => (extractSignals(line(...a), 0, models).flags & F.LONG_OUTPUT) !== 0;
+  assert.equal(long(true, { input_tokens: 40, output_tokens: 3300, reasoning_tokens: 3000 }), false, 'a short answer after long thinking is not long output');
+  assert.equal(long(true, { input_tokens: 40, output_tokens: 4200, reasoning_tokens: 3000 }), true, 'a long answer after thinking is');
+  assert.equal(long(true, { input_tokens: 40, output_tokens: 3300 }), false, 'reasoning asked for, no breakdown: the answer size is unknown');
+  assert.equal(long(true), false, 'and the ceiling, sized for the thinking too, says nothing');
+  assert.equal(long(false, { input_tokens: 40, output_tokens: 3300 }), true, 'without reasoning, all of the output is the answer');
+  const ratio = extractSignals(line(true, { input_tokens: 100, output_tokens: 3300, reasoning_tokens: 3000 }), 0, models).outputRatio;
+  assert.equal(ratio, 3, 'the output ratio is the answer over the input');
+});
+
 test('a chain of short follow-ups is read with the question it follows, not with the follow-up before it', () => {
   const problem = heldBack('gsm8k_train', 1)[0]!;
   const chat = (...turns: string[]) => ({

@@ -25,7 +25,7 @@ test('responses.create: output text, usage metered from the response, event read
   const [ev] = await h.takeEvents(1);
   assert.equal(ev?.endpoint, '/v1/responses');
   assert.equal(ev?.status, 200);
-  assert.deepEqual(ev?.usage, { input_tokens: r.usage!.input_tokens, output_tokens: r.usage!.output_tokens });
+  assert.deepEqual(ev?.usage, { input_tokens: r.usage!.input_tokens, output_tokens: r.usage!.output_tokens, reasoning_tokens: r.usage!.output_tokens_details.reasoning_tokens });
   assert.equal(ev?.responseText, r.output_text);
   const seen = viewRequest(ev?.body);
   assert.equal(seen.prompt, 'what is moat');
@@ -48,7 +48,7 @@ test('responses.create stream: events relayed as sent, usage from response.compl
   assert.equal((h.demo.requests.at(-1)?.body as { stream_options?: unknown }).stream_options, undefined, 'nothing added to a Responses request');
   const [ev] = await h.takeEvents(1);
   assert.equal(ev?.stream, true);
-  assert.deepEqual(ev?.usage, { input_tokens: usage!.input_tokens, output_tokens: usage!.output_tokens });
+  assert.deepEqual(ev?.usage, { input_tokens: usage!.input_tokens, output_tokens: usage!.output_tokens, reasoning_tokens: usage!.output_tokens_details.reasoning_tokens });
 });
 
 test('completions.create (legacy), streamed and not, metered', async () => {

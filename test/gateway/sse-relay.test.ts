@@ -57,7 +57,7 @@ test('parser + meter: OpenAI transcript at any split, CRLF line endings too; onl
     fc.property(cutsArb, fc.boolean(), (cuts, useCrlf) => {
       const src = useCrlf ? crlf : OPENAI;
       const r = meterAll('openai', splitAt(src, cuts));
-      assert.deepEqual(r.usage, { input_tokens: 19, output_tokens: 10 });
+      assert.deepEqual(r.usage, { input_tokens: 19, output_tokens: 10, reasoning_tokens: 0 });
       assert.equal(r.text, TEXT);
       assert.equal(r.events.length, 7);
       assert.equal(r.usageOnly.length, 1);
@@ -75,6 +75,37 @@ test('meter: a stream cut before its usage keeps what it saw and estimates the r
   const o = meterAll('openai', [OPENAI.subarray(0, OPENAI.indexOf('"finish_reason":"stop"'))]);
   assert.equal(new UsageMeter('chat', 10).usage(33).input_tokens, 33, 'input falls back to the request estimate');
   assert.equal(o.usage.output_tokens, Math.ceil(TEXT.length / 4));
+});
+
+test('meter: reasoning tokens as OpenAI reports them, and for Anthropic the output beyond the visible text of a thinking response', () => {
+  const chat = new UsageMeter('chat', 100);
+  chat.observeBody({ choices: [{ message: { content: 'Answer.' } }], usage: { prompt_tokens: 10, completion_tokens: 900, completion_tokens_details: { reasoning_tokens: 850 } } });
+  assert.deepEqual(chat.usage(0), { input_tokens: 10, output_tokens: 900, reasoning_tokens: 850 });
+  const responses = new UsageMeter('responses', 100);
+  responses.observeEvent({ event: 'response.completed', data: JSON.stringify({ type: 'response.completed', response: { id: 'r1', usage: { input_tokens: 5, output_tokens: 700, output_tokens_details: { reasoning_tokens: 600 } } } }) } as never);
+  assert.equal(responses.usage(0).reasoning_tokens, 600);
+  const plain = new UsageMeter('chat', 100);
+  plain.observeBody({ choices: [{ message: { content: 'Hi' } }], usage: { prompt_tokens: 3, completion_tokens: 2 } });
+  assert.equal('reasoning_tokens' in plain.usage(0), false, 'no reasoning reported, none recorded');
+  // Anthropic, not streamed: 2,000 output tokens, of which the visible text is 400 characters (~100 tokens).
+  const body = new UsageMeter('messages', 1000);
+  body.observeBody({ content: [{ type: 'thinking', thinking: 'summarised...' }, { type: 'text', text: 'x'.repeat(400) }], usage: { input_tokens: 20, output_tokens: 2000 } });
+  assert.deepEqual(body.usage(0), { input_tokens: 20, output_tokens: 2000, reasoning_tokens: 1900 });
+  // Streamed: the thinking block announced by content_block_start.
+  const stream = new UsageMeter('messages', 1000);
+  const events = [
+    { type: 'message_start', message: { usage: { input_tokens: 20, output_tokens: 1 } } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } },
+    { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
+    { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'y'.repeat(400) } },
+    { type: 'message_delta', usage: { output_tokens: 2000 } },
+  ];
+  for (const e of events) stream.observeEvent({ event: e.type, data: JSON.stringify(e) } as never);
+  assert.deepEqual(stream.usage(0), { input_tokens: 20, output_tokens: 2000, reasoning_tokens: 1900 });
+  const noThinking = new UsageMeter('messages', 1000);
+  noThinking.observeBody({ content: [{ type: 'text', text: 'short' }], usage: { input_tokens: 20, output_tokens: 2000 } });
+  assert.equal('reasoning_tokens' in noThinking.usage(0), false);
 });
 
 test('meter: response text is capped', () => {
@@ -149,7 +180,7 @@ test('relay: OpenAI usage chunk is stripped only when Moat added include_usage, 
       const r = await relay('openai', { model: 'gpt-4o', ...(clientAsked ? { stream_options: { include_usage: true } } : {}) });
       assert.ok(r.bytes.equals(clientAsked ? OPENAI : withoutUsage), r.bytes.toString());
       const [ev] = await h.takeEvents(1);
-      assert.deepEqual(ev?.usage, { input_tokens: 19, output_tokens: 10 });
+      assert.deepEqual(ev?.usage, { input_tokens: 19, output_tokens: 10, reasoning_tokens: 0 });
     }),
     { numRuns: 20 },
   );

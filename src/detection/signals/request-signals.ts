@@ -1,6 +1,6 @@
 // Per-request signals: computed once per request from its text, shape and client, then only these numbers
 // (never the text, except the capped evidence ring) enter the org's windows and the linkage state.
-import type { TraceRequestLine } from '../../events/trace-format.js';
+import type { TraceRequestLine, TraceUsage } from '../../events/trace-format.js';
 import { fnv1a, shingleHashes } from '../text/hash.js';
 import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
@@ -221,6 +221,19 @@ const LONG_ANSWER_TOKENS = 1000;
 /** With no answer size (failed call, trace without usage): a ceiling this high is read as asking for long output. */
 const LONG_MAX_TOKENS = 4000;
 
+/**
+ * The answer's length in tokens, without the tokens the model spent reasoning: a reasoning model's every answer
+ * counts thousands of thinking tokens, and read as long output, every application on a reasoning model read as a
+ * distiller (`--perturb-legit reasoning` in the eval). NaN when unknown: no usage, or a request that asked for
+ * reasoning whose usage does not say how much of the output was reasoning.
+ */
+function answerTokens(usage: TraceUsage | undefined, reasoningRequested: boolean): number {
+  const out = usage && typeof usage.output_tokens === 'number' ? usage.output_tokens : NaN;
+  const reasoning = usage && typeof usage.reasoning_tokens === 'number' && usage.reasoning_tokens >= 0 ? usage.reasoning_tokens : undefined;
+  if (reasoning !== undefined) return Math.max(0, out - reasoning);
+  return reasoningRequested ? NaN : out;
+}
+
 export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
   const view = viewRequest(line.body);
   const off = m.disabled;
@@ -284,9 +297,10 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     if (view.reasoningRequested) flags |= F.REASONING;
   }
   const usage = line.response?.usage;
-  const outTok = usage && typeof usage.output_tokens === 'number' ? usage.output_tokens : NaN;
   const inTok = usage && typeof usage.input_tokens === 'number' ? usage.input_tokens : NaN;
-  if (shapeOn && (outTok > 0 ? outTok >= LONG_ANSWER_TOKENS : (view.maxTokens ?? 0) >= LONG_MAX_TOKENS)) flags |= F.LONG_OUTPUT;
+  const outTok = answerTokens(usage, view.reasoningRequested);
+  // A request that asks for reasoning sizes max_tokens for the thinking too, so the ceiling says nothing then.
+  if (shapeOn && (outTok > 0 ? outTok >= LONG_ANSWER_TOKENS : !view.reasoningRequested && (view.maxTokens ?? 0) >= LONG_MAX_TOKENS)) flags |= F.LONG_OUTPUT;
   const userAgent = typeof line.client?.user_agent === 'string' ? line.client.user_agent.slice(0, 200) : undefined;
   const client = off.has('client') ? CLIENT_NONE : clientClass(userAgent);
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;

@@ -90,6 +90,19 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
         return { ...b, tools: [Array.isArray(b.input) || typeof b.input === 'string' ? { type: 'function', name: 'search', parameters } : { type: 'function', function: { name: 'search', parameters } }] };
       }),
   },
+  reasoning: {
+    description: 'a reasoning model: every request asks for reasoning (extended thinking, reasoning_effort) without a temperature, and every answer counts its thinking tokens (reported apart, as the gateway records them)',
+    apply: (l) => {
+      const thinking = 300 + (fnv1a(l.id) % 2700);
+      const out = withBody(l, (b) => {
+        const { temperature: _refused, ...rest } = b;
+        if (l.api === 'anthropic') return { ...rest, max_tokens: Math.max(Number(b.max_tokens) || 0, 4096), thinking: { type: 'enabled', budget_tokens: 2048 } };
+        return Array.isArray(b.input) || typeof b.input === 'string' ? { ...rest, reasoning: { effort: 'medium' } } : { ...rest, reasoning_effort: 'medium' };
+      });
+      const usage = out.response?.usage;
+      return usage ? { ...out, response: { ...out.response!, usage: { ...usage, output_tokens: usage.output_tokens + thinking, reasoning_tokens: (usage.reasoning_tokens ?? 0) + thinking } } } : out;
+    },
+  },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
     apply: (l) => {
