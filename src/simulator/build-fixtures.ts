@@ -3,8 +3,10 @@
 // CC BY-SA; Topical-Chat, CDLA-Sharing) whose raw text the repository must not ship, so the traces are built
 // on first use (tests, `moat rules test`) and cached in the working tree (git-ignored).
 // Regenerate explicitly: npx tsx src/simulator/build-fixtures.ts
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../detection/data-path.js';
 import { labelsPath, simulate } from './scenarios.js';
 
@@ -30,7 +32,7 @@ export function buildFixtureTrace(fixture: (typeof FIXTURES)[number], dir: strin
   const { lines, labels } = simulate({ scenario: fixture.scenario, seed: fixture.seed, scale: fixture.scale, split: 'all' });
   mkdirSync(dir, { recursive: true });
   const out = join(dir, fixture.file);
-  const meta = JSON.stringify({ type: 'meta', format: 'moat-trace', version: 1, scenario: fixture.scenario, seed: fixture.seed });
+  const meta = JSON.stringify({ type: 'meta', format: 'moat-trace', version: 1, scenario: fixture.scenario, seed: fixture.seed, simulator: simulatorDigest() });
   const tmp = `${out}.${process.pid}.tmp`;
   writeFileSync(tmp, [meta, ...lines.map((l) => JSON.stringify(l))].join('\n') + '\n');
   const labelsOut = labelsPath(out);
@@ -39,12 +41,47 @@ export function buildFixtureTrace(fixture: (typeof FIXTURES)[number], dir: strin
   renameSync(tmp, out);
 }
 
-/** Builds the fixture traces that are missing (all of them when `names` is omitted). */
+/**
+ * A digest of the simulator's source files: a cached fixture written by another version of the simulator is
+ * rebuilt, so a change to what the simulator sends never leaves tests reading traces it no longer writes.
+ */
+let digest: string | undefined;
+export function simulatorDigest(): string {
+  if (digest) return digest;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.[jt]s$/.test(e.name)) h.update(e.name).update(readFileSync(p));
+    }
+  };
+  walk(dirname(fileURLToPath(import.meta.url)));
+  return (digest = h.digest('hex').slice(0, 16));
+}
+
+/** The simulator digest in a fixture's meta line (undefined for a trace written before there was one). */
+function fixtureDigest(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(512);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.subarray(0, n).toString('utf8').split('\n')[0]!;
+    return (JSON.parse(first) as { simulator?: string }).simulator;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Builds the fixture traces that are missing or were written by another version of the simulator (all of them when `names` is omitted). */
 export function ensureFixtureTraces(root: string = repoRoot(), names?: readonly string[]): void {
   const dir = fixtureTracesDir(root);
   for (const f of FIXTURES) {
     if (names && !names.includes(f.file)) continue;
-    if (!existsSync(join(dir, f.file))) buildFixtureTrace(f, dir);
+    const path = join(dir, f.file);
+    if (!existsSync(path) || fixtureDigest(path) !== simulatorDigest()) buildFixtureTrace(f, dir);
   }
 }
 
