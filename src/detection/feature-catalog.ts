@@ -117,7 +117,8 @@ export function featureNames(org: OrgRecord, inCluster: boolean): string[] {
     ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `key.score.${l}`),
     ...AGGREGATE_FEATURES.map((f) => `w.${f}`),
   ];
-  for (const p of org.purposes.keys()) names.push(...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
+  for (const p of org.purposes.keys())
+    names.push(...LABELS.filter((l) => l !== 'scope_violation').map((l) => `purpose.${p}.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
   if (inCluster) names.push('cluster.orgs', ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `cluster.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `cluster.${f}`));
   return names;
 }

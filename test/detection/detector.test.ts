@@ -82,6 +82,11 @@ test('traffic under a granted purpose is judged apart from the org\'s ordinary t
   const f = d.features(LAB)!;
   assert.equal(f['w.requests'], 0, 'every request went to the purpose window');
   assert.equal(f['purpose.safety_evaluation.requests'], 50);
+  // The scores a rule may read over the purpose's traffic are shown beside its features.
+  for (const label of ['benchmarking', 'distillation', 'safety_probing']) {
+    const v = f[`purpose.safety_evaluation.score.${label}`];
+    assert.ok(typeof v === 'number' && v >= 0 && v <= 1, `purpose.safety_evaluation.score.${label} = ${String(v)}`);
+  }
 });
 
 test('an org affiliated with a competitor counts as a competitor', () => {
