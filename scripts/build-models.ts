@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { rulesDir, sharedDataDir } from '../src/detection/data-path.js';
 import { buildAssets } from '../src/lab/train/build-assets.js';
 
-// Seeds the shipped scores are fitted on; the evaluation uses other seeds.
-const SCORE_SEEDS = Array.from({ length: 12 }, (_, i) => 5000 + i);
+// Seeds the shipped scores are fitted on; the evaluation uses other seeds. Measured leave-one-dataset-out, fitting
+// the eval's folds on 20 runs instead of 10 caught a hydra and an affiliate competitor that 10 missed, with no
+// legitimate org labelled (docs/detection.md, twelfth run); the shipped fit keeps a few more runs than the eval's.
+const SCORE_SEEDS = Array.from({ length: 24 }, (_, i) => 5000 + i);
 
 const dir = rulesDir();
 const built = buildAssets({

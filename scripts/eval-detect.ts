@@ -10,6 +10,7 @@
 //   --ablation         also rerun fold A seed 1 with each signal group switched off
 //   --json FILE        write every run's results as JSON
 //   --reuse DIR        development only: reuse (or save) fold models in DIR instead of rebuilding them
+//   --train-seeds N    simulated runs the fold's scores are fitted on (default 20; 6 with --quick)
 //   --perturb a,b      send the misuse traffic differently (PERTURBATIONS in src/lab/eval/perturbations.ts names
 //                      them; an unknown name lists them); legitimate traffic is unchanged
 //   --perturb-legit a,b  the same changes to the legitimate actors' traffic (false positives when real
@@ -45,7 +46,7 @@ const cfg = {
   folds,
   seeds,
   scale,
-  trainSeeds: Array.from({ length: quick ? 6 : 10 }, (_, i) => 3000 + i),
+  trainSeeds: Array.from({ length: Number(opt('--train-seeds') ?? (quick ? 6 : 20)) }, (_, i) => 3000 + i),
   trainScale: 0.5,
   modes,
   log,
