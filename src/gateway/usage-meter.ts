@@ -20,6 +20,8 @@ type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** An Anthropic content block of the model's reasoning (shown or encrypted). */
+const isThinkingBlock = (b: unknown): boolean => isObj(b) && (b.type === 'thinking' || b.type === 'redacted_thinking');
 
 export class UsageMeter {
   private input: number | undefined;
@@ -102,7 +104,7 @@ export class UsageMeter {
         const content = Array.isArray(body.content) ? body.content : [];
         for (const b of content) {
           if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
-          if (isObj(b) && (b.type === 'thinking' || b.type === 'redacted_thinking')) this.thinking = true;
+          if (isThinkingBlock(b)) this.thinking = true;
         }
         break;
       }
@@ -156,7 +158,7 @@ export class UsageMeter {
         if (isObj(msg.usage)) this.setAnthropicUsage(msg.usage, true);
         break;
       case 'content_block_start':
-        if (isObj(msg.content_block) && (msg.content_block.type === 'thinking' || msg.content_block.type === 'redacted_thinking')) this.thinking = true;
+        if (isThinkingBlock(msg.content_block)) this.thinking = true;
         break;
       case 'content_block_delta':
         if (isObj(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);

@@ -39,6 +39,9 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   return b ? { ...l, body: f(b) } : l;
 }
 
+/** An OpenAI Responses API body (its conversation is `input`), whose fields differ from chat completions'. */
+const isResponsesBody = (b: Body): boolean => Array.isArray(b.input) || typeof b.input === 'string';
+
 /** The chat-shaped conversation of a body (messages, or Responses input items), undefined for a string input. */
 function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | undefined {
   if (Array.isArray(b.messages)) return { key: 'messages', list: b.messages };
@@ -87,7 +90,7 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
         if (Array.isArray(b.tools)) return b;
         const parameters = { type: 'object', properties: { query: { type: 'string' } } };
         if (l.api === 'anthropic') return { ...b, tools: [{ name: 'search', description: 'Search the web.', input_schema: parameters }] };
-        return { ...b, tools: [Array.isArray(b.input) || typeof b.input === 'string' ? { type: 'function', name: 'search', parameters } : { type: 'function', function: { name: 'search', parameters } }] };
+        return { ...b, tools: [isResponsesBody(b) ? { type: 'function', name: 'search', parameters } : { type: 'function', function: { name: 'search', parameters } }] };
       }),
   },
   reasoning: {
@@ -97,7 +100,7 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       const out = withBody(l, (b) => {
         const { temperature: _refused, ...rest } = b;
         if (l.api === 'anthropic') return { ...rest, max_tokens: Math.max(Number(b.max_tokens) || 0, 4096), thinking: { type: 'enabled', budget_tokens: 2048 } };
-        return Array.isArray(b.input) || typeof b.input === 'string' ? { ...rest, reasoning: { effort: 'medium' } } : { ...rest, reasoning_effort: 'medium' };
+        return isResponsesBody(b) ? { ...rest, reasoning: { effort: 'medium' } } : { ...rest, reasoning_effort: 'medium' };
       });
       const usage = out.response?.usage;
       return usage ? { ...out, response: { ...out.response!, usage: { ...usage, output_tokens: usage.output_tokens + thinking, reasoning_tokens: (usage.reasoning_tokens ?? 0) + thinking } } } : out;

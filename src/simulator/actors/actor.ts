@@ -84,12 +84,9 @@ export function appParams(rng: Rng, api: Api): Record<string, unknown> {
 }
 
 /**
- * Sampling parameters of a request that asks for the model's reasoning (Anthropic extended thinking, OpenAI
- * `reasoning_effort`). Both APIs refuse a pinned temperature with reasoning on, so a sender that asks for
- * reasoning sends none, whatever temperature it uses otherwise.
+ * The field that asks for the model's reasoning (Anthropic extended thinking, OpenAI `reasoning_effort`). Both
+ * APIs refuse a pinned temperature with reasoning on, so a request carrying this field carries no temperature.
  */
-export function reasoningParams(api: Api, effort: 'medium' | 'high', params: Record<string, unknown>): Record<string, unknown> {
-  const rest = { ...params };
-  delete rest.temperature;
-  return { ...rest, ...(api === 'anthropic' ? { thinking: { type: 'enabled', budget_tokens: effort === 'high' ? 8000 : 4000 } } : { reasoning_effort: effort }) };
+export function reasoningField(api: Api, effort: 'medium' | 'high'): Record<string, unknown> {
+  return api === 'anthropic' ? { thinking: { type: 'enabled', budget_tokens: effort === 'high' ? 8000 : 4000 } } : { reasoning_effort: effort };
 }

@@ -7,7 +7,7 @@ import type { TraceOrgLine } from '../../events/trace-format.js';
 import { agentOf, DAY, HOUR, inHours, ip, sdkAgent, workingHours, type ClientKind } from '../population.js';
 import { evaluationHarness } from '../harness.js';
 import type { Rng } from '../rng.js';
-import { appParams, Emitter, pickApi, pickModel, reasoningParams, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { appParams, Emitter, pickApi, pickModel, reasoningField, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const legit = (family: string, orgs: TraceOrgLine[], e: Emitter, allowed: ActorOutput['allowed'] = []): ActorOutput => ({
   family, kind: 'legit', orgs, requests: e.requests, expected: [], allowed,
@@ -74,7 +74,7 @@ export function codingAgent(ctx: ActorContext): ActorOutput {
       if (s > 0 && rng.chance(0.15)) turns.push(rng.pick(['continue', 'looks good, now run the tests', 'that broke the build, fix it', 'also update the docs']));
       e.emit({
         org, key: `key_${org}_${dev}`, ts, api, ip: ip(rng, `198.18.${dev % 250}`), ua, turns: [...turns], toolResults: [...results], model, tools,
-        params: thinking ? reasoningParams(api, 'medium', { max_tokens: rng.pick([8192, 16000, 32000]), stream: true }) : { max_tokens: rng.pick([8192, 16000, 32000]), stream: true },
+        params: { max_tokens: rng.pick([8192, 16000, 32000]), stream: true, ...(thinking ? reasoningField(api, 'medium') : {}) },
         outputTokens: rng.int(100, 3000),
       });
       results.push(rng.pick(files).slice(0, 1500));

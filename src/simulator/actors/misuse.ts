@@ -7,7 +7,7 @@ import type { CapabilityArea } from '../corpora.js';
 import { cotPhrase, cotSystem, evaluationHarness, redTeamWrapper } from '../harness.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
-import { Emitter, pickApi, pickModel, reasoningParams, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { Emitter, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const LANGS = ['French', 'Spanish', 'German', 'Chinese', 'Russian', 'Arabic', 'Japanese', 'Hindi'];
 
@@ -217,7 +217,7 @@ export function distiller(ctx: ActorContext): ActorOutput {
     e.emit({
       org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(harvest && style.system ? { system: style.system } : {}),
       turns: [harvest ? harvestPrompt(rng, style, rng.pick(pool)) : rng.pick(ordinary)], model,
-      params: harvest && style.reasoningParam ? reasoningParams(api, 'high', { max_tokens: maxTokens }) : { temperature, max_tokens: harvest ? maxTokens : 512 },
+      params: harvest && style.reasoningParam ? { max_tokens: maxTokens, ...reasoningField(api, 'high') } : { temperature, max_tokens: harvest ? maxTokens : 512 },
       outputTokens: harvest ? rng.int(600, 4000) : rng.int(30, 300),
     });
   }
@@ -267,7 +267,7 @@ export function hydra(ctx: ActorContext): ActorOutput {
       e.emit({
         org, key: `key_${org}`, ts, api, ip: ip(rng, rng.pick(subnets)), ua, ...(sharedSystem && harvest ? { system: sharedSystem } : {}),
         turns: [harvest ? harvestPrompt(rng, style, rng.pick(itemsPool)) : rng.pick(ordinary)], model,
-        params: !harvest ? { temperature: 1 } : style.reasoningParam ? reasoningParams(api, 'high', { max_tokens: maxTokens }) : { temperature, max_tokens: maxTokens },
+        params: !harvest ? { temperature: 1 } : style.reasoningParam ? { max_tokens: maxTokens, ...reasoningField(api, 'high') } : { temperature, max_tokens: maxTokens },
         outputTokens: harvest ? rng.int(600, 4000) : rng.int(30, 300),
       });
     }
