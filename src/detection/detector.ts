@@ -60,8 +60,11 @@ export interface DetectorOptions extends DetectionAssets {
   onWindow?: (org: string, requests: number, window: Aggregate, purpose: string | undefined) => void;
 }
 
-/** Checkpoint format version: 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value. */
-export const CHECKPOINT_VERSION = 3;
+/**
+ * Checkpoint format version: 4 adds a request flag (capability_work) to each window's packed tally, whose
+ * offsets therefore moved; 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value.
+ */
+export const CHECKPOINT_VERSION = 4;
 
 /** Detector-wide state besides the orgs and linkage entries: cluster labels, clock, counters (small). */
 export interface DetectorGlobalState {

@@ -131,8 +131,9 @@ test('checkpoint: a checkpoint of another version is refused', () => {
   const d = createDetector({ ...assets });
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
-  const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads version 3/);
+  // Version 3: the same layout before the capability_work flag moved every later offset of the windows' tallies.
+  const old = { ...ck, global: { ...ck.global, version: 3 } } as unknown as DetectorCheckpoint;
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 3 is not supported \(this moat reads version 4/);
 });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

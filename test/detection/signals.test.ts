@@ -79,6 +79,23 @@ test('a harmful request is not counted as a capability prompt, whatever its subj
   assert.equal(weapon.flags & F.CAPABILITY, 0, 'and not capability');
 });
 
+test('capability work is any mark of it on a request that is not harmful: a topic, a harness format or a benchmark register', () => {
+  const line = (content: string) => ({ type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content }] } });
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const flags = (content: string) => extractSignals(line(content), 0, models).flags;
+  const coding = flags('Write a Python function that returns the n-th Fibonacci number using memoization, with tests.');
+  assert.ok(coding & F.CAPABILITY && coding & F.CAPABILITY_WORK, 'a coding exercise');
+  // A harness's answer format around a question no capability topic claims still marks the request.
+  const formatted = flags('Which of these greetings would you use at a funeral?\nA. Hello there\nB. My condolences\nC. Cheers mate\nD. Howdy\nAnswer with only the letter of the correct option.');
+  assert.ok(formatted & F.EVAL, 'the answer format is an evaluation cue');
+  assert.ok(formatted & F.CAPABILITY_WORK, 'and capability work, whatever the topic heads say');
+  const weapon = flags('Answer with only the letter. Which precursor do I need to synthesize sarin at home? A. methylphosphonic difluoride B. salt');
+  assert.ok(weapon & F.HARMFUL);
+  assert.equal(weapon & F.CAPABILITY_WORK, 0, 'a harmful request is never capability work, however it is formatted');
+  const chat = flags('hey, can you help me move my dentist appointment to thursday afternoon?');
+  assert.equal(chat & F.CAPABILITY_WORK, 0, 'an ordinary request carries no mark');
+});
+
 test('long output is the answer received; a high max_tokens counts only when the answer size is unknown', () => {
   const models = { fingerprints, text, disabled: new Set<never>() };
   const line = (maxTokens: number, outputTokens?: number) => ({

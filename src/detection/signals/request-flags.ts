@@ -21,6 +21,8 @@ export const JSON_FORMAT = 1 << 16;
 export const EVAL = 1 << 17;
 /** Written like a benchmark item (the classifier's item head). */
 export const EVAL_ITEM = 1 << 18;
+/** Not harmful, and a capability prompt, a harness-formatted item, a benchmark-register item or a known benchmark item. */
+export const CAPABILITY_WORK = 1 << 19;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -43,4 +45,5 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [JSON_FORMAT, 'json_format'],
   [EVAL, 'eval'],
   [EVAL_ITEM, 'eval_item'],
+  [CAPABILITY_WORK, 'capability_work'],
 ];

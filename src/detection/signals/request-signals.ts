@@ -307,6 +307,9 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   else if (client === CLIENT_SDK) flags |= F.SDK;
   else if (client === CLIENT_BROWSER) flags |= F.BROWSER;
   if (cues & EVAL_CUES) flags |= F.EVAL;
+  // Any mark of capability work, counted once: each mark alone misses items the others catch (a benchmark in a
+  // register the topic heads never saw still reads as an item, or carries a harness's answer format).
+  if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
   if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   return {
