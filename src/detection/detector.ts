@@ -19,6 +19,7 @@ import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
 import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
+import { migrateRestore, READABLE_CHECKPOINT_VERSIONS } from './checkpoint/migrate.js';
 
 export interface DetectorClock {
   now(): number;
@@ -68,7 +69,8 @@ export const CHECKPOINT_VERSION = 4;
 
 /** Detector-wide state besides the orgs and linkage entries: cluster labels, clock, counters (small). */
 export interface DetectorGlobalState {
-  version: typeof CHECKPOINT_VERSION;
+  /** CHECKPOINT_VERSION when written; an earlier readable version when restored from an older moat. */
+  version: number;
   virtualNow: Num;
   requests: number;
   diagnostics: DiagnosticCounts;
@@ -451,10 +453,11 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
 
   if (opts.restore) {
-    const g = opts.restore.global;
-    if (g.version !== CHECKPOINT_VERSION)
-      throw new Error(`checkpoint: version ${String(g.version)} is not supported (this moat reads version ${CHECKPOINT_VERSION}; start without the checkpoint)`);
-    for (const st of [...opts.restore.orgs].sort((a, b) => a.order - b.order)) {
+    if (!READABLE_CHECKPOINT_VERSIONS.includes(opts.restore.global.version))
+      throw new Error(`checkpoint: version ${String(opts.restore.global.version)} is not supported (this moat reads versions ${READABLE_CHECKPOINT_VERSIONS.join(' and ')}; start without the checkpoint)`);
+    const restore = migrateRestore(opts.restore);
+    const g = restore.global;
+    for (const st of [...restore.orgs].sort((a, b) => a.order - b.order)) {
       orgs.set(st.id, OrgRecord.fromState(st, !disabled.has('timing')));
       if (st.local) localOrgs.add(st.id);
     }
@@ -471,7 +474,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       }
       clusterLabels.set(cid, m);
     }
-    linker.restore(g.linker, opts.restore.linkage);
+    linker.restore(g.linker, restore.linkage);
   }
 
   function checkpoint(o: { dirtyOnly?: boolean } = {}): DetectorCheckpoint {

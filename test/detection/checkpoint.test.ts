@@ -8,6 +8,8 @@ import type { LinkClusterEntry, LinkOrgEntry, LinkValueEntry } from '../../src/d
 import type { OrgState } from '../../src/detection/org-record.js';
 import type { TraceLine } from '../../src/events/trace-format.js';
 import { simulate } from '../../src/simulator/scenarios.js';
+import { mapTallies } from '../../src/detection/checkpoint/migrate.js';
+import { FLAG_BITS } from '../../src/detection/tally.js';
 
 const assets = loadDetectionAssets();
 
@@ -127,13 +129,38 @@ test('checkpoint: incremental checkpoints (changed orgs and linkage entries) res
   assert.ok(whole.snapshot().clusters.length > 0);
 });
 
-test('checkpoint: a checkpoint of another version is refused', () => {
+test('checkpoint: a checkpoint of a version this moat cannot read is refused', () => {
   const d = createDetector({ ...assets });
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
-  // Version 3: the same layout before the capability_work flag moved every later offset of the windows' tallies.
-  const old = { ...ck, global: { ...ck.global, version: 3 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 3 is not supported \(this moat reads version 4/);
+  const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3 and 4/);
+});
+
+test('checkpoint: a version-3 checkpoint (tallies without the capability_work slot) is carried over and the detector goes on as one that never stopped', () => {
+  const { lines } = simulate({ scenario: 'mixed', seed: 11, split: 'holdout', scale: 0.25 });
+  const cut = Math.floor(lines.length * 0.5);
+  const whole = createDetector({ ...assets });
+  for (const l of lines) whole.ingest(l);
+  const first = createDetector({ ...assets });
+  for (const l of lines.slice(0, cut)) first.ingest(l);
+  // What a version-3 moat wrote: the same state, every tally one slot shorter (no capability_work flag).
+  const ck = roundTrip(first.checkpoint());
+  let tallies = 0;
+  mapTallies([ck.orgs, ck.linkage], (b64) => {
+    tallies++;
+    const b = Buffer.from(b64, 'base64');
+    const at = (FLAG_BITS - 1) * 8;
+    return Buffer.concat([b.subarray(0, at), b.subarray(at + 8)]).toString('base64');
+  });
+  assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
+  const v3 = { ...ck, global: { ...ck.global, version: 3 } };
+  const resumed = createDetector({ ...assets, restore: v3 });
+  for (const l of lines.slice(cut)) resumed.ingest(l);
+  // Requests counted before the upgrade carry no capability work, so that one share may differ until they leave their windows.
+  const without = (v: ReturnType<typeof verdicts>) => roundTrip({ ...v, features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !k.includes('capability_work')))])) });
+  assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
+  assert.equal(resumed.checkpoint().global.version, 4, 'written back in the current version');
 });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

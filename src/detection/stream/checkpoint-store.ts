@@ -3,6 +3,7 @@
 // deletes the removed ones; a full one clears the hashes first. Every write goes into one MULTI, so a restart
 // reads either the previous checkpoint or this one, never a mix.
 import type { ChainableCommander, Redis } from 'ioredis';
+import { READABLE_CHECKPOINT_VERSIONS } from '../checkpoint/migrate.js';
 import { CHECKPOINT_VERSION, type DetectorCheckpoint, type DetectorGlobalState, type DetectorRestore } from '../detector.js';
 import type { LinkerEntries } from '../linkage/linker.js';
 import type { OrgState } from '../org-record.js';
@@ -71,13 +72,14 @@ export function queueCheckpoint(tx: ChainableCommander, w: CheckpointWrites): vo
   tx.set(...w.meta);
 }
 
-/** The worker's stored checkpoint, or undefined when it has none; a layout of another version is refused. */
+/** The worker's stored checkpoint, or undefined when it has none; a layout this moat cannot read is refused (an earlier
+ * detector version it can read is migrated when the detector restores it). */
 export async function readCheckpoint(redis: Redis, prefix: string, consumer: string): Promise<{ meta: CheckpointMeta; restore: DetectorRestore } | undefined> {
   const k = streamKeys(prefix);
   const json = await redis.get(k.checkpoint(consumer));
   if (!json) return undefined;
   const meta = JSON.parse(json) as { version: number } & Omit<CheckpointMeta, 'version'>;
-  if (meta.version !== STORE_VERSION || meta.global.version !== CHECKPOINT_VERSION)
+  if (meta.version !== STORE_VERSION || !READABLE_CHECKPOINT_VERSIONS.includes(meta.global.version))
     throw new Error(
       `checkpoint ${k.checkpoint(consumer)} has version ${meta.version} (detector ${String(meta.global.version)}); this moat reads version ${STORE_VERSION} ` +
         `(detector ${CHECKPOINT_VERSION}). Delete ${k.checkpoint(consumer)} and ${k.checkpoint(consumer)}:* to start this worker afresh.`,
