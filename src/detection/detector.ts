@@ -19,7 +19,7 @@ import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
 import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
-import { migrateRestore, READABLE_CHECKPOINT_VERSIONS } from './checkpoint/migrate.js';
+import { CHECKPOINT_VERSION, migrateRestore, READABLE_CHECKPOINT_VERSIONS } from './checkpoint/migrate.js';
 
 export interface DetectorClock {
   now(): number;
@@ -61,11 +61,7 @@ export interface DetectorOptions extends DetectionAssets {
   onWindow?: (org: string, requests: number, window: Aggregate, purpose: string | undefined) => void;
 }
 
-/**
- * Checkpoint format version: 4 adds a request flag (capability_work) to each window's packed tally, whose
- * offsets therefore moved; 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value.
- */
-export const CHECKPOINT_VERSION = 4;
+export { CHECKPOINT_VERSION } from './checkpoint/migrate.js';
 
 /** Detector-wide state besides the orgs and linkage entries: cluster labels, clock, counters (small). */
 export interface DetectorGlobalState {

@@ -4,8 +4,14 @@
 // upgrade count as carrying no capability work until they leave their window.
 import { FLAG_BITS, TALLY_SIZE } from '../tally.js';
 
+/**
+ * Checkpoint format version: 4 adds a request flag (capability_work) to each window's packed tally, whose
+ * offsets therefore moved; 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value.
+ */
+export const CHECKPOINT_VERSION = 4;
+
 /** Detector checkpoint versions this moat restores (the current one last). */
-export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4];
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, CHECKPOINT_VERSION];
 
 const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
 /** Where the slot added in version 4 sits: the last flag's. */
@@ -40,7 +46,7 @@ export function migrateRestore<R extends { global: { version: number }; orgs: un
   if (r.global.version === 3) {
     mapTallies(r.orgs, tallyV3toV4);
     mapTallies(r.linkage, tallyV3toV4);
-    r.global = { ...r.global, version: 4 };
+    r.global = { ...r.global, version: CHECKPOINT_VERSION };
   }
   return r;
 }
