@@ -1,6 +1,6 @@
-// The Redis limiter keeps its counters in a different layout from the memory limiter (summaries in one hash per
-// org, the newest bucket held there until a newer one starts); one gateway on either must make the same
-// decisions. Random traffic (admissions on two keys, settles over or under the reservation, streams cut short,
+// The Redis limiter keeps its counters in a different layout from the memory limiter (buckets in a hash per
+// counter with a summary beside them, read in full only when a bucket leaves the window, Lua doing the
+// arithmetic); one gateway on either must make the same decisions. Random traffic (admissions on two keys, settles over or under the reservation, streams cut short,
 // time moving 0-20 s at a time) is run on both, and every admission and every peek is compared.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { createRedisLimiter } from '../../src/limits/redis-limiter.js';
 import { MemoryLimiter } from '../../src/limits/memory-limiter.js';
 import type { AdmitResult, LimitStatus, Limiter, LimitInspector } from '../../src/limits/limiter.js';
 import { cleanupRedis, REDIS_URL, redisSkip, runPrefix } from './redis-test-support.js';
-import { input, limitsDoc, TestClock } from './limit-fixtures.js';
+import { input, limitsDoc, T0, TestClock } from './limit-fixtures.js';
 
 after(cleanupRedis);
 
@@ -48,7 +48,7 @@ test('[redis] one gateway on Redis decides as one on memory: same admissions, re
             const over = { keyId: o.key, maxTokens: o.maxTokens, inputTokensEstimate: o.input, now: clock.t };
             const a = await (mem as Limiter).admit(input(clock, over));
             const b = await (red as Limiter).admit(input(clock, over));
-            assert.deepEqual(outcome(b), outcome(a), `admission at +${clock.t - ops.length}`);
+            assert.deepEqual(outcome(b), outcome(a), `admission at T0 + ${clock.t - T0} ms`);
             if (a.ok && b.ok) open.push([a, b]);
           } else if (open.length > 0) {
             const [[a, b]] = open.splice(o.pick % open.length, 1) as [[AdmitResult, AdmitResult]];
@@ -72,7 +72,7 @@ test('[redis] one gateway on Redis decides as one on memory: same admissions, re
   );
 });
 
-test('[redis] two gateways whose clocks differ by 1.5 s share exact counters: usage charged behind the newest bucket is counted, refunds come off where they were charged', { skip: redisSkip }, async () => {
+test('[redis] two gateways whose clocks differ by 1.5 s share exact counters: each charge and refund lands in the bucket of the gateway that made it and leaves the window with it', { skip: redisSkip }, async () => {
   const early = new TestClock();
   const late = new TestClock();
   late.advance(1_500);
