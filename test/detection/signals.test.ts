@@ -15,6 +15,7 @@ import { scriptClass, SCRIPTS } from '../../src/detection/signals/script-class.j
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 import { shingleHashes } from '../../src/detection/text/hash.js';
 import { tokenHashesOf } from '../../src/detection/text/tokenize.js';
+import { bestOfNNoise } from '../../src/lab/eval/best-of-n-noise.js';
 
 const { fingerprints, text } = loadDetectionAssets();
 const match = (t: string) => fingerprints.match(shingleHashes(tokenHashesOf(t), fingerprints.n));
@@ -56,6 +57,14 @@ test('the harm classifier flags held-back harmful requests and few held-back ord
   assert.equal(v.harmful, true);
   assert.ok(v.harmP > 0.5 && v.harmCategory >= 0);
   for (const short of ['', 'hi', 'thanks!', 'User post:']) assert.equal(text.classify(short).harmful, false, JSON.stringify(short));
+});
+
+test('a harmful request sent with Best-of-N noise (letters shuffled inside words, case flipped) is flagged as often as clean', () => {
+  const items = ['advbench', 'harmbench', 'strongreject'].flatMap((set) => heldBack(set, 100));
+  const rate = (texts: string[]) => texts.filter((t) => text.classify(t).harmful).length / texts.length;
+  const clean = rate(items);
+  const noised = rate(items.map((t, i) => bestOfNNoise(t, i + 1)));
+  assert.ok(noised >= clean - 0.1, `clean ${Math.round(clean * 100)}%, noised ${Math.round(noised * 100)}%`);
 });
 
 test('the shipped harm head counts only evidence of harm: no feature weighs against it', () => {

@@ -7,6 +7,7 @@
 // characters is the hash of its k-character prefix, so stems are looked up by prefix hash, and phrases by mixing
 // the hashes of their words. A 64K-bit filter keeps the cost of words that match nothing to one bit test.
 import { mixHash } from './hash.js';
+import { wordKeyOf } from './word-key.js';
 
 export interface ConceptTerms {
   [concept: string]: { strong?: string[]; weak?: string[] };
@@ -30,6 +31,11 @@ export interface ConceptLexicon {
   /** 1 where the concept id is a strong tier (for the tier-wide feature). */
   readonly strong: Uint8Array;
   readonly words: HashTable;
+  /**
+   * Single-word terms and stems (as the word they spell) by word key: the same word with its inner letters
+   * shuffled. Read only when the word matched nothing by its spelling.
+   */
+  readonly shuffled: HashTable;
   /** Single-word stems, keyed by the hash of the stem (a prefix of the word). */
   readonly stems: HashTable;
   /** Phrases keyed by phraseKey over their words (the last word's prefix hash for a stem). */
@@ -83,6 +89,7 @@ export class HashTable {
 export function compileConcepts(terms: ConceptTerms): ConceptLexicon {
   const names: string[] = [];
   const words: Array<[number, number]> = [];
+  const shuffled: Array<[number, number]> = [];
   const stems: Array<[number, number]> = [];
   const phrases: Array<[number, number]> = [];
   const heads: Array<[number, number]> = [];
@@ -103,6 +110,7 @@ export function compileConcepts(terms: ConceptTerms): ConceptLexicon {
         if (stem && (last.length < MIN_STEM || last.length > MAX_STEM)) throw new Error(`concept lexicon: stem "${term}" must have ${MIN_STEM} to ${MAX_STEM} letters`);
         if (parts.length === 1) {
           (stem ? stems : words).push([termHash(last), id]);
+          shuffled.push([wordKeyOf(last), id]);
           if (stem) stemLengths |= 1 << last.length;
           continue;
         }
@@ -122,6 +130,7 @@ export function compileConcepts(terms: ConceptTerms): ConceptLexicon {
     names,
     strong: Uint8Array.from(names, (n) => (n.endsWith(':strong') ? 1 : 0)),
     words: new HashTable(words),
+    shuffled: new HashTable(shuffled),
     stems: new HashTable(stems),
     phrases: new HashTable(phrases),
     heads: new HashTable(heads),
@@ -148,12 +157,13 @@ export class ConceptScanner {
     this.pairHead = false;
   }
 
-  word(h: number, prefix: Uint32Array, len: number): number {
+  word(h: number, prefix: Uint32Array, len: number, key: number): number {
     const lex = this.lex;
     this.n = 0;
     this.push(lex.words.get(h));
     const top = Math.min(len, MAX_STEM);
     for (let k = MIN_STEM; k <= top; k++) if ((lex.stemLengths >>> k) & 1) this.push(lex.stems.get(prefix[k]!));
+    if (this.n === 0) this.push(lex.shuffled.get(key));
     if (this.prevHead) this.phrasesAfter(this.prev, h, prefix, top, len);
     if (this.pairHead) this.phrasesAfter(this.pair, h, prefix, top, len);
     const pair = this.prevHead ? phraseKey(this.prev, h) : 0;

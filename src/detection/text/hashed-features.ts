@@ -5,10 +5,13 @@
 // safety sets by 5-35 points (docs/detection.md). Light verbs ("use", "make", "tell") are function words here too:
 // read as content, "how do I use X in my app?" was flagged as harmful wherever the developer questions that teach
 // otherwise were unseen (decision 0007). Character n-grams and stemming were measured too and added
-// nothing but cost. Only a prompt's head and tail are read, so the cost per prompt is bounded.
+// nothing but cost. Only a prompt's head and tail are read, so the cost per prompt is bounded. A word is hashed by
+// its key (word-key.ts: the same with its inner letters shuffled), so noise of the kind Best-of-N jailbreaks add
+// to every request leaves the features as they were (decision 0007).
 import { MAX_HITS_PER_CONCEPT, MAX_STEM, type ConceptScanner } from './concept-lexicon.js';
 import { mixHash } from './hash.js';
 import { WORD_CHAR } from './word-chars.js';
+import { charMix, wordKey } from './word-key.js';
 
 export const HEAD_CHARS = 1000;
 export const TAIL_CHARS = 400;
@@ -48,6 +51,11 @@ export function hashedFeatures(text: string, bits: number, out: FeatureBuffer, c
   let prev = 0;
   let prevStop = true;
   let len = 0;
+  // The word's key for features: its first and last letters, its length and its inner letters in any order.
+  let first = 0;
+  let lastC = 0;
+  let mid = 0;
+  let wlen = 0;
   const prefix = out.prefix;
   if (concepts) {
     concepts.reset();
@@ -55,8 +63,9 @@ export function hashedFeatures(text: string, bits: number, out: FeatureBuffer, c
   }
   const endWord = () => {
     const tok = h >>> 0;
+    const key = wordKey(first, lastC, mid, wlen);
     if (concepts) {
-      const found = concepts.word(tok, prefix, len);
+      const found = concepts.word(tok, prefix, len, key);
       for (let j = 0; j < found && out.n + 2 <= MAX_FEATURES; j++) {
         const id = concepts.found[j]!;
         if (out.conceptHits[id]! >= MAX_HITS_PER_CONCEPT) continue;
@@ -72,14 +81,14 @@ export function hashedFeatures(text: string, bits: number, out: FeatureBuffer, c
     if (out.n + 2 <= MAX_FEATURES) {
       if (!stop) {
         out.word[out.n] = 1;
-        out.idx[out.n++] = mixHash(tok, SEED_UNI) & mask;
+        out.idx[out.n++] = mixHash(key, SEED_UNI) & mask;
       }
       if (prev && (!stop || !prevStop)) {
         out.word[out.n] = 0;
-        out.idx[out.n++] = mixHash(mixHash(prev, SEED_BI), tok) & mask;
+        out.idx[out.n++] = mixHash(mixHash(prev, SEED_BI), key) & mask;
       }
     }
-    prev = tok;
+    prev = key;
     prevStop = stop;
     h = FNV_OFFSET;
     inWord = false;
@@ -88,6 +97,13 @@ export function hashedFeatures(text: string, bits: number, out: FeatureBuffer, c
     const c = WORD_CHAR[s.charCodeAt(i)]!;
     if (c >= 0) {
       h = Math.imul(h ^ c, FNV_PRIME);
+      if (!inWord) {
+        first = c;
+        mid = 0;
+        wlen = 0;
+      } else if (wlen >= 2) mid = (mid + charMix(lastC)) | 0;
+      lastC = c;
+      wlen++;
       inWord = true;
       if (concepts && ++len <= MAX_STEM) prefix[len] = h >>> 0;
     } else if (inWord) endWord();

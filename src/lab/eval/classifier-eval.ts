@@ -4,12 +4,15 @@
 import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
+import { bestOfNNoise } from './best-of-n-noise.js';
 import { benignPool, trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
 
 export interface FoldRow {
   set: string;
   /** Share of the set's harmful items flagged by a model that never saw the set. */
   recall: number;
+  /** The same with Best-of-N noise on each item (inner letters shuffled, case flipped): a jailbreak search's tries. */
+  noisedRecall: number;
   harmful: number;
   /** HarmBench only: recall without its copyright behaviours (requests for protected text, in no other set). */
   recallExCopyright?: number;
@@ -53,12 +56,14 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   let safeHit = 0;
   let exN = 0;
   let exHit = 0;
+  let noisedHit = 0;
   ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented) return;
     const f = flagged(i);
     if (t.harmful) {
       harmful++;
       if (f) hit++;
+      if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= clf.harmThreshold) noisedHit++;
       if (copyrightIds && !copyrightIds.has(t.id)) {
         exN++;
         if (f) exHit++;
@@ -84,6 +89,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   return {
     set,
     recall: hit / Math.max(1, harmful),
+    noisedRecall: noisedHit / Math.max(1, harmful),
     harmful,
     ...(copyrightIds ? { recallExCopyright: exHit / Math.max(1, exN) } : {}),
     ...(safe ? { safeFlagged: safeHit / safe, safe } : {}),
@@ -124,13 +130,13 @@ const pct = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFi
 export function formatClassifierTable(r: ClassifierReport): string {
   const fams = [...new Set(r.folds.flatMap((f) => Object.keys(f.benignFpr)))].sort();
   const lines = [
-    '| left-out set | harmful items | recall (unseen set) | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
-    '| --- | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
+    '| left-out set | harmful items | recall (unseen set) | with Best-of-N noise | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
   ];
   for (const f of r.folds) {
     const recall = pct(f.recall) + (f.recallExCopyright !== undefined ? ` (${pct(f.recallExCopyright)} without copyright)` : '');
     lines.push(
-      `| ${f.set} | ${f.harmful} | ${recall} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
+      `| ${f.set} | ${f.harmful} | ${recall} | ${pct(f.noisedRecall)} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
         fams.map((k) => pct(f.benignFpr[k])).join(' | ') +
         ' |',
     );

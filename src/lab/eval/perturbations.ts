@@ -4,6 +4,7 @@
 // response) loses the family that sends differently, or labels the app that does; one that reads behaviour keeps it.
 import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
+import { bestOfNNoise } from './best-of-n-noise.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -34,6 +35,29 @@ const isSystemTurn = (x: unknown): boolean => {
   return role === 'system' || role === 'developer';
 };
 
+/** Rewrites the text of the last user turn (string content or text parts), in both APIs and the Responses shape. */
+function withUserText(l: TraceRequestLine, f: (text: string) => string): TraceRequestLine {
+  const mapContent = (c: unknown): unknown => {
+    if (typeof c === 'string') return f(c);
+    if (!Array.isArray(c)) return c;
+    return c.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? { ...(p as object), text: f((p as { text: string }).text) } : p));
+  };
+  return withBody(l, (b) => {
+    if (typeof b.input === 'string') return { ...b, input: f(b.input) };
+    const m = messagesOf(b);
+    if (!m) return b;
+    let last = -1;
+    m.list.forEach((x, i) => {
+      if ((x as { role?: unknown } | null)?.role === 'user') last = i;
+    });
+    if (last < 0) return b;
+    const list = m.list.slice();
+    const turn = list[last] as { content?: unknown };
+    list[last] = { ...turn, content: mapContent(turn.content) };
+    return { ...b, [m.key]: list };
+  });
+}
+
 function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
   return b ? { ...l, body: f(b) } : l;
@@ -49,7 +73,7 @@ function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | u
   return undefined;
 }
 
-export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation }> = {
+export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation; families?: readonly string[] }> = {
   stream: { description: 'every request streamed', apply: (l) => withBody(l, (b) => ({ ...b, stream: true })) },
   system: {
     description: 'a constant system prompt on every request',
@@ -106,6 +130,12 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       return usage ? { ...out, response: { ...out.response!, usage: { ...usage, output_tokens: usage.output_tokens + thinking, reasoning_tokens: (usage.reasoning_tokens ?? 0) + thinking } } } : out;
     },
   },
+  noise: {
+    description: 'Best-of-N style noise on every prompt: inner letters of words shuffled and letter case flipped at random (a red-team harness that augments each item to get past refusals)',
+    apply: (l) => withUserText(l, (t) => bestOfNNoise(t, fnv1a(l.id))),
+    // Noise that makes answers unusable is what a jailbreak search sends, not an evaluation or a harvest.
+    families: ['safety_sweep'],
+  },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
     apply: (l) => {
@@ -123,13 +153,20 @@ export function perturbationNames(): string[] {
   return Object.keys(PERTURBATIONS);
 }
 
-/** Applies the named perturbations, in order, to the requests of the given orgs. */
-export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[]): TraceLine[] {
-  const fs = names.map((n) => {
+/**
+ * Applies the named perturbations, in order, to the requests of the given orgs; a perturbation that names actor
+ * families applies only to the orgs `familyOf` places in one of them.
+ */
+export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[], familyOf: (org: string) => string | undefined = () => undefined): TraceLine[] {
+  const ps = names.map((n) => {
     const p = PERTURBATIONS[n];
     if (!p) throw new Error(`unknown perturbation "${n}" (known: ${perturbationNames().join(', ')})`);
-    return p.apply;
+    return p;
   });
-  if (!fs.length) return lines;
-  return lines.map((l) => (l.type === 'request' && orgs.has(l.org) ? fs.reduce((x, f) => f(x), l) : l));
+  if (!ps.length) return lines;
+  return lines.map((l) => {
+    if (l.type !== 'request' || !orgs.has(l.org)) return l;
+    const family = familyOf(l.org);
+    return ps.reduce((x, p) => (!p.families || (family !== undefined && p.families.includes(family)) ? p.apply(x) : x), l);
+  });
 }

@@ -73,7 +73,9 @@ export function simulateRun(spec: RunSpec): ReturnType<typeof simulate> & { misu
   const sim = simulate({ scenario: spec.scenario, seed: spec.seed, plan: spec.plan, scale: spec.scale ?? 1, responsesApi: true, ...(spec.families ? { families: spec.families } : {}) });
   const orgsOf = (kind: 'misuse' | 'legit') => new Set(sim.labels.actors.filter((a) => a.kind === kind).flatMap((a) => a.orgs));
   const misuseOrgs = orgsOf('misuse');
-  const lines = perturbLines(perturbLines(sim.lines, misuseOrgs, spec.perturb ?? []), orgsOf('legit'), spec.perturbLegit ?? []);
+  const family = new Map(sim.labels.actors.flatMap((a) => a.orgs.map((o) => [o, a.actor] as const)));
+  const familyOf = (org: string) => family.get(org);
+  const lines = perturbLines(perturbLines(sim.lines, misuseOrgs, spec.perturb ?? [], familyOf), orgsOf('legit'), spec.perturbLegit ?? [], familyOf);
   return { lines, labels: sim.labels, misuseOrgs };
 }
 
