@@ -7,11 +7,13 @@
 // otherwise were unseen (decision 0007). Character n-grams and stemming were measured too and added
 // nothing but cost. Only a prompt's head and tail are read, so the cost per prompt is bounded. A word is hashed by
 // its key (word-key.ts: the same with its inner letters shuffled), so noise of the kind Best-of-N jailbreaks add
-// to every request leaves the features as they were (decision 0007).
+// to every request leaves the features as they were, and look-alike digits, invisible characters and spaced-out
+// letters are undone first (deobfuscate.ts; decision 0007).
 import { MAX_HITS_PER_CONCEPT, MAX_STEM, type ConceptScanner } from './concept-lexicon.js';
 import { mixHash } from './hash.js';
 import { WORD_CHAR } from './word-chars.js';
 import { charMix, wordKey } from './word-key.js';
+import { deobfuscate } from './deobfuscate.js';
 
 export const HEAD_CHARS = 1000;
 export const TAIL_CHARS = 400;
@@ -42,9 +44,10 @@ export class FeatureBuffer {
  * Fills `out` with the feature indices of `text` (duplicates kept: a repeated word counts twice) and returns
  * their number. With `concepts`, each harm-concept term found adds the concept's feature and its tier's.
  */
-export function hashedFeatures(text: string, bits: number, out: FeatureBuffer, concepts?: ConceptScanner): number {
+export function hashedFeatures(raw: string, bits: number, out: FeatureBuffer, concepts?: ConceptScanner): number {
   const mask = (1 << bits) - 1;
   out.n = 0;
+  const text = deobfuscate(raw);
   const s = text.length > HEAD_CHARS + TAIL_CHARS ? text.slice(0, HEAD_CHARS) + ' \n ' + text.slice(-TAIL_CHARS) : text;
   let h = FNV_OFFSET;
   let inWord = false;

@@ -4,7 +4,7 @@
 import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
-import { bestOfNNoise } from './best-of-n-noise.js';
+import { bestOfNNoise, characterObfuscation } from './obfuscations.js';
 import { benignPool, trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
 
 export interface FoldRow {
@@ -13,6 +13,8 @@ export interface FoldRow {
   recall: number;
   /** The same with Best-of-N noise on each item (inner letters shuffled, case flipped): a jailbreak search's tries. */
   noisedRecall: number;
+  /** The same with leetspeak, zero-width splits or letters spaced out (one per item, in turn): red-team converters. */
+  obfuscatedRecall: number;
   harmful: number;
   /** HarmBench only: recall without its copyright behaviours (requests for protected text, in no other set). */
   recallExCopyright?: number;
@@ -57,6 +59,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   let exN = 0;
   let exHit = 0;
   let noisedHit = 0;
+  let obfuscatedHit = 0;
   ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented) return;
     const f = flagged(i);
@@ -64,6 +67,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
       harmful++;
       if (f) hit++;
       if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= clf.harmThreshold) noisedHit++;
+      if (clf.harmLogit(characterObfuscation(t.text, i + 1)) >= clf.harmThreshold) obfuscatedHit++;
       if (copyrightIds && !copyrightIds.has(t.id)) {
         exN++;
         if (f) exHit++;
@@ -90,6 +94,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
     set,
     recall: hit / Math.max(1, harmful),
     noisedRecall: noisedHit / Math.max(1, harmful),
+    obfuscatedRecall: obfuscatedHit / Math.max(1, harmful),
     harmful,
     ...(copyrightIds ? { recallExCopyright: exHit / Math.max(1, exN) } : {}),
     ...(safe ? { safeFlagged: safeHit / safe, safe } : {}),
@@ -130,13 +135,13 @@ const pct = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFi
 export function formatClassifierTable(r: ClassifierReport): string {
   const fams = [...new Set(r.folds.flatMap((f) => Object.keys(f.benignFpr)))].sort();
   const lines = [
-    '| left-out set | harmful items | recall (unseen set) | with Best-of-N noise | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
+    '| left-out set | harmful items | recall (unseen set) | with Best-of-N noise | leetspeak, zero-width or spaced out | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
   ];
   for (const f of r.folds) {
     const recall = pct(f.recall) + (f.recallExCopyright !== undefined ? ` (${pct(f.recallExCopyright)} without copyright)` : '');
     lines.push(
-      `| ${f.set} | ${f.harmful} | ${recall} | ${pct(f.noisedRecall)} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
+      `| ${f.set} | ${f.harmful} | ${recall} | ${pct(f.noisedRecall)} | ${pct(f.obfuscatedRecall)} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
         fams.map((k) => pct(f.benignFpr[k])).join(' | ') +
         ' |',
     );

@@ -4,7 +4,7 @@
 // response) loses the family that sends differently, or labels the app that does; one that reads behaviour keeps it.
 import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
-import { bestOfNNoise } from './best-of-n-noise.js';
+import { bestOfNNoise, characterObfuscation } from './obfuscations.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -134,6 +134,11 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     description: 'Best-of-N style noise on every prompt: inner letters of words shuffled and letter case flipped at random (a red-team harness that augments each item to get past refusals)',
     apply: (l) => withUserText(l, (t) => bestOfNNoise(t, fnv1a(l.id))),
     // Noise that makes answers unusable is what a jailbreak search sends, not an evaluation or a harvest.
+    families: ['safety_sweep'],
+  },
+  obfuscate: {
+    description: 'a red-team converter on every prompt, one per request in turn: leetspeak, zero-width spaces inside words, or every character spaced out',
+    apply: (l) => withUserText(l, (t) => characterObfuscation(t, fnv1a(l.id))),
     families: ['safety_sweep'],
   },
   histories: {
