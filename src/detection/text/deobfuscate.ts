@@ -1,7 +1,7 @@
 // Undoes the character-level obfuscations red-team tools apply to a harmful request so that word filters miss it
 // (PyRIT's and garak's converters, jailbreak guides): look-alike digits inside words ("m4k3 4 b0mb"), invisible
 // characters inside words ("mo\u200blotov") and letters spaced apart ("m o l o t o v"). The classifier reads the
-// text as a reader (or the model) would. A text with none of them is returned as it is, after one regex test.
+// text as a reader (or the model) would. A text with none of them is returned as it is, after one loop over it.
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
 const INVISIBLE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/;
