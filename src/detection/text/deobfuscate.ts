@@ -4,8 +4,8 @@
 // text as a reader (or the model) would. A text with none of them is returned as it is, after one loop over it.
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
-const INVISIBLE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/;
 const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
+const INVISIBLE = new RegExp(INVISIBLE_ALL.source);
 /** Look-alike digits among letters: every token leetspeak reads has one of these (see leetKind). */
 const LEET_AMONG = /[A-Za-z][013457]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
 /** Three or more single letters separated by single spaces, on their own (a word spelled out). */
