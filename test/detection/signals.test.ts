@@ -15,7 +15,7 @@ import { scriptClass, SCRIPTS } from '../../src/detection/signals/script-class.j
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 import { shingleHashes } from '../../src/detection/text/hash.js';
 import { tokenHashesOf } from '../../src/detection/text/tokenize.js';
-import { bestOfNNoise, leetspeak, spacedOut, zeroWidthSplits } from '../../src/lab/eval/obfuscations.js';
+import { bestOfNNoise, encodedObfuscation, ENCODINGS, leetspeak, spacedOut, zeroWidthSplits } from '../../src/lab/eval/obfuscations.js';
 
 const { fingerprints, text } = loadDetectionAssets();
 const match = (t: string) => fingerprints.match(shingleHashes(tokenHashesOf(t), fingerprints.n));
@@ -59,7 +59,7 @@ test('the harm classifier flags held-back harmful requests and few held-back ord
   for (const short of ['', 'hi', 'thanks!', 'User post:']) assert.equal(text.classify(short).harmful, false, JSON.stringify(short));
 });
 
-test('a harmful request sent with Best-of-N noise or a red-team converter is flagged about as often as clean', () => {
+test('a harmful request sent with Best-of-N noise, a red-team converter or an encoding is flagged about as often as clean', () => {
   const items = ['advbench', 'harmbench', 'strongreject'].flatMap((set) => heldBack(set, 100));
   const rate = (texts: string[]) => texts.filter((t) => text.classify(t).harmful).length / texts.length;
   const clean = rate(items);
@@ -68,6 +68,8 @@ test('a harmful request sent with Best-of-N noise or a red-team converter is fla
     leetspeak: (t: string, i: number) => leetspeak(t, i + 1),
     'zero-width spaces inside words': (t: string) => zeroWidthSplits(t),
     'every character spaced out': (t: string) => spacedOut(t),
+    // Other scripts, styles and encodings, one per item in turn (look-alike letters, marks, base64, ciphers, Morse...).
+    ...Object.fromEntries(ENCODINGS.map((name, k) => [name, (t: string, i: number) => encodedObfuscation(t, i * ENCODINGS.length + k)])),
   };
   for (const [name, f] of Object.entries(variants)) {
     const r = rate(items.map(f));

@@ -1,23 +1,51 @@
-// Undoes the character-level obfuscations red-team tools apply to a harmful request so that word filters miss it
-// (PyRIT's and garak's converters, jailbreak guides): look-alike digits inside words ("m4k3 4 b0mb"), invisible
-// characters inside words ("mo\u200blotov") and letters spaced apart ("m o l o t o v"). The classifier reads the
-// text as a reader (or the model) would. A text with none of them is returned as it is, after one loop over it.
+// Undoes what red-team tools do to a harmful request so that word filters miss it while the model still reads it
+// (PyRIT's converters, garak's probes, jailbreak guides): look-alike digits inside words ("m4k3 4 b0mb"),
+// invisible characters inside words ("mo\u200blotov"), letters spaced or joined apart ("m o l o t o v",
+// "m-o-l-o-t-o-v"), letters of other scripts or styles (unicode-fold.ts) and encodings (decode-encodings.ts). The
+// classifier reads the text as a reader (or the model) would. A text with none of them is returned as it is,
+// after one loop over it.
+import { decodeBase64Runs, decodeLetterCipher, decodeSymbols } from './decode-encodings.js';
+import { foldable, foldLetters } from './unicode-fold.js';
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
 const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
-const INVISIBLE = new RegExp(INVISIBLE_ALL.source);
-/** Look-alike digits among letters: every token leetspeak reads has one of these (see leetKind). */
-const LEET_AMONG = /[A-Za-z][013457]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
-/** Three or more single letters separated by single spaces, on their own (a word spelled out). */
-const SPACED = /(?<![A-Za-z0-9])(?:[A-Za-z] ){2,}[A-Za-z](?![A-Za-z0-9])/g;
-/** A token of letters and digits. (@ and $ are left alone: e-mail addresses and code use them between letters.) */
-const MIXED = /[A-Za-z0-9]+/g;
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
+/** Look-alike digits or symbols among letters: every token leetspeak reads has one of these (see leetKind). */
+const LEET_AMONG = /[A-Za-z][013457@$!]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
+/**
+ * Three or more single letters separated by the same single separator, on their own (a word spelled out:
+ * "m o l o t o v", "m-o-l-o-t-o-v", "m.o.l.o.t.o.v"), and not part of a longer chain of another separator.
+ */
+const SPACED = /(?<![A-Za-z0-9\-._*])[A-Za-z]([ \-._*])(?:[A-Za-z]\1)+[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
+/** Two such letters ("d-o", "m-y"), joined only in a text with at least two longer chains: alone, "x-y" is a name. */
+const SPACED_PAIR = /(?<![A-Za-z0-9\-._*])[A-Za-z]([\-._*])[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
+const SEPARATORS = /[ \-._*]/g;
 
-/** 2: digits among letters ("m4k3", "b0mb"); 1: letters with look-alike digits before or after them only ("fak3", "7heft", "html5"); 0: anything else. */
+function joinSpelledOut(s: string): string {
+  let chains = 0;
+  const joined = s.replace(SPACED, (m) => {
+    chains++;
+    return m.replace(SEPARATORS, '');
+  });
+  return chains >= 2 ? joined.replace(SPACED_PAIR, (m) => m.replace(SEPARATORS, '')) : joined;
+}
+
+/**
+ * A token of letters and digits, with look-alike symbols ("m@ke", "k!ll", "a$$") only between them: at a token's
+ * ends they are punctuation or code ("hello!", "$var").
+ */
+const MIXED = /[A-Za-z0-9]+(?:[@$!]+[A-Za-z0-9]+)*/g;
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i' };
+const isSymbol = (c: string): boolean => c === '@' || c === '$' || c === '!';
+
+/**
+ * 2: look-alike digits among letters ("m4k3", "b0mb"); 1: letters with look-alike digits before or after them only
+ * ("fak3", "7heft", "html5"); 3: look-alike symbols among letters and no digit ("m@ke", also "jo@example"); 0:
+ * anything else.
+ */
 function leetKind(tok: string): number {
   let letters = 0;
   let digits = 0;
+  let symbols = 0;
   let digitAfterLetter = false;
   let letterAfterDigit = false;
   let prevDigit = false;
@@ -28,12 +56,14 @@ function leetKind(tok: string): number {
       if (prevDigit) letterAfterDigit = true;
       prevDigit = false;
     } else if (LEET[c] !== undefined) {
-      digits++;
+      if (isSymbol(c)) symbols++;
+      else digits++;
       if (letters > 0) digitAfterLetter = true;
       prevDigit = true;
     } else return 0;
   }
-  if (letters === 0 || digits === 0) return 0;
+  if (letters === 0 || digits + symbols === 0) return 0;
+  if (digits === 0) return letters >= 2 ? 3 : 0;
   return letters >= 2 && digitAfterLetter && letterAfterDigit ? 2 : 1;
 }
 
@@ -44,49 +74,122 @@ function unleet(tok: string): string {
 }
 
 /**
- * Leetspeak. A token with its digits among its letters ("m4k3", "b0mb", "4nthr4x") is read with them as letters.
- * One with digits only before or after its letters ("fak3", "7heft") is, too, when the text has at least two of the
- * first kind: alone, such a token is far more often a name with its number ("html5", "sqlite3", "value1") or a
- * number with its unit ("10th", "3am"). Tokens with other digits ("sha256", "base64", "k8s") are left alone.
+ * Leetspeak. A token with look-alike digits among its letters ("m4k3", "b0mb", "4nthr4x") is read with them as
+ * letters. One with digits only before or after its letters ("fak3", "7heft"), or with look-alike symbols among its
+ * letters ("m@ke", "k!ll"), is too when the text has at least two tokens of either of those kinds among its
+ * letters: alone, such a token is far more often a name with its number ("html5", "sqlite3", "value1"), a number
+ * with its unit ("10th", "3am") or an address ("jo@example.com"; one followed by a domain never counts). Tokens
+ * with other digits ("sha256", "base64", "k8s") are left alone.
  */
 function unleetText(s: string): string {
-  let among = 0;
-  for (const m of s.matchAll(MIXED)) if (leetKind(m[0]) === 2 && ++among >= 2) break;
-  return s.replace(MIXED, (tok) => {
+  const kindAt = (tok: string, end: number): number => {
     const k = leetKind(tok);
-    return k === 2 || (k === 1 && among >= 2) ? unleet(tok) : tok;
+    return k === 3 && /^\.[A-Za-z]/.test(s.slice(end, end + 2)) ? 0 : k;
+  };
+  let among = 0;
+  for (const m of s.matchAll(MIXED)) {
+    const k = kindAt(m[0], m.index + m[0].length);
+    if ((k === 2 || k === 3) && ++among >= 2) break;
+  }
+  return s.replace(MIXED, (tok: string, at: number) => {
+    const k = kindAt(tok, at + tok.length);
+    return k === 2 || ((k === 1 || k === 3) && among >= 2) ? unleet(tok) : tok;
   });
 }
 
-const isLetter = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122;
-const isLeetDigit = (c: number): boolean => c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55;
+// Character classes of ASCII code units for the pre-test, one table lookup per character.
+const LETTER = 1;
+const VOWEL = 2;
+const LEET_DIGIT = 4;
+const BASE64 = 8;
+const SEPARATOR = 16;
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z]/.test(ch)) ASCII_CLASS[c]! |= LETTER | BASE64;
+  if (/[aeiouAEIOU]/.test(ch)) ASCII_CLASS[c]! |= VOWEL;
+  if (/[013457@$!]/.test(ch)) ASCII_CLASS[c]! |= LEET_DIGIT;
+  if (/[0-9+/_-]/.test(ch)) ASCII_CLASS[c]! |= BASE64;
+  if (/[ \-._*]/.test(ch)) ASCII_CLASS[c]! |= SEPARATOR;
+}
 const isInvisible = (c: number): boolean => c === 0xad || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff;
+const classOf = (s: string, i: number): number => {
+  const c = s.charCodeAt(i);
+  return c < 128 ? ASCII_CLASS[c]! : 0;
+};
+
+// What the pre-test finds.
+const MAY_LEET = 1;
+const MAY_SPACED = 2;
+const HAS_INVISIBLE = 4;
+const HAS_FOLDABLE = 8;
+const MAY_BASE64 = 16;
+const MAY_CIPHER = 32;
+const NO_LETTERS = 64;
+
+/** A run this long of base64's alphabet is worth decoding (16 bytes of text). */
+const BASE64_MIN_RUN = 20;
+/** English has about 38% vowels among its letters; a shift cipher or Atbash leaves 13–22%. */
+const CIPHER_VOWEL_SHARE = 0.3;
+const CIPHER_MIN_LETTERS = 16;
 
 /**
- * Whether any of the three might be present: one loop over the text's character codes (a regular expression with
- * these alternatives cost a quarter of the classifier's time). True also for some texts with none (a letter beside a
- * look-alike digit, "x y" pairs); the rewrites below decide.
+ * Which rewrites might apply: one loop over the text's character codes (a regular expression with these
+ * alternatives cost a quarter of the classifier's time). A flag may be set for a text the rewrite then leaves as
+ * it is (a letter beside a look-alike digit, "x y" pairs, a long identifier); the rewrites decide.
  */
-function suspect(s: string): boolean {
+function scan(s: string): number {
+  let flags = 0;
+  let letters = 0;
+  let vowels = 0;
+  let run = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 48) {
-      // "a b c": a single letter, a space, a single letter.
-      if (c === 32 && i > 0 && isLetter(s.charCodeAt(i - 1)) && i + 2 < s.length && isLetter(s.charCodeAt(i + 1)) && s.charCodeAt(i + 2) === 32 && !(i > 1 && isLetter(s.charCodeAt(i - 2)))) return true;
+    if (c >= 128) {
+      run = 0;
+      if (isInvisible(c)) flags |= HAS_INVISIBLE;
+      else if (foldable(c)) flags |= HAS_FOLDABLE;
       continue;
     }
-    if (isLeetDigit(c) ? (i > 0 && isLetter(s.charCodeAt(i - 1))) || isLetter(s.charCodeAt(i + 1)) : c >= 0xad && isInvisible(c)) return true;
+    const k = ASCII_CLASS[c]!;
+    if (k & BASE64) {
+      if (++run >= BASE64_MIN_RUN) flags |= MAY_BASE64;
+    } else run = 0;
+    if (k & LETTER) {
+      letters++;
+      if (k & VOWEL) vowels++;
+    } else if (k & LEET_DIGIT) {
+      if ((classOf(s, i - 1) | classOf(s, i + 1)) & LETTER) flags |= MAY_LEET;
+    } else if (k & SEPARATOR) {
+      // "a b c": a single letter, a separator, a single letter, the same separator.
+      if (classOf(s, i - 1) & LETTER && !(classOf(s, i - 2) & LETTER) && classOf(s, i + 1) & LETTER && s.charCodeAt(i + 2) === c) flags |= MAY_SPACED;
+    }
   }
-  return false;
+  if (letters === 0) flags |= NO_LETTERS;
+  else if (letters >= CIPHER_MIN_LETTERS && vowels < letters * CIPHER_VOWEL_SHARE) flags |= MAY_CIPHER;
+  return flags;
 }
 
 export function deobfuscate(text: string): string {
-  if (!suspect(text)) return text;
+  let flags = scan(text);
+  if (flags === 0) return text;
   let s = text;
-  if (INVISIBLE.test(s)) {
-    // In a text without spaces they stand in for them and separate words; anywhere else they are nothing.
-    s = s.replace(INVISIBLE_ALL, s.indexOf(' ') < 0 ? ' ' : '');
-  }
-  if (LEET_AMONG.test(s)) s = unleetText(s);
-  return s.replace(SPACED, (m) => m.replace(/ /g, ''));
+  // Each decoder that changes the text hands the next ones a new text to test (a base64 request may be leetspeak).
+  const step = (flag: number, rewrite: (t: string) => string) => {
+    if (!(flags & flag)) return;
+    const next = rewrite(s);
+    if (next !== s) {
+      s = next;
+      flags = scan(s);
+    }
+  };
+  step(HAS_FOLDABLE, foldLetters);
+  step(NO_LETTERS, decodeSymbols);
+  step(MAY_BASE64, decodeBase64Runs);
+  step(MAY_CIPHER, decodeLetterCipher);
+  // In a text without spaces invisible characters stand in for them and separate words; anywhere else they are nothing.
+  step(HAS_INVISIBLE, (t) => t.replace(INVISIBLE_ALL, t.indexOf(' ') < 0 ? ' ' : ''));
+  step(MAY_LEET, (t) => (LEET_AMONG.test(t) ? unleetText(t) : t));
+  step(MAY_SPACED, joinSpelledOut);
+  return s;
 }

@@ -4,7 +4,7 @@
 import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
-import { bestOfNNoise, characterObfuscation } from './obfuscations.js';
+import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { benignPool, trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
 
 export interface FoldRow {
@@ -15,6 +15,8 @@ export interface FoldRow {
   noisedRecall: number;
   /** The same with leetspeak, zero-width splits or letters spaced out (one per item, in turn): red-team converters. */
   obfuscatedRecall: number;
+  /** The same in another script, style or encoding (look-alike letters, marks, base64, a cipher, Morse...; one per item, in turn). */
+  encodedRecall: number;
   harmful: number;
   /** HarmBench only: recall without its copyright behaviours (requests for protected text, in no other set). */
   recallExCopyright?: number;
@@ -60,6 +62,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
   let exHit = 0;
   let noisedHit = 0;
   let obfuscatedHit = 0;
+  let encodedHit = 0;
   ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented) return;
     const f = flagged(i);
@@ -68,6 +71,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
       if (f) hit++;
       if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= clf.harmThreshold) noisedHit++;
       if (clf.harmLogit(characterObfuscation(t.text, i + 1)) >= clf.harmThreshold) obfuscatedHit++;
+      if (clf.harmLogit(encodedObfuscation(t.text, i + 1)) >= clf.harmThreshold) encodedHit++;
       if (copyrightIds && !copyrightIds.has(t.id)) {
         exN++;
         if (f) exHit++;
@@ -95,6 +99,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
     recall: hit / Math.max(1, harmful),
     noisedRecall: noisedHit / Math.max(1, harmful),
     obfuscatedRecall: obfuscatedHit / Math.max(1, harmful),
+    encodedRecall: encodedHit / Math.max(1, harmful),
     harmful,
     ...(copyrightIds ? { recallExCopyright: exHit / Math.max(1, exN) } : {}),
     ...(safe ? { safeFlagged: safeHit / safe, safe } : {}),
@@ -135,13 +140,13 @@ const pct = (x: number | undefined) => (x === undefined ? '' : `${(x * 100).toFi
 export function formatClassifierTable(r: ClassifierReport): string {
   const fams = [...new Set(r.folds.flatMap((f) => Object.keys(f.benignFpr)))].sort();
   const lines = [
-    '| left-out set | harmful items | recall (unseen set) | with Best-of-N noise | leetspeak, zero-width or spaced out | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
+    '| left-out set | harmful items | recall (unseen set) | with Best-of-N noise | leetspeak, zero-width or spaced out | other scripts and encodings | safe items flagged | pooled benign FP | ' + fams.map((f) => `FP ${f}`).join(' | ') + ' |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ' + fams.map(() => '---:').join(' | ') + ' |',
   ];
   for (const f of r.folds) {
     const recall = pct(f.recall) + (f.recallExCopyright !== undefined ? ` (${pct(f.recallExCopyright)} without copyright)` : '');
     lines.push(
-      `| ${f.set} | ${f.harmful} | ${recall} | ${pct(f.noisedRecall)} | ${pct(f.obfuscatedRecall)} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
+      `| ${f.set} | ${f.harmful} | ${recall} | ${pct(f.noisedRecall)} | ${pct(f.obfuscatedRecall)} | ${pct(f.encodedRecall)} | ${f.safe ? `${pct(f.safeFlagged)} of ${f.safe}` : ''} | ${pct(f.pooledFpr)} | ` +
         fams.map((k) => pct(f.benignFpr[k])).join(' | ') +
         ' |',
     );

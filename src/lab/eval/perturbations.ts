@@ -4,7 +4,7 @@
 // response) loses the family that sends differently, or labels the app that does; one that reads behaviour keeps it.
 import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
-import { bestOfNNoise, characterObfuscation } from './obfuscations.js';
+import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -139,6 +139,11 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
   obfuscate: {
     description: 'a red-team converter on every prompt, one per request in turn: leetspeak, zero-width spaces inside words, or every character spaced out',
     apply: (l) => withUserText(l, (t) => characterObfuscation(t, fnv1a(l.id))),
+    families: ['safety_sweep'],
+  },
+  encode: {
+    description: 'a red-team encoding on every prompt, one per request in turn: look-alike letters of other scripts, stacked combining marks, styled letters, letters joined by hyphens, base64, a letter cipher (ROT13, Caesar, Atbash), tag characters, Morse or binary',
+    apply: (l) => withUserText(l, (t) => encodedObfuscation(t, fnv1a(l.id))),
     families: ['safety_sweep'],
   },
   histories: {
