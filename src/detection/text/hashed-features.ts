@@ -17,6 +17,8 @@ import { deobfuscate } from './deobfuscate.js';
 
 export const HEAD_CHARS = 1000;
 export const TAIL_CHARS = 400;
+/** How far into each end of a long prompt obfuscation is undone, as a multiple of the characters read there. */
+const READ_SPAN = 4;
 /** Upper bound on features of one text (head + tail); sizes the reusable buffer. */
 export const MAX_FEATURES = 1024;
 
@@ -47,7 +49,9 @@ export class FeatureBuffer {
 export function hashedFeatures(raw: string, bits: number, out: FeatureBuffer, concepts?: ConceptScanner): number {
   const mask = (1 << bits) - 1;
   out.n = 0;
-  const text = deobfuscate(raw);
+  // An obfuscated text is at most a few times as long as its reading (letters spaced out, marks stacked, base64),
+  // so only that much of a long prompt's ends is deobfuscated: a megabyte of ciphered text must not stall detection.
+  const text = deobfuscate(raw.length > READ_SPAN * (HEAD_CHARS + TAIL_CHARS) ? raw.slice(0, READ_SPAN * HEAD_CHARS) + ' \n ' + raw.slice(-READ_SPAN * TAIL_CHARS) : raw);
   const s = text.length > HEAD_CHARS + TAIL_CHARS ? text.slice(0, HEAD_CHARS) + ' \n ' + text.slice(-TAIL_CHARS) : text;
   let h = FNV_OFFSET;
   let inWord = false;
