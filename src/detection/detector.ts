@@ -14,7 +14,8 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
-import { SINGLE_TURN } from './signals/request-flags.js';
+import { HARMFUL, SINGLE_TURN } from './signals/request-flags.js';
+import { readingOf } from './text/deobfuscate.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
@@ -438,7 +439,13 @@ export function createDetector(opts: DetectorOptions): Detector {
     const window = purposeWindow ?? org.window;
     if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
     const novelty = window.push(s);
-    if (evidenceCfg.samples > 0 && s.prompt) org.keepSample(s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s));
+    if (evidenceCfg.samples > 0 && s.prompt) {
+      // A harmful request sent disguised (base64, a cipher, look-alike letters) is kept as it reads, and marked so:
+      // its raw text would show an analyst nothing of why it counted. Only harmful requests pay for a second reading.
+      const reading = s.flags & HARMFUL ? readingOf(s.prompt) : undefined;
+      const disguised = reading?.obfuscated === true;
+      org.keepSample(disguised ? reading.text : s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s, disguised));
+    }
     const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);
     if (typeof line.key === 'string') org.addKeyTraffic(line.key.slice(0, 200), rec);
     if (opts.shareLinks) opts.shareLinks(rec);

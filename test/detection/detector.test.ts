@@ -4,6 +4,7 @@ import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type Diagnostic, type LabelEvent } from '../../src/detection/detector.js';
 import { renderExplain } from '../../src/detection/explain.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
+import { PERTURBATIONS } from '../../src/lab/eval/perturbations.js';
 import { fixtureLines, fixtureLabels } from './helpers.js';
 
 const assets = loadDetectionAssets();
@@ -156,6 +157,25 @@ test('each kept sample says what it showed that the rule reads: the score\'s pos
   assert.ok(read.size > 0);
   for (const tags of signals) for (const t of tags) assert.ok(t.startsWith('benchmark:') || t.startsWith('harm:') || read.has(t), `${t} is not read by the rule`);
   assert.ok(signals.some((tags) => tags.length > 0), `some sample shows what the rule reads: ${JSON.stringify(signals)}`);
+});
+
+test('a red-team sweep sent in encodings is flagged, and its samples show each request as it reads, marked as disguised', () => {
+  // One of nine encodings per request (base64, ciphers, look-alike letters, Morse...), as a red-team harness sends.
+  const lines = fixtureLines('safety-sweep.jsonl').map((l) => (l.type === 'request' && l.org === REDTEAM ? PERTURBATIONS.encode!.apply(l) : l));
+  const encoded = lines.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === REDTEAM);
+  assert.ok(encoded.some((l) => /^[A-Za-z0-9+/=]{40,}$/.test(JSON.stringify(l.body).match(/"content":"([^"]*)"/)?.[1] ?? '')), 'some request went as base64');
+  const { snap } = run(lines, { evidence: { samples: 9, maxChars: 300 } });
+  const act = snap.orgs.find((o) => o.org === REDTEAM)!.activities.find((a) => a.label === 'safety_probing');
+  assert.ok(act, 'the sweep is labelled');
+  const samples = act.evidence.samples as string[];
+  const signals = act.evidence.sampleSignals as string[][];
+  const disguised = samples.filter((_, i) => signals[i]!.includes('obfuscated'));
+  assert.ok(disguised.length >= 3, JSON.stringify(signals));
+  // Each disguised sample is kept as it reads: words, not base64, Morse or look-alike letters.
+  for (const t of disguised) {
+    assert.match(t, /^[\x20-\x7e\n…]+$/, t);
+    assert.ok((t.match(/\b[a-z]*[aeiou][a-z]*\b/gi) ?? []).length >= 3, t);
+  }
 });
 
 test('a hydra is gathered into one cluster, with the reasons each member joined; developers beside it are not', () => {

@@ -5,10 +5,12 @@
 // classifier reads the text as a reader (or the model) would. A text with none of them is returned as it is,
 // after one loop over it.
 import { decodeBase64Runs, decodeLetterCipher, decodeSymbols } from './decode-encodings.js';
-import { foldable, foldLetters } from './unicode-fold.js';
+import { foldable, foldLetters, type FoldSeen } from './unicode-fold.js';
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
 const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
+/** An invisible character between two letters. */
+const INSIDE_WORD = /[A-Za-z][\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]+[A-Za-z]/;
 /** Look-alike digits or symbols among letters: every token leetspeak reads has one of these (see leetKind). */
 const LEET_AMONG = /[A-Za-z][013457@$!]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
 /**
@@ -20,10 +22,14 @@ const SPACED = /(?<![A-Za-z0-9\-._*])[A-Za-z]([ \-._*])(?:[A-Za-z]\1)+[A-Za-z](?
 const SPACED_PAIR = /(?<![A-Za-z0-9\-._*])[A-Za-z]([\-._*])[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
 const SEPARATORS = /[ \-._*]/g;
 
-function joinSpelledOut(s: string): string {
+/** A chain this long is a word spelled out, not an abbreviation ("U.S.A.", "J.R.R."). */
+const SPELLED_WORD = 4 * 2 - 1;
+
+function joinSpelledOut(s: string, seen: FoldSeen): string {
   let chains = 0;
   const joined = s.replace(SPACED, (m) => {
     chains++;
+    if (m.length >= SPELLED_WORD) seen.disguised++;
     return m.replace(SEPARATORS, '');
   });
   return chains >= 2 ? joined.replace(SPACED_PAIR, (m) => m.replace(SEPARATORS, '')) : joined;
@@ -81,7 +87,7 @@ function unleet(tok: string): string {
  * with its unit ("10th", "3am") or an address ("jo@example.com"; one followed by a domain never counts). Tokens
  * with other digits ("sha256", "base64", "k8s") are left alone.
  */
-function unleetText(s: string): string {
+function unleetText(s: string, seen: FoldSeen): string {
   const kindAt = (tok: string, end: number): number => {
     const k = leetKind(tok);
     return k === 3 && /^\.[A-Za-z]/.test(s.slice(end, end + 2)) ? 0 : k;
@@ -91,6 +97,8 @@ function unleetText(s: string): string {
     const k = kindAt(m[0], m.index + m[0].length);
     if ((k === 2 || k === 3) && ++among >= 2) break;
   }
+  // One such token is as often a name with a number ("oracle10g") as a disguise.
+  if (among >= 2) seen.disguised++;
   return s.replace(MIXED, (tok: string, at: number) => {
     const k = kindAt(tok, at + tok.length);
     return k === 2 || ((k === 1 || k === 3) && among >= 2) ? unleet(tok) : tok;
@@ -170,26 +178,47 @@ function scan(s: string): number {
   return flags;
 }
 
+/** The text as a reader (or the model) reads it, and whether it was disguised to get past word filters. */
+export interface Reading {
+  text: string;
+  /** Something beyond accents was undone: leetspeak, invisible or look-alike characters, letters apart, an encoding. */
+  obfuscated: boolean;
+}
+
 export function deobfuscate(text: string): string {
+  return readingOf(text).text;
+}
+
+export function readingOf(text: string): Reading {
   let flags = scan(text);
-  if (flags === 0) return text;
+  if (flags === 0) return { text, obfuscated: false };
   let s = text;
+  // Decoding an encoding or dropping invisible characters is undoing a disguise; the other rewrites say so in `seen`
+  // (accents folded, one name with a digit or an abbreviation joined are ordinary text).
+  let obfuscated = false;
+  const seen: FoldSeen = { disguised: 0 };
   // Each decoder that changes the text hands the next ones a new text to test (a base64 request may be leetspeak).
-  const step = (flag: number, rewrite: (t: string) => string) => {
+  const step = (flag: number, rewrite: (t: string) => string, disguise: boolean) => {
     if (!(flags & flag)) return;
     const next = rewrite(s);
     if (next !== s) {
+      if (disguise) obfuscated = true;
       s = next;
       flags = scan(s);
     }
   };
-  step(HAS_FOLDABLE, foldLetters);
-  step(NO_LETTERS, decodeSymbols);
-  step(MAY_BASE64, decodeBase64Runs);
-  step(MAY_CIPHER, decodeLetterCipher);
+  step(HAS_FOLDABLE, (t) => foldLetters(t, seen), false);
+  step(NO_LETTERS, decodeSymbols, true);
+  step(MAY_BASE64, decodeBase64Runs, true);
+  step(MAY_CIPHER, decodeLetterCipher, true);
   // In a text without spaces invisible characters stand in for them and separate words; anywhere else they are nothing.
-  step(HAS_INVISIBLE, (t) => t.replace(INVISIBLE_ALL, t.indexOf(' ') < 0 ? ' ' : ''));
-  step(MAY_LEET, (t) => (LEET_AMONG.test(t) ? unleetText(t) : t));
-  step(MAY_SPACED, joinSpelledOut);
-  return s;
+  step(HAS_INVISIBLE, (t) => {
+    // Inside a word they hide it; elsewhere (an emoji sequence's joiner, a soft hyphen at a line end) they are text.
+    if (INSIDE_WORD.test(t)) seen.disguised++;
+    return t.replace(INVISIBLE_ALL, t.indexOf(' ') < 0 ? ' ' : '');
+  }, false);
+  step(MAY_LEET, (t) => (LEET_AMONG.test(t) ? unleetText(t, seen) : t), false);
+  step(MAY_SPACED, (t) => joinSpelledOut(t, seen), false);
+  if (seen.disguised > 0) obfuscated = true;
+  return { text: s, obfuscated };
 }

@@ -72,6 +72,14 @@ function foldAstral(cp: number): number {
   return 0;
 }
 
+/** What a fold replaced beyond accents: look-alikes, styled or tag characters, marks stacked on one letter. */
+export interface FoldSeen {
+  disguised: number;
+}
+
+/** Accented Latin letters (Latin-1, extended Latin): ordinary text in many languages, not a disguise. */
+const isAccented = (c: number): boolean => (c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff);
+
 /** A Greek or Cyrillic letter that is not drawn like a Latin one (д, я, λ): its word is written in that script. */
 const ownScriptLetter = (c: number): boolean => c >= 0x370 && c <= 0x52f && LOOKALIKE[c] === 0 && FOLD[c] === 0 && c !== 0x37e && c !== 0x387;
 
@@ -81,7 +89,7 @@ const ownScriptLetter = (c: number): boolean => c >= 0x370 && c <= 0x52f && LOOK
  * while an English word with Cyrillic о's is read as English; a word made only of look-alikes ("Το", "как") is
  * folded when it has a Latin letter too or the text is mostly in Latin letters.
  */
-export function foldLetters(s: string): string {
+export function foldLetters(s: string, seen?: FoldSeen): string {
   let out = '';
   let from = 0;
   let wordEnd = -1;
@@ -116,6 +124,8 @@ export function foldLetters(s: string): string {
       i += width - 1;
       continue;
     }
+    // One combining mark after a letter is how decomposed text writes an accent; a second one is stacking.
+    if (seen && !isAccented(c) && (to > 0 || FOLD[s.charCodeAt(i - 1)] === -1)) seen.disguised++;
     out += s.slice(from, i) + (to > 0 ? String.fromCharCode(to) : '');
     i += width - 1;
     from = i + 1;

@@ -114,13 +114,15 @@ export function EvidenceSection({ evidence: ev, glossary, orgs, requests }: { ev
 
 /**
  * Which rule kept a sample and what the request showed that the rule reads: window features (with their
- * meaning on hover and in words), the public benchmark it matched, its harm category.
+ * meaning on hover and in words), the public benchmark it matched, its harm category, and whether it was sent
+ * disguised (its sample is then the text as it reads).
  */
 function SampleMatch({ rule, matched, glossary }: { rule: string | undefined; matched: string[] | undefined; glossary: Map<string, string> }) {
   if (!rule && !matched) return <span className="muted">—</span>;
   const words = (m: string) => {
     if (m.startsWith('benchmark:')) return `an item of the public benchmark ${m.slice('benchmark:'.length)}`;
     if (m.startsWith('harm:')) return `harm category ${m.slice('harm:'.length).replace(/_/g, ' ')}`;
+    if (m === 'obfuscated') return 'sent disguised (an encoding, a cipher or look-alike characters); shown as it reads';
     // The glossary describes the window's share ("share of one-shot requests, over the org's last 200
     // requests…"); of one request, what it was is the middle of that sentence.
     const meaning = glossary.get(m);
