@@ -1,6 +1,6 @@
 // Encodings a red-team harness wraps a request in so that a word filter sees no words while the model decodes
-// it (garak's encoding probes, PyRIT's converters): base64, letter substitution ciphers (ROT13, Caesar shifts,
-// Atbash), Morse code and binary. Each decoder replaces the encoded text only when what comes out reads as
+// it (garak's encoding probes, PyRIT's converters): base64, hexadecimal, percent-encoding, letter substitution
+// ciphers (ROT13, Caesar shifts, Atbash), Morse code and binary. Each decoder replaces the encoded text only when what comes out reads as
 // language, so hashes, identifiers and data in ordinary traffic are left as they are.
 
 const BASE64_RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
@@ -20,13 +20,32 @@ function readsAsText(s: string): boolean {
   return printable >= s.length * 0.95 && letters >= s.length * 0.5 && spaces > 0 && spaces <= s.length / 2;
 }
 
-/** Runs of base64 (standard or URL-safe) that decode to text, replaced by the text. */
+const HEX = /^(?:[0-9a-f]{2})+$|^(?:[0-9A-F]{2})+$/;
+
+/** Runs of hexadecimal or base64 (standard or URL-safe) that decode to text, replaced by the text. */
 export function decodeBase64Runs(s: string): string {
   return s.replace(BASE64_RUN, (run) => {
+    if (HEX.test(run)) {
+      const text = Buffer.from(run, 'hex').toString('utf8');
+      return readsAsText(text) ? ` ${text} ` : run;
+    }
     // Encoded text mixes cases; identifiers, hex digests and long words mostly do not.
     if (!/[a-z]/.test(run) || !/[A-Z]/.test(run)) return run;
     const text = Buffer.from(run, 'base64').toString('utf8');
     return readsAsText(text) ? ` ${text} ` : run;
+  });
+}
+
+const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** Percent-encoding (a request passed through a URL encoder): each run of escapes decoded where it is valid UTF-8. */
+export function decodePercent(s: string): string {
+  return s.replace(PERCENT_RUN, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
   });
 }
 
@@ -95,6 +114,34 @@ export function decodeLetterCipher(s: string): string {
     }
   }
   return best && bestFound >= Math.max(2, new Set(words).size / 8) ? applyTransform(s, best) : s;
+}
+
+/** Distinct common English words of two to five letters in a text. */
+function commonWords(s: string): number {
+  const seen = new Set<string>();
+  for (const w of s.toLowerCase().match(/[a-z]+/g) ?? []) if (w.length >= 2 && w.length <= 5 && COMMON_WORDS.has(w)) seen.add(w);
+  return seen.size;
+}
+
+/** How much of each end is read to decide whether a text runs backwards. */
+const REVERSED_PROBE = 160;
+
+const backwards = (s: string): string => Array.from(s).reverse().join('');
+
+/**
+ * A text written backwards (PyRIT's flip converter), turned around when that yields at least two more distinct
+ * common English words than as written and at least an eighth of its distinct words. A long text is probed first
+ * on its ends, so a text that only ends with a capital ("... in the USA") costs two short word counts.
+ */
+export function decodeReversed(s: string): string {
+  if (s.length > 2 * REVERSED_PROBE) {
+    const probe = s.slice(0, REVERSED_PROBE) + ' ' + s.slice(-REVERSED_PROBE);
+    if (commonWords(backwards(probe)) < commonWords(probe) + 2) return s;
+  }
+  const back = backwards(s);
+  const found = commonWords(back);
+  const distinct = new Set(s.toLowerCase().match(/[a-z]+/g) ?? []).size;
+  return found >= Math.max(2, distinct / 8) && found >= commonWords(s) + 2 ? back : s;
 }
 
 const MORSE: Record<string, string> = {

@@ -4,7 +4,7 @@
 // "m-o-l-o-t-o-v"), letters of other scripts or styles (unicode-fold.ts) and encodings (decode-encodings.ts). The
 // classifier reads the text as a reader (or the model) would. A text with none of them is returned as it is,
 // after one loop over it.
-import { decodeBase64Runs, decodeLetterCipher, decodeSymbols } from './decode-encodings.js';
+import { decodeBase64Runs, decodeLetterCipher, decodePercent, decodeReversed, decodeSymbols } from './decode-encodings.js';
 import { foldable, foldLetters, type FoldSeen } from './unicode-fold.js';
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
@@ -111,6 +111,7 @@ const VOWEL = 2;
 const LEET_DIGIT = 4;
 const BASE64 = 8;
 const SEPARATOR = 16;
+const PERCENT = 32;
 const ASCII_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -119,6 +120,7 @@ for (let c = 0; c < 128; c++) {
   if (/[013457@$!]/.test(ch)) ASCII_CLASS[c]! |= LEET_DIGIT;
   if (/[0-9+/_-]/.test(ch)) ASCII_CLASS[c]! |= BASE64;
   if (/[ \-._*]/.test(ch)) ASCII_CLASS[c]! |= SEPARATOR;
+  if (ch === '%') ASCII_CLASS[c]! |= PERCENT;
 }
 const isInvisible = (c: number): boolean => c === 0xad || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff;
 const classOf = (s: string, i: number): number => {
@@ -134,12 +136,31 @@ const HAS_FOLDABLE = 8;
 const MAY_BASE64 = 16;
 const MAY_CIPHER = 32;
 const NO_LETTERS = 64;
+const MAY_PERCENT = 128;
+const MAY_REVERSED = 256;
 
 /** A run this long of base64's alphabet is worth decoding (16 bytes of text). */
 const BASE64_MIN_RUN = 20;
 /** English has about 38% vowels among its letters; a shift cipher or Atbash leaves 13–22%. */
 const CIPHER_VOWEL_SHARE = 0.3;
 const CIPHER_MIN_LETTERS = 16;
+/** Percent-escapes ("%20") a text needs before it is read as URL-encoded; a link or two carries fewer. */
+const PERCENT_MIN = 3;
+const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/**
+ * A sentence written backwards starts with its closing punctuation ("?emoh ta ...") or ends with its capital
+ * ("... od woH"); only then are its words counted both ways.
+ */
+function readsBackwards(s: string): boolean {
+  let a = 0;
+  while (a < s.length && s.charCodeAt(a) <= 32) a++;
+  let b = s.length - 1;
+  while (b > a && s.charCodeAt(b) <= 32) b--;
+  const first = s.charCodeAt(a);
+  const last = s.charCodeAt(b);
+  return first === 63 || first === 46 || first === 33 || (last >= 65 && last <= 90);
+}
 
 /**
  * Which rewrites might apply: one loop over the text's character codes (a regular expression with these
@@ -151,6 +172,7 @@ function scan(s: string): number {
   let letters = 0;
   let vowels = 0;
   let run = 0;
+  let escapes = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 128) {
@@ -171,10 +193,13 @@ function scan(s: string): number {
     } else if (k & SEPARATOR) {
       // "a b c": a single letter, a separator, a single letter, the same separator.
       if (classOf(s, i - 1) & LETTER && !(classOf(s, i - 2) & LETTER) && classOf(s, i + 1) & LETTER && s.charCodeAt(i + 2) === c) flags |= MAY_SPACED;
+    } else if (k & PERCENT) {
+      if (isHexDigit(s.charCodeAt(i + 1)) && isHexDigit(s.charCodeAt(i + 2)) && ++escapes >= PERCENT_MIN) flags |= MAY_PERCENT;
     }
   }
   if (letters === 0) flags |= NO_LETTERS;
   else if (letters >= CIPHER_MIN_LETTERS && vowels < letters * CIPHER_VOWEL_SHARE) flags |= MAY_CIPHER;
+  else if (readsBackwards(s)) flags |= MAY_REVERSED;
   return flags;
 }
 
@@ -208,9 +233,11 @@ export function readingOf(text: string): Reading {
     }
   };
   step(HAS_FOLDABLE, (t) => foldLetters(t, seen), false);
+  step(MAY_PERCENT, decodePercent, true);
   step(NO_LETTERS, decodeSymbols, true);
   step(MAY_BASE64, decodeBase64Runs, true);
   step(MAY_CIPHER, decodeLetterCipher, true);
+  step(MAY_REVERSED, decodeReversed, true);
   // In a text without spaces invisible characters stand in for them and separate words; anywhere else they are nothing.
   step(HAS_INVISIBLE, (t) => {
     // Inside a word they hide it; elsewhere (an emoji sequence's joiner, a soft hyphen at a line end) they are text.

@@ -1,5 +1,5 @@
 // Letters written with code points other than the Latin ones they read as: accented letters and stacked
-// combining marks ("Zalgo"), fullwidth, mathematical and enclosed letters (text stylers), Cyrillic and Greek
+// combining marks ("Zalgo"), fullwidth, mathematical and enclosed letters (text stylers), Braille, Cyrillic and Greek
 // look-alikes ("mоlоtоv" with Cyrillic о; confusable converters) and Unicode tag characters, which carry ASCII
 // that renders as nothing but a model reads ("ASCII smuggling"). Folding them lets a word filter read what the
 // model reads.
@@ -54,6 +54,12 @@ function isCombining(c: number): boolean {
 for (const [a, b] of COMBINING) for (let c = a; c <= b; c++) FOLD[c] = -1;
 for (const [a, b] of COMPAT) for (let c = a; c <= b; c++) FOLD[c] = decomposed(c);
 for (const pair of LOOKALIKES.split(' ')) LOOKALIKE[pair.charCodeAt(0)] = pair.charCodeAt(1);
+// Braille cells (U+2800 plus the dots' bits) of the English letters, as text-to-Braille converters write them; the
+// capital and number signs are dropped, the blank cell is a space.
+for (const [i, dots] of [0x01, 0x03, 0x09, 0x19, 0x11, 0x0b, 0x1b, 0x13, 0x0a, 0x1a, 0x05, 0x07, 0x0d, 0x1d, 0x15, 0x0f, 0x1f, 0x17, 0x0e, 0x1e, 0x25, 0x27, 0x3a, 0x2d, 0x3d, 0x35].entries()) FOLD[0x2800 + dots] = 97 + i;
+FOLD[0x2800] = 32;
+FOLD[0x2820] = -1;
+FOLD[0x283c] = -1;
 
 /** High surrogates of the planes folded: mathematical alphanumerics, enclosed alphanumeric supplement, tags. */
 const MATH_HIGH = 0xd835;

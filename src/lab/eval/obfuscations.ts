@@ -142,10 +142,38 @@ export function binaryBytes(text: string): string {
   return [...Buffer.from(text, 'utf8')].map((b) => b.toString(2).padStart(8, '0')).join(' ');
 }
 
-/** The converters `encodedObfuscation` takes in turn. */
-export const ENCODINGS = ['homoglyphs', 'zalgo', 'styled', 'hyphens', 'base64', 'cipher', 'tags', 'morse', 'binary'] as const;
+/** The request's UTF-8 bytes in hexadecimal (PyRIT's text-to-hex converter, garak's hex probe). */
+export function hexBytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('hex');
+}
 
-/** One encoding per call, in turn by seed: look-alike letters, stacked marks, styled letters, hyphen-joined letters, base64, a letter cipher, tag characters, Morse, binary. */
+/** Percent-encoded as a URL component (PyRIT's URL converter). */
+export function urlEncoded(text: string): string {
+  return encodeURIComponent(text);
+}
+
+const BRAILLE: Record<string, number> = Object.fromEntries(
+  [0x01, 0x03, 0x09, 0x19, 0x11, 0x0b, 0x1b, 0x13, 0x0a, 0x1a, 0x05, 0x07, 0x0d, 0x1d, 0x15, 0x0f, 0x1f, 0x17, 0x0e, 0x1e, 0x25, 0x27, 0x3a, 0x2d, 0x3d, 0x35].map((d, i) => [String.fromCharCode(97 + i), d]),
+);
+
+/** Grade-1 English Braille (garak's Braille probe): letters as cells, a capital sign before capitals, other characters as they are. */
+export function braille(text: string): string {
+  return [...text].map((c) => {
+    const d = BRAILLE[c.toLowerCase()];
+    if (d === undefined) return c;
+    return (c !== c.toLowerCase() ? '\u2820' : '') + String.fromCharCode(0x2800 + d);
+  }).join('');
+}
+
+/** The request written backwards (PyRIT's flip converter). */
+export function reversed(text: string): string {
+  return Array.from(text).reverse().join('');
+}
+
+/** The converters `encodedObfuscation` takes in turn. */
+export const ENCODINGS = ['homoglyphs', 'zalgo', 'styled', 'hyphens', 'base64', 'cipher', 'tags', 'morse', 'binary', 'hex', 'url', 'braille', 'reversed'] as const;
+
+/** One encoding per call, in turn by seed: look-alike letters, stacked marks, styled letters, hyphen-joined letters, base64, a letter cipher, tag characters, Morse, binary, hexadecimal, percent-encoding, Braille, backwards. */
 export function encodedObfuscation(text: string, seed: number): string {
   const kind = ENCODINGS[seed % ENCODINGS.length]!;
   const s = Math.floor(seed / ENCODINGS.length);
@@ -159,5 +187,9 @@ export function encodedObfuscation(text: string, seed: number): string {
     case 'tags': return tagSmuggled(text);
     case 'morse': return morse(text);
     case 'binary': return binaryBytes(text);
+    case 'hex': return hexBytes(text);
+    case 'url': return urlEncoded(text);
+    case 'braille': return braille(text);
+    case 'reversed': return reversed(text);
   }
 }
