@@ -5,7 +5,7 @@
 // classifier reads the text as a reader (or the model) would. A text with none of them is returned as it is,
 // after one loop over it.
 import { decodeBase64Runs, decodeLetterCipher, decodePercent, decodeReversed, decodeSymbols } from './decode-encodings.js';
-import { foldable, foldLetters, type FoldSeen } from './unicode-fold.js';
+import { foldable, foldLetters, type Disguises } from './unicode-fold.js';
 
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
 const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
@@ -22,10 +22,10 @@ const SPACED = /(?<![A-Za-z0-9\-._*])[A-Za-z]([ \-._*])(?:[A-Za-z]\1)+[A-Za-z](?
 const SPACED_PAIR = /(?<![A-Za-z0-9\-._*])[A-Za-z]([\-._*])[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
 const SEPARATORS = /[ \-._*]/g;
 
-/** A chain this long is a word spelled out, not an abbreviation ("U.S.A.", "J.R.R."). */
-const SPELLED_WORD = 4 * 2 - 1;
+/** A chain this long (four letters and their separators) is a word spelled out, not an abbreviation ("U.S.A."). */
+const SPELLED_WORD = 7;
 
-function joinSpelledOut(s: string, seen: FoldSeen): string {
+function joinSpelledOut(s: string, seen: Disguises): string {
   let chains = 0;
   const joined = s.replace(SPACED, (m) => {
     chains++;
@@ -87,7 +87,7 @@ function unleet(tok: string): string {
  * with its unit ("10th", "3am") or an address ("jo@example.com"; one followed by a domain never counts). Tokens
  * with other digits ("sha256", "base64", "k8s") are left alone.
  */
-function unleetText(s: string, seen: FoldSeen): string {
+function unleetText(s: string, seen: Disguises): string {
   const kindAt = (tok: string, end: number): number => {
     const k = leetKind(tok);
     return k === 3 && /^\.[A-Za-z]/.test(s.slice(end, end + 2)) ? 0 : k;
@@ -221,7 +221,7 @@ export function readingOf(text: string): Reading {
   // Decoding an encoding or dropping invisible characters is undoing a disguise; the other rewrites say so in `seen`
   // (accents folded, one name with a digit or an abbreviation joined are ordinary text).
   let obfuscated = false;
-  const seen: FoldSeen = { disguised: 0 };
+  const seen: Disguises = { disguised: 0 };
   // Each decoder that changes the text hands the next ones a new text to test (a base64 request may be leetspeak).
   const step = (flag: number, rewrite: (t: string) => string, disguise: boolean) => {
     if (!(flags & flag)) return;

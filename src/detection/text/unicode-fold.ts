@@ -78,8 +78,8 @@ function foldAstral(cp: number): number {
   return 0;
 }
 
-/** What a fold replaced beyond accents: look-alikes, styled or tag characters, marks stacked on one letter. */
-export interface FoldSeen {
+/** Rewrites that undid a disguise (look-alikes, styled, tag or Braille letters, stacked marks, leetspeak, letters spelled apart), counted by the rewriters. */
+export interface Disguises {
   disguised: number;
 }
 
@@ -95,7 +95,7 @@ const ownScriptLetter = (c: number): boolean => c >= 0x370 && c <= 0x52f && LOOK
  * while an English word with Cyrillic о's is read as English; a word made only of look-alikes ("Το", "как") is
  * folded when it has a Latin letter too or the text is mostly in Latin letters.
  */
-export function foldLetters(s: string, seen?: FoldSeen): string {
+export function foldLetters(s: string, seen?: Disguises): string {
   let out = '';
   let from = 0;
   let wordEnd = -1;
@@ -131,7 +131,7 @@ export function foldLetters(s: string, seen?: FoldSeen): string {
       continue;
     }
     // One combining mark after a letter is how decomposed text writes an accent; a second one is stacking.
-    if (seen && !isAccented(c) && (to > 0 || FOLD[s.charCodeAt(i - 1)] === -1)) seen.disguised++;
+    if (seen && !isAccented(c) && (to > 32 || (to < 0 && FOLD[s.charCodeAt(i - 1)] === -1))) seen.disguised++;
     out += s.slice(from, i) + (to > 0 ? String.fromCharCode(to) : '');
     i += width - 1;
     from = i + 1;
