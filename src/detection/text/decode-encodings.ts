@@ -72,6 +72,13 @@ function applyTransform(s: string, t: number): string {
   });
 }
 
+/** Distinct common English words of two to five letters in a text (distinct: a unit repeated, "68kg ... 65kg", is not a sentence). */
+function commonWords(s: string): number {
+  const seen = new Set<string>();
+  for (const w of s.toLowerCase().match(/[a-z]+/g) ?? []) if (w.length >= 2 && w.length <= 5 && COMMON_WORDS.has(w)) seen.add(w);
+  return seen.size;
+}
+
 /**
  * A text in a letter substitution cipher (a shift such as ROT13, or Atbash), deciphered. The three transforms
  * under which its letters fit English best are tried; one is taken when it turns the most of the text's words
@@ -93,19 +100,11 @@ export function decodeLetterCipher(s: string): string {
     .slice(0, 3);
   if (!candidates.length) return s;
   const words = s.toLowerCase().match(/[a-z]+/g) ?? [];
-  const short = words.filter((w) => w.length >= 2 && w.length <= 5);
-  // Distinct words count: a unit repeated ("68kg ... 65kg") is not a sentence.
-  const found = (t: number) => {
-    const seen = new Set<string>();
-    for (const w of short) {
-      const plain = t === 0 ? w : applyTransform(w, t);
-      if (COMMON_WORDS.has(plain)) seen.add(plain);
-    }
-    return seen.size;
-  };
-  const asWritten = found(0);
+  // Only the short words can become common ones: each transform is tried on them alone.
+  const short = words.filter((w) => w.length >= 2 && w.length <= 5).join(' ');
+  const found = (t: number) => commonWords(t === 0 ? short : applyTransform(short, t));
   let best = 0;
-  let bestFound = asWritten + 1;
+  let bestFound = found(0) + 1;
   for (const { t } of candidates) {
     const n = found(t);
     if (n > bestFound) {
@@ -116,12 +115,6 @@ export function decodeLetterCipher(s: string): string {
   return best && bestFound >= Math.max(2, new Set(words).size / 8) ? applyTransform(s, best) : s;
 }
 
-/** Distinct common English words of two to five letters in a text. */
-function commonWords(s: string): number {
-  const seen = new Set<string>();
-  for (const w of s.toLowerCase().match(/[a-z]+/g) ?? []) if (w.length >= 2 && w.length <= 5 && COMMON_WORDS.has(w)) seen.add(w);
-  return seen.size;
-}
 
 /** How much of each end is read to decide whether a text runs backwards. */
 const REVERSED_PROBE = 160;
