@@ -1,7 +1,8 @@
 // Encodings a red-team harness wraps a request in so that a word filter sees no words while the model decodes
 // it (garak's encoding probes, PyRIT's converters): base64, hexadecimal, percent-encoding, letter substitution
-// ciphers (ROT13, Caesar shifts, Atbash), Morse code and binary. Each decoder replaces the encoded text only when what comes out reads as
-// language, so hashes, identifiers and data in ordinary traffic are left as they are.
+// ciphers (ROT13, Caesar shifts, Atbash), text written backwards, Morse code and binary. Each decoder replaces the
+// encoded text only when what comes out reads as language, so hashes, identifiers and data in ordinary traffic are
+// left as they are.
 
 const BASE64_RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 
@@ -25,13 +26,10 @@ const HEX = /^(?:[0-9a-f]{2})+$|^(?:[0-9A-F]{2})+$/;
 /** Runs of hexadecimal or base64 (standard or URL-safe) that decode to text, replaced by the text. */
 export function decodeBase64Runs(s: string): string {
   return s.replace(BASE64_RUN, (run) => {
-    if (HEX.test(run)) {
-      const text = Buffer.from(run, 'hex').toString('utf8');
-      return readsAsText(text) ? ` ${text} ` : run;
-    }
-    // Encoded text mixes cases; identifiers, hex digests and long words mostly do not.
-    if (!/[a-z]/.test(run) || !/[A-Z]/.test(run)) return run;
-    const text = Buffer.from(run, 'base64').toString('utf8');
+    // Base64 of text mixes cases; identifiers, hex digests and long words mostly do not.
+    const encoding = HEX.test(run) ? 'hex' : /[a-z]/.test(run) && /[A-Z]/.test(run) ? 'base64' : undefined;
+    if (!encoding) return run;
+    const text = Buffer.from(run, encoding).toString('utf8');
     return readsAsText(text) ? ` ${text} ` : run;
   });
 }
@@ -71,6 +69,9 @@ function applyTransform(s: string, t: number): string {
     return String.fromCharCode(base + decodeLetter(ch.charCodeAt(0) - base, t));
   });
 }
+
+/** Distinct words of a text, lower-cased. */
+const distinctWords = (s: string): number => new Set(s.toLowerCase().match(/[a-z]+/g) ?? []).size;
 
 /** Distinct common English words of two to five letters in a text (distinct: a unit repeated, "68kg ... 65kg", is not a sentence). */
 function commonWords(s: string): number {
@@ -112,9 +113,8 @@ export function decodeLetterCipher(s: string): string {
       best = t;
     }
   }
-  return best && bestFound >= Math.max(2, new Set(words).size / 8) ? applyTransform(s, best) : s;
+  return best && bestFound >= Math.max(2, distinctWords(s) / 8) ? applyTransform(s, best) : s;
 }
-
 
 /** How much of each end is read to decide whether a text runs backwards. */
 const REVERSED_PROBE = 160;
@@ -133,8 +133,7 @@ export function decodeReversed(s: string): string {
   }
   const back = backwards(s);
   const found = commonWords(back);
-  const distinct = new Set(s.toLowerCase().match(/[a-z]+/g) ?? []).size;
-  return found >= Math.max(2, distinct / 8) && found >= commonWords(s) + 2 ? back : s;
+  return found >= Math.max(2, distinctWords(s) / 8) && found >= commonWords(s) + 2 ? back : s;
 }
 
 const MORSE: Record<string, string> = {

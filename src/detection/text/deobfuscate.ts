@@ -10,7 +10,7 @@ import { foldable, foldLetters, type Disguises } from './unicode-fold.js';
 /** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
 const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
 /** An invisible character between two letters. */
-const INSIDE_WORD = /[A-Za-z][\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]+[A-Za-z]/;
+const INSIDE_WORD = new RegExp(`[A-Za-z]${INVISIBLE_ALL.source}+[A-Za-z]`);
 /** Look-alike digits or symbols among letters: every token leetspeak reads has one of these (see leetKind). */
 const LEET_AMONG = /[A-Za-z][013457@$!]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
 /**

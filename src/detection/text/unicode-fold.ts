@@ -18,11 +18,15 @@ const COMBINING: ReadonlyArray<readonly [number, number]> = [
   [0x20d0, 0x20ff],
   [0xfe20, 0xfe2f],
 ];
-/** Blocks whose letters decompose to Latin ones: Latin-1 and extended Latin, phonetic and modifier letters, super- and subscripts, letterlike symbols, enclosed alphanumerics, fullwidth forms. */
-const COMPAT: ReadonlyArray<readonly [number, number]> = [
+/** Accented Latin letters (Latin-1, extended Latin): ordinary text in many languages, folded but not a disguise. */
+const ACCENTED: ReadonlyArray<readonly [number, number]> = [
   [0xc0, 0x24f],
-  [0x1d00, 0x1dbf],
   [0x1e00, 0x1eff],
+];
+/** Blocks whose letters decompose to Latin ones: the accented ones, phonetic and modifier letters, super- and subscripts, letterlike symbols, enclosed alphanumerics, fullwidth forms. */
+const COMPAT: ReadonlyArray<readonly [number, number]> = [
+  ...ACCENTED,
+  [0x1d00, 0x1dbf],
   [0x2070, 0x209f],
   [0x2100, 0x214f],
   [0x2460, 0x24ff],
@@ -83,8 +87,7 @@ export interface Disguises {
   disguised: number;
 }
 
-/** Accented Latin letters (Latin-1, extended Latin): ordinary text in many languages, not a disguise. */
-const isAccented = (c: number): boolean => (c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff);
+const isAccented = (c: number): boolean => ACCENTED.some(([a, b]) => c >= a && c <= b);
 
 /** A Greek or Cyrillic letter that is not drawn like a Latin one (д, я, λ): its word is written in that script. */
 const ownScriptLetter = (c: number): boolean => c >= 0x370 && c <= 0x52f && LOOKALIKE[c] === 0 && FOLD[c] === 0 && c !== 0x37e && c !== 0x387;
