@@ -29,6 +29,7 @@ import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.j
 export interface RedisScriptClient {
   evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  ping(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -198,7 +199,9 @@ export class RedisLimiter implements Limiter, LimitInspector {
   /** The heartbeat: renews running requests' leases and sends owed releases (after an outage, reconciles). */
   async renewLeases(): Promise<void> {
     if (!this.up || this.ledger.owes) {
-      await this.reconcile();
+      // Nothing owed means reconcile asked nothing of Redis: ask it directly, so the limiter (and its
+      // backend-up gauge) returns to Redis after an outage without waiting for the next admission.
+      if ((await this.reconcile()) && !this.up) await this.ping();
       return;
     }
     try {
@@ -206,6 +209,16 @@ export class RedisLimiter implements Limiter, LimitInspector {
     } catch (err) {
       this.markDown('renew', err);
     }
+  }
+
+  private async ping(): Promise<void> {
+    try {
+      await this.opts.redis.ping();
+    } catch (err) {
+      this.markDown('ping', err);
+      return;
+    }
+    this.markUp();
   }
 
   /** Whether Redis answered the last call; concurrency leases running here; releases still owed (tests, metrics). */
@@ -278,6 +291,9 @@ export class RedisLimiter implements Limiter, LimitInspector {
       raw = await this.run(ADMIT_SHA, ADMIT_SCRIPT, plan.length, argv);
     } catch (err) {
       this.markDown('admit', err);
+      // The script may have run and taken slots whose answer was lost: release them when Redis is back (a
+      // release of a ticket Redis never saw removes nothing), or the slots stay taken until the lease ends.
+      if (w.leaseKeys.length) this.leases.releaseLater(ticketId, w.leaseKeys);
       return this.admitWithoutRedis(input, plan, w, costs, now);
     }
     this.markUp();

@@ -1,15 +1,16 @@
 // A TCP proxy in front of Redis or PostgreSQL that a test can make misbehave the way networks do:
 // `refuse` (nothing listens: connection refused), `blackhole` (connections are accepted, or stay open, but
 // no byte gets through in either direction, as with a dropped route), `cut` (every open connection is reset
-// once). `restore()` passes traffic again; connections that lived through a blackhole are reset then, as
-// their peers would eventually time them out.
+// once), `dropReplies` (requests reach the server, its answers are lost: the server acted, the client never
+// hears it). `restore()` passes traffic again; connections that lived through a blackhole or lost replies are
+// reset then, as their peers would eventually time them out.
 import net from 'node:net';
 
-export type FaultMode = 'pass' | 'refuse' | 'blackhole';
+export type FaultMode = 'pass' | 'refuse' | 'blackhole' | 'drop-replies';
 
 export class FaultProxy {
   private mode: FaultMode = 'pass';
-  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket; holed: boolean }>();
+  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket; holed: boolean; deaf: boolean }>();
   private server: net.Server;
   port = 0;
 
@@ -51,6 +52,12 @@ export class FaultProxy {
     for (const p of this.pairs) p.holed = true;
   }
 
+  dropReplies(): void {
+    if (this.mode === 'refuse') throw new Error('restore() before dropReplies()');
+    this.mode = 'drop-replies';
+    for (const p of this.pairs) p.deaf = true;
+  }
+
   /** Resets every open connection (a network blip); new connections pass or not according to the mode. */
   cut(): void {
     for (const p of [...this.pairs]) this.drop(p);
@@ -59,7 +66,7 @@ export class FaultProxy {
   async restore(): Promise<void> {
     const was = this.mode;
     this.mode = 'pass';
-    for (const p of [...this.pairs]) if (p.holed) this.drop(p);
+    for (const p of [...this.pairs]) if (p.holed || p.deaf) this.drop(p);
     if (was === 'refuse') {
       this.server = this.makeServer();
       await this.listen(this.port);
@@ -81,14 +88,14 @@ export class FaultProxy {
   private makeServer(): net.Server {
     return net.createServer((client) => {
       const upstream = net.connect(this.target.port, this.target.host);
-      const pair = { client, upstream, holed: this.mode === 'blackhole' };
+      const pair = { client, upstream, holed: this.mode === 'blackhole', deaf: this.mode === 'drop-replies' };
       this.pairs.add(pair);
-      const forward = (from: net.Socket, to: net.Socket) =>
+      const forward = (from: net.Socket, to: net.Socket, reply: boolean) =>
         from.on('data', (chunk: Buffer) => {
-          if (!pair.holed && !to.destroyed) to.write(chunk);
+          if (!pair.holed && !(reply && pair.deaf) && !to.destroyed) to.write(chunk);
         });
-      forward(client, upstream);
-      forward(upstream, client);
+      forward(client, upstream, false);
+      forward(upstream, client, true);
       const end = () => this.drop(pair);
       for (const s of [client, upstream]) {
         s.on('error', end);

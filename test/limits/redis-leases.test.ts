@@ -64,6 +64,28 @@ test('[redis] requests that end during a Redis blip release their slots as soon 
   }
 });
 
+test('[redis] an admission whose reply is lost (Redis took the slot, the gateway never heard) frees that slot once Redis is back', { skip: redisSkip }, async () => {
+  const proxy = await FaultProxy.start(REDIS_URL!);
+  const clock = new TestClock();
+  const doc = { tiers: { free: { key: { concurrentRequests: 1 } } } };
+  const l = await limiter(clock, proxy.via(REDIS_URL!), doc);
+  try {
+    proxy.dropReplies();
+    // The script runs in Redis and takes the only slot; its answer never arrives, so the request is admitted locally.
+    const a = await admitted(l, clock);
+    await a.settle({ inputTokens: 1, outputTokens: 1 });
+    await proxy.restore();
+    await eventually(async () => (await l.renewLeases(), l.leaseState.redisUp && l.leaseState.owedReleases === 0), 5_000, 'back on Redis');
+    // The clock has not moved, so the lease has not expired: only a release of the unanswered admission frees the slot.
+    const b = await admitted(l, clock);
+    assert.equal(await refusedWith(l, clock), 'concurrency_limited');
+    await b.settle({ inputTokens: 1, outputTokens: 1 });
+  } finally {
+    await l.close();
+    await proxy.close();
+  }
+});
+
 test('[redis] a running request keeps its slot past the lease while renewed; a crashed gateway frees its slots within the lease', { skip: redisSkip }, async () => {
   const clock = new TestClock();
   const prefix = `${runPrefix}crash${++n}:`;
