@@ -60,6 +60,8 @@ export interface DetectorOptions extends DetectionAssets {
   explain?: ReadonlySet<string>;
   /** Called after each request with the window it went to (the score trainer samples windows here). */
   onWindow?: (org: string, requests: number, window: Aggregate, purpose: string | undefined) => void;
+  /** Called when a cluster's rules are evaluated, with the cluster and its combined traffic (training, eval margins). */
+  onClusterWindow?: (cluster: { id: string; members: readonly string[] }, combined: Aggregate) => void;
 }
 
 export { CHECKPOINT_VERSION } from './checkpoint/migrate.js';
@@ -234,11 +236,11 @@ export function createDetector(opts: DetectorOptions): Detector {
     // Each score the rule reads, with what every signal contributed to it.
     const scores: Record<string, unknown> = {};
     for (const c of comparisons) {
-      const m = /^(?:(cluster|key)\.|purpose\.([^.]+)\.)?score\.(\w+)$/.exec(c.feature);
-      const model = m ? opts.scores.get(m[3] as ActivityLabel) : undefined;
+      const m = /^(?:(cluster|key)\.|purpose\.([^.]+)\.)?(network_)?score\.(\w+)$/.exec(c.feature);
+      const model = m && (m[3] === undefined || m[1] === 'cluster') ? opts.scores.get(m[4] as ActivityLabel) : undefined;
       if (!m || !model) continue;
       const agg = m[1] === 'cluster' ? ctx.cluster?.agg : m[1] === 'key' ? topScoredKey(ctx.org, model, opts.baselines)?.agg : m[2] !== undefined ? ctx.org.purposes.get(m[2]) : ctx.org.window;
-      if (agg) scores[c.feature] = model.explain(agg, opts.baselines);
+      if (agg) scores[c.feature] = (m[3] ? model.cluster : model).explain(agg, opts.baselines);
     }
     if (Object.keys(scores).length) ev.scores = scores;
     for (const e of rule.spec.evidence) {
@@ -326,6 +328,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (!cluster || cluster.members.length < 2) return;
     const org = localOrg(orgId) ?? (placeholder ??= new OrgRecord('', -1, emptyFacts()));
     const ctx = ctxOf(org, cluster);
+    opts.onClusterWindow?.(cluster, cluster.agg);
     let labels = clusterLabels.get(cluster.id);
     for (const rule of clusterRules) {
       if (labels?.has(rule.spec.label) || !rule.test(ctx)) continue;

@@ -3,7 +3,7 @@
 //   score.<label>          that window's score for an activity (rules/scores/scores.yaml)
 //   purpose.<p>.<f>        the org's last 50 requests under `moat-purpose: <p>` for a purpose it holds a grant for
 //   purpose.<p>.score.<label>
-//   cluster.orgs | cluster.<f> | cluster.score.<label>
+//   cluster.orgs | cluster.<f> | cluster.score.<label> | cluster.network_score.<label> (the cluster fit)
 //                          the org's linked cluster, combined traffic; undefined when unlinked
 //   key.score.<label>      the highest score of any one of the org's keys with 30 or more requests (its
 //                          whole traffic): one customer of a reseller, one member of a team
@@ -95,8 +95,10 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
       const g = aggregateGetter(a!);
       return g ? (ctx) => (ctx.cluster ? g(ctx.cluster.agg, ctx.baselines) : undefined) : undefined;
     }
-    if (parts.length === 3 && a === 'score' && LABEL_SET.has(b!))
-      return (ctx) => (ctx.cluster ? scoreOf(ctx, b as ActivityLabel, ctx.cluster.agg) : undefined);
+    if (parts.length === 3 && a === 'score' && LABEL_SET.has(b!)) return (ctx) => (ctx.cluster ? scoreOf(ctx, b as ActivityLabel, ctx.cluster.agg) : undefined);
+    // The cluster fit: the same score fitted also on networks' and linked legitimate orgs' combined traffic.
+    if (parts.length === 3 && a === 'network_score' && LABEL_SET.has(b!))
+      return (ctx) => (ctx.cluster ? ctx.scores.get(b as ActivityLabel)?.cluster.score(ctx.cluster.agg, ctx.baselines) : undefined);
   }
   if (scope === 'org') {
     if (parts.length === 2 && a === 'requests') return (ctx) => ctx.org.requests;
@@ -119,6 +121,11 @@ export function featureNames(org: OrgRecord, inCluster: boolean): string[] {
   ];
   for (const p of org.purposes.keys())
     names.push(...LABELS.filter((l) => l !== 'scope_violation').map((l) => `purpose.${p}.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
-  if (inCluster) names.push('cluster.orgs', ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `cluster.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `cluster.${f}`));
+  if (inCluster)
+    names.push(
+      'cluster.orgs',
+      ...LABELS.filter((l) => l !== 'scope_violation').flatMap((l) => [`cluster.score.${l}`, `cluster.network_score.${l}`]),
+      ...AGGREGATE_FEATURES.map((f) => `cluster.${f}`),
+    );
   return names;
 }

@@ -16,7 +16,7 @@ export interface ReplayOptions {
   onDiagnostic?: (d: Diagnostic) => void;
   onSkipped?: (s: SkippedLine) => void;
   onProgress?: (lines: number) => void;
-  detector?: Partial<Pick<DetectorOptions, 'disabledSignals' | 'evidence' | 'explain' | 'onWindow'>>;
+  detector?: Partial<Pick<DetectorOptions, 'disabledSignals' | 'evidence' | 'explain' | 'onWindow' | 'onClusterWindow'>>;
   /** Called with the detector once the trace is read (explain, features). */
   onDone?: (detector: Detector) => void;
 }

@@ -5,6 +5,7 @@ import { createDetector, type Diagnostic, type LabelEvent } from '../../src/dete
 import { renderExplain } from '../../src/detection/explain.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { PERTURBATIONS } from '../../src/lab/eval/perturbations.js';
+import { scoreModelsFrom } from '../../src/detection/scores/score-model.js';
 import { fixtureLines, fixtureLabels } from './helpers.js';
 
 const assets = loadDetectionAssets();
@@ -209,9 +210,32 @@ test('a hydra whose harvest reads as an evaluation (temperature 0, scored as a s
   assert.ok(labelled.length >= 0.9 * hydra.size, `${labelled.length} of ${hydra.size} labelled by the network rule`);
   const ev = labelled[0]!.activities.find((a) => a.label === 'distillation')!.evidence as { thresholds: Array<{ feature: string; actual: number }>; links?: unknown };
   const actual = Object.fromEntries(ev.thresholds.map((t) => [t.feature, t.actual]));
-  assert.ok(actual['cluster.orgs']! >= 10 && actual['cluster.score.benchmarking']! >= 0.9 && actual['cluster.long_output_share']! >= 0.25, JSON.stringify(actual));
+  assert.ok(actual['cluster.orgs']! >= 10 && actual['cluster.network_score.benchmarking']! >= 0.9 && actual['cluster.long_output_share']! >= 0.25, JSON.stringify(actual));
   assert.ok(ev.links, 'the label shows the links that make the network');
   for (const o of snap.orgs.filter((x) => devs.has(x.org))) assert.deepEqual(o.activities, []);
+});
+
+test('cluster.network_score reads the cluster fit of a score, cluster.score the org fit', () => {
+  const lines = fixtureLines('hydra-eval.jsonl');
+  const hydra = new Set(fixtureLabels('hydra-eval.jsonl').actors.find((a) => a.actor === 'hydra')!.orgs);
+  // The org fit never reads a sweep, the cluster fit always does: only the network rule, which reads the cluster fit, can fire.
+  const never = { label: 'benchmarking' as const, features: ['novelty'], weights: [0], bias: -20 };
+  const always = { ...never, bias: 20 };
+  const scores = new Map(assets.scores);
+  scores.set('benchmarking', scoreModelsFrom({ version: 1, models: [never], clusterModels: [always], fitted: {} }).get('benchmarking')!);
+  const { d, snap } = run(lines, { scores });
+  const members = snap.orgs.filter((o) => hydra.has(o.org) && o.activities.some((a) => a.rules.includes('distill.networked-sweep')));
+  assert.ok(members.length >= 0.9 * hydra.size, `${members.length} of ${hydra.size} labelled by the network rule`);
+  const act = members[0]!.activities.find((a) => a.rules.includes('distill.networked-sweep'))!;
+  const s = (act.evidence.scores as Record<string, { score: number; bias: number }>)['cluster.network_score.benchmarking']!;
+  assert.equal(s.bias, 20, 'the evidence explains the cluster fit');
+  const f = d.features(members[0]!.org) as Record<string, number>;
+  assert.ok(f['cluster.network_score.benchmarking']! > 0.99 && f['cluster.score.benchmarking']! < 0.01, JSON.stringify(f));
+  assert.ok(snap.orgs.every((o) => !o.activities.some((a) => a.label === 'benchmarking')), 'no org labelled by the org fit');
+  // Without a cluster fit, the network score is the org fit's, and the network rule does not fire.
+  scores.set('benchmarking', scoreModelsFrom({ version: 1, models: [never], fitted: {} }).get('benchmarking')!);
+  const without = run(lines, { scores }).snap.orgs.flatMap((o) => o.activities.filter((a) => a.rules.includes('distill.networked-sweep')));
+  assert.deepEqual(without, []);
 });
 
 test("a key-level label's evidence explains the key's score, and that score is the label's confidence", () => {

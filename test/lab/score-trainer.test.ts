@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitScore, type TrainingRow } from '../../src/lab/train/score-trainer.js';
+import { fitScore, fitScores, type TrainingRow } from '../../src/lab/train/score-trainer.js';
 import type { ScoreSpec } from '../../src/detection/scores/score-model.js';
 import { Rng } from '../../src/simulator/rng.js';
 
@@ -51,4 +51,25 @@ test('score fit: a robustness group limited to some scores leaves the others as 
   // Limited to another score: this one is fitted as if the group were not there.
   assert.deepEqual(fitScore('distillation', limited(['benchmarking']), rows(), fit), fitScore('distillation', spec(false), rows(), fit));
   assert.ok(score(fitScore('distillation', limited(['distillation']), rows(), fit), unworded) > 0.5);
+});
+
+test("score fit: clusters' combined traffic shapes the cluster fit only; the org fit is the same without it", () => {
+  // A network whose combined traffic shows the behaviour without the cue, and linked legitimate orgs without either.
+  const rng = new Rng(11);
+  const cluster = (positive: boolean, i: number): TrainingRow => ({
+    family: positive ? 'network (cluster)' : 'lab (cluster)',
+    org: `c${i}`,
+    requests: 200,
+    x: new Map([['distillation', Float64Array.from([0, positive ? rng.range(0.6, 0.8) : rng.range(0, 0.3)])]]),
+    y: new Map([['distillation', positive ? 1 : 0]]),
+    cluster: true,
+  });
+  const clusters = Array.from({ length: 100 }, (_, i) => cluster(i % 2 === 0, i));
+  const file = fitScores(spec(false), [...rows(), ...clusters], {});
+  assert.deepEqual(file.models, fitScores(spec(false), rows(), {}).models, 'org fit unchanged by cluster rows');
+  assert.equal(fitScores(spec(false), rows(), {}).clusterModels, undefined, 'no cluster rows, no cluster fit');
+  const org = file.models[0]!;
+  const net = file.clusterModels![0]!;
+  assert.ok(score(net, [0, 0.7]) > 0.5 && score(org, [0, 0.7]) < score(net, [0, 0.7]), `network traffic: org fit ${score(org, [0, 0.7])}, cluster fit ${score(net, [0, 0.7])}`);
+  assert.ok(score(net, [0, 0.2]) < 0.2, `linked legitimate traffic: ${score(net, [0, 0.2])}`);
 });

@@ -1,7 +1,9 @@
 // Per-label scores: a logistic model over scaled aggregate features, so many weak signals add up and none is a
 // hard gate. Which features each score reads, and the sign each weight may take, are data (rules/scores/scores.yaml);
 // the weights are fitted on randomised simulated traffic by scripts/build-models.ts (rules/models/scores.json).
-// A score reads any Aggregate: an org's window, a purpose window or a cluster's combined traffic.
+// A score reads any Aggregate: an org's window, a purpose window or a cluster's combined traffic. A cluster's
+// combined traffic may have its own fit (`clusterModels`): weights fitted also on the combined traffic of real
+// clusters of simulated accounts, and read only by cluster rules, so no single org is judged by them.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -47,6 +49,8 @@ export interface FittedScore {
 export interface ScoreModelFile {
   version: 1;
   models: FittedScore[];
+  /** Per label, the fit a cluster's combined traffic is scored with; a label without one uses its org model. */
+  clusterModels?: FittedScore[];
   /** How the weights were fitted (documentation). */
   fitted: Record<string, unknown>;
 }
@@ -65,9 +69,11 @@ export interface ScoreModel {
   /** P(label) for the traffic of this aggregate. */
   score(a: Aggregate, b: Baselines): number;
   explain(a: Aggregate, b: Baselines): { score: number; bias: number; contributions: Contribution[] };
+  /** The model a cluster's combined traffic is scored with (this one when no cluster fit was made). */
+  readonly cluster: ScoreModel;
 }
 
-export function buildScoreModel(f: FittedScore): ScoreModel {
+export function buildScoreModel(f: FittedScore, clusterFit?: FittedScore): ScoreModel {
   const getters: AggregateGetter[] = f.features.map((name) => {
     const g = aggregateGetter(name);
     if (!g) throw new Error(`score ${f.label}: unknown feature "${name}"`);
@@ -84,7 +90,7 @@ export function buildScoreModel(f: FittedScore): ScoreModel {
     }
     return z;
   };
-  return {
+  const model: ScoreModel = {
     label: f.label,
     features: f.features,
     score: (a, b) => sigmoid(logit(a, b)),
@@ -94,7 +100,12 @@ export function buildScoreModel(f: FittedScore): ScoreModel {
       contributions.sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
       return { score: round(sigmoid(z)), bias: round(f.bias), contributions };
     },
+    get cluster() {
+      return clusterModel;
+    },
   };
+  const clusterModel = clusterFit ? buildScoreModel(clusterFit) : model;
+  return model;
 }
 
 function sigmoid(z: number): number {
@@ -135,5 +146,6 @@ export function loadScoreModels(file: string): Map<ActivityLabel, ScoreModel> {
 
 export function scoreModelsFrom(raw: ScoreModelFile): Map<ActivityLabel, ScoreModel> {
   if (raw.version !== 1) throw new Error(`score models: unsupported version ${String(raw.version)}`);
-  return new Map(raw.models.map((m) => [m.label, buildScoreModel(m)]));
+  const cluster = new Map((raw.clusterModels ?? []).map((m) => [m.label, m]));
+  return new Map(raw.models.map((m) => [m.label, buildScoreModel(m, cluster.get(m.label))]));
 }

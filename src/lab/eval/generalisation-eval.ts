@@ -141,6 +141,8 @@ export interface FamilyRow {
   minClusterShare?: number;
   actionsByMode: Record<string, Record<string, number>>;
   maxScores: Record<string, number>;
+  /** The same for the combined traffic of clusters holding the family's orgs (legitimate networks' margins). */
+  maxClusterScores: Record<string, number>;
 }
 
 export function familyRows(runs: FoldRun[]): FamilyRow[] {
@@ -149,7 +151,7 @@ export function familyRows(runs: FoldRun[]): FamilyRow[] {
     for (const a of run.actors) {
       let r = by.get(a.family);
       if (!r)
-        by.set(a.family, (r = { family: a.family, kind: a.kind, runs: 0, caught: 0, orgs: 0, detectedOrgs: 0, rtdMedian: NaN, rtdP90: NaN, afterStartMedian: NaN, falseLabels: 0, actions: 0, linkedIntoMisuse: 0, linked: 0, actionsByMode: {}, maxScores: {}, rtd: [], after: [] }));
+        by.set(a.family, (r = { family: a.family, kind: a.kind, runs: 0, caught: 0, orgs: 0, detectedOrgs: 0, rtdMedian: NaN, rtdP90: NaN, afterStartMedian: NaN, falseLabels: 0, actions: 0, linkedIntoMisuse: 0, linked: 0, actionsByMode: {}, maxScores: {}, maxClusterScores: {}, rtd: [], after: [] }));
       r.runs++;
       if (a.caught) r.caught++;
       r.orgs += a.orgs;
@@ -161,6 +163,7 @@ export function familyRows(runs: FoldRun[]): FamilyRow[] {
       r.linkedIntoMisuse += a.linkedIntoMisuse;
       r.linked += a.linked;
       for (const [l, v] of Object.entries(a.maxScores)) r.maxScores[l] = Math.max(r.maxScores[l] ?? 0, v);
+      for (const [l, v] of Object.entries(a.maxClusterScores ?? {})) r.maxClusterScores[l] = Math.max(r.maxClusterScores[l] ?? 0, v);
       if (a.largestClusterShare !== undefined) r.minClusterShare = Math.min(r.minClusterShare ?? 1, a.largestClusterShare);
       for (const [mode, byType] of Object.entries(a.actionsByMode))
         for (const [t, n] of Object.entries(byType)) {
@@ -192,7 +195,14 @@ export function unmetTargets(rows: FamilyRow[]): string[] {
 const pct = (a: number, b: number) => (b ? `${Math.round((100 * a) / b)}%` : '-');
 const n = (x: number) => (Number.isNaN(x) ? '-' : String(Math.round(x)));
 
-const scores = (r: FamilyRow) => ['benchmarking', 'distillation', 'safety_probing'].map((l) => (r.maxScores[l] ?? 0).toFixed(2)).join(' / ');
+const scoresOf = (m: Record<string, number>) => ['benchmarking', 'distillation', 'safety_probing'].map((l) => (m[l] ?? 0).toFixed(2)).join(' / ');
+const scores = (r: FamilyRow) => scoresOf(r.maxScores);
+const clusterScores = (r: FamilyRow) => {
+  const m = r.maxClusterScores;
+  if (!Object.keys(m).length) return '';
+  const network = Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith('network.')).map(([k, v]) => [k.slice('network.'.length), v]));
+  return `${scoresOf(m)} (cluster fit ${scoresOf(network)})`;
+};
 
 export function formatFamilyTables(rows: FamilyRow[]): string {
   const misuse = rows.filter((r) => r.kind === 'misuse');
@@ -206,8 +216,8 @@ export function formatFamilyTables(rows: FamilyRow[]): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...misuse.map((r) => `| ${r.family} | ${r.caught}/${r.runs} (${pct(r.caught, r.runs)}) | ${r.detectedOrgs}/${r.orgs} | ${n(r.rtdMedian)} (${n(r.rtdP90)}) | ${n(r.afterStartMedian)} | ${r.minClusterShare === undefined ? '' : `${Math.round(r.minClusterShare * 100)}%`} | ${modes(r)} | ${scores(r)} |`),
     '',
-    '| legitimate family | runs | orgs | orgs with a disallowed label | orgs acted on | orgs linked into a misuse cluster | orgs linked with each other | highest scores (bench/distill/safety) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...legit.map((r) => `| ${r.family} | ${r.runs} | ${r.orgs} | ${r.falseLabels} | ${r.actions} | ${r.linkedIntoMisuse} | ${r.linked} | ${scores(r)} |`),
+    '| legitimate family | runs | orgs | orgs with a disallowed label | orgs acted on | orgs linked into a misuse cluster | orgs linked with each other | highest scores (bench/distill/safety) | highest cluster scores |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    ...legit.map((r) => `| ${r.family} | ${r.runs} | ${r.orgs} | ${r.falseLabels} | ${r.actions} | ${r.linkedIntoMisuse} | ${r.linked} | ${scores(r)} | ${clusterScores(r)} |`),
   ].join('\n');
 }

@@ -59,6 +59,8 @@ export interface ActorResult {
   caught: boolean;
   /** Highest score per label any of the actor's orgs reached after its 20th request (margins). */
   maxScores: Record<string, number>;
+  /** Highest score per label of the combined traffic of any cluster holding one of the actor's orgs, once it held 60 requests (`network.<label>`: the cluster fit). */
+  maxClusterScores: Record<string, number>;
   problems: string[];
 }
 
@@ -101,11 +103,26 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     if (!p) peak.set(org, (p = {}));
     for (const [label, m] of assets.scores) p[label] = Math.max(p[label] ?? 0, m.score(window, assets.baselines));
   };
+  // The same for clusters' combined traffic, recorded for every member (what cluster rules read).
+  const clusterPeak = new Map<string, Record<string, number>>();
+  const onClusterWindow = (cluster: { members: readonly string[] }, combined: Aggregate) => {
+    if (combined.tally.n < 60) return;
+    const scores: Record<string, number> = {};
+    for (const [label, m] of assets.scores) {
+      scores[label] = m.score(combined, assets.baselines);
+      scores[`network.${label}`] = m.cluster.score(combined, assets.baselines);
+    }
+    for (const org of cluster.members) {
+      let p = clusterPeak.get(org);
+      if (!p) clusterPeak.set(org, (p = {}));
+      for (const [label, v] of Object.entries(scores)) p[label] = Math.max(p[label] ?? 0, v);
+    }
+  };
   const report: ReplayReportV1 = await replayTrace(
     (function* () {
       for (const l of lines) yield JSON.stringify(l) + '\n';
     })(),
-    { assets, detector: { disabledSignals: new Set(spec.disabled ?? []), evidence: { samples: 0, maxChars: 0 }, onWindow }, ...(actionFor ? { actionFor } : {}) },
+    { assets, detector: { disabledSignals: new Set(spec.disabled ?? []), evidence: { samples: 0, maxChars: 0 }, onWindow, onClusterWindow }, ...(actionFor ? { actionFor } : {}) },
   );
   const byOrg = new Map(report.orgs.map((o) => [o.org, o]));
   const misuseClusters = new Set(report.clusters.filter((c) => c.orgs.some((o) => misuseOrgs.has(o))).map((c) => c.id));
@@ -122,6 +139,8 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     const actionsByMode: Record<string, Record<string, number>> = {};
     const maxScores: Record<string, number> = {};
     for (const id of a.orgs) for (const [l, v] of Object.entries(peak.get(id) ?? {})) maxScores[l] = Math.max(maxScores[l] ?? 0, Math.round(v * 1000) / 1000);
+    const maxClusterScores: Record<string, number> = {};
+    for (const id of a.orgs) for (const [l, v] of Object.entries(clusterPeak.get(id) ?? {})) maxClusterScores[l] = Math.max(maxClusterScores[l] ?? 0, Math.round(v * 1000) / 1000);
     const clusterCount = new Map<string, number>();
     for (const id of a.orgs) {
       const o = byOrg.get(id);
@@ -159,7 +178,7 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     }
     const network = a.network === true;
     const caught = a.kind === 'misuse' && (network ? detected >= 0.9 * a.orgs.length : detected === a.orgs.length);
-    if (a.kind === 'misuse' && !caught) problems.add(`missed ${a.orgs.length - detected}/${a.orgs.length}`);
+    if (a.kind === 'misuse' && !caught) problems.add(`missed ${a.orgs.length - detected}/${a.orgs.length}${network && maxClusterScores.distillation !== undefined ? ` (cluster peaks: benchmarking ${maxClusterScores.benchmarking}, distillation ${maxClusterScores.distillation}; cluster fit ${maxClusterScores['network.benchmarking']}, ${maxClusterScores['network.distillation']})` : ''}`);
     if (a.kind === 'legit' && actions) problems.add(`action on ${actions} org(s)`);
     if (linkedIntoMisuse) problems.add(`${linkedIntoMisuse} org(s) linked into a misuse cluster`);
     return {
@@ -179,6 +198,7 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
       linked,
       caught,
       maxScores,
+      maxClusterScores,
       problems: [...problems],
     };
   });

@@ -2,7 +2,8 @@
 // every org of every run is sampled at several request counts, as its window and as its cumulative traffic
 // (the shape a cluster's combined traffic has), and labelled by what its actor is. A logistic regression per
 // label, with each feature's weight held to the sign the spec allows, every actor family weighing the same
-// and positives as much as negatives.
+// and positives as much as negatives. Real clusters' combined traffic (accounts the linker gathered) is sampled
+// too, as rows of their own; the cluster fit learns from them and the org rows, the org fit from org rows only.
 import { aggregateGetter, featureScaler, type Aggregate, type Baselines } from '../../detection/aggregate-features.js';
 import { createDetector } from '../../detection/detector.js';
 import type { DetectionAssets } from '../../detection/assets.js';
@@ -19,12 +20,17 @@ export interface TrainingRow {
   x: Map<ActivityLabel, Float64Array>;
   /** 1 positive, 0 negative, undefined: not used for that label. */
   y: Map<ActivityLabel, 0 | 1 | undefined>;
+  /** A cluster's combined traffic (labelled as the actor most of its members belong to). */
+  cluster?: true;
 }
 
 const SAMPLE_AT = new Set([10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 700, 1000, 1500, 2000]);
 /** A window counts as misuse once at least this share of it was sent after the misuse started. */
 const MISUSE_SHARE = 0.5;
 const WINDOW = 200;
+/** Combined requests at which a cluster is sampled (cluster rules read 60 or more), and the members it needs. */
+const CLUSTER_SAMPLE_AT = [60, 80, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200];
+const CLUSTER_MIN_ORGS = 3;
 
 function vector(names: readonly string[], a: Aggregate, b: Baselines): Float64Array {
   const x = new Float64Array(names.length);
@@ -42,19 +48,22 @@ export function collectRows(assets: Omit<DetectionAssets, 'scores'>, spec: Score
     const actorOf = new Map<string, (typeof truth.actors)[number]>();
     for (const a of truth.actors) for (const o of a.orgs) actorOf.set(o, a);
     const cumulative = new Map<string, LinkAggregate>();
-    const push = (org: string, k: number, a: Aggregate) => {
+    const clusterNext = new Map<string, number>();
+    const push = (org: string, k: number, a: Aggregate, cluster?: true) => {
       const actor = actorOf.get(org);
       if (!actor) return;
-      const start = actor.misuseStart?.[org] ?? 0;
-      const row: TrainingRow = { family: actor.actor, org, requests: k, x: new Map(), y: new Map() };
+      const start = cluster ? 0 : (actor.misuseStart?.[org] ?? 0);
+      const row: TrainingRow = { family: cluster ? `${actor.actor} (cluster)` : actor.actor, org, requests: k, x: new Map(), y: new Map(), ...(cluster ? { cluster } : {}) };
       for (const l of labels) {
         row.x.set(l, vector(names.get(l)!, a, assets.baselines));
         let y: 0 | 1 | undefined = 0;
         // Windows still mostly made of the ordinary traffic before the misuse teach neither class.
         if (actor.expected.includes(l)) y = k - start >= MISUSE_SHARE * Math.min(k, WINDOW) ? 1 : k > start ? undefined : 0;
         // An allowed activity of a legitimate actor (a vendor's evaluation) is that activity all the same:
-        // policy, not the score, lets it be. On a misuse actor an allowed label may or may not show.
-        else if (actor.allowed.includes(l)) y = actor.kind === 'legit' ? 1 : undefined;
+        // policy, not the score, lets it be. On a misuse actor an allowed label may or may not show, except in
+        // a misuse network's combined traffic: a harvest spread over accounts that reads as a sweep is taught
+        // as one, since the cluster rule that reads a sweep's score judges networks only.
+        else if (actor.allowed.includes(l)) y = actor.kind === 'legit' || cluster ? 1 : undefined;
         row.y.set(l, y);
       }
       rows.push(row);
@@ -68,6 +77,25 @@ export function collectRows(assets: Omit<DetectionAssets, 'scores'>, spec: Score
         let c = cumulative.get(rec.org);
         if (!c) cumulative.set(rec.org, (c = new LinkAggregate()));
         c.add(rec);
+        // Linked as in production, so the clusters the linker gathers are sampled (onClusterWindow).
+        detector.ingestLink(rec);
+      },
+      onClusterWindow: (cluster, combined) => {
+        const n = combined.tally.n;
+        const next = clusterNext.get(cluster.id) ?? 0;
+        if (cluster.members.length < CLUSTER_MIN_ORGS || next >= CLUSTER_SAMPLE_AT.length || n < CLUSTER_SAMPLE_AT[next]!) return;
+        let i = next;
+        while (i < CLUSTER_SAMPLE_AT.length && n >= CLUSTER_SAMPLE_AT[i]!) i++;
+        clusterNext.set(cluster.id, i);
+        // Labelled as the actor most of its members belong to (a linked network, or legitimate orgs linked together).
+        const count = new Map<string, number>();
+        for (const m of cluster.members) {
+          const f = actorOf.get(m)?.actor;
+          if (f) count.set(f, (count.get(f) ?? 0) + 1);
+        }
+        const top = [...count].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
+        const org = top && cluster.members.find((m) => actorOf.get(m)?.actor === top[0]);
+        if (org) push(org, n, combined, true);
       },
       onWindow: (org, k, window, purpose) => {
         if (purpose || !SAMPLE_AT.has(k)) return;
@@ -169,13 +197,21 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
 export function fitScores(spec: ScoreSpec, rows: TrainingRow[], meta: Record<string, unknown>): ScoreModelFile {
   const labels = Object.keys(spec.models) as ActivityLabel[];
   const o = { ...DEFAULT_FIT, maxWeight: spec.max_weight };
-  return { version: 1, models: labels.map((l) => fitScore(l, spec, rows, o)), fitted: meta };
+  const orgRows = rows.filter((r) => !r.cluster);
+  const clusterRows = rows.length - orgRows.length;
+  return {
+    version: 1,
+    models: labels.map((l) => fitScore(l, spec, orgRows, o)),
+    ...(clusterRows ? { clusterModels: labels.map((l) => fitScore(l, spec, rows, o)) } : {}),
+    fitted: { ...meta, ...(clusterRows ? { cluster_rows: clusterRows } : {}) },
+  };
 }
 
 /** Per family: rows and how many score >= threshold for each label (training diagnostics). */
 export function trainingSummary(file: ScoreModelFile, rows: TrainingRow[], threshold = 0.9): string {
   const lines: string[] = [];
-  for (const m of file.models) {
+  const fits = [...file.models.map((m) => ({ m, scope: '', rows: rows.filter((r) => !r.cluster) })), ...(file.clusterModels ?? []).map((m) => ({ m, scope: 'cluster.', rows: rows.filter((r) => r.cluster) }))];
+  for (const { m, scope, rows } of fits) {
     const per = new Map<string, { pos: number; posHit: number; neg: number; negHit: number; max: number }>();
     for (const r of rows) {
       const y = r.y.get(m.label);
@@ -195,7 +231,7 @@ export function trainingSummary(file: ScoreModelFile, rows: TrainingRow[], thres
       }
       per.set(r.family, e);
     }
-    lines.push(`score.${m.label}: ${m.features.map((f, i) => `${f}=${m.weights[i]}`).join(' ')} bias=${m.bias}`);
+    lines.push(`${scope}score.${m.label}: ${m.features.map((f, i) => `${f}=${m.weights[i]}`).join(' ')} bias=${m.bias}`);
     for (const [f, e] of [...per].sort())
       lines.push(`  ${f.padEnd(28)} ${e.pos ? `pos ${e.posHit}/${e.pos}` : ''}${e.neg ? ` neg>=${threshold} ${e.negHit}/${e.neg} (max ${e.max.toFixed(3)})` : ''}`);
   }
