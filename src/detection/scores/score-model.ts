@@ -1,9 +1,9 @@
 // Per-label scores: a logistic model over scaled aggregate features, so many weak signals add up and none is a
 // hard gate. Which features each score reads, and the sign each weight may take, are data (rules/scores/scores.yaml);
 // the weights are fitted on randomised simulated traffic by scripts/build-models.ts (rules/models/scores.json).
-// A score reads any Aggregate: an org's window, a purpose window or a cluster's combined traffic. A cluster's
-// combined traffic may have its own fit (`clusterModels`): weights fitted also on the combined traffic of real
-// clusters of simulated accounts, and read only by cluster rules, so no single org is judged by them.
+// A score reads any Aggregate: an org's window, a purpose window or a cluster's combined traffic. Each score may
+// also have a cluster fit (`clusterModels`), fitted also on the combined traffic of the clusters the linker
+// gathered in simulated runs; rules read it as `cluster.network_score.<label>`, so no single org is judged by it.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
