@@ -16,7 +16,7 @@ export function limitsMetrics(registry: Registry): LimitsMetrics {
       backendUp: new Gauge({ name: 'moat_limits_backend_up', help: '1 when the shared limit store (Redis) answers, 0 while limits run on the fallback or fail closed.', registers: [registry] }),
       backendFailures: new Counter({
         name: 'moat_limits_backend_failures_total',
-        help: 'Limit operations that could not reach Redis, by operation (admit, settle, peek) and fail mode.',
+        help: 'Limit operations that could not reach Redis, by operation (admit, settle, peek, renew, reconcile, ping) and fail mode.',
         labelNames: ['op', 'fail_mode'],
         registers: [registry],
       }),
