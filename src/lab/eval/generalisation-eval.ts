@@ -12,7 +12,7 @@ import { scoreModelsFrom, type ScoreModelFile } from '../../detection/scores/sco
 import { labelledTexts } from '../corpus-catalog.js';
 import { buildAssets } from '../train/build-assets.js';
 import { featurize, type FeaturizedTexts } from '../train/text-model-trainer.js';
-import { median, quantile, runEval, type ActionMode, type RunResult } from './run-eval.js';
+import { median, quantile, raisePeaks, runEval, type ActionMode, type RunResult } from './run-eval.js';
 
 export interface FoldSpec {
   name: string;
@@ -162,8 +162,8 @@ export function familyRows(runs: FoldRun[]): FamilyRow[] {
       r.actions += a.actions;
       r.linkedIntoMisuse += a.linkedIntoMisuse;
       r.linked += a.linked;
-      for (const [l, v] of Object.entries(a.maxScores)) r.maxScores[l] = Math.max(r.maxScores[l] ?? 0, v);
-      for (const [l, v] of Object.entries(a.maxClusterScores ?? {})) r.maxClusterScores[l] = Math.max(r.maxClusterScores[l] ?? 0, v);
+      raisePeaks(r.maxScores, a.maxScores);
+      raisePeaks(r.maxClusterScores, a.maxClusterScores ?? {});
       if (a.largestClusterShare !== undefined) r.minClusterShare = Math.min(r.minClusterShare ?? 1, a.largestClusterShare);
       for (const [mode, byType] of Object.entries(a.actionsByMode))
         for (const [t, n] of Object.entries(byType)) {

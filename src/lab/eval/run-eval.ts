@@ -99,9 +99,9 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
   const peak = new Map<string, Record<string, number>>();
   const onWindow = (org: string, k: number, window: Aggregate, purpose: string | undefined) => {
     if (purpose || k < 20) return;
-    let p = peak.get(org);
-    if (!p) peak.set(org, (p = {}));
-    for (const [label, m] of assets.scores) p[label] = Math.max(p[label] ?? 0, m.score(window, assets.baselines));
+    const scores: Record<string, number> = {};
+    for (const [label, m] of assets.scores) scores[label] = m.score(window, assets.baselines);
+    raisePeaks(peaksOf(peak, org), scores);
   };
   // The same for clusters' combined traffic, recorded for every member (what cluster rules read).
   const clusterPeak = new Map<string, Record<string, number>>();
@@ -112,11 +112,7 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
       scores[label] = m.score(combined, assets.baselines);
       scores[`network.${label}`] = m.cluster.score(combined, assets.baselines);
     }
-    for (const org of cluster.members) {
-      let p = clusterPeak.get(org);
-      if (!p) clusterPeak.set(org, (p = {}));
-      for (const [label, v] of Object.entries(scores)) p[label] = Math.max(p[label] ?? 0, v);
-    }
+    for (const org of cluster.members) raisePeaks(peaksOf(clusterPeak, org), scores);
   };
   const report: ReplayReportV1 = await replayTrace(
     (function* () {
@@ -137,10 +133,8 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     let linkedIntoMisuse = 0;
     let linked = 0;
     const actionsByMode: Record<string, Record<string, number>> = {};
-    const maxScores: Record<string, number> = {};
-    for (const id of a.orgs) for (const [l, v] of Object.entries(peak.get(id) ?? {})) maxScores[l] = Math.max(maxScores[l] ?? 0, Math.round(v * 1000) / 1000);
-    const maxClusterScores: Record<string, number> = {};
-    for (const id of a.orgs) for (const [l, v] of Object.entries(clusterPeak.get(id) ?? {})) maxClusterScores[l] = Math.max(maxClusterScores[l] ?? 0, Math.round(v * 1000) / 1000);
+    const maxScores = actorPeaks(a.orgs, peak);
+    const maxClusterScores = actorPeaks(a.orgs, clusterPeak);
     const clusterCount = new Map<string, number>();
     for (const id of a.orgs) {
       const o = byOrg.get(id);
@@ -203,6 +197,25 @@ export async function runEval(spec: RunSpec, assets: DetectionAssets, modes: Act
     };
   });
   return { spec, requests: report.requests, actors };
+}
+
+/** Raises each label's highest score in `peaks` to the one in `scores` where that is higher. */
+export function raisePeaks(peaks: Record<string, number>, scores: Readonly<Record<string, number>>): void {
+  for (const [label, v] of Object.entries(scores)) peaks[label] = Math.max(peaks[label] ?? 0, v);
+}
+
+function peaksOf(byOrg: Map<string, Record<string, number>>, org: string): Record<string, number> {
+  let p = byOrg.get(org);
+  if (!p) byOrg.set(org, (p = {}));
+  return p;
+}
+
+/** The highest score per label over an actor's orgs, to three decimals. */
+function actorPeaks(orgs: readonly string[], byOrg: Map<string, Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of orgs) raisePeaks(out, byOrg.get(id) ?? {});
+  for (const l of Object.keys(out)) out[l] = Math.round(out[l]! * 1000) / 1000;
+  return out;
 }
 
 export function median(xs: number[]): number {

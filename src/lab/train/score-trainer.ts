@@ -210,7 +210,9 @@ export function fitScores(spec: ScoreSpec, rows: TrainingRow[], meta: Record<str
 /** Per family: rows and how many score >= threshold for each label (training diagnostics). */
 export function trainingSummary(file: ScoreModelFile, rows: TrainingRow[], threshold = 0.9): string {
   const lines: string[] = [];
-  const fits = [...file.models.map((m) => ({ m, scope: '', rows: rows.filter((r) => !r.cluster) })), ...(file.clusterModels ?? []).map((m) => ({ m, scope: 'cluster.network_', rows: rows.filter((r) => r.cluster) }))];
+  const orgRows = rows.filter((r) => !r.cluster);
+  const clusterRows = rows.filter((r) => r.cluster);
+  const fits = [...file.models.map((m) => ({ m, scope: '', rows: orgRows })), ...(file.clusterModels ?? []).map((m) => ({ m, scope: 'cluster.network_', rows: clusterRows }))];
   for (const { m, scope, rows } of fits) {
     const per = new Map<string, { pos: number; posHit: number; neg: number; negHit: number; max: number }>();
     for (const r of rows) {
