@@ -1,6 +1,8 @@
 // npm run eval:classifier — leave-one-dataset-out table of the prompt classifier (docs/detection.md).
-//   --folds a,b   only these left-out sets (default: every safety set)
+//   --folds a,b   only these left-out sets (default: every safety set; 'none' to skip)
 //   --benign a,b  benign sets left out one at a time (default: BENIGN_FOLDS; 'none' to skip)
+//   --items a,b   sets left out of the benchmark-item head one at a time (default: ITEM_FOLDS; 'none' to skip)
+//   --item-evidence  the item head with non-negative weights (ablation)
 //   --speed       also measure classification throughput on one core
 //   --no-augment  train without the scaffold and instruction-frame variants (ablation)
 //   --train-jailbreaks  train the harm head on in-the-wild jailbreak templates too (ablation)
@@ -9,12 +11,12 @@ import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
 import { labelledTexts } from '../src/lab/corpus-catalog.js';
-import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, formatClassifierTable, topicAccuracy, type BenignFoldRow, type FoldRow } from '../src/lab/eval/classifier-eval.js';
+import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, evaluateItemFold, formatClassifierTable, ITEM_FOLDS, topicAccuracy, type BenignFoldRow, type FoldRow, type ItemFoldRow } from '../src/lab/eval/classifier-eval.js';
 import { featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
 
 const args = process.argv.slice(2);
 const foldArg = args.indexOf('--folds');
-const folds = foldArg >= 0 ? args[foldArg + 1]!.split(',') : DEFAULT_FOLDS;
+const folds = foldArg >= 0 ? (args[foldArg + 1] === 'none' ? [] : args[foldArg + 1]!.split(',')) : DEFAULT_FOLDS;
 const data = sharedDataDir();
 const t0 = Date.now();
 const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks') && t.set === 'inthewild_jailbreaks' ? { ...t, train: true } : t));
@@ -34,7 +36,15 @@ for (const set of benignSets) {
   benignRows.push(r);
   process.stderr.write(`${set} (benign, unseen): ${(r.flagged * 100).toFixed(1)}% flagged (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
-process.stdout.write(formatClassifierTable({ folds: rows, benignFolds: benignRows, topicAccuracy: topicAccuracy(ft) }) + '\n');
+const itemArg = args.indexOf('--items');
+const itemSets = itemArg >= 0 ? (args[itemArg + 1] === 'none' ? [] : args[itemArg + 1]!.split(',')) : ITEM_FOLDS;
+const itemRows: ItemFoldRow[] = [];
+for (const set of itemSets) {
+  const r = evaluateItemFold(ft, set, args.includes('--item-evidence') ? { itemWeights: 'evidence' } : {});
+  itemRows.push(r);
+  process.stderr.write(`${set} (${r.kind}, left out of the item head): ${(r.readAsItems * 100).toFixed(1)}% read as benchmark items (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+}
+process.stdout.write(formatClassifierTable({ folds: rows, benignFolds: benignRows, itemFolds: itemRows, topicAccuracy: topicAccuracy(ft) }) + '\n');
 
 if (args.includes('--speed')) {
   const clf = buildTextClassifier(trainTextModel(ft));

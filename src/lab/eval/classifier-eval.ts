@@ -5,7 +5,7 @@ import { buildTextClassifier } from '../../detection/signals/text-classifier.js'
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
-import { benignPool, trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
+import { APP_SETS, benignPool, ITEM_SETS, trainTextModel, type FeaturizedTexts, type TextTrainingOptions } from '../train/text-model-trainer.js';
 
 export interface FoldRow {
   set: string;
@@ -35,9 +35,18 @@ export interface BenignFoldRow {
   flagged: number;
 }
 
+/** A set left out of the benchmark-item head: the share of its prompts the head reads as benchmark items. */
+export interface ItemFoldRow {
+  set: string;
+  kind: 'application' | 'benchmark';
+  items: number;
+  readAsItems: number;
+}
+
 export interface ClassifierReport {
   folds: FoldRow[];
   benignFolds?: BenignFoldRow[];
+  itemFolds?: ItemFoldRow[];
   /** Topic accuracy of the full model on held-back benign items, per topic. */
   topicAccuracy: Record<string, { n: number; correct: number }>;
 }
@@ -52,7 +61,7 @@ export const DEFAULT_FOLDS = [
 
 export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>): FoldRow {
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut, harmOnly: true }));
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut, only: 'harm' }));
   const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= clf.harmThreshold;
   let harmful = 0;
   let hit = 0;
@@ -112,7 +121,7 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFoldRow {
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]), harmOnly: true }));
+  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]), only: 'harm' }));
   let items = 0;
   let hit = 0;
   ft.texts.forEach((t) => {
@@ -121,6 +130,26 @@ export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFold
     if (clf.classify(t.text).harmful) hit++;
   });
   return { set, items, flagged: hit / Math.max(1, items) };
+}
+
+/** Every application register and capability benchmark, left out of the item head one at a time. */
+export const ITEM_FOLDS = [...APP_SETS, ...ITEM_SETS];
+
+/**
+ * The benchmark-item head trained without `set` (its threshold set on the other registers' held-back prompts, as
+ * shipped): how much of an application register it never saw reads as benchmark items (it should be little), and
+ * how much of a benchmark it never saw does (it should be most). Every prompt of the set is unseen, so all count.
+ */
+export function evaluateItemFold(ft: FeaturizedTexts, set: string, o: Pick<TextTrainingOptions, 'itemWeights'> = {}): ItemFoldRow {
+  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]), only: 'item' }));
+  let items = 0;
+  let hit = 0;
+  ft.texts.forEach((t) => {
+    if (t.set !== set || t.augmented || t.harmful) return;
+    items++;
+    if (clf.classify(t.text).evalItem) hit++;
+  });
+  return { set, kind: APP_SETS.has(set) ? 'application' : 'benchmark', items, readAsItems: hit / Math.max(1, items) };
 }
 
 export function topicAccuracy(ft: FeaturizedTexts): ClassifierReport['topicAccuracy'] {
@@ -154,6 +183,10 @@ export function formatClassifierTable(r: ClassifierReport): string {
   if (r.benignFolds?.length) {
     lines.push('', '| left-out benign set | items | flagged harmful (unseen set) |', '| --- | ---: | ---: |');
     for (const b of r.benignFolds) lines.push(`| ${b.set} | ${b.items} | ${pct(b.flagged)} |`);
+  }
+  if (r.itemFolds?.length) {
+    lines.push('', '| left out of the benchmark-item head | kind | prompts | read as benchmark items (unseen set) |', '| --- | --- | ---: | ---: |');
+    for (const b of r.itemFolds) lines.push(`| ${b.set} | ${b.kind} | ${b.items} | ${pct(b.readAsItems)} |`);
   }
   lines.push('', '| topic | held-back items | accuracy |', '| --- | ---: | ---: |');
   for (const [t, { n, correct }] of Object.entries(r.topicAccuracy)) lines.push(`| ${t} | ${n} | ${pct(correct / n)} |`);

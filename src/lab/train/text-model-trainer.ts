@@ -28,8 +28,10 @@ export const HARM_FPR = 0.01;
 export const HARM_FEATURE_CAP = 2;
 /** The benchmark-item head's threshold keeps this share of held-back application prompts below it. */
 export const ITEM_FPR = 0.02;
-const ITEM_SETS = new Set(['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing']);
-const APP_SETS = new Set(['banking77', 'snips', 'staqc_sql_questions', 'topical_chat', 'awesome_chatgpt_prompts', 'code_context_fastify', 'docs_fastify', 'qmsum_meetings']);
+/** Capability benchmarks, whose register the benchmark-item head learns. */
+export const ITEM_SETS: ReadonlySet<string> = new Set(['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing']);
+/** Application traffic, the item head's negatives and the prompts its threshold is set on. */
+export const APP_SETS: ReadonlySet<string> = new Set(['banking77', 'snips', 'staqc_sql_questions', 'topical_chat', 'awesome_chatgpt_prompts', 'code_context_fastify', 'docs_fastify', 'qmsum_meetings']);
 
 // Measured leave-one-dataset-out (docs/detection.md): light regularisation, many passes.
 const HARM_FTRL: Omit<FtrlOptions, 'bits'> = { ...DEFAULT_FTRL, epochs: 15, alpha: 1, l1: 0.001, l2: 0.001 };
@@ -67,8 +69,11 @@ export function featurize(items: LabelledText[], o: { augment?: boolean; bits?: 
 export interface TextTrainingOptions {
   /** Data sets the model must never see (leave-one-dataset-out). */
   leaveOut?: ReadonlySet<string>;
-  /** Train the harm head only (the other heads are left at zero): what the leave-one-out tables need, ~20x faster. */
-  harmOnly?: boolean;
+  /**
+   * Train one head only, the others left at zero: what the leave-one-out tables need, ~20x faster. `harm`: the
+   * harm head; `item`: the benchmark-item head (its threshold is still set on the held-back application prompts).
+   */
+  only?: 'harm' | 'item';
   /** Multiplies every head's epochs (at least one each): a scaled-down build for CI, not for shipped models. */
   epochScale?: number;
   /**
@@ -77,6 +82,8 @@ export interface TextTrainingOptions {
    * count against harm (the earlier model, kept to measure the difference).
    */
   harmWeights?: 'evidence' | 'signed';
+  /** The same choice for the benchmark-item head: `signed` (default), or `evidence` (to measure it). */
+  itemWeights?: 'evidence' | 'signed';
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -120,14 +127,21 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const headFtrl = scaled(HEAD_FTRL);
 
   // Harm: harmful requests (and jailbreaks) against everything benign.
-  const harmEx: SparseExample[] = [];
-  ft.texts.forEach((t, i) => {
-    if (usable(t)) harmEx.push({ idx: ft.feats[i]!, y: t.harmful ? 1 : 0, w: weightOf(t) });
-  });
-  balance(harmEx, (e) => e.y === 1, 0.5);
-  const heads: Head[] = [{ name: 'harm', ...trainBinary(harmEx, harmFtrl) }];
-
-  heads.push(...(o.harmOnly ? zeroHeads(bits) : sideHeads(ft, usable, weightOf, headFtrl)));
+  const harmHead = (): Head => {
+    const harmEx: SparseExample[] = [];
+    ft.texts.forEach((t, i) => {
+      if (usable(t)) harmEx.push({ idx: ft.feats[i]!, y: t.harmful ? 1 : 0, w: weightOf(t) });
+    });
+    balance(harmEx, (e) => e.y === 1, 0.5);
+    return { name: 'harm', ...trainBinary(harmEx, harmFtrl) };
+  };
+  const item = () => itemHead(ft, usable, weightOf, { ...headFtrl, nonNegative: o.itemWeights === 'evidence' });
+  const heads: Head[] =
+    o.only === 'harm'
+      ? [harmHead(), ...zeroHeads(bits, ['item'])]
+      : o.only === 'item'
+        ? [zeroHead('harm', bits), item(), ...zeroHeads(bits)]
+        : [harmHead(), item(), ...categoryHeads(ft, usable, weightOf, headFtrl), ...topicHeads(ft, usable, weightOf, headFtrl)];
 
   const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
   if (ft.concepts) file.concepts = ft.concepts;
@@ -137,16 +151,18 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
 
 type Head = { name: string; w: Float32Array; bias: number };
 
-/** Heads at zero weight for every column but harm (a harm-only model still has the full column layout). */
-function zeroHeads(bits: number): Head[] {
-  const zero = { w: new Float32Array(1 << bits), bias: 0 };
-  return ['item', ...HARM_CATEGORIES.map((c) => `harm:${c}`), ...TOPICS.map((t) => `topic:${t}`)].map((name) => ({ name, ...zero }));
+const zeroHead = (name: string, bits: number): Head => ({ name, w: new Float32Array(1 << bits), bias: 0 });
+
+/** Zero-weight heads for the harm-category and topic columns (and `extra`), so a one-head model keeps the full layout. */
+function zeroHeads(bits: number, extra: string[] = []): Head[] {
+  return [...extra, ...HARM_CATEGORIES.map((c) => `harm:${c}`), ...TOPICS.map((t) => `topic:${t}`)].map((name) => zeroHead(name, bits));
 }
 
-/** The benchmark-item, harm-category and topic heads. */
-function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, weightOf: (t: LabelledText) => number, ftrl: FtrlOptions): Head[] {
-  const heads: Head[] = [];
-  // Benchmark items (capability benchmarks' register) against application prompts.
+type Usable = (t: LabelledText) => boolean;
+type WeightOf = (t: LabelledText) => number;
+
+/** Benchmark items (capability benchmarks' register) against application prompts. */
+function itemHead(ft: FeaturizedTexts, usable: Usable, weightOf: WeightOf, ftrl: FtrlOptions): Head {
   const itemEx: SparseExample[] = [];
   ft.texts.forEach((t, i) => {
     if (!usable(t) || t.harmful) return;
@@ -154,30 +170,33 @@ function sideHeads(ft: FeaturizedTexts, usable: (t: LabelledText) => boolean, we
     if (item || APP_SETS.has(t.set)) itemEx.push({ idx: ft.feats[i]!, y: item ? 1 : 0, w: weightOf(t) });
   });
   balance(itemEx, (e) => e.y === 1, 1);
-  heads.push({ name: 'item', ...trainBinary(itemEx, { ...ftrl, seed: 300 }) });
+  return { name: 'item', ...trainBinary(itemEx, { ...ftrl, seed: 300 }) };
+}
 
-  // Harm categories: one-vs-rest over the harmful items whose set names a category.
+/** Harm categories: one-vs-rest over the harmful items whose set names a category. */
+function categoryHeads(ft: FeaturizedTexts, usable: Usable, weightOf: WeightOf, ftrl: FtrlOptions): Head[] {
   const catEx: SparseExample[] = [];
   ft.texts.forEach((t, i) => {
     if (usable(t) && t.harmful && t.harm) catEx.push({ idx: ft.feats[i]!, y: HARM_CATEGORIES.indexOf(t.harm), w: weightOf(t) });
   });
-  HARM_CATEGORIES.forEach((c, k) => {
+  return HARM_CATEGORIES.map((c, k) => {
     const ex = catEx.map((e) => ({ ...e }));
     balance(ex, (e) => e.y === k, 0.5);
-    heads.push({ name: `harm:${c}`, ...trainBinary(ex, { ...ftrl, seed: 100 + k }, (e) => e.y === k) });
+    return { name: `harm:${c}`, ...trainBinary(ex, { ...ftrl, seed: 100 + k }, (e) => e.y === k) };
   });
+}
 
-  // Topics: one-vs-rest over benign items with a topic.
+/** Topics: one-vs-rest over benign items with a topic. */
+function topicHeads(ft: FeaturizedTexts, usable: Usable, weightOf: WeightOf, ftrl: FtrlOptions): Head[] {
   const topEx: SparseExample[] = [];
   ft.texts.forEach((t, i) => {
     if (usable(t) && !t.harmful && t.topic) topEx.push({ idx: ft.feats[i]!, y: TOPICS.indexOf(t.topic), w: weightOf(t) });
   });
-  TOPICS.forEach((tp, k) => {
+  return TOPICS.map((tp, k) => {
     const ex = topEx.map((e) => ({ ...e }));
     balance(ex, (e) => e.y === k, 0.5);
-    heads.push({ name: `topic:${tp}`, ...trainBinary(ex, { ...ftrl, seed: 200 + k }, (e) => e.y === k) });
+    return { name: `topic:${tp}`, ...trainBinary(ex, { ...ftrl, seed: 200 + k }, (e) => e.y === k) };
   });
-  return heads;
 }
 
 /** Quantises every head to int8 per column and keeps only features with a non-zero weight somewhere. */
