@@ -7,8 +7,17 @@
 import { decodeBase64Runs, decodeLetterCipher, decodePercent, decodeReversed, decodeSymbols } from './decode-encodings.js';
 import { foldable, foldLetters, type Disguises } from './unicode-fold.js';
 
-/** Format characters that render as nothing: zero-width space, non-joiner and joiner, marks, word joiner, BOM, soft hyphen. */
-const INVISIBLE_ALL = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
+/** Format characters that render as nothing: soft hyphen, zero-width space, non-joiner and joiner, marks, word joiner, BOM. */
+const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [[0xad, 0xad], [0x200b, 0x200f], [0x2060, 0x2064], [0xfeff, 0xfeff]];
+const codeUnit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+const INVISIBLE_ALL = new RegExp(`[${INVISIBLE_RANGES.map(([a, b]) => (a === b ? codeUnit(a) : `${codeUnit(a)}-${codeUnit(b)}`)).join('')}]`, 'g');
+/** The same set as a predicate for the scan's per-character loop (one comparison for ordinary text). */
+const INVISIBLE_BOUNDS = Uint32Array.from(INVISIBLE_RANGES.flat());
+function isInvisible(c: number): boolean {
+  if (c < 0xad) return false;
+  for (let k = 0; k < INVISIBLE_BOUNDS.length; k += 2) if (c >= INVISIBLE_BOUNDS[k]! && c <= INVISIBLE_BOUNDS[k + 1]!) return true;
+  return false;
+}
 /** An invisible character between two letters. */
 const INSIDE_WORD = new RegExp(`[A-Za-z]${INVISIBLE_ALL.source}+[A-Za-z]`);
 /** Look-alike digits or symbols among letters: every token leetspeak reads has one of these (see leetKind). */
@@ -122,7 +131,6 @@ for (let c = 0; c < 128; c++) {
   if (/[ \-._*]/.test(ch)) ASCII_CLASS[c]! |= SEPARATOR;
   if (ch === '%') ASCII_CLASS[c]! |= PERCENT;
 }
-const isInvisible = (c: number): boolean => c === 0xad || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff;
 const classOf = (s: string, i: number): number => {
   const c = s.charCodeAt(i);
   return c < 128 ? ASCII_CLASS[c]! : 0;
