@@ -15,8 +15,13 @@ import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, evaluate
 import { featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
 
 const args = process.argv.slice(2);
-const foldArg = args.indexOf('--folds');
-const folds = foldArg >= 0 ? (args[foldArg + 1] === 'none' ? [] : args[foldArg + 1]!.split(',')) : DEFAULT_FOLDS;
+/** A comma-separated list of sets after `name` ('none': no sets), or `fallback`. */
+const listArg = (name: string, fallback: readonly string[]): readonly string[] => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  return args[i + 1] === 'none' ? [] : args[i + 1]!.split(',');
+};
+const folds = listArg('--folds', DEFAULT_FOLDS);
 const data = sharedDataDir();
 const t0 = Date.now();
 const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks') && t.set === 'inthewild_jailbreaks' ? { ...t, train: true } : t));
@@ -28,16 +33,14 @@ for (const set of folds) {
   rows.push(r);
   process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
-const benignArg = args.indexOf('--benign');
-const benignSets = benignArg >= 0 ? (args[benignArg + 1] === 'none' ? [] : args[benignArg + 1]!.split(',')) : BENIGN_FOLDS;
+const benignSets = listArg('--benign', BENIGN_FOLDS);
 const benignRows: BenignFoldRow[] = [];
 for (const set of benignSets) {
   const r = evaluateBenignFold(ft, set);
   benignRows.push(r);
   process.stderr.write(`${set} (benign, unseen): ${(r.flagged * 100).toFixed(1)}% flagged (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
-const itemArg = args.indexOf('--items');
-const itemSets = itemArg >= 0 ? (args[itemArg + 1] === 'none' ? [] : args[itemArg + 1]!.split(',')) : ITEM_FOLDS;
+const itemSets = listArg('--items', ITEM_FOLDS);
 const itemRows: ItemFoldRow[] = [];
 for (const set of itemSets) {
   const r = evaluateItemFold(ft, set, args.includes('--item-evidence') ? { itemWeights: 'evidence' } : {});

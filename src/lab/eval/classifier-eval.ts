@@ -1,7 +1,7 @@
 // Leave-one-dataset-out evaluation of the prompt classifier: for each safety set X, a model trained without X
 // is scored on X at its own threshold (<= 1% false positives on held-back benign prompts); for each benign set Y,
 // a model trained without Y says how much of Y it flags (benign traffic of a kind it never saw).
-import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
+import { buildTextClassifier, type TextVerdict } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
@@ -121,15 +121,21 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFoldRow {
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut: new Set([set]), only: 'harm' }));
+  const { items, share } = unseenShare(ft, set, { only: 'harm' }, (v) => v.harmful);
+  return { set, items, flagged: share };
+}
+
+/** A model trained without `set` (with options `o`): how many of the set's benign prompts there are, and the share `hit` picks. */
+function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict) => boolean): { items: number; share: number } {
+  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]) }));
   let items = 0;
-  let hit = 0;
+  let hits = 0;
   ft.texts.forEach((t) => {
     if (t.set !== set || t.augmented || t.harmful) return;
     items++;
-    if (clf.classify(t.text).harmful) hit++;
+    if (hit(clf.classify(t.text))) hits++;
   });
-  return { set, items, flagged: hit / Math.max(1, items) };
+  return { items, share: hits / Math.max(1, items) };
 }
 
 /** Every application register and capability benchmark, left out of the item head one at a time. */
@@ -141,15 +147,8 @@ export const ITEM_FOLDS = [...APP_SETS, ...ITEM_SETS];
  * how much of a benchmark it never saw does (it should be most). Every prompt of the set is unseen, so all count.
  */
 export function evaluateItemFold(ft: FeaturizedTexts, set: string, o: Pick<TextTrainingOptions, 'itemWeights'> = {}): ItemFoldRow {
-  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]), only: 'item' }));
-  let items = 0;
-  let hit = 0;
-  ft.texts.forEach((t) => {
-    if (t.set !== set || t.augmented || t.harmful) return;
-    items++;
-    if (clf.classify(t.text).evalItem) hit++;
-  });
-  return { set, kind: APP_SETS.has(set) ? 'application' : 'benchmark', items, readAsItems: hit / Math.max(1, items) };
+  const { items, share } = unseenShare(ft, set, { ...o, only: 'item' }, (v) => v.evalItem);
+  return { set, kind: APP_SETS.has(set) ? 'application' : 'benchmark', items, readAsItems: share };
 }
 
 export function topicAccuracy(ft: FeaturizedTexts): ClassifierReport['topicAccuracy'] {
