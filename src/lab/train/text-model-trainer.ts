@@ -136,12 +136,12 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
     return { name: 'harm', ...trainBinary(harmEx, harmFtrl) };
   };
   const item = () => itemHead(ft, usable, weightOf, { ...headFtrl, nonNegative: o.itemWeights === 'evidence' });
-  const heads: Head[] =
-    o.only === 'harm'
-      ? [harmHead(), ...zeroHeads(bits, ['item'])]
-      : o.only === 'item'
-        ? [zeroHead('harm', bits), item(), ...zeroHeads(bits)]
-        : [harmHead(), item(), ...categoryHeads(ft, usable, weightOf, headFtrl), ...topicHeads(ft, usable, weightOf, headFtrl)];
+  let heads: Head[];
+  if (o.only === 'harm') heads = [harmHead(), ...zeroHeads(bits, ['item', ...SIDE_COLUMNS])];
+  else if (o.only === 'item') {
+    const [harm, ...side] = zeroHeads(bits, ['harm', ...SIDE_COLUMNS]);
+    heads = [harm!, item(), ...side];
+  } else heads = [harmHead(), item(), ...categoryHeads(ft, usable, weightOf, headFtrl), ...topicHeads(ft, usable, weightOf, headFtrl)];
 
   const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
   if (ft.concepts) file.concepts = ft.concepts;
@@ -151,11 +151,13 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
 
 type Head = { name: string; w: Float32Array; bias: number };
 
-const zeroHead = (name: string, bits: number): Head => ({ name, w: new Float32Array(1 << bits), bias: 0 });
+/** The harm-category and topic columns, after harm and item. */
+const SIDE_COLUMNS = [...HARM_CATEGORIES.map((c) => `harm:${c}`), ...TOPICS.map((t) => `topic:${t}`)];
 
-/** Zero-weight heads for the harm-category and topic columns (and `extra`), so a one-head model keeps the full layout. */
-function zeroHeads(bits: number, extra: string[] = []): Head[] {
-  return [...extra, ...HARM_CATEGORIES.map((c) => `harm:${c}`), ...TOPICS.map((t) => `topic:${t}`)].map((name) => zeroHead(name, bits));
+/** Zero-weight heads sharing one weight array, so a one-head model keeps the full column layout. */
+function zeroHeads(bits: number, names: string[]): Head[] {
+  const w = new Float32Array(1 << bits);
+  return names.map((name) => ({ name, w, bias: 0 }));
 }
 
 type Usable = (t: LabelledText) => boolean;
