@@ -112,16 +112,26 @@ function capabilityTopics(t: Tally): number {
   return k;
 }
 
-function entropy(t: Tally, off: number, len: number): number {
-  let total = 0;
-  for (let i = 0; i < len; i++) total += t.v[off + i]!;
-  if (total <= 0) return 0;
+/**
+ * Spread of the traffic over topics, normalised to [0, 1]: the entropy of the topic counts, with the requests no
+ * topic head claims as one more bin. Leaving them out would judge the spread on the few prompts of an unknown
+ * register that some head happens to claim (a creative-writing app the heads read as 85% unclaimed showed half the
+ * entropy of a sweep over its other 15%); counted as one bin, an unknown register reads as one register, and a
+ * sweep's known topics still spread it.
+ */
+function topicEntropy(t: Tally): number {
+  const n = t.n;
+  if (n <= 0) return 0;
+  let claimed = 0;
   let e = 0;
-  for (let i = 0; i < len; i++) {
-    const p = t.v[off + i]! / total;
-    if (p > 0) e -= p * Math.log2(p);
+  for (let i = 0; i < TOPICS.length; i++) {
+    const c = t.v[TOPIC_OFF + i]!;
+    claimed += c;
+    if (c > 0) e -= (c / n) * Math.log2(c / n);
   }
-  return e / Math.log2(len);
+  const rest = n - claimed;
+  if (rest > 0) e -= (rest / n) * Math.log2(rest / n);
+  return e / Math.log2(TOPICS.length + 1);
 }
 
 /** Categories each holding at least MIN_COUNT requests and `share` of `of`. */
@@ -150,7 +160,7 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
     case 'capability_topics':
       return (a) => capabilityTopics(a.tally);
     case 'topic_entropy':
-      return (a) => entropy(a.tally, TOPIC_OFF, TOPICS.length);
+      return (a) => topicEntropy(a.tally);
     case 'harm_categories':
       // Each category must hold 2% of all the traffic: false positives, spread thinly over every category, do not count.
       return (a) => categoriesAbove(a.tally, HARM_OFF, HARM_CATEGORIES.length, a.tally.n, 0.02);

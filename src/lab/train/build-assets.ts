@@ -12,7 +12,7 @@ import type { SimulateOptions } from '../../simulator/scenarios.js';
 import { labelledTexts } from '../corpus-catalog.js';
 import { buildFingerprints } from './fingerprint-builder.js';
 import { collectRows, fitScores, trainingSummary } from './score-trainer.js';
-import { featurize, trainTextModel, type FeaturizedTexts } from './text-model-trainer.js';
+import { APP_SETS, featurize, trainTextModel, type FeaturizedTexts } from './text-model-trainer.js';
 
 /** Every data set misuse actors draw from (capability benchmarks, safety sets, jailbreak templates). */
 export const MISUSE_SETS = [
@@ -32,6 +32,11 @@ export function halves(sets: readonly string[]): [string[], string[]] {
   cap.forEach((s, i) => (i % 2 ? b : a).push(s));
   harm.forEach((s, i) => (i % 2 ? a : b).push(s));
   return [a, b];
+}
+
+/** Splits application registers in two halves, alternating, for cross-fitting. */
+export function appHalves(apps: readonly string[]): [string[], string[]] {
+  return [apps.filter((_, i) => i % 2 === 0), apps.filter((_, i) => i % 2 === 1)];
 }
 
 export interface AssetBuildOptions {
@@ -82,19 +87,25 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const spec = loadScoreSpec(join(o.rulesDir, 'scores', 'scores.yaml'));
   // Cross-fitting: the scores must learn what misuse looks like when the classifier and fingerprints have never
   // seen its data sets, as in production. The training runs are split in two; each half's misuse comes from half
-  // of the usable data sets, judged by a classifier and fingerprints built without that half.
+  // of the usable data sets, judged by a classifier and fingerprints built without that half. The same classifier
+  // is also built without half of the application registers, so the scores also learn how ordinary traffic in a
+  // register the classifier never saw reads (a provider's customers write like nothing in the training data):
+  // its benchmark-item and harm shares are noisy, and a score that trusted them as they read on known registers
+  // labels such customers. Registers the fold keeps from the runtime classifier are kept out of this too, so the
+  // fit never learns how those particular registers read unseen.
   const usable = MISUSE_SETS.filter((s) => !leaveOut.has(s));
+  const apps = appHalves([...APP_SETS].filter((s) => !leaveOut.has(s) && !o.unseenApps?.has(s)));
   const rows = halves(usable).flatMap((half, h) => {
-    const inner = new Set([...leaveOut, ...half]);
+    const inner = new Set([...leaveOut, ...half, ...apps[h]!]);
     const innerText = trainTextModel(ft, { leaveOut: inner, ...epochs });
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
     const runs: SimulateOptions[] = o.scoreSeeds
       .filter((_, i) => i % 2 === h)
       .map((seed) => ({ scenario: 'mixed', seed, scale: o.scoreScale, plan: { split: o.split, misuse: new Set(half) } }));
-    log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}`);
+    log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}; its classifier never saw ${apps[h]!.join(', ')}`);
     return collectRows(innerBase, spec, runs);
   });
-  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: halves(usable) });
+  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: halves(usable), cross_fitted_apps: apps });
   const summary = trainingSummary(scores, rows);
   log(`scores: ${rows.length} rows from ${o.scoreSeeds.length} runs in ${Math.round((Date.now() - t0) / 1000)} s`);
   return { text, fingerprints, scores, assets: { ...base, scores: scoreModelsFrom(scores) }, summary };
