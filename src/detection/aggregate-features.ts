@@ -115,8 +115,8 @@ function capabilityTopics(t: Tally): number {
 /**
  * Spread of the traffic over topics, normalised to [0, 1]: the entropy of the topic counts, with the requests no
  * topic head claims as one more bin. Leaving them out would judge the spread on the few prompts of an unknown
- * register that some head happens to claim (a creative-writing app the heads read as 85% unclaimed showed half the
- * entropy of a sweep over its other 15%); counted as one bin, an unknown register reads as one register, and a
+ * register that some head happens to claim (a creative-writing app the heads left 85% unclaimed read 0.51 over its
+ * other 15%, as broad as a sweep); counted as one bin, an unknown register reads as one register (0.25), and a
  * sweep's known topics still spread it.
  */
 function topicEntropy(t: Tally): number {

@@ -1,16 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregateGetter, type Aggregate, type Baselines } from '../../src/detection/aggregate-features.js';
-import { Tally } from '../../src/detection/tally.js';
+import { Tally, type TallyInput } from '../../src/detection/tally.js';
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 
 const spread = aggregateGetter('topic_entropy')!;
 const baselines = {} as Baselines;
 
-/** An aggregate of requests with these topics (-1: no topic head claims the prompt). */
+/** A request of this topic (-1: no topic head claims the prompt) and nothing else. */
+const request = (topic: number): TallyInput => ({ flags: 0, cues: 0, topic, harmCategory: -1, script: -1, novelty: 0, outputRatio: Number.NaN, promptLog: 0 });
+
+/** An aggregate of requests with these topics. */
 function traffic(topics: number[]): Aggregate {
   const tally = new Tally();
-  for (const topic of topics) tally.add({ flags: 0, cues: 0, topic, harmCategory: -1, script: -1, novelty: 0, outputRatio: Number.NaN, promptLog: 0 });
+  for (const topic of topics) tally.add(request(topic));
   const none = () => undefined;
   return { tally, topShare: none, benchDistinct: none, interarrivalCv: none, hoursActive: none, spanHours: none };
 }
@@ -39,12 +42,12 @@ test('an unknown register whose prompts a few heads claim at random reads as nar
   assert.ok(spread(halfKnown, baselines)! > 0.6);
 });
 
-test('the spread is 1 when every topic and the unclaimed bin hold the same share, and falls as a window forgets', () => {
+test('the spread is 1 when every topic and the unclaimed bin hold the same share; a window that forgets a request reads as if it never counted it', () => {
   const even = traffic([...TOPICS.keys(), -1].flatMap((t) => repeat(t, 4)));
   assert.ok(Math.abs(spread(even, baselines)! - 1) < 1e-9);
   // Removing requests (a sliding window) gives the same value as never having counted them.
   const a = traffic([...repeat(coding, 10), ...repeat(creative, 10), ...repeat(-1, 10)]);
-  a.tally.add({ flags: 0, cues: 0, topic: creative, harmCategory: -1, script: -1, novelty: 0, outputRatio: Number.NaN, promptLog: 0 }, -1);
+  a.tally.add(request(creative), -1);
   const b = traffic([...repeat(coding, 10), ...repeat(creative, 9), ...repeat(-1, 10)]);
   assert.equal(spread(a, baselines), spread(b, baselines));
 });
