@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs the static checks (tsc --noEmit over src, test, scripts, console and bench; ESLint) beside every test
-// file (test/**/*.test.ts), which node's test runner runs through tsx; fails if either fails. Given substrings,
-// runs only the test files whose path contains one of them, without the static checks; `--static` runs only
-// the static checks. Node 20's --test does not expand globs or find .ts files itself, so we list them here.
+// Runs the static checks (tsc --noEmit over src, test, scripts, console and bench; ESLint), then every test
+// file (test/**/*.test.ts) with node's test runner through tsx. Given substrings, runs only the test files
+// whose path contains one of them, without the static checks; `--static` runs only the static checks. Node 20's --test does not expand globs or find
+// .ts files itself, so we list them here.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const staticOnly = process.argv.includes('--static');
@@ -21,36 +21,28 @@ function walk(dir, out) {
   return out;
 }
 
-/** Runs one check to its end; resolves with whether it passed. */
+/** Runs one check; exits with its status when it fails. */
 function check(name, cmd, args) {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
-    c.on('exit', (code) => {
-      if (code === 0) console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      else console.error(`${name} failed`);
-      resolve(code === 0);
-    });
-  });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`${name} failed`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-/** The static checks one after another (each is single-threaded); resolves with whether all passed. */
-async function staticChecks() {
+if (only.length === 0) {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const checks = [
-    ['tsc src, test, scripts', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']],
-    ['tsc console', process.execPath, [tsc, '-p', 'console/tsconfig.json', '--noEmit']],
-    ['tsc bench', process.execPath, [tsc, '-p', 'bench/tsconfig.json', '--noEmit']],
-  ];
+  check('tsc src, test, scripts', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
+  check('tsc console', process.execPath, [tsc, '-p', 'console/tsconfig.json', '--noEmit']);
+  check('tsc bench', process.execPath, [tsc, '-p', 'bench/tsconfig.json', '--noEmit']);
   // ESLint lives in tools/lint with its own TypeScript (see its package.json); install it on first use.
-  if (!existsSync(join(root, 'tools/lint/node_modules'))) checks.push(['install tools/lint', 'npm', ['--prefix', 'tools/lint', 'ci', '--no-audit', '--no-fund']]);
-  checks.push(['eslint', process.execPath, [join(root, 'tools/lint/node_modules/eslint/bin/eslint.js'), '--config', 'tools/lint/eslint.config.mjs', 'src', 'test', 'bench', 'scripts', 'console/src']]);
-  let ok = true;
-  for (const [name, cmd, args] of checks) ok = (await check(name, cmd, args)) && ok;
-  return ok;
+  if (!existsSync(join(root, 'tools/lint/node_modules'))) check('install tools/lint', 'npm', ['--prefix', 'tools/lint', 'ci', '--no-audit', '--no-fund']);
+  check('eslint', process.execPath, [join(root, 'tools/lint/node_modules/eslint/bin/eslint.js'), '--config', 'tools/lint/eslint.config.mjs', 'src', 'test', 'bench', 'scripts', 'console/src']);
 }
 
-if (staticOnly) process.exit((await staticChecks()) ? 0 : 1);
+if (staticOnly) process.exit(0);
 
 // The longest files start first, so the two workers finish together instead of one running the eval alone at
 // the end (measured: the scaled-down eval takes 2-5 minutes, the next ones under a minute).
@@ -70,19 +62,10 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// The whole suite keeps both cores busy, except while the static checks would run alone on one of them before it
-// (~30 s): they run beside the tests instead (measured on the 2-core machine: the test phase is CPU-bound, 186%
-// of two cores, at concurrency 2 and 3 alike).
-const statics = only.length === 0 ? staticChecks() : Promise.resolve(true);
 const concurrency = process.env.MOAT_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
-child.on('exit', async (code, signal) => {
-  const testCode = code ?? (signal ? 1 : 0);
-  const staticOk = await statics;
-  if (!staticOk) console.error('static checks failed (their output is above, among the tests\')');
-  process.exit(testCode || (staticOk ? 0 : 1));
-});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
