@@ -34,11 +34,6 @@ export function halves(sets: readonly string[]): [string[], string[]] {
   return [a, b];
 }
 
-/** Splits application registers in two halves, alternating, for cross-fitting. */
-export function appHalves(apps: readonly string[]): [string[], string[]] {
-  return [apps.filter((_, i) => i % 2 === 0), apps.filter((_, i) => i % 2 === 1)];
-}
-
 export interface AssetBuildOptions {
   dataDir: string;
   rulesDir: string;
@@ -94,8 +89,9 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   // labels such customers. Registers the fold keeps from the runtime classifier are kept out of this too, so the
   // fit never learns how those particular registers read unseen.
   const usable = MISUSE_SETS.filter((s) => !leaveOut.has(s));
-  const apps = appHalves([...APP_SETS].filter((s) => !leaveOut.has(s) && !o.unseenApps?.has(s)));
-  const rows = halves(usable).flatMap((half, h) => {
+  const apps = halves([...APP_SETS].filter((s) => !leaveOut.has(s) && !o.unseenApps?.has(s)));
+  const misuse = halves(usable);
+  const rows = misuse.flatMap((half, h) => {
     const inner = new Set([...leaveOut, ...half, ...apps[h]!]);
     const innerText = trainTextModel(ft, { leaveOut: inner, ...epochs });
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
@@ -105,7 +101,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
     log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}; its classifier never saw ${apps[h]!.join(', ')}`);
     return collectRows(innerBase, spec, runs);
   });
-  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: halves(usable), cross_fitted_apps: apps });
+  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: misuse, cross_fitted_apps: apps });
   const summary = trainingSummary(scores, rows);
   log(`scores: ${rows.length} rows from ${o.scoreSeeds.length} runs in ${Math.round((Date.now() - t0) / 1000)} s`);
   return { text, fingerprints, scores, assets: { ...base, scores: scoreModelsFrom(scores) }, summary };
