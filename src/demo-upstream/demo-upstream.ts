@@ -336,14 +336,13 @@ function includeUsage(body: Json): boolean {
 }
 
 function openAiCompletion(model: string, r: Reply, ids: { n: number; created: number }): Json {
-  const completion = r.pieces.length;
   return {
     id: `chatcmpl-demo${String(ids.n).padStart(6, '0')}`,
     object: 'chat.completion',
     created: ids.created,
     model,
     choices: [{ index: 0, message: { role: 'assistant', content: r.pieces.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }],
-    usage: { prompt_tokens: r.inputTokens, completion_tokens: completion, total_tokens: r.inputTokens + completion },
+    usage: chatUsage(r),
     service_tier: 'default',
     system_fingerprint: null,
   };
@@ -356,9 +355,24 @@ function openAiStream(model: string, r: Reply, ids: { n: number; created: number
   const out = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
   for (const p of r.pieces) out.push(chunk([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
   out.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: r.truncated ? 'length' : 'stop' }]));
-  if (withUsage) out.push(chunk([], { prompt_tokens: r.inputTokens, completion_tokens: r.pieces.length, total_tokens: r.inputTokens + r.pieces.length }));
+  if (withUsage) out.push(chunk([], chatUsage(r)));
   out.push('data: [DONE]\n\n');
   return out;
+}
+
+/**
+ * Chat Completions usage as OpenAI reports it: with the breakdown of the output, reasoning tokens 0 here (the
+ * demo does not reason). A gateway reading the trace tells the visible answer's length from it.
+ */
+function chatUsage(r: Reply): Json {
+  const completion = r.pieces.length;
+  return {
+    prompt_tokens: r.inputTokens,
+    completion_tokens: completion,
+    total_tokens: r.inputTokens + completion,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
 }
 
 function anthropicMessage(model: string, r: Reply, ids: { n: number }): Json {

@@ -156,6 +156,9 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
       ...(line.api === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
       ...line.headers,
     };
+    // The demo upstream answers at the simulated answer's length (requests go one at a time): a harvest's answers
+    // are long, and the scores read output length.
+    demo!.setBehavior({ replyWords: line.response?.usage?.output_tokens ?? 0 });
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${gw.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
       await res.arrayBuffer();

@@ -11,7 +11,9 @@ test('the demo upstream answers at the length a test sets, within max_tokens, an
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'demo-gpt', max_tokens: max, messages: [{ role: 'user', content: 'Explain recursion.' }] }),
       });
-      const j = (await res.json()) as { usage: { completion_tokens: number }; choices: Array<{ finish_reason: string }> };
+      const j = (await res.json()) as { usage: { completion_tokens: number; completion_tokens_details?: { reasoning_tokens?: number } }; choices: Array<{ finish_reason: string }> };
+      // As OpenAI reports it: the output's breakdown, so a reasoning request's visible answer has a known length.
+      assert.equal(j.usage.completion_tokens_details?.reasoning_tokens, 0);
       return { tokens: j.usage.completion_tokens, finish: j.choices[0]!.finish_reason };
     };
     const echo = await ask(4096);

@@ -23,7 +23,8 @@ test('openai: non-streaming chat completion, usage metered and event recorded', 
   assert.equal(ev?.api, 'openai');
   assert.equal(ev?.status, 200);
   assert.equal(ev?.orgId, 'org_a');
-  assert.deepEqual(ev?.usage, { input_tokens: r.usage!.prompt_tokens, output_tokens: r.usage!.completion_tokens });
+  // The output's breakdown is recorded as the upstream reports it: none of it was reasoning.
+  assert.deepEqual(ev?.usage, { input_tokens: r.usage!.prompt_tokens, output_tokens: r.usage!.completion_tokens, reasoning_tokens: 0 });
   assert.equal(ev?.responseText, r.choices[0]?.message.content);
   // The upstream got the server's credential, never the client's key.
   const sent = h.demo.requests.at(-1)!;
