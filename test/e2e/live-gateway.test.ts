@@ -23,7 +23,7 @@ import { adminCall } from '../support/admin-call.js';
 import { timeToEnforcement, tteTable } from './time-to-enforcement.js';
 
 const SEED = 7;
-const SCALE = 0.3;
+const SCALE = 0.2;
 let RIVAL = '';
 
 interface Delivery {
