@@ -26,7 +26,7 @@ import { simulate } from '../../src/simulator/scenarios.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
 import { startGatewayProcess, type GatewayProcess } from '../propagation/gateway-processes.js';
-import { policyFor, splitTrace, waitFor } from './sim-gateway.js';
+import { policyFor, simRequest, splitTrace, waitFor } from './sim-gateway.js';
 import { captureIo } from '../support/cli-output.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
@@ -148,19 +148,9 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   const hydraGateway = new Map(hydra.map((o, i) => [o, i % 2]));
   const send = async (line: TraceRequestLine, i: number): Promise<number> => {
     const gw = gateways[hydraGateway.get(line.org) ?? i % 2]!;
-    const key = keys.get(line.org)!;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      ...(line.client?.ip ? { 'x-forwarded-for': line.client.ip } : {}),
-      ...(line.client?.user_agent ? { 'user-agent': line.client.user_agent } : {}),
-      ...(line.api === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
-      ...line.headers,
-    };
-    // The demo upstream answers at the simulated answer's length (requests go one at a time): a harvest's answers
-    // are long, and the scores read output length.
-    demo!.setBehavior({ replyWords: line.response?.usage?.output_tokens ?? 0 });
+    const r = simRequest(line, keys.get(line.org)!, demo!);
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${gw.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
+      const res = await fetch(`${gw.url}${r.path}`, { method: 'POST', headers: r.headers, body: r.body });
       await res.arrayBuffer();
       // 401: the other gateway has not loaded the new keys yet (an unauthenticated request is no org's event).
       if (res.status !== 401 || attempt > 200) return res.status;

@@ -118,18 +118,9 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
       const key = keys.get(line.org);
       if (!key) throw new Error(`no key for ${line.org}`);
       const virtualMs = Date.parse(line.ts) + shift;
-      // The demo upstream answers at the simulated answer's length (requests go one at a time).
-      demo.setBehavior({ replyWords: line.response?.usage?.output_tokens ?? 0 });
       now = Math.max(now, virtualMs);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        ...(line.client?.ip ? { 'x-forwarded-for': line.client.ip } : {}),
-        ...(line.client?.user_agent ? { 'user-agent': line.client.user_agent } : {}),
-        ...(line.api === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
-        ...line.headers,
-        ...extra,
-      };
-      const res = await fetchFresh(`${moat.url}${line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions'}`, { method: 'POST', headers, body: JSON.stringify(line.body) });
+      const r = simRequest(line, key, demo);
+      const res = await fetchFresh(`${moat.url}${r.path}`, { method: 'POST', headers: { ...r.headers, ...extra }, body: r.body });
       const text = await res.text();
       const out: SentRequest = { line, status: res.status, wallMs: Date.now(), virtualMs: now };
       if (!res.ok) {
@@ -147,6 +138,26 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
     async close() {
       await t.close();
     },
+  };
+}
+
+/**
+ * A simulated request as a client sends it with the org's key: its door, its client's address and user agent,
+ * its headers and body. The demo upstream is set to answer at the simulated answer's length (so requests must go
+ * one at a time): a harvest's answers are long, and detection reads output length.
+ */
+export function simRequest(line: TraceRequestLine, key: string, demo: DemoUpstream): { path: string; headers: Record<string, string>; body: string } {
+  demo.setBehavior({ replyWords: line.response?.usage?.output_tokens ?? 0 });
+  return {
+    path: line.api === 'anthropic' ? '/v1/messages' : '/v1/chat/completions',
+    headers: {
+      'content-type': 'application/json',
+      ...(line.client?.ip ? { 'x-forwarded-for': line.client.ip } : {}),
+      ...(line.client?.user_agent ? { 'user-agent': line.client.user_agent } : {}),
+      ...(line.api === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` }),
+      ...line.headers,
+    },
+    body: JSON.stringify(line.body),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import type { MoatServer } from '../../server/start-moat.js';
+import { startBanner } from '../../server/banner.js';
 
 export function register(program: Command): void {
   program
@@ -41,11 +42,9 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
-      // The server's modules load here, not when the CLI starts: every other command runs without them.
-      let banner: typeof import('../../server/banner.js').startBanner;
       try {
-        const [{ startMoat }, { startBanner }] = await Promise.all([import('../../server/start-moat.js'), import('../../server/banner.js')]);
-        banner = startBanner;
+        // The server's modules load here, not when the CLI starts: every other command runs without them.
+        const { startMoat } = await import('../../server/start-moat.js');
         server = await startMoat(config, { signal: starting.signal });
       } catch (e) {
         // startMoat has released what it took (bounded); exit rather than wait for stray timers or sockets.
@@ -62,7 +61,7 @@ export function register(program: Command): void {
         stop(signal);
         return;
       }
-      process.stdout.write(banner(server, config, { consoleAvailable: server.consoleAvailable }));
+      process.stdout.write(startBanner(server, config, { consoleAvailable: server.consoleAvailable }));
       await new Promise(() => {}); // run until a signal
     });
 }
