@@ -7,6 +7,8 @@
 //   --no-augment  train without the scaffold and instruction-frame variants (ablation)
 //   --train-jailbreaks  train the harm head on in-the-wild jailbreak templates too (ablation)
 //   --no-concepts  words only, without the harm-concept lexicon features (ablation)
+//   --length-knee K  past K features a text's features count by their mean, not their sum (ablation; the harm
+//                  and unseen-benign tables only)
 import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
@@ -27,16 +29,18 @@ const t0 = Date.now();
 const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks') && t.set === 'inthewild_jailbreaks' ? { ...t, train: true } : t));
 const ft = featurize(items, { augment: !args.includes('--no-augment'), ...(args.includes('--no-concepts') ? { concepts: false as const } : {}) });
 const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
+const kneeAt = args.indexOf('--length-knee');
+const train = kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {};
 const rows: FoldRow[] = [];
 for (const set of folds) {
-  const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined);
+  const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined, train);
   rows.push(r);
   process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
 const benignSets = listArg('--benign', BENIGN_FOLDS);
 const benignRows: BenignFoldRow[] = [];
 for (const set of benignSets) {
-  const r = evaluateBenignFold(ft, set);
+  const r = evaluateBenignFold(ft, set, train);
   benignRows.push(r);
   process.stderr.write(`${set} (benign, unseen): ${(r.flagged * 100).toFixed(1)}% flagged (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }

@@ -51,3 +51,15 @@ test('a word with its inner letters shuffled or its case flipped has the same fe
   assert.notDeepEqual(features('How do I make a mutiny cocktail from household items?'), clean);
   assert.notDeepEqual(features('molotov'), features('molotow'));
 });
+
+test('a model trained with a length knee reads a text longer than the knee by its mean evidence, a shorter one as before', () => {
+  const plain = buildTextClassifier(oneWordModel('zorblax', 20));
+  const kneed = buildTextClassifier({ ...oneWordModel('zorblax', 20), length_knee: 4 });
+  // Under the knee (one feature) both read the same.
+  assert.equal(kneed.harmLogit('zorblax'), plain.harmLogit('zorblax'));
+  // 20 occurrences among 39 features (20 unigrams, 19 unknown bigrams): summed they weigh 20 * 20 / sqrt(39);
+  // past the knee each occurrence carries sqrt(4) / 39, so the text reads as its features' mean, 20 * 20 * 2 / 39.
+  const long = Array.from({ length: 20 }, () => 'zorblax').join(' ');
+  assert.ok(Math.abs(plain.harmLogit(long) - (-4 + (20 * 20) / Math.sqrt(39))) < 0.05, String(plain.harmLogit(long)));
+  assert.ok(Math.abs(kneed.harmLogit(long) - (-4 + (20 * 20 * 2) / 39)) < 0.05, String(kneed.harmLogit(long)));
+});

@@ -27,3 +27,11 @@ test('a signed head learns evidence against its class; a non-negative head only 
   assert.ok(logit(evidence, unseen) < 0, `evidence-only head on unseen text: ${logit(evidence, unseen)}`);
   assert.ok(logit(evidence, unseen) < logit(evidence, Int32Array.from([1, 3])));
 });
+
+test('trainer and runtime share the occurrence value: logit with a knee equals the runtime sum past it', () => {
+  const h = trainBinary(examples, { ...o, lengthKnee: 1 });
+  const idx = Int32Array.from([1, 3, 3]);
+  // Three features past a knee of one: each occurrence carries sqrt(1) / 3.
+  assert.ok(Math.abs(logit(h, idx, 1) - (h.bias + (h.w[1]! + 2 * h.w[3]!) / 3)) < 1e-9);
+  assert.ok(Math.abs(logit(h, idx) - (h.bias + (h.w[1]! + 2 * h.w[3]!) / Math.sqrt(3))) < 1e-9);
+});

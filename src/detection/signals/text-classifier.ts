@@ -10,7 +10,7 @@
 // for harmful prompts), so classification costs a few microseconds per prompt.
 import { readFileSync } from 'node:fs';
 import { ConceptScanner, compileConcepts, type ConceptTerms } from '../text/concept-lexicon.js';
-import { FeatureBuffer, hashedFeatures } from '../text/hashed-features.js';
+import { FeatureBuffer, hashedFeatures, occurrenceValue } from '../text/hashed-features.js';
 import { contentOf } from './harness-cues.js';
 import { decodeU32 } from './fingerprint-index.js';
 import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './taxonomy.js';
@@ -42,6 +42,8 @@ export interface TextModelFile {
   trained_on: string[];
   /** The harm-concept lexicon the model was trained with (rules/lexicon/harm-concepts.yaml); absent: words only. */
   concepts?: ConceptTerms;
+  /** occurrenceValue's length knee the heads were trained with; absent: none (what ships). */
+  length_knee?: number;
 }
 
 export interface TextVerdict {
@@ -138,6 +140,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   for (const t of CAPABILITY_TOPICS) capabilityTopic[TOPICS.indexOf(t)] = 1;
   const [pa, pb] = file.harm.platt;
   const harmCap = file.harm.feature_cap ?? 0;
+  const knee = file.length_knee ?? 0;
   const buf = new FeatureBuffer();
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
   const acc = new Float64Array(C);
@@ -152,7 +155,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
    */
   function score(text: string, cues?: number): number {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
-    norm = n > 0 ? 1 / Math.sqrt(n) : 0;
+    norm = occurrenceValue(n, knee);
     // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
     const capQ = harmCap > 0 && norm > 0 ? harmCap / (scales[harmCol]! * norm) : Infinity;
     acc.fill(0, 0, H);

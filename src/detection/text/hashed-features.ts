@@ -31,6 +31,16 @@ const SEED_CONCEPT = 0x510e527f;
 const TIER_STRONG = 0x1001;
 const TIER_WEAK = 0x1002;
 
+/**
+ * The value each occurrence of a feature carries in a text of n features: 1/sqrt(n), so long and short texts have
+ * comparable norms. With a knee k > 0, a text longer than k features gets sqrt(k)/n instead: its features'
+ * *mean* evidence, not their sum, past k (an ablation: `npm run eval:classifier -- --length-knee k`).
+ */
+export function occurrenceValue(n: number, knee = 0): number {
+  if (n <= 0) return 0;
+  return knee > 0 && n > knee ? Math.sqrt(knee) / n : 1 / Math.sqrt(n);
+}
+
 export class FeatureBuffer {
   readonly idx = new Int32Array(MAX_FEATURES);
   /** 1 where idx holds a content word (a unigram), 0 for a bigram. */

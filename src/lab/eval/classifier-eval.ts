@@ -59,9 +59,9 @@ export const DEFAULT_FOLDS = [
   'openai_moderation',
 ];
 
-export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>): FoldRow {
+export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: Pick<TextTrainingOptions, 'lengthKnee'> = {}): FoldRow {
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { leaveOut, only: 'harm' }));
+  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut, only: 'harm' }));
   const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= clf.harmThreshold;
   let harmful = 0;
   let hit = 0;
@@ -120,8 +120,8 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 /** Benign sets whose unseen items show how the classifier treats benign traffic of a new kind. */
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
-export function evaluateBenignFold(ft: FeaturizedTexts, set: string): BenignFoldRow {
-  const { items, share } = unseenShare(ft, set, { only: 'harm' }, (v) => v.harmful);
+export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: Pick<TextTrainingOptions, 'lengthKnee'> = {}): BenignFoldRow {
+  const { items, share } = unseenShare(ft, set, { ...o, only: 'harm' }, (v) => v.harmful);
   return { set, items, flagged: share };
 }
 

@@ -1,6 +1,7 @@
 // Logistic regression over hashed sparse features, trained with FTRL-Proximal (McMahan et al., 2013): the
 // standard learner for hashed text features, with L1 keeping the weight vector sparse and L2 keeping weights
 // small. Deterministic: a seeded shuffle and a fixed number of passes give the same weights on every run.
+import { occurrenceValue } from '../../detection/text/hashed-features.js';
 import { Rng } from '../../simulator/rng.js';
 
 export interface SparseExample {
@@ -22,14 +23,12 @@ export interface FtrlOptions {
   seed: number;
   /** Feature weights kept at or above zero (the bias is free): a head that only counts evidence for its class. */
   nonNegative?: boolean;
+  /** occurrenceValue's knee (0 or absent: none). */
+  lengthKnee?: number;
 }
 
 export const DEFAULT_FTRL: Omit<FtrlOptions, 'bits'> = { epochs: 6, alpha: 0.1, beta: 1, l1: 0.5, l2: 1, seed: 7 };
 
-/** The value each occurrence of a feature carries: 1/sqrt(n), so long and short texts have comparable norms. */
-export function occurrenceValue(n: number): number {
-  return n > 0 ? 1 / Math.sqrt(n) : 0;
-}
 
 /** Trains one binary head; returns [weights (2^bits), bias]. `target(e)` says whether e is positive. */
 export function trainBinary(examples: readonly SparseExample[], o: FtrlOptions, target: (e: SparseExample) => boolean = (e) => e.y === 1): { w: Float32Array; bias: number } {
@@ -52,7 +51,7 @@ export function trainBinary(examples: readonly SparseExample[], o: FtrlOptions, 
     shuffle(order, rng);
     for (const k of order) {
       const e = examples[k]!;
-      const v = occurrenceValue(e.idx.length);
+      const v = occurrenceValue(e.idx.length, o.lengthKnee);
       uniq.clear();
       for (const i of e.idx) uniq.set(i, (uniq.get(i) ?? 0) + v);
       let margin = weight(BIAS);
@@ -75,8 +74,8 @@ export function trainBinary(examples: readonly SparseExample[], o: FtrlOptions, 
 }
 
 /** Logit of one example under a trained binary head. */
-export function logit(head: { w: Float32Array; bias: number }, idx: Int32Array): number {
-  const v = occurrenceValue(idx.length);
+export function logit(head: { w: Float32Array; bias: number }, idx: Int32Array, lengthKnee = 0): number {
+  const v = occurrenceValue(idx.length, lengthKnee);
   let m = head.bias;
   for (const i of idx) m += head.w[i]! * v;
   return m;

@@ -84,6 +84,8 @@ export interface TextTrainingOptions {
   harmWeights?: 'evidence' | 'signed';
   /** The same choice for the benchmark-item head: `signed` (default), or `evidence` (to measure it). */
   itemWeights?: 'evidence' | 'signed';
+  /** Every head trained (and run) with occurrenceValue's length knee (an ablation; not in shipped models). */
+  lengthKnee?: number;
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -122,7 +124,7 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const weightOf = (t: LabelledText) => Math.min(1, SET_CAP / sizes.get(t.set)!);
   const usable = (t: LabelledText) => !leaveOut.has(t.set) && t.train && !t.holdout;
   const bits = TEXT_BITS;
-  const scaled = (f: Omit<FtrlOptions, 'bits'>): FtrlOptions => ({ ...f, epochs: Math.max(1, Math.round(f.epochs * (o.epochScale ?? 1))), bits });
+  const scaled = (f: Omit<FtrlOptions, 'bits'>): FtrlOptions => ({ ...f, epochs: Math.max(1, Math.round(f.epochs * (o.epochScale ?? 1))), bits, ...(o.lengthKnee ? { lengthKnee: o.lengthKnee } : {}) });
   const harmFtrl = { ...scaled(HARM_FTRL), nonNegative: o.harmWeights !== 'signed' };
   const headFtrl = scaled(HEAD_FTRL);
 
@@ -145,6 +147,7 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
 
   const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
   if (ft.concepts) file.concepts = ft.concepts;
+  if (o.lengthKnee) file.length_knee = o.lengthKnee;
   calibrate(file, ft, leaveOut);
   return file;
 }
