@@ -33,7 +33,12 @@ export interface BenignFoldRow {
   set: string;
   items: number;
   flagged: number;
+  /** The same by the prompt's feature count (LENGTH_BANDS): a new register's long prompts are the ones misread. */
+  byLength: { items: number; flagged: number }[];
 }
+
+/** Feature counts that start the second and third length bands of the unseen-benign table. */
+export const LENGTH_BANDS = [32, 128];
 
 /** A set left out of the benchmark-item head: the share of its prompts the head reads as benchmark items. */
 export interface ItemFoldRow {
@@ -121,21 +126,27 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: Pick<TextTrainingOptions, 'lengthKnee'> = {}): BenignFoldRow {
-  const { items, share } = unseenShare(ft, set, { ...o, only: 'harm' }, (v) => v.harmful);
-  return { set, items, flagged: share };
+  const { items, share, byLength } = unseenShare(ft, set, { ...o, only: 'harm' }, (v) => v.harmful);
+  return { set, items, flagged: share, byLength };
 }
 
 /** A model trained without `set` (with options `o`): how many of the set's benign prompts there are, and the share `hit` picks. */
-function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict) => boolean): { items: number; share: number } {
+function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict) => boolean): { items: number; share: number; byLength: BenignFoldRow['byLength'] } {
   const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]) }));
   let items = 0;
   let hits = 0;
-  ft.texts.forEach((t) => {
+  const bands = [0, ...LENGTH_BANDS].map(() => ({ items: 0, hits: 0 }));
+  ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented || t.harmful) return;
+    const band = bands[LENGTH_BANDS.filter((b) => ft.feats[i]!.length >= b).length]!;
     items++;
-    if (hit(clf.classify(t.text))) hits++;
+    band.items++;
+    if (hit(clf.classify(t.text))) {
+      hits++;
+      band.hits++;
+    }
   });
-  return { items, share: hits / Math.max(1, items) };
+  return { items, share: hits / Math.max(1, items), byLength: bands.map((b) => ({ items: b.items, flagged: b.hits / Math.max(1, b.items) })) };
 }
 
 /** Every application register and capability benchmark, left out of the item head one at a time. */
@@ -180,8 +191,9 @@ export function formatClassifierTable(r: ClassifierReport): string {
     );
   }
   if (r.benignFolds?.length) {
-    lines.push('', '| left-out benign set | items | flagged harmful (unseen set) |', '| --- | ---: | ---: |');
-    for (const b of r.benignFolds) lines.push(`| ${b.set} | ${b.items} | ${pct(b.flagged)} |`);
+    const bandNames = [`< ${LENGTH_BANDS[0]} features`, ...LENGTH_BANDS.map((b, k) => (k + 1 < LENGTH_BANDS.length ? `${b}–${LENGTH_BANDS[k + 1]! - 1}` : `≥ ${b}`))];
+    lines.push('', `| left-out benign set | items | flagged harmful (unseen set) | ${bandNames.join(' | ')} |`, `| --- | ---: | ---: |${bandNames.map(() => ' ---: |').join('')}`);
+    for (const b of r.benignFolds) lines.push(`| ${b.set} | ${b.items} | ${pct(b.flagged)} | ${b.byLength.map((l) => (l.items ? `${pct(l.flagged)} of ${l.items}` : '')).join(' | ')} |`);
   }
   if (r.itemFolds?.length) {
     lines.push('', '| left out of the benchmark-item head | kind | prompts | read as benchmark items (unseen set) |', '| --- | --- | ---: | ---: |');
