@@ -28,7 +28,7 @@ test('a signed head learns evidence against its class; a non-negative head only 
   assert.ok(logit(evidence, unseen) < logit(evidence, Int32Array.from([1, 3])));
 });
 
-test('trainer and runtime share the occurrence value: logit with a knee equals the runtime sum past it', () => {
+test('past a length knee each occurrence weighs sqrt(knee)/n instead of 1/sqrt(n)', () => {
   const h = trainBinary(examples, { ...o, lengthKnee: 1 });
   const idx = Int32Array.from([1, 3, 3]);
   // Three features past a knee of one: each occurrence carries sqrt(1) / 3.
