@@ -9,12 +9,15 @@
 //   --no-concepts  words only, without the harm-concept lexicon features (ablation)
 //   --length-knee K  past K features a text's features count by their mean, not their sum (ablation; the harm
 //                  and unseen-benign tables only)
+//   --length-offsets  flag at the threshold plus an offset per length band set on out-of-register logits
+//                  (src/lab/eval/length-offsets.ts; measured, not shipped; the harm and unseen-benign tables only)
 import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
 import { labelledTexts } from '../src/lab/corpus-catalog.js';
 import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, evaluateItemFold, formatClassifierTable, ITEM_FOLDS, topicAccuracy, type BenignFoldRow, type FoldRow, type ItemFoldRow } from '../src/lab/eval/classifier-eval.js';
-import { featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
+import { outOfRegisterExcess, lengthOffsets, OFFSET_BANDS } from '../src/lab/eval/length-offsets.js';
+import { APP_SETS, featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
 
 const args = process.argv.slice(2);
 /** A comma-separated list of sets after `name` ('none': no sets), or `fallback`. */
@@ -30,17 +33,21 @@ const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks'
 const ft = featurize(items, { augment: !args.includes('--no-augment'), ...(args.includes('--no-concepts') ? { concepts: false as const } : {}) });
 const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
 const kneeAt = args.indexOf('--length-knee');
-const train = kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {};
+const knee = kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {};
+// Offsets are pooled over every benign register but the one under evaluation.
+const excess = args.includes('--length-offsets') ? outOfRegisterExcess(ft, [...new Set([...BENIGN_FOLDS, ...APP_SETS])]) : undefined;
+if (excess) process.stdout.write(`Length offsets (bands from ${[0, ...OFFSET_BANDS].join(', ')} features), all registers: ${lengthOffsets(excess).map((x) => x.toFixed(2)).join(', ')}\n\n`);
+const train = (set: string) => ({ ...knee, ...(excess ? { offsets: lengthOffsets(excess, set) } : {}) });
 const rows: FoldRow[] = [];
 for (const set of folds) {
-  const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined, train);
+  const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined, train(set));
   rows.push(r);
   process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
 const benignSets = listArg('--benign', BENIGN_FOLDS);
 const benignRows: BenignFoldRow[] = [];
 for (const set of benignSets) {
-  const r = evaluateBenignFold(ft, set, train);
+  const r = evaluateBenignFold(ft, set, train(set));
   benignRows.push(r);
   process.stderr.write(`${set} (benign, unseen): ${(r.flagged * 100).toFixed(1)}% flagged (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }

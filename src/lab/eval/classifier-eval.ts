@@ -1,9 +1,10 @@
 // Leave-one-dataset-out evaluation of the prompt classifier: for each safety set X, a model trained without X
 // is scored on X at its own threshold (<= 1% false positives on held-back benign prompts); for each benign set Y,
 // a model trained without Y says how much of Y it flags (benign traffic of a kind it never saw).
-import { buildTextClassifier, type TextVerdict } from '../../detection/signals/text-classifier.js';
+import { buildTextClassifier, type TextClassifier, type TextVerdict } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
+import { bandOf } from './length-offsets.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { APP_SETS, benignPool, ITEM_SETS, trainTextModel, type FeaturizedTexts, type TextTrainingOptions } from '../train/text-model-trainer.js';
 
@@ -64,10 +65,17 @@ export const DEFAULT_FOLDS = [
   'openai_moderation',
 ];
 
-export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: Pick<TextTrainingOptions, 'lengthKnee'> = {}): FoldRow {
+/**
+ * How a fold's model is trained and read: `lengthKnee` (trainer option), or `offsets` added to the harm threshold
+ * by the item's length band (length-offsets.ts; a noised or converted item is read in its clean form's band).
+ */
+export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee'> & { offsets?: readonly number[] };
+
+export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: FoldOptions = {}): FoldRow {
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut, only: 'harm' }));
-  const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= clf.harmThreshold;
+  const clf = buildTextClassifier(trainTextModel(ft, { ...(o.lengthKnee ? { lengthKnee: o.lengthKnee } : {}), leaveOut, only: 'harm' }));
+  const bar = (i: number) => clf.harmThreshold + (o.offsets?.[bandOf(ft, i)] ?? 0);
+  const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= bar(i);
   let harmful = 0;
   let hit = 0;
   let safe = 0;
@@ -83,9 +91,9 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
     if (t.harmful) {
       harmful++;
       if (f) hit++;
-      if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= clf.harmThreshold) noisedHit++;
-      if (clf.harmLogit(characterObfuscation(t.text, i + 1)) >= clf.harmThreshold) obfuscatedHit++;
-      if (clf.harmLogit(encodedObfuscation(t.text, i + 1)) >= clf.harmThreshold) encodedHit++;
+      if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= bar(i)) noisedHit++;
+      if (clf.harmLogit(characterObfuscation(t.text, i + 1)) >= bar(i)) obfuscatedHit++;
+      if (clf.harmLogit(encodedObfuscation(t.text, i + 1)) >= bar(i)) encodedHit++;
       if (copyrightIds && !copyrightIds.has(t.id)) {
         exN++;
         if (f) exHit++;
@@ -125,13 +133,15 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 /** Benign sets whose unseen items show how the classifier treats benign traffic of a new kind. */
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
-export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: Pick<TextTrainingOptions, 'lengthKnee'> = {}): BenignFoldRow {
-  const { items, share, byLength } = unseenShare(ft, set, { ...o, only: 'harm' }, (v) => v.harmful);
+export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: FoldOptions = {}): BenignFoldRow {
+  const { offsets } = o;
+  const hit = offsets ? (v: TextVerdict, text: string, i: number, clf: TextClassifier) => v.harmful && clf.harmLogit(text) >= clf.harmThreshold + offsets[bandOf(ft, i)]! : (v: TextVerdict) => v.harmful;
+  const { items, share, byLength } = unseenShare(ft, set, { ...(o.lengthKnee ? { lengthKnee: o.lengthKnee } : {}), only: 'harm' }, hit);
   return { set, items, flagged: share, byLength };
 }
 
 /** A model trained without `set` (with options `o`): how many of the set's benign prompts there are, and the share `hit` picks. */
-function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict) => boolean): { items: number; share: number; byLength: BenignFoldRow['byLength'] } {
+function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict, text: string, i: number, clf: TextClassifier) => boolean): { items: number; share: number; byLength: BenignFoldRow['byLength'] } {
   const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]) }));
   let items = 0;
   let hits = 0;
@@ -141,7 +151,7 @@ function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, h
     const band = bands[LENGTH_BANDS.filter((b) => ft.feats[i]!.length >= b).length]!;
     items++;
     band.items++;
-    if (hit(clf.classify(t.text))) {
+    if (hit(clf.classify(t.text), t.text, i, clf)) {
       hits++;
       band.hits++;
     }
