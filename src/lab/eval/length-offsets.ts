@@ -5,6 +5,7 @@
 // out-of-register logits reaches in that band than among short prompts. Measured only (`npm run eval:classifier
 // -- --length-offsets`); shipped models carry none.
 import { buildTextClassifier } from '../../detection/signals/text-classifier.js';
+import { thresholdAtFpr } from '../train/calibration.js';
 import { trainTextModel, type FeaturizedTexts } from '../train/text-model-trainer.js';
 
 /** Feature counts that start the second, third and fourth bands. */
@@ -35,12 +36,6 @@ export function outOfRegisterExcess(ft: FeaturizedTexts, registers: readonly str
   return out;
 }
 
-function tail(xs: number[]): number {
-  if (!xs.length) return -Infinity;
-  const s = xs.slice().sort((a, b) => b - a);
-  return s[Math.floor(0.01 * s.length)]!;
-}
-
 /**
  * Offset per band: how far the band's 99th percentile of out-of-register excess reaches beyond the shortest band's,
  * never below 0, pooled over every register but `skip` (the set under evaluation must not set its own bar).
@@ -48,6 +43,7 @@ function tail(xs: number[]): number {
 export function lengthOffsets(excess: ReadonlyMap<string, number[][]>, skip?: string): number[] {
   const pooled = [0, ...OFFSET_BANDS].map(() => [] as number[]);
   for (const [r, bands] of excess) if (r !== skip) bands.forEach((b, k) => pooled[k]!.push(...b));
-  const tails = pooled.map(tail);
+  // The bar each band would need to flag 1% of its out-of-register prompts (Infinity for an empty band).
+  const tails = pooled.map((xs) => thresholdAtFpr(xs, 0.01).threshold);
   return tails.map((t) => (Number.isFinite(t) && Number.isFinite(tails[0]!) ? Math.max(0, t - tails[0]!) : 0));
 }
