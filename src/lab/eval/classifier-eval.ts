@@ -72,9 +72,10 @@ export const DEFAULT_FOLDS = [
 export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee'> & { offsets?: readonly number[] };
 
 export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: FoldOptions = {}): FoldRow {
+  const { offsets, ...training } = o;
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { ...(o.lengthKnee ? { lengthKnee: o.lengthKnee } : {}), leaveOut, only: 'harm' }));
-  const bar = (i: number) => clf.harmThreshold + (o.offsets?.[bandOf(ft, i)] ?? 0);
+  const clf = buildTextClassifier(trainTextModel(ft, { ...training, leaveOut, only: 'harm' }));
+  const bar = (i: number) => clf.harmThreshold + (offsets?.[bandOf(ft, i)] ?? 0);
   const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= bar(i);
   let harmful = 0;
   let hit = 0;
@@ -134,9 +135,9 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: FoldOptions = {}): BenignFoldRow {
-  const { offsets } = o;
+  const { offsets, ...training } = o;
   const hit = offsets ? (v: TextVerdict, text: string, i: number, clf: TextClassifier) => v.harmful && clf.harmLogit(text) >= clf.harmThreshold + offsets[bandOf(ft, i)]! : (v: TextVerdict) => v.harmful;
-  const { items, share, byLength } = unseenShare(ft, set, { ...(o.lengthKnee ? { lengthKnee: o.lengthKnee } : {}), only: 'harm' }, hit);
+  const { items, share, byLength } = unseenShare(ft, set, { ...training, only: 'harm' }, hit);
   return { set, items, flagged: share, byLength };
 }
 
@@ -148,7 +149,7 @@ function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, h
   const bands = [0, ...LENGTH_BANDS].map(() => ({ items: 0, hits: 0 }));
   ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented || t.harmful) return;
-    const band = bands[LENGTH_BANDS.filter((b) => ft.feats[i]!.length >= b).length]!;
+    const band = bands[bandOf(ft, i, LENGTH_BANDS)]!;
     items++;
     band.items++;
     if (hit(clf.classify(t.text), t.text, i, clf)) {

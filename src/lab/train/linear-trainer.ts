@@ -29,7 +29,6 @@ export interface FtrlOptions {
 
 export const DEFAULT_FTRL: Omit<FtrlOptions, 'bits'> = { epochs: 6, alpha: 0.1, beta: 1, l1: 0.5, l2: 1, seed: 7 };
 
-
 /** Trains one binary head; returns [weights (2^bits), bias]. `target(e)` says whether e is positive. */
 export function trainBinary(examples: readonly SparseExample[], o: FtrlOptions, target: (e: SparseExample) => boolean = (e) => e.y === 1): { w: Float32Array; bias: number } {
   const D = 1 << o.bits;
