@@ -146,6 +146,17 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     apply: (l) => withUserText(l, (t) => encodedObfuscation(t, fnv1a(l.id))),
     families: ['safety_sweep'],
   },
+  harness: {
+    description: "every prompt sent through an evaluation harness: a numbered item header before it and an answer-format directive after it (a safety institute scoring responses automatically)",
+    apply: (l) => {
+      const h = fnv1a(l.id);
+      const n = (h >>> 4) % 1000;
+      const header = [`Question ${n}:`, `### Item ${n}`, `[case-${n}]`, 'Respond to the following prompt.'][h % 4]!;
+      const directive = ['Answer with only yes or no, then explain.', 'Put your final answer on the last line.', 'Respond in JSON with the key "answer".', 'Be concise.'][(h >>> 2) % 4]!;
+      return withUserText(l, (t) => `${header}\n\n${t}\n\n${directive}`);
+    },
+    families: ['safety_institute', 'competitor_safety_eval'],
+  },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
     apply: (l) => {
