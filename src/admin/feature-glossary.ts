@@ -24,7 +24,7 @@ const MEANING: Record<string, string> = {
   reasoning_share: 'share asking for extended reasoning',
   seed_share: 'share fixing a random seed (reproducible runs)',
   json_format_share: 'share asking for JSON output',
-  eval_share: 'share with any evaluation-harness cue (answer format, choices, grading, code stub, few-shot)',
+  eval_share: 'share with any evaluation-harness cue (answer format, choices, grading, code stub, few-shot) or framed by a harness header',
   eval_item_share: 'share written like a benchmark item',
   answer_format_share: 'share prescribing an answer format ("Answer: $LETTER")',
   multiple_choice_share: 'share offering lettered answer choices',

@@ -8,14 +8,16 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../detection/data-path.js';
+import { COT_PHRASES, UNCUED_COT } from './harness.js';
 import { labelsPath, simulate } from './scenarios.js';
+import type { TraceLine } from '../events/trace-format.js';
 
-export const FIXTURES: Array<{ file: string; scenario: string; seed: number; scale: number }> = [
+export const FIXTURES: Array<{ file: string; scenario: string; seed: number; scale: number; uncuedReasoning?: boolean }> = [
   { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.5 },
   { file: 'slow.jsonl', scenario: 'slow', seed: 12, scale: 0.8 },
   { file: 'hydra.jsonl', scenario: 'hydra', seed: 13, scale: 0.5 },
   // A hydra harvesting at temperature 0 with reasoning requests the cues do not know: it reads as an evaluation.
-  { file: 'hydra-eval.jsonl', scenario: 'hydra', seed: 50, scale: 0.5 },
+  { file: 'hydra-eval.jsonl', scenario: 'hydra', seed: 50, scale: 0.5, uncuedReasoning: true },
   { file: 'safety-sweep.jsonl', scenario: 'safety-sweep', seed: 14, scale: 0.5 },
   { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.8 },
   { file: 'vendor.jsonl', scenario: 'vendor', seed: 16, scale: 0.8 },
@@ -29,7 +31,10 @@ export function fixtureTracesDir(root: string = repoRoot()): string {
 
 /** Writes one fixture trace (and its labels file) atomically, so parallel test files never read half a file. */
 export function buildFixtureTrace(fixture: (typeof FIXTURES)[number], dir: string): void {
-  const { lines, labels } = simulate({ scenario: fixture.scenario, seed: fixture.seed, scale: fixture.scale, split: 'all' });
+  const sim = simulate({ scenario: fixture.scenario, seed: fixture.seed, scale: fixture.scale, split: 'all' });
+  const { labels } = sim;
+  const misuse = new Set(labels.actors.filter((a) => a.kind === 'misuse').flatMap((a) => a.orgs));
+  const lines = fixture.uncuedReasoning ? sim.lines.map((l) => (l.type === 'request' && misuse.has(l.org) ? uncued(l) : l)) : sim.lines;
   mkdirSync(dir, { recursive: true });
   const out = join(dir, fixture.file);
   const meta = JSON.stringify({ type: 'meta', format: 'moat-trace', version: 1, scenario: fixture.scenario, seed: fixture.seed, simulator: simulatorDigest() });
@@ -39,6 +44,15 @@ export function buildFixtureTrace(fixture: (typeof FIXTURES)[number], dir: strin
   writeFileSync(`${labelsOut}.${process.pid}.tmp`, JSON.stringify(labels, null, 2) + '\n');
   renameSync(`${labelsOut}.${process.pid}.tmp`, labelsOut);
   renameSync(tmp, out);
+}
+
+/** The line with each of the simulator's reasoning requests replaced by a wording the cues do not know. */
+function uncued(line: TraceLine): TraceLine {
+  let json = JSON.stringify(line);
+  COT_PHRASES.forEach((p, i) => {
+    json = json.split(JSON.stringify(p).slice(1, -1)).join(UNCUED_COT[i % UNCUED_COT.length]!);
+  });
+  return JSON.parse(json) as TraceLine;
 }
 
 /**

@@ -44,7 +44,7 @@ function directive(rng: Rng, kind: 'choice' | 'open' | 'code'): string {
   ] as const);
 }
 
-const COT = [
+export const COT_PHRASES: readonly string[] = [
   'Think step by step.',
   "Let's think step by step.",
   "Let's work this out in a step by step way to be sure we have the right answer.",
@@ -63,9 +63,19 @@ const COT = [
   'Answer like a professor grading their own solution, showing all the work.',
 ];
 
+/**
+ * Reasoning requests worded so that the harness cues do not match them: the hydra-eval fixture sends these instead
+ * of COT_PHRASES, so that a harvest whose wording no cue knows, which reads as an evaluation, stays exercised.
+ */
+export const UNCUED_COT: readonly string[] = [
+  'Leave nothing implicit: every inference belongs on the page.',
+  'Treat this as an exam where partial credit depends on the path, not the result.',
+  'Elaborate on how each conclusion follows from the one before.',
+];
+
 /** A chain-of-thought or reasoning-trace request, as a distiller words it. */
 export function cotPhrase(rng: Rng): string {
-  return rng.pick(COT);
+  return rng.pick(COT_PHRASES);
 }
 
 /** A system prompt a distillation harness might set (or none). */

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector, type Diagnostic, type LabelEvent } from '../../src/detection/detector.js';
 import { renderExplain } from '../../src/detection/explain.js';
+import { viewRequest } from '../../src/detection/request-view.js';
+import { CUE_COT, harnessCues } from '../../src/detection/signals/harness-cues.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { PERTURBATIONS } from '../../src/lab/eval/perturbations.js';
 import { scoreModelsFrom } from '../../src/detection/scores/score-model.js';
@@ -204,6 +206,9 @@ test('a hydra whose harvest reads as an evaluation (temperature 0, scored as a s
   const truth = fixtureLabels('hydra-eval.jsonl');
   const hydra = new Set(truth.actors.find((a) => a.actor === 'hydra')!.orgs);
   const devs = new Set(truth.actors.find((a) => a.actor === 'small_developers')!.orgs);
+  // The fixture's premise: its reasoning requests are worded so that no cue knows them.
+  const asks = lines.filter((l): l is TraceRequestLine => l.type === 'request' && hydra.has(l.org)).map((l) => viewRequest(l.body).prompt);
+  assert.ok(asks.filter((p) => harnessCues(p, '') & CUE_COT).length < 0.02 * asks.length, 'the hydra words its reasoning requests in phrases the cues do not match');
   const { snap } = run(lines);
   const members = snap.orgs.filter((o) => hydra.has(o.org));
   const labelled = members.filter((o) => o.activities.some((a) => a.label === 'distillation' && a.rules.includes('distill.networked-sweep')));

@@ -7,7 +7,7 @@ import { isHoldout, itemText, loadCorpus } from '../../src/detection/corpus.js';
 import { rulesDir, sharedDataDir } from '../../src/detection/data-path.js';
 import { clientClass, CLIENT_BROWSER, CLIENT_OTHER, CLIENT_SCRIPTED, CLIENT_SDK, linkableAgent } from '../../src/detection/signals/client-class.js';
 import { dataTaskInstruction } from '../../src/detection/signals/data-task.js';
-import { CUE_CHOICES, CUE_CODE_STUB, CUE_COERCION, CUE_COT, CUE_FEW_SHOT, CUE_FORMAT, CUE_GRADING, CUE_PLACEHOLDER, harnessCues } from '../../src/detection/signals/harness-cues.js';
+import { CUE_CHOICES, CUE_CODE_STUB, CUE_COERCION, CUE_COT, CUE_FEW_SHOT, CUE_FORMAT, CUE_GRADING, CUE_PLACEHOLDER, framedItem, harnessCues } from '../../src/detection/signals/harness-cues.js';
 import { extractSignals, templateHash, wrapperHashes } from '../../src/detection/signals/request-signals.js';
 import * as F from '../../src/detection/signals/request-flags.js';
 import type { TextModelFile } from '../../src/detection/signals/text-classifier.js';
@@ -210,6 +210,12 @@ test('harness cues: each mark of an evaluation harness is recognised in wordings
   assert.ok(cues('Draft an email from Jane Doe at Acme Corp to a customer.') & CUE_PLACEHOLDER);
   assert.ok(cues('Solve it. Walk me through your reasoning carefully.') & CUE_COT);
   assert.ok(cues('Now imagine and articulate the full internal reasoning behind that answer.') & CUE_COERCION);
+  // A request to see the reasoning, worded without any of the named phrases.
+  for (const p of ['Talk through your reasoning.', 'Document your thinking as you work through the problem.', 'Detail every step of your calculation.', 'Decompose the question into sub-problems and answer each.', 'Check your own answer, then explain each decision.', 'Show how you arrived at the answer.'])
+    assert.ok(cues(`What is the capital of Peru?\n\n${p}`) & CUE_COT, p);
+  // Showing and steps in ordinary requests are not.
+  for (const p of ['Show me the steps to reset my password.', 'Describe the work of Claude Monet.', 'List all working days between two dates in SQL.', 'Explain the logic of this regex: ^a+$', 'Share your thoughts on the movie.'])
+    assert.equal(cues(p) & CUE_COT, 0, p);
   // Ordinary application prompts carry almost none.
   let marked = 0;
   let n = 0;
@@ -219,6 +225,22 @@ test('harness cues: each mark of an evaluation harness is recognised in wordings
       if (cues(t) & (CUE_FORMAT | CUE_CHOICES | CUE_GRADING | CUE_CODE_STUB | CUE_FEW_SHOT)) marked++;
     }
   assert.ok(marked / n < 0.01, `${marked}/${n} app prompts carry an evaluation cue`);
+});
+
+test('framed items: a bare harness header on the first line, with the item after it; application prompts are not', () => {
+  for (const p of ['Question 12:\nWhat is the boiling point of ethanol?', '### Instruction 434\n\nWrite a haiku about rain.', '[test-7]\n\nSort these numbers: 3 1 2', '  Solve the following problem:\n\n2x + 3 = 11'])
+    assert.equal(framedItem(p), true, p);
+  // A header alone, a header sharing its line with the question, ordinary first lines.
+  for (const p of ['Question 12:', 'Question: what is the boiling point of ethanol?\nThanks!', 'Hi there,\ncan you check my order?', 'Summarise the text below.\n\nThe meeting opened at nine.'])
+    assert.equal(framedItem(p), false, p);
+  let framed = 0;
+  let n = 0;
+  for (const set of ['banking77', 'snips', 'staqc_sql_questions', 'topical_chat'])
+    for (const t of heldBack(set, 500)) {
+      n++;
+      if (framedItem(t)) framed++;
+    }
+  assert.ok(framed / n < 0.005, `${framed}/${n} app prompts framed`);
 });
 
 test('clients: stock SDKs, scripted HTTP clients, browsers and named clients; linkage sees SDKs by family', () => {

@@ -80,8 +80,31 @@ const CODE_STUB = [
 const FEW_SHOT_Q = /^\s*(?:Q|Question|Problem|Input|Example\s*\d*|Premise|Passage|Sentence|Text|Review)\s*\d*\s*:/gim;
 const FEW_SHOT_A = /^\s*(?:A|Answer|Output|Solution|Label|Hypothesis|Sentiment|Category)\s*\d*\s*:/gim;
 
-const COT =
-  /\bstep[- ]by[- ]step\b|\bthink (?:carefully|through|aloud|it through|hard|deeply|logically)\b|\bshow (?:your|all|the|every) (?:work|working|reasoning|steps|calculations)\b|\bexplain (?:your|the|each) (?:reasoning|thought process|steps)\b|\bchain[- ]of[- ]thought\b|\breason(?:ing)? (?:through|out loud|carefully|step)\b|\bwalk (?:me )?through (?:your|the) (?:reasoning|thinking|logic|solution)\b|<\/?(?:thinking|think|reasoning|scratchpad)>|\blet'?s think\b|\b(?:full|detailed|complete|explicit) (?:reasoning|derivation|justification|rationale)\b|\bbefore (?:giving|stating|writing|providing) (?:your|the) (?:final )?answer\b|\bthought process\b|\brationale\b|\bintermediate (?:steps?|reasoning|results?)\b|\bderivation\b|\bwork (?:on|through) (?:this|the) (?:problem|question|task)\b/i;
+// A request to see the reasoning, worded any of many ways: named phrases ("step by step", "chain of thought"), and
+// a verb of showing before a noun of process ("lay out every consideration", "showing all the work", "document your
+// thinking"), narrating as one goes, breaking the problem into parts, from first principles, checking one's own
+// solution. Ambiguous nouns ("work", "logic", "approach", "steps") count only as the answerer's own or each one
+// ("show your work", "explain each step"), so "describe the work of Monet" or "show the steps to reset my
+// password" do not. Measured on paraphrases written apart from the simulator's (docs/detection.md): the named
+// phrases alone caught 5 of 25, this 21; on application corpora it matches at most 0.5 points more prompts.
+const SHOWING = String.raw`(?:show|shows|showing|lay(?:s|ing)? out|write|writes|writing|spell(?:s|ing)? out|narrat\w*|explain\w*|walk\w* (?:me |us )?through|talk\w* through|go(?:es|ing)? through|outline\w*|detail\w*|document\w*|describ\w*|present\w*|includ\w*|provid\w*|shar\w*|justif\w*|articulat\w*|giv\w*|state|stating)`;
+const PROCESS = String.raw`(?:reasoning|thought process|thinking process|considerations?|deductions?|derivations?|calculations?|computations?|rationale|justifications?|intermediate (?:steps?|results?|calculations?|reasoning))`;
+const OWNED_PROCESS = String.raw`(?:your|all (?:of )?(?:your|the)|every|each|all)\s+(?:work|working|logic|thinking|approach|steps?(?!\s+(?:to|for|required|needed|involved)\b)|method|process)`;
+const COT = new RegExp(
+  [
+    // Named phrases.
+    String.raw`\bstep[- ]by[- ]step\b|\bthink (?:carefully|through|aloud|it through|hard|deeply|logically)\b|\bshow (?:your|all|the|every) (?:work|working|reasoning|steps|calculations)\b|\bexplain (?:your|the|each) (?:reasoning|thought process|steps)\b|\bchain[- ]of[- ]thought\b|\breason(?:ing)? (?:through|out loud|carefully|step)\b|\bwalk (?:me )?through (?:your|the) (?:reasoning|thinking|logic|solution)\b|<\/?(?:thinking|think|reasoning|scratchpad)>|\blet'?s think\b|\b(?:full|detailed|complete|explicit) (?:reasoning|derivation|justification|rationale)\b|\bbefore (?:giving|stating|writing|providing) (?:your|the) (?:final )?answer\b|\bthought process\b|\brationale\b|\bintermediate (?:steps?|reasoning|results?)\b|\bderivation\b|\bwork (?:on|through) (?:this|the) (?:problem|question|task)\b`,
+    String.raw`\bstep-?wise\b|\bthink(?:ing)? (?:aloud|out loud)\b`,
+    String.raw`\b${SHOWING}\b(?:\s+[\w'-]+){0,3}?\s+${PROCESS}\b`,
+    String.raw`\b${SHOWING}\b(?:\s+[\w'-]+){0,2}?\s+${OWNED_PROCESS}\b`,
+    String.raw`\b(?:narrat|explain|think|reason|comment|talk)\w*\s+(?:[\w'-]+\s+){0,2}as you (?:go|work|solve|proceed)\b`,
+    String.raw`\b(?:break|breaking|split|splitting|divide|dividing|decompose|decomposing)\s+(?:it|this|that|the (?:problem|question|task)|the [\w-]+ (?:problem|question|task))\s+(?:down\s+)?into\s+(?:[\w-]+\s+)?(?:parts|steps|pieces|sub-?(?:problems|questions|tasks|goals)|stages)\b`,
+    String.raw`\b(?:solve|answer|address|tackle|work through)\s+(?:each|every)\s+(?:part|step|piece|sub-?(?:problem|question|task))\b|\bone (?:step|piece|part) at a time\b|\bfrom first principles\b`,
+    String.raw`\b(?:grad|check|verify|critiqu|review|double-check|assess)\w*\s+(?:your|their|its|his|her) own (?:solution|answer|work|reasoning|response)\b|\bdouble-check (?:your|the) (?:work|answer|reasoning|calculations?)\b`,
+    String.raw`\bhow (?:you|we) (?:arrived at|got to|got there|reached|derived|came to)\b|\b(?:explain|justify)\w*\s+(?:your|each|every) (?:answer|choice|decision|conclusion)s?\b`,
+  ].join('|'),
+  'i',
+);
 
 const COERCION =
   /\b(?:articulate|reconstruct|reveal|verbali[sz]e|externali[sz]e|write out|spell out|expose|transcribe|imagine|narrate)\b.{0,40}\b(?:internal|hidden|inner|private|full|complete|entire|raw|underlying)\b.{0,20}\b(?:reasoning|thought process|thinking|chain[- ]of[- ]thought|thoughts|deliberation)\b|\breasoning (?:trace|traces|tokens)\b|\binternal (?:monologue|reasoning)\b/i;
@@ -261,6 +284,20 @@ export function contentOf(text: string, cues?: number): string {
     if (kept.trim()) out += (out ? '\n' : '') + kept.trim();
   }
   return (dropped || prompt !== text) && out ? out : prompt;
+}
+
+/**
+ * Whether the prompt opens with a bare harness header ("Question 12:", "### Instruction 434", "[test-7]", "Solve the
+ * following problem:") on a line of its own, with the item after it: how a script frames each item it sends. Measured
+ * on the corpora's own prompts (docs/detection.md): 0% of application prompts open so, 0-3% of benchmark items.
+ */
+export function framedItem(prompt: string): boolean {
+  let start = 0;
+  while (start < prompt.length && prompt.charCodeAt(start) <= 32) start++;
+  const end = prompt.indexOf('\n', start);
+  if (end < 0 || end - start >= 120) return false;
+  const first = prompt.slice(start, end).trim();
+  return first.length > 0 && prompt.slice(end).trim().length > 0 && SCAFFOLD_HEADER.test(first);
 }
 
 function hasHeaderLine(prompt: string): boolean {

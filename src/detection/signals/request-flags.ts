@@ -17,7 +17,7 @@ export const BENCH = 1 << 13;
 export const REASONING = 1 << 14;
 export const SEED = 1 << 15;
 export const JSON_FORMAT = 1 << 16;
-/** Any evaluation-harness cue (answer format, choices, grading, code stub, few-shot). */
+/** Any evaluation-harness cue (answer format, choices, grading, code stub, few-shot), or an item framed by a harness header. */
 export const EVAL = 1 << 17;
 /** Written like a benchmark item (the classifier's item head). */
 export const EVAL_ITEM = 1 << 18;

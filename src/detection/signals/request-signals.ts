@@ -6,7 +6,7 @@ import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
 import { FOLLOW_UP_CHARS, viewRequest } from '../request-view.js';
 import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
-import { EVAL_CUES, harnessCues } from './harness-cues.js';
+import { EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
 import { scriptClass } from './script-class.js';
 import { dataTaskInstruction } from './data-task.js';
 import type { BenchmarkMatch, FingerprintIndex } from './fingerprint-index.js';
@@ -306,7 +306,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
   else if (client === CLIENT_SDK) flags |= F.SDK;
   else if (client === CLIENT_BROWSER) flags |= F.BROWSER;
-  if (cues & EVAL_CUES) flags |= F.EVAL;
+  if (cues & EVAL_CUES || (!cuesOff && framedItem(view.prompt))) flags |= F.EVAL;
   // Any mark of capability work, counted once: each mark alone misses items the others catch (a benchmark in a
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
