@@ -213,6 +213,8 @@ export function cueNames(bits: number): string[] {
 
 const SCAFFOLD_HEADER =
   /^(?:#+\s*)?(?:\[[^\]\n]{1,40}\]|(?:task|question|problem|prompt|item|instruction|exercise|q)\s*\d*\s*[:.)]?|.{0,60}\b(?:following|below|above|this|next)\b.{0,20}\b(?:question|problem|task|prompt|item|instruction|exercise|query|request)s?\b.{0,20}|.{0,60}\b(?:question|problem|task|prompt|item|instruction|exercise|query|request)s?\b.{0,20}\b(?:following|below|above|that follows)\b.{0,10})$/i;
+/** A header line is shorter than this. */
+const HEADER_MAX_CHARS = 120;
 const WORD = /[A-Za-z]{3,}/g;
 // Words scaffolding sentences are made of: what is left of a cue sentence once they are gone is its content.
 const FILLER = new Set(
@@ -266,7 +268,7 @@ export function contentOf(text: string, cues?: number): string {
   for (const line of prompt.split('\n')) {
     const t = line.trim();
     if (!t) continue;
-    if (t.length < 120 && SCAFFOLD_HEADER.test(t)) {
+    if (isHeaderLine(t)) {
       dropped = true;
       continue;
     }
@@ -295,9 +297,15 @@ export function framedItem(prompt: string): boolean {
   let start = 0;
   while (start < prompt.length && prompt.charCodeAt(start) <= 32) start++;
   const end = prompt.indexOf('\n', start);
-  if (end < 0 || end - start >= 120) return false;
-  const first = prompt.slice(start, end).trim();
-  return first.length > 0 && prompt.slice(end).trim().length > 0 && SCAFFOLD_HEADER.test(first);
+  if (end < 0 || end - start > HEADER_MAX_CHARS) return false;
+  let rest = end;
+  while (rest < prompt.length && prompt.charCodeAt(rest) <= 32) rest++;
+  return rest < prompt.length && isHeaderLine(prompt.slice(start, end).trim());
+}
+
+/** A trimmed line that is only a harness header: short, and nothing but the header. */
+function isHeaderLine(t: string): boolean {
+  return t.length > 0 && t.length < HEADER_MAX_CHARS && SCAFFOLD_HEADER.test(t);
 }
 
 function hasHeaderLine(prompt: string): boolean {
@@ -305,7 +313,7 @@ function hasHeaderLine(prompt: string): boolean {
     let end = prompt.indexOf('\n', start);
     if (end < 0) end = prompt.length;
     const t = prompt.slice(start, end).trim();
-    if (t && t.length < 120 && SCAFFOLD_HEADER.test(t)) return true;
+    if (isHeaderLine(t)) return true;
     start = end + 1;
   }
   return false;
