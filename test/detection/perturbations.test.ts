@@ -97,3 +97,10 @@ test('harness: only the named families get each item framed by a numbered header
     assert.match(p, /^(?:Question \d+:|### Item \d+|\[case-\d+\]|Respond to the following prompt\.)\n\nSolve 2x \+ 3 = 11\.\n\n\S/, p);
   }
 });
+
+test('verbose: every answer counts three times its output tokens; a response without usage stays as it is', () => {
+  const out = bodies(perturbLines(lines, new Set(['bad']), ['verbose']));
+  for (const l of out) assert.equal(l.response!.usage!.output_tokens, 2700);
+  const bare = { ...(lines[1] as TraceRequestLine), response: { status: 200 } };
+  assert.deepEqual(perturbLines([bare], new Set(['bad']), ['verbose'])[0], bare);
+});

@@ -95,6 +95,13 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       return { ...l, response: rest };
     },
   },
+  verbose: {
+    description: 'answers three times as long (a model that writes more; a tutor whose worked solutions run past 1,000 tokens)',
+    apply: (l) => {
+      const usage = l.response?.usage;
+      return usage ? { ...l, response: { ...l.response!, usage: { ...usage, output_tokens: usage.output_tokens * 3 } } } : l;
+    },
+  },
   keys: { description: 'traffic spread over three keys of the same org', apply: (l) => ({ ...l, key: `${l.key}_${fnv1a(l.id) % 3}` }) },
   preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
   preambles: {
