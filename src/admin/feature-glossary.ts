@@ -20,6 +20,7 @@ const MEANING: Record<string, string> = {
   multi_n_share: 'share asking for several completions at once',
   tools_share: 'share running tools (a tool call or result in the conversation, not merely tools offered)',
   long_output_share: 'share receiving long answers (1,000+ output tokens; max_tokens 4,000+ when the size is unknown)',
+  long_reasoning_share: 'share receiving a long answer to a request that asks for reasoning (a chain-of-thought request, reasoning coercion or a reasoning parameter)',
   bench_share: 'share of prompts that are items of public benchmarks',
   reasoning_share: 'share asking for extended reasoning',
   seed_share: 'share fixing a random seed (reproducible runs)',

@@ -460,7 +460,7 @@ export function createDetector(opts: DetectorOptions): Detector {
 
   if (opts.restore) {
     if (!READABLE_CHECKPOINT_VERSIONS.includes(opts.restore.global.version))
-      throw new Error(`checkpoint: version ${String(opts.restore.global.version)} is not supported (this moat reads versions ${READABLE_CHECKPOINT_VERSIONS.join(' and ')}; start without the checkpoint)`);
+      throw new Error(`checkpoint: version ${String(opts.restore.global.version)} is not supported (this moat reads versions ${READABLE_CHECKPOINT_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_CHECKPOINT_VERSIONS.at(-1)}; start without the checkpoint)`);
     const restore = migrateRestore(opts.restore);
     const g = restore.global;
     for (const st of [...restore.orgs].sort((a, b) => a.order - b.order)) {

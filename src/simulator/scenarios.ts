@@ -7,6 +7,7 @@ import type { TraceLine } from '../events/trace-format.js';
 import type { ActorContext, ActorOutput } from './actors/actor.js';
 import * as L from './actors/legit.js';
 import * as M from './actors/misuse.js';
+import { answerScale, scaleAnswers } from './answer-length.js';
 import { Corpora, type CorpusPlan, type Split } from './corpora.js';
 import { Networks } from './population.js';
 import { Rng } from './rng.js';
@@ -109,6 +110,9 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
     if (!fn) throw new Error(`unknown actor family "${name}"`);
     return fn({ rng: root.fork(i + 1), corpora, net, start: SCENARIO_START, span: (o.days ?? 3) * 86_400_000, scale: o.scale ?? 1, tag: String(i), responsesApi: o.responsesApi ?? false });
   });
+  // Drawn after every actor, so an actor's own traffic is the same whatever its answers' lengths.
+  const lengths = root.fork(4242);
+  for (const x of outputs) scaleAnswers(x.requests, answerScale(lengths));
   const requests = outputs.flatMap((x) => x.requests);
   // Stable sort by time keeps the trace ordered and deterministic.
   const order = requests.map((r, i) => ({ r, i, t: Date.parse(r.ts) })).sort((a, b) => a.t - b.t || a.i - b.i);

@@ -134,34 +134,40 @@ test('checkpoint: a checkpoint of a version this moat cannot read is refused', (
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
   const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3 and 4/);
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4 and 5/);
 });
 
-test('checkpoint: a version-3 checkpoint (tallies without the capability_work slot) is carried over and the detector goes on as one that never stopped', () => {
-  const { lines } = simulate({ scenario: 'mixed', seed: 11, split: 'holdout', scale: 0.25 });
-  const cut = Math.floor(lines.length * 0.5);
-  const whole = createDetector({ ...assets });
-  for (const l of lines) whole.ingest(l);
-  const first = createDetector({ ...assets });
-  for (const l of lines.slice(0, cut)) first.ingest(l);
-  // What a version-3 moat wrote: the same state, every tally one slot shorter (no capability_work flag).
-  const ck = roundTrip(first.checkpoint());
-  let tallies = 0;
-  mapTallies([ck.orgs, ck.linkage], (b64) => {
-    tallies++;
-    const b = Buffer.from(b64, 'base64');
-    const at = (FLAG_BITS - 1) * 8;
-    return Buffer.concat([b.subarray(0, at), b.subarray(at + 8)]).toString('base64');
+// Flags each earlier version lacks (each was added as the last flag), and the features reading them.
+const ADDED_SINCE: Record<number, string[]> = { 3: ['capability_work', 'long_reasoning'], 4: ['long_reasoning'] };
+
+for (const [version, added] of Object.entries(ADDED_SINCE))
+  test(`checkpoint: a version-${version} checkpoint (tallies without the ${added.join(' and ')} slot${added.length > 1 ? 's' : ''}) is carried over and the detector goes on as one that never stopped`, () => {
+    const { lines } = simulate({ scenario: 'mixed', seed: 11, split: 'holdout', scale: 0.25 });
+    const cut = Math.floor(lines.length * 0.5);
+    const whole = createDetector({ ...assets });
+    for (const l of lines) whole.ingest(l);
+    const first = createDetector({ ...assets });
+    for (const l of lines.slice(0, cut)) first.ingest(l);
+    // What that moat wrote: the same state, every tally without the slots of the flags added since.
+    const ck = roundTrip(first.checkpoint());
+    let tallies = 0;
+    mapTallies([ck.orgs, ck.linkage], (b64) => {
+      tallies++;
+      const b = Buffer.from(b64, 'base64');
+      const at = (FLAG_BITS - added.length) * 8;
+      return Buffer.concat([b.subarray(0, at), b.subarray(at + 8 * added.length)]).toString('base64');
+    });
+    assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
+    const old = { ...ck, global: { ...ck.global, version: Number(version) } };
+    const resumed = createDetector({ ...assets, restore: old });
+    for (const l of lines.slice(cut)) resumed.ingest(l);
+    // Requests counted before the upgrade carry none of the added flags, so those shares (and the scores reading
+    // them) may differ until the requests leave their windows; everything else is as if the worker never stopped.
+    const reads = (k: string) => added.some((f) => k.includes(f)) || k.includes('score.');
+    const without = (v: ReturnType<typeof verdicts>) => roundTrip({ ...v, features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])) });
+    assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
+    assert.equal(resumed.checkpoint().global.version, 5, 'written back in the current version');
   });
-  assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
-  const v3 = { ...ck, global: { ...ck.global, version: 3 } };
-  const resumed = createDetector({ ...assets, restore: v3 });
-  for (const l of lines.slice(cut)) resumed.ingest(l);
-  // Requests counted before the upgrade carry no capability work, so that one share may differ until they leave their windows.
-  const without = (v: ReturnType<typeof verdicts>) => roundTrip({ ...v, features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !k.includes('capability_work')))])) });
-  assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
-  assert.equal(resumed.checkpoint().global.version, 4, 'written back in the current version');
-});
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {
   const { lines, labels } = simulate({ scenario: 'mixed', seed: 13, split: 'tune', scale: 0.2 });

@@ -70,3 +70,20 @@ test('writeScenario writes the trace and TRACE.labels.json', async () => {
   assert.equal(lines.length, 1 + 1 + labels.requests);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 't.labels.json'), 'utf8')), labels);
 });
+
+test('answer lengths are drawn per actor: a legitimate family gets long answers in some seeds, and no answer runs past its budget', () => {
+  const longShare = (seed: number) => {
+    const { lines } = simulate({ scenario: 'legit', seed, scale: 0.05, families: ['university_lab'] });
+    const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request');
+    for (const r of reqs) {
+      const u = r.response!.usage!;
+      const budget = (r.body as { max_tokens?: number }).max_tokens;
+      if (budget !== undefined) assert.ok(u.output_tokens - (u.reasoning_tokens ?? 0) <= budget, `${u.output_tokens} > ${budget}`);
+    }
+    return reqs.filter((r) => r.response!.usage!.output_tokens >= 1000).length / reqs.length;
+  };
+  const shares = Array.from({ length: 12 }, (_, i) => longShare(i + 1));
+  // The family's base range (80-800 tokens) never reaches 1,000; the per-actor draw does in some seeds, not all.
+  assert.ok(shares.some((s) => s > 0.2), `no seed with long answers: ${shares.join(', ')}`);
+  assert.ok(shares.some((s) => s === 0), `every seed has long answers: ${shares.join(', ')}`);
+});

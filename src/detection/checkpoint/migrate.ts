@@ -1,29 +1,38 @@
 // Checkpoints of an earlier detector version brought to the current layout, so an upgraded `moat detect` worker
-// keeps its windows, clusters and labels instead of starting afresh. Version 3 -> 4: every tally (org, purpose and
-// linkage windows) gains the `capability_work` flag's slot, the last of the flags; requests counted before the
-// upgrade count as carrying no capability work until they leave their window.
+// keeps its windows, clusters and labels instead of starting afresh. Each version that added a request flag gains
+// that flag's slot in every tally (org, purpose and linkage windows); requests counted before the upgrade count
+// as not carrying the new flag until they leave their window.
 import { FLAG_BITS, TALLY_SIZE } from '../tally.js';
 
 /**
- * Checkpoint format version: 4 adds a request flag (capability_work) to each window's packed tally, whose
- * offsets therefore moved; 3 stores linkage as keyed entries (incremental); 2 held it as one JSON value.
+ * Checkpoint format version: 5 adds a request flag (long_reasoning) to each window's packed tally, 4 added
+ * capability_work (both moved the offsets after the flags); 3 stores linkage as keyed entries (incremental);
+ * 2 held it as one JSON value.
  */
-export const CHECKPOINT_VERSION = 4;
+export const CHECKPOINT_VERSION = 5;
 
 /** Detector checkpoint versions this moat restores (the current one last). */
-export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, CHECKPOINT_VERSION];
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, CHECKPOINT_VERSION];
 
 const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
-/** Where the slot added in version 4 sits: the last flag's. */
-const ADDED_SLOT = FLAG_BITS - 1;
 
-/** A version-3 tally (base64 of TALLY_SIZE - 1 doubles) with a zero slot inserted for capability_work. */
-export function tallyV3toV4(b64: string): string {
+/**
+ * The flag slot each version after 3 added, in order: capability_work (4), then long_reasoning (5). Every added
+ * flag was the last of the flags, so a tally of version v lacks the last CHECKPOINT_VERSION - v flag slots.
+ */
+const ADDED_FLAGS = CHECKPOINT_VERSION - 3;
+
+/** A tally of an earlier version (base64 of its doubles) with zero slots inserted for the flags added since. */
+export function upgradeTally(b64: string, from: number): string {
+  const missing = CHECKPOINT_VERSION - from;
   const old = Buffer.from(b64, 'base64');
-  if (old.length !== (TALLY_SIZE - 1) * SLOT_BYTES) throw new Error(`checkpoint: a version-3 tally of ${old.length} bytes, expected ${(TALLY_SIZE - 1) * SLOT_BYTES}`);
+  if (old.length !== (TALLY_SIZE - missing) * SLOT_BYTES)
+    throw new Error(`checkpoint: a version-${from} tally of ${old.length} bytes, expected ${(TALLY_SIZE - missing) * SLOT_BYTES}`);
+  // The flags that version knew end where the first added flag's slot now sits.
+  const at = (FLAG_BITS - missing) * SLOT_BYTES;
   const out = Buffer.alloc(TALLY_SIZE * SLOT_BYTES);
-  old.copy(out, 0, 0, ADDED_SLOT * SLOT_BYTES);
-  old.copy(out, (ADDED_SLOT + 1) * SLOT_BYTES, ADDED_SLOT * SLOT_BYTES);
+  old.copy(out, 0, 0, at);
+  old.copy(out, at + missing * SLOT_BYTES, at);
   return out.toString('base64');
 }
 
@@ -43,9 +52,11 @@ export function mapTallies(value: unknown, f: (b64: string) => string): void {
 
 /** The restore input in the current layout (the input itself, rewritten, when it was of an earlier version). */
 export function migrateRestore<R extends { global: { version: number }; orgs: unknown; linkage: unknown }>(r: R): R {
-  if (r.global.version === 3) {
-    mapTallies(r.orgs, tallyV3toV4);
-    mapTallies(r.linkage, tallyV3toV4);
+  const from = r.global.version;
+  if (from < CHECKPOINT_VERSION && from >= CHECKPOINT_VERSION - ADDED_FLAGS) {
+    const up = (b64: string) => upgradeTally(b64, from);
+    mapTallies(r.orgs, up);
+    mapTallies(r.linkage, up);
     r.global = { ...r.global, version: CHECKPOINT_VERSION };
   }
   return r;

@@ -23,6 +23,12 @@ export const EVAL = 1 << 17;
 export const EVAL_ITEM = 1 << 18;
 /** Not harmful, and a capability prompt, a harness-formatted item, a benchmark-register item or a known benchmark item. */
 export const CAPABILITY_WORK = 1 << 19;
+/**
+ * A long answer to a request that asks for reasoning (a chain-of-thought request, reasoning coercion or a reasoning
+ * parameter): the one request a harvest is made of. A long answer alone is what a verbose model gives everyone,
+ * and a request for reasoning alone is what a student sends; a distiller's traffic is made of both at once.
+ */
+export const LONG_REASONING = 1 << 20;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -46,4 +52,5 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [EVAL, 'eval'],
   [EVAL_ITEM, 'eval_item'],
   [CAPABILITY_WORK, 'capability_work'],
+  [LONG_REASONING, 'long_reasoning'],
 ];

@@ -6,7 +6,7 @@ import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
 import { FOLLOW_UP_CHARS, viewRequest } from '../request-view.js';
 import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
-import { EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
+import { CUE_COERCION, CUE_COT, EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
 import { scriptClass } from './script-class.js';
 import { dataTaskInstruction } from './data-task.js';
 import type { BenchmarkMatch, FingerprintIndex } from './fingerprint-index.js';
@@ -311,6 +311,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
   if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
+  if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   return {
     ts,
