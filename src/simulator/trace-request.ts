@@ -63,7 +63,7 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
     body.messages = messages;
   }
   if (r.tools?.length) body.tools = r.tools;
-  Object.assign(body, r.params ?? {});
+  Object.assign(body, r.responses ? responsesParams(r.params ?? {}) : (r.params ?? {}));
   if (r.api === 'anthropic' && body.max_tokens === undefined) body.max_tokens = 1024;
   const inTok = Math.ceil((r.turns.reduce((a, t) => a + t.length, 0) + (r.system?.length ?? 0) + (r.toolResults ?? []).reduce((a, t) => a + t.length, 0)) / 4);
   seq++;
@@ -78,6 +78,21 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
     ...(r.headers ? { headers: r.headers } : {}),
     body,
     response: { status: r.status ?? 200, usage: usageOf(r, inTok), text: '(simulated response)', latency_ms: 400 + Math.round(r.outputTokens * 8) },
+  };
+}
+
+/**
+ * An actor's sampling parameters as the Responses API takes them: `max_output_tokens` for the answer budget,
+ * `top_logprobs` alone for log probabilities, `reasoning.effort`; it has no `n` or `seed`, so a client that wants
+ * either cannot send it there (an upstream refuses parameters it does not know).
+ */
+function responsesParams(p: Record<string, unknown>): Record<string, unknown> {
+  const { max_tokens, max_completion_tokens, logprobs: _logprobs, n: _n, seed: _seed, reasoning_effort, ...rest } = p;
+  const budget = max_tokens ?? max_completion_tokens;
+  return {
+    ...rest,
+    ...(budget !== undefined ? { max_output_tokens: budget } : {}),
+    ...(reasoning_effort !== undefined ? { reasoning: { effort: reasoning_effort } } : {}),
   };
 }
 

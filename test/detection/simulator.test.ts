@@ -87,3 +87,18 @@ test('answer lengths are drawn per actor: a legitimate family gets long answers 
   assert.ok(shares.some((s) => s > 0.2), `no seed with long answers: ${shares.join(', ')}`);
   assert.ok(shares.some((s) => s === 0), `every seed has long answers: ${shares.join(', ')}`);
 });
+
+test('Responses API requests carry only what that API takes: max_output_tokens, top_logprobs; no max_tokens, n, logprobs flag or seed', () => {
+  let responses = 0;
+  for (let seed = 1; seed <= 40 && responses < 200; seed++) {
+    const { lines } = simulate({ scenario: 'competitor', seed, scale: 0.2, responsesApi: true });
+    for (const l of lines) {
+      if (l.type !== 'request' || !('input' in (l.body as object))) continue;
+      responses++;
+      const b = l.body as Record<string, unknown>;
+      for (const k of ['max_tokens', 'max_completion_tokens', 'n', 'logprobs', 'seed', 'reasoning_effort']) assert.equal(b[k], undefined, `${k} in a Responses body: ${JSON.stringify(b).slice(0, 200)}`);
+      assert.equal(typeof b.max_output_tokens, 'number');
+    }
+  }
+  assert.ok(responses > 0, 'no seed sent through the Responses API');
+});
