@@ -20,7 +20,7 @@ import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { CUE_OFF, HARM_OFF, TOPIC_OFF } from './tally.js';
 import { explainRules, type ExplainEntry, type ExplainTimeline } from './explain.js';
-import { CHECKPOINT_VERSION, migrateRestore, READABLE_CHECKPOINT_VERSIONS } from './checkpoint/migrate.js';
+import { CHECKPOINT_VERSION, migrateRestore, READABLE_CHECKPOINT_VERSIONS, readableVersionsText } from './checkpoint/migrate.js';
 
 export interface DetectorClock {
   now(): number;
@@ -460,7 +460,7 @@ export function createDetector(opts: DetectorOptions): Detector {
 
   if (opts.restore) {
     if (!READABLE_CHECKPOINT_VERSIONS.includes(opts.restore.global.version))
-      throw new Error(`checkpoint: version ${String(opts.restore.global.version)} is not supported (this moat reads versions ${READABLE_CHECKPOINT_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_CHECKPOINT_VERSIONS.at(-1)}; start without the checkpoint)`);
+      throw new Error(`checkpoint: version ${String(opts.restore.global.version)} is not supported (this moat reads versions ${readableVersionsText()}; start without the checkpoint)`);
     const restore = migrateRestore(opts.restore);
     const g = restore.global;
     for (const st of [...restore.orgs].sort((a, b) => a.order - b.order)) {

@@ -134,6 +134,11 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** The answer budget a request body sets, whichever API's name it uses (chat completions, o-series, Responses). */
+export function answerBudgetOf(b: Record<string, unknown>): number | undefined {
+  return num(b.max_tokens) ?? num(b.max_completion_tokens) ?? num(b.max_output_tokens);
+}
+
 function truthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== 0 && v !== '' && v !== 'false';
 }
@@ -198,7 +203,7 @@ export function viewRequest(body: unknown): RequestView {
     history,
     continues: typeof b.previous_response_id === 'string' || (b.conversation !== undefined && b.conversation !== null),
     temperature: num(b.temperature),
-    maxTokens: num(b.max_tokens) ?? num(b.max_completion_tokens) ?? num(b.max_output_tokens),
+    maxTokens: answerBudgetOf(b),
     topP: num(b.top_p),
     n: num(b.n),
     logprobs: truthy(b.logprobs) || (num(b.top_logprobs) ?? 0) > 0,

@@ -77,8 +77,13 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
     api: r.api,
     ...(r.headers ? { headers: r.headers } : {}),
     body,
-    response: { status: r.status ?? 200, usage: usageOf(r, inTok), text: '(simulated response)', latency_ms: 400 + Math.round(r.outputTokens * 8) },
+    response: { status: r.status ?? 200, usage: usageOf(r, inTok), text: '(simulated response)', latency_ms: latencyOf(r.outputTokens) },
   };
+}
+
+/** How long the simulated upstream takes to write an answer of this many tokens. */
+export function latencyOf(answerTokens: number): number {
+  return 400 + Math.round(answerTokens * 8);
 }
 
 /**

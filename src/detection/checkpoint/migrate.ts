@@ -14,6 +14,12 @@ export const CHECKPOINT_VERSION = 5;
 /** Detector checkpoint versions this moat restores (the current one last). */
 export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, CHECKPOINT_VERSION];
 
+/** The readable versions as error messages name them ("3, 4 and 5"). */
+export function readableVersionsText(): string {
+  const v = READABLE_CHECKPOINT_VERSIONS;
+  return v.length > 1 ? `${v.slice(0, -1).join(', ')} and ${String(v.at(-1))}` : String(v[0]);
+}
+
 const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /**

@@ -3,7 +3,7 @@
 // deletes the removed ones; a full one clears the hashes first. Every write goes into one MULTI, so a restart
 // reads either the previous checkpoint or this one, never a mix.
 import type { ChainableCommander, Redis } from 'ioredis';
-import { READABLE_CHECKPOINT_VERSIONS } from '../checkpoint/migrate.js';
+import { READABLE_CHECKPOINT_VERSIONS, readableVersionsText } from '../checkpoint/migrate.js';
 import { type DetectorCheckpoint, type DetectorGlobalState, type DetectorRestore } from '../detector.js';
 import type { LinkerEntries } from '../linkage/linker.js';
 import type { OrgState } from '../org-record.js';
@@ -82,7 +82,7 @@ export async function readCheckpoint(redis: Redis, prefix: string, consumer: str
   if (meta.version !== STORE_VERSION || !READABLE_CHECKPOINT_VERSIONS.includes(meta.global.version))
     throw new Error(
       `checkpoint ${k.checkpoint(consumer)} has version ${meta.version} (detector ${String(meta.global.version)}); this moat reads version ${STORE_VERSION} ` +
-        `(detector ${READABLE_CHECKPOINT_VERSIONS.join(' or ')}). Delete ${k.checkpoint(consumer)} and ${k.checkpoint(consumer)}:* to start this worker afresh.`,
+        `(detector ${readableVersionsText()}). Delete ${k.checkpoint(consumer)} and ${k.checkpoint(consumer)}:* to start this worker afresh.`,
     );
   const [orgs, ...link] = await Promise.all([redis.hgetall(k.checkpointOrgs(consumer)), ...LINK_PARTS.map((p) => redis.hgetall(k.checkpointLink(consumer, p)))]);
   const parse = <T>(h: Record<string, string> | undefined): Array<[string, T]> => Object.entries(h ?? {}).map(([id, j]) => [id, JSON.parse(j) as T]);
