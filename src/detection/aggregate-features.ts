@@ -171,7 +171,7 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
     case 'eval_llr':
       return (a, b) => rateEvidence(a.tally.flagCount(F.EVAL), a.tally.n, b.eval);
     case 'cot_llr':
-      return (a, b) => rateEvidence(a.tally.v[CUE_OFF + CUE_NAMES.findIndex(([, n]) => n === 'cot')]!, a.tally.n, b.cot);
+      return (a, b) => rateEvidence(a.tally.flagCount(F.OPEN_COT), a.tally.n, b.cot);
     case 'template_top_share':
       return (a) => a.topShare('template');
     case 'system_top_share':

@@ -134,11 +134,13 @@ test('checkpoint: a checkpoint of a version this moat cannot read is refused', (
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
   const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4 and 5/);
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4, 5 and 6/);
 });
 
 // Flags each earlier version lacks (each was added as the last flag), and the features reading them.
-const ADDED_SINCE: Record<number, string[]> = { 3: ['capability_work', 'long_reasoning'], 4: ['long_reasoning'] };
+const ADDED_SINCE: Record<number, string[]> = { 3: ['capability_work', 'long_reasoning', 'open_cot'], 4: ['long_reasoning', 'open_cot'], 5: ['open_cot'] };
+// Features named for something else that count an added flag.
+const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'] };
 
 for (const [version, added] of Object.entries(ADDED_SINCE))
   test(`checkpoint: a version-${version} checkpoint (tallies without the ${added.join(' and ')} slot${added.length > 1 ? 's' : ''}) is carried over and the detector goes on as one that never stopped`, () => {
@@ -162,11 +164,17 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
     const resumed = createDetector({ ...assets, restore: old });
     for (const l of lines.slice(cut)) resumed.ingest(l);
     // Requests counted before the upgrade carry none of the added flags, so those shares (and the scores reading
-    // them) may differ until the requests leave their windows; everything else is as if the worker never stopped.
-    const reads = (k: string) => added.some((f) => k.includes(f)) || k.includes('score.');
-    const without = (v: ReturnType<typeof verdicts>) => roundTrip({ ...v, features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])) });
+    // them, and so which rules fire and when) may differ until the requests leave their windows; the labels, the
+    // clusters, the counts and every other feature are as if the worker never stopped.
+    const reads = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r))) || k.includes('score.');
+    const without = (v: ReturnType<typeof verdicts>) =>
+      roundTrip({
+        ...v,
+        orgs: v.orgs.map((o) => ({ ...o, activities: o.activities.map((a) => a.label).sort() })),
+        features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])),
+      });
     assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
-    assert.equal(resumed.checkpoint().global.version, 5, 'written back in the current version');
+    assert.equal(resumed.checkpoint().global.version, 6, 'written back in the current version');
   });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

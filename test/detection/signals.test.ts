@@ -124,7 +124,10 @@ test('long output is the answer received; a high max_tokens counts only when the
   });
   const long = (maxTokens: number, outputTokens?: number) => (extractSignals(line(maxTokens, outputTokens), 0, models).flags & F.LONG_OUTPUT) !== 0;
   assert.equal(long(4096, 300), false, "an editor's default ceiling with a short answer is not a long-output request");
-  assert.equal(long(1024, 1200), true, 'a long answer is long output whatever the ceiling');
+  assert.equal(long(2048, 1200), true, 'a long answer under its ceiling is long output');
+  assert.equal(long(1024, 1024), false, 'an answer cut off at a modest ceiling is not: the client did not ask for more');
+  assert.equal(long(1030, 1024), false, 'nor one that stopped within the tokenizer slack of it');
+  assert.equal(long(1200, 1100), true, 'an answer that ended on its own below the ceiling is');
   assert.equal(long(8192), true, 'without usage, a high ceiling is read as asking for long output');
   assert.equal(long(8192, 0), true, 'a failed call (no output) falls back to the ceiling');
   assert.equal(long(1024), false);
@@ -145,6 +148,28 @@ test('long output is the answer without the reasoning tokens; asked-for reasonin
   assert.equal(long(false, { input_tokens: 40, output_tokens: 3300 }), true, 'without reasoning, all of the output is the answer');
   const ratio = extractSignals(line(true, { input_tokens: 100, output_tokens: 3300, reasoning_tokens: 3000 }), 0, models).outputRatio;
   assert.equal(ratio, 3, 'the output ratio is the answer over the input');
+});
+
+test('reasoning asked for inside an evaluation harness is not open chain-of-thought, and its long answers are not long reasoning', () => {
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const line = (content: string) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions',
+    body: { model: 'm', max_tokens: 8192, temperature: 0, messages: [{ role: 'user', content }] },
+    response: { status: 200, usage: { input_tokens: 60, output_tokens: 2400 } },
+  });
+  const flags = (content: string) => extractSignals(line(content), 0, models).flags;
+  const q = 'A train leaves at 9:40 and arrives at 13:05. How long is the journey?';
+  const harvest = flags(`${q}\n\nThink step by step and show all of your reasoning.`);
+  assert.ok(harvest & F.OPEN_COT, 'asking for the steps alone is open chain-of-thought');
+  assert.ok(harvest & F.LONG_REASONING, 'and a long answer to it is long reasoning');
+  const graded = flags(`${q}\n\nThink step by step, then give your final answer on the last line as "Answer: <value>".`);
+  assert.ok(graded & F.EVAL, 'the answer format is a harness cue');
+  assert.equal(graded & F.OPEN_COT, 0, 'steps asked for to grade a final answer are not open chain-of-thought');
+  assert.equal(graded & F.LONG_REASONING, 0, 'nor is its long answer long reasoning');
+  assert.ok(graded & F.LONG_OUTPUT, 'it is still a long answer');
+  const structured = flags(`${q}\n\nReason step by step inside <thinking> tags, then give the final answer.`);
+  assert.ok(structured & F.EVAL, 'where the final answer goes is an answer-format cue');
+  assert.ok(structured & F.OPEN_COT, 'but not a form a grader parses: harvests word their requests so too');
 });
 
 test('a chain of short follow-ups is read with the question it follows, not with the follow-up before it', () => {

@@ -5,16 +5,16 @@
 import { FLAG_BITS, TALLY_SIZE } from '../tally.js';
 
 /**
- * Checkpoint format version: 5 adds a request flag (long_reasoning) to each window's packed tally, 4 added
- * capability_work (both moved the offsets after the flags); 3 stores linkage as keyed entries (incremental);
+ * Checkpoint format version: 6 adds a request flag (open_cot) to each window's packed tally, 5 added
+ * long_reasoning and 4 capability_work (each moved the offsets after the flags); 3 stores linkage as keyed entries (incremental);
  * 2 held it as one JSON value.
  */
-export const CHECKPOINT_VERSION = 5;
+export const CHECKPOINT_VERSION = 6;
 
 /** Detector checkpoint versions this moat restores (the current one last). */
-export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, CHECKPOINT_VERSION];
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, 5, CHECKPOINT_VERSION];
 
-/** The readable versions as error messages name them ("3, 4 and 5"). */
+/** The readable versions as error messages name them ("3, 4, 5 and 6"). */
 export function readableVersionsText(): string {
   const v = READABLE_CHECKPOINT_VERSIONS;
   return v.length > 1 ? `${v.slice(0, -1).join(', ')} and ${String(v.at(-1))}` : String(v[0]);
@@ -23,7 +23,7 @@ export function readableVersionsText(): string {
 const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /**
- * The flag slot each version after 3 added, in order: capability_work (4), then long_reasoning (5). Every added
+ * The flag slot each version after 3 added, in order: capability_work (4), long_reasoning (5), then open_cot (6). Every added
  * flag was the last of the flags, so a tally of version v lacks the last CHECKPOINT_VERSION - v flag slots.
  */
 const ADDED_FLAGS = CHECKPOINT_VERSION - 3;

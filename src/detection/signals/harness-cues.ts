@@ -11,6 +11,12 @@ export const CUE_CODE_STUB = 16;
 export const CUE_FEW_SHOT = 32;
 export const CUE_COT = 64;
 export const CUE_COERCION = 128;
+/**
+ * Not a counted cue: the answer is asked for in a form a grader parses (a letter, a number on the last line,
+ * \boxed{}, a JSON key, "Answer: <x>"), or the prompt says it will be graded. A bare "then give the final answer"
+ * is how harvests word their reasoning requests too, so it makes `answer_format` but not this.
+ */
+export const CUE_GRADED = 256;
 
 /** Cues that say "this prompt was written for an evaluation harness". */
 export const EVAL_CUES = CUE_FORMAT | CUE_CHOICES | CUE_GRADING | CUE_CODE_STUB | CUE_FEW_SHOT;
@@ -34,8 +40,6 @@ const FORMAT = [
   /\b(?:answer|respond|reply)\s+(?:with|using)\s+(?:a|one|the)?\s*(?:single\s+)?(?:letter|number|integer|word|label|yes or no|true or false)\b/i,
   // "final answer on the last line", "the last line of your response should be"
   /\b(?:last|final|first) line (?:of (?:your|the) (?:response|answer|output)|should|must)\b/i,
-  /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
-  /\bfinal answer\s*(?:in|within|inside|as|:)/i,
   // "End your response with 'Result: <your answer>'", "conclude with a line of the form ..."
   /\b(?:end|finish|conclude|close) (?:your |the )?(?:response|answer|reply|output) with\b|\b(?:end|finish|conclude) with a line\b/i,
   /\b(?:answer|result|verdict|label|output)\s*:\s*<[^>\n]{1,30}>/i,
@@ -44,6 +48,12 @@ const FORMAT = [
   /\{\s*\\?["']?(?:answer|label|choice|score|rating|verdict|prediction|final_answer|correct)\\?["']?\s*:/i,
   /\b(?:do not|don't|without)\s+(?:include\s+|provide\s+|give\s+|add\s+)?(?:any\s+)?(?:explanations?|reasoning|commentary|other text)\b/i,
   /\b(?:in|using) the (?:following|exact|specified) format\b|\bformat your (?:response|answer)\b/i,
+];
+
+// Where the final answer goes, without saying in what form: a harness's wording, and a harvest's.
+const LOOSE_FORMAT = [
+  /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
+  /\bfinal answer\s*(?:in|within|inside|as|:)/i,
 ];
 
 const CHOICE_LINE = /^\s*(?:\(?[A-Ja-j][).:]|\[[A-J]\]|[A-J]\s*[-–]\s)\s*\S/;
@@ -120,6 +130,7 @@ function combine(res: RegExp[]): RegExp[] {
 }
 
 const FORMAT_RE = combine(FORMAT);
+const LOOSE_FORMAT_RE = combine(LOOSE_FORMAT);
 const GRADING_RE = combine(GRADING);
 const PLACEHOLDER_RE = combine(PLACEHOLDER);
 const CODE_STUB_RE = combine(CODE_STUB);
@@ -170,8 +181,9 @@ function hasChoices(s: string): boolean {
 /** Cues found in the instructions themselves: read in the prompt and in the system prompt alike. */
 function instructionCues(text: string): number {
   let bits = 0;
-  if (anyMatch(FORMAT_RE, text)) bits |= CUE_FORMAT;
-  if (anyMatch(GRADING_RE, text)) bits |= CUE_GRADING;
+  if (anyMatch(FORMAT_RE, text)) bits |= CUE_FORMAT | CUE_GRADED;
+  else if (anyMatch(LOOSE_FORMAT_RE, text)) bits |= CUE_FORMAT;
+  if (anyMatch(GRADING_RE, text)) bits |= CUE_GRADING | CUE_GRADED;
   if (COT.test(text)) bits |= CUE_COT;
   if (COERCION.test(text)) bits |= CUE_COERCION | CUE_COT;
   return bits;
@@ -280,7 +292,7 @@ export function contentOf(text: string, cues?: number): string {
     SENTENCE.lastIndex = 0;
     for (let m = SENTENCE.exec(t); m && m[0]; m = SENTENCE.exec(t)) {
       const s = m[0];
-      if (s.length < 200 && (onlyScaffold(s, COT) || onlyScaffold(s, COERCION) || FORMAT_RE.some((re) => onlyScaffold(s, re)) || GRADING_RE.some((re) => onlyScaffold(s, re)))) dropped = true;
+      if (s.length < 200 && (onlyScaffold(s, COT) || onlyScaffold(s, COERCION) || FORMAT_RE.some((re) => onlyScaffold(s, re)) || LOOSE_FORMAT_RE.some((re) => onlyScaffold(s, re)) || GRADING_RE.some((re) => onlyScaffold(s, re)))) dropped = true;
       else kept += s;
     }
     if (kept.trim()) out += (out ? '\n' : '') + kept.trim();

@@ -29,6 +29,12 @@ export const CAPABILITY_WORK = 1 << 19;
  * and a request for reasoning alone is what a student sends; a distiller's traffic is made of both at once.
  */
 export const LONG_REASONING = 1 << 20;
+/**
+ * A chain-of-thought request outside an evaluation harness: it asks for the steps and not for a final answer in
+ * a form a grader reads. An evaluation asks for reasoning to score the answer it extracts; a harvest asks for the
+ * reasoning itself. The population test of chain-of-thought rates counts these.
+ */
+export const OPEN_COT = 1 << 21;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -53,4 +59,5 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [EVAL_ITEM, 'eval_item'],
   [CAPABILITY_WORK, 'capability_work'],
   [LONG_REASONING, 'long_reasoning'],
+  [OPEN_COT, 'open_cot'],
 ];

@@ -6,7 +6,7 @@ import { tokenHashesOf, tokenize } from '../text/tokenize.js';
 import { minhashSketch } from './sketch.js';
 import { FOLLOW_UP_CHARS, viewRequest } from '../request-view.js';
 import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
-import { CUE_COERCION, CUE_COT, EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
+import { CUE_COERCION, CUE_COT, CUE_GRADED, EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
 import { scriptClass } from './script-class.js';
 import { dataTaskInstruction } from './data-task.js';
 import type { BenchmarkMatch, FingerprintIndex } from './fingerprint-index.js';
@@ -222,6 +222,18 @@ const LONG_ANSWER_TOKENS = 1000;
 const LONG_MAX_TOKENS = 4000;
 
 /**
+ * Whether the answer stopped at the budget the request set (its output, thinking included, reached max_tokens):
+ * the model was verbose for a client that set a modest ceiling. Such an answer is not counted as long output. A
+ * harvest sets its ceiling above the traces it wants, since a cut-off trace is worth little to train on; an
+ * application or an evaluation with a 1,024-token ceiling on a verbose model gets answers cut at 1,024.
+ */
+function cutAtBudget(usage: TraceUsage | undefined, budget: number | undefined): boolean {
+  return budget !== undefined && budget > 0 && typeof usage?.output_tokens === 'number' && usage.output_tokens >= budget * BUDGET_REACHED;
+}
+/** Share of the budget at which an answer counts as cut (upstreams count tokens a little differently from clients). */
+const BUDGET_REACHED = 0.98;
+
+/**
  * The answer's length in tokens, without the tokens the model spent reasoning: a reasoning model's every answer
  * counts thousands of thinking tokens, and read as long output, every application on a reasoning model read as a
  * distiller (`--perturb-legit reasoning` in the eval). NaN when unknown: no usage, or a request that asked for
@@ -300,7 +312,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   const inTok = usage && typeof usage.input_tokens === 'number' ? usage.input_tokens : NaN;
   const outTok = answerTokens(usage, view.reasoningRequested);
   // A request that asks for reasoning sizes max_tokens for the thinking too, so the ceiling says nothing then.
-  if (shapeOn && (outTok > 0 ? outTok >= LONG_ANSWER_TOKENS : !view.reasoningRequested && (view.maxTokens ?? 0) >= LONG_MAX_TOKENS)) flags |= F.LONG_OUTPUT;
+  if (shapeOn && (outTok > 0 ? outTok >= LONG_ANSWER_TOKENS && !cutAtBudget(usage, view.maxTokens) : !view.reasoningRequested && (view.maxTokens ?? 0) >= LONG_MAX_TOKENS)) flags |= F.LONG_OUTPUT;
   const userAgent = typeof line.client?.user_agent === 'string' ? line.client.user_agent.slice(0, 200) : undefined;
   const client = off.has('client') ? CLIENT_NONE : clientClass(userAgent);
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
@@ -311,7 +323,12 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
   if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
-  if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
+  // Reasoning asked for without a graded answer form: a chain-of-thought evaluation asks for the steps too, but to
+  // grade the final answer it says how to give it (a letter, a boxed number, a JSON key); a harvest wants the steps.
+  if (!(cues & CUE_GRADED)) {
+    if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
+    if (cues & CUE_COT) flags |= F.OPEN_COT;
+  }
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   return {
     ts,
