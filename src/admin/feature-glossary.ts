@@ -19,9 +19,9 @@ const MEANING: Record<string, string> = {
   logit_bias_share: 'share setting logit_bias',
   multi_n_share: 'share asking for several completions at once',
   tools_share: 'share running tools (a tool call or result in the conversation, not merely tools offered)',
-  long_output_share: 'share receiving long answers (1,000+ output tokens; max_tokens 4,000+ when the size is unknown)',
-  long_reasoning_share: 'share receiving a long answer to a request that asks for reasoning (a chain-of-thought request, reasoning coercion or a reasoning parameter) without an evaluation harness\'s answer format',
-  open_cot_share: 'share asking for step-by-step reasoning without an evaluation harness\'s answer format, choices or item header (what the chain-of-thought population test counts)',
+  long_output_share: 'share receiving long answers (1,000+ output tokens not cut at the request’s own max_tokens; max_tokens 4,000+ when the size is unknown)',
+  long_reasoning_share: 'share receiving a long answer to a request that asks for reasoning (a chain-of-thought request, reasoning coercion or a reasoning parameter) that does not ask for the answer in a form a grader parses',
+  open_cot_share: 'share asking for step-by-step reasoning without asking for the answer in a form a grader parses (a letter, a boxed number, a JSON key): what the chain-of-thought population test counts',
   bench_share: 'share of prompts that are items of public benchmarks',
   reasoning_share: 'share asking for extended reasoning',
   seed_share: 'share fixing a random seed (reproducible runs)',
@@ -85,6 +85,7 @@ export function explainFeature(name: string): GlossaryEntry {
   else if (p[0] === 'purpose' && p.length === 4 && p[2] === 'score') meaning = `${score(p[3]!)} of the org’s traffic under its ${p[1]} grant`;
   else if (p[0] === 'cluster' && p[1] === 'orgs') meaning = 'accounts in the org’s linked cluster';
   else if (p[0] === 'cluster' && p[1] === 'score' && p.length === 3) meaning = `the linked cluster’s ${score(p[2]!)}, over its combined traffic`;
+  else if (p[0] === 'cluster' && p[1] === 'network_score' && p.length === 3) meaning = `the linked cluster’s ${score(p[2]!)}, over its combined traffic, by the fit learned from linked accounts (harvesting networks and linked legitimate groups)`;
   else if (p[0] === 'cluster' && p.length === 2) meaning = `${base(p[1]!)}, over the linked cluster’s combined traffic`;
   else if (name === 'org.requests') meaning = 'requests the detector has seen from the org';
   else if (name === 'org.known') meaning = 'whether the org is a known (registered) customer';
@@ -103,6 +104,7 @@ export function glossary(): GlossaryEntry[] {
     ...[...LABEL_SET].map((l) => `key.score.${l}`),
     'cluster.orgs',
     ...[...LABEL_SET].map((l) => `cluster.score.${l}`),
+    ...[...LABEL_SET].map((l) => `cluster.network_score.${l}`),
     'org.requests',
     'org.competitor',
   ];

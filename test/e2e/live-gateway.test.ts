@@ -204,7 +204,7 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     const joined = full.evidence.linkedAccounts.filter((l) => l.linkedTo);
     assert.ok(joined.length >= 0.75 * (full.orgIds.length - 1), `most members say which link brought them in (${joined.length} of ${full.orgIds.length})`);
     assert.ok(joined.every((l) => /^linked to \S+ by .+: [0-9.]+ nats$/.test(l.reason) && (l.strength ?? 0) > 0), joined[0]?.reason);
-    assert.ok(full.evidence.scores?.some((s) => s.name === 'cluster.score.distillation' && s.contributions.length > 0), 'the cluster score with its contributions');
+    assert.ok(full.evidence.scores?.some((s) => s.name === 'cluster.network_score.distillation' && s.contributions.length > 0), 'the cluster score with its contributions');
     assert.ok(full.evidence.sampleRequests.length > 0, 'sample requests as evidence');
     assert.ok(full.evidence.sampleRequests.every((s) => s.keyPrefix.startsWith('moat_') && s.model && s.endpoint), 'samples carry key prefix, model and endpoint');
     assert.ok(full.evidence.features.some((f) => f.exceeded), 'feature values against rule thresholds');

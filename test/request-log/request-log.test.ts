@@ -17,9 +17,13 @@ import { caught } from '../support/caught.js';
 
 const SETTINGS: RequestLogSettings = { enabled: true, admittedSampleRate: 1, otherSampleRate: 1, retentionHours: 72, maxRows: 1000, prompts: 'none' };
 
+// The events' time, and the writer's clock a minute later: its retention prunes by that clock, so a wall clock
+// would drop these rows once the date in them is older than the retention.
+const EVENT_TIME = Date.parse('2026-11-30T10:00:00.000Z');
+
 function event(over: Partial<RequestEvent> = {}): RequestEvent {
   return {
-    id: 'req_1', ts: '2026-11-30T10:00:00.000Z', orgId: 'org_a', keyId: 'key_a', model: 'gpt-4o', api: 'openai', endpoint: 'chat.completions', stream: false,
+    id: 'req_1', ts: new Date(EVENT_TIME).toISOString(), orgId: 'org_a', keyId: 'key_a', model: 'gpt-4o', api: 'openai', endpoint: 'chat.completions', stream: false,
     client: { ip: '10.0.0.1' }, headers: {}, body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello there' }] },
     status: 200, usage: { input_tokens: 5, output_tokens: 7 }, responseText: 'hi', latencyMs: 12.34, tags: [], upstreamCalled: true, ...over,
   };
@@ -69,7 +73,7 @@ describe('the writer', () => {
       } };
       const queue = new BoundedQueue<RequestEvent>(100);
       const errors: unknown[] = [];
-      const w = startRequestLogWriter({ queue, store, settings: { ...SETTINGS, admittedSampleRate: 0 }, clock: { now: () => Date.now() }, flushMs: 60_000, maxPending: 3, onError: (e) => errors.push(e) });
+      const w = startRequestLogWriter({ queue, store, settings: { ...SETTINGS, admittedSampleRate: 0 }, clock: { now: () => EVENT_TIME + 60_000 }, flushMs: 60_000, maxPending: 3, onError: (e) => errors.push(e) });
       for (let i = 0; i < 5; i++) queue.push(event({ id: `req_r${i}`, status: 403, errorCode: 'org_restricted', upstreamCalled: false }));
       queue.push(event({ id: 'req_ok' })); // admitted, not sampled at rate 0
       // The writer takes what is queued on its next turn; wait until the queue is empty and one turn more.

@@ -30,8 +30,8 @@ export const CAPABILITY_WORK = 1 << 19;
  */
 export const LONG_REASONING = 1 << 20;
 /**
- * A chain-of-thought request outside an evaluation harness: it asks for the steps and not for a final answer in
- * a form a grader reads. An evaluation asks for reasoning to score the answer it extracts; a harvest asks for the
+ * A chain-of-thought request without a graded answer form: it asks for the steps and not for a final answer in
+ * a form a grader parses (a letter, a boxed number, a JSON key). An evaluation asks for reasoning to score the answer it extracts; a harvest asks for the
  * reasoning itself. The population test of chain-of-thought rates counts these.
  */
 export const OPEN_COT = 1 << 21;
