@@ -32,6 +32,12 @@ export const CUE_NAMES: Array<[number, string]> = [
   [CUE_COERCION, 'reasoning_coercion'],
 ];
 
+// Where the final answer goes, without saying in what form: a harness's wording, and a harvest's.
+const LOOSE_FORMAT = [
+  /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
+  /\bfinal answer\s*(?:in|within|inside|as|:)/i,
+];
+
 const FORMAT = [
   // "Answer: $LETTER", "ANSWER: B", "the answer is (X)"
   /\banswer\s*:\s*\$?\(?[A-Z]\)?\b|\$LETTER|\$ANSWER|\$NUMBER|\bthe (?:correct |final )?answer is \(?\$?[A-Z]\)?[.\s]/,
@@ -40,6 +46,7 @@ const FORMAT = [
   /\b(?:answer|respond|reply)\s+(?:with|using)\s+(?:a|one|the)?\s*(?:single\s+)?(?:letter|number|integer|word|label|yes or no|true or false)\b/i,
   // "final answer on the last line", "the last line of your response should be"
   /\b(?:last|final|first) line (?:of (?:your|the) (?:response|answer|output)|should|must)\b/i,
+  ...LOOSE_FORMAT,
   // "End your response with 'Result: <your answer>'", "conclude with a line of the form ..."
   /\b(?:end|finish|conclude|close) (?:your |the )?(?:response|answer|reply|output) with\b|\b(?:end|finish|conclude) with a line\b/i,
   /\b(?:answer|result|verdict|label|output)\s*:\s*<[^>\n]{1,30}>/i,
@@ -48,12 +55,6 @@ const FORMAT = [
   /\{\s*\\?["']?(?:answer|label|choice|score|rating|verdict|prediction|final_answer|correct)\\?["']?\s*:/i,
   /\b(?:do not|don't|without)\s+(?:include\s+|provide\s+|give\s+|add\s+)?(?:any\s+)?(?:explanations?|reasoning|commentary|other text)\b/i,
   /\b(?:in|using) the (?:following|exact|specified) format\b|\bformat your (?:response|answer)\b/i,
-];
-
-// Where the final answer goes, without saying in what form: a harness's wording, and a harvest's.
-const LOOSE_FORMAT = [
-  /\b(?:put|write|give|place|state|enclose|present|provide) (?:your |the )?final answer\b/i,
-  /\bfinal answer\s*(?:in|within|inside|as|:)/i,
 ];
 
 const CHOICE_LINE = /^\s*(?:\(?[A-Ja-j][).:]|\[[A-J]\]|[A-J]\s*[-–]\s)\s*\S/;
@@ -130,7 +131,8 @@ function combine(res: RegExp[]): RegExp[] {
 }
 
 const FORMAT_RE = combine(FORMAT);
-const LOOSE_FORMAT_RE = combine(LOOSE_FORMAT);
+// Most prompts match no answer format; only those that do are read again for a graded one.
+const GRADED_FORMAT_RE = combine(FORMAT.filter((re) => !LOOSE_FORMAT.includes(re)));
 const GRADING_RE = combine(GRADING);
 const PLACEHOLDER_RE = combine(PLACEHOLDER);
 const CODE_STUB_RE = combine(CODE_STUB);
@@ -181,8 +183,7 @@ function hasChoices(s: string): boolean {
 /** Cues found in the instructions themselves: read in the prompt and in the system prompt alike. */
 function instructionCues(text: string): number {
   let bits = 0;
-  if (anyMatch(FORMAT_RE, text)) bits |= CUE_FORMAT | CUE_GRADED;
-  else if (anyMatch(LOOSE_FORMAT_RE, text)) bits |= CUE_FORMAT;
+  if (anyMatch(FORMAT_RE, text)) bits |= anyMatch(GRADED_FORMAT_RE, text) ? CUE_FORMAT | CUE_GRADED : CUE_FORMAT;
   if (anyMatch(GRADING_RE, text)) bits |= CUE_GRADING | CUE_GRADED;
   if (COT.test(text)) bits |= CUE_COT;
   if (COERCION.test(text)) bits |= CUE_COERCION | CUE_COT;
@@ -292,7 +293,7 @@ export function contentOf(text: string, cues?: number): string {
     SENTENCE.lastIndex = 0;
     for (let m = SENTENCE.exec(t); m && m[0]; m = SENTENCE.exec(t)) {
       const s = m[0];
-      if (s.length < 200 && (onlyScaffold(s, COT) || onlyScaffold(s, COERCION) || FORMAT_RE.some((re) => onlyScaffold(s, re)) || LOOSE_FORMAT_RE.some((re) => onlyScaffold(s, re)) || GRADING_RE.some((re) => onlyScaffold(s, re)))) dropped = true;
+      if (s.length < 200 && (onlyScaffold(s, COT) || onlyScaffold(s, COERCION) || FORMAT_RE.some((re) => onlyScaffold(s, re)) || GRADING_RE.some((re) => onlyScaffold(s, re)))) dropped = true;
       else kept += s;
     }
     if (kept.trim()) out += (out ? '\n' : '') + kept.trim();
