@@ -51,6 +51,7 @@ export const AGGREGATE_FEATURES = [
   'harmful_llr',
   'eval_llr',
   'cot_llr',
+  'new_tools_rate',
   'template_top_share',
   'system_top_share',
   'shape_top_share',
@@ -144,6 +145,9 @@ function categoriesAbove(t: Tally, off: number, len: number, of: number, share: 
   return k;
 }
 
+/** Tool-offering requests `new_tools_rate` assumes offered nothing new before the org's own count (shrinkage). */
+const NEW_TOOLS_PRIOR = 5;
+
 export type AggregateGetter = (a: Aggregate, b: Baselines) => number | undefined;
 
 export function aggregateGetter(name: string): AggregateGetter | undefined {
@@ -172,6 +176,11 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a, b) => rateEvidence(a.tally.flagCount(F.EVAL), a.tally.n, b.eval);
     case 'cot_llr':
       return (a, b) => rateEvidence(a.tally.flagCount(F.OPEN_COT), a.tally.n, b.cot);
+    case 'new_tools_rate':
+      // Of the requests that offer tools, the share offering new ones, shrunk towards 0 for an org that offered
+      // few: a harvest brings new tools with nearly every item however much chat it mixes in; an agent builder's
+      // tenant brings them once per session.
+      return (a) => a.tally.flagCount(F.NEW_TOOLS) / (a.tally.flagCount(F.TOOLS_OFFERED) + NEW_TOOLS_PRIOR);
     case 'template_top_share':
       return (a) => a.topShare('template');
     case 'system_top_share':

@@ -14,7 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
-import { HARMFUL, SINGLE_TURN } from './signals/request-flags.js';
+import { HARMFUL, NEW_TOOLS, SINGLE_TURN } from './signals/request-flags.js';
 import { readingOf } from './text/deobfuscate.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
@@ -441,6 +441,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
     const window = purposeWindow ?? org.window;
     if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
+    if (window.newTools(s.toolNames)) s.flags |= NEW_TOOLS;
     const novelty = window.push(s);
     if (evidenceCfg.samples > 0 && s.prompt) {
       // A harmful request sent disguised (base64, a cipher, look-alike letters) is kept as it reads, and marked so:

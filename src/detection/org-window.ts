@@ -9,6 +9,11 @@ import { Tally } from './tally.js';
 import type { Aggregate, TopKind } from './aggregate-features.js';
 
 const NOVELTY_RING = 32;
+/**
+ * Distinct tool names a window remembers (oldest first out): more than an application's or an agent's whole
+ * catalogue, so an app that picks a few of its tools per request is not read as offering new ones.
+ */
+const TOOL_MEMORY = 256;
 const INITIAL = 16;
 
 /** The per-request columns a window keeps (each a typed array of its capacity). */
@@ -81,6 +86,8 @@ export class OrgWindow implements Aggregate {
   private sketches: Uint32Array | undefined;
   private simN = 0;
   private lastTs = NaN;
+  private toolMemory: Uint32Array | undefined;
+  private toolN = 0;
   // Mode and distinct counts are recomputed on demand and cached until the next request.
   private cache = new Map<string, number>();
 
@@ -113,6 +120,29 @@ export class OrgWindow implements Aggregate {
     for (const k of COLUMN_NAMES) (next[k] as { set(a: ArrayLike<number>): void }).set(this.c[k]);
     this.c = next;
     this.cap = cap;
+  }
+
+  /**
+   * Whether a tool the request offers (of its TOOL_NAMES smallest name hashes) is new to this window's org, and
+   * remembers them. Any new one counts, so a harvest cannot hide its items' tools behind a constant decoy list
+   * (which would fill most of those slots); an application's own catalogue is remembered whole. A request without
+   * tool names offers nothing new.
+   */
+  newTools(names: Uint32Array | undefined): boolean {
+    if (!names || names.length === 0) return false;
+    const mem = (this.toolMemory ??= new Uint32Array(TOOL_MEMORY));
+    const known = Math.min(this.toolN, TOOL_MEMORY);
+    let fresh = 0;
+    for (let i = 0; i < names.length; i++) {
+      const h = names[i]!;
+      let seen = false;
+      for (let j = 0; j < known && !seen; j++) seen = mem[j] === h;
+      if (seen) continue;
+      fresh++;
+      mem[this.toolN % TOOL_MEMORY] = h;
+      this.toolN++;
+    }
+    return fresh > 0;
   }
 
   /** Adds a request; returns its novelty. */
@@ -271,6 +301,7 @@ export class OrgWindow implements Aggregate {
       hours: packArray(this.hours),
       benchSources: packArray(this.benchSources),
       ...(this.sketches ? { sketches: packArray(this.sketches) } : {}),
+      ...(this.toolMemory ? { toolNames: packArray(this.toolMemory), toolN: this.toolN } : {}),
       scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs) },
     };
   }
@@ -284,6 +315,8 @@ export class OrgWindow implements Aggregate {
     unpackInto(st.hours, this.hours);
     unpackInto(st.benchSources, this.benchSources);
     if (st.sketches) this.sketches = unpackInto(st.sketches, new Uint32Array(NOVELTY_RING * SKETCH_SLOTS));
+    this.toolMemory = st.toolNames ? unpackInto(st.toolNames, new Uint32Array(TOOL_MEMORY)) : undefined;
+    this.toolN = st.toolN ?? 0;
     const s = st.scalars;
     this.n = s.n;
     this.head = s.head;
@@ -304,5 +337,8 @@ export interface OrgWindowState {
   hours: string;
   benchSources: string;
   sketches?: string;
+  /** Tool names remembered (absent until the org offers a tool; checkpoints before version 7 lack it). */
+  toolNames?: string;
+  toolN?: number;
   scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num };
 }

@@ -39,6 +39,11 @@ export interface RequestView {
   /** Number of tools (function, legacy functions, server tools) offered. */
   tools: number;
   /**
+   * Hashes of the names of the tools offered, the TOOL_NAMES smallest (undefined when none has a name): the same
+   * catalogue gives the same hashes whatever its order or size, so an org's tool memory stays small.
+   */
+  toolNames: Uint32Array | undefined;
+  /**
    * Messages of the conversation that call a tool or carry a tool's result: an agent's loop. Offering tools costs a
    * sender nothing (a framework's default list, a decoy); running them is what an agent does.
    */
@@ -130,6 +135,52 @@ function isToolStep(m: Record<string, unknown>): boolean {
   return false;
 }
 
+/** Tool names a request is judged by: the smallest hashes of its offered tools' names (a bottom-k sample). */
+export const TOOL_NAMES = 8;
+const TOOL_SCAN = 256;
+
+/** A tool's name in any API's shape: chat `function.name`, Responses / Anthropic / legacy `name`. */
+function toolName(t: unknown): string | undefined {
+  if (!t || typeof t !== 'object') return undefined;
+  const o = t as { name?: unknown; function?: unknown };
+  if (typeof o.name === 'string') return o.name;
+  const f = o.function;
+  return f && typeof f === 'object' && typeof (f as { name?: unknown }).name === 'string' ? (f as { name: string }).name : undefined;
+}
+
+/** The TOOL_NAMES smallest distinct name hashes of the tools offered (of the first TOOL_SCAN), ascending. */
+function toolNameHashes(...lists: Array<unknown[] | undefined>): Uint32Array | undefined {
+  const best = new Uint32Array(TOOL_NAMES);
+  let k = 0;
+  let seen = 0;
+  for (const list of lists)
+    for (const t of list ?? []) {
+      if (++seen > TOOL_SCAN) break;
+      const name = toolName(t);
+      if (name === undefined || name === '') continue;
+      const h = fnv1a(name.length > 64 ? name.slice(0, 64) : name) >>> 0;
+      // Insertion into the sorted bottom-k, skipping a name offered twice.
+      let i = k;
+      while (i > 0 && best[i - 1]! > h) i--;
+      if (i > 0 && best[i - 1] === h) continue;
+      if (i >= TOOL_NAMES) continue;
+      for (let j = Math.min(k, TOOL_NAMES - 1); j > i; j--) best[j] = best[j - 1]!;
+      best[i] = h;
+      if (k < TOOL_NAMES) k++;
+    }
+  return k === 0 ? undefined : k === TOOL_NAMES ? best : best.slice(0, k);
+}
+
+/** Content made of tool results and nothing the user wrote (no text part): Anthropic's tool_result blocks. */
+function toolResultsOnly(c: unknown): boolean {
+  if (!Array.isArray(c) || c.length === 0) return false;
+  for (const part of c.slice(0, 64)) {
+    const t = part && typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
+    if (typeof t !== 'string' || !(t === 'tool_result' || t.endsWith('_tool_result'))) return false;
+  }
+  return true;
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -165,7 +216,11 @@ export function viewRequest(body: unknown): RequestView {
       if (!system) system = text;
       continue;
     }
-    if (role === 'user') {
+    // A user message made only of tool results (Anthropic's shape for an agent's loop) is a tool step, as OpenAI's
+    // `tool` message is: read as the user's turn, every step after the first would have no prompt, and a request
+    // could hide its words from the classifier behind a trailing tool result.
+    const userTurn = role === 'user' && !(text === '' && toolResultsOnly((m as { content?: unknown }).content));
+    if (userTurn) {
       userTurns++;
       if (userTurns > 1 && (prompt.length >= FOLLOW_UP_CHARS || previous.length < FOLLOW_UP_CHARS)) previous = prompt;
       prompt = text;
@@ -174,7 +229,7 @@ export function viewRequest(body: unknown): RequestView {
     }
     const d = messageDigest(m as Record<string, unknown>, role, text);
     digest = mixHash(digest, d);
-    if (role !== 'user') after = mixHash(after, d);
+    if (!userTurn) after = mixHash(after, d);
   }
   if (userTurns <= 1) history = 0;
   else {
@@ -189,7 +244,9 @@ export function viewRequest(body: unknown): RequestView {
     if (prompt) userTurns = 1;
   }
   const capped = prompt.length > PROMPT_CAP_CHARS || system.length > PROMPT_CAP_CHARS;
-  const tools = (Array.isArray(b.tools) ? b.tools.length : 0) + (Array.isArray(b.functions) ? b.functions.length : 0);
+  const toolList = Array.isArray(b.tools) ? (b.tools as unknown[]) : undefined;
+  const functionList = Array.isArray(b.functions) ? (b.functions as unknown[]) : undefined;
+  const tools = (toolList?.length ?? 0) + (functionList?.length ?? 0);
   const rf = b.response_format ?? (b.text && typeof b.text === 'object' ? (b.text as { format?: unknown }).format : undefined);
   const rfType = rf && typeof rf === 'object' ? (rf as { type?: unknown }).type : undefined;
   const keys: string[] = [];
@@ -211,6 +268,7 @@ export function viewRequest(body: unknown): RequestView {
     seed: b.seed !== undefined && b.seed !== null,
     stream: b.stream === true,
     tools,
+    toolNames: tools > 0 ? toolNameHashes(toolList, functionList) : undefined,
     toolSteps,
     jsonFormat: rfType === 'json_object' || rfType === 'json_schema',
     model: typeof b.model === 'string' ? b.model.slice(0, 200) : '',

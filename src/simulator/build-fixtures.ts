@@ -22,6 +22,8 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.8 },
   { file: 'vendor.jsonl', scenario: 'vendor', seed: 16, scale: 0.8 },
   { file: 'distiller.jsonl', scenario: 'distiller', seed: 18, scale: 0.5 },
+  // A harvest of tool use beside an agent platform and a coding agent (both offer tools on every request).
+  { file: 'tool-use.jsonl', scenario: 'tool-use', seed: 19, scale: 0.5 },
   { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.15 },
 ];
 

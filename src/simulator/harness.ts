@@ -44,6 +44,20 @@ function directive(rng: Rng, kind: 'choice' | 'open' | 'code'): string {
   ] as const);
 }
 
+/**
+ * An answer form a rejection-sampling harvest asks for, so its script can check each trace against a known answer
+ * and keep only the right ones: the same forms an evaluation's grader parses.
+ */
+export function gradedAnswerForm(rng: Rng): string {
+  return rng.weighted([
+    ['Put your final answer within \\boxed{}.', 2],
+    [`End your response with "${rng.pick(['Final answer', 'Answer', 'Result'])}: <your answer>".`, 2],
+    [`The last line of your response should be of the form '${rng.pick(['Answer', 'ANSWER', 'Final answer'])}: <answer>'.`, 2],
+    [`Finish with {"${rng.pick(['answer', 'final_answer'])}": <your answer>}.`, 1],
+    ['Your answer will be checked against a reference solution.', 1],
+  ] as const);
+}
+
 export const COT_PHRASES: readonly string[] = [
   'Think step by step.',
   "Let's think step by step.",

@@ -32,6 +32,7 @@ export const LEGIT_FAMILIES: Record<string, ActorFn> = {
   university_lab: L.universityLab,
   moderation_pipeline: L.moderationPipeline,
   fiction_app: L.fictionApp,
+  agent_platform: L.agentPlatform,
 };
 
 export const MISUSE_FAMILIES: Record<string, ActorFn> = {
@@ -43,12 +44,16 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
   hydra: M.hydra,
   scope_drifter: M.scopeDrifter,
   reseller_hiding_distiller: M.resellerWithDistiller,
+  tool_distiller: M.toolDistiller,
 };
+
+/** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
+const LATER = new Set(['agent_platform', 'tool_distiller']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
 export const SCENARIOS: Record<string, string[]> = {
-  mixed: [...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)],
+  mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
   legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval'),
   competitor: ['competitor_sweep'],
   affiliate: ['competitor_via_affiliate'],
@@ -57,6 +62,7 @@ export const SCENARIOS: Record<string, string[]> = {
   'scope-drift': ['scope_drifter'],
   slow: ['slow_sweep'],
   distiller: ['distiller'],
+  'tool-use': ['tool_distiller', 'agent_platform', 'coding_agent'],
   vendor: ['vendor_eval'],
 };
 

@@ -19,6 +19,8 @@ export interface RequestSpec {
   turns: string[];
   /** Tool results appended after the last user turn (agents). */
   toolResults?: string[];
+  /** Name of the tool the assistant turns before those results call (default `run`). */
+  toolCall?: string;
   model: string;
   params?: Record<string, unknown>;
   tools?: unknown[];
@@ -42,7 +44,7 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
       messages.push({ role: 'user', content: t });
     });
     for (const res of r.toolResults ?? []) {
-      messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `tu_${seq}`, name: 'run', input: {} }] });
+      messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `tu_${seq}`, name: r.toolCall ?? 'run', input: {} }] });
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu_${seq}`, content: res }] });
     }
     body.messages = messages;
@@ -57,7 +59,7 @@ export function traceRequest(r: RequestSpec): TraceRequestLine {
       messages.push({ role: 'user', content: t });
     });
     for (const res of r.toolResults ?? []) {
-      messages.push({ role: 'assistant', content: null, tool_calls: [{ id: `call_${seq}`, type: 'function', function: { name: 'run', arguments: '{}' } }] });
+      messages.push({ role: 'assistant', content: null, tool_calls: [{ id: `call_${seq}`, type: 'function', function: { name: r.toolCall ?? 'run', arguments: '{}' } }] });
       messages.push({ role: 'tool', tool_call_id: `call_${seq}`, content: res });
     }
     body.messages = messages;

@@ -12,12 +12,14 @@ import { formatRun, runEval } from '../../src/lab/eval/run-eval.js';
 test('generalisation eval, one fold scaled down: misuse from unseen data sets caught, legitimate orgs untouched', async () => {
   const fold = FOLDS[0]!;
   // Text models at a quarter of their epochs: the same pipeline, scaled down like the simulation (the full eval
-  // is `npm run eval:detect`; a quarter instead of half takes a third less time, and at seed 43 catches and
+  // is `npm run eval:detect`; a quarter instead of half takes a third less time, and at seed 44 catches and
   // spares the same families). One run at this scale can miss a borderline family the full eval catches in 95-100% of
   // its 60 runs (seed 42, after the creative-writing app joined the scenario: the slow sweep and the scope drifter
-  // with these scaled-down models), so this checks the pipeline end to end, and the full eval measures recall.
+  // with these scaled-down models; seed 43, once harvest styles drew graded answer forms: its distiller became a
+  // rejection-sampling harvest at temperature 0, labelled benchmarking), so this checks the pipeline end to end, and
+  // the full eval measures recall.
   const { assets } = buildFoldAssets({ dataDir: sharedDataDir(), rulesDir: rulesDir(), trainSeeds: [3000, 3001, 3002, 3003], trainScale: 0.3, textEpochScale: 0.25 }, fold);
-  const r = await runEval({ scenario: 'mixed', seed: 43, scale: 0.4, plan: { split: 'holdout', misuse: new Set(fold.heldOut) } }, assets, [
+  const r = await runEval({ scenario: 'mixed', seed: 44, scale: 0.4, plan: { split: 'holdout', misuse: new Set(fold.heldOut) } }, assets, [
     { name: 'automatic', actionFor: playbookActionFor, policy: { playbooks: defaultPlaybooks({ autoEnforce: true }) } },
   ]);
   const text = formatRun(r);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { viewRequest } from '../../src/detection/request-view.js';
+import { CUE_GRADED, harnessCues } from '../../src/detection/signals/harness-cues.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { perturbationNames, perturbLines } from '../../src/lab/eval/perturbations.js';
 import { simulateRun } from '../../src/lab/eval/run-eval.js';
@@ -103,4 +104,19 @@ test('verbose: every answer counts three times its output tokens; a response wit
   for (const l of out) assert.equal(l.response!.usage!.output_tokens, 2700);
   const bare = { ...(lines[1] as TraceRequestLine), response: { status: 200 } };
   assert.deepEqual(perturbLines([bare], new Set(['bad']), ['verbose'])[0], bare);
+});
+
+test('graded: a harvest\'s long-answer requests ask for an answer form a grader parses; its short chat and other families are untouched', () => {
+  const family = (org: string) => (org === 'bad' ? 'distiller' : 'vendor_eval');
+  const chat = { ...(lines[1] as TraceRequestLine), id: 'chat', response: { status: 200, usage: { input_tokens: 20, output_tokens: 120 } } };
+  const out = perturbLines([...lines, chat], new Set(['bad', 'good']), ['graded'], family);
+  assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'another family is untouched');
+  const harvest = bodies(out).filter((l) => l.id !== 'chat');
+  assert.equal(harvest.length, 3);
+  for (const l of harvest) {
+    const p = viewRequest(l.body).prompt;
+    assert.ok(p.startsWith('Solve 2x + 3 = 11.\n\n') && p.length > 'Solve 2x + 3 = 11.'.length + 10, p);
+    assert.ok(harnessCues(p, '') & CUE_GRADED, `a graded form: ${p}`);
+  }
+  assert.equal(viewRequest(bodies(out).find((l) => l.id === 'chat')!.body).prompt, 'Solve 2x + 3 = 11.', 'a short answer is chat, not the harvest');
 });

@@ -7,6 +7,8 @@ import { LEGIT_FAMILIES, MISUSE_FAMILIES, simulate, writeScenario } from '../../
 import { loadCorpus } from '../../src/detection/corpus.js';
 import { sharedDataDir } from '../../src/detection/data-path.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
+import { viewRequest } from '../../src/detection/request-view.js';
+import { CUE_COT, CUE_GRADED, harnessCues } from '../../src/detection/signals/harness-cues.js';
 
 test('the simulator is deterministic per seed and differs across seeds', () => {
   const a = simulate({ scenario: 'mixed', seed: 5, scale: 0.05 });
@@ -101,4 +103,37 @@ test('Responses API requests carry only what that API takes: max_output_tokens, 
     }
   }
   assert.ok(responses > 0, 'no seed sent through the Responses API');
+});
+
+test('tool use: a harvest sends each item with its own tools from a large catalogue; an agent platform offers its catalogue or its tenants\' tools again across a session', () => {
+  const toolSet = (l: TraceRequestLine) => {
+    const tools = (l.body as { tools?: Array<{ name?: string; function?: { name: string } }> }).tools ?? [];
+    return tools.map((t) => t.name ?? t.function?.name).sort().join(',');
+  };
+  for (const seed of [1, 2, 3]) {
+    const { lines, labels } = simulate({ scenario: 'tool-use', seed, scale: 0.3 });
+    const orgsOf = (family: string) => new Set(labels.actors.find((a) => a.actor === family)!.orgs);
+    const sets = (family: string) => {
+      const orgs = orgsOf(family);
+      return lines.filter((l): l is TraceRequestLine => l.type === 'request' && orgs.has(l.org)).map(toolSet).filter(Boolean);
+    };
+    const repeated = (xs: string[]) => 1 - new Set(xs).size / xs.length;
+    const harvest = sets('tool_distiller');
+    const platform = sets('agent_platform');
+    assert.ok(harvest.length > 50 && repeated(harvest) < 0.05, `seed ${seed}: harvest repeats ${repeated(harvest)} of its tool sets`);
+    assert.ok(new Set(harvest.flatMap((s) => s.split(','))).size > 200, `seed ${seed}: names drawn from a large catalogue`);
+    assert.ok(repeated(platform) > 0.3, `seed ${seed}: the platform repeats ${repeated(platform)} of its tool sets`);
+  }
+});
+
+test("harvest styles: some seeds' distillers ask for a graded answer form on their reasoning requests (rejection sampling), others never", () => {
+  let graded = 0;
+  const seeds = Array.from({ length: 16 }, (_, i) => i + 1);
+  for (const seed of seeds) {
+    const { lines } = simulate({ scenario: 'distiller', seed, scale: 0.2 });
+    const long = lines.filter((l): l is TraceRequestLine => l.type === 'request' && (l.response?.usage?.output_tokens ?? 0) > 0 && (harnessCues(viewRequest(l.body).prompt, '') & CUE_COT) !== 0);
+    const share = long.filter((l) => harnessCues(viewRequest(l.body).prompt, '') & CUE_GRADED).length / Math.max(1, long.length);
+    if (share > 0.3) graded++;
+  }
+  assert.ok(graded >= 1 && graded < seeds.length, `${graded} of ${seeds.length} seeds grade their harvest`);
 });

@@ -5,16 +5,17 @@
 import { FLAG_BITS, TALLY_SIZE } from '../tally.js';
 
 /**
- * Checkpoint format version: 6 adds a request flag (open_cot) to each window's packed tally, 5 added
+ * Checkpoint format version: 7 adds two request flags (new_tools, tools_offered) to each window's packed tally, and the tool names a
+ * window remembers (absent in earlier versions: the window starts remembering at the upgrade); 6 added open_cot, 5 added
  * long_reasoning and 4 capability_work (each moved the offsets after the flags); 3 stores linkage as keyed entries (incremental);
  * 2 held it as one JSON value.
  */
-export const CHECKPOINT_VERSION = 6;
+export const CHECKPOINT_VERSION = 7;
 
 /** Detector checkpoint versions this moat restores (the current one last). */
-export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, 5, CHECKPOINT_VERSION];
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, 5, 6, CHECKPOINT_VERSION];
 
-/** The readable versions as error messages name them ("3, 4, 5 and 6"). */
+/** The readable versions as error messages name them ("3, 4, 5, 6 and 7"). */
 export function readableVersionsText(): string {
   const v = READABLE_CHECKPOINT_VERSIONS;
   return v.length > 1 ? `${v.slice(0, -1).join(', ')} and ${String(v.at(-1))}` : String(v[0]);
@@ -23,14 +24,22 @@ export function readableVersionsText(): string {
 const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /**
- * The flag slot each version after 3 added, in order: capability_work (4), long_reasoning (5), then open_cot (6). Every added
- * flag was the last of the flags, so a tally of version v lacks the last CHECKPOINT_VERSION - v flag slots.
+ * The flag slots each version after 3 added, in order: capability_work (4), long_reasoning (5), open_cot (6), then
+ * new_tools and tools_offered (7). Each was added after the flags before it, so a tally of version v lacks the last
+ * missingSlots(v) flag slots.
  */
-const ADDED_FLAGS = CHECKPOINT_VERSION - 3;
+const FLAGS_ADDED_IN: Readonly<Record<number, number>> = { 4: 1, 5: 1, 6: 1, 7: 2 };
+
+/** Flag slots a tally of version `from` lacks. */
+function missingSlots(from: number): number {
+  let k = 0;
+  for (let v = from + 1; v <= CHECKPOINT_VERSION; v++) k += FLAGS_ADDED_IN[v] ?? 0;
+  return k;
+}
 
 /** A tally of an earlier version (base64 of its doubles) with zero slots inserted for the flags added since. */
 export function upgradeTally(b64: string, from: number): string {
-  const missing = CHECKPOINT_VERSION - from;
+  const missing = missingSlots(from);
   const old = Buffer.from(b64, 'base64');
   if (old.length !== (TALLY_SIZE - missing) * SLOT_BYTES)
     throw new Error(`checkpoint: a version-${from} tally of ${old.length} bytes, expected ${(TALLY_SIZE - missing) * SLOT_BYTES}`);
@@ -59,7 +68,7 @@ export function mapTallies(value: unknown, f: (b64: string) => string): void {
 /** The restore input in the current layout (the input itself, rewritten, when it was of an earlier version). */
 export function migrateRestore<R extends { global: { version: number }; orgs: unknown; linkage: unknown }>(r: R): R {
   const from = r.global.version;
-  if (from < CHECKPOINT_VERSION && from >= CHECKPOINT_VERSION - ADDED_FLAGS) {
+  if (from < CHECKPOINT_VERSION && READABLE_CHECKPOINT_VERSIONS.includes(from)) {
     const up = (b64: string) => upgradeTally(b64, from);
     mapTallies(r.orgs, up);
     mapTallies(r.linkage, up);

@@ -35,6 +35,15 @@ export const LONG_REASONING = 1 << 20;
  * reasoning itself. The population test of chain-of-thought rates counts these.
  */
 export const OPEN_COT = 1 << 21;
+/**
+ * Offers a tool the org has not offered before (among the request's 8 smallest tool-name hashes): a harvest of tool
+ * use or an evaluation of function calling sends each item with its own tools, drawn from thousands of APIs, where
+ * an application or an agent offers its own catalogue again and again. The org's window decides (it remembers the
+ * names), not the request.
+ */
+export const NEW_TOOLS = 1 << 22;
+/** Offers one or more tools (whether or not the conversation runs them): what `new_tools` is a share of. */
+export const TOOLS_OFFERED = 1 << 23;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -60,4 +69,6 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [CAPABILITY_WORK, 'capability_work'],
   [LONG_REASONING, 'long_reasoning'],
   [OPEN_COT, 'open_cot'],
+  [NEW_TOOLS, 'new_tools'],
+  [TOOLS_OFFERED, 'tools_offered'],
 ];

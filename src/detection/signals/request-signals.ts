@@ -36,6 +36,8 @@ export interface RequestSignals {
   systemHash: number;
   /** Digest of the conversation around the last user turn (request-view.ts `history`); 0 for a single user turn. */
   historyHash: number;
+  /** Hashes of the offered tools' names (request-view.ts, TOOL_NAMES smallest); undefined when none. */
+  toolNames: Uint32Array | undefined;
   /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools...). */
   shapeHash: number;
   bench?: BenchmarkMatch;
@@ -222,13 +224,15 @@ const LONG_ANSWER_TOKENS = 1000;
 const LONG_MAX_TOKENS = 4000;
 
 /**
- * Whether the answer stopped at the budget the request set (its output, thinking included, reached max_tokens):
- * the model was verbose for a client that set a modest ceiling. Such an answer is not counted as long output. A
- * harvest sets its ceiling above the traces it wants, since a cut-off trace is worth little to train on; an
- * application or an evaluation with a 1,024-token ceiling on a verbose model gets answers cut at 1,024.
+ * Whether the answer stopped at a modest budget the request set (its output, thinking included, reached a
+ * max_tokens below LONG_MAX_TOKENS): the model was verbose for a client that asked for less. Such an answer is not
+ * counted as long output: an application or an evaluation with a 1,024-token ceiling on a verbose model gets
+ * answers cut at 1,024. A ceiling of LONG_MAX_TOKENS or more reached is a long answer all the same: a harvest on a
+ * verbose model hits its 4,096-token ceiling too (in the eval, hydras whose answers were cut there lost their
+ * long output and were missed).
  */
 function cutAtBudget(usage: TraceUsage | undefined, budget: number | undefined): boolean {
-  return budget !== undefined && budget > 0 && typeof usage?.output_tokens === 'number' && usage.output_tokens >= budget * BUDGET_REACHED;
+  return budget !== undefined && budget > 0 && budget < LONG_MAX_TOKENS && typeof usage?.output_tokens === 'number' && usage.output_tokens >= budget * BUDGET_REACHED;
 }
 /** Share of the budget at which an answer counts as cut (upstreams count tokens a little differently from clients). */
 const BUDGET_REACHED = 0.98;
@@ -304,6 +308,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     if (view.logitBias) flags |= F.LOGIT_BIAS;
     if ((view.n ?? 1) > 1) flags |= F.MULTI_N;
     if (view.toolSteps > 0) flags |= F.TOOLS;
+    if (view.tools > 0) flags |= F.TOOLS_OFFERED;
     if (view.seed) flags |= F.SEED;
     if (view.jsonFormat) flags |= F.JSON_FORMAT;
     if (view.reasoningRequested) flags |= F.REASONING;
@@ -323,12 +328,13 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
   if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
+  // A long answer to a request for reasoning, whatever form it asks the answer in: a rejection-sampling harvest asks
+  // for a graded form too (a boxed answer it checks against a key before keeping the trace), and an evaluation's
+  // answers cut at its own ceiling are not long output.
+  if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
   // Reasoning asked for without a graded answer form: a chain-of-thought evaluation asks for the steps too, but to
   // grade the final answer it says how to give it (a letter, a boxed number, a JSON key); a harvest wants the steps.
-  if (!(cues & CUE_GRADED)) {
-    if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
-    if (cues & CUE_COT) flags |= F.OPEN_COT;
-  }
+  if (cues & CUE_COT && !(cues & CUE_GRADED)) flags |= F.OPEN_COT;
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   return {
     ts,
@@ -345,6 +351,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     suffixHash,
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
+    toolNames: shapeOn ? view.toolNames : undefined,
     shapeHash: shapeOn ? shapeHash(view, typeof line.api === 'string' ? line.api : '') : 0,
     bench,
     sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),

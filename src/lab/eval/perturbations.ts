@@ -14,6 +14,15 @@ const SYSTEM = 'You are a helpful assistant.';
 /** 8 openings x 6 answers: 48 different made-up preambles (`preambles` picks one per request, `preamble` the first). */
 const OPENINGS = ['Hi, I have a few questions for you.', 'Hello! Can you help me with something?', 'Hey, quick question.', 'Good morning. I need some help.', 'I am working on a project and need help.', 'Can I ask you something?', 'Hi there, are you available?', 'I have a task for you.'];
 const ANSWERS = ['Of course. Go ahead.', 'Sure, what do you need?', 'Happy to help!', 'Yes, ask away.', 'Certainly. What is it?', 'Absolutely, tell me more.'];
+/** Answer forms a rejection-sampling harvest asks for, so a script can check each trace against a key. */
+const GRADED_DIRECTIVES = [
+  'Put your final answer within \\boxed{}.',
+  "End your response with a line of the form 'Answer: <answer>'.",
+  'Write the final answer as a number on the last line of your response.',
+  'Finish with {"final_answer": <your answer>}.',
+];
+/** The harvest requests of the simulated distillers are those with answers this long (their chat is shorter). */
+const GRADED_MIN_OUTPUT = 600;
 const PREAMBLE = [
   { role: 'user', content: OPENINGS[0]! },
   { role: 'assistant', content: ANSWERS[0]! },
@@ -163,6 +172,17 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
       return withUserText(l, (t) => `${header}\n\n${t}\n\n${directive}`);
     },
     families: ['safety_institute', 'competitor_safety_eval'],
+  },
+  graded: {
+    description:
+      'a harvest that grades what it keeps (rejection sampling): every long-answer request also asks for the answer in a form a script checks against a key (a boxed answer, "Answer: <x>", a number on the last line, a JSON key)',
+    apply: (l) => {
+      // The harvest's own requests are the ones with long answers; its ordinary chat is left as it is.
+      if ((l.response?.usage?.output_tokens ?? 0) < GRADED_MIN_OUTPUT) return l;
+      const directive = GRADED_DIRECTIVES[fnv1a(l.id) % GRADED_DIRECTIVES.length]!;
+      return withUserText(l, (t) => `${t}\n\n${directive}`);
+    },
+    families: ['distiller', 'hydra', 'reseller_hiding_distiller'],
   },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',

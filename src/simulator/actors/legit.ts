@@ -6,6 +6,7 @@
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import { agentOf, DAY, HOUR, inHours, ip, sdkAgent, workingHours, type ClientKind } from '../population.js';
 import { evaluationHarness } from '../harness.js';
+import { toolCatalog, toolDefinition } from '../tool-catalog.js';
 import type { Rng } from '../rng.js';
 import { appParams, Emitter, pickApi, pickModel, reasoningField, volume, type ActorContext, type ActorOutput } from './actor.js';
 
@@ -83,6 +84,50 @@ export function codingAgent(ctx: ActorContext): ActorOutput {
     }
   }
   return legit('coding_agent', [{ type: 'org', id: org, name: 'DevTools Inc' }], e);
+}
+
+/**
+ * An assistant platform whose agents call tools: either one product picking a few tools per request from its own
+ * catalogue of 20-150 (tool retrieval), or an agent builder whose hundreds of tenants each configured their own
+ * few tools and system prompt. Sessions run the tools over one to eight steps. Tool names vary far more than an
+ * ordinary app's, and a tenant's first request offers tools new to the org.
+ */
+export function agentPlatform(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const org = `org_agents_${ctx.tag}`;
+  const api = pickApi(rng);
+  const model = pickModel(rng, api);
+  const ua = agentOf(rng, rng.pick(['sdk', 'sdk', 'named'] as ClientKind[]), api);
+  const hours = workingHours(rng);
+  const net = rng.chance(0.6) ? rng.pick(ctx.net.cloud) : ctx.net.own(rng);
+  const tenants = rng.chance(0.5);
+  const catalog = toolCatalog(rng, tenants ? 3000 : rng.int(20, 150)).map((t) => ({ name: t.name, def: toolDefinition(t, api) }));
+  // Tenants: each its own few tools and system prompt. Retrieval: one product, a handful of its tools per request.
+  const tenantCount = tenants ? Math.round(rng.logRange(30, 600)) : 1;
+  const tenantTools = Array.from({ length: tenantCount }, () => rng.sample(catalog, rng.int(2, 8)));
+  const tenantSystem = Array.from({ length: tenantCount }, (_, i) => `You are the assistant of workspace ${i + 1}. ${rng.pick(['Use the tools to look things up.', 'Be brief.', 'Ask before making changes.'])}`);
+  const asks = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77')];
+  const params = appParams(rng, api);
+  const e = new Emitter();
+  const total = volume(ctx, 400, 2500);
+  while (e.requests.length < total) {
+    const t = rng.int(0, tenantCount - 1);
+    const tools = tenants ? tenantTools[t]! : rng.sample(catalog, rng.int(3, 12));
+    let ts = inHours(rng, hours, ctx.start, ctx.span);
+    const turns = [rng.pick(asks)];
+    const results: string[] = [];
+    const steps = rng.int(1, 8);
+    const addr = ip(rng, net);
+    for (let s = 0; s < steps && e.requests.length < total; s++) {
+      e.emit({
+        org, key: `key_${org}`, ts, api, ip: addr, ua, system: tenants ? tenantSystem[t]! : 'You are a helpful assistant. Use the tools when they help.',
+        turns: [...turns], toolResults: [...results], toolCall: rng.pick(tools).name, model, params, tools: tools.map((x) => x.def), outputTokens: rng.int(20, 500),
+      });
+      results.push(`{"ok": true, "items": ${rng.int(0, 20)}}`);
+      ts += rng.int(2, 30) * 1000;
+    }
+  }
+  return legit('agent_platform', [{ type: 'org', id: org, name: tenants ? 'Agentry' : 'HelpHub' }], e);
 }
 
 export function ideAssistant(ctx: ActorContext): ActorOutput {

@@ -4,7 +4,8 @@
 // only from the data sets the corpus plan allows (the evaluation fold's held-out sets).
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import type { CapabilityArea } from '../corpora.js';
-import { cotPhrase, cotSystem, evaluationHarness, redTeamWrapper } from '../harness.js';
+import { cotPhrase, cotSystem, evaluationHarness, gradedAnswerForm, redTeamWrapper } from '../harness.js';
+import { toolCatalog, toolDefinition } from '../tool-catalog.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
 import { Emitter, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
@@ -169,6 +170,8 @@ function instructionPool(ctx: ActorContext): string[] {
 
 interface HarvestStyle {
   phrases: string[];
+  /** Rejection sampling: answer forms a script checks each trace against a key with, on this share of requests. */
+  graded?: { forms: string[]; share: number };
   system?: string;
   reasoningParam: boolean;
   language?: () => string | undefined;
@@ -179,6 +182,7 @@ function harvestStyle(rng: Rng): HarvestStyle {
   const multilingual = rng.chance(0.25);
   return {
     phrases: Array.from({ length: rng.int(1, 3) }, () => cotPhrase(rng)),
+    ...(rng.chance(0.3) ? { graded: { forms: Array.from({ length: rng.int(1, 2) }, () => gradedAnswerForm(rng)), share: rng.range(0.5, 1) } } : {}),
     system: cotSystem(rng),
     reasoningParam: rng.chance(0.3),
     ...(multilingual ? { language: () => (rng.chance(0.6) ? rng.pick(LANGS) : undefined) } : {}),
@@ -190,7 +194,8 @@ function harvestPrompt(rng: Rng, s: HarvestStyle, item: string): string {
   const phrase = rng.pick(s.phrases);
   const lang = s.language?.();
   const body = lang ? `${item}\n\nAnswer in ${lang}.` : item;
-  return s.position === 'suffix' ? `${body}\n\n${phrase}` : `${phrase}\n\n${body}`;
+  const prompt = s.position === 'suffix' ? `${body}\n\n${phrase}` : `${phrase}\n\n${body}`;
+  return s.graded && rng.chance(s.graded.share) ? `${prompt}\n\n${rng.pick(s.graded.forms)}` : prompt;
 }
 
 export function distiller(ctx: ActorContext): ActorOutput {
@@ -274,6 +279,58 @@ export function hydra(ctx: ActorContext): ActorOutput {
   }
   sortByTime(e);
   return { family: 'hydra', kind: 'misuse', expected: ['distillation'], allowed: ['benchmarking'], orgs, requests: e.requests, network: true };
+}
+
+/**
+ * A harvest of tool use (function calling, agent steps): each request offers its own tools, drawn from thousands of
+ * APIs, with a request that needs them, and sometimes a made-up trajectory (a call and its result) for the model's
+ * next step. The answers are short (a call, a few sentences), so nothing of a reasoning harvest's long outputs is
+ * there. Drawn per seed: catalogue size and naming, tools per request, trajectory share, system prompt, ordinary
+ * share, client, pacing, sampling.
+ */
+export function toolDistiller(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const org = `org_tooluse_${ctx.tag}`;
+  const api = pickApi(rng);
+  const model = pickModel(rng, api);
+  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000))).map((t) => ({ name: t.name, def: toolDefinition(t, api) }));
+  const perRequest: [number, number] = [rng.int(1, 3), rng.int(3, 8)];
+  const trajectoryShare = rng.range(0, 0.7);
+  const system = rng.weighted([
+    [undefined, 2],
+    ['You are a helpful assistant with access to tools. Call a tool when it helps answer the user.', 1],
+    ['You are a function-calling AI model. You may call one or more functions to assist with the user query.', 1],
+    ['Use the provided functions to complete the task. Think about which function fits before calling it.', 1],
+  ] as const);
+  const requests = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...instructionPool(ctx).filter((t) => t.length < 400)];
+  const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const ordinaryShare = rng.range(0, 0.4);
+  const ua = agentOf(rng, rng.pick(['scripted', 'sdk', 'named'] as ClientKind[]), api);
+  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(rng.pick(ctx.net.proxyPools));
+  const params = { ...(rng.chance(0.6) ? { temperature: rng.pick([0, 0.3, 0.7, 1]) } : {}), max_tokens: rng.pick([512, 1024, 2048, 4096]) };
+  const e = new Emitter();
+  const total = volume(ctx, 300, 1500, 150);
+  let ts = ctx.start + rng.range(0, 1.5) * DAY;
+  const gap = scriptPacing(rng, (rng.range(2, 12) * HOUR) / total);
+  for (let i = 0; i < total; i++) {
+    ts += gap();
+    if (rng.chance(ordinaryShare)) {
+      e.emit({ org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, turns: [rng.pick(ordinary)], model, params: { temperature: 1 }, outputTokens: rng.int(30, 300) });
+      continue;
+    }
+    const tools = rng.sample(catalog, rng.int(perRequest[0], perRequest[1]));
+    const trajectory = rng.chance(trajectoryShare);
+    e.emit({
+      org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(system ? { system } : {}),
+      turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.def),
+      ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
+      outputTokens: rng.int(20, 400),
+    });
+  }
+  return {
+    family: 'tool_distiller', kind: 'misuse', expected: ['distillation'], allowed: ['benchmarking'], requests: e.requests,
+    orgs: [{ type: 'org', id: org, name: 'Agentic Data Co' }],
+  };
 }
 
 export function scopeDrifter(ctx: ActorContext): ActorOutput {
