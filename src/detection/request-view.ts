@@ -116,7 +116,9 @@ function messageDigest(m: Record<string, unknown>, role: unknown, text: string):
 }
 
 const TOOL_ROLES = new Set(['tool', 'function']);
-const TOOL_PARTS = new Set(['tool_use', 'tool_result', 'server_tool_use']);
+const TOOL_CALL_PARTS = new Set(['tool_use', 'server_tool_use']);
+/** A content block carrying a tool's result: Anthropic's tool_result and server tools' `*_tool_result` blocks. */
+const isToolResultPart = (t: string): boolean => t === 'tool_result' || t.endsWith('_tool_result');
 
 /**
  * Whether a message (or a Responses API input item) calls a tool or carries its result: chat `tool` / `function`
@@ -130,7 +132,7 @@ function isToolStep(m: Record<string, unknown>): boolean {
   if (Array.isArray(m.content))
     for (const part of m.content.slice(0, 64)) {
       const t = part && typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
-      if (typeof t === 'string' && (TOOL_PARTS.has(t) || t.endsWith('_tool_result'))) return true;
+      if (typeof t === 'string' && (TOOL_CALL_PARTS.has(t) || isToolResultPart(t))) return true;
     }
   return false;
 }
@@ -176,7 +178,7 @@ function toolResultsOnly(c: unknown): boolean {
   if (!Array.isArray(c) || c.length === 0) return false;
   for (const part of c.slice(0, 64)) {
     const t = part && typeof part === 'object' ? (part as { type?: unknown }).type : undefined;
-    if (typeof t !== 'string' || !(t === 'tool_result' || t.endsWith('_tool_result'))) return false;
+    if (typeof t !== 'string' || !isToolResultPart(t)) return false;
   }
   return true;
 }
