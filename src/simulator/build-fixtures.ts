@@ -16,6 +16,10 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'competitor.jsonl', scenario: 'competitor', seed: 11, scale: 0.5 },
   { file: 'slow.jsonl', scenario: 'slow', seed: 12, scale: 0.8 },
   { file: 'hydra.jsonl', scenario: 'hydra', seed: 13, scale: 0.5 },
+  // A hydra of 38 accounts over 10 subnets, whose per-subnet clusters merge as it forms: the worker-restart test's
+  // incremental checkpoints must carry merges (hydra.jsonl's hydra, redrawn when harvest styles gained graded forms,
+  // left none to carry in most runs).
+  { file: 'hydra-merging.jsonl', scenario: 'hydra', seed: 38, scale: 0.5 },
   // A hydra harvesting at temperature 0 with reasoning requests the cues do not know: it reads as an evaluation.
   { file: 'hydra-eval.jsonl', scenario: 'hydra', seed: 50, scale: 0.5, uncuedReasoning: true },
   { file: 'safety-sweep.jsonl', scenario: 'safety-sweep', seed: 14, scale: 0.5 },

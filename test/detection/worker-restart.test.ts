@@ -27,7 +27,7 @@ const localVerdicts = (ds: Detector[]) =>
 test('detect worker restart: resume from checkpoint + stream position = uninterrupted verdicts, no double-counted links', { skip: url ? false : 'MOAT_TEST_REDIS_URL not set: skipping the worker restart test' }, async () => {
   const prefix = `moat-test-restart-${process.pid}-${Date.now()}`;
   const P = 4;
-  const lines: TraceLine[] = [...fixtureLines('hydra.jsonl'), ...fixtureLines('scope-drift.jsonl'), ...fixtureLines('safety-sweep.jsonl')];
+  const lines: TraceLine[] = [...fixtureLines('hydra-merging.jsonl'), ...fixtureLines('scope-drift.jsonl'), ...fixtureLines('safety-sweep.jsonl')];
   const orgs = lines.filter((l) => l.type === 'org');
   const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request').sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   // Idle accounts leave the linkage state after 12 hours (a week by default): this 3-day trace then evicts some.
