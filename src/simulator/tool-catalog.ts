@@ -30,27 +30,29 @@ const PARAMS = [
   ['include_details', 'boolean'], ['page', 'integer'], ['sort_by', 'string'], ['email', 'string'],
 ] as const;
 
-export interface ToolSpec {
+/** A tool of a catalogue: its name, and its definition as the API's clients send it. */
+export interface OfferedTool {
   name: string;
-  description: string;
-  params: Array<readonly [string, string]>;
+  definition: Record<string, unknown>;
 }
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Every action-object pair a tool can be named for. */
+const PAIRS = ACTIONS.flatMap((a) => OBJECTS.map((o) => [a, o] as const));
 
-/** `size` distinct tools (at most every action-object pair), named in one style per catalogue. */
-export function toolCatalog(rng: Rng, size: number): ToolSpec[] {
+/**
+ * `size` distinct tools (at most every action-object pair), named in one style per catalogue, each defined as the
+ * API's clients send it: chat completions' function tool, or Anthropic's input_schema tool.
+ */
+export function toolCatalog(rng: Rng, size: number, api: Api): OfferedTool[] {
   const style = rng.pick(['snake', 'camel', 'pascal'] as const);
-  const pairs = rng.sample(ACTIONS.flatMap((a) => OBJECTS.map((o) => [a, o] as const)), Math.min(size, ACTIONS.length * OBJECTS.length));
-  return pairs.map(([a, o]) => {
+  return rng.sample(PAIRS, Math.min(size, PAIRS.length)).map(([a, o]) => {
     const snake = `${a}_${o}`;
     const name = style === 'snake' ? snake : style === 'camel' ? camel(snake) : camel(`_${snake}`);
-    return { name, description: `${a[0]!.toUpperCase()}${a.slice(1)} ${o.replace(/_/g, ' ')}.`, params: rng.sample([...PARAMS], rng.int(1, 4)) };
+    const description = `${a[0]!.toUpperCase()}${a.slice(1)} ${o.replace(/_/g, ' ')}.`;
+    const params = rng.sample([...PARAMS], rng.int(1, 4));
+    const parameters = { type: 'object', properties: Object.fromEntries(params.map(([n, type]) => [n, { type }])), required: [params[0]![0]] };
+    const definition = api === 'anthropic' ? { name, description, input_schema: parameters } : { type: 'function', function: { name, description, parameters } };
+    return { name, definition };
   });
-}
-
-/** A tool as the API's clients send it: chat completions' function tool, or Anthropic's input_schema tool. */
-export function toolDefinition(t: ToolSpec, api: Api): Record<string, unknown> {
-  const parameters = { type: 'object', properties: Object.fromEntries(t.params.map(([n, type]) => [n, { type }])), required: [t.params[0]![0]] };
-  return api === 'anthropic' ? { name: t.name, description: t.description, input_schema: parameters } : { type: 'function', function: { name: t.name, description: t.description, parameters } };
 }

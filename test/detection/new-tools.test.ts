@@ -9,7 +9,7 @@ import { NEW_TOOLS } from '../../src/detection/signals/request-flags.js';
 import { extractSignals } from '../../src/detection/signals/request-signals.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
 import { Rng } from '../../src/simulator/rng.js';
-import { toolCatalog, toolDefinition } from '../../src/simulator/tool-catalog.js';
+import { toolCatalog } from '../../src/simulator/tool-catalog.js';
 
 const assets = loadDetectionAssets();
 const newTools = aggregateGetter('new_tools_share')!;
@@ -53,7 +53,7 @@ function shares(traffic: Record<string, (i: number) => TraceRequestLine>, n: num
 
 test('new tools: an app offering its own catalogue, whole or a few tools at a time, offers nothing new after its first requests; a harvest drawing every request\'s tools from thousands does', () => {
   const rng = new Rng(7);
-  const defs = (n: number) => toolCatalog(rng, n).map((t) => toolDefinition(t, 'openai'));
+  const defs = (n: number) => toolCatalog(rng, n, 'openai').map((t) => t.definition);
   const agent = defs(9);
   const retrieval = defs(150);
   const harvest = defs(3000);
@@ -74,7 +74,7 @@ test('new tools: an app offering its own catalogue, whole or a few tools at a ti
 
 test('new tools rate: of the requests offering tools, a harvest\'s nearly all bring new ones however much chat it mixes in; an agent builder\'s tenants once per session', () => {
   const rng = new Rng(11);
-  const harvest = toolCatalog(rng, 3000).map((t) => toolDefinition(t, 'openai'));
+  const harvest = toolCatalog(rng, 3000, 'openai').map((t) => t.definition);
   const tenants = Array.from({ length: 400 }, () => rng.sample(harvest, rng.int(2, 8)));
   const s = shares(
     {
@@ -110,8 +110,8 @@ test('new tools: the names a window remembers survive a checkpoint, so a restore
 
 test('new tools: a constant list of decoy tools beside each item\'s own does not hide the new ones', () => {
   const rng = new Rng(5);
-  const decoys = toolCatalog(rng, 30).map((t) => toolDefinition(t, 'openai'));
-  const harvest = toolCatalog(rng, 3000).map((t) => toolDefinition(t, 'openai'));
+  const decoys = toolCatalog(rng, 30, 'openai').map((t) => t.definition);
+  const harvest = toolCatalog(rng, 3000, 'openai').map((t) => t.definition);
   const s = shares({ padded: (i) => line(i, 'padded', [...decoys, ...rng.sample(harvest, rng.int(2, 5))]) }, 300, newToolsRate);
   assert.ok(s.padded! > 0.5, `padded harvest: ${s.padded}`);
 });

@@ -6,7 +6,7 @@
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import { agentOf, DAY, HOUR, inHours, ip, sdkAgent, workingHours, type ClientKind } from '../population.js';
 import { evaluationHarness } from '../harness.js';
-import { toolCatalog, toolDefinition } from '../tool-catalog.js';
+import { toolCatalog } from '../tool-catalog.js';
 import type { Rng } from '../rng.js';
 import { appParams, Emitter, pickApi, pickModel, reasoningField, volume, type ActorContext, type ActorOutput } from './actor.js';
 
@@ -101,7 +101,7 @@ export function agentPlatform(ctx: ActorContext): ActorOutput {
   const hours = workingHours(rng);
   const net = rng.chance(0.6) ? rng.pick(ctx.net.cloud) : ctx.net.own(rng);
   const tenants = rng.chance(0.5);
-  const catalog = toolCatalog(rng, tenants ? 3000 : rng.int(20, 150)).map((t) => ({ name: t.name, def: toolDefinition(t, api) }));
+  const catalog = toolCatalog(rng, tenants ? 3000 : rng.int(20, 150), api);
   // Tenants: each its own few tools and system prompt. Retrieval: one product, a handful of its tools per request.
   const tenantCount = tenants ? Math.round(rng.logRange(30, 600)) : 1;
   const tenantTools = Array.from({ length: tenantCount }, () => rng.sample(catalog, rng.int(2, 8)));
@@ -121,7 +121,7 @@ export function agentPlatform(ctx: ActorContext): ActorOutput {
     for (let s = 0; s < steps && e.requests.length < total; s++) {
       e.emit({
         org, key: `key_${org}`, ts, api, ip: addr, ua, system: tenants ? tenantSystem[t]! : 'You are a helpful assistant. Use the tools when they help.',
-        turns: [...turns], toolResults: [...results], toolCall: rng.pick(tools).name, model, params, tools: tools.map((x) => x.def), outputTokens: rng.int(20, 500),
+        turns: [...turns], toolResults: [...results], toolCall: rng.pick(tools).name, model, params, tools: tools.map((x) => x.definition), outputTokens: rng.int(20, 500),
       });
       results.push(`{"ok": true, "items": ${rng.int(0, 20)}}`);
       ts += rng.int(2, 30) * 1000;

@@ -5,7 +5,7 @@
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import type { CapabilityArea } from '../corpora.js';
 import { cotPhrase, cotSystem, evaluationHarness, gradedAnswerForm, redTeamWrapper } from '../harness.js';
-import { toolCatalog, toolDefinition } from '../tool-catalog.js';
+import { toolCatalog } from '../tool-catalog.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
 import { Emitter, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
@@ -293,7 +293,7 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
   const org = `org_tooluse_${ctx.tag}`;
   const api = pickApi(rng);
   const model = pickModel(rng, api);
-  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000))).map((t) => ({ name: t.name, def: toolDefinition(t, api) }));
+  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000)), api);
   const perRequest: [number, number] = [rng.int(1, 3), rng.int(3, 8)];
   const trajectoryShare = rng.range(0, 0.7);
   const system = rng.weighted([
@@ -322,7 +322,7 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
     const trajectory = rng.chance(trajectoryShare);
     e.emit({
       org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(system ? { system } : {}),
-      turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.def),
+      turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.definition),
       ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
       outputTokens: rng.int(20, 400),
     });
