@@ -115,3 +115,26 @@ test('new tools: a constant list of decoy tools beside each item\'s own does not
   const s = shares({ padded: (i) => line(i, 'padded', [...decoys, ...rng.sample(harvest, rng.int(2, 5))]) }, 300, newToolsRate);
   assert.ok(s.padded! > 0.5, `padded harvest: ${s.padded}`);
 });
+
+test('a tool-use harvest at temperature 0 is labelled distillation by its tools and its ever-new requests; an agent builder\'s tenants and a fixed agent are not', () => {
+  const rng = new Rng(23);
+  const catalog = toolCatalog(rng, 3000, 'openai').map((t) => t.definition);
+  const tenants = Array.from({ length: 400 }, () => rng.sample(catalog, rng.int(2, 8)));
+  const agent = toolCatalog(rng, 9, 'openai').map((t) => t.definition);
+  const words = 'invoice flight weather refund parcel meeting budget salary recipe ticket route hotel stock museum tax loan printer garden concert lesson'.split(' ');
+  // Every item its own request and its own tools; the agents' users ask the same few things (an agent loop resends its request).
+  const ask = () => `Please ${rng.pick(['find', 'check', 'book', 'compare'])} the ${rng.sample(words, 4).join(' and the ')} for ${rng.int(2, 900)} people in ${rng.pick(['Lyon', 'Osaka', 'Lima', 'Perth'])}`;
+  const asks = Array.from({ length: 20 }, ask);
+  const asking = (l: TraceRequestLine, content: string, temperature?: number) => ({ ...l, body: { model: 'gpt-4o', messages: [{ role: 'user', content }], tools: (l.body as { tools: unknown[] }).tools, ...(temperature !== undefined ? { temperature } : {}) } });
+  const traffic: Record<string, (i: number) => TraceRequestLine> = {
+    harvest: (i) => asking(line(i, 'harvest', rng.sample(catalog, rng.int(1, 6))), ask(), 0),
+    builder: (i) => line(i, 'builder', tenants[Math.floor(i / 4) % tenants.length]!, i % 4),
+    agent: (i) => asking(line(i, 'agent', agent), asks[Math.floor(i / 5) % asks.length]!),
+  };
+  const d = createDetector({ ...assets });
+  for (let i = 0; i < 300; i++) for (const make of Object.values(traffic)) d.ingest(make(i));
+  const rulesOf = (org: string) => d.snapshot().orgs.find((o) => o.org === org)?.activities.flatMap((a) => a.rules) ?? [];
+  assert.ok(rulesOf('harvest').includes('distill.tool-harvest'), `harvest: ${rulesOf('harvest')}`);
+  assert.deepEqual(rulesOf('builder'), []);
+  assert.deepEqual(rulesOf('agent'), []);
+});
