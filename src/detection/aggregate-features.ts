@@ -6,7 +6,7 @@
 //                (rules/scores/baselines.yaml), so a sweep stands out even when the classifier finds a third of
 //                it, and a large org is not flagged for a handful of prompts
 //   regularity   share of the most common template, system prompt and request shape; timing
-import { CUE_NAMES } from './signals/harness-cues.js';
+import { CUE_COT, CUE_NAMES } from './signals/harness-cues.js';
 import * as F from './signals/request-flags.js';
 import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
 import { SCRIPTS } from './signals/script-class.js';
@@ -52,6 +52,7 @@ export const AGGREGATE_FEATURES = [
   'eval_llr',
   'cot_llr',
   'new_tools_rate',
+  'long_reasoning_rate',
   'template_top_share',
   'system_top_share',
   'shape_top_share',
@@ -147,6 +148,8 @@ function categoriesAbove(t: Tally, off: number, len: number, of: number, share: 
 
 /** Tool-offering requests `new_tools_rate` assumes offered nothing new before the org's own count (shrinkage). */
 const NEW_TOOLS_PRIOR = 5;
+/** Requests asking for reasoning before their long-answer rate is read. */
+const MIN_REASONING_ASKED = 20;
 
 export type AggregateGetter = (a: Aggregate, b: Baselines) => number | undefined;
 
@@ -181,6 +184,15 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       // few: a harvest brings new tools with nearly every item however much chat it mixes in; an agent builder's
       // tenant brings them once per session.
       return (a) => a.tally.flagCount(F.NEW_TOOLS) / (a.tally.flagCount(F.TOOLS_OFFERED) + NEW_TOOLS_PRIOR);
+    case 'long_reasoning_rate':
+      // Of the requests asking for reasoning, the share answered at length: what a harvest wants from its reasoning
+      // requests, read apart from how much ordinary chat it mixes in (which dilutes every share of all requests).
+      // The denominator is the larger of the requests asking by a parameter and those asking in words (the tally
+      // does not count their union); undefined with fewer than MIN_REASONING_ASKED of them.
+      return (a) => {
+        const asked = Math.max(a.tally.flagCount(F.REASONING), a.tally.cueCount(CUE_COT));
+        return asked >= MIN_REASONING_ASKED ? a.tally.flagCount(F.LONG_REASONING) / asked : undefined;
+      };
     case 'template_top_share':
       return (a) => a.topShare('template');
     case 'system_top_share':
