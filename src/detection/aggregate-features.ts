@@ -188,10 +188,10 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       // Of the requests asking for reasoning, the share answered at length: what a harvest wants from its reasoning
       // requests, read apart from how much ordinary chat it mixes in (which dilutes every share of all requests).
       // The denominator is the larger of the requests asking by a parameter and those asking in words (the tally
-      // does not count their union); undefined with fewer than MIN_REASONING_ASKED of them.
+      // does not count their union, so the share is capped at 1); undefined with fewer than MIN_REASONING_ASKED.
       return (a) => {
         const asked = Math.max(a.tally.flagCount(F.REASONING), a.tally.cueCount(CUE_COT));
-        return asked >= MIN_REASONING_ASKED ? a.tally.flagCount(F.LONG_REASONING) / asked : undefined;
+        return asked >= MIN_REASONING_ASKED ? Math.min(1, a.tally.flagCount(F.LONG_REASONING) / asked) : undefined;
       };
     case 'template_top_share':
       return (a) => a.topShare('template');

@@ -48,6 +48,10 @@ test('long reasoning rate: the share of reasoning requests answered at length, w
   const byParam = Array.from({ length: 30 }, (_, i) => line(i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, i < 10 ? 3000 : 500, { reasoning_effort: 'high' }, 2000));
   const p = read(byParam);
   assert.ok(p.rate !== undefined && Math.abs(p.rate - 1 / 3) < 1e-9, `by parameter: ${p.rate}`);
+  // Asked in words by some requests and by a parameter by others, every answer long: counted against the larger
+  // group (the tally keeps no union), never above 1.
+  const both = read([...Array.from({ length: 30 }, (_, i) => line(i, `${EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]}\n\nThink step by step.`, 1500)), ...Array.from({ length: 20 }, (_, i) => line(100 + i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, 1500, { reasoning_effort: 'high' }, 500))]);
+  assert.equal(both.rate, 1);
 });
 
 test('long reasoning rate: unread until 20 requests ask for reasoning, so a few long answers do not make a rate', () => {
