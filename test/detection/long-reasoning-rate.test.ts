@@ -33,8 +33,8 @@ function read(lines: TraceRequestLine[]): { rate: number | undefined; share: num
   return { rate: rate(w, baselines), share: share(w, baselines) as number, clusterRate: rate(a, baselines) };
 }
 
-// Reasoning asked for in words, every other answer long.
-const harvest = (n: number) => Array.from({ length: n }, (_, i) => line(i, `${EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]}\n\nThink step by step.`, i % 2 ? 1500 : 400));
+// Reasoning asked for in words, every other answer long unless told otherwise.
+const harvest = (n: number, answer = (i: number) => (i % 2 ? 1500 : 400)) => Array.from({ length: n }, (_, i) => line(i, `${EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]}\n\nThink step by step.`, answer(i)));
 const chat = (n: number) => Array.from({ length: n }, (_, i) => line(1000 + i, EVERYDAY_ITEMS[(i * 7) % EVERYDAY_ITEMS.length]!, 120));
 
 test('long reasoning rate: the share of reasoning requests answered at length, whatever ordinary chat is mixed in', () => {
@@ -50,7 +50,7 @@ test('long reasoning rate: the share of reasoning requests answered at length, w
   assert.ok(p.rate !== undefined && Math.abs(p.rate - 1 / 3) < 1e-9, `by parameter: ${p.rate}`);
   // Asked in words by some requests and by a parameter by others, every answer long: counted against the larger
   // group (the tally keeps no union), never above 1.
-  const both = read([...Array.from({ length: 30 }, (_, i) => line(i, `${EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]}\n\nThink step by step.`, 1500)), ...Array.from({ length: 20 }, (_, i) => line(100 + i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, 1500, { reasoning_effort: 'high' }, 500))]);
+  const both = read([...harvest(30, () => 1500), ...Array.from({ length: 20 }, (_, i) => line(100 + i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, 1500, { reasoning_effort: 'high' }, 500))]);
   assert.equal(both.rate, 1);
 });
 

@@ -37,10 +37,11 @@ test('tool names: the same catalogue gives the same names in any order and any A
   assert.deepEqual(viewRequest({ model: 'm', messages: [], tools: [...many].reverse().map(chatTool) }).toolNames, big);
 });
 
-function line(i: number, org: string, tools: unknown[], steps = 0): TraceRequestLine {
-  const messages: unknown[] = [{ role: 'user', content: `Request number ${i}: what is on my calendar?` }];
+/** `ask`: the user's request (default: the same question numbered); `params`: sampling parameters of the body. */
+function line(i: number, org: string, tools: unknown[], steps = 0, ask = `Request number ${i}: what is on my calendar?`, params: Record<string, unknown> = {}): TraceRequestLine {
+  const messages: unknown[] = [{ role: 'user', content: ask }];
   for (let s = 0; s < steps; s++) messages.push({ role: 'assistant', content: null, tool_calls: [{ id: `c${i}_${s}`, type: 'function', function: { name: 'x', arguments: '{}' } }] }, { role: 'tool', tool_call_id: `c${i}_${s}`, content: '{}' });
-  return { type: 'request', id: `r${org}${i}`, ts: new Date(Date.parse('2026-08-03T09:00:00Z') + i * 20_000).toISOString(), org, key: `k_${org}`, api: 'openai', body: { model: 'gpt-4o', messages, tools } };
+  return { type: 'request', id: `r${org}${i}`, ts: new Date(Date.parse('2026-08-03T09:00:00Z') + i * 20_000).toISOString(), org, key: `k_${org}`, api: 'openai', body: { model: 'gpt-4o', messages, tools, ...params } };
 }
 
 /** new_tools_share (or new_tools_rate) of each org's window after its traffic. */
@@ -125,11 +126,10 @@ test('a tool-use harvest at temperature 0 is labelled distillation by its tools 
   // Every item its own request and its own tools; the agents' users ask the same few things (an agent loop resends its request).
   const ask = () => `Please ${rng.pick(['find', 'check', 'book', 'compare'])} the ${rng.sample(words, 4).join(' and the ')} for ${rng.int(2, 900)} people in ${rng.pick(['Lyon', 'Osaka', 'Lima', 'Perth'])}`;
   const asks = Array.from({ length: 20 }, ask);
-  const asking = (l: TraceRequestLine, content: string, temperature?: number) => ({ ...l, body: { model: 'gpt-4o', messages: [{ role: 'user', content }], tools: (l.body as { tools: unknown[] }).tools, ...(temperature !== undefined ? { temperature } : {}) } });
   const traffic: Record<string, (i: number) => TraceRequestLine> = {
-    harvest: (i) => asking(line(i, 'harvest', rng.sample(catalog, rng.int(1, 6))), ask(), 0),
+    harvest: (i) => line(i, 'harvest', rng.sample(catalog, rng.int(1, 6)), 0, ask(), { temperature: 0 }),
     builder: (i) => line(i, 'builder', tenants[Math.floor(i / 4) % tenants.length]!, i % 4),
-    agent: (i) => asking(line(i, 'agent', agent), asks[Math.floor(i / 5) % asks.length]!),
+    agent: (i) => line(i, 'agent', agent, 0, asks[Math.floor(i / 5) % asks.length]!),
   };
   const d = createDetector({ ...assets });
   for (let i = 0; i < 300; i++) for (const make of Object.values(traffic)) d.ingest(make(i));
