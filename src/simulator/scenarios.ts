@@ -33,6 +33,7 @@ export const LEGIT_FAMILIES: Record<string, ActorFn> = {
   moderation_pipeline: L.moderationPipeline,
   fiction_app: L.fictionApp,
   agent_platform: L.agentPlatform,
+  course_evaluation: L.courseEvaluation,
 };
 
 export const MISUSE_FAMILIES: Record<string, ActorFn> = {
@@ -48,13 +49,14 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
-const LATER = new Set(['agent_platform', 'tool_distiller']);
+const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
 export const SCENARIOS: Record<string, string[]> = {
   mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
-  legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval'),
+  // Without the families whose evaluations may carry a benchmarking label: the legit fixture is every rule's negative.
+  legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval' && f !== 'course_evaluation'),
   competitor: ['competitor_sweep'],
   affiliate: ['competitor_via_affiliate'],
   hydra: ['hydra', 'small_developers'],
@@ -64,6 +66,7 @@ export const SCENARIOS: Record<string, string[]> = {
   distiller: ['distiller'],
   'tool-use': ['tool_distiller', 'agent_platform', 'coding_agent'],
   vendor: ['vendor_eval'],
+  course: ['course_evaluation', 'hydra'],
 };
 
 export interface ActorLabels {

@@ -197,7 +197,8 @@ test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per o
   const d = createDetector({ ...assets });
   for (const l of lines) d.ingest(l);
   const ck = d.checkpoint();
-  const legit = new Set(labels.actors.filter((a) => a.kind === 'legit' && a.actor !== 'vendor_eval').flatMap((a) => a.orgs));
+  // Legitimate orgs no label is allowed for (an evaluation's, allowed benchmarking, keeps evidence of it).
+  const legit = new Set(labels.actors.filter((a) => a.kind === 'legit' && a.allowed.length === 0).flatMap((a) => a.orgs));
   for (const o of ck.orgs) {
     if (o.activities.length === 0) assert.deepEqual(o.samples, [], o.id);
     if (legit.has(o.id)) assert.deepEqual(o.samples, [], o.id);

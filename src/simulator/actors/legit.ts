@@ -5,7 +5,7 @@
 // university lab whose students work in sync).
 import type { TraceOrgLine } from '../../events/trace-format.js';
 import { agentOf, DAY, HOUR, inHours, ip, sdkAgent, workingHours, type ClientKind } from '../population.js';
-import { evaluationHarness } from '../harness.js';
+import { cotPhrase, evaluationHarness } from '../harness.js';
 import { toolCatalog } from '../tool-catalog.js';
 import type { Rng } from '../rng.js';
 import { appParams, Emitter, pickApi, pickModel, reasoningField, volume, type ActorContext, type ActorOutput } from './actor.js';
@@ -521,6 +521,50 @@ export function universityLab(ctx: ActorContext): ActorOutput {
     }
   }
   return legit('university_lab', orgs, e);
+}
+
+export function courseEvaluation(ctx: ActorContext): ActorOutput {
+  // A course's assignment: every student runs the same benchmark slice through the course's notebook from their
+  // own account (one harness asking for the reasoning, temperature 0, long worked answers), on a campus /16, in
+  // the week the assignment is due, with some ordinary questions besides. Many accounts, one template, synchronised
+  // sessions and a quarter or more long reasoning answers: a hydra's marks, except that every account sends the
+  // same items, where a network harvesting the model splits its items between its accounts.
+  const { rng } = ctx;
+  const students = Math.max(5, Math.round(rng.int(15, 60) * Math.min(1, ctx.scale * 1.5)));
+  const campus = `${rng.pick([128, 129, 130, 131, 137, 141, 171])}.${rng.int(0, 255)}`;
+  const api = pickApi(rng, 0.7);
+  const model = pickModel(rng, api);
+  const harness = evaluationHarness(rng);
+  const cot = cotPhrase(rng);
+  const areas = rng.sample(ctx.corpora.areas('legit'), rng.int(1, 3));
+  const items = Array.from({ length: rng.int(20, 80) }, () => {
+    const area = rng.pick(areas);
+    return { area, text: rng.pick(ctx.corpora.capability(area, 'legit')) };
+  });
+  const thinking = rng.chance(0.3);
+  const params = thinking ? { max_tokens: 8000, ...reasoningField(api, 'medium') } : { temperature: 0, max_tokens: rng.pick([2048, 4096]) };
+  const ordinary = [...ctx.corpora.texts('staqc_sql_questions'), ...ctx.corpora.texts('snips')];
+  const due = ctx.start + rng.range(1, Math.max(1.5, ctx.span / DAY - 0.5)) * DAY;
+  const orgs: TraceOrgLine[] = [];
+  const e = new Emitter();
+  for (let k = 0; k < students; k++) {
+    const org = `org_course${k}_${ctx.tag}`;
+    orgs.push({ type: 'org', id: org, name: `student ${k}` });
+    const ua = sdkAgent(rng, api);
+    const addr = `${campus}.${rng.int(1, 40)}.${rng.int(2, 250)}`;
+    // Most students run the whole slice; some stop part way or skip items that errored.
+    const run = items.filter(() => rng.chance(rng.chance(0.7) ? 1 : 0.6));
+    let ts = Math.max(ctx.start, due - rng.range(0.05, 1.5) * DAY);
+    const step = rng.range(1, 8) * 1000;
+    for (let i = 0; i < run.length; i++) {
+      ts += step * rng.range(0.5, 1.5);
+      e.emit({ org, key: `key_${org}`, ts, api, ip: addr, ua, ...(harness.system ? { system: harness.system } : {}), turns: [`${harness.wrap(run[i]!.text, i, run[i]!.area)}\n\n${cot}`], model, params, outputTokens: rng.int(200, 2400) });
+    }
+    for (let i = rng.int(0, 12); i > 0; i--) {
+      e.emit({ org, key: `key_${org}`, ts: ctx.start + rng.next() * ctx.span, api, ip: addr, ua, turns: [rng.pick(ordinary)], model, outputTokens: rng.int(40, 500) });
+    }
+  }
+  return legit('course_evaluation', orgs, e, ['benchmarking']);
 }
 
 export function moderationPipeline(ctx: ActorContext): ActorOutput {
