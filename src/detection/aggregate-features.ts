@@ -23,6 +23,8 @@ export interface Aggregate {
   interarrivalCv(): number | undefined;
   hoursActive(): number | undefined;
   spanHours(): number | undefined;
+  /** Of the items linked accounts sent, the share another of them sent too (a cluster's traffic; else undefined). */
+  itemOverlap(): number | undefined;
 }
 
 /** A rate in ordinary application traffic, and the rate a sweep shows (rules/scores/baselines.yaml). */
@@ -65,6 +67,7 @@ export const AGGREGATE_FEATURES = [
   'interarrival_cv',
   'hours_active',
   'span_hours',
+  'item_overlap',
 ] as const;
 
 const KNOWN = new Set<string>(AGGREGATE_FEATURES);
@@ -203,6 +206,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a) => a.topShare('wrapper');
     case 'novelty':
       return (a) => (a.tally.n ? a.tally.v[NOVELTY]! / a.tally.n : 0);
+    case 'item_overlap':
+      return (a) => a.itemOverlap();
     case 'output_ratio':
       return (a) => (a.tally.v[OUT_RATIO_N]! > 0 ? a.tally.v[OUT_RATIO_SUM]! / a.tally.v[OUT_RATIO_N]! : undefined);
     case 'prompt_log_mean':

@@ -250,6 +250,11 @@ export class OrgWindow implements Aggregate {
     return this.topCount(kind) / this.n;
   }
 
+  /** One account's window: overlap is between linked accounts (a cluster's combined traffic). */
+  itemOverlap(): undefined {
+    return undefined;
+  }
+
   benchDistinct(): number {
     let v = this.cache.get('bench');
     if (v === undefined) {

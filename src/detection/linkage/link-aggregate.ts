@@ -2,6 +2,7 @@
 // a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
 import type { Aggregate, TopKind } from '../aggregate-features.js';
 import { Tally } from '../tally.js';
+import { DistinctItems } from './distinct-items.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import type { LinkRecord } from './link-record.js';
 import { packArray, unpackInto, num, unnum, type Num } from '../checkpoint/codec.js';
@@ -19,12 +20,15 @@ export class LinkAggregate implements Aggregate {
    * first wrapper: an org keeps one aggregate per key, and most keys' traffic has none.
    */
   private wrappers: HeavyHitters | undefined;
+  /** The items sent (made on the first one): how far merged accounts send the same ones. */
+  private items: DistinctItems | undefined;
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
 
-  add(r: LinkRecord): void {
-    if (r.purpose) return;
+  /** Adds a request; returns how much the estimate of distinct items grew (what a cluster holding this org counts). */
+  add(r: LinkRecord): number {
+    if (r.purpose) return 0;
     this.tally.add(r);
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
@@ -38,6 +42,16 @@ export class LinkAggregate implements Aggregate {
     this.hours[h] = this.hours[h]! + 1;
     if (r.ts < this.firstTs) this.firstTs = r.ts;
     if (r.ts > this.lastTs) this.lastTs = r.ts;
+    return r.itemKey ? (this.items ??= new DistinctItems()).add(r.itemKey) : 0;
+  }
+
+  /** A member's distinct items grew by `by` (its request was also added here). */
+  memberItemsGrew(by: number): void {
+    if (by !== 0) this.items?.partGrew(by);
+  }
+
+  itemOverlap(): number | undefined {
+    return this.items?.overlap();
   }
 
   merge(o: LinkAggregate): void {
@@ -46,6 +60,7 @@ export class LinkAggregate implements Aggregate {
     this.hh.system.merge(o.hh.system);
     this.hh.shape.merge(o.hh.shape);
     if (o.wrappers) (this.wrappers ??= new HeavyHitters()).merge(o.wrappers);
+    if (o.items) (this.items ??= new DistinctItems()).merge(o.items);
     for (let h = 0; h < 24; h++) this.hours[h] = this.hours[h]! + o.hours[h]!;
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
@@ -77,7 +92,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState): LinkAggregate {
@@ -92,6 +107,7 @@ export class LinkAggregate implements Aggregate {
     hh(a.hh.shape, st.shape);
     // Checkpoints written before wrappers were summarised restore with none.
     if (st.wrappers) hh((a.wrappers = new HeavyHitters()), st.wrappers);
+    if (st.items) a.items = DistinctItems.fromState(st.items);
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
     a.lastTs = unnum(st.last);
@@ -105,6 +121,8 @@ export interface LinkAggregateState {
   system: [string, string];
   shape: [string, string];
   wrappers?: [string, string];
+  /** Distinct items: the smallest hashes (packed), the parts' sum and count. Absent in older checkpoints. */
+  items?: [string, number, number];
   hours: string;
   first: Num;
   last: Num;

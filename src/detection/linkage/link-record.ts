@@ -3,6 +3,7 @@
 import type { RequestSignals } from '../signals/request-signals.js';
 import type { TallyInput } from '../tally.js';
 import { linkableAgent } from '../signals/client-class.js';
+import { itemKey } from '../signals/item-key.js';
 
 export interface LinkRecord extends TallyInput {
   org: string;
@@ -17,6 +18,8 @@ export interface LinkRecord extends TallyInput {
   suffixHash: number;
   shapeHash: number;
   templateHash: number;
+  /** The prompt as an item (item-key.ts; absent for none): counts how far linked accounts send the same items. */
+  itemKey?: number;
   /** Sent under a purpose the org holds a grant for: judged by scope rules, not part of combined traffic. */
   purpose?: boolean;
 }
@@ -49,6 +52,7 @@ export function linkRecordOf(org: string, s: RequestSignals, novelty: number, gr
     suffixHash: s.suffixHash,
     shapeHash: s.shapeHash,
     templateHash: s.templateHash,
+    itemKey: itemKey(s.prompt) || undefined,
     purpose: granted ? true : undefined,
     flags: s.flags,
     cues: s.cues,
