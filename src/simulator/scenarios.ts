@@ -46,10 +46,11 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
   scope_drifter: M.scopeDrifter,
   reseller_hiding_distiller: M.resellerWithDistiller,
   tool_distiller: M.toolDistiller,
+  tool_hydra: M.toolHydra,
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
-const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation']);
+const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
@@ -65,6 +66,7 @@ export const SCENARIOS: Record<string, string[]> = {
   slow: ['slow_sweep'],
   distiller: ['distiller'],
   'tool-use': ['tool_distiller', 'agent_platform', 'coding_agent'],
+  'tool-hydra': ['tool_hydra', 'agent_platform', 'small_developers'],
   vendor: ['vendor_eval'],
   course: ['course_evaluation', 'hydra'],
 };

@@ -26,9 +26,13 @@ export class LinkAggregate implements Aggregate {
   firstTs = Infinity;
   lastTs = -Infinity;
 
-  /** Adds a request; returns how much the estimate of distinct items grew (what a cluster holding this org counts). */
-  add(r: LinkRecord): number {
-    if (r.purpose) return 0;
+  /**
+   * Adds a request; returns whether its item is one this aggregate had not held. A cluster's aggregate is given
+   * `memberNew`, what the member's own aggregate returned: a member's first sending of an item counts one more
+   * sender of it, a repeat none.
+   */
+  add(r: LinkRecord, memberNew?: boolean): boolean {
+    if (r.purpose) return false;
     this.tally.add(r);
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
@@ -42,12 +46,11 @@ export class LinkAggregate implements Aggregate {
     this.hours[h] = this.hours[h]! + 1;
     if (r.ts < this.firstTs) this.firstTs = r.ts;
     if (r.ts > this.lastTs) this.lastTs = r.ts;
-    return r.itemKey ? (this.items ??= new DistinctItems()).add(r.itemKey) : 0;
-  }
-
-  /** A member's distinct items grew by `by` (its request was also added here). */
-  memberItemsGrew(by: number): void {
-    if (by !== 0) this.items?.partGrew(by);
+    if (!r.itemKey) return false;
+    const items = (this.items ??= new DistinctItems());
+    if (memberNew === undefined) return items.addOwn(r.itemKey);
+    if (memberNew) items.addFrom(r.itemKey, 1);
+    return false;
   }
 
   itemOverlap(): number | undefined {
@@ -60,7 +63,11 @@ export class LinkAggregate implements Aggregate {
     this.hh.system.merge(o.hh.system);
     this.hh.shape.merge(o.hh.shape);
     if (o.wrappers) (this.wrappers ??= new HeavyHitters()).merge(o.wrappers);
-    if (o.items) (this.items ??= new DistinctItems()).merge(o.items);
+    if (o.items) {
+      // A cluster starts empty: its sketch counts the parts merged into it, not itself.
+      if (!this.items) (this.items = new DistinctItems()).parts = 0;
+      this.items.merge(o.items);
+    }
     for (let h = 0; h < 24; h++) this.hours[h] = this.hours[h]! + o.hours[h]!;
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
@@ -121,8 +128,8 @@ export interface LinkAggregateState {
   system: [string, string];
   shape: [string, string];
   wrappers?: [string, string];
-  /** Distinct items: the smallest hashes (packed), the parts' sum and count. Absent in older checkpoints. */
-  items?: [string, number, number];
+  /** Items sampled: the smallest hashes and their senders (packed), and the parts. Absent in older checkpoints. */
+  items?: [string, string, number];
   hours: string;
   first: Num;
   last: Num;

@@ -201,12 +201,11 @@ export class Linker {
     this.now = Math.max(this.now, r.ts);
     let agg = this.aggs.get(r.org);
     if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
-    const grew = agg.add(r);
+    const newItem = agg.add(r);
     this.dirty.orgs.add(r.org);
     const cluster = this.clusterOf(r.org);
     if (cluster) {
-      cluster.agg.add(r);
-      cluster.agg.memberItemsGrew(grew);
+      cluster.agg.add(r, newItem);
       this.dirty.clusters.add(this.find(r.org));
     }
     if (++this.observed % EVICT_EVERY === 0) this.evictIdle();

@@ -333,6 +333,60 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
   };
 }
 
+/**
+ * A harvest of tool use spread over a network of accounts, as the reasoning hydra spreads its harvest: every
+ * account sends requests that each offer their own tools from the network's catalogue, 10 to 60 requests per
+ * account (under the single-account rule's floor of 30 in most), from a proxy pool's subnets. Drawn per seed:
+ * size, subnets, client, catalogue, tools per request, trajectory share, ordinary share, sessions or jitter.
+ */
+export function toolHydra(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const members = Math.max(6, Math.round(rng.logRange(10, 120) * Math.min(1, ctx.scale * 1.5)));
+  const pool = rng.pick(ctx.net.proxyPools);
+  const subnets = rng.sample(pool, rng.int(1, Math.min(10, pool.length)));
+  const api = pickApi(rng);
+  const model = pickModel(rng, api);
+  const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
+  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000)), api);
+  const perRequest: [number, number] = [rng.int(1, 3), rng.int(3, 8)];
+  const trajectoryShare = rng.range(0, 0.7);
+  const system = rng.chance(0.4) ? 'You are a helpful assistant with access to tools. Call a tool when it helps answer the user.' : undefined;
+  const requests = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...instructionPool(ctx).filter((t) => t.length < 400)];
+  const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const ordinaryShare = rng.range(0, 0.4);
+  const params = { ...(rng.chance(0.6) ? { temperature: rng.pick([0, 0.3, 0.7, 1]) } : {}), max_tokens: rng.pick([512, 1024, 2048]) };
+  const synchronised = rng.chance(0.5);
+  const campaignStart = ctx.start + rng.range(0, 0.5) * ctx.span;
+  const campaignSpan = rng.range(6, 48) * HOUR;
+  const sessions = Array.from({ length: rng.int(3, 12) }, () => campaignStart + rng.next() * campaignSpan).sort((a, b) => a - b);
+  const sessionMinutes = rng.range(20, 90);
+  const orgs: TraceOrgLine[] = [];
+  const e = new Emitter();
+  for (let k = 1; k <= members; k++) {
+    const org = `org_th${String(k).padStart(3, '0')}_${ctx.tag}`;
+    orgs.push({ type: 'org', id: org, name: `acct ${k}` });
+    const ua = customUa ?? sdkAgent(rng, api);
+    const count = Math.max(6, Math.round(rng.int(10, 60) * Math.min(1, ctx.scale * 2)));
+    for (let i = 0; i < count; i++) {
+      const ts = synchronised ? rng.pick(sessions) + rng.next() * sessionMinutes * 60_000 : campaignStart + rng.next() * campaignSpan;
+      const addr = ip(rng, rng.pick(subnets));
+      if (rng.chance(ordinaryShare)) {
+        e.emit({ org, key: `key_${org}`, ts, api, ip: addr, ua, turns: [rng.pick(ordinary)], model, params: { temperature: 1 }, outputTokens: rng.int(30, 300) });
+        continue;
+      }
+      const tools = rng.sample(catalog, rng.int(perRequest[0], perRequest[1]));
+      const trajectory = rng.chance(trajectoryShare);
+      e.emit({
+        org, key: `key_${org}`, ts, api, ip: addr, ua, ...(system ? { system } : {}), turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.definition),
+        ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
+        outputTokens: rng.int(20, 400),
+      });
+    }
+  }
+  sortByTime(e);
+  return { family: 'tool_hydra', kind: 'misuse', expected: ['distillation'], allowed: ['benchmarking'], orgs, requests: e.requests, network: true };
+}
+
 export function scopeDrifter(ctx: ActorContext): ActorOutput {
   // A safety-evaluation grant holder that starts honestly, then sends capability benchmarks as "safety evaluation".
   const { rng } = ctx;
