@@ -72,6 +72,11 @@ test('item key: the same item behind another header, item number or directive ke
   const others = new Set(EVERYDAY_ITEMS.map((x) => itemKey(`### Task 4\n\n${x}\n\nThink step by step.`)));
   assert.equal(others.size, EVERYDAY_ITEMS.length);
   assert.equal(itemKey(''), 0);
+  // A tool-use item is the question with its tools: other tools make it another item, their order does not.
+  const tools = Uint32Array.of(11, 42, 97);
+  assert.notEqual(itemKey(item, tools), itemKey(item));
+  assert.notEqual(itemKey(item, tools), itemKey(item, Uint32Array.of(11, 42, 98)));
+  assert.equal(itemKey(`Task 2:\n${item}`, tools), itemKey(item, Uint32Array.of(11, 42, 97)));
 });
 
 /**

@@ -295,3 +295,24 @@ test('linkage: a network that is most of the population links by what its accoun
   assert.equal(linkedDevs.length, 0, `no developer is linked: ${JSON.stringify(linkedDevs.map((d) => memberReasons(l.clusterOf(d.org)!).find((m) => m.org === d.org)))}`);
   assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage')), 'co-usage is among the reasons');
 });
+
+test('linkage: a public harness and a stock SDK that a dozen other orgs use do not make one actor; a client few use does', () => {
+  // Two evaluators on their own networks run one harness (its system prompt and parameter shape) through the same
+  // stock SDK, which twelve other orgs also use: the only evidence about the actor is that SDK, worth about a nat.
+  const pair = (agent: string) => {
+    const { l } = linker();
+    for (let k = 0; k < 40; k++) for (let i = 0; i < 3; i++) l.observe(record(`org_other${k}`, { ip24: `52.${k}.1.0/24`, ip16: `52.${k}.0.0/16`, userAgent: k < 12 ? 'sdk:anthropic/python' : `sdk:other${k}`, shapeHash: 0x100 + k }));
+    const harness = { systemHash: 0x5151, shapeHash: 0x9494 };
+    for (let i = 0; i < 20; i++) {
+      l.observe(record('org_course', { ...harness, ip24: '130.239.15.0/24', ip16: '130.239.0.0/16', userAgent: agent }));
+      l.observe(record('org_rival', { ...harness, ip24: '81.9.8.0/24', ip16: '81.9.0.0/16', userAgent: agent }));
+    }
+    return l.explainPair('org_course', 'org_rival')!;
+  };
+  const stock = pair('sdk:anthropic/python');
+  const ua = stock.reasons.find((r) => r.kind === 'user_agent')!;
+  assert.ok(ua.nats >= spec.min_kind_nats && ua.nats < spec.min_actor_nats!, JSON.stringify(ua));
+  assert.equal(stock.linked, false, JSON.stringify(stock));
+  const rare = pair('course-notebook/1.2');
+  assert.equal(rare.linked, true, JSON.stringify(rare));
+});

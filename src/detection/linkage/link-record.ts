@@ -52,7 +52,7 @@ export function linkRecordOf(org: string, s: RequestSignals, novelty: number, gr
     suffixHash: s.suffixHash,
     shapeHash: s.shapeHash,
     templateHash: s.templateHash,
-    itemKey: itemKey(s.prompt) || undefined,
+    itemKey: itemKey(s.prompt, s.toolNames) || undefined,
     purpose: granted ? true : undefined,
     flags: s.flags,
     cues: s.cues,

@@ -391,22 +391,24 @@ export class Linker {
     let strength = 0;
     let kinds = 0;
     let actor = this.actorGroups.size === 0;
+    const minActor = this.spec.min_actor_nats ?? this.spec.min_kind_nats;
     // A co-usage counts as evidence of both its values' kinds: the bundle is what they say together.
     const cuStrong = cu !== undefined && round(cuNats) >= this.spec.min_kind_nats;
     for (let g = 0; g < groupNats.length; g++) {
       const v = groupNats[g]!;
       if (v < 0) continue;
       strength += round(v);
-      if (round(v) >= this.spec.min_kind_nats || (cuStrong && cu.groups.includes(g))) {
+      const inBundle = cuStrong && cu.groups.includes(g);
+      if (round(v) >= this.spec.min_kind_nats || inBundle) {
         kinds++;
-        if (this.actorGroups.has(g)) actor = true;
+        if (this.actorGroups.has(g) && (round(v) >= minActor || inBundle)) actor = true;
       }
     }
     if (coNats > 0) {
       strength += round(coNats);
       if (round(coNats) >= this.spec.min_kind_nats) {
         kinds++;
-        if (this.actorGroups.has(this.coGroup)) actor = true;
+        if (this.actorGroups.has(this.coGroup) && round(coNats) >= minActor) actor = true;
       }
     }
     if (cuNats > 0) strength += round(cuNats);

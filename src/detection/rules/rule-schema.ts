@@ -94,6 +94,11 @@ export const linkageSchema = z.strictObject({
    */
   actor_groups: z.array(z.string()).default([]),
   /**
+   * What that evidence about the actor must be worth (default: min_kind_nats). A stock SDK a dozen other orgs
+   * use is about the client, but says too little to make a public harness's text and parameters one actor's.
+   */
+  min_actor_nats: z.number().min(0).optional(),
+  /**
    * Rarity is ln(max(N, population_floor) / orgs using the value). Below the floor, the users seen so far are
    * scaled up by sqrt(floor / orgs seen), so a value's share of the orgs seen, not only its raw count, decides.
    */
