@@ -25,6 +25,8 @@ export interface Aggregate {
   spanHours(): number | undefined;
   /** Of the items linked accounts sent, the share another of them sent too (a cluster's traffic; else undefined). */
   itemOverlap(): number | undefined;
+  /** The largest member's share of a cluster's requests (a cluster's traffic; else undefined). */
+  topMemberShare(): number | undefined;
 }
 
 /** A rate in ordinary application traffic, and the rate a sweep shows (rules/scores/baselines.yaml). */
@@ -68,6 +70,7 @@ export const AGGREGATE_FEATURES = [
   'hours_active',
   'span_hours',
   'item_overlap',
+  'top_member_share',
 ] as const;
 
 const KNOWN = new Set<string>(AGGREGATE_FEATURES);
@@ -208,6 +211,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a) => (a.tally.n ? a.tally.v[NOVELTY]! / a.tally.n : 0);
     case 'item_overlap':
       return (a) => a.itemOverlap();
+    case 'top_member_share':
+      return (a) => a.topMemberShare();
     case 'output_ratio':
       return (a) => (a.tally.v[OUT_RATIO_N]! > 0 ? a.tally.v[OUT_RATIO_SUM]! / a.tally.v[OUT_RATIO_N]! : undefined);
     case 'prompt_log_mean':

@@ -250,8 +250,12 @@ export class OrgWindow implements Aggregate {
     return this.topCount(kind) / this.n;
   }
 
-  /** One account's window: overlap is between linked accounts (a cluster's combined traffic). */
+  /** One account's window: overlap and members' shares are a cluster's (linked accounts' combined traffic). */
   itemOverlap(): undefined {
+    return undefined;
+  }
+
+  topMemberShare(): undefined {
     return undefined;
   }
 

@@ -31,7 +31,7 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   // A class running one evaluation from every student's account, beside a hydra: linked alike, told apart by items.
   { file: 'course.jsonl', scenario: 'course', seed: 20, scale: 0.5 },
   // A harvest of tool use spread over a network of accounts, beside an agent platform and small developers.
-  { file: 'tool-hydra.jsonl', scenario: 'tool-hydra', seed: 21, scale: 0.5 },
+  { file: 'tool-hydra.jsonl', scenario: 'tool-hydra', seed: 22, scale: 0.5 },
   { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.15 },
 ];
 

@@ -22,6 +22,8 @@ export class LinkAggregate implements Aggregate {
   private wrappers: HeavyHitters | undefined;
   /** The items sent (made on the first one): how far merged accounts send the same ones. */
   private items: DistinctItems | undefined;
+  /** A cluster's: the most requests any one member has sent (0 for one account's own aggregate). */
+  private largestPart = 0;
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
@@ -29,10 +31,11 @@ export class LinkAggregate implements Aggregate {
   /**
    * Adds a request; returns whether its item is one this aggregate had not held. A cluster's aggregate is given
    * `memberNew`, what the member's own aggregate returned: a member's first sending of an item counts one more
-   * sender of it, a repeat none.
+   * sender of it, a repeat none; and `memberRequests`, the member's own count.
    */
-  add(r: LinkRecord, memberNew?: boolean): boolean {
+  add(r: LinkRecord, memberNew?: boolean, memberRequests = 0): boolean {
     if (r.purpose) return false;
+    if (memberRequests > this.largestPart) this.largestPart = memberRequests;
     this.tally.add(r);
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
@@ -57,7 +60,12 @@ export class LinkAggregate implements Aggregate {
     return this.items?.overlap();
   }
 
+  topMemberShare(): number | undefined {
+    return this.largestPart > 0 && this.tally.n > 0 ? Math.min(1, this.largestPart / this.tally.n) : undefined;
+  }
+
   merge(o: LinkAggregate): void {
+    this.largestPart = Math.max(this.largestPart, o.largestPart || o.tally.n);
     this.tally.merge(o.tally);
     this.hh.template.merge(o.hh.template);
     this.hh.system.merge(o.hh.system);
@@ -99,7 +107,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState): LinkAggregate {
@@ -115,6 +123,7 @@ export class LinkAggregate implements Aggregate {
     // Checkpoints written before wrappers were summarised restore with none.
     if (st.wrappers) hh((a.wrappers = new HeavyHitters()), st.wrappers);
     if (st.items) a.items = DistinctItems.fromState(st.items);
+    a.largestPart = st.largest ?? 0;
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
     a.lastTs = unnum(st.last);
@@ -130,6 +139,8 @@ export interface LinkAggregateState {
   wrappers?: [string, string];
   /** Items sampled: the smallest hashes and their senders (packed), and the parts. Absent in older checkpoints. */
   items?: [string, string, number];
+  /** A cluster's largest member's requests. Absent for one account's aggregate and in older checkpoints. */
+  largest?: number;
   hours: string;
   first: Num;
   last: Num;

@@ -1,35 +1,40 @@
-// One hash standing for the item a prompt asks about: its longest line. An evaluation harness or a harvest
-// script puts its own text (a numbered header, an answer-format directive, a request for the reasoning) on short
-// lines of their own around the item, so two prompts sending the same item through different wrappers, or the
-// same wrapper with a different item number, mostly keep the key, and different items get different keys. A
-// request offering tools is an item of a tool-use harvest with its tools: the same question asked with other
-// tools is another item.
-import { fnv1a, mixHash } from '../text/hash.js';
+// One hash standing for the item a prompt sends: its text with every run of digits read as one digit and every
+// run of whitespace as one space. Accounts running one evaluation through one notebook send the same text around
+// each item, with only the item's number changing; two different items never share a key (two maths problems
+// that differ only in their numbers do, which costs a network harvesting a model nothing to avoid and a class
+// nothing it would notice). A request offering tools is an item of a tool-use harvest with its tools: the same
+// question asked with other tools is another item.
+import { mixHash } from '../text/hash.js';
 
-/** Only this much of a prompt is read: an item is found near the start, and a long document is one item anyway. */
+/** Only this much of a prompt is read: two long prompts that agree this far are one item for this purpose. */
 const READ_CHARS = 8000;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
-/**
- * The key of the prompt's longest line (whitespace at its ends ignored) and of the tools offered (their name
- * hashes, ascending), mixed to be uniform; 0 for an empty prompt.
- */
+/** The key of the prompt (digits and whitespace folded) and of the tools offered (name hashes, ascending); 0 for an empty prompt. */
 export function itemKey(prompt: string, toolNames?: Uint32Array): number {
   const end = Math.min(prompt.length, READ_CHARS);
-  let bestStart = 0;
-  let bestLen = 0;
-  let start = 0;
-  for (let i = 0; i <= end; i++) {
-    if (i === end || prompt.charCodeAt(i) === 10) {
-      if (i - start > bestLen) {
-        bestStart = start;
-        bestLen = i - start;
-      }
-      start = i + 1;
+  let h = FNV_OFFSET;
+  let chars = 0;
+  let inDigits = false;
+  // Whitespace is written as one space before the next other character, so none is kept at either end.
+  let space = false;
+  for (let i = 0; i < end; i++) {
+    const c = prompt.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) {
+      space = chars > 0;
+      inDigits = false;
+      continue;
     }
+    const digit = c >= 48 && c <= 57;
+    if (digit && inDigits) continue;
+    inDigits = digit;
+    if (space) h = Math.imul(h ^ 32, FNV_PRIME);
+    space = false;
+    h = Math.imul(h ^ (digit ? 48 : c), FNV_PRIME);
+    chars++;
   }
-  const line = prompt.slice(bestStart, bestStart + bestLen).trim();
-  if (!line) return 0;
-  let h = fnv1a(line);
+  if (chars === 0) return 0;
   if (toolNames) for (let i = 0; i < toolNames.length; i++) h = mixHash(h, toolNames[i]!);
-  return mixHash(h, 0x9e3779b1) || 1;
+  return mixHash(h >>> 0, 0x9e3779b1) || 1;
 }
