@@ -54,8 +54,19 @@ const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
+/**
+ * Families the score fits never train on: behaviour judged by rules that read it across accounts (a class sending
+ * its students the same items, a tool harvest split over a network), kept out of the fits so the evaluation shows
+ * how the fits treat behaviour they never saw. A course's students, one by one, read like small reasoning harvests:
+ * taught as negatives they pulled the fit's weight off chain-of-thought and long answers, and single distillers
+ * dropped under the bar (the twenty-fourth run).
+ */
+export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra']);
+
 export const SCENARIOS: Record<string, string[]> = {
   mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
+  // What the score fits train on: `mixed` without HELD_OUT_OF_FITS (last in it, so the rest draw as in `mixed`).
+  training: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER].filter((f) => !HELD_OUT_OF_FITS.has(f)),
   // Without the families whose evaluations may carry a benchmarking label: the legit fixture is every rule's negative.
   legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval' && f !== 'course_evaluation'),
   competitor: ['competitor_sweep'],

@@ -97,7 +97,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
     const runs: SimulateOptions[] = o.scoreSeeds
       .filter((_, i) => i % 2 === h)
-      .map((seed) => ({ scenario: 'mixed', seed, scale: o.scoreScale, plan: { split: o.split, misuse: new Set(half) } }));
+      .map((seed) => ({ scenario: 'training', seed, scale: o.scoreScale, plan: { split: o.split, misuse: new Set(half) } }));
     log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}; its classifier never saw ${apps[h]!.join(', ')}`);
     return collectRows(innerBase, spec, runs);
   });

@@ -537,9 +537,11 @@ export function courseEvaluation(ctx: ActorContext): ActorOutput {
   const harness = evaluationHarness(rng);
   const cot = cotPhrase(rng);
   const areas = rng.sample(ctx.corpora.areas('legit'), rng.int(1, 3));
-  const items = Array.from({ length: rng.int(20, 80) }, () => {
+  // The notebook renders each item's prompt once, numbered by its place in the assignment: every student who
+  // runs item j sends the same text.
+  const prompts = Array.from({ length: rng.int(20, 80) }, (_, j) => {
     const area = rng.pick(areas);
-    return { area, text: rng.pick(ctx.corpora.capability(area, 'legit')) };
+    return `${harness.wrap(rng.pick(ctx.corpora.capability(area, 'legit')), j, area)}\n\n${cot}`;
   });
   const thinking = rng.chance(0.3);
   const params = thinking ? { max_tokens: 8000, ...reasoningField(api, 'medium') } : { temperature: 0, max_tokens: rng.pick([2048, 4096]) };
@@ -553,12 +555,12 @@ export function courseEvaluation(ctx: ActorContext): ActorOutput {
     const ua = sdkAgent(rng, api);
     const addr = `${campus}.${rng.int(1, 40)}.${rng.int(2, 250)}`;
     // Most students run the whole slice; some stop part way or skip items that errored.
-    const run = items.filter(() => rng.chance(rng.chance(0.7) ? 1 : 0.6));
+    const run = prompts.filter(() => rng.chance(rng.chance(0.7) ? 1 : 0.6));
     let ts = Math.max(ctx.start, due - rng.range(0.05, 1.5) * DAY);
     const step = rng.range(1, 8) * 1000;
     for (let i = 0; i < run.length; i++) {
       ts += step * rng.range(0.5, 1.5);
-      e.emit({ org, key: `key_${org}`, ts, api, ip: addr, ua, ...(harness.system ? { system: harness.system } : {}), turns: [`${harness.wrap(run[i]!.text, i, run[i]!.area)}\n\n${cot}`], model, params, outputTokens: rng.int(200, 2400) });
+      e.emit({ org, key: `key_${org}`, ts, api, ip: addr, ua, ...(harness.system ? { system: harness.system } : {}), turns: [run[i]!], model, params, outputTokens: rng.int(200, 2400) });
     }
     for (let i = rng.int(0, 12); i > 0; i--) {
       e.emit({ org, key: `key_${org}`, ts: ctx.start + rng.next() * ctx.span, api, ip: addr, ua, turns: [rng.pick(ordinary)], model, outputTokens: rng.int(40, 500) });
