@@ -103,7 +103,7 @@ export class OrgRecord {
         if (quiet === undefined || min >= KEY_SLOT_MIN) return;
         this.keys.delete(quiet);
       }
-      this.keys.set(key, (a = new LinkAggregate()));
+      this.keys.set(key, (a = new LinkAggregate(false)));
     }
     a.add(rec);
   }
@@ -161,7 +161,7 @@ export class OrgRecord {
     const o = new OrgRecord(st.id, st.order, { ...st.facts, grants: new Set(st.facts.grants) }, timing);
     if (st.window) o.window.restore(st.window);
     for (const [p, w] of st.purposes) o.purposeWindow(p)?.restore(w);
-    for (const [k, a] of st.keys) o.keys.set(k, LinkAggregate.fromState(a));
+    for (const [k, a] of st.keys) o.keys.set(k, LinkAggregate.fromState(a, false));
     for (const a of st.activities) o.activities.set(a.label, a);
     for (const r of st.fired) o.firedRules.add(r);
     for (const [r, n] of st.streaks) o.streaks.set(r, n);

@@ -24,6 +24,11 @@ export class LinkAggregate implements Aggregate {
   private items: DistinctItems | undefined;
   /** A cluster's: the most requests any one member has sent (0 for one account's own aggregate). */
   private largestPart = 0;
+
+  /**
+   * `sampleItems` false: no sample of the items sent (a key's own traffic, which no cluster merges), saving its kilobyte.
+   */
+  constructor(private readonly sampleItems = true) {}
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
@@ -49,7 +54,7 @@ export class LinkAggregate implements Aggregate {
     this.hours[h] = this.hours[h]! + 1;
     if (r.ts < this.firstTs) this.firstTs = r.ts;
     if (r.ts > this.lastTs) this.lastTs = r.ts;
-    if (!r.itemKey) return false;
+    if (!r.itemKey || !this.sampleItems) return false;
     const items = (this.items ??= new DistinctItems());
     if (memberNew === undefined) return items.addOwn(r.itemKey);
     if (memberNew) items.addFrom(r.itemKey, 1);
@@ -110,8 +115,8 @@ export class LinkAggregate implements Aggregate {
     return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
-  static fromState(st: LinkAggregateState): LinkAggregate {
-    const a = new LinkAggregate();
+  static fromState(st: LinkAggregateState, sampleItems = true): LinkAggregate {
+    const a = new LinkAggregate(sampleItems);
     a.tally.restore(st.tally);
     const hh = (x: HeavyHitters, [k, c]: [string, string]) => {
       unpackInto(k, x.keys);
