@@ -494,12 +494,17 @@ export function smallDevelopers(ctx: ActorContext): ActorOutput {
   return legit('small_developers', orgs, e);
 }
 
+/** A university's /16 (its students connect from addresses inside it). */
+function campusRange(rng: Rng): string {
+  return `${rng.pick([128, 129, 130, 131, 137, 141, 171])}.${rng.int(0, 255)}`;
+}
+
 export function universityLab(ctx: ActorContext): ActorOutput {
   // Students of one course, each with an account: a campus /16, the course's starter code (same client, model
   // and parameters), lab sessions where everyone works at once, homework in the evenings.
   const { rng } = ctx;
   const students = Math.max(4, Math.round(rng.int(10, 40) * Math.min(1, ctx.scale * 1.5)));
-  const campus = `${rng.pick([128, 129, 130, 131, 137, 141, 171])}.${rng.int(0, 255)}`;
+  const campus = campusRange(rng);
   const api = pickApi(rng, 0.8);
   const model = pickModel(rng, api);
   const params = { temperature: rng.pick([0.2, 0.7]), max_tokens: rng.pick([512, 1024]) };
@@ -531,7 +536,7 @@ export function courseEvaluation(ctx: ActorContext): ActorOutput {
   // same items, where a network harvesting the model splits its items between its accounts.
   const { rng } = ctx;
   const students = Math.max(5, Math.round(rng.int(15, 60) * Math.min(1, ctx.scale * 1.5)));
-  const campus = `${rng.pick([128, 129, 130, 131, 137, 141, 171])}.${rng.int(0, 255)}`;
+  const campus = campusRange(rng);
   const api = pickApi(rng, 0.7);
   const model = pickModel(rng, api);
   const harness = evaluationHarness(rng);

@@ -8,6 +8,7 @@ import { cotPhrase, cotSystem, evaluationHarness, gradedAnswerForm, redTeamWrapp
 import { toolCatalog } from '../tool-catalog.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
+import type { RequestSpec } from '../trace-request.js';
 import { Emitter, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const LANGS = ['French', 'Spanish', 'German', 'Chinese', 'Russian', 'Arabic', 'Japanese', 'Hindi'];
@@ -232,6 +233,61 @@ export function distiller(ctx: ActorContext): ActorOutput {
   };
 }
 
+/** A network's accounts: how many (drawn on a log scale up to `most`, scaled down) and the proxy subnets they use. */
+function networkAccounts(ctx: ActorContext, most: number): { members: number; subnets: string[] } {
+  const { rng } = ctx;
+  const members = Math.max(6, Math.round(rng.logRange(10, most) * Math.min(1, ctx.scale * 1.5)));
+  const pool = rng.pick(ctx.net.proxyPools);
+  return { members, subnets: rng.sample(pool, rng.int(1, Math.min(10, pool.length))) };
+}
+
+/**
+ * When a network's requests leave: in the sessions an orchestrator runs, in which every account sends
+ * (synchronised), or at random over the campaign (jittered).
+ */
+function campaignClock(ctx: ActorContext, synchronised: boolean): () => number {
+  const { rng } = ctx;
+  const campaignStart = ctx.start + rng.range(0, 0.5) * ctx.span;
+  const campaignSpan = rng.range(6, 48) * HOUR;
+  const sessions = Array.from({ length: rng.int(3, 12) }, () => campaignStart + rng.next() * campaignSpan).sort((a, b) => a - b);
+  const sessionMinutes = rng.range(20, 90);
+  return () => (synchronised ? rng.pick(sessions) + rng.next() * sessionMinutes * 60_000 : campaignStart + rng.next() * campaignSpan);
+}
+
+/** How a tool-use harvest builds its items: a catalogue of made-up APIs, tools per item, and a made-up step's share. */
+interface ToolHarvest {
+  catalog: ReturnType<typeof toolCatalog>;
+  perRequest: [number, number];
+  trajectoryShare: number;
+  requests: string[];
+}
+
+function toolHarvest(ctx: ActorContext, api: 'openai' | 'anthropic'): Omit<ToolHarvest, 'requests'> {
+  const { rng } = ctx;
+  return { catalog: toolCatalog(rng, Math.round(rng.logRange(400, 3000)), api), perRequest: [rng.int(1, 3), rng.int(3, 8)], trajectoryShare: rng.range(0, 0.7) };
+}
+
+/** The questions a tool-use harvest asks: short requests of assistants' and instructions' kinds. */
+function toolRequests(ctx: ActorContext): string[] {
+  return [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...instructionPool(ctx).filter((t) => t.length < 400)];
+}
+
+/**
+ * One item of a tool-use harvest: its own tools, a question, sometimes a made-up call and result, a short answer;
+ * sent from the address `at` gives (called after the tools are drawn).
+ */
+function toolItem(rng: Rng, h: ToolHarvest, at: () => string): Pick<RequestSpec, 'ip' | 'turns' | 'tools' | 'toolResults' | 'toolCall' | 'outputTokens'> {
+  const tools = rng.sample(h.catalog, rng.int(h.perRequest[0], h.perRequest[1]));
+  const trajectory = rng.chance(h.trajectoryShare);
+  return {
+    ip: at(),
+    turns: [rng.pick(h.requests)],
+    tools: tools.map((t) => t.definition),
+    ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
+    outputTokens: rng.int(20, 400),
+  };
+}
+
 /**
  * A distillation hydra: many small accounts behind proxy subnets, each under any per-account threshold, one
  * orchestrator harvesting reasoning over broad instructions mixed with ordinary chat. Drawn per seed: size,
@@ -240,9 +296,7 @@ export function distiller(ctx: ActorContext): ActorOutput {
  */
 export function hydra(ctx: ActorContext): ActorOutput {
   const { rng } = ctx;
-  const members = Math.max(6, Math.round(rng.logRange(10, 200) * Math.min(1, ctx.scale * 1.5)));
-  const pool = rng.pick(ctx.net.proxyPools);
-  const subnets = rng.sample(pool, rng.int(1, Math.min(10, pool.length)));
+  const { members, subnets } = networkAccounts(ctx, 200);
   const api = pickApi(rng);
   const model = pickModel(rng, api);
   const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
@@ -254,11 +308,7 @@ export function hydra(ctx: ActorContext): ActorOutput {
   const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
   const maxTokens = rng.pick([4096, 8192]);
   const temperature = rng.pick([0, 0.6, 0.7, 1]);
-  const campaignStart = ctx.start + rng.range(0, 0.5) * ctx.span;
-  const campaignSpan = rng.range(6, 48) * HOUR;
-  // Synchronised: the orchestrator runs sessions in which every account sends.
-  const sessions = Array.from({ length: rng.int(3, 12) }, () => campaignStart + rng.next() * campaignSpan).sort((a, b) => a - b);
-  const sessionMinutes = rng.range(20, 90);
+  const when = campaignClock(ctx, synchronised);
   const orgs: TraceOrgLine[] = [];
   const e = new Emitter();
   for (let k = 1; k <= members; k++) {
@@ -267,7 +317,7 @@ export function hydra(ctx: ActorContext): ActorOutput {
     const ua = customUa ?? sdkAgent(rng, api);
     const count = Math.max(6, Math.round(rng.int(10, 80) * Math.min(1, ctx.scale * 2)));
     for (let i = 0; i < count; i++) {
-      const ts = synchronised ? rng.pick(sessions) + rng.next() * sessionMinutes * 60_000 : campaignStart + rng.next() * campaignSpan;
+      const ts = when();
       const harvest = !rng.chance(ordinaryShare);
       e.emit({
         org, key: `key_${org}`, ts, api, ip: ip(rng, rng.pick(subnets)), ua, ...(sharedSystem && harvest ? { system: sharedSystem } : {}),
@@ -293,16 +343,13 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
   const org = `org_tooluse_${ctx.tag}`;
   const api = pickApi(rng);
   const model = pickModel(rng, api);
-  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000)), api);
-  const perRequest: [number, number] = [rng.int(1, 3), rng.int(3, 8)];
-  const trajectoryShare = rng.range(0, 0.7);
+  const harvest: ToolHarvest = { ...toolHarvest(ctx, api), requests: toolRequests(ctx) };
   const system = rng.weighted([
     [undefined, 2],
     ['You are a helpful assistant with access to tools. Call a tool when it helps answer the user.', 1],
     ['You are a function-calling AI model. You may call one or more functions to assist with the user query.', 1],
     ['Use the provided functions to complete the task. Think about which function fits before calling it.', 1],
   ] as const);
-  const requests = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...instructionPool(ctx).filter((t) => t.length < 400)];
   const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
   const ordinaryShare = rng.range(0, 0.4);
   const ua = agentOf(rng, rng.pick(['scripted', 'sdk', 'named'] as ClientKind[]), api);
@@ -318,14 +365,7 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
       e.emit({ org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, turns: [rng.pick(ordinary)], model, params: { temperature: 1 }, outputTokens: rng.int(30, 300) });
       continue;
     }
-    const tools = rng.sample(catalog, rng.int(perRequest[0], perRequest[1]));
-    const trajectory = rng.chance(trajectoryShare);
-    e.emit({
-      org, key: `key_${org}`, ts, api, ip: ip(rng, net), ua, ...(system ? { system } : {}),
-      turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.definition),
-      ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
-      outputTokens: rng.int(20, 400),
-    });
+    e.emit({ org, key: `key_${org}`, ts, api, ua, ...(system ? { system } : {}), model, params, ...toolItem(rng, harvest, () => ip(rng, net)) });
   }
   return {
     family: 'tool_distiller', kind: 'misuse', expected: ['distillation'], allowed: ['benchmarking'], requests: e.requests,
@@ -341,25 +381,16 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
  */
 export function toolHydra(ctx: ActorContext): ActorOutput {
   const { rng } = ctx;
-  const members = Math.max(6, Math.round(rng.logRange(10, 120) * Math.min(1, ctx.scale * 1.5)));
-  const pool = rng.pick(ctx.net.proxyPools);
-  const subnets = rng.sample(pool, rng.int(1, Math.min(10, pool.length)));
+  const { members, subnets } = networkAccounts(ctx, 120);
   const api = pickApi(rng);
   const model = pickModel(rng, api);
   const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
-  const catalog = toolCatalog(rng, Math.round(rng.logRange(400, 3000)), api);
-  const perRequest: [number, number] = [rng.int(1, 3), rng.int(3, 8)];
-  const trajectoryShare = rng.range(0, 0.7);
+  const harvest: ToolHarvest = { ...toolHarvest(ctx, api), requests: toolRequests(ctx) };
   const system = rng.chance(0.4) ? 'You are a helpful assistant with access to tools. Call a tool when it helps answer the user.' : undefined;
-  const requests = [...ctx.corpora.texts('snips'), ...ctx.corpora.texts('banking77'), ...instructionPool(ctx).filter((t) => t.length < 400)];
   const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
   const ordinaryShare = rng.range(0, 0.4);
   const params = { ...(rng.chance(0.6) ? { temperature: rng.pick([0, 0.3, 0.7, 1]) } : {}), max_tokens: rng.pick([512, 1024, 2048]) };
-  const synchronised = rng.chance(0.5);
-  const campaignStart = ctx.start + rng.range(0, 0.5) * ctx.span;
-  const campaignSpan = rng.range(6, 48) * HOUR;
-  const sessions = Array.from({ length: rng.int(3, 12) }, () => campaignStart + rng.next() * campaignSpan).sort((a, b) => a - b);
-  const sessionMinutes = rng.range(20, 90);
+  const when = campaignClock(ctx, rng.chance(0.5));
   const orgs: TraceOrgLine[] = [];
   const e = new Emitter();
   for (let k = 1; k <= members; k++) {
@@ -368,19 +399,13 @@ export function toolHydra(ctx: ActorContext): ActorOutput {
     const ua = customUa ?? sdkAgent(rng, api);
     const count = Math.max(6, Math.round(rng.int(10, 60) * Math.min(1, ctx.scale * 2)));
     for (let i = 0; i < count; i++) {
-      const ts = synchronised ? rng.pick(sessions) + rng.next() * sessionMinutes * 60_000 : campaignStart + rng.next() * campaignSpan;
+      const ts = when();
       const addr = ip(rng, rng.pick(subnets));
       if (rng.chance(ordinaryShare)) {
         e.emit({ org, key: `key_${org}`, ts, api, ip: addr, ua, turns: [rng.pick(ordinary)], model, params: { temperature: 1 }, outputTokens: rng.int(30, 300) });
         continue;
       }
-      const tools = rng.sample(catalog, rng.int(perRequest[0], perRequest[1]));
-      const trajectory = rng.chance(trajectoryShare);
-      e.emit({
-        org, key: `key_${org}`, ts, api, ip: addr, ua, ...(system ? { system } : {}), turns: [rng.pick(requests)], model, params, tools: tools.map((t) => t.definition),
-        ...(trajectory ? { toolResults: [`{"status": "ok", "result": ${rng.int(1, 9999)}}`], toolCall: rng.pick(tools).name } : {}),
-        outputTokens: rng.int(20, 400),
-      });
+      e.emit({ org, key: `key_${org}`, ts, api, ua, ...(system ? { system } : {}), model, params, ...toolItem(rng, harvest, () => addr) });
     }
   }
   sortByTime(e);
