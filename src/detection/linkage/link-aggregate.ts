@@ -24,14 +24,14 @@ export class LinkAggregate implements Aggregate {
   private items: DistinctItems | undefined;
   /** A cluster's: the most requests any one member has sent (0 for one account's own aggregate). */
   private largestPart = 0;
+  private readonly hours = new Float64Array(24);
+  firstTs = Infinity;
+  lastTs = -Infinity;
 
   /**
    * `sampleItems` false: no sample of the items sent (a key's own traffic, which no cluster merges), saving its kilobyte.
    */
   constructor(private readonly sampleItems = true) {}
-  private readonly hours = new Float64Array(24);
-  firstTs = Infinity;
-  lastTs = -Infinity;
 
   /**
    * Adds a request; returns whether its item is one this aggregate had not held. A cluster's aggregate is given
