@@ -30,6 +30,9 @@ test('mixed holds every actor; org lines precede requests; requests are time-ord
   assert.ok(ts.every((t, i) => i === 0 || t >= ts[i - 1]!));
   const labelled = new Set(labels.actors.flatMap((a) => a.orgs));
   for (const l of lines) if (l.type === 'request') assert.ok(labelled.has(l.org), l.org);
+  // A gateway applies the org lines as a policy: names must be unique across families, as ids are.
+  const names = lines.flatMap((l) => (l.type === 'org' ? [l.name] : []));
+  assert.equal(new Set(names).size, names.length, 'org names are unique');
   const rivalId = labels.actors.find((a) => a.actor === 'competitor_sweep')!.orgs[0];
   const rival = lines.find((l) => l.type === 'org' && l.id === rivalId);
   assert.deepEqual(rival && rival.type === 'org' && rival.attributes, { competitor: true });

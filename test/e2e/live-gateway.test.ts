@@ -173,9 +173,12 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   test('hydra: every member suspended together under one cluster case', async () => {
     const hydra = actorOrgs(labels, 'hydra');
     assert.ok(hydra.length >= 6);
+    // One case per network of accounts (the reasoning hydra and the tool-use one), holding exactly its members.
     const clusterCases = cases.filter((c) => c.kind === 'cluster');
-    assert.equal(clusterCases.length, 1, 'one case for the cluster');
-    const cc = clusterCases[0]!;
+    const networks = ['hydra', 'tool_hydra'].map((a) => actorOrgs(labels, a)).filter((orgs) => orgs.length > 0);
+    assert.equal(clusterCases.length, networks.length, 'one case per network');
+    for (const orgs of networks) assert.equal(clusterCases.filter((c) => c.orgIds.some((o) => orgs.includes(o))).length, 1, 'one case holds the network');
+    const cc = clusterCases.find((c) => c.orgIds.some((o) => hydra.includes(o)))!;
     assert.deepEqual([...cc.orgIds].sort(), [...hydra].sort());
     assert.equal(cc.status, 'actioned');
     assert.ok(cc.labels.includes('distillation'), cc.labels.join(','));

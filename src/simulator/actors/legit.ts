@@ -556,7 +556,7 @@ export function courseEvaluation(ctx: ActorContext): ActorOutput {
   const e = new Emitter();
   for (let k = 0; k < students; k++) {
     const org = `org_course${k}_${ctx.tag}`;
-    orgs.push({ type: 'org', id: org, name: `student ${k}` });
+    orgs.push({ type: 'org', id: org, name: `course student ${k}` });
     const ua = sdkAgent(rng, api);
     const addr = `${campus}.${rng.int(1, 40)}.${rng.int(2, 250)}`;
     // Most students run the whole slice; some stop part way or skip items that errored.

@@ -395,7 +395,7 @@ export function toolHydra(ctx: ActorContext): ActorOutput {
   const e = new Emitter();
   for (let k = 1; k <= members; k++) {
     const org = `org_th${String(k).padStart(3, '0')}_${ctx.tag}`;
-    orgs.push({ type: 'org', id: org, name: `acct ${k}` });
+    orgs.push({ type: 'org', id: org, name: `tool acct ${k}` });
     const ua = customUa ?? sdkAgent(rng, api);
     const count = Math.max(6, Math.round(rng.int(10, 60) * Math.min(1, ctx.scale * 2)));
     for (let i = 0; i < count; i++) {
