@@ -98,10 +98,16 @@ export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway>
   });
   const { moat, demo, dataDir } = t;
   const traceFile = join(dataDir, 'live-trace.jsonl');
-  const applied = await t.applyPolicy(policyFor(o.orgs, o.contacts));
-  if (applied.code !== 0) throw new Error(`policy apply failed: ${applied.stderr}${applied.stdout}`);
   const keys = new Map<string, string>();
-  for (const org of o.orgs) keys.set(org.id, t.keyOf(org.id, 'sim'));
+  try {
+    const applied = await t.applyPolicy(policyFor(o.orgs, o.contacts));
+    if (applied.code !== 0) throw new Error(`policy apply failed: ${applied.stderr}${applied.stdout}`);
+    for (const org of o.orgs) keys.set(org.id, t.keyOf(org.id, 'sim'));
+  } catch (e) {
+    // A suite whose setup fails must still end: the gateway and its upstream would keep the process alive.
+    await t.close();
+    throw e;
+  }
 
   return {
     moat,
