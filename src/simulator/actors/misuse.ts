@@ -376,7 +376,7 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
 /**
  * A harvest of tool use spread over a network of accounts, as the reasoning hydra spreads its harvest: every
  * account sends requests that each offer their own tools from the network's catalogue, 10 to 60 requests per
- * account (under the single-account rule's floor of 30 in most), from a proxy pool's subnets. Drawn per seed:
+ * account (under the single-account rules' floor of 100), from a proxy pool's subnets. Drawn per seed:
  * size, subnets, client, catalogue, tools per request, trajectory share, ordinary share, sessions or jitter.
  */
 export function toolHydra(ctx: ActorContext): ActorOutput {
