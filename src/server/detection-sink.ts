@@ -22,7 +22,7 @@ export interface SinkContext {
   /** Checks whether the wiring is idle (call after each batch). */
   checkIdle(): void;
   /** Counters the sinks move. */
-  stats: { events: number; restarts: number };
+  stats: { events: number; batches: number; restarts: number };
   /** Key id → key prefix, from the current view (evidence names keys by prefix). */
   keyPrefix(keyId: string): string;
   /** A batch taken off the queue as trace lines: each request noted for evidence (key prefix, model) and counted. */

@@ -28,6 +28,8 @@ import { workerThreadDetection } from './worker-thread-detection.js';
 export interface DetectionStats {
   /** Request events taken off the queue (judged locally or published). */
   events: number;
+  /** Batches those events were taken in (events per batch: how well they coalesce, see detection.batchIntervalMs). */
+  batches: number;
   /** Events the detection queue dropped because it was full. */
   dropped: number;
   labels: number;
@@ -102,7 +104,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
   const health = deps.health ?? ignoreHealth;
   const restartDelayMs = deps.restartDelayMs ?? 1_000;
   const tracker = new DetectionTracker();
-  const stats = { events: 0, detections: 0, failures: 0, restarts: 0 };
+  const stats = { events: 0, batches: 0, detections: 0, failures: 0, restarts: 0 };
   const orgJson = new Map<string, string>();
   let prefixes = keyPrefixes(view.current());
 
@@ -148,6 +150,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
     keyPrefix: (keyId) => prefixes.get(keyId) ?? keyId,
     traceLinesOf: (batch) => {
       stats.events += batch.length;
+      stats.batches++;
       return batch.map((e) => {
         tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
         return toTraceLine(e);

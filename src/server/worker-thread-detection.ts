@@ -1,6 +1,7 @@
 // Live detection in a worker thread (`detection.mode: local`, the default): batches go out as they come;
 // each batch's request metadata is noted and its labels handled when the worker answers for it, i.e. in the
-// same order and at the same point as in-process detection. A dead thread is replaced before the next batch;
+// same order and at the same point as in-process detection. Batches leave at most every `batchIntervalMs`.
+// A dead thread is replaced before the next batch;
 // a batch the structured clone refuses goes event by event.
 import type { LabelEvent } from '../detection/detector.js';
 import { toTraceLine } from '../events/request-event.js';
@@ -77,11 +78,15 @@ export function workerThreadDetection(ctx: SinkContext): DetectionSink {
         last = done.then(({ labels, error }) => {
           for (const [org, m] of latest) tracker.noteRequest(org, { keyPrefix: ctx.keyPrefix(m.keyId), model: m.model, endpoint: m.endpoint });
           ctx.stats.events += n;
+          ctx.stats.batches++;
           if (error) health.eventFailed('detection', new Error(error));
           for (const l of labels) ctx.onLabel(l);
           if (tracker.hasPending) void ctx.enforcePending();
           ctx.checkIdle();
         });
+        // Let events gather: at thousands of requests a second, sending each as it came cost a message and a
+        // reply per request on the gateway's main thread.
+        if (ctx.cfg.batchIntervalMs > 0) await new Promise((r) => setTimeout(r, ctx.cfg.batchIntervalMs));
       }
       await last; // replies come in order: the last batch's answer means all were judged
     },

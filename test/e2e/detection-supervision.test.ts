@@ -18,13 +18,13 @@ const event = (id: string, body: unknown = { model: 'demo-gpt', messages: [{ rol
   usage: { input_tokens: 1, output_tokens: 1 }, responseText: 'answer', latencyMs: 1, tags: [],
 });
 
-async function wired() {
+async function wired(detectionConfig: Record<string, unknown> = {}) {
   const seen: string[] = [];
   const health: ConsumerHealth = { eventFailed: (c) => void seen.push(`failed ${c}`), restarted: (c) => void seen.push(`restarted ${c}`) };
   const snap = emptySnapshot();
   const view = { current: () => snap, onSwap: () => () => {} } as unknown as PolicyView;
   const queue = new BoundedQueue<RequestEvent>(100);
-  const detection = await wireDetection({ config: ConfigSchema.parse({}), view, queue, enforcement: { onDetection: async () => {} }, logger: silentLogger(), health, restartDelayMs: 1 });
+  const detection = await wireDetection({ config: ConfigSchema.parse({ detection: detectionConfig }), view, queue, enforcement: { onDetection: async () => {} }, logger: silentLogger(), health, restartDelayMs: 1 });
   return { detection, queue, seen };
 }
 
@@ -63,4 +63,27 @@ test('a worker thread that dies is replaced before the next batch; detection kee
     queue.close();
     await detection.stop();
   }
+});
+
+test('events arriving one by one reach the worker thread many to a batch, and every one is judged', async () => {
+  const trickle = async (d: Awaited<ReturnType<typeof wired>>) => {
+    try {
+      // 40 events, each on its own turn of the event loop, as requests finish under load.
+      for (let i = 0; i < 40; i++) {
+        d.queue.push(event(`r${i}`));
+        await new Promise((r) => setImmediate(r));
+      }
+      await d.detection.idle();
+      return d.detection.stats();
+    } finally {
+      d.queue.close();
+      await d.detection.stop();
+    }
+  };
+  const gathered = await trickle(await wired({ batchIntervalMs: 200 }));
+  assert.equal(gathered.events, 40);
+  assert.ok(gathered.batches <= 4, `40 events in ${gathered.batches} batches`);
+  const eager = await trickle(await wired({ batchIntervalMs: 0 }));
+  assert.equal(eager.events, 40);
+  assert.ok(eager.batches > gathered.batches, `without the pause: ${eager.batches} batches`);
 });
