@@ -27,6 +27,8 @@ export interface Aggregate {
   itemOverlap(): number | undefined;
   /** The largest member's share of a cluster's requests (a cluster's traffic; else undefined). */
   topMemberShare(): number | undefined;
+  /** How much likelier one member's requests are to share a topic than different members' (a cluster's; else undefined). */
+  memberTopicAffinity(): number | undefined;
 }
 
 /** A rate in ordinary application traffic, and the rate a sweep shows (rules/scores/baselines.yaml). */
@@ -71,6 +73,7 @@ export const AGGREGATE_FEATURES = [
   'span_hours',
   'item_overlap',
   'top_member_share',
+  'member_topic_affinity',
 ] as const;
 
 const KNOWN = new Set<string>(AGGREGATE_FEATURES);
@@ -213,6 +216,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a) => a.itemOverlap();
     case 'top_member_share':
       return (a) => a.topMemberShare();
+    case 'member_topic_affinity':
+      return (a) => a.memberTopicAffinity();
     case 'output_ratio':
       return (a) => (a.tally.v[OUT_RATIO_N]! > 0 ? a.tally.v[OUT_RATIO_SUM]! / a.tally.v[OUT_RATIO_N]! : undefined);
     case 'prompt_log_mean':

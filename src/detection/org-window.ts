@@ -259,6 +259,10 @@ export class OrgWindow implements Aggregate {
     return undefined;
   }
 
+  memberTopicAffinity(): undefined {
+    return undefined;
+  }
+
   benchDistinct(): number {
     let v = this.cache.get('bench');
     if (v === undefined) {

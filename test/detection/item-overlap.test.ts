@@ -128,7 +128,7 @@ test('top member share: a cluster one account carries reads its share, a network
   // The members' later requests keep the largest current (what the linker passes with each).
   const lead = own('org_lead', 50, 0);
   lead.add(rec('org_lead', 50));
-  cluster.add(rec('org_lead', 50), true, lead.tally.n);
+  cluster.add(rec('org_lead', 50), true, lead.tally);
   assert.ok(Math.abs((top(cluster, baselines) as number) - 51 / 63) < 1e-9);
   const spread = new LinkAggregate();
   for (let k = 0; k < 10; k++) spread.merge(own(`org_h${k}`, 20, k * 100));

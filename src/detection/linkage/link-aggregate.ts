@@ -1,7 +1,8 @@
 // The combined traffic of an account, and of a cluster (the merge of its members'), built from link records:
 // a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
 import type { Aggregate, TopKind } from '../aggregate-features.js';
-import { Tally } from '../tally.js';
+import { Tally, TOPIC_OFF } from '../tally.js';
+import { TOPICS } from '../signals/taxonomy.js';
 import { DistinctItems } from './distinct-items.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import type { LinkRecord } from './link-record.js';
@@ -10,6 +11,18 @@ import { packArray, unpackInto, num, unnum, type Num } from '../checkpoint/codec
 /** A suffix's key in the wrapper summary: never equal to the same text's prefix key, and never 0 (no wrapper). */
 function suffixKey(h: number): number {
   return h === 0 ? 0 : (h ^ 0x5bd1e995) >>> 0 || 1;
+}
+
+/** Pairs of requests (of one member, or of different members) below which topic affinity is not read. */
+const MIN_PAIRS = 20;
+/** Affinity's ceiling (members that never share a topic with one another). */
+const MAX_AFFINITY = 100;
+
+/** Requests a tally classified into a topic. */
+function topicCount(t: Tally): number {
+  let n = 0;
+  for (let i = 0; i < TOPICS.length; i++) n += t.v[TOPIC_OFF + i]!;
+  return n;
 }
 
 export class LinkAggregate implements Aggregate {
@@ -24,6 +37,13 @@ export class LinkAggregate implements Aggregate {
   private items: DistinctItems | undefined;
   /** A cluster's: the most requests any one member has sent (0 for one account's own aggregate). */
   private largestPart = 0;
+  /**
+   * A cluster's: ordered pairs of topic-classified requests sent by the same member, and of those the pairs on one
+   * topic. Against the same share over pairs from different members (the tally has the cluster's topic counts),
+   * it says whether the members are one actor's exchangeable accounts or customers who each bring their own app.
+   */
+  private memberPairs = 0;
+  private memberSameTopic = 0;
   private readonly hours = new Float64Array(24);
   firstTs = Infinity;
   lastTs = -Infinity;
@@ -36,11 +56,18 @@ export class LinkAggregate implements Aggregate {
   /**
    * Adds a request; returns whether its item is one this aggregate had not held. A cluster's aggregate is given
    * `memberNew`, what the member's own aggregate returned: a member's first sending of an item counts one more
-   * sender of it, a repeat none; and `memberRequests`, the member's own count.
+   * sender of it, a repeat none; and `member`, the member's own tally (this request already in it).
    */
-  add(r: LinkRecord, memberNew?: boolean, memberRequests = 0): boolean {
+  add(r: LinkRecord, memberNew?: boolean, member?: Tally): boolean {
     if (r.purpose) return false;
-    if (memberRequests > this.largestPart) this.largestPart = memberRequests;
+    if (member) {
+      if (member.n > this.largestPart) this.largestPart = member.n;
+      if (r.topic >= 0) {
+        // The request pairs with each earlier classified request of its member, both ways round.
+        this.memberPairs += 2 * (topicCount(member) - 1);
+        this.memberSameTopic += 2 * (member.v[TOPIC_OFF + r.topic]! - 1);
+      }
+    }
     this.tally.add(r);
     this.hh.template.add(r.templateHash);
     this.hh.system.add(r.systemHash);
@@ -69,7 +96,41 @@ export class LinkAggregate implements Aggregate {
     return this.largestPart > 0 && this.tally.n > 0 ? Math.min(1, this.largestPart / this.tally.n) : undefined;
   }
 
+  /**
+   * A cluster's: how much likelier two requests of one member are to share a topic than two requests of different
+   * members. About 1 when the members are interchangeable parts of one traffic (a network's accounts drawing from
+   * one harvest, students running one assignment); well above 1 when each member keeps to its own topics (unrelated
+   * customers linked by a shared cloud range, each with its own application). Undefined below MIN_PAIRS pairs of
+   * either kind, and for one account's aggregate.
+   */
+  memberTopicAffinity(): number | undefined {
+    if (this.largestPart === 0 || this.memberPairs < MIN_PAIRS) return undefined;
+    const n = topicCount(this.tally);
+    let same = 0;
+    for (let t = 0; t < TOPICS.length; t++) {
+      const c = this.tally.v[TOPIC_OFF + t]!;
+      same += c * (c - 1);
+    }
+    const betweenPairs = n * (n - 1) - this.memberPairs;
+    if (betweenPairs < MIN_PAIRS) return undefined;
+    const within = this.memberSameTopic / this.memberPairs;
+    const between = Math.max(0, same - this.memberSameTopic) / betweenPairs;
+    return Math.min(MAX_AFFINITY, within / Math.max(between, 1 / betweenPairs));
+  }
+
   merge(o: LinkAggregate): void {
+    // An account's own aggregate joins as one member; a cluster's brings its members' pairs.
+    if (o.largestPart === 0) {
+      const n = topicCount(o.tally);
+      this.memberPairs += n * (n - 1);
+      for (let t = 0; t < TOPICS.length; t++) {
+        const c = o.tally.v[TOPIC_OFF + t]!;
+        this.memberSameTopic += c * (c - 1);
+      }
+    } else {
+      this.memberPairs += o.memberPairs;
+      this.memberSameTopic += o.memberSameTopic;
+    }
     this.largestPart = Math.max(this.largestPart, o.largestPart || o.tally.n);
     this.tally.merge(o.tally);
     this.hh.template.merge(o.hh.template);
@@ -112,7 +173,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), ...(this.memberPairs ? { memberPairs: [this.memberPairs, this.memberSameTopic] as [number, number] } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState, sampleItems = true): LinkAggregate {
@@ -129,6 +190,7 @@ export class LinkAggregate implements Aggregate {
     if (st.wrappers) hh((a.wrappers = new HeavyHitters()), st.wrappers);
     if (st.items) a.items = DistinctItems.fromState(st.items);
     a.largestPart = st.largest ?? 0;
+    [a.memberPairs, a.memberSameTopic] = st.memberPairs ?? [0, 0];
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
     a.lastTs = unnum(st.last);
@@ -146,6 +208,8 @@ export interface LinkAggregateState {
   items?: [string, string, number];
   /** A cluster's largest member's requests. Absent for one account's aggregate and in older checkpoints. */
   largest?: number;
+  /** A cluster's same-member request pairs and those on one topic. Absent for one account and in older checkpoints. */
+  memberPairs?: [number, number];
   hours: string;
   first: Num;
   last: Num;

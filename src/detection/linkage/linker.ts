@@ -205,7 +205,7 @@ export class Linker {
     this.dirty.orgs.add(r.org);
     const cluster = this.clusterOf(r.org);
     if (cluster) {
-      cluster.agg.add(r, newItem, agg.tally.n);
+      cluster.agg.add(r, newItem, agg.tally);
       this.dirty.clusters.add(this.find(r.org));
     }
     if (++this.observed % EVICT_EVERY === 0) this.evictIdle();
