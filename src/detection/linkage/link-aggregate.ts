@@ -25,6 +25,16 @@ function topicCount(t: Tally): number {
   return n;
 }
 
+/** Ordered pairs of a tally's classified requests that share a topic. */
+function sameTopicPairs(t: Tally): number {
+  let pairs = 0;
+  for (let i = 0; i < TOPICS.length; i++) {
+    const c = t.v[TOPIC_OFF + i]!;
+    pairs += c * (c - 1);
+  }
+  return pairs;
+}
+
 export class LinkAggregate implements Aggregate {
   readonly tally = new Tally();
   private readonly hh = { template: new HeavyHitters(), system: new HeavyHitters(), shape: new HeavyHitters() };
@@ -106,11 +116,7 @@ export class LinkAggregate implements Aggregate {
   memberTopicAffinity(): number | undefined {
     if (this.largestPart === 0 || this.memberPairs < MIN_PAIRS) return undefined;
     const n = topicCount(this.tally);
-    let same = 0;
-    for (let t = 0; t < TOPICS.length; t++) {
-      const c = this.tally.v[TOPIC_OFF + t]!;
-      same += c * (c - 1);
-    }
+    const same = sameTopicPairs(this.tally);
     const betweenPairs = n * (n - 1) - this.memberPairs;
     if (betweenPairs < MIN_PAIRS) return undefined;
     const within = this.memberSameTopic / this.memberPairs;
@@ -123,10 +129,7 @@ export class LinkAggregate implements Aggregate {
     if (o.largestPart === 0) {
       const n = topicCount(o.tally);
       this.memberPairs += n * (n - 1);
-      for (let t = 0; t < TOPICS.length; t++) {
-        const c = o.tally.v[TOPIC_OFF + t]!;
-        this.memberSameTopic += c * (c - 1);
-      }
+      this.memberSameTopic += sameTopicPairs(o.tally);
     } else {
       this.memberPairs += o.memberPairs;
       this.memberSameTopic += o.memberSameTopic;
