@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { LabelEvent } from '../detection/detector.js';
-import { field, publishTraceLine, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
+import { field, publishTraceLines, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import { batchLoop, type DetectionSink, type SinkContext } from './detection-sink.js';
 
@@ -16,14 +16,16 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
   if (!redisUrl) throw new Error('detection.mode streams needs redisUrl');
   const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const sub = new Redis(redisUrl, { lazyConnect: false });
+  // A batch goes as one pipeline: a round trip per line held the publisher to ~15-25k lines/s (BENCHMARKS.md).
   const publish = async (lines: ReadonlyArray<TraceOrgLine | TraceRequestLine>) => {
-    for (const l of lines) {
-      try {
-        await publishTraceLine(pub, cfg.streamPrefix, cfg.partitions, l);
-      } catch (err) {
-        health.eventFailed('streams_publisher', err);
-      }
+    if (lines.length === 0) return;
+    let errors: Array<unknown>;
+    try {
+      errors = await publishTraceLines(pub, cfg.streamPrefix, cfg.partitions, lines);
+    } catch (err) {
+      errors = lines.map(() => err);
     }
+    for (const err of errors) if (err) health.eventFailed('streams_publisher', err);
   };
   await publish(ctx.allOrgLines());
   const abort = new AbortController();
