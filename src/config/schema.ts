@@ -223,7 +223,7 @@ export const ConfigSchema = z
           .min(0)
           .max(1_000)
           .default(2)
-          .describe('Mode `local` on a worker thread: pause after handing the thread a batch (milliseconds), so events travel many to a message instead of one each (each message and its reply cost the gateway\'s event loop more than the events in it). Delays judgement, and so enforcement, by at most this much (10 ms let an org sending 600 requests a second get 6 more answered before its suspension); 0 sends as events arrive.'),
+          .describe('Mode `local` on a worker thread: pause after handing the thread a batch (milliseconds), so events travel many to a message instead of one each (each message and its reply cost the gateway\'s event loop more than the events in it). Delays judgement, and so enforcement, by up to this much (with 10 ms, a busy harvester in the live-gateway test got 6 more requests answered before its suspension); 0 sends as events arrive.'),
         queueSize: z.number().int().min(1).default(10_000).describe('Bounded queue between the hot path and detection; overflow is dropped and counted (`moat_detection_dropped` in logs and `detection.stats()`).'),
         evidenceSamples: z.number().int().min(0).max(20).default(3).describe('Prompt snippets (max 300 characters, secrets redacted) kept per org as evidence; they leave memory only on a case of a flagged org. 0 keeps no prompt text at all.'),
         evidenceRetentionDays: z.number().int().min(1).default(90).describe('Prompt excerpts on cases are erased this many days after the case was last updated (the rest of the case is kept).'),

@@ -1,8 +1,7 @@
 // Live detection in a worker thread (`detection.mode: local`, the default): batches go out as they come;
 // each batch's request metadata is noted and its labels handled when the worker answers for it, i.e. in the
 // same order and at the same point as in-process detection. Batches leave at most every `batchIntervalMs`.
-// A dead thread is replaced before the next batch;
-// a batch the structured clone refuses goes event by event.
+// A dead thread is replaced before the next batch; a batch the structured clone refuses goes event by event.
 import type { LabelEvent } from '../detection/detector.js';
 import { toTraceLine } from '../events/request-event.js';
 import type { DetectionSink, SinkContext } from './detection-sink.js';
