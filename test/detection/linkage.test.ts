@@ -316,3 +316,46 @@ test('linkage: a public harness and a stock SDK that a dozen other orgs use do n
   const rare = pair('course-notebook/1.2');
   assert.equal(rare.linked, true, JSON.stringify(rare));
 });
+
+test('linkage: accounts behind a rotating residential pool link by that habit and their harness; fixed-network users of the harness do not', () => {
+  // 300 developers on six cloud ranges; 10 evaluators, each on its own network, run the same public harness (its
+  // wrapper and request shape) as the network does; 8 mobile-heavy apps whose requests also come from many
+  // networks, each with its own shape. Then 30 accounts of one operation, each request from a new /16 of a
+  // residential pool, so no two accounts ever share a subnet, with the harness and a stock SDK, at jittered times.
+  const rng = new Rng(11);
+  const { l } = linker();
+  const anyNet = () => {
+    const a = rng.pick([24, 67, 71, 73, 86, 98, 174, 189]);
+    const b = rng.int(0, 255);
+    return { ip24: `${a}.${b}.${rng.int(0, 255)}.0/24`, ip16: `${a}.${b}.0.0/16` };
+  };
+  const harness = { suffixHash: 0x4242, shapeHash: 0x7777 };
+  for (let day = 0; day < 3; day++) {
+    for (let i = 0; i < 300; i++)
+      for (let k = 0; k < 3; k++) l.observe(record(`org_dev${i}`, { ts: T0 + day * 24 * HOUR + (9 + rng.next() * 8) * HOUR, ip24: `3.4.${5 + (i % 6)}.0/24`, ip16: '3.4.0.0/16', userAgent: 'sdk:openai/python', shapeHash: 100 + (i % 7) }));
+    for (let i = 0; i < 10; i++)
+      for (let k = 0; k < 4; k++) l.observe(record(`org_eval${i}`, { ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...harness }));
+    for (let i = 0; i < 8; i++)
+      for (let k = 0; k < 4; k++) l.observe(record(`org_mobile${i}`, { ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, ...anyNet(), userAgent: `app-${i}/2.1`, shapeHash: 0x500 + i }));
+  }
+  const events: Array<{ ts: number; org: string }> = [];
+  for (let h = 0; h < 30; h++) for (let k = 0; k < rng.int(12, 30); k++) events.push({ ts: T0 + 3 * 24 * HOUR + rng.next() * 20 * HOUR, org: `org_h${h}` });
+  events.sort((a, b) => a.ts - b.ts);
+  for (const e of events) l.observe(record(e.org, { ts: e.ts, ...anyNet(), userAgent: 'sdk:openai/python', ...harness }));
+  const c = l.clusterOf('org_h0');
+  assert.ok(c, `the network is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h1'))}`);
+  assert.ok(c.members.filter((m) => m.startsWith('org_h')).length >= 27, `${c.members.length} members`);
+  assert.deepEqual(c.members.filter((m) => !m.startsWith('org_h')), [], 'no evaluator, developer or app joins the network');
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'address_rotation' || (r.kind === 'co_usage' && /address_rotation/.test(r.detail)))), 'rotation is among the reasons');
+  // Every address is a new value, yet the harness's wrapper and shape still registered beside them.
+  const entries = new Map(l.checkpoint().entries.orgs);
+  for (const h of ['org_h0', 'org_h7']) {
+    const values = entries.get(h)!.link!.values.map(([k]) => k);
+    assert.ok(values.includes('wrapper:s4242') && values.includes('shape:7777') && values.includes('address_rotation:rotating'), values.join(' '));
+    assert.ok(values.filter((k) => k.startsWith('ip16:')).length <= spec.max_values_per_kind!, 'no kind holds more than its share');
+  }
+  // Rotation alone is one kind of network evidence: two apps rotating addresses with nothing else in common stay apart.
+  assert.equal(l.explainPair('org_mobile0', 'org_mobile1')!.linked, false);
+  assert.ok(l.explainPair('org_mobile0', 'org_mobile1')!.reasons.some((r) => r.kind === 'address_rotation'));
+  assert.equal(l.clusterOf('org_mobile0'), undefined);
+});

@@ -34,7 +34,12 @@ test('perturbations change only the chosen orgs, and what detection reads change
     assert.match(l.client!.user_agent!, /Mozilla/);
     assert.equal(l.response!.usage, undefined);
     assert.match(l.key, /^key_bad_[0-2]$/);
+    assert.match(l.client!.ip!, /^\d+\.\d+\.\d+\.\d+$/);
+    assert.notEqual(l.client!.ip, '10.0.0.1', 'residential: an exit of the pool, not the org\'s own address');
   }
+  // Residential: a new network with nearly every request.
+  const exits = bodies(perturbLines(Array.from({ length: 50 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `x${i}` })), new Set(['bad']), ['residential'])).map((l) => l.client!.ip!.split('.').slice(0, 2).join('.'));
+  assert.ok(new Set(exits).size >= 45, `${new Set(exits).size} distinct /16s of 50 requests`);
   assert.equal(viewRequest(bodies(out)[0]!.body).system, 'Be exact.');
   assert.throws(() => perturbLines(lines, new Set(['bad']), ['nope']), /unknown perturbation "nope"/);
   // Preambles drawn per request: the same item gets other made-up turns, so the histories differ.

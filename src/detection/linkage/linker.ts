@@ -43,6 +43,8 @@ export interface Cluster {
 interface OrgLinkState {
   /** Registered values: key ("kind:value") -> kind index. */
   values: Map<string, number>;
+  /** Registered values per kind index (derived from `values`; rebuilt on restore). */
+  perKind: number[];
   /** Uses of wrapper and shape values not yet registered. */
   pending: Map<string, number>;
   buckets: number[];
@@ -54,11 +56,13 @@ interface OrgLinkState {
   seq: number;
 }
 
-/** The strongest co-usage of a pair: the two values, their co-users, Jaccard share, and evidence groups. */
+/** The strongest co-usage of a pair: the two values, their co-users and share, and evidence groups. */
 interface CoUsage {
   nats: number;
   both: number;
+  /** Share of the less used value's `of` users that use the other. */
   share: number;
+  of: number;
   x: string;
   y: string;
   groups: [number, number];
@@ -82,8 +86,8 @@ const RECHECK_BUCKETS = 3;
 const RECENT_USERS = 16;
 /** Co-usage: fewer co-users than this say nothing; at most this many shared values are paired. */
 const MIN_CO_USERS = 5;
-/** Co-usage: the two values' users must be nearly the same orgs (intersection over union). */
-const CO_JACCARD = 0.7;
+/** Co-usage: the two values' users must be nearly the same orgs, or (network habits) nearly all of the one's in the other. */
+const CO_SHARE = 0.7;
 const MAX_CO_VALUES = 12;
 /** A value's users are kept up to this many: a network of up to a few hundred accounts is judged on co-usage. */
 const CO_USERS_MAX = 512;
@@ -110,6 +114,8 @@ export class Linker {
   /** Groups that say something about the actor itself (linkage.yaml actor_groups); a link needs one. */
   private readonly actorGroups: Set<number>;
   private readonly coGroup: number;
+  /** Groups whose values may contain another value's users in a co-usage (linkage.yaml co_usage_containing). */
+  private readonly containingGroups: Set<number>;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   private readonly scratchCountA: Uint16Array;
@@ -118,6 +124,7 @@ export class Linker {
   private readonly chancesOf: number[];
   private readonly bucketMs: number;
   private readonly perHour: number;
+  private readonly maxPerKind: number;
   private nextId = 1;
   private observed = 0;
   private now = -Infinity;
@@ -139,6 +146,7 @@ export class Linker {
     this.groupOf = this.kinds.map((k) => groups.indexOf(groupName(k)));
     this.actorGroups = new Set(spec.actor_groups.map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.coGroup = groups.indexOf(groupName('co_activity'));
+    this.containingGroups = new Set((spec.co_usage_containing ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.scratchCountA = new Uint16Array(this.kinds.length);
@@ -147,6 +155,7 @@ export class Linker {
       const by = spec.kinds[k]?.chances_by;
       return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
     });
+    this.maxPerKind = spec.max_values_per_kind ?? spec.max_values_per_org;
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
   }
@@ -186,7 +195,7 @@ export class Linker {
 
   private stateOf(org: string): OrgLinkState {
     let s = this.orgs.get(org);
-    if (!s) this.orgs.set(org, (s = { values: new Map(), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [], seq: 0 }));
+    if (!s) this.orgs.set(org, (s = { values: new Map(), perKind: new Array<number>(this.kinds.length).fill(0), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [], seq: 0 }));
     else {
       // Keep the map in recency order (oldest first) for eviction.
       this.orgs.delete(org);
@@ -223,23 +232,26 @@ export class Linker {
         newBucket = true;
       }
     }
-    const reg = (slot: number, kind: LinkKind, raw: string | number | undefined, prefix: string, repeated: boolean) => {
-      if (!raw || st.last[slot] === raw || !this.enabled(kind)) return;
+    /** Registers the value; true when it is new to the org. */
+    const reg = (slot: number, kind: LinkKind, raw: string | number | undefined, prefix: string, repeated: boolean): boolean => {
+      if (!raw || st.last[slot] === raw || !this.enabled(kind)) return false;
       const key = `${kind}:${prefix}${typeof raw === 'number' ? raw.toString(16) : raw}`;
       if (st.values.has(key)) {
         st.last[slot] = raw;
-        return;
+        return false;
       }
       if (repeated) {
         const uses = (st.pending.get(key) ?? 0) + 1;
         if (uses < this.spec.min_value_uses) {
           if (st.pending.has(key) || st.pending.size < MAX_PENDING) st.pending.set(key, uses);
-          return;
+          return false;
         }
         st.pending.delete(key);
       }
-      if (st.values.size >= this.spec.max_values_per_org) return;
-      st.values.set(key, this.kindIndex.get(kind)!);
+      const ki = this.kindIndex.get(kind)!;
+      if (st.values.size >= this.spec.max_values_per_org || st.perKind[ki]! >= this.maxPerKind) return false;
+      st.values.set(key, ki);
+      st.perKind[ki]!++;
       const cl = this.clusterOf(r.org);
       if (cl) {
         cl.values.set(key, (cl.values.get(key) ?? 0) + 1);
@@ -262,9 +274,10 @@ export class Linker {
         if (v.orgs.size >= CO_USERS_MAX) v.orgs = null;
         else v.orgs.add(r.org);
       }
+      return true;
     };
     reg(0, 'ip24', r.ip24, '', false);
-    reg(1, 'ip16', r.ip16, '', false);
+    if (reg(1, 'ip16', r.ip16, '', false) && this.rotating(st, agg.tally.n)) reg(7, 'address_rotation', 'rotating', '', false);
     reg(2, 'user_agent', r.userAgent, '', false);
     reg(3, 'system_prompt', r.systemHash, '', false);
     reg(4, 'wrapper', r.prefixHash, 'p', true);
@@ -308,15 +321,14 @@ export class Linker {
    * and no new value of theirs will bring them up again, so each is judged now against the member just linked.
    */
   private joinBundle([x, y]: [string, string], member: string): void {
+    // x is the less used value, whose users are known.
     const ux = this.valuesByKey.get(x)?.orgs;
-    const uy = this.valuesByKey.get(y)?.orgs;
     const ms = this.orgs.get(member);
-    if (!ux || !uy || !ms) return;
+    if (!ux || !ms) return;
     const root = this.find(member);
-    for (const o of ux.size <= uy.size ? ux : uy) {
-      if (!(ux.size <= uy.size ? uy : ux).has(o) || this.find(o) === root) continue;
+    for (const o of [...ux]) {
       const os = this.orgs.get(o);
-      if (!os) continue;
+      if (!os?.values.has(y) || this.find(o) === root) continue;
       const e = this.evaluate(o, os, member, ms);
       if (e.linked) this.union(o, member, e);
     }
@@ -426,7 +438,7 @@ export class Linker {
         reasons.push({ kind, value: key.slice(kind.length + 1), detail: `${this.othersUsing(key, as, ca, bs, cb)} other orgs use it${many}`, nats: round(groupNats[g]!) });
       }
       if (co && coNats > 0) reasons.push({ kind: 'co_activity', detail: `${co.shared} shared buckets, ${round(co.expected)} expected`, nats: round(coNats) });
-      if (cu && cuNats > 0) reasons.push({ kind: 'co_usage', detail: `${cu.both} orgs use both ${cu.x} and ${cu.y} (${Math.round(cu.share * 100)}% of the users of either)`, nats: round(cuNats) });
+      if (cu && cuNats > 0) reasons.push({ kind: 'co_usage', detail: `${cu.both} of the ${cu.of} orgs using ${cu.x} also use ${cu.y} (${Math.round(cu.share * 100)}%)`, nats: round(cuNats) });
       reasons.sort((x, y) => y.nats - x.nats);
     }
     return { strength: round(strength), kinds, reasons, linked, ...(linked && cuStrong ? { bundle: [cu.x, cu.y] as [string, string] } : {}) };
@@ -434,24 +446,28 @@ export class Linker {
 
   /**
    * Co-usage: two values of different kinds that the two orgs share (a proxy subnet and a harness's wrapper, a
-   * subnet and a request shape) and whose users are nearly the same orgs (Jaccard >= CO_JACCARD, at least
-   * MIN_CO_USERS of them). Accounts that are one operation carry their infrastructure and their harness as one
-   * bundle, however many they are, where the rarity of each value fades as a large network makes it common;
-   * unrelated orgs on a cloud range pick clients, shapes and templates of their own, so the users of the range and
-   * of any one of those overlap only in part. Nats: the binomial tail bound n KL(c/n || p) of the smaller value's n
-   * users including c of the other's (share p of the orgs seen), less the log of the value pairs that could have
-   * shown it (2 ln orgs seen, and the pairs tried here). Judged while both values' users are known (at most
-   * CO_USERS_MAX each).
+   * subnet and a request shape, rotating addresses and a wrapper) whose users are nearly the same orgs (an
+   * intersection over the union of at least CO_SHARE), or, when one is a network habit (co_usage_containing), of
+   * which nearly all users of the less used one (CO_SHARE) use the other; at least MIN_CO_USERS co-users, far more
+   * than the other's share of the population predicts. Accounts that are one operation carry their infrastructure
+   * and their harness as one bundle, however many they are, where the rarity of each value fades as a large
+   * network makes it common (or, for rotating addresses, as other rotating actors make it common); unrelated orgs
+   * on a cloud range pick clients, shapes and templates of their own, so the users of one of those are on the
+   * range no more often than the range's share says. Nats: the binomial tail bound n KL(c/n || p) of the less
+   * used value's n users including c of the other's (share p of the orgs seen), less the log of the value pairs
+   * that could have shown it (2 ln orgs seen, and the pairs tried here). The less used value's users must be
+   * known (at most CO_USERS_MAX); the other is looked up in each of them.
    */
   private coUsage(as: OrgLinkState, bs: OrgLinkState, seen: number): CoUsage | undefined {
-    const shared: Array<{ key: string; group: number; users: Set<string> }> = [];
+    const shared: Array<{ key: string; group: number; users: Set<string> | null; df: number }> = [];
     for (const [key, ki] of as.values) {
       if (!bs.values.has(key)) continue;
       const v = this.valuesByKey.get(key);
-      if (!v?.orgs || v.orgs.size < MIN_CO_USERS) continue;
-      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs });
+      if (!v || v.df < MIN_CO_USERS) continue;
+      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs, df: v.df });
       if (shared.length >= MAX_CO_VALUES) break;
     }
+    const penalty = 2 * Math.log(Math.max(2, seen));
     let best: CoUsage | undefined;
     let pairs = 0;
     for (let i = 0; i < shared.length; i++) {
@@ -462,31 +478,59 @@ export class Linker {
         // harness share its wrapper and parameters, and that bundle is the harness's, not theirs.
         if (x.group === y.group || !(this.actorGroups.has(x.group) || this.actorGroups.has(y.group))) continue;
         pairs++;
-        const [small, large] = x.users.size <= y.users.size ? [x.users, y.users] : [y.users, x.users];
-        // Jaccard is at most small/large: most pairs are settled without intersecting.
-        if (small.size < CO_JACCARD * large.size) continue;
+        const [small, large] = x.df <= y.df ? [x, y] : [y, x];
+        if (!small.users) continue;
+        const n = small.users.size;
+        // Nearly the same orgs (an intersection over the union of CO_SHARE needs n >= CO_SHARE x the other's users),
+        // or, for a network habit (a proxy range, rotating addresses), nearly all users of the one inside the other.
+        // Only a network may contain: a request shape names its API, and so its users run that API's SDK, whose
+        // users then contain the shape's without any common actor (fold A seed 11's small developers, linked so).
+        const same = n >= CO_SHARE * large.df;
+        const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group);
+        if (!same && !contains) continue;
+        // The other value's share of the orgs seen. Those are rounded up to a power of two (so workers agree), which
+        // can halve a share: for values used by about as many orgs that is how it has always been judged; a value
+        // inside a far more used one is judged against half the rounded count, at most the true number of orgs.
+        const pSame = Math.min(large.df / Math.max(seen, large.df + 1), 1 - 1e-9);
+        const pInside = Math.min(large.df / Math.max(seen / 2, large.df + 1), 1 - 1e-9);
+        // Every user of the one using the other is the most it can show: most pairs are settled without counting.
+        if (n * Math.log(1 / (same ? pSame : pInside)) <= Math.max(penalty, best?.nats ?? 0)) continue;
         let c = 0;
-        for (const o of small) if (large.has(o)) c++;
-        const jaccard = c / (small.size + large.size - c);
-        if (c < MIN_CO_USERS || jaccard < CO_JACCARD) continue;
-        const n = small.size;
-        const p = Math.min(large.size / Math.max(seen, large.size + 1), 1 - 1e-9);
+        for (const o of small.users) if (this.orgs.get(o)?.values.has(large.key)) c++;
         const q = c / n;
-        if (q <= p) continue;
+        const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE ? pInside : NaN;
+        if (c < MIN_CO_USERS || !(q > p)) continue;
         const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
         const nats = n * kl;
-        if (!best || nats > best.nats) best = { nats, both: c, share: jaccard, x: x.key, y: y.key, groups: [x.group, y.group] };
+        if (!best || nats > best.nats) best = { nats, both: c, share: q, of: n, x: small.key, y: large.key, groups: [x.group, y.group] };
       }
     }
     if (!best) return undefined;
-    best.nats = Math.max(0, best.nats - 2 * Math.log(Math.max(2, seen)) - Math.log(pairs));
+    best.nats = Math.max(0, best.nats - penalty - Math.log(pairs));
     return best;
+  }
+
+  /**
+   * Whether the org sends through rotating addresses: many /16s, most of its requests from one it had not used.
+   * What a residential or mobile proxy pool does for an account; an office, a cloud NAT or a datacenter proxy
+   * keeps to a few networks. Unlike a shared subnet, it survives a pool large enough that accounts never meet.
+   */
+  private rotating(st: OrgLinkState, requests: number): boolean {
+    const spec = this.spec.rotation;
+    const nets = st.perKind[this.kindIndex.get('ip16')!]!;
+    return spec !== undefined && nets >= spec.min_networks && nets >= spec.min_share * requests;
   }
 
   private countKinds(st: OrgLinkState, into: Uint16Array): Uint16Array {
     into.fill(0);
     for (const ki of st.values.values()) into[ki]!++;
     return into;
+  }
+
+  private perKindOf(values: Iterable<[string, number]>): number[] {
+    const n = new Array<number>(this.kinds.length).fill(0);
+    for (const [, ki] of values) n[ki]!++;
+    return n;
   }
 
   /** Evidence between two orgs right now (explain), or undefined when either is unknown. */
@@ -633,7 +677,7 @@ export class Linker {
     // Eviction walks orgs oldest first: the map is rebuilt in the order they were last touched.
     linked.sort((a, b) => a[1].seq - b[1].seq);
     for (const [id, s] of linked)
-      this.orgs.set(id, { values: new Map(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
+      this.orgs.set(id, { values: new Map(s.values), perKind: this.perKindOf(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
     this.valuesByKey.clear();
     for (const [k, e] of entries.values) if (e) this.valuesByKey.set(k, { df: e[0], orgs: e[1] ? new Set(e[1]) : null, ...(e[2] ? { recent: [...e[2]] } : {}) });
     this.parent.clear();

@@ -50,7 +50,7 @@ export const ruleSchema = z.strictObject({
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
-export const LINK_KINDS = ['ip24', 'ip16', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage'] as const;
+export const LINK_KINDS = ['ip24', 'ip16', 'address_rotation', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 const kindSettings = z.strictObject({
@@ -94,6 +94,13 @@ export const linkageSchema = z.strictObject({
    */
   actor_groups: z.array(z.string()).default([]),
   /**
+   * Evidence groups whose values make a co-usage when nearly all users of a less used value use one of them, not
+   * only when the two are used by nearly the same orgs: habits of the network (a proxy range, rotating addresses),
+   * which nothing else a request carries implies. A client cannot: a request shape names its API, so its users run
+   * that API's SDK.
+   */
+  co_usage_containing: z.array(z.string()).default([]),
+  /**
    * What that evidence about the actor must be worth (default: min_kind_nats). A stock SDK a dozen other orgs
    * use is about the client, but says too little to make a public harness's text and parameters one actor's.
    */
@@ -114,6 +121,16 @@ export const linkageSchema = z.strictObject({
   /** Values used by more orgs are not used to find candidate pairs (they still add their small weight). */
   candidate_max_orgs: z.number().int().min(2),
   max_values_per_org: z.number().int().min(1),
+  /**
+   * Values of one kind an org registers at most (default: max_values_per_org): an org whose every request comes
+   * from a new address would otherwise fill its values with networks and never register its wrapper or shape.
+   */
+  max_values_per_kind: z.number().int().min(1).optional(),
+  /**
+   * When an org counts as sending through rotating addresses (the `address_rotation` kind): at least
+   * `min_networks` distinct /16s, and at least `min_share` of its requests each from a /16 it had not used.
+   */
+  rotation: z.strictObject({ min_networks: z.number().int().min(2), min_share: z.number().gt(0).max(1) }).optional(),
   /** A wrapper or request shape counts for an org once it used it this many times. */
   min_value_uses: z.number().int().min(1),
   bucket_minutes: z.number().positive(),

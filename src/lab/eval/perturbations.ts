@@ -28,6 +28,16 @@ const PREAMBLE = [
   { role: 'assistant', content: ANSWERS[0]! },
 ];
 
+/** First octets of consumer broadband and mobile ranges, where residential proxy services rent their exits. */
+const RESIDENTIAL_A = [24, 47, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 86, 88, 90, 92, 98, 99, 100, 108, 174, 177, 179, 181, 186, 187, 189, 190, 201];
+
+/** An address drawn from a request's id: one exit of a residential pool per request. */
+function residentialAddress(id: string): string {
+  const h = fnv1a(id);
+  const g = fnv1a(`${id}#`);
+  return `${RESIDENTIAL_A[h % RESIDENTIAL_A.length]!}.${(h >>> 8) & 255}.${(h >>> 16) & 255}.${(g & 253) + 1}`;
+}
+
 /** Puts these turns before the conversation (after any system message), in both APIs and the Responses shape. */
 function withPreamble(l: TraceRequestLine, preamble: Array<{ role: string; content: string }>): TraceRequestLine {
   return withBody(l, (b) => {
@@ -112,6 +122,10 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     },
   },
   keys: { description: 'traffic spread over three keys of the same org', apply: (l) => ({ ...l, key: `${l.key}_${fnv1a(l.id) % 3}` }) },
+  residential: {
+    description: 'every request from its own address of a residential proxy pool (consumer ISP ranges, a new /16 nearly every time): no shared subnet',
+    apply: (l) => ({ ...l, client: { ...l.client, ip: residentialAddress(l.id) } }),
+  },
   preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
   preambles: {
     description: 'two made-up turns before every item, drawn from 48 for each request',
