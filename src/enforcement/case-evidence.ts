@@ -35,6 +35,7 @@ function holds(actual: number, op: string, threshold: number): boolean {
 const KIND_LABEL: Record<string, string> = {
   ip24: 'network /24',
   ip16: 'network /16',
+  address_rotation: 'rotating addresses',
   user_agent: 'client',
   system_prompt: 'system prompt',
   wrapper: 'prompt wrapper',

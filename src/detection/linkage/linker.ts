@@ -80,6 +80,8 @@ interface ValueState {
 }
 
 const MAX_CLUSTER_LINKS = 500;
+/** The value an org registers once it sends through rotating addresses. */
+const ROTATING_KEY = 'address_rotation:rotating';
 const MAX_PENDING = 64;
 const EVICT_EVERY = 1024;
 const RECHECK_BUCKETS = 3;
@@ -125,8 +127,16 @@ export class Linker {
   private readonly bucketMs: number;
   private readonly perHour: number;
   private readonly maxPerKind: number;
+  /** Requests after which an org can count as rotating (and is counted in `busy`). */
+  private readonly busyAt: number;
   private nextId = 1;
   private observed = 0;
+  /**
+   * Orgs in the linkage state that have sent enough requests to count as rotating (rotation.min_networks): the
+   * population a rotating org is one of. Busier orgs both rotate and register a shape or wrapper more often, so a
+   * value's users are judged against these, not against every org.
+   */
+  private busy = 0;
   private now = -Infinity;
   private touches = 0;
   /** What changed since the last incremental checkpoint (keys whose entry is now absent are removals). */
@@ -156,6 +166,7 @@ export class Linker {
       return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
     });
     this.maxPerKind = spec.max_values_per_kind ?? spec.max_values_per_org;
+    this.busyAt = spec.rotation?.min_networks ?? Infinity;
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
   }
@@ -211,6 +222,7 @@ export class Linker {
     let agg = this.aggs.get(r.org);
     if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
     const newItem = agg.add(r);
+    if (agg.tally.n === this.busyAt) this.busy++;
     this.dirty.orgs.add(r.org);
     const cluster = this.clusterOf(r.org);
     if (cluster) {
@@ -277,7 +289,7 @@ export class Linker {
       return true;
     };
     reg(0, 'ip24', r.ip24, '', false);
-    if (reg(1, 'ip16', r.ip16, '', false) && this.rotating(st, agg.tally.n)) reg(7, 'address_rotation', 'rotating', '', false);
+    if (reg(1, 'ip16', r.ip16, '', false) && this.rotating(st, agg.tally.n)) reg(7, 'address_rotation', ROTATING_KEY.slice('address_rotation:'.length), '', false);
     reg(2, 'user_agent', r.userAgent, '', false);
     reg(3, 'system_prompt', r.systemHash, '', false);
     reg(4, 'wrapper', r.prefixHash, 'p', true);
@@ -492,7 +504,7 @@ export class Linker {
         // can halve a share: for values used by about as many orgs that is how it has always been judged; a value
         // inside a far more used one is judged against half the rounded count, at most the true number of orgs.
         const pSame = Math.min(large.df / Math.max(seen, large.df + 1), 1 - 1e-9);
-        const pInside = Math.min(large.df / Math.max(seen / 2, large.df + 1), 1 - 1e-9);
+        const pInside = Math.min(large.df / Math.max(this.containerBase(large.key, seen), large.df + 1), 1 - 1e-9);
         // Every user of the one using the other is the most it can show: most pairs are settled without counting.
         if (n * Math.log(1 / (same ? pSame : pInside)) <= Math.max(penalty, best?.nats ?? 0)) continue;
         let c = 0;
@@ -519,6 +531,16 @@ export class Linker {
     const spec = this.spec.rotation;
     const nets = st.perKind[this.kindIndex.get('ip16')!]!;
     return spec !== undefined && nets >= spec.min_networks && nets >= spec.min_share * requests;
+  }
+
+  /**
+   * The orgs a containing value's users are a share of: half the orgs seen (rounded up to a power of two so that
+   * workers agree; half of it is at most the true number), or for rotating addresses the busy orgs, rounded down
+   * to a power of two, since only they can rotate.
+   */
+  private containerBase(key: string, seen: number): number {
+    if (key !== ROTATING_KEY) return seen / 2;
+    return 2 ** Math.floor(Math.log2(Math.max(this.busy, 1)));
   }
 
   private countKinds(st: OrgLinkState, into: Uint16Array): Uint16Array {
@@ -608,6 +630,7 @@ export class Linker {
     }
     this.orgs.delete(org);
     // A clustered org's aggregate lives on in its cluster's; an unclustered one starts over if it returns.
+    if ((this.aggs.get(org)?.tally.n ?? 0) >= this.busyAt) this.busy--;
     this.aggs.delete(org);
   }
 
@@ -691,6 +714,8 @@ export class Linker {
     this.observed = head.observed;
     this.now = head.now ?? -Infinity;
     this.touches = head.touches;
+    this.busy = 0;
+    for (const id of this.orgs.keys()) if ((this.aggs.get(id)?.tally.n ?? 0) >= this.busyAt) this.busy++;
     for (const s of Object.values(this.dirty)) s.clear();
     this.full = false;
   }

@@ -31,7 +31,10 @@ const PREAMBLE = [
 /** First octets of consumer broadband and mobile ranges, where residential proxy services rent their exits. */
 const RESIDENTIAL_A = [24, 47, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 86, 88, 90, 92, 98, 99, 100, 108, 174, 177, 179, 181, 186, 187, 189, 190, 201];
 
-/** An address drawn from a request's id: one exit of a residential pool per request. */
+/** How long a sticky residential session keeps its exit. */
+const STICKY_MS = 10 * 60_000;
+
+/** An address drawn from a string (a request's id, an account's session): one exit of a residential pool. */
 function residentialAddress(id: string): string {
   const h = fnv1a(id);
   const g = fnv1a(`${id}#`);
@@ -125,6 +128,10 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
   residential: {
     description: 'every request from its own address of a residential proxy pool (consumer ISP ranges, a new /16 nearly every time): no shared subnet',
     apply: (l) => ({ ...l, client: { ...l.client, ip: residentialAddress(l.id) } }),
+  },
+  'residential-sticky': {
+    description: 'a residential proxy pool with sticky sessions: each account keeps one exit for ten minutes, then gets another (a new /16 nearly every time)',
+    apply: (l) => ({ ...l, client: { ...l.client, ip: residentialAddress(`${l.org}#${Math.floor(Date.parse(l.ts) / STICKY_MS)}`) } }),
   },
   preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
   preambles: {
