@@ -523,7 +523,8 @@ export class Linker {
   }
 
   /**
-   * Whether the org sends through rotating addresses: many /16s, most of its requests from one it had not used.
+   * Whether the org sends through rotating addresses: many /16s, a good share of its requests each from one it had
+   * not used.
    * What a residential or mobile proxy pool does for an account; an office, a cloud NAT or a datacenter proxy
    * keeps to a few networks. Unlike a shared subnet, it survives a pool large enough that accounts never meet.
    */
