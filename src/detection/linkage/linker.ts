@@ -80,8 +80,9 @@ interface ValueState {
 }
 
 const MAX_CLUSTER_LINKS = 500;
-/** The value an org registers once it sends through rotating addresses. */
-const ROTATING_KEY = 'address_rotation:rotating';
+/** The value an org registers once it sends through rotating addresses, and its key. */
+const ROTATING = 'rotating';
+const ROTATING_KEY = `address_rotation:${ROTATING}`;
 const MAX_PENDING = 64;
 const EVICT_EVERY = 1024;
 const RECHECK_BUCKETS = 3;
@@ -120,8 +121,6 @@ export class Linker {
   private readonly containingGroups: Set<number>;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
-  private readonly scratchCountA: Uint16Array;
-  private readonly scratchCountB: Uint16Array;
   /** The kind whose values count each kind's chances (chances_by; itself by default). */
   private readonly chancesOf: number[];
   private readonly bucketMs: number;
@@ -159,8 +158,6 @@ export class Linker {
     this.containingGroups = new Set((spec.co_usage_containing ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
-    this.scratchCountA = new Uint16Array(this.kinds.length);
-    this.scratchCountB = new Uint16Array(this.kinds.length);
     this.chancesOf = this.kinds.map((k, i) => {
       const by = spec.kinds[k]?.chances_by;
       return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
@@ -289,7 +286,7 @@ export class Linker {
       return true;
     };
     reg(0, 'ip24', r.ip24, '', false);
-    if (reg(1, 'ip16', r.ip16, '', false) && this.rotating(st, agg.tally.n)) reg(7, 'address_rotation', ROTATING_KEY.slice('address_rotation:'.length), '', false);
+    if (reg(1, 'ip16', r.ip16, '', false) && this.rotating(st, agg.tally.n)) reg(7, 'address_rotation', ROTATING, '', false);
     reg(2, 'user_agent', r.userAgent, '', false);
     reg(3, 'system_prompt', r.systemHash, '', false);
     reg(4, 'wrapper', r.prefixHash, 'p', true);
@@ -338,7 +335,7 @@ export class Linker {
     const ms = this.orgs.get(member);
     if (!ux || !ms) return;
     const root = this.find(member);
-    for (const o of [...ux]) {
+    for (const o of ux) {
       const os = this.orgs.get(o);
       if (!os?.values.has(y) || this.find(o) === root) continue;
       const e = this.evaluate(o, os, member, ms);
@@ -383,8 +380,8 @@ export class Linker {
     const groupKey = this.scratchKeys;
     // Values per kind of each org: an org that uses many (a competitor's many clients, a harness's many
     // wrappers) shares one with somebody by chance more often, so each of its coincidences says less.
-    const ma = this.countKinds(as, this.scratchCountA);
-    const mb = this.countKinds(bs, this.scratchCountB);
+    const ma = as.perKind;
+    const mb = bs.perKind;
     const mult = this.spec.multiplicity;
     let any = false;
     for (const [key, ki] of as.values) {
@@ -524,9 +521,8 @@ export class Linker {
 
   /**
    * Whether the org sends through rotating addresses: many /16s, a good share of its requests each from one it had
-   * not used.
-   * What a residential or mobile proxy pool does for an account; an office, a cloud NAT or a datacenter proxy
-   * keeps to a few networks. Unlike a shared subnet, it survives a pool large enough that accounts never meet.
+   * not used. What a residential or mobile proxy pool does for an account; an office, a cloud NAT or a datacenter
+   * proxy keeps to a few networks. Unlike a shared subnet, it survives a pool large enough that accounts never meet.
    */
   private rotating(st: OrgLinkState, requests: number): boolean {
     const spec = this.spec.rotation;
@@ -542,12 +538,6 @@ export class Linker {
   private containerBase(key: string, seen: number): number {
     if (key !== ROTATING_KEY) return seen / 2;
     return 2 ** Math.floor(Math.log2(Math.max(this.busy, 1)));
-  }
-
-  private countKinds(st: OrgLinkState, into: Uint16Array): Uint16Array {
-    into.fill(0);
-    for (const ki of st.values.values()) into[ki]!++;
-    return into;
   }
 
   private perKindOf(values: Iterable<[string, number]>): number[] {
