@@ -359,3 +359,29 @@ test('linkage: accounts behind a rotating residential pool link by that habit an
   assert.ok(l.explainPair('org_mobile0', 'org_mobile1')!.reasons.some((r) => r.kind === 'address_rotation'));
   assert.equal(l.clusterOf('org_mobile0'), undefined);
 });
+
+test('linkage: the users of a request shape all running its API\'s stock SDK are not one actor; all on one proxy range are', () => {
+  // 400 orgs: 40 on the stock Anthropic Python SDK, the rest on other clients, spread over cloud ranges. 20
+  // developers send one common Anthropic request shape; 18 of them run that SDK (a shape names its API), each from
+  // its own cloud /24. Their shape's users are inside the SDK's as any API's shape is inside its SDK's: no bundle.
+  const rng = new Rng(5);
+  const build = (onProxy: boolean) => {
+    const { l } = linker();
+    for (let k = 0; k < 400; k++) {
+      const ua = k < 40 ? 'sdk:anthropic/python' : `sdk:other${k % 40}`;
+      for (let i = 0; i < 3; i++) l.observe(record(`org_bg${k}`, { ts: T0 + rng.int(0, 72) * HOUR, ip24: `52.${k % 200}.${k >> 3}.0/24`, ip16: `52.${k % 200}.0.0/16`, userAgent: ua, shapeHash: 0x1000 + (k % 60) }));
+    }
+    for (let d = 0; d < 20; d++)
+      for (let i = 0; i < 4; i++)
+        l.observe(record(`org_dev${d}`, { ts: T0 + rng.int(0, 72) * HOUR, ...(onProxy ? { ip24: `91.200.${d % 4}.0/24`, ip16: '91.200.0.0/16' } : { ip24: `13.${d}.7.0/24`, ip16: `13.${d}.0.0/16` }), userAgent: d < 18 ? 'sdk:anthropic/python' : `sdk:other${d}`, shapeHash: 0xabc }));
+    return l;
+  };
+  const sdk = build(false);
+  const e = sdk.explainPair('org_dev1', 'org_dev2')!;
+  assert.equal(e.reasons.some((r) => r.kind === 'co_usage'), false, JSON.stringify(e));
+  assert.equal(sdk.clusterOf('org_dev1'), undefined);
+  // The same shape's users all on one proxy range's /16 (a range nobody else uses): a network habit contains them.
+  const proxy = build(true);
+  const p = proxy.explainPair('org_dev1', 'org_dev2')!;
+  assert.ok(p.reasons.some((r) => r.kind === 'co_usage' && /ip16:91\.200/.test(r.detail)), JSON.stringify(p));
+});
