@@ -133,6 +133,10 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     description: 'a residential proxy pool with sticky sessions: each account keeps one exit for ten minutes, then gets another (a new /16 nearly every time)',
     apply: (l) => ({ ...l, client: { ...l.client, ip: residentialAddress(`${l.org}#${Math.floor(Date.parse(l.ts) / STICKY_MS)}`) } }),
   },
+  'residential-static': {
+    description: 'a static residential exit per account for its whole life (an ISP proxy per account): no two accounts share a subnet, and none rotates',
+    apply: (l) => ({ ...l, client: { ...l.client, ip: residentialAddress(l.org) } }),
+  },
   preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
   preambles: {
     description: 'two made-up turns before every item, drawn from 48 for each request',
