@@ -42,6 +42,7 @@ const KIND_LABEL: Record<string, string> = {
   shape: 'request shape',
   co_activity: 'co-activity',
   co_usage: 'co-usage',
+  cohort: 'first seen together',
 };
 
 interface MemberLink {

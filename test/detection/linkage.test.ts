@@ -385,3 +385,45 @@ test('linkage: the users of a request shape all running its API\'s stock SDK are
   const p = proxy.explainPair('org_dev1', 'org_dev2')!;
   assert.ok(p.reasons.some((r) => r.kind === 'co_usage' && /ip16:91\.200/.test(r.detail)), JSON.stringify(p));
 });
+
+test('linkage: accounts first seen together that share a harness link; developers first seen together at a deployment\'s start do not', () => {
+  // A deployment starts: 300 developers are all first seen in its first hours, on six cloud ranges, with stock SDKs
+  // and one of a few common shapes; 12 evaluators (each its own network) run a public harness over three days. On
+  // day 3, 40 accounts of one operation open within half an hour: each on its own static residential address (no
+  // shared subnet, no rotation), the stock SDK, jittered times, and the harness's wrapper and shape.
+  const rng = new Rng(17);
+  const build = (operation: boolean) => {
+    const { l } = linker();
+    const harness = { suffixHash: 0x4243, shapeHash: 0x7778 };
+    const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+    for (let day = 0; day < 4; day++) {
+      for (let i = 0; i < 300; i++)
+        for (let k = 0; k < 3; k++) events.push({ ts: T0 + day * 24 * HOUR + (0.2 + rng.next() * 8) * HOUR, org: `org_dev${i}`, r: { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
+      for (let i = 0; i < 12; i++)
+        for (let k = 0; k < 4; k++) events.push({ ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, org: `org_eval${i}`, r: { ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...harness } });
+    }
+    if (operation)
+      for (let h = 0; h < 40; h++) {
+        const own = { ip24: `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}.${rng.int(0, 255)}.0/24` };
+        const born = T0 + 3 * 24 * HOUR + 10 * HOUR + rng.next() * 0.5 * HOUR;
+        const n = rng.int(10, 30);
+        for (let k = 0; k < n; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: { ...own, ip16: own.ip24.replace(/\.\d+\.0\/24$/, '.0.0/16'), userAgent: 'sdk:openai/python', ...harness } });
+      }
+    events.sort((a, b) => a.ts - b.ts);
+    for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
+    return l;
+  };
+  const l = build(true);
+  const c = l.clusterOf('org_h0');
+  assert.ok(c, `the operation is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h1'))}`);
+  assert.ok(c.members.filter((m) => m.startsWith('org_h')).length >= 36, `${c.members.length} members`);
+  assert.deepEqual(c.members.filter((m) => !m.startsWith('org_h')), [], 'no evaluator or developer joins the operation');
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail))), 'the cohort is among the reasons');
+  // Without the operation: the developers first seen together at the start share stock SDKs, cloud ranges and
+  // common shapes, yet no cohort makes a link (it is evidence only as the contained value of a bundle, and never
+  // contains), and the harness's evaluators, first seen at random, stay apart.
+  const quiet = build(false);
+  const byCohort = quiet.allClusters().flatMap((x) => x.links).filter((k) => k.reasons.some((r) => r.kind === 'cohort' && r.nats > 0) || k.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail)));
+  assert.deepEqual(byCohort, []);
+  assert.equal(quiet.clusterOf('org_eval0'), undefined);
+});

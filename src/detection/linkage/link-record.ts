@@ -17,6 +17,8 @@ export interface LinkRecord extends TallyInput {
   prefixHash: number;
   suffixHash: number;
   shapeHash: number;
+  /** The shape without the number of tools (request-signals.ts); absent from older workers' records. */
+  habitHash?: number;
   templateHash: number;
   /** The prompt as an item (item-key.ts; absent for none): counts how far linked accounts send the same items. */
   itemKey?: number;
@@ -51,6 +53,7 @@ export function linkRecordOf(org: string, s: RequestSignals, novelty: number, gr
     prefixHash: s.prefixHash,
     suffixHash: s.suffixHash,
     shapeHash: s.shapeHash,
+    habitHash: s.habitHash,
     templateHash: s.templateHash,
     itemKey: itemKey(s.prompt, s.toolNames) || undefined,
     purpose: granted ? true : undefined,

@@ -119,6 +119,10 @@ export class Linker {
   private readonly coGroup: number;
   /** Groups whose values may contain another value's users in a co-usage (linkage.yaml co_usage_containing). */
   private readonly containingGroups: Set<number>;
+  /** Groups whose values, as the less used, may lie inside the other's users (linkage.yaml co_usage_contained). */
+  private readonly containedGroups: Set<number>;
+  /** Widths (ms) of the buckets an org's first request is registered in (linkage.yaml cohort). */
+  private readonly cohortMs: number[];
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   /** The kind whose values count each kind's chances (chances_by; itself by default). */
@@ -156,6 +160,8 @@ export class Linker {
     this.actorGroups = new Set(spec.actor_groups.map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.coGroup = groups.indexOf(groupName('co_activity'));
     this.containingGroups = new Set((spec.co_usage_containing ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
+    this.containedGroups = new Set((spec.co_usage_contained ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
+    this.cohortMs = (spec.cohort?.bucket_minutes ?? []).map((m) => m * 60_000);
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.chancesOf = this.kinds.map((k, i) => {
@@ -217,6 +223,7 @@ export class Linker {
   observe(r: LinkRecord): void {
     this.now = Math.max(this.now, r.ts);
     let agg = this.aggs.get(r.org);
+    const firstSeen = !agg;
     if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
     const newItem = agg.add(r);
     if (agg.tally.n === this.busyAt) this.busy++;
@@ -291,7 +298,9 @@ export class Linker {
     reg(3, 'system_prompt', r.systemHash, '', false);
     reg(4, 'wrapper', r.prefixHash, 'p', true);
     reg(5, 'wrapper', r.suffixHash, 's', true);
-    reg(6, 'shape', r.shapeHash, '', true);
+    reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
+    // An org returning after eviction is first seen again: it comes back as a newcomer would.
+    if (firstSeen) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false);
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
     if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
       candidates ??= new Set();
@@ -488,14 +497,16 @@ export class Linker {
         if (x.group === y.group || !(this.actorGroups.has(x.group) || this.actorGroups.has(y.group))) continue;
         pairs++;
         const [small, large] = x.df <= y.df ? [x, y] : [y, x];
-        if (!small.users) continue;
+        // A cohort is only ever the less used value: when a deployment starts, every org is first seen at once, and
+        // whatever its first orgs use, they use inside that first bucket.
+        if (!small.users || this.containedGroups.has(large.group)) continue;
         const n = small.users.size;
         // Nearly the same orgs (an intersection over the union of CO_SHARE needs n >= CO_SHARE x the other's users),
         // or, for a network habit (a proxy range, rotating addresses), nearly all users of the one inside the other.
         // Only a network may contain: a request shape names its API, and so its users run that API's SDK, whose
         // users then contain the shape's without any common actor (fold A seed 11's small developers, linked so).
         const same = n >= CO_SHARE * large.df;
-        const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group);
+        const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group);
         if (!same && !contains) continue;
         // The other value's share of the orgs seen. Those are rounded up to a power of two (so workers agree), which
         // can halve a share: for values used by about as many orgs that is how it has always been judged; a value

@@ -50,7 +50,7 @@ export const ruleSchema = z.strictObject({
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
-export const LINK_KINDS = ['ip24', 'ip16', 'address_rotation', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage'] as const;
+export const LINK_KINDS = ['ip24', 'ip16', 'address_rotation', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage', 'cohort'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 const kindSettings = z.strictObject({
@@ -101,6 +101,12 @@ export const linkageSchema = z.strictObject({
    */
   co_usage_containing: z.array(z.string()).default([]),
   /**
+   * Evidence groups whose values, as the less used of the two, may have nearly all their users inside the other
+   * value's: nearly every account first seen in a window using one wrapper is a cohort with a harness. Never as
+   * the container: when a deployment starts, every org is first seen at once.
+   */
+  co_usage_contained: z.array(z.string()).default([]),
+  /**
    * What that evidence about the actor must be worth (default: min_kind_nats). A stock SDK a dozen other orgs
    * use is about the client, but says too little to make a public harness's text and parameters one actor's.
    */
@@ -131,6 +137,12 @@ export const linkageSchema = z.strictObject({
    * `min_networks` distinct /16s, and at least `min_share` of its requests each from a /16 it had not used.
    */
   rotation: z.strictObject({ min_networks: z.number().int().min(2), min_share: z.number().gt(0).max(1) }).optional(),
+  /**
+   * When an org was first seen (the `cohort` kind): one value per width, the bucket of that width its first request
+   * fell in. Accounts an operator opens together are first seen together; several widths, since a campaign's
+   * accounts start over minutes or hours and ordinary newcomers dilute a wide bucket.
+   */
+  cohort: z.strictObject({ bucket_minutes: z.array(z.number().positive()).min(1).max(4) }).optional(),
   /** A wrapper or request shape counts for an org once it used it this many times. */
   min_value_uses: z.number().int().min(1),
   bucket_minutes: z.number().positive(),

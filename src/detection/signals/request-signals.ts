@@ -38,8 +38,13 @@ export interface RequestSignals {
   historyHash: number;
   /** Hashes of the offered tools' names (request-view.ts, TOOL_NAMES smallest); undefined when none. */
   toolNames: Uint32Array | undefined;
-  /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools...). */
+  /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools offered...). */
   shapeHash: number;
+  /**
+   * The same without how many tools are offered, only whether any are: the client's habit, which linkage compares.
+   * A tool-use harvest offers each item its own tools, so its shape counts vary with the items, not the client.
+   */
+  habitHash: number;
   bench?: BenchmarkMatch;
   /** One-permutation MinHash of the prompt's word bigrams (novelty sketch); undefined when disabled/empty. */
   sketch: Uint32Array | undefined;
@@ -205,9 +210,12 @@ export function ip16(ip: string | undefined): string | undefined {
   return undefined;
 }
 
-function shapeHash(v: ReturnType<typeof viewRequest>, api: string): number {
+/** [shape, habit]: the request's parameters with the number of tools offered, and with whether any are. */
+function shapeHashes(v: ReturnType<typeof viewRequest>, api: string): [number, number] {
   const q = (x: number | undefined) => (x === undefined ? '-' : String(Math.round(x * 100) / 100));
-  return fnv1a(`${api}|${v.model}|${v.paramKeys}|t${q(v.temperature)}|m${q(v.maxTokens)}|p${q(v.topP)}|n${q(v.n)}|s${v.stream ? 1 : 0}|k${v.tools}|j${v.jsonFormat ? 1 : 0}|r${v.reasoningRequested ? 1 : 0}`);
+  const habit = `${api}|${v.model}|${v.paramKeys}|t${q(v.temperature)}|m${q(v.maxTokens)}|p${q(v.topP)}|n${q(v.n)}|s${v.stream ? 1 : 0}|j${v.jsonFormat ? 1 : 0}|r${v.reasoningRequested ? 1 : 0}|k${v.tools > 0 ? 1 : 0}`;
+  const h = fnv1a(habit);
+  return [v.tools > 1 ? fnv1a(`${habit}|${v.tools}`) : h, h];
 }
 
 /** A last turn shorter than this is a follow-up, classified with the user turn before it. */
@@ -336,6 +344,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // grade the final answer it says how to give it (a letter, a boxed number, a JSON key); a harvest wants the steps.
   if (cues & CUE_COT && !(cues & CUE_GRADED)) flags |= F.OPEN_COT;
   const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
+  const shapes: [number, number] = shapeOn ? shapeHashes(view, typeof line.api === 'string' ? line.api : '') : [0, 0];
   return {
     ts,
     prompt: view.prompt,
@@ -352,7 +361,8 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
     toolNames: shapeOn ? view.toolNames : undefined,
-    shapeHash: shapeOn ? shapeHash(view, typeof line.api === 'string' ? line.api : '') : 0,
+    shapeHash: shapes[0],
+    habitHash: shapes[1],
     bench,
     sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),
     temperature: shapeOn ? view.temperature ?? NaN : NaN,
