@@ -334,3 +334,17 @@ test("an agent's tool results are tool steps in either API: a trailing tool resu
   assert.equal(viewRequest(withText).prompt, 'Now summarise it.');
   assert.equal(viewRequest(withText).userTurns, 2);
 });
+
+test('a request shape counts the tools offered; the habit linkage compares only whether any are', () => {
+  const tool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object', properties: {} } } });
+  const line = (tools: unknown[] | undefined, temperature = 0.3) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions',
+    body: { model: 'm', temperature, max_tokens: 512, messages: [{ role: 'user', content: 'Book a table for two at eight.' }], ...(tools ? { tools } : {}) },
+  });
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const [two, five, none, other] = [line([tool('a'), tool('b')]), line(['a', 'b', 'c', 'd', 'e'].map(tool)), line(undefined), line([tool('a'), tool('b')], 0.7)].map((l) => extractSignals(l, 0, models));
+  assert.notEqual(two!.shapeHash, five!.shapeHash, 'the window features see how many tools each request offers');
+  assert.equal(two!.habitHash, five!.habitHash, 'a harvest offering each item its own tools keeps one habit');
+  assert.notEqual(two!.habitHash, none!.habitHash, 'offering tools or not is part of the habit');
+  assert.notEqual(two!.habitHash, other!.habitHash, 'so are the sampling parameters');
+});
