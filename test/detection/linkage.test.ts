@@ -58,9 +58,9 @@ function record(org: string, extra: Partial<LinkRecord> = {}): LinkRecord {
   };
 }
 
-function linker(): { l: Linker; joins: Array<{ cluster: string; joined: string[] }> } {
+function linker(s = spec): { l: Linker; joins: Array<{ cluster: string; joined: string[] }> } {
   const joins: Array<{ cluster: string; joined: string[] }> = [];
-  return { l: new Linker(spec, (c: Cluster, joined) => joins.push({ cluster: c.id, joined })), joins };
+  return { l: new Linker(s, (c: Cluster, joined) => joins.push({ cluster: c.id, joined })), joins };
 }
 
 test('linkage: one shared network (a /24 and the /16 around it) never links two orgs on its own', () => {
@@ -392,8 +392,8 @@ test('linkage: accounts first seen together that share a harness link; developer
   // day 3, 40 accounts of one operation open within half an hour: each on its own static residential address (no
   // shared subnet, no rotation), the stock SDK, jittered times, and the harness's wrapper and shape.
   const rng = new Rng(17);
-  const build = (operation: boolean) => {
-    const { l } = linker();
+  const build = (operation: boolean, s = spec) => {
+    const { l } = linker(s);
     const harness = { suffixHash: 0x4243, shapeHash: 0x7778 };
     const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
     for (let day = 0; day < 4; day++) {
@@ -420,10 +420,17 @@ test('linkage: accounts first seen together that share a harness link; developer
   assert.deepEqual(c.members.filter((m) => !m.startsWith('org_h')), [], 'no evaluator or developer joins the operation');
   assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail))), 'the cohort is among the reasons');
   // Without the operation: the developers first seen together at the start share stock SDKs, cloud ranges and
-  // common shapes, yet no cohort makes a link (it is evidence only as the contained value of a bundle, and never
-  // contains), and the harness's evaluators, first seen at random, stay apart.
+  // common shapes, yet no cohort makes a link: they were first seen in the linker's first day, so they have none;
+  // and even without that warm-up a cohort is evidence only as the less used value of a bundle, never the container
+  // (tried without that guard, the first 26 developers, all on one SDK, were one bundle). The harness's evaluators,
+  // first seen at random, stay apart.
+  const byCohort = (x: Linker) => x.allClusters().flatMap((c) => c.links).filter((k) => k.reasons.some((r) => r.kind === 'cohort' && r.nats > 0) || k.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail)));
   const quiet = build(false);
-  const byCohort = quiet.allClusters().flatMap((x) => x.links).filter((k) => k.reasons.some((r) => r.kind === 'cohort' && r.nats > 0) || k.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail)));
-  assert.deepEqual(byCohort, []);
+  const entries = new Map(quiet.checkpoint().entries.orgs);
+  assert.equal(entries.get('org_dev0')!.link!.values.some(([k]) => k.startsWith('cohort:')), false, 'no cohort in the first day');
+  assert.deepEqual(byCohort(quiet), []);
   assert.equal(quiet.clusterOf('org_eval0'), undefined);
+  const noWarmup = build(false, { ...spec, cohort: { ...spec.cohort!, warmup_hours: 0 } });
+  assert.ok(new Map(noWarmup.checkpoint().entries.orgs).get('org_dev0')!.link!.values.some(([k]) => k.startsWith('cohort:')));
+  assert.deepEqual(byCohort(noWarmup), []);
 });

@@ -123,6 +123,11 @@ export class Linker {
   private readonly containedGroups: Set<number>;
   /** Widths (ms) of the buckets an org's first request is registered in (linkage.yaml cohort). */
   private readonly cohortMs: number[];
+  /**
+   * Orgs first seen this soon after the linker started were not opened then: they are the deployment's existing
+   * customers, seen for the first time because it (or a trace) began.
+   */
+  private readonly cohortWarmupMs: number;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   /** The kind whose values count each kind's chances (chances_by; itself by default). */
@@ -141,6 +146,8 @@ export class Linker {
    */
   private busy = 0;
   private now = -Infinity;
+  /** The first event time the linker saw: cohorts register only after the warm-up that follows it. */
+  private since = Infinity;
   private touches = 0;
   /** What changed since the last incremental checkpoint (keys whose entry is now absent are removals). */
   private readonly dirty = { orgs: new Set<string>(), values: new Set<string>(), clusters: new Set<string>() };
@@ -162,6 +169,7 @@ export class Linker {
     this.containingGroups = new Set((spec.co_usage_containing ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.containedGroups = new Set((spec.co_usage_contained ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.cohortMs = (spec.cohort?.bucket_minutes ?? []).map((m) => m * 60_000);
+    this.cohortWarmupMs = (spec.cohort?.warmup_hours ?? 0) * 3_600_000;
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.chancesOf = this.kinds.map((k, i) => {
@@ -222,6 +230,7 @@ export class Linker {
   /** Applies one request's record: aggregates, activity, values, and any link it makes. */
   observe(r: LinkRecord): void {
     this.now = Math.max(this.now, r.ts);
+    if (r.ts < this.since) this.since = r.ts;
     let agg = this.aggs.get(r.org);
     const firstSeen = !agg;
     if (!agg) this.aggs.set(r.org, (agg = new LinkAggregate()));
@@ -300,7 +309,7 @@ export class Linker {
     reg(5, 'wrapper', r.suffixHash, 's', true);
     reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
     // An org returning after eviction is first seen again: it comes back as a newcomer would.
-    if (firstSeen) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false);
+    if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false);
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
     if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
       candidates ??= new Set();
@@ -661,7 +670,7 @@ export class Linker {
       this.dirty.clusters.clear();
       this.full = false;
     }
-    return { head: { nextId: this.nextId, observed: this.observed, now: Number.isFinite(this.now) ? this.now : null, touches: this.touches }, entries };
+    return { head: { nextId: this.nextId, observed: this.observed, now: Number.isFinite(this.now) ? this.now : null, touches: this.touches, ...(Number.isFinite(this.since) ? { since: this.since } : {}) }, entries };
   }
 
   /** The next dirtyOnly checkpoint carries everything (the previous write failed). */
@@ -715,6 +724,8 @@ export class Linker {
     this.nextId = head.nextId;
     this.observed = head.observed;
     this.now = head.now ?? -Infinity;
+    // A checkpoint from before cohorts: the linker has watched long enough for anyone first seen now to be new.
+    this.since = head.since ?? (head.now === null ? Infinity : -Infinity);
     this.touches = head.touches;
     this.busy = 0;
     for (const id of this.orgs.keys()) if ((this.aggs.get(id)?.tally.n ?? 0) >= this.busyAt) this.busy++;
@@ -729,6 +740,8 @@ export interface LinkerHead {
   observed: number;
   now: number | null;
   touches: number;
+  /** The first event time seen (absent before any, and in checkpoints from before cohorts). */
+  since?: number;
 }
 
 /** One org: its combined traffic (absent once evicted) and its evidence state (absent with linkage off). */

@@ -142,7 +142,14 @@ export const linkageSchema = z.strictObject({
    * fell in. Accounts an operator opens together are first seen together; several widths, since a campaign's
    * accounts start over minutes or hours and ordinary newcomers dilute a wide bucket.
    */
-  cohort: z.strictObject({ bucket_minutes: z.array(z.number().positive()).min(1).max(4) }).optional(),
+  cohort: z.strictObject({
+    bucket_minutes: z.array(z.number().positive()).min(1).max(4),
+    /**
+     * Orgs first seen within this long of the linker's first event register no cohort: when a deployment (or a
+     * trace) starts, its existing customers are first seen over its first day, and were not opened then.
+     */
+    warmup_hours: z.number().min(0).default(24),
+  }).optional(),
   /** A wrapper or request shape counts for an org once it used it this many times. */
   min_value_uses: z.number().int().min(1),
   bucket_minutes: z.number().positive(),
