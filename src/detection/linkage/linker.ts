@@ -504,18 +504,23 @@ export class Linker {
         // One of the two must be about the actor (its network or client): unrelated evaluators running one public
         // harness share its wrapper and parameters, and that bundle is the harness's, not theirs.
         if (x.group === y.group || !(this.actorGroups.has(x.group) || this.actorGroups.has(y.group))) continue;
+        // A cohort bundles with what its accounts send (a harness's text, a shape, a client), not with a network habit:
+        // an app whose end users call from everywhere, first seen beside a network on rotating exits, rotates as its
+        // accounts do (fold A seed 7 under `--perturb residential`: joined it). Rotation bundles with the harness.
+        if (this.cohortWithNetwork(x.group, y.group)) continue;
         pairs++;
         const [small, large] = x.df <= y.df ? [x, y] : [y, x];
-        // A cohort is only ever the less used value: when a deployment starts, every org is first seen at once, and
-        // whatever its first orgs use, they use inside that first bucket.
-        if (!small.users || this.containedGroups.has(large.group)) continue;
+        if (!small.users) continue;
         const n = small.users.size;
         // Nearly the same orgs (an intersection over the union of CO_SHARE needs n >= CO_SHARE x the other's users),
         // or, for a network habit (a proxy range, rotating addresses), nearly all users of the one inside the other.
         // Only a network may contain: a request shape names its API, and so its users run that API's SDK, whose
         // users then contain the shape's without any common actor (fold A seed 11's small developers, linked so).
         const same = n >= CO_SHARE * large.df;
-        const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group);
+        // A cohort may lie inside another value's users, but never contains one: a value few orgs use, most of them
+        // first seen in one busy hour, is no operation (nearly the same orgs is: a harness's users, still registering
+        // it while all of them already have their first-seen bucket, are fewer than the cohort for a while).
+        const contains = !this.containedGroups.has(large.group) && (this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group));
         if (!same && !contains) continue;
         // The other value's share of the orgs seen. Those are rounded up to a power of two (so workers agree), which
         // can halve a share: for values used by about as many orgs that is how it has always been judged; a value
@@ -537,6 +542,10 @@ export class Linker {
     if (!best) return undefined;
     best.nats = Math.max(0, best.nats - penalty - Math.log(pairs));
     return best;
+  }
+
+  private cohortWithNetwork(a: number, b: number): boolean {
+    return (this.containedGroups.has(a) && this.containingGroups.has(b)) || (this.containedGroups.has(b) && this.containingGroups.has(a));
   }
 
   /**
