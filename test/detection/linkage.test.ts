@@ -434,3 +434,20 @@ test('linkage: accounts first seen together that share a harness link; developer
   const noWarmup = build(false, { ...spec, cohort: { ...spec.cohort!, warmup_hours: 0 } });
   assert.ok(byCohort(noWarmup).length > 0, 'without the warm-up, the first hour is a bundle');
 });
+
+test('linkage: a co-usage count follows the users a value gains after it was counted', () => {
+  // 300 developers on cloud ranges; 12 accounts on one proxy /16 each send a harness shape three times. The pair's
+  // co-usage is counted, then 6 more accounts of the range take up the shape: asked again, the count has them.
+  const { l } = linker();
+  const rng = new Rng(23);
+  for (let i = 0; i < 300; i++)
+    for (let k = 0; k < 3; k++) l.observe(record(`org_dev${i}`, { ts: T0 + rng.next() * 24 * HOUR, ip24: `3.${4 + (i % 6)}.${i % 9}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: 'sdk:openai/python', shapeHash: 100 + (i % 5) }));
+  const proxy = (i: number) => ({ ip24: `91.200.${i % 4}.0/24`, ip16: '91.200.0.0/16', userAgent: `sdk:other${i}` });
+  for (let i = 0; i < 20; i++) l.observe(record(`org_p${i}`, { ts: T0 + 25 * HOUR, ...proxy(i), shapeHash: 0x900 + i }));
+  for (let i = 0; i < 12; i++) for (let k = 0; k < 3; k++) l.observe(record(`org_p${i}`, { ts: T0 + 26 * HOUR + k * 1000, ...proxy(i), shapeHash: 0xabc }));
+  const before = l.explainPair('org_p0', 'org_p1')!.reasons.find((r) => r.kind === 'co_usage');
+  assert.ok(before, 'a bundle of the range and the shape');
+  assert.match(before.detail, /^12 of the 12 orgs using shape:abc/);
+  for (let i = 12; i < 18; i++) for (let k = 0; k < 3; k++) l.observe(record(`org_p${i}`, { ts: T0 + 27 * HOUR + k * 1000, ...proxy(i), shapeHash: 0xabc }));
+  assert.match(l.explainPair('org_p0', 'org_p1')!.reasons.find((r) => r.kind === 'co_usage')!.detail, /^18 of the 18 orgs using shape:abc/);
+});

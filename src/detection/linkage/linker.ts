@@ -77,6 +77,8 @@ interface ValueState {
   orgs: Set<string> | null;
   /** Once many use it: the most recent users, so a newcomer is still compared with some of them (a big hydra's). */
   recent?: string[];
+  /** Renewed (linker-wide counter) whenever an org starts or stops using the value; not stored. Co-usage counts are cached against it. */
+  ver?: number;
 }
 
 const MAX_CLUSTER_LINKS = 500;
@@ -94,6 +96,8 @@ const CO_SHARE = 0.7;
 const MAX_CO_VALUES = 12;
 /** A value's users are kept up to this many: a network of up to a few hundred accounts is judged on co-usage. */
 const CO_USERS_MAX = 512;
+/** Co-usage counts remembered (value pairs; the oldest is dropped first). */
+const CO_COUNTS_MAX = 4096;
 
 export interface LinkEvaluation {
   strength: number;
@@ -108,6 +112,9 @@ export class Linker {
   private readonly orgs = new Map<string, OrgLinkState>();
   private readonly aggs = new Map<string, LinkAggregate>();
   private readonly valuesByKey = new Map<string, ValueState>();
+  /** Cached co-usage counts by value pair, valid while both values' `ver` are as recorded. */
+  private readonly coCounts = new Map<string, { small: number; large: number; c: number }>();
+  private versions = 0;
   private readonly parent = new Map<string, string>();
   private readonly clusters = new Map<string, Cluster>();
   private readonly kinds: LinkKind[];
@@ -257,8 +264,8 @@ export class Linker {
         newBucket = true;
       }
     }
-    /** Registers the value; true when it is new to the org. */
-    const reg = (slot: number, kind: LinkKind, raw: string | number | undefined, prefix: string, repeated: boolean): boolean => {
+    /** Registers the value; true when it is new to the org. `finds`: its other users become candidate partners. */
+    const reg = (slot: number, kind: LinkKind, raw: string | number | undefined, prefix: string, repeated: boolean, finds = true): boolean => {
       if (!raw || st.last[slot] === raw || !this.enabled(kind)) return false;
       const key = `${kind}:${prefix}${typeof raw === 'number' ? raw.toString(16) : raw}`;
       if (st.values.has(key)) {
@@ -285,15 +292,18 @@ export class Linker {
       let v = this.valuesByKey.get(key);
       if (!v) this.valuesByKey.set(key, (v = { df: 0, orgs: new Set() }));
       v.df++;
+      v.ver = ++this.versions;
       this.dirty.values.add(key);
-      candidates ??= new Set();
-      if (v.df <= this.spec.candidate_max_orgs && v.orgs) for (const o of v.orgs) candidates.add(o);
-      else {
-        // Many use it: a newcomer is compared with the most recent users only.
-        v.recent ??= v.orgs ? [...v.orgs].slice(-RECENT_USERS) : [];
-        for (const o of v.recent) candidates.add(o);
-        v.recent.push(r.org);
-        if (v.recent.length > RECENT_USERS) v.recent.shift();
+      if (finds) {
+        candidates ??= new Set();
+        if (v.df <= this.spec.candidate_max_orgs && v.orgs) for (const o of v.orgs) candidates.add(o);
+        else {
+          // Many use it: a newcomer is compared with the most recent users only.
+          v.recent ??= v.orgs ? [...v.orgs].slice(-RECENT_USERS) : [];
+          for (const o of v.recent) candidates.add(o);
+          v.recent.push(r.org);
+          if (v.recent.length > RECENT_USERS) v.recent.shift();
+        }
       }
       if (v.orgs) {
         if (v.orgs.size >= CO_USERS_MAX) v.orgs = null;
@@ -308,8 +318,9 @@ export class Linker {
     reg(4, 'wrapper', r.prefixHash, 'p', true);
     reg(5, 'wrapper', r.suffixHash, 's', true);
     reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
-    // An org returning after eviction is first seen again: it comes back as a newcomer would.
-    if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false);
+    // An org returning after eviction is first seen again: it comes back as a newcomer would. Its cohort finds no
+    // partners: at its first request there is nothing else to compare; its harness's values find them later.
+    if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false, false);
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
     if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
       candidates ??= new Set();
@@ -486,12 +497,12 @@ export class Linker {
    * known (at most CO_USERS_MAX); the other is looked up in each of them.
    */
   private coUsage(as: OrgLinkState, bs: OrgLinkState, seen: number): CoUsage | undefined {
-    const shared: Array<{ key: string; group: number; users: Set<string> | null; df: number }> = [];
+    const shared: Array<{ key: string; group: number; users: Set<string> | null; df: number; ver: number }> = [];
     for (const [key, ki] of as.values) {
       if (!bs.values.has(key)) continue;
       const v = this.valuesByKey.get(key);
       if (!v || v.df < MIN_CO_USERS) continue;
-      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs, df: v.df });
+      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs, df: v.df, ver: v.ver ?? 0 });
       if (shared.length >= MAX_CO_VALUES) break;
     }
     const penalty = 2 * Math.log(Math.max(2, seen));
@@ -529,8 +540,7 @@ export class Linker {
         const pInside = Math.min(large.df / Math.max(this.containerBase(large.key, seen), large.df + 1), 1 - 1e-9);
         // Every user of the one using the other is the most it can show: most pairs are settled without counting.
         if (n * Math.log(1 / (same ? pSame : pInside)) <= Math.max(penalty, best?.nats ?? 0)) continue;
-        let c = 0;
-        for (const o of small.users) if (this.orgs.get(o)?.values.has(large.key)) c++;
+        const c = this.coUsers(small, large);
         const q = c / n;
         const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE ? pInside : NaN;
         if (c < MIN_CO_USERS || !(q > p)) continue;
@@ -546,6 +556,22 @@ export class Linker {
 
   private cohortWithNetwork(a: number, b: number): boolean {
     return (this.containedGroups.has(a) && this.containingGroups.has(b)) || (this.containedGroups.has(b) && this.containingGroups.has(a));
+  }
+
+  /**
+   * How many users of the less used value also use the other. The count is kept until either value gains or loses
+   * a user: the pairs of one network ask about the same few value pairs again and again, and counting walks up to
+   * CO_USERS_MAX orgs each time.
+   */
+  private coUsers(small: { key: string; users: Set<string> | null; ver: number }, large: { key: string; ver: number }): number {
+    const ck = `${small.key}\n${large.key}`;
+    const hit = this.coCounts.get(ck);
+    if (hit && hit.small === small.ver && hit.large === large.ver) return hit.c;
+    let c = 0;
+    for (const o of small.users!) if (this.orgs.get(o)?.values.has(large.key)) c++;
+    if (!hit && this.coCounts.size >= CO_COUNTS_MAX) this.coCounts.delete(this.coCounts.keys().next().value!);
+    this.coCounts.set(ck, { small: small.ver, large: large.ver, c });
+    return c;
   }
 
   /**
@@ -644,6 +670,7 @@ export class Linker {
       if (!v) continue;
       this.dirty.values.add(key);
       v.df--;
+      v.ver = ++this.versions;
       v.orgs?.delete(org);
       if (v.recent) v.recent = v.recent.filter((o) => o !== org);
       if (v.df <= 0) this.valuesByKey.delete(key);
@@ -722,6 +749,7 @@ export class Linker {
     for (const [id, s] of linked)
       this.orgs.set(id, { values: new Map(s.values), perKind: this.perKindOf(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
     this.valuesByKey.clear();
+    this.coCounts.clear();
     for (const [k, e] of entries.values) if (e) this.valuesByKey.set(k, { df: e[0], orgs: e[1] ? new Set(e[1]) : null, ...(e[2] ? { recent: [...e[2]] } : {}) });
     this.parent.clear();
     this.clusters.clear();
