@@ -554,6 +554,7 @@ export class Linker {
     return best;
   }
 
+  /** Whether one group is a cohort's (co_usage_contained) and the other a network habit's (co_usage_containing). */
   private cohortWithNetwork(a: number, b: number): boolean {
     return (this.containedGroups.has(a) && this.containingGroups.has(b)) || (this.containedGroups.has(b) && this.containingGroups.has(a));
   }

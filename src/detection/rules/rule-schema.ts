@@ -103,7 +103,8 @@ export const linkageSchema = z.strictObject({
   /**
    * Evidence groups whose values, as the less used of the two, may have nearly all their users inside the other
    * value's: nearly every account first seen in a window using one wrapper is a cohort with a harness. Never as
-   * the container: when a deployment starts, every org is first seen at once.
+   * the container (a value few orgs use, most of them first seen in one busy hour, is no operation), and never
+   * beside a `co_usage_containing` group (an app whose users call from everywhere rotates like a proxy network).
    */
   co_usage_contained: z.array(z.string()).default([]),
   /**
