@@ -25,7 +25,7 @@ import { authenticate, presentedKey } from './authenticate.js';
 import { buildRequestEvent, type AuthenticatedExchange } from './build-request-event.js';
 import { createBatchRoutes } from './batch-routes.js';
 import { MemoryBatchRegistry, type BatchRegistry } from './batch-registry.js';
-import { clientIp, newExchange, type Exchange } from './exchange.js';
+import { clientIp, newExchange, releaseExchange, type Exchange } from './exchange.js';
 import { extractFacts } from './extract-facts.js';
 import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
@@ -218,6 +218,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       fail(x, e);
     } finally {
       finish(x);
+      (x.res as ResponseOf).exchange = undefined;
+      releaseExchange(x);
     }
   }
 

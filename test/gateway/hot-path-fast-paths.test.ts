@@ -2,7 +2,7 @@
 // cancelling a non-streaming upstream call, and batched hand-off to event consumers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { KeyHashCache } from '../../src/gateway/key-hash-cache.js';
@@ -69,6 +69,40 @@ test('responses with a known body are framed with content-length, not chunked (s
     assert.equal(bad.statusCode, 401);
     assert.equal(bad.headers['transfer-encoding'], undefined);
     assert.equal(Number(bad.headers['content-length']), Buffer.byteLength(badText));
+  } finally {
+    await h.close();
+  }
+});
+
+test('a finished call lets go of its request: its exchange no longer reaches the request, response, body, ticket or upstream call', async () => {
+  // Whatever still points at a finished exchange (its response, a closure of its call) must not keep the request's
+  // objects alive: under load such a pointer from a dead object in the old generation had every request promoted.
+  const h = await startHarness();
+  const exchanges: Array<Record<string, unknown>> = [];
+  const responses: Array<ServerResponse & { exchange?: unknown }> = [];
+  // Runs after the hot path's own listener, which has set the exchange on the response by then.
+  h.server.on('request', (_req: IncomingMessage, res: ServerResponse & { exchange?: Record<string, unknown> }) => {
+    if (res.exchange) exchanges.push(res.exchange);
+    responses.push(res);
+  });
+  try {
+    const call = (stream: boolean) =>
+      request(h.url + '/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${h.secret}` },
+        body: JSON.stringify({ model: 'demo-gpt', stream, messages: [{ role: 'user', content: 'hi' }] }),
+      }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+    const [plain, streamed] = [await call(false), await call(true)];
+    assert.equal(plain.status, 200);
+    assert.equal(streamed.status, 200);
+    assert.match(streamed.text, /data: \[DONE\]/);
+    await h.takeEvents(2);
+    assert.equal(exchanges.length, 2);
+    for (const x of exchanges) {
+      assert.ok(typeof x.id === 'string' && x.status === 200, 'what the finished call reports is kept');
+      for (const held of ['req', 'res', 'body', 'facts', 'meter', 'ticket', 'abort', 'upstreamActivity']) assert.equal(x[held], undefined, held);
+    }
+    for (const res of responses) assert.equal(res.exchange, undefined);
   } finally {
     await h.close();
   }
