@@ -95,6 +95,7 @@ try {
           round, target: t.name, kind, requests: w.requests, rps: Math.round(w.rps), errors: w.errors,
           bytes_per_request: Math.round(a.allocated / w.requests),
           bytes_per_request_less_idle: Math.round((a.allocated - backgroundBytes) / w.requests),
+          promoted_per_request: Math.round(a.promoted / w.requests),
           scavenges: a.scavenges, requests_per_scavenge: Math.round(w.requests / Math.max(1, a.scavenges)), majors: a.majors,
           gc_pause_us_per_request: +(a.pauseUs / w.requests).toFixed(2), worst_pause_ms: +(a.worstPauseUs / 1000).toFixed(2),
           cpu_us_per_request: Math.round((cpu * 1000) / w.requests), main_cpu_us_per_request: Math.round((mainCpu * 1000) / w.requests), p99_ms: w.p99, load1: +loadavg()[0].toFixed(2),
@@ -106,13 +107,13 @@ try {
   }
   console.log(`\nidle allocation (bytes/s, timers only): ${targets.map((t) => `${t.name} ${Math.round(idle[t.name])}`).join(', ')}`);
   console.log(`node args: this ${JSON.stringify(NODE_ARGS)}${BASE ? `, base ${JSON.stringify(BASE_NODE_ARGS)}` : ''}; ${ROUNDS} rounds × ${SECONDS} s × ${CONNECTIONS} connections; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
-  console.log('| target | kind | bytes/request (median) | less idle timers | requests per scavenge | GC pause µs/request | worst pause ms | CPU µs/request | main thread µs/request | req/s |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| target | kind | bytes/request (median) | less idle timers | promoted bytes/request | requests per scavenge | GC pause µs/request | worst pause ms | CPU µs/request | main thread µs/request | req/s |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const t of targets)
     for (const kind of KINDS) {
       const rs = rows.filter((r) => r.target === t.name && r.kind === kind);
       const m = (k) => median(rs.map((r) => r[k]));
-      console.log(`| ${t.label} | ${kind} | ${m('bytes_per_request')} | ${m('bytes_per_request_less_idle')} | ${m('requests_per_scavenge')} | ${m('gc_pause_us_per_request')} | ${Math.max(...rs.map((r) => r.worst_pause_ms))} | ${m('cpu_us_per_request')} | ${m('main_cpu_us_per_request')} | ${m('rps')} |`);
+      console.log(`| ${t.label} | ${kind} | ${m('bytes_per_request')} | ${m('bytes_per_request_less_idle')} | ${m('promoted_per_request')} | ${m('requests_per_scavenge')} | ${m('gc_pause_us_per_request')} | ${Math.max(...rs.map((r) => r.worst_pause_ms))} | ${m('cpu_us_per_request')} | ${m('main_cpu_us_per_request')} | ${m('rps')} |`);
     }
 } finally {
   for (const p of procs.reverse()) await stopProcess(p);

@@ -30,9 +30,10 @@ const VARIANTS = {
   'no-detection': { detection: { enabled: false } },
   'no-trace-file': { events: { traceFile: undefined } },
   'no-metering-flush': { metering: { flushMs: 3_600_000 } },
-  'no-version-check': { view: { versionCheckMs: 3_600_000 } },
+  'no-version-check': { view: { versionCheckMs: 3_600_000, maxStalenessMs: 7_200_000 } },
+  'no-request-log': { requestLog: { enabled: false } },
   'no-webhook-poll': { enforcement: { deliveryIntervalMs: 3_600_000 } },
-  'none': { detection: { enabled: false }, metering: { flushMs: 3_600_000 }, view: { versionCheckMs: 3_600_000 }, enforcement: { deliveryIntervalMs: 3_600_000 } },
+  'none': { detection: { enabled: false }, metering: { flushMs: 3_600_000 }, view: { versionCheckMs: 3_600_000, maxStalenessMs: 7_200_000 }, enforcement: { deliveryIntervalMs: 3_600_000 }, requestLog: { enabled: false } },
 };
 const only = opt('variants', Object.keys(VARIANTS).join(',')).split(',');
 if (!argv.includes('--no-build')) spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });

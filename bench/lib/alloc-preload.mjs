@@ -5,7 +5,8 @@
 // (v8.GCProfiler): bytes allocated = growth of the used heap between GCs, summed, plus the growth since the last
 // one. It does not depend on how fast the machine is or how loaded, only on the work done. Buffers' backing
 // stores live outside the V8 heap and are not counted (their JS objects are); the detection worker thread has
-// its own heap and is not counted either.
+// its own heap and is not counted either. `promoted` is the old generation's growth across young collections: the
+// bytes that survived two of them (or were kept alive from the old generation) and now wait for a full collection.
 // With BENCH_HEAP_SAMPLE=FILE the window also runs V8's sampling heap profiler (every allocation, collected
 // or not, sampled every 4 KiB on average) and writes it to FILE (.heapprofile, Chrome DevTools' format), to
 // see which code allocates (bench/lib/summarize-heap-profile.mjs).
@@ -41,7 +42,11 @@ process.on('SIGUSR2', () => {
   let majors = 0;
   let pauseUs = 0;
   let worstPauseUs = 0;
+  // Promoted: what young collections moved to the old generation (its growth across each scavenge).
+  let promoted = 0;
+  const oldUsed = (h) => h.heapSpaceStatistics.find((x) => x.spaceName === 'old_space')?.spaceUsedSize ?? 0;
   for (const s of stats) {
+    if (s.gcType === 'Scavenge') promoted += Math.max(0, oldUsed(s.afterGC) - oldUsed(s.beforeGC));
     allocated += Math.max(0, s.beforeGC.heapStatistics.usedHeapSize - lastAfter);
     lastAfter = s.afterGC.heapStatistics.usedHeapSize;
     if (s.gcType === 'Scavenge' || s.gcType === 'MinorMarkSweep') scavenges++;
@@ -52,5 +57,5 @@ process.on('SIGUSR2', () => {
   allocated += Math.max(0, endUsed - lastAfter);
   const ms = performance.now() - open.startMs;
   open = undefined;
-  process.stderr.write(`ALLOC ${JSON.stringify({ allocated, ms, gcs: stats.length, scavenges, majors, pauseUs: Math.round(pauseUs), worstPauseUs: Math.round(worstPauseUs), cpuUs: cpu.user + cpu.system })}\n`);
+  process.stderr.write(`ALLOC ${JSON.stringify({ allocated, promoted, ms, gcs: stats.length, scavenges, majors, pauseUs: Math.round(pauseUs), worstPauseUs: Math.round(worstPauseUs), cpuUs: cpu.user + cpu.system })}\n`);
 });
