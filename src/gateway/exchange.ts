@@ -86,9 +86,9 @@ export function newExchange(req: IncomingMessage, res: ServerResponse, door: Fro
  * limit ticket and upstream call. Something can still point at the exchange after its request is done (its
  * response, a closure of its call), and under load that something is sometimes an object already moved to the
  * old generation and dead there: young collections treat its pointers as live until the next full collection,
- * so every object the exchange reached was copied and then promoted with it. In 7 of 10 saturation runs a third
+ * so every object the exchange reached was copied and then promoted with it. In 17 of 22 saturation runs a third
  * of all allocation was promoted that way (about 10 KB per request, scavenges of 8–12 ms, a full collection every
- * 2–3 s); released, none of 13 (BENCHMARKS.md, "Promoted request graphs"). The exchange must not be used after this.
+ * 2–3 s); released, in none of 20 (BENCHMARKS.md, "Promoted request graphs"). The exchange must not be used after this.
  */
 export function releaseExchange(x: Exchange): void {
   const r = x as Partial<Exchange>;
