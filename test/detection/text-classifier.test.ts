@@ -63,3 +63,16 @@ test('a model trained with a length knee reads a text longer than the knee by it
   assert.ok(Math.abs(plain.harmLogit(long) - (-4 + (20 * 20) / Math.sqrt(39))) < 0.05, String(plain.harmLogit(long)));
   assert.ok(Math.abs(kneed.harmLogit(long) - (-4 + (20 * 20 * 2) / 39)) < 0.05, String(kneed.harmLogit(long)));
 });
+
+test('a prompt seen before gets the verdict a fresh classifier gives it, however many prompts came between', () => {
+  const model = oneWordModel('zorblax', 20);
+  const shared = buildTextClassifier(model);
+  const texts = ['zorblax zorblax here', 'plain words only here', 'zorblax', 'another plain prompt', '', 'zorblax at the end zorblax'];
+  const order: string[] = [];
+  // Far more distinct prompts than the memo keeps, with the six above recurring among them.
+  for (let i = 0; i < 12_000; i++) order.push(i % 7 === 0 ? texts[i % texts.length]! : `filler prompt number ${i} zorblax`.slice(0, i % 3 === 0 ? 40 : 22));
+  for (const [i, t] of order.entries()) {
+    const cues = i % 11 === 0 ? 0 : undefined;
+    assert.deepEqual(shared.classify(t, cues), buildTextClassifier(model).classify(t, cues), `prompt ${i}: ${t}`);
+  }
+});

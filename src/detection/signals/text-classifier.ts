@@ -14,6 +14,7 @@ import { FeatureBuffer, hashedFeatures, occurrenceValue } from '../text/hashed-f
 import { contentOf } from './harness-cues.js';
 import { decodeU32 } from './fingerprint-index.js';
 import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './taxonomy.js';
+import { createTextMemo } from '../text/text-memo.js';
 
 export interface TextModelFile {
   version: 1;
@@ -65,8 +66,11 @@ export interface TextClassifier {
   readonly bits: number;
   readonly harmThreshold: number;
   readonly benignFpr: number;
-  /** `cues`: the prompt's harness cues when already known (skips looking for scaffolding that is not there). */
-  classify(text: string, cues?: number): TextVerdict;
+  /**
+   * `cues`: the prompt's harness cues when already known (skips looking for scaffolding that is not there). The
+   * verdict of an identical recent prompt is returned as it was (shared: do not modify it).
+   */
+  classify(text: string, cues?: number): Readonly<TextVerdict>;
   /** Raw harm logit (the evaluation sets thresholds on it). */
   harmLogit(text: string): number;
   /** Raw benchmark-item logit. */
@@ -74,6 +78,15 @@ export interface TextClassifier {
 }
 
 const MIN_KNOWN = 4;
+/**
+ * Verdicts of recent prompts kept for identical ones (text-memo.ts; at most 2 x 4,096 texts of up to 2,048
+ * characters). In the simulated `mixed` trace 40% of the classifier's calls repeat an earlier text and 33% one of
+ * the last 4,096 (agent loops resending their user turn, retries, follow-ups read with their question); a repeat
+ * costs a map lookup instead of ~25 µs.
+ */
+const VERDICT_MEMO_ENTRIES = 4096;
+const VERDICT_MEMO_CHARS = 2048;
+const EMPTY_VERDICT: Readonly<TextVerdict> = Object.freeze({ harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), topicLogit: 0, capability: false, evalItem: false });
 /** A closing request is read on its own only after this much context, and only when it is this short. */
 const CONTEXT_CHARS = 300;
 const CLOSING_MIN = 20;
@@ -142,6 +155,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const harmCap = file.harm.feature_cap ?? 0;
   const knee = file.length_knee ?? 0;
   const buf = new FeatureBuffer();
+  const memo = createTextMemo<TextVerdict>(VERDICT_MEMO_ENTRIES, VERDICT_MEMO_CHARS);
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
   const acc = new Float64Array(C);
   const hitFeatures = new Int32Array(buf.idx.length);
@@ -228,31 +242,40 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       return acc[itemCol]!;
     },
     classify(text, cues) {
-      if (!text) return { harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), topicLogit: 0, capability: false, evalItem: false };
-      const z = harmOf(text, cues);
-      const known = judgedKnown;
-      // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
-      // carries no evidence either way: its score would come from the bias and function-word pairs alone.
-      const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
-      const topic = argmax(topicCols);
-      const topicLogit = acc[topicCols[topic]!]!;
-      const evalItem = wholeKnown >= MIN_KNOWN && acc[itemCol]! >= file.item.threshold;
-      if (harmful) {
-        // The category is read from whichever text was judged harmful.
-        if (fromClosing) score(closingRequest(text)!);
-        scoreHarmCategories();
-      }
-      return {
-        harmP: 1 / (1 + Math.exp(-(pa * z + pb))),
-        harmful,
-        harmCategory: harmful ? argmax(harmCols) : -1,
-        topic,
-        topicLogit,
-        capability: capabilityTopic[topic] === 1,
-        evalItem,
-      };
+      if (!text) return EMPTY_VERDICT;
+      const tag = cues ?? -1;
+      const known = memo.get(text, tag);
+      if (known !== undefined) return known;
+      const v = classifyText(text, cues);
+      memo.set(text, tag, v);
+      return v;
     },
   };
+
+  function classifyText(text: string, cues: number | undefined): TextVerdict {
+    const z = harmOf(text, cues);
+    const known = judgedKnown;
+    // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
+    // carries no evidence either way: its score would come from the bias and function-word pairs alone.
+    const harmful = known >= MIN_KNOWN && z >= file.harm.threshold;
+    const topic = argmax(topicCols);
+    const topicLogit = acc[topicCols[topic]!]!;
+    const evalItem = wholeKnown >= MIN_KNOWN && acc[itemCol]! >= file.item.threshold;
+    if (harmful) {
+      // The category is read from whichever text was judged harmful.
+      if (fromClosing) score(closingRequest(text)!);
+      scoreHarmCategories();
+    }
+    return {
+      harmP: 1 / (1 + Math.exp(-(pa * z + pb))),
+      harmful,
+      harmCategory: harmful ? argmax(harmCols) : -1,
+      topic,
+      topicLogit,
+      capability: capabilityTopic[topic] === 1,
+      evalItem,
+    };
+  }
 }
 
 export function loadTextClassifier(path: string): TextClassifier {
