@@ -13,7 +13,7 @@ import { conditionComparisons } from './rules/condition.js';
 import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
-import { extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
+import { createPromptMemo, extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
 import { HARMFUL, NEW_TOOLS, SINGLE_TURN } from './signals/request-flags.js';
 import { readingOf } from './text/deobfuscate.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
@@ -173,7 +173,7 @@ function explainPoint(k: number): boolean {
 export function createDetector(opts: DetectorOptions): Detector {
   const clock = opts.clock ?? { now: () => Date.now() };
   const disabled = opts.disabledSignals ?? new Set<SignalName>();
-  const models = { fingerprints: opts.fingerprints, text: opts.text, disabled };
+  const models = { fingerprints: opts.fingerprints, text: opts.text, disabled, memo: createPromptMemo() };
   const evidenceCfg = opts.evidence ?? { samples: 3, maxChars: 300 };
   const orgRules = opts.rules.filter((r) => r.spec.scope === 'org');
   const clusterRules = opts.rules.filter((r) => r.spec.scope === 'cluster');

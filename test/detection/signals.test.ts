@@ -348,3 +348,32 @@ test('a request shape counts the tools offered; the habit linkage compares only 
   assert.notEqual(two!.habitHash, none!.habitHash, 'offering tools or not is part of the habit');
   assert.notEqual(two!.habitHash, other!.habitHash, 'so are the sampling parameters');
 });
+
+test('a request whose prompt was seen before gets the signals it would get read afresh, system prompt and follow-ups included', async () => {
+  const { createPromptMemo } = await import('../../src/detection/signals/request-signals.js');
+  const { fixtureLines } = await import('./helpers.js');
+  const fresh = { fingerprints, text, disabled: new Set<never>() };
+  const memo = createPromptMemo();
+  const kept = { ...fresh, memo };
+  const lines = ['legit.jsonl', 'competitor.jsonl', 'hydra.jsonl'].flatMap((n) => fixtureLines(n)).filter((l) => l.type === 'request');
+  const prompts = new Set<string>();
+  let repeats = 0;
+  for (const [i, l] of lines.entries()) {
+    const p = viewRequest(l.body).prompt;
+    if (prompts.has(p)) repeats++;
+    prompts.add(p);
+    assert.deepEqual(extractSignals(l, i, kept), extractSignals(l, i, fresh), `request ${l.id}`);
+  }
+  assert.ok(repeats > 100, `${repeats} repeated prompts: the memo was exercised`);
+  // The same words under another system prompt, or after another question, are another request.
+  const ask = (prompt: string, system?: string, before?: string) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai.chat',
+    body: { model: 'm', messages: [...(system ? [{ role: 'system', content: system }] : []), ...(before ? [{ role: 'user', content: before }, { role: 'assistant', content: 'Sure.' }] : []), { role: 'user', content: prompt }] },
+  });
+  const item = 'Which planet is the largest in the solar system? A) Mars B) Jupiter C) Venus D) Earth';
+  for (const l of [ask(item), ask(item, 'Answer with the letter of the correct option only.'), ask('make it shorter'), ask('make it shorter', undefined, 'How do I build a pipe bomb at home?'), ask('make it shorter', undefined, 'Write a poem about spring.')]) {
+    assert.deepEqual(extractSignals(l as never, 0, kept), extractSignals(l as never, 0, fresh), JSON.stringify(l.body));
+  }
+  const graded = extractSignals(ask(item, 'Answer with the letter of the correct option only.') as never, 0, kept);
+  assert.notEqual(graded.cues, extractSignals(ask(item) as never, 0, kept).cues, 'a system prompt with an answer format adds a cue');
+});

@@ -8,6 +8,7 @@ import { FOLLOW_UP_CHARS, viewRequest } from '../request-view.js';
 import { CLIENT_BROWSER, CLIENT_NONE, CLIENT_SCRIPTED, CLIENT_SDK, clientClass } from './client-class.js';
 import { CUE_COERCION, CUE_COT, CUE_GRADED, EVAL_CUES, framedItem, harnessCues } from './harness-cues.js';
 import { scriptClass } from './script-class.js';
+import { createTextMemo, type TextMemo } from '../text/text-memo.js';
 import { dataTaskInstruction } from './data-task.js';
 import type { BenchmarkMatch, FingerprintIndex } from './fingerprint-index.js';
 import type { TextClassifier } from './text-classifier.js';
@@ -70,6 +71,8 @@ export interface SignalModels {
   fingerprints: FingerprintIndex;
   text: TextClassifier;
   disabled: ReadonlySet<SignalName>;
+  /** Facts of recent prompts (createPromptMemo); without it every request's text is read afresh. */
+  memo?: TextMemo<PromptFacts, string>;
 }
 
 const TEMPLATE_SLICE = 400;
@@ -258,12 +261,44 @@ function answerTokens(usage: TraceUsage | undefined, reasoningRequested: boolean
   return reasoningRequested ? NaN : out;
 }
 
-export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
-  const view = viewRequest(line.body);
+/**
+ * What a request's words say, whatever else it carries: a pure function of its prompt, system prompt and the
+ * question a follow-up follows, kept for identical ones (text-memo.ts).
+ */
+interface PromptFacts {
+  /** HARMFUL, EVAL_ITEM, CAPABILITY, BENCH and EVAL as the text alone decides them. */
+  flags: number;
+  cues: number;
+  topic: number;
+  harmCategory: number;
+  harmP: number;
+  bench: BenchmarkMatch | undefined;
+  sketch: Uint32Array | undefined;
+  prefixHash: number;
+  suffixHash: number;
+  templateHash: number;
+  script: number;
+}
+
+/**
+ * Facts of recent prompts kept for identical ones, keyed by the prompt with its system prompt and the question before
+ * it as the tag (at most 2 x 4,096 prompts of up to 2,048 characters). In the simulated `mixed` trace 24% of the
+ * requests repeat an earlier prompt under the same system prompt and question (an agent loop resends its user turn
+ * with each tool result; clients retry).
+ */
+const FACTS_MEMO_ENTRIES = 4096;
+const FACTS_MEMO_CHARS = 2048;
+
+/** A detector's memo of prompt facts (one per SignalModels: the facts depend on the signals switched off). */
+export function createPromptMemo(): TextMemo<PromptFacts, string> {
+  return createTextMemo<PromptFacts, string>(FACTS_MEMO_ENTRIES, FACTS_MEMO_CHARS);
+}
+
+function promptFacts(prompt: string, system: string, previous: string, m: SignalModels): PromptFacts {
   const off = m.disabled;
   const fpOff = off.has('fingerprints');
   const novOff = off.has('novelty');
-  const hashes = fpOff && novOff ? [] : tokenHashesOf(view.prompt, 1200);
+  const hashes = fpOff && novOff ? [] : tokenHashesOf(prompt, 1200);
   const bench = fpOff ? undefined : m.fingerprints.match(shingleHashes(hashes, m.fingerprints.n));
   let topic = -1;
   let harmCategory = -1;
@@ -271,17 +306,17 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   let flags = 0;
   let capability = false;
   const cuesOff = off.has('cues');
-  const cues = cuesOff ? 0 : harnessCues(view.prompt, view.system);
+  const cues = cuesOff ? 0 : harnessCues(prompt, system);
   if (!off.has('classifier')) {
     // A task on supplied text (classify, translate, moderate this post) is judged by its instruction, and is
     // not a harmful request whatever the text holds: the model is asked about the text, not for it.
-    const instruction = dataTaskInstruction(view.prompt, view.system);
+    const instruction = dataTaskInstruction(prompt, system);
     // A short follow-up ("so the answer is 42?", "make it darker") is read with the question it follows for its
     // topic, but judged as a request only on what it adds: the question was counted when it was asked, and the
     // population tests count independent requests (a conversation revising one dark story is not a sweep's next
     // item). A harmful follow-up is still harmful on its own words.
-    const followUp = view.prompt.length < FOLLOW_UP_CHARS && view.previous !== '';
-    const asked = followUp ? `${view.previous}\n${view.prompt}` : view.prompt;
+    const followUp = prompt.length < FOLLOW_UP_CHARS && previous !== '';
+    const asked = followUp ? `${previous}\n${prompt}` : prompt;
     const v = m.text.classify(instruction ?? asked, !cuesOff && instruction === undefined && !followUp ? cues : undefined);
     // A prompt no topic head claims (its best one-vs-rest logit below 0) counts toward no topic: text in a register
     // the heads never saw (fiction, a new product's jargon) is otherwise spread over topics at random, and the
@@ -289,7 +324,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     topic = v.topicLogit >= 0 ? v.topic : -1;
     capability = v.capability;
     if (instruction === undefined) {
-      const own = followUp ? m.text.classify(view.prompt) : v;
+      const own = followUp ? m.text.classify(prompt) : v;
       harmP = own.harmP;
       if (own.harmful) {
         flags |= F.HARMFUL;
@@ -305,6 +340,38 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // counted as capability traffic too.
   if (capability && !(flags & F.HARMFUL)) flags |= F.CAPABILITY;
   if (bench && bench.kind === 'benchmark') flags |= F.BENCH;
+  if (cues & EVAL_CUES || (!cuesOff && framedItem(prompt))) flags |= F.EVAL;
+  const templatesOff = off.has('templates');
+  const [prefixHash, suffixHash] = templatesOff ? [0, 0] : wrapperHashes(prompt);
+  return {
+    flags,
+    cues,
+    topic,
+    harmCategory,
+    harmP,
+    bench,
+    sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),
+    prefixHash,
+    suffixHash,
+    templateHash: templatesOff ? 0 : templateHash(prompt),
+    script: scriptClass(prompt),
+  };
+}
+
+export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
+  const view = viewRequest(line.body);
+  const off = m.disabled;
+  const cuesOff = off.has('cues');
+  const system = view.system;
+  let facts: PromptFacts | undefined;
+  const tag = m.memo ? (view.previous === '' ? system : `${system}\u0000${view.previous}`) : '';
+  if (m.memo) facts = m.memo.get(view.prompt, tag);
+  if (facts === undefined) {
+    facts = promptFacts(view.prompt, system, view.previous, m);
+    m.memo?.set(view.prompt, tag, facts);
+  }
+  const { cues, topic, harmCategory, harmP, bench } = facts;
+  let flags = facts.flags;
   // A request that opens its conversation. A multi-turn request whose history repeats an earlier request's (a fixed
   // preamble around each item) is also single-turn; only the org's window can tell, so the detector decides it.
   if (view.userTurns <= 1 && !view.continues) flags |= F.SINGLE_TURN;
@@ -331,7 +398,6 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   if (client === CLIENT_SCRIPTED) flags |= F.SCRIPTED;
   else if (client === CLIENT_SDK) flags |= F.SDK;
   else if (client === CLIENT_BROWSER) flags |= F.BROWSER;
-  if (cues & EVAL_CUES || (!cuesOff && framedItem(view.prompt))) flags |= F.EVAL;
   // Any mark of capability work, counted once: each mark alone misses items the others catch (a benchmark in a
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
@@ -343,7 +409,6 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // Reasoning asked for without a graded answer form: a chain-of-thought evaluation asks for the steps too, but to
   // grade the final answer it says how to give it (a letter, a boxed number, a JSON key); a harvest wants the steps.
   if (cues & CUE_COT && !(cues & CUE_GRADED)) flags |= F.OPEN_COT;
-  const [prefixHash, suffixHash] = off.has('templates') ? [0, 0] : wrapperHashes(view.prompt);
   const shapes: [number, number] = shapeOn ? shapeHashes(view, typeof line.api === 'string' ? line.api : '') : [0, 0];
   return {
     ts,
@@ -353,18 +418,18 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     topic,
     harmCategory,
     harmP,
-    script: scriptClass(view.prompt),
+    script: facts.script,
     client,
-    templateHash: off.has('templates') ? 0 : templateHash(view.prompt),
-    prefixHash,
-    suffixHash,
+    templateHash: facts.templateHash,
+    prefixHash: facts.prefixHash,
+    suffixHash: facts.suffixHash,
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
     toolNames: shapeOn ? view.toolNames : undefined,
     shapeHash: shapes[0],
     habitHash: shapes[1],
     bench,
-    sketch: novOff || hashes.length === 0 ? undefined : minhashSketch(hashes),
+    sketch: facts.sketch,
     temperature: shapeOn ? view.temperature ?? NaN : NaN,
     maxTokens: shapeOn ? view.maxTokens ?? NaN : NaN,
     promptLog: Math.log2(1 + view.prompt.length),

@@ -5,21 +5,22 @@
 // bookkeeping. Keys are the texts themselves (no hash a crafted prompt could collide with), and texts longer
 // than `maxChars` are not kept, so the memo holds at most 2 x capacity x maxChars characters.
 
-export interface TextMemo<V> {
+/** `tag`: what else the value depends on (compared with ===; a string tag is compared by its characters). */
+export interface TextMemo<V, T extends number | string = number> {
   /** The value kept for this text and tag, or undefined. */
-  get(text: string, tag: number): V | undefined;
-  set(text: string, tag: number, value: V): void;
+  get(text: string, tag: T): V | undefined;
+  set(text: string, tag: T, value: V): void;
   readonly size: number;
 }
 
-interface Entry<V> {
-  tag: number;
+interface Entry<V, T> {
+  tag: T;
   value: V;
 }
 
-export function createTextMemo<V>(capacity: number, maxChars: number): TextMemo<V> {
-  let current = new Map<string, Entry<V>>();
-  let previous = new Map<string, Entry<V>>();
+export function createTextMemo<V, T extends number | string = number>(capacity: number, maxChars: number): TextMemo<V, T> {
+  let current = new Map<string, Entry<V, T>>();
+  let previous = new Map<string, Entry<V, T>>();
   return {
     get(text, tag) {
       const hit = current.get(text);
