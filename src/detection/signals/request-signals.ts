@@ -282,11 +282,11 @@ interface PromptFacts {
 
 /**
  * Facts of recent prompts kept for identical ones, keyed by the prompt with its system prompt and the question before
- * it as the tag (at most 2 x 4,096 prompts of up to 2,048 characters). In the simulated `mixed` trace 24% of the
+ * it as the tag (at most 2 x 1,024 prompts of up to 2,048 characters). In the simulated `mixed` trace 24% of the
  * requests repeat an earlier prompt under the same system prompt and question (an agent loop resends its user turn
  * with each tool result; clients retry).
  */
-const FACTS_MEMO_ENTRIES = 4096;
+const FACTS_MEMO_ENTRIES = 1024;
 const FACTS_MEMO_CHARS = 2048;
 
 /** A detector's memo of prompt facts (one per SignalModels: the facts depend on the signals switched off). */

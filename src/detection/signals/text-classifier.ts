@@ -79,12 +79,12 @@ export interface TextClassifier {
 
 const MIN_KNOWN = 4;
 /**
- * Verdicts of recent prompts kept for identical ones (text-memo.ts; at most 2 x 4,096 texts of up to 2,048
- * characters). In the simulated `mixed` trace 40% of the classifier's calls repeat an earlier text and 33% one of
- * the last 4,096 (agent loops resending their user turn, retries, follow-ups read with their question); a repeat
+ * Verdicts of recent prompts kept for identical ones (text-memo.ts; at most 2 x 1,024 texts of up to 2,048
+ * characters). In the simulated `mixed` trace 40% of the classifier's calls repeat an earlier text and 28% one of
+ * the last 1,024 (agent loops resending their user turn, retries, follow-ups read with their question); a repeat
  * costs a map lookup instead of ~25 µs.
  */
-const VERDICT_MEMO_ENTRIES = 4096;
+const VERDICT_MEMO_ENTRIES = 1024;
 const VERDICT_MEMO_CHARS = 2048;
 const EMPTY_VERDICT: Readonly<TextVerdict> = Object.freeze({ harmP: 0, harmful: false, harmCategory: -1, topic: TOPICS.indexOf('chat'), topicLogit: 0, capability: false, evalItem: false });
 /** A closing request is read on its own only after this much context, and only when it is this short. */
