@@ -28,6 +28,8 @@ const MEANING: Record<string, string> = {
   open_cot_share: 'share asking for step-by-step reasoning without asking for the answer in a form a grader parses (a letter, a boxed number, a JSON key): what the chain-of-thought population test counts',
   new_tools_share: 'share offering a tool the org never offered before: a harvest of tool use or a function-calling evaluation brings its own tools with every item',
   tools_offered_share: 'share offering one or more tools, whether or not the conversation runs them',
+  new_bias_share: 'share whose logit_bias names a token the org never biased before: extracting the model’s output layer through the API moves new tokens with nearly every request',
+  new_bias_rate: 'of the requests setting logit_bias, the share biasing tokens the org never biased before (counted as if five more had biased nothing new): near 1 for a sweep reading the model’s output layer, near 0 for an app steering its answers to the same few labels',
   new_tools_rate: 'of the requests offering tools, the share offering tools the org never offered before (counted as if five more had offered nothing new): near 1 for a harvest of tool use whatever chat it mixes in, once per session for an agent platform',
   bench_share: 'share of prompts that are items of public benchmarks',
   reasoning_share: 'share asking for extended reasoning',

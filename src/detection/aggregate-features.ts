@@ -58,6 +58,7 @@ export const AGGREGATE_FEATURES = [
   'eval_llr',
   'cot_llr',
   'new_tools_rate',
+  'new_bias_rate',
   'long_reasoning_rate',
   'template_top_share',
   'system_top_share',
@@ -155,7 +156,7 @@ function categoriesAbove(t: Tally, off: number, len: number, of: number, share: 
   return k;
 }
 
-/** Tool-offering requests `new_tools_rate` assumes offered nothing new before the org's own count (shrinkage). */
+/** Tool-offering (token-biasing) requests `new_tools_rate` (`new_bias_rate`) assumes brought nothing new before the org's own count (shrinkage). */
 const NEW_TOOLS_PRIOR = 5;
 /** Requests asking for reasoning before their long-answer rate is read. */
 const MIN_REASONING_ASKED = 20;
@@ -193,6 +194,10 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       // few: a harvest brings new tools with nearly every item however much chat it mixes in; an agent builder's
       // tenant brings them once per session.
       return (a) => a.tally.flagCount(F.NEW_TOOLS) / (a.tally.flagCount(F.TOOLS_OFFERED) + NEW_TOOLS_PRIOR);
+    case 'new_bias_rate':
+      // Of the requests that bias tokens, the share biasing new ones, shrunk the same way: reading the output layer
+      // through the API moves new tokens with nearly every request; an application steers to the same few labels.
+      return (a) => a.tally.flagCount(F.NEW_BIAS) / (a.tally.flagCount(F.LOGIT_BIAS) + NEW_TOOLS_PRIOR);
     case 'long_reasoning_rate':
       // Of the requests asking for reasoning, the share answered at length: what a harvest wants from its reasoning
       // requests, read apart from how much ordinary chat it mixes in (which dilutes every share of all requests).

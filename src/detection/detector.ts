@@ -14,7 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { createPromptMemo, extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
-import { HARMFUL, NEW_TOOLS, SINGLE_TURN } from './signals/request-flags.js';
+import { HARMFUL, NEW_BIAS, NEW_TOOLS, SINGLE_TURN } from './signals/request-flags.js';
 import { readingOf } from './text/deobfuscate.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
@@ -160,7 +160,7 @@ export interface Detector {
 /** Members (with the link that brought each) a label's evidence lists. */
 const MAX_LINK_EVIDENCE = 200;
 
-const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation'];
+const LABEL_ORDER: ActivityLabel[] = ['benchmarking', 'distillation', 'safety_probing', 'scope_violation', 'model_extraction'];
 /** How often (virtual time: once per clock hour) idle orgs are looked for. */
 const IDLE_SWEEP_MS = 3_600_000;
 const COMPETITOR_RELATIONS = new Set(['acquirer', 'acquired', 'parent', 'subsidiary', 'affiliate']);
@@ -442,6 +442,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     const window = purposeWindow ?? org.window;
     if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
     if (window.newTools(s.toolNames)) s.flags |= NEW_TOOLS;
+    if (window.newBias(s.biasTokens)) s.flags |= NEW_BIAS;
     const novelty = window.push(s);
     if (evidenceCfg.samples > 0 && s.prompt) {
       // A harmful request sent disguised (base64, a cipher, look-alike letters) is kept as it reads, and marked so:

@@ -13,6 +13,7 @@ import { aggregateGetter, AGGREGATE_FEATURES, type Aggregate, type Baselines } f
 import type { Cluster } from './linkage/linker.js';
 import type { OrgRecord } from './org-record.js';
 import { LABELS, type ActivityLabel } from './rules/rule-schema.js';
+import { SCORED_LABELS } from '../model/activity.js';
 import type { Getter } from './rules/condition.js';
 import type { ScoreModel } from './scores/score-model.js';
 
@@ -115,16 +116,16 @@ export function featureNames(org: OrgRecord, inCluster: boolean): string[] {
   const names = [
     'org.requests',
     'org.competitor',
-    ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `score.${l}`),
-    ...LABELS.filter((l) => l !== 'scope_violation').map((l) => `key.score.${l}`),
+    ...SCORED_LABELS.map((l) => `score.${l}`),
+    ...SCORED_LABELS.map((l) => `key.score.${l}`),
     ...AGGREGATE_FEATURES.map((f) => `w.${f}`),
   ];
   for (const p of org.purposes.keys())
-    names.push(...LABELS.filter((l) => l !== 'scope_violation').map((l) => `purpose.${p}.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
+    names.push(...SCORED_LABELS.map((l) => `purpose.${p}.score.${l}`), ...AGGREGATE_FEATURES.map((f) => `purpose.${p}.${f}`));
   if (inCluster)
     names.push(
       'cluster.orgs',
-      ...LABELS.filter((l) => l !== 'scope_violation').flatMap((l) => [`cluster.score.${l}`, `cluster.network_score.${l}`]),
+      ...SCORED_LABELS.flatMap((l) => [`cluster.score.${l}`, `cluster.network_score.${l}`]),
       ...AGGREGATE_FEATURES.map((f) => `cluster.${f}`),
     );
   return names;

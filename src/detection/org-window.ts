@@ -5,6 +5,7 @@ import { num, packArray, unnum, unpackInto, type Num } from './checkpoint/codec.
 import { SKETCH_SLOTS, sketchSimilarity } from './signals/sketch.js';
 import type { RequestSignals } from './signals/request-signals.js';
 import { ModeTable } from './mode-table.js';
+import { NameMemory } from './name-memory.js';
 import { Tally } from './tally.js';
 import type { Aggregate, TopKind } from './aggregate-features.js';
 
@@ -14,6 +15,8 @@ const NOVELTY_RING = 32;
  * catalogue, so an app that picks a few of its tools per request is not read as offering new ones.
  */
 const TOOL_MEMORY = 256;
+/** Distinct biased tokens a window remembers: far more than the labels or choices an application steers to. */
+const BIAS_MEMORY = 256;
 const INITIAL = 16;
 
 /** The per-request columns a window keeps (each a typed array of its capacity). */
@@ -86,8 +89,8 @@ export class OrgWindow implements Aggregate {
   private sketches: Uint32Array | undefined;
   private simN = 0;
   private lastTs = NaN;
-  private toolMemory: Uint32Array | undefined;
-  private toolN = 0;
+  private readonly tools = new NameMemory(TOOL_MEMORY);
+  private readonly biases = new NameMemory(BIAS_MEMORY);
   // Mode and distinct counts are recomputed on demand and cached until the next request.
   private cache = new Map<string, number>();
 
@@ -129,20 +132,12 @@ export class OrgWindow implements Aggregate {
    * tool names offers nothing new.
    */
   newTools(names: Uint32Array | undefined): boolean {
-    if (!names || names.length === 0) return false;
-    const mem = (this.toolMemory ??= new Uint32Array(TOOL_MEMORY));
-    const known = Math.min(this.toolN, TOOL_MEMORY);
-    let fresh = 0;
-    for (let i = 0; i < names.length; i++) {
-      const h = names[i]!;
-      let seen = false;
-      for (let j = 0; j < known && !seen; j++) seen = mem[j] === h;
-      if (seen) continue;
-      fresh++;
-      mem[this.toolN % TOOL_MEMORY] = h;
-      this.toolN++;
-    }
-    return fresh > 0;
+    return this.tools.offerNew(names);
+  }
+
+  /** The same for the tokens a request's logit_bias names: an app steering its answers biases the same few. */
+  newBias(tokens: Uint32Array | undefined): boolean {
+    return this.biases.offerNew(tokens);
   }
 
   /** Adds a request; returns its novelty. */
@@ -306,6 +301,8 @@ export class OrgWindow implements Aggregate {
   toState(): OrgWindowState {
     const arrays: Record<string, string> = {};
     for (const k of COLUMN_NAMES) arrays[k] = packArray(this.c[k]);
+    const tools = this.tools.toState();
+    const biases = this.biases.toState();
     return {
       size: this.size,
       cap: this.cap,
@@ -314,7 +311,8 @@ export class OrgWindow implements Aggregate {
       hours: packArray(this.hours),
       benchSources: packArray(this.benchSources),
       ...(this.sketches ? { sketches: packArray(this.sketches) } : {}),
-      ...(this.toolMemory ? { toolNames: packArray(this.toolMemory), toolN: this.toolN } : {}),
+      ...(tools ? { toolNames: tools.names, toolN: tools.n } : {}),
+      ...(biases ? { biasTokens: biases.names, biasN: biases.n } : {}),
       scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs) },
     };
   }
@@ -328,8 +326,8 @@ export class OrgWindow implements Aggregate {
     unpackInto(st.hours, this.hours);
     unpackInto(st.benchSources, this.benchSources);
     if (st.sketches) this.sketches = unpackInto(st.sketches, new Uint32Array(NOVELTY_RING * SKETCH_SLOTS));
-    this.toolMemory = st.toolNames ? unpackInto(st.toolNames, new Uint32Array(TOOL_MEMORY)) : undefined;
-    this.toolN = st.toolN ?? 0;
+    this.tools.restore(st.toolNames, st.toolN);
+    this.biases.restore(st.biasTokens, st.biasN);
     const s = st.scalars;
     this.n = s.n;
     this.head = s.head;
@@ -353,5 +351,8 @@ export interface OrgWindowState {
   /** Tool names remembered (absent until the org offers a tool; checkpoints before version 7 lack it). */
   toolNames?: string;
   toolN?: number;
+  /** Biased tokens remembered (absent until the org sends a logit_bias; checkpoints before version 8 lack it). */
+  biasTokens?: string;
+  biasN?: number;
   scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num };
 }

@@ -34,6 +34,12 @@ export interface RequestView {
   /** logprobs / top_logprobs asked for. */
   logprobs: boolean;
   logitBias: boolean;
+  /**
+   * Hashes of the token ids a logit_bias map names, the TOOL_NAMES smallest (undefined when none): an application
+   * that steers its answers biases the same few tokens on every request, while extracting the model's output layer
+   * through the API (Carlini et al., arXiv 2403.06634) biases new ones with nearly every request.
+   */
+  biasTokens: Uint32Array | undefined;
   seed: boolean;
   stream: boolean;
   /** Number of tools (function, legacy functions, server tools) offered. */
@@ -152,25 +158,47 @@ function toolName(t: unknown): string | undefined {
 
 /** The TOOL_NAMES smallest distinct name hashes of the tools offered (of the first TOOL_SCAN), ascending. */
 function toolNameHashes(...lists: Array<unknown[] | undefined>): Uint32Array | undefined {
-  const best = new Uint32Array(TOOL_NAMES);
-  let k = 0;
+  const names: string[] = [];
   let seen = 0;
   for (const list of lists)
     for (const t of list ?? []) {
       if (++seen > TOOL_SCAN) break;
       const name = toolName(t);
-      if (name === undefined || name === '') continue;
-      const h = fnv1a(name.length > 64 ? name.slice(0, 64) : name) >>> 0;
-      // Insertion into the sorted bottom-k, skipping a name offered twice.
-      let i = k;
-      while (i > 0 && best[i - 1]! > h) i--;
-      if (i > 0 && best[i - 1] === h) continue;
-      if (i >= TOOL_NAMES) continue;
-      for (let j = Math.min(k, TOOL_NAMES - 1); j > i; j--) best[j] = best[j - 1]!;
-      best[i] = h;
-      if (k < TOOL_NAMES) k++;
+      if (name !== undefined && name !== '') names.push(name);
     }
+  return bottomHashes(names);
+}
+
+/**
+ * The TOOL_NAMES smallest distinct hashes of some names (each cut at 64 characters), ascending: a sample of a set
+ * that two requests offering the same set share whatever the order, and that changes when the set does.
+ */
+function bottomHashes(names: readonly string[]): Uint32Array | undefined {
+  const best = new Uint32Array(TOOL_NAMES);
+  let k = 0;
+  for (const name of names) {
+    const h = fnv1a(name.length > 64 ? name.slice(0, 64) : name) >>> 0;
+    // Insertion into the sorted bottom-k, skipping a name given twice.
+    let i = k;
+    while (i > 0 && best[i - 1]! > h) i--;
+    if (i > 0 && best[i - 1] === h) continue;
+    if (i >= TOOL_NAMES) continue;
+    for (let j = Math.min(k, TOOL_NAMES - 1); j > i; j--) best[j] = best[j - 1]!;
+    best[i] = h;
+    if (k < TOOL_NAMES) k++;
+  }
   return k === 0 ? undefined : k === TOOL_NAMES ? best : best.slice(0, k);
+}
+
+/** Token ids a logit_bias map names (of its first TOOL_SCAN keys): the tokens whose odds the request moves. */
+function biasTokenHashes(bias: unknown): Uint32Array | undefined {
+  if (!bias || typeof bias !== 'object' || Array.isArray(bias)) return undefined;
+  const keys: string[] = [];
+  for (const k in bias) {
+    if (keys.length >= TOOL_SCAN) break;
+    keys.push(k);
+  }
+  return bottomHashes(keys);
 }
 
 /** Content made of tool results and nothing the user wrote (no text part): Anthropic's tool_result blocks. */
@@ -251,6 +279,7 @@ export function viewRequest(body: unknown): RequestView {
   const tools = (toolList?.length ?? 0) + (functionList?.length ?? 0);
   const rf = b.response_format ?? (b.text && typeof b.text === 'object' ? (b.text as { format?: unknown }).format : undefined);
   const rfType = rf && typeof rf === 'object' ? (rf as { type?: unknown }).type : undefined;
+  const biasTokens = biasTokenHashes(b.logit_bias);
   const keys: string[] = [];
   for (const k of Object.keys(b)) if (!CONVERSATION_KEYS.has(k) && keys.length < 32) keys.push(k.slice(0, 40));
   keys.sort();
@@ -266,7 +295,8 @@ export function viewRequest(body: unknown): RequestView {
     topP: num(b.top_p),
     n: num(b.n),
     logprobs: truthy(b.logprobs) || (num(b.top_logprobs) ?? 0) > 0,
-    logitBias: !!b.logit_bias && typeof b.logit_bias === 'object' && Object.keys(b.logit_bias).length > 0,
+    logitBias: biasTokens !== undefined,
+    biasTokens,
     seed: b.seed !== undefined && b.seed !== null,
     stream: b.stream === true,
     tools,

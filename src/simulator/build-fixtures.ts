@@ -32,6 +32,8 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'course.jsonl', scenario: 'course', seed: 20, scale: 0.5 },
   // A harvest of tool use spread over a network of accounts, beside an agent platform and small developers.
   { file: 'tool-hydra.jsonl', scenario: 'tool-hydra', seed: 22, scale: 0.5 },
+  // A sweep reading the model's output layer through logit_bias, beside an app steering its answers to its labels.
+  { file: 'extraction.jsonl', scenario: 'extraction', seed: 23, scale: 0.5 },
   { file: 'legit.jsonl', scenario: 'legit', seed: 17, scale: 0.15 },
 ];
 

@@ -7,6 +7,7 @@ import type { TraceLine } from '../events/trace-format.js';
 import type { ActorContext, ActorOutput } from './actors/actor.js';
 import * as L from './actors/legit.js';
 import * as M from './actors/misuse.js';
+import * as X from './actors/logit-access.js';
 import { answerScale, scaleAnswers } from './answer-length.js';
 import { Corpora, type CorpusPlan, type Split } from './corpora.js';
 import { Networks } from './population.js';
@@ -34,6 +35,7 @@ export const LEGIT_FAMILIES: Record<string, ActorFn> = {
   fiction_app: L.fictionApp,
   agent_platform: L.agentPlatform,
   course_evaluation: L.courseEvaluation,
+  label_steering_app: X.labelSteeringApp,
 };
 
 export const MISUSE_FAMILIES: Record<string, ActorFn> = {
@@ -47,10 +49,11 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
   reseller_hiding_distiller: M.resellerWithDistiller,
   tool_distiller: M.toolDistiller,
   tool_hydra: M.toolHydra,
+  model_extractor: X.modelExtractor,
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
-const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra']);
+const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
@@ -59,9 +62,10 @@ const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
  * its students the same items, a tool harvest split over a network), kept out of the fits so the evaluation shows
  * how the fits treat behaviour they never saw. A course's students, one by one, read like small reasoning harvests:
  * taught as negatives they pulled the fit's weight off chain-of-thought and long answers, and single distillers
- * dropped under the bar (the twenty-fourth run).
+ * dropped under the bar (the twenty-fourth run). Logit-bias traffic (a model extraction, an app steering its labels)
+ * is judged by a rule over window features no score reads.
  */
-export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra']);
+export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor']);
 
 export const SCENARIOS: Record<string, string[]> = {
   mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
@@ -80,6 +84,7 @@ export const SCENARIOS: Record<string, string[]> = {
   'tool-hydra': ['tool_hydra', 'agent_platform', 'small_developers'],
   vendor: ['vendor_eval'],
   course: ['course_evaluation', 'hydra'],
+  extraction: ['model_extractor', 'label_steering_app'],
 };
 
 export interface ActorLabels {

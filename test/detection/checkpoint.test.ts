@@ -134,18 +134,19 @@ test('checkpoint: a checkpoint of a version this moat cannot read is refused', (
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
   const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4, 5, 6 and 7/);
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4, 5, 6, 7 and 8/);
 });
 
 // Flags each earlier version lacks (each was added as the last flag), and the features reading them.
 const ADDED_SINCE: Record<number, string[]> = {
-  3: ['capability_work', 'long_reasoning', 'open_cot', 'new_tools', 'tools_offered'],
-  4: ['long_reasoning', 'open_cot', 'new_tools', 'tools_offered'],
-  5: ['open_cot', 'new_tools', 'tools_offered'],
-  6: ['new_tools', 'tools_offered'],
+  3: ['capability_work', 'long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias'],
+  4: ['long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias'],
+  5: ['open_cot', 'new_tools', 'tools_offered', 'new_bias'],
+  6: ['new_tools', 'tools_offered', 'new_bias'],
+  7: ['new_bias'],
 };
 // Features named for something else that count an added flag.
-const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'] };
+const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'] };
 
 for (const [version, added] of Object.entries(ADDED_SINCE))
   test(`checkpoint: a version-${version} checkpoint (tallies without the ${added.join(' and ')} slot${added.length > 1 ? 's' : ''}) is carried over and the detector goes on as one that never stopped`, () => {
@@ -165,16 +166,21 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
       return Buffer.concat([b.subarray(0, at), b.subarray(at + 8 * added.length)]).toString('base64');
     });
     assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
-    // Nor did it remember the tool names its windows saw (version 7).
-    const forgetTools = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(forgetTools);
+    // Nor did it remember the tool names (before version 7) or the biased tokens (before 8) its windows saw.
+    const forget = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(forget);
       else if (v && typeof v === 'object') {
-        delete (v as Record<string, unknown>).toolNames;
-        delete (v as Record<string, unknown>).toolN;
-        Object.values(v).forEach(forgetTools);
+        const o = v as Record<string, unknown>;
+        if (Number(version) < 7) {
+          delete o.toolNames;
+          delete o.toolN;
+        }
+        delete o.biasTokens;
+        delete o.biasN;
+        Object.values(v).forEach(forget);
       }
     };
-    forgetTools(ck.orgs);
+    forget(ck.orgs);
     const old = { ...ck, global: { ...ck.global, version: Number(version) } };
     const resumed = createDetector({ ...assets, restore: old });
     for (const l of lines.slice(cut)) resumed.ingest(l);
@@ -189,7 +195,7 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
         features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])),
       });
     assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
-    assert.equal(resumed.checkpoint().global.version, 7, 'written back in the current version');
+    assert.equal(resumed.checkpoint().global.version, 8, 'written back in the current version');
   });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

@@ -44,6 +44,12 @@ export const OPEN_COT = 1 << 21;
 export const NEW_TOOLS = 1 << 22;
 /** Offers one or more tools (whether or not the conversation runs them): what `new_tools` is a share of. */
 export const TOOLS_OFFERED = 1 << 23;
+/**
+ * Its logit_bias names a token the org never biased before (request-view.ts `biasTokens`; the org's window remembers
+ * 256): reading the model's output layer through the API biases new tokens with nearly every request, while an
+ * application steers its answers to the same few labels.
+ */
+export const NEW_BIAS = 1 << 24;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -71,4 +77,5 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [OPEN_COT, 'open_cot'],
   [NEW_TOOLS, 'new_tools'],
   [TOOLS_OFFERED, 'tools_offered'],
+  [NEW_BIAS, 'new_bias'],
 ];

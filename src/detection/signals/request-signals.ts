@@ -39,6 +39,8 @@ export interface RequestSignals {
   historyHash: number;
   /** Hashes of the offered tools' names (request-view.ts, TOOL_NAMES smallest); undefined when none. */
   toolNames: Uint32Array | undefined;
+  /** Hashes of the tokens its logit_bias names (request-view.ts `biasTokens`); undefined when none. */
+  biasTokens: Uint32Array | undefined;
   /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools offered...). */
   shapeHash: number;
   /**
@@ -426,6 +428,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
     toolNames: shapeOn ? view.toolNames : undefined,
+    biasTokens: shapeOn ? view.biasTokens : undefined,
     shapeHash: shapes[0],
     habitHash: shapes[1],
     bench,

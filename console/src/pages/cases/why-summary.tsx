@@ -9,6 +9,7 @@ const LABEL_TEXT: Record<string, string> = {
   distillation: 'distilling the model (harvesting outputs to train another)',
   safety_probing: 'probing the model’s safety behaviour',
   scope_violation: 'using a grant outside its purpose',
+  model_extraction: 'extracting the model’s parameters through the API',
 };
 
 /** Shares and scores as percentages, counts as counts. */

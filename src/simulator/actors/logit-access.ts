@@ -1,0 +1,125 @@
+// Actors that move token odds with logit_bias. One reads the model's output layer through the API (a model
+// extraction attack: Carlini et al., "Stealing Part of a Production Language Model", arXiv 2403.06634; Finlayson
+// et al., arXiv 2403.09539): the same few prompts sent again and again with max_tokens 1 while the biased tokens
+// walk the vocabulary. The other is what applications do with the same parameter: steer a classifier's answer to
+// a fixed set of label tokens, or ban a fixed list of words. Only OpenAI's chat API takes logit_bias.
+import type { Rng } from '../rng.js';
+import { agentOf, DAY, HOUR, inHours, ip, workingHours, type ClientKind } from '../population.js';
+import { Emitter, pickModel, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
+
+/** Vocabulary sizes of the simulated models' tokenizers (token ids are drawn below them). */
+const VOCABULARIES = [50_257, 100_277, 128_000, 200_019];
+
+const FIXED_PROMPTS = ['Say something.', 'Continue:', 'Output one token.', 'Repeat after me:', 'The', 'Hello'];
+const WORDS = 'the of and to in is was for on that with as by at from his her they this which or an be are not have one all were when there been can more if will no would who so what up out about into than them then some could time only like new other see two may way these most over'.split(' ');
+
+/** `k` distinct token ids as logit_bias keys, each moved by `value`. */
+function biasOf(ids: readonly number[], value: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of ids) out[String(id)] = value;
+  return out;
+}
+
+/**
+ * A sweep over the vocabulary: requests bias tokens the sweep has not biased before, in order or at random, many
+ * per request (reading a batch of logits at once through logprobs) or a few, each probed over 1–8 requests (a
+ * search on a token's logit from the argmax alone). Drawn per seed: prompts reused (1–60), tokens per request,
+ * probes per token, order, logprobs or none, max_tokens, a constant set of decoy tokens beside the swept ones,
+ * client, pacing, light ordinary use before.
+ */
+export function modelExtractor(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const org = `org_extract_${ctx.tag}`;
+  const model = pickModel(rng, 'openai');
+  const vocab = rng.pick(VOCABULARIES);
+  const pool = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  // The attack's prompts carry no meaning of their own: a few random words, or one fixed instruction.
+  const prompts = Array.from({ length: rng.int(1, 60) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
+  const wide = rng.chance(0.6);
+  const perRequest = wide ? rng.int(20, 300) : rng.int(1, 4);
+  const probes = wide ? 1 : rng.int(1, 8);
+  const sequential = rng.chance(0.5);
+  const logprobs = wide || rng.chance(0.5);
+  const decoys = rng.chance(0.3) ? Array.from({ length: rng.int(1, 6) }, () => rng.int(0, vocab - 1)) : [];
+  const maxTokens = rng.chance(0.8) ? 1 : rng.int(2, 5);
+  const ua = agentOf(rng, rng.weighted([['scripted', 5], ['sdk', 4], ['named', 1]] as const) as ClientKind, 'openai');
+  const net = rng.chance(0.6) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
+  const e = new Emitter();
+  let ts = ctx.start + rng.range(0, 0.5) * DAY;
+  const light = rng.chance(0.5) ? rng.int(10, 60) : 0;
+  for (let i = 0; i < light; i++)
+    e.emit({ org, key: `key_${org}`, ts: ts + rng.next() * DAY, api: 'openai', ip: ip(rng, net), ua, turns: [rng.pick(pool)], model, params: { temperature: 0.7 }, outputTokens: rng.int(50, 500) });
+  ts += light ? DAY : 0;
+  const total = volume(ctx, 300, 3000, 150);
+  const gap = scriptPacing(rng, (rng.range(0.5, 8) * HOUR) / total);
+  let next = rng.int(0, vocab - 1);
+  let probing: number[] = [];
+  const swept = (i: number): number[] => {
+    if (i % probes === 0) {
+      probing = [];
+      for (let k = 0; k < perRequest; k++) {
+        probing.push(sequential ? next % vocab : rng.int(0, vocab - 1));
+        next++;
+      }
+    }
+    return [...decoys, ...probing];
+  };
+  for (let i = 0; i < total; i++) {
+    ts += gap();
+    e.emit({
+      org, key: `key_${org}`, ts, api: 'openai', ip: ip(rng, net), ua, turns: [rng.pick(prompts)], model,
+      params: { temperature: 0, max_tokens: maxTokens, logit_bias: biasOf(swept(i), probes > 1 ? rng.pick([-20, 10, 40, 100]) : 100), ...(logprobs ? { logprobs: true, top_logprobs: rng.pick([5, 20]) } : {}) },
+      outputTokens: maxTokens,
+    });
+  }
+  e.requests.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  return {
+    family: 'model_extractor', kind: 'misuse', expected: ['model_extraction'], allowed: ['benchmarking'], requests: e.requests,
+    orgs: [{ type: 'org', id: org, name: 'Logit Labs' }], misuseStart: { [org]: light },
+  };
+}
+
+/**
+ * Applications that set logit_bias: a classifier or router steering a one-token answer to its labels (2–12 token
+ * ids, with or without logprobs for a confidence, relabelled once or twice over the trace), or a product banning a
+ * list of words (20–150 ids at −100 on every request). Varied inputs, a constant system prompt, working hours or
+ * round the clock. The hard negative for `model_extraction`: logit_bias on every request, temperature 0, max_tokens 1.
+ */
+export function labelSteeringApp(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const org = `org_labels_${ctx.tag}`;
+  const model = pickModel(rng, 'openai');
+  const vocab = rng.pick(VOCABULARIES);
+  const inputs = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const banList = rng.chance(0.35);
+  const versions = rng.int(1, 3);
+  const labelSets = Array.from({ length: versions }, () => Array.from({ length: banList ? rng.int(20, 150) : rng.int(2, 12) }, () => rng.int(0, vocab - 1)));
+  const logprobs = !banList && rng.chance(0.5);
+  const system = banList
+    ? 'You are a friendly assistant for a family app. Keep answers short and suitable for all ages.'
+    : `Classify the user's message into one of the categories. Answer with the category ${rng.pick(['letter', 'number', 'name'])} only.`;
+  const ua = agentOf(rng, rng.pick(['sdk', 'scripted', 'named'] as ClientKind[]), 'openai');
+  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
+  const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
+  const e = new Emitter();
+  const total = volume(ctx, 300, 3000);
+  for (let i = 0; i < total; i++) {
+    const ts = hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span;
+    e.emit({
+      org, key: `key_${org}`, ts, api: 'openai', ip: ip(rng, net), ua, system, turns: [rng.pick(inputs)], model,
+      params: banList
+        ? { temperature: rng.pick([0.3, 0.7]), max_tokens: 300, logit_bias: biasOf(labelSets[0]!, -100) }
+        : { temperature: 0, max_tokens: 1, logit_bias: biasOf(labelSets[labelVersion(rng, i, total, versions)]!, 100), ...(logprobs ? { logprobs: true, top_logprobs: 5 } : {}) },
+      outputTokens: banList ? rng.int(20, 300) : 1,
+    });
+  }
+  e.requests.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  return { family: 'label_steering_app', kind: 'legit', expected: [], allowed: [], requests: e.requests, orgs: [{ type: 'org', id: org, name: 'RouteWise' }] };
+}
+
+/** Which of the app's label sets a request uses: each version in turn over the app's traffic. */
+function labelVersion(rng: Rng, i: number, total: number, versions: number): number {
+  // Requests are emitted in random time order; a few straddle a relabelling, as a gradual rollout does.
+  const at = Math.floor((i / total) * versions);
+  return rng.chance(0.05) ? Math.max(0, at - 1) : at;
+}
