@@ -103,8 +103,8 @@ export function labelSteeringApp(ctx: ActorContext): ActorOutput {
   const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
   const e = new Emitter();
   const total = volume(ctx, 300, 3000);
-  for (let i = 0; i < total; i++) {
-    const ts = hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span;
+  const times = Array.from({ length: total }, () => (hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span)).sort((a, b) => a - b);
+  for (const [i, ts] of times.entries()) {
     e.emit({
       org, key: `key_${org}`, ts, api: 'openai', ip: ip(rng, net), ua, system, turns: [rng.pick(inputs)], model,
       params: banList
@@ -113,13 +113,11 @@ export function labelSteeringApp(ctx: ActorContext): ActorOutput {
       outputTokens: banList ? rng.int(20, 300) : 1,
     });
   }
-  e.requests.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   return { family: 'label_steering_app', kind: 'legit', expected: [], allowed: [], requests: e.requests, orgs: [{ type: 'org', id: org, name: 'RouteWise' }] };
 }
 
-/** Which of the app's label sets a request uses: each version in turn over the app's traffic. */
+/** Which of the app's label sets its i-th request (in time order) uses: each version in turn, rolled out gradually. */
 function labelVersion(rng: Rng, i: number, total: number, versions: number): number {
-  // Requests are emitted in random time order; a few straddle a relabelling, as a gradual rollout does.
   const at = Math.floor((i / total) * versions);
   return rng.chance(0.05) ? Math.max(0, at - 1) : at;
 }
