@@ -58,6 +58,13 @@ const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
 /**
+ * Families added since the twenty-seventh run, drawn from their own random stream (simulate): with them in `mixed`,
+ * every earlier family's requests and answer lengths are what they were for a given seed, so the eval's earlier
+ * tables stay comparable. Add new families here.
+ */
+const DRAWN_APART = new Set(['label_steering_app', 'model_extractor']);
+
+/**
  * Families the score fits never train on: behaviour judged by rules that read it across accounts (a class sending
  * its students the same items, a tool harvest split over a network), kept out of the fits so the evaluation shows
  * how the fits treat behaviour they never saw. A course's students, one by one, read like small reasoning harvests:
@@ -131,11 +138,14 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
   const corpora = o.corpora ?? new Corpora(plan);
   const root = new Rng(o.seed);
   const net = new Networks(root.fork(999));
+  // Families in DRAWN_APART fork from a stream of their own: every fork from `root` moves the answer lengths drawn
+  // below, so a family forked from it would change every other family's answers.
+  const apart = new Rng(o.seed).fork(31_337);
   resetRequestIds();
   const outputs = families.map((name, i) => {
     const fn = ALL[name];
     if (!fn) throw new Error(`unknown actor family "${name}"`);
-    return fn({ rng: root.fork(i + 1), corpora, net, start: SCENARIO_START, span: (o.days ?? 3) * 86_400_000, scale: o.scale ?? 1, tag: String(i), responsesApi: o.responsesApi ?? false });
+    return fn({ rng: (DRAWN_APART.has(name) ? apart : root).fork(i + 1), corpora, net, start: SCENARIO_START, span: (o.days ?? 3) * 86_400_000, scale: o.scale ?? 1, tag: String(i), responsesApi: o.responsesApi ?? false });
   });
   // Drawn after every actor, so an actor's own traffic is the same whatever its answers' lengths.
   const lengths = root.fork(4242);
