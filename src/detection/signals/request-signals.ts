@@ -365,9 +365,8 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   const off = m.disabled;
   const cuesOff = off.has('cues');
   const system = view.system;
-  let facts: PromptFacts | undefined;
-  const tag = m.memo ? (view.previous === '' ? system : `${system}\u0000${view.previous}`) : '';
-  if (m.memo) facts = m.memo.get(view.prompt, tag);
+  const tag = view.previous === '' ? system : `${system}\u0000${view.previous}`;
+  let facts = m.memo?.get(view.prompt, tag);
   if (facts === undefined) {
     facts = promptFacts(view.prompt, system, view.previous, m);
     m.memo?.set(view.prompt, tag, facts);
@@ -403,7 +402,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // Any mark of capability work, counted once: each mark alone misses items the others catch (a benchmark in a
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
-  if (view.reasoningRequested && !off.has('cues')) flags |= F.REASONING;
+  if (view.reasoningRequested && !cuesOff) flags |= F.REASONING;
   // A long answer to a request for reasoning, whatever form it asks the answer in: a rejection-sampling harvest asks
   // for a graded form too (a boxed answer it checks against a key before keeping the trace), and an evaluation's
   // answers cut at its own ceiling are not long output.

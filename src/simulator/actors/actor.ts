@@ -65,6 +65,11 @@ export function scriptPacing(rng: Rng, step: number): () => number {
   return () => (++i % k === 0 ? Math.max(0, step * k - (k - 1) * 500) * rng.range(0.8, 1.2) : rng.range(0, 1000));
 }
 
+/** Everyday requests to mix in or to classify: voice-assistant commands and the openings of casual conversations. */
+export function everydayTexts(ctx: ActorContext): string[] {
+  return [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+}
+
 /** Collects an actor's requests. */
 export class Emitter {
   readonly requests: TraceRequestLine[] = [];

@@ -5,7 +5,7 @@
 // a fixed set of label tokens, or ban a fixed list of words. Only OpenAI's chat API takes logit_bias.
 import type { Rng } from '../rng.js';
 import { agentOf, DAY, HOUR, inHours, ip, workingHours, type ClientKind } from '../population.js';
-import { Emitter, pickModel, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { Emitter, everydayTexts, pickModel, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 /** Vocabulary sizes of the simulated models' tokenizers (token ids are drawn below them). */
 const VOCABULARIES = [50_257, 100_277, 128_000, 200_019];
@@ -32,7 +32,7 @@ export function modelExtractor(ctx: ActorContext): ActorOutput {
   const org = `org_extract_${ctx.tag}`;
   const model = pickModel(rng, 'openai');
   const vocab = rng.pick(VOCABULARIES);
-  const pool = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const pool = everydayTexts(ctx);
   // The attack's prompts carry no meaning of their own: a few random words, or one fixed instruction.
   const prompts = Array.from({ length: rng.int(1, 60) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
   const wide = rng.chance(0.6);
@@ -90,7 +90,7 @@ export function labelSteeringApp(ctx: ActorContext): ActorOutput {
   const org = `org_labels_${ctx.tag}`;
   const model = pickModel(rng, 'openai');
   const vocab = rng.pick(VOCABULARIES);
-  const inputs = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const inputs = everydayTexts(ctx);
   const banList = rng.chance(0.35);
   const versions = rng.int(1, 3);
   const labelSets = Array.from({ length: versions }, () => Array.from({ length: banList ? rng.int(20, 150) : rng.int(2, 12) }, () => rng.int(0, vocab - 1)));

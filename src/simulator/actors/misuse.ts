@@ -9,7 +9,7 @@ import { toolCatalog } from '../tool-catalog.js';
 import { agentOf, DAY, HOUR, ip, namedAgent, sdkAgent, type ClientKind } from '../population.js';
 import type { Rng } from '../rng.js';
 import type { RequestSpec } from '../trace-request.js';
-import { Emitter, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { Emitter, everydayTexts, pickApi, pickModel, reasoningField, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
 
 const LANGS = ['French', 'Spanish', 'German', 'Chinese', 'Russian', 'Arabic', 'Japanese', 'Hindi'];
 
@@ -350,7 +350,7 @@ export function toolDistiller(ctx: ActorContext): ActorOutput {
     ['You are a function-calling AI model. You may call one or more functions to assist with the user query.', 1],
     ['Use the provided functions to complete the task. Think about which function fits before calling it.', 1],
   ] as const);
-  const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const ordinary = everydayTexts(ctx);
   const ordinaryShare = rng.range(0, 0.4);
   const ua = agentOf(rng, rng.pick(['scripted', 'sdk', 'named'] as ClientKind[]), api);
   const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(rng.pick(ctx.net.proxyPools));
@@ -387,7 +387,7 @@ export function toolHydra(ctx: ActorContext): ActorOutput {
   const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
   const harvest: ToolHarvest = { ...toolHarvest(ctx, api), requests: toolRequests(ctx) };
   const system = rng.chance(0.4) ? 'You are a helpful assistant with access to tools. Call a tool when it helps answer the user.' : undefined;
-  const ordinary = [...ctx.corpora.texts('snips'), ...ctx.corpora.items('topical_chat').map((c) => c.turns[0] ?? '')].filter(Boolean);
+  const ordinary = everydayTexts(ctx);
   const ordinaryShare = rng.range(0, 0.4);
   const params = { ...(rng.chance(0.6) ? { temperature: rng.pick([0, 0.3, 0.7, 1]) } : {}), max_tokens: rng.pick([512, 1024, 2048]) };
   const when = campaignClock(ctx, rng.chance(0.5));
