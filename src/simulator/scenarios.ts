@@ -50,6 +50,7 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
   tool_distiller: M.toolDistiller,
   tool_hydra: M.toolHydra,
   model_extractor: X.modelExtractor,
+  extraction_network: X.extractionNetwork,
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
@@ -62,7 +63,7 @@ const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
  * every earlier family's requests and answer lengths are what they were for a given seed, so the eval's earlier
  * tables stay comparable. Add new families here.
  */
-const DRAWN_APART = new Set(['label_steering_app', 'model_extractor']);
+const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extraction_network']);
 
 /**
  * Families the score fits never train on: behaviour judged by rules that read it across accounts (a class sending
@@ -72,12 +73,19 @@ const DRAWN_APART = new Set(['label_steering_app', 'model_extractor']);
  * dropped under the bar (the twenty-fourth run). Logit-bias traffic (a model extraction, an app steering its labels)
  * is judged by a rule over window features no score reads.
  */
-export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor']);
+export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network']);
+
+/**
+ * Families only their own scenarios send. With the extraction network in `mixed`, fold A and B seed 18's course
+ * (40 students on one campus) was linked into that seed's hydra and suspended. Linkage weighs a value by how many
+ * orgs use it, which dozens more accounts on the proxy pools change; the link that bridged them was not found yet.
+ */
+export const NOT_IN_MIXED: ReadonlySet<string> = new Set(['extraction_network']);
 
 export const SCENARIOS: Record<string, string[]> = {
-  mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
+  mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f) && !NOT_IN_MIXED.has(f)), ...LATER],
   // What the score fits train on: `mixed` without HELD_OUT_OF_FITS (last in it, so the rest draw as in `mixed`).
-  training: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER].filter((f) => !HELD_OUT_OF_FITS.has(f)),
+  training: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f) && !NOT_IN_MIXED.has(f)), ...LATER].filter((f) => !HELD_OUT_OF_FITS.has(f)),
   // Without the families whose evaluations may carry a benchmarking label: the legit fixture is every rule's negative.
   legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval' && f !== 'course_evaluation'),
   competitor: ['competitor_sweep'],
@@ -91,7 +99,7 @@ export const SCENARIOS: Record<string, string[]> = {
   'tool-hydra': ['tool_hydra', 'agent_platform', 'small_developers'],
   vendor: ['vendor_eval'],
   course: ['course_evaluation', 'hydra'],
-  extraction: ['model_extractor', 'label_steering_app'],
+  extraction: ['model_extractor', 'label_steering_app', 'extraction_network', 'small_developers'],
 };
 
 export interface ActorLabels {

@@ -4,8 +4,10 @@
 // walk the vocabulary. The other is what applications do with the same parameter: steer a classifier's answer to
 // a fixed set of label tokens, or ban a fixed list of words. Only OpenAI's chat API takes logit_bias.
 import type { Rng } from '../rng.js';
-import { agentOf, DAY, HOUR, inHours, ip, workingHours, type ClientKind } from '../population.js';
+import { agentOf, DAY, HOUR, inHours, ip, namedAgent, sdkAgent, workingHours, type ClientKind } from '../population.js';
 import { Emitter, everydayTexts, pickModel, scriptPacing, volume, type ActorContext, type ActorOutput } from './actor.js';
+import { campaignClock, networkAccounts } from './misuse.js';
+import type { TraceOrgLine } from '../../events/trace-format.js';
 
 /** Vocabulary sizes of the simulated models' tokenizers (token ids are drawn below them). */
 const VOCABULARIES = [50_257, 100_277, 128_000, 200_019];
@@ -77,6 +79,45 @@ export function modelExtractor(ctx: ActorContext): ActorOutput {
     family: 'model_extractor', kind: 'misuse', expected: ['model_extraction'], allowed: ['benchmarking'], requests: e.requests,
     orgs: [{ type: 'org', id: org, name: 'Logit Labs' }], misuseStart: { [org]: light },
   };
+}
+
+/**
+ * The same sweep split over a network of accounts, each under the single-account rule's floor (20–90 requests): every
+ * account walks its own slice of the vocabulary with the operation's few prompts, from a proxy pool's subnets, with a
+ * stock SDK or the operation's own client, in synchronised sessions or jittered. Drawn per seed: size, subnets,
+ * client, prompts, tokens per request, logprobs, timing.
+ */
+export function extractionNetwork(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const { members, subnets } = networkAccounts(ctx, 60);
+  const model = pickModel(rng, 'openai');
+  const vocab = rng.pick(VOCABULARIES);
+  const prompts = Array.from({ length: rng.int(1, 20) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
+  const perRequest = rng.chance(0.6) ? rng.int(20, 300) : rng.int(1, 4);
+  const logprobs = perRequest > 4 || rng.chance(0.5);
+  const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
+  const when = campaignClock(ctx, rng.chance(0.5));
+  const orgs: TraceOrgLine[] = [];
+  const e = new Emitter();
+  const slice = Math.floor(vocab / members);
+  for (let k = 1; k <= members; k++) {
+    const org = `org_ex${String(k).padStart(3, '0')}_${ctx.tag}`;
+    orgs.push({ type: 'org', id: org, name: `logit acct ${k}` });
+    const ua = customUa ?? sdkAgent(rng, 'openai');
+    const count = Math.max(10, Math.round(rng.int(20, 90) * Math.min(1, ctx.scale * 2)));
+    let next = (k - 1) * slice;
+    for (let i = 0; i < count; i++) {
+      const ids: number[] = [];
+      for (let j = 0; j < perRequest; j++) ids.push(next++ % vocab);
+      e.emit({
+        org, key: `key_${org}`, ts: when(), api: 'openai', ip: ip(rng, rng.pick(subnets)), ua, turns: [rng.pick(prompts)], model,
+        params: { temperature: 0, max_tokens: 1, logit_bias: biasOf(ids, 100), ...(logprobs ? { logprobs: true, top_logprobs: 5 } : {}) },
+        outputTokens: 1,
+      });
+    }
+  }
+  e.requests.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  return { family: 'extraction_network', kind: 'misuse', expected: ['model_extraction'], allowed: ['benchmarking'], orgs, requests: e.requests, network: true };
 }
 
 /**

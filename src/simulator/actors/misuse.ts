@@ -234,7 +234,7 @@ export function distiller(ctx: ActorContext): ActorOutput {
 }
 
 /** A network's accounts: how many (drawn on a log scale up to `most`, scaled down) and the proxy subnets they use. */
-function networkAccounts(ctx: ActorContext, most: number): { members: number; subnets: string[] } {
+export function networkAccounts(ctx: ActorContext, most: number): { members: number; subnets: string[] } {
   const { rng } = ctx;
   const members = Math.max(6, Math.round(rng.logRange(10, most) * Math.min(1, ctx.scale * 1.5)));
   const pool = rng.pick(ctx.net.proxyPools);
@@ -245,7 +245,7 @@ function networkAccounts(ctx: ActorContext, most: number): { members: number; su
  * When a network's requests leave: in the sessions an orchestrator runs, in which every account sends
  * (synchronised), or at random over the campaign (jittered).
  */
-function campaignClock(ctx: ActorContext, synchronised: boolean): () => number {
+export function campaignClock(ctx: ActorContext, synchronised: boolean): () => number {
   const { rng } = ctx;
   const campaignStart = ctx.start + rng.range(0, 0.5) * ctx.span;
   const campaignSpan = rng.range(6, 48) * HOUR;
