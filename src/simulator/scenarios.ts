@@ -77,8 +77,9 @@ export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'lab
 
 /**
  * Families only their own scenarios send. With the extraction network in `mixed`, fold A and B seed 18's course
- * (40 students on one campus) was linked into that seed's hydra and suspended. Linkage weighs a value by how many
- * orgs use it, which dozens more accounts on the proxy pools change; the link that bridged them was not found yet.
+ * (40 students on one campus) was linked into that seed's hydra and suspended: one student, first seen in the same
+ * three hours as the hydra's accounts and ending prompts with the same chain-of-thought phrase, joined it through a
+ * cohort bundle (linker.ts), which the same traffic without the network's accounts did not let pass.
  */
 export const NOT_IN_MIXED: ReadonlySet<string> = new Set(['extraction_network']);
 
