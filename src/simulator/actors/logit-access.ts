@@ -15,6 +15,11 @@ const VOCABULARIES = [50_257, 100_277, 128_000, 200_019];
 const FIXED_PROMPTS = ['Say something.', 'Continue:', 'Output one token.', 'Repeat after me:', 'The', 'Hello'];
 const WORDS = 'the of and to in is was for on that with as by at from his her they this which or an be are not have one all were when there been can more if will no would who so what up out about into than them then some could time only like new other see two may way these most over'.split(' ');
 
+/** 1 to `most` prompts that carry no meaning of their own: a few random words, or one fixed instruction. */
+function attackPrompts(rng: Rng, most: number): string[] {
+  return Array.from({ length: rng.int(1, most) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
+}
+
 /** `k` distinct token ids as logit_bias keys, each moved by `value`. */
 function biasOf(ids: readonly number[], value: number): Record<string, number> {
   const out: Record<string, number> = {};
@@ -35,8 +40,7 @@ export function modelExtractor(ctx: ActorContext): ActorOutput {
   const model = pickModel(rng, 'openai');
   const vocab = rng.pick(VOCABULARIES);
   const pool = everydayTexts(ctx);
-  // The attack's prompts carry no meaning of their own: a few random words, or one fixed instruction.
-  const prompts = Array.from({ length: rng.int(1, 60) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
+  const prompts = attackPrompts(rng, 60);
   const wide = rng.chance(0.6);
   const perRequest = wide ? rng.int(20, 300) : rng.int(1, 4);
   const probes = wide ? 1 : rng.int(1, 8);
@@ -92,7 +96,7 @@ export function extractionNetwork(ctx: ActorContext): ActorOutput {
   const { members, subnets } = networkAccounts(ctx, 60);
   const model = pickModel(rng, 'openai');
   const vocab = rng.pick(VOCABULARIES);
-  const prompts = Array.from({ length: rng.int(1, 20) }, () => (rng.chance(0.3) ? rng.pick(FIXED_PROMPTS) : rng.sample(WORDS, rng.int(2, 12)).join(' ')));
+  const prompts = attackPrompts(rng, 20);
   const perRequest = rng.chance(0.6) ? rng.int(20, 300) : rng.int(1, 4);
   const logprobs = perRequest > 4 || rng.chance(0.5);
   const customUa = rng.chance(0.3) ? namedAgent(rng) : undefined;
