@@ -54,7 +54,7 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
-const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor']);
+const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
@@ -75,18 +75,10 @@ const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extractio
  */
 export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network']);
 
-/**
- * Families only their own scenarios send. With the extraction network in `mixed`, fold A and B seed 18's course
- * (40 students on one campus) was linked into that seed's hydra and suspended: one student, first seen in the same
- * three hours as the hydra's accounts and ending prompts with the same chain-of-thought phrase, joined it through a
- * cohort bundle (linker.ts), which the same traffic without the network's accounts did not let pass.
- */
-export const NOT_IN_MIXED: ReadonlySet<string> = new Set(['extraction_network']);
-
 export const SCENARIOS: Record<string, string[]> = {
-  mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f) && !NOT_IN_MIXED.has(f)), ...LATER],
+  mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
   // What the score fits train on: `mixed` without HELD_OUT_OF_FITS (last in it, so the rest draw as in `mixed`).
-  training: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f) && !NOT_IN_MIXED.has(f)), ...LATER].filter((f) => !HELD_OUT_OF_FITS.has(f)),
+  training: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER].filter((f) => !HELD_OUT_OF_FITS.has(f)),
   // Without the families whose evaluations may carry a benchmarking label: the legit fixture is every rule's negative.
   legit: Object.keys(LEGIT_FAMILIES).filter((f) => f !== 'vendor_eval' && f !== 'course_evaluation'),
   competitor: ['competitor_sweep'],

@@ -435,6 +435,50 @@ test('linkage: accounts first seen together that share a harness link; developer
   assert.ok(byCohort(noWarmup).length > 0, 'without the warm-up, the first hour is a bundle');
 });
 
+test('linkage: one account sharing a network\'s evidence by chance does not bring its own cluster into the network', () => {
+  // A course: 30 students on one campus range with the course's system prompt, first seen over its first three days.
+  // On day 3, 20 accounts of one operation open within half an hour, each on its own static residential address,
+  // with the stock SDK and a harness ending prompts with a chain-of-thought phrase that three other orgs also use.
+  // One student, first seen in that half hour, ends some prompts with the same phrase: alone, it shares the
+  // network's cohort and wrapper. Its links into the network are the only ones between the course and the network.
+  const rng = new Rng(23);
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  const phrase = { suffixHash: 0x6161 };
+  const campus = { ip24: '128.32.5.0/24', ip16: '128.32.0.0/16', userAgent: 'sdk:openai/python', systemHash: 0x5151 };
+  for (let i = 0; i < 200; i++)
+    for (let k = 0; k < 3; k++) events.push({ ts: T0 + rng.next() * 4 * 24 * HOUR, org: `org_dev${i}`, r: { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
+  for (let i = 0; i < 3; i++)
+    for (let k = 0; k < 5; k++) events.push({ ts: T0 + rng.next() * 4 * 24 * HOUR, org: `org_cot${i}`, r: { ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...phrase } });
+  const opens = T0 + 3 * 24 * HOUR + 10 * HOUR;
+  for (let s = 0; s < 30; s++) {
+    const born = s === 0 ? opens + 0.25 * HOUR : T0 + (1.1 + rng.next() * 1.8) * 24 * HOUR;
+    for (let k = 0; k < 20; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_s${s}`, r: { ...campus, ...(s === 0 && k % 2 === 1 ? phrase : {}) } });
+  }
+  for (let h = 0; h < 20; h++) {
+    const net16 = `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}`;
+    const own = { ip24: `${net16}.${rng.int(0, 255)}.0/24`, ip16: `${net16}.0.0/16` };
+    const born = opens + rng.next() * 0.5 * HOUR;
+    for (let k = 0; k < 20; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: { ...own, userAgent: 'sdk:openai/python', ...phrase, shapeHash: 0x7778 } });
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  const run = (s = spec) => {
+    const { l } = linker(s);
+    for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
+    return l;
+  };
+  const l = run();
+  const net = l.clusterOf('org_h0');
+  assert.ok(net && net.members.filter((m) => m.startsWith('org_h')).length >= 18, `the network is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h1'))}`);
+  assert.ok(l.explainPair('org_s0', 'org_h1')!.linked, 'the student and a network account share enough to link as a pair');
+  const course = l.clusterOf('org_s1');
+  assert.ok(course && course.members.filter((m) => m.startsWith('org_s')).length >= 29, 'the course is clustered');
+  assert.notEqual(course.id, net.id, 'the course is not joined to the network');
+  assert.deepEqual(net.members.filter((m) => !m.startsWith('org_h')), [], 'no student, developer or phrase user is in the network');
+  // With one link enough to join (single linkage), that student brings the course in.
+  const single = run({ ...spec, corroborate_members: 0 });
+  assert.equal(single.clusterOf('org_s1')?.id, single.clusterOf('org_h0')?.id);
+});
+
 test('linkage: a co-usage count follows the users a value gains after it was counted', () => {
   // 300 developers on cloud ranges; 12 accounts on one proxy /16 each send a harness shape three times. The pair's
   // co-usage is counted, then 6 more accounts of the range take up the shape: asked again, the count has them.

@@ -99,6 +99,7 @@ const CO_USERS_MAX = 512;
 /** Co-usage counts remembered (value pairs; the oldest is dropped first). */
 const CO_COUNTS_MAX = 4096;
 
+
 export interface LinkEvaluation {
   strength: number;
   kinds: number;
@@ -341,12 +342,13 @@ export class Linker {
         continue;
       }
       const e = this.evaluate(r.org, st, other, os);
-      if (e.linked) {
+      if (e.linked && this.corroborated(r.org, other)) {
         st.watched.delete(other);
         if (os.watched.delete(r.org)) this.dirty.orgs.add(other);
         this.union(r.org, other, e);
         if (e.bundle) this.joinBundle(e.bundle, other);
       } else if (e.strength >= this.spec.link_threshold / 3) {
+        // A link not yet borne out by a second pair is watched like a near one: the next checks may bear it out.
         watch(st.watched, other, e.strength, this.spec.watched_pairs_per_org);
         watch(os.watched, r.org, e.strength, this.spec.watched_pairs_per_org);
         this.dirty.orgs.add(other);
@@ -368,8 +370,46 @@ export class Linker {
       const os = this.orgs.get(o);
       if (!os?.values.has(y) || this.find(o) === root) continue;
       const e = this.evaluate(o, os, member, ms);
-      if (e.linked) this.union(o, member, e);
+      if (e.linked && this.corroborated(o, member)) this.union(o, member, e);
     }
+  }
+
+  /**
+   * Whether a link between a and b may join their sides: when a side is a cluster of several orgs, a second pair
+   * must link too, one that leaves out that side's end of this link (an org joining a cluster links to another of
+   * its members as well; two clusters join only when a pair other than this one links them). One link alone is
+   * the weakest point of a chain: an unrelated account that happens to share a network's evidence (first seen in
+   * its hour, ending prompts with a phrase it uses) would otherwise bring its own cluster, a class of students or a
+   * company's developers, into the network. A network's accounts share its evidence with each other, not with one
+   * member only. At most `corroborate_members` members per side are tried.
+   */
+  private corroborated(a: string, b: string): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    const ca = this.clusters.get(ra);
+    const cb = this.clusters.get(rb);
+    if ((!ca && !cb) || this.spec.corroborate_members === 0) return true;
+    const xs = ca ? this.others(ca, a) : [a];
+    const ys = cb ? this.others(cb, b) : [b];
+    for (const x of xs) {
+      const xst = this.orgs.get(x);
+      if (!xst) continue;
+      for (const y of ys) {
+        const yst = this.orgs.get(y);
+        if (yst && this.evaluate(x, xst, y, yst).linked) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The most recent members of a cluster other than org, whose linkage state is still held. */
+  private others(c: Cluster, org: string): string[] {
+    const out: string[] = [];
+    for (let i = c.members.length - 1; i >= 0 && out.length < this.spec.corroborate_members; i--) {
+      const m = c.members[i]!;
+      if (m !== org && this.orgs.has(m)) out.push(m);
+    }
+    return out;
   }
 
   /** Users of a value inside a cluster (or the org alone, when it has none). */

@@ -158,6 +158,11 @@ export const linkageSchema = z.strictObject({
   activity_buckets: z.number().int().min(8),
   /** Candidate partners re-checked as an org's activity grows. */
   watched_pairs_per_org: z.number().int().min(1),
+  /**
+   * A link into a cluster of several orgs must be borne out by a second pair that leaves out that side's end of the
+   * link; this many of the cluster's most recent members are tried. 0: one link joins (single linkage).
+   */
+  corroborate_members: z.number().int().min(0).default(0),
   /** An org idle this long (event time) leaves the linkage state (its cluster membership stays). */
   idle_eviction_hours: z.number().positive(),
 });
