@@ -30,6 +30,8 @@ const MEANING: Record<string, string> = {
   tools_offered_share: 'share offering one or more tools, whether or not the conversation runs them',
   new_bias_share: 'share whose logit_bias names a token the org never biased before: extracting the model’s output layer through the API moves new tokens with nearly every request',
   new_bias_rate: 'of the requests setting logit_bias, the share biasing tokens the org never biased before (counted as if five more had biased nothing new): near 1 for a sweep reading the model’s output layer, near 0 for an app steering its answers to the same few labels',
+  reprobe_share: 'share setting logit_bias on a context (system prompt, conversation, prompt) the org sent before under other biased tokens',
+  reprobe_rate: 'of the requests setting logit_bias, the share sending a context again under other biased tokens (counted as if five more had not): high for a sweep reading its few prompts’ logits, near 0 for an app biasing each request’s own options',
   new_tools_rate: 'of the requests offering tools, the share offering tools the org never offered before (counted as if five more had offered nothing new): near 1 for a harvest of tool use whatever chat it mixes in, once per session for an agent platform',
   bench_share: 'share of prompts that are items of public benchmarks',
   reasoning_share: 'share asking for extended reasoning',

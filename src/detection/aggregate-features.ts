@@ -59,6 +59,7 @@ export const AGGREGATE_FEATURES = [
   'cot_llr',
   'new_tools_rate',
   'new_bias_rate',
+  'reprobe_rate',
   'long_reasoning_rate',
   'template_top_share',
   'system_top_share',
@@ -198,6 +199,11 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       // Of the requests that bias tokens, the share biasing new ones, shrunk the same way: reading the output layer
       // through the API moves new tokens with nearly every request; an application steers to the same few labels.
       return (a) => a.tally.flagCount(F.NEW_BIAS) / (a.tally.flagCount(F.LOGIT_BIAS) + NEW_TOOLS_PRIOR);
+    case 'reprobe_rate':
+      // Of the requests that bias tokens, the share sending a context again under other biased tokens, shrunk the
+      // same way: a sweep reads each of its few prompts over and over; an app biasing each request's own options
+      // sends each user's text once.
+      return (a) => a.tally.flagCount(F.REPROBE) / (a.tally.flagCount(F.LOGIT_BIAS) + NEW_TOOLS_PRIOR);
     case 'long_reasoning_rate':
       // Of the requests asking for reasoning, the share answered at length: what a harvest wants from its reasoning
       // requests, read apart from how much ordinary chat it mixes in (which dilutes every share of all requests).

@@ -14,7 +14,7 @@ import type { CompiledRule } from './rules/load-rules.js';
 import type { Activity, ActivityLabel } from '../model/activity.js';
 import { CUE_NAMES } from './signals/harness-cues.js';
 import { createPromptMemo, extractSignals, type RequestSignals, type SignalName } from './signals/request-signals.js';
-import { HARMFUL, NEW_BIAS, NEW_TOOLS, SINGLE_TURN } from './signals/request-flags.js';
+import { HARMFUL, NEW_BIAS, NEW_TOOLS, REPROBE, SINGLE_TURN } from './signals/request-flags.js';
 import { readingOf } from './text/deobfuscate.js';
 import { marksOf, signalsForRule } from './signals/sample-signals.js';
 import { HARM_CATEGORIES, TOPICS } from './signals/taxonomy.js';
@@ -443,6 +443,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
     if (window.newTools(s.toolNames)) s.flags |= NEW_TOOLS;
     if (window.newBias(s.biasTokens)) s.flags |= NEW_BIAS;
+    if (window.reprobe(s)) s.flags |= REPROBE;
     const novelty = window.push(s);
     if (evidenceCfg.samples > 0 && s.prompt) {
       // A harmful request sent disguised (base64, a cipher, look-alike letters) is kept as it reads, and marked so:

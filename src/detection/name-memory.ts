@@ -14,19 +14,24 @@ export class NameMemory {
    */
   offerNew(names: Uint32Array | undefined): boolean {
     if (!names || names.length === 0) return false;
-    const mem = (this.mem ??= new Uint32Array(this.capacity));
     const known = Math.min(this.n, this.capacity);
     let fresh = 0;
-    for (let i = 0; i < names.length; i++) {
-      const h = names[i]!;
-      let seen = false;
-      for (let j = 0; j < known && !seen; j++) seen = mem[j] === h;
-      if (seen) continue;
-      fresh++;
-      mem[this.n % this.capacity] = h;
-      this.n++;
-    }
+    for (let i = 0; i < names.length; i++) if (this.remember(names[i]!, known)) fresh++;
     return fresh > 0;
+  }
+
+  /** Whether this one name is new, remembering it. */
+  offerOne(name: number): boolean {
+    return this.remember(name, Math.min(this.n, this.capacity));
+  }
+
+  /** Remembers a name not among the first `known` slots; whether it was new. */
+  private remember(h: number, known: number): boolean {
+    const mem = (this.mem ??= new Uint32Array(this.capacity));
+    for (let j = 0; j < known; j++) if (mem[j] === h) return false;
+    mem[this.n % this.capacity] = h;
+    this.n++;
+    return true;
   }
 
   /** Undefined until a name was remembered. */

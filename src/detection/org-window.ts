@@ -6,6 +6,7 @@ import { SKETCH_SLOTS, sketchSimilarity } from './signals/sketch.js';
 import type { RequestSignals } from './signals/request-signals.js';
 import { ModeTable } from './mode-table.js';
 import { NameMemory } from './name-memory.js';
+import { fnv1a, mixHash } from './text/hash.js';
 import { Tally } from './tally.js';
 import type { Aggregate, TopKind } from './aggregate-features.js';
 
@@ -17,6 +18,8 @@ const NOVELTY_RING = 32;
 const TOOL_MEMORY = 256;
 /** Distinct biased tokens a window remembers: far more than the labels or choices an application steers to. */
 const BIAS_MEMORY = 256;
+/** Contexts sent under logit_bias a window remembers, and as many (context, biased tokens) pairs: more than the few dozen prompts a sweep reuses. */
+const PROBE_MEMORY = 256;
 const INITIAL = 16;
 
 /** The per-request columns a window keeps (each a typed array of its capacity). */
@@ -91,6 +94,8 @@ export class OrgWindow implements Aggregate {
   private lastTs = NaN;
   private readonly tools = new NameMemory(TOOL_MEMORY);
   private readonly biases = new NameMemory(BIAS_MEMORY);
+  private readonly contexts = new NameMemory(PROBE_MEMORY);
+  private readonly probes = new NameMemory(PROBE_MEMORY);
   // Mode and distinct counts are recomputed on demand and cached until the next request.
   private cache = new Map<string, number>();
 
@@ -138,6 +143,19 @@ export class OrgWindow implements Aggregate {
   /** The same for the tokens a request's logit_bias names: an app steering its answers biases the same few. */
   newBias(tokens: Uint32Array | undefined): boolean {
     return this.biases.offerNew(tokens);
+  }
+
+  /**
+   * Whether a logit_bias request sends a context (system prompt, conversation, prompt) this window's org sent
+   * before under another bias (other tokens, or other values for them), and remembers both. The same request sent again (a popular query with the
+   * same options) is not a reprobe; a request without logit_bias is none.
+   */
+  reprobe(s: Pick<RequestSignals, 'biasTokens' | 'biasDigest' | 'prompt' | 'systemHash' | 'historyHash'>): boolean {
+    if (!s.biasTokens) return false;
+    const context = mixHash(fnv1a(s.prompt), mixHash(s.systemHash, s.historyHash));
+    const seen = !this.contexts.offerOne(context);
+    const otherBias = this.probes.offerOne(mixHash(context, s.biasDigest));
+    return seen && otherBias;
   }
 
   /** Adds a request; returns its novelty. */
@@ -303,6 +321,8 @@ export class OrgWindow implements Aggregate {
     for (const k of COLUMN_NAMES) arrays[k] = packArray(this.c[k]);
     const tools = this.tools.toState();
     const biases = this.biases.toState();
+    const contexts = this.contexts.toState();
+    const probes = this.probes.toState();
     return {
       size: this.size,
       cap: this.cap,
@@ -313,6 +333,8 @@ export class OrgWindow implements Aggregate {
       ...(this.sketches ? { sketches: packArray(this.sketches) } : {}),
       ...(tools ? { toolNames: tools.names, toolN: tools.n } : {}),
       ...(biases ? { biasTokens: biases.names, biasN: biases.n } : {}),
+      ...(contexts ? { biasContexts: contexts.names, biasContextN: contexts.n } : {}),
+      ...(probes ? { biasProbes: probes.names, biasProbeN: probes.n } : {}),
       scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs) },
     };
   }
@@ -328,6 +350,8 @@ export class OrgWindow implements Aggregate {
     if (st.sketches) this.sketches = unpackInto(st.sketches, new Uint32Array(NOVELTY_RING * SKETCH_SLOTS));
     this.tools.restore(st.toolNames, st.toolN);
     this.biases.restore(st.biasTokens, st.biasN);
+    this.contexts.restore(st.biasContexts, st.biasContextN);
+    this.probes.restore(st.biasProbes, st.biasProbeN);
     const s = st.scalars;
     this.n = s.n;
     this.head = s.head;
@@ -354,5 +378,10 @@ export interface OrgWindowState {
   /** Biased tokens remembered (absent until the org sends a logit_bias; checkpoints before version 8 lack it). */
   biasTokens?: string;
   biasN?: number;
+  /** Contexts sent under logit_bias, and (context, biased tokens) pairs (absent until then; before version 9 too). */
+  biasContexts?: string;
+  biasContextN?: number;
+  biasProbes?: string;
+  biasProbeN?: number;
   scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num };
 }

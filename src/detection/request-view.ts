@@ -40,6 +40,11 @@ export interface RequestView {
    * through the API (Carlini et al., arXiv 2403.06634) biases new ones with nearly every request.
    */
   biasTokens: Uint32Array | undefined;
+  /**
+   * The logit_bias map's tokens and values as one hash, whatever their order (0 when none): the same request sent
+   * again has the same; a sweep that moves the biased tokens or their values (a search on one token's logit) not.
+   */
+  biasDigest: number;
   seed: boolean;
   stream: boolean;
   /** Number of tools (function, legacy functions, server tools) offered. */
@@ -191,14 +196,18 @@ function bottomHashes(names: readonly string[]): Uint32Array | undefined {
 }
 
 /** Token ids a logit_bias map names (of its first TOOL_SCAN keys): the tokens whose odds the request moves. */
-function biasTokenHashes(bias: unknown): Uint32Array | undefined {
+function biasTokenHashes(bias: unknown): { tokens: Uint32Array; digest: number } | undefined {
   if (!bias || typeof bias !== 'object' || Array.isArray(bias)) return undefined;
   const keys: string[] = [];
+  let digest = 0;
   for (const k in bias) {
     if (keys.length >= TOOL_SCAN) break;
     keys.push(k);
+    const v = (bias as Record<string, unknown>)[k];
+    digest = (digest + mixHash(fnv1a(k), fnv1a(typeof v === 'number' ? String(v) : typeof v))) >>> 0;
   }
-  return bottomHashes(keys);
+  const tokens = bottomHashes(keys);
+  return tokens ? { tokens, digest } : undefined;
 }
 
 /** Content made of tool results and nothing the user wrote (no text part): Anthropic's tool_result blocks. */
@@ -279,7 +288,7 @@ export function viewRequest(body: unknown): RequestView {
   const tools = (toolList?.length ?? 0) + (functionList?.length ?? 0);
   const rf = b.response_format ?? (b.text && typeof b.text === 'object' ? (b.text as { format?: unknown }).format : undefined);
   const rfType = rf && typeof rf === 'object' ? (rf as { type?: unknown }).type : undefined;
-  const biasTokens = biasTokenHashes(b.logit_bias);
+  const bias = biasTokenHashes(b.logit_bias);
   const keys: string[] = [];
   for (const k of Object.keys(b)) if (!CONVERSATION_KEYS.has(k) && keys.length < 32) keys.push(k.slice(0, 40));
   keys.sort();
@@ -295,8 +304,9 @@ export function viewRequest(body: unknown): RequestView {
     topP: num(b.top_p),
     n: num(b.n),
     logprobs: truthy(b.logprobs) || (num(b.top_logprobs) ?? 0) > 0,
-    logitBias: biasTokens !== undefined,
-    biasTokens,
+    logitBias: bias !== undefined,
+    biasTokens: bias?.tokens,
+    biasDigest: bias?.digest ?? 0,
     seed: b.seed !== undefined && b.seed !== null,
     stream: b.stream === true,
     tools,

@@ -36,6 +36,7 @@ export const LEGIT_FAMILIES: Record<string, ActorFn> = {
   agent_platform: L.agentPlatform,
   course_evaluation: L.courseEvaluation,
   label_steering_app: X.labelSteeringApp,
+  constrained_choice_app: X.constrainedChoiceApp,
 };
 
 export const MISUSE_FAMILIES: Record<string, ActorFn> = {
@@ -54,7 +55,7 @@ export const MISUSE_FAMILIES: Record<string, ActorFn> = {
 };
 
 /** Families added after the others: last in `mixed`, so every earlier actor draws from the same seeds as before. */
-const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network']);
+const LATER = new Set(['agent_platform', 'tool_distiller', 'course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network', 'constrained_choice_app']);
 
 const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
 
@@ -63,7 +64,7 @@ const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
  * every earlier family's requests and answer lengths are what they were for a given seed, so the eval's earlier
  * tables stay comparable. Add new families here.
  */
-const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extraction_network']);
+const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extraction_network', 'constrained_choice_app']);
 
 /**
  * Families the score fits never train on: behaviour judged by rules that read it across accounts (a class sending
@@ -73,7 +74,7 @@ const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extractio
  * dropped under the bar (the twenty-fourth run). Logit-bias traffic (a model extraction, an app steering its labels)
  * is judged by a rule over window features no score reads.
  */
-export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network']);
+export const HELD_OUT_OF_FITS = new Set(['course_evaluation', 'tool_hydra', 'label_steering_app', 'model_extractor', 'extraction_network', 'constrained_choice_app']);
 
 export const SCENARIOS: Record<string, string[]> = {
   mixed: [...[...Object.keys(LEGIT_FAMILIES), ...Object.keys(MISUSE_FAMILIES)].filter((f) => !LATER.has(f)), ...LATER],
@@ -92,7 +93,7 @@ export const SCENARIOS: Record<string, string[]> = {
   'tool-hydra': ['tool_hydra', 'agent_platform', 'small_developers'],
   vendor: ['vendor_eval'],
   course: ['course_evaluation', 'hydra'],
-  extraction: ['model_extractor', 'label_steering_app', 'extraction_network', 'small_developers'],
+  extraction: ['model_extractor', 'label_steering_app', 'extraction_network', 'small_developers', 'constrained_choice_app'],
 };
 
 export interface ActorLabels {

@@ -134,19 +134,20 @@ test('checkpoint: a checkpoint of a version this moat cannot read is refused', (
   for (const l of simulate({ scenario: 'mixed', seed: 14, split: 'tune', scale: 0.05 }).lines) d.ingest(l);
   const ck = roundTrip(d.checkpoint());
   const old = { ...ck, global: { ...ck.global, version: 2 } } as unknown as DetectorCheckpoint;
-  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4, 5, 6, 7 and 8/);
+  assert.throws(() => createDetector({ ...assets, restore: old }), /version 2 is not supported \(this moat reads versions 3, 4, 5, 6, 7, 8 and 9/);
 });
 
 // Flags each earlier version lacks (each was added as the last flag), and the features reading them.
 const ADDED_SINCE: Record<number, string[]> = {
-  3: ['capability_work', 'long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias'],
-  4: ['long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias'],
-  5: ['open_cot', 'new_tools', 'tools_offered', 'new_bias'],
-  6: ['new_tools', 'tools_offered', 'new_bias'],
-  7: ['new_bias'],
+  3: ['capability_work', 'long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias', 'reprobe'],
+  4: ['long_reasoning', 'open_cot', 'new_tools', 'tools_offered', 'new_bias', 'reprobe'],
+  5: ['open_cot', 'new_tools', 'tools_offered', 'new_bias', 'reprobe'],
+  6: ['new_tools', 'tools_offered', 'new_bias', 'reprobe'],
+  7: ['new_bias', 'reprobe'],
+  8: ['reprobe'],
 };
 // Features named for something else that count an added flag.
-const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'] };
+const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'], reprobe: ['reprobe_rate'] };
 
 for (const [version, added] of Object.entries(ADDED_SINCE))
   test(`checkpoint: a version-${version} checkpoint (tallies without the ${added.join(' and ')} slot${added.length > 1 ? 's' : ''}) is carried over and the detector goes on as one that never stopped`, () => {
@@ -166,7 +167,8 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
       return Buffer.concat([b.subarray(0, at), b.subarray(at + 8 * added.length)]).toString('base64');
     });
     assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
-    // Nor did it remember the tool names (before version 7) or the biased tokens (before 8) its windows saw.
+    // Nor did it remember the tool names (before version 7), the biased tokens (before 8) or the contexts sent under
+    // logit_bias (before 9) its windows saw.
     const forget = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(forget);
       else if (v && typeof v === 'object') {
@@ -175,8 +177,14 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
           delete o.toolNames;
           delete o.toolN;
         }
-        delete o.biasTokens;
-        delete o.biasN;
+        if (Number(version) < 8) {
+          delete o.biasTokens;
+          delete o.biasN;
+        }
+        delete o.biasContexts;
+        delete o.biasContextN;
+        delete o.biasProbes;
+        delete o.biasProbeN;
         Object.values(v).forEach(forget);
       }
     };
@@ -195,7 +203,7 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
         features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])),
       });
     assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));
-    assert.equal(resumed.checkpoint().global.version, 8, 'written back in the current version');
+    assert.equal(resumed.checkpoint().global.version, 9, 'written back in the current version');
   });
 
 test('checkpoint: raw prompt snippets are kept only for flagged orgs; size per org is bounded', () => {

@@ -11,6 +11,7 @@ import { Rng } from '../../src/simulator/rng.js';
 
 const assets = loadDetectionAssets();
 const newBiasRate = aggregateGetter('new_bias_rate')!;
+const reprobeRate = aggregateGetter('reprobe_rate')!;
 const bias = (ids: readonly number[], v = 100) => Object.fromEntries(ids.map((id) => [String(id), v]));
 
 function line(i: number, org: string, prompt: string, params: Record<string, unknown>): TraceRequestLine {
@@ -22,14 +23,14 @@ function line(i: number, org: string, prompt: string, params: Record<string, unk
   };
 }
 
-/** Each org's labels (rules that fired) and new_bias_rate after `n` requests of each. */
-function judge(traffic: Record<string, (i: number) => TraceRequestLine>, n: number): Record<string, { rules: string[]; rate: number }> {
+/** Each org's labels (rules that fired), new_bias_rate and reprobe_rate after `n` requests of each. */
+function judge(traffic: Record<string, (i: number) => TraceRequestLine>, n: number): Record<string, { rules: string[]; rate: number; reprobe: number }> {
   const last = new Map<string, Aggregate>();
   const d = createDetector({ ...assets, onWindow: (org, _k, w) => last.set(org, w) });
   for (let i = 0; i < n; i++) for (const make of Object.values(traffic)) d.ingest(make(i));
   const snap = d.snapshot();
   return Object.fromEntries(
-    Object.keys(traffic).map((org) => [org, { rules: snap.orgs.find((o) => o.org === org)?.activities.flatMap((a) => a.rules) ?? [], rate: newBiasRate(last.get(org)!, assets.baselines) as number }]),
+    Object.keys(traffic).map((org) => [org, { rules: snap.orgs.find((o) => o.org === org)?.activities.flatMap((a) => a.rules) ?? [], rate: newBiasRate(last.get(org)!, assets.baselines) as number, reprobe: reprobeRate(last.get(org)!, assets.baselines) as number }]),
   );
 }
 
@@ -73,6 +74,31 @@ test('a sweep over the vocabulary through logit_bias is labelled model_extractio
   assert.ok(r.classifier!.rate < 0.05 && r.banlist!.rate < 0.05, `apps: ${r.classifier!.rate} ${r.banlist!.rate}`);
 });
 
+test('an app that biases each request\'s own options brings new tokens as a sweep does, but sends each text once: not an extraction', () => {
+  const rng = new Rng(37);
+  const words = ['Lisbon', 'Porto', 'Madrid', 'Seville', 'Lyon', 'Paris', 'Turin', 'Milan', 'Ghent', 'Bruges', 'Basel', 'Bern'];
+  // Each request: the user's own text and its candidates, each candidate's first tokens biased (rare words, names).
+  const options = (i: number) => {
+    const shown = rng.sample(words, rng.int(2, 6));
+    return line(i, 'options', `Trip ${i}: ${rng.pick(['two nights near', 'a day trip from', 'cheap flights to'])} ${rng.pick(words)}\n\nOptions: ${shown.join(' | ')}`, {
+      temperature: 0, max_tokens: 2, logprobs: true, top_logprobs: 5, logit_bias: bias(shown.flatMap(() => [Math.floor(Math.exp(rng.next() * Math.log(100_000)))]), 20),
+    });
+  };
+  // The same app, a popular query sent again with the same options: the same request, not a reprobe.
+  const again = (i: number) => line(i, 'again', `Trip ${i % 40}: hotels in Lisbon\n\nOptions: Alfama | Baixa`, { temperature: 0, max_tokens: 2, logit_bias: bias([1200 + (i % 40), 5200 + (i % 40)], 20) });
+  // A sweep reading its three prompts' logits, 50 tokens a request.
+  const sweep = (i: number) => line(i, 'sweep', ['Say something.', 'The', 'Continue:'][i % 3]!, { temperature: 0, max_tokens: 1, logprobs: true, top_logprobs: 5, logit_bias: bias(Array.from({ length: 50 }, (_, k) => 20_000 + i * 50 + k)) });
+  const r = judge({ options, again, sweep }, 300);
+  assert.ok(r.options!.rate > 0.5, `the app keeps biasing new tokens (${r.options!.rate})`);
+  assert.ok(r.options!.reprobe < 0.05 && r.again!.reprobe < 0.05, `apps reprobe ${r.options!.reprobe} ${r.again!.reprobe}`);
+  // (Scripted, temperature 0 and single-turn, the test's traffic may read as an evaluation: only extraction is asked.)
+  const extraction = (rules: string[]) => rules.filter((x) => x.startsWith('extract.'));
+  assert.deepEqual(extraction(r.options!.rules), []);
+  assert.deepEqual(extraction(r.again!.rules), []);
+  assert.ok(r.sweep!.reprobe > 0.9, `sweep reprobe ${r.sweep!.reprobe}`);
+  assert.ok(r.sweep!.rules.includes('extract.logit-sweep'));
+});
+
 test('biased tokens a window remembers survive a checkpoint', () => {
   const models = { fingerprints: assets.fingerprints, text: assets.text, disabled: new Set<never>() };
   const w = new OrgWindow(200);
@@ -84,4 +110,11 @@ test('biased tokens a window remembers survive a checkpoint', () => {
   const next = extractSignals(line(1, 'o', 'Classify: broken card', { logit_bias: bias([426, 362]) }), 1000, models);
   assert.equal(restored.newBias(next.biasTokens), false);
   assert.equal(new OrgWindow(200).newBias(next.biasTokens), true, 'a window that never saw them reads them as new');
+  // The contexts sent under logit_bias too: the first prompt again under other labels is a reprobe after a restore.
+  w.reprobe(first);
+  const back = new OrgWindow(200);
+  back.restore(JSON.parse(JSON.stringify(w.toState())));
+  const relabelled = extractSignals(line(2, 'o', 'Classify: late parcel', { logit_bias: bias([362, 999]) }), 2000, models);
+  assert.equal(back.reprobe(relabelled), true);
+  assert.equal(new OrgWindow(200).reprobe(relabelled), false, 'a window that never saw the prompt reads it as new');
 });

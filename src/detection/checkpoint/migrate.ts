@@ -5,16 +5,17 @@
 import { FLAG_BITS, TALLY_SIZE } from '../tally.js';
 
 /**
- * Checkpoint format version: 8 adds a request flag (new_bias) to each window's packed tally, and the biased tokens a window
- * remembers (absent in earlier versions: the window starts remembering at the upgrade); 7 added two (new_tools,
+ * Checkpoint format version: 9 adds a request flag (reprobe) to each window's packed tally, and the contexts sent
+ * under logit_bias a window remembers (absent in earlier versions: the window starts remembering at the upgrade);
+ * 8 added new_bias and the biased tokens a window remembers; 7 added two (new_tools,
  * tools_offered) and the tool names a window remembers; 6 added open_cot, 5 added
  * long_reasoning and 4 capability_work (each moved the offsets after the flags); 3 stores linkage as keyed entries (incremental);
  * 2 held it as one JSON value.
  */
-export const CHECKPOINT_VERSION = 8;
+export const CHECKPOINT_VERSION = 9;
 
 /** Detector checkpoint versions this moat restores (the current one last). */
-export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, CHECKPOINT_VERSION];
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, CHECKPOINT_VERSION];
 
 /** The readable versions as error messages name them ("3, 4, 5, 6 and 7"). */
 export function readableVersionsText(): string {
@@ -26,10 +27,10 @@ const SLOT_BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /**
  * The flag slots each version after 3 added, in order: capability_work (4), long_reasoning (5), open_cot (6), then
- * new_tools and tools_offered (7), new_bias (8). Each was added after the flags before it, so a tally of version v lacks the last
+ * new_tools and tools_offered (7), new_bias (8), reprobe (9). Each was added after the flags before it, so a tally of version v lacks the last
  * missingSlots(v) flag slots.
  */
-const FLAGS_ADDED_IN: Readonly<Record<number, number>> = { 4: 1, 5: 1, 6: 1, 7: 2, 8: 1 };
+const FLAGS_ADDED_IN: Readonly<Record<number, number>> = { 4: 1, 5: 1, 6: 1, 7: 2, 8: 1, 9: 1 };
 
 /** Flag slots a tally of version `from` lacks. */
 function missingSlots(from: number): number {

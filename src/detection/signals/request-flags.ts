@@ -50,6 +50,13 @@ export const TOOLS_OFFERED = 1 << 23;
  * application steers its answers to the same few labels.
  */
 export const NEW_BIAS = 1 << 24;
+/**
+ * A logit_bias request that sends a context the org sent before (the same system prompt, conversation and prompt)
+ * under a different bias (org-window.ts `reprobe`): reading a context's logits through the API means asking for
+ * it again and again while the biased tokens move, where an application that biases each request's own options
+ * sends each user's text once.
+ */
+export const REPROBE = 1 << 25;
 
 /** Flag names as window features read them (`w.<name>_share`). */
 export const FLAG_NAMES: Array<[number, string]> = [
@@ -78,4 +85,5 @@ export const FLAG_NAMES: Array<[number, string]> = [
   [NEW_TOOLS, 'new_tools'],
   [TOOLS_OFFERED, 'tools_offered'],
   [NEW_BIAS, 'new_bias'],
+  [REPROBE, 'reprobe'],
 ];

@@ -41,6 +41,8 @@ export interface RequestSignals {
   toolNames: Uint32Array | undefined;
   /** Hashes of the tokens its logit_bias names (request-view.ts `biasTokens`); undefined when none. */
   biasTokens: Uint32Array | undefined;
+  /** The logit_bias map's tokens and values as one hash (request-view.ts `biasDigest`); 0 when none. */
+  biasDigest: number;
   /** Which parameters are set and to what (model, temperature, max_tokens, top_p, n, stream, tools offered...). */
   shapeHash: number;
   /**
@@ -428,6 +430,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     historyHash: view.history,
     toolNames: shapeOn ? view.toolNames : undefined,
     biasTokens: shapeOn ? view.biasTokens : undefined,
+    biasDigest: shapeOn ? view.biasDigest : 0,
     shapeHash: shapes[0],
     habitHash: shapes[1],
     bench,

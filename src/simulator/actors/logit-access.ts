@@ -166,3 +166,54 @@ function labelVersion(rng: Rng, i: number, total: number, versions: number): num
   const at = Math.floor((i / total) * versions);
   return rng.chance(0.05) ? Math.max(0, at - 1) : at;
 }
+
+/** A token id whose rank in the tokenizer's frequency order is log-uniform: the few common ones come up often. */
+function wordToken(rng: Rng, vocab: number): number {
+  return Math.floor(Math.exp(rng.next() * Math.log(vocab))) - 1;
+}
+
+/**
+ * Applications that constrain each answer to that request's own options: an entity linker or a search box picking
+ * one of the candidates it retrieved, a quiz or form filler choosing among the options it shows. Every request
+ * biases the first tokens of its own 2–10 options, so the biased tokens change with every request and keep
+ * bringing tokens the org never biased before (rare words, names), as a sweep does; but each prompt is the user's
+ * own text with its options, sent once. Drawn per seed: options and tokens per option, bias strength, logprobs,
+ * max_tokens, client, network, hours. The hard negative for `model_extraction` that a fixed label set is not.
+ */
+export function constrainedChoiceApp(ctx: ActorContext): ActorOutput {
+  const { rng } = ctx;
+  const org = `org_choice_${ctx.tag}`;
+  const model = pickModel(rng, 'openai');
+  const vocab = rng.pick(VOCABULARIES);
+  const inputs = everydayTexts(ctx);
+  const options = [rng.int(2, 4), rng.int(4, 10)] as const;
+  const tokensPerOption = rng.int(1, 3);
+  const boost = rng.pick([5, 10, 20, 100]);
+  const logprobs = rng.chance(0.5);
+  const maxTokens = rng.chance(0.6) ? 1 : rng.int(2, 8);
+  const system = rng.pick([
+    'Pick the candidate the user means. Answer with the candidate exactly as written.',
+    'You choose the best matching option for the request. Reply with one option only.',
+    'Select the entry that answers the question. Output the entry, nothing else.',
+  ]);
+  const ua = agentOf(rng, rng.pick(['sdk', 'scripted', 'named'] as ClientKind[]), 'openai');
+  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
+  const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
+  const e = new Emitter();
+  const total = volume(ctx, 300, 3000);
+  const times = Array.from({ length: total }, () => (hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span)).sort((a, b) => a - b);
+  for (const ts of times) {
+    const text = rng.pick(inputs);
+    const words = [...new Set(text.split(/\W+/).filter((w) => w.length > 3))];
+    const n = Math.min(rng.int(options[0], options[1]), Math.max(2, words.length));
+    const shown = words.length >= n ? rng.sample(words, n) : rng.sample(WORDS, n);
+    const ids: number[] = [];
+    for (let k = 0; k < n * tokensPerOption; k++) ids.push(wordToken(rng, vocab));
+    e.emit({
+      org, key: `key_${org}`, ts, api: 'openai', ip: ip(rng, net), ua, system, turns: [`${text}\n\nOptions: ${shown.join(' | ')}`], model,
+      params: { temperature: 0, max_tokens: maxTokens, logit_bias: biasOf([...new Set(ids)], boost), ...(logprobs ? { logprobs: true, top_logprobs: Math.min(20, n) } : {}) },
+      outputTokens: maxTokens,
+    });
+  }
+  return { family: 'constrained_choice_app', kind: 'legit', expected: [], allowed: [], requests: e.requests, orgs: [{ type: 'org', id: org, name: 'PickRight' }] };
+}
