@@ -479,6 +479,21 @@ test('linkage: one account sharing a network\'s evidence by chance does not brin
   assert.equal(single.clusterOf('org_s1')?.id, single.clusterOf('org_h0')?.id);
 });
 
+test('linkage: a cluster whose other members went idle is joined through the one still active', () => {
+  const { l } = linker();
+  const op = (org: string, ts: number) => record(org, { ts, ip24: '91.200.14.0/24', ip16: '91.200.0.0/16', userAgent: 'harvester/0.3', shapeHash: 7777, suffixHash: 4242 });
+  for (let k = 0; k < 6; k++) for (const o of ['org_a', 'org_b', 'org_c']) l.observe(op(o, T0 + k * HOUR));
+  assert.equal(l.clusterOf('org_a')?.members.length, 3);
+  // A week later only org_c is still sending; the others leave the linkage state, and a new account of the operation
+  // links to org_c, the one member left to link to.
+  const later = T0 + (spec.idle_eviction_hours + 12) * HOUR;
+  for (let k = 0; k < 3; k++) l.observe(op('org_c', later - k * HOUR));
+  for (let i = 0; i < 2048; i++) l.observe({ ...record(`org_new${i % 50}`), ts: later + i * 10 });
+  for (let k = 0; k < 6; k++) for (const o of ['org_c', 'org_d']) l.observe(op(o, later + 3 * HOUR + k * HOUR));
+  assert.equal(l.explainPair('org_a', 'org_d'), undefined, 'org_a left the linkage state');
+  assert.equal(l.clusterOf('org_d')?.id, l.clusterOf('org_a')?.id);
+});
+
 test('linkage: a co-usage count follows the users a value gains after it was counted', () => {
   // 300 developers on cloud ranges; 12 accounts on one proxy /16 each send a harness shape three times. The pair's
   // co-usage is counted, then 6 more accounts of the range take up the shape: asked again, the count has them.

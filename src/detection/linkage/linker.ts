@@ -389,8 +389,13 @@ export class Linker {
     const ca = this.clusters.get(ra);
     const cb = this.clusters.get(rb);
     if ((!ca && !cb) || this.spec.corroborate_members === 0) return true;
-    const xs = ca ? this.others(ca, a) : [a];
-    const ys = cb ? this.others(cb, b) : [b];
+    // A side whose other members have all left the linkage state (idle) has no one left to bear the link out: it
+    // counts as the one org, as a side that is no cluster does.
+    const xo = ca ? this.others(ca, a) : [];
+    const yo = cb ? this.others(cb, b) : [];
+    if (xo.length === 0 && yo.length === 0) return true;
+    const xs = xo.length ? xo : [a];
+    const ys = yo.length ? yo : [b];
     for (const x of xs) {
       const xst = this.orgs.get(x);
       if (!xst) continue;
