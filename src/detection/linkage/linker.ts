@@ -376,8 +376,11 @@ export class Linker {
 
   /**
    * Whether a link between a and b may join their sides: when a side is a cluster of several orgs, a second pair
-   * must link too, one that leaves out that side's end of this link (an org joining a cluster links to another of
-   * its members as well; two clusters join only when a pair other than this one links them). One link alone is
+   * must share evidence too, one that leaves out that side's end of this link (an org joining a cluster shares the
+   * evidence with another of its members as well; two clusters join only when a pair other than this one does):
+   * `corroborate_nats` from `min_kinds` kinds, as a link needs, but less of it (a network's accounts share its
+   * evidence with each other, some pairs above the threshold and some just under; one rare phrase two unrelated
+   * accounts both use is one kind). One link alone is
    * the weakest point of a chain: an unrelated account that happens to share a network's evidence (first seen in
    * its hour, ending prompts with a phrase it uses) would otherwise bring its own cluster, a class of students or a
    * company's developers, into the network. A network's accounts share its evidence with each other, not with one
@@ -388,7 +391,7 @@ export class Linker {
     const rb = this.find(b);
     const ca = this.clusters.get(ra);
     const cb = this.clusters.get(rb);
-    if ((!ca && !cb) || this.spec.corroborate_members === 0) return true;
+    if ((!ca && !cb) || ra === rb || this.spec.corroborate_members === 0) return true;
     // A side whose other members have all left the linkage state (idle) has no one left to bear the link out: it
     // counts as the one org, as a side that is no cluster does.
     const xo = ca ? this.others(ca, a) : [];
@@ -396,12 +399,15 @@ export class Linker {
     if (xo.length === 0 && yo.length === 0) return true;
     const xs = xo.length ? xo : [a];
     const ys = yo.length ? yo : [b];
+    const bar = this.spec.corroborate_nats ?? this.spec.link_threshold;
     for (const x of xs) {
       const xst = this.orgs.get(x);
       if (!xst) continue;
       for (const y of ys) {
         const yst = this.orgs.get(y);
-        if (yst && this.evaluate(x, xst, y, yst).linked) return true;
+        if (!yst || y === x) continue;
+        const e = this.evaluate(x, xst, y, yst);
+        if (e.strength >= bar && e.kinds >= this.spec.min_kinds) return true;
       }
     }
     return false;

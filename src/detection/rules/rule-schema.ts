@@ -163,6 +163,11 @@ export const linkageSchema = z.strictObject({
    * link; this many of the cluster's most recent members are tried. 0: one link joins (single linkage).
    */
   corroborate_members: z.number().int().min(0).default(0),
+  /**
+   * The evidence (nats) the second pair needs: it bears a link out, it need not be one (a network's accounts share
+   * its evidence with each other, some pairs above the threshold and some just under). Default: link_threshold.
+   */
+  corroborate_nats: z.number().min(0).optional(),
   /** An org idle this long (event time) leaves the linkage state (its cluster membership stays). */
   idle_eviction_hours: z.number().positive(),
 });
