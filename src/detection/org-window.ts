@@ -18,7 +18,7 @@ const NOVELTY_RING = 32;
 const TOOL_MEMORY = 256;
 /** Distinct biased tokens a window remembers: far more than the labels or choices an application steers to. */
 const BIAS_MEMORY = 256;
-/** Contexts sent under logit_bias a window remembers, and as many (context, biased tokens) pairs: more than the few dozen prompts a sweep reuses. */
+/** Contexts sent under logit_bias a window remembers, and as many (context, bias) pairs: more than a sweep's few dozen prompts. */
 const PROBE_MEMORY = 256;
 const INITIAL = 16;
 
@@ -147,8 +147,8 @@ export class OrgWindow implements Aggregate {
 
   /**
    * Whether a logit_bias request sends a context (system prompt, conversation, prompt) this window's org sent
-   * before under another bias (other tokens, or other values for them), and remembers both. The same request sent again (a popular query with the
-   * same options) is not a reprobe; a request without logit_bias is none.
+   * before under another bias (other tokens, or other values for them), and remembers both. The same request sent
+   * again (a popular query with the same options) is not a reprobe; a request without logit_bias is none.
    */
   reprobe(s: Pick<RequestSignals, 'biasTokens' | 'biasDigest' | 'prompt' | 'systemHash' | 'historyHash'>): boolean {
     if (!s.biasTokens) return false;

@@ -99,7 +99,6 @@ const CO_USERS_MAX = 512;
 /** Co-usage counts remembered (value pairs; the oldest is dropped first). */
 const CO_COUNTS_MAX = 4096;
 
-
 export interface LinkEvaluation {
   strength: number;
   kinds: number;
@@ -380,11 +379,10 @@ export class Linker {
    * evidence with another of its members as well; two clusters join only when a pair other than this one does):
    * `corroborate_nats` from `min_kinds` kinds, as a link needs, but less of it (a network's accounts share its
    * evidence with each other, some pairs above the threshold and some just under; one rare phrase two unrelated
-   * accounts both use is one kind). One link alone is
-   * the weakest point of a chain: an unrelated account that happens to share a network's evidence (first seen in
-   * its hour, ending prompts with a phrase it uses) would otherwise bring its own cluster, a class of students or a
-   * company's developers, into the network. A network's accounts share its evidence with each other, not with one
-   * member only. At most `corroborate_members` members per side are tried.
+   * accounts both use is one kind). One link alone is the weakest point of a chain: an unrelated account that
+   * happens to share a network's evidence (first seen in its hour, ending prompts with a phrase it uses) would
+   * otherwise bring its own cluster, a class of students or a company's developers, into the network. At most
+   * `corroborate_members` members per side are tried.
    */
   private corroborated(a: string, b: string): boolean {
     const ra = this.find(a);
