@@ -173,9 +173,11 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   test('hydra: every member suspended together under one cluster case', async () => {
     const hydra = actorOrgs(labels, 'hydra');
     assert.ok(hydra.length >= 6);
-    // One case per network of accounts (the reasoning hydra and the tool-use one), holding exactly its members.
+    // One case per network of accounts (the reasoning hydra, the tool-use one, the logit_bias sweep split over
+    // accounts), holding exactly its members.
     const clusterCases = cases.filter((c) => c.kind === 'cluster');
-    const networks = ['hydra', 'tool_hydra'].map((a) => actorOrgs(labels, a)).filter((orgs) => orgs.length > 0);
+    const networks = labels.actors.filter((a) => a.network && a.orgs.length > 0).map((a) => a.orgs);
+    assert.ok(networks.length >= 2, 'the scenario sends networks');
     assert.equal(clusterCases.length, networks.length, 'one case per network');
     for (const orgs of networks) assert.equal(clusterCases.filter((c) => c.orgIds.some((o) => orgs.includes(o))).length, 1, 'one case holds the network');
     const cc = clusterCases.find((c) => c.orgIds.some((o) => hydra.includes(o)))!;
@@ -196,7 +198,8 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   });
 
   test('the case and the audit trail show every step', async () => {
-    const cc = cases.find((c) => c.kind === 'cluster')!;
+    const hydra = actorOrgs(labels, 'hydra');
+    const cc = cases.find((c) => c.kind === 'cluster' && c.orgIds.some((o) => hydra.includes(o)))!;
     const full = (await g.admin('GET', `/admin/cases/${cc.id}`)).case as Case;
     const kinds = full.timeline.map((t) => t.kind);
     for (const k of ['detected', 'proposed', 'approved', 'executed', 'notified']) assert.ok(kinds.includes(k), `timeline has ${k}: ${kinds.join(',')}`);
