@@ -64,7 +64,7 @@ const ALL = { ...LEGIT_FAMILIES, ...MISUSE_FAMILIES };
  * every earlier family's requests and answer lengths are what they were for a given seed, so the eval's earlier
  * tables stay comparable. Add new families here.
  */
-const DRAWN_APART = new Set(['label_steering_app', 'model_extractor', 'extraction_network', 'constrained_choice_app']);
+export const DRAWN_APART: ReadonlySet<string> = new Set(['label_steering_app', 'model_extractor', 'extraction_network', 'constrained_choice_app']);
 
 /**
  * Families the score fits never train on: behaviour judged by rules that read it across accounts (a class sending

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LEGIT_FAMILIES, MISUSE_FAMILIES, simulate, writeScenario } from '../../src/simulator/scenarios.js';
+import { DRAWN_APART, LEGIT_FAMILIES, MISUSE_FAMILIES, SCENARIOS, simulate, writeScenario } from '../../src/simulator/scenarios.js';
 import { loadCorpus } from '../../src/detection/corpus.js';
 import { sharedDataDir } from '../../src/detection/data-path.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
@@ -42,6 +42,27 @@ test('mixed holds every actor; org lines precede requests; requests are time-ord
   const hydra = labels.actors.find((a) => a.actor === 'hydra')!;
   assert.ok(hydra.orgs.length >= 5 && hydra.network);
   assert.ok(labels.actors.find((a) => a.actor === 'competitor_sweep')!.misuseStart, 'misuse starts after some ordinary use');
+});
+
+test('families drawn apart come last in mixed, and leaving them out changes no other family\'s traffic', () => {
+  // The evaluation's tables stay comparable across runs that add families: every earlier family's requests (ids,
+  // times, texts, answer lengths) are what they were for a given seed.
+  const mixed = SCENARIOS.mixed!;
+  const first = mixed.findIndex((f) => DRAWN_APART.has(f));
+  assert.ok(first > 0 && mixed.slice(first).every((f) => DRAWN_APART.has(f)), `drawn-apart families are last: ${mixed.slice(first).join(', ')}`);
+  const earlier = mixed.slice(0, first);
+  const byFamily = (r: ReturnType<typeof simulate>) => {
+    const family = new Map(r.labels.actors.flatMap((a) => a.orgs.map((o) => [o, a.actor] as const)));
+    const out = new Map<string, string[]>();
+    for (const l of r.lines) if (l.type === 'request') (out.get(family.get(l.org)!) ?? out.set(family.get(l.org)!, []).get(family.get(l.org)!)!).push(JSON.stringify(l));
+    return out;
+  };
+  for (const seed of [2, 9]) {
+    const all = byFamily(simulate({ scenario: 'mixed', seed, scale: 0.05 }));
+    const without = byFamily(simulate({ scenario: 'mixed', seed, scale: 0.05, families: earlier }));
+    assert.ok(mixed.slice(first).every((f) => (all.get(f)?.length ?? 0) > 0), 'the drawn-apart families send traffic');
+    for (const f of earlier) assert.deepEqual(without.get(f), all.get(f), `${f}, seed ${seed}`);
+  }
 });
 
 test('actor parameters are drawn per seed: volumes, clients, timing and items differ across seeds', () => {
