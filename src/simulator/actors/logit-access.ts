@@ -143,12 +143,9 @@ export function labelSteeringApp(ctx: ActorContext): ActorOutput {
   const system = banList
     ? 'You are a friendly assistant for a family app. Keep answers short and suitable for all ages.'
     : `Classify the user's message into one of the categories. Answer with the category ${rng.pick(['letter', 'number', 'name'])} only.`;
-  const ua = agentOf(rng, rng.pick(['sdk', 'scripted', 'named'] as ClientKind[]), 'openai');
-  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
-  const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
+  const { ua, net, times } = appDeployment(ctx);
   const e = new Emitter();
-  const total = volume(ctx, 300, 3000);
-  const times = Array.from({ length: total }, () => (hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span)).sort((a, b) => a - b);
+  const total = times.length;
   for (const [i, ts] of times.entries()) {
     e.emit({
       org, key: `key_${org}`, ts, api: 'openai', ip: ip(rng, net), ua, system, turns: [rng.pick(inputs)], model,
@@ -159,6 +156,20 @@ export function labelSteeringApp(ctx: ActorContext): ActorOutput {
     });
   }
   return { family: 'label_steering_app', kind: 'legit', expected: [], allowed: [], requests: e.requests, orgs: [{ type: 'org', id: org, name: 'RouteWise' }] };
+}
+
+/**
+ * How an application that sets logit_bias is deployed: its client, its network (its own or a cloud range), and
+ * its 300–3,000 request times over the trace, in working hours or round the clock (sorted).
+ */
+function appDeployment(ctx: ActorContext): { ua: string; net: ReturnType<ActorContext['net']['own']>; times: number[] } {
+  const { rng } = ctx;
+  const ua = agentOf(rng, rng.pick(['sdk', 'scripted', 'named'] as ClientKind[]), 'openai');
+  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
+  const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
+  const total = volume(ctx, 300, 3000);
+  const times = Array.from({ length: total }, () => (hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span)).sort((a, b) => a - b);
+  return { ua, net, times };
 }
 
 /** Which of the app's label sets its i-th request (in time order) uses: each version in turn, rolled out gradually. */
@@ -196,12 +207,8 @@ export function constrainedChoiceApp(ctx: ActorContext): ActorOutput {
     'You choose the best matching option for the request. Reply with one option only.',
     'Select the entry that answers the question. Output the entry, nothing else.',
   ]);
-  const ua = agentOf(rng, rng.pick(['sdk', 'scripted', 'named'] as ClientKind[]), 'openai');
-  const net = rng.chance(0.5) ? ctx.net.own(rng) : rng.pick(ctx.net.cloud);
-  const hours = rng.chance(0.5) ? workingHours(rng) : undefined;
+  const { ua, net, times } = appDeployment(ctx);
   const e = new Emitter();
-  const total = volume(ctx, 300, 3000);
-  const times = Array.from({ length: total }, () => (hours ? inHours(rng, hours, ctx.start, ctx.span) : ctx.start + rng.next() * ctx.span)).sort((a, b) => a - b);
   for (const ts of times) {
     const text = rng.pick(inputs);
     const words = [...new Set(text.split(/\W+/).filter((w) => w.length > 3))];
