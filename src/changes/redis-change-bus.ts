@@ -41,6 +41,14 @@ export class RedisChangeBus implements ChangeBus {
     private readonly sub: Redis,
     readonly channel: string,
   ) {
+    // After a reconnect the bus subscribes again itself: ioredis' own resubscribe drops its promise, so a
+    // connection closed before Redis confirms (a quit, a second outage) became an unhandled rejection that
+    // ends the process.
+    let ready = false;
+    sub.on('ready', () => {
+      if (ready) sub.subscribe(channel).catch(() => {});
+      ready = true;
+    });
     sub.on('message', (ch: string, message: string) => {
       if (ch !== channel) return;
       const change = parseChange(message);
@@ -65,7 +73,7 @@ export class RedisChangeBus implements ChangeBus {
     const timeoutMs = opts.timeoutMs ?? 1_000;
     const pub = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs });
     // The subscription waits for Redis however long it takes (queued, never dropped after N retries).
-    const sub = new Redis(opts.url, { connectTimeout: timeoutMs, maxRetriesPerRequest: null });
+    const sub = new Redis(opts.url, { connectTimeout: timeoutMs, maxRetriesPerRequest: null, autoResubscribe: false });
     // Connection errors are retried by ioredis; without a listener they would be thrown as unhandled.
     pub.on('error', () => {});
     sub.on('error', () => {});
