@@ -69,6 +69,13 @@ export class PostgresDriver implements SqlDriver {
     }
     // A client whose connection failed is destroyed on release, not handed to the next caller.
     let broken: Error | undefined;
+    // The pool listens for errors only on idle clients: a checked-out client whose connection drops between two
+    // statements (a reset, a terminated backend, a failover) emits 'error' with no listener, which ends the
+    // process. Heard here, it marks the client broken; the transaction's next statement fails as unavailable.
+    const onError = (e: unknown) => {
+      broken ??= e instanceof Error ? e : new Error(String(e));
+    };
+    client.on('error', onError);
     const run = async <R>(sql: string, params?: unknown[]): Promise<R[]> => {
       try {
         return (await client.query(sql, params)).rows as R[];
@@ -93,6 +100,8 @@ export class PostgresDriver implements SqlDriver {
       if (!broken) await client.query('ROLLBACK').catch(() => {});
       throw e;
     } finally {
+      // A broken client is destroyed and may still report its closing: it keeps the listener.
+      if (!broken) client.off('error', onError);
       client.release(broken);
     }
   }

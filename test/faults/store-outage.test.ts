@@ -90,3 +90,28 @@ test('[faults] started during an outage: fails fast when told to, else retries (
     await schema.drop();
   }
 });
+
+test('[faults] a PostgreSQL connection cut in the middle of a transaction fails that transaction, not the process', { skip }, async () => {
+  const proxy = await FaultProxy.start(DATABASE_URL!);
+  const d = new PostgresDriver({ url: proxy.via(DATABASE_URL!), connectTimeoutMs: 500, statementTimeoutMs: 500 });
+  try {
+    const err = await within(
+      d
+        .transaction(async (t) => {
+          await t.query('SELECT 1');
+          // Between two statements the connection is reset: the checked-out client hears it as an 'error' event.
+          proxy.cut();
+          await new Promise((r) => setTimeout(r, 200));
+          return t.query('SELECT 2');
+        })
+        .then(() => undefined, (e: unknown) => e),
+      5_000,
+      'a transaction whose connection was cut',
+    );
+    assert.ok(isStoreUnavailable(err), String(err));
+    assert.deepEqual(await d.query('SELECT 1 AS one'), [{ one: 1 }], 'the next call gets a fresh connection');
+  } finally {
+    await d.close();
+    await proxy.close();
+  }
+});
