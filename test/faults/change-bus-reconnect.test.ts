@@ -2,62 +2,37 @@
 // while Redis has not yet confirmed the new subscription is not an unhandled rejection (which ends a gateway).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { RedisChangeBus } from '../../src/changes/redis-change-bus.js';
 import type { Change } from '../../src/changes/change-bus.js';
 import { FaultProxy } from './fault-proxy.js';
 import { eventually, REDIS_URL } from './fault-gateway.js';
-
-/** Splits RESP arrays of bulk strings (what clients send) into commands; returns what is left over. */
-function readCommands(buf: string, out: string[][]): string {
-  for (;;) {
-    const lines = buf.split('\r\n');
-    if (!lines[0]?.startsWith('*') || lines.length < 2) return buf;
-    const n = Number(lines[0].slice(1));
-    if (lines.length < 1 + 2 * n + 1) return buf;
-    const args = Array.from({ length: n }, (_, i) => lines[2 + 2 * i]!);
-    out.push(args);
-    buf = lines.slice(1 + 2 * n).join('\r\n');
-  }
-}
-
-const bulk = (s: string) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+import { bulk, startRedisStandIn } from './redis-stand-in.js';
 
 /** A Redis stand-in that confirms subscriptions until its connections are dropped, and none after. */
 async function forgetfulRedis() {
-  const sockets: net.Socket[] = [];
   let dropped = false;
   let heldSubscribe = false;
-  const server = net.createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-    let buf = '';
-    socket.on('data', (chunk) => {
-      const commands: string[][] = [];
-      buf = readCommands(buf + chunk.toString('latin1'), commands);
-      for (const [name = '', ...args] of commands) {
-        const cmd = name.toLowerCase();
-        // ioredis 6 speaks RESP3: HELLO answers with a map, subscriptions are confirmed with a push.
-        if (cmd === 'hello') socket.write(`%1\r\n${bulk('proto')}:3\r\n`);
-        else if (cmd === 'info') socket.write(bulk('# Server\r\nredis_version:7.2.0\r\nloading:0\r\n'));
-        else if (cmd === 'subscribe') {
-          if (dropped) heldSubscribe = true;
-          else socket.write(`>3\r\n${bulk('subscribe')}${bulk(args[0]!)}:1\r\n`);
-        } else if (cmd === 'quit') socket.destroy(); // before answering what it still holds
-        else socket.write('+OK\r\n');
-      }
-    });
+  const redis = await startRedisStandIn((cmd, args, socket) => {
+    if (cmd === 'subscribe') {
+      if (!dropped) return `>3\r\n${bulk('subscribe')}${bulk(args[0]!)}:1\r\n`;
+      heldSubscribe = true;
+      return undefined;
+    }
+    if (cmd === 'quit') {
+      // Closed before answering what the connection still holds, as a server going away does.
+      socket.destroy();
+      return undefined;
+    }
+    return '+OK\r\n';
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    ...redis,
     dropConnections: () => {
       dropped = true;
-      for (const s of sockets.splice(0)) s.destroy();
+      redis.dropConnections();
     },
     heldSubscribe: () => heldSubscribe,
-    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 

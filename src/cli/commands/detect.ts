@@ -25,16 +25,27 @@ export function register(program: Command): void {
       if (!(checkpointMs >= 0)) throw new Error('invalid --checkpoint-ms');
       const owned = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % workers === worker);
       const redis = new Redis(url);
-      const w = await createDetectWorker({
-        // The consumer name is the checkpoint's name: a restarted worker i continues where worker i stopped.
-        redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(), checkpointMs,
-        onLabel: (e) => process.stdout.write(JSON.stringify(e) + '\n'),
-        onCheckpointError: (err) => process.stderr.write(`moat detect: checkpoint failed (retrying with every org): ${String(err)}\n`),
-      });
+      // Connection failures reach the worker through its commands; without a listener ioredis would also print
+      // every reconnect attempt to stderr.
+      redis.on('error', () => {});
       const stop = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-      process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : ''}\n`);
-      await w.run(stop.signal);
-      await redis.quit();
+      const onSignal = () => stop.abort();
+      try {
+        const w = await createDetectWorker({
+          // The consumer name is the checkpoint's name: a restarted worker i continues where worker i stopped.
+          redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(), checkpointMs,
+          onLabel: (e) => process.stdout.write(JSON.stringify(e) + '\n'),
+          onCheckpointError: (err) => process.stderr.write(`moat detect: checkpoint failed (retrying with every org): ${String(err)}\n`),
+        });
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, onSignal);
+        process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : ''}\n`);
+        await w.run(stop.signal);
+      } finally {
+        // A worker stopped by an error lets go of Redis too: its reconnect timer would keep the process alive, and
+        // a supervisor would never restart it. QUIT only when connected (queued behind commands, it would wait).
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
+        if (redis.status === 'ready') await redis.quit().catch(() => {});
+        redis.disconnect();
+      }
     });
 }
