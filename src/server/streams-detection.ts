@@ -16,6 +16,10 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
   if (!redisUrl) throw new Error('detection.mode streams needs redisUrl');
   const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const sub = new Redis(redisUrl, { lazyConnect: false });
+  // Failures reach the publisher and the label loop through their commands; without a listener ioredis would
+  // also print every reconnect attempt to stderr, past the logger.
+  pub.on('error', () => {});
+  sub.on('error', () => {});
   // A batch goes as one pipeline: a round trip per line held the publisher to ~15-25k lines/s (BENCHMARKS.md).
   const publish = async (lines: ReadonlyArray<TraceOrgLine | TraceRequestLine>) => {
     if (lines.length === 0) return;
@@ -46,9 +50,10 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
     snapshot: async () => undefined,
     async close() {
       abort.abort();
+      // Disconnecting first ends a read waiting for a Redis that is away (it would wait out its retries).
+      sub.disconnect();
       await labelsLoop;
       pub.disconnect();
-      sub.disconnect();
     },
   };
 }
@@ -63,14 +68,19 @@ async function consumeLabels(
 ): Promise<void> {
   const key = streamKeys(prefix).labels;
   const consumer = `gateway-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await redis.xgroup('CREATE', key, ENFORCE_GROUP, '0', 'MKSTREAM');
-  } catch (e) {
-    // Redis reports an existing group only by this message prefix.
-    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-  }
+  // The group is made inside the loop, so a Redis that is away or refuses at start is retried like any read
+  // (outside it, the failure rejected a promise nobody awaited until close, which ended the gateway), and a
+  // group lost with a Redis restarted without persistence is made again.
+  let grouped = false;
   while (!signal.aborted) {
     try {
+      if (!grouped) {
+        await redis.xgroup('CREATE', key, ENFORCE_GROUP, '0', 'MKSTREAM').catch((e: unknown) => {
+          // Redis reports an existing group only by this message prefix.
+          if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+        });
+        grouped = true;
+      }
       const r = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, consumer, 'COUNT', 500, 'BLOCK', 100, 'STREAMS', key, '>')) as Array<[string, StreamEntries]> | null;
       const entries = r?.[0]?.[1] ?? [];
       if (!entries.length) continue;
@@ -86,6 +96,7 @@ async function consumeLabels(
       await redis.xack(key, ENFORCE_GROUP, ...entries.map(([id]) => id));
     } catch (err) {
       if (signal.aborted) break;
+      if (String((err as Error)?.message).includes('NOGROUP')) grouped = false;
       onError(err);
       await new Promise((r) => setTimeout(r, 500));
     }
