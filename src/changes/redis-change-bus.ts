@@ -109,7 +109,9 @@ export class RedisChangeBus implements ChangeBus {
 
   async close(): Promise<void> {
     this.handlers.clear();
-    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    // QUIT waits behind queued commands: a bus still waiting for Redis (its SUBSCRIBE queued for as long as it
+    // takes) would never close, so a connection that is not up is only disconnected.
+    await Promise.allSettled([this.sub, this.pub].map((c) => (c.status === 'ready' ? c.quit() : undefined)));
     this.sub.disconnect();
     this.pub.disconnect();
   }

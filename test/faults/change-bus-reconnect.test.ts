@@ -3,10 +3,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { RedisChangeBus } from '../../src/changes/redis-change-bus.js';
 import type { Change } from '../../src/changes/change-bus.js';
 import { FaultProxy } from './fault-proxy.js';
-import { eventually, REDIS_URL } from './fault-gateway.js';
+import { eventually, REDIS_URL, within } from './fault-gateway.js';
 import { bulk, startRedisStandIn } from './redis-stand-in.js';
 
 /** A Redis stand-in that confirms subscriptions until its connections are dropped, and none after. */
@@ -81,4 +82,16 @@ test('[faults] the bus hears changes again after its connection to Redis was cut
   } finally {
     await Promise.all([listener.close(), publisher.close()]);
   }
+});
+
+test('a bus that is still waiting for Redis closes at once', async () => {
+  // A port nothing listens on: the bus starts without Redis (whenDown) and queues its subscription.
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const port = (free.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r()));
+  let down: unknown;
+  const bus = await RedisChangeBus.connect({ url: `redis://127.0.0.1:${port}`, timeoutMs: 200, whenDown: (e) => (down = e) });
+  assert.ok(down, 'told that Redis is down');
+  await within(bus.close(), 5_000, 'closing a bus that never reached Redis');
 });
