@@ -221,7 +221,11 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
     for (const { rec, p, id } of pendingLinks.splice(0)) pipe.xadd(k.links, '*', 'r', JSON.stringify(rec), 'p', String(p), 'e', id);
     for (const l of labels.splice(0)) pipe.xadd(k.labels, '*', 'org', l.org, 'label', l.label, 'e', JSON.stringify(l));
     for (const [key, id] of acks) pipe.xack(key, GROUP, id);
-    await pipe.exec();
+    // A command Redis refuses inside the pipeline (a full Redis, a key of another type) would lose those link
+    // records or labels and leave the events pending: the worker stops with the error instead, and restarted from
+    // its checkpoint judges them again (at least once, as after any stop).
+    const failed = (await pipe.exec())?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   let running = false;
