@@ -4,12 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { LabelEvent } from '../detection/detector.js';
-import { field, publishTraceLines, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
+import { ENFORCE_GROUP, field, publishTraceLines, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import { batchLoop, type DetectionSink, type SinkContext } from './detection-sink.js';
-
-/** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
-export const ENFORCE_GROUP = 'moat-enforce';
 
 export async function streamsDetection(ctx: SinkContext, redisUrl: string | undefined): Promise<DetectionSink> {
   const { cfg, logger, health } = ctx;

@@ -72,12 +72,12 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     const { stop: stop2a, run: run2a } = start(w2a);
 
     const threeQ = Math.floor(reqs.length * 0.75);
-    // Checkpoints at a twentieth (full), then incremental ones every 2.5% of the traffic up to two thirds. The hydra's
+    // Checkpoints at a twentieth (full), then incremental ones every 1.25% of the traffic up to two thirds. The hydra's
     // sub-clusters merge while it forms, and a sub-cluster born and merged between two checkpoints is never written,
     // so its merge is not either: when that happens depends on how the two workers' link records interleave, and
     // checkpoints five times further apart left no merge to carry in some runs under load.
     const shares = [0.05];
-    while (shares.at(-1)! < 0.67) shares.push(Math.min(0.67, shares.at(-1)! + 0.025));
+    while (shares.at(-1)! < 0.67) shares.push(Math.min(0.67, shares.at(-1)! + 0.0125));
     let from = 0;
     for (const share of shares) {
       const to = Math.floor(reqs.length * share);

@@ -55,7 +55,8 @@ function withSearchPath(url: string, s: string): string {
 /** `moat detect` from the TypeScript sources, as a real process; resolves once it reports its partitions. */
 async function startWorker(i: number): Promise<(typeof workers)[number]> {
   const entry = `import('${join(ROOT, 'src/cli/main.ts')}').then((m) => m.main([process.argv[0], 'moat', ...process.argv.slice(1)]))`;
-  const args = ['detect', '--redis', REDIS!, '--prefix', prefix, '--partitions', String(P), '--worker', String(i), '--workers', '2', '--checkpoint-ms', '1000'];
+  // The streams are kept: the replay below reads every published line back from them.
+  const args = ['detect', '--redis', REDIS!, '--prefix', prefix, '--partitions', String(P), '--worker', String(i), '--workers', '2', '--checkpoint-ms', '1000', '--keep-streams'];
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NODE_ENV: 'test' },

@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .option('--worker <i>', 'this worker\'s index', '0')
     .option('--workers <n>', 'number of workers; worker i owns partitions p with p mod n = i', '1')
     .option('--checkpoint-ms <ms>', 'checkpoint state to Redis this often (and on SIGTERM); 0 disables', '5000')
-    .action(async (o: { redis?: string; prefix: string; partitions: string; worker: string; workers: string; checkpointMs: string }) => {
+    .option('--keep-streams', 'do not trim the events, links and labels streams after each checkpoint (they then grow with every request)')
+    .action(async (o: { redis?: string; prefix: string; partitions: string; worker: string; workers: string; checkpointMs: string; keepStreams?: boolean }) => {
       const url = o.redis ?? process.env.REDIS_URL;
       if (!url) throw new Error('--redis or REDIS_URL is required');
       const partitions = Number(o.partitions);
@@ -36,9 +37,11 @@ export function register(program: Command): void {
           redis, prefix: o.prefix, partitions, owned, consumer: `worker-${worker}`, assets: loadDetectionAssets(), checkpointMs,
           onLabel: (e) => process.stdout.write(JSON.stringify(e) + '\n'),
           onCheckpointError: (err) => process.stderr.write(`moat detect: checkpoint failed (retrying with every org): ${String(err)}\n`),
+          trim: !o.keepStreams,
+          onTrimError: (err) => process.stderr.write(`moat detect: trimming the streams failed (the next checkpoint tries again): ${String(err)}\n`),
         });
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, onSignal);
-        process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : ''}\n`);
+        process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : w.seededFrom ? ` (linkage from ${w.seededFrom}'s checkpoint)` : ''}\n`);
         await w.run(stop.signal);
       } finally {
         // A worker stopped by an error lets go of Redis too: its reconnect timer would keep the process alive, and

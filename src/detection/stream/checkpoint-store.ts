@@ -7,7 +7,7 @@ import { READABLE_CHECKPOINT_VERSIONS, readableVersionsText } from '../checkpoin
 import { type DetectorCheckpoint, type DetectorGlobalState, type DetectorRestore } from '../detector.js';
 import type { LinkerEntries } from '../linkage/linker.js';
 import type { OrgState } from '../org-record.js';
-import { streamKeys } from './redis-streams.js';
+import { compareStreamIds, streamKeys } from './redis-streams.js';
 
 /** Version of the stored layout (1 kept linkage inside the JSON value; 2 keeps it in the link-* hashes). */
 export const STORE_VERSION = 2;
@@ -30,17 +30,27 @@ const LINK_PARTS = ['orgs', 'values', 'clusters'] as const;
 /** Fields per HSET/HDEL command: a full checkpoint at 100,000 orgs is several hundred thousand fields. */
 const CHUNK = 1000;
 
-/** The commands one checkpoint makes, in order: clear (full only), delete removed fields, set changed ones, meta. */
+/**
+ * The commands one checkpoint makes, in order: clear (full only), delete removed fields, set changed ones, meta, and
+ * the worker's links position in the readers' hash (links are trimmed only below every reader's position).
+ */
 export interface CheckpointWrites {
   clear: string[];
   del: Array<[key: string, fields: string[]]>;
   set: Array<[key: string, fieldsAndValues: string[]]>;
   meta: [key: string, json: string];
+  reader: [key: string, consumer: string, linksPosition: string];
 }
 
 export function checkpointWrites(prefix: string, consumer: string, ck: DetectorCheckpoint, meta: Omit<CheckpointMeta, 'version' | 'global'>): CheckpointWrites {
   const k = streamKeys(prefix);
-  const w: CheckpointWrites = { clear: [], del: [], set: [], meta: [k.checkpoint(consumer), JSON.stringify({ version: STORE_VERSION, ...meta, global: ck.global } satisfies CheckpointMeta)] };
+  const w: CheckpointWrites = {
+    clear: [],
+    del: [],
+    set: [],
+    meta: [k.checkpoint(consumer), JSON.stringify({ version: STORE_VERSION, ...meta, global: ck.global } satisfies CheckpointMeta)],
+    reader: [k.linkReaders, consumer, meta.positions.links],
+  };
   if (ck.full) w.clear.push(k.checkpointOrgs(consumer), ...LINK_PARTS.map((p) => k.checkpointLink(consumer, p)));
   if (ck.orgs.length) w.set.push([k.checkpointOrgs(consumer), ck.orgs.flatMap((s) => [s.id, JSON.stringify(s)])]);
   for (const part of LINK_PARTS) {
@@ -70,6 +80,7 @@ export function queueCheckpoint(tx: ChainableCommander, w: CheckpointWrites): vo
   for (const [key, fields] of w.del) for (let i = 0; i < fields.length; i += CHUNK) tx.hdel(key, ...fields.slice(i, i + CHUNK));
   for (const [key, fv] of w.set) for (let i = 0; i < fv.length; i += 2 * CHUNK) tx.hset(key, ...fv.slice(i, i + 2 * CHUNK));
   tx.set(...w.meta);
+  tx.hset(...w.reader);
 }
 
 /** The worker's stored checkpoint, or undefined when it has none; a layout this moat cannot read is refused (an earlier
@@ -79,19 +90,55 @@ export async function readCheckpoint(redis: Redis, prefix: string, consumer: str
   const json = await redis.get(k.checkpoint(consumer));
   if (!json) return undefined;
   const meta = JSON.parse(json) as { version: number } & Omit<CheckpointMeta, 'version'>;
-  if (meta.version !== STORE_VERSION || !READABLE_CHECKPOINT_VERSIONS.includes(meta.global.version))
+  if (!readable(meta))
     throw new Error(
       `checkpoint ${k.checkpoint(consumer)} has version ${meta.version} (detector ${String(meta.global.version)}); this moat reads version ${STORE_VERSION} ` +
         `(detector ${readableVersionsText()}). Delete ${k.checkpoint(consumer)} and ${k.checkpoint(consumer)}:* to start this worker afresh.`,
     );
-  const [orgs, ...link] = await Promise.all([redis.hgetall(k.checkpointOrgs(consumer)), ...LINK_PARTS.map((p) => redis.hgetall(k.checkpointLink(consumer, p)))]);
-  const parse = <T>(h: Record<string, string> | undefined): Array<[string, T]> => Object.entries(h ?? {}).map(([id, j]) => [id, JSON.parse(j) as T]);
+  const [orgs, linkage] = await Promise.all([redis.hgetall(k.checkpointOrgs(consumer)), readLinkage(redis, prefix, consumer)]);
   return {
-    meta: meta as CheckpointMeta,
-    restore: {
-      global: meta.global,
-      orgs: Object.values(orgs).map((j) => JSON.parse(j) as OrgState),
-      linkage: { orgs: parse(link[0]), values: parse(link[1]), clusters: parse(link[2]) },
-    },
+    meta,
+    restore: { global: meta.global, orgs: Object.values(orgs).map((j) => JSON.parse(j) as OrgState), linkage },
+  };
+}
+
+const readable = (meta: { version: number; global: { version: number } }): meta is CheckpointMeta =>
+  meta.version === STORE_VERSION && READABLE_CHECKPOINT_VERSIONS.includes(meta.global.version);
+
+async function readLinkage(redis: Redis, prefix: string, consumer: string): Promise<DetectorRestore['linkage']> {
+  const k = streamKeys(prefix);
+  const link = await Promise.all(LINK_PARTS.map((p) => redis.hgetall(k.checkpointLink(consumer, p))));
+  const parse = <T>(h: Record<string, string> | undefined): Array<[string, T]> => Object.entries(h ?? {}).map(([id, j]) => [id, JSON.parse(j) as T]);
+  return { orgs: parse(link[0]), values: parse(link[1]), clusters: parse(link[2]) };
+}
+
+/**
+ * Linkage to start a worker that has no checkpoint of its own: the readable checkpoint of another worker that read
+ * the links stream furthest, with no orgs' windows (those are the other worker's). Every worker applies every link
+ * record in one order, so this is the linkage the new worker would build from the whole stream, which trimming
+ * has shortened. Undefined when no other worker has checkpointed.
+ */
+export async function readPeerLinkage(
+  redis: Redis,
+  prefix: string,
+  consumer: string,
+): Promise<{ from: string; restore: DetectorRestore; positions: Pick<CheckpointPositions, 'links' | 'linkSources'> } | undefined> {
+  const k = streamKeys(prefix);
+  let best: { from: string; meta: CheckpointMeta } | undefined;
+  for (const peer of Object.keys(await redis.hgetall(k.linkReaders))) {
+    if (peer === consumer) continue;
+    const json = await redis.get(k.checkpoint(peer));
+    const meta = json ? (JSON.parse(json) as { version: number } & Omit<CheckpointMeta, 'version'>) : undefined;
+    if (!meta || !readable(meta)) continue;
+    if (!best || compareStreamIds(meta.positions.links, best.meta.positions.links) > 0) best = { from: peer, meta };
+  }
+  if (!best) return undefined;
+  const g = best.meta.global;
+  const zero = Object.fromEntries(Object.keys(g.diagnostics).map((d) => [d, 0])) as unknown as DetectorGlobalState['diagnostics'];
+  return {
+    from: best.from,
+    // The clock and counters are the new worker's own (they follow its requests); cluster labels follow the links.
+    restore: { global: { ...g, virtualNow: '-Infinity', requests: 0, diagnostics: zero }, orgs: [], linkage: await readLinkage(redis, prefix, best.from) },
+    positions: { links: best.meta.positions.links, linkSources: { ...best.meta.positions.linkSources } },
   };
 }

@@ -10,14 +10,19 @@
 // Their link records are published again; every worker drops a link record whose source event is not newer
 // than the last one it applied from that partition, so clusters never count a request twice. Labels attached
 // after the checkpoint may be emitted twice (at least once); enforcement opens or updates one case per key.
+//
+// Bounded streams: after each checkpoint the worker trims what no reader needs any more (stream-trim.ts). A worker
+// with no checkpoint of its own (a new worker index) therefore cannot rebuild linkage from the links stream: it
+// starts from the linkage of the worker that read furthest, and reads on from that worker's position.
 import type { Redis } from 'ioredis';
 import type { TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import type { DetectionAssets } from '../assets.js';
 import { createDetector, type Detector, type LabelEvent } from '../detector.js';
 import type { LinkRecord } from '../linkage/link-record.js';
 import { parseTraceLine } from '../trace-reader.js';
-import { checkpointWrites, queueCheckpoint, readCheckpoint } from './checkpoint-store.js';
+import { checkpointWrites, queueCheckpoint, readCheckpoint, readPeerLinkage } from './checkpoint-store.js';
 import { GROUP, compareStreamIds, field, streamKeys, type StreamEntries } from './redis-streams.js';
+import { trimStreams } from './stream-trim.js';
 
 export interface DetectWorkerOptions {
   /** A connection for this worker alone (it issues blocking reads). */
@@ -37,14 +42,23 @@ export interface DetectWorkerOptions {
   now?: () => number;
   /** A failed periodic checkpoint (the next one carries everything); the worker keeps going. */
   onCheckpointError?: (err: unknown) => void;
+  /** Trim the streams after each checkpoint (default true); off, they grow with every request. */
+  trim?: boolean;
+  /** A failed trim (the next checkpoint's trim catches up); the worker keeps going. */
+  onTrimError?: (err: unknown) => void;
 }
 
 export interface DetectWorker {
   detector: Detector;
   /** Whether this worker continued from a checkpoint. */
   restored: boolean;
-  /** linkPosition: id of the last link record read (caught up when it equals the stream's last id). */
-  stats(): { requests: number; links: number; duplicateLinks: number; orgs: number; checkpoints: number; linkPosition: string };
+  /** Without a checkpoint of its own: the worker whose linkage it started from, if any had checkpointed. */
+  seededFrom: string | undefined;
+  /**
+   * linkPosition: id of the last link record read (caught up when it equals the stream's last id); trimmed: stream
+   * entries this worker's trims removed.
+   */
+  stats(): { requests: number; links: number; duplicateLinks: number; orgs: number; checkpoints: number; linkPosition: string; trimmed: { events: number; links: number; labels: number } };
   /** Writes a checkpoint between two steps (now, when the worker is not running). */
   checkpoint(): Promise<void>;
   /** Runs until the signal aborts; then writes a final checkpoint unless checkpointMs is 0. */
@@ -72,6 +86,11 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
 
   const stored = await readCheckpoint(o.redis, o.prefix, o.consumer);
   const meta = stored?.meta;
+  // Registered before anything is read: no trim goes past this position until this worker's first checkpoint,
+  // so the links after the position a new worker starts from (its peer's, read next) are all still there.
+  await o.redis.hset(k.linkReaders, o.consumer, meta?.positions.links ?? '0');
+  const peer = stored ? undefined : await readPeerLinkage(o.redis, o.prefix, o.consumer);
+  const restore = stored?.restore ?? peer?.restore;
   const detector = createDetector({
     ...o.assets,
     shareLinks: (rec) => pendingLinks.push({ rec, ...source }),
@@ -79,12 +98,18 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
       labels.push(e);
       o.onLabel?.(e);
     },
-    ...(stored ? { restore: stored.restore } : {}),
+    ...(restore ? { restore } : {}),
   });
   if (meta) {
     orgId = meta.positions.orgs;
     linkId = meta.positions.links;
     Object.assign(linkSources, meta.positions.linkSources);
+  } else if (peer) {
+    // Its own store holds nothing yet: the first checkpoint must carry everything, not what changed since.
+    detector.markAllDirty();
+    linkId = peer.positions.links;
+    await o.redis.hset(k.linkReaders, o.consumer, linkId);
+    Object.assign(linkSources, peer.positions.linkSources);
   }
   for (const p of o.owned) {
     try {
@@ -106,12 +131,14 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   let orgCount = 0;
   let checkpoints = 0;
   let lastCheckpoint = now();
+  const trimmed = { events: 0, links: 0, labels: 0 };
 
   async function writeCheckpoint(): Promise<void> {
     // Incremental on top of what is stored; the detector makes it full after a fresh start or a failed write.
     const ck = detector.checkpoint({ dirtyOnly: true });
+    const events = { ...eventPos };
     const tx = o.redis.multi();
-    queueCheckpoint(tx, checkpointWrites(o.prefix, o.consumer, ck, { at: now(), positions: { orgs: orgId, links: linkId, events: { ...eventPos }, linkSources: { ...linkSources } } }));
+    queueCheckpoint(tx, checkpointWrites(o.prefix, o.consumer, ck, { at: now(), positions: { orgs: orgId, links: linkId, events, linkSources: { ...linkSources } } }));
     try {
       const res = await tx.exec();
       const err = res?.find(([e]) => e)?.[0];
@@ -122,6 +149,15 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
       // What changed was consumed by this write: the next one must carry everything.
       detector.markAllDirty();
       throw e;
+    }
+    if (o.trim === false) return;
+    try {
+      const t = await trimStreams(o.redis, o.prefix, events);
+      trimmed.events += t.events;
+      trimmed.links += t.links;
+      trimmed.labels += t.labels;
+    } catch (e) {
+      o.onTrimError?.(e);
     }
   }
 
@@ -233,7 +269,8 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   return {
     detector,
     restored: !!meta,
-    stats: () => ({ requests, links, duplicateLinks, orgs: orgCount, checkpoints, linkPosition: linkId }),
+    seededFrom: peer?.from,
+    stats: () => ({ requests, links, duplicateLinks, orgs: orgCount, checkpoints, linkPosition: linkId, trimmed: { ...trimmed } }),
     checkpoint() {
       if (!running) return writeCheckpoint();
       return new Promise<void>((resolve, reject) => asked.push({ resolve, reject }));

@@ -6,6 +6,7 @@
 //                          all build the same clusters over every account
 //   <prefix>:labels        labels as they are attached (for enforcement; at least once: a restarted worker may
 //                          repeat labels it attached after its last checkpoint)
+//   <prefix>:link-readers  hash worker -> the links position of its last checkpoint (where it would resume)
 //   <prefix>:ckpt:<consumer>       a worker's detector-wide state and stream positions (JSON)
 //   <prefix>:ckpt:<consumer>:orgs  hash org -> that org's latest checkpointed state (JSON)
 //   <prefix>:ckpt:<consumer>:link-orgs, :link-values, :link-clusters
@@ -15,11 +16,14 @@ import type { TraceLine } from '../../events/trace-format.js';
 import { fnv1a } from '../text/hash.js';
 
 export const GROUP = 'moat-detect';
+/** Consumer group of gateways on `<prefix>:labels`: each label is acted on by one gateway. */
+export const ENFORCE_GROUP = 'moat-enforce';
 
 export const streamKeys = (prefix: string) => ({
   orgs: `${prefix}:orgs`,
   links: `${prefix}:links`,
   labels: `${prefix}:labels`,
+  linkReaders: `${prefix}:link-readers`,
   events: (p: number) => `${prefix}:events:${p}`,
   checkpoint: (consumer: string) => `${prefix}:ckpt:${consumer}`,
   checkpointOrgs: (consumer: string) => `${prefix}:ckpt:${consumer}:orgs`,
