@@ -55,20 +55,41 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
   };
 }
 
-/** Reads `<prefix>:labels` through the gateways' consumer group, so each label is acted on once. */
-async function consumeLabels(
+/** How long a label may stay taken and unacknowledged before another gateway takes it over (its gateway died). */
+export const LABEL_CLAIM_IDLE_MS = 30_000;
+
+/**
+ * Reads `<prefix>:labels` through the gateways' consumer group, so each label is acted on once; a label another
+ * gateway took and did not acknowledge within claimIdleMs (it died while enforcing) is taken over and acted on.
+ */
+export async function consumeLabels(
   redis: Redis,
   prefix: string,
   signal: AbortSignal,
   handle: (events: LabelEvent[]) => Promise<void>,
   onError: (err: unknown) => void,
+  claimIdleMs = LABEL_CLAIM_IDLE_MS,
 ): Promise<void> {
   const key = streamKeys(prefix).labels;
   const consumer = `gateway-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const act = async (entries: StreamEntries) => {
+    if (!entries.length) return;
+    const events: LabelEvent[] = [];
+    for (const [, f] of entries) {
+      try {
+        events.push(JSON.parse(field(f, 'e') ?? '') as LabelEvent);
+      } catch {
+        // A corrupt label entry is skipped; the worker still holds the label in its own state.
+      }
+    }
+    await handle(events);
+    await redis.xack(key, ENFORCE_GROUP, ...entries.map(([id]) => id));
+  };
   // The group is made inside the loop, so a Redis that is away or refuses at start is retried like any read
   // (outside it, the failure rejected a promise nobody awaited until close, which ended the gateway), and a
   // group lost with a Redis restarted without persistence is made again.
   let grouped = false;
+  let claimedAt = 0;
   while (!signal.aborted) {
     try {
       if (!grouped) {
@@ -78,19 +99,18 @@ async function consumeLabels(
         });
         grouped = true;
       }
-      const r = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, consumer, 'COUNT', 500, 'BLOCK', 100, 'STREAMS', key, '>')) as Array<[string, StreamEntries]> | null;
-      const entries = r?.[0]?.[1] ?? [];
-      if (!entries.length) continue;
-      const events: LabelEvent[] = [];
-      for (const [, f] of entries) {
-        try {
-          events.push(JSON.parse(field(f, 'e') ?? '') as LabelEvent);
-        } catch {
-          // A corrupt label entry is skipped; the worker still holds the label in its own state.
+      if (Date.now() - claimedAt >= Math.min(claimIdleMs, 5_000)) {
+        claimedAt = Date.now();
+        // Pending labels of a gateway that died are acknowledged by nobody else: take them over.
+        for (let cursor = '0-0'; ; ) {
+          const [next, entries] = (await redis.xautoclaim(key, ENFORCE_GROUP, consumer, claimIdleMs, cursor, 'COUNT', 100)) as [string, StreamEntries, string[]?];
+          await act(entries.filter((e): e is [string, string[]] => Array.isArray(e?.[1])));
+          if (next === '0-0' || signal.aborted) break;
+          cursor = next;
         }
       }
-      await handle(events);
-      await redis.xack(key, ENFORCE_GROUP, ...entries.map(([id]) => id));
+      const r = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, consumer, 'COUNT', 500, 'BLOCK', 100, 'STREAMS', key, '>')) as Array<[string, StreamEntries]> | null;
+      await act(r?.[0]?.[1] ?? []);
     } catch (err) {
       if (signal.aborted) break;
       if (String((err as Error)?.message).includes('NOGROUP')) grouped = false;

@@ -1,0 +1,43 @@
+// Labels a gateway took from `<prefix>:labels` and never acknowledged (it died while enforcing them) are taken
+// over by another gateway once idle, instead of staying pending for ever and never being acted on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { LabelEvent } from '../../src/detection/detector.js';
+import { ENFORCE_GROUP, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
+import { consumeLabels } from '../../src/server/streams-detection.js';
+import { eventually } from './fault-gateway.js';
+
+const url = process.env.MOAT_TEST_REDIS_URL;
+
+test('labels left pending by a gateway that died are acted on by another', { skip: url ? false : 'MOAT_TEST_REDIS_URL not set' }, async () => {
+  const prefix = `moat-test-claim-${process.pid}-${Date.now()}`;
+  const key = streamKeys(prefix).labels;
+  const redis = new Redis(url!, { maxRetriesPerRequest: 2 });
+  const reader = new Redis(url!, { maxRetriesPerRequest: 2 });
+  const stop = new AbortController();
+  let loop: Promise<void> | undefined;
+  try {
+    const label = (org: string) => JSON.stringify({ org, label: 'distillation' });
+    await redis.xgroup('CREATE', key, ENFORCE_GROUP, '0', 'MKSTREAM');
+    for (const org of ['org_a', 'org_b']) await redis.xadd(key, '*', 'org', org, 'label', 'distillation', 'e', label(org));
+    // The gateway that dies: takes both, acknowledges neither.
+    const taken = (await redis.xreadgroup('GROUP', ENFORCE_GROUP, 'gateway-dead', 'COUNT', 10, 'STREAMS', key, '>')) as Array<[string, StreamEntries]>;
+    assert.equal(taken[0]![1].length, 2);
+    await redis.xadd(key, '*', 'org', 'org_c', 'label', 'distillation', 'e', label('org_c'));
+
+    const acted: string[] = [];
+    const errors: unknown[] = [];
+    loop = consumeLabels(reader, prefix, stop.signal, async (events: LabelEvent[]) => void acted.push(...events.map((e) => e.org)), (e) => errors.push(e), 300);
+    await eventually(() => acted.length >= 3, 10_000, 'the taken labels to be acted on');
+    assert.deepEqual([...acted].sort(), ['org_a', 'org_b', 'org_c']);
+    await eventually(async () => ((await redis.xpending(key, ENFORCE_GROUP)) as [number])[0] === 0, 5_000, 'nothing left pending');
+    assert.deepEqual(errors, []);
+  } finally {
+    stop.abort();
+    reader.disconnect();
+    await loop;
+    await redis.del(key);
+    await redis.quit();
+  }
+});
