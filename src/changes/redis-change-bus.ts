@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { Change, ChangeBus, KeyAccess } from './change-bus.js';
 import type { Org } from '../model/org.js';
+import { closeRedis } from '../redis/close-redis.js';
 
 export interface RedisChangeBusOptions {
   url: string;
@@ -109,10 +110,7 @@ export class RedisChangeBus implements ChangeBus {
 
   async close(): Promise<void> {
     this.handlers.clear();
-    // QUIT waits behind queued commands: a bus still waiting for Redis (its SUBSCRIBE queued for as long as it
-    // takes) would never close, so a connection that is not up is only disconnected.
-    await Promise.allSettled([this.sub, this.pub].map((c) => (c.status === 'ready' ? c.quit() : undefined)));
-    this.sub.disconnect();
-    this.pub.disconnect();
+    // A bus still waiting for Redis (its SUBSCRIBE queued for as long as it takes) must close all the same.
+    await Promise.all([closeRedis(this.sub), closeRedis(this.pub)]);
   }
 }

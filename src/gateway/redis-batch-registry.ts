@@ -3,12 +3,13 @@
 // be read, metered once and cancelled through any other.
 import { Redis } from 'ioredis';
 import type { BatchOwner, BatchRegistry, RegistryBounds, TrackedBatch, TrackedFile } from './batch-registry.js';
+import { closeRedis } from '../redis/close-redis.js';
 
 type Stored = { kind: 'file'; v: TrackedFile } | { kind: 'batch'; v: TrackedBatch } | { kind: 'response'; v: BatchOwner };
 
 export class RedisBatchRegistry implements BatchRegistry {
   constructor(
-    private readonly redis: Pick<Redis, 'set' | 'get' | 'sadd' | 'smembers' | 'srem' | 'pexpire' | 'quit' | 'exists'>,
+    private readonly redis: Pick<Redis, 'set' | 'get' | 'sadd' | 'smembers' | 'srem' | 'pexpire' | 'quit' | 'exists' | 'status' | 'disconnect'>,
     private readonly bounds: Pick<RegistryBounds, 'ttlMs'>,
     private readonly prefix = 'moat:batches',
   ) {}
@@ -59,7 +60,7 @@ export class RedisBatchRegistry implements BatchRegistry {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    await closeRedis(this.redis);
   }
 
   private async read(id: string): Promise<Stored | undefined> {

@@ -24,12 +24,14 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { FailOpenLedger } from './fail-open-ledger.js';
 import { resolveKeyLimits } from './resolve-limits.js';
 import { effectiveThrottle, throttledPlan, throttleResolved } from './throttle.js';
+import { closeRedis, type ClosableRedis } from '../redis/close-redis.js';
 
 /** The subset of an ioredis client the limiter uses (lets tests count round trips). */
 export interface RedisScriptClient {
   evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   ping(): Promise<unknown>;
+  readonly status: ClosableRedis['status'];
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -411,8 +413,7 @@ export class RedisLimiter implements Limiter, LimitInspector {
     await this.settleFlush;
     await this.reconciling;
     await this.fallback.close();
-    await this.opts.redis.quit().catch(() => undefined);
-    this.opts.redis.disconnect();
+    await closeRedis(this.opts.redis);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadDetectionAssets } from '../../detection/assets.js';
 import { createDetectWorker } from '../../detection/stream/detect-worker.js';
+import { closeRedis } from '../../redis/close-redis.js';
 
 export function register(program: Command): void {
   program
@@ -45,10 +46,9 @@ export function register(program: Command): void {
         await w.run(stop.signal);
       } finally {
         // A worker stopped by an error lets go of Redis too: its reconnect timer would keep the process alive, and
-        // a supervisor would never restart it. QUIT only when connected (queued behind commands, it would wait).
+        // a supervisor would never restart it.
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
-        if (redis.status === 'ready') await redis.quit().catch(() => {});
-        redis.disconnect();
+        await closeRedis(redis);
       }
     });
 }
