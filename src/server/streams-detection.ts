@@ -4,9 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { LabelEvent } from '../detection/detector.js';
+import { closeRedis } from '../redis/close-redis.js';
 import { ENFORCE_GROUP, field, publishTraceLines, streamKeys, type StreamEntries } from '../detection/stream/redis-streams.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
 import { batchLoop, type DetectionSink, type SinkContext } from './detection-sink.js';
+
+/** How long closing waits for lines still being published. */
+const PUBLISH_DRAIN_MS = 2_000;
 
 export async function streamsDetection(ctx: SinkContext, redisUrl: string | undefined): Promise<DetectionSink> {
   const { cfg, logger, health } = ctx;
@@ -17,16 +21,25 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
   // also print every reconnect attempt to stderr, past the logger.
   pub.on('error', () => {});
   sub.on('error', () => {});
+  // Publishes not yet answered (org lines are sent without waiting): close waits for them, for a while.
+  const inflight = new Set<Promise<void>>();
   // A batch goes as one pipeline: a round trip per line held the publisher to ~15-25k lines/s (BENCHMARKS.md).
   const publish = async (lines: ReadonlyArray<TraceOrgLine | TraceRequestLine>) => {
     if (lines.length === 0) return;
-    let errors: Array<unknown>;
+    const sent = publishTraceLines(pub, cfg.streamPrefix, cfg.partitions, lines).then(
+      (errors) => {
+        for (const err of errors) if (err) health.eventFailed('streams_publisher', err);
+      },
+      (err: unknown) => {
+        for (let i = 0; i < lines.length; i++) health.eventFailed('streams_publisher', err);
+      },
+    );
+    inflight.add(sent);
     try {
-      errors = await publishTraceLines(pub, cfg.streamPrefix, cfg.partitions, lines);
-    } catch (err) {
-      errors = lines.map(() => err);
+      await sent;
+    } finally {
+      inflight.delete(sent);
     }
-    for (const err of errors) if (err) health.eventFailed('streams_publisher', err);
   };
   await publish(ctx.allOrgLines());
   const abort = new AbortController();
@@ -50,7 +63,12 @@ export async function streamsDetection(ctx: SinkContext, redisUrl: string | unde
       // Disconnecting first ends a read waiting for a Redis that is away (it would wait out its retries).
       sub.disconnect();
       await labelsLoop;
-      pub.disconnect();
+      // Lines still being published (an org changed just before the stop; a connection still being made) go out
+      // first, unless Redis does not answer within PUBLISH_DRAIN_MS.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => (timer = setTimeout(r, PUBLISH_DRAIN_MS)))]);
+      clearTimeout(timer);
+      await closeRedis(pub);
     },
   };
 }
