@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector } from '../../src/detection/detector.js';
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
-import { ENFORCE_GROUP, publishTraceLines, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
+import { compareStreamIds, ENFORCE_GROUP, publishTraceLines, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { fixtureLines } from './helpers.js';
 
@@ -57,7 +57,13 @@ test('detect workers trim what every reader has passed; a worker joining later s
     const ids = taken[0]![1].map(([id]) => id);
     await gw.xack(k.labels, ENFORCE_GROUP, ids[0]!, ids[1]!);
 
+    // Another worker's position, older than worker 1's: the links are kept from there on.
+    const tenth = ((await gw.xrange(k.links, '-', '+', 'COUNT', 10)) as StreamEntries)[9]![0];
+    await gw.hset(k.linkReaders, 'w-behind', tenth);
     const before = await eventLengths();
+    await w1.checkpoint();
+    assert.equal(((await gw.xrange(k.links, '-', '+', 'COUNT', 1)) as StreamEntries)[0]![0], tenth);
+    await gw.hdel(k.linkReaders, 'w-behind');
     await w1.checkpoint();
     // Each partition keeps only its checkpointed event (the position a restart rewinds to); org lines all stay.
     assert.deepEqual(await eventLengths(), before.map((n) => Math.min(n, 1)));
@@ -95,6 +101,14 @@ test('detect workers trim what every reader has passed; a worker joining later s
     const clusters = (cs: Array<{ orgs: string[] }>) => cs.map((c) => [...c.orgs].sort()).sort();
     assert.ok(ref.snapshot().clusters.some((c) => c.orgs.includes('org_h001_0') && c.orgs.length >= 5), 'the hydra is one cluster');
     assert.deepEqual(clusters(w2.detector.snapshot().clusters), clusters(ref.snapshot().clusters));
+
+    // With every checkpoint lost (deleted to start afresh after an upgrade), a worker has no linkage to start from
+    // and says the links were trimmed.
+    assert.equal(w2.linksTrimmedBefore, undefined);
+    await gw.del(k.checkpoint('w1'));
+    const w3 = await createDetectWorker({ redis: c1, prefix, partitions: P, owned: all, consumer: 'w3', assets, checkpointMs: 0 });
+    assert.equal(w3.seededFrom, undefined);
+    assert.ok(w3.linksTrimmedBefore && compareStreamIds(w3.linksTrimmedBefore, tenth) > 0, `left from ${String(w3.linksTrimmedBefore)}`);
   } finally {
     for (const r of running) r.stop.abort();
     await Promise.allSettled(running.map((r) => r.run));

@@ -43,6 +43,11 @@ export function register(program: Command): void {
         });
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, onSignal);
         process.stderr.write(`moat detect: worker ${worker}/${workers} owns partitions ${owned.join(',')}${w.restored ? ' (resumed from checkpoint)' : w.seededFrom ? ` (linkage from ${w.seededFrom}'s checkpoint)` : ''}\n`);
+        if (w.linksTrimmedBefore)
+          process.stderr.write(
+            `moat detect: warning: no checkpoint of this worker or of another to take linkage from, and the links stream was trimmed (it starts at ${w.linksTrimmedBefore}): ` +
+              'clusters are rebuilt from the link records left (accounts linked only by older traffic are not linked until they share evidence again)\n',
+          );
         await w.run(stop.signal);
       } finally {
         // A worker stopped by an error lets go of Redis too: its reconnect timer would keep the process alive, and

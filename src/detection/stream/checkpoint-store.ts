@@ -124,21 +124,44 @@ export async function readPeerLinkage(
   consumer: string,
 ): Promise<{ from: string; restore: DetectorRestore; positions: Pick<CheckpointPositions, 'links' | 'linkSources'> } | undefined> {
   const k = streamKeys(prefix);
-  let best: { from: string; meta: CheckpointMeta } | undefined;
+  let best: { from: string; links: string } | undefined;
   for (const peer of Object.keys(await redis.hgetall(k.linkReaders))) {
     if (peer === consumer) continue;
-    const json = await redis.get(k.checkpoint(peer));
-    const meta = json ? (JSON.parse(json) as { version: number } & Omit<CheckpointMeta, 'version'>) : undefined;
-    if (!meta || !readable(meta)) continue;
-    if (!best || compareStreamIds(meta.positions.links, best.meta.positions.links) > 0) best = { from: peer, meta };
+    const meta = parseMeta(await redis.get(k.checkpoint(peer)));
+    if (meta && (!best || compareStreamIds(meta.positions.links, best.links) > 0)) best = { from: peer, links: meta.positions.links };
   }
   if (!best) return undefined;
-  const g = best.meta.global;
+  // The record and the link hashes in one transaction: the peer checkpoints every few seconds, and linkage newer
+  // than the positions read with it would apply the link records between the two again.
+  const res = await redis
+    .multi()
+    .get(k.checkpoint(best.from))
+    .hgetall(k.checkpointLink(best.from, 'orgs'))
+    .hgetall(k.checkpointLink(best.from, 'values'))
+    .hgetall(k.checkpointLink(best.from, 'clusters'))
+    .exec();
+  const failed = res?.find(([err]) => err);
+  if (!res || failed) throw failed?.[0] ?? new Error('reading a peer checkpoint: transaction aborted');
+  const meta = parseMeta(res[0]![1] as string | null);
+  if (!meta) return undefined;
+  const parse = <T>(h: unknown): Array<[string, T]> => Object.entries((h ?? {}) as Record<string, string>).map(([id, j]) => [id, JSON.parse(j) as T]);
+  const g = meta.global;
   const zero = Object.fromEntries(Object.keys(g.diagnostics).map((d) => [d, 0])) as unknown as DetectorGlobalState['diagnostics'];
   return {
     from: best.from,
     // The clock and counters are the new worker's own (they follow its requests); cluster labels follow the links.
-    restore: { global: { ...g, virtualNow: '-Infinity', requests: 0, diagnostics: zero }, orgs: [], linkage: await readLinkage(redis, prefix, best.from) },
-    positions: { links: best.meta.positions.links, linkSources: { ...best.meta.positions.linkSources } },
+    restore: {
+      global: { ...g, virtualNow: '-Infinity', requests: 0, diagnostics: zero },
+      orgs: [],
+      linkage: { orgs: parse(res[1]![1]), values: parse(res[2]![1]), clusters: parse(res[3]![1]) },
+    },
+    positions: { links: meta.positions.links, linkSources: { ...meta.positions.linkSources } },
   };
+}
+
+/** A stored checkpoint record this moat reads, or undefined (none, or another layout or version). */
+function parseMeta(json: string | null): CheckpointMeta | undefined {
+  if (!json) return undefined;
+  const meta = JSON.parse(json) as { version: number; global: { version: number } };
+  return readable(meta) ? meta : undefined;
 }

@@ -54,6 +54,8 @@ export interface DetectWorker {
   restored: boolean;
   /** Without a checkpoint of its own: the worker whose linkage it started from, if any had checkpointed. */
   seededFrom: string | undefined;
+  /** Started with neither, on a trimmed links stream: the oldest link record left (the linkage before it is lost). */
+  linksTrimmedBefore: string | undefined;
   /**
    * linkPosition: id of the last link record read (caught up when it equals the stream's last id); trimmed: stream
    * entries this worker's trims removed.
@@ -90,6 +92,9 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   // so the links after the position a new worker starts from (its peer's, read next) are all still there.
   await o.redis.hset(k.linkReaders, o.consumer, meta?.positions.links ?? '0');
   const peer = stored ? undefined : await readPeerLinkage(o.redis, o.prefix, o.consumer);
+  // Starting afresh with no peer to take linkage from, on a links stream already trimmed (a one-worker fleet that
+  // lost its checkpoint, every checkpoint deleted after an upgrade): linkage is rebuilt from what is left.
+  const linksTrimmedBefore = stored || peer ? undefined : await trimmedBefore(o.redis, k.links);
   const restore = stored?.restore ?? peer?.restore;
   const detector = createDetector({
     ...o.assets,
@@ -210,6 +215,12 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
   // them and bend the timing features).
   type Held = { key: string; p: number; id: string; ts: number; line?: TraceRequestLine };
   let held: Held[] = [];
+  /**
+   * Per partition, the latest time read so far. An entry never sorts before an earlier entry of its partition, even
+   * one read in an earlier batch: what is judged of a partition is then always a prefix of it, so the checkpointed
+   * position has nothing held before it (a restart rewinds there, and the trim removes what lies before it).
+   */
+  const lastTs = new Map<number, number>();
 
   async function step(): Promise<void> {
     await drainOrgs();
@@ -222,7 +233,7 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
     let readTo = Infinity; // a partition that returned a full batch may hold more, older than others' news
     for (const [key, entries] of r ?? []) {
       const p = Number(key.slice(key.lastIndexOf(':') + 1));
-      let last = -Infinity;
+      let last = lastTs.get(p) ?? -Infinity;
       for (const [id, f] of entries) {
         const item = parseTraceLine(field(f, 'l') ?? '', 0);
         const line = item.ok === true && item.value.type === 'request' ? (item.value as TraceRequestLine) : undefined;
@@ -231,6 +242,7 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
         last = Number.isNaN(ts) ? last : Math.max(last, ts);
         held.push({ key, p, id, ts: last, ...(line ? { line } : {}) });
       }
+      lastTs.set(p, last);
       if (entries.length >= batch) readTo = Math.min(readTo, last);
     }
     held.sort((a, b) => a.ts - b.ts || a.p - b.p || compareStreamIds(a.id, b.id));
@@ -270,6 +282,7 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
     detector,
     restored: !!meta,
     seededFrom: peer?.from,
+    linksTrimmedBefore,
     stats: () => ({ requests, links, duplicateLinks, orgs: orgCount, checkpoints, linkPosition: linkId, trimmed: { ...trimmed } }),
     checkpoint() {
       if (!running) return writeCheckpoint();
@@ -301,4 +314,23 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
       }
     },
   };
+}
+
+/**
+ * The oldest entry left in a stream from which entries were removed (more added than it holds), or undefined if
+ * none were. Redis 7 reports both; earlier versions report neither, and the answer is undefined.
+ */
+async function trimmedBefore(redis: Redis, key: string): Promise<string | undefined> {
+  let info: unknown[];
+  try {
+    info = (await redis.xinfo('STREAM', key)) as unknown[];
+  } catch (e) {
+    if (String((e as Error).message).includes('no such key')) return undefined;
+    throw e;
+  }
+  const get = (name: string) => (info.indexOf(name) >= 0 ? info[info.indexOf(name) + 1] : undefined);
+  const added = Number(get('entries-added'));
+  const first = get('first-entry');
+  if (!(added > Number(get('length')))) return undefined;
+  return Array.isArray(first) && typeof first[0] === 'string' ? first[0] : 'the end';
 }
