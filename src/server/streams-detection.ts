@@ -108,6 +108,8 @@ export async function consumeLabels(
   // group lost with a Redis restarted without persistence is made again.
   let grouped = false;
   let claimedAt = 0;
+  // Redis before 6.2 has no XAUTOCLAIM: said once, and labels are read as before.
+  let claiming = true;
   while (!signal.aborted) {
     try {
       if (!grouped) {
@@ -117,7 +119,7 @@ export async function consumeLabels(
         });
         grouped = true;
       }
-      if (Date.now() - claimedAt >= Math.min(claimIdleMs, 5_000)) {
+      if (claiming && Date.now() - claimedAt >= Math.min(claimIdleMs, 5_000)) {
         claimedAt = Date.now();
         // Pending labels of a gateway that died are acknowledged by nobody else: take them over.
         for (let cursor = '0-0'; ; ) {
@@ -132,6 +134,11 @@ export async function consumeLabels(
     } catch (err) {
       if (signal.aborted) break;
       if (String((err as Error)?.message).includes('NOGROUP')) grouped = false;
+      if (/unknown command .?xautoclaim/i.test(String((err as Error)?.message))) {
+        claiming = false;
+        onError(new Error(`this Redis has no XAUTOCLAIM (Redis 6.2 or later): labels a stopped gateway took are not taken over (${String((err as Error).message)})`));
+        continue;
+      }
       onError(err);
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -7,6 +7,7 @@ import type { LabelEvent } from '../../src/detection/detector.js';
 import { ENFORCE_GROUP, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
 import { consumeLabels } from '../../src/server/streams-detection.js';
 import { eventually } from './fault-gateway.js';
+import { startRedisStandIn } from './redis-stand-in.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
 
@@ -39,5 +40,39 @@ test('labels left pending by a gateway that died are acted on by another', { ski
     await loop;
     await redis.del(key);
     await redis.quit();
+  }
+});
+
+test('on a Redis without XAUTOCLAIM (before 6.2) labels are still read, and the missing command is reported once', async () => {
+  let claims = 0;
+  let reads = 0;
+  const redis = await startRedisStandIn((cmd) => {
+    if (cmd === 'xautoclaim') {
+      claims++;
+      return "-ERR unknown command 'XAUTOCLAIM', with args beginning with: \r\n";
+    }
+    if (cmd === 'xgroup') return '+OK\r\n';
+    if (cmd === 'xreadgroup') {
+      reads++;
+      return '_\r\n';
+    }
+    return '+OK\r\n';
+  });
+  const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  const stop = new AbortController();
+  const errors: string[] = [];
+  const loop = consumeLabels(client, 'moat:test:old-redis', stop.signal, async () => {}, (e) => errors.push(String(e)), 50);
+  try {
+    await eventually(() => reads >= 5, 5_000, 'labels read on');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(claims, 1);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0]!, /Redis 6\.2/);
+  } finally {
+    stop.abort();
+    client.disconnect();
+    await loop;
+    await redis.close();
   }
 });
