@@ -23,3 +23,12 @@ export function fixtureLines(name: string): TraceLine[] {
 export function fixtureLabels(name: string): ScenarioLabels {
   return JSON.parse(readFileSync(labelsPath(fixturePath(name)), 'utf8')) as ScenarioLabels;
 }
+
+/** Waits until cond holds (polled every 25 ms), or fails naming what it waited for. */
+export async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

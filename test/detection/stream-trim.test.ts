@@ -9,17 +9,9 @@ import { createDetector } from '../../src/detection/detector.js';
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { compareStreamIds, ENFORCE_GROUP, publishTraceLines, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines } from './helpers.js';
+import { fixtureLines, until } from './helpers.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
-
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('detect workers trim what every reader has passed; a worker joining later starts from a peer\'s linkage', { skip: url ? false : 'MOAT_TEST_REDIS_URL not set: skipping the stream trimming test' }, async () => {
   const prefix = `moat-test-trim-${process.pid}-${Date.now()}`;

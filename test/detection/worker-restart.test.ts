@@ -9,17 +9,9 @@ import { createDetector, type Detector, type DetectorCheckpoint } from '../../sr
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { publishTraceLine, streamKeys } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines } from './helpers.js';
+import { fixtureLines, until } from './helpers.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
-
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const localVerdicts = (ds: Detector[]) =>
   ds.flatMap((d) => d.snapshot().orgs.filter((o) => o.requests > 0).flatMap((o) => o.activities.map((a) => `${o.org}:${a.label}:${a.rules.join('+')}`))).sort();
