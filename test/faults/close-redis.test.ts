@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { closeRedis } from '../../src/redis/close-redis.js';
 import { eventually, within } from './fault-gateway.js';
+import { startRedisStandIn } from './redis-stand-in.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
 
@@ -21,6 +22,8 @@ test('a client whose Redis is away closes at once instead of queuing QUIT behind
   redis.on('error', () => {});
   await new Promise((r) => setTimeout(r, 200));
   assert.notEqual(redis.status, 'ready');
+  // A command waiting for the connection (a settle, a publish): QUIT would queue behind it.
+  redis.get('k').catch(() => {});
   await within(closeRedis(redis), 3_000, 'closing a client whose Redis is away');
   // And it stops trying: no reconnect timer keeps the process alive.
   let attempts = 0;
@@ -41,4 +44,18 @@ test('a connected client is closed with QUIT', { skip: url ? false : 'MOAT_TEST_
   await closeRedis(redis);
   assert.ok(quit, 'QUIT was sent');
   await eventually(() => redis.status === 'end', 1_000, 'the client to end');
+});
+
+test('a connected client whose Redis stops answering is let go after the deadline', async () => {
+  // Answers the handshake, then nothing: a stalled Redis, or a network path that drops silently.
+  const redis = await startRedisStandIn(() => undefined);
+  const client = new Redis(redis.url, { lazyConnect: false });
+  client.on('error', () => {});
+  try {
+    await eventually(() => client.status === 'ready', 2_000, 'the handshake');
+    await within(closeRedis(client, 300), 3_000, 'closing a client whose Redis stalls');
+  } finally {
+    client.disconnect();
+    await redis.close();
+  }
 });

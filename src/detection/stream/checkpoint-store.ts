@@ -124,21 +124,31 @@ export async function readPeerLinkage(
   consumer: string,
 ): Promise<{ from: string; restore: DetectorRestore; positions: Pick<CheckpointPositions, 'links' | 'linkSources'> } | undefined> {
   const k = streamKeys(prefix);
-  let best: { from: string; links: string } | undefined;
+  const peers: Array<{ from: string; links: string }> = [];
   for (const peer of Object.keys(await redis.hgetall(k.linkReaders))) {
     if (peer === consumer) continue;
     const meta = parseMeta(await redis.get(k.checkpoint(peer)));
-    if (meta && (!best || compareStreamIds(meta.positions.links, best.links) > 0)) best = { from: peer, links: meta.positions.links };
+    if (meta) peers.push({ from: peer, links: meta.positions.links });
   }
-  if (!best) return undefined;
+  // The furthest first; the next one if a peer's checkpoint is gone by the time it is read.
+  peers.sort((a, b) => compareStreamIds(b.links, a.links));
+  for (const { from } of peers) {
+    const got = await readPeer(redis, prefix, from);
+    if (got) return got;
+  }
+  return undefined;
+}
+
+async function readPeer(redis: Redis, prefix: string, from: string): Promise<{ from: string; restore: DetectorRestore; positions: Pick<CheckpointPositions, 'links' | 'linkSources'> } | undefined> {
+  const k = streamKeys(prefix);
   // The record and the link hashes in one transaction: the peer checkpoints every few seconds, and linkage newer
   // than the positions read with it would apply the link records between the two again.
   const res = await redis
     .multi()
-    .get(k.checkpoint(best.from))
-    .hgetall(k.checkpointLink(best.from, 'orgs'))
-    .hgetall(k.checkpointLink(best.from, 'values'))
-    .hgetall(k.checkpointLink(best.from, 'clusters'))
+    .get(k.checkpoint(from))
+    .hgetall(k.checkpointLink(from, 'orgs'))
+    .hgetall(k.checkpointLink(from, 'values'))
+    .hgetall(k.checkpointLink(from, 'clusters'))
     .exec();
   const failed = res?.find(([err]) => err);
   if (!res || failed) throw failed?.[0] ?? new Error('reading a peer checkpoint: transaction aborted');
@@ -148,7 +158,7 @@ export async function readPeerLinkage(
   const g = meta.global;
   const zero = Object.fromEntries(Object.keys(g.diagnostics).map((d) => [d, 0])) as unknown as DetectorGlobalState['diagnostics'];
   return {
-    from: best.from,
+    from,
     // The clock and counters are the new worker's own (they follow its requests); cluster labels follow the links.
     restore: {
       global: { ...g, virtualNow: '-Infinity', requests: 0, diagnostics: zero },
