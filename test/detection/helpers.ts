@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/detection/data-path.js';
 import type { TraceLine } from '../../src/events/trace-format.js';
 import { labelsPath, type ScenarioLabels } from '../../src/simulator/scenarios.js';
+import type { Redis } from 'ioredis';
 
 export function fixturePath(name: string): string {
   // Built from ../shared/data on first use; not committed (share-alike corpora).
@@ -31,4 +32,16 @@ export async function until(cond: () => Promise<boolean> | boolean, what: string
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * End of a stream-worker test: stops the workers still running (before their streams are deleted, so a failure
+ * shows as itself and not as a read of a deleted stream), deletes the test's keys and closes its connections.
+ */
+export async function stopWorkersAndClean(running: ReadonlyArray<{ stop: AbortController; run: Promise<void> }>, redis: Redis, prefix: string, conns: readonly Redis[]): Promise<void> {
+  for (const r of running) r.stop.abort();
+  await Promise.allSettled(running.map((r) => r.run));
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await Promise.all(conns.map((c) => c.quit()));
 }

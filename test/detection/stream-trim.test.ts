@@ -9,7 +9,7 @@ import { createDetector } from '../../src/detection/detector.js';
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { compareStreamIds, ENFORCE_GROUP, publishTraceLines, streamKeys, type StreamEntries } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines, until } from './helpers.js';
+import { fixtureLines, stopWorkersAndClean, until } from './helpers.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
 
@@ -102,10 +102,6 @@ test('detect workers trim what every reader has passed; a worker joining later s
     assert.equal(w3.seededFrom, undefined);
     assert.ok(w3.linksTrimmedBefore && compareStreamIds(w3.linksTrimmedBefore, tenth) > 0, `left from ${String(w3.linksTrimmedBefore)}`);
   } finally {
-    for (const r of running) r.stop.abort();
-    await Promise.allSettled(running.map((r) => r.run));
-    const keys = await gw.keys(`${prefix}:*`);
-    if (keys.length) await gw.del(...keys);
-    await Promise.all(conns.map((c) => c.quit()));
+    await stopWorkersAndClean(running, gw, prefix, conns);
   }
 });

@@ -9,7 +9,7 @@ import { createDetector, type Detector, type DetectorCheckpoint } from '../../sr
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { publishTraceLine, streamKeys } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines, until } from './helpers.js';
+import { fixtureLines, stopWorkersAndClean, until } from './helpers.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
 
@@ -121,10 +121,6 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     await gw.set(k.checkpoint('w-old'), JSON.stringify({ version: 1, at: 0, global: { version: 2 }, positions: {} }));
     await assert.rejects(createDetectWorker({ redis: c1, prefix, partitions: P, owned: [0], consumer: 'w-old', assets, checkpointMs: 0 }), /has version 1 .*Delete .*:ckpt:w-old and .*:ckpt:w-old:\* to start this worker afresh/);
   } finally {
-    for (const r of running) r.stop.abort();
-    await Promise.allSettled(running.map((r) => r.run));
-    const keys = await gw.keys(`${prefix}:*`);
-    if (keys.length) await gw.del(...keys);
-    await Promise.all(conns.map((c) => c.quit()));
+    await stopWorkersAndClean(running, gw, prefix, conns);
   }
 });

@@ -107,9 +107,13 @@ const readable = (meta: { version: number; global: { version: number } }): meta 
 
 async function readLinkage(redis: Redis, prefix: string, consumer: string): Promise<DetectorRestore['linkage']> {
   const k = streamKeys(prefix);
-  const link = await Promise.all(LINK_PARTS.map((p) => redis.hgetall(k.checkpointLink(consumer, p))));
-  const parse = <T>(h: Record<string, string> | undefined): Array<[string, T]> => Object.entries(h ?? {}).map(([id, j]) => [id, JSON.parse(j) as T]);
-  return { orgs: parse(link[0]), values: parse(link[1]), clusters: parse(link[2]) };
+  return linkageOf(await Promise.all(LINK_PARTS.map((p) => redis.hgetall(k.checkpointLink(consumer, p)))));
+}
+
+/** Linkage entries from the link hashes, in LINK_PARTS order. */
+function linkageOf(hashes: readonly unknown[]): DetectorRestore['linkage'] {
+  const parse = <T>(h: unknown): Array<[string, T]> => Object.entries((h ?? {}) as Record<string, string>).map(([id, j]) => [id, JSON.parse(j) as T]);
+  return { orgs: parse(hashes[0]), values: parse(hashes[1]), clusters: parse(hashes[2]) };
 }
 
 /**
@@ -143,18 +147,13 @@ async function readPeer(redis: Redis, prefix: string, from: string): Promise<{ f
   const k = streamKeys(prefix);
   // The record and the link hashes in one transaction: the peer checkpoints every few seconds, and linkage newer
   // than the positions read with it would apply the link records between the two again.
-  const res = await redis
-    .multi()
-    .get(k.checkpoint(from))
-    .hgetall(k.checkpointLink(from, 'orgs'))
-    .hgetall(k.checkpointLink(from, 'values'))
-    .hgetall(k.checkpointLink(from, 'clusters'))
-    .exec();
+  const tx = redis.multi().get(k.checkpoint(from));
+  for (const part of LINK_PARTS) tx.hgetall(k.checkpointLink(from, part));
+  const res = await tx.exec();
   const failed = res?.find(([err]) => err);
   if (!res || failed) throw failed?.[0] ?? new Error('reading a peer checkpoint: transaction aborted');
   const meta = parseMeta(res[0]![1] as string | null);
   if (!meta) return undefined;
-  const parse = <T>(h: unknown): Array<[string, T]> => Object.entries((h ?? {}) as Record<string, string>).map(([id, j]) => [id, JSON.parse(j) as T]);
   const g = meta.global;
   const zero = Object.fromEntries(Object.keys(g.diagnostics).map((d) => [d, 0])) as unknown as DetectorGlobalState['diagnostics'];
   return {
@@ -163,7 +162,7 @@ async function readPeer(redis: Redis, prefix: string, from: string): Promise<{ f
     restore: {
       global: { ...g, virtualNow: '-Infinity', requests: 0, diagnostics: zero },
       orgs: [],
-      linkage: { orgs: parse(res[1]![1]), values: parse(res[2]![1]), clusters: parse(res[3]![1]) },
+      linkage: linkageOf(res.slice(1).map(([, h]) => h)),
     },
     positions: { links: meta.positions.links, linkSources: { ...meta.positions.linkSources } },
   };
