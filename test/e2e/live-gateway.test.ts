@@ -65,10 +65,23 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
       orgs,
       traceStart: Date.parse(requests[0]!.ts),
       contacts: { [RIVAL]: `${hook}/customer/rival` },
-      config: { 'enforcement.autoEnforce': true, 'enforcement.opsWebhookUrl': `${hook}/ops` },
+      // Events go to the detection thread as they arrive (no batching pause), so waiting for it is cheap.
+      config: { 'enforcement.autoEnforce': true, 'enforcement.opsWebhookUrl': `${hook}/ops`, 'detection.batchIntervalMs': 0 },
     });
-    for (const r of requests) sent.push(await g.send(r));
     const det = g.moat.detection!;
+    // Lock-step: each request is judged, and any enforcement it triggers is in the gateway's view, before the
+    // next one leaves. Otherwise how many requests an actor gets served after its verdict depends on the machine's
+    // load, and with it what the network's later requests add to linkage (under load the extraction network once
+    // merged into the hydra's cluster).
+    let enforced = 0;
+    for (const r of requests) {
+      sent.push(await g.send(r));
+      await det.idle();
+      if (det.stats().detections !== enforced) {
+        enforced = det.stats().detections;
+        await g.moat.view.checkVersion();
+      }
+    }
     await waitFor(() => det.stats().events === requests.length, 10_000, 'detection to see every event');
     await det.idle();
     live = (await det.snapshot())!;
