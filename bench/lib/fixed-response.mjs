@@ -8,10 +8,19 @@ export const LONG_STREAM_MODEL = 'bench-long-stream';
 export const LONG_ANTHROPIC_MODEL = 'bench-long-claude';
 export const LONG_STREAM_CHUNKS = 500;
 
+/**
+ * The fixed answer's text: a few words, or with BENCH_ANSWER_CHARS=N an answer of about N characters (real answers
+ * run to hundreds of tokens; what the gateway does with the text, e.g. keep it for the trace, scales with it).
+ */
+const ANSWER_CHARS = Number(process.env.BENCH_ANSWER_CHARS ?? 0);
+const ANSWER = ANSWER_CHARS > 0
+  ? Array.from({ length: Math.ceil(ANSWER_CHARS / 6) }, (_, i) => ['the', 'model', 'answers', 'with', 'a', 'long', 'text'][i % 7]).join(' ').slice(0, ANSWER_CHARS)
+  : 'A fixed answer of a few words for the benchmark.';
+
 export const FIXED_COMPLETION = JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1767225600, model: FAST_MODEL,
-  choices: [{ index: 0, message: { role: 'assistant', content: 'A fixed answer of a few words for the benchmark.' }, logprobs: null, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 14, completion_tokens: 11, total_tokens: 25 },
+  choices: [{ index: 0, message: { role: 'assistant', content: ANSWER }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 14, completion_tokens: Math.max(11, Math.round(ANSWER.length / 4)), total_tokens: 14 + Math.max(11, Math.round(ANSWER.length / 4)) },
 });
 
 export function requestBody(stream) {

@@ -43,7 +43,8 @@ export function eventBytes(e: RequestEvent): number {
   return 2 * (e.requestBytes ?? 0) + 2 * e.responseText.length + 1024;
 }
 
-export function toTraceLine(e: RequestEvent): TraceRequestLine {
+/** The event as a trace line, as the trace file keeps it (response text capped at `events.responseTextCap`). */
+export function toTraceLine(e: RequestEvent, o: { responseText: boolean } = { responseText: true }): TraceRequestLine {
   const line: TraceRequestLine = {
     type: 'request',
     id: e.id,
@@ -54,9 +55,17 @@ export function toTraceLine(e: RequestEvent): TraceRequestLine {
     api: e.api,
     endpoint: e.endpoint,
     body: e.body,
-    response: { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) },
+    response: o.responseText ? { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) } : { status: e.status, usage: e.usage, latency_ms: Math.round(e.latencyMs) },
   };
   if (Object.keys(e.headers).length) line.headers = e.headers;
   if (e.batch) line.batch = { id: e.batch.id, custom_id: e.batch.customId };
   return line;
+}
+
+/**
+ * The event as detection is handed it (its worker thread, Redis Streams): without the response text, which
+ * detection never reads and which would be most of what is copied or sent per event.
+ */
+export function toDetectionLine(e: RequestEvent): TraceRequestLine {
+  return toTraceLine(e, { responseText: false });
 }

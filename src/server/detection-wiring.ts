@@ -14,7 +14,7 @@ import { scheduleEvidenceRetention } from '../enforcement/evidence-retention.js'
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import { ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
 import { orgToTraceLine } from '../events/org-trace-line.js';
-import { toTraceLine, type RequestEvent } from '../events/request-event.js';
+import { toDetectionLine, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 import { systemClock, type Clock } from '../ops/clock.js';
 import type { Logger } from '../ops/logger.js';
@@ -153,7 +153,7 @@ export async function wireDetection(deps: DetectionDeps): Promise<DetectionWirin
       stats.batches++;
       return batch.map((e) => {
         tracker.noteRequest(e.orgId, { keyPrefix: prefixes.get(e.keyId) ?? e.keyId, model: e.model, endpoint: e.endpoint });
-        return toTraceLine(e);
+        return toDetectionLine(e);
       });
     },
     allOrgLines: () => {

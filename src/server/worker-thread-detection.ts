@@ -3,7 +3,7 @@
 // same order and at the same point as in-process detection. Batches leave at most every `batchIntervalMs`.
 // A dead thread is replaced before the next batch; a batch the structured clone refuses goes event by event.
 import type { LabelEvent } from '../detection/detector.js';
-import { toTraceLine } from '../events/request-event.js';
+import { toDetectionLine } from '../events/request-event.js';
 import type { DetectionSink, SinkContext } from './detection-sink.js';
 import { DetectionWorker } from './detection-worker.js';
 
@@ -29,7 +29,7 @@ export function workerThreadDetection(ctx: SinkContext): DetectionSink {
   startWorker();
 
   /** One batch to the worker; if it cannot be copied as a whole, event by event, skipping those that cannot. */
-  const sendToWorker = (w: DetectionWorker, lines: ReturnType<typeof toTraceLine>[]): Promise<Answer> => {
+  const sendToWorker = (w: DetectionWorker, lines: ReturnType<typeof toDetectionLine>[]): Promise<Answer> => {
     try {
       return w.ingestRequests(lines);
     } catch {
@@ -73,7 +73,7 @@ export function workerThreadDetection(ctx: SinkContext): DetectionSink {
         // The org's latest request wins, as with one noteRequest per event.
         const latest = new Map<string, { keyId: string; model: string; endpoint: string }>();
         for (const e of batch) latest.set(e.orgId, { keyId: e.keyId, model: e.model, endpoint: e.endpoint });
-        const done = sendToWorker(w, batch.map(toTraceLine));
+        const done = sendToWorker(w, batch.map(toDetectionLine));
         last = done.then(({ labels, error }) => {
           for (const [org, m] of latest) tracker.noteRequest(org, { keyPrefix: ctx.keyPrefix(m.keyId), model: m.model, endpoint: m.endpoint });
           ctx.stats.events += n;

@@ -6,7 +6,7 @@ import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector } from '../../src/detection/detector.js';
 import { replayTrace } from '../../src/detection/replay.js';
 import { buildReport } from '../../src/detection/report.js';
-import { toTraceLine, type RequestEvent } from '../../src/events/request-event.js';
+import { toDetectionLine, type RequestEvent } from '../../src/events/request-event.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { fixtureLines } from './helpers.js';
 
@@ -22,7 +22,7 @@ function toEvent(l: TraceRequestLine): RequestEvent {
   };
 }
 
-test('live events (toTraceLine) and replay of the same traffic reach identical reports', async () => {
+test('live events (as detection is handed them, without response text) and replay of the same traffic reach identical reports', async () => {
   const lines: TraceLine[] = [...fixtureLines('hydra.jsonl'), ...fixtureLines('scope-drift.jsonl')];
   const orgLines = lines.filter((l) => l.type === 'org');
   const reqs = lines.filter((l): l is TraceRequestLine => l.type === 'request').sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
@@ -31,10 +31,10 @@ test('live events (toTraceLine) and replay of the same traffic reach identical r
   // Live driver: org facts from the control plane, then each event as the bounded queue delivers it.
   const live = createDetector({ ...assets });
   for (const o of orgLines) live.ingest(o);
-  for (const r of reqs) live.ingestRequest(toTraceLine(toEvent(r)));
+  for (const r of reqs) live.ingestRequest(toDetectionLine(toEvent(r)));
   const liveReport = buildReport(live.snapshot(), { malformed: 0, skipped: [] }, actionFor);
 
-  // Replay driver: the same traffic as a JSONL trace.
+  // Replay driver: the same traffic as a JSONL trace, response text included.
   const text = [...orgLines, ...reqs].map((l) => JSON.stringify(l)).join('\n') + '\n';
   const replayReport = await replayTrace(Readable.from([Buffer.from(text)]), { assets });
 

@@ -207,6 +207,8 @@ test('2 gateway processes + 2 `moat detect` workers reach the verdicts of replay
   for (let p = 0; p < P; p++) for (const [, f] of (await r.xrange(k.events(p), '-', '+')) as Array<[string, string[]]>) reqLines.push(JSON.parse(f[1]!) as TraceRequestLine);
   reqLines.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   assert.equal(reqLines.length, await eventCount());
+  // Detection never reads response text, so gateways do not publish it (usage, which it reads, is there).
+  assert.ok(reqLines.every((l) => l.response?.usage && !('text' in l.response)), 'published lines carry usage and no response text');
   const report = await replayTrace([...orgLines, ...reqLines.map((l) => JSON.stringify(l))].map((l) => l + '\n'));
   const replayLabels = new Set(report.orgs.flatMap((o) => o.activities.map((a) => `${o.org}:${a.label}`)));
   assert.deepEqual([...workerLabels].sort(), [...replayLabels].sort());
