@@ -23,10 +23,23 @@ export const FIXED_COMPLETION = JSON.stringify({
   usage: { prompt_tokens: 14, completion_tokens: Math.max(11, Math.round(ANSWER.length / 4)), total_tokens: 14 + Math.max(11, Math.round(ANSWER.length / 4)) },
 });
 
+/**
+ * The benchmark's conversation: one short prompt, or with BENCH_PROMPT_CHARS=N a system prompt and eight turns of
+ * about N characters in all (what a chat application or an agent sends: the history grows with every turn).
+ */
+const PROMPT_CHARS = Number(process.env.BENCH_PROMPT_CHARS ?? 0);
+function messages() {
+  if (!(PROMPT_CHARS > 0)) return [{ role: 'user', content: 'Measure me: a short prompt of a few words.' }];
+  const words = ['please', 'review', 'this', 'function', 'and', 'explain', 'what', 'the', 'loop', 'does', 'with', 'its', 'input'];
+  const text = (n, seed) => Array.from({ length: Math.ceil(n / 6) }, (_, i) => words[(i * 7 + seed) % words.length]).join(' ').slice(0, n);
+  const per = Math.floor(PROMPT_CHARS / 9);
+  return [{ role: 'system', content: text(per, 0) }, ...Array.from({ length: 8 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: text(per, i + 1) }))];
+}
+
 export function requestBody(stream) {
   return JSON.stringify({
     model: stream ? STREAM_MODEL : FAST_MODEL,
-    messages: [{ role: 'user', content: 'Measure me: a short prompt of a few words.' }],
+    messages: messages(),
     max_tokens: 64,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   });

@@ -17,6 +17,11 @@ export interface RequestEvent {
   /** Request headers that matter to policy and detection (moat-purpose, anthropic-beta), never auth headers. */
   headers: Record<string, string>;
   body: unknown;
+  /**
+   * The body's JSON text as the client sent it, when kept (a trace file is written): the trace line carries it
+   * instead of stringifying `body` again (the same object when parsed: duplicate keys and invalid UTF-8 are refused).
+   */
+  bodyJson?: string;
   /** Size of the request body as received, in bytes (bounds queued memory; see eventBytes). */
   requestBytes?: number;
   status: number;
@@ -60,6 +65,19 @@ export function toTraceLine(e: RequestEvent, o: { responseText: boolean } = { re
   if (Object.keys(e.headers).length) line.headers = e.headers;
   if (e.batch) line.batch = { id: e.batch.id, custom_id: e.batch.customId };
   return line;
+}
+
+/**
+ * The trace line's JSON text (one line). With the body's text kept, that text is spliced in as received rather
+ * than `body` stringified again: most of a line's bytes, and most of the trace writer's work, are the body. Its
+ * line breaks can only be whitespace between tokens (JSON strings escape them), so they become spaces.
+ */
+export function traceLineJson(e: RequestEvent): string {
+  const line = toTraceLine(e);
+  if (e.bodyJson === undefined) return JSON.stringify(line);
+  line.body = undefined; // left out by JSON.stringify, spliced in below
+  const text = e.bodyJson.includes('\n') || e.bodyJson.includes('\r') ? e.bodyJson.replace(/[\r\n]/g, ' ') : e.bodyJson;
+  return `${JSON.stringify(line).slice(0, -1)},"body":${text}}`;
 }
 
 /**

@@ -35,6 +35,7 @@ export function buildRequestEvent(x: AuthenticatedExchange, usage: TraceUsage, l
     latencyMs,
     tags: x.tags,
   };
+  if (x.bodyText !== undefined) ev.bodyJson = x.bodyText;
   if (x.facts?.purpose !== undefined) ev.purpose = x.facts.purpose;
   if (x.errorCode !== undefined) ev.errorCode = x.errorCode;
   if (x.ttfbMs !== undefined) ev.ttfbMs = x.ttfbMs;

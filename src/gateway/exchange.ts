@@ -35,6 +35,8 @@ export interface Exchange {
   /** Trace context, only when tracing is on (telemetry.otlp.endpoint). */
   trace?: RequestTrace;
   body?: Record<string, unknown>;
+  /** The body's JSON text as received, kept only when a trace file is written (see RequestEvent.bodyJson). */
+  bodyText?: string | undefined;
   /** Bytes of the request body as received. */
   bodyBytes: number;
   model: string;
@@ -95,6 +97,7 @@ export function releaseExchange(x: Exchange): void {
   r.req = undefined;
   r.res = undefined;
   r.body = undefined;
+  r.bodyText = undefined;
   r.facts = undefined;
   r.meter = undefined;
   r.ticket = undefined;

@@ -31,7 +31,7 @@ import { frontDoorOf, mainDoorOf } from './front-doors.js';
 import { InFlight } from './in-flight.js';
 import { KeyHashCache } from './key-hash-cache.js';
 import { createModelRouter } from './model-route.js';
-import { parseJsonBody } from './parse-json-body.js';
+import { parseJsonBodyText } from './parse-json-body.js';
 import { isJsonContentType, readBody } from './read-body.js';
 import { checkRequestShape } from './request-schema.js';
 import { createRefusals, sendRendered } from './send-response.js';
@@ -99,6 +99,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const router = createModelRouter(config.upstreams);
   const keyHashes = new KeyHashCache();
   const jsonLimits = { maxDepth: config.server.maxJsonDepth };
+  // Only the trace file reads the body's text (its line splices it in); otherwise it is not kept.
+  const keepBodyText = config.events.traceFile !== undefined;
   const inFlight = new InFlight();
   const refusals = createRefusals(config.server);
   const upstream = createUpstreamRelay({
@@ -180,8 +182,10 @@ export function createHotPath(deps: HotPathDeps): HotPath {
         throw new MoatError('unsupported_media_type', `Content-Type must be application/json (UTF-8), got ${x.req.headers['content-type'] ?? 'none'}.`);
       const raw = await readBody(x.req, config.server.bodyLimitBytes);
       x.bodyBytes = raw.length;
-      const body = parseJsonBody(raw, jsonLimits);
+      const parsed = parseJsonBodyText(raw, jsonLimits);
+      const body = parsed.body;
       x.body = body;
+      if (keepBodyText) x.bodyText = parsed.text;
       if (typeof body.model !== 'string' || body.model === '')
         throw new MoatError('invalid_request', '`model` must be a non-empty string.', { param: 'model' });
       checkRequestShape(x.kind, body);

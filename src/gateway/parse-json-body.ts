@@ -15,6 +15,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A JSON object body, or a MoatError naming what is wrong (invalid_json, invalid_request). */
 export function parseJsonBody(raw: Uint8Array, limits: JsonBodyLimits): Record<string, unknown> {
+  return parseJsonBodyText(raw, limits).body;
+}
+
+/** parseJsonBody, with the decoded text it parsed (valid JSON whose parse is `body`, so it can stand for it). */
+export function parseJsonBodyText(raw: Uint8Array, limits: JsonBodyLimits): { body: Record<string, unknown>; text: string } {
   let text: string;
   try {
     text = utf8.decode(raw);
@@ -29,7 +34,7 @@ export function parseJsonBody(raw: Uint8Array, limits: JsonBodyLimits): Record<s
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MoatError('invalid_request', 'The request body must be a JSON object.');
   checkStructure(text, limits.maxDepth);
-  return v as Record<string, unknown>;
+  return { body: v as Record<string, unknown>, text };
 }
 
 interface Frame {

@@ -7,7 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import type { BoundedQueue } from '../events/bounded-queue.js';
 import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '../events/consumer-supervisor.js';
-import { toTraceLine, type RequestEvent } from '../events/request-event.js';
+import { traceLineJson, type RequestEvent } from '../events/request-event.js';
 import type { TraceOrgLine } from '../events/trace-format.js';
 
 export interface TraceWriter {
@@ -70,7 +70,7 @@ export function startTraceWriter(queue: BoundedQueue<RequestEvent>, file: string
     };
     const addLine = (e: RequestEvent): void => {
       pending.length = 0;
-      const lines = orgLineText(e.orgId, true) + JSON.stringify(toTraceLine(e)) + '\n';
+      const lines = orgLineText(e.orgId, true) + traceLineJson(e) + '\n';
       text += lines;
       for (const [id, json] of pending) writtenOrgLines.set(id, json);
     };

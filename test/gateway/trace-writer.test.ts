@@ -39,6 +39,34 @@ test('live requests are written as replayable trace lines, without secrets', asy
   assert.ok(lines[0].response.usage.output_tokens > 0);
 });
 
+test('with a trace file the line carries the body as the client sent it: one line, numbers and escapes intact', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'moat-trace-')), 'trace.jsonl');
+  const h = await startHarness({ config: { events: { traceFile: file } } });
+  const writer = startTraceWriter(h.events, file);
+  // Pretty-printed (line breaks between tokens), an integer past 2^53 that JSON.stringify would round, escapes
+  // JSON.stringify would write differently, and a line break inside a string (escaped, so it stays).
+  const sent = '{\r\n  "model": "demo-gpt",\n  "seed": 12345678901234567890,\n  "messages": [{"role": "user", "content": "caf\\u00e9\\nline two \\/ done"}]\n}';
+  try {
+    const r = await request(h.url + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.secret}` }, body: sent });
+    assert.equal(r.statusCode, 200);
+    await r.body.text();
+  } finally {
+    await h.close();
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  h.events.close();
+  await writer.done;
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, 'one request, one line');
+  const line = JSON.parse(lines[0]!) as { type: string; org: string; body: unknown; response: { status: number } };
+  assert.equal(line.type, 'request');
+  assert.equal(line.org, 'org_a');
+  assert.equal(line.response.status, 200);
+  assert.deepEqual(line.body, JSON.parse(sent), 'the body parses to what the client sent');
+  assert.ok(lines[0]!.includes('"seed": 12345678901234567890'), 'the integer is written as sent, not rounded');
+  assert.ok(lines[0]!.includes('caf\\u00e9\\nline two \\/ done'), 'escapes as sent');
+});
+
 test("org lines precede an org's first request and are written again when the org changes", async () => {
   const { BoundedQueue } = await import('../../src/events/bounded-queue.js');
   const queue = new BoundedQueue<import('../../src/events/request-event.js').RequestEvent>(10);
