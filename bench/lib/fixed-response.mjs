@@ -13,7 +13,7 @@ export const LONG_STREAM_CHUNKS = 500;
  * run to hundreds of tokens; what the gateway does with the text, e.g. keep it for the trace, scales with it).
  */
 const ANSWER_CHARS = Number(process.env.BENCH_ANSWER_CHARS ?? 0);
-const ANSWER = ANSWER_CHARS > 0
+export const ANSWER = ANSWER_CHARS > 0
   ? Array.from({ length: Math.ceil(ANSWER_CHARS / 6) }, (_, i) => ['the', 'model', 'answers', 'with', 'a', 'long', 'text'][i % 7]).join(' ').slice(0, ANSWER_CHARS)
   : 'A fixed answer of a few words for the benchmark.';
 
