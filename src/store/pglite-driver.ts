@@ -1,7 +1,9 @@
 // Embedded store: PGlite (Postgres compiled to WASM) in a data folder, or in memory when none is given.
 // One PGlite instance serialises its queries, so a transaction holds the whole database while it runs.
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 
 export interface PgliteOpenOptions {
@@ -11,6 +13,30 @@ export interface PgliteOpenOptions {
   beforeCommit?: (tx: SqlTransaction) => Promise<void>;
   /** Runs once the database is closed (releases the data folder). */
   onClose?: () => void;
+}
+
+/**
+ * Postgres settings of the embedded store. Its tables are small (orgs, keys, cases, audit, metering) and its files
+ * sit in the OS page cache, so 16 MB of buffers (Postgres' default is 128 MB, all of it in this process's memory
+ * once touched) is ample: the gateway's resident memory after a restart went from ~410 to ~290 MB.
+ */
+const SETTINGS = { postgresqlconf: 'shared_buffers=16MB' };
+
+/**
+ * Creates the database in an empty folder on a short-lived thread. initdb runs in WASM memory of its own that
+ * PGlite keeps for the life of the instance (~450 MB resident); on a thread that exits, it is all given back.
+ */
+async function createApart(dataDir: string): Promise<void> {
+  const code = `import(${JSON.stringify(import.meta.resolve('@electric-sql/pglite'))}).then(async ({ PGlite }) => {
+    const db = new PGlite(${JSON.stringify(dataDir)}, ${JSON.stringify(SETTINGS)});
+    await db.waitReady;
+    await db.close();
+  })`;
+  const worker = new Worker(code, { eval: true });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`creating the database in ${dataDir} stopped with exit code ${c}`))));
+  });
 }
 
 export class PgliteDriver implements SqlDriver {
@@ -23,7 +49,8 @@ export class PgliteDriver implements SqlDriver {
   /** Opens (creating if needed) the database in `dataDir`; in memory when `dataDir` is undefined. */
   static async open(dataDir?: string, opts: PgliteOpenOptions = {}): Promise<PgliteDriver> {
     if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // the database files are private
-    const settings = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
+    if (dataDir && !opts.loadDataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await createApart(dataDir);
+    const settings = opts.loadDataDir ? { ...SETTINGS, loadDataDir: opts.loadDataDir } : SETTINGS;
     const db = dataDir ? new PGlite(dataDir, settings) : new PGlite(settings);
     await db.waitReady;
     return new PgliteDriver(db, opts);
