@@ -6,18 +6,29 @@ import type { TrafficFilter, UsageOutcome } from '../metering/usage-outcome.js';
 import type { RequestLogRow } from './request-log-row.js';
 
 const COLUMNS = ['id', 'ts', 'org_id', 'key_id', 'model', 'api', 'endpoint', 'stream', 'status', 'outcome', 'reason', 'latency_ms', 'input_tokens', 'output_tokens', 'purpose', 'prompt'] as const;
-const CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = { ts: '::timestamptz', stream: '::boolean', status: '::integer', latency_ms: '::double precision', input_tokens: '::bigint', output_tokens: '::bigint' };
-const BATCH = 200;
+const TYPES: Record<(typeof COLUMNS)[number], string> = {
+  id: 'text', ts: 'timestamptz', org_id: 'text', key_id: 'text', model: 'text', api: 'text', endpoint: 'text', stream: 'boolean', status: 'integer',
+  outcome: 'text', reason: 'text', latency_ms: 'double precision', input_tokens: 'bigint', output_tokens: 'bigint', purpose: 'text', prompt: 'text',
+};
+// One statement text whatever the number of rows: a column per array parameter.
+const INSERT = `INSERT INTO request_log (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c]}[]`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
+/**
+ * Rows per statement. The embedded store runs each statement on the gateway's event loop, ~0.4 ms plus ~30 µs a
+ * row: a second's log at 1,000 requests/s written at once stalled it 6–11 ms (most of the gateway's stalls over
+ * 5 ms at that rate), so writes go in slices with a turn of the loop between them.
+ */
+const SLICE = 25;
 
 /** Adds rows; a request id already logged (a replayed batch) is kept once. */
 export async function insertRequestLog(ex: SqlExecutor, rows: readonly RequestLogRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const params: unknown[] = [];
-    const values = rows.slice(i, i + BATCH).map((r) => {
-      const vals = [r.id, r.ts, r.orgId, r.keyId, r.model, r.api, r.endpoint, r.stream, r.status, r.outcome, r.reason, r.latencyMs, r.inputTokens, r.outputTokens, r.purpose ?? null, r.prompt ?? null];
-      return `(${vals.map((v, j) => (params.push(v), `$${params.length}${CASTS[COLUMNS[j]!] ?? ''}`)).join(', ')})`;
-    });
-    await ex.query(`INSERT INTO request_log (${COLUMNS.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+  for (let i = 0; i < rows.length; i += SLICE) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    const part = rows.slice(i, i + SLICE);
+    await ex.query(INSERT, [
+      part.map((r) => r.id), part.map((r) => r.ts), part.map((r) => r.orgId), part.map((r) => r.keyId), part.map((r) => r.model), part.map((r) => r.api),
+      part.map((r) => r.endpoint), part.map((r) => r.stream), part.map((r) => r.status), part.map((r) => r.outcome), part.map((r) => r.reason),
+      part.map((r) => r.latencyMs), part.map((r) => r.inputTokens), part.map((r) => r.outputTokens), part.map((r) => r.purpose ?? null), part.map((r) => r.prompt ?? null),
+    ]);
   }
 }
 

@@ -60,6 +60,14 @@ function contract(name: string, make: (() => Promise<TestDriver>) | undefined, s
       assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), ['req_099', 'req_019', 'req_018']);
       assert.equal(await pruneRequestLog(t.driver, row(0).ts, 3), 0, 'nothing more to prune');
     });
+
+    test('a batch larger than one statement is written whole, and any prompt text comes back as written', async () => {
+      const awkward = ['quote " and \\ backslash', '{braces, commas}', 'NULL', '', 'line\nbreak\ttab', 'émoji 🦀 and \u2028', "it's"];
+      const rows = Array.from({ length: 60 }, (_, i) => row(500 + i, { prompt: awkward[i % awkward.length]! }));
+      await insertRequestLog(t.driver, [...rows, rows[0]!]);
+      const back = (await queryRequestLog(t.driver, { limit: 1000 })).filter((r) => r.id >= 'req_500');
+      assert.deepEqual(back.reverse(), rows);
+    });
   });
 }
 
