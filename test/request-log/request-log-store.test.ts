@@ -67,6 +67,11 @@ function contract(name: string, make: (() => Promise<TestDriver>) | undefined, s
       await insertRequestLog(t.driver, [...rows, rows[0]!]);
       const back = (await queryRequestLog(t.driver, { limit: 1000 })).filter((r) => r.id >= 'req_500');
       assert.deepEqual(back.reverse(), rows);
+      // The size pruning goes by is kept exact through inserts, repeated ids and deletes.
+      const [size] = await t.driver.query<{ n: unknown; rows: unknown }>('SELECT n, (SELECT count(*) FROM request_log) AS rows FROM request_log_size');
+      assert.equal(Number(size!.n), Number(size!.rows));
+      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 10), Number(size!.rows) - 10);
+      assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), rows.slice(-10).map((r) => r.id).reverse());
     });
   });
 }

@@ -68,7 +68,7 @@ describe('the writer', () => {
       await runMigrations(driver, ALL_MIGRATIONS);
       let failing = true;
       const store = { query: async <T,>(sql: string, params?: unknown[]): Promise<T[]> => {
-        if (failing && sql.startsWith('INSERT')) throw new Error('store down');
+        if (failing && sql.includes('INSERT INTO request_log ')) throw new Error('store down');
         return driver.query<T>(sql, params);
       } };
       const queue = new BoundedQueue<RequestEvent>(100);
