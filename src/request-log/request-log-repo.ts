@@ -1,6 +1,7 @@
 // The request log in the store: batched inserts from the writer, newest-first pages with filters for the admin
 // API, and pruning by age and by count.
 import type { SqlExecutor } from '../sql/sql-driver.js';
+import { inSlices, nextTurn } from '../sql/statement-slices.js';
 import { toIso, toNum } from '../sql/row-values.js';
 import type { TrafficFilter, UsageOutcome } from '../metering/usage-outcome.js';
 import type { RequestLogRow } from './request-log-row.js';
@@ -22,19 +23,16 @@ UPDATE request_log_size SET n = n + (SELECT count(*) FROM added)`;
 const SLICE = 25;
 /** Rows deleted per statement when pruning (~60 µs a row on the embedded store, three indexes). */
 const DELETE_SLICE = 50;
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Adds rows; a request id already logged (a replayed batch) is kept once. */
 export async function insertRequestLog(ex: SqlExecutor, rows: readonly RequestLogRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += SLICE) {
-    if (i > 0) await turn();
-    const part = rows.slice(i, i + SLICE);
+  await inSlices(rows, SLICE, async (part) => {
     await ex.query(INSERT, [
       part.map((r) => r.id), part.map((r) => r.ts), part.map((r) => r.orgId), part.map((r) => r.keyId), part.map((r) => r.model), part.map((r) => r.api),
       part.map((r) => r.endpoint), part.map((r) => r.stream), part.map((r) => r.status), part.map((r) => r.outcome), part.map((r) => r.reason),
       part.map((r) => r.latencyMs), part.map((r) => r.inputTokens), part.map((r) => r.outputTokens), part.map((r) => r.purpose ?? null), part.map((r) => r.prompt ?? null),
     ]);
-  }
+  });
 }
 
 export interface RequestLogQuery extends TrafficFilter {
@@ -95,7 +93,7 @@ export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: 
     const n = await deleteOldest(ex, DELETE_SLICE, before);
     gone += n;
     if (n < DELETE_SLICE) break;
-    await turn();
+    await nextTurn();
   }
   for (;;) {
     const over = toNum((await ex.query<{ n: unknown }>('SELECT n FROM request_log_size'))[0]?.n ?? 0) - maxRows;
@@ -103,7 +101,7 @@ export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: 
     const n = await deleteOldest(ex, Math.min(over, DELETE_SLICE));
     gone += n;
     if (n === 0) break;
-    await turn();
+    await nextTurn();
   }
   return gone;
 }

@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import type { MoatConfig } from '../config/schema.js';
 import { openStore } from '../store/open-store.js';
 import type { SqlDriver } from '../sql/sql-driver.js';
-import { writeUsage } from '../store/usage-repo.js';
+import { storeUsageSink } from '../store/usage-repo.js';
 import { retryStoreStart } from '../store/retry-store-start.js';
 import { ChangeBroadcaster } from '../view/change-broadcaster.js';
 import { InProcessChangeBus } from '../changes/in-process-change-bus.js';
@@ -233,7 +233,7 @@ export async function startMoat(config: MoatConfig, opts: StartOptions = {}): Pr
         })
       : undefined;
 
-    const usage = new UsageAggregator({ write: (rows) => writeUsage(driver, rows) }, clock, (err) => logger.error({ err }, 'usage flush failed'), health);
+    const usage = new UsageAggregator(storeUsageSink(driver), clock, (err) => logger.error({ err }, 'usage flush failed'), health);
     usage.start(config.metering.flushMs);
     cleanups.push(() => usage.stop());
 

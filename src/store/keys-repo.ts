@@ -8,6 +8,7 @@ import { runMutation, type MutationMeta, type MutationOutcome } from './mutation
 import { getOrg } from './orgs-repo.js';
 import { jsonParam, toIso, toIsoOrUndefined } from '../sql/row-values.js';
 import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
+import { inSlices } from '../sql/statement-slices.js';
 import type { KeyAccess } from '../changes/change-bus.js';
 
 /** The secret a rotation replaced, accepted until `validUntil`. */
@@ -268,15 +269,17 @@ export function endKeyRotation(driver: SqlDriver, meta: MutationMeta, id: string
  * time never moves backwards (several gateways flush the same keys).
  */
 export async function recordKeysLastUsed(ex: SqlExecutor, lastUsed: ReadonlyMap<string, string>): Promise<void> {
-  if (!lastUsed.size) return;
-  const params: unknown[] = [];
-  const values = [...lastUsed].map(([keyId, at]) => {
-    params.push(keyId, at);
-    return `($${params.length - 1}, $${params.length}::timestamptz)`;
+  // A slice of keys per statement: see src/sql/statement-slices.ts.
+  await inSlices([...lastUsed], 200, async (slice) => {
+    const params: unknown[] = [];
+    const values = slice.map(([keyId, at]) => {
+      params.push(keyId, at);
+      return `($${params.length - 1}, $${params.length}::timestamptz)`;
+    });
+    await ex.query(
+      `UPDATE api_keys AS k SET last_used_at = v.at FROM (VALUES ${values.join(', ')}) AS v(id, at)
+       WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)`,
+      params,
+    );
   });
-  await ex.query(
-    `UPDATE api_keys AS k SET last_used_at = v.at FROM (VALUES ${values.join(', ')}) AS v(id, at)
-     WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)`,
-    params,
-  );
 }

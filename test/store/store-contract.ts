@@ -13,7 +13,8 @@ import { createAffiliation, deleteAffiliation, listAffiliations } from '../../sr
 import { createAdminToken, deleteAdminToken, findAdminTokenBySecret, listAdminTokens } from '../../src/store/admin-tokens-repo.js';
 import type { PolicyRules } from '../../src/policy/policy-rules.js';
 import { loadPolicyRules, savePolicyRules } from '../../src/store/policy-rules-repo.js';
-import { queryUsage, writeUsage } from '../../src/store/usage-repo.js';
+import { queryUsage, storeUsageSink, writeUsage } from '../../src/store/usage-repo.js';
+import { UsageAggregator } from '../../src/metering/usage-aggregator.js';
 import { allAuditEntries, listAudit } from '../../src/audit/audit-log.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
 import { DomainError } from '../../src/errors/domain-error.js';
@@ -199,6 +200,18 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
       const many = Array.from({ length: 1200 }, (_, i) => ({ orgId: 'org_bulk', keyId: `k${i % 7}`, model: 'm', minute: new Date(Date.UTC(2030, 0, 2, 0, i % 300)).toISOString(), requests: 1, inputTokens: 2, outputTokens: 3 }));
       await writeUsage(db, many);
       assert.deepEqual(await queryUsage(db, { org: 'org_bulk' }), [{ requests: 1200, inputTokens: 2400, outputTokens: 3600 }]);
+    });
+
+    test('usage: a flush that fails part-way writes nothing, so the retry counts every row once', async () => {
+      // 60 rows go in two statements; one of the second's is refused by the store (a NUL byte in text), after
+      // the first statement went in. The aggregator then retries row by row: the good rows must not count twice.
+      const minute = '2030-04-01T10:00:00.000Z';
+      const failed: string[] = [];
+      const agg = new UsageAggregator(storeUsageSink(db), { now: () => Date.parse(minute) }, () => {}, { eventFailed: (c) => void failed.push(c), restarted: () => {} });
+      for (let i = 0; i < 60; i++) agg.record({ orgId: i === 55 ? 'org_p\u0000' : 'org_p', keyId: `key_p${i}`, model: 'm', inputTokens: 1, outputTokens: 1 });
+      await agg.flush();
+      assert.deepEqual(await queryUsage(db, { org: 'org_p' }), [{ requests: 59, inputTokens: 59, outputTokens: 59 }]);
+      assert.equal(failed.length, 1, 'the refused row is reported');
     });
 
     test('usage: outcomes and reasons are their own rows, filtered and grouped', async () => {
