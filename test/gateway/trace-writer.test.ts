@@ -4,14 +4,30 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startHarness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
 import { startTraceWriter } from '../../src/gateway/trace-writer.js';
 
-test('live requests are written as replayable trace lines, without secrets', async () => {
-  const h = await startHarness();
+/**
+ * Starts a gateway harness with a trace writer on a new file, runs `send` against it, stops both and returns the
+ * file's text. `withTraceConfig`: the gateway's config names the trace file, as `moat start` does.
+ */
+async function traceOf(send: (h: Harness) => Promise<void>, withTraceConfig = false): Promise<{ text: string; secret: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'moat-trace-')), 'trace.jsonl');
+  const h = await startHarness(withTraceConfig ? { config: { events: { traceFile: file } } } : {});
   const writer = startTraceWriter(h.events, file);
   try {
+    await send(h);
+  } finally {
+    await h.close();
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  h.events.close();
+  await writer.done;
+  return { text: readFileSync(file, 'utf8'), secret: h.secret };
+}
+
+test('live requests are written as replayable trace lines, without secrets', async () => {
+  const { text, secret } = await traceOf(async (h) => {
     for (const content of ['first', 'second']) {
       const r = await request(h.url + '/v1/chat/completions', {
         method: 'POST',
@@ -20,14 +36,8 @@ test('live requests are written as replayable trace lines, without secrets', asy
       });
       await r.body.text();
     }
-  } finally {
-    await h.close();
-  }
-  await new Promise((r) => setTimeout(r, 20));
-  h.events.close();
-  await writer.done;
-  const text = readFileSync(file, 'utf8');
-  assert.ok(!text.includes(h.secret));
+  });
+  assert.ok(!text.includes(secret));
   const lines = text.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
   assert.equal(lines[0].type, 'request');
@@ -40,23 +50,15 @@ test('live requests are written as replayable trace lines, without secrets', asy
 });
 
 test('with a trace file the line carries the body as the client sent it: one line, numbers and escapes intact', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'moat-trace-')), 'trace.jsonl');
-  const h = await startHarness({ config: { events: { traceFile: file } } });
-  const writer = startTraceWriter(h.events, file);
   // Pretty-printed (line breaks between tokens), an integer past 2^53 that JSON.stringify would round, escapes
   // JSON.stringify would write differently, and a line break inside a string (escaped, so it stays).
   const sent = '{\r\n  "model": "demo-gpt",\n  "seed": 12345678901234567890,\n  "messages": [{"role": "user", "content": "caf\\u00e9\\nline two \\/ done"}]\n}';
-  try {
+  const { text } = await traceOf(async (h) => {
     const r = await request(h.url + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.secret}` }, body: sent });
     assert.equal(r.statusCode, 200);
     await r.body.text();
-  } finally {
-    await h.close();
-  }
-  await new Promise((r) => setTimeout(r, 20));
-  h.events.close();
-  await writer.done;
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  }, true);
+  const lines = text.split('\n').filter(Boolean);
   assert.equal(lines.length, 1, 'one request, one line');
   const line = JSON.parse(lines[0]!) as { type: string; org: string; body: unknown; response: { status: number } };
   assert.equal(line.type, 'request');
