@@ -42,10 +42,11 @@ export interface RequestEvent {
 
 /**
  * Estimated memory an event holds: its parsed body (about twice the bytes received: object overhead, two-byte
- * strings) and response text (two bytes a character), plus the fixed fields. Queues bound themselves by it.
+ * strings), the body's text when kept and the response text (two bytes a character), plus the fixed fields.
+ * Queues bound themselves by it.
  */
 export function eventBytes(e: RequestEvent): number {
-  return 2 * (e.requestBytes ?? 0) + 2 * e.responseText.length + 1024;
+  return 2 * (e.requestBytes ?? 0) + 2 * e.responseText.length + 2 * (e.bodyJson?.length ?? 0) + 1024;
 }
 
 /** The event as a trace line, as the trace file keeps it (response text capped at `events.responseTextCap`). */

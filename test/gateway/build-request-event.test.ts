@@ -30,3 +30,13 @@ test('a refused call carries its error code, time to first byte and upstream', (
   assert.equal(ev.upstream, 'up1');
   assert.equal(ev.body, null);
 });
+
+test("a kept body text travels on the event, and the queues' memory estimate counts it", async () => {
+  const { eventBytes } = await import('../../src/events/request-event.js');
+  const text = '{"model": "gpt-4o", "messages": []}';
+  const without = buildRequestEvent(exchange(), { input_tokens: 0, output_tokens: 0 }, 1);
+  const withText = buildRequestEvent(exchange({ bodyText: text }), { input_tokens: 0, output_tokens: 0 }, 1);
+  assert.equal(without.bodyJson, undefined);
+  assert.equal(withText.bodyJson, text);
+  assert.equal(eventBytes(withText) - eventBytes(without), 2 * text.length);
+});
