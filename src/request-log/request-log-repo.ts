@@ -83,13 +83,22 @@ function fromRow(r: Record<string, unknown>): RequestLogRow {
   return row;
 }
 
+/** What one pruning pass did: rows deleted, and whether it stopped at its budget with more to delete. */
+export interface PruneOutcome {
+  gone: number;
+  more: boolean;
+}
+
 /**
  * Deletes rows older than `before`, then the oldest beyond `maxRows`, oldest first, a slice per statement with a
- * turn of the event loop between them; returns how many went.
+ * turn of the event loop between them, for at most `budget` statements (the writer waits for a pass before its
+ * next insert, so a long backlog, e.g. after `maxRows` was lowered, is worked off over several passes).
  */
-export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: number): Promise<number> {
+export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: number, budget = Infinity): Promise<PruneOutcome> {
   let gone = 0;
+  let statements = 0;
   for (;;) {
+    if (statements++ >= budget) return { gone, more: true };
     const n = await deleteOldest(ex, DELETE_SLICE, before);
     gone += n;
     if (n < DELETE_SLICE) break;
@@ -98,12 +107,22 @@ export async function pruneRequestLog(ex: SqlExecutor, before: string, maxRows: 
   for (;;) {
     const over = toNum((await ex.query<{ n: unknown }>('SELECT n FROM request_log_size'))[0]?.n ?? 0) - maxRows;
     if (over <= 0) break;
+    if (statements++ >= budget) return { gone, more: true };
     const n = await deleteOldest(ex, Math.min(over, DELETE_SLICE));
     gone += n;
     if (n === 0) break;
     await nextTurn();
   }
-  return gone;
+  return { gone, more: false };
+}
+
+/**
+ * Counts the log's rows again into request_log_size. The count is kept by every insert and delete of this release;
+ * rows written or deleted by a gateway that does not keep it (the previous release, during a rolling upgrade) make
+ * it drift, which this corrects. One scan of the table.
+ */
+export async function recountRequestLog(ex: SqlExecutor): Promise<void> {
+  await ex.query('UPDATE request_log_size SET n = (SELECT count(*) FROM request_log)');
 }
 
 /** The oldest `limit` rows (of those older than `before`, when given) deleted, and the size kept with them. */

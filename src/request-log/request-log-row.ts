@@ -5,6 +5,7 @@ import { viewRequest } from '../detection/request-view.js';
 import { redactSecrets } from '../enforcement/redact-secrets.js';
 import { usageOutcome, type UsageOutcome } from '../metering/usage-outcome.js';
 import { PROMPT_EXCERPT_CHARS, type RequestLogSettings } from './request-log-settings.js';
+import { storableText } from '../sql/row-values.js';
 
 export interface RequestLogRow {
   id: string;
@@ -54,7 +55,7 @@ export function requestLogRow(e: RequestEvent, s: RequestLogSettings): RequestLo
     ts: e.ts,
     orgId: e.orgId,
     keyId: e.keyId,
-    model: e.model,
+    model: storableText(e.model),
     api: e.api,
     endpoint: e.endpoint,
     stream: e.stream,
@@ -69,7 +70,7 @@ export function requestLogRow(e: RequestEvent, s: RequestLogSettings): RequestLo
   if (s.prompts === 'excerpt') {
     // Redacted before it is cut, so a credential across the cut cannot leave a readable part behind.
     const prompt = redactSecrets(viewRequest(e.body).prompt.slice(0, 4 * PROMPT_EXCERPT_CHARS));
-    if (prompt) row.prompt = prompt.length > PROMPT_EXCERPT_CHARS ? prompt.slice(0, PROMPT_EXCERPT_CHARS) + '…' : prompt;
+    if (prompt) row.prompt = storableText(prompt.length > PROMPT_EXCERPT_CHARS ? prompt.slice(0, PROMPT_EXCERPT_CHARS) + '…' : prompt);
   }
   return row;
 }

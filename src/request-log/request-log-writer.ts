@@ -7,7 +7,7 @@ import { guardEvent, ignoreHealth, superviseLoop, type ConsumerHealth } from '..
 import type { RequestEvent } from '../events/request-event.js';
 import type { Clock } from '../ops/clock.js';
 import type { SqlExecutor } from '../sql/sql-driver.js';
-import { insertRequestLog, pruneRequestLog } from './request-log-repo.js';
+import { insertRequestLog, pruneRequestLog, recountRequestLog } from './request-log-repo.js';
 import { requestLogRow, type RequestLogRow } from './request-log-row.js';
 import type { RequestLogSettings } from './request-log-settings.js';
 
@@ -35,6 +35,8 @@ export interface RequestLogWriter {
 
 const PRUNE_EVERY_MS = 60_000;
 const HOUR_MS = 3_600_000;
+/** Statements one pruning pass may run (50 rows each): a backlog goes on at the next flush, not a minute later. */
+const PRUNE_BUDGET = 40;
 
 export function startRequestLogWriter(o: RequestLogWriterOptions): RequestLogWriter {
   const health = o.health ?? ignoreHealth;
@@ -42,6 +44,8 @@ export function startRequestLogWriter(o: RequestLogWriterOptions): RequestLogWri
   let pending: RequestLogRow[] = [];
   let dropped = 0;
   let lastPrune = -Infinity;
+  let pruneBacklog = false;
+  let lastRecount = -Infinity;
   let writing: Promise<void> = Promise.resolve();
 
   const writeOnce = async () => {
@@ -63,12 +67,21 @@ export function startRequestLogWriter(o: RequestLogWriterOptions): RequestLogWri
       }
     }
     const now = o.clock.now();
-    if (now - lastPrune >= PRUNE_EVERY_MS) {
+    if (now - lastPrune >= PRUNE_EVERY_MS || pruneBacklog) {
       lastPrune = now;
-      await pruneRequestLog(o.store, new Date(now - o.settings.retentionHours * HOUR_MS).toISOString(), o.settings.maxRows).catch((err: unknown) => {
+      try {
+        // The row count pruning goes by is recounted at start and hourly (see recountRequestLog).
+        if (now - lastRecount >= HOUR_MS) {
+          await recountRequestLog(o.store);
+          lastRecount = now;
+        }
+        const pass = await pruneRequestLog(o.store, new Date(now - o.settings.retentionHours * HOUR_MS).toISOString(), o.settings.maxRows, PRUNE_BUDGET);
+        pruneBacklog = pass.more;
+      } catch (err) {
+        pruneBacklog = false;
         health.eventFailed('request_log', err);
         o.onError?.(err);
-      });
+      }
     }
   };
   // Writes never overlap: each waits for the one before.

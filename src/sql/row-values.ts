@@ -17,3 +17,11 @@ export function toNum(v: unknown): number {
 export function jsonParam(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
+
+/**
+ * Text a client chose, as a text column can hold it: Postgres refuses the NUL character, and one refused row fails
+ * its whole statement (a request log slice, a metering flush), so NUL becomes U+FFFD.
+ */
+export function storableText(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}

@@ -270,7 +270,8 @@ export function endKeyRotation(driver: SqlDriver, meta: MutationMeta, id: string
  */
 export async function recordKeysLastUsed(ex: SqlExecutor, lastUsed: ReadonlyMap<string, string>): Promise<void> {
   // A slice of keys per statement: see src/sql/statement-slices.ts.
-  await inSlices([...lastUsed], 200, async (slice) => {
+  // Sorted by key id: writers on PostgreSQL lock the keys in one order (see writeUsage).
+  await inSlices([...lastUsed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), 200, async (slice) => {
     const params: unknown[] = [];
     const values = slice.map(([keyId, at]) => {
       params.push(keyId, at);

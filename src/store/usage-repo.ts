@@ -1,7 +1,7 @@
 // Per-minute usage aggregates (org, key, model, outcome, reason, minute). Writers add to existing rows, so several processes
 // can flush their own partial counts for the same minute.
 import type { SqlDriver, SqlExecutor } from '../sql/sql-driver.js';
-import { toIso, toNum } from '../sql/row-values.js';
+import { storableText, toIso, toNum } from '../sql/row-values.js';
 import { inSlices } from '../sql/statement-slices.js';
 
 /** Rows are the metering module's UsageRow: this repository is the store's UsageSink. */
@@ -15,7 +15,7 @@ import { recordKeysLastUsed } from './keys-repo.js';
  * Rows per statement: on the embedded store a flush of 2,000 rows in slices of 500 stalled the gateway's event loop
  * 90-260 ms (worst statement 13-75 ms); 50 a statement, with turns between, bounds each stall to a few ms.
  */
-const SLICE = 50;
+export const USAGE_ROWS_PER_STATEMENT = 50;
 
 function truncateToMinute(iso: string): string {
   const ms = Date.parse(iso);
@@ -25,7 +25,7 @@ function truncateToMinute(iso: string): string {
 
 /**
  * Batched upsert that adds. Rows for the same (org, key, model, outcome, reason, minute) are merged first.
- * The same flush records each key's last use (one statement), so a request never writes the store.
+ * The same flush records each key's last use, so a request never writes the store.
  */
 export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Promise<void> {
   const merged = new Map<string, UsageRow & { outcome: UsageOutcome; reason: string }>();
@@ -33,18 +33,21 @@ export async function writeUsage(ex: SqlExecutor, rows: readonly UsageRow[]): Pr
     const minute = truncateToMinute(r.minute);
     const outcome = r.outcome ?? 'admitted';
     const reason = r.reason ?? '';
-    const k = JSON.stringify([r.orgId, r.keyId, r.model, outcome, reason, minute]);
+    const model = storableText(r.model);
+    const k = JSON.stringify([r.orgId, r.keyId, model, outcome, reason, minute]);
     const cur = merged.get(k);
     if (cur) {
       cur.requests += r.requests;
       cur.inputTokens += r.inputTokens;
       cur.outputTokens += r.outputTokens;
-    } else merged.set(k, { ...r, outcome, reason, minute });
+    } else merged.set(k, { ...r, model, outcome, reason, minute });
   }
-  const all = [...merged.values()];
+  // One order for every writer: gateways flushing the same rows (on PostgreSQL) take their row locks in the same
+  // order, held until the flush commits, so they wait for one another instead of deadlocking.
+  const all = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const lastUsed = new Map<string, string>();
   for (const r of all) if (r.keyId && (lastUsed.get(r.keyId) ?? '') < r.minute) lastUsed.set(r.keyId, r.minute);
-  await inSlices(all, SLICE, async (chunk) => {
+  await inSlices(all, USAGE_ROWS_PER_STATEMENT, async (chunk) => {
     const params: unknown[] = [];
     const values = chunk.map((r) => {
       params.push(r.orgId, r.keyId, r.model, r.outcome, r.reason, r.minute, r.requests, r.inputTokens, r.outputTokens);

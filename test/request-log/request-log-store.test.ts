@@ -2,7 +2,7 @@
 // keep one row per request id, pages are newest first with filters and a cursor, pruning goes by age and count.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { insertRequestLog, pruneRequestLog, queryRequestLog } from '../../src/request-log/request-log-repo.js';
+import { insertRequestLog, pruneRequestLog, queryRequestLog, recountRequestLog } from '../../src/request-log/request-log-repo.js';
 import type { RequestLogRow } from '../../src/request-log/request-log-row.js';
 import { ALL_MIGRATIONS } from '../../src/server/all-migrations.js';
 import { runMigrations } from '../../src/store/migrate.js';
@@ -55,10 +55,10 @@ function contract(name: string, make: (() => Promise<TestDriver>) | undefined, s
     });
 
     test('pruning removes rows older than the retention, then all but the newest maxRows', async () => {
-      assert.equal(await pruneRequestLog(t.driver, row(5).ts, 1000), 5);
-      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 3), 13);
+      assert.deepEqual(await pruneRequestLog(t.driver, row(5).ts, 1000), { gone: 5, more: false });
+      assert.deepEqual(await pruneRequestLog(t.driver, row(0).ts, 3), { gone: 13, more: false });
       assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), ['req_099', 'req_019', 'req_018']);
-      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 3), 0, 'nothing more to prune');
+      assert.deepEqual(await pruneRequestLog(t.driver, row(0).ts, 3), { gone: 0, more: false }, 'nothing more to prune');
     });
 
     test('a batch larger than one statement is written whole, and any prompt text comes back as written', async () => {
@@ -70,8 +70,21 @@ function contract(name: string, make: (() => Promise<TestDriver>) | undefined, s
       // The size pruning goes by is kept exact through inserts, repeated ids and deletes.
       const [size] = await t.driver.query<{ n: unknown; rows: unknown }>('SELECT n, (SELECT count(*) FROM request_log) AS rows FROM request_log_size');
       assert.equal(Number(size!.n), Number(size!.rows));
-      assert.equal(await pruneRequestLog(t.driver, row(0).ts, 10), Number(size!.rows) - 10);
-      assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), rows.slice(-10).map((r) => r.id).reverse());
+      // A pass stops at its budget of statements (50 rows each) and says there is more; the next pass goes on.
+      await insertRequestLog(t.driver, Array.from({ length: 120 }, (_, i) => row(700 + i)));
+      const first = await pruneRequestLog(t.driver, row(0).ts, 10, 2); // one statement by age (nothing that old), one by count
+      assert.deepEqual(first, { gone: 50, more: true });
+      const rest = await pruneRequestLog(t.driver, row(0).ts, 10);
+      assert.equal(rest.more, false);
+      assert.equal(first.gone + rest.gone, Number(size!.rows) + 120 - 10);
+      assert.deepEqual((await queryRequestLog(t.driver, { limit: 100 })).map((r) => r.id), Array.from({ length: 10 }, (_, i) => row(819 - i).id));
+    });
+
+    test('a count that drifted (rows written by a gateway that does not keep it) is corrected by a recount', async () => {
+      await t.driver.query('UPDATE request_log_size SET n = n + 500');
+      await recountRequestLog(t.driver);
+      const [size] = await t.driver.query<{ n: unknown; rows: unknown }>('SELECT n, (SELECT count(*) FROM request_log) AS rows FROM request_log_size');
+      assert.equal(Number(size!.n), Number(size!.rows));
     });
   });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { RequestEvent } from '../../src/events/request-event.js';
 import { requestLogRow, sampled } from '../../src/request-log/request-log-row.js';
 import type { RequestLogSettings } from '../../src/request-log/request-log-settings.js';
-import { queryRequestLog } from '../../src/request-log/request-log-repo.js';
+import { insertRequestLog, queryRequestLog } from '../../src/request-log/request-log-repo.js';
 import { startRequestLogWriter } from '../../src/request-log/request-log-writer.js';
 import { BoundedQueue } from '../../src/events/bounded-queue.js';
 import { ALL_MIGRATIONS } from '../../src/server/all-migrations.js';
@@ -35,6 +35,22 @@ describe('which events the request log keeps', () => {
       [requestLogRow(event(), SETTINGS), requestLogRow(event({ status: 403, errorCode: 'org_suspended', upstreamCalled: false }), SETTINGS), requestLogRow(event({ status: 502, errorCode: 'upstream_unavailable' }), SETTINGS)].map((r) => [r?.outcome, r?.reason]),
       [['admitted', ''], ['refused', 'org_suspended'], ['upstream_error', 'upstream_unavailable']],
     );
+  });
+
+  test('a NUL a client put in the model or prompt cannot make the store refuse the log\'s writes', async () => {
+    // Postgres text holds no NUL: one such row would fail its whole slice, on every retry.
+    const bad = event({ id: 'req_nul', status: 404, errorCode: 'unknown_model', upstreamCalled: false, model: 'gpt\u0000x', body: { model: 'gpt\u0000x', messages: [{ role: 'user', content: 'a\u0000b' }] } });
+    const row = requestLogRow(bad, { ...SETTINGS, prompts: 'excerpt' })!;
+    assert.equal(row.model, 'gpt\uFFFDx');
+    assert.equal(row.prompt, 'a\uFFFDb');
+    const { driver, dispose } = await makePgliteTestDriver();
+    try {
+      await runMigrations(driver, ALL_MIGRATIONS);
+      await insertRequestLog(driver, [requestLogRow(event(), SETTINGS)!, row]);
+      assert.deepEqual((await queryRequestLog(driver, { limit: 10 })).map((r) => r.model).sort(), ['gpt-4o', 'gpt\uFFFDx']);
+    } finally {
+      await dispose();
+    }
   });
 
   test('sampling is per outcome and decided by the request id, so the same request is kept or skipped everywhere', () => {

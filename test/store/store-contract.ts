@@ -13,7 +13,7 @@ import { createAffiliation, deleteAffiliation, listAffiliations } from '../../sr
 import { createAdminToken, deleteAdminToken, findAdminTokenBySecret, listAdminTokens } from '../../src/store/admin-tokens-repo.js';
 import type { PolicyRules } from '../../src/policy/policy-rules.js';
 import { loadPolicyRules, savePolicyRules } from '../../src/store/policy-rules-repo.js';
-import { queryUsage, storeUsageSink, writeUsage } from '../../src/store/usage-repo.js';
+import { queryUsage, storeUsageSink, USAGE_ROWS_PER_STATEMENT, writeUsage } from '../../src/store/usage-repo.js';
 import { UsageAggregator } from '../../src/metering/usage-aggregator.js';
 import { allAuditEntries, listAudit } from '../../src/audit/audit-log.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/audit/audit-chain.js';
@@ -203,14 +203,15 @@ export function runStoreContract(name: string, makeDriver: (() => Promise<TestDr
     });
 
     test('usage: a flush that fails part-way writes nothing, so the retry counts every row once', async () => {
-      // 60 rows go in two statements; one of the second's is refused by the store (a NUL byte in text), after
+      // The rows go in two statements; one of the second's is refused by the store (a NUL byte in text), after
       // the first statement went in. The aggregator then retries row by row: the good rows must not count twice.
+      const n = USAGE_ROWS_PER_STATEMENT + 10;
       const minute = '2030-04-01T10:00:00.000Z';
       const failed: string[] = [];
       const agg = new UsageAggregator(storeUsageSink(db), { now: () => Date.parse(minute) }, () => {}, { eventFailed: (c) => void failed.push(c), restarted: () => {} });
-      for (let i = 0; i < 60; i++) agg.record({ orgId: i === 55 ? 'org_p\u0000' : 'org_p', keyId: `key_p${i}`, model: 'm', inputTokens: 1, outputTokens: 1 });
+      for (let i = 0; i < n; i++) agg.record({ orgId: i === n - 1 ? 'org_p\u0000' : 'org_p', keyId: `key_p${String(i).padStart(3, '0')}`, model: 'm', inputTokens: 1, outputTokens: 1 });
       await agg.flush();
-      assert.deepEqual(await queryUsage(db, { org: 'org_p' }), [{ requests: 59, inputTokens: 59, outputTokens: 59 }]);
+      assert.deepEqual(await queryUsage(db, { org: 'org_p' }), [{ requests: n - 1, inputTokens: n - 1, outputTokens: n - 1 }]);
       assert.equal(failed.length, 1, 'the refused row is reported');
     });
 
