@@ -39,8 +39,8 @@ async function createApart(dataDir: string): Promise<void> {
   for (const f of readdirSync(parent)) if (f.startsWith(stem)) rmSync(join(parent, f), { recursive: true, force: true });
   const building = join(parent, `${stem}${process.pid}`);
   mkdirSync(building, { mode: 0o700 });
-  const code = `const { parentPort } = require('node:worker_threads');
-  import(${JSON.stringify(import.meta.resolve('@electric-sql/pglite'))}).then(async ({ PGlite }) => {
+  // Imports only: the code runs as CommonJS or as a module depending on the process's flags (--input-type).
+  const code = `Promise.all([import('node:worker_threads'), import(${JSON.stringify(import.meta.resolve('@electric-sql/pglite'))})]).then(async ([{ parentPort }, { PGlite }]) => {
     const db = new PGlite(${JSON.stringify(building)}, { startParams: [...PGlite.defaultStartParams, ...${JSON.stringify(EXTRA_START_PARAMS)}] });
     await db.waitReady;
     await db.close();

@@ -54,12 +54,3 @@ test('what a creation cut short left is cleared, an empty folder is filled, a fo
   assert.ok(existsSync(join(other, 'notes.txt')), 'its files are left alone');
   assert.deepEqual(readdirSync(root).sort(), ['other', 'pgdata']);
 });
-
-test('an in-memory database runs with the same settings', async () => {
-  const db = await PgliteDriver.open();
-  try {
-    assert.deepEqual(await db.query('show shared_buffers'), [{ shared_buffers: '16MB' }]);
-  } finally {
-    await db.close();
-  }
-});
