@@ -1,7 +1,7 @@
 // The one way tests start a real Moat in-process: startMoat on a temp data dir, in front of a demo upstream
 // the test can slow down or break, with config overrides, an injectable clock, admin API calls, policy applied
 // the way operators apply it (`moat policy apply FILE`), official SDK clients, and one close().
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -14,6 +14,8 @@ import { demoUpstreamConfigs, startDemoUpstream, type DemoUpstream } from '../..
 import type { Clock } from '../../src/ops/clock.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
+import { pgdataDir } from '../../src/store/embedded-store.js';
+import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { adminCall } from './admin-call.js';
 import { captureIo } from './cli-output.js';
 
@@ -84,6 +86,23 @@ function countingFetch(sent: { count: number }): typeof fetch {
   };
 }
 
+/**
+ * One new embedded database per test process, copied into each gateway's data folder: creating one (initdb) takes
+ * seconds, dozens of times in the suite. Creation itself is tested by test/store/pglite-folder.test.ts and by every
+ * `moat start` the suite spawns. Removed when the process exits.
+ */
+let pgdataTemplate: Promise<string> | undefined;
+function templatePgdata(): Promise<string> {
+  pgdataTemplate ??= (async () => {
+    const root = mkdtempSync(join(tmpdir(), 'moat-pgdata-template-'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    const dir = join(root, 'pgdata');
+    await (await PgliteDriver.open(dir)).close();
+    return dir;
+  })();
+  return pgdataTemplate;
+}
+
 export async function startTestMoat(o: TestMoatOptions = {}): Promise<TestMoat> {
   const models = [...(o.models ?? TEST_MODELS)];
   const demo = await startDemoUpstream({ models });
@@ -91,6 +110,8 @@ export async function startTestMoat(o: TestMoatOptions = {}): Promise<TestMoat> 
   const adminToken = o.adminToken ?? TEST_ADMIN_TOKEN;
   let moat: MoatServer;
   try {
+    const overrides = typeof o.config === 'function' ? o.config(dataDir) : o.config;
+    if (!overrides || !('databaseUrl' in overrides)) cpSync(await templatePgdata(), pgdataDir(dataDir), { recursive: true });
     const config = loadConfig({
       env: {},
       overrides: {
@@ -100,7 +121,7 @@ export async function startTestMoat(o: TestMoatOptions = {}): Promise<TestMoat> 
         adminToken,
         'log.level': 'silent',
         ...(o.upstreams !== false ? { 'demoUpstream.enabled': false, upstreams: typeof o.upstreams === 'function' ? o.upstreams(demo.url) : demoUpstreamConfigs(demo.url, models) } : {}),
-        ...(typeof o.config === 'function' ? o.config(dataDir) : o.config),
+        ...overrides,
       },
     });
     moat = await startMoat(config, { logger: silentLogger(), ...(o.clock ? { clock: o.clock } : {}) });
