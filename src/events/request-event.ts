@@ -51,6 +51,8 @@ export function eventBytes(e: RequestEvent): number {
 
 /** The event as a trace line, as the trace file keeps it (response text capped at `events.responseTextCap`). */
 export function toTraceLine(e: RequestEvent, o: { responseText: boolean } = { responseText: true }): TraceRequestLine {
+  const response: NonNullable<TraceRequestLine['response']> = { status: e.status, usage: e.usage, latency_ms: Math.round(e.latencyMs) };
+  if (o.responseText) response.text = e.responseText;
   const line: TraceRequestLine = {
     type: 'request',
     id: e.id,
@@ -61,7 +63,7 @@ export function toTraceLine(e: RequestEvent, o: { responseText: boolean } = { re
     api: e.api,
     endpoint: e.endpoint,
     body: e.body,
-    response: o.responseText ? { status: e.status, usage: e.usage, text: e.responseText, latency_ms: Math.round(e.latencyMs) } : { status: e.status, usage: e.usage, latency_ms: Math.round(e.latencyMs) },
+    response,
   };
   if (Object.keys(e.headers).length) line.headers = e.headers;
   if (e.batch) line.batch = { id: e.batch.id, custom_id: e.batch.customId };
