@@ -3,7 +3,8 @@
 // file (test/**/*.test.ts) with node's test runner through tsx. Given substrings, runs only the test files
 // whose path contains one of them, without the static checks; `--static` runs only the static checks. Node 20's --test does not expand globs or find
 // .ts files itself, so we list them here.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -31,6 +32,14 @@ function check(name, cmd, args) {
   }
   console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
+
+// One empty embedded database for every test process to copy (see test/support/pgdata-template.ts), made while the
+// static checks run.
+const template = mkdtempSync(join(tmpdir(), 'moat-pgdata-template-'));
+process.on('exit', () => rmSync(template, { recursive: true, force: true }));
+const maker = staticOnly ? undefined : spawn(process.execPath, ['--import', 'tsx', 'test/support/make-pgdata-template.ts', template], { cwd: root, stdio: 'inherit' });
+process.on('exit', () => maker?.kill());
+const templateMade = new Promise((resolve) => (maker ? maker.on('exit', (code) => resolve(code ?? 1)) : resolve(0)));
 
 if (only.length === 0) {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -62,10 +71,14 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+if ((await templateMade) !== 0) {
+  console.error('creating the test database template failed');
+  process.exit(1);
+}
 const concurrency = process.env.MOAT_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', MOAT_TEST_PGDATA_TEMPLATE: template } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from '../../src/admin/register-admin-routes.js';
 import { WebhookAddressPolicy } from '../../src/enforcement/webhook-address.js';
 import { runMigrations } from '../../src/store/migrate.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
+import { openEmptyPglite } from '../support/pgdata-template.js';
 import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { ChangeBroadcaster } from '../../src/view/change-broadcaster.js';
 import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
@@ -26,7 +26,7 @@ export interface AdminHarness {
 const silent = { info() {}, warn() {}, error() {} };
 
 export async function startAdminHarness(opts: { listen?: boolean } = {}): Promise<AdminHarness & { url?: string }> {
-  const driver = await PgliteDriver.open();
+  const driver = await openEmptyPglite();
   await runMigrations(driver);
   const bus = new InProcessChangeBus();
   const view = await startPolicyView({ driver, bus, versionCheckMs: 0 });

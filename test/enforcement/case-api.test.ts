@@ -17,7 +17,8 @@ import { createGrant } from '../../src/store/grants-repo.js';
 import { createOrg } from '../../src/store/orgs-repo.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
+import type { PgliteDriver } from '../../src/store/pglite-driver.js';
+import { openEmptyPglite } from '../support/pgdata-template.js';
 import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type PolicyView } from '../../src/view/policy-view.js';
 import { propagateChange } from '../../src/view/change-broadcaster.js';
@@ -42,7 +43,7 @@ describe('case admin API and CLI', () => {
   let prober = '';
 
   before(async () => {
-    driver = await PgliteDriver.open();
+    driver = await openEmptyPglite();
     await runMigrations(driver, [...MIGRATIONS, ...ENFORCEMENT_MIGRATIONS]);
     bus = new InProcessChangeBus();
     view = await startPolicyView({ driver, bus, versionCheckMs: 0 });

@@ -17,7 +17,8 @@ import { checkpointProblem, latestCheckpoint, type AuditCheckpoint } from '../..
 import { verifyExportFile } from '../../src/cli/commands/audit.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, updateOrg } from '../../src/store/orgs-repo.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
+import type { PgliteDriver } from '../../src/store/pglite-driver.js';
+import { openEmptyPglite } from '../support/pgdata-template.js';
 
 const KEY = auditKey('audit-mac-key-for-tests-0123456789abcdef');
 
@@ -28,7 +29,7 @@ after(() => shared?.close());
 async function auditedStore(entries = 5) {
   const dir = mkdtempSync(join(tmpdir(), 'moat-audit-'));
   if (!shared) {
-    shared = await PgliteDriver.open();
+    shared = await openEmptyPglite();
     await runMigrations(shared);
   }
   const raw = shared;

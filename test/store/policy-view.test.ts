@@ -5,7 +5,8 @@ import { createAffiliation } from '../../src/store/affiliations-repo.js';
 import { createKey, setKeyStatus } from '../../src/store/keys-repo.js';
 import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg, setOrgStatus } from '../../src/store/orgs-repo.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
+import type { PgliteDriver } from '../../src/store/pglite-driver.js';
+import { openEmptyPglite } from '../support/pgdata-template.js';
 import { savePolicyRules } from '../../src/store/policy-rules-repo.js';
 import { InProcessChangeBus } from '../../src/changes/in-process-change-bus.js';
 import { startPolicyView, type ViewClock } from '../../src/view/policy-view.js';
@@ -48,7 +49,7 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 describe('PolicyView', () => {
   let driver: PgliteDriver;
   before(async () => {
-    driver = await PgliteDriver.open();
+    driver = await openEmptyPglite();
     await runMigrations(driver);
   });
   after(async () => driver?.close());

@@ -1,7 +1,7 @@
 // Driver factories for tests: in-memory PGlite, and PostgreSQL in a fresh schema per run (dropped at the end).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
+import { openEmptyPglite } from '../support/pgdata-template.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
 import type { SqlDriver } from '../../src/sql/sql-driver.js';
 
@@ -15,7 +15,7 @@ export interface TestDriver {
 }
 
 export async function makePgliteTestDriver(): Promise<TestDriver> {
-  const driver = await PgliteDriver.open();
+  const driver = await openEmptyPglite();
   return { driver, dispose: () => driver.close() };
 }
 

@@ -15,9 +15,9 @@ import type { Clock } from '../../src/ops/clock.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { startMoat, type MoatServer } from '../../src/server/start-moat.js';
 import { pgdataDir } from '../../src/store/embedded-store.js';
-import { PgliteDriver } from '../../src/store/pglite-driver.js';
 import { adminCall } from './admin-call.js';
 import { captureIo } from './cli-output.js';
+import { templatePgdata } from './pgdata-template.js';
 
 export const TEST_ADMIN_TOKEN = 'test-moat-bootstrap-admin-token-0123456789';
 export const TEST_MODELS = ['claude-sonnet-4', 'gpt-4o'];
@@ -84,23 +84,6 @@ function countingFetch(sent: { count: number }): typeof fetch {
     sent.count++;
     return fetch(input, init);
   };
-}
-
-/**
- * One new embedded database per test process, copied into each gateway's data folder: creating one (initdb) takes
- * seconds, dozens of times in the suite. Creation itself is tested by test/store/pglite-folder.test.ts and by every
- * `moat start` the suite spawns. Removed when the process exits.
- */
-let pgdataTemplate: Promise<string> | undefined;
-function templatePgdata(): Promise<string> {
-  pgdataTemplate ??= (async () => {
-    const root = mkdtempSync(join(tmpdir(), 'moat-pgdata-template-'));
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-    const dir = join(root, 'pgdata');
-    await (await PgliteDriver.open(dir)).close();
-    return dir;
-  })();
-  return pgdataTemplate;
 }
 
 export async function startTestMoat(o: TestMoatOptions = {}): Promise<TestMoat> {
