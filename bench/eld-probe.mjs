@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { stopProcess } from './lib/processes.mjs';
 import { startNginxUpstream } from './lib/nginx.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { ensureTools } from './lib/ensure-tools.mjs';
 import { directTarget, moatTarget } from './lib/targets.mjs';
 import { requestBody } from './lib/fixed-response.mjs';
 
@@ -33,9 +34,22 @@ const VARIANTS = {
   'no-version-check': { view: { versionCheckMs: 3_600_000, maxStalenessMs: 7_200_000 } },
   'no-request-log': { requestLog: { enabled: false } },
   'no-webhook-poll': { enforcement: { deliveryIntervalMs: 3_600_000 } },
+  // The store on PostgreSQL instead of the embedded PGlite (a new database each run, made with psql; BENCH_PG_HOST).
+  'postgres': () => ({ databaseUrl: freshPostgresDatabase() }),
   'none': { detection: { enabled: false }, metering: { flushMs: 3_600_000 }, view: { versionCheckMs: 3_600_000, maxStalenessMs: 7_200_000 }, enforcement: { deliveryIntervalMs: 3_600_000 }, requestLog: { enabled: false } },
 };
+const PG_HOST = process.env.BENCH_PG_HOST ?? '127.0.0.1';
+const psql = (sql) => spawnSync('psql', ['-h', PG_HOST, '-U', 'postgres', '-d', 'postgres', '-c', sql], { encoding: 'utf8' });
+const madeDatabases = [];
+function freshPostgresDatabase() {
+  const name = `moat_eld_${process.pid}_${Date.now()}`;
+  const r = psql(`CREATE DATABASE ${name}`);
+  if (r.status !== 0) throw new Error(`psql could not create ${name}: ${r.stderr}`);
+  madeDatabases.push(name);
+  return `postgres://postgres@${PG_HOST}:5432/${name}`;
+}
 const only = opt('variants', Object.keys(VARIANTS).join(',')).split(',');
+ensureTools();
 if (!argv.includes('--no-build')) spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 
 const dir = mkdtempSync(join(tmpdir(), 'moat-eld-'));
@@ -57,7 +71,7 @@ try {
   const direct = directTarget(up);
   const rows = [];
   for (let r = 0; r < REPEAT; r++) for (const name of only) {
-    const t = await moatTarget({ root, up, dir, name: `moat-${name}-${r}`, nodeArgs: [...NODE_ARGS, '--import', join(bench, 'lib/eld-preload.mjs')], configOverrides: VARIANTS[name] });
+    const t = await moatTarget({ root, up, dir, name: `moat-${name}-${r}`, nodeArgs: [...NODE_ARGS, '--import', join(bench, 'lib/eld-preload.mjs')], configOverrides: typeof VARIANTS[name] === 'function' ? VARIANTS[name]() : VARIANTS[name] });
     procs.push(t.process);
     // The process keeps its log lines for eldOf (startProcess keeps the first 200; ELD lines come later).
     t.process.log.length = 0;
@@ -80,5 +94,6 @@ try {
   for (const r of rows) console.log(`| ${r.variant} | ${r.rps} | ${r.added_p50} / ${r.added_p99} | ${r.max.toFixed(1)} | ${r.eld.p99} / ${r.eld.max} | ${r.eld.over1} / ${r.eld.over2} / ${r.eld.over5} | ${r.cpu_us_per_req} | ${r.load1} |`);
 } finally {
   for (const p of procs.reverse()) await stopProcess(p);
+  for (const name of madeDatabases) psql(`DROP DATABASE IF EXISTS ${name}`);
   rmSync(dir, { recursive: true, force: true });
 }
