@@ -2,11 +2,12 @@
 // with an id; each reply carries the labels that batch produced, so the caller handles them exactly where the
 // in-process driver would have (after the batch). At most `maxOutstanding` batches are in flight: past that the
 // caller waits, and the gateway's bounded queue drops and counts overflow as before (memory stays bounded).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DetectionSnapshot, LabelEvent } from '../detection/detector.js';
 import type { ExplainTimeline } from '../detection/explain.js';
 import type { DetectionWorkerData, FromDetectionWorker, ToDetectionWorker } from '../detection/live-worker.js';
 import type { TraceOrgLine, TraceRequestLine } from '../events/trace-format.js';
+import { startModuleWorker } from '../threads/module-worker.js';
 
 export interface DetectionWorkerOptions extends DetectionWorkerData {
   onDiagnostic?: (d: { kind: string; org?: string; message: string }) => void;
@@ -24,15 +25,8 @@ export class DetectionWorker {
   private dead: Error | undefined;
 
   constructor(opts: DetectionWorkerOptions, private readonly maxOutstanding = 4) {
-    // Under tsx (tests, `npm start` from source) the sibling file is .ts; in dist/ it is .js.
-    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const data: DetectionWorkerData = { evidenceSamples: opts.evidenceSamples, diagnostics: opts.diagnostics };
-    const entry = new URL(`../detection/live-worker${ext}`, import.meta.url);
-    // Workers do not inherit tsx's module hooks, so from source a bootstrap registers tsx, then loads the entry.
-    this.worker =
-      ext === '.ts'
-        ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData: data })
-        : new Worker(entry, { workerData: data });
+    this.worker = startModuleWorker(import.meta.url, '../detection/live-worker', { workerData: data });
     this.worker.on('message', (m: FromDetectionWorker) => {
       if (m.t === 'done') {
         const r = this.batches.get(m.id);
