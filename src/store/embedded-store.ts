@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PgliteDriver } from './pglite-driver.js';
+import { isStoreUnavailable } from './store-unavailable.js';
 import type { SqlTransaction } from '../sql/sql-driver.js';
 import { checkIdentity, readDbIdentity, readIdentity, readWatermark, writeIdentity, type IdentityProblem, type StoreIdentity } from './store-identity.js';
 import { toNum } from '../sql/row-values.js';
@@ -88,6 +89,7 @@ export async function openEmbeddedStore(dataDir: string, opts: OpenEmbeddedOptio
         onClose: () => lock.release(),
       });
     } catch (e) {
+      if (isStoreUnavailable(e)) throw e; // the store's thread did not start: not the files' fault
       throw damaged(dataDir, e);
     }
     let problems: IdentityProblem[] = [];

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 import { startModuleWorker } from '../threads/module-worker.js';
+import { StoreUnavailableError } from './store-unavailable.js';
 import type { FromPgliteThread, PgliteThreadData, ThreadError, ToPgliteThread } from './pglite-thread.js';
 
 export interface PgliteOpenOptions {
@@ -103,8 +104,9 @@ export class PgliteDriver implements SqlDriver {
       for (const p of this.state.pending.values()) p.reject(this.state.stopped);
       this.state.pending.clear();
     };
-    worker.on('error', (e) => stop(new Error(`the embedded store's thread failed: ${e instanceof Error ? e.message : String(e)}`)));
-    worker.on('exit', (code) => stop(new Error(`the embedded store's thread stopped (exit code ${code})`)));
+    // The database files are not at fault: callers get 503 store_unavailable, and a start is not taken for damage.
+    worker.on('error', (e) => stop(new StoreUnavailableError(`the embedded store's thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
+    worker.on('exit', (code) => stop(new StoreUnavailableError(`the embedded store's thread stopped (exit code ${code})`)));
   }
 
   /** Opens (creating if needed) the database in `dataDir`; in memory when `dataDir` is undefined. */
@@ -135,11 +137,20 @@ export class PgliteDriver implements SqlDriver {
   private call<T>(m: Message): Promise<T> {
     const id = this.state.nextId++;
     const answered = this.answer<T>(id);
-    if (!this.state.stopped) this.worker.postMessage({ ...m, id });
+    if (this.state.stopped) return answered;
+    try {
+      this.worker.postMessage({ ...m, id });
+    } catch (e) {
+      // A parameter the thread cannot be sent (a function, say): this call fails, the store goes on.
+      const p = this.state.pending.get(id);
+      this.state.pending.delete(id);
+      if (this.state.pending.size === 0) this.worker.unref();
+      p?.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     return answered;
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
     return this.call<T[]>({ op: 'query', sql, params, tx: undefined });
   }
 
@@ -169,7 +180,7 @@ export class PgliteDriver implements SqlDriver {
 
   /** The whole data folder as a gzipped tarball (a backup). */
   async dump(): Promise<Blob> {
-    return new Blob([await this.call<ArrayBuffer>({ op: 'dump' })]);
+    return new Blob([await this.call<ArrayBuffer>({ op: 'dump' })], { type: 'application/x-gzip' });
   }
 
   close(): Promise<void> {

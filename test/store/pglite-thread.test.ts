@@ -49,7 +49,7 @@ test('calls through a wrapper made with Object.create (withAuditKey) and through
   }
 });
 
-test('database errors keep their SQLSTATE; a transaction that throws is rolled back and one that returns commits', async () => {
+test('database errors keep their SQLSTATE; a transaction that throws is rolled back and one that returns commits', { timeout: 60_000 }, async () => {
   const driver = await openEmptyPglite();
   try {
     await driver.exec('CREATE TABLE t (a int PRIMARY KEY)');
@@ -69,6 +69,25 @@ test('database errors keep their SQLSTATE; a transaction that throws is rolled b
     // A failed statement inside a transaction reaches the caller; the transaction is then rolled back.
     await assert.rejects(driver.transaction((tx) => tx.query('INSERT INTO t VALUES (1)')), (e: unknown) => isUniqueViolation(e));
     assert.deepEqual(await driver.query('SELECT a FROM t ORDER BY a'), [{ a: 1 }]);
+  } finally {
+    await driver.close();
+  }
+});
+
+test('parameters and results keep their types through the thread; a parameter it cannot be sent fails only its call', { timeout: 60_000 }, async () => {
+  const driver = await openEmptyPglite();
+  try {
+    const at = new Date('2026-12-05T01:02:03.456Z');
+    const [row] = await driver.query<{ b: Uint8Array; t: Date; n: string; j: { a: number[] } }>(
+      'SELECT $1::bytea AS b, $2::timestamptz AS t, $3::bigint AS n, $4::jsonb AS j',
+      [Buffer.from([0, 1, 255]), at, 9_007_199_254_740_993n, JSON.stringify({ a: [1, 2] })],
+    );
+    assert.deepEqual([...(row?.b ?? [])], [0, 1, 255]);
+    assert.equal(row?.t.toISOString(), at.toISOString());
+    assert.equal(String(row?.n), '9007199254740993');
+    assert.deepEqual(row?.j, { a: [1, 2] });
+    await assert.rejects(driver.query('SELECT $1::text AS x', [() => 'a function']), /could not be cloned/);
+    assert.deepEqual(await driver.query('SELECT 1 AS one'), [{ one: 1 }]);
   } finally {
     await driver.close();
   }
