@@ -76,6 +76,10 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     let enforced = 0;
     for (const r of requests) {
       sent.push(await g.send(r));
+      // The gateway queues a request's event once its answer is done, which can be after the client has it: wait
+      // for detection to have taken it, or idle() could find an empty queue before the event is in it.
+      for (const until = Date.now() + 10_000; det.stats().events < sent.length; await new Promise((w) => setImmediate(w)))
+        assert.ok(Date.now() < until, `detection took request ${sent.length} within 10 s`);
       await det.idle();
       if (det.stats().detections !== enforced) {
         enforced = det.stats().detections;
