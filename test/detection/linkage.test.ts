@@ -435,6 +435,57 @@ test('linkage: accounts first seen together that share a harness link; developer
   assert.ok(byCohort(noWarmup).length > 0, 'without the warm-up, the first hour is a bundle');
 });
 
+test('linkage: an org that sends many request shapes gets less from a bundle one of them is in', () => {
+  // Five developers on one proxy range (a range nobody else uses) send one shape that five other orgs also send: a
+  // bundle. A sixth org on that range pools many customers' traffic in 16 shapes, that one among them: it is in the
+  // bundle by one of its 16 chances.
+  const rng = new Rng(31);
+  const { l } = linker();
+  for (let k = 0; k < 300; k++)
+    for (let i = 0; i < 3; i++) l.observe(record(`org_bg${k}`, { ts: T0 + rng.int(0, 72) * HOUR, ip24: `52.${k % 200}.${k >> 3}.0/24`, ip16: `52.${k % 200}.0.0/16`, userAgent: `sdk:other${k % 40}`, shapeHash: k < 5 ? 0xabc : 0x1000 + (k % 60) }));
+  const proxy = (d: number) => ({ ip24: `91.200.${d % 4}.0/24`, ip16: '91.200.0.0/16', userAgent: `sdk:other${d}` });
+  for (let d = 0; d < 5; d++) for (let i = 0; i < 4; i++) l.observe(record(`org_dev${d}`, { ts: T0 + rng.int(0, 72) * HOUR, ...proxy(d), shapeHash: 0xabc }));
+  for (let i = 0; i < 64; i++) l.observe(record('org_pool', { ts: T0 + rng.int(0, 72) * HOUR, ...proxy(9), shapeHash: i % 16 === 0 ? 0xabc : 0x2000 + (i % 16) }));
+  const bundle = (a: string, b: string) => l.explainPair(a, b)!.reasons.find((r) => r.kind === 'co_usage')?.nats ?? 0;
+  const few = bundle('org_dev0', 'org_dev1');
+  const many = bundle('org_dev0', 'org_pool');
+  assert.ok(few > 0, 'the developers share the bundle');
+  assert.ok(many < few - 1.5, `the pool's bundle evidence (${many}) is lowered by its many shapes (developers: ${few})`);
+});
+
+test('linkage: a harness whose users nearly all opened their accounts in one busy stretch is one operation\'s, though they are a minority of it', () => {
+  // Day 3 is a launch day: 60 developers open accounts between 09:00 and 12:00, beside 40 accounts of one operation
+  // (static residential addresses, the stock SDK, a public harness's wrapper, two request shapes, jittered times).
+  // No value is used by 70% of any bucket's newcomers, so a cohort inside a value finds nothing; but the wrapper's
+  // users lie inside that stretch's newcomers (all but the four evaluators who run the harness at random times).
+  const rng = new Rng(29);
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  const wrapper = { suffixHash: 0x4243 };
+  const dev = (i: number, born: number) => {
+    const r = { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) };
+    for (let k = 0; k < 4; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 30 * HOUR, org: `org_dev${i}`, r });
+  };
+  for (let i = 0; i < 200; i++) dev(i, T0 + rng.next() * 3 * 24 * HOUR);
+  for (let i = 200; i < 260; i++) dev(i, T0 + 3 * 24 * HOUR + (9 + rng.next() * 3) * HOUR);
+  for (let i = 0; i < 4; i++)
+    for (let k = 0; k < 6; k++) events.push({ ts: T0 + rng.next() * 4 * 24 * HOUR, org: `org_eval${i}`, r: { ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...wrapper, shapeHash: 0x7778 } });
+  for (let h = 0; h < 40; h++) {
+    const net16 = `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}`;
+    const own = { ip24: `${net16}.${rng.int(0, 255)}.0/24`, ip16: `${net16}.0.0/16`, userAgent: 'sdk:openai/python', ...wrapper, shapeHash: h % 2 ? 0x7778 : 0x7779 };
+    const born = T0 + 3 * 24 * HOUR + (9 + rng.next() * 3) * HOUR;
+    for (let k = 0; k < 15; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: own });
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  const { l } = linker();
+  for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
+  const c = l.clusterOf('org_h0') ?? l.clusterOf('org_h1');
+  assert.ok(c, `the operation is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h2'))}`);
+  assert.ok(c.members.filter((m) => m.startsWith('org_h')).length >= 36, `${c.members.length} members`);
+  assert.deepEqual(c.members.filter((m) => !m.startsWith('org_h')), [], 'no developer of the launch day and no evaluator joins it');
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage' && /wrapper:.*also use cohort:/.test(r.detail))), 'the wrapper inside the cohort is among the reasons');
+  assert.equal(l.clusterOf('org_eval0'), undefined);
+});
+
 test('linkage: one account sharing a network\'s evidence by chance does not bring its own cluster into the network', () => {
   // A course: 30 students on one campus range with the course's system prompt, first seen over its first three days.
   // On day 3, 20 accounts of one operation open within half an hour, each on its own static residential address,

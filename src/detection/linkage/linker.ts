@@ -66,6 +66,8 @@ interface CoUsage {
   x: string;
   y: string;
   groups: [number, number];
+  /** Kind indices of the two values. */
+  kinds: [number, number];
 }
 
 interface ValueState {
@@ -467,8 +469,7 @@ export class Linker {
       const kind = this.kinds[ki]!;
       const set = this.spec.kinds[kind]!;
       const others = this.othersUsing(key, as, ca, bs, cb) * extrapolate;
-      const ci = this.chancesOf[ki]!;
-      const chances = mult > 0 ? mult * (Math.log(Math.max(1, ma[ci]! / set.typical)) + Math.log(Math.max(1, mb[ci]! / set.typical))) : 0;
+      const chances = mult > 0 ? mult * this.chancesIn(ki, ma, mb) : 0;
       const nats = Math.min(set.cap, Math.max(0, set.weight * (Math.log(n / (others + this.spec.rarity_prior)) - chances)));
       const g = this.groupOf[ki]!;
       if (nats > groupNats[g]!) {
@@ -478,7 +479,10 @@ export class Linker {
       any = true;
     }
     const cu = any && this.enabled('co_usage') ? this.coUsage(as, bs, seen) : undefined;
-    const cuNats = cu ? Math.min(this.spec.kinds.co_usage!.cap, this.spec.kinds.co_usage!.weight * cu.nats) : 0;
+    // A bundle says its users are one operation; an org that uses many values of its kinds (a reseller's pooled
+    // traffic in sixteen request shapes) falls into some bundle by chance, as it shares some single value.
+    const cuChances = cu && mult > 0 ? mult * cu.kinds.reduce((t, k) => t + this.chancesIn(k, ma, mb), 0) : 0;
+    const cuNats = cu ? Math.min(this.spec.kinds.co_usage!.cap, this.spec.kinds.co_usage!.weight * Math.max(0, cu.nats - cuChances)) : 0;
     // Co-activity only for pairs that already share something: it is the costliest check.
     let co: ReturnType<typeof coActivity> | undefined;
     let coNats = 0;
@@ -546,12 +550,12 @@ export class Linker {
    * known (at most CO_USERS_MAX); the other is looked up in each of them.
    */
   private coUsage(as: OrgLinkState, bs: OrgLinkState, seen: number): CoUsage | undefined {
-    const shared: Array<{ key: string; group: number; users: Set<string> | null; df: number; ver: number }> = [];
+    const shared: Array<{ key: string; kind: number; group: number; users: Set<string> | null; df: number; ver: number }> = [];
     for (const [key, ki] of as.values) {
       if (!bs.values.has(key)) continue;
       const v = this.valuesByKey.get(key);
       if (!v || v.df < MIN_CO_USERS) continue;
-      shared.push({ key, group: this.groupOf[ki]!, users: v.orgs, df: v.df, ver: v.ver ?? 0 });
+      shared.push({ key, kind: ki, group: this.groupOf[ki]!, users: v.orgs, df: v.df, ver: v.ver ?? 0 });
       if (shared.length >= MAX_CO_VALUES) break;
     }
     const penalty = 2 * Math.log(Math.max(2, seen));
@@ -577,10 +581,12 @@ export class Linker {
         // Only a network may contain: a request shape names its API, and so its users run that API's SDK, whose
         // users then contain the shape's without any common actor (fold A seed 11's small developers, linked so).
         const same = n >= CO_SHARE * large.df;
-        // A cohort may lie inside another value's users, but never contains one: a value few orgs use, most of them
-        // first seen in one busy hour, is no operation (nearly the same orgs is: a harness's users, still registering
-        // it while all of them already have their first-seen bucket, are fewer than the cohort for a while).
-        const contains = !this.containedGroups.has(large.group) && (this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group));
+        // A cohort may lie inside another value's users, or contain them: a harness whose users nearly all opened
+        // their accounts in one stretch is an operation's even when the stretch's other newcomers outnumber it
+        // (fold A seed 1's tool hydra under `--perturb residential-static`: 86 of its 109 accounts linked instead
+        // of 3). The tail bound below is what keeps a value few orgs use, most of them first seen in one busy hour,
+        // from counting: such a cohort is a large share of the orgs seen.
+        const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group) || this.containedGroups.has(large.group);
         if (!same && !contains) continue;
         // The other value's share of the orgs seen. Those are rounded up to a power of two (so workers agree), which
         // can halve a share: for values used by about as many orgs that is how it has always been judged; a value
@@ -595,7 +601,7 @@ export class Linker {
         if (c < MIN_CO_USERS || !(q > p)) continue;
         const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
         const nats = n * kl;
-        if (!best || nats > best.nats) best = { nats, both: c, share: q, of: n, x: small.key, y: large.key, groups: [x.group, y.group] };
+        if (!best || nats > best.nats) best = { nats, both: c, share: q, of: n, x: small.key, y: large.key, groups: [x.group, y.group], kinds: [small.kind, large.kind] };
       }
     }
     if (!best) return undefined;
@@ -649,6 +655,13 @@ export class Linker {
     const n = new Array<number>(this.kinds.length).fill(0);
     for (const [, ki] of values) n[ki]!++;
     return n;
+  }
+
+  /** ln of how many more values of a kind each of two orgs uses than an ordinary org: their extra chances to share one. */
+  private chancesIn(ki: number, ma: number[], mb: number[]): number {
+    const ci = this.chancesOf[ki]!;
+    const typical = this.spec.kinds[this.kinds[ki]!]!.typical;
+    return Math.log(Math.max(1, ma[ci]! / typical)) + Math.log(Math.max(1, mb[ci]! / typical));
   }
 
   /** Evidence between two orgs right now (explain), or undefined when either is unknown. */
