@@ -364,6 +364,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       attributes: line.attributes && typeof line.attributes === 'object' ? { ...line.attributes } : {},
       grants,
       affiliates,
+      ...(typeof line.created_at === 'string' && Number.isFinite(Date.parse(line.created_at)) ? { created: Date.parse(line.created_at) } : {}),
     };
   }
 
@@ -452,7 +453,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       const disguised = reading?.obfuscated === true;
       org.keepSample(disguised ? reading.text : s.prompt, evidenceCfg.samples, evidenceCfg.maxChars, marksOf(s, disguised));
     }
-    const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow);
+    const rec = linkRecordOf(org.id, s, novelty, !!purposeWindow, org.facts.created);
     if (typeof line.key === 'string') org.addKeyTraffic(line.key.slice(0, 200), rec);
     if (opts.shareLinks) opts.shareLinks(rec);
     else ingestLink(rec);

@@ -22,6 +22,8 @@ export interface OrgLineFacts {
   attributes: Record<string, string | number | boolean>;
   grants: Set<string>;
   affiliates: Array<{ org: string; relation: string; attributes?: Record<string, string | number | boolean> }>;
+  /** When the account was created (ms), if its org line says. */
+  created?: number;
 }
 
 export class OrgRecord {

@@ -13,5 +13,6 @@ export function orgToTraceLine(org: Org, grants: readonly Grant[], affiliations:
     grants: grants
       .filter((g) => g.orgId === org.id)
       .map((g) => ({ purpose: g.purpose, models: [...g.models], ...(g.expiresAt ? { expires_at: g.expiresAt } : {}) })),
+    created_at: org.createdAt,
   };
 }

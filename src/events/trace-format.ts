@@ -8,6 +8,8 @@ export interface TraceOrgLine {
   attributes?: Record<string, string | number | boolean>;
   affiliates?: Array<{ org: string; relation: string }>;
   grants?: Array<{ purpose: string; models: string[]; expires_at?: string }>;
+  /** When the org (the account) was created (ISO 8601): linkage reads accounts opened together as a cohort. */
+  created_at?: string;
 }
 
 export interface TraceUsage {

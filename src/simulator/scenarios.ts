@@ -11,6 +11,7 @@ import * as X from './actors/logit-access.js';
 import { answerScale, scaleAnswers } from './answer-length.js';
 import { Corpora, type CorpusPlan, type Split } from './corpora.js';
 import { Networks } from './population.js';
+import { drawCreationTimes } from './org-creation.js';
 import { Rng } from './rng.js';
 import { resetRequestIds } from './trace-request.js';
 
@@ -152,6 +153,7 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
   // Drawn after every actor, so an actor's own traffic is the same whatever its answers' lengths.
   const lengths = root.fork(4242);
   for (const x of outputs) scaleAnswers(x.requests, answerScale(lengths));
+  drawCreationTimes(outputs, new Rng(o.seed).fork(77_777), SCENARIO_START);
   const requests = outputs.flatMap((x) => x.requests);
   // Stable sort by time keeps the trace ordered and deterministic.
   const order = requests.map((r, i) => ({ r, i, t: Date.parse(r.ts) })).sort((a, b) => a.t - b.t || a.i - b.i);

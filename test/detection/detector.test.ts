@@ -75,6 +75,17 @@ test('an org without an org line is created on the fly and reported; it has no g
   assert.ok(snap.orgs.find((o) => o.org === REDTEAM)!.activities.some((a) => a.label === 'safety_probing'));
 });
 
+test("an org line's creation time reaches linkage with each request; an unreadable one is left out", () => {
+  const req = fixtureLines('safety-sweep.jsonl').find((l): l is TraceRequestLine => l.type === 'request')!;
+  const recs: Array<{ org: string; created?: number }> = [];
+  const d = createDetector({ ...assets, shareLinks: (r) => recs.push(r) });
+  d.ingest({ type: 'org', id: 'org_a', created_at: '2026-07-01T10:00:00.000Z' });
+  d.ingest({ type: 'org', id: 'org_b', created_at: 'last tuesday' });
+  d.ingest({ ...req, org: 'org_a' });
+  d.ingest({ ...req, id: `${req.id}b`, org: 'org_b' });
+  assert.deepEqual(recs.map((r) => [r.org, r.created]), [['org_a', Date.parse('2026-07-01T10:00:00.000Z')], ['org_b', undefined]]);
+});
+
 test('safety_probing is only for orgs without a safety_evaluation grant', () => {
   const lines = fixtureLines('safety-sweep.jsonl').map((l) => (l.type === 'org' ? { ...l, grants: [{ purpose: 'safety_evaluation', models: ['*'] }] } : l));
   const { snap } = run(lines);

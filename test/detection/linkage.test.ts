@@ -486,6 +486,76 @@ test('linkage: a harness whose users nearly all opened their accounts in one bus
   assert.equal(l.clusterOf('org_eval0'), undefined);
 });
 
+test('linkage: accounts whose org lines say they were opened together are a cohort even in the linker\'s first day; customers opened over years are not', () => {
+  // The linker starts with a deployment: 300 developers (opened over the past two years) are all first seen in its
+  // first hours, and 12 evaluators run a public harness. Six hours in, 40 accounts of one operation start, each on
+  // its own static residential address with the stock SDK and the harness: they were opened in one half hour two
+  // days before. First seen in the warm-up, they would have no cohort; their creation time gives them one.
+  const rng = new Rng(37);
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  const harness = { suffixHash: 0x4243, shapeHash: 0x7778 };
+  for (let i = 0; i < 300; i++) {
+    const created = T0 - rng.next() * 700 * 24 * HOUR;
+    for (let k = 0; k < 3; k++) events.push({ ts: T0 + (0.2 + rng.next() * 20) * HOUR, org: `org_dev${i}`, r: { created, ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
+  }
+  for (let i = 0; i < 12; i++) {
+    const created = T0 - rng.next() * 700 * 24 * HOUR;
+    for (let k = 0; k < 4; k++) events.push({ ts: T0 + rng.next() * 24 * HOUR, org: `org_eval${i}`, r: { created, ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...harness } });
+  }
+  const batch = T0 - 2 * 24 * HOUR;
+  for (let h = 0; h < 40; h++) {
+    const net16 = `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}`;
+    const own = { created: batch + rng.next() * 0.5 * HOUR, ip24: `${net16}.${rng.int(0, 255)}.0/24`, ip16: `${net16}.0.0/16`, userAgent: 'sdk:openai/python', ...harness };
+    const born = T0 + (6 + rng.next() * 4) * HOUR;
+    for (let k = 0; k < 15; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: own });
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  const run = (withCreated: boolean, s = spec) => {
+    const { l } = linker(s);
+    for (const e of events) {
+      const { created, ...r } = e.r;
+      l.observe(record(e.org, { ts: e.ts, ...r, ...(withCreated ? { created } : {}) }));
+    }
+    return l;
+  };
+  const l = run(true);
+  const c = l.clusterOf('org_h0') ?? l.clusterOf('org_h1');
+  assert.ok(c, `the operation is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h2'))}`);
+  assert.ok(c.members.filter((m) => m.startsWith('org_h')).length >= 36, `${c.members.length} members`);
+  assert.deepEqual(c.members.filter((m) => !m.startsWith('org_h')), [], 'no developer or evaluator joins it');
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail))), 'the cohort is among the reasons');
+  assert.deepEqual(l.allClusters().filter((x) => x.members.some((m) => !m.startsWith('org_h'))).map((x) => x.members.length), [], 'no cluster of customers');
+  // The same trace without creation times, or with them switched off (customers imported in batches): first seen
+  // in the warm-up, the operation has no cohort and nothing else.
+  assert.equal(run(false).clusterOf('org_h0'), undefined);
+  assert.equal(run(true, { ...spec, cohort: { ...spec.cohort!, opened: false } }).clusterOf('org_h0'), undefined);
+});
+
+test('linkage: customers imported in two batches are no cohort with a value most of the first batch uses', () => {
+  // 1,000 customers, 220 of them created by an import in one hour and 780 in the next (the orgs' creation times say
+  // nothing of their owners); a legacy request shape is used by 200 of them, 160 from the first batch (80%, where
+  // the batch is 43% of the orgs the linker weighs shares against). Each on its own cloud address, a stock SDK.
+  // (A value concentrated so in one batch is a bundle by any tail bound; only its share being far above the
+  // batch's tells it from an operation. Imports in small batches need `opened: false`: docs/detection.md.)
+  const rng = new Rng(41);
+  const { l } = linker();
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  for (let i = 0; i < 1000; i++) {
+    const first = i < 220;
+    const created = T0 - 5 * 24 * HOUR + (first ? 0 : 3 * HOUR) + rng.next() * HOUR;
+    const legacy = first ? i < 160 : i < 260;
+    const r = { created, ip24: `34.${i % 250}.${i >> 2}.0/24`, ip16: `34.${i % 250}.0.0/16`, userAgent: i % 3 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: legacy ? 0xbad : 0x100 + (i % 9) };
+    // Every customer is seen on the first day; the legacy shape comes into use from the second (so its users are
+    // judged against the whole population, not the first few dozen orgs seen).
+    events.push({ ts: T0 + rng.next() * 24 * HOUR, org: `org_c${i}`, r: { ...r, shapeHash: 0x100 + (i % 9) } });
+    for (let k = 0; k < 4; k++) events.push({ ts: T0 + (1 + rng.next() * 2) * 24 * HOUR, org: `org_c${i}`, r });
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
+  const clustered = l.allClusters().reduce((n, c) => n + c.members.length, 0);
+  assert.ok(clustered <= 4, `${clustered} customers clustered: ${JSON.stringify(l.allClusters()[0]?.links.slice(0, 3))}`);
+});
+
 test('linkage: one account sharing a network\'s evidence by chance does not bring its own cluster into the network', () => {
   // A course: 30 students on one campus range with the course's system prompt, first seen over its first three days.
   // On day 3, 20 accounts of one operation open within half an hour, each on its own static residential address,

@@ -125,3 +125,12 @@ test('graded: a harvest\'s long-answer requests ask for an answer form a grader 
   }
   assert.equal(viewRequest(bodies(out).find((l) => l.id === 'chat')!.body).prompt, 'Solve 2x + 3 = 11.', 'a short answer is chat, not the harvest');
 });
+
+test('no-created drops the creation time from the chosen orgs\' org lines only, and leaves their requests as they were', () => {
+  const created = '2026-07-01T10:00:00.000Z';
+  const withCreated: TraceLine[] = [{ type: 'org', id: 'bad', created_at: created }, { type: 'org', id: 'good', created_at: created }, ...lines.slice(1)];
+  const out = perturbLines(withCreated, new Set(['bad']), ['no-created']);
+  assert.deepEqual(out[0], { type: 'org', id: 'bad' });
+  assert.deepEqual(out[1], withCreated[1]);
+  assert.deepEqual(out.slice(2), withCreated.slice(2));
+});

@@ -24,6 +24,8 @@ export interface LinkRecord extends TallyInput {
   itemKey?: number;
   /** Sent under a purpose the org holds a grant for: judged by scope rules, not part of combined traffic. */
   purpose?: boolean;
+  /** When the org was created (ms), from its org line: its cohort, instead of when it was first seen. */
+  created?: number;
 }
 
 // Stock SDK user agents repeat across requests: their linkable form is remembered (bounded), per client class.
@@ -41,7 +43,7 @@ function agentOf(userAgent: string, cls: number): string {
   return v;
 }
 
-export function linkRecordOf(org: string, s: RequestSignals, novelty: number, granted: boolean): LinkRecord {
+export function linkRecordOf(org: string, s: RequestSignals, novelty: number, granted: boolean, created?: number): LinkRecord {
   // One object shape for every record (absent values are undefined, which JSON drops).
   return {
     org,
@@ -57,6 +59,7 @@ export function linkRecordOf(org: string, s: RequestSignals, novelty: number, gr
     templateHash: s.templateHash,
     itemKey: itemKey(s.prompt, s.toolNames) || undefined,
     purpose: granted ? true : undefined,
+    created,
     flags: s.flags,
     cues: s.cues,
     topic: s.topic,

@@ -137,6 +137,8 @@ export class Linker {
    * customers, seen for the first time because it (or a trace) began.
    */
   private readonly cohortWarmupMs: number;
+  /** Whether creation times (org lines' `created_at`) register cohorts too (linkage.yaml cohort.opened). */
+  private readonly cohortOpened: boolean;
   private readonly scratchNats: Float64Array;
   private readonly scratchKeys: string[];
   /** The kind whose values count each kind's chances (chances_by; itself by default). */
@@ -179,6 +181,7 @@ export class Linker {
     this.containedGroups = new Set((spec.co_usage_contained ?? []).map((name) => groups.indexOf(name)).filter((g) => g >= 0));
     this.cohortMs = (spec.cohort?.bucket_minutes ?? []).map((m) => m * 60_000);
     this.cohortWarmupMs = (spec.cohort?.warmup_hours ?? 0) * 3_600_000;
+    this.cohortOpened = spec.cohort?.opened ?? true;
     this.scratchNats = new Float64Array(groups.length);
     this.scratchKeys = new Array<string>(groups.length).fill('');
     this.chancesOf = this.kinds.map((k, i) => {
@@ -322,7 +325,15 @@ export class Linker {
     reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
     // An org returning after eviction is first seen again: it comes back as a newcomer would. Its cohort finds no
     // partners: at its first request there is nothing else to compare; its harness's values find them later.
+    // An org whose creation time is known (its org line's) also registers the buckets it was opened in, warm-up or
+    // not: an existing customer was opened long before and shares them with few, while a network's accounts opened
+    // in one batch share them however early in the linker's life it first sees them. Accounts opened apart and
+    // used together (aged accounts) still share the buckets of their first use.
     if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false, false);
+    if (firstSeen && this.cohortOpened && typeof r.created === 'number' && Number.isFinite(r.created)) {
+      const born = Math.min(r.created, r.ts);
+      for (let i = 0; i < this.cohortMs.length; i++) reg(8 + this.cohortMs.length + i, 'cohort', Math.floor(born / this.cohortMs[i]!), `opened${this.cohortMs[i]! / 60_000}m`, false, false);
+    }
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
     if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
       candidates ??= new Set();
@@ -597,7 +608,12 @@ export class Linker {
         if (n * Math.log(1 / (same ? pSame : pInside)) <= Math.max(penalty, best?.nats ?? 0)) continue;
         const c = this.coUsers(small, large);
         const q = c / n;
-        const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE ? pInside : NaN;
+        // A cohort that holds a large share of the orgs (a busy day's newcomers; customers imported in two batches) is
+        // no operation's, however many of a common value's users it holds: a value's users inside one must be at
+        // least twice its share, as well as nearly all of them: 75% of a shape's 500 users among the customers imported
+        // in the first of two halves is not a bundle, though a tail bound over so many users is certain.
+        const cohortHolds = this.containedGroups.has(large.group);
+        const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE && (!cohortHolds || q >= 2 * pInside) ? pInside : NaN;
         if (c < MIN_CO_USERS || !(q > p)) continue;
         const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
         const nats = n * kl;

@@ -150,6 +150,12 @@ export const linkageSchema = z.strictObject({
      * trace) starts, its existing customers are first seen over its first day, and were not opened then.
      */
     warmup_hours: z.number().min(0).default(24),
+    /**
+     * Also register the buckets an org was opened in, when its org line says (`created_at`): accounts opened in one
+     * batch share them however early in the linker's life they are first used. Switch off for a deployment whose
+     * orgs were created by importing its customers in a few batches (their creation times say nothing).
+     */
+    opened: z.boolean().default(true),
   }).optional(),
   /** A wrapper or request shape counts for an org once it used it this many times. */
   min_value_uses: z.number().int().min(1),

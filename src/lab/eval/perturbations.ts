@@ -2,7 +2,7 @@
 // misuse actor's requests and leaves legitimate traffic alone (`--perturb-legit` does the reverse). A detector that
 // leaned on one way of sending (single-turn bodies, a pinned temperature, a scripted user agent, usage in the
 // response) loses the family that sends differently, or labels the app that does; one that reads behaviour keeps it.
-import type { TraceLine, TraceRequestLine } from '../../events/trace-format.js';
+import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 
@@ -95,7 +95,12 @@ function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | u
   return undefined;
 }
 
-export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation; families?: readonly string[] }> = {
+export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation; families?: readonly string[]; org?: (l: TraceOrgLine) => TraceOrgLine }> = {
+  'no-created': {
+    description: 'org lines without the accounts\' creation times (a trace from another gateway; orgs imported in one go)',
+    apply: (l) => l,
+    org: ({ created_at: _dropped, ...rest }) => rest,
+  },
   stream: { description: 'every request streamed', apply: (l) => withBody(l, (b) => ({ ...b, stream: true })) },
   system: {
     description: 'a constant system prompt on every request',
@@ -227,7 +232,7 @@ export function perturbationNames(): string[] {
 }
 
 /**
- * Applies the named perturbations, in order, to the requests of the given orgs; a perturbation that names actor
+ * Applies the named perturbations, in order, to the requests (and org lines) of the given orgs; a perturbation that names actor
  * families applies only to the orgs `familyOf` places in one of them.
  */
 export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[], familyOf: (org: string) => string | undefined = () => undefined): TraceLine[] {
@@ -238,6 +243,7 @@ export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, name
   });
   if (!ps.length) return lines;
   return lines.map((l) => {
+    if (l.type === 'org') return orgs.has(l.id) ? ps.reduce((x, p) => (p.org && (!p.families || p.families.includes(familyOf(l.id) ?? '')) ? p.org(x) : x), l) : l;
     if (l.type !== 'request' || !orgs.has(l.org)) return l;
     const family = familyOf(l.org);
     return ps.reduce((x, p) => (!p.families || (family !== undefined && p.families.includes(family)) ? p.apply(x) : x), l);
