@@ -161,3 +161,20 @@ test("harvest styles: some seeds' distillers ask for a graded answer form on the
   }
   assert.ok(graded >= 1 && graded < seeds.length, `${graded} of ${seeds.length} seeds grade their harvest`);
 });
+
+test('every account has a creation time before its first request; networks open theirs in one batch in some seeds and one by one in others', () => {
+  const modes = new Set<string>();
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const { lines, labels } = simulate({ scenario: 'mixed', seed, scale: 0.2 });
+    const first = new Map<string, number>();
+    for (const l of lines) if (l.type === 'request' && !first.has(l.org)) first.set(l.org, Date.parse(l.ts));
+    const created = new Map<string, number>();
+    for (const l of lines) if (l.type === 'org' && first.has(l.id)) created.set(l.id, Date.parse(l.created_at!));
+    for (const [org, t] of first) assert.ok(created.get(org)! <= t, `${org} opened before its first request`);
+    for (const a of labels.actors.filter((x) => x.network && x.orgs.length >= 5)) {
+      const ts = a.orgs.map((o) => created.get(o)!);
+      modes.add(Math.max(...ts) - Math.min(...ts) <= 6 * 3_600_000 ? 'batch' : 'apart');
+    }
+  }
+  assert.deepEqual([...modes].sort(), ['apart', 'batch']);
+});

@@ -589,14 +589,14 @@ export class Linker {
         const n = small.users.size;
         // Nearly the same orgs (an intersection over the union of CO_SHARE needs n >= CO_SHARE x the other's users),
         // or, for a network habit (a proxy range, rotating addresses), nearly all users of the one inside the other.
-        // Only a network may contain: a request shape names its API, and so its users run that API's SDK, whose
-        // users then contain the shape's without any common actor (fold A seed 11's small developers, linked so).
+        // Only a network (or a cohort, below) may contain: a request shape names its API, and so its users run that
+        // API's SDK, whose users then contain the shape's without any common actor (fold A seed 11's small
+        // developers, linked so).
         const same = n >= CO_SHARE * large.df;
         // A cohort may lie inside another value's users, or contain them: a harness whose users nearly all opened
         // their accounts in one stretch is an operation's even when the stretch's other newcomers outnumber it
-        // (fold A seed 1's tool hydra under `--perturb residential-static`: 86 of its 109 accounts linked instead
-        // of 3). The tail bound below is what keeps a value few orgs use, most of them first seen in one busy hour,
-        // from counting: such a cohort is a large share of the orgs seen.
+        // (a network split over two harness shapes, opened beside a launch day's developers: linkage.test.ts). The
+        // tail bound below keeps a value few orgs use, most of them first seen in one busy hour, from counting.
         const contains = this.containingGroups.has(x.group) || this.containingGroups.has(y.group) || this.containedGroups.has(small.group) || this.containedGroups.has(large.group);
         if (!same && !contains) continue;
         // The other value's share of the orgs seen. Those are rounded up to a power of two (so workers agree), which
