@@ -24,7 +24,7 @@ export interface LinkRecord extends TallyInput {
   itemKey?: number;
   /** Sent under a purpose the org holds a grant for: judged by scope rules, not part of combined traffic. */
   purpose?: boolean;
-  /** When the org was created (ms), from its org line: its cohort, instead of when it was first seen. */
+  /** When the org was created (ms), from its org line: the cohort it was opened in, beside that of its first use. */
   created?: number;
 }
 

@@ -242,10 +242,15 @@ export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, name
     return p;
   });
   if (!ps.length) return lines;
+  const applies = (p: (typeof ps)[number], family: string | undefined) => !p.families || (family !== undefined && p.families.includes(family));
   return lines.map((l) => {
-    if (l.type === 'org') return orgs.has(l.id) ? ps.reduce((x, p) => (p.org && (!p.families || p.families.includes(familyOf(l.id) ?? '')) ? p.org(x) : x), l) : l;
+    if (l.type === 'org') {
+      if (!orgs.has(l.id)) return l;
+      const family = familyOf(l.id);
+      return ps.reduce((x, p) => (p.org && applies(p, family) ? p.org(x) : x), l);
+    }
     if (l.type !== 'request' || !orgs.has(l.org)) return l;
     const family = familyOf(l.org);
-    return ps.reduce((x, p) => (!p.families || (family !== undefined && p.families.includes(family)) ? p.apply(x) : x), l);
+    return ps.reduce((x, p) => (applies(p, family) ? p.apply(x) : x), l);
   });
 }
