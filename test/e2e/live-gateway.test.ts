@@ -18,6 +18,7 @@ import type { Case } from '../../src/enforcement/case-model.js';
 import { customerWebhookSecret, verifyWebhook } from '../../src/enforcement/webhook-signature.js';
 import { playbookActionFor } from '../../src/enforcement/replay-action.js';
 import { simulate, type ScenarioLabels } from '../../src/simulator/scenarios.js';
+import { perturbLines } from '../../src/lab/eval/perturbations.js';
 import { ADMIN_TOKEN, actorOrgs, splitTrace, startSimGateway, waitFor, type SentRequest, type SimGateway } from './sim-gateway.js';
 import { adminCall } from '../support/admin-call.js';
 import { timeToEnforcement, tteTable } from './time-to-enforcement.js';
@@ -130,13 +131,17 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
 
     // The misuse actors an offline replay of the simulated trace labels are labelled live too (the gateway's
     // responses differ from the simulator's, so output lengths and the exact request of detection may differ).
-    const offline = await replayTrace([simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines.map((l) => JSON.stringify(l)).join('\n')], { actionFor: playbookActionFor });
+    // The live gateway's orgs were all created when the test applied its policy, not when the simulator opened them:
+    // the offline replay leaves the simulated creation times out too, so both judge the same evidence.
+    const simulated = simulate({ scenario: 'mixed', seed: SEED, scale: SCALE }).lines;
+    const asLive = perturbLines(simulated, new Set(simulated.flatMap((l) => (l.type === 'org' ? [l.id] : []))), ['no-created']);
+    const offline = await replayTrace([asLive.map((l) => JSON.stringify(l)).join('\n')], { actionFor: playbookActionFor });
     // Distillation also reads how long the answers are: the demo upstream answers at the simulated length, but in
     // its own words and token counts, so distillation's request of detection may differ; compared for the rest.
     for (const a of labels.actors.filter((x) => x.kind === 'misuse' && !x.expected.includes('distillation')))
       for (const id of a.orgs) {
         const off = offline.orgs.find((o) => o.org === id)!;
-        for (const l of a.expected) if (off.activities.some((x) => x.label === l)) assert.ok(liveByOrg.get(id)!.activities.some((x) => x.label === l), `${id}: ${l} live as offline`);
+        for (const l of a.expected) if (off.activities.some((x) => x.label === l)) assert.ok(liveByOrg.get(id)!.activities.some((x) => x.label === l), `${id}: ${l} live as offline (live: ${liveByOrg.get(id)!.requests} requests, labels ${liveByOrg.get(id)!.activities.map((x) => x.label).join(',') || 'none'}, cluster ${liveByOrg.get(id)!.cluster} of ${live.clusters.find((c) => c.id === liveByOrg.get(id)!.cluster)?.orgs.length ?? 0}; offline: ${off.requests} requests, cluster ${off.cluster} of ${offline.clusters.find((c) => c.id === off.cluster)?.orgs.length ?? 0})`);
       }
     const labelled = replay.orgs.filter((o) => o.activities.length).length;
     assert.ok(labelled >= 10, `the comparison covers real detections (${labelled} labelled orgs)`);
