@@ -358,13 +358,14 @@ export function createDetector(opts: DetectorOptions): Detector {
     const affiliates: OrgLineFacts['affiliates'] = [];
     for (const a of Array.isArray(line.affiliates) ? line.affiliates.slice(0, 64) : [])
       if (a && typeof a.org === 'string' && typeof a.relation === 'string') affiliates.push({ org: a.org, relation: a.relation });
+    const created = typeof line.created_at === 'string' ? Date.parse(line.created_at) : NaN;
     o.facts = {
       known: true,
       ...(typeof line.name === 'string' ? { name: line.name } : {}),
       attributes: line.attributes && typeof line.attributes === 'object' ? { ...line.attributes } : {},
       grants,
       affiliates,
-      ...(typeof line.created_at === 'string' && Number.isFinite(Date.parse(line.created_at)) ? { created: Date.parse(line.created_at) } : {}),
+      ...(Number.isFinite(created) ? { created } : {}),
     };
   }
 

@@ -92,10 +92,7 @@ export class PgliteDriver implements SqlDriver {
     private readonly opts: PgliteOpenOptions,
   ) {
     worker.on('message', (m: FromPgliteThread) => {
-      const p = this.state.pending.get(m.id);
-      this.state.pending.delete(m.id);
-      // An idle store does not keep the process alive; a statement in flight does.
-      if (this.state.pending.size === 0) worker.unref();
+      const p = this.take(m.id);
       if (m.error) p?.reject(threadFailure(m.error));
       else p?.resolve(m.value);
     });
@@ -125,6 +122,14 @@ export class PgliteDriver implements SqlDriver {
     return driver;
   }
 
+  /** Removes message `id`'s waiter. An idle store does not keep the process alive; a statement in flight does. */
+  private take(id: number): { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined {
+    const p = this.state.pending.get(id);
+    this.state.pending.delete(id);
+    if (this.state.pending.size === 0) this.worker.unref();
+    return p;
+  }
+
   /** Waits for the answer to message `id`. */
   private answer<T>(id: number): Promise<T> {
     if (this.state.stopped) return Promise.reject(this.state.stopped);
@@ -142,10 +147,7 @@ export class PgliteDriver implements SqlDriver {
       this.worker.postMessage({ ...m, id });
     } catch (e) {
       // A parameter the thread cannot be sent (a function, say): this call fails, the store goes on.
-      const p = this.state.pending.get(id);
-      this.state.pending.delete(id);
-      if (this.state.pending.size === 0) this.worker.unref();
-      p?.reject(e instanceof Error ? e : new Error(String(e)));
+      this.take(id)?.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return answered;
   }

@@ -329,11 +329,11 @@ export class Linker {
     // not: an existing customer was opened long before and shares them with few, while a network's accounts opened
     // in one batch share them however early in the linker's life it first sees them. Accounts opened apart and
     // used together (aged accounts) still share the buckets of their first use.
-    if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) for (let i = 0; i < this.cohortMs.length; i++) reg(8 + i, 'cohort', Math.floor(r.ts / this.cohortMs[i]!), `${this.cohortMs[i]! / 60_000}m`, false, false);
-    if (firstSeen && this.cohortOpened && typeof r.created === 'number' && Number.isFinite(r.created)) {
-      const born = Math.min(r.created, r.ts);
-      for (let i = 0; i < this.cohortMs.length; i++) reg(8 + this.cohortMs.length + i, 'cohort', Math.floor(born / this.cohortMs[i]!), `opened${this.cohortMs[i]! / 60_000}m`, false, false);
-    }
+    const cohorts = (at: number, slot: number, prefix: string): void => {
+      for (let i = 0; i < this.cohortMs.length; i++) reg(slot + i, 'cohort', Math.floor(at / this.cohortMs[i]!), `${prefix}${this.cohortMs[i]! / 60_000}m`, false, false);
+    };
+    if (firstSeen && r.ts >= this.since + this.cohortWarmupMs) cohorts(r.ts, 8, '');
+    if (firstSeen && this.cohortOpened && typeof r.created === 'number' && Number.isFinite(r.created)) cohorts(Math.min(r.created, r.ts), 8 + this.cohortMs.length, 'opened');
     // Co-activity grows slowly: watched partners are re-checked every few new active buckets.
     if (newBucket && st.buckets.length % RECHECK_BUCKETS === 0 && st.watched.size > 0) {
       candidates ??= new Set();
