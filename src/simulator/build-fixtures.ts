@@ -26,6 +26,8 @@ export const FIXTURES: Array<{ file: string; scenario: string; seed: number; sca
   { file: 'scope-drift.jsonl', scenario: 'scope-drift', seed: 15, scale: 0.8 },
   { file: 'vendor.jsonl', scenario: 'vendor', seed: 16, scale: 0.8 },
   { file: 'distiller.jsonl', scenario: 'distiller', seed: 18, scale: 0.5 },
+  // The same harvest twice as long (659 requests): long enough for a score to hold over two full windows.
+  { file: 'distiller-long.jsonl', scenario: 'distiller', seed: 18, scale: 1 },
   // A harvest of tool use beside an agent platform and a coding agent (both offer tools on every request).
   { file: 'tool-use.jsonl', scenario: 'tool-use', seed: 19, scale: 0.5 },
   // A class running one evaluation from every student's account, beside a hydra: linked alike, told apart by items.

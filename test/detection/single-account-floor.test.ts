@@ -33,3 +33,24 @@ test('single-account distillation: judged from the hundredth request, whatever t
   assert.deepEqual(early.rules, []);
   assert.ok(after(140).rules.includes('distill.reasoning-harvest'), 'labelled once 100 requests are in and the score held for 10 more');
 });
+
+test('single-account distillation: a score held under the bar for two full windows is labelled, not before', () => {
+  // Only the persistent rule: what it adds is a harvest whose score never reaches 0.9 but holds above 0.75.
+  const rules = assets.rules.filter((r) => r.spec.id === 'distill.persistent-harvest');
+  assert.equal(rules.length, 1);
+  const run = (limit: number) => {
+    const d = createDetector({ ...assets, rules });
+    let sent = 0;
+    for (const l of fixtureLines('distiller-long.jsonl')) {
+      if (l.type === 'request' && l.org === 'org_distill_0' && ++sent > limit) break;
+      d.ingest(l);
+    }
+    return d.snapshot().orgs.find((o) => o.org === 'org_distill_0')?.activities.find((a) => a.label === 'distillation');
+  };
+  // 200 requests fill the window, and the score must then hold for 200 more: nothing at 398.
+  assert.equal(run(398), undefined);
+  const held = run(Infinity);
+  assert.ok(held, 'labelled once the score held for a second full window');
+  assert.ok(held.first_detected.request >= 399, `first detected at ${held.first_detected.request}`);
+  assert.deepEqual(held.rules, ['distill.persistent-harvest']);
+});
