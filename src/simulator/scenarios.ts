@@ -12,6 +12,7 @@ import { answerScale, scaleAnswers } from './answer-length.js';
 import { Corpora, type CorpusPlan, type Split } from './corpora.js';
 import { Networks } from './population.js';
 import { drawCreationTimes } from './org-creation.js';
+import { drawReasoningModels } from './reasoning-models.js';
 import { Rng } from './rng.js';
 import { resetRequestIds } from './trace-request.js';
 
@@ -154,6 +155,7 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
   const lengths = root.fork(4242);
   for (const x of outputs) scaleAnswers(x.requests, answerScale(lengths));
   drawCreationTimes(outputs, new Rng(o.seed).fork(77_777), SCENARIO_START);
+  drawReasoningModels(outputs, new Rng(o.seed).fork(55_555));
   const requests = outputs.flatMap((x) => x.requests);
   // Stable sort by time keeps the trace ordered and deterministic.
   const order = requests.map((r, i) => ({ r, i, t: Date.parse(r.ts) })).sort((a, b) => a.t - b.t || a.i - b.i);

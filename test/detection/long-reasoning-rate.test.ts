@@ -44,10 +44,15 @@ test('long reasoning rate: the share of reasoning requests answered at length, w
   assert.equal(mixed.rate, 0.5, 'chat does not dilute it');
   assert.equal(mixed.share, pure.share / 2, 'where it halves the share of all requests');
   assert.equal(mixed.clusterRate, 0.5, 'a cluster aggregate reads it as a window does');
-  // Asked by a parameter instead of in words.
+  // Asked by the reasoning parameter alone, a third of the answers long: how an application on a reasoning model
+  // sends every request (its reports or stories are long answers), so none is a long answer to reasoning asked for
+  // in the answer; the same answers to prompts asking for steps in words are.
   const byParam = Array.from({ length: 30 }, (_, i) => line(i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, i < 10 ? 3000 : 500, { reasoning_effort: 'high' }, 2000));
   const p = read(byParam);
-  assert.ok(p.rate !== undefined && Math.abs(p.rate - 1 / 3) < 1e-9, `by parameter: ${p.rate}`);
+  assert.equal(p.rate, 0, `by parameter alone: ${p.rate}`);
+  assert.equal(p.share, 0);
+  const inWords = read(byParam.map((l, i) => line(i, `${EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]}\n\nShow your reasoning step by step.`, i < 10 ? 3000 : 500, { reasoning_effort: 'high' }, 2000)));
+  assert.ok(inWords.rate !== undefined && Math.abs(inWords.rate - 1 / 3) < 1e-9, `asked in words too: ${inWords.rate}`);
   // Asked in words by some requests and by a parameter by others, every answer long: counted against the larger
   // group (the tally keeps no union), never above 1.
   const both = read([...harvest(30, () => 1500), ...Array.from({ length: 20 }, (_, i) => line(100 + i, EVERYDAY_ITEMS[i % EVERYDAY_ITEMS.length]!, 1500, { reasoning_effort: 'high' }, 500))]);

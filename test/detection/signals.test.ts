@@ -377,3 +377,20 @@ test('a request whose prompt was seen before gets the signals it would get read 
   const graded = extractSignals(ask(item, 'Answer with the letter of the correct option only.') as never, 0, kept);
   assert.notEqual(graded.cues, extractSignals(ask(item) as never, 0, kept).cues, 'a system prompt with an answer format adds a cue');
 });
+
+test('a long answer to a request on a reasoning model is long output, not long reasoning, unless the prompt asks for the steps', () => {
+  // An application moved to a reasoning model sends the reasoning field on every request; a story it asks for is a
+  // long answer, and the thinking (reported apart) is not part of it.
+  const models = { fingerprints, text, disabled: new Set<never>() };
+  const line = (content: string) => ({
+    type: 'request' as const, id: 'r', ts: '2026-01-01T00:00:00Z', org: 'o', key: 'k', api: 'openai' as const, endpoint: '/v1/chat/completions',
+    body: { model: 'm', reasoning_effort: 'medium', messages: [{ role: 'user', content }] },
+    response: { status: 200, usage: { input_tokens: 60, output_tokens: 4400, reasoning_tokens: 2000 } },
+  });
+  const story = extractSignals(line('Write a short story about a lighthouse keeper who finds a message in a bottle.'), 0, models).flags;
+  assert.ok(story & F.REASONING, 'it asks for reasoning');
+  assert.ok(story & F.LONG_OUTPUT, 'its answer is long');
+  assert.equal(story & F.LONG_REASONING, 0, 'the parameter alone does not make it long reasoning');
+  const steps = extractSignals(line('How many ways can 8 rooks be placed on a chessboard so none attack each other? Show all of your reasoning step by step.'), 0, models).flags;
+  assert.ok(steps & F.LONG_REASONING, 'asking for the steps in words does');
+});

@@ -178,3 +178,36 @@ test('every account has a creation time before its first request; networks open 
   }
   assert.deepEqual([...modes].sort(), ['apart', 'batch']);
 });
+
+test('some applications run on a reasoning model: every request of theirs asks for reasoning, with no temperature and thinking tokens reported apart', () => {
+  const onModel = new Set<string>();
+  let legit = 0;
+  for (const seed of [1, 2, 3]) {
+    const { lines, labels } = simulate({ scenario: 'mixed', seed, scale: 0.2 });
+    const byOrg = new Map<string, TraceRequestLine[]>();
+    for (const l of lines) if (l.type === 'request') byOrg.set(l.org, [...(byOrg.get(l.org) ?? []), l]);
+    const medium = (l: TraceRequestLine) => {
+      const b = l.body as Record<string, unknown>;
+      return b.reasoning_effort === 'medium' || (b.reasoning as { effort?: string } | undefined)?.effort === 'medium' || (b.thinking as { budget_tokens?: number } | undefined)?.budget_tokens === 2048;
+    };
+    for (const a of labels.actors) {
+      const reqs = a.orgs.flatMap((o) => byOrg.get(o) ?? []);
+      const moved = reqs.filter(medium);
+      if (a.kind === 'misuse') {
+        assert.equal(moved.length, 0, `${a.actor}: misuse traffic is never moved`);
+        continue;
+      }
+      legit++;
+      if (!moved.length) continue;
+      onModel.add(`${seed}:${a.actor}`);
+      // All or nothing: an application moves to a reasoning model, not some of its requests.
+      assert.equal(moved.length, reqs.length, `${a.actor}: every request asks for reasoning`);
+      for (const l of moved) {
+        assert.equal((l.body as Record<string, unknown>).temperature, undefined);
+        const u = l.response?.usage;
+        if (u) assert.ok((u.reasoning_tokens ?? 0) >= 300 && u.output_tokens > u.reasoning_tokens!, `${l.id}: thinking reported apart`);
+      }
+    }
+  }
+  assert.ok(onModel.size >= 2 && onModel.size < legit / 2, `${onModel.size} of ${legit} applications on a reasoning model`);
+});

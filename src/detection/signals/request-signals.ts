@@ -405,10 +405,13 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   // register the topic heads never saw still reads as an item, or carries a harness's answer format).
   if (!(flags & F.HARMFUL) && flags & (F.CAPABILITY | F.EVAL | F.EVAL_ITEM | F.BENCH)) flags |= F.CAPABILITY_WORK;
   if (view.reasoningRequested && !cuesOff) flags |= F.REASONING;
-  // A long answer to a request for reasoning, whatever form it asks the answer in: a rejection-sampling harvest asks
-  // for a graded form too (a boxed answer it checks against a key before keeping the trace), and an evaluation's
-  // answers cut at its own ceiling are not long output.
-  if (flags & F.LONG_OUTPUT && (flags & F.REASONING || cues & (CUE_COT | CUE_COERCION))) flags |= F.LONG_REASONING;
+  // A long answer to a prompt that asks for the reasoning in the answer, whatever form it asks the answer in: a
+  // rejection-sampling harvest asks for a graded form too (a boxed answer it checks against a key before keeping the
+  // trace), and an evaluation's answers cut at its own ceiling are not long output. The reasoning field alone does
+  // not count: it is how an application on a reasoning model sends every request, and a fiction app's stories or a
+  // lab's reports are long answers to it (a fifth of the simulated applications run on one; counting the field, the
+  // fiction app was suspended as a distiller in 4 of 10 runs).
+  if (flags & F.LONG_OUTPUT && cues & (CUE_COT | CUE_COERCION)) flags |= F.LONG_REASONING;
   // Reasoning asked for without a graded answer form: a chain-of-thought evaluation asks for the steps too, but to
   // grade the final answer it says how to give it (a letter, a boxed number, a JSON key); a harvest wants the steps.
   if (cues & CUE_COT && !(cues & CUE_GRADED)) flags |= F.OPEN_COT;

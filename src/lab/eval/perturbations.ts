@@ -5,6 +5,7 @@
 import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../events/trace-format.js';
 import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
+import { onReasoningModel } from '../../simulator/reasoning-models.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -165,16 +166,7 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
   },
   reasoning: {
     description: 'a reasoning model: every request asks for reasoning (extended thinking, reasoning_effort) without a temperature, and every answer counts its thinking tokens (reported apart, as the gateway records them)',
-    apply: (l) => {
-      const thinking = 300 + (fnv1a(l.id) % 2700);
-      const out = withBody(l, (b) => {
-        const { temperature: _refused, ...rest } = b;
-        if (l.api === 'anthropic') return { ...rest, max_tokens: Math.max(Number(b.max_tokens) || 0, 4096), thinking: { type: 'enabled', budget_tokens: 2048 } };
-        return isResponsesBody(b) ? { ...rest, reasoning: { effort: 'medium' } } : { ...rest, reasoning_effort: 'medium' };
-      });
-      const usage = out.response?.usage;
-      return usage ? { ...out, response: { ...out.response!, usage: { ...usage, output_tokens: usage.output_tokens + thinking, reasoning_tokens: (usage.reasoning_tokens ?? 0) + thinking } } } : out;
-    },
+    apply: onReasoningModel,
   },
   noise: {
     description: 'Best-of-N style noise on every prompt: inner letters of words shuffled and letter case flipped at random (a red-team harness that augments each item to get past refusals)',
