@@ -124,3 +124,8 @@ export const SIM_MODELS: Record<Api, readonly string[]> = {
 export function modelName(api: Api, pick: <T>(xs: readonly T[]) => T): string {
   return pick(SIM_MODELS[api]);
 }
+
+/** Whether a request body is an OpenAI Responses API body (its conversation is `input`), whose fields differ from chat completions'. */
+export function isResponsesBody(b: Record<string, unknown>): boolean {
+  return Array.isArray(b.input) || typeof b.input === 'string';
+}

@@ -6,6 +6,7 @@ import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../events/tra
 import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { onReasoningModel } from '../../simulator/reasoning-models.js';
+import { isResponsesBody } from '../../simulator/trace-request.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -86,8 +87,6 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   return b ? { ...l, body: f(b) } : l;
 }
 
-/** An OpenAI Responses API body (its conversation is `input`), whose fields differ from chat completions'. */
-const isResponsesBody = (b: Body): boolean => Array.isArray(b.input) || typeof b.input === 'string';
 
 /** The chat-shaped conversation of a body (messages, or Responses input items), undefined for a string input. */
 function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | undefined {
