@@ -7,17 +7,12 @@ import type { TraceRequestLine } from '../events/trace-format.js';
 import { fnv1a } from '../detection/text/hash.js';
 import type { ActorOutput } from './actors/actor.js';
 import type { Rng } from './rng.js';
-import { isResponsesBody } from './trace-request.js';
+import { asksForReasoning, isResponsesBody } from './trace-request.js';
 
 /** Share of legitimate actors that run on a reasoning model. */
 export const REASONING_APP_SHARE = 0.2;
 
 type Body = Record<string, unknown>;
-
-/** Whether a request already asks for reasoning (an agent's extended thinking). */
-function asksForReasoning(b: Body): boolean {
-  return b.thinking !== undefined || b.reasoning_effort !== undefined || b.reasoning !== undefined;
-}
 
 /**
  * The request as an application on a reasoning model sends it: the reasoning field instead of a temperature (an

@@ -110,7 +110,7 @@ function responsesParams(p: Record<string, unknown>): Record<string, unknown> {
 function usageOf(r: RequestSpec, inTok: number): TraceUsage {
   const answer = Math.max(1, Math.round(r.outputTokens));
   const p = r.params ?? {};
-  const reasoning = p.thinking !== undefined || p.reasoning_effort !== undefined || p.reasoning !== undefined ? Math.round(answer * 1.5) : 0;
+  const reasoning = asksForReasoning(p) ? Math.round(answer * 1.5) : 0;
   return { input_tokens: inTok, output_tokens: answer + reasoning, ...(reasoning ? { reasoning_tokens: reasoning } : {}) };
 }
 
@@ -128,4 +128,9 @@ export function modelName(api: Api, pick: <T>(xs: readonly T[]) => T): string {
 /** Whether a request body is an OpenAI Responses API body (its conversation is `input`), whose fields differ from chat completions'. */
 export function isResponsesBody(b: Record<string, unknown>): boolean {
   return Array.isArray(b.input) || typeof b.input === 'string';
+}
+
+/** Whether request parameters (or a body) ask for the model's reasoning: extended thinking, reasoning_effort, or Responses' reasoning. */
+export function asksForReasoning(p: Record<string, unknown>): boolean {
+  return p.thinking !== undefined || p.reasoning_effort !== undefined || p.reasoning !== undefined;
 }

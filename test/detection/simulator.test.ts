@@ -185,7 +185,12 @@ test('some applications run on a reasoning model: every request of theirs asks f
   for (const seed of [1, 2, 3]) {
     const { lines, labels } = simulate({ scenario: 'mixed', seed, scale: 0.2 });
     const byOrg = new Map<string, TraceRequestLine[]>();
-    for (const l of lines) if (l.type === 'request') byOrg.set(l.org, [...(byOrg.get(l.org) ?? []), l]);
+    for (const l of lines) {
+      if (l.type !== 'request') continue;
+      const list = byOrg.get(l.org);
+      if (list) list.push(l);
+      else byOrg.set(l.org, [l]);
+    }
     const medium = (l: TraceRequestLine) => {
       const b = l.body as Record<string, unknown>;
       return b.reasoning_effort === 'medium' || (b.reasoning as { effort?: string } | undefined)?.effort === 'medium' || (b.thinking as { budget_tokens?: number } | undefined)?.budget_tokens === 2048;

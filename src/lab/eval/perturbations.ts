@@ -87,7 +87,6 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   return b ? { ...l, body: f(b) } : l;
 }
 
-
 /** The chat-shaped conversation of a body (messages, or Responses input items), undefined for a string input. */
 function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | undefined {
   if (Array.isArray(b.messages)) return { key: 'messages', list: b.messages };
