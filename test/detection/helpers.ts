@@ -25,15 +25,6 @@ export function fixtureLabels(name: string): ScenarioLabels {
   return JSON.parse(readFileSync(labelsPath(fixturePath(name)), 'utf8')) as ScenarioLabels;
 }
 
-/** Waits until cond holds (polled every 25 ms), or fails naming what it waited for. */
-export async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /**
  * End of a stream-worker test: stops the workers still running (before their streams are deleted, so a failure
  * shows as itself and not as a read of a deleted stream), deletes the test's keys and closes its connections.

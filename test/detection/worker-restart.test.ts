@@ -9,7 +9,8 @@ import { createDetector, type Detector, type DetectorCheckpoint } from '../../sr
 import { createDetectWorker, type DetectWorker } from '../../src/detection/stream/detect-worker.js';
 import { publishTraceLine, streamKeys } from '../../src/detection/stream/redis-streams.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { fixtureLines, stopWorkersAndClean, until } from './helpers.js';
+import { fixtureLines, stopWorkersAndClean } from './helpers.js';
+import { until } from '../support/until.js';
 
 const url = process.env.MOAT_TEST_REDIS_URL;
 

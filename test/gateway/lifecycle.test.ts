@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startHarness, type Harness } from './harness.js';
 import { MoatError } from '../../src/errors/moat-error.js';
+import { until } from '../support/until.js';
 
 let h: Harness;
 before(async () => {
@@ -21,14 +22,6 @@ const streamBody = (model = 'demo-claude') =>
 function post(path: string, body: string, key = h.secret) {
   return request(h.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' }, body });
 }
-
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 test('every response carries x-request-id (and request-id for Anthropic), matching the event id', async () => {
   const r = await post('/v1/messages', JSON.stringify({ model: 'demo-claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
@@ -79,7 +72,7 @@ test('client disconnect aborts the upstream stream; usage counted as far as it w
     got += c.toString();
     if (got.includes('content_block_delta')) break; // leaving the loop destroys the response
   }
-  await until(() => h.demo.stats.abortedStreams > before);
+  await until(() => h.demo.stats.abortedStreams > before, 'the upstream stream to be aborted', 2_000, 5);
   const [ev] = await h.takeEvents(1);
   assert.equal(ev?.status, 499);
   assert.ok(ev!.usage.input_tokens > 0, 'input tokens from message_start');
@@ -115,7 +108,7 @@ test('drain: refuses new requests with 503, lets a short stream finish, then res
     own.demo.setBehavior({ chunkDelayMs: 15 });
     const r = await request(own.url + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': own.secret }, body: streamBody() });
     const done = r.body.text();
-    await until(() => own.hot.inFlight === 1);
+    await until(() => own.hot.inFlight === 1, 'the call to be in flight', 2_000, 5);
     const drained = own.hot.drain(5000);
     const refused = await request(own.url + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': own.secret }, body: streamBody() });
     assert.equal(refused.statusCode, 503);
@@ -136,7 +129,7 @@ test('drain: past the deadline a running stream ends with a shutting_down error 
     own.demo.setBehavior({ chunkDelayMs: 200 });
     const r = await request(own.url + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${own.secret}` }, body: streamBody('demo-gpt') });
     const done = r.body.text();
-    await until(() => own.hot.inFlight === 1);
+    await until(() => own.hot.inFlight === 1, 'the call to be in flight', 2_000, 5);
     await new Promise((res) => setTimeout(res, 50));
     const t0 = Date.now();
     await own.hot.drain(100);

@@ -9,6 +9,7 @@ import { createRedisLimiter } from '../../src/limits/redis-limiter.js';
 import { cleanupRedis, REDIS_URL, redisSkip, runPrefix } from './redis-test-support.js';
 import { input, limitsDoc, TestClock } from './limit-fixtures.js';
 import { FaultProxy } from '../faults/fault-proxy.js';
+import { until } from '../support/until.js';
 
 after(cleanupRedis);
 
@@ -16,15 +17,6 @@ function capture() {
   const lines: Array<{ msg: string; level: number }> = [];
   const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
   return { lines, logger };
-}
-
-async function until(cond: () => Promise<boolean>, ms = 8_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50)); // real wait for a real reconnect (not limit timing)
-  }
-  assert.fail('condition not reached');
 }
 
 const gauge = async (reg: Registry) => (await reg.getSingleMetric('moat_limits_backend_up')!.get()).values[0]?.value;
@@ -61,11 +53,11 @@ test('[redis] fail-open: Redis gone -> local limits, metric and one log line; Re
     await proxy.restore();
     clock.advance(61_000);
     const before = l.roundTrips;
-    await until(async () => (await l.admit(input(clock))).ok && (await gauge(registry)) === 1);
+    await until(async () => (await l.admit(input(clock))).ok && (await gauge(registry)) === 1, 'Redis back and the limiter on it', 8_000, 50);
     assert.ok(l.roundTrips > before);
     assert.equal(lines.filter((x) => /reachable again/.test(x.msg)).length, 1);
     // Back on Redis: the shared counter (one admission at T0 + 61 s window) enforces again.
-    await until(async () => !(await l.admit(input(clock))).ok);
+    await until(async () => !(await l.admit(input(clock))).ok, 'the limit to bite', 8_000, 50);
   } finally {
     await l.close();
     await proxy.close();
@@ -95,7 +87,7 @@ test('[redis] fail-closed: Redis unreachable at start -> 503 limits_unavailable;
     assert.equal(r.error.status, 503);
     assert.ok(lines.some((x) => /failing closed/.test(x.msg)));
     await proxy.restore();
-    await until(async () => (await l.admit(input(clock))).ok);
+    await until(async () => (await l.admit(input(clock))).ok, 'admission', 8_000, 50);
     assert.equal(await gauge(registry), 1);
   } finally {
     await l.close();

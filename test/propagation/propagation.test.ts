@@ -14,6 +14,7 @@ import { runMigrations } from '../../src/store/migrate.js';
 import { createOrg } from '../../src/store/orgs-repo.js';
 import { PostgresDriver } from '../../src/store/postgres-driver.js';
 import { percentile, startGatewayProcess, startLoad, type GatewayProcess, type Sample } from './gateway-processes.js';
+import { until } from '../support/until.js';
 
 const DB = process.env.MOAT_TEST_DATABASE_URL;
 const REDIS = process.env.MOAT_TEST_REDIS_URL;
@@ -44,14 +45,6 @@ function withSearchPath(url: string, s: string): string {
 async function admin(g: GatewayProcess, body: unknown): Promise<void> {
   const res = await fetch(`${g.url}/admin/orgs/victim/status`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`status change via ${g.name}: HTTP ${res.status} ${await res.text()}`);
-}
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 before(async () => {
@@ -103,7 +96,7 @@ test('a revocation reaches 3 processes through the bus within 1 s, and a process
   const admittedAfter = (g: number, t: number) => load.samples.some((s) => s.gateway === g && s.sent >= t && s.status === 200);
   const deniedAfter = (g: number, t: number) => load.samples.some((s) => s.gateway === g && s.sent >= t && s.code === 'org_revoked');
   try {
-    await until(() => gateways.every((_, g) => admittedAfter(g, 0)), 10_000, 'every gateway to admit the org before the first revocation');
+    await until(() => gateways.every((_, g) => admittedAfter(g, 0)), 'every gateway to admit the org before the first revocation', 10_000);
     const busDelays: number[] = [];
     const lostBusDelays: number[] = [];
     const violations: Sample[] = [];
@@ -112,9 +105,9 @@ test('a revocation reaches 3 processes through the bus within 1 s, and a process
       const t0 = performance.now();
       await admin(via, { status: 'revoked', reason: 'propagation test', clause: 'ToS §2.3' });
       const t1 = performance.now();
-      await until(() => gateways.every((_, g) => deniedAfter(g, t1)), 5_000, `round ${round}: every gateway to deny`);
+      await until(() => gateways.every((_, g) => deniedAfter(g, t1)), `round ${round}: every gateway to deny`, 5_000);
       // Let a full second pass, so any gateway still admitting past the limit would show up.
-      await until(() => performance.now() > t1 + LIMIT_MS + 100, 5_000, 'the limit to pass');
+      await until(() => performance.now() > t1 + LIMIT_MS + 100, 'the limit to pass', 5_000);
       const r0 = performance.now();
       await admin(via, { status: 'active', reason: 'propagation test over' });
       const r1 = performance.now();
@@ -125,7 +118,7 @@ test('a revocation reaches 3 processes through the bus within 1 s, and a process
         const delay = Math.max(0, firstDenied - t1);
         (g < BUS_PROCESSES ? busDelays : lostBusDelays).push(delay);
       });
-      await until(() => gateways.every((_, g) => admittedAfter(g, r1)), 5_000, `round ${round}: every gateway to admit again`);
+      await until(() => gateways.every((_, g) => admittedAfter(g, r1)), `round ${round}: every gateway to admit again`, 5_000);
     }
     const ms = (v: number) => Math.round(v * 10) / 10;
     const report = {

@@ -14,6 +14,7 @@ import type { PolicyRules } from '../../src/policy/policy-rules.js';
 import type { SqlDriver } from '../../src/sql/sql-driver.js';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.js';
 import { createGrant } from '../../src/store/grants-repo.js';
+import { until } from '../support/until.js';
 
 /** The test's driver, with a switch that makes every read fail as if PostgreSQL were unreachable. */
 function cuttable(d: SqlDriver): SqlDriver & { cut: boolean } {
@@ -47,12 +48,6 @@ const meta = { actor: 'test' };
 const settle = () => new Promise((r) => setTimeout(r, 50));
 /** Waits until `cond` holds (the view reloads through several store statements, each a round trip to the store's
  * thread), failing after 10 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() - started > 10_000) assert.fail(`not within 10 s: ${what}`);
-  }
-}
-
 describe('PolicyView', () => {
   let driver: PgliteDriver;
   before(async () => {
@@ -119,13 +114,13 @@ describe('PolicyView', () => {
     view.onSwap((s) => swaps.push(s.version));
     const o = await createOrg(driver, meta, { name: 'v-bus' });
     await bus.publish(o.change);
-    await until(() => view.current().orgs.has(o.result.id), 'the published change applied');
+    await until(() => view.current().orgs.has(o.result.id), 'the published change applied', 10_000);
     // A change whose broadcast was lost: only the periodic check can find it.
     const lost = await setOrgStatus(driver, meta, 'v-bus', { status: 'revoked', reason: 'lost message' });
     await settle();
     assert.equal(view.current().orgs.get(o.result.id)?.status, 'active');
     clock.tick();
-    await until(() => view.current().orgs.get(o.result.id)?.status === 'revoked', 'the version check found the lost change');
+    await until(() => view.current().orgs.get(o.result.id)?.status === 'revoked', 'the version check found the lost change', 10_000);
     assert.equal(view.current().version, lost.change.version);
     assert.deepEqual(swaps, [o.change.version, lost.change.version]);
     assert.equal(await view.checkVersion(), false);
