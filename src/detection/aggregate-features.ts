@@ -27,6 +27,8 @@ export interface Aggregate {
   itemOverlap(): number | undefined;
   /** The largest member's share of a cluster's requests (a cluster's traffic; else undefined). */
   topMemberShare(): number | undefined;
+  /** The largest member's share of a cluster's long-reasoning requests (a cluster's traffic; else undefined). */
+  topMemberReasoningShare(): number | undefined;
   /** How much likelier one member's requests are to share a topic than different members' (a cluster's; else undefined). */
   memberTopicAffinity(): number | undefined;
 }
@@ -75,6 +77,7 @@ export const AGGREGATE_FEATURES = [
   'span_hours',
   'item_overlap',
   'top_member_share',
+  'top_member_reasoning_share',
   'member_topic_affinity',
 ] as const;
 
@@ -227,6 +230,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a) => a.itemOverlap();
     case 'top_member_share':
       return (a) => a.topMemberShare();
+    case 'top_member_reasoning_share':
+      return (a) => a.topMemberReasoningShare();
     case 'member_topic_affinity':
       return (a) => a.memberTopicAffinity();
     case 'output_ratio':

@@ -272,6 +272,10 @@ export class OrgWindow implements Aggregate {
     return undefined;
   }
 
+  topMemberReasoningShare(): undefined {
+    return undefined;
+  }
+
   memberTopicAffinity(): undefined {
     return undefined;
   }

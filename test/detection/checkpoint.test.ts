@@ -147,7 +147,7 @@ const ADDED_SINCE: Record<number, string[]> = {
   8: ['reprobe'],
 };
 // Features named for something else that count an added flag.
-const READ_BY: Record<string, string[]> = { open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'], reprobe: ['reprobe_rate'] };
+const READ_BY: Record<string, string[]> = { long_reasoning: ['top_member_reasoning_share'], open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'], reprobe: ['reprobe_rate'] };
 
 for (const [version, added] of Object.entries(ADDED_SINCE))
   test(`checkpoint: a version-${version} checkpoint (tallies without the ${added.join(' and ')} slot${added.length > 1 ? 's' : ''}) is carried over and the detector goes on as one that never stopped`, () => {
@@ -189,6 +189,16 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
       }
     };
     forget(ck.orgs);
+    // Nor the clusters' largest member's long-reasoning count (added later still, with no version of its own: absent
+    // reads as none, and it counts from the upgrade like the tallies' new slots).
+    const forgetLargest = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(forgetLargest);
+      else if (v && typeof v === 'object') {
+        delete (v as Record<string, unknown>).largestReasoning;
+        Object.values(v).forEach(forgetLargest);
+      }
+    };
+    forgetLargest(ck.linkage);
     const old = { ...ck, global: { ...ck.global, version: Number(version) } };
     const resumed = createDetector({ ...assets, restore: old });
     for (const l of lines.slice(cut)) resumed.ingest(l);

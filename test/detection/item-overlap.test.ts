@@ -6,6 +6,7 @@ import { DistinctItems, DISTINCT_SLOTS } from '../../src/detection/linkage/disti
 import { LinkAggregate } from '../../src/detection/linkage/link-aggregate.js';
 import { Linker } from '../../src/detection/linkage/linker.js';
 import { itemKey } from '../../src/detection/signals/item-key.js';
+import { LONG_REASONING } from '../../src/detection/signals/request-flags.js';
 import { mixHash } from '../../src/detection/text/hash.js';
 import { EVERYDAY_ITEMS } from './everyday-items.js';
 
@@ -134,4 +135,36 @@ test('top member share: a cluster one account carries reads its share, a network
   for (let k = 0; k < 10; k++) spread.merge(own(`org_h${k}`, 20, k * 100));
   assert.equal(top(spread, baselines), 0.1);
   assert.equal(top(own('org_alone', 30, 0), baselines), undefined, 'one account is no cluster');
+});
+
+test('top member reasoning share: one account with the run of worked answers among linked ordinary traffic reads high, a harvest spread over its accounts low', () => {
+  const share = aggregateGetter('top_member_reasoning_share')!;
+  const rec = (org: string, i: number, reasoning: boolean) => ({ org, ts: T0 + i, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 0, templateHash: 0, itemKey: key(i), flags: reasoning ? LONG_REASONING : 0, cues: 0, topic: -1, harmCategory: -1, script: 0, novelty: 1, outputRatio: -1, promptLog: 5 });
+  const own = (org: string, n: number, from: number, reasoning: (i: number) => boolean) => {
+    const a = new LinkAggregate();
+    for (let i = 0; i < n; i++) a.add(rec(org, from + i, reasoning(i)));
+    return a;
+  };
+  // A student's assignment run (40 worked answers), linked with fifteen classmates who each asked a few ordinary
+  // questions and one step-by-step one: the volume is spread (top member share 0.4), the worked answers are not.
+  const course = new LinkAggregate();
+  course.merge(own('org_lead', 40, 0, () => true));
+  for (let k = 0; k < 15; k++) course.merge(own(`org_${k}`, 4, 100 + k * 10, (i) => i === 0));
+  assert.ok(Math.abs((aggregateGetter('top_member_share')!(course, baselines) as number) - 40 / 100) < 1e-9);
+  assert.ok(Math.abs((share(course, baselines) as number) - 40 / 55) < 1e-9);
+  // Later requests keep it current, and a checkpoint keeps it.
+  const lead = own('org_lead', 40, 0, () => true);
+  lead.add(rec('org_lead', 40, true));
+  course.add(rec('org_lead', 40, true), true, lead.tally);
+  assert.ok(Math.abs((share(course, baselines) as number) - 41 / 56) < 1e-9);
+  assert.equal(share(LinkAggregate.fromState(course.toState()), baselines), share(course, baselines));
+  // A network's harvest: every account sends its share of worked answers.
+  const hydra = new LinkAggregate();
+  for (let k = 0; k < 20; k++) hydra.merge(own(`org_h${k}`, 5, k * 100, () => true));
+  assert.equal(share(hydra, baselines), 0.05);
+  // Too few worked answers to say whose they are; one account is no cluster.
+  const few = new LinkAggregate();
+  for (let k = 0; k < 3; k++) few.merge(own(`org_f${k}`, 3, k * 100, () => true));
+  assert.equal(share(few, baselines), undefined);
+  assert.equal(share(own('org_alone', 30, 0, () => true), baselines), undefined);
 });

@@ -15,7 +15,7 @@ function traffic(topics: number[]): Aggregate {
   const tally = new Tally();
   for (const topic of topics) tally.add(request(topic));
   const none = () => undefined;
-  return { tally, topShare: none, benchDistinct: none, interarrivalCv: none, hoursActive: none, spanHours: none, itemOverlap: none, topMemberShare: none, memberTopicAffinity: none };
+  return { tally, topShare: none, benchDistinct: none, interarrivalCv: none, hoursActive: none, spanHours: none, itemOverlap: none, topMemberShare: none, topMemberReasoningShare: none, memberTopicAffinity: none };
 }
 
 const repeat = (topic: number, n: number) => Array.from({ length: n }, () => topic);

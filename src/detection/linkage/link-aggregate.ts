@@ -1,7 +1,8 @@
 // The combined traffic of an account, and of a cluster (the merge of its members'), built from link records:
 // a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
 import type { Aggregate, TopKind } from '../aggregate-features.js';
-import { Tally, TOPIC_OFF } from '../tally.js';
+import { FLAG_OFF, Tally, TOPIC_OFF } from '../tally.js';
+import { FLAG_NAMES, LONG_REASONING } from '../signals/request-flags.js';
 import { TOPICS } from '../signals/taxonomy.js';
 import { DistinctItems } from './distinct-items.js';
 import { HeavyHitters } from './heavy-hitters.js';
@@ -17,6 +18,11 @@ function suffixKey(h: number): number {
 const MIN_PAIRS = 20;
 /** Affinity's ceiling (members that never share a topic with one another). */
 const MAX_AFFINITY = 100;
+
+/** A tally's slot for the requests answered at length after asking for the steps in words. */
+const LONG_REASONING_SLOT = FLAG_OFF + FLAG_NAMES.findIndex(([bit]) => bit === LONG_REASONING);
+/** Long-reasoning requests of a cluster below which no member's share of them is read. */
+const MIN_LONG_REASONING = 10;
 
 /** Requests a tally classified into a topic. */
 function topicCount(t: Tally): number {
@@ -47,6 +53,8 @@ export class LinkAggregate implements Aggregate {
   private items: DistinctItems | undefined;
   /** A cluster's: the most requests any one member has sent (0 for one account's own aggregate). */
   private largestPart = 0;
+  /** A cluster's: the most long-reasoning requests any one member has sent. */
+  private largestReasoning = 0;
   /**
    * A cluster's: ordered pairs of topic-classified requests sent by the same member, and of those the pairs on one
    * topic. Against the same share over pairs from different members (the tally has the cluster's topic counts),
@@ -72,6 +80,8 @@ export class LinkAggregate implements Aggregate {
     if (r.purpose) return false;
     if (member) {
       if (member.n > this.largestPart) this.largestPart = member.n;
+      const reasoning = member.v[LONG_REASONING_SLOT]!;
+      if (reasoning > this.largestReasoning) this.largestReasoning = reasoning;
       if (r.topic >= 0) {
         // The request pairs with each earlier classified request of its member, both ways round.
         this.memberPairs += 2 * (topicCount(member) - 1);
@@ -107,6 +117,17 @@ export class LinkAggregate implements Aggregate {
   }
 
   /**
+   * A cluster's: the largest member's share of its long-reasoning requests. A network harvesting reasoning spreads
+   * that harvest over its accounts; one account's run of worked answers linked to classmates' or colleagues' ordinary
+   * questions is that account's traffic, for its own rules to judge. Undefined below MIN_LONG_REASONING such requests.
+   */
+  topMemberReasoningShare(): number | undefined {
+    const all = this.tally.v[LONG_REASONING_SLOT]!;
+    if (this.largestPart === 0 || all < MIN_LONG_REASONING) return undefined;
+    return Math.min(1, this.largestReasoning / all);
+  }
+
+  /**
    * A cluster's: how much likelier two requests of one member are to share a topic than two requests of different
    * members. About 1 when the members are interchangeable parts of one traffic (a network's accounts drawing from
    * one harvest, students running one assignment); well above 1 when each member keeps to its own topics (unrelated
@@ -135,6 +156,7 @@ export class LinkAggregate implements Aggregate {
       this.memberSameTopic += o.memberSameTopic;
     }
     this.largestPart = Math.max(this.largestPart, o.largestPart || o.tally.n);
+    this.largestReasoning = Math.max(this.largestReasoning, o.largestPart ? o.largestReasoning : o.tally.v[LONG_REASONING_SLOT]!);
     this.tally.merge(o.tally);
     this.hh.template.merge(o.hh.template);
     this.hh.system.merge(o.hh.system);
@@ -176,7 +198,7 @@ export class LinkAggregate implements Aggregate {
 
   toState(): LinkAggregateState {
     const hh = (x: HeavyHitters) => [packArray(x.keys), packArray(x.counts)] as [string, string];
-    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), ...(this.memberPairs ? { memberPairs: [this.memberPairs, this.memberSameTopic] as [number, number] } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
+    return { tally: this.tally.toState(), template: hh(this.hh.template), system: hh(this.hh.system), shape: hh(this.hh.shape), ...(this.wrappers ? { wrappers: hh(this.wrappers) } : {}), ...(this.items ? { items: this.items.toState() } : {}), ...(this.largestPart ? { largest: this.largestPart } : {}), ...(this.largestReasoning ? { largestReasoning: this.largestReasoning } : {}), ...(this.memberPairs ? { memberPairs: [this.memberPairs, this.memberSameTopic] as [number, number] } : {}), hours: packArray(this.hours), first: num(this.firstTs), last: num(this.lastTs) };
   }
 
   static fromState(st: LinkAggregateState, sampleItems = true): LinkAggregate {
@@ -193,6 +215,7 @@ export class LinkAggregate implements Aggregate {
     if (st.wrappers) hh((a.wrappers = new HeavyHitters()), st.wrappers);
     if (st.items) a.items = DistinctItems.fromState(st.items);
     a.largestPart = st.largest ?? 0;
+    a.largestReasoning = st.largestReasoning ?? 0;
     [a.memberPairs, a.memberSameTopic] = st.memberPairs ?? [0, 0];
     unpackInto(st.hours, a.hours);
     a.firstTs = unnum(st.first);
@@ -211,6 +234,8 @@ export interface LinkAggregateState {
   items?: [string, string, number];
   /** A cluster's largest member's requests. Absent for one account's aggregate and in older checkpoints. */
   largest?: number;
+  /** A cluster's largest member's long-reasoning requests. Absent when none, and in older checkpoints. */
+  largestReasoning?: number;
   /** A cluster's same-member request pairs and those on one topic. Absent for one account and in older checkpoints. */
   memberPairs?: [number, number];
   hours: string;
