@@ -17,6 +17,8 @@ const lines: TraceLine[] = [
   req('bad', 'openai', { model: 'm', input: 'Solve 2x + 3 = 11.' }),
   req('good', 'openai', { model: 'm', messages: [{ role: 'user', content: 'Hello' }] }),
 ];
+/** A copy of a chat request asking `prompt` instead, under request id `id`. */
+const withPrompt = (l: TraceRequestLine, prompt: string, id: string): TraceRequestLine => ({ ...l, id, body: { ...(l.body as object), messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: prompt }] } });
 const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
 
 test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
@@ -42,15 +44,22 @@ test('perturbations change only the chosen orgs, and what detection reads change
   assert.ok(new Set(exits).size >= 45, `${new Set(exits).size} distinct /16s of 50 requests`);
   assert.equal(viewRequest(bodies(out)[0]!.body).system, 'Be exact.');
   assert.throws(() => perturbLines(lines, new Set(['bad']), ['nope']), /unknown perturbation "nope"/);
-  // Preambles drawn per request: the same item gets other made-up turns, so the histories differ.
-  const many = Array.from({ length: 12 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `r${i}` }));
+  // Preambles drawn per item: different items get other made-up turns, so the histories differ.
+  const itemN = (i: number) => withPrompt(lines[1] as TraceRequestLine, `Solve ${i}x + 3 = 11.`, `r${i}`);
+  const many = Array.from({ length: 12 }, (_, i) => itemN(i));
   const histories = new Set(bodies(perturbLines(many, new Set(['bad']), ['preambles'])).map((l) => viewRequest(l.body).history));
   assert.ok(histories.size >= 8, `${histories.size} distinct histories of 12`);
-  // Invented per request: no two of 200 requests share a history.
-  const more = Array.from({ length: 200 }, (_, i) => ({ ...(lines[1] as TraceRequestLine), id: `r${i}` }));
+  // Invented per item: no two of 200 items share a history.
+  const more = Array.from({ length: 200 }, (_, i) => itemN(i));
   const invented = bodies(perturbLines(more, new Set(['bad']), ['histories'])).map((l) => viewRequest(l.body));
   assert.equal(new Set(invented.map((v) => v.history)).size, 200);
-  assert.ok(invented.every((v) => v.userTurns === 2 && v.prompt === 'Solve 2x + 3 = 11.'));
+  assert.ok(invented.every((v, i) => v.userTurns === 2 && v.prompt === `Solve ${i}x + 3 = 11.`));
+  // The same item sent again (a probe of one context under another bias) keeps its invented conversation, in both.
+  for (const name of ['histories', 'preambles']) {
+    const again = bodies(perturbLines([itemN(7), { ...itemN(7), id: 'again' }, itemN(8)], new Set(['bad']), [name])).map((l) => viewRequest(l.body).history);
+    assert.equal(again[0], again[1], name);
+    assert.notEqual(again[0], again[2], name);
+  }
 });
 
 test('reasoning: each API asks for reasoning in its own field, without a temperature, and the answer counts the thinking', () => {

@@ -87,6 +87,17 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
   return b ? { ...l, body: f(b) } : l;
 }
 
+/**
+ * A seed for what a perturbation invents around one item: the org and the conversation as the actor sent it (system
+ * prompt, turns or prompt), not the request. A new conversation per request would turn a logit extraction's probes
+ * of one context (the same text under other biases) into probes of as many different contexts, which reads nothing
+ * out of the model; an actor inventing conversations invents one per item and sends it with every probe of it.
+ */
+function itemSeed(l: TraceRequestLine): number {
+  const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : {};
+  return fnv1a(`${l.org}\n${JSON.stringify([b.system, b.instructions, b.messages, b.input, b.prompt])}`);
+}
+
 /** The chat-shaped conversation of a body (messages, or Responses input items), undefined for a string input. */
 function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | undefined {
   if (Array.isArray(b.messages)) return { key: 'messages', list: b.messages };
@@ -143,9 +154,9 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
   },
   preamble: { description: 'the same two made-up turns before every item (a fixed conversation preamble)', apply: (l) => withPreamble(l, PREAMBLE) },
   preambles: {
-    description: 'two made-up turns before every item, drawn from 48 for each request',
+    description: 'two made-up turns before every item, drawn from 48 for each item (the same item sent again keeps its two)',
     apply: (l) => {
-      const h = fnv1a(l.id);
+      const h = itemSeed(l);
       return withPreamble(l, [
         { role: 'user', content: OPENINGS[h % OPENINGS.length]! },
         { role: 'assistant', content: ANSWERS[(h >>> 8) % ANSWERS.length]! },
@@ -205,9 +216,9 @@ export const PERTURBATIONS: Record<string, { description: string; apply: Perturb
     families: ['distiller', 'hydra', 'reseller_hiding_distiller'],
   },
   histories: {
-    description: 'two made-up turns before every item that never repeat (a new conversation invented for each request)',
+    description: 'two made-up turns before every item that never repeat (a new conversation invented for each item, sent again with the item)',
     apply: (l) => {
-      const h = fnv1a(l.id);
+      const h = itemSeed(l);
       const ref = (h >>> 3) % 1_000_000;
       return withPreamble(l, [
         { role: 'user', content: `${OPENINGS[h % OPENINGS.length]!} My reference is ${ref}.` },
