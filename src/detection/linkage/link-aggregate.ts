@@ -1,8 +1,8 @@
 // The combined traffic of an account, and of a cluster (the merge of its members'), built from link records:
 // a tally plus heavy-hitter summaries and timing, enough for every aggregate feature a score reads.
 import type { Aggregate, TopKind } from '../aggregate-features.js';
-import { FLAG_OFF, Tally, TOPIC_OFF } from '../tally.js';
-import { FLAG_NAMES, LONG_REASONING } from '../signals/request-flags.js';
+import { Tally, TOPIC_OFF } from '../tally.js';
+import { LONG_REASONING } from '../signals/request-flags.js';
 import { TOPICS } from '../signals/taxonomy.js';
 import { DistinctItems } from './distinct-items.js';
 import { HeavyHitters } from './heavy-hitters.js';
@@ -19,8 +19,6 @@ const MIN_PAIRS = 20;
 /** Affinity's ceiling (members that never share a topic with one another). */
 const MAX_AFFINITY = 100;
 
-/** A tally's slot for the requests answered at length after asking for the steps in words. */
-const LONG_REASONING_SLOT = FLAG_OFF + FLAG_NAMES.findIndex(([bit]) => bit === LONG_REASONING);
 /** Long-reasoning requests of a cluster below which no member's share of them is read. */
 const MIN_LONG_REASONING = 10;
 
@@ -80,7 +78,7 @@ export class LinkAggregate implements Aggregate {
     if (r.purpose) return false;
     if (member) {
       if (member.n > this.largestPart) this.largestPart = member.n;
-      const reasoning = member.v[LONG_REASONING_SLOT]!;
+      const reasoning = member.flagCount(LONG_REASONING);
       if (reasoning > this.largestReasoning) this.largestReasoning = reasoning;
       if (r.topic >= 0) {
         // The request pairs with each earlier classified request of its member, both ways round.
@@ -122,7 +120,7 @@ export class LinkAggregate implements Aggregate {
    * questions is that account's traffic, for its own rules to judge. Undefined below MIN_LONG_REASONING such requests.
    */
   topMemberReasoningShare(): number | undefined {
-    const all = this.tally.v[LONG_REASONING_SLOT]!;
+    const all = this.tally.flagCount(LONG_REASONING);
     if (this.largestPart === 0 || all < MIN_LONG_REASONING) return undefined;
     return Math.min(1, this.largestReasoning / all);
   }
@@ -156,7 +154,7 @@ export class LinkAggregate implements Aggregate {
       this.memberSameTopic += o.memberSameTopic;
     }
     this.largestPart = Math.max(this.largestPart, o.largestPart || o.tally.n);
-    this.largestReasoning = Math.max(this.largestReasoning, o.largestPart ? o.largestReasoning : o.tally.v[LONG_REASONING_SLOT]!);
+    this.largestReasoning = Math.max(this.largestReasoning, o.largestPart ? o.largestReasoning : o.tally.flagCount(LONG_REASONING));
     this.tally.merge(o.tally);
     this.hh.template.merge(o.hh.template);
     this.hh.system.merge(o.hh.system);

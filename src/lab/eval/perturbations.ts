@@ -82,8 +82,13 @@ function withUserText(l: TraceRequestLine, f: (text: string) => string): TraceRe
   });
 }
 
+/** The request's JSON object body (undefined when it sent something else). */
+function bodyOf(l: TraceRequestLine): Body | undefined {
+  return l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
+}
+
 function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
-  const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
+  const b = bodyOf(l);
   return b ? { ...l, body: f(b) } : l;
 }
 
@@ -94,7 +99,7 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
  * out of the model; an actor inventing conversations invents one per item and sends it with every probe of it.
  */
 function itemSeed(l: TraceRequestLine): number {
-  const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : {};
+  const b = bodyOf(l) ?? {};
   return fnv1a(`${l.org}\n${JSON.stringify([b.system, b.instructions, b.messages, b.input, b.prompt])}`);
 }
 
