@@ -7,12 +7,10 @@ import type { TraceRequestLine } from '../events/trace-format.js';
 import { fnv1a } from '../detection/text/hash.js';
 import type { ActorOutput } from './actors/actor.js';
 import type { Rng } from './rng.js';
-import { asksForReasoning, isResponsesBody } from './trace-request.js';
+import { asksForReasoning, isResponsesBody, requestBody } from './trace-request.js';
 
 /** Share of legitimate actors that run on a reasoning model. */
 export const REASONING_APP_SHARE = 0.2;
-
-type Body = Record<string, unknown>;
 
 /**
  * The request as an application on a reasoning model sends it: the reasoning field instead of a temperature (an
@@ -21,7 +19,7 @@ type Body = Record<string, unknown>;
  * as it is.
  */
 export function onReasoningModel(l: TraceRequestLine): TraceRequestLine {
-  const b = l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
+  const b = requestBody(l);
   if (!b || asksForReasoning(b)) return l;
   const thinking = 300 + (fnv1a(l.id) % 2700);
   const { temperature: _refused, ...rest } = b;
@@ -40,7 +38,7 @@ export function onReasoningModel(l: TraceRequestLine): TraceRequestLine {
 export function drawReasoningModels(outputs: ActorOutput[], rng: Rng): void {
   for (const x of outputs) {
     if (x.kind !== 'legit' || !rng.chance(REASONING_APP_SHARE)) continue;
-    if (x.requests.some((r) => r.body && typeof r.body === 'object' && asksForReasoning(r.body as Body))) continue;
+    if (x.requests.some((r) => asksForReasoning(requestBody(r) ?? {}))) continue;
     x.requests = x.requests.map(onReasoningModel);
   }
 }

@@ -125,6 +125,11 @@ export function modelName(api: Api, pick: <T>(xs: readonly T[]) => T): string {
   return pick(SIM_MODELS[api]);
 }
 
+/** A trace request's JSON object body (undefined when it sent something else). */
+export function requestBody(l: { body?: unknown }): Record<string, unknown> | undefined {
+  return l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Record<string, unknown>) : undefined;
+}
+
 /** Whether a request body is an OpenAI Responses API body (its conversation is `input`), whose fields differ from chat completions'. */
 export function isResponsesBody(b: Record<string, unknown>): boolean {
   return Array.isArray(b.input) || typeof b.input === 'string';

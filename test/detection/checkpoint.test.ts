@@ -147,6 +147,15 @@ const ADDED_SINCE: Record<number, string[]> = {
   8: ['reprobe'],
 };
 // Features named for something else that count an added flag.
+/** Deletes the named fields wherever they occur in a checkpoint's state (what an older version did not write). */
+function dropFields(state: unknown, names: readonly string[]): void {
+  if (Array.isArray(state)) for (const x of state) dropFields(x, names);
+  else if (state && typeof state === 'object') {
+    for (const n of names) delete (state as Record<string, unknown>)[n];
+    for (const x of Object.values(state)) dropFields(x, names);
+  }
+}
+
 const READ_BY: Record<string, string[]> = { long_reasoning: ['top_member_reasoning_share'], open_cot: ['cot_llr'], new_tools: ['new_tools_rate'], tools_offered: ['new_tools_rate'], new_bias: ['new_bias_rate'], reprobe: ['reprobe_rate'] };
 
 for (const [version, added] of Object.entries(ADDED_SINCE))
@@ -169,36 +178,11 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
     assert.ok(tallies > 100, `the checkpoint holds windows (${tallies} tallies)`);
     // Nor did it remember the tool names (before version 7), the biased tokens (before 8) or the contexts sent under
     // logit_bias (before 9) its windows saw.
-    const forget = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(forget);
-      else if (v && typeof v === 'object') {
-        const o = v as Record<string, unknown>;
-        if (Number(version) < 7) {
-          delete o.toolNames;
-          delete o.toolN;
-        }
-        if (Number(version) < 8) {
-          delete o.biasTokens;
-          delete o.biasN;
-        }
-        delete o.biasContexts;
-        delete o.biasContextN;
-        delete o.biasProbes;
-        delete o.biasProbeN;
-        Object.values(v).forEach(forget);
-      }
-    };
-    forget(ck.orgs);
+    const v = Number(version);
+    dropFields(ck.orgs, [...(v < 7 ? ['toolNames', 'toolN'] : []), ...(v < 8 ? ['biasTokens', 'biasN'] : []), 'biasContexts', 'biasContextN', 'biasProbes', 'biasProbeN']);
     // Nor the clusters' largest member's long-reasoning count (added later still, with no version of its own: absent
     // reads as none, and it counts from the upgrade like the tallies' new slots).
-    const forgetLargest = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(forgetLargest);
-      else if (v && typeof v === 'object') {
-        delete (v as Record<string, unknown>).largestReasoning;
-        Object.values(v).forEach(forgetLargest);
-      }
-    };
-    forgetLargest(ck.linkage);
+    dropFields(ck.linkage, ['largestReasoning']);
     const old = { ...ck, global: { ...ck.global, version: Number(version) } };
     const resumed = createDetector({ ...assets, restore: old });
     for (const l of lines.slice(cut)) resumed.ingest(l);

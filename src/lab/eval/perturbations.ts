@@ -6,7 +6,7 @@ import type { TraceLine, TraceOrgLine, TraceRequestLine } from '../../events/tra
 import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { onReasoningModel } from '../../simulator/reasoning-models.js';
-import { isResponsesBody } from '../../simulator/trace-request.js';
+import { isResponsesBody, requestBody } from '../../simulator/trace-request.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -82,13 +82,8 @@ function withUserText(l: TraceRequestLine, f: (text: string) => string): TraceRe
   });
 }
 
-/** The request's JSON object body (undefined when it sent something else). */
-function bodyOf(l: TraceRequestLine): Body | undefined {
-  return l.body && typeof l.body === 'object' && !Array.isArray(l.body) ? (l.body as Body) : undefined;
-}
-
 function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
-  const b = bodyOf(l);
+  const b = requestBody(l);
   return b ? { ...l, body: f(b) } : l;
 }
 
@@ -99,7 +94,7 @@ function withBody(l: TraceRequestLine, f: (b: Body) => Body): TraceRequestLine {
  * out of the model; an actor inventing conversations invents one per item and sends it with every probe of it.
  */
 function itemSeed(l: TraceRequestLine): number {
-  const b = bodyOf(l) ?? {};
+  const b = requestBody(l) ?? {};
   return fnv1a(`${l.org}\n${JSON.stringify([b.system, b.instructions, b.messages, b.input, b.prompt])}`);
 }
 
