@@ -442,7 +442,9 @@ export function createDetector(opts: DetectorOptions): Detector {
     // org's ordinary traffic.
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;
     const window = purposeWindow ?? org.window;
-    if (window.hasHistory(s.historyHash)) s.flags |= SINGLE_TURN;
+    // A follow-up opens its conversation as far as the org's traffic shows when its history is a fixed preamble
+    // (repeated) or when it continues no conversation the org held (a made-up dialogue in front of each item).
+    if (window.hasHistory(s.historyHash) || (s.parentTurnHash !== 0 && !window.continues(s.parentTurnHash, s.turnHash))) s.flags |= SINGLE_TURN;
     if (window.newTools(s.toolNames)) s.flags |= NEW_TOOLS;
     if (window.newBias(s.biasTokens)) s.flags |= NEW_BIAS;
     if (window.reprobe(s)) s.flags |= REPROBE;

@@ -8,6 +8,7 @@ import { ModeTable } from './mode-table.js';
 import { NameMemory } from './name-memory.js';
 import { fnv1a, mixHash } from './text/hash.js';
 import { Tally } from './tally.js';
+import { SINGLE_TURN } from './signals/request-flags.js';
 import type { Aggregate, TopKind } from './aggregate-features.js';
 
 const NOVELTY_RING = 32;
@@ -40,6 +41,7 @@ interface Columns {
   prefix: Uint32Array;
   suffix: Uint32Array;
   history: Uint32Array;
+  turn: Uint32Array;
   bench: Int32Array;
   benchSrc: Int8Array;
 }
@@ -61,6 +63,7 @@ const COLUMN_TYPES = {
   prefix: Uint32Array,
   suffix: Uint32Array,
   history: Uint32Array,
+  turn: Uint32Array,
   bench: Int32Array,
   benchSrc: Int8Array,
 } as const;
@@ -191,6 +194,7 @@ export class OrgWindow implements Aggregate {
     c.prefix[i] = s.prefixHash;
     c.suffix[i] = s.suffixHash;
     c.history[i] = s.historyHash;
+    c.turn[i] = s.turnHash;
     // Safety-set items count as harmful prompts (safety_probing), not as capability benchmarks.
     const bench = s.bench && s.bench.kind === 'benchmark' ? s.bench : undefined;
     c.bench[i] = bench ? bench.key : -1;
@@ -236,6 +240,23 @@ export class OrgWindow implements Aggregate {
     if (h === 0) return false;
     const col = this.c.history;
     for (let k = 0; k < this.n; k++) if (col[k] === h) return true;
+    return false;
+  }
+
+  /**
+   * Whether a follow-up (`parent`: the user turn before its last, `turn`) continues a conversation the org held in
+   * the window: the org sent its turn before as a request of its own, or an earlier follow-up already ended on the
+   * same turn (an agent's steps after one human turn, however long ago that turn was sent). A history made up in
+   * front of an item (a harness's few-shot dialogue, invented turns) follows a turn nobody sent, and sending the item
+   * again does not make it a conversation.
+   */
+  continues(parent: number, turn: number): boolean {
+    const col = this.c.turn;
+    const flags = this.c.flags;
+    for (let k = 0; k < this.n; k++) {
+      const t = col[k];
+      if (t === parent || (t === turn && (flags[k]! & SINGLE_TURN) === 0)) return true;
+    }
     return false;
   }
 

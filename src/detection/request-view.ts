@@ -25,6 +25,13 @@ export interface RequestView {
    * history are one fixed preamble around different items.
    */
   history: number;
+  /**
+   * The last user turn's digest (role, length, first characters: as `history` reads each message), 0 when none; and
+   * the digest of the user turn before it, 0 for a single user turn. A conversation's follow-up carries, as its
+   * `parentTurn`, what an earlier request of the conversation carried as its `turn`: the org sent that turn.
+   */
+  turn: number;
+  parentTurn: number;
   /** The body continues a conversation stored upstream (Responses API `previous_response_id` or `conversation`). */
   continues: boolean;
   temperature?: number;
@@ -243,6 +250,8 @@ export function viewRequest(body: unknown): RequestView {
   let digest = 0;
   let history = 0;
   let after = 0;
+  let turn = 0;
+  let parentTurn = 0;
   let toolSteps = 0;
   // Chat messages, or the Responses API's input items (same role/content shape).
   const messages = Array.isArray(b.messages) ? b.messages : Array.isArray(b.input) ? b.input : [];
@@ -267,6 +276,10 @@ export function viewRequest(body: unknown): RequestView {
       after = 0;
     }
     const d = messageDigest(m as Record<string, unknown>, role, text);
+    if (userTurn) {
+      parentTurn = turn;
+      turn = d;
+    }
     digest = mixHash(digest, d);
     if (!userTurn) after = mixHash(after, d);
   }
@@ -280,7 +293,10 @@ export function viewRequest(body: unknown): RequestView {
     // Legacy completions and the Responses API's string input.
     const p = b.prompt ?? (typeof b.input === 'string' ? b.input : undefined);
     prompt = typeof p === 'string' ? p : contentText(p);
-    if (prompt) userTurns = 1;
+    if (prompt) {
+      userTurns = 1;
+      turn = messageDigest({}, 'user', prompt);
+    }
   }
   const capped = prompt.length > PROMPT_CAP_CHARS || system.length > PROMPT_CAP_CHARS;
   const toolList = Array.isArray(b.tools) ? (b.tools as unknown[]) : undefined;
@@ -298,6 +314,8 @@ export function viewRequest(body: unknown): RequestView {
     system: system.length > PROMPT_CAP_CHARS ? system.slice(0, PROMPT_CAP_CHARS) : system,
     userTurns,
     history,
+    turn,
+    parentTurn,
     continues: typeof b.previous_response_id === 'string' || (b.conversation !== undefined && b.conversation !== null),
     temperature: num(b.temperature),
     maxTokens: answerBudgetOf(b),

@@ -61,13 +61,13 @@ function singleTurnShare(lines: TraceRequestLine[]): number {
 }
 
 test('a fixed preamble around each item reads as single-turn traffic; real conversations and stored ones do not', () => {
-  // The same two made-up turns before every item: scaffolding, not a conversation. The first such request cannot
-  // be told from the opening of a real conversation; every later one repeats its history.
+  // The same two made-up turns before every item: scaffolding, not a conversation. Every request after the first
+  // repeats its history, and none follows a turn the org sent.
   const scaffolded = items.map((q, i) => line('harvest', i, { model: 'm', messages: [...preamble, { role: 'user', content: q }] }));
-  assert.equal(singleTurnShare(scaffolded), (items.length - 1) / items.length);
+  assert.equal(singleTurnShare(scaffolded), 1);
   // Anthropic's shape: the same.
   const anthropic = items.map((q, i) => line('harvest2', i, { model: 'm', max_tokens: 1000, messages: [...preamble, { role: 'user', content: q }] }, 'anthropic'));
-  assert.equal(singleTurnShare(anthropic), (items.length - 1) / items.length);
+  assert.equal(singleTurnShare(anthropic), 1);
   // A chat app: two conversations sent turn by turn. Only their openings are single-turn.
   const chat: TraceRequestLine[] = [];
   for (const start of [0, 4]) {
@@ -81,22 +81,65 @@ test('a fixed preamble around each item reads as single-turn traffic; real conve
   assert.equal(singleTurnShare(chat), 2 / 8);
   // A coding agent: a human instruction, a follow-up, then tool steps after it (only the last few kept, as agents
   // compact their context). The user turns stay the same while the tool calls and results move on: not a preamble.
-  const agentOpenai: TraceRequestLine[] = [];
-  const agentAnthropic: TraceRequestLine[] = [];
+  // The instruction was sent on its own first (the only single-turn request); 250 steps later, more than a window
+  // holds, the agent is still in the same conversation.
   const human = [{ role: 'user', content: items[0]! }, { role: 'assistant', content: 'On it.' }, { role: 'user', content: 'also run the tests' }];
-  for (let step = 0; step < 10; step++) {
-    const calls = Array.from({ length: Math.min(step, 3) }, (_, k) => step - k);
-    agentOpenai.push(line('agent', step, { model: 'm', tools: [{ type: 'function', function: { name: 'run' } }], messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: null, tool_calls: [{ id: `call_${c}`, type: 'function', function: { name: 'run', arguments: '{}' } }] }, { role: 'tool', tool_call_id: `call_${c}`, content: 'ok' }])] }));
-    agentAnthropic.push(line('agent2', step, { model: 'm', max_tokens: 1000, messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: [{ type: 'tool_use', id: `tu_${c}`, name: 'run', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu_${c}`, content: 'ok' }] }])] }, 'anthropic'));
+  const opening = (org: string, api: 'openai' | 'anthropic' = 'openai') => line(org, 0, { model: 'm', max_tokens: 1000, messages: [human[0]] }, api);
+  const STEPS = 250;
+  const recent = (step: number) => Array.from({ length: Math.min(step, 3) }, (_, k) => step - k);
+  const agentOpenai: TraceRequestLine[] = [opening('agent')];
+  const agentAnthropic: TraceRequestLine[] = [opening('agent2', 'anthropic')];
+  const agentResponses: TraceRequestLine[] = [opening('agent3')];
+  for (let step = 0; step < STEPS; step++) {
+    const calls = recent(step);
+    agentOpenai.push(line('agent', step + 1, { model: 'm', tools: [{ type: 'function', function: { name: 'run' } }], messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: null, tool_calls: [{ id: `call_${c}`, type: 'function', function: { name: 'run', arguments: '{}' } }] }, { role: 'tool', tool_call_id: `call_${c}`, content: 'ok' }])] }));
+    agentAnthropic.push(line('agent2', step + 1, { model: 'm', max_tokens: 1000, messages: [...human, ...calls.flatMap((c) => [{ role: 'assistant', content: [{ type: 'tool_use', id: `tu_${c}`, name: 'run', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu_${c}`, content: 'ok' }] }])] }, 'anthropic'));
+    // The Responses API's shape: function calls and their outputs are input items of their own.
+    agentResponses.push(line('agent3', step + 1, { model: 'm', input: [...human, ...calls.flatMap((c) => [{ type: 'function_call', call_id: `fc_${c}`, name: 'run', arguments: '{}' }, { type: 'function_call_output', call_id: `fc_${c}`, output: 'ok' }])] }));
   }
-  // The Responses API's shape: function calls and their outputs are input items of their own.
-  const agentResponses = Array.from({ length: 10 }, (_, step) =>
-    line('agent3', step, { model: 'm', input: [...human, ...Array.from({ length: Math.min(step, 3) }, (_, k) => step - k).flatMap((c) => [{ type: 'function_call', call_id: `fc_${c}`, name: 'run', arguments: '{}' }, { type: 'function_call_output', call_id: `fc_${c}`, output: 'ok' }])] }),
-  );
+  // The window holds the last 200 requests: all of them steps of the conversation.
   assert.equal(singleTurnShare(agentOpenai), 0, 'an agent loop after a human turn is one conversation');
   assert.equal(singleTurnShare(agentResponses), 0);
   assert.equal(singleTurnShare(agentAnthropic), 0);
   // The Responses API keeps the conversation upstream: follow-ups carry previous_response_id and one input.
   const stored = items.map((q, i) => line('responses', i, { model: 'm', input: q, ...(i % 4 ? { previous_response_id: `resp_${i - 1}` } : {}) }));
   assert.equal(singleTurnShare(stored), 2 / 8);
+});
+
+test('a follow-up names the turn before it: parentTurn of a conversation step is the turn of the request before it', () => {
+  const first = viewRequest({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: items[0] }] });
+  const second = viewRequest({ messages: [{ role: 'user', content: items[0] }, { role: 'assistant', content: 'A long answer.' }, { role: 'user', content: items[1] }] });
+  assert.equal(first.parentTurn, 0, 'an opening request follows nothing');
+  assert.notEqual(first.turn, 0);
+  assert.equal(second.parentTurn, first.turn, 'the system prompt and the answer in between do not matter');
+  assert.notEqual(second.turn, first.turn);
+  // The legacy and Responses string prompts carry the same turn as the chat message with that text.
+  assert.equal(viewRequest({ prompt: items[0] }).turn, first.turn);
+  assert.equal(viewRequest({ input: items[0] }).turn, first.turn);
+});
+
+test('a made-up dialogue in front of each item reads as single-turn traffic; a conversation the org held, even trimmed, does not', () => {
+  // A harness that puts a different invented exchange (or different few-shot examples as chat turns) before each
+  // item: no history repeats, but the org never sent the turns its items follow.
+  const invented = items.map((q, i) => line('fewshot', i, { model: 'm', messages: [{ role: 'user', content: `Example question ${i * 7 + 3}?` }, { role: 'assistant', content: `Example answer ${i}.` }, { role: 'user', content: q }] }));
+  assert.equal(singleTurnShare(invented), 1);
+  const anthropic = items.map((q, i) => line('fewshot2', i, { model: 'm', max_tokens: 1000, messages: [{ role: 'user', content: `Example question ${i * 7 + 3}?` }, { role: 'assistant', content: `Example answer ${i}.` }, { role: 'user', content: q }] }, 'anthropic'));
+  assert.equal(singleTurnShare(anthropic), 1);
+  // A chat app that sends only the last exchange as context (a sliding window) and changes its system prompt
+  // mid-conversation: every follow-up's turn before it was sent, so only the opening is single-turn.
+  const trimmed: TraceRequestLine[] = [];
+  for (const [i, q] of items.entries()) {
+    const system = { role: 'system', content: i < 4 ? 'Be brief.' : 'Be thorough.' };
+    const context = i ? [{ role: 'user', content: items[i - 1]! }, { role: 'assistant', content: `Reply ${i - 1}` }] : [];
+    trimmed.push(line('trimmed', i, { model: 'm', messages: [system, ...context, { role: 'user', content: q }] }));
+  }
+  assert.equal(singleTurnShare(trimmed), 1 / items.length);
+  // Many conversations interleaved (an app's users at once): each follow-up still finds its turn in the window.
+  const interleaved: TraceRequestLine[] = [];
+  for (let t = 0; t < 3; t++)
+    for (let u = 0; u < 20; u++) {
+      const turns = Array.from({ length: t + 1 }, (_, k) => [{ role: 'user', content: `User ${u} asks question ${k} about ${items[(u + k) % items.length]}` }, { role: 'assistant', content: `Reply ${k}` }]).flat().slice(0, -1);
+      interleaved.push(line('many', interleaved.length, { model: 'm', messages: turns }));
+    }
+  assert.ok(Math.abs(singleTurnShare(interleaved) - 20 / 60) < 0.001);
 });

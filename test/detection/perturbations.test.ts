@@ -143,3 +143,20 @@ test('no-created drops the creation time from the chosen orgs\' org lines only, 
   assert.deepEqual(out[1], withCreated[1]);
   assert.deepEqual(out.slice(2), withCreated.slice(2));
 });
+
+test('whole-conversations keeps each conversation once, at its last turn, and only for the chosen orgs', () => {
+  const chat = (org: string, id: string, turns: string[]): TraceRequestLine => ({
+    ...req(org, 'openai', { model: 'm', messages: turns.flatMap((t, i) => [{ role: 'user', content: t }, { role: 'assistant', content: `reply ${i}` }]).slice(0, -1) }),
+    id,
+  });
+  const trace: TraceLine[] = [
+    chat('app', 'a1', ['Plan a trip to Lisbon.']),
+    chat('app', 'b1', ['What is a monad?']),
+    chat('app', 'a2', ['Plan a trip to Lisbon.', 'Make it three days.']),
+    chat('app', 'a3', ['Plan a trip to Lisbon.', 'Make it three days.', 'Add a day trip to Sintra.']),
+    chat('other', 'o1', ['Plan a trip to Lisbon.']),
+    chat('other', 'o2', ['Plan a trip to Lisbon.', 'Make it three days.']),
+  ];
+  const kept = perturbLines(trace, new Set(['app']), ['whole-conversations']).map((l) => (l as TraceRequestLine).id);
+  assert.deepEqual(kept, ['b1', 'a3', 'o1', 'o2'], "earlier steps of the app's conversation go; a one-turn conversation and other orgs stay");
+});

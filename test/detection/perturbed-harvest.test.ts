@@ -34,8 +34,9 @@ test('a distiller that puts a fixed conversation preamble before every item is s
 });
 
 test('a distiller that invents a new conversation before every item is still caught; ordinary apps are not labelled', async () => {
-  // No history repeats, so no request reads as single-turn. Distillers were missed this way before the score was
-  // fitted to do without the single-turn share (the `turns` robustness group in rules/scores/scores.yaml). Seed 5's
+  // No history repeats. Distillers were missed this way before the score was fitted to do without the single-turn
+  // share (the `turns` robustness group in rules/scores/scores.yaml); since the account never sent the turns its
+  // items follow, they now read as single-turn as well (conversation-history.test.ts). Seed 5's
   // distiller, since harvest styles draw graded answer forms, asks for a graded form on most of its items, and with
   // invented histories too it reads as an evaluation (docs/detection.md, Known limits).
   await assertSurvives('histories', [4, 8]);

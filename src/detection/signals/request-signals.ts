@@ -37,6 +37,9 @@ export interface RequestSignals {
   systemHash: number;
   /** Digest of the conversation around the last user turn (request-view.ts `history`); 0 for a single user turn. */
   historyHash: number;
+  /** The last user turn's and the one before it's digests (request-view.ts `turn`, `parentTurn`); 0 when none. */
+  turnHash: number;
+  parentTurnHash: number;
   /** Hashes of the offered tools' names (request-view.ts, TOOL_NAMES smallest); undefined when none. */
   toolNames: Uint32Array | undefined;
   /** Hashes of the tokens its logit_bias names (request-view.ts `biasTokens`); undefined when none. */
@@ -431,6 +434,8 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     suffixHash: facts.suffixHash,
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
+    turnHash: view.turn,
+    parentTurnHash: view.userTurns > 1 && !view.continues ? view.parentTurn : 0,
     toolNames: shapeOn ? view.toolNames : undefined,
     biasTokens: shapeOn ? view.biasTokens : undefined,
     biasDigest: shapeOn ? view.biasDigest : 0,

@@ -7,6 +7,7 @@ import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { onReasoningModel } from '../../simulator/reasoning-models.js';
 import { isResponsesBody, requestBody } from '../../simulator/trace-request.js';
+import { viewRequest } from '../../detection/request-view.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -105,7 +106,37 @@ function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | u
   return undefined;
 }
 
-export const PERTURBATIONS: Record<string, { description: string; apply: Perturbation; families?: readonly string[]; org?: (l: TraceOrgLine) => TraceOrgLine }> = {
+/**
+ * The requests of these that a later one of the same org follows up (its last user turn is the later one's turn
+ * before last): the conversation's earlier steps, which a client replaying a chat corpus never sends.
+ */
+function continuedLater(requests: readonly TraceRequestLine[]): Set<TraceRequestLine> {
+  const followed = new Set<string>();
+  const out = new Set<TraceRequestLine>();
+  for (let i = requests.length - 1; i >= 0; i--) {
+    const l = requests[i]!;
+    const v = viewRequest(requestBody(l));
+    if (followed.has(`${l.org}\n${v.turn}`)) out.add(l);
+    if (v.userTurns > 1) followed.add(`${l.org}\n${v.parentTurn}`);
+  }
+  return out;
+}
+
+interface PerturbationSpec {
+  description: string;
+  apply: Perturbation;
+  families?: readonly string[];
+  org?: (l: TraceOrgLine) => TraceOrgLine;
+  /** Requests (of the perturbed orgs, in trace order) the perturbation takes out of the trace. */
+  drop?: (requests: readonly TraceRequestLine[]) => ReadonlySet<TraceRequestLine>;
+}
+
+export const PERTURBATIONS: Record<string, PerturbationSpec> = {
+  'whole-conversations': {
+    description: 'each conversation sent once, whole, at its last turn (a client replaying a chat corpus): no follow-up shows the turn before it',
+    apply: (l) => l,
+    drop: continuedLater,
+  },
   'no-created': {
     description: 'org lines without the accounts\' creation times (a trace from another gateway; orgs imported in one go)',
     apply: (l) => l,
@@ -244,6 +275,12 @@ export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, name
   });
   if (!ps.length) return lines;
   const applies = (p: (typeof ps)[number], family: string | undefined) => !p.families || (family !== undefined && p.families.includes(family));
+  for (const p of ps) {
+    if (!p.drop) continue;
+    const mine = lines.filter((l): l is TraceRequestLine => l.type === 'request' && orgs.has(l.org) && applies(p, familyOf(l.org)));
+    const dropped = p.drop(mine);
+    if (dropped.size) lines = lines.filter((l) => !(l.type === 'request' && dropped.has(l)));
+  }
   return lines.map((l) => {
     if (l.type === 'org') {
       if (!orgs.has(l.id)) return l;
