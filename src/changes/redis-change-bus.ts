@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Change, ChangeBus, KeyAccess } from './change-bus.js';
 import type { Org } from '../model/org.js';
 import { closeRedis } from '../redis/close-redis.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 export interface RedisChangeBusOptions {
   url: string;
@@ -15,14 +16,13 @@ export interface RedisChangeBusOptions {
   timeoutMs?: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isOrg = (v: unknown): v is Org => isObject(v) && typeof v.id === 'string' && typeof v.status === 'string' && isObject(v.attributes);
-const isKeyAccess = (v: unknown): v is KeyAccess => isObject(v) && typeof v.id === 'string' && typeof v.orgId === 'string' && typeof v.status === 'string';
+const isOrg = (v: unknown): v is Org => isJsonObject(v) && typeof v.id === 'string' && typeof v.status === 'string' && isJsonObject(v.attributes);
+const isKeyAccess = (v: unknown): v is KeyAccess => isJsonObject(v) && typeof v.id === 'string' && typeof v.orgId === 'string' && typeof v.status === 'string';
 
 export function parseChange(message: string): Change | undefined {
   try {
     const v = JSON.parse(message) as Record<string, unknown>;
-    if (!isObject(v) || typeof v.kind !== 'string' || typeof v.version !== 'number') return undefined;
+    if (!isJsonObject(v) || typeof v.kind !== 'string' || typeof v.version !== 'number') return undefined;
     const change: Change = { kind: v.kind as Change['kind'], version: v.version };
     if (typeof v.orgId === 'string') change.orgId = v.orgId;
     // A malformed state is dropped, not guessed: the receiver then reloads from the store as before.

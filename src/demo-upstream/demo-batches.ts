@@ -4,11 +4,11 @@
 // batch calls can be tried through Moat without a model. It holds the last 1,000 files and batches.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isJsonObject } from '../json/is-json-object.js';
 
 type Json = Record<string, unknown>;
 /** The demo door whose answer a batch item gets. */
 export type DemoBatchKind = 'chat' | 'responses' | 'completions' | 'embeddings' | 'messages';
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface DemoBatchAnswer {
   status: number;
@@ -119,7 +119,7 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
   }
 
   function createAnthropicBatch(body: Json, complete: boolean): DemoBatchAnswer {
-    const requests = Array.isArray(body.requests) ? body.requests.filter(isObj) : [];
+    const requests = Array.isArray(body.requests) ? body.requests.filter(isJsonObject) : [];
     if (requests.length === 0) return bad(true, 'requests: at least one request is required');
     const id = `msgbatch_demo_${run}${++seq}`;
     const object: Json = {
@@ -173,7 +173,7 @@ export function createDemoBatches(opts: { now: () => number; run(kind: DemoBatch
   function parse(raw: Buffer): Json {
     try {
       const v: unknown = JSON.parse(raw.toString('utf8'));
-      return isObj(v) ? v : {};
+      return isJsonObject(v) ? v : {};
     } catch {
       return {};
     }

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { UpstreamSchema, type UpstreamConfig } from '../config/schema.js';
 import { createDemoBatches, type DemoBatches } from './demo-batches.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 export const DEMO_NOTICE = '[Moat demo upstream: a stand-in, not a model]';
 /** Words a long demo answer is padded with (replyWords). */
@@ -82,7 +83,6 @@ const DEMO_PATHS: Record<string, DemoKind | undefined> = {
   '/v1/messages': 'messages',
   '/v1/messages/count_tokens': 'count_tokens',
 };
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const models = opts.models ?? ['demo-gpt', 'demo-claude'];
@@ -165,7 +165,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
     if (b.fault === 'http-503') return json(res, 503, apiError(anthropic, 503, 'overloaded_error', 'Demo upstream told to fail'));
     const refused = refusal(kind, body, anthropic, models);
     if (refused) return json(res, refused.status, refused.body);
-    if (!isObj(body) || typeof body.model !== 'string') return;
+    if (!isJsonObject(body) || typeof body.model !== 'string') return;
     const model = body.model;
     if (kind === 'embeddings') return json(res, 200, embeddingsResponse(model, body));
     if (kind === 'count_tokens') return json(res, 200, { input_tokens: demoReply(body, true).inputTokens });
@@ -248,7 +248,7 @@ export function demoUpstreamConfigs(url: string, models: string[]): UpstreamConf
 
 /** The demo's refusal of a request body (the model server's own 4xx), or undefined when it would answer. */
 function refusal(kind: DemoKind, body: unknown, anthropic: boolean, models: readonly string[]): { status: number; body: Json } | undefined {
-  if (!isObj(body)) return err(400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
+  if (!isJsonObject(body)) return err(400, apiError(anthropic, 400, 'invalid_request_error', 'Body must be a JSON object'));
   const model = body.model;
   if (typeof model !== 'string') return err(400, apiError(anthropic, 400, 'invalid_request_error', 'model: Field required'));
   if (!models.includes(model)) return err(404, apiError(anthropic, 404, 'not_found_error', `model: ${model} not found`));
@@ -295,7 +295,7 @@ export function demoReply(body: Json, anthropic: boolean, replyWords = 0): Reply
   let chars = contentText(body.system, media).length + contentText(body.instructions, media).length;
   let lastUser = '';
   for (const m of turns) {
-    if (!isObj(m)) continue;
+    if (!isJsonObject(m)) continue;
     const t = contentText(m.content, media);
     chars += t.length;
     if (m.role === 'user') lastUser = t;
@@ -324,7 +324,7 @@ function contentText(c: unknown, media: { parts: number }): string {
   if (!Array.isArray(c)) return '';
   let out = '';
   for (const p of c) {
-    if (!isObj(p)) continue;
+    if (!isJsonObject(p)) continue;
     if (typeof p.type === 'string' && MEDIA_PARTS.has(p.type)) media.parts++;
     else if (typeof p.text === 'string') out += p.text;
   }
@@ -332,7 +332,7 @@ function contentText(c: unknown, media: { parts: number }): string {
 }
 
 function includeUsage(body: Json): boolean {
-  return isObj(body.stream_options) && body.stream_options.include_usage === true;
+  return isJsonObject(body.stream_options) && body.stream_options.include_usage === true;
 }
 
 function openAiCompletion(model: string, r: Reply, ids: { n: number; created: number }): Json {

@@ -10,6 +10,7 @@ import type { DoorKind } from './front-doors.js';
 import { arrayElements, topLevelMembers } from './json-outline.js';
 import { parseJsonBody, type JsonBodyLimits } from './parse-json-body.js';
 import { checkRequestShape } from './request-schema.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 export interface BatchItem {
   customId: string;
@@ -36,7 +37,6 @@ export const OPENAI_BATCH_ENDPOINTS: Readonly<Record<string, DoorKind>> = {
 };
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 export type BatchLimits = JsonBodyLimits & { maxItems: number };
 
 /**
@@ -142,7 +142,7 @@ function parseItem(line: Buffer, limits: JsonBodyLimits, where: string): Json {
 
 function checkedItem(i: Omit<BatchItem, 'model' | 'body'> & { body: unknown }): BatchItem {
   const { where } = i;
-  if (!isObj(i.body)) throw itemError(where, `\`${i.api === 'openai' ? 'body' : 'params'}\` must be a JSON object (the request the model server runs).`, i.api === 'openai' ? 'body' : 'params');
+  if (!isJsonObject(i.body)) throw itemError(where, `\`${i.api === 'openai' ? 'body' : 'params'}\` must be a JSON object (the request the model server runs).`, i.api === 'openai' ? 'body' : 'params');
   const body = i.body;
   if (typeof body.model !== 'string' || body.model === '') throw itemError(where, '`model` must be a non-empty string.', 'model');
   if (body.stream === true) throw itemError(where, '`stream` cannot be true in a batch (results are collected, not streamed).', 'stream');
@@ -164,7 +164,7 @@ export function assertNoCaseTwins(v: unknown, path: string): void {
     for (let i = 0; i < v.length; i++) assertNoCaseTwins(v[i], `${path}[${i}]`);
     return;
   }
-  if (!isObj(v)) return;
+  if (!isJsonObject(v)) return;
   const keys = Object.keys(v);
   if (keys.length > 1) {
     const seen = new Map<string, string>();

@@ -4,9 +4,7 @@ import type { WireApi } from '../errors/wire-format.js';
 import type { UsageAggregator } from '../metering/usage-aggregator.js';
 import type { DoorKind } from './front-doors.js';
 import { UsageMeter } from './usage-meter.js';
-
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isJsonObject } from '../json/is-json-object.js';
 
 /**
  * A line handler for an OpenAI output file (`{custom_id, response: {status_code, body}}`) or an Anthropic results
@@ -20,18 +18,18 @@ export function resultLineMeter(usage: Pick<UsageAggregator, 'record'>, owner: {
     } catch {
       return;
     }
-    if (!isObj(v)) return;
+    if (!isJsonObject(v)) return;
     let body: unknown;
     if (api === 'openai') {
       const r = v.response;
-      if (!isObj(r) || typeof r.status_code !== 'number' || r.status_code < 200 || r.status_code >= 300) return;
+      if (!isJsonObject(r) || typeof r.status_code !== 'number' || r.status_code < 200 || r.status_code >= 300) return;
       body = r.body;
     } else {
       const r = v.result;
-      if (!isObj(r) || r.type !== 'succeeded') return;
+      if (!isJsonObject(r) || r.type !== 'succeeded') return;
       body = r.message;
     }
-    if (!isObj(body)) return;
+    if (!isJsonObject(body)) return;
     const meter = new UsageMeter(kind, 0);
     meter.observeBody(body);
     const u = meter.usage(0);

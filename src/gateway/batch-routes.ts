@@ -38,6 +38,7 @@ import { sendRendered, type Refusals } from './send-response.js';
 import { staleViewDenial } from './stale-view.js';
 import { createUpstreamPools } from './upstream-client.js';
 import { createUpstreamTargets } from './upstream-target.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 export interface BatchRouteDeps {
   config: MoatConfig;
@@ -107,7 +108,6 @@ interface Call {
 }
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Longest result line metered (a line beyond is passed on unmetered). */
 const MAX_RESULT_LINE = 16 * 1024 * 1024;
 
@@ -270,7 +270,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       throw e;
     }
     const parsed = parseAnswer(a);
-    const batchId = isObj(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined;
+    const batchId = isJsonObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined;
     if (!ok(a) || batchId === undefined) {
       await reservation.released();
       return { ...a, headers: reservation.headers };
@@ -318,7 +318,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
 
   /** Remembers a batch's output and error files as the org's, so it may read them (metered on first read). */
   async function trackOutputs(b: TrackedBatch, batch: unknown): Promise<void> {
-    if (!isObj(batch)) return;
+    if (!isJsonObject(batch)) return;
     for (const field of ['output_file_id', 'error_file_id'] as const) {
       const fid = batch[field];
       if (typeof fid === 'string' && fid !== '') await registry.putFile(fid, { orgId: b.orgId, keyId: b.keyId, upstream: b.upstream, role: 'output', endpoint: b.endpoint });
@@ -339,10 +339,10 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
    */
   async function filteredList(a: UpstreamAnswer, keep: (item: Json & { id: string }) => Promise<unknown>, alwaysIds: boolean): Promise<string | undefined> {
     const parsed = parseAnswer(a);
-    if (!ok(a) || !isObj(parsed) || !Array.isArray(parsed.data)) return undefined;
+    if (!ok(a) || !isJsonObject(parsed) || !Array.isArray(parsed.data)) return undefined;
     const data: unknown[] = [];
     for (const item of parsed.data) {
-      if (!isObj(item) || typeof item.id !== 'string') continue;
+      if (!isJsonObject(item) || typeof item.id !== 'string') continue;
       const kept = await keep(item as Json & { id: string });
       if (kept !== undefined) data.push(kept);
     }
@@ -415,7 +415,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const { contentType, body } = buildMultipart(form.fields, new Map([['file', file]]));
       const a = await upstream.call(upstreamCall(c, up, 'POST', '/v1/files', body, contentType), maxUpload);
       const parsed = parseAnswer(a);
-      if (ok(a) && isObj(parsed) && typeof parsed.id === 'string') await registry.putFile(parsed.id, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, role: 'input' });
+      if (ok(a) && isJsonObject(parsed) && typeof parsed.id === 'string') await registry.putFile(parsed.id, { orgId: c.org.id, keyId: c.keyId, upstream: up.name, role: 'input' });
       send(c, a);
     });
 
@@ -505,7 +505,7 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
         return submit(c, judge, raw, up, '/v1/messages', () => upstream.call(upstreamCall(c, up, 'POST', '/v1/messages/batches', raw), maxUpload));
       });
       const parsed = parseAnswer(a);
-      send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body, a.headers);
+      send(c, a, ok(a) && isJsonObject(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body, a.headers);
     },
 
     async getAnthropicBatch(c, id) {
@@ -513,14 +513,14 @@ export function createBatchRoutes(deps: BatchRouteDeps): BatchRoutes {
       const method = c.req.method === 'DELETE' ? 'DELETE' : 'GET';
       const a = await upstream.call(upstreamCall(c, upstreamNamed(b.upstream), method, `/v1/messages/batches/${id}`), maxUpload);
       const parsed = parseAnswer(a);
-      send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
+      send(c, a, ok(a) && isJsonObject(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
     },
 
     async cancelAnthropicBatch(c, id) {
       const b = await ownedBatch(c, id);
       const a = await upstream.call(upstreamCall(c, upstreamNamed(b.upstream), 'POST', `/v1/messages/batches/${id}/cancel`), maxUpload);
       const parsed = parseAnswer(a);
-      send(c, a, ok(a) && isObj(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
+      send(c, a, ok(a) && isJsonObject(parsed) ? JSON.stringify(ownResultsUrl(c, parsed)) : a.body);
     },
 
     async getResponse(c, id) {

@@ -8,9 +8,9 @@ import { PURPOSE_HEADER } from '../policy/purpose-header.js';
 import type { RequestFacts } from '../policy/request-facts.js';
 import type { DoorKind } from './front-doors.js';
 import { estimateInputTokens } from './input-token-estimate.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Body fields that are not "parameters" in the policy sense: the conversation (every door's spelling) and tools. */
@@ -42,19 +42,19 @@ function offeredTools(body: Json): { names: string[]; types: string[] } {
     if (typeof v === 'string') names.add(foldName(v));
   };
   const nested = (o: unknown) => {
-    if (isObj(o)) name(o.name);
+    if (isJsonObject(o)) name(o.name);
   };
   // A list of names, or the Responses API's {tool_names: [...]} filter.
   const allowedTools = (v: unknown) => {
-    const list = isObj(v) ? v.tool_names : v;
+    const list = isJsonObject(v) ? v.tool_names : v;
     if (Array.isArray(list)) for (const a of list) name(a);
   };
   if (Array.isArray(body.tools))
     for (const t of body.tools) {
-      if (!isObj(t)) continue;
+      if (!isJsonObject(t)) continue;
       // OpenAI {type:"function", function:{name}} and {type:"custom", custom:{name}}; Anthropic {name, type?}
       // (client tools have no type). A top-level name beside function.name counts too: servers differ on which wins.
-      types.add(foldName(str(t.type) ?? (isObj(t.function) ? 'function' : 'custom')));
+      types.add(foldName(str(t.type) ?? (isJsonObject(t.function) ? 'function' : 'custom')));
       name(t.name);
       nested(t.function);
       nested(t.custom);
@@ -71,7 +71,7 @@ function offeredTools(body: Json): { names: string[]; types: string[] } {
       nested(f);
     }
   nested(body.function_call);
-  if (isObj(body.tool_choice)) {
+  if (isJsonObject(body.tool_choice)) {
     name(body.tool_choice.name);
     name(body.tool_choice.server_label);
     nested(body.tool_choice.function);
@@ -79,14 +79,14 @@ function offeredTools(body: Json): { names: string[]; types: string[] } {
   }
   if (Array.isArray(body.mcp_servers))
     for (const s of body.mcp_servers) {
-      if (!isObj(s)) continue;
+      if (!isJsonObject(s)) continue;
       types.add('mcp_server');
       name(s.name);
-      allowedTools(isObj(s.tool_configuration) ? s.tool_configuration.allowed_tools : undefined);
+      allowedTools(isJsonObject(s.tool_configuration) ? s.tool_configuration.allowed_tools : undefined);
     }
-  if (isObj(body.container) && Array.isArray(body.container.skills))
+  if (isJsonObject(body.container) && Array.isArray(body.container.skills))
     for (const s of body.container.skills) {
-      if (!isObj(s)) continue;
+      if (!isJsonObject(s)) continue;
       types.add('skill');
       name(s.skill_id);
     }
@@ -101,7 +101,7 @@ export function extractFacts(i: FactsInput): RequestFacts {
   for (const k in body) if (!NOT_PARAMS.has(k)) params[k] = body[k];
   // vLLM / SGLang chat templates switch reasoning on with chat_template_kwargs; policy sees it as `thinking`.
   const ctk = body.chat_template_kwargs;
-  if (!truthy(params.thinking) && isObj(ctk) && (truthy(ctk.enable_thinking) || truthy(ctk.thinking))) params.thinking = true;
+  if (!truthy(params.thinking) && isJsonObject(ctk) && (truthy(ctk.enable_thinking) || truthy(ctk.thinking))) params.thinking = true;
   // The Responses API asks for log-probabilities by including them in the output; policy sees `logprobs: true`.
   if (Array.isArray(body.include) && body.include.some((v) => typeof v === 'string' && foldName(v).includes('logprobs'))) params.logprobs = true;
   const kind = i.kind ?? (i.api === 'openai' ? 'chat' : 'messages');

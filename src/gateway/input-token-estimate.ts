@@ -10,9 +10,9 @@
 //   Audio:            10 tokens per second, assuming 16 kB/s of encoded audio.
 // Token ids (legacy completions, embeddings) count one each; tool definitions count as their JSON text.
 import type { WireApi } from '../errors/wire-format.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const IMAGE_TOKENS_UNKNOWN: Record<WireApi, number> = { openai: 765, anthropic: 1600 };
 export const PDF_TOKENS_PER_PAGE = 3000;
@@ -59,18 +59,18 @@ function mediaPartTokens(p: Json, api: WireApi): number | undefined {
   switch (p.type) {
     case 'image_url': {
       // Chat completions: {type:"image_url", image_url:{url, detail}} (or a bare URL string).
-      const iu = isObj(p.image_url) ? p.image_url : { url: p.image_url };
+      const iu = isJsonObject(p.image_url) ? p.image_url : { url: p.image_url };
       return imageTokens(typeof iu.url === 'string' ? iu.url : '', api, iu.detail);
     }
     case 'input_image': // Responses: {type:"input_image", image_url, detail} or {file_id}
       return imageTokens(typeof p.image_url === 'string' ? p.image_url : '', api, p.detail);
     case 'image': {
       // Messages: {type:"image", source:{type:"base64", media_type, data} | {type:"url"} | {type:"file"}}
-      const src = isObj(p.source) ? p.source : {};
+      const src = isJsonObject(p.source) ? p.source : {};
       return src.type === 'base64' && typeof src.data === 'string' ? binaryTokens(String(src.media_type ?? 'image/'), src.data, api, undefined) : IMAGE_TOKENS_UNKNOWN[api];
     }
     case 'document': {
-      const src = isObj(p.source) ? p.source : {};
+      const src = isJsonObject(p.source) ? p.source : {};
       if (src.type === 'base64' && typeof src.data === 'string') return binaryTokens(String(src.media_type ?? 'application/pdf'), src.data, api, undefined);
       if (src.type === 'text' && typeof src.data === 'string') return Math.ceil(src.data.length / CHARS_PER_TOKEN);
       if (src.type === 'content') return undefined; // content blocks: walked like any other content
@@ -79,12 +79,12 @@ function mediaPartTokens(p: Json, api: WireApi): number | undefined {
     case 'input_file': // Responses: {type:"input_file", file_data:"data:...", filename} or {file_id}
     case 'file': {
       // Chat completions: {type:"file", file:{file_data, file_id, filename}}
-      const f = p.type === 'file' && isObj(p.file) ? p.file : p;
+      const f = p.type === 'file' && isJsonObject(p.file) ? p.file : p;
       const d = typeof f.file_data === 'string' ? (dataUrl(f.file_data) ?? { mediaType: 'application/pdf', base64: f.file_data }) : undefined;
       return d ? binaryTokens(d.mediaType, d.base64, api, undefined) : PDF_TOKENS_PER_PAGE;
     }
     case 'input_audio': {
-      const a = isObj(p.input_audio) ? p.input_audio : p;
+      const a = isJsonObject(p.input_audio) ? p.input_audio : p;
       return typeof a.data === 'string' ? audioTokens(a.data) : 0;
     }
     default:

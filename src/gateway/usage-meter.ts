@@ -15,13 +15,13 @@
 import type { TraceUsage } from '../events/trace-format.js';
 import type { DoorKind } from './front-doors.js';
 import type { SseEvent } from './sse-parser.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 type Json = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** An Anthropic content block of the model's reasoning (shown or encrypted). */
-const isThinkingBlock = (b: unknown): boolean => isObj(b) && (b.type === 'thinking' || b.type === 'redacted_thinking');
+const isThinkingBlock = (b: unknown): boolean => isJsonObject(b) && (b.type === 'thinking' || b.type === 'redacted_thinking');
 
 export class UsageMeter {
   private input: number | undefined;
@@ -56,7 +56,7 @@ export class UsageMeter {
     } catch {
       return false;
     }
-    if (!isObj(msg)) return false;
+    if (!isJsonObject(msg)) return false;
     switch (this.kind) {
       case 'chat':
       case 'completions':
@@ -74,16 +74,16 @@ export class UsageMeter {
 
   /** Observes a complete non-streaming response body. */
   observeBody(body: unknown): void {
-    if (!isObj(body)) return;
+    if (!isJsonObject(body)) return;
     const usage = body.usage;
     switch (this.kind) {
       case 'chat':
       case 'completions': {
-        if (isObj(usage)) this.setOpenAiUsage(usage);
+        if (isJsonObject(usage)) this.setOpenAiUsage(usage);
         const choices = Array.isArray(body.choices) ? body.choices : [];
         for (const c of choices) {
-          if (!isObj(c)) continue;
-          if (isObj(c.message) && typeof c.message.content === 'string') this.addText(c.message.content);
+          if (!isJsonObject(c)) continue;
+          if (isJsonObject(c.message) && typeof c.message.content === 'string') this.addText(c.message.content);
           if (typeof c.text === 'string') this.addText(c.text);
         }
         break;
@@ -92,7 +92,7 @@ export class UsageMeter {
         this.observeResponse(body);
         break;
       case 'embeddings':
-        if (isObj(usage)) {
+        if (isJsonObject(usage)) {
           const p = num(usage.prompt_tokens) ?? num(usage.input_tokens);
           if (p !== undefined) this.input = p;
         }
@@ -100,10 +100,10 @@ export class UsageMeter {
         this.outputFinal = true;
         break;
       case 'messages': {
-        if (isObj(usage)) this.setAnthropicUsage(usage, true);
+        if (isJsonObject(usage)) this.setAnthropicUsage(usage, true);
         const content = Array.isArray(body.content) ? body.content : [];
         for (const b of content) {
-          if (isObj(b) && typeof b.text === 'string') this.addText(b.text);
+          if (isJsonObject(b) && typeof b.text === 'string') this.addText(b.text);
           if (isThinkingBlock(b)) this.thinking = true;
         }
         break;
@@ -137,12 +137,12 @@ export class UsageMeter {
     const choices = Array.isArray(msg.choices) ? msg.choices : undefined;
     if (choices) {
       for (const c of choices) {
-        if (!isObj(c)) continue;
-        if (isObj(c.delta) && typeof c.delta.content === 'string') this.addText(c.delta.content);
+        if (!isJsonObject(c)) continue;
+        if (isJsonObject(c.delta) && typeof c.delta.content === 'string') this.addText(c.delta.content);
         if (typeof c.text === 'string') this.addText(c.text); // legacy completions
       }
     }
-    if (isObj(msg.usage)) {
+    if (isJsonObject(msg.usage)) {
       this.setOpenAiUsage(msg.usage);
       return choices !== undefined && choices.length === 0;
     }
@@ -152,22 +152,22 @@ export class UsageMeter {
   private observeAnthropicEvent(msg: Json): void {
     switch (msg.type) {
       case 'message_start':
-        if (isObj(msg.message) && isObj(msg.message.usage)) this.setAnthropicUsage(msg.message.usage, false);
+        if (isJsonObject(msg.message) && isJsonObject(msg.message.usage)) this.setAnthropicUsage(msg.message.usage, false);
         break;
       case 'message_delta':
-        if (isObj(msg.usage)) this.setAnthropicUsage(msg.usage, true);
+        if (isJsonObject(msg.usage)) this.setAnthropicUsage(msg.usage, true);
         break;
       case 'content_block_start':
         if (isThinkingBlock(msg.content_block)) this.thinking = true;
         break;
       case 'content_block_delta':
-        if (isObj(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);
+        if (isJsonObject(msg.delta) && typeof msg.delta.text === 'string') this.addText(msg.delta.text);
         break;
     }
   }
 
   private observeResponsesEvent(msg: Json): void {
-    if (this.respId === undefined && isObj(msg.response) && typeof msg.response.id === 'string') this.respId = msg.response.id;
+    if (this.respId === undefined && isJsonObject(msg.response) && typeof msg.response.id === 'string') this.respId = msg.response.id;
     switch (msg.type) {
       case 'response.output_text.delta':
         if (typeof msg.delta === 'string') this.addText(msg.delta);
@@ -176,7 +176,7 @@ export class UsageMeter {
       case 'response.incomplete':
       case 'response.failed':
         // The final response object; its text was already seen as deltas.
-        if (isObj(msg.response) && isObj(msg.response.usage)) this.setResponsesUsage(msg.response.usage);
+        if (isJsonObject(msg.response) && isJsonObject(msg.response.usage)) this.setResponsesUsage(msg.response.usage);
         break;
     }
   }
@@ -184,11 +184,11 @@ export class UsageMeter {
   /** A whole Responses API response object: usage and the text of its output messages. */
   private observeResponse(r: Json): void {
     if (typeof r.id === 'string') this.respId = r.id;
-    if (isObj(r.usage)) this.setResponsesUsage(r.usage);
+    if (isJsonObject(r.usage)) this.setResponsesUsage(r.usage);
     const output = Array.isArray(r.output) ? r.output : [];
     for (const item of output) {
-      if (!isObj(item) || !Array.isArray(item.content)) continue;
-      for (const c of item.content) if (isObj(c) && typeof c.text === 'string') this.addText(c.text);
+      if (!isJsonObject(item) || !Array.isArray(item.content)) continue;
+      for (const c of item.content) if (isJsonObject(c) && typeof c.text === 'string') this.addText(c.text);
     }
   }
 
@@ -200,7 +200,7 @@ export class UsageMeter {
       this.output = o;
       this.outputFinal = true;
     }
-    if (isObj(u.output_tokens_details)) this.reasoning = num(u.output_tokens_details.reasoning_tokens) ?? this.reasoning;
+    if (isJsonObject(u.output_tokens_details)) this.reasoning = num(u.output_tokens_details.reasoning_tokens) ?? this.reasoning;
   }
 
   private setOpenAiUsage(u: Json): void {
@@ -211,7 +211,7 @@ export class UsageMeter {
       this.output = c;
       this.outputFinal = true;
     }
-    if (isObj(u.completion_tokens_details)) this.reasoning = num(u.completion_tokens_details.reasoning_tokens) ?? this.reasoning;
+    if (isJsonObject(u.completion_tokens_details)) this.reasoning = num(u.completion_tokens_details.reasoning_tokens) ?? this.reasoning;
   }
 
   /** Input counts cache writes and reads too: all of them are input the model processed. */
