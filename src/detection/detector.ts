@@ -444,7 +444,9 @@ export function createDetector(opts: DetectorOptions): Detector {
     const window = purposeWindow ?? org.window;
     // A follow-up opens its conversation as far as the org's traffic shows when its history is a fixed preamble
     // (repeated) or when it continues no conversation the org held (a made-up dialogue in front of each item).
-    if (window.hasHistory(s.historyHash) || (s.parentTurnHash !== 0 && !window.continues(s.parentTurnHash, s.turnHash))) s.flags |= SINGLE_TURN;
+    // The turn a purpose's follow-up follows may have been sent outside the purpose (its window is shorter too).
+    const own = purposeWindow ? org.windowIfAny : undefined;
+    if (window.hasHistory(s.historyHash) || (s.parentTurnHash !== 0 && !window.continues(s.parentTurnHash, s.turnHash, s.stepsAfterTurn) && !own?.continues(s.parentTurnHash, s.turnHash, s.stepsAfterTurn))) s.flags |= SINGLE_TURN;
     if (window.newTools(s.toolNames)) s.flags |= NEW_TOOLS;
     if (window.newBias(s.biasTokens)) s.flags |= NEW_BIAS;
     if (window.reprobe(s)) s.flags |= REPROBE;

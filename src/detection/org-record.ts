@@ -35,6 +35,10 @@ export class OrgRecord {
     return (this.ownWindow ??= new OrgWindow(ORG_WINDOW, this.timing));
   }
   private ownWindow: OrgWindow | undefined;
+  /** The window of traffic outside purposes if the org has one (reading it allocates nothing). */
+  get windowIfAny(): OrgWindow | undefined {
+    return this.ownWindow;
+  }
   readonly purposes = new Map<string, OrgWindow>();
   /** Each key's own combined traffic, so one customer's behaviour shows inside pooled traffic. */
   readonly keys = new Map<string, LinkAggregate>();

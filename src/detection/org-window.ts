@@ -95,6 +95,8 @@ export class OrgWindow implements Aggregate {
   private sketches: Uint32Array | undefined;
   private simN = 0;
   private lastTs = NaN;
+  /** Requests in the window restored without their turns (a checkpoint older than the turn column). */
+  private unknownTurns = 0;
   private readonly tools = new NameMemory(TOOL_MEMORY);
   private readonly biases = new NameMemory(BIAS_MEMORY);
   private readonly contexts = new NameMemory(PROBE_MEMORY);
@@ -163,8 +165,10 @@ export class OrgWindow implements Aggregate {
 
   /** Adds a request; returns its novelty. */
   push(s: RequestSignals): number {
-    if (this.n === this.size) this.apply(this.head, -1);
-    else {
+    if (this.n === this.size) {
+      this.apply(this.head, -1);
+      if (this.unknownTurns > 0) this.unknownTurns--;
+    } else {
       if (this.n === this.cap) this.grow();
       this.n++;
     }
@@ -244,18 +248,20 @@ export class OrgWindow implements Aggregate {
   }
 
   /**
-   * Whether a follow-up (`parent`: the user turn before its last, `turn`) continues a conversation the org held in
-   * the window: the org sent its turn before as a request of its own, or an earlier follow-up already ended on the
-   * same turn (an agent's steps after one human turn, however long ago that turn was sent). A history made up in
-   * front of an item (a harness's few-shot dialogue, invented turns) follows a turn nobody sent, and sending the item
-   * again does not make it a conversation.
+   * Whether a follow-up continues a conversation the org held in the window: the org sent the answered turn it
+   * follows (`parent`) as a request of its own, or sent its own last turn before, either as a follow-up that
+   * continued or followed by an agent's steps (`stepsAfter`: the loop after one human turn, however long ago that
+   * turn came). A history made up in front of an item (a harness's few-shot dialogue, invented turns) follows a turn
+   * nobody sent, and sending the item again does not make it a conversation. Windows restored from a checkpoint
+   * written before turns were kept answer yes until those requests have left the window.
    */
-  continues(parent: number, turn: number): boolean {
+  continues(parent: number, turn: number, stepsAfter: boolean): boolean {
+    if (this.unknownTurns > 0) return true;
     const col = this.c.turn;
     const flags = this.c.flags;
     for (let k = 0; k < this.n; k++) {
       const t = col[k];
-      if (t === parent || (t === turn && (flags[k]! & SINGLE_TURN) === 0)) return true;
+      if (t === parent || (t === turn && (stepsAfter || (flags[k]! & SINGLE_TURN) === 0))) return true;
     }
     return false;
   }
@@ -360,7 +366,7 @@ export class OrgWindow implements Aggregate {
       ...(biases ? { biasTokens: biases.names, biasN: biases.n } : {}),
       ...(contexts ? { biasContexts: contexts.names, biasContextN: contexts.n } : {}),
       ...(probes ? { biasProbes: probes.names, biasProbeN: probes.n } : {}),
-      scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs) },
+      scalars: { n: this.n, head: this.head, gapN: this.gapN, gapSum: num(this.gapSum), gapSq: num(this.gapSq), simN: this.simN, lastTs: num(this.lastTs), ...(this.unknownTurns ? { unknownTurns: this.unknownTurns } : {}) },
     };
   }
 
@@ -368,7 +374,8 @@ export class OrgWindow implements Aggregate {
     if (st.size !== this.size) throw new Error(`checkpoint: window of ${st.size}, expected ${this.size}`);
     this.cap = st.cap;
     this.c = allocate(st.cap);
-    for (const k of COLUMN_NAMES) unpackInto(st.arrays[k] ?? '', this.c[k]);
+    // Columns added since the checkpoint was written stay zero (no conversation history, no turn).
+    for (const k of COLUMN_NAMES) if (st.arrays[k] !== undefined) unpackInto(st.arrays[k], this.c[k]);
     this.tally.restore(st.tally);
     unpackInto(st.hours, this.hours);
     unpackInto(st.benchSources, this.benchSources);
@@ -385,6 +392,7 @@ export class OrgWindow implements Aggregate {
     this.gapSq = unnum(s.gapSq);
     this.simN = s.simN;
     this.lastTs = unnum(s.lastTs);
+    this.unknownTurns = st.arrays.turn === undefined ? s.n : (s.unknownTurns ?? 0);
     this.cache.clear();
   }
 }
@@ -408,5 +416,5 @@ export interface OrgWindowState {
   biasContextN?: number;
   biasProbes?: string;
   biasProbeN?: number;
-  scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num };
+  scalars: { n: number; head: number; gapN: number; gapSum: Num; gapSq: Num; simN: number; lastTs: Num; unknownTurns?: number };
 }

@@ -26,12 +26,16 @@ export interface RequestView {
    */
   history: number;
   /**
-   * The last user turn's digest (role, length, first characters: as `history` reads each message), 0 when none; and
-   * the digest of the user turn before it, 0 for a single user turn. A conversation's follow-up carries, as its
-   * `parentTurn`, what an earlier request of the conversation carried as its `turn`: the org sent that turn.
+   * The last user turn's digest (role, length, first characters and ids: as `history` reads each message), 0 when
+   * none; and the digest of the last user turn before it that was answered (an assistant or tool message follows
+   * it), 0 when none was: what the request before it in the conversation ended on. A conversation's follow-up
+   * carries, as its `parentTurn`, what an earlier request of the conversation carried as its `turn`. User messages
+   * sent back to back (a document, then the question) follow no answer, so the first request reads as an opening.
    */
   turn: number;
   parentTurn: number;
+  /** Messages follow the last user turn: an agent's tool calls and results after the human's last words. */
+  stepsAfterTurn: boolean;
   /** The body continues a conversation stored upstream (Responses API `previous_response_id` or `conversation`). */
   continues: boolean;
   temperature?: number;
@@ -252,6 +256,7 @@ export function viewRequest(body: unknown): RequestView {
   let after = 0;
   let turn = 0;
   let parentTurn = 0;
+  let answered = 0;
   let toolSteps = 0;
   // Chat messages, or the Responses API's input items (same role/content shape).
   const messages = Array.isArray(b.messages) ? b.messages : Array.isArray(b.input) ? b.input : [];
@@ -277,9 +282,10 @@ export function viewRequest(body: unknown): RequestView {
     }
     const d = messageDigest(m as Record<string, unknown>, role, text);
     if (userTurn) {
-      parentTurn = turn;
-      turn = d;
-    }
+      parentTurn = answered;
+      // Zero is "none": map a real digest of zero away from it.
+      turn = d || 1;
+    } else answered = turn;
     digest = mixHash(digest, d);
     if (!userTurn) after = mixHash(after, d);
   }
@@ -289,13 +295,16 @@ export function viewRequest(body: unknown): RequestView {
     // A zero digest is "no history": map the (unlikely) zero hash of a real one away from it.
     if (history === 0) history = 1;
   }
+  // A Responses API follow-up keeps its conversation upstream; the response it continues stands for its history,
+  // so items sent one after another behind the same stored preamble repeat it as a fixed preamble would.
+  if (history === 0 && typeof b.previous_response_id === 'string' && b.previous_response_id) history = fnv1a(b.previous_response_id.slice(0, 200)) || 1;
   if (!userTurns) {
     // Legacy completions and the Responses API's string input.
     const p = b.prompt ?? (typeof b.input === 'string' ? b.input : undefined);
     prompt = typeof p === 'string' ? p : contentText(p);
     if (prompt) {
       userTurns = 1;
-      turn = messageDigest({}, 'user', prompt);
+      turn = messageDigest({}, 'user', prompt) || 1;
     }
   }
   const capped = prompt.length > PROMPT_CAP_CHARS || system.length > PROMPT_CAP_CHARS;
@@ -316,6 +325,7 @@ export function viewRequest(body: unknown): RequestView {
     history,
     turn,
     parentTurn,
+    stepsAfterTurn: after !== 0,
     continues: typeof b.previous_response_id === 'string' || (b.conversation !== undefined && b.conversation !== null),
     temperature: num(b.temperature),
     maxTokens: answerBudgetOf(b),

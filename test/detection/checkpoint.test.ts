@@ -183,13 +183,20 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
     // Nor the clusters' largest member's long-reasoning count (added later still, with no version of its own: absent
     // reads as none, and it counts from the upgrade like the tallies' new slots).
     dropFields(ck.linkage, ['largestReasoning']);
+    // Nor the windows' turn column (added with no version of its own: such windows read every follow-up as
+    // continuing until their requests have left), nor, before version 9, their conversation histories.
+    for (const o of Object.values(ck.orgs) as Array<{ window?: { arrays: Record<string, string> } }>) {
+      if (!o?.window) continue;
+      delete o.window.arrays.turn;
+      if (v < 9) delete o.window.arrays.history;
+    }
     const old = { ...ck, global: { ...ck.global, version: Number(version) } };
     const resumed = createDetector({ ...assets, restore: old });
     for (const l of lines.slice(cut)) resumed.ingest(l);
     // Requests counted before the upgrade carry none of the added flags, so those shares (and the scores reading
     // them, and so which rules fire and when) may differ until the requests leave their windows; the labels, the
     // clusters, the counts and every other feature are as if the worker never stopped.
-    const reads = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r))) || k.includes('score.');
+    const reads = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r))) || k.includes('score.') || k.includes('single_turn');
     const without = (v: ReturnType<typeof verdicts>) =>
       roundTrip({
         ...v,

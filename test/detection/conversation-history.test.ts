@@ -143,3 +143,36 @@ test('a made-up dialogue in front of each item reads as single-turn traffic; a c
     }
   assert.ok(Math.abs(singleTurnShare(interleaved) - 20 / 60) < 0.001);
 });
+
+test('in a busy account, an agent loop whose human turn left the window stays one conversation after its first step', () => {
+  // 210 other conversations' openings between the human's first message and the follow-up that starts the loop:
+  // the follow-up itself cannot be told from a made-up one, the loop's steps after it can.
+  const busy: TraceRequestLine[] = [line('busy', 0, { model: 'm', messages: [{ role: 'user', content: items[0] }] })];
+  for (let i = 0; i < 210; i++) busy.push(line('busy', busy.length, { model: 'm', messages: [{ role: 'user', content: `Unrelated question number ${i}` }] }));
+  const human = [{ role: 'user', content: items[0]! }, { role: 'assistant', content: 'On it.' }, { role: 'user', content: 'also run the tests' }];
+  for (let step = 0; step < 200; step++)
+    busy.push(line('busy', busy.length, { model: 'm', messages: [...human, ...(step ? [{ role: 'assistant', content: null, tool_calls: [{ id: `call_${step}`, type: 'function', function: { name: 'run', arguments: '{}' } }] }, { role: 'tool', tool_call_id: `call_${step}`, content: 'ok' }] : [])] }));
+  // The window now holds the loop's 200 requests: only its first (the follow-up) reads as single-turn.
+  assert.equal(singleTurnShare(busy), 1 / 200);
+});
+
+test('user messages sent back to back (a document, then the question) follow no answer; the next turn continues them', () => {
+  const doc = { role: 'user', content: 'Context: the fastify docs page on hooks, 3,000 characters of it.' };
+  const opening = viewRequest({ messages: [doc, { role: 'user', content: items[0] }] });
+  assert.equal(opening.parentTurn, 0, 'two user messages and no answer: an opening');
+  const follow = viewRequest({ messages: [doc, { role: 'user', content: items[0] }, { role: 'assistant', content: 'Reply' }, doc, { role: 'user', content: items[1] }] });
+  assert.equal(follow.parentTurn, opening.turn, 'the follow-up follows the question the opening ended on, not the document before it');
+  const rag: TraceRequestLine[] = [];
+  const turns: Array<{ role: string; content: string }> = [];
+  for (const [i, q] of items.entries()) {
+    turns.push(doc, { role: 'user', content: q });
+    rag.push(line('rag', i, { model: 'm', messages: [...turns] }));
+    turns.push({ role: 'assistant', content: `Reply ${i}` });
+  }
+  assert.equal(singleTurnShare(rag), 1 / items.length);
+});
+
+test('Responses API follow-ups that all continue the same stored response read as a fixed preamble', () => {
+  const fixed = items.map((q, i) => line('stored-preamble', i, { model: 'm', input: q, previous_response_id: 'resp_fixed' }));
+  assert.equal(singleTurnShare(fixed), (items.length - 1) / items.length);
+});

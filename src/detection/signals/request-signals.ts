@@ -37,9 +37,13 @@ export interface RequestSignals {
   systemHash: number;
   /** Digest of the conversation around the last user turn (request-view.ts `history`); 0 for a single user turn. */
   historyHash: number;
-  /** The last user turn's and the one before it's digests (request-view.ts `turn`, `parentTurn`); 0 when none. */
+  /**
+   * The last user turn's digest and, for a follow-up, the answered turn it follows (request-view.ts `turn`,
+   * `parentTurn`; 0 when none or when the conversation is stored upstream); whether an agent's steps follow the turn.
+   */
   turnHash: number;
   parentTurnHash: number;
+  stepsAfterTurn: boolean;
   /** Hashes of the offered tools' names (request-view.ts, TOOL_NAMES smallest); undefined when none. */
   toolNames: Uint32Array | undefined;
   /** Hashes of the tokens its logit_bias names (request-view.ts `biasTokens`); undefined when none. */
@@ -380,7 +384,7 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
   let flags = facts.flags;
   // A request that opens its conversation. A multi-turn request whose history repeats an earlier request's (a fixed
   // preamble around each item) is also single-turn; only the org's window can tell, so the detector decides it.
-  if (view.userTurns <= 1 && !view.continues) flags |= F.SINGLE_TURN;
+  if ((view.userTurns <= 1 || view.parentTurn === 0) && !view.continues) flags |= F.SINGLE_TURN;
   if (!view.system) flags |= F.NO_SYSTEM;
   const shapeOn = !off.has('shape');
   if (shapeOn) {
@@ -435,7 +439,8 @@ export function extractSignals(line: TraceRequestLine, ts: number, m: SignalMode
     systemHash: view.system && shapeOn ? fnv1a(view.system) : 0,
     historyHash: view.history,
     turnHash: view.turn,
-    parentTurnHash: view.userTurns > 1 && !view.continues ? view.parentTurn : 0,
+    parentTurnHash: view.continues ? 0 : view.parentTurn,
+    stepsAfterTurn: view.stepsAfterTurn,
     toolNames: shapeOn ? view.toolNames : undefined,
     biasTokens: shapeOn ? view.biasTokens : undefined,
     biasDigest: shapeOn ? view.biasDigest : 0,

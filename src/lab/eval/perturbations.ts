@@ -107,8 +107,10 @@ function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | u
 }
 
 /**
- * The requests of these that a later one of the same org follows up (its last user turn is the later one's turn
- * before last): the conversation's earlier steps, which a client replaying a chat corpus never sends.
+ * The requests of these that a later one of the same org follows up (its last user turn is the turn the later one
+ * follows): the conversation's earlier steps, which a client replaying a chat corpus never sends. Turns are matched
+ * by their digest, so a stock follow-up ("Thanks!") that opens another conversation goes too, and an agent's loop
+ * after its last human turn keeps every step.
  */
 function continuedLater(requests: readonly TraceRequestLine[]): Set<TraceRequestLine> {
   const followed = new Set<string>();
@@ -264,8 +266,9 @@ export function perturbationNames(): string[] {
 }
 
 /**
- * Applies the named perturbations, in order, to the requests (and org lines) of the given orgs; a perturbation that names actor
- * families applies only to the orgs `familyOf` places in one of them.
+ * Applies the named perturbations, in order, to the requests (and org lines) of the given orgs, after taking out the
+ * requests any of them drops; a perturbation that names actor families applies only to the orgs `familyOf` places
+ * in one of them.
  */
 export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[], familyOf: (org: string) => string | undefined = () => undefined): TraceLine[] {
   const ps = names.map((n) => {
