@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MoatError } from '../errors/moat-error.js';
 import type { DoorKind } from './front-doors.js';
+import { isJsonObject } from '../json/is-json-object.js';
 
 /** Limits on what policy and detection walk; far above what either API accepts. */
 export const REQUEST_LIMITS = {
@@ -142,7 +143,6 @@ const KNOWN_FIELDS = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => 
 const MESSAGES_REQUIRED: ReadonlySet<DoorKind> = new Set(['chat', 'messages', 'count_tokens']);
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 const isOptionalBoolean = (v: unknown): boolean => v === null || v === undefined || typeof v === 'boolean';
 
@@ -165,7 +165,7 @@ export function plainlyValid(kind: DoorKind, body: Record<string, unknown>): boo
       case 'messages':
         if (!Array.isArray(v) || v.length > L.messages) return false;
         for (const m of v as unknown[]) {
-          if (!isPlainObject(m) || typeof m.role !== 'string' || m.role.length > L.shortChars) return false;
+          if (!isJsonObject(m) || typeof m.role !== 'string' || m.role.length > L.shortChars) return false;
           const c = m.content;
           if (c !== undefined && c !== null && typeof c !== 'string') return false;
         }
@@ -174,7 +174,7 @@ export function plainlyValid(kind: DoorKind, body: Record<string, unknown>): boo
         if (!isOptionalBoolean(v)) return false;
         break;
       case 'stream_options':
-        if (v !== null && (!isPlainObject(v) || !isOptionalBoolean(v.include_usage))) return false;
+        if (v !== null && (!isJsonObject(v) || !isOptionalBoolean(v.include_usage))) return false;
         break;
       case 'max_tokens':
       case 'max_completion_tokens':

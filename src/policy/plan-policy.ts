@@ -3,6 +3,7 @@
 // applied result again yields no steps. Guards refuse plans that would lock everyone out unless forced.
 import type { Affiliation } from '../model/org.js';
 import { canonicalJson, sameValue } from '../json/canonical-json.js';
+import { isJsonObject } from '../json/is-json-object.js';
 import {
   affiliationIdentity,
   keyIdentity,
@@ -203,8 +204,7 @@ function short(v: unknown): string {
 function describeRulesChange(before: RulesBody, after: RulesBody, field: string): string {
   const b = (before as Record<string, unknown>)[field];
   const a = (after as Record<string, unknown>)[field];
-  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (field !== 'playbooks' && (isRecord(a) || isRecord(b))) {
+  if (field !== 'playbooks' && (isJsonObject(a) || isJsonObject(b))) {
     const bo = (b ?? {}) as Record<string, unknown>;
     const ao = (a ?? {}) as Record<string, unknown>;
     const parts: string[] = [];
