@@ -244,6 +244,17 @@ function truthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== 0 && v !== '' && v !== 'false';
 }
 
+/**
+ * Whether a body names a conversation stored upstream: a Responses API `previous_response_id`, or a `conversation`
+ * given as its id or as an object carrying one. Anything else in those fields (false, {}, '') names nothing, so it
+ * cannot make a sweep's requests read as follow-ups.
+ */
+function storedConversation(b: Record<string, unknown>): boolean {
+  const id = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+  const c = b.conversation;
+  return id(b.previous_response_id) || id(c) || (!!c && typeof c === 'object' && id((c as { id?: unknown }).id));
+}
+
 export function viewRequest(body: unknown): RequestView {
   const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   let prompt = '';
@@ -326,7 +337,7 @@ export function viewRequest(body: unknown): RequestView {
     turn,
     parentTurn,
     stepsAfterTurn: after !== 0,
-    continues: typeof b.previous_response_id === 'string' || (b.conversation !== undefined && b.conversation !== null),
+    continues: storedConversation(b),
     temperature: num(b.temperature),
     maxTokens: answerBudgetOf(b),
     topP: num(b.top_p),

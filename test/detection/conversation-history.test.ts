@@ -40,6 +40,11 @@ test('a Responses API request that continues a stored conversation is not an ope
   assert.equal(viewRequest({ input: 'And in German?', previous_response_id: 'resp_123' }).continues, true);
   assert.equal(viewRequest({ input: 'Hello' }).continues, false);
   assert.equal(viewRequest({ input: 'Hello', previous_response_id: null }).continues, false);
+  assert.equal(viewRequest({ input: 'And in German?', conversation: 'conv_123' }).continues, true);
+  assert.equal(viewRequest({ input: 'And in German?', conversation: { id: 'conv_123' } }).continues, true);
+  // Values that name no stored conversation cannot turn a sweep's requests into follow-ups.
+  for (const junk of [{ conversation: false }, { conversation: {} }, { conversation: '' }, { conversation: 0 }, { previous_response_id: '' }, { conversation: { id: 7 } }])
+    assert.equal(viewRequest({ input: 'Hello', ...junk }).continues, false, JSON.stringify(junk));
 });
 
 const assets = loadDetectionAssets();
