@@ -244,16 +244,18 @@ function truthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== 0 && v !== '' && v !== 'false';
 }
 
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
 /**
  * Whether a body names a conversation stored upstream: a Responses API `previous_response_id`, or a `conversation`
  * given as its id or as an object carrying one. Anything else in those fields (false, {}, '') names nothing, so it
  * cannot make a sweep's requests read as follow-ups.
  */
 function storedConversation(b: Record<string, unknown>): boolean {
-  const id = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
   const c = b.conversation;
-  return id(b.previous_response_id) || id(c) || (!!c && typeof c === 'object' && id((c as { id?: unknown }).id));
+  return isId(b.previous_response_id) || isId(c) || (!!c && typeof c === 'object' && isId((c as { id?: unknown }).id));
 }
+
 
 export function viewRequest(body: unknown): RequestView {
   const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
@@ -308,7 +310,7 @@ export function viewRequest(body: unknown): RequestView {
   }
   // A Responses API follow-up keeps its conversation upstream; the response it continues stands for its history,
   // so items sent one after another behind the same stored preamble repeat it as a fixed preamble would.
-  if (history === 0 && typeof b.previous_response_id === 'string' && b.previous_response_id) history = fnv1a(b.previous_response_id.slice(0, 200)) || 1;
+  if (history === 0 && isId(b.previous_response_id)) history = fnv1a(b.previous_response_id.slice(0, 200)) || 1;
   if (!userTurns) {
     // Legacy completions and the Responses API's string input.
     const p = b.prompt ?? (typeof b.input === 'string' ? b.input : undefined);

@@ -119,7 +119,7 @@ function continuedLater(requests: readonly TraceRequestLine[]): Set<TraceRequest
     const l = requests[i]!;
     const v = viewRequest(requestBody(l));
     if (followed.has(`${l.org}\n${v.turn}`)) out.add(l);
-    if (v.userTurns > 1) followed.add(`${l.org}\n${v.parentTurn}`);
+    if (v.parentTurn !== 0) followed.add(`${l.org}\n${v.parentTurn}`);
   }
   return out;
 }
