@@ -257,8 +257,20 @@ function storedConversation(b: Record<string, unknown>): boolean {
 }
 
 
-export function viewRequest(body: unknown): RequestView {
+/**
+ * Whether a request to `endpoint` can name a conversation stored upstream: only the Responses API keeps one. A chat
+ * or messages body carrying `previous_response_id` is refused by OpenAI and Anthropic, but an OpenAI-compatible
+ * upstream that ignores unknown fields would answer it, and the field would make a sweep read as follow-ups. A trace
+ * written before doors were recorded (no endpoint) is read as before.
+ */
+function storesConversations(endpoint: string | undefined): boolean {
+  return endpoint === undefined || endpoint.endsWith('/responses');
+}
+
+/** `endpoint`: the door's path as the trace records it (TraceRequestLine.endpoint). */
+export function viewRequest(body: unknown, endpoint?: string): RequestView {
   const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const stored = storesConversations(endpoint);
   let prompt = '';
   let previous = '';
   let system = contentText(b.system) || instructionsText(b.instructions);
@@ -310,7 +322,7 @@ export function viewRequest(body: unknown): RequestView {
   }
   // A Responses API follow-up keeps its conversation upstream; the response it continues stands for its history,
   // so items sent one after another behind the same stored preamble repeat it as a fixed preamble would.
-  if (history === 0 && isId(b.previous_response_id)) history = fnv1a(b.previous_response_id.slice(0, 200)) || 1;
+  if (history === 0 && stored && isId(b.previous_response_id)) history = fnv1a(b.previous_response_id.slice(0, 200)) || 1;
   if (!userTurns) {
     // Legacy completions and the Responses API's string input.
     const p = b.prompt ?? (typeof b.input === 'string' ? b.input : undefined);
@@ -339,7 +351,7 @@ export function viewRequest(body: unknown): RequestView {
     turn,
     parentTurn,
     stepsAfterTurn: after !== 0,
-    continues: storedConversation(b),
+    continues: stored && storedConversation(b),
     temperature: num(b.temperature),
     maxTokens: answerBudgetOf(b),
     topP: num(b.top_p),

@@ -45,6 +45,14 @@ test('a Responses API request that continues a stored conversation is not an ope
   // Values that name no stored conversation cannot turn a sweep's requests into follow-ups.
   for (const junk of [{ conversation: false }, { conversation: {} }, { conversation: '' }, { conversation: 0 }, { previous_response_id: '' }, { conversation: { id: 7 } }])
     assert.equal(viewRequest({ input: 'Hello', ...junk }).continues, false, JSON.stringify(junk));
+  // Only the Responses door keeps conversations upstream: on chat or messages the same fields name nothing (an
+  // OpenAI-compatible upstream that ignores unknown fields would answer such a sweep).
+  assert.equal(viewRequest({ input: 'And in German?', previous_response_id: 'resp_123' }, '/v1/responses').continues, true);
+  for (const endpoint of ['/v1/chat/completions', '/v1/messages', '/v1/completions']) {
+    const v = viewRequest({ messages: [{ role: 'user', content: 'Item 7' }], previous_response_id: 'resp_123', conversation: 'conv_1' }, endpoint);
+    assert.equal(v.continues, false, endpoint);
+    assert.equal(v.history, 0, endpoint);
+  }
 });
 
 const assets = loadDetectionAssets();
@@ -55,7 +63,8 @@ const line = (org: string, i: number, body: unknown, api: 'openai' | 'anthropic'
   org,
   key: `key_${org}`,
   api,
-  endpoint: api === 'openai' ? '/v1/chat/completions' : '/v1/messages',
+  // A Responses API body carries `input`; chat and messages bodies carry `messages`.
+  endpoint: api === 'anthropic' ? '/v1/messages' : body && typeof body === 'object' && 'input' in body ? '/v1/responses' : '/v1/chat/completions',
   body,
 });
 
@@ -109,6 +118,9 @@ test('a fixed preamble around each item reads as single-turn traffic; real conve
   // The Responses API keeps the conversation upstream: follow-ups carry previous_response_id and one input.
   const stored = items.map((q, i) => line('responses', i, { model: 'm', input: q, ...(i % 4 ? { previous_response_id: `resp_${i - 1}` } : {}) }));
   assert.equal(singleTurnShare(stored), 2 / 8);
+  // The same fields on the chat door name nothing: a sweep that adds them to every item stays single-turn.
+  const pretending = items.map((q, i) => line('pretending', i, { model: 'm', messages: [{ role: 'user', content: q }], previous_response_id: `resp_${i}`, conversation: 'conv_1' }));
+  assert.equal(singleTurnShare(pretending), 1);
 });
 
 test('a follow-up names the turn before it: parentTurn of a conversation step is the turn of the request before it', () => {

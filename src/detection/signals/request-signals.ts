@@ -370,7 +370,7 @@ function promptFacts(prompt: string, system: string, previous: string, m: Signal
 }
 
 export function extractSignals(line: TraceRequestLine, ts: number, m: SignalModels): RequestSignals {
-  const view = viewRequest(line.body);
+  const view = viewRequest(line.body, line.endpoint);
   const off = m.disabled;
   const cuesOff = off.has('cues');
   const system = view.system;
