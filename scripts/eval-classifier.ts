@@ -9,6 +9,8 @@
 //   --no-concepts  words only, without the harm-concept lexicon features (ablation)
 //   --length-knee K  past K features a text's features count by their mean, not their sum (ablation; the harm
 //                  and unseen-benign tables only)
+//   --harm-window W  the harm head's window in features (0: whole prompts only, the earlier design; ablation).
+//                  The other ablations run with the shipped window unless it is set to 0.
 //   --length-offsets  flag at the threshold plus an offset per length band set on out-of-register logits
 //                  (src/lab/eval/length-offsets.ts; measured, not shipped; the harm and unseen-benign tables only)
 import { loadCorpus } from '../src/detection/corpus.js';
@@ -33,7 +35,9 @@ const items = labelledTexts(data).map((t) => (args.includes('--train-jailbreaks'
 const ft = featurize(items, { augment: !args.includes('--no-augment'), ...(args.includes('--no-concepts') ? { concepts: false as const } : {}) });
 const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.functional === 'copyright').map((it) => it.id));
 const kneeAt = args.indexOf('--length-knee');
-const knee = kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {};
+const windowAt = args.indexOf('--harm-window');
+if (windowAt >= 0 && !Number.isInteger(Number(args[windowAt + 1]))) throw new Error('--harm-window takes a whole number of features (0: off)');
+const knee = { ...(kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {}), ...(windowAt >= 0 ? { harmWindow: Number(args[windowAt + 1]) } : {}) };
 // Offsets are pooled over every benign register but the one under evaluation.
 const excess = args.includes('--length-offsets') ? outOfRegisterExcess(ft, [...new Set([...BENIGN_FOLDS, ...APP_SETS])]) : undefined;
 if (excess) process.stdout.write(`Length offsets (bands from ${[0, ...OFFSET_BANDS].join(', ')} features), all registers: ${lengthOffsets(excess).map((x) => x.toFixed(2)).join(', ')}\n\n`);

@@ -64,6 +64,28 @@ test('a model trained with a length knee reads a text longer than the knee by it
   assert.ok(Math.abs(kneed.harmLogit(long) - (-4 + (20 * 20 * 2) / 39)) < 0.05, String(kneed.harmLogit(long)));
 });
 
+test('with a harm window, a long prompt scores no higher than its most harmful run of that many features', () => {
+  const plain = buildTextClassifier(oneWordModel('zorblax', 1));
+  const windowed = buildTextClassifier({ ...oneWordModel('zorblax', 1), harm: { ...oneWordModel('zorblax', 1).harm, window: 8 } });
+  // Under the window (7 features) both read the same.
+  assert.equal(windowed.harmLogit('zorblax one zorblax two'), plain.harmLogit('zorblax one zorblax two'));
+  // Evidence spread thinly over a long text: 20 occurrences among 39 features sum to 20 / sqrt(39) as a whole;
+  // the most harmful run of 8 consecutive features (the first: two words, then a bigram and a word in turn) holds
+  // 5 of them, read as a short prompt: 5 / sqrt(8).
+  const spread = Array.from({ length: 20 }, () => 'zorblax').join(' ');
+  assert.ok(Math.abs(plain.harmLogit(spread) - (-4 + 20 / Math.sqrt(39))) < 0.05, String(plain.harmLogit(spread)));
+  assert.ok(Math.abs(windowed.harmLogit(spread) - (-4 + 5 / Math.sqrt(8))) < 0.05, String(windowed.harmLogit(spread)));
+  // Evidence said in a few words of a long text keeps its whole-text score: the run does not lift it.
+  const filler = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+  const concentrated = `zorblax zorblax zorblax ${filler}`;
+  assert.equal(windowed.harmLogit(concentrated), plain.harmLogit(concentrated));
+  // With a feature cap, the run's features are capped as a short prompt's are: each of the 5 adds at most the cap.
+  const cappedModel = oneWordModel('zorblax', 20, 2);
+  const capped = buildTextClassifier({ ...cappedModel, harm: { ...cappedModel.harm, window: 8 } });
+  assert.ok(Math.abs(capped.harmLogit(spread) - (-4 + 5 * 2)) < 0.05, String(capped.harmLogit(spread)));
+  assert.throws(() => buildTextClassifier({ ...cappedModel, harm: { ...cappedModel.harm, window: 64.5 } }), /harm\.window/);
+});
+
 test('a prompt seen before gets the verdict a fresh classifier gives it, however many prompts came between', () => {
   const model = oneWordModel('zorblax', 20);
   const shared = buildTextClassifier(model);

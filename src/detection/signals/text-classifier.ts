@@ -10,7 +10,7 @@
 // for harmful prompts), so classification costs a few microseconds per prompt.
 import { readFileSync } from 'node:fs';
 import { ConceptScanner, compileConcepts, type ConceptTerms } from '../text/concept-lexicon.js';
-import { FeatureBuffer, hashedFeatures, occurrenceValue } from '../text/hashed-features.js';
+import { FeatureBuffer, hashedFeatures, MAX_FEATURES, occurrenceValue } from '../text/hashed-features.js';
 import { contentOf } from './harness-cues.js';
 import { decodeU32 } from './fingerprint-index.js';
 import { CAPABILITY_TOPICS, HARM_CATEGORIES, TOPICS } from './taxonomy.js';
@@ -36,6 +36,13 @@ export interface TextModelFile {
     platt: [number, number];
     /** Most one feature occurrence may add to the harm logit: no single word or pair decides alone. Absent: no cap. */
     feature_cap?: number;
+    /**
+     * Features per window. A prompt longer than this scores no higher than its most harmful run of that many
+     * consecutive features: with every harm weight at or above zero, a long text whose words each carry a little
+     * weight would otherwise score higher the longer it is (role-play instructions, story prompts). A run is
+     * read as a short prompt is, so harm said in a few words keeps its score. Absent: whole prompts only.
+     */
+    window?: number;
   };
   /** Logit at or above which a prompt reads as a benchmark item (at the false-positive rate below on app prompts). */
   item: { threshold: number; app_fpr: number };
@@ -154,6 +161,10 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const [pa, pb] = file.harm.platt;
   const harmCap = file.harm.feature_cap ?? 0;
   const knee = file.length_knee ?? 0;
+  const harmWindow = file.harm.window ?? 0;
+  if (!Number.isInteger(harmWindow) || harmWindow < 0) throw new Error(`text model: harm.window must be a whole number of features, got ${harmWindow}`);
+  const harmRun = new Float64Array(MAX_FEATURES + 1);
+
   const buf = new FeatureBuffer();
   const memo = createTextMemo<TextVerdict>(VERDICT_MEMO_ENTRIES, VERDICT_MEMO_CHARS);
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
@@ -170,15 +181,23 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   function score(text: string, cues?: number): number {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
     norm = occurrenceValue(n, knee);
+    const windowed = harmWindow > 0 && n > harmWindow;
+    const winNorm = 1 / Math.sqrt(harmWindow);
     // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
     const capQ = harmCap > 0 && norm > 0 ? harmCap / (scales[harmCol]! * norm) : Infinity;
+    const capW = harmCap > 0 ? harmCap / (scales[harmCol]! * winNorm) : Infinity;
     acc.fill(0, 0, H);
     hits = 0;
     let firstWord = -1;
     twoWords = false;
+    let run = 0;
+    if (windowed) harmRun[0] = 0;
     for (let k = 0; k < n; k++) {
       const f = buf.idx[k]!;
-      if ((known[f >>> 3]! & (1 << (f & 7))) === 0) continue;
+      if ((known[f >>> 3]! & (1 << (f & 7))) === 0) {
+        if (windowed) harmRun[k + 1] = run;
+        continue;
+      }
       hitFeatures[hits++] = f;
       if (buf.word[k] === 1 && !twoWords) {
         if (firstWord < 0) firstWord = f;
@@ -188,9 +207,17 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
       // harmCol is the first hot column; only it is capped.
       const hw = hotW[base + harmCol]!;
       acc[harmCol] = acc[harmCol]! + (hw > capQ ? capQ : hw);
+      if (windowed) harmRun[k + 1] = run += hw > capW ? capW : hw;
       for (let j = harmCol + 1; j < H; j++) acc[j] = acc[j]! + hotW[base + j]!;
     }
     for (let j = 0; j < H; j++) acc[j] = biases[j]! + scales[j]! * acc[j]! * norm;
+    if (windowed) {
+      // harmRun[k] is the harm sum of the first k features: a window's sum is a difference of two.
+      let best = -Infinity;
+      for (let k = harmWindow; k <= n; k++) best = Math.max(best, harmRun[k]! - harmRun[k - harmWindow]!);
+      const zWin = biases[harmCol]! + scales[harmCol]! * best * winNorm;
+      if (zWin < acc[harmCol]!) acc[harmCol] = zWin;
+    }
     return twoWords ? hits : 0;
   }
   function scoreHarmCategories(): void {

@@ -29,6 +29,11 @@ const LEET_AMONG = /[A-Za-z][013457@$!]+[A-Za-z]|[013457][A-Za-z]+[013457]/;
 const SPACED = /(?<![A-Za-z0-9\-._*])[A-Za-z]([ \-._*])(?:[A-Za-z]\1)+[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
 /** Two such letters ("d-o", "m-y"), joined only in a text with at least two longer chains: alone, "x-y" is a name. */
 const SPACED_PAIR = /(?<![A-Za-z0-9\-._*])[A-Za-z]([\-._*])[A-Za-z](?![A-Za-z0-9]|[\-._*][A-Za-z0-9])/g;
+/**
+ * Two letters and a space ("o f", "t o"), joined only in a text with at least two words of four or more letters
+ * spelled out with spaces: left apart, every short word of a spaced-out request would read as two one-letter words.
+ */
+const SPACED_PAIR_SPACE = /(?<![A-Za-z0-9\-._*] ?)(?<= |^)[A-Za-z] [A-Za-z](?= |$)(?! [A-Za-z] )/g;
 const SEPARATORS = /[ \-._*]/g;
 
 /** A chain this long (four letters and their separators) is a word spelled out, not an abbreviation ("U.S.A."). */
@@ -36,12 +41,19 @@ const SPELLED_WORD = 7;
 
 function joinSpelledOut(s: string, seen: Disguises): string {
   let chains = 0;
-  const joined = s.replace(SPACED, (m) => {
+  let spaceChains = 0;
+  const joined = s.replace(SPACED, (m, sep: string) => {
     chains++;
-    if (m.length >= SPELLED_WORD) seen.disguised++;
+    if (m.length >= SPELLED_WORD) {
+      seen.disguised++;
+      // A stammer ("I I I") or a list of letters is not a word spelled out.
+      if (sep === ' ') spaceChains++;
+    }
     return m.replace(SEPARATORS, '');
   });
-  return chains >= 2 ? joined.replace(SPACED_PAIR, (m) => m.replace(SEPARATORS, '')) : joined;
+  if (chains < 2) return joined;
+  const pairs = joined.replace(SPACED_PAIR, (m) => m.replace(SEPARATORS, ''));
+  return spaceChains >= 2 ? pairs.replace(SPACED_PAIR_SPACE, (m) => m.replace(' ', '')) : pairs;
 }
 
 /**

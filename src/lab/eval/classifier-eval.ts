@@ -69,7 +69,7 @@ export const DEFAULT_FOLDS = [
  * How a fold's model is trained and read: `lengthKnee` (trainer option), or `offsets` added to the harm threshold
  * by the item's length band (length-offsets.ts; a noised or converted item is read in its clean form's band).
  */
-export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee'> & { offsets?: readonly number[] };
+export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee' | 'harmWindow'> & { offsets?: readonly number[] };
 
 export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: FoldOptions = {}): FoldRow {
   const { offsets, ...training } = o;

@@ -26,6 +26,14 @@ export const HARM_FPR = 0.01;
  * fall, recall on unseen harmful sets holds.
  */
 export const HARM_FEATURE_CAP = 2;
+/**
+ * Features of the run that caps a long prompt's harm score (text-classifier.ts). Measured leave-one-dataset-out
+ * (docs/detection.md, 2026-12-05): 64 lowered unseen "act as" prompts flagged from 40.8% to 29.3% and creative-
+ * writing prompts from 15.3% to 13.2%, with recall on every unseen harmful-request set the same or higher (the
+ * threshold falls with the long benign prompts); scoring by the run alone (not capped by the whole) raised the
+ * threshold instead and lost recall; 32 flagged more creative writing.
+ */
+export const HARM_WINDOW = 64;
 /** The benchmark-item head's threshold keeps this share of held-back application prompts below it. */
 export const ITEM_FPR = 0.02;
 /** Capability benchmarks, whose register the benchmark-item head learns. */
@@ -86,6 +94,8 @@ export interface TextTrainingOptions {
   itemWeights?: 'evidence' | 'signed';
   /** Every head trained (and run) with occurrenceValue's length knee (an ablation; not in shipped models). */
   lengthKnee?: number;
+  /** A long prompt's harm score is capped by its most harmful run of this many features (text-classifier.ts); 0: off. */
+  harmWindow?: number;
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -148,6 +158,8 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const file = pack(heads, bits, [...new Set(ft.texts.filter(usable).map((t) => t.set))].sort());
   if (ft.concepts) file.concepts = ft.concepts;
   if (o.lengthKnee) file.length_knee = o.lengthKnee;
+  const harmWindow = o.harmWindow ?? HARM_WINDOW;
+  if (harmWindow > 0) file.harm.window = harmWindow;
   calibrate(file, ft, leaveOut);
   return file;
 }
