@@ -37,11 +37,11 @@ const copyright = new Set(loadCorpus(data, 'harmbench').filter((it) => it.meta.f
 const kneeAt = args.indexOf('--length-knee');
 const windowAt = args.indexOf('--harm-window');
 if (windowAt >= 0 && !Number.isInteger(Number(args[windowAt + 1]))) throw new Error('--harm-window takes a whole number of features (0: off)');
-const knee = { ...(kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {}), ...(windowAt >= 0 ? { harmWindow: Number(args[windowAt + 1]) } : {}) };
+const headOptions = { ...(kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {}), ...(windowAt >= 0 ? { harmWindow: Number(args[windowAt + 1]) } : {}) };
 // Offsets are pooled over every benign register but the one under evaluation.
 const excess = args.includes('--length-offsets') ? outOfRegisterExcess(ft, [...new Set([...BENIGN_FOLDS, ...APP_SETS])]) : undefined;
 if (excess) process.stdout.write(`Length offsets (bands from ${[0, ...OFFSET_BANDS].join(', ')} features), all registers: ${lengthOffsets(excess).map((x) => x.toFixed(2)).join(', ')}\n\n`);
-const train = (set: string) => ({ ...knee, ...(excess ? { offsets: lengthOffsets(excess, set) } : {}) });
+const train = (set: string) => ({ ...headOptions, ...(excess ? { offsets: lengthOffsets(excess, set) } : {}) });
 const rows: FoldRow[] = [];
 for (const set of folds) {
   const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined, train(set));

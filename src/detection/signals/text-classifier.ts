@@ -164,7 +164,9 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const harmWindow = file.harm.window ?? 0;
   if (!Number.isInteger(harmWindow) || harmWindow < 0) throw new Error(`text model: harm.window must be a whole number of features, got ${harmWindow}`);
   const harmRun = new Float64Array(MAX_FEATURES + 1);
-
+  // A run's features each carry 1/sqrt(window) and are capped as a prompt of that many features is.
+  const winNorm = harmWindow > 0 ? 1 / Math.sqrt(harmWindow) : 0;
+  const capW = harmCap > 0 && winNorm > 0 ? harmCap / (scales[harmCol]! * winNorm) : Infinity;
   const buf = new FeatureBuffer();
   const memo = createTextMemo<TextVerdict>(VERDICT_MEMO_ENTRIES, VERDICT_MEMO_CHARS);
   const scanner = file.concepts ? new ConceptScanner(compileConcepts(file.concepts)) : undefined;
@@ -182,10 +184,8 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
     norm = occurrenceValue(n, knee);
     const windowed = harmWindow > 0 && n > harmWindow;
-    const winNorm = 1 / Math.sqrt(harmWindow);
     // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
     const capQ = harmCap > 0 && norm > 0 ? harmCap / (scales[harmCol]! * norm) : Infinity;
-    const capW = harmCap > 0 ? harmCap / (scales[harmCol]! * winNorm) : Infinity;
     acc.fill(0, 0, H);
     hits = 0;
     let firstWord = -1;
