@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low']);
-export const CaseStatusSchema = z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed']);
+export const CaseStatusSchema = z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'merged']);
 export const ActionTypeSchema = z.enum(['none', 'notify', 'throttle', 'restrict', 'suspend', 'revoke']);
 
 export const ProposedActionSchema = z.object({
@@ -43,6 +43,7 @@ export const CaseSummarySchema = z.object({
   actionsTaken: z.array(ActionTakenSchema),
   detections: z.number(),
   requestsAtDetection: z.number().optional(),
+  mergedInto: z.string().optional().describe('Status merged: the id of the case that now holds this one (its cluster was linked into that one).'),
   openedAt: z.string(),
   updatedAt: z.string(),
   version: z.number(),

@@ -73,6 +73,24 @@ function scoreEvidence(ev: Record<string, unknown>, rule: string): ScoreEvidence
   return out;
 }
 
+/** Two cases' evidence as one (a cluster's case folding in another cluster's), deduplicated and capped. */
+export function foldEvidence(into: CaseEvidence, from: CaseEvidence): CaseEvidence {
+  const out: CaseEvidence = structuredClone(into);
+  out.scores ??= [];
+  for (const s of from.sampleRequests)
+    if (out.sampleRequests.length < MAX_SAMPLES && !out.sampleRequests.some((x) => x.orgId === s.orgId && x.excerpt === s.excerpt)) out.sampleRequests.push(structuredClone(s));
+  // The two cases share accounts, so a count may hold the same matches twice: keep the larger, as mergeEvidence does.
+  for (const b of from.matchedBenchmarks) {
+    const cur = out.matchedBenchmarks.find((x) => x.benchmark === b.benchmark);
+    if (cur) cur.matches = Math.max(cur.matches, b.matches);
+    else out.matchedBenchmarks.push({ ...b });
+  }
+  for (const f of from.features) if (!out.features.some((x) => x.name === f.name && x.rule === f.rule && x.comparison === f.comparison)) out.features.push({ ...f });
+  for (const sc of from.scores ?? []) if (!out.scores.some((x) => x.name === sc.name)) out.scores.push(structuredClone(sc));
+  for (const l of from.linkedAccounts) if (out.linkedAccounts.length < MAX_LINKED && !out.linkedAccounts.some((x) => x.orgId === l.orgId)) out.linkedAccounts.push({ ...l });
+  return out;
+}
+
 /** Evidence of one detection, merged into `prev` (deduplicated, capped). */
 export function mergeEvidence(prev: CaseEvidence, d: Detection, facts: OrgFacts, names: ReadonlyMap<string, string> = new Map()): CaseEvidence {
   const out: CaseEvidence = {

@@ -3,7 +3,8 @@
 import type { ActivityLabel } from '../model/activity.js';
 import type { ActionType } from './playbook-schema.js';
 
-export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed';
+/** `merged`: folded into another cluster's case (`mergedInto`) once the two clusters were linked; it takes no decisions. */
+export type CaseStatus = 'open' | 'actioned' | 'dismissed' | 'reinstated' | 'appealed' | 'merged';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 export interface ProposedAction {
@@ -21,7 +22,7 @@ export interface ProposedAction {
 
 export interface TimelineStep {
   at: string;
-  /** detected | proposed | approved | executed | dismissed | reinstated | appealed | reopened | note | notified */
+  /** detected | proposed | approved | executed | dismissed | reinstated | appealed | reopened | merged | note | notified */
   kind: string;
   actor: string;
   text: string;
@@ -109,6 +110,8 @@ export interface Case {
   requestsAtDetection?: number;
   openedAt: string;
   updatedAt: string;
+  /** Status merged: the case that now holds this one's accounts, actions and evidence. */
+  mergedInto?: string;
   /** Optimistic concurrency: bumped on every save. */
   version: number;
 }

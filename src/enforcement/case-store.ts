@@ -11,6 +11,11 @@ export interface CaseQuery {
   status?: CaseStatus;
   severity?: Severity;
   orgId?: string;
+  /** Cases holding any of these orgs. */
+  anyOrg?: readonly string[];
+  kind?: 'org' | 'cluster';
+  /** Every status but this one. */
+  excludeStatus?: CaseStatus;
   limit?: number;
 }
 
@@ -34,6 +39,8 @@ export interface CaseStore {
    * or a case already exists for the key.
    */
   save(c: Case, audit: readonly AuditRecord[]): Promise<Case>;
+  /** Several saves as one: all are written or, on the first CaseConflictError, none. */
+  saveAll(items: ReadonlyArray<{ case: Case; audit: readonly AuditRecord[] }>): Promise<Case[]>;
 }
 
 export class MemoryCaseStore implements CaseStore {
@@ -52,20 +59,40 @@ export class MemoryCaseStore implements CaseStore {
 
   async list(q: CaseQuery = {}): Promise<Case[]> {
     return [...this.byId.values()]
-      .filter((c) => (!q.status || c.status === q.status) && (!q.severity || c.severity === q.severity) && (!q.orgId || c.orgIds.includes(q.orgId)))
+      .filter(
+        (c) =>
+          (!q.status || c.status === q.status) &&
+          (!q.severity || c.severity === q.severity) &&
+          (!q.orgId || c.orgIds.includes(q.orgId)) &&
+          (!q.anyOrg || c.orgIds.some((o) => q.anyOrg!.includes(o))) &&
+          (!q.kind || c.kind === q.kind) &&
+          (!q.excludeStatus || c.status !== q.excludeStatus),
+      )
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id))
       .slice(0, q.limit ?? 500)
       .map((c) => structuredClone(c));
   }
 
   async save(c: Case, audit: readonly AuditRecord[]): Promise<Case> {
-    const cur = this.byId.get(c.id);
-    if (c.version === 0) {
-      if (cur || [...this.byId.values()].some((x) => x.key === c.key)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
-    } else if (!cur || cur.version !== c.version) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
-    const saved = { ...structuredClone(c), version: c.version + 1 };
-    this.byId.set(c.id, saved);
-    for (const a of audit) await this.audit?.append(a);
-    return structuredClone(saved);
+    return (await this.saveAll([{ case: c, audit }]))[0]!;
+  }
+
+  async saveAll(items: ReadonlyArray<{ case: Case; audit: readonly AuditRecord[] }>): Promise<Case[]> {
+    // Every check before any write, so a conflict leaves the store as it was.
+    const next = new Map(this.byId);
+    const out: Case[] = [];
+    for (const { case: c } of items) {
+      const cur = next.get(c.id);
+      if (c.version === 0) {
+        if (cur || [...next.values()].some((x) => x.key === c.key)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
+      } else if (!cur || cur.version !== c.version) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
+      else if ([...next.values()].some((x) => x.key === c.key && x.id !== c.id)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
+      const saved = { ...structuredClone(c), version: c.version + 1 };
+      next.set(c.id, saved);
+      out.push(saved);
+    }
+    for (const [id, c] of next) this.byId.set(id, c);
+    for (const { audit } of items) for (const a of audit) await this.audit?.append(a);
+    return out.map((c) => structuredClone(c));
   }
 }

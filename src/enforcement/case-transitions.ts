@@ -4,7 +4,7 @@
 import type { ActivityLabel } from '../model/activity.js';
 import type { ActionPlan } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
-import { emptyEvidence, mergeEvidence } from './case-evidence.js';
+import { emptyEvidence, foldEvidence, mergeEvidence } from './case-evidence.js';
 import type { ActionTaken, Case, CaseStatus, ProposedAction, Severity } from './case-model.js';
 import { ACTION_RANK, type ActionType } from './playbook-schema.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -62,7 +62,22 @@ function titleFor(plan: ActionPlan, d: Detection, facts: OrgFacts): string {
   return plan.scope === 'cluster' ? `${labels} by a cluster of ${plan.orgIds.length} linked accounts` : `${labels} by ${facts.name ?? d.org}`;
 }
 
-const takenRank = (c: Case) => Math.max(0, ...c.actionsTaken.filter((t) => t.action !== 'lift').map((t) => ACTION_RANK[t.action as ActionType]));
+/** The rank of the strongest action in force on each org of the case at `now`: taken, not lifted since, not expired. */
+function inForce(c: Case, now: number): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of c.actionsTaken)
+    for (const o of t.orgIds) {
+      if (t.action === 'lift') m.delete(o);
+      else if (!t.until || Date.parse(t.until) > now) m.set(o, Math.max(m.get(o) ?? 0, ACTION_RANK[t.action as ActionType]));
+    }
+  return m;
+}
+const takenRank = (c: Case, now: number) => Math.max(0, ...inForce(c, now).values());
+/** Of `orgIds`, those no action of at least `rank` holds yet: an action is not carried out again on an org it holds. */
+function notYetUnder(c: Case, orgIds: readonly string[], rank: number, now: number): string[] {
+  const held = inForce(c, now);
+  return orgIds.filter((o) => (held.get(o) ?? 0) < rank);
+}
 const proposedRank = (c: Case) => (c.proposedAction ? ACTION_RANK[c.proposedAction.action] : 0);
 
 function step(c: Case, at: string, kind: string, actor: string, text: string, data?: Record<string, unknown>): void {
@@ -85,18 +100,23 @@ export interface DetectionContext {
   names?: ReadonlyMap<string, string>;
 }
 
+/** A new, empty case for a detection's org or cluster (version 0: saving it inserts it). */
+export function newCase(ctx: DetectionContext): Case {
+  const { detection: d, facts, plan } = ctx;
+  const at = ctx.now.toISOString();
+  return {
+    id: ctx.newId, key: plan.caseKey, kind: plan.scope, title: titleFor(plan, d, facts), orgIds: [...plan.orgIds], severity: SEVERITY[plan.type],
+    status: 'open', labels: [], confidence: 0, clause: plan.clause ?? '', actionsTaken: [], timeline: [], notes: [], evidence: emptyEvidence(),
+    detections: 0, openedAt: at, updatedAt: at, version: 0,
+  };
+}
+
 /** A detection opens the case for its org/cluster, or updates the existing one (never a duplicate). */
 export function applyDetection(existing: Case | undefined, ctx: DetectionContext): Transition {
   const { detection: d, facts, plan } = ctx;
   const at = ctx.now.toISOString();
   const auto = automationActor(plan.ruleId);
-  const c: Case = existing
-    ? clone(existing)
-    : {
-        id: ctx.newId, key: plan.caseKey, kind: plan.scope, title: titleFor(plan, d, facts), orgIds: [...plan.orgIds], severity: SEVERITY[plan.type],
-        status: 'open', labels: [], confidence: 0, clause: plan.clause ?? '', actionsTaken: [], timeline: [], notes: [], evidence: emptyEvidence(),
-        detections: 0, openedAt: at, updatedAt: at, version: 0,
-      };
+  const c: Case = existing ? clone(existing) : newCase(ctx);
   c.detections++;
   const seen = new Set(c.timeline.filter((t) => t.kind === 'detected').map((t) => `${String(t.data?.org)}:${String(t.data?.label)}`));
   for (const a of d.activities) {
@@ -116,7 +136,8 @@ export function applyDetection(existing: Case | undefined, ctx: DetectionContext
   if (plan.type === 'none') return { case: c, effects };
   const rank = ACTION_RANK[plan.type];
   const proposal = proposalOf(plan);
-  const raises = rank > Math.max(proposedRank(c), takenRank(c)) || (c.status !== 'open' && c.status !== 'actioned' && c.status !== 'appealed');
+  const nowMs = ctx.now.getTime();
+  const raises = rank > Math.max(proposedRank(c), takenRank(c, nowMs)) || (c.status !== 'open' && c.status !== 'actioned' && c.status !== 'appealed');
 
   if (raises) {
     if (c.status === 'dismissed' || c.status === 'reinstated') step(c, at, 'reopened', auto, `reopened by a new detection (${plan.labels.join(', ')})`);
@@ -128,14 +149,14 @@ export function applyDetection(existing: Case | undefined, ctx: DetectionContext
     if (!proposal.requiresApproval) {
       c.status = 'actioned';
       step(c, at, 'approved', auto, 'automatic under the playbook');
-      effects.push({ kind: 'execute', action: proposal, orgIds: proposal.orgIds, actor: auto });
+      const orgIds = notYetUnder(c, proposal.orgIds, rank, nowMs);
+      if (orgIds.length) effects.push({ kind: 'execute', action: proposal, orgIds, actor: auto });
     }
     return { case: c, effects };
   }
-  // Same action already taken on a cluster: members that joined since get it too.
+  // Same action already taken on a cluster: members that joined since (or came with a folded case) get it too.
   if (c.status === 'actioned' && c.proposedAction && rank === ACTION_RANK[c.proposedAction.action]) {
-    const covered = new Set(c.actionsTaken.filter((t) => t.action === c.proposedAction?.action).flatMap((t) => t.orgIds));
-    const fresh = plan.orgIds.filter((o) => !covered.has(o));
+    const fresh = notYetUnder(c, [...new Set([...c.proposedAction.orgIds, ...plan.orgIds])], rank, nowMs);
     if (fresh.length && !c.proposedAction.requiresApproval) {
       c.proposedAction = { ...c.proposedAction, orgIds: [...new Set([...c.proposedAction.orgIds, ...fresh])] };
       step(c, at, 'approved', auto, `${c.proposedAction.action} extended to ${fresh.length} newly linked org(s)`, { orgIds: fresh });
@@ -143,6 +164,63 @@ export function applyDetection(existing: Case | undefined, ctx: DetectionContext
     }
   }
   return { case: c, effects };
+}
+
+const LINKAGE_ACTOR = 'automation:linkage';
+const STANDING: readonly CaseStatus[] = ['open', 'actioned', 'appealed'];
+/** How far a case's decision stands: the rank of its proposal or of the actions in force, 0 once dismissed or reinstated. */
+const standingRank = (c: Case, now: number) => (STANDING.includes(c.status) ? Math.max(proposedRank(c), takenRank(c, now)) : 0);
+
+/**
+ * Two clusters linked into one: the absorbed cluster's case (`from`) is folded into the survivor's (`into`), so
+ * one network ends under one case. `into` takes its accounts, the actions in force on them (a later reinstatement
+ * lifts them too), labels and evidence and, when `from`'s decision stands further (a stronger proposal or action,
+ * or `into` was dismissed or reinstated), its proposal and status; `from` keeps its history, turns `merged` and
+ * points to `into`. No action runs here: the detection applied next extends the case's action to members not yet
+ * under it, and an approval never repeats an action an org is already under.
+ */
+export function foldCase(into: Case, from: Case, now: Date): { into: Case; from: Case } {
+  const at = now.toISOString();
+  const c = clone(into);
+  for (const o of from.orgIds) if (!c.orgIds.includes(o)) c.orgIds.push(o);
+  for (const l of from.labels) if (!c.labels.includes(l)) c.labels.push(l);
+  c.confidence = Math.max(c.confidence, from.confidence);
+  if (SEVERITY_RANK[from.severity] > SEVERITY_RANK[c.severity]) c.severity = from.severity;
+  // Only what is in force: an action `from` took and lifted since is its history, not this case's.
+  const nowMs = now.getTime();
+  const held = inForce(from, nowMs);
+  for (const t of from.actionsTaken) {
+    if (t.action === 'lift') continue;
+    const orgIds = t.orgIds.filter((o) => held.get(o) === ACTION_RANK[t.action as ActionType]);
+    if (orgIds.length) c.actionsTaken.push({ ...structuredClone(t), orgIds });
+  }
+  c.detections += from.detections;
+  if (from.requestsAtDetection !== undefined) c.requestsAtDetection = Math.min(c.requestsAtDetection ?? Infinity, from.requestsAtDetection);
+  c.evidence = foldEvidence(c.evidence, from.evidence);
+  const p = from.proposedAction;
+  if (p && STANDING.includes(from.status)) {
+    if (standingRank(from, nowMs) > standingRank(into, nowMs)) {
+      c.proposedAction = { ...structuredClone(p), orgIds: [...new Set([...(STANDING.includes(into.status) ? (c.proposedAction?.orgIds ?? []) : []), ...p.orgIds])] };
+      c.clause = from.clause;
+      c.status = from.status;
+    } else if (c.proposedAction?.action === p.action) {
+      c.proposedAction.orgIds = [...new Set([...c.proposedAction.orgIds, ...p.orgIds])];
+      // The absorbed part's appeal stays open on the case that holds it.
+      if (from.status === 'appealed' && c.status === 'actioned') c.status = 'appealed';
+    }
+    // Accounts the proposal names that its action does not hold yet, when it needs an admin: the case waits for
+    // the approval again (which acts on those accounts only) rather than stand as done.
+    const pending = c.proposedAction;
+    if (pending?.requiresApproval && c.status === 'actioned' && notYetUnder(c, pending.orgIds, ACTION_RANK[pending.action], nowMs).length) c.status = 'open';
+  }
+  step(c, at, 'merged', LINKAGE_ACTOR, `case ${from.id} folded in: its cluster of ${from.orgIds.length} accounts (${from.status}) was linked to this one`, {
+    caseId: from.id, orgIds: [...from.orgIds], status: from.status,
+  });
+  const f = clone(from);
+  f.status = 'merged';
+  f.mergedInto = c.id;
+  step(f, at, 'merged', LINKAGE_ACTOR, `folded into case ${c.id}: this cluster was linked to that one`, { caseId: c.id });
+  return { into: c, from: f };
 }
 
 function need(c: Case, allowed: CaseStatus[], what: string): void {
@@ -161,16 +239,19 @@ export function approveCase(prev: Case, actor: string, note: string, now: Date):
   need(prev, ['open', 'appealed'], 'approve');
   const c = clone(prev);
   const at = now.toISOString();
+  const p = c.proposedAction;
   if (c.status === 'appealed') {
     c.status = 'actioned';
     step(c, at, 'appeal_rejected', actor, text);
-    return { case: c, effects: [] };
+    // Upholding also covers accounts a folded case added to the proposal.
+    const pending = p && p.action !== 'none' ? notYetUnder(c, p.orgIds, ACTION_RANK[p.action], now.getTime()) : [];
+    return { case: c, effects: pending.length ? [{ kind: 'execute', action: p!, orgIds: pending, actor }] : [] };
   }
-  const p = c.proposedAction;
   if (!p || p.action === 'none') throw new CaseTransitionError('invalid_transition', `case ${c.id} has no action to approve; dismiss it instead`);
   c.status = 'actioned';
   step(c, at, 'approved', actor, text, { action: p.action });
-  return { case: c, effects: [{ kind: 'execute', action: p, orgIds: p.orgIds, actor }] };
+  const orgIds = notYetUnder(c, p.orgIds, ACTION_RANK[p.action], now.getTime());
+  return { case: c, effects: orgIds.length ? [{ kind: 'execute', action: p, orgIds, actor }] : [] };
 }
 
 export function dismissCase(prev: Case, actor: string, note: string, now: Date): Transition {
@@ -185,7 +266,8 @@ export function dismissCase(prev: Case, actor: string, note: string, now: Date):
 /** Lifts the action taken: orgs return to active and throttles end. */
 export function reinstateCase(prev: Case, actor: string, note: string, now: Date): Transition {
   const text = requireNote(note);
-  need(prev, ['actioned', 'appealed'], 'reinstate');
+  // Also a case still open or dismissed that holds actions a folded case brought: they must be liftable.
+  if (!(prev.status !== 'merged' && inForce(prev, now.getTime()).size > 0)) need(prev, ['actioned', 'appealed'], 'reinstate');
   const c = clone(prev);
   c.status = 'reinstated';
   step(c, now.toISOString(), 'reinstated', actor, text);

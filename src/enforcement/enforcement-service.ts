@@ -6,7 +6,7 @@ import type { Clock } from '../ops/clock.js';
 import type { Case, ActionTaken } from './case-model.js';
 import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';
 import {
-  addCaseNote, appealCase, applyDetection, approveCase, dismissCase, recordActions, reinstateCase, type CaseEffect, type Transition,
+  addCaseNote, appealCase, applyDetection, approveCase, dismissCase, foldCase, newCase, recordActions, reinstateCase, type CaseEffect, type DetectionContext, type Transition,
 } from './case-transitions.js';
 import { decideAction } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
@@ -37,6 +37,10 @@ export interface EnforcementServiceDeps {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+/** Merged cases followed to the one holding them (each merge is a cluster absorbed; far more than a network sees). */
+const MAX_MERGE_HOPS = 256;
+/** Other clusters' cases one detection folds in. */
+const MAX_FOLDED = 50;
 
 export function newCaseId(): string {
   return `case_${randomBytes(8).toString('hex')}`;
@@ -76,10 +80,16 @@ export class EnforcementService {
     const facts = knownFacts ?? (await this.facts(d.org));
     const plan = decideAction(d, facts, this.deps.playbooks());
     for (let i = 0; ; i++) {
-      const existing = await this.deps.store.getByKey(plan.caseKey);
-      const t = applyDetection(existing, { detection: d, facts, plan, now: this.now(), newId: (this.deps.newCaseId ?? newCaseId)() });
+      const ctx = { detection: d, facts, plan, now: this.now(), newId: (this.deps.newCaseId ?? newCaseId)() };
+      const { stored: existing, base, folded } = await this.caseFor(ctx);
+      const t = applyDetection(base, ctx);
       try {
-        const saved = await this.deps.store.save(t.case, auditSteps(existing, t.case));
+        // The case and the cases folded into it are written together or not at all (a lost race is retried whole).
+        const [saved] = await this.deps.store.saveAll([
+          { case: t.case, audit: auditSteps(existing, t.case) },
+          ...folded.map((f) => ({ case: f.after, audit: auditSteps(f.before, f.after) })),
+        ]);
+        if (!saved) throw new Error('saveAll returned nothing');
         if (!existing) this.deps.metrics?.cases.inc({ event: 'opened' });
         const newlyProposed = saved.proposedAction && saved.status === 'open' && saved.timeline.slice(existing?.timeline.length ?? 0).some((s) => s.kind === 'proposed');
         if (newlyProposed) await this.notifyOps('action.proposed', saved);
@@ -88,6 +98,39 @@ export class EnforcementService {
         if (!(e instanceof CaseConflictError) || i >= MAX_CONFLICT_RETRIES) throw e;
       }
     }
+  }
+
+  /** The case that holds `c`: itself, or the case a merged one was folded into (followed along a chain). */
+  private async holderOf(c: Case | undefined): Promise<Case | undefined> {
+    const seen = new Set<string>();
+    while (c?.status === 'merged') {
+      seen.add(c.id);
+      const next = c.mergedInto && !seen.has(c.mergedInto) && seen.size < MAX_MERGE_HOPS ? await this.deps.store.get(c.mergedInto) : undefined;
+      if (!next) throw new MergedCaseError(c.id, c.mergedInto, c.mergedInto !== undefined && seen.has(c.mergedInto) ? 'a loop' : 'no case');
+      c = next;
+    }
+    return c;
+  }
+
+  /**
+   * The case a detection updates: its org's or cluster's, following a merged case to the one that holds it. A
+   * cluster's detection also gathers the cases of clusters since linked into it (they share accounts with it) and
+   * folds them into its case, opened for the purpose when it has none yet.
+   */
+  private async caseFor(ctx: DetectionContext): Promise<{ stored: Case | undefined; base: Case | undefined; folded: Array<{ before: Case; after: Case }> }> {
+    const { plan } = ctx;
+    const stored = await this.holderOf(await this.deps.store.getByKey(plan.caseKey));
+    if (plan.scope !== 'cluster') return { stored, base: stored, folded: [] };
+    const others = (await this.deps.store.list({ kind: 'cluster', anyOrg: plan.orgIds, excludeStatus: 'merged', limit: MAX_FOLDED })).filter((c) => c.id !== stored?.id);
+    if (!others.length) return { stored, base: stored, folded: [] };
+    let base = stored ?? newCase(ctx);
+    const folded: Array<{ before: Case; after: Case }> = [];
+    for (const o of others) {
+      const f = foldCase(base, o, ctx.now);
+      base = f.into;
+      folded.push({ before: o, after: f.from });
+    }
+    return { stored, base, folded };
   }
 
   private async decision(id: string, fn: (c: Case, now: Date) => Transition, event?: NoticeEvent, counted?: string): Promise<Case> {
@@ -131,7 +174,8 @@ export class EnforcementService {
       for (const t of res.taken) this.deps.metrics?.enforcementActions.inc({ action: t.action });
       const notified = await this.notifyExecution(current, effect, res.taken);
       for (let i = 0; ; i++) {
-        const base = i === 0 ? current : ((await this.deps.store.get(c.id)) as Case);
+        // A case folded into another meanwhile: what was done is recorded on the case that holds it now.
+        const base = i === 0 ? current : ((await this.holderOf(await this.deps.store.get(c.id))) as Case);
         let next = recordActions(base, res.taken, res.failures, now);
         if (notified.length) {
           next = structuredClone(next);
@@ -174,6 +218,14 @@ export class EnforcementService {
       }
     }
     return out;
+  }
+}
+
+/** A merged case whose chain does not end at a case that holds it (a missing case, or a loop). */
+export class MergedCaseError extends DomainError {
+  constructor(readonly caseId: string, readonly mergedInto: string | undefined, found: string) {
+    super('conflict', `case ${caseId} is merged into ${mergedInto ?? 'nothing'}, and following it finds ${found}`);
+    this.name = 'MergedCaseError';
   }
 }
 

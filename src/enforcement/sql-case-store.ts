@@ -2,7 +2,7 @@
 // its audit entries commit in one transaction.
 import { appendAudit } from '../audit/audit-log.js';
 import { jsonParam } from '../sql/row-values.js';
-import type { SqlDriver } from '../sql/sql-driver.js';
+import type { SqlDriver, SqlTransaction } from '../sql/sql-driver.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { Case } from './case-model.js';
 import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';
@@ -41,6 +41,9 @@ export class SqlCaseStore implements CaseStore {
     if (q.status) add('status = ?', q.status);
     if (q.severity) add('severity = ?', q.severity);
     if (q.orgId) add('org_ids @> ?::jsonb', JSON.stringify([q.orgId]));
+    if (q.anyOrg) add('EXISTS (SELECT 1 FROM jsonb_array_elements_text(org_ids) o WHERE o IN (SELECT jsonb_array_elements_text(?::jsonb)))', JSON.stringify(q.anyOrg));
+    if (q.kind) add('case_key LIKE ?', `${q.kind}:%`);
+    if (q.excludeStatus) add('status <> ?', q.excludeStatus);
     params.push(q.limit ?? 500);
     const rows = await this.driver.query<Row>(
       `SELECT doc, version FROM enforcement_cases ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
@@ -50,33 +53,48 @@ export class SqlCaseStore implements CaseStore {
   }
 
   async save(c: Case, audit: readonly AuditRecord[]): Promise<Case> {
-    const saved: Case = { ...c, version: c.version + 1 };
-    const values = [saved.id, saved.key, saved.status, saved.severity, jsonParam(saved.orgIds), saved.version, jsonParam(saved), saved.openedAt, saved.updatedAt];
-    await this.driver.transaction(async (tx) => {
-      if (c.version === 0) {
-        try {
-          await tx.query(
-            `INSERT INTO enforcement_cases (id, case_key, status, severity, org_ids, version, doc, opened_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9)`,
-            values,
-          );
-        } catch (e) {
-          if (isUniqueViolation(e)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
-          throw e;
-        }
-      } else {
-        const r = await tx.query(
-          `UPDATE enforcement_cases SET case_key = $2, status = $3, severity = $4, org_ids = $5::jsonb, version = $6, doc = $7::jsonb, opened_at = $8, updated_at = $9
-           WHERE id = $1 AND version = $10 RETURNING id`,
-          [...values, c.version],
-        );
-        if (r.length === 0) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
-      }
-      const now = new Date(saved.updatedAt);
-      for (const a of audit) await appendAudit(tx, { actor: a.actor, action: a.action, target: a.target, data: a.data ?? {} }, now);
-    });
-    return saved;
+    return (await this.saveAll([{ case: c, audit }]))[0]!;
   }
+
+  async saveAll(items: ReadonlyArray<{ case: Case; audit: readonly AuditRecord[] }>): Promise<Case[]> {
+    const out = new Map<Case, Case>();
+    // One transaction: a conflict on any case rolls back the ones written before it. Rows are written in id order,
+    // so two workers folding the same cases in opposite directions queue on the first row instead of deadlocking.
+    await this.driver.transaction(async (tx) => {
+      for (const { case: c, audit } of [...items].sort((a, b) => (a.case.id < b.case.id ? -1 : a.case.id > b.case.id ? 1 : 0))) out.set(c, await writeCase(tx, c, audit));
+    });
+    return items.map((i) => out.get(i.case)!);
+  }
+}
+
+async function writeCase(tx: SqlTransaction, c: Case, audit: readonly AuditRecord[]): Promise<Case> {
+  const saved: Case = { ...c, version: c.version + 1 };
+  const values = [saved.id, saved.key, saved.status, saved.severity, jsonParam(saved.orgIds), saved.version, jsonParam(saved), saved.openedAt, saved.updatedAt];
+  const conflict = (e: unknown): never => {
+    if (isUniqueViolation(e)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
+    throw e;
+  };
+  if (c.version === 0) {
+    await tx
+      .query(
+        `INSERT INTO enforcement_cases (id, case_key, status, severity, org_ids, version, doc, opened_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9)`,
+        values,
+      )
+      .catch(conflict);
+  } else {
+    const r = await tx
+      .query(
+        `UPDATE enforcement_cases SET case_key = $2, status = $3, severity = $4, org_ids = $5::jsonb, version = $6, doc = $7::jsonb, opened_at = $8, updated_at = $9
+         WHERE id = $1 AND version = $10 RETURNING id`,
+        [...values, c.version],
+      )
+      .catch(conflict);
+    if (r.length === 0) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
+  }
+  const now = new Date(saved.updatedAt);
+  for (const a of audit) await appendAudit(tx, { actor: a.actor, action: a.action, target: a.target, data: a.data ?? {} }, now);
+  return saved;
 }
 
 /** AuditAppender over the store's audit log (one transaction per entry). */

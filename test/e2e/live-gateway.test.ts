@@ -43,6 +43,8 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   const sent: SentRequest[] = [];
   let live: DetectionSnapshot;
   let cases: Case[];
+  /** Cases with the merged ones (their timelines hold their members' detections). */
+  let allCases: Case[];
   let receiver: Server;
   const deliveries: Delivery[] = [];
 
@@ -90,7 +92,16 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     await waitFor(() => det.stats().events === requests.length, 10_000, 'detection to see every event');
     await det.idle();
     live = (await det.snapshot())!;
-    cases = (await g.moat.enforcement.list()) as Case[];
+    // Two parts of a network that each reached a verdict before they were linked: the absorbed part's case is
+    // folded into the survivor's and stays as `merged`, pointing to it.
+    const all = (await g.moat.enforcement.list()) as Case[];
+    allCases = all;
+    cases = all.filter((c) => c.status !== 'merged');
+    for (const m of all.filter((c) => c.status === 'merged')) {
+      let holder: Case | undefined = m;
+      while (holder?.status === 'merged') holder = all.find((c) => c.id === holder!.mergedInto);
+      assert.ok(holder && m.orgIds.every((o) => holder!.orgIds.includes(o)), `merged case ${m.id} is held by ${String(m.mergedInto)}`);
+    }
     await waitFor(() => deliveries.length > 0 && deliveries.some((d) => d.path.startsWith('/customer/')), 10_000, 'webhook deliveries');
   });
 
@@ -197,17 +208,25 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
     assert.ok(hydra.length >= 6);
     // One case per network of accounts (the reasoning hydra, the tool-use one, the logit_bias sweep split over
     // accounts), holding exactly its members.
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((o) => b.includes(o));
     const clusterCases = cases.filter((c) => c.kind === 'cluster');
     const networks = labels.actors.filter((a) => a.network && a.orgs.length > 0).map((a) => a.orgs);
     assert.ok(networks.length >= 2, 'the scenario sends networks');
-    assert.equal(clusterCases.length, networks.length, 'one case per network');
+    // One exception: this seed's hydra and extraction network use one proxy provider (a /24 in common) in the same
+    // hours. When the linker joins them (it did under load) they are one cluster and one case, holding exactly both,
+    // and nothing in their traffic says they are two operators.
+    const extraction = actorOrgs(labels, 'extraction_network');
+    const allowed = [...networks, [...hydra, ...extraction]];
+    for (const c of clusterCases) assert.ok(allowed.some((n) => same(c.orgIds, n)), `case ${c.id} holds exactly one network (or the hydra and the extraction network): ${c.orgIds.join(',')}`);
     for (const orgs of networks) assert.equal(clusterCases.filter((c) => c.orgIds.some((o) => orgs.includes(o))).length, 1, 'one case holds the network');
     const cc = clusterCases.find((c) => c.orgIds.some((o) => hydra.includes(o)))!;
-    assert.deepEqual([...cc.orgIds].sort(), [...hydra].sort());
     assert.equal(cc.status, 'actioned');
     assert.ok(cc.labels.includes('distillation'), cc.labels.join(','));
     const suspended = cc.actionsTaken.filter((t) => t.action === 'suspend');
-    assert.deepEqual(suspended.flatMap((t) => t.orgIds).sort(), [...hydra].sort());
+    const suspendedOrgs = suspended.flatMap((t) => t.orgIds);
+    assert.equal(new Set(suspendedOrgs).size, suspendedOrgs.length, 'no member suspended twice');
+    assert.deepEqual(hydra.filter((o) => !suspendedOrgs.includes(o)), [], 'every hydra member suspended');
+    assert.deepEqual(suspendedOrgs.filter((o) => !cc.orgIds.includes(o)), [], 'only its members');
     // Members linked at the moment of the cluster verdict (the rule needs >= 3) are suspended in one action;
     // accounts linked later join the same case and get the same action.
     assert.ok(suspended[0]!.orgIds.length >= 3, `first action covers ${suspended[0]!.orgIds.length} members`);
@@ -311,7 +330,7 @@ describe('live gateway: detection and enforcement end to end (mixed scenario, de
   });
 
   test('time to enforcement is measured per misuse actor', (t) => {
-    const rows = timeToEnforcement(labels, sent, cases);
+    const rows = timeToEnforcement(labels, sent, allCases);
     const actors = new Set(rows.map((r) => r.actor));
     for (const a of ['competitor_sweep', 'hydra', 'safety_sweep', 'scope_drifter']) assert.ok(actors.has(a), `${a} enforced`);
     for (const r of rows) assert.ok(r.requestsToEnforce >= r.requestsToDetect - 1 && r.requestsToEnforce <= r.requestsToDetect + 5, `${r.org}: enforced within a few requests of detection (${r.requestsToDetect} -> ${r.requestsToEnforce})`);

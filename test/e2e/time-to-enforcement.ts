@@ -35,12 +35,16 @@ export function timeToEnforcement(labels: ScenarioLabels, sent: readonly SentReq
     if (a.kind !== 'misuse') continue;
     for (const org of a.orgs) {
       const mine = sent.filter((s) => s.line.org === org);
-      const c = cases.find((x) => x.orgIds.includes(org) && x.actionsTaken.some((t) => t.action !== 'lift' && t.orgIds.includes(org)));
+      const c = cases.find((x) => x.status !== 'merged' && x.orgIds.includes(org) && x.actionsTaken.some((t) => t.action !== 'lift' && t.orgIds.includes(org)));
       const taken = c?.actionsTaken.find((t) => t.action !== 'lift' && t.orgIds.includes(org));
       if (!c || !taken || !mine.length) continue;
       const at = Date.parse(taken.at);
       // The detection that led to the action: the org's last one before it (an earlier label may have had no action).
-      const detected = c.timeline.filter((t) => t.kind === 'detected' && t.data?.org === org && Date.parse(t.at) <= at).at(-1);
+      // Cases folded into this one (their clusters were linked to this case's, maybe along a chain) kept their own timelines.
+      const folded = [c];
+      for (let i = 0; i < folded.length; i++) folded.push(...cases.filter((x) => x.mergedInto === folded[i]!.id));
+      const timeline = folded.flatMap((x) => x.timeline).sort((p, q) => Date.parse(p.at) - Date.parse(q.at));
+      const detected = timeline.filter((t) => t.kind === 'detected' && t.data?.org === org && Date.parse(t.at) <= at).at(-1);
       const reqDetect = Number(detected?.data?.request ?? NaN);
       const labelled = mine[reqDetect - 1];
       rows.push({

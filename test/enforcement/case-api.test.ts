@@ -127,4 +127,22 @@ describe('case admin API and CLI', () => {
     assert.match(re, /status:\s+reinstated/);
     assert.equal(view.current().orgs.get(rival)?.status, 'active');
   });
+
+  test('a cluster case folded into another is listed as merged, points to its holder, and takes no decisions', async () => {
+    const d = (id: string, orgs: string[]): Detection => ({
+      org: orgs[0]!, activities: [{ label: 'distillation', confidence: 0.9, first_detected: { request: 30, ts: new Date().toISOString() }, rules: ['distill.linked-cluster'], evidence: {} }], cluster: { id, orgs },
+    });
+    const a = await svc.onDetection(d('cl_api_a', ['org_api_a1', 'org_api_a2']));
+    const b = await svc.onDetection(d('cl_api_b', ['org_api_b1', 'org_api_b2']));
+    await svc.onDetection(d('cl_api_a', ['org_api_a1', 'org_api_a2', 'org_api_b1', 'org_api_b2']));
+    const merged = await call('GET', '/admin/cases?status=merged', tokens.viewer as string);
+    assert.equal(merged.status, 200);
+    assert.deepEqual(merged.json.cases.map((c: { id: string; mergedInto?: string }) => [c.id, c.mergedInto]), [[b.id, a.id]]);
+    const refused = await call('POST', `/admin/cases/${b.id}/approve`, tokens.admin as string, { note: 'x' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json.error.code, 'admin_conflict');
+    const holder = (await call('GET', `/admin/cases/${a.id}`, tokens.viewer as string)).json.case;
+    assert.deepEqual([...holder.orgIds].sort(), ['org_api_a1', 'org_api_a2', 'org_api_b1', 'org_api_b2']);
+    assert.ok(holder.timeline.some((t: { kind: string }) => t.kind === 'merged'));
+  });
 });

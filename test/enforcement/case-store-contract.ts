@@ -63,6 +63,52 @@ export function runEnforcementStoreContract(name: string, make: (() => Promise<B
       assert.equal((await again.cases.get('case_3'))?.orgIds.length, 2);
     });
 
+    test('list finds the cases holding any of several orgs, of one kind (the cases a linked cluster folds in)', async () => {
+      await b.cases.save(mk('case_4', 'cluster:cl_2', { kind: 'cluster', orgIds: ['org_p', 'org_q'], updatedAt: '2026-08-01T12:00:00.000Z' }), []);
+      await b.cases.save(mk('case_5', 'org:org_q', { updatedAt: '2026-08-01T12:30:00.000Z' }), []);
+      const ids = async (q: Parameters<CaseStore['list']>[0]) => (await b.cases.list(q)).map((c) => c.id);
+      assert.deepEqual(await ids({ anyOrg: ['org_y', 'org_q', 'org_none'] }), ['case_5', 'case_4', 'case_3']);
+      assert.deepEqual(await ids({ anyOrg: ['org_y', 'org_q'], kind: 'cluster' }), ['case_4', 'case_3']);
+      assert.deepEqual(await ids({ anyOrg: ['org_none'] }), []);
+      assert.deepEqual(await ids({ anyOrg: ["o'; DROP TABLE enforcement_cases; --"], kind: 'org' }), []);
+      assert.deepEqual(await ids({ kind: 'org', orgId: 'org_a' }), ['case_1']);
+    });
+
+    test('merged is a stored status; a case never takes a key another case holds', async () => {
+      const cur = (await b.cases.get('case_4')) as Case;
+      await assert.rejects(b.cases.save({ ...cur, key: 'cluster:cl_1' }, [audit('case.rekeyed')]), (e: unknown) => e instanceof CaseConflictError && e.code === 'conflict');
+      assert.ok(!(await b.audited()).includes('case.rekeyed'));
+      const merged = await b.cases.save({ ...cur, status: 'merged', mergedInto: 'case_3' }, []);
+      assert.equal(merged.status, 'merged');
+      assert.deepEqual((await b.cases.list({ status: 'merged' })).map((c) => [c.id, c.mergedInto]), [['case_4', 'case_3']]);
+      assert.deepEqual((await b.cases.list({ anyOrg: ['org_p', 'org_y'], excludeStatus: 'merged' })).map((c) => c.id), ['case_3']);
+      assert.deepEqual((await b.cases.list({ anyOrg: ['org_p', 'org_y', 'org_q'], limit: 1 })).map((c) => c.id), ['case_5']);
+    });
+
+    test('saveAll writes every case and its audit entries, or, when one conflicts, none', async () => {
+      const three = (await b.cases.get('case_3')) as Case;
+      const five = (await b.cases.get('case_5')) as Case;
+      await assert.rejects(
+        b.cases.saveAll([
+          { case: { ...three, title: 'folded' }, audit: [audit('case.all_first')] },
+          { case: { ...five, version: five.version + 5 }, audit: [audit('case.all_stale')] },
+        ]),
+        (e: unknown) => e instanceof CaseConflictError && e.code === 'stale_version',
+      );
+      assert.equal((await b.cases.get('case_3'))?.title, 't', 'the first save was rolled back');
+      assert.equal((await b.cases.get('case_3'))?.version, three.version);
+      assert.ok(!(await b.audited()).some((a) => a.startsWith('case.all_')));
+      const saved = await b.cases.saveAll([
+        { case: { ...three, title: 'folded' }, audit: [audit('case.all_first')] },
+        { case: { ...five, status: 'merged', mergedInto: 'case_3' }, audit: [audit('case.all_second')] },
+        { case: mk('case_6', 'cluster:cl_6', { kind: 'cluster', orgIds: ['org_z'] }), audit: [] },
+      ]);
+      assert.deepEqual(saved.map((c) => [c.id, c.version]), [['case_3', three.version + 1], ['case_5', five.version + 1], ['case_6', 1]]);
+      assert.equal((await b.cases.get('case_5'))?.mergedInto, 'case_3');
+      const a = await b.audited();
+      assert.ok(a.includes('case.all_first') && a.includes('case.all_second'));
+    });
+
     test('webhook queue: due ordering, retry scheduling, dead letters survive a reopen and can be re-driven', async () => {
       const t0 = new Date('2026-08-01T10:00:00.000Z');
       const d1 = await b.queue.enqueue({ target: 'ops', url: 'http://127.0.0.1:1/x', event: 'e', body: '{"a":1}', caseId: 'case_1' }, t0);

@@ -9,7 +9,7 @@ import { CaseTransitionError } from '../../src/enforcement/case-transitions.js';
 import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
 import type { Detection, OrgFacts } from '../../src/enforcement/detection-input.js';
 import type { AuditRecord, EnforcementTarget, OrgStatusChange, ThrottleOverride } from '../../src/enforcement/enforcement-target.js';
-import { EnforcementService } from '../../src/enforcement/enforcement-service.js';
+import { EnforcementService, MergedCaseError } from '../../src/enforcement/enforcement-service.js';
 import { MemoryWebhookQueue } from '../../src/enforcement/webhook-queue.js';
 import { WebhookNotifier } from '../../src/enforcement/webhook-notifier.js';
 import { customerWebhookSecret, verifyWebhook } from '../../src/enforcement/webhook-signature.js';
@@ -41,12 +41,13 @@ function world(receiverUrl: string, autoEnforce = false) {
   const queue = new MemoryWebhookQueue();
   const notifier = new WebhookNotifier({ queue, clock, random: () => 0, addresses: new WebhookAddressPolicy(['127.0.0.0/8']), secretFor: (t) => (t === 'ops' ? SECRET : customerWebhookSecret(SECRET, t.slice('customer:'.length))) });
   let n = 0;
+  const store = new MemoryCaseStore(appender);
   const svc = new EnforcementService({
-    store: new MemoryCaseStore(appender), target, audit: appender, notifier, opsWebhookUrl: `${receiverUrl}/ops`, clock,
+    store, target, audit: appender, notifier, opsWebhookUrl: `${receiverUrl}/ops`, clock,
     playbooks: () => defaultPlaybooks({ autoEnforce }), orgFacts: async (id) => orgs[id], clauseText: (ref) => (ref === 'tos-2.3a' ? 'ToS §2.3(a): no benchmarking competing models' : ref),
     newCaseId: () => `case_${++n}`,
   });
-  return { svc, audit, status, throttles, notifier, queue, advance: (ms: number) => (clockMs += ms), clock };
+  return { svc, store, audit, status, throttles, notifier, queue, advance: (ms: number) => (clockMs += ms), clock };
 }
 
 const bench = (org: string, extra: Partial<Detection> = {}): Detection => ({
@@ -153,6 +154,160 @@ describe('enforcement flow', () => {
     assert.equal(c3.id, c.id);
     assert.equal(w.status.get('org_h4')?.status, 'suspended');
     assert.deepEqual(c3.actionsTaken.at(-1)?.orgIds, ['org_h4']);
+  });
+
+  // Two parts of one network can each reach a verdict before the linker joins them; the joined cluster keeps one
+  // id and its next detection names every member.
+  const linked = (org: string, id: string, orgs: string[], label: 'distillation' | 'model_extraction' = 'distillation'): Detection => ({
+    org, activities: [{ label, confidence: 0.9, first_detected: { request: 30, ts: '2026-08-01T09:00:00.000Z' }, rules: [label === 'distillation' ? 'distill.linked-cluster' : 'extract.networked-logit-sweep'], evidence: {} }], cluster: { id, orgs },
+  });
+  const A = ['org_a1', 'org_a2', 'org_a3'];
+  const B = ['org_b1', 'org_b2', 'org_b3'];
+  /** Orgs each `enforcement.<action>` audit entry names, in order (one entry per org per execution). */
+  const executed = (w: ReturnType<typeof world>, action: string) => w.audit.filter((e) => e.action === `enforcement.${action}`).map((e) => e.target).sort();
+  const rejectsDecision = (p: Promise<unknown>) => assert.rejects(p, (e: unknown) => e instanceof CaseTransitionError && e.code === 'invalid_transition');
+
+  test('two parts of one network, each actioned before they were linked, end under one case; the other is merged', async () => {
+    const w = world(base);
+    const ca = await w.svc.onDetection(linked('org_a1', 'cl_a', A));
+    w.advance(60_000);
+    const cb = await w.svc.onDetection(linked('org_b1', 'cl_b', B));
+    assert.deepEqual([ca.status, cb.status], ['actioned', 'actioned']);
+    w.advance(60_000);
+    const one = await w.svc.onDetection(linked('org_b2', 'cl_a', [...A, ...B]));
+    assert.equal(one.id, ca.id);
+    assert.deepEqual([...one.orgIds].sort(), [...A, ...B].sort());
+    assert.deepEqual(one.actionsTaken.filter((t) => t.action === 'suspend').flatMap((t) => t.orgIds).sort(), [...A, ...B].sort());
+    assert.deepEqual(executed(w, 'suspend'), [...A, ...B].sort(), 'each member suspended once: the folded case brings its action, nothing runs again');
+    assert.ok(one.timeline.some((s) => s.kind === 'merged' && s.data?.caseId === cb.id));
+    const merged = (await w.svc.get(cb.id))!;
+    assert.deepEqual([merged.status, merged.mergedInto], ['merged', ca.id]);
+    assert.deepEqual((await w.svc.list()).filter((c) => c.status !== 'merged').map((c) => c.id), [ca.id]);
+    for (const decide of [w.svc.approve, w.svc.dismiss, w.svc.appeal, w.svc.reinstate]) await rejectsDecision(decide.call(w.svc, cb.id, 'admin', 'ok'));
+    assert.equal((await w.svc.addNote(cb.id, 'analyst', 'see the network case')).notes.length, 1, 'notes stay possible');
+    // A detection still naming the absorbed cluster goes to the case that holds it.
+    const again = await w.svc.onDetection(linked('org_b3', 'cl_b', B));
+    assert.equal(again.id, ca.id);
+    assert.equal(again.timeline.filter((s) => s.kind === 'merged').length, 1);
+    // Reinstating the network's case lifts every member's suspension, those the folded case had taken included.
+    await w.svc.reinstate(ca.id, 'admin', 'appeal upheld');
+    for (const o of [...A, ...B]) assert.equal(w.status.get(o)?.status, 'active', o);
+  });
+
+  test('a folded part awaiting approval, or already actioned, never has its action carried out twice', async () => {
+    // The survivor awaits an admin's approval; the absorbed part was suspended automatically.
+    const w = world(base);
+    const ca = await w.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    assert.equal(ca.status, 'open');
+    await w.svc.onDetection(linked('org_b1', 'cl_b', B));
+    const one = await w.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'));
+    assert.equal(one.status, 'open');
+    assert.deepEqual([...one.proposedAction!.orgIds].sort(), [...A, ...B].sort());
+    await w.svc.approve(ca.id, 'admin', 'confirmed');
+    assert.deepEqual(executed(w, 'suspend'), [...A, ...B].sort(), 'approval suspends the survivor\'s members, not the part already suspended');
+    // The survivor was suspended automatically; the absorbed part awaited approval: the next detection extends it.
+    const w2 = world(base);
+    const cc = await w2.svc.onDetection(linked('org_a1', 'cl_a', A));
+    const pending = await w2.svc.onDetection(linked('org_b1', 'cl_b', B, 'model_extraction'));
+    assert.equal(pending.status, 'open');
+    const joined = await w2.svc.onDetection(linked('org_a3', 'cl_a', [...A, ...B]));
+    assert.equal(joined.id, cc.id);
+    assert.equal(joined.status, 'actioned');
+    assert.deepEqual(executed(w2, 'suspend'), [...A, ...B].sort());
+    assert.equal((await w2.svc.get(pending.id))?.status, 'merged');
+  });
+
+  test('a dismissed survivor takes the folded part\'s standing action; a reinstated part brings none', async () => {
+    const w = world(base);
+    const ca = await w.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    await w.svc.dismiss(ca.id, 'admin', 'a course, not a network');
+    await w.svc.onDetection(linked('org_b1', 'cl_b', B));
+    const one = await w.svc.onDetection(linked('org_b2', 'cl_a', [...A, ...B]));
+    assert.equal(one.id, ca.id);
+    assert.equal(one.status, 'actioned', 'the folded suspension stands, so the case can be reinstated');
+    const lifted = await w.svc.reinstate(ca.id, 'admin', 'lifted after review');
+    assert.equal(lifted.status, 'reinstated');
+    for (const o of B) assert.equal(w.status.get(o)?.status, 'active', o);
+
+    // The absorbed part was reinstated by an admin: its lifted suspension is history, not an action in force.
+    const w2 = world(base);
+    const cb = await w2.svc.onDetection(linked('org_b1', 'cl_b', B));
+    await w2.svc.reinstate(cb.id, 'admin', 'false positive');
+    const cx = await w2.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    const one2 = await w2.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'));
+    assert.equal(one2.id, cx.id);
+    assert.deepEqual(one2.actionsTaken, [], 'no action in force came with the reinstated part');
+    await w2.svc.approve(cx.id, 'admin', 'confirmed');
+    assert.deepEqual(executed(w2, 'suspend'), [...B, ...A].sort(), 'B once (before its reinstatement), A once');
+    for (const o of B) assert.equal(w2.status.get(o)?.status, 'active', `${o} stays reinstated`);
+  });
+
+  test('accounts a folded case adds to an action that needs approval wait for it; an appeal upheld, a dismissal and an expiry leave nothing stuck', async () => {
+    // Survivor approved and actioned, absorbed part awaiting approval: the case waits again, for B only.
+    const w = world(base);
+    const ca = await w.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    await w.svc.approve(ca.id, 'admin', 'confirmed');
+    await w.svc.onDetection(linked('org_b1', 'cl_b', B, 'model_extraction'));
+    const one = await w.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'));
+    assert.equal(one.status, 'open');
+    await w.svc.approve(ca.id, 'admin', 'the rest of the network');
+    assert.deepEqual(executed(w, 'suspend'), [...A, ...B].sort());
+
+    // Survivor under appeal, absorbed part awaiting approval: upholding the action covers B too.
+    const w2 = world(base);
+    const cx = await w2.svc.onDetection(linked('org_a1', 'cl_a', A));
+    await w2.svc.appeal(cx.id, 'analyst', 'the customer disputes it');
+    await w2.svc.onDetection(linked('org_b1', 'cl_b', B, 'model_extraction'));
+    assert.equal((await w2.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'))).status, 'appealed');
+    await w2.svc.approve(cx.id, 'admin', 'appeal rejected');
+    assert.deepEqual(executed(w2, 'suspend'), [...A, ...B].sort());
+
+    // Survivor awaiting approval, absorbed part suspended: dismissing the survivor still leaves a way to lift B.
+    const w3 = world(base);
+    const cy = await w3.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    await w3.svc.onDetection(linked('org_b1', 'cl_b', B));
+    await w3.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'));
+    await w3.svc.dismiss(cy.id, 'admin', 'not a network');
+    for (const o of B) assert.equal(w3.status.get(o)?.status, 'suspended', o);
+    assert.equal((await w3.svc.reinstate(cy.id, 'admin', 'lift what the folded case did')).status, 'reinstated');
+    for (const o of B) assert.equal(w3.status.get(o)?.status, 'active', o);
+
+    // The absorbed part's suspension expired before the fold: approval suspends B again.
+    const w4 = world(base);
+    await w4.svc.onDetection(linked('org_b1', 'cl_b', B));
+    w4.advance(31 * 86_400_000);
+    const cz = await w4.svc.onDetection(linked('org_a1', 'cl_a', A, 'model_extraction'));
+    await w4.svc.onDetection(linked('org_a2', 'cl_a', [...A, ...B], 'model_extraction'));
+    await w4.svc.approve(cz.id, 'admin', 'confirmed');
+    assert.deepEqual(executed(w4, 'suspend'), [...A, ...B, ...B].sort());
+  });
+
+  test('a surviving cluster with no case of its own gets a new one; the old id keeps pointing to it, along a chain', async () => {
+    const w = world(base);
+    const C = ['org_c1', 'org_c2', 'org_c3'];
+    const first = await w.svc.onDetection(linked('org_c1', 'cl_c', C));
+    const later = await w.svc.onDetection(linked('org_d1', 'cl_d', [...C, 'org_d1']));
+    assert.notEqual(later.id, first.id);
+    assert.equal(later.key, 'cluster:cl_d');
+    assert.equal(w.status.get('org_d1')?.status, 'suspended', 'the newly linked member gets the action');
+    assert.deepEqual(executed(w, 'suspend'), [...C, 'org_d1'].sort(), 'the absorbed members are not suspended again');
+    assert.equal((await w.svc.get(first.id))?.mergedInto, later.id);
+    const back = await w.svc.onDetection(linked('org_c2', 'cl_c', C));
+    assert.equal(back.id, later.id, 'a detection naming the old cluster goes to the case holding it');
+    assert.equal(back.timeline.filter((s) => s.kind === 'merged').length, 1);
+    // cl_d is linked into cl_e in turn: cl_c still reaches the case that holds everything.
+    const top = await w.svc.onDetection(linked('org_e1', 'cl_e', [...C, 'org_d1', 'org_e1']));
+    assert.equal((await w.svc.onDetection(linked('org_c3', 'cl_c', C))).id, top.id);
+    assert.deepEqual(executed(w, 'suspend'), [...C, 'org_d1', 'org_e1'].sort());
+    // A merged case whose holder is gone is reported, not papered over with a second case for its key.
+    const orphan = structuredClone((await w.svc.get(first.id))!);
+    await w.store.save({ ...orphan, mergedInto: 'case_missing' }, []);
+    await assert.rejects(w.svc.onDetection(linked('org_c1', 'cl_c', C)), (e: unknown) => e instanceof MergedCaseError && e.code === 'conflict' && /finds no case/.test(e.message));
+    // Nor is a loop of merged cases followed forever.
+    const holder = structuredClone((await w.svc.get(top.id))!);
+    await w.store.save({ ...holder, status: 'merged', mergedInto: first.id }, []);
+    await w.store.save({ ...structuredClone((await w.svc.get(first.id))!), mergedInto: top.id }, []);
+    await assert.rejects(w.svc.onDetection(linked('org_c1', 'cl_c', C)), (e: unknown) => e instanceof MergedCaseError && /finds a loop/.test(e.message));
   });
 
   test('safety probing is throttled automatically; non-competitor benchmarking is only recorded', async () => {

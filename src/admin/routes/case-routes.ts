@@ -17,7 +17,7 @@ import type { EnforcementService } from '../../enforcement/enforcement-service.j
 const IdParams = z.object({ id: z.string().min(1) });
 const NoteBody = z.object({ note: z.string().trim().min(1, 'note is required') });
 const ListQuery = z.object({
-  status: z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'all']).default('all'),
+  status: z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'merged', 'all']).default('all'),
   severity: z.enum(['critical', 'high', 'medium', 'low']).optional(),
   org: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),

@@ -9,7 +9,7 @@ function show(cmd: Command, c: Case): void {
   const lines = [
     `id:         ${c.id}`,
     `title:      ${c.title}`,
-    `status:     ${c.status} (${c.severity})`,
+    `status:     ${c.status} (${c.severity})${c.mergedInto ? `, folded into ${c.mergedInto}` : ''}`,
     `orgs:       ${c.orgIds.join(', ')}`,
     `labels:     ${c.labels.join(', ')} (confidence ${c.confidence})`,
     `clause:     ${c.clause}`,
@@ -31,7 +31,7 @@ export function register(program: Command): void {
   cases
     .command('list')
     .description('List cases, newest first.')
-    .option('--status <status>', 'open | actioned | dismissed | reinstated | appealed | all', 'all')
+    .option('--status <status>', 'open | actioned | dismissed | reinstated | appealed | merged | all', 'all')
     .option('--severity <severity>', 'critical | high | medium | low')
     .option('--org <org>', 'only cases involving this org id')
     .action(async (o: { status: string; severity?: string; org?: string }, cmd: Command) => {

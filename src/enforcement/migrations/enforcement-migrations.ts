@@ -53,4 +53,15 @@ CREATE INDEX enforcement_webhooks_target ON enforcement_webhooks (target, create
 `,
 };
 
-export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600, migration0601];
+/** A cluster's case folded into another's when the two clusters are linked keeps its row, as `merged`. */
+export const migration0602: Migration = {
+  id: 602,
+  name: 'merged-cluster-cases',
+  sql: `
+ALTER TABLE enforcement_cases DROP CONSTRAINT enforcement_cases_status_check;
+ALTER TABLE enforcement_cases ADD CONSTRAINT enforcement_cases_status_check
+  CHECK (status IN ('open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'merged'));
+`,
+};
+
+export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600, migration0601, migration0602];

@@ -63,6 +63,11 @@ function CaseView({ c, onDone, reload }: { c: CaseDetail; onDone: (c: CaseDetail
         </h1>
         <CaseActions c={c} orgs={byId} clause={clauseText(c.clause) ?? c.clause} onDone={onDone} />
       </header>
+      {c.status === 'merged' && c.mergedInto && (
+        <p className="muted" role="note">
+          Its cluster was linked to another: this case now lives on in <Link href={href('cases', c.mergedInto)}>{c.mergedInto}</Link>, which holds its accounts, actions and evidence.
+        </p>
+      )}
       {c.kind === 'cluster' && (
         <p className="muted">
           Cluster case: {c.orgIds.length} accounts in scope, {c.evidence.linkedAccounts.length} linked accounts in the evidence.

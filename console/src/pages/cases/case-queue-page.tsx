@@ -63,7 +63,7 @@ export function CaseQueuePage({ status, severity }: { status: string; severity: 
         <input id="case-search" ref={search} type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="title, org, label" />
         <label htmlFor="case-status">Status</label>
         <select id="case-status" value={status} onChange={(e) => setFilter(e.target.value, severity)}>
-          {['open', 'appealed', 'actioned', 'dismissed', 'reinstated', 'all'].map((s) => (
+          {['open', 'appealed', 'actioned', 'dismissed', 'reinstated', 'merged', 'all'].map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>
