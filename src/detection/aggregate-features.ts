@@ -111,12 +111,35 @@ const CAP_TOPICS = CAPABILITY_TOPICS.map((t) => TOPICS.indexOf(t));
 const MIN_SHARE = 0.05;
 const MIN_COUNT = 3;
 /**
- * Sensitive prompts count as one more area a sweep covers only at a rate ordinary traffic does not reach
- * through the classifier's false positives (a few per cent).
+ * Sensitive prompts count as one more area a sweep covers only when their rate is above ordinary traffic's
+ * (the classifier's false positives, `harmful.base`) by more than chance: a one-sided binomial test at this level.
+ * A fixed share did not hold: on registers the classifier never saw, five false positives in fifty requests
+ * (10%) made a small developer's traffic read as a sweep over one more area.
  */
-const SENSITIVE_AREA_SHARE = 0.1;
+const SENSITIVE_AREA_ALPHA = 0.05;
 
-function capabilityTopics(t: Tally): number {
+/**
+ * P(X >= k) for X ~ Binomial(n, p), over at most EVIDENCE_REQUESTS requests (scaled, like rateEvidence, so a large
+ * org's slightly raised rate is judged as one window's, not made certain by its volume).
+ */
+export function binomialTail(k: number, n: number, p: number): number {
+  const scale = n > EVIDENCE_REQUESTS ? EVIDENCE_REQUESTS / n : 1;
+  const m = Math.round(n * scale);
+  const j = Math.round(k * scale);
+  if (j <= 0) return 1;
+  if (j > m) return 0;
+  // 1 - P(X <= j - 1), summing the terms from X = 0 (each from the one before) while they are cheap to get.
+  let term = Math.pow(1 - p, m);
+  let cdf = term;
+  const odds = p / (1 - p);
+  for (let i = 1; i < j; i++) {
+    term *= ((m - i + 1) / i) * odds;
+    cdf += term;
+  }
+  return Math.max(0, 1 - cdf);
+}
+
+function capabilityTopics(t: Tally, harmful: RateTest): number {
   const n = t.n;
   let k = 0;
   for (const i of CAP_TOPICS) {
@@ -124,7 +147,7 @@ function capabilityTopics(t: Tally): number {
     if (c >= MIN_COUNT && c >= n * MIN_SHARE) k++;
   }
   const h = t.flagCount(F.HARMFUL);
-  if (h >= MIN_COUNT && h >= n * SENSITIVE_AREA_SHARE) k++;
+  if (h >= MIN_COUNT && h > n * harmful.base && binomialTail(h, n, harmful.base) < SENSITIVE_AREA_ALPHA) k++;
   return k;
 }
 
@@ -179,7 +202,7 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
     case 'requests':
       return (a) => a.tally.n;
     case 'capability_topics':
-      return (a) => capabilityTopics(a.tally);
+      return (a, b) => capabilityTopics(a.tally, b.harmful);
     case 'topic_entropy':
       return (a) => topicEntropy(a.tally);
     case 'harm_categories':

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateGetter, type Aggregate, type Baselines } from '../../src/detection/aggregate-features.js';
+import { aggregateGetter, binomialTail, type Aggregate, type Baselines } from '../../src/detection/aggregate-features.js';
+import * as F from '../../src/detection/signals/request-flags.js';
 import { Tally, type TallyInput } from '../../src/detection/tally.js';
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 
@@ -50,4 +51,43 @@ test('the spread is 1 when every topic and the unclaimed bin hold the same share
   a.tally.add(request(creative), -1);
   const b = traffic([...repeat(coding, 10), ...repeat(creative, 9), ...repeat(-1, 10)]);
   assert.equal(spread(a, baselines), spread(b, baselines));
+});
+
+const topicsOf = aggregateGetter('capability_topics')!;
+const rates = { harmful: { base: 0.08, sweep: 0.35 } } as Baselines;
+const harmfulRequest = (): TallyInput => ({ ...request(-1), flags: F.HARMFUL });
+/** n requests of one register, k of them read as harmful. */
+const withHarmful = (k: number, n: number): Aggregate => {
+  const a = traffic(repeat(coding, n - k));
+  for (let i = 0; i < k; i++) a.tally.add(harmfulRequest());
+  return a;
+};
+
+test('harmful prompts count as one more area only above what ordinary traffic gives, by more than chance', () => {
+  assert.equal(topicsOf(withHarmful(0, 50), rates), 1);
+  // 5 of 50 at a base rate of 8% is what false positives give (a fixed 10% share counted it).
+  assert.equal(topicsOf(withHarmful(5, 50), rates), 1);
+  assert.equal(topicsOf(withHarmful(8, 50), rates), 2);
+  assert.equal(topicsOf(withHarmful(3, 10), rates), 2);
+  assert.equal(topicsOf(withHarmful(2, 3), rates), 0, 'fewer than three never count (nor one coding request)');
+  // A large org at a modestly raised rate is judged as one window, not made certain by its volume.
+  assert.equal(topicsOf(withHarmful(100, 1000), rates), 1);
+  assert.equal(topicsOf(withHarmful(250, 1000), rates), 2);
+  // The same count reads differently against another population's rate.
+  assert.equal(topicsOf(withHarmful(8, 50), { harmful: { base: 0.15, sweep: 0.4 } } as Baselines), 1);
+});
+
+test('the binomial tail matches the exact sum and is monotone in the count', () => {
+  const exact = (k: number, n: number, p: number) => {
+    let s = 0;
+    let c = 1;
+    for (let i = 0; i <= n; i++) {
+      if (i >= k) s += c * p ** i * (1 - p) ** (n - i);
+      c = (c * (n - i)) / (i + 1);
+    }
+    return s;
+  };
+  for (const [k, n] of [[0, 10], [1, 10], [5, 50], [8, 50], [26, 200], [200, 200]] as const) assert.ok(Math.abs(binomialTail(k, n, 0.08) - exact(k, n, 0.08)) < 1e-9, `${k} of ${n}`);
+  assert.equal(binomialTail(201, 200, 0.08), 0);
+  for (let k = 1; k < 60; k++) assert.ok(binomialTail(k + 1, 200, 0.08) <= binomialTail(k, 200, 0.08));
 });
