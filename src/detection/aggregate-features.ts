@@ -139,6 +139,34 @@ export function binomialTail(k: number, n: number, p: number): number {
   return Math.max(0, 1 - cdf);
 }
 
+/**
+ * For each number of requests m ≤ EVIDENCE_REQUESTS, the smallest count whose binomial tail at rate `p` is below
+ * `alpha` (m + 1 when none is): one table per rate, so the test costs a lookup per window, not a sum.
+ */
+const criticalCounts = new Map<number, Int16Array>();
+function criticalCount(p: number, alpha: number): Int16Array {
+  const key = p * 1e6 + alpha;
+  let t = criticalCounts.get(key);
+  if (!t) {
+    t = new Int16Array(EVIDENCE_REQUESTS + 1);
+    for (let m = 0; m <= EVIDENCE_REQUESTS; m++) {
+      let k = 1;
+      while (k <= m && binomialTail(k, m, p) >= alpha) k++;
+      t[m] = k;
+    }
+    if (criticalCounts.size < 64) criticalCounts.set(key, t);
+  }
+  return t;
+}
+
+/** Whether k of n is above rate p by more than chance (one-sided binomial test at `alpha`, scaled like binomialTail). */
+export function significantlyAbove(k: number, n: number, p: number, alpha: number): boolean {
+  if (n <= 0 || k <= n * p) return false;
+  const scale = n > EVIDENCE_REQUESTS ? EVIDENCE_REQUESTS / n : 1;
+  const m = Math.round(n * scale);
+  return Math.round(k * scale) >= criticalCount(p, alpha)[m]!;
+}
+
 function capabilityTopics(t: Tally, harmful: RateTest): number {
   const n = t.n;
   let k = 0;
@@ -147,7 +175,7 @@ function capabilityTopics(t: Tally, harmful: RateTest): number {
     if (c >= MIN_COUNT && c >= n * MIN_SHARE) k++;
   }
   const h = t.flagCount(F.HARMFUL);
-  if (h >= MIN_COUNT && h > n * harmful.base && binomialTail(h, n, harmful.base) < SENSITIVE_AREA_ALPHA) k++;
+  if (h >= MIN_COUNT && significantlyAbove(h, n, harmful.base, SENSITIVE_AREA_ALPHA)) k++;
   return k;
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateGetter, binomialTail, type Aggregate, type Baselines } from '../../src/detection/aggregate-features.js';
+import { aggregateGetter, binomialTail, significantlyAbove, type Aggregate, type Baselines } from '../../src/detection/aggregate-features.js';
 import * as F from '../../src/detection/signals/request-flags.js';
 import { Tally, type TallyInput } from '../../src/detection/tally.js';
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
@@ -90,4 +90,13 @@ test('the binomial tail matches the exact sum and is monotone in the count', () 
   for (const [k, n] of [[0, 10], [1, 10], [5, 50], [8, 50], [26, 200], [200, 200]] as const) assert.ok(Math.abs(binomialTail(k, n, 0.08) - exact(k, n, 0.08)) < 1e-9, `${k} of ${n}`);
   assert.equal(binomialTail(201, 200, 0.08), 0);
   for (let k = 1; k < 60; k++) assert.ok(binomialTail(k + 1, 200, 0.08) <= binomialTail(k, 200, 0.08));
+});
+
+test('the table-driven test gives what the binomial tail gives, for every count up to past the evidence cap', () => {
+  for (const p of [0.08, 0.03])
+    for (let n = 1; n <= 260; n++)
+      for (let k = 0; k <= n; k++) {
+        const byTail = k > n * p && binomialTail(k, n, p) < 0.05;
+        assert.equal(significantlyAbove(k, n, p, 0.05), byTail, `${k} of ${n} at ${p}`);
+      }
 });
