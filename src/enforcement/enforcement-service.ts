@@ -85,11 +85,12 @@ export class EnforcementService {
       const t = applyDetection(base, ctx);
       try {
         // The case and the cases folded into it are written together or not at all (a lost race is retried whole).
-        const [saved] = await this.deps.store.saveAll([
-          { case: t.case, audit: auditSteps(existing, t.case) },
-          ...folded.map((f) => ({ case: f.after, audit: auditSteps(f.before, f.after) })),
-        ]);
-        if (!saved) throw new Error('saveAll returned nothing');
+        const saved = (
+          await this.deps.store.saveAll([
+            { case: t.case, audit: auditSteps(existing, t.case) },
+            ...folded.map((f) => ({ case: f.after, audit: auditSteps(f.before, f.after) })),
+          ])
+        )[0]!;
         if (!existing) this.deps.metrics?.cases.inc({ event: 'opened' });
         const newlyProposed = saved.proposedAction && saved.status === 'open' && saved.timeline.slice(existing?.timeline.length ?? 0).some((s) => s.kind === 'proposed');
         if (newlyProposed) await this.notifyOps('action.proposed', saved);
