@@ -92,6 +92,9 @@ export function isAggregateFeature(name: string): boolean {
  */
 export const EVIDENCE_REQUESTS = 200;
 
+/** The factor that reads n requests as at most EVIDENCE_REQUESTS. */
+const evidenceScale = (n: number): number => Math.min(1, EVIDENCE_REQUESTS / n);
+
 /**
  * The sequential probability ratio test's log-likelihood ratio of "sweep rate" against "ordinary rate" for k of n
  * requests (Wald): k ln(p1/p0) + (n-k) ln((1-p1)/(1-p0)), in nats, floored at 0. It grows with every request at
@@ -101,7 +104,7 @@ export const EVIDENCE_REQUESTS = 200;
  */
 export function rateEvidence(k: number, n: number, t: RateTest): number {
   if (n <= 0) return 0;
-  const scale = Math.min(1, EVIDENCE_REQUESTS / n);
+  const scale = evidenceScale(n);
   const llr = k * Math.log(t.sweep / t.base) + (n - k) * Math.log((1 - t.sweep) / (1 - t.base));
   return Math.max(0, llr * scale);
 }
@@ -123,7 +126,7 @@ const SENSITIVE_AREA_ALPHA = 0.05;
  * org's slightly raised rate is judged as one window's, not made certain by its volume).
  */
 export function binomialTail(k: number, n: number, p: number): number {
-  const scale = n > EVIDENCE_REQUESTS ? EVIDENCE_REQUESTS / n : 1;
+  const scale = evidenceScale(n);
   const m = Math.round(n * scale);
   const j = Math.round(k * scale);
   if (j <= 0) return 1;
@@ -162,7 +165,7 @@ function criticalCount(p: number, alpha: number): Int16Array {
 /** Whether k of n is above rate p by more than chance (one-sided binomial test at `alpha`, scaled like binomialTail). */
 export function significantlyAbove(k: number, n: number, p: number, alpha: number): boolean {
   if (n <= 0 || k <= n * p) return false;
-  const scale = n > EVIDENCE_REQUESTS ? EVIDENCE_REQUESTS / n : 1;
+  const scale = evidenceScale(n);
   const m = Math.round(n * scale);
   return Math.round(k * scale) >= criticalCount(p, alpha)[m]!;
 }

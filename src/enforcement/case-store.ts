@@ -83,10 +83,8 @@ export class MemoryCaseStore implements CaseStore {
     const out: Case[] = [];
     for (const { case: c } of items) {
       const cur = next.get(c.id);
-      if (c.version === 0) {
-        if (cur || [...next.values()].some((x) => x.key === c.key)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
-      } else if (!cur || cur.version !== c.version) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
-      else if ([...next.values()].some((x) => x.key === c.key && x.id !== c.id)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
+      if (c.version !== 0 && (!cur || cur.version !== c.version)) throw new CaseConflictError('stale_version', `case ${c.id} changed since it was read`);
+      if ((c.version === 0 && cur) || [...next.values()].some((x) => x.key === c.key && x.id !== c.id)) throw new CaseConflictError('conflict', `a case for ${c.key} already exists`);
       const saved = { ...structuredClone(c), version: c.version + 1 };
       next.set(c.id, saved);
       out.push(saved);

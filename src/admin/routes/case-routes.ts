@@ -11,13 +11,13 @@ import { ADMIN_ROUTES, registerAdminRoutes } from '../register-admin-routes.js';
 import { MoatError } from '../../errors/moat-error.js';
 import { summarize, type Case, type CaseSummary } from '../../enforcement/case-model.js';
 import { ADMIN_RESPONSES } from '../../admin-contract/admin-responses.js';
-import type { CaseDetailSchema, CaseSummarySchema } from '../../admin-contract/case-schemas.js';
+import { CaseStatusSchema, type CaseDetailSchema, type CaseSummarySchema } from '../../admin-contract/case-schemas.js';
 import type { EnforcementService } from '../../enforcement/enforcement-service.js';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const NoteBody = z.object({ note: z.string().trim().min(1, 'note is required') });
 const ListQuery = z.object({
-  status: z.enum(['open', 'actioned', 'dismissed', 'reinstated', 'appealed', 'merged', 'all']).default('all'),
+  status: z.enum([...CaseStatusSchema.options, 'all']).default('all'),
   severity: z.enum(['critical', 'high', 'medium', 'low']).optional(),
   org: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
