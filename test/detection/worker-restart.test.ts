@@ -65,19 +65,27 @@ test('detect worker restart: resume from checkpoint + stream position = uninterr
     const { stop: stop2a, run: run2a } = start(w2a);
 
     const threeQ = Math.floor(reqs.length * 0.75);
-    // Checkpoints at a twentieth (full), then incremental ones every 1.25% of the traffic up to two thirds. The hydra's
-    // sub-clusters merge while it forms, and a sub-cluster born and merged between two checkpoints is never written,
-    // so its merge is not either: when that happens depends on how the two workers' link records interleave, and
-    // checkpoints five times further apart left no merge to carry in some runs under load.
-    const shares = [0.05];
-    while (shares.at(-1)! < 0.67) shares.push(Math.min(0.67, shares.at(-1)! + 0.0125));
+    // Checkpoints at a twentieth (full), then incremental ones every 1.25% of the traffic up to two thirds, and one
+    // as soon as worker 2's linkage holds a cluster root its last checkpoint did not. The hydra's sub-clusters merge
+    // while it forms; one born and merged between two checkpoints is never written, so neither is its merge, and
+    // when it is born depends on how the two workers' link records interleave. Looking after every 0.25% of the
+    // traffic writes each root before it can merge away, unless it does so within that step.
+    const step = 0.0025;
+    const roots = () => new Set(ckOf({}).linkage.clusters.map(([root]) => root));
+    const shares: number[] = [];
+    let inCheckpoint = new Set<string>();
     let from = 0;
-    for (const share of shares) {
+    for (let i = 0, share = 0.05; share <= 0.67; i++, share = 0.05 + i * step) {
       const to = Math.floor(reqs.length * share);
       await publish(from, to);
-      await until(() => caughtUp([w1, w2a], to), `${share} of the traffic`);
-      await w2a.checkpoint();
+      await until(() => caughtUp([w1, w2a], to), `${share.toFixed(4)} of the traffic`);
       from = to;
+      const now = roots();
+      if (i % 5 === 0 || [...now].some((r) => !inCheckpoint.has(r))) {
+        await w2a.checkpoint();
+        shares.push(share);
+        inCheckpoint = now;
+      }
     }
     assert.deepEqual(written.map((w) => w.full), shares.map((_, i) => i === 0));
     const later = written.slice(1);
