@@ -11,15 +11,16 @@
 //                  and unseen-benign tables only)
 //   --harm-window W  the harm head's window in features (0: whole prompts only, the earlier design; ablation).
 //                  The other ablations run with the shipped window unless it is set to 0.
-//   --length-offsets  flag at the threshold plus an offset per length band set on out-of-register logits
-//                  (src/lab/eval/length-offsets.ts; measured, not shipped; the harm and unseen-benign tables only)
+//   --no-band-offsets  without the shipped threshold offsets per length band (src/lab/train/band-offsets.ts; an
+//                  ablation). With them, the out-of-register logits are measured once over every benign register
+//                  and each fold pools them without the set it leaves out (an approximation; see below).
 import { loadCorpus } from '../src/detection/corpus.js';
 import { sharedDataDir } from '../src/detection/data-path.js';
 import { buildTextClassifier } from '../src/detection/signals/text-classifier.js';
 import { labelledTexts } from '../src/lab/corpus-catalog.js';
 import { BENIGN_FOLDS, DEFAULT_FOLDS, evaluateBenignFold, evaluateFold, evaluateItemFold, formatClassifierTable, ITEM_FOLDS, topicAccuracy, type BenignFoldRow, type FoldRow, type ItemFoldRow } from '../src/lab/eval/classifier-eval.js';
-import { outOfRegisterExcess, lengthOffsets, OFFSET_BANDS } from '../src/lab/eval/length-offsets.js';
-import { APP_SETS, featurize, trainTextModel } from '../src/lab/train/text-model-trainer.js';
+import { bandOffsetsFrom, OFFSET_EDGES } from '../src/lab/train/band-offsets.js';
+import { featurize, measureExcess, trainTextModel } from '../src/lab/train/text-model-trainer.js';
 
 const args = process.argv.slice(2);
 /** A comma-separated list of sets after `name` ('none': no sets), or `fallback`. */
@@ -38,17 +39,21 @@ const kneeAt = args.indexOf('--length-knee');
 const windowAt = args.indexOf('--harm-window');
 if (windowAt >= 0 && !Number.isInteger(Number(args[windowAt + 1]))) throw new Error('--harm-window takes a whole number of features (0: off)');
 const headOptions = { ...(kneeAt >= 0 ? { lengthKnee: Number(args[kneeAt + 1]) } : {}), ...(windowAt >= 0 ? { harmWindow: Number(args[windowAt + 1]) } : {}) };
-// Offsets are pooled over every benign register but the one under evaluation.
-const excess = args.includes('--length-offsets') ? outOfRegisterExcess(ft, [...new Set([...BENIGN_FOLDS, ...APP_SETS])]) : undefined;
-if (excess) process.stdout.write(`Length offsets (bands from ${[0, ...OFFSET_BANDS].join(', ')} features), all registers: ${lengthOffsets(excess).map((x) => x.toFixed(2)).join(', ')}\n\n`);
-const train = (set: string) => ({ ...headOptions, ...(excess ? { offsets: lengthOffsets(excess, set) } : {}) });
+// Offsets are measured once (a harm head without each benign register in turn) and pooled for each fold over every
+// register but the one it leaves out. An approximation of measuring them per fold: the heads that measured them
+// were trained with the fold's left-out set (its own register never sets its bar, but a harmful set left out
+// helped train them).
+const benignSets = listArg('--benign', BENIGN_FOLDS);
+const needExcess = !args.includes('--no-band-offsets') && (folds.length > 0 || benignSets.length > 0);
+const excess = needExcess ? measureExcess(ft, new Set(), headOptions) : undefined;
+if (excess) process.stdout.write(`Band offsets (bands from ${[0, ...OFFSET_EDGES].join(', ')} features), all registers: ${bandOffsetsFrom(excess).map((x) => x.toFixed(2)).join(', ')}\n\n`);
+const train = (set: string) => ({ ...headOptions, ...(excess ? { bandOffsets: bandOffsetsFrom(excess, new Set([set])) } : {}) });
 const rows: FoldRow[] = [];
 for (const set of folds) {
   const r = evaluateFold(ft, set, set === 'harmbench' ? copyright : undefined, train(set));
   rows.push(r);
   process.stderr.write(`${set}: recall ${(r.recall * 100).toFixed(1)}%${r.safeFlagged !== undefined ? `, safe flagged ${(r.safeFlagged * 100).toFixed(1)}%` : ''} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
 }
-const benignSets = listArg('--benign', BENIGN_FOLDS);
 const benignRows: BenignFoldRow[] = [];
 for (const set of benignSets) {
   const r = evaluateBenignFold(ft, set, train(set));

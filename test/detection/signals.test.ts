@@ -17,6 +17,7 @@ import { TOPICS } from '../../src/detection/signals/taxonomy.js';
 import { shingleHashes } from '../../src/detection/text/hash.js';
 import { tokenHashesOf } from '../../src/detection/text/tokenize.js';
 import { bestOfNNoise, encodedObfuscation, ENCODINGS, leetspeak, spacedOut, zeroWidthSplits } from '../../src/lab/eval/obfuscations.js';
+import { OFFSET_EDGES } from '../../src/lab/train/band-offsets.js';
 
 const { fingerprints, text } = loadDetectionAssets();
 const match = (t: string) => fingerprints.match(shingleHashes(tokenHashesOf(t), fingerprints.n));
@@ -87,6 +88,16 @@ test('the shipped harm head counts only evidence of harm: no feature weighs agai
   assert.equal(negative, 0);
   // So text in words the model never learned reads as the bias alone, far below the threshold.
   assert.ok(file.biases[col]! < file.harm.threshold - 1, `bias ${file.biases[col]} vs threshold ${file.harm.threshold}`);
+});
+
+test('the shipped harm head raises its bar for long texts by offsets measured out of register, never for short ones', () => {
+  const file = JSON.parse(readFileSync(join(rulesDir(), 'models', 'text.json'), 'utf8')) as TextModelFile;
+  const bands = file.harm.band_offsets;
+  assert.ok(bands, 'rules/models/text.json carries harm.band_offsets (npm run build:models)');
+  assert.deepEqual(bands.edges, [...OFFSET_EDGES]);
+  assert.equal(bands.offsets[0], 0, 'prompts under the first edge keep the calibrated threshold');
+  assert.ok(bands.offsets[1]! > 0, 'unseen registers drift up past the harm window: the 64-127 band needs more');
+  for (let k = 1; k < bands.offsets.length; k++) assert.ok(bands.offsets[k]! >= bands.offsets[k - 1]!, String(bands.offsets));
 });
 
 test('a harmful request is not counted as a capability prompt, whatever its subject', () => {

@@ -98,3 +98,56 @@ test('a prompt seen before gets the verdict a fresh classifier gives it, however
     assert.deepEqual(shared.classify(t, cues), buildTextClassifier(model).classify(t, cues), `prompt ${i}: ${t}`);
   }
 });
+
+/** A model knowing `words` only, each weighing `w` for harm (logit units per occurrence at norm 1). */
+function wordsModel(words: string[], w: number, bands?: { edges: number[]; offsets: number[] }): TextModelFile {
+  const buf = new FeatureBuffer();
+  const feats = [...new Set(words.map((word) => (hashedFeatures(word, BITS, buf), buf.idx[0]!)))].sort((a, b) => a - b);
+  const rows = new Int8Array(feats.length * columns.length);
+  feats.forEach((_, r) => (rows[r * columns.length] = 127));
+  return {
+    version: 1, bits: BITS, columns, features: encodeU32(feats), weights: Buffer.from(rows.buffer).toString('base64'),
+    scales: columns.map((_, i) => (i === 0 ? w / 127 : 1)), biases: columns.map((_, i) => (i === 0 ? -4 : 0)),
+    harm: { threshold: 0, benign_fpr: 0.01, platt: [1, 0], ...(bands ? { band_offsets: bands } : {}) },
+    item: { threshold: 10, app_fpr: 0.02 }, trained_on: [],
+  };
+}
+
+const HARM_WORDS = ['zorblax', 'quimble', 'frobnic', 'wexley'];
+const FILLER = Array.from({ length: 60 }, (_, i) => `filler${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}word`).join(' ');
+
+test('band offsets raise the harm threshold for long judged texts only; short ones read as before', () => {
+  const plain = buildTextClassifier(wordsModel(HARM_WORDS, 20));
+  const banded = buildTextClassifier(wordsModel(HARM_WORDS, 20, { edges: [32], offsets: [0, 12] }));
+  const short = HARM_WORDS.join(' ');
+  const long = `${short} ${FILLER}`;
+  assert.equal(banded.classify(short).harmful, true);
+  assert.equal(plain.classify(short).harmful, true);
+  assert.equal(banded.harmReading(short).logit, plain.harmReading(short).logit, 'the raw logit is the same');
+  assert.ok(banded.harmReading(long).features >= 32, String(banded.harmReading(long).features));
+  const z = plain.harmLogit(long);
+  assert.ok(z > 0 && z < 12, `long text logit ${z}: over the plain threshold, under the banded one`);
+  assert.equal(plain.classify(long).harmful, true);
+  assert.equal(banded.classify(long).harmful, false);
+  assert.ok(banded.classify(long).harmP < plain.classify(long).harmP, 'P(harmful) is read less the offset too');
+  assert.equal(banded.bandOffset(31), 0);
+  assert.equal(banded.bandOffset(32), 12);
+});
+
+test('a closing request that decides the verdict is judged in its own length band, not the whole prompt\'s', () => {
+  const bands = { edges: [32], offsets: [0, 40] };
+  const banded = buildTextClassifier(wordsModel(HARM_WORDS, 20, bands));
+  const text = `${FILLER}\n\n${HARM_WORDS.join(' ')}`;
+  const r = banded.harmReading(text);
+  assert.ok(r.features < 32, `judged the closing request: ${r.features} features`);
+  assert.ok(r.logit < 40, 'read against the whole prompt\'s band, it would not be flagged');
+  assert.equal(banded.classify(text).harmful, true);
+  // A closing request with too few known words to be judged leaves the whole prompt judged, in its own band.
+  const weak = `${HARM_WORDS.join(' ')} ${FILLER}\n\nplease answer this one`;
+  assert.ok(banded.harmReading(weak).features >= 32, String(banded.harmReading(weak).features));
+});
+
+test('band offsets that are not one per band, not ascending or negative are refused', () => {
+  for (const bad of [{ edges: [32, 64], offsets: [0, 1] }, { edges: [64, 32], offsets: [0, 1, 2] }, { edges: [32], offsets: [0, -1] }, { edges: [32.5], offsets: [0, 1] }])
+    assert.throws(() => buildTextClassifier(wordsModel(HARM_WORDS, 20, bad)), /band_offsets/);
+});

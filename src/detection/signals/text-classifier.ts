@@ -43,6 +43,13 @@ export interface TextModelFile {
      * read as a short prompt is, so harm said in a few words keeps its score. Absent: whole prompts only.
      */
     window?: number;
+    /**
+     * Logits added to the threshold by the length of the text judged (its features; a closing request's own when
+     * that is what was judged): `offsets[k]` for texts of at least `edges[k - 1]` features, `offsets[0]` below
+     * `edges[0]`. Set on registers each model was trained without (src/lab/train/band-offsets.ts): a register the
+     * model never saw reads as more harmful the longer its prompts, which nothing in-sample shows. Absent: none.
+     */
+    band_offsets?: { edges: number[]; offsets: number[] };
   };
   /** Logit at or above which a prompt reads as a benchmark item (at the false-positive rate below on app prompts). */
   item: { threshold: number; app_fpr: number };
@@ -80,6 +87,10 @@ export interface TextClassifier {
   classify(text: string, cues?: number): Readonly<TextVerdict>;
   /** Raw harm logit (the evaluation sets thresholds on it). */
   harmLogit(text: string): number;
+  /** The raw harm logit and the feature count of the text it judged (the closing request's when that won). */
+  harmReading(text: string): { logit: number; features: number };
+  /** What the harm threshold is raised by for a judged text of this many features (band_offsets; 0 without). */
+  bandOffset(features: number): number;
   /** Raw benchmark-item logit. */
   itemLogit(text: string): number;
 }
@@ -119,6 +130,13 @@ export function closingRequest(text: string): string | undefined {
   if (k < CONTEXT_CHARS) return undefined;
   const len = end - (k + 2);
   return len >= CLOSING_MIN && len <= CLOSING_MAX ? text.slice(k + 2, end) : undefined;
+}
+
+/** Index of the length band a text of `features` features falls in: how many of the ascending `edges` it reaches. */
+export function bandIndex(features: number, edges: readonly number[]): number {
+  let k = 0;
+  while (k < edges.length && features >= edges[k]!) k++;
+  return k;
 }
 
 export function buildTextClassifier(file: TextModelFile): TextClassifier {
@@ -163,6 +181,14 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   const knee = file.length_knee ?? 0;
   const harmWindow = file.harm.window ?? 0;
   if (!Number.isInteger(harmWindow) || harmWindow < 0) throw new Error(`text model: harm.window must be a whole number of features, got ${harmWindow}`);
+  const bands = file.harm.band_offsets;
+  if (bands) {
+    const { edges, offsets } = bands;
+    const ascending = edges.every((e, k) => Number.isInteger(e) && e > 0 && (k === 0 || e > edges[k - 1]!));
+    if (!ascending || offsets.length !== edges.length + 1 || !offsets.every((o) => Number.isFinite(o) && o >= 0))
+      throw new Error('text model: harm.band_offsets needs ascending whole-number edges and one offset (>= 0) per band');
+  }
+  const bandOffset = (features: number): number => (bands ? bands.offsets[bandIndex(features, bands.edges)]! : 0);
   const harmRun = new Float64Array(MAX_FEATURES + 1);
   // A run's features each carry 1/sqrt(window) and are capped as a prompt of that many features is.
   const winNorm = harmWindow > 0 ? 1 / Math.sqrt(harmWindow) : 0;
@@ -175,6 +201,8 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   let hits = 0;
   let twoWords = false;
   let norm = 0;
+  /** Features of the text last scored. */
+  let scoredN = 0;
 
   /**
    * Fills acc for the hot columns; returns how many of the text's features the model knows, or 0 when it knows
@@ -182,6 +210,7 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
    */
   function score(text: string, cues?: number): number {
     const n = hashedFeatures(contentOf(text, cues), file.bits, buf, scanner);
+    scoredN = n;
     norm = occurrenceValue(n, knee);
     const windowed = harmWindow > 0 && n > harmWindow;
     // The cap in int8 units of the harm column for this text (a feature adds scale * weight * norm to the logit).
@@ -243,17 +272,21 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   let closingKnown = 0;
   let wholeKnown = 0;
   let judgedKnown = 0;
+  let closingN = 0;
+  let judgedN = 0;
   function harmOf(text: string, cues?: number): number {
     const closing = closingRequest(text);
     let zc = -Infinity;
     if (closing !== undefined) {
       closingKnown = score(closing);
+      closingN = scoredN;
       if (closingKnown >= MIN_KNOWN) zc = acc[harmCol]!;
     }
     wholeKnown = score(text, cues);
     const zw = acc[harmCol]!;
     fromClosing = zc > zw;
     judgedKnown = fromClosing ? closingKnown : wholeKnown;
+    judgedN = fromClosing ? closingN : scoredN;
     return fromClosing ? CLOSING_WEIGHT * zc + (1 - CLOSING_WEIGHT) * zw : zw;
   }
 
@@ -264,6 +297,11 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
     harmLogit(text) {
       return harmOf(text);
     },
+    harmReading(text) {
+      const logit = harmOf(text);
+      return { logit, features: judgedN };
+    },
+    bandOffset,
     itemLogit(text) {
       score(text);
       return acc[itemCol]!;
@@ -280,7 +318,8 @@ export function buildTextClassifier(file: TextModelFile): TextClassifier {
   };
 
   function classifyText(text: string, cues: number | undefined): TextVerdict {
-    const z = harmOf(text, cues);
+    // The logit as read against the threshold: less the offset of the judged text's length band.
+    const z = harmOf(text, cues) - bandOffset(judgedN);
     const known = judgedKnown;
     // A prompt with few content words the model knows ("hi", "User post:", "not ( True ) and False is")
     // carries no evidence either way: its score would come from the bias and function-word pairs alone.

@@ -1,10 +1,9 @@
 // Leave-one-dataset-out evaluation of the prompt classifier: for each safety set X, a model trained without X
 // is scored on X at its own threshold (<= 1% false positives on held-back benign prompts); for each benign set Y,
 // a model trained without Y says how much of Y it flags (benign traffic of a kind it never saw).
-import { buildTextClassifier, type TextClassifier, type TextVerdict } from '../../detection/signals/text-classifier.js';
+import { bandIndex, buildTextClassifier, type TextClassifier, type TextVerdict } from '../../detection/signals/text-classifier.js';
 import { TOPICS } from '../../detection/signals/taxonomy.js';
 import { HARMFUL_REQUEST_SETS } from '../corpus-catalog.js';
-import { bandOf } from './length-offsets.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { APP_SETS, benignPool, ITEM_SETS, trainTextModel, type FeaturizedTexts, type TextTrainingOptions } from '../train/text-model-trainer.js';
 
@@ -66,17 +65,21 @@ export const DEFAULT_FOLDS = [
 ];
 
 /**
- * How a fold's model is trained and read: `lengthKnee` (trainer option), or `offsets` added to the harm threshold
- * by the item's length band (length-offsets.ts; a noised or converted item is read in its clean form's band).
+ * How a fold's model is trained: `lengthKnee`, `harmWindow`, and `bandOffsets` (the threshold offsets per length
+ * band the model carries and the classifier applies, src/lab/train/band-offsets.ts).
  */
-export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee' | 'harmWindow'> & { offsets?: readonly number[] };
+export type FoldOptions = Pick<TextTrainingOptions, 'lengthKnee' | 'harmWindow' | 'bandOffsets'>;
+
+/** Whether the harm head's logit, less its band's offset, reaches the threshold (`classify` also asks for four known features). */
+function harmFlag(clf: TextClassifier, text: string): boolean {
+  const r = clf.harmReading(text);
+  return r.logit - clf.bandOffset(r.features) >= clf.harmThreshold;
+}
 
 export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: ReadonlySet<string>, o: FoldOptions = {}): FoldRow {
-  const { offsets, ...training } = o;
   const leaveOut = new Set([set]);
-  const clf = buildTextClassifier(trainTextModel(ft, { ...training, leaveOut, only: 'harm' }));
-  const bar = (i: number) => clf.harmThreshold + (offsets?.[bandOf(ft, i)] ?? 0);
-  const flagged = (i: number) => clf.harmLogit(ft.texts[i]!.text) >= bar(i);
+  const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut, only: 'harm' }));
+  const flagged = (i: number) => harmFlag(clf, ft.texts[i]!.text);
   let harmful = 0;
   let hit = 0;
   let safe = 0;
@@ -92,9 +95,9 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
     if (t.harmful) {
       harmful++;
       if (f) hit++;
-      if (clf.harmLogit(bestOfNNoise(t.text, i + 1)) >= bar(i)) noisedHit++;
-      if (clf.harmLogit(characterObfuscation(t.text, i + 1)) >= bar(i)) obfuscatedHit++;
-      if (clf.harmLogit(encodedObfuscation(t.text, i + 1)) >= bar(i)) encodedHit++;
+      if (harmFlag(clf, bestOfNNoise(t.text, i + 1))) noisedHit++;
+      if (harmFlag(clf, characterObfuscation(t.text, i + 1))) obfuscatedHit++;
+      if (harmFlag(clf, encodedObfuscation(t.text, i + 1))) encodedHit++;
       if (copyrightIds && !copyrightIds.has(t.id)) {
         exN++;
         if (f) exHit++;
@@ -135,24 +138,22 @@ export function evaluateFold(ft: FeaturizedTexts, set: string, copyrightIds?: Re
 export const BENIGN_FOLDS = ['humaneval', 'gsm8k_train', 'bbh', 'mt_bench', 'arena_hard_v2', 'eqbench_creative_writing', 'awesome_chatgpt_prompts', 'topical_chat', 'staqc_sql_questions', 'banking77'];
 
 export function evaluateBenignFold(ft: FeaturizedTexts, set: string, o: FoldOptions = {}): BenignFoldRow {
-  const { offsets, ...training } = o;
-  const hit = offsets ? (v: TextVerdict, text: string, i: number, clf: TextClassifier) => v.harmful && clf.harmLogit(text) >= clf.harmThreshold + offsets[bandOf(ft, i)]! : (v: TextVerdict) => v.harmful;
-  const { items, share, byLength } = unseenShare(ft, set, { ...training, only: 'harm' }, hit);
+  const { items, share, byLength } = unseenShare(ft, set, { ...o, only: 'harm' }, (v) => v.harmful);
   return { set, items, flagged: share, byLength };
 }
 
 /** A model trained without `set` (with options `o`): how many of the set's benign prompts there are, and the share `hit` picks. */
-function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict, text: string, i: number, clf: TextClassifier) => boolean): { items: number; share: number; byLength: BenignFoldRow['byLength'] } {
+function unseenShare(ft: FeaturizedTexts, set: string, o: TextTrainingOptions, hit: (v: TextVerdict) => boolean): { items: number; share: number; byLength: BenignFoldRow['byLength'] } {
   const clf = buildTextClassifier(trainTextModel(ft, { ...o, leaveOut: new Set([set]) }));
   let items = 0;
   let hits = 0;
   const bands = [0, ...LENGTH_BANDS].map(() => ({ items: 0, hits: 0 }));
   ft.texts.forEach((t, i) => {
     if (t.set !== set || t.augmented || t.harmful) return;
-    const band = bands[bandOf(ft, i, LENGTH_BANDS)]!;
+    const band = bands[bandIndex(ft.feats[i]!.length, LENGTH_BANDS)]!;
     items++;
     band.items++;
-    if (hit(clf.classify(t.text), t.text, i, clf)) {
+    if (hit(clf.classify(t.text))) {
       hits++;
       band.hits++;
     }

@@ -12,7 +12,8 @@ import type { SimulateOptions } from '../../simulator/scenarios.js';
 import { labelledTexts } from '../corpus-catalog.js';
 import { buildFingerprints } from './fingerprint-builder.js';
 import { collectRows, fitScores, trainingSummary } from './score-trainer.js';
-import { APP_SETS, featurize, trainTextModel, type FeaturizedTexts } from './text-model-trainer.js';
+import { APP_SETS, featurize, measureExcess, trainTextModel, type FeaturizedTexts } from './text-model-trainer.js';
+import { bandOffsetsFrom } from './band-offsets.js';
 
 /** Every data set misuse actors draw from (capability benchmarks, safety sets, jailbreak templates). */
 export const MISUSE_SETS = [
@@ -69,8 +70,13 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const t0 = Date.now();
   const ft = o.featurized ?? featurize(labelledTexts(o.dataDir));
   const epochs = o.textEpochScale !== undefined ? { epochScale: o.textEpochScale } : {};
-  const text = trainTextModel(ft, { leaveOut: new Set([...leaveOut, ...(o.unseenApps ?? [])]), ...epochs });
-  log(`text model: ${text.trained_on.length} sets, threshold ${text.harm.threshold} (benign FP ${text.harm.benign_fpr}) in ${Math.round((Date.now() - t0) / 1000)} s`);
+  // Every classifier built here carries threshold offsets per length band, set on the benign registers it is
+  // trained on, each scored by a harm head trained without it: measured once, and each classifier pools only the
+  // registers it learns from (the cross-fitted ones below leave out half of the application registers).
+  const textLeaveOut = new Set([...leaveOut, ...(o.unseenApps ?? [])]);
+  const excess = measureExcess(ft, textLeaveOut, epochs);
+  const text = trainTextModel(ft, { leaveOut: textLeaveOut, bandOffsets: bandOffsetsFrom(excess), ...epochs });
+  log(`text model: ${text.trained_on.length} sets, threshold ${text.harm.threshold} (benign FP ${text.harm.benign_fpr}), band offsets ${text.harm.band_offsets!.offsets.join(', ')} in ${Math.round((Date.now() - t0) / 1000)} s`);
   const fingerprints = buildFingerprints(o.dataDir, leaveOut);
   const base = {
     rules: loadRules(o.rulesDir),
@@ -93,7 +99,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
   const misuse = halves(usable);
   const rows = misuse.flatMap((half, h) => {
     const inner = new Set([...leaveOut, ...half, ...apps[h]!]);
-    const innerText = trainTextModel(ft, { leaveOut: inner, ...epochs });
+    const innerText = trainTextModel(ft, { leaveOut: inner, bandOffsets: bandOffsetsFrom(excess, inner), ...epochs });
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
     const runs: SimulateOptions[] = o.scoreSeeds
       .filter((_, i) => i % 2 === h)

@@ -6,7 +6,8 @@ import { contentOf } from '../../detection/signals/harness-cues.js';
 import { encodeU32 } from '../../detection/signals/fingerprint-index.js';
 import { buildTextClassifier, type TextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
 import { HARM_CATEGORIES, TOPICS } from '../../detection/signals/taxonomy.js';
-import type { LabelledText } from '../corpus-catalog.js';
+import { DATASETS, type LabelledText } from '../corpus-catalog.js';
+import { bandOffsetsFrom, OFFSET_EDGES, outOfRegisterExcess, type RegisterExcess } from './band-offsets.js';
 import { DEFAULT_FTRL, trainBinary, type FtrlOptions, type SparseExample } from './linear-trainer.js';
 import { fitPlatt, thresholdAtFpr } from './calibration.js';
 import { augmentTexts } from './scaffold-augment.js';
@@ -96,6 +97,12 @@ export interface TextTrainingOptions {
   lengthKnee?: number;
   /** A long prompt's harm score is capped by its most harmful run of this many features (text-classifier.ts); 0: off. */
   harmWindow?: number;
+  /**
+   * Threshold offsets per length band (band-offsets.ts): `measure` sets them on the benign registers the model is
+   * trained on, each scored by a harm head trained without it (one more harm-only training per register); a list
+   * uses those offsets as they are (measured once for several models, measureExcess + bandOffsetsFrom). Absent: none.
+   */
+  bandOffsets?: 'measure' | readonly number[];
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -161,7 +168,26 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const harmWindow = o.harmWindow ?? HARM_WINDOW;
   if (harmWindow > 0) file.harm.window = harmWindow;
   calibrate(file, ft, leaveOut);
+  if (o.bandOffsets) {
+    const offsets = o.bandOffsets === 'measure' ? bandOffsetsFrom(measureExcess(ft, leaveOut, o)) : [...o.bandOffsets];
+    file.harm.band_offsets = { edges: [...OFFSET_EDGES], offsets };
+  }
   return file;
+}
+
+/**
+ * Out-of-register excess of every benign register a model trained without `leaveOut` learns from, each scored by
+ * a harm-only head (trained with options `o`) without it and without `leaveOut`: what band offsets are set from.
+ */
+export function measureExcess(ft: FeaturizedTexts, leaveOut: ReadonlySet<string>, o: TextTrainingOptions = {}): RegisterExcess {
+  const { bandOffsets: _none, leaveOut: _given, ...plain } = o;
+  return outOfRegisterExcess(ft, benignRegisters(ft, leaveOut), (without) => trainTextModel(ft, { ...plain, leaveOut: without, only: 'harm' }), leaveOut);
+}
+
+/** The benign registers (data sets of benign prompts only) a model trained without `leaveOut` learns from. */
+export function benignRegisters(ft: FeaturizedTexts, leaveOut: ReadonlySet<string>): string[] {
+  const present = new Set(ft.texts.filter((t) => t.train && !t.holdout).map((t) => t.set));
+  return DATASETS.filter((d) => d.role === 'benign' && present.has(d.name) && !leaveOut.has(d.name)).map((d) => d.name);
 }
 
 type Head = { name: string; w: Float32Array; bias: number };
