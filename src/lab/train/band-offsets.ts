@@ -5,7 +5,7 @@
 // them can correct it. A threshold can, if it is set on registers left out: each benign register is scored by a
 // harm head trained without it, and a band's offset is how much further the 1% tail of those out-of-register logits
 // reaches in that band than among short prompts. Short prompts keep the threshold as calibrated.
-import { bandIndex, buildTextClassifier } from '../../detection/signals/text-classifier.js';
+import { bandIndex, buildTextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
 import { thresholdAtFpr } from './calibration.js';
 import type { FeaturizedTexts } from './text-model-trainer.js';
 
@@ -24,7 +24,7 @@ export type RegisterExcess = Map<string, number[][]>;
 export function outOfRegisterExcess(
   ft: FeaturizedTexts,
   registers: readonly string[],
-  trainHarm: (leaveOut: ReadonlySet<string>) => Parameters<typeof buildTextClassifier>[0],
+  trainHarm: (leaveOut: ReadonlySet<string>) => TextModelFile,
   leaveOut: ReadonlySet<string> = new Set(),
 ): RegisterExcess {
   const out: RegisterExcess = new Map();
