@@ -7,7 +7,7 @@
 // reaches in that band than among short prompts. Short prompts keep the threshold as calibrated.
 import { bandIndex, buildTextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
 import { thresholdAtFpr } from './calibration.js';
-import type { FeaturizedTexts } from './text-model-trainer.js';
+import type { LabelledText } from '../corpus-catalog.js';
 
 /** Feature counts of the judged text that start the second and third bands: from the harm window (64) on. */
 export const OFFSET_EDGES: readonly number[] = [64, 128];
@@ -22,7 +22,7 @@ export type RegisterExcess = Map<string, number[][]>;
  * harm-only model, without offsets) without the sets it is given.
  */
 export function outOfRegisterExcess(
-  ft: FeaturizedTexts,
+  ft: { texts: readonly LabelledText[] },
   registers: readonly string[],
   trainHarm: (leaveOut: ReadonlySet<string>) => TextModelFile,
   leaveOut: ReadonlySet<string> = new Set(),
