@@ -7,7 +7,7 @@ import { encodeU32 } from '../../detection/signals/fingerprint-index.js';
 import { buildTextClassifier, type TextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
 import { HARM_CATEGORIES, TOPICS } from '../../detection/signals/taxonomy.js';
 import { DATASETS, type LabelledText } from '../corpus-catalog.js';
-import { bandOffsetsFrom, OFFSET_EDGES, outOfRegisterExcess, type RegisterExcess } from './band-offsets.js';
+import { OFFSET_EDGES, outOfRegisterExcess, type RegisterExcess } from './band-offsets.js';
 import { DEFAULT_FTRL, trainBinary, type FtrlOptions, type SparseExample } from './linear-trainer.js';
 import { fitPlatt, thresholdAtFpr } from './calibration.js';
 import { augmentTexts } from './scaffold-augment.js';
@@ -98,11 +98,10 @@ export interface TextTrainingOptions {
   /** A long prompt's harm score is capped by its most harmful run of this many features (text-classifier.ts); 0: off. */
   harmWindow?: number;
   /**
-   * Threshold offsets per length band (band-offsets.ts): `measure` sets them on the benign registers the model is
-   * trained on, each scored by a harm head trained without it (one more harm-only training per register); a list
-   * uses those offsets as they are (measured once for several models, measureExcess + bandOffsetsFrom). Absent: none.
+   * Threshold offsets per length band (band-offsets.ts), set on the benign registers the model is trained on:
+   * `bandOffsetsFrom(measureExcess(...))`, measured once for the several models of a build. Absent: none.
    */
-  bandOffsets?: 'measure' | readonly number[];
+  bandOffsets?: readonly number[];
 }
 
 /** The held-back benign prompts (never trained on) the harm threshold is set on, at most FP_POOL_PER_FAMILY per family. */
@@ -168,10 +167,7 @@ export function trainTextModel(ft: FeaturizedTexts, o: TextTrainingOptions = {})
   const harmWindow = o.harmWindow ?? HARM_WINDOW;
   if (harmWindow > 0) file.harm.window = harmWindow;
   calibrate(file, ft, leaveOut);
-  if (o.bandOffsets) {
-    const offsets = o.bandOffsets === 'measure' ? bandOffsetsFrom(measureExcess(ft, leaveOut, o)) : [...o.bandOffsets];
-    file.harm.band_offsets = { edges: [...OFFSET_EDGES], offsets };
-  }
+  if (o.bandOffsets) file.harm.band_offsets = { edges: [...OFFSET_EDGES], offsets: [...o.bandOffsets] };
   return file;
 }
 
