@@ -1,7 +1,7 @@
 // Simulator traffic through a real gateway: `moat simulate` actors become orgs, grants, affiliations and one
 // key each (policy as code through the admin API), then every request of the trace is sent with its own body,
 // client address (x-forwarded-for, trustProxy), user agent and headers. The gateway's clock follows the trace
-// (shifted to start now), so live detection sees the simulated timing; requests go one at a time, in order.
+// (shifted by whole days to start from now), so live detection sees the simulated timing; requests go one at a time, in order.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { UpstreamSchema } from '../../src/config/schema.js';
@@ -54,7 +54,7 @@ export interface SimGateway {
 
 export interface SimGatewayOptions {
   orgs: TraceOrgLine[];
-  /** The trace's first timestamp (mapped to now). */
+  /** The trace's first timestamp (mapped to the same time of day, today or tomorrow). */
   traceStart: number;
   config?: Record<string, unknown>;
   /** Customer contact webhook per org id. */
@@ -75,9 +75,15 @@ export function policyFor(orgs: readonly TraceOrgLine[], contacts: Record<string
   });
 }
 
+const DAY_MS = 86_400_000;
+
 export async function startSimGateway(o: SimGatewayOptions): Promise<SimGateway> {
-  let now = Date.now();
-  const shift = now - o.traceStart;
+  // The trace moves by whole days, so virtual time keeps the simulated time of day: time buckets (co-activity,
+  // cohorts, the hourly sweep) split the traffic exactly as in the simulated trace and its offline replay. Mapped to
+  // the wall clock's moment instead, their phase changed with the minute a run started, and with it which accounts
+  // linkage joined. The orgs' creation times (the wall clock's, at policy apply) all fall before the first request.
+  const shift = Math.ceil((Date.now() - o.traceStart) / DAY_MS) * DAY_MS;
+  let now = o.traceStart + shift;
   const t = await startTestMoat({
     name: 'sim-e2e',
     adminToken: ADMIN_TOKEN,
