@@ -126,9 +126,18 @@ const SENSITIVE_AREA_ALPHA = 0.05;
  * org's slightly raised rate is judged as one window's, not made certain by its volume).
  */
 export function binomialTail(k: number, n: number, p: number): number {
+  const { j, m } = scaledCount(k, n);
+  return tailOf(j, m, p);
+}
+
+/** k of n as the count j of m ≤ EVIDENCE_REQUESTS requests the binomial tests judge. */
+function scaledCount(k: number, n: number): { j: number; m: number } {
   const scale = evidenceScale(n);
-  const m = Math.round(n * scale);
-  const j = Math.round(k * scale);
+  return { j: Math.round(k * scale), m: Math.round(n * scale) };
+}
+
+/** P(X >= j) for X ~ Binomial(m, p), unscaled. */
+function tailOf(j: number, m: number, p: number): number {
   if (j <= 0) return 1;
   if (j > m) return 0;
   // 1 - P(X <= j - 1), summing the terms from X = 0 (each from the one before) while they are cheap to get.
@@ -146,15 +155,15 @@ export function binomialTail(k: number, n: number, p: number): number {
  * For each number of requests m ≤ EVIDENCE_REQUESTS, the smallest count whose binomial tail at rate `p` is below
  * `alpha` (m + 1 when none is): one table per rate, so the test costs a lookup per window, not a sum.
  */
-const criticalCounts = new Map<number, Int16Array>();
+const criticalCounts = new Map<string, Int16Array>();
 function criticalCount(p: number, alpha: number): Int16Array {
-  const key = p * 1e6 + alpha;
+  const key = `${p}/${alpha}`;
   let t = criticalCounts.get(key);
   if (!t) {
     t = new Int16Array(EVIDENCE_REQUESTS + 1);
     for (let m = 0; m <= EVIDENCE_REQUESTS; m++) {
       let k = 1;
-      while (k <= m && binomialTail(k, m, p) >= alpha) k++;
+      while (k <= m && tailOf(k, m, p) >= alpha) k++;
       t[m] = k;
     }
     if (criticalCounts.size < 64) criticalCounts.set(key, t);
@@ -165,9 +174,8 @@ function criticalCount(p: number, alpha: number): Int16Array {
 /** Whether k of n is above rate p by more than chance (one-sided binomial test at `alpha`, scaled like binomialTail). */
 export function significantlyAbove(k: number, n: number, p: number, alpha: number): boolean {
   if (n <= 0 || k <= n * p) return false;
-  const scale = evidenceScale(n);
-  const m = Math.round(n * scale);
-  return Math.round(k * scale) >= criticalCount(p, alpha)[m]!;
+  const { j, m } = scaledCount(k, n);
+  return j >= criticalCount(p, alpha)[m]!;
 }
 
 function capabilityTopics(t: Tally, harmful: RateTest): number {
