@@ -41,6 +41,10 @@ export const CaseSummarySchema = z.object({
   clause: z.string().describe('Clause id of the policy (text from GET /admin/clauses).'),
   proposedAction: ProposedActionSchema.optional(),
   actionsTaken: z.array(ActionTakenSchema),
+  claims: z
+    .array(z.object({ id: z.string(), at: z.string(), action: ActionTypeSchema, orgIds: z.array(z.string()) }))
+    .optional()
+    .describe('Actions a gateway or worker is carrying out right now (saved with the decision, gone once recorded in actionsTaken): their accounts count as under the action.'),
   detections: z.number(),
   requestsAtDetection: z.number().optional(),
   mergedInto: z.string().optional().describe('Status merged: the id of the case that now holds this one (its cluster was linked into that one).'),

@@ -86,6 +86,18 @@ export interface ActionTaken {
   until?: string;
 }
 
+/**
+ * An action a worker saved with the case and is carrying out. Until the worker records what it did (or, if it
+ * died on the way, for a lease), its orgs count as under the action, so a second worker's detection, saved
+ * after it, does not carry the action out again.
+ */
+export interface ActionClaim {
+  id: string;
+  at: string;
+  action: ActionType;
+  orgIds: string[];
+}
+
 export interface Case {
   id: string;
   /** `org:<id>` or `cluster:<id>`: the one case per org or cluster, updated by later detections. */
@@ -101,6 +113,8 @@ export interface Case {
   clause: string;
   proposedAction?: ProposedAction;
   actionsTaken: ActionTaken[];
+  /** Actions being carried out right now (see ActionClaim); absent when none. */
+  claims?: ActionClaim[];
   timeline: TimelineStep[];
   notes: CaseNote[];
   evidence: CaseEvidence;

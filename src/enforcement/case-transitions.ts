@@ -5,7 +5,7 @@ import type { ActivityLabel } from '../model/activity.js';
 import type { ActionPlan } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
 import { emptyEvidence, foldEvidence, mergeEvidence } from './case-evidence.js';
-import type { ActionTaken, Case, CaseStatus, ProposedAction, Severity } from './case-model.js';
+import type { ActionClaim, ActionTaken, Case, CaseStatus, ProposedAction, Severity } from './case-model.js';
 import { ACTION_RANK, type ActionType } from './playbook-schema.js';
 import { DomainError } from '../errors/domain-error.js';
 
@@ -18,7 +18,7 @@ export class CaseTransitionError extends DomainError {
 }
 
 export type CaseEffect =
-  | { kind: 'execute'; action: ProposedAction; orgIds: string[]; actor: string }
+  | { kind: 'execute'; action: ProposedAction; orgIds: string[]; actor: string; /** The case's claim on these orgs (claimEffects). */ claim?: string }
   | { kind: 'lift'; orgIds: string[]; actor: string; note: string };
 
 export interface Transition {
@@ -62,15 +62,47 @@ function titleFor(plan: ActionPlan, d: Detection, facts: OrgFacts): string {
   return plan.scope === 'cluster' ? `${labels} by a cluster of ${plan.orgIds.length} linked accounts` : `${labels} by ${facts.name ?? d.org}`;
 }
 
-/** The rank of the strongest action in force on each org of the case at `now`: taken, not lifted since, not expired. */
-function inForce(c: Case, now: number): Map<string, number> {
+/**
+ * How long a claim holds its orgs without the worker that made it recording what it did: the executor takes
+ * milliseconds to seconds; past this, that worker is taken to have died, and the next detection or approval
+ * carries the action out.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+const liveClaims = (c: Case, now: number): ActionClaim[] => (c.claims ?? []).filter((k) => Date.parse(k.at) + CLAIM_LEASE_MS > now);
+
+/**
+ * The rank of the strongest action in force on each org of the case at `now`: taken, not lifted since, not
+ * expired; or claimed by a worker carrying it out now (newer than anything taken).
+ */
+function inForce(c: Case, now: number, withClaims = true): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of c.actionsTaken)
     for (const o of t.orgIds) {
       if (t.action === 'lift') m.delete(o);
       else if (!t.until || Date.parse(t.until) > now) m.set(o, Math.max(m.get(o) ?? 0, ACTION_RANK[t.action as ActionType]));
     }
+  if (withClaims) for (const k of liveClaims(c, now)) for (const o of k.orgIds) m.set(o, Math.max(m.get(o) ?? 0, ACTION_RANK[k.action]));
   return m;
+}
+
+/**
+ * Saves the transition's actions as claims on its case, so they are carried out once: a worker whose save comes
+ * after this one reads the orgs as under the action. Expired claims are dropped. Pure; ids stay unique when a
+ * fold moves claims to another case (the case's id, the version it is saved over, the effect's place).
+ */
+export function claimEffects(t: Transition, now: Date): Transition {
+  const c = clone(t.case);
+  const at = now.toISOString();
+  const claims = liveClaims(c, now.getTime());
+  const effects = t.effects.map((e, i): CaseEffect => {
+    if (e.kind !== 'execute') return e;
+    const id = `${c.id}/${c.version}.${i}@${at}`;
+    claims.push({ id, at, action: e.action.action, orgIds: [...e.orgIds] });
+    return { ...e, claim: id };
+  });
+  if (claims.length) c.claims = claims;
+  else delete c.claims;
+  return { case: c, effects };
 }
 const takenRank = (c: Case, now: number) => Math.max(0, ...inForce(c, now).values());
 /** Of `orgIds`, those no action of at least `rank` holds yet: an action is not carried out again on an org it holds. */
@@ -188,12 +220,16 @@ export function foldCase(into: Case, from: Case, now: Date): { into: Case; from:
   if (SEVERITY_RANK[from.severity] > SEVERITY_RANK[c.severity]) c.severity = from.severity;
   // Only what is in force: an action `from` took and lifted since is its history, not this case's.
   const nowMs = now.getTime();
-  const held = inForce(from, nowMs);
+  // What was taken, not what is claimed: the claims move whole below, and a claim that fails must not hide a
+  // weaker action taken before it, which a reinstatement of this case must still lift.
+  const held = inForce(from, nowMs, false);
   for (const t of from.actionsTaken) {
     if (t.action === 'lift') continue;
     const orgIds = t.orgIds.filter((o) => held.get(o) === ACTION_RANK[t.action as ActionType]);
     if (orgIds.length) c.actionsTaken.push({ ...structuredClone(t), orgIds });
   }
+  // A worker still carrying out the absorbed case's action records it on this one (the case that holds it).
+  if (from.claims?.length) c.claims = [...(c.claims ?? []), ...structuredClone(from.claims)];
   c.detections += from.detections;
   if (from.requestsAtDetection !== undefined) c.requestsAtDetection = Math.min(c.requestsAtDetection ?? Infinity, from.requestsAtDetection);
   c.evidence = foldEvidence(c.evidence, from.evidence);
@@ -217,6 +253,7 @@ export function foldCase(into: Case, from: Case, now: Date): { into: Case; from:
     caseId: from.id, orgIds: [...from.orgIds], status: from.status,
   });
   const f = clone(from);
+  delete f.claims;
   f.status = 'merged';
   f.mergedInto = c.id;
   step(f, at, 'merged', LINKAGE_ACTOR, `folded into case ${c.id}: this cluster was linked to that one`, { caseId: c.id });
@@ -236,6 +273,15 @@ function requireNote(note: string): string {
 /** An admin approves the proposed action (status open), or upholds it against an appeal (status appealed). */
 export function approveCase(prev: Case, actor: string, note: string, now: Date): Transition {
   const text = requireNote(note);
+  // Approving an actioned case again carries its action out on the accounts it does not hold: those the executor
+  // failed on, or whose claim expired with the worker that made it.
+  const p0 = prev.proposedAction;
+  const unheld = prev.status === 'actioned' && p0 && p0.action !== 'none' ? notYetUnder(prev, p0.orgIds, ACTION_RANK[p0.action], now.getTime()) : [];
+  if (unheld.length) {
+    const c = clone(prev);
+    step(c, now.toISOString(), 'approved', actor, text, { action: p0!.action, orgIds: unheld });
+    return { case: c, effects: [{ kind: 'execute', action: p0!, orgIds: unheld, actor }] };
+  }
   need(prev, ['open', 'appealed'], 'approve');
   const c = clone(prev);
   const at = now.toISOString();
@@ -268,6 +314,10 @@ export function reinstateCase(prev: Case, actor: string, note: string, now: Date
   const text = requireNote(note);
   // Also a case still open or dismissed that holds actions a folded case brought: they must be liftable.
   if (!(prev.status !== 'merged' && inForce(prev, now.getTime()).size > 0)) need(prev, ['actioned', 'appealed'], 'reinstate');
+  // Lifting now would come before the action being carried out lands, and leave its orgs under it.
+  const busy = liveClaims(prev, now.getTime());
+  if (busy.length)
+    throw new CaseTransitionError('invalid_transition', `case ${prev.id} has an action being carried out (${busy[0]!.action} since ${busy[0]!.at}); reinstate it once that is recorded`);
   const c = clone(prev);
   c.status = 'reinstated';
   step(c, now.toISOString(), 'reinstated', actor, text);
@@ -294,9 +344,16 @@ export function addCaseNote(prev: Case, actor: string, note: string, now: Date):
   return c;
 }
 
-/** Appends what the executor did to the case (timeline + actions taken). */
-export function recordActions(prev: Case, taken: readonly ActionTaken[], failures: ReadonlyArray<{ orgId: string; error: string }>, now: Date): Case {
+/**
+ * Appends what the executor did to the case (timeline + actions taken) and ends its claim: orgs it failed on are
+ * no longer held, so the next detection or approval tries them again.
+ */
+export function recordActions(prev: Case, taken: readonly ActionTaken[], failures: ReadonlyArray<{ orgId: string; error: string }>, now: Date, claim?: string): Case {
   const c = clone(prev);
+  if (claim && c.claims) {
+    c.claims = c.claims.filter((k) => k.id !== claim);
+    if (!c.claims.length) delete c.claims;
+  }
   const at = now.toISOString();
   for (const t of taken) {
     c.actionsTaken.push(t);

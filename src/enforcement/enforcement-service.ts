@@ -6,7 +6,7 @@ import type { Clock } from '../ops/clock.js';
 import type { Case, ActionTaken } from './case-model.js';
 import { CaseConflictError, type CaseQuery, type CaseStore } from './case-store.js';
 import {
-  addCaseNote, appealCase, applyDetection, approveCase, dismissCase, foldCase, newCase, recordActions, reinstateCase, type CaseEffect, type DetectionContext, type Transition,
+  addCaseNote, appealCase, applyDetection, approveCase, claimEffects, dismissCase, foldCase, newCase, recordActions, reinstateCase, type CaseEffect, type DetectionContext, type Transition,
 } from './case-transitions.js';
 import { decideAction } from './decide-action.js';
 import type { Detection, OrgFacts } from './detection-input.js';
@@ -82,7 +82,8 @@ export class EnforcementService {
     for (let i = 0; ; i++) {
       const ctx = { detection: d, facts, plan, now: this.now(), newId: (this.deps.newCaseId ?? newCaseId)() };
       const { stored: existing, base, folded } = await this.caseFor(ctx);
-      const t = applyDetection(base, ctx);
+      // The actions are claimed in the same save as the case: a second worker's retry reads them as under way.
+      const t = claimEffects(applyDetection(base, ctx), ctx.now);
       try {
         // The case and the cases folded into it are written together or not at all (a lost race is retried whole).
         const saved = (
@@ -138,7 +139,8 @@ export class EnforcementService {
     for (let i = 0; ; i++) {
       const cur = await this.deps.store.get(id);
       if (!cur) throw new CaseNotFoundError(id);
-      const t = fn(cur, this.now());
+      const now = this.now();
+      const t = claimEffects(fn(cur, now), now);
       try {
         const saved = await this.deps.store.save(t.case, auditSteps(cur, t.case));
         if (counted) this.deps.metrics?.cases.inc({ event: counted });
@@ -177,7 +179,7 @@ export class EnforcementService {
       for (let i = 0; ; i++) {
         // A case folded into another meanwhile: what was done is recorded on the case that holds it now.
         const base = i === 0 ? current : ((await this.holderOf(await this.deps.store.get(c.id))) as Case);
-        let next = recordActions(base, res.taken, res.failures, now);
+        let next = recordActions(base, res.taken, res.failures, now, effect.kind === 'execute' ? effect.claim : undefined);
         if (notified.length) {
           next = structuredClone(next);
           for (const n of notified) next.timeline.push({ at: now.toISOString(), kind: 'notified', actor: 'automation:notifier', text: n });

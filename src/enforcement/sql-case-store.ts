@@ -32,24 +32,8 @@ export class SqlCaseStore implements CaseStore {
   }
 
   async list(q: CaseQuery = {}): Promise<Case[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.status) add('status = ?', q.status);
-    if (q.severity) add('severity = ?', q.severity);
-    if (q.orgId) add('org_ids @> ?::jsonb', JSON.stringify([q.orgId]));
-    if (q.anyOrg) add('EXISTS (SELECT 1 FROM jsonb_array_elements_text(org_ids) o WHERE o IN (SELECT jsonb_array_elements_text(?::jsonb)))', JSON.stringify(q.anyOrg));
-    if (q.kind) add('case_key LIKE ?', `${q.kind}:%`);
-    if (q.excludeStatus) add('status <> ?', q.excludeStatus);
-    params.push(q.limit ?? 500);
-    const rows = await this.driver.query<Row>(
-      `SELECT doc, version FROM enforcement_cases ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map(fromRow);
+    const { sql, params } = caseListQuery(q);
+    return (await this.driver.query<Row>(sql, params)).map(fromRow);
   }
 
   async save(c: Case, audit: readonly AuditRecord[]): Promise<Case> {
@@ -65,6 +49,32 @@ export class SqlCaseStore implements CaseStore {
     });
     return items.map((i) => out.get(i.case)!);
   }
+}
+
+/**
+ * The statement `list` runs. Org filters read `org_ids` through its GIN index (migration 603): a cluster's
+ * detection looks up the cases of every account it names, which must not scan the table as cases accumulate.
+ */
+export function caseListQuery(q: CaseQuery): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('$?', `$${params.length}`));
+  };
+  if (q.status) add('status = $?', q.status);
+  if (q.severity) add('severity = $?', q.severity);
+  if (q.orgId) add('org_ids @> $?::jsonb', JSON.stringify([q.orgId]));
+  if (q.anyOrg) add('org_ids ?| ARRAY(SELECT jsonb_array_elements_text($?::jsonb))', JSON.stringify(q.anyOrg));
+  // Not a LIKE on case_key: without statistics (the embedded store never gathers them) the planner took the key's
+  // index for the prefix, which reads every case of the kind, over the org index.
+  if (q.kind) add("split_part(case_key, ':', 1) = $?", q.kind);
+  if (q.excludeStatus) add('status <> $?', q.excludeStatus);
+  params.push(q.limit ?? 500);
+  return {
+    sql: `SELECT doc, version FROM enforcement_cases ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  };
 }
 
 async function writeCase(tx: SqlTransaction, c: Case, audit: readonly AuditRecord[]): Promise<Case> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryCaseStore } from '../../src/enforcement/case-store.js';
-import { CaseTransitionError } from '../../src/enforcement/case-transitions.js';
+import { CaseTransitionError, CLAIM_LEASE_MS } from '../../src/enforcement/case-transitions.js';
 import { defaultPlaybooks } from '../../src/enforcement/default-playbook.js';
 import type { Detection, OrgFacts } from '../../src/enforcement/detection-input.js';
 import type { AuditRecord, EnforcementTarget, OrgStatusChange, ThrottleOverride } from '../../src/enforcement/enforcement-target.js';
@@ -322,5 +322,109 @@ describe('enforcement flow', () => {
     assert.equal(w.status.has('org_legit'), false);
     const dismissed = await w.svc.dismiss(rec.id, 'alice', 'customer evaluating on its own tasks');
     assert.equal(dismissed.status, 'dismissed');
+  });
+
+  test('two workers acting on one cluster at once carry its action out once per org; a claim its worker never finished expires', async () => {
+    let clockMs = Date.parse('2026-08-01T10:00:00Z');
+    const audit: AuditRecord[] = [];
+    const appender = { append: async (e: AuditRecord) => void audit.push(e) };
+    const suspended: string[] = [];
+    let entered = 0;
+    let gate: Promise<void> | undefined;
+    const target: EnforcementTarget = {
+      async setOrgStatus(org, c) {
+        entered++;
+        if (gate) await gate;
+        if (c.status === 'suspended') suspended.push(org);
+      },
+      async setThrottle() {},
+    };
+    const store = new MemoryCaseStore(appender);
+    let n = 0;
+    // Two detection workers: two services over one store and one target.
+    const worker = () =>
+      new EnforcementService({
+        store, target, audit: appender, clock: { now: () => clockMs }, playbooks: () => defaultPlaybooks({ autoEnforce: false }),
+        orgFacts: async () => ({ attributes: {}, grants: [], affiliates: [] }), clauseText: (r) => r, newCaseId: () => `case_${++n}`,
+      });
+    const [w1, w2] = [worker(), worker()];
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; !cond(); i++) {
+        assert.ok(i < 10_000, 'the workers got there');
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    // Worker 1 has saved the case and is suspending the members when worker 2's detection of the same cluster,
+    // one account larger, is saved after it.
+    const first = w1.onDetection(linked('org_a1', 'cl_a', A));
+    await until(() => entered === 1);
+    const second = w2.onDetection(linked('org_a2', 'cl_a', [...A, 'org_a4']));
+    await until(() => entered === 2);
+    // Reinstating now would lift before the suspensions land.
+    await rejectsDecision(w2.reinstate((await store.getByKey('cluster:cl_a'))!.id, 'admin', 'appeal upheld'));
+    open();
+    gate = undefined;
+    const [, c2] = await Promise.all([first, second]);
+    assert.deepEqual([...suspended].sort(), [...A, 'org_a4'].sort(), 'each member suspended once: the second worker took only the new account');
+    const c = (await store.get(c2.id))!;
+    assert.deepEqual(c.actionsTaken.flatMap((t) => t.orgIds).sort(), [...A, 'org_a4'].sort());
+    assert.equal(c.claims, undefined, 'both workers recorded what they did');
+
+    // A worker that dies while suspending leaves its claim: it holds the orgs for the lease, then the next
+    // detection carries the action out.
+    suspended.length = 0;
+    gate = new Promise(() => undefined);
+    const calls = entered;
+    void w1.onDetection(linked('org_b1', 'cl_b', B));
+    await until(() => entered === calls + 1);
+    gate = undefined;
+    clockMs += CLAIM_LEASE_MS - 1_000;
+    await w2.onDetection(linked('org_b2', 'cl_b', B));
+    assert.deepEqual(suspended, [], 'within the lease the claim holds');
+    clockMs += 2_000;
+    const taken = await w2.onDetection(linked('org_b3', 'cl_b', B));
+    assert.deepEqual([...suspended].sort(), [...B].sort());
+    assert.equal(taken.claims, undefined);
+
+    // A case folded into another while its worker is still suspending: the claim moves with it, the survivor's
+    // detection leaves those accounts alone, and the worker records what it did on the case that holds it.
+    suspended.length = 0;
+    const C = ['org_c1', 'org_c2', 'org_c3'];
+    const D = ['org_d1', 'org_d2', 'org_d3'];
+    await w2.onDetection(linked('org_c1', 'cl_c', C));
+    let release!: () => void;
+    gate = new Promise((r) => (release = r));
+    const busy = entered;
+    const slow = w1.onDetection(linked('org_d1', 'cl_d', D));
+    await until(() => entered === busy + 1);
+    gate = undefined;
+    const joined = await w2.onDetection(linked('org_c2', 'cl_c', [...C, ...D]));
+    release();
+    await slow;
+    const holder = (await store.get(joined.id))!;
+    assert.deepEqual([...suspended].sort(), [...C, ...D].sort(), 'each account of both parts suspended once');
+    assert.deepEqual(holder.actionsTaken.flatMap((t) => t.orgIds).sort(), [...C, ...D].sort(), 'the folded part\'s suspensions are recorded on the case that holds it');
+    assert.equal(holder.claims, undefined);
+    const merged = (await w2.list({ status: 'merged' })).find((m) => m.orgIds.includes('org_d1'))!;
+    assert.equal(merged.claims, undefined);
+
+    // An approval whose worker died: approving again is refused while its claim holds, then carries it out.
+    suspended.length = 0;
+    const E = ['org_e1', 'org_e2', 'org_e3'];
+    const proposed = await w1.onDetection(linked('org_e1', 'cl_e', E, 'model_extraction'));
+    assert.equal(proposed.status, 'open');
+    gate = new Promise(() => undefined);
+    const approving = entered;
+    void w1.approve(proposed.id, 'admin', 'confirmed');
+    await until(() => entered === approving + 1);
+    gate = undefined;
+    await rejectsDecision(w2.approve(proposed.id, 'admin', 'again'));
+    clockMs += CLAIM_LEASE_MS + 1_000;
+    const again = await w2.approve(proposed.id, 'admin', 'the first approval never finished');
+    assert.deepEqual([...suspended].sort(), [...E].sort());
+    assert.equal(again.claims, undefined);
+    await rejectsDecision(w2.approve(proposed.id, 'admin', 'a third time'));
   });
 });

@@ -64,7 +64,7 @@ export function caseRoutes(svc: EnforcementService): AdminRoute[] {
     decision('note', 'analyst', 'Add a note to a case.'),
     decision('notes', 'analyst', 'Add a note to a case (alias used by the console).'),
     decision('appeal', 'analyst', "Record the customer's appeal of the action taken."),
-    decision('approve', 'admin', 'Approve the proposed action (executes it), or uphold it against an appeal.'),
+    decision('approve', 'admin', 'Approve the proposed action (executes it), uphold it against an appeal, or, on an actioned case, carry it out on the accounts it does not hold yet.'),
     decision('dismiss', 'admin', 'Dismiss an open case; nothing is executed.'),
     decision('reinstate', 'admin', 'Lift the action taken: orgs back to active, throttles end.'),
   ];

@@ -64,4 +64,13 @@ ALTER TABLE enforcement_cases ADD CONSTRAINT enforcement_cases_status_check
 `,
 };
 
-export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600, migration0601, migration0602];
+/** The cases holding an org, or any of a cluster's accounts, found through an index rather than a table scan. */
+export const migration0603: Migration = {
+  id: 603,
+  name: 'case-org-index',
+  sql: `
+CREATE INDEX enforcement_cases_org_ids ON enforcement_cases USING gin (org_ids);
+`,
+};
+
+export const ENFORCEMENT_MIGRATIONS: readonly Migration[] = [migration0600, migration0601, migration0602, migration0603];
