@@ -22,7 +22,7 @@ export interface ProposedAction {
 
 export interface TimelineStep {
   at: string;
-  /** detected | proposed | approved | executed | dismissed | reinstated | appealed | reopened | merged | note | notified */
+  /** detected | proposed | approved | executed | execution_failed | lifted | dismissed | reinstated | appealed | reopened | merged | note | notified | notice_failed */
   kind: string;
   actor: string;
   text: string;

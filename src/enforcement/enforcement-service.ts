@@ -175,14 +175,23 @@ export class EnforcementService {
       const now = this.now();
       const res = await executeEffect(effect, { caseId: c.id, reason: c.title, now }, { target: this.deps.target, audit: this.deps.audit });
       for (const t of res.taken) this.deps.metrics?.enforcementActions.inc({ action: t.action });
-      const notified = await this.notifyExecution(current, effect, res.taken);
+      // What was done is recorded even when its notices cannot be queued: left unrecorded, the action would be
+      // carried out again once its claim expired.
+      let notified: string[] = [];
+      let noticeError: string | undefined;
+      try {
+        notified = await this.notifyExecution(current, effect, res.taken);
+      } catch (e) {
+        noticeError = (e as Error).message;
+      }
       for (let i = 0; ; i++) {
         // A case folded into another meanwhile: what was done is recorded on the case that holds it now.
         const base = i === 0 ? current : ((await this.holderOf(await this.deps.store.get(c.id))) as Case);
         let next = recordActions(base, res.taken, res.failures, now, effect.kind === 'execute' ? effect.claim : undefined);
-        if (notified.length) {
+        if (notified.length || noticeError) {
           next = structuredClone(next);
           for (const n of notified) next.timeline.push({ at: now.toISOString(), kind: 'notified', actor: 'automation:notifier', text: n });
+          if (noticeError) next.timeline.push({ at: now.toISOString(), kind: 'notice_failed', actor: 'automation:notifier', text: `notices could not be queued: ${noticeError}` });
         }
         try {
           current = await this.deps.store.save(next, auditSteps(base, next));

@@ -427,4 +427,26 @@ describe('enforcement flow', () => {
     assert.equal(again.claims, undefined);
     await rejectsDecision(w2.approve(proposed.id, 'admin', 'a third time'));
   });
+
+  test('an action whose notices cannot be queued is still recorded, so it is not carried out again', async () => {
+    const w = world(base);
+    const down = new MemoryWebhookQueue();
+    down.enqueue = async () => {
+      throw new Error('the store is unavailable');
+    };
+    const notifier = new WebhookNotifier({ queue: down, clock: w.clock, random: () => 0, addresses: new WebhookAddressPolicy(['127.0.0.0/8']), secretFor: () => SECRET });
+    const calls: string[] = [];
+    const target: EnforcementTarget = { setOrgStatus: async (org) => void calls.push(org), setThrottle: async () => undefined };
+    const svc = new EnforcementService({
+      store: w.store, target, audit: { append: async () => undefined }, notifier, opsWebhookUrl: `${base}/ops`, clock: w.clock,
+      playbooks: () => defaultPlaybooks({ autoEnforce: false }), orgFacts: async () => ({ attributes: {}, grants: [], affiliates: [] }), newCaseId: () => 'case_n1',
+    });
+    const c = await svc.onDetection(linked('org_a1', 'cl_a', A));
+    assert.deepEqual(c.actionsTaken.flatMap((t) => t.orgIds).sort(), [...A].sort());
+    assert.equal(c.claims, undefined);
+    assert.match(c.timeline.find((t) => t.kind === 'notice_failed')?.text ?? '', /the store is unavailable/);
+    w.advance(CLAIM_LEASE_MS + 1_000);
+    await svc.onDetection(linked('org_a2', 'cl_a', A));
+    assert.deepEqual(calls.sort(), [...A].sort(), 'each member suspended once');
+  });
 });
