@@ -91,6 +91,8 @@ function inForce(c: Case, now: number, withClaims = true): Map<string, number> {
  * fold moves claims to another case (the case's id, the version it is saved over, the effect's place).
  */
 export function claimEffects(t: Transition, now: Date): Transition {
+  // Most transitions carry nothing out and hold no claim: no copy of the case for them.
+  if (!t.case.claims && !t.effects.some((e) => e.kind === 'execute')) return t;
   const c = clone(t.case);
   const at = now.toISOString();
   const claims = liveClaims(c, now.getTime());
@@ -270,7 +272,10 @@ function requireNote(note: string): string {
   return n;
 }
 
-/** An admin approves the proposed action (status open), or upholds it against an appeal (status appealed). */
+/**
+ * An admin approves the proposed action (status open), upholds it against an appeal (status appealed), or
+ * approves an actioned case again to carry its action out on accounts it does not hold.
+ */
 export function approveCase(prev: Case, actor: string, note: string, now: Date): Transition {
   const text = requireNote(note);
   // Approving an actioned case again carries its action out on the accounts it does not hold: those the executor
