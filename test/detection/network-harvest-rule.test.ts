@@ -1,0 +1,99 @@
+// The network distillation rule (rules/distill.linked-cluster.yaml) read on clusters built request by request, with
+// the cluster fit held at a score above its threshold: the rule must still tell a class on a reasoning model (one
+// subject, the reasoning field on every request, long answers, the steps asked on a few questions) from a network
+// harvesting broad instructions, and from a harvest of worked maths on every item.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadDetectionAssets } from '../../src/detection/assets.js';
+import { rulesDir } from '../../src/detection/data-path.js';
+import type { FeatureContext } from '../../src/detection/feature-catalog.js';
+import { LinkAggregate } from '../../src/detection/linkage/link-aggregate.js';
+import type { LinkRecord } from '../../src/detection/linkage/link-record.js';
+import type { Cluster } from '../../src/detection/linkage/linker.js';
+import { OrgRecord, emptyFacts } from '../../src/detection/org-record.js';
+import { compileRule } from '../../src/detection/rules/load-rules.js';
+import type { ActivityLabel } from '../../src/detection/rules/rule-schema.js';
+import type { ScoreModel } from '../../src/detection/scores/score-model.js';
+import { CUE_COT } from '../../src/detection/signals/harness-cues.js';
+import * as F from '../../src/detection/signals/request-flags.js';
+import { TOPICS } from '../../src/detection/signals/taxonomy.js';
+
+const { baselines } = loadDetectionAssets();
+const rule = compileRule(parse(readFileSync(join(rulesDir(), 'distill.linked-cluster.yaml'), 'utf8')), 'distill.linked-cluster.yaml');
+const T0 = Date.parse('2026-08-03T09:00:00Z');
+const topic = (t: (typeof TOPICS)[number]) => TOPICS.indexOf(t);
+
+interface Shape {
+  topic: (i: number) => number;
+  /** Asks for the steps in words. */
+  cot: (i: number) => boolean;
+  /** Answered at 1,000+ tokens. */
+  long: (i: number) => boolean;
+  /** The reasoning field (extended thinking, reasoning_effort) on the request. */
+  reasoningField: boolean;
+}
+
+/** Accounts of `perAccount` requests each, interleaved as a network's or a class's traffic arrives. */
+function clusterOf(accounts: number, perAccount: number, s: Shape): Cluster {
+  const agg = new LinkAggregate();
+  const members = Array.from({ length: accounts }, (_, k) => `org_${k}`);
+  // As the linker builds one: each account's own aggregate, merged when the accounts link (after their first
+  // requests), and every later request added with its member's tally.
+  const own = members.map(() => new LinkAggregate());
+  let n = 0;
+  for (let i = 0; i < perAccount; i++) {
+    if (i === 1) for (const o of own) agg.merge(o);
+    members.forEach((org, k) => {
+      const cot = s.cot(n);
+      const long = s.long(n);
+      const flags = (s.reasoningField ? F.REASONING : 0) | (cot ? F.REASONING : 0) | (long ? F.LONG_OUTPUT : 0) | (long && cot ? F.LONG_REASONING : 0) | F.SDK;
+      const r: LinkRecord = { org, ts: T0 + n * 20_000, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 1, templateHash: 0, itemKey: n + 1, flags, cues: cot ? CUE_COT : 0, topic: s.topic(n), harmCategory: -1, script: 0, novelty: 1, outputRatio: 6, promptLog: 6 };
+      const isNew = own[k]!.add(r);
+      if (i >= 1) agg.add(r, isNew, own[k]!.tally);
+      n++;
+    });
+  }
+  return { id: 'cl_1', members, agg, links: [], values: new Map() };
+}
+
+/** The context the rule reads, with the cluster fit held at `networkScore`. */
+function ctxOf(cluster: Cluster, networkScore: number): FeatureContext {
+  const model = { cluster: { score: () => networkScore } } as unknown as ScoreModel;
+  return {
+    org: new OrgRecord('org_0', T0, emptyFacts()),
+    cluster,
+    baselines,
+    scores: new Map<ActivityLabel, ScoreModel>([['distillation', model]]),
+    competitor: () => false,
+  };
+}
+
+const every = (k: number) => (i: number) => i % k === 0;
+/** The i-th draw of a fixed pseudo-random stream over the five capability topics (a harvest's mix). */
+const spread = (i: number) => [topic('coding'), topic('math'), topic('reasoning'), topic('creative'), topic('knowledge')][Math.floor(((((Math.sin(i * 12.9898 + 78.233) * 43758.5453) % 1) + 1) % 1) * 5)]!;
+
+test('a class on a reasoning model (one subject, the steps asked on a fifth of its questions) is not a network harvest, even when the fit reads one', () => {
+  const course = clusterOf(20, 20, { topic: () => topic('coding'), cot: every(5), long: (i) => i % 3 !== 0, reasoningField: true });
+  assert.equal(rule.test(ctxOf(course, 0.95)), false);
+});
+
+test('a network harvesting broad instructions is labelled, whether or not its wording for reasoning is known', () => {
+  const cued = clusterOf(20, 8, { topic: spread, cot: () => true, long: () => true, reasoningField: false });
+  assert.equal(rule.test(ctxOf(cued, 0.95)), true);
+  // Reasoning asked in words no cue knows, on a reasoning model: only the spread of subjects is left to read.
+  const uncued = clusterOf(20, 8, { topic: spread, cot: () => false, long: () => true, reasoningField: true });
+  assert.equal(rule.test(ctxOf(uncued, 0.95)), true);
+  // The fit still decides: the same traffic below its threshold is not labelled.
+  assert.equal(rule.test(ctxOf(cued, 0.5)), false);
+});
+
+test('a harvest of worked maths on every item is labelled though it covers one subject', () => {
+  const maths = clusterOf(20, 8, { topic: () => topic('math'), cot: () => true, long: () => true, reasoningField: false });
+  assert.equal(rule.test(ctxOf(maths, 0.95)), true);
+  // One subject with the steps asked on a fifth of it reads as the class above.
+  const fewSteps = clusterOf(20, 8, { topic: () => topic('math'), cot: every(5), long: () => true, reasoningField: true });
+  assert.equal(rule.test(ctxOf(fewSteps, 0.95)), false);
+});
