@@ -22,8 +22,8 @@ const withPrompt = (l: TraceRequestLine, prompt: string, id: string): TraceReque
 const bodies = (ls: TraceLine[]) => ls.filter((l): l is TraceRequestLine => l.type === 'request' && l.org === 'bad');
 
 test('perturbations change only the chosen orgs, and what detection reads changes as named', () => {
-  // Every perturbation at once, with one of the three preamble kinds (reasoning, which drops the temperature, apart).
-  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles' && n !== 'histories' && n !== 'reasoning'));
+  // Every perturbation at once, with one of the four ways of making up turns (reasoning, which drops the temperature, apart).
+  const out = perturbLines(lines, new Set(['bad']), perturbationNames().filter((n) => n !== 'preambles' && n !== 'histories' && n !== 'chain' && n !== 'reasoning'));
   assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'other orgs are untouched');
   for (const l of bodies(out)) {
     const v = viewRequest(l.body);
@@ -60,6 +60,29 @@ test('perturbations change only the chosen orgs, and what detection reads change
     assert.equal(again[0], again[1], name);
     assert.notEqual(again[0], again[2], name);
   }
+});
+
+test('chain: each item follows the account\'s previous items and their answers, in every API shape; other orgs are untouched', () => {
+  const items = Array.from({ length: 8 }, (_, i) => withPrompt(lines[1] as TraceRequestLine, `Solve ${i}x + 3 = 11.`, `c${i}`));
+  const shapes = [...items, lines[2] as TraceRequestLine, lines[3] as TraceRequestLine, lines[4] as TraceRequestLine];
+  const out = perturbLines(shapes, new Set(['bad']), ['chain']) as TraceRequestLine[];
+  const views = out.map((l) => viewRequest(l.body));
+  assert.equal(views[0]!.userTurns, 1, 'the first item opens the conversation');
+  const depth = Math.max(...views.map((v) => v.userTurns)) - 1;
+  assert.ok(depth >= 1 && depth <= 4, `${depth} items carried`);
+  views.slice(0, 8).forEach((v, i) => {
+    assert.equal(v.prompt, `Solve ${i}x + 3 = 11.`, 'the item is still the last user turn');
+    assert.equal(v.userTurns, 1 + Math.min(i, depth));
+    assert.equal(v.system, 'Be exact.');
+  });
+  assert.equal(new Set(views.slice(0, 8).map((v) => v.history)).size, 8, 'the conversation grows, so no history repeats');
+  // Anthropic messages and a Responses string input carry the same chain.
+  assert.equal(views[8]!.userTurns, depth + 1);
+  assert.equal(views[9]!.userTurns, depth + 1);
+  assert.equal(views[9]!.prompt, 'Solve 2x + 3 = 11.');
+  assert.deepEqual(out[10], lines[4]);
+  // A fresh chain per trace: the same lines perturbed again give the same requests.
+  assert.deepEqual(perturbLines(shapes, new Set(['bad']), ['chain']), out);
 });
 
 test('reasoning: each API asks for reasoning in its own field, without a temperature, and the answer counts the thinking', () => {

@@ -106,6 +106,63 @@ function messagesOf(b: Body): { key: 'messages' | 'input'; list: unknown[] } | u
   return undefined;
 }
 
+/** Words an answer stands in with (the chained turns' answers are read by length and first characters only). */
+const ANSWER_WORDS = ['the', 'answer', 'is', 'because', 'first', 'then', 'we', 'consider', 'result', 'which', 'gives', 'so', 'this', 'case', 'value', 'step'];
+
+/** An answer of about `tokens` tokens (4 characters each, at most 4,000 characters), drawn from `seed`. */
+function standInAnswer(seed: number, tokens: number): string {
+  const words: string[] = [];
+  let h = seed >>> 0;
+  let chars = 0;
+  const want = Math.min(4000, Math.max(40, tokens * 4));
+  while (chars < want) {
+    h = (Math.imul(h ^ (h >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    const w = ANSWER_WORDS[h % ANSWER_WORDS.length]!;
+    words.push(w);
+    chars += w.length + 1;
+  }
+  return `${words.join(' ')}.`;
+}
+
+/** The text of a body's only user turn, or undefined when it carries a conversation already (or no text). */
+function loneUserText(b: Body): string | undefined {
+  if (typeof b.input === 'string') return b.input;
+  const m = messagesOf(b);
+  if (!m) return undefined;
+  const turns = m.list.filter((x) => !isSystemTurn(x));
+  const only = turns.length === 1 ? (turns[0] as { role?: unknown; content?: unknown }) : undefined;
+  if (only?.role !== 'user') return undefined;
+  if (typeof only.content === 'string') return only.content;
+  if (!Array.isArray(only.content)) return undefined;
+  const text = only.content.map((p) => (p && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  return text || undefined;
+}
+
+/**
+ * Chains each account's single-turn items into one running conversation: the item goes after the account's last
+ * one to four items (how many is drawn per account) and a stand-in for each one's answer.
+ */
+function chainItems(): Perturbation {
+  const earlier = new Map<string, Array<{ user: string; answer: string }>>();
+  return (l) => {
+    const b = requestBody(l);
+    const text = b ? loneUserText(b) : undefined;
+    // A probe of the output layer asks one context again under other biases; chained, every probe would be a new
+    // context and read nothing out of the model, so an extraction sends no chain.
+    if (!b || text === undefined || b.logit_bias !== undefined) return l;
+    const before = earlier.get(l.org) ?? [];
+    const depth = 1 + (fnv1a(l.org) % 4);
+    const answer = standInAnswer(fnv1a(l.id), l.response?.usage?.output_tokens ?? 200);
+    earlier.set(l.org, [...before, { user: text, answer }].slice(-depth));
+    if (!before.length) return l;
+    const history = before.flatMap((t) => [
+      { role: 'user', content: t.user },
+      { role: 'assistant', content: t.answer },
+    ]);
+    return withPreamble(l, history);
+  };
+}
+
 /**
  * The requests of these that a later one of the same org follows up (its last user turn is the turn the later one
  * follows): the conversation's earlier steps, which a client replaying a chat corpus never sends. Turns are matched
@@ -127,6 +184,8 @@ function continuedLater(requests: readonly TraceRequestLine[]): Set<TraceRequest
 interface PerturbationSpec {
   description: string;
   apply: Perturbation;
+  /** A perturbation that remembers earlier requests: a fresh one per trace, applied in trace order (instead of `apply`). */
+  fresh?: () => Perturbation;
   families?: readonly string[];
   org?: (l: TraceOrgLine) => TraceOrgLine;
   /** Requests (of the perturbed orgs, in trace order) the perturbation takes out of the trace. */
@@ -248,6 +307,12 @@ export const PERTURBATIONS: Record<string, PerturbationSpec> = {
     },
     families: ['distiller', 'hydra', 'reseller_hiding_distiller'],
   },
+  chain: {
+    description:
+      "each item sent after the account's previous one to four items and their answers, as one conversation (a harness that chains its items so that none opens a conversation); answers stand in at the length the upstream gave; logit_bias probes are left alone",
+    apply: (l) => l,
+    fresh: chainItems,
+  },
   histories: {
     description: 'two made-up turns before every item that never repeat (a new conversation invented for each item, sent again with the item)',
     apply: (l) => {
@@ -284,6 +349,7 @@ export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, name
     const dropped = p.drop(mine);
     if (dropped.size) lines = lines.filter((l) => !(l.type === 'request' && dropped.has(l)));
   }
+  const applyOf = ps.map((p) => p.fresh?.() ?? p.apply);
   return lines.map((l) => {
     if (l.type === 'org') {
       if (!orgs.has(l.id)) return l;
@@ -292,6 +358,6 @@ export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, name
     }
     if (l.type !== 'request' || !orgs.has(l.org)) return l;
     const family = familyOf(l.org);
-    return ps.reduce((x, p) => (applies(p, family) ? p.apply(x) : x), l);
+    return ps.reduce((x, p, i) => (applies(p, family) ? applyOf[i]!(x) : x), l);
   });
 }
