@@ -20,7 +20,7 @@ const MEANING: Record<string, string> = {
   multi_n_share: 'share asking for several completions at once',
   tools_share: 'share running tools (a tool call or result in the conversation, not merely tools offered)',
   long_output_share: 'share receiving long answers (1,000+ output tokens not cut at a max_tokens of the request’s own below 4,000; max_tokens 4,000+ when the size is unknown)',
-  long_reasoning_rate: 'of the requests asking for reasoning, the share answered at length (1,000+ tokens): what a harvest wants from them, however much ordinary chat it mixes in; read from 20 such requests',
+  long_reasoning_rate: 'of the requests asking for reasoning, the share answered at length (1,000+ tokens): what a harvest wants from them, however much ordinary chat without the reasoning field it mixes in (on a reasoning model every request asks); read from 20 such requests',
   member_topic_affinity: 'how much likelier two requests of one linked account are to share a topic than two requests of different accounts (a cluster only): about 1 when the accounts are interchangeable parts of one traffic (a network’s harvest, a class’s assignment), well above 1 when each keeps to its own application',
   item_overlap: 'of the items linked accounts sent, the share another of them sent too (a cluster only; estimated from each prompt’s MinHash): near 0 for a network splitting a harvest between its accounts, near 1 for a class whose students each run the same evaluation',
   top_member_share: 'the largest member’s share of a cluster’s requests (a cluster only): a network spreads its traffic over its accounts; a cluster one account carries is judged by that account’s own rules',

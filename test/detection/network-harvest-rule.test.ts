@@ -27,10 +27,11 @@ const T0 = Date.parse('2026-08-03T09:00:00Z');
 const topic = (t: (typeof TOPICS)[number]) => TOPICS.indexOf(t);
 
 interface Shape {
-  topic: (i: number) => number;
-  /** Asks for the steps in words. */
+  /** The topic of the cluster's n-th request. */
+  topic: (n: number) => number;
+  /** An account's i-th request asks for the steps in words. */
   cot: (i: number) => boolean;
-  /** Answered at 1,000+ tokens. */
+  /** An account's i-th request is answered at 1,000+ tokens. */
   long: (i: number) => boolean;
   /** The reasoning field (extended thinking, reasoning_effort) on the request. */
   reasoningField: boolean;
@@ -47,9 +48,9 @@ function clusterOf(accounts: number, perAccount: number, s: Shape): Cluster {
   for (let i = 0; i < perAccount; i++) {
     if (i === 1) for (const o of own) agg.merge(o);
     members.forEach((org, k) => {
-      const cot = s.cot(n);
-      const long = s.long(n);
-      const flags = (s.reasoningField ? F.REASONING : 0) | (cot ? F.REASONING : 0) | (long ? F.LONG_OUTPUT : 0) | (long && cot ? F.LONG_REASONING : 0) | F.SDK;
+      const cot = s.cot(i);
+      const long = s.long(i);
+      const flags = (s.reasoningField ? F.REASONING : 0) | (long ? F.LONG_OUTPUT : 0) | (long && cot ? F.LONG_REASONING : 0) | F.SDK;
       const r: LinkRecord = { org, ts: T0 + n * 20_000, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 1, templateHash: 0, itemKey: n + 1, flags, cues: cot ? CUE_COT : 0, topic: s.topic(n), harmCategory: -1, script: 0, novelty: 1, outputRatio: 6, promptLog: 6 };
       const isNew = own[k]!.add(r);
       if (i >= 1) agg.add(r, isNew, own[k]!.tally);

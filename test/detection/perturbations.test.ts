@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { viewRequest } from '../../src/detection/request-view.js';
 import { CUE_GRADED, harnessCues } from '../../src/detection/signals/harness-cues.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
-import { perturbationNames, perturbLines } from '../../src/lab/eval/perturbations.js';
+import { PERTURBATIONS, perturbationNames, perturbLines } from '../../src/lab/eval/perturbations.js';
 import { simulateRun } from '../../src/lab/eval/run-eval.js';
 
 const req = (org: string, api: 'openai' | 'anthropic', body: Record<string, unknown>): TraceRequestLine => ({
@@ -81,8 +81,21 @@ test('chain: each item follows the account\'s previous items and their answers, 
   assert.equal(views[9]!.userTurns, depth + 1);
   assert.equal(views[9]!.prompt, 'Solve 2x + 3 = 11.');
   assert.deepEqual(out[10], lines[4]);
+  // Every follow-up continues a turn the account did send: its parent is the request before it.
+  views.slice(1, 10).forEach((v, i) => assert.equal(v.parentTurn, views[i]!.turn, `request ${i + 1}`));
   // A fresh chain per trace: the same lines perturbed again give the same requests.
   assert.deepEqual(perturbLines(shapes, new Set(['bad']), ['chain']), out);
+  // Named before a perturbation that rewrites the item, the chain still carries the items as finally sent.
+  const graded = perturbLines(items, new Set(['bad']), ['chain', 'graded'], () => 'distiller') as TraceRequestLine[];
+  const gv = graded.map((l) => viewRequest(l.body));
+  assert.match(gv[1]!.prompt, /boxed|Answer:|last line|final_answer/);
+  gv.slice(1).forEach((v, i) => assert.equal(v.parentTurn, gv[i]!.turn, `graded request ${i + 1}`));
+  // Left alone: logit_bias probes (one context asked again under other biases) and a stored conversation's follow-up.
+  const probe = { ...items[1]!, id: 'probe', body: { ...(items[1]!.body as object), logit_bias: { '42': 5 } } };
+  const stored = { ...(lines[3] as TraceRequestLine), id: 'stored', body: { model: 'm', input: 'And then?', previous_response_id: 'resp_1' } };
+  const kept = perturbLines([items[0]!, probe, stored], new Set(['bad']), ['chain']) as TraceRequestLine[];
+  assert.deepEqual(kept.slice(1), [probe, stored]);
+  assert.throws(() => PERTURBATIONS.chain!.apply(items[0]!), /through perturbLines/);
 });
 
 test('reasoning: each API asks for reasoning in its own field, without a temperature, and the answer counts the thinking', () => {

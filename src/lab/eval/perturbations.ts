@@ -45,7 +45,7 @@ function residentialAddress(id: string): string {
 }
 
 /** Puts these turns before the conversation (after any system message), in both APIs and the Responses shape. */
-function withPreamble(l: TraceRequestLine, preamble: Array<{ role: string; content: string }>): TraceRequestLine {
+function withPreamble(l: TraceRequestLine, preamble: readonly unknown[]): TraceRequestLine {
   return withBody(l, (b) => {
     const m = messagesOf(b);
     if (!m) return typeof b.input === 'string' ? { ...b, input: [...preamble, { role: 'user', content: b.input }] } : b;
@@ -124,42 +124,40 @@ function standInAnswer(seed: number, tokens: number): string {
   return `${words.join(' ')}.`;
 }
 
-/** The text of a body's only user turn, or undefined when it carries a conversation already (or no text). */
-function loneUserText(b: Body): string | undefined {
-  if (typeof b.input === 'string') return b.input;
+/**
+ * A body's only user turn as it was sent (a Responses string input as the message it stands for), or undefined when
+ * the body carries a conversation already, continues one stored upstream, or has no chat shape.
+ */
+function loneUserTurn(b: Body): unknown {
+  if (b.previous_response_id !== undefined || b.conversation !== undefined) return undefined;
+  if (typeof b.input === 'string') return { role: 'user', content: b.input };
   const m = messagesOf(b);
   if (!m) return undefined;
   const turns = m.list.filter((x) => !isSystemTurn(x));
-  const only = turns.length === 1 ? (turns[0] as { role?: unknown; content?: unknown }) : undefined;
-  if (only?.role !== 'user') return undefined;
-  if (typeof only.content === 'string') return only.content;
-  if (!Array.isArray(only.content)) return undefined;
-  const text = only.content.map((p) => (p && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
-  return text || undefined;
+  return turns.length === 1 && (turns[0] as { role?: unknown } | null)?.role === 'user' ? turns[0] : undefined;
 }
 
 /**
  * Chains each account's single-turn items into one running conversation: the item goes after the account's last
- * one to four items (how many is drawn per account) and a stand-in for each one's answer.
+ * one to four items (how many is drawn per account), each as it was sent, and a stand-in for each one's answer.
+ * perturbLines runs it after every other perturbation, so the turns it carries are the ones the account sent.
  */
 function chainItems(): Perturbation {
-  const earlier = new Map<string, Array<{ user: string; answer: string }>>();
+  const earlier = new Map<string, unknown[]>();
   return (l) => {
     const b = requestBody(l);
-    const text = b ? loneUserText(b) : undefined;
+    const turn = b ? loneUserTurn(b) : undefined;
     // A probe of the output layer asks one context again under other biases; chained, every probe would be a new
     // context and read nothing out of the model, so an extraction sends no chain.
-    if (!b || text === undefined || b.logit_bias !== undefined) return l;
+    if (!b || turn === undefined || b.logit_bias !== undefined) return l;
     const before = earlier.get(l.org) ?? [];
     const depth = 1 + (fnv1a(l.org) % 4);
-    const answer = standInAnswer(fnv1a(l.id), l.response?.usage?.output_tokens ?? 200);
-    earlier.set(l.org, [...before, { user: text, answer }].slice(-depth));
-    if (!before.length) return l;
-    const history = before.flatMap((t) => [
-      { role: 'user', content: t.user },
-      { role: 'assistant', content: t.answer },
-    ]);
-    return withPreamble(l, history);
+    // The answer the account got, without the thinking a reasoning model counts in its output.
+    const usage = l.response?.usage;
+    const answerTokens = usage ? usage.output_tokens - (usage.reasoning_tokens ?? 0) : 200;
+    const exchange = [turn, { role: 'assistant', content: standInAnswer(fnv1a(l.id), answerTokens) }];
+    earlier.set(l.org, [...before, ...exchange].slice(-2 * depth));
+    return before.length ? withPreamble(l, before) : l;
   };
 }
 
@@ -309,8 +307,10 @@ export const PERTURBATIONS: Record<string, PerturbationSpec> = {
   },
   chain: {
     description:
-      "each item sent after the account's previous one to four items and their answers, as one conversation (a harness that chains its items so that none opens a conversation); answers stand in at the length the upstream gave; logit_bias probes are left alone",
-    apply: (l) => l,
+      "each item sent after the account's previous one to four items and their answers, as one conversation (a harness that chains its items so that none opens a conversation); answers stand in at the length the upstream gave (input token counts are left as they were); logit_bias probes and requests that already carry a conversation are left alone; applied after every other perturbation",
+    apply: () => {
+      throw new Error('the chain perturbation remembers earlier requests: apply it through perturbLines');
+    },
     fresh: chainItems,
   },
   histories: {
@@ -333,14 +333,16 @@ export function perturbationNames(): string[] {
 /**
  * Applies the named perturbations, in order, to the requests (and org lines) of the given orgs, after taking out the
  * requests any of them drops; a perturbation that names actor families applies only to the orgs `familyOf` places
- * in one of them.
+ * in one of them. Perturbations that remember earlier requests (`fresh`) run after the others, so what they carry
+ * forward is each request as finally sent.
  */
 export function perturbLines(lines: TraceLine[], orgs: ReadonlySet<string>, names: readonly string[], familyOf: (org: string) => string | undefined = () => undefined): TraceLine[] {
-  const ps = names.map((n) => {
+  const named = names.map((n) => {
     const p = PERTURBATIONS[n];
     if (!p) throw new Error(`unknown perturbation "${n}" (known: ${perturbationNames().join(', ')})`);
     return p;
   });
+  const ps = [...named.filter((p) => !p.fresh), ...named.filter((p) => p.fresh)];
   if (!ps.length) return lines;
   const applies = (p: (typeof ps)[number], family: string | undefined) => !p.families || (family !== undefined && p.families.includes(family));
   for (const p of ps) {
