@@ -8,40 +8,21 @@ import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { LinkAggregate } from '../../src/detection/linkage/link-aggregate.js';
 import type { LinkRecord } from '../../src/detection/linkage/link-record.js';
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
+import { capabilityTopicDraw, linkedCluster } from './helpers.js';
 
 const { baselines } = loadDetectionAssets();
 const affinity = aggregateGetter('member_topic_affinity')!;
 const T0 = Date.parse('2026-08-03T00:00:00Z');
 const rec = (org: string, i: number, topic: number): LinkRecord => ({ org, ts: T0 + i, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 0, templateHash: 0, itemKey: i + 1, flags: 0, cues: 0, topic, harmCategory: -1, script: 0, novelty: 1, outputRatio: -1, promptLog: 5 });
 
-/** The i-th draw of a fixed pseudo-random stream over the five capability topics (a harvest's mix). */
-const spread = (i: number) => Math.floor(((Math.sin(i * 12.9898 + 78.233) * 43758.5453) % 1 + 1) % 1 * 5);
+const spread = capabilityTopicDraw;
 
-/**
- * A cluster built as the linker builds one: each account's aggregate, the first two merged when they link, the
- * rest merged as they join, and every later request added to the cluster with its member's own tally.
- */
-function cluster(accounts: number[][], linkAfter: number): LinkAggregate {
-  const own = accounts.map(() => new LinkAggregate());
-  const c = new LinkAggregate();
-  let t = 0;
-  const joined = new Set<number>();
-  for (let i = 0; i < Math.max(...accounts.map((a) => a.length)); i++) {
-    for (let k = 0; k < accounts.length; k++) {
-      const topic = accounts[k]![i];
-      if (topic === undefined) continue;
-      const r = rec(`org_${k}`, t++, topic);
-      const isNew = own[k]!.add(r);
-      if (joined.has(k)) c.add(r, isNew, own[k]!.tally);
-    }
-    if (i !== linkAfter) continue;
-    for (let k = 0; k < accounts.length; k++) {
-      c.merge(own[k]!);
-      joined.add(k);
-    }
-  }
-  return c;
-}
+/** A cluster of accounts given as each one's request topics, linked after their `linkAfter`-th requests. */
+const cluster = (accounts: number[][], linkAfter: number): LinkAggregate =>
+  linkedCluster(accounts.length, Math.max(...accounts.map((a) => a.length)), linkAfter, (k, i, n) => {
+    const topic = accounts[k]![i];
+    return topic === undefined ? undefined : rec(`org_${k}`, n, topic);
+  });
 
 test('a network whose accounts draw from one harvest reads about 1; customers each on their own topics read far above', () => {
   // 40 accounts of 6 requests, each drawn from the same mix of capability topics.

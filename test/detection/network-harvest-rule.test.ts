@@ -10,8 +10,6 @@ import { parse } from 'yaml';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { rulesDir } from '../../src/detection/data-path.js';
 import type { FeatureContext } from '../../src/detection/feature-catalog.js';
-import { LinkAggregate } from '../../src/detection/linkage/link-aggregate.js';
-import type { LinkRecord } from '../../src/detection/linkage/link-record.js';
 import type { Cluster } from '../../src/detection/linkage/linker.js';
 import { OrgRecord, emptyFacts } from '../../src/detection/org-record.js';
 import { compileRule } from '../../src/detection/rules/load-rules.js';
@@ -20,6 +18,7 @@ import type { ScoreModel } from '../../src/detection/scores/score-model.js';
 import { CUE_COT } from '../../src/detection/signals/harness-cues.js';
 import * as F from '../../src/detection/signals/request-flags.js';
 import { TOPICS } from '../../src/detection/signals/taxonomy.js';
+import { capabilityTopicDraw, linkedCluster } from './helpers.js';
 
 const { baselines } = loadDetectionAssets();
 const rule = compileRule(parse(readFileSync(join(rulesDir(), 'distill.linked-cluster.yaml'), 'utf8')), 'distill.linked-cluster.yaml');
@@ -37,26 +36,15 @@ interface Shape {
   reasoningField: boolean;
 }
 
-/** Accounts of `perAccount` requests each, interleaved as a network's or a class's traffic arrives. */
+/** Accounts of `perAccount` requests each, interleaved as a network's or a class's traffic arrives, linked after their first. */
 function clusterOf(accounts: number, perAccount: number, s: Shape): Cluster {
-  const agg = new LinkAggregate();
   const members = Array.from({ length: accounts }, (_, k) => `org_${k}`);
-  // As the linker builds one: each account's own aggregate, merged when the accounts link (after their first
-  // requests), and every later request added with its member's tally.
-  const own = members.map(() => new LinkAggregate());
-  let n = 0;
-  for (let i = 0; i < perAccount; i++) {
-    if (i === 1) for (const o of own) agg.merge(o);
-    members.forEach((org, k) => {
-      const cot = s.cot(i);
-      const long = s.long(i);
-      const flags = (s.reasoningField ? F.REASONING : 0) | (long ? F.LONG_OUTPUT : 0) | (long && cot ? F.LONG_REASONING : 0) | F.SDK;
-      const r: LinkRecord = { org, ts: T0 + n * 20_000, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 1, templateHash: 0, itemKey: n + 1, flags, cues: cot ? CUE_COT : 0, topic: s.topic(n), harmCategory: -1, script: 0, novelty: 1, outputRatio: 6, promptLog: 6 };
-      const isNew = own[k]!.add(r);
-      if (i >= 1) agg.add(r, isNew, own[k]!.tally);
-      n++;
-    });
-  }
+  const agg = linkedCluster(accounts, perAccount, 0, (k, i, n) => {
+    const cot = s.cot(i);
+    const long = s.long(i);
+    const flags = (s.reasoningField ? F.REASONING : 0) | (long ? F.LONG_OUTPUT : 0) | (long && cot ? F.LONG_REASONING : 0) | F.SDK;
+    return { org: members[k]!, ts: T0 + n * 20_000, systemHash: 0, prefixHash: 0, suffixHash: 0, shapeHash: 1, templateHash: 0, itemKey: n + 1, flags, cues: cot ? CUE_COT : 0, topic: s.topic(n), harmCategory: -1, script: 0, novelty: 1, outputRatio: 6, promptLog: 6 };
+  });
   return { id: 'cl_1', members, agg, links: [], values: new Map() };
 }
 
@@ -73,8 +61,7 @@ function ctxOf(cluster: Cluster, networkScore: number): FeatureContext {
 }
 
 const every = (k: number) => (i: number) => i % k === 0;
-/** The i-th draw of a fixed pseudo-random stream over the five capability topics (a harvest's mix). */
-const spread = (i: number) => [topic('coding'), topic('math'), topic('reasoning'), topic('creative'), topic('knowledge')][Math.floor(((((Math.sin(i * 12.9898 + 78.233) * 43758.5453) % 1) + 1) % 1) * 5)]!;
+const spread = capabilityTopicDraw;
 
 test('a class on a reasoning model (one subject, the steps asked on a fifth of its questions) is not a network harvest, even when the fit reads one', () => {
   const course = clusterOf(20, 20, { topic: () => topic('coding'), cot: every(5), long: (i) => i % 3 !== 0, reasoningField: true });
