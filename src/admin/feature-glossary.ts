@@ -50,6 +50,7 @@ const MEANING: Record<string, string> = {
   reasoning_coercion_share: 'share pressing the model to reveal its reasoning',
   capability_topics: 'capability topics the traffic covers (a sweep covers many)',
   topic_entropy: 'how evenly the traffic spreads over topics',
+  topic_spread: 'how evenly the traffic spreads over the topics that each hold a real share of it (stray ones pool with the unclaimed)',
   harm_categories: 'harm categories the traffic touches',
   languages: 'writing systems used',
   harmful_llr: 'evidence that the sensitive-prompt rate is a sweep’s rather than ordinary traffic’s',

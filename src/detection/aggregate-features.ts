@@ -54,6 +54,7 @@ export const AGGREGATE_FEATURES = [
   ...CUE_FEATURES,
   'capability_topics',
   'topic_entropy',
+  'topic_spread',
   'harm_categories',
   'languages',
   'harmful_llr',
@@ -198,16 +199,34 @@ function capabilityTopics(t: Tally, harmful: RateTest): number {
  * sweep's known topics still spread it.
  */
 function topicEntropy(t: Tally): number {
+  return entropyOver(t, 1, 0);
+}
+
+/**
+ * The same spread over the topics that each hold a subject's share of the traffic (MIN_COUNT requests and
+ * MIN_SHARE, as capability_topics counts them); the requests of lesser topics pool with the unclaimed ones. On a
+ * register the heads do not know, one head claims much of it and others misfire on a few percent each: counted
+ * topic by topic the misfires read as more subjects (a class's SQL questions, 40% claimed as assistant commands and
+ * a few percent elsewhere, read 0.36 on topic_entropy, as broad as a harvest). One subject beside an unknown
+ * register reads at most 0.30 here, like any two subjects.
+ */
+function topicSpread(t: Tally): number {
+  return entropyOver(t, MIN_COUNT, MIN_SHARE);
+}
+
+/** Entropy of the topics holding at least `minCount` requests and `minShare` of them, the rest in one bin; over log2(topics + 1). */
+function entropyOver(t: Tally, minCount: number, minShare: number): number {
   const n = t.n;
   if (n <= 0) return 0;
-  let claimed = 0;
+  let held = 0;
   let e = 0;
   for (let i = 0; i < TOPICS.length; i++) {
     const c = t.v[TOPIC_OFF + i]!;
-    claimed += c;
-    if (c > 0) e -= (c / n) * Math.log2(c / n);
+    if (c < minCount || c < n * minShare) continue;
+    held += c;
+    e -= (c / n) * Math.log2(c / n);
   }
-  const rest = n - claimed;
+  const rest = n - held;
   if (rest > 0) e -= (rest / n) * Math.log2(rest / n);
   return e / Math.log2(TOPICS.length + 1);
 }
@@ -244,6 +263,8 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       return (a, b) => capabilityTopics(a.tally, b.harmful);
     case 'topic_entropy':
       return (a) => topicEntropy(a.tally);
+    case 'topic_spread':
+      return (a) => topicSpread(a.tally);
     case 'harm_categories':
       // Each category must hold 2% of all the traffic: false positives, spread thinly over every category, do not count.
       return (a) => categoriesAbove(a.tally, HARM_OFF, HARM_CATEGORIES.length, a.tally.n, 0.02);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { aggregateGetter } from '../../src/detection/aggregate-features.js';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { rulesDir } from '../../src/detection/data-path.js';
 import type { FeatureContext } from '../../src/detection/feature-catalog.js';
@@ -65,6 +66,17 @@ const spread = capabilityTopicDraw;
 
 test('a class on a reasoning model (one subject, the steps asked on a fifth of its questions) is not a network harvest, even when the fit reads one', () => {
   const course = clusterOf(20, 20, { topic: () => topic('coding'), cot: every(5), long: (i) => i % 3 !== 0, reasoningField: true });
+  assert.equal(rule.test(ctxOf(course, 0.95)), false);
+});
+
+test('a class in a register the topic heads do not know is not a network harvest for the few questions they misclaim', () => {
+  // Most questions unclaimed, a third claimed by one head, a percent each by four others (misfires): counted topic by
+  // topic that reads above the bar for many subjects (0.37); the strays pooled with the unclaimed, it is one subject.
+  const misclaimed = [topic('coding'), topic('math'), topic('reasoning'), topic('creative')];
+  const unknownRegister = (n: number) => (n % 100 < 60 ? -1 : n % 100 < 96 ? topic('assistant') : misclaimed[n % 4]!);
+  const course = clusterOf(20, 20, { topic: unknownRegister, cot: every(5), long: (i) => i % 3 !== 0, reasoningField: true });
+  const entropy = aggregateGetter('topic_entropy')!(course.agg, baselines)!;
+  assert.ok(entropy >= 0.35, `topic entropy ${entropy}`);
   assert.equal(rule.test(ctxOf(course, 0.95)), false);
 });
 

@@ -53,6 +53,25 @@ test('the spread is 1 when every topic and the unclaimed bin hold the same share
   assert.equal(spread(a, baselines), spread(b, baselines));
 });
 
+const subjects = aggregateGetter('topic_spread')!;
+
+test('topic_spread counts only topics holding a subject\'s share: stray claims on an unknown register pool with the unclaimed', () => {
+  const assistant = TOPICS.indexOf('assistant');
+  // 60 unclaimed, 36 claimed by one head, one each by four others: the strays read as four more subjects on
+  // topic_entropy, and as part of the unknown register here.
+  const register = traffic([...repeat(-1, 60), ...repeat(assistant, 36), 0, 1, 2, 3]);
+  const pooled = traffic([...repeat(-1, 64), ...repeat(assistant, 36)]);
+  assert.ok(spread(register, baselines)! > spread(pooled, baselines)! + 0.05);
+  assert.equal(subjects(register, baselines), subjects(pooled, baselines));
+  // One subject beside an unknown register is at most two subjects in equal shares (1 bit of log2(10)).
+  const half = traffic([...repeat(-1, 50), ...repeat(assistant, 50)]);
+  assert.ok(Math.abs(subjects(half, baselines)! - 1 / Math.log2(TOPICS.length + 1)) < 1e-9);
+  // A sweep over five topics reads as broad on both.
+  const sweep = traffic([0, 1, 2, 3, 4].flatMap((t) => repeat(t, 20)));
+  assert.equal(subjects(sweep, baselines), spread(sweep, baselines));
+  assert.ok(subjects(sweep, baselines)! > 0.65);
+});
+
 const topicsOf = aggregateGetter('capability_topics')!;
 const rates = { harmful: { base: 0.08, sweep: 0.35 } } as Baselines;
 const harmfulRequest = (): TallyInput => ({ ...request(-1), flags: F.HARMFUL });
