@@ -10,8 +10,18 @@ import { latencyOf } from './trace-request.js';
 /** The range of an actor's answer-length multiplier (log-uniform): from terse to several times its family's base. */
 export const ANSWER_SCALE: readonly [number, number] = [0.4, 4];
 
-export function answerScale(rng: Rng): number {
-  return rng.logRange(ANSWER_SCALE[0], ANSWER_SCALE[1]);
+/**
+ * The wider range the scores' training runs draw from. A customer's answers run long for reasons of its own (a
+ * model that writes more, a tutor's worked solutions, a support bot told to be thorough), and an evaluation cannot
+ * know how long a customer's answers run; trained only on ANSWER_SCALE, the distillation fit gave long answers its
+ * largest weight, and support bots, tutors, resellers and vendors whose answers ran three times longer were labelled
+ * distillation and acted on. Training on lengths spread over a wider range than the evaluation's keeps any one absolute
+ * length from carrying the score.
+ */
+export const TRAINING_ANSWER_SCALE: readonly [number, number] = [0.4, 12];
+
+export function answerScale(rng: Rng, range: readonly [number, number] = ANSWER_SCALE): number {
+  return rng.logRange(range[0], range[1]);
 }
 
 /**

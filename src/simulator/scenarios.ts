@@ -131,6 +131,8 @@ export interface SimulateOptions {
   families?: string[];
   /** Let OpenAI actors use the Responses API (default: chat completions only, what every gateway door serves). */
   responsesApi?: boolean;
+  /** The range each actor's answer-length multiplier is drawn from (default ANSWER_SCALE; one draw per actor either way). */
+  answerScale?: readonly [number, number];
 }
 
 export const SCENARIO_START = Date.parse('2026-08-03T00:00:00.000Z');
@@ -153,7 +155,7 @@ export function simulate(o: SimulateOptions): { lines: TraceLine[]; labels: Scen
   });
   // Drawn after every actor, so an actor's own traffic is the same whatever its answers' lengths.
   const lengths = root.fork(4242);
-  for (const x of outputs) scaleAnswers(x.requests, answerScale(lengths));
+  for (const x of outputs) scaleAnswers(x.requests, answerScale(lengths, o.answerScale));
   drawCreationTimes(outputs, new Rng(o.seed).fork(77_777), SCENARIO_START);
   drawReasoningModels(outputs, new Rng(o.seed).fork(55_555));
   const requests = outputs.flatMap((x) => x.requests);

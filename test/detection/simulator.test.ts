@@ -8,6 +8,7 @@ import { loadCorpus } from '../../src/detection/corpus.js';
 import { sharedDataDir } from '../../src/detection/data-path.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
 import { viewRequest } from '../../src/detection/request-view.js';
+import { ANSWER_SCALE, TRAINING_ANSWER_SCALE } from '../../src/simulator/answer-length.js';
 import { CUE_COT, CUE_GRADED, harnessCues } from '../../src/detection/signals/harness-cues.js';
 
 test('the simulator is deterministic per seed and differs across seeds', () => {
@@ -112,6 +113,29 @@ test('answer lengths are drawn per actor: a legitimate family gets long answers 
   // The family's base range (80-800 tokens) never reaches 1,000; the per-actor draw does in some seeds, not all.
   assert.ok(shares.some((s) => s > 0.2), `no seed with long answers: ${shares.join(', ')}`);
   assert.ok(shares.some((s) => s === 0), `every seed has long answers: ${shares.join(', ')}`);
+});
+
+test('the answer-length range moves every answer of the run and nothing else: the training runs draw from a wider one', () => {
+  const run = (answerScale: readonly [number, number]) => simulate({ scenario: 'mixed', seed: 3, scale: 0.05, answerScale }).lines.filter((l): l is TraceRequestLine => l.type === 'request');
+  const one = run([1, 1]);
+  const three = run([3, 3]);
+  assert.equal(three.length, one.length);
+  let before = 0;
+  let after = 0;
+  for (const [i, r] of three.entries()) {
+    const base = one[i]!;
+    assert.equal(r.id, base.id);
+    assert.deepEqual(r.body, base.body);
+    const visible = (l: TraceRequestLine) => l.response!.usage!.output_tokens - (l.response!.usage!.reasoning_tokens ?? 0);
+    // Three times as long, or cut short of that at the request's budget; never shorter.
+    assert.ok(visible(r) >= visible(base) && visible(r) <= visible(base) * 3, `${visible(base)} -> ${visible(r)}`);
+    before += visible(base);
+    after += visible(r);
+  }
+  // Budgets cut some (a reasoning model's app keeps the cut its earlier budget made); the run's answers as a whole
+  // come out more than twice as long.
+  assert.ok(after > before * 2, `${before} -> ${after} tokens`);
+  assert.ok(TRAINING_ANSWER_SCALE[1] > ANSWER_SCALE[1] && TRAINING_ANSWER_SCALE[0] <= ANSWER_SCALE[0]);
 });
 
 test('Responses API requests carry only what that API takes: max_output_tokens, top_logprobs; no max_tokens, n, logprobs flag or seed', () => {

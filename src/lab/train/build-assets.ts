@@ -8,6 +8,7 @@ import { buildFingerprintIndex, type FingerprintFile } from '../../detection/sig
 import { loadScoreSpec, scoreModelsFrom, type ScoreModelFile } from '../../detection/scores/score-model.js';
 import { buildTextClassifier, type TextModelFile } from '../../detection/signals/text-classifier.js';
 import { HARMFUL_SOURCES, type Split } from '../../simulator/corpora.js';
+import { TRAINING_ANSWER_SCALE } from '../../simulator/answer-length.js';
 import type { SimulateOptions } from '../../simulator/scenarios.js';
 import { labelledTexts } from '../corpus-catalog.js';
 import { buildFingerprints } from './fingerprint-builder.js';
@@ -103,7 +104,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
     const innerBase = { ...base, text: buildTextClassifier(innerText), fingerprints: buildFingerprintIndex(buildFingerprints(o.dataDir, inner)) };
     const runs: SimulateOptions[] = o.scoreSeeds
       .filter((_, i) => i % 2 === h)
-      .map((seed) => ({ scenario: 'training', seed, scale: o.scoreScale, plan: { split: o.split, misuse: new Set(half) } }));
+      .map((seed) => ({ scenario: 'training', seed, scale: o.scoreScale, plan: { split: o.split, misuse: new Set(half) }, answerScale: TRAINING_ANSWER_SCALE }));
     log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}; its classifier never saw ${apps[h]!.join(', ')}`);
     return collectRows(innerBase, spec, runs);
   });
