@@ -207,8 +207,9 @@ function topicEntropy(t: Tally): number {
  * MIN_SHARE, as capability_topics counts them); the requests of lesser topics pool with the unclaimed ones. On a
  * register the heads do not know, one head claims much of it and others misfire on a few percent each: counted
  * topic by topic the misfires read as more subjects (a class's SQL questions, 40% claimed as assistant commands and
- * a few percent elsewhere, read 0.36 on topic_entropy, as broad as a harvest). One subject beside an unknown
- * register reads at most 0.30 here, like any two subjects.
+ * a few percent elsewhere, read 0.36 on topic_entropy, as broad as a harvest). Traffic with at most one topic
+ * holding a subject's share, the rest unclaimed or stray, reads at most 0.30 here (one bit); two such topics with a
+ * few percent beside them read more (two halves 0.30; with 2% unclaimed 0.34).
  */
 function topicSpread(t: Tally): number {
   return entropyOver(t, MIN_COUNT, MIN_SHARE);

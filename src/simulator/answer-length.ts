@@ -7,14 +7,14 @@ import type { TraceRequestLine } from '../events/trace-format.js';
 import type { Rng } from './rng.js';
 import { latencyOf } from './trace-request.js';
 
-/** The range of an actor's answer-length multiplier (log-uniform): from terse to several times its family's base. */
+/** The range of an actor's answer-length multiplier (log-uniform): from terse to several times its family's base. What evaluations, fixtures and every other run draw from. */
 export const ANSWER_SCALE: readonly [number, number] = [0.4, 4];
 
 /**
  * The wider range the scores' training runs draw from. A customer's answers run long for reasons of its own (a
  * model that writes more, a tutor's worked solutions, a support bot told to be thorough), and an evaluation cannot
- * know how long a customer's answers run; trained only on ANSWER_SCALE, the distillation fit gave long answers its
- * largest weight, and support bots, tutors, resellers and vendors whose answers ran three times longer were labelled
+ * know how long a customer's answers run; trained only on ANSWER_SCALE, the distillation fit gave long answers a
+ * weight at its cap, and support bots, tutors, resellers and vendors whose answers ran three times longer were labelled
  * distillation and acted on. Training on lengths spread over a wider range than the evaluation's keeps any one absolute
  * length from carrying the score.
  */

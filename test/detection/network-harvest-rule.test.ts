@@ -76,7 +76,8 @@ test('a class in a register the topic heads do not know is not a network harvest
   const unknownRegister = (n: number) => (n % 100 < 60 ? -1 : n % 100 < 96 ? topic('assistant') : misclaimed[n % 4]!);
   const course = clusterOf(20, 20, { topic: unknownRegister, cot: every(5), long: (i) => i % 3 !== 0, reasoningField: true });
   const entropy = aggregateGetter('topic_entropy')!(course.agg, baselines)!;
-  assert.ok(entropy >= 0.35, `topic entropy ${entropy}`);
+  const subjects = aggregateGetter('topic_spread')!(course.agg, baselines)!;
+  assert.ok(entropy >= 0.35 && subjects < 0.33, `topic entropy ${entropy}, spread ${subjects}`);
   assert.equal(rule.test(ctxOf(course, 0.95)), false);
 });
 

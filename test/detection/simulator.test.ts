@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DRAWN_APART, LEGIT_FAMILIES, MISUSE_FAMILIES, SCENARIOS, simulate, writeScenario } from '../../src/simulator/scenarios.js';
 import { loadCorpus } from '../../src/detection/corpus.js';
-import { sharedDataDir } from '../../src/detection/data-path.js';
+import { rulesDir, sharedDataDir } from '../../src/detection/data-path.js';
 import type { TraceRequestLine } from '../../src/events/trace-format.js';
 import { viewRequest } from '../../src/detection/request-view.js';
 import { ANSWER_SCALE, TRAINING_ANSWER_SCALE } from '../../src/simulator/answer-length.js';
@@ -135,7 +135,10 @@ test('the answer-length range moves every answer of the run and nothing else: th
   // Budgets cut some (a reasoning model's app keeps the cut its earlier budget made); the run's answers as a whole
   // come out more than twice as long.
   assert.ok(after > before * 2, `${before} -> ${after} tokens`);
+  // The shipped scores were fitted on the wider range (build-assets records it with the fit).
   assert.ok(TRAINING_ANSWER_SCALE[1] > ANSWER_SCALE[1] && TRAINING_ANSWER_SCALE[0] <= ANSWER_SCALE[0]);
+  const shipped = JSON.parse(readFileSync(join(rulesDir(), 'models', 'scores.json'), 'utf8')) as { fitted: { answer_scale?: number[] } };
+  assert.deepEqual(shipped.fitted.answer_scale, [...TRAINING_ANSWER_SCALE]);
 });
 
 test('Responses API requests carry only what that API takes: max_output_tokens, top_logprobs; no max_tokens, n, logprobs flag or seed', () => {

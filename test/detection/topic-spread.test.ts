@@ -70,6 +70,15 @@ test('topic_spread counts only topics holding a subject\'s share: stray claims o
   const sweep = traffic([0, 1, 2, 3, 4].flatMap((t) => repeat(t, 20)));
   assert.equal(subjects(sweep, baselines), spread(sweep, baselines));
   assert.ok(subjects(sweep, baselines)! > 0.65);
+  // A topic needs 3 requests before it counts, however small the window; none at all reads 0.
+  assert.equal(subjects(traffic([...repeat(-1, 20), 0, 0]), baselines), 0);
+  assert.ok(subjects(traffic([...repeat(-1, 20), 0, 0, 0]), baselines)! > 0);
+  assert.equal(subjects(traffic([]), baselines), 0);
+  // A window that forgets a request reads as if it never counted it.
+  const a = traffic([...repeat(coding, 10), ...repeat(creative, 10), ...repeat(-1, 10)]);
+  a.tally.add(request(creative), -1);
+  const b = traffic([...repeat(coding, 10), ...repeat(creative, 9), ...repeat(-1, 10)]);
+  assert.equal(subjects(a, baselines), subjects(b, baselines));
 });
 
 const topicsOf = aggregateGetter('capability_topics')!;

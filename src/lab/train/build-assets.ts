@@ -108,7 +108,7 @@ export function buildAssets(o: AssetBuildOptions): BuiltAssets {
     log(`scores: half ${h + 1} draws misuse from ${half.join(', ')}; its classifier never saw ${apps[h]!.join(', ')}`);
     return collectRows(innerBase, spec, runs);
   });
-  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: misuse, cross_fitted_apps: apps });
+  const scores = fitScores(spec, rows, { runs: o.scoreSeeds.length, scale: o.scoreScale, rows: rows.length, left_out: [...leaveOut].sort(), cross_fitted: misuse, cross_fitted_apps: apps, answer_scale: TRAINING_ANSWER_SCALE });
   const summary = trainingSummary(scores, rows);
   log(`scores: ${rows.length} rows from ${o.scoreSeeds.length} runs in ${Math.round((Date.now() - t0) / 1000)} s`);
   return { text, fingerprints, scores, assets: { ...base, scores: scoreModelsFrom(scores) }, summary };
