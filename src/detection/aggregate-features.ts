@@ -114,6 +114,8 @@ const CAP_TOPICS = CAPABILITY_TOPICS.map((t) => TOPICS.indexOf(t));
 /** A topic (or harm category) counts once it holds this share of the traffic, and at least MIN_COUNT requests. */
 const MIN_SHARE = 0.05;
 const MIN_COUNT = 3;
+/** Whether c requests hold `share` of `of` requests, and at least MIN_COUNT. */
+const holds = (c: number, of: number, share: number): boolean => c >= MIN_COUNT && c >= of * share;
 /**
  * Sensitive prompts count as one more area a sweep covers only when their rate is above ordinary traffic's
  * (the classifier's false positives, `harmful.base`) by more than chance: a one-sided binomial test at this level.
@@ -184,7 +186,7 @@ function capabilityTopics(t: Tally, harmful: RateTest): number {
   let k = 0;
   for (const i of CAP_TOPICS) {
     const c = t.v[TOPIC_OFF + i]!;
-    if (c >= MIN_COUNT && c >= n * MIN_SHARE) k++;
+    if (holds(c, n, MIN_SHARE)) k++;
   }
   const h = t.flagCount(F.HARMFUL);
   if (h >= MIN_COUNT && significantlyAbove(h, n, harmful.base, SENSITIVE_AREA_ALPHA)) k++;
@@ -199,7 +201,7 @@ function capabilityTopics(t: Tally, harmful: RateTest): number {
  * sweep's known topics still spread it.
  */
 function topicEntropy(t: Tally): number {
-  return entropyOver(t, 1, 0);
+  return entropyOver(t, (c) => c > 0);
 }
 
 /**
@@ -212,18 +214,18 @@ function topicEntropy(t: Tally): number {
  * few percent beside them read more (two halves 0.30; with 2% unclaimed 0.34).
  */
 function topicSpread(t: Tally): number {
-  return entropyOver(t, MIN_COUNT, MIN_SHARE);
+  return entropyOver(t, (c, n) => holds(c, n, MIN_SHARE));
 }
 
-/** Entropy of the topics holding at least `minCount` requests and `minShare` of them, the rest in one bin; over log2(topics + 1). */
-function entropyOver(t: Tally, minCount: number, minShare: number): number {
+/** Entropy of the topics whose count `counts` (of n requests), the rest in one bin; over log2(topics + 1). */
+function entropyOver(t: Tally, counts: (c: number, n: number) => boolean): number {
   const n = t.n;
   if (n <= 0) return 0;
   let held = 0;
   let e = 0;
   for (let i = 0; i < TOPICS.length; i++) {
     const c = t.v[TOPIC_OFF + i]!;
-    if (c < minCount || c < n * minShare) continue;
+    if (!counts(c, n)) continue;
     held += c;
     e -= (c / n) * Math.log2(c / n);
   }
@@ -237,7 +239,7 @@ function categoriesAbove(t: Tally, off: number, len: number, of: number, share: 
   let k = 0;
   for (let i = 0; i < len; i++) {
     const c = t.v[off + i]!;
-    if (c >= MIN_COUNT && c >= of * share) k++;
+    if (holds(c, of, share)) k++;
   }
   return k;
 }
