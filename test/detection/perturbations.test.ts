@@ -149,9 +149,17 @@ test('harness: only the named families get each item framed by a numbered header
   }
 });
 
-test('verbose: every answer counts three times its output tokens; a response without usage stays as it is', () => {
+test('verbose: every answer three times as long, never past the request\'s own budget; a response without usage stays as it is', () => {
   const out = bodies(perturbLines(lines, new Set(['bad']), ['verbose']));
   for (const l of out) assert.equal(l.response!.usage!.output_tokens, 2700);
+  const verbose = (l: TraceRequestLine) => (perturbLines([l], new Set(['bad']), ['verbose'])[0] as TraceRequestLine).response!.usage;
+  const withUsage = (usage: { input_tokens: number; output_tokens: number; reasoning_tokens?: number }) => ({ ...(lines[2] as TraceRequestLine), response: { status: 200, usage } });
+  // The Messages request's max_tokens of 4,096 cuts a longer answer there.
+  assert.equal(verbose(withUsage({ input_tokens: 20, output_tokens: 1500 }))!.output_tokens, 4096);
+  // Thinking counts against the budget and stays as it was: the answer grows into what is left.
+  assert.deepEqual(verbose(withUsage({ input_tokens: 20, output_tokens: 3000, reasoning_tokens: 2000 })), { input_tokens: 20, output_tokens: 4096, reasoning_tokens: 2000 });
+  // An answer already past its budget (a trace from elsewhere) keeps its length.
+  assert.equal(verbose(withUsage({ input_tokens: 20, output_tokens: 5000 }))!.output_tokens, 5000);
   const bare = { ...(lines[1] as TraceRequestLine), response: { status: 200 } };
   assert.deepEqual(perturbLines([bare], new Set(['bad']), ['verbose'])[0], bare);
 });

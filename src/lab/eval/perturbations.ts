@@ -7,7 +7,7 @@ import { fnv1a } from '../../detection/text/hash.js';
 import { bestOfNNoise, characterObfuscation, encodedObfuscation } from './obfuscations.js';
 import { onReasoningModel } from '../../simulator/reasoning-models.js';
 import { isResponsesBody, requestBody } from '../../simulator/trace-request.js';
-import { viewRequest } from '../../detection/request-view.js';
+import { answerBudgetOf, viewRequest } from '../../detection/request-view.js';
 
 type Body = Record<string, unknown>;
 type Perturbation = (l: TraceRequestLine) => TraceRequestLine;
@@ -223,10 +223,18 @@ export const PERTURBATIONS: Record<string, PerturbationSpec> = {
     },
   },
   verbose: {
-    description: 'answers three times as long (a model that writes more; a tutor whose worked solutions run past 1,000 tokens)',
+    description: "answers three times as long, up to the request's own token budget (a model that writes more; a tutor whose worked solutions run past 1,000 tokens)",
     apply: (l) => {
       const usage = l.response?.usage;
-      return usage ? { ...l, response: { ...l.response!, usage: { ...usage, output_tokens: usage.output_tokens * 3 } } } : l;
+      if (!usage) return l;
+      // The thinking stays as it was; the answer grows. The budget (max_tokens, max_completion_tokens,
+      // max_output_tokens) counts the thinking too, and no upstream answers past it.
+      const thinking = usage.reasoning_tokens ?? 0;
+      const answer = usage.output_tokens - thinking;
+      const b = requestBody(l);
+      const budget = b ? answerBudgetOf(b) : undefined;
+      const longer = budget === undefined ? answer * 3 : Math.max(answer, Math.min(answer * 3, budget - thinking));
+      return { ...l, response: { ...l.response!, usage: { ...usage, output_tokens: longer + thinking } } };
     },
   },
   keys: { description: 'traffic spread over three keys of the same org', apply: (l) => ({ ...l, key: `${l.key}_${fnv1a(l.id) % 3}` }) },
