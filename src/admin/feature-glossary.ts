@@ -17,7 +17,7 @@ const MEANING: Record<string, string> = {
   browser_share: 'share sent from a browser',
   logprobs_share: 'share asking for token log-probabilities (used to grade or distil)',
   logit_bias_share: 'share setting logit_bias',
-  logit_bias_requests: 'requests setting logit_bias (a count: on a cluster, the volume of a sweep its accounts share, however much other traffic the cluster holds)',
+  reprobe_requests: 'requests sending a prompt the org already sent, under other biased tokens (a count: over the window for an org, over all its members’ traffic for a cluster): the work of a sweep reading logits, which other linked traffic does not dilute',
   multi_n_share: 'share asking for several completions at once',
   tools_share: 'share running tools (a tool call or result in the conversation, not merely tools offered)',
   long_output_share: 'share receiving long answers (1,000+ output tokens not cut at a max_tokens of the request’s own below 4,000; max_tokens 4,000+ when the size is unknown)',

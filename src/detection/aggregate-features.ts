@@ -63,7 +63,7 @@ export const AGGREGATE_FEATURES = [
   'new_tools_rate',
   'new_bias_rate',
   'reprobe_rate',
-  'logit_bias_requests',
+  'reprobe_requests',
   'long_reasoning_rate',
   'template_top_share',
   'system_top_share',
@@ -289,10 +289,11 @@ export function aggregateGetter(name: string): AggregateGetter | undefined {
       // Of the requests that bias tokens, the share biasing new ones, shrunk the same way: reading the output layer
       // through the API moves new tokens with nearly every request; an application steers to the same few labels.
       return (a) => a.tally.flagCount(F.NEW_BIAS) / (a.tally.flagCount(F.LOGIT_BIAS) + NEW_TOOLS_PRIOR);
-    case 'logit_bias_requests':
-      // How many requests bias tokens: a network's sweep read as a volume, however much other traffic it is linked
-      // with (a proxy service's other operations dilute the share, not the count).
-      return (a) => a.tally.flagCount(F.LOGIT_BIAS);
+    case 'reprobe_requests':
+      // How many requests send a context again under other biased tokens: the work of a sweep reading logits,
+      // counted rather than shared, so other traffic linked with it (a proxy service's other operations) does not
+      // dilute it, and applications that bias tokens (labels, each request's own options) add next to none.
+      return (a) => a.tally.flagCount(F.REPROBE);
     case 'reprobe_rate':
       // Of the requests that bias tokens, the share sending a context again under other biased tokens, shrunk the
       // same way: a sweep reads each of its few prompts over and over; an app biasing each request's own options

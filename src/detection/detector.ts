@@ -175,7 +175,12 @@ export function createDetector(opts: DetectorOptions): Detector {
   const disabled = opts.disabledSignals ?? new Set<SignalName>();
   const models = { fingerprints: opts.fingerprints, text: opts.text, disabled, memo: createPromptMemo() };
   const evidenceCfg = opts.evidence ?? { samples: 3, maxChars: 300 };
-  const orgRules = opts.rules.filter((r) => r.spec.scope === 'org');
+  // An org rule that reads its cluster is judged when the org's link record is applied: with Redis Streams workers
+  // the record comes back through the stream after the request, and judged at the request it would read the cluster
+  // as it was before (replay applies the record first, so both judge the same state).
+  const readsCluster = (r: CompiledRule) => conditionComparisons(r.spec.when).some((c) => c.feature.startsWith('cluster.'));
+  const orgRules = opts.rules.filter((r) => r.spec.scope === 'org' && !readsCluster(r));
+  const linkedOrgRules = opts.rules.filter((r) => r.spec.scope === 'org' && readsCluster(r));
   const clusterRules = opts.rules.filter((r) => r.spec.scope === 'cluster');
   const orgs = new Map<string, OrgRecord>();
   const clusterLabels = new Map<string, Map<ActivityLabel, { rule: CompiledRule; evidence: Record<string, unknown> }>>();
@@ -300,9 +305,9 @@ export function createDetector(opts: DetectorOptions): Detector {
     opts.onLabel?.({ org: org.id, ...(cluster ? { cluster: cluster.id } : {}), ...a });
   }
 
-  function evaluateOrgRules(org: OrgRecord): void {
+  function evaluateOrgRules(org: OrgRecord, rules: readonly CompiledRule[] = orgRules): void {
     const ctx = ctxOf(org, linker.clusterOf(org.id));
-    for (const rule of orgRules) {
+    for (const rule of rules) {
       if (org.firedRules.has(rule.spec.id)) continue;
       const need = rule.spec.sustain ?? 1;
       if (!rule.test(ctx)) {
@@ -345,6 +350,8 @@ export function createDetector(opts: DetectorOptions): Detector {
   function ingestLink(rec: LinkRecord): void {
     linker.observe(rec);
     evaluateClusterRules(rec.org);
+    const local = linkedOrgRules.length ? localOrg(rec.org) : undefined;
+    if (local) evaluateOrgRules(local, linkedOrgRules);
   }
 
   function ingestOrg(line: TraceOrgLine): void {
