@@ -10,6 +10,7 @@ import type { TraceLine } from '../../src/events/trace-format.js';
 import { simulate } from '../../src/simulator/scenarios.js';
 import { mapTallies } from '../../src/detection/checkpoint/migrate.js';
 import { FLAG_BITS } from '../../src/detection/tally.js';
+import { conditionComparisons } from '../../src/detection/rules/condition.js';
 
 const assets = loadDetectionAssets();
 
@@ -196,11 +197,19 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
     // Requests counted before the upgrade carry none of the added flags, so those shares (and the scores reading
     // them, and so which rules fire and when) may differ until the requests leave their windows; the labels, the
     // clusters, the counts and every other feature are as if the worker never stopped.
-    const reads = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r))) || k.includes('score.') || k.includes('single_turn');
+    const readsAdded = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r)));
+    const reads = (k: string) => readsAdded(k) || k.includes('score.') || k.includes('single_turn');
+    // A label every rule of which, in the uninterrupted run, reads an added flag's feature (long reasoning decides
+    // whether an evaluation-shaped harvest is one) may come later or not at all: the window's older requests lack
+    // the flag. Only such a label may be missing after the upgrade; every label the resumed detector has is compared.
+    const ruleReadsAdded = new Set(assets.rules.filter((r) => conditionComparisons(r.spec.when).some((c) => readsAdded(c.feature))).map((r) => r.spec.id));
+    const resumedLabels = new Set(verdicts(resumed).orgs.flatMap((o) => o.activities.map((a) => `${o.org} ${a.label}`)));
+    const undecided = new Set(verdicts(whole).orgs.flatMap((o) => o.activities.filter((a) => a.rules.every((r) => ruleReadsAdded.has(r)) && !resumedLabels.has(`${o.org} ${a.label}`)).map((a) => `${o.org} ${a.label}`)));
+    assert.ok(undecided.size <= 3, `labels missing after the upgrade: ${[...undecided].join(', ')}`);
     const without = (v: ReturnType<typeof verdicts>) =>
       roundTrip({
         ...v,
-        orgs: v.orgs.map((o) => ({ ...o, activities: o.activities.map((a) => a.label).sort() })),
+        orgs: v.orgs.map((o) => ({ ...o, activities: o.activities.map((a) => a.label).filter((l) => !undecided.has(`${o.org} ${l}`)).sort() })),
         features: Object.fromEntries(Object.entries(v.features).map(([org, f]) => [org, Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !reads(k)))])),
       });
     assert.deepEqual(without(verdicts(resumed)), without(verdicts(whole)));

@@ -1,0 +1,40 @@
+// The single-account harvest rules (distill.reasoning-harvest, distill.key-harvest) read on feature values: an org
+// whose traffic reads as an evaluation sweep gets long answers because its items ask for them, so its high
+// distillation score labels it only with what an evaluation does not bring (worked reasoning asked for and
+// answered at length, or tools new with every request).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { rulesDir } from '../../src/detection/data-path.js';
+import { compileRule } from '../../src/detection/rules/load-rules.js';
+import { compileCondition } from '../../src/detection/rules/condition.js';
+
+type Values = Record<string, number>;
+const predicate = (file: string) => {
+  const rule = compileRule(parse(readFileSync(join(rulesDir(), file), 'utf8')), file);
+  return compileCondition<Values>(rule.spec.when, (name) => (v) => v[name], file);
+};
+
+/** A vendor's broad evaluation on a verbose model: long answers, new items, many subjects, no reasoning asked. */
+const evaluation: Values = {
+  'w.requests': 300,
+  'score.distillation': 0.95,
+  'key.score.distillation': 0.95,
+  'score.benchmarking': 0.999,
+  'w.long_output_share': 1,
+  'w.long_reasoning_share': 0,
+  'w.new_tools_rate': 0,
+};
+
+for (const file of ['distill.reasoning-harvest.yaml', 'distill.key-harvest.yaml']) {
+  test(`${file}: an evaluation sweep's long answers alone do not make it a harvest; worked reasoning or new tools do`, () => {
+    const holds = predicate(file);
+    assert.equal(holds(evaluation), false, 'an evaluation with long answers');
+    assert.equal(holds({ ...evaluation, 'w.long_reasoning_share': 0.3 }), true, 'reasoning asked for and answered at length');
+    assert.equal(holds({ ...evaluation, 'w.new_tools_rate': 0.9 }), true, 'tools new with every request');
+    assert.equal(holds({ ...evaluation, 'score.benchmarking': 0.5 }), true, 'the same score on traffic that does not read as an evaluation');
+    assert.equal(holds({ ...evaluation, 'score.benchmarking': 0.5, 'score.distillation': 0.5, 'key.score.distillation': 0.5 }), false, 'below the score');
+  });
+}
