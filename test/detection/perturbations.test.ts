@@ -158,6 +158,14 @@ test('verbose: every answer three times as long, never past the request\'s own b
   assert.equal(verbose(withUsage({ input_tokens: 20, output_tokens: 1500 }))!.output_tokens, 4096);
   // Thinking counts against the budget and stays as it was: the answer grows into what is left.
   assert.deepEqual(verbose(withUsage({ input_tokens: 20, output_tokens: 3000, reasoning_tokens: 2000 })), { input_tokens: 20, output_tokens: 4096, reasoning_tokens: 2000 });
+  // The same budget under the other APIs' names, thinking included; a budget the thinking alone fills leaves the answer as it was.
+  const chat = (body: Record<string, unknown>, usage: { input_tokens: number; output_tokens: number; reasoning_tokens?: number }) => ({ ...(lines[1] as TraceRequestLine), body, response: { status: 200, usage } });
+  assert.equal(verbose(chat({ model: 'o', max_completion_tokens: 2000, messages: [{ role: 'user', content: 'x' }] }, { input_tokens: 5, output_tokens: 1500, reasoning_tokens: 1000 }))!.output_tokens, 2000);
+  assert.equal(verbose(chat({ model: 'o', max_output_tokens: 2000, input: 'x' }, { input_tokens: 5, output_tokens: 1500, reasoning_tokens: 1000 }))!.output_tokens, 2000);
+  assert.equal(verbose(chat({ model: 'o', max_completion_tokens: 900, messages: [{ role: 'user', content: 'x' }] }, { input_tokens: 5, output_tokens: 1200, reasoning_tokens: 1000 }))!.output_tokens, 1200);
+  // Without a budget the answer triples and the thinking stays; thinking counted past the output (a trace from elsewhere) is read as all of it.
+  assert.equal(verbose(chat({ model: 'o', messages: [{ role: 'user', content: 'x' }] }, { input_tokens: 5, output_tokens: 1500, reasoning_tokens: 1000 }))!.output_tokens, 2500);
+  assert.equal(verbose(chat({ model: 'o', messages: [{ role: 'user', content: 'x' }] }, { input_tokens: 5, output_tokens: 100, reasoning_tokens: 500 }))!.output_tokens, 100);
   // An answer already past its budget (a trace from elsewhere) keeps its length.
   assert.equal(verbose(withUsage({ input_tokens: 20, output_tokens: 5000 }))!.output_tokens, 5000);
   const bare = { ...(lines[1] as TraceRequestLine), response: { status: 200 } };

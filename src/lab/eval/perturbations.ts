@@ -229,7 +229,7 @@ export const PERTURBATIONS: Record<string, PerturbationSpec> = {
       if (!usage) return l;
       // The thinking stays as it was; the answer grows. The budget (max_tokens, max_completion_tokens,
       // max_output_tokens) counts the thinking too, and no upstream answers past it.
-      const thinking = usage.reasoning_tokens ?? 0;
+      const thinking = Math.min(Math.max(0, usage.reasoning_tokens ?? 0), usage.output_tokens);
       const answer = usage.output_tokens - thinking;
       const b = requestBody(l);
       const budget = b ? answerBudgetOf(b) : undefined;
