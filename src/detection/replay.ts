@@ -51,5 +51,6 @@ export async function replayTrace(input: Readable | AsyncIterable<Buffer | strin
     }
   }
   opts.onDone?.(detector);
-  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, opts.policy);
+  const clusterRules = new Set(assets.rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id));
+  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, opts.policy, clusterRules);
 }

@@ -42,13 +42,33 @@ export interface ReplayReportV1 {
   diagnostics: ReportDiagnosticsV1;
 }
 
+/**
+ * The cluster enforcement sees for an org, as the live detection tracker builds it: only a label a cluster rule
+ * attached (or a member inherited) comes with its cluster, and the cluster's members are the orgs so labelled. An
+ * org that an org rule labelled while it sat in a cluster is acted on alone, live and in replay alike.
+ */
+function enforcementClusters(snap: DetectionSnapshot, clusterRules: ReadonlySet<string>): Map<string, { id: string; orgs: readonly string[] }> {
+  const labelled = new Map<string, string[]>();
+  for (const o of snap.orgs)
+    if (o.cluster && o.activities.some((a) => a.rules.some((r) => clusterRules.has(r)))) {
+      const m = labelled.get(o.cluster) ?? [];
+      m.push(o.org);
+      labelled.set(o.cluster, m);
+    }
+  const out = new Map<string, { id: string; orgs: readonly string[] }>();
+  for (const [id, orgs] of labelled) for (const org of orgs) out.set(org, { id, orgs: [...orgs].sort() });
+  return out;
+}
+
 export function buildReport(
   snap: DetectionSnapshot,
   reader: { malformed: number; skipped: SkippedLine[] },
   action: ActionFor,
   policy?: unknown,
+  clusterRules?: ReadonlySet<string>,
 ): ReplayReportV1 {
   const clusterOrgs = new Map(snap.clusters.map((c) => [c.id, c.orgs]));
+  const enforced = clusterRules ? enforcementClusters(snap, clusterRules) : undefined;
   return {
     version: 1,
     requests: snap.requests,
@@ -60,7 +80,7 @@ export function buildReport(
         org: o.org,
         facts: o.facts,
         activities: o.activities,
-        cluster: o.cluster ? { id: o.cluster, orgs: clusterOrgs.get(o.cluster) ?? [] } : null,
+        cluster: enforced ? (enforced.get(o.org) ?? null) : o.cluster ? { id: o.cluster, orgs: clusterOrgs.get(o.cluster) ?? [] } : null,
         policy,
       }),
       cluster: o.cluster,
