@@ -7,6 +7,7 @@
 //                          the org's linked cluster, combined traffic; undefined when unlinked
 //   key.score.<label>      the highest score of any one of the org's keys with 30 or more requests (its
 //                          whole traffic): one customer of a reseller, one member of a team
+//   key.count              how many keys the org's traffic came through (as many as the detector keeps)
 //   org.requests | org.known | org.competitor | org.grant.<purpose> | org.attr.<name>
 // org.competitor is true for a competitor and for an org whose affiliate (acquirer, parent, subsidiary...) is one.
 import { aggregateGetter, AGGREGATE_FEATURES, type Aggregate, type Baselines } from './aggregate-features.js';
@@ -78,6 +79,7 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
       return w ? scoreOf(ctx, c as ActivityLabel, w) : undefined;
     };
   }
+  if (scope === 'key' && parts.length === 2 && a === 'count') return (ctx) => ctx.org.keys.size;
   if (scope === 'key' && parts.length === 3 && a === 'score' && LABEL_SET.has(b!)) {
     // The highest score of any one key with enough traffic of its own.
     const cacheKey = `key:${b}`;
@@ -118,6 +120,7 @@ export function featureNames(org: OrgRecord, inCluster: boolean): string[] {
     'org.competitor',
     ...SCORED_LABELS.map((l) => `score.${l}`),
     ...SCORED_LABELS.map((l) => `key.score.${l}`),
+    'key.count',
     ...AGGREGATE_FEATURES.map((f) => `w.${f}`),
   ];
   for (const p of org.purposes.keys())

@@ -199,10 +199,10 @@ for (const [version, added] of Object.entries(ADDED_SINCE))
     // clusters, the counts and every other feature are as if the worker never stopped.
     const readsAdded = (k: string) => added.some((f) => k.includes(f) || (READ_BY[f] ?? []).some((r) => k.includes(r)));
     const reads = (k: string) => readsAdded(k) || k.includes('score.') || k.includes('single_turn');
-    // A label every rule of which, in the uninterrupted run, reads an added flag's feature (long reasoning decides
+    // A label every rule of which, in the uninterrupted run, is an org rule reading an added flag's feature (long reasoning decides
     // whether an evaluation-shaped harvest is one) may come later or not at all: the window's older requests lack
     // the flag. Only such a label may be missing after the upgrade; every label the resumed detector has is compared.
-    const ruleReadsAdded = new Set(assets.rules.filter((r) => conditionComparisons(r.spec.when).some((c) => readsAdded(c.feature))).map((r) => r.spec.id));
+    const ruleReadsAdded = new Set(assets.rules.filter((r) => r.spec.scope === 'org' && conditionComparisons(r.spec.when).some((c) => readsAdded(c.feature))).map((r) => r.spec.id));
     const resumedLabels = new Set(verdicts(resumed).orgs.flatMap((o) => o.activities.map((a) => `${o.org} ${a.label}`)));
     const undecided = new Set(verdicts(whole).orgs.flatMap((o) => o.activities.filter((a) => a.rules.every((r) => ruleReadsAdded.has(r)) && !resumedLabels.has(`${o.org} ${a.label}`)).map((a) => `${o.org} ${a.label}`)));
     assert.ok(undecided.size <= 3, `labels missing after the upgrade: ${[...undecided].join(', ')}`);

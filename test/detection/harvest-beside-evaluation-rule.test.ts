@@ -1,7 +1,7 @@
 // The single-account harvest rules (distill.reasoning-harvest, distill.key-harvest) read on feature values: an org
 // whose traffic reads as an evaluation sweep gets long answers because its items ask for them, so its high
 // distillation score labels it only with what an evaluation does not bring (worked reasoning asked for and
-// answered at length, or tools new with every request).
+// answered at length, or tools new with every request). Pooled traffic (several keys) is judged by the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ const evaluation: Values = {
   'w.long_output_share': 1,
   'w.long_reasoning_share': 0,
   'w.new_tools_rate': 0,
+  'key.count': 1,
 };
 
 for (const file of ['distill.reasoning-harvest.yaml', 'distill.key-harvest.yaml']) {
@@ -38,3 +39,9 @@ for (const file of ['distill.reasoning-harvest.yaml', 'distill.key-harvest.yaml'
     assert.equal(holds({ ...evaluation, 'score.benchmarking': 0.5, 'score.distillation': 0.5, 'key.score.distillation': 0.5 }), false, 'below the score');
   });
 }
+
+test('distill.key-harvest: on pooled traffic (two keys or more) how the whole org reads does not gate the key that harvests', () => {
+  const holds = predicate('distill.key-harvest.yaml');
+  assert.equal(holds({ ...evaluation, 'key.count': 2 }), true, 'a reseller whose customers\' traffic reads as an evaluation');
+  assert.equal(holds({ ...evaluation, 'key.count': 2, 'key.score.distillation': 0.5 }), false, 'no key harvests');
+});
