@@ -177,7 +177,8 @@ export function createDetector(opts: DetectorOptions): Detector {
   const evidenceCfg = opts.evidence ?? { samples: 3, maxChars: 300 };
   // An org rule that reads its cluster is judged when the org's link record is applied: with Redis Streams workers
   // the record comes back through the stream after the request, and judged at the request it would read the cluster
-  // as it was before (replay applies the record first, so both judge the same state).
+  // as it was before (replay applies the record first, so both read the same cluster; a worker reads the org's
+  // window as it is when the record comes back, a few requests on).
   const readsCluster = (r: CompiledRule) => conditionComparisons(r.spec.when).some((c) => c.feature.startsWith('cluster.'));
   const orgRules = opts.rules.filter((r) => r.spec.scope === 'org' && !readsCluster(r));
   const linkedOrgRules = opts.rules.filter((r) => r.spec.scope === 'org' && readsCluster(r));

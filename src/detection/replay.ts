@@ -52,5 +52,5 @@ export async function replayTrace(input: Readable | AsyncIterable<Buffer | strin
   }
   opts.onDone?.(detector);
   const clusterRules = new Set(assets.rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id));
-  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, opts.policy, clusterRules);
+  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, clusterRules, opts.policy);
 }

@@ -50,7 +50,8 @@ export interface ReplayReportV1 {
 function enforcementClusters(snap: DetectionSnapshot, clusterRules: ReadonlySet<string>): Map<string, { id: string; orgs: readonly string[] }> {
   const labelled = new Map<string, string[]>();
   for (const o of snap.orgs)
-    if (o.cluster && o.activities.some((a) => a.rules.some((r) => clusterRules.has(r)))) {
+    // The rule that first attached the label: the live tracker hears of a label once, from that rule.
+    if (o.cluster && o.activities.some((a) => a.rules[0] !== undefined && clusterRules.has(a.rules[0]))) {
       const m = labelled.get(o.cluster) ?? [];
       m.push(o.org);
       labelled.set(o.cluster, m);
@@ -64,11 +65,11 @@ export function buildReport(
   snap: DetectionSnapshot,
   reader: { malformed: number; skipped: SkippedLine[] },
   action: ActionFor,
+  /** Ids of the cluster-scope rules (what decides the cluster enforcement acts on). */
+  clusterRules: ReadonlySet<string>,
   policy?: unknown,
-  clusterRules?: ReadonlySet<string>,
 ): ReplayReportV1 {
-  const clusterOrgs = new Map(snap.clusters.map((c) => [c.id, c.orgs]));
-  const enforced = clusterRules ? enforcementClusters(snap, clusterRules) : undefined;
+  const enforced = enforcementClusters(snap, clusterRules);
   return {
     version: 1,
     requests: snap.requests,
@@ -80,7 +81,7 @@ export function buildReport(
         org: o.org,
         facts: o.facts,
         activities: o.activities,
-        cluster: enforced ? (enforced.get(o.org) ?? null) : o.cluster ? { id: o.cluster, orgs: clusterOrgs.get(o.cluster) ?? [] } : null,
+        cluster: enforced.get(o.org) ?? null,
         policy,
       }),
       cluster: o.cluster,

@@ -32,7 +32,7 @@ test('live events (as detection is handed them, without response text) and repla
   const live = createDetector({ ...assets });
   for (const o of orgLines) live.ingest(o);
   for (const r of reqs) live.ingestRequest(toDetectionLine(toEvent(r)));
-  const liveReport = buildReport(live.snapshot(), { malformed: 0, skipped: [] }, actionFor);
+  const liveReport = buildReport(live.snapshot(), { malformed: 0, skipped: [] }, actionFor, new Set(assets.rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id)));
 
   // Replay driver: the same traffic as a JSONL trace, response text included.
   const text = [...orgLines, ...reqs].map((l) => JSON.stringify(l)).join('\n') + '\n';

@@ -9,8 +9,9 @@ import type { DetectionSnapshot, OrgSnapshot } from '../../src/detection/detecto
 import { emptyFacts } from '../../src/detection/org-record.js';
 import { buildReport } from '../../src/detection/report.js';
 
-const activity = (rule: string) => ({ label: 'distillation' as const, confidence: 0.85, first_detected: { request: 109, ts: '2026-08-03T10:00:00.000Z' }, rules: [rule], evidence: {} });
-const org = (id: string, cluster: string | null, rules: string[]): OrgSnapshot => ({ org: id, requests: 150, facts: emptyFacts(), activities: rules.map(activity), cluster });
+/** One distillation label, attached first by `rules[0]` and confirmed by the others. */
+const activity = (rules: string[]) => ({ label: 'distillation' as const, confidence: 0.85, first_detected: { request: 109, ts: '2026-08-03T10:00:00.000Z' }, rules, evidence: {} });
+const org = (id: string, cluster: string | null, rules: string[]): OrgSnapshot => ({ org: id, requests: 150, facts: emptyFacts(), activities: rules.length ? [activity(rules)] : [], cluster });
 const snap: DetectionSnapshot = {
   requests: 600,
   orgs: [
@@ -19,10 +20,12 @@ const snap: DetectionSnapshot = {
     org('org_h1', 'cl_2', ['distill.linked-cluster']),
     org('org_h2', 'cl_2', ['distill.linked-cluster']),
     org('org_h3', 'cl_2', []),
+    // Labelled by its own harvest before its cluster was: the live tracker heard of the label once, without a cluster.
+    org('org_h4', 'cl_2', ['distill.reasoning-harvest', 'distill.linked-cluster']),
   ],
   clusters: [
     { id: 'cl_1', orgs: ['org_alone', 'org_dev'], signals: [], members: [] },
-    { id: 'cl_2', orgs: ['org_h1', 'org_h2', 'org_h3'], signals: [], members: [] },
+    { id: 'cl_2', orgs: ['org_h1', 'org_h2', 'org_h3', 'org_h4'], signals: [], members: [] },
   ],
   diagnostics: {} as DetectionSnapshot['diagnostics'],
 };
@@ -34,10 +37,11 @@ test('replay hands enforcement the cluster only with a cluster rule\'s label, an
   const report = buildReport(snap, { malformed: 0, skipped: [] }, (input) => {
     seen.set(input.org, input.cluster);
     return NONE;
-  }, undefined, new Set(['distill.linked-cluster']));
+  }, new Set(['distill.linked-cluster']));
   assert.equal(seen.get('org_alone'), null, 'an org rule\'s label: the org alone');
   assert.deepEqual(seen.get('org_h1'), { id: 'cl_2', orgs: ['org_h1', 'org_h2'] });
   assert.deepEqual(seen.get('org_h2'), { id: 'cl_2', orgs: ['org_h1', 'org_h2'] });
+  assert.equal(seen.get('org_h4'), null, 'a label an org rule attached first, later confirmed by the cluster rule');
   // Linkage membership is still reported as it is.
   assert.equal(report.orgs.find((o) => o.org === 'org_alone')!.cluster, 'cl_1');
 });
