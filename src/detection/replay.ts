@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { actionFor as defaultActionFor, type ActionFor } from './action-for.js';
 import { loadDetectionAssets, type DetectionAssets } from './assets.js';
 import { createDetector, type Detector, type Diagnostic, type DetectorOptions, type LabelEvent } from './detector.js';
-import { buildReport, type ReplayReportV1 } from './report.js';
+import { buildReport, clusterRuleIds, type ReplayReportV1 } from './report.js';
 import { readTrace, type SkippedLine } from './trace-reader.js';
 import { DomainError } from '../errors/domain-error.js';
 
@@ -51,6 +51,5 @@ export async function replayTrace(input: Readable | AsyncIterable<Buffer | strin
     }
   }
   opts.onDone?.(detector);
-  const clusterRules = new Set(assets.rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id));
-  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, clusterRules, opts.policy);
+  return buildReport(detector.snapshot(), { malformed, skipped }, opts.actionFor ?? defaultActionFor, clusterRuleIds(assets.rules), opts.policy);
 }

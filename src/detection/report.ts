@@ -4,6 +4,7 @@ import type { ActionFor, ReportAction } from './action-for.js';
 import type { DetectionSnapshot, DiagnosticCounts } from './detector.js';
 import type { ActivityLabel } from '../model/activity.js';
 import type { SkippedLine } from './trace-reader.js';
+import type { CompiledRule } from './rules/load-rules.js';
 
 export interface ReportActivityV1 {
   label: ActivityLabel;
@@ -59,6 +60,11 @@ function enforcementClusters(snap: DetectionSnapshot, clusterRules: ReadonlySet<
   const out = new Map<string, { id: string; orgs: readonly string[] }>();
   for (const [id, orgs] of labelled) for (const org of orgs) out.set(org, { id, orgs: [...orgs].sort() });
   return out;
+}
+
+/** The ids of the cluster-scope rules, which `buildReport` reads to decide the cluster enforcement acts on. */
+export function clusterRuleIds(rules: readonly CompiledRule[]): ReadonlySet<string> {
+  return new Set(rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id));
 }
 
 export function buildReport(

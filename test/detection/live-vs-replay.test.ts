@@ -5,7 +5,7 @@ import { actionFor } from '../../src/detection/action-for.js';
 import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { createDetector } from '../../src/detection/detector.js';
 import { replayTrace } from '../../src/detection/replay.js';
-import { buildReport } from '../../src/detection/report.js';
+import { buildReport, clusterRuleIds } from '../../src/detection/report.js';
 import { toDetectionLine, type RequestEvent } from '../../src/events/request-event.js';
 import type { TraceLine, TraceRequestLine } from '../../src/events/trace-format.js';
 import { fixtureLines } from './helpers.js';
@@ -32,7 +32,7 @@ test('live events (as detection is handed them, without response text) and repla
   const live = createDetector({ ...assets });
   for (const o of orgLines) live.ingest(o);
   for (const r of reqs) live.ingestRequest(toDetectionLine(toEvent(r)));
-  const liveReport = buildReport(live.snapshot(), { malformed: 0, skipped: [] }, actionFor, new Set(assets.rules.filter((r) => r.spec.scope === 'cluster').map((r) => r.spec.id)));
+  const liveReport = buildReport(live.snapshot(), { malformed: 0, skipped: [] }, actionFor, clusterRuleIds(assets.rules));
 
   // Replay driver: the same traffic as a JSONL trace, response text included.
   const text = [...orgLines, ...reqs].map((l) => JSON.stringify(l)).join('\n') + '\n';
