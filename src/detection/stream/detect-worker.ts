@@ -227,7 +227,12 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
     await drainLinks();
     const keys = o.owned.map((p) => k.events(p));
     const r = (await o.redis.xreadgroup('GROUP', GROUP, o.consumer, 'COUNT', batch, 'BLOCK', held.length ? 1 : o.blockMs ?? 50, 'STREAMS', ...keys, ...keys.map(() => '>'))) as XReadReply;
-    if (!r && !held.length) return;
+    if (!r && !held.length) {
+      // Link records judge clusters (and org rules that read them): labels they brought are published now, not
+      // whenever the next event happens to come.
+      if (labels.length) await judge([]);
+      return;
+    }
     // Org lines written just before these requests must be known first.
     await drainOrgs();
     let readTo = Infinity; // a partition that returned a full batch may hold more, older than others' news
@@ -307,6 +312,8 @@ export async function createDetectWorker(o: DetectWorkerOptions): Promise<Detect
         // Entries read but held back for ordering are judged now (nothing newer will come from this worker).
         await judge(held.splice(0));
         await drainLinks();
+        // Labels the last link records brought: the checkpoint below records their rules as fired.
+        if (labels.length) await judge([]);
         if (every > 0) await writeCheckpoint();
       } finally {
         running = false;
