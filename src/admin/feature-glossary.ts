@@ -95,6 +95,8 @@ export function explainFeature(name: string): GlossaryEntry {
   if (p[0] === 'w' && p.length === 2) meaning = `${base(p[1]!)}, over the org’s last 200 requests outside granted purposes`;
   else if (p[0] === 'score' && p.length === 2) meaning = `the org’s ${score(p[1]!)}, from its recent traffic`;
   else if (p[0] === 'key' && p[1] === 'score' && p.length === 3) meaning = `the highest ${score(p[2]!)} of any one key with 30 or more requests`;
+  else if (p[0] === 'key' && p.length === 3 && p[1] !== 'score') meaning = `${base(p[2]!)}, over all the traffic of the key with the highest ${score(p[1]!)}`;
+  else if (p[0] === 'key' && p.length === 4 && p[2] === 'score') meaning = `${score(p[3]!)} of all the traffic of the key with the highest ${score(p[1]!)}`;
   else if (name === 'key.count') meaning = 'how many API keys the org’s traffic came through (two or more: possibly pooled traffic, a reseller’s or a platform’s customers, each on a key of its own)';
   else if (p[0] === 'purpose' && p.length === 3) meaning = `${base(p[2]!)}, over the org’s last 50 requests under its ${p[1]} grant`;
   else if (p[0] === 'purpose' && p.length === 4 && p[2] === 'score') meaning = `${score(p[3]!)} of the org’s traffic under its ${p[1]} grant`;

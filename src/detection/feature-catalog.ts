@@ -7,6 +7,8 @@
 //                          the org's linked cluster, combined traffic; undefined when unlinked
 //   key.score.<label>      the highest score of any one of the org's keys with 30 or more requests (its
 //                          whole traffic): one customer of a reseller, one member of a team
+//   key.<label>.<f> | key.<label>.score.<other>
+//                          the traffic of that key (the one `key.score.<label>` reads), undefined without one
 //   key.count              how many keys the org's traffic came through (as many as the detector keeps)
 //   org.requests | org.known | org.competitor | org.grant.<purpose> | org.attr.<name>
 // org.competitor is true for a competitor and for an org whose affiliate (acquirer, parent, subsidiary...) is one.
@@ -45,6 +47,16 @@ export function topScoredKey(org: OrgRecord, model: ScoreModel, baselines: Basel
     if (!best || score > best.score) best = { agg, score };
   }
   return best;
+}
+
+/** A window feature (`<f>`) or a score (`score.<label>`) read on some traffic other than the org's window. */
+function aggregateReader(rest: string[]): ((agg: Aggregate, ctx: FeatureContext) => number | undefined) | undefined {
+  if (rest.length === 1) {
+    const g = aggregateGetter(rest[0]!);
+    return g ? (agg, ctx) => g(agg, ctx.baselines) : undefined;
+  }
+  if (rest.length === 2 && rest[0] === 'score' && LABEL_SET.has(rest[1]!)) return (agg, ctx) => scoreOf(ctx, rest[1] as ActivityLabel, agg);
+  return undefined;
 }
 
 export function resolveFeature(name: string): Getter<FeatureContext> | undefined {
@@ -90,6 +102,17 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
       const best = model ? topScoredKey(ctx.org, model, ctx.baselines)?.score : undefined;
       ctx.org.scoreCache.set(cacheKey, best ?? -1);
       return best;
+    };
+  }
+  if (scope === 'key' && LABEL_SET.has(a!) && parts.length >= 3) {
+    // What the top-scoring key's own traffic reads: one customer of pooled traffic, not the whole org.
+    const label = a as ActivityLabel;
+    const read = aggregateReader(parts.slice(2));
+    if (!read) return undefined;
+    return (ctx) => {
+      const model = ctx.scores.get(label);
+      const top = model && topScoredKey(ctx.org, model, ctx.baselines);
+      return top ? read(top.agg, ctx) : undefined;
     };
   }
   if (scope === 'cluster') {

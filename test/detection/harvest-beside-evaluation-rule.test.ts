@@ -1,7 +1,8 @@
 // The single-account harvest rules (distill.reasoning-harvest, distill.key-harvest) read on feature values: an org
 // whose traffic reads as an evaluation sweep gets long answers because its items ask for them, so its high
 // distillation score labels it only with what an evaluation does not bring (worked reasoning asked for and
-// answered at length, or tools new with every request). Pooled traffic (several keys) is judged by the key.
+// answered at length, or tools new with every request). Pooled traffic (several keys) is judged by the key's own
+// traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -40,8 +41,14 @@ for (const file of ['distill.reasoning-harvest.yaml', 'distill.key-harvest.yaml'
   });
 }
 
-test('distill.key-harvest: on pooled traffic (two keys or more) how the whole org reads does not gate the key that harvests', () => {
+test('distill.key-harvest: pooled traffic (two keys or more) is judged by how the harvesting key\'s own traffic reads', () => {
   const holds = predicate('distill.key-harvest.yaml');
-  assert.equal(holds({ ...evaluation, 'key.count': 2 }), true, 'a reseller whose customers\' traffic reads as an evaluation');
-  assert.equal(holds({ ...evaluation, 'key.count': 2, 'key.score.distillation': 0.5 }), false, 'no key harvests');
+  const pooled: Values = { ...evaluation, 'key.count': 3, 'key.distillation.score.benchmarking': 0.3, 'key.distillation.long_reasoning_share': 0, 'key.distillation.new_tools_rate': 0 };
+  assert.equal(holds(pooled), true, "a reseller whose customers' traffic reads as an evaluation, one customer's key a harvest");
+  assert.equal(holds({ ...pooled, 'key.score.distillation': 0.5 }), false, 'no key harvests');
+  // A vendor's evaluation spread over three keys on a verbose model: every key reads as the evaluation it is.
+  const vendor: Values = { ...pooled, 'key.distillation.score.benchmarking': 0.99 };
+  assert.equal(holds(vendor), false, "an evaluation's long answers, over several keys");
+  assert.equal(holds({ ...vendor, 'key.distillation.long_reasoning_share': 0.3 }), true, 'that key asks for worked reasoning, answered at length');
+  assert.equal(holds({ ...vendor, 'key.distillation.new_tools_rate': 0.9 }), true, 'that key offers tools new with every request');
 });
