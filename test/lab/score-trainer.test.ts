@@ -73,3 +73,29 @@ test("score fit: clusters' combined traffic shapes the cluster fit only; the org
   assert.ok(score(net, [0, 0.7]) > 0.5 && score(org, [0, 0.7]) < score(net, [0, 0.7]), `network traffic: org fit ${score(org, [0, 0.7])}, cluster fit ${score(net, [0, 0.7])}`);
   assert.ok(score(net, [0, 0.2]) < 0.2, `linked legitimate traffic: ${score(net, [0, 0.2])}`);
 });
+
+test('score fit: positives also seen as a browser would send them teach the behaviour, not the client', () => {
+  // Features: behaviour ('+') and browser share ('-'). No positive in training came from a browser; half the
+  // ordinary apps did. A harvester behind a browser's user agent shows only the behaviour.
+  const rng = new Rng(5);
+  const data: TrainingRow[] = Array.from({ length: 400 }, (_, i) => {
+    const positive = i % 2 === 0;
+    const x = Float64Array.from([positive ? rng.range(0.5, 1) : rng.range(0, 0.6), positive ? 0 : i % 4 === 1 ? 1 : 0]);
+    return { family: positive ? 'harvester' : 'app', org: `o${i}`, requests: 50, x: new Map([['distillation', x]]), y: new Map([['distillation', positive ? 1 : 0]]) };
+  });
+  const clientSpec = (robust: boolean): ScoreSpec => ({
+    kind: 'scores',
+    description: 'test',
+    max_weight: 4,
+    models: { distillation: { description: 'test', features: { behaviour: '+', browser_share: '-' } } },
+    ...(robust ? { robustness: { description: 'test', share: 0.3, groups: { client: { features: ['browser_share'], values: { browser_share: 1 } } } } } : {}),
+  });
+  const fit = { l2: 0.001, steps: 800, lr: 0.05, maxWeight: 4 };
+  const plain = fitScore('distillation', clientSpec(false), data, fit);
+  const robust = fitScore('distillation', clientSpec(true), data, fit);
+  const inBrowser = [0.95, 1];
+  assert.ok(score(plain, inBrowser) < 0.5, `without the client group the browser clears the harvester: ${score(plain, inBrowser)}`);
+  assert.ok(score(robust, inBrowser) > 0.5, `with it the behaviour scores in a browser too: ${score(robust, inBrowser)}`);
+  assert.ok(robust.weights[1]! <= 0 && Math.abs(robust.weights[1]!) < Math.abs(plain.weights[1]!), `browser weight ${robust.weights[1]} vs ${plain.weights[1]}`);
+  assert.ok(score(robust, [0.3, 1]) < 0.3, `an ordinary app in a browser: ${score(robust, [0.3, 1])}`);
+});

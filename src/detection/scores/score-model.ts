@@ -24,16 +24,26 @@ export const scoreSpecSchema = z.strictObject({
   /** Largest weight (in logit units per scaled feature) any one feature may take: no signal makes a score alone. */
   max_weight: z.number().positive().default(3),
   /**
-   * Evidence a real actor may not leave: a phrasing no cue knows, an upstream that reports no usage. The fit also
-   * sees every positive with each group's features at zero, so no score stands on one group alone.
+   * Evidence a real actor may not leave: a phrasing no cue knows, an upstream that reports no usage, the client it
+   * happens to use. The fit also sees every positive with each group's features at zero (or at the group's
+   * `values`), so no score stands on one group alone.
    */
   robustness: z
     .strictObject({
       description: z.string(),
       /** Share of each positive's weight given to its copies with a group missing (split evenly among groups). */
       share: z.number().min(0).max(0.9),
-      /** Features of each group; a group applies to every score that reads one of them, or only to `scores`. */
-      groups: z.record(z.string(), z.union([z.array(z.string()).min(1), z.strictObject({ features: z.array(z.string()).min(1), scores: z.array(z.enum(LABELS)).min(1) })])),
+      /**
+       * Features of each group; a group applies to every score that reads one of them, or only to `scores`. The
+       * copies read 0 for each '+' feature of the group, or the raw value `values` gives (any sign).
+       */
+      groups: z.record(
+        z.string(),
+        z.union([
+          z.array(z.string()).min(1),
+          z.strictObject({ features: z.array(z.string()).min(1), scores: z.array(z.enum(LABELS)).min(1).optional(), values: z.record(z.string(), z.number()).optional() }),
+        ]),
+      ),
     })
     .optional(),
 });
@@ -122,11 +132,17 @@ function robustnessFeatures(g: RobustnessGroup): string[] {
   return Array.isArray(g) ? g : g.features;
 }
 
-/** The robustness groups that apply to one score, as feature names (a group limited to other scores is left out). */
-export function robustnessGroupsOf(spec: ScoreSpec, label: ActivityLabel): string[][] {
+/** One robustness group as a score's fit reads it: its features, and the raw value a copy gives each (else 0). */
+export interface RobustnessGroupOf {
+  features: string[];
+  values: Record<string, number>;
+}
+
+/** The robustness groups that apply to one score (a group limited to other scores is left out). */
+export function robustnessGroupsOf(spec: ScoreSpec, label: ActivityLabel): RobustnessGroupOf[] {
   return Object.values(spec.robustness?.groups ?? {})
-    .filter((g) => Array.isArray(g) || g.scores.includes(label))
-    .map(robustnessFeatures);
+    .filter((g) => Array.isArray(g) || !g.scores || g.scores.includes(label))
+    .map((g) => ({ features: robustnessFeatures(g), values: Array.isArray(g) ? {} : (g.values ?? {}) }));
 }
 
 export function loadScoreSpec(file: string): ScoreSpec {
@@ -134,8 +150,11 @@ export function loadScoreSpec(file: string): ScoreSpec {
   if (!r.success) throw new Error(`${file}: invalid score spec: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   for (const [label, m] of Object.entries(r.data.models))
     for (const name of Object.keys(m.features)) if (!isAggregateFeature(name)) throw new Error(`${file}: ${label}: unknown feature "${name}"`);
-  for (const [group, g] of Object.entries(r.data.robustness?.groups ?? {}))
+  for (const [group, g] of Object.entries(r.data.robustness?.groups ?? {})) {
     for (const name of robustnessFeatures(g)) if (!isAggregateFeature(name)) throw new Error(`${file}: robustness group ${group}: unknown feature "${name}"`);
+    for (const name of Object.keys(Array.isArray(g) ? {} : (g.values ?? {})))
+      if (!robustnessFeatures(g).includes(name)) throw new Error(`${file}: robustness group ${group}: a value for "${name}", which the group does not list`);
+  }
   return r.data;
 }
 

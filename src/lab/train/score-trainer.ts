@@ -122,7 +122,8 @@ const DEFAULT_FIT: FitOptions = { l2: 0.001, steps: 3000, lr: 0.05, maxWeight: 3
 
 /**
  * Logistic regression with per-feature sign and size constraints (projected Adam), family- and class-balanced.
- * Each positive also appears with each robustness group's '+' features at zero, carrying part of its weight.
+ * Each positive also appears with each robustness group's '+' features at zero (or at the values the group
+ * gives), carrying part of its weight.
  */
 export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRow[], o: FitOptions = DEFAULT_FIT): FittedScore {
   const names = Object.keys(spec.models[label]!.features);
@@ -138,8 +139,13 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
   const Y: number[] = [];
   const W: number[] = [];
   // Groups of evidence a positive may lack in the field (robustness in the spec), as feature indices of this score.
+  // A copy reads 0 for a '+' feature, or the (scaled) value the group gives it, whatever its sign.
   const groups = robustnessGroupsOf(spec, label)
-    .map((g) => g.map((n) => names.indexOf(n)).filter((i) => i >= 0 && signs[i] === '+'))
+    .map((g) =>
+      g.features
+        .map((n) => ({ i: names.indexOf(n), to: n in g.values ? featureScaler(n)(g.values[n]) : 0, set: n in g.values }))
+        .filter(({ i, set }) => i >= 0 && (set || signs[i] === '+')),
+    )
     .filter((g) => g.length > 0);
   const share = groups.length ? spec.robustness!.share : 0;
   for (const r of used) {
@@ -152,7 +158,7 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
     if (y !== 1) continue;
     for (const g of groups) {
       const without = Float64Array.from(x);
-      for (const i of g) without[i] = 0;
+      for (const { i, to } of g) without[i] = to;
       X.push(without);
       Y.push(1);
       W.push((weight * share) / groups.length);
