@@ -43,6 +43,7 @@ const KIND_LABEL: Record<string, string> = {
   co_activity: 'co-activity',
   co_usage: 'co-usage',
   cohort: 'first seen together',
+  prompt: 'fixed prompt',
 };
 
 interface MemberLink {

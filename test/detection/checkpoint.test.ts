@@ -82,7 +82,7 @@ test('checkpoint: incremental checkpoints (changed orgs and linkage entries) res
   // Idle accounts leave the linkage state after 2 hours here, so evictions happen between checkpoints. Co-usage is
   // off: with it, this trace's hydra is linked in one piece, and the merges of clusters formed apart (which the
   // incremental checkpoints must carry) would not happen.
-  const kinds = { ...assets.linkage.kinds, co_usage: { ...assets.linkage.kinds.co_usage, weight: 0 } };
+  const kinds = { ...assets.linkage.kinds, co_usage: { ...assets.linkage.kinds.co_usage!, weight: 0 } };
   const short = { ...assets, linkage: { ...assets.linkage, kinds, idle_eviction_hours: 2 } };
   const whole = createDetector({ ...short });
   for (const l of lines) whole.ingest(l);

@@ -631,3 +631,64 @@ test('linkage: a co-usage count follows the users a value gains after it was cou
   for (let i = 12; i < 18; i++) for (let k = 0; k < 3; k++) l.observe(record(`org_p${i}`, { ts: T0 + 27 * HOUR + k * 1000, ...proxy(i), shapeHash: 0xabc }));
   assert.match(l.explainPair('org_p0', 'org_p1')!.reasons.find((r) => r.kind === 'co_usage')!.detail, /^18 of the 18 orgs using shape:abc/);
 });
+
+test("linkage: accounts on a residential pool sending one operation's few fixed prompts link by them; common greetings and one-off items do not", () => {
+  // 300 developers on three cloud ranges, on their SDK's versions; 60 of them also send "hello" again and again, 20 "say this is a test".
+  // 60 mobile apps whose users call from everywhere (rotating addresses). 12 applications (each on its own
+  // network) send the same request shape as the operation, each its own fixed prompts. Then 15 accounts of one operation, each request from a new /16 of a residential pool, a stock
+  // SDK, that shape, and the operation's 4 prompts over and over; and one harvest (on its own network, first seen
+  // earlier) sending every item once.
+  const without = { ...spec, kinds: Object.fromEntries(Object.entries(spec.kinds).filter(([k]) => k !== 'prompt')) };
+  const run = (s: typeof spec) => {
+    const rng = new Rng(5);
+    const { l } = linker(s);
+    const anyNet = () => {
+      const a = rng.pick([24, 67, 71, 73, 86, 98, 174, 189]);
+      const b = rng.int(0, 255);
+      return { ip24: `${a}.${b}.${rng.int(0, 255)}.0/24`, ip16: `${a}.${b}.0.0/16` };
+    };
+    const shape = 0x9999;
+    const devAgents = Array.from({ length: 300 }, () => `OpenAI/Python 1.${40 + rng.int(0, 20)}.0`);
+    for (let day = 0; day < 3; day++) {
+      for (let i = 0; i < 300; i++)
+        for (let k = 0; k < 4; k++) {
+          const greet = (i < 60 && k % 2 === 0 ? 0x4e110 : i >= 60 && i < 80 && k % 2 === 0 ? 0x7e57 : 0) || rng.int(1 << 20, 1 << 30);
+          l.observe(record(`org_dev${i}`, { ts: T0 + day * 24 * HOUR + (9 + rng.next() * 8) * HOUR, ip24: `3.4.${5 + (i % 3)}.0/24`, ip16: '3.4.0.0/16', userAgent: devAgents[i]!, shapeHash: 100 + (i % 7), itemKey: greet }));
+        }
+      for (let i = 0; i < 60; i++)
+        for (let k = 0; k < 4; k++) l.observe(record(`org_mobile${i}`, { ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, ...anyNet(), userAgent: `app-${i}/2.1`, shapeHash: 0x500 + i }));
+      for (let i = 0; i < 12; i++)
+        for (let k = 0; k < 6; k++) l.observe(record(`org_app${i}`, { ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'OpenAI/Python 1.50.0', shapeHash: shape, itemKey: 0xa000 + i * 16 + (k % 3) }));
+    }
+    const prompts = [0xe1, 0xe2, 0xe3, 0xe4];
+    const events: Array<{ ts: number; org: string }> = [];
+    // Opened over two days, a few hours apart: no cohort holds most of them.
+    for (let h = 0; h < 15; h++) for (let k = 0; k < rng.int(20, 40); k++) events.push({ ts: T0 + 3 * 24 * HOUR + h * 3.3 * HOUR + rng.next() * 20 * HOUR, org: `org_x${h}` });
+    for (let k = 0; k < 120; k++) events.push({ ts: T0 + 3 * 24 * HOUR + (k === 0 ? -12 * HOUR : rng.next() * 20 * HOUR), org: 'org_harvest' });
+    events.sort((a, b) => a.ts - b.ts);
+    let item = 1 << 24;
+    for (const e of events)
+      l.observe(
+        e.org === 'org_harvest'
+          ? record(e.org, { ts: e.ts, ip24: '90.1.1.0/24', ip16: '90.1.0.0/16', userAgent: 'OpenAI/Python 1.50.0', shapeHash: 0x1234, itemKey: item++ })
+          : record(e.org, { ts: e.ts, ...anyNet(), userAgent: 'OpenAI/Python 1.50.0', shapeHash: shape, itemKey: rng.pick(prompts) }),
+      );
+    return l;
+  };
+  const l = run(spec);
+  const c = l.clusterOf('org_x0');
+  assert.ok(c && c.members.filter((m) => m.startsWith('org_x')).length >= 13, `the operation is clustered: ${JSON.stringify(l.explainPair('org_x0', 'org_x1'))}`);
+  assert.deepEqual(c.members.filter((m) => !m.startsWith('org_x')), [], 'no developer, application or harvest joins it');
+  assert.ok(memberReasons(c).some((m) => m.via?.reasons.some((r) => r.kind === 'prompt')), 'a shared prompt is among the reasons');
+  // Sixty developers sending "hello" from one cloud range are not one operation, nor twenty testing the SDK.
+  assert.equal(l.explainPair('org_dev0', 'org_dev1')!.linked, false, JSON.stringify(l.explainPair('org_dev0', 'org_dev1')));
+  assert.equal(l.explainPair('org_dev60', 'org_dev61')!.linked, false, JSON.stringify(l.explainPair('org_dev60', 'org_dev61')));
+  // A harvest's items are each sent once: none registers, and its values keep room for the rest.
+  const values = new Map(l.checkpoint().entries.orgs).get('org_harvest')!.link!.values.map(([k]) => k);
+  assert.deepEqual(values.filter((k) => k.startsWith('prompt:')), []);
+  assert.ok(values.includes('shape:1234'), values.join(' '));
+  // Without the kind, shape and rotation alone leave the operation apart.
+  const lw = run(without);
+  const before = lw.clusterOf('org_x0');
+  assert.ok(!before || before.members.length < 8, `without shared prompts: ${before?.members.length}`);
+});

@@ -146,6 +146,8 @@ export class Linker {
   private readonly bucketMs: number;
   private readonly perHour: number;
   private readonly maxPerKind: number;
+  /** Per kind index, its own cap on an org's values (`max_values`), where it has one. */
+  private readonly maxOfKind: Array<number | undefined>;
   /** Requests after which an org can count as rotating (and is counted in `busy`). */
   private readonly busyAt: number;
   private nextId = 1;
@@ -189,6 +191,7 @@ export class Linker {
       return by !== undefined && this.kindIndex.has(by) ? this.kindIndex.get(by)! : i;
     });
     this.maxPerKind = spec.max_values_per_kind ?? spec.max_values_per_org;
+    this.maxOfKind = this.kinds.map((k) => spec.kinds[k]?.max_values);
     this.busyAt = spec.rotation?.min_networks ?? Infinity;
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
@@ -280,13 +283,15 @@ export class Linker {
       if (repeated) {
         const uses = (st.pending.get(key) ?? 0) + 1;
         if (uses < this.spec.min_value_uses) {
-          if (st.pending.has(key) || st.pending.size < MAX_PENDING) st.pending.set(key, uses);
+          // Prompts pend in half the room at most: a harvest's thousands of items, each sent once, must not
+          // keep its wrappers and shapes from pending.
+          if (st.pending.has(key) || st.pending.size < (kind === 'prompt' ? MAX_PENDING / 2 : MAX_PENDING)) st.pending.set(key, uses);
           return false;
         }
         st.pending.delete(key);
       }
       const ki = this.kindIndex.get(kind)!;
-      if (st.values.size >= this.spec.max_values_per_org || st.perKind[ki]! >= this.maxPerKind) return false;
+      if (st.values.size >= this.spec.max_values_per_org || st.perKind[ki]! >= (this.maxOfKind[ki] ?? this.maxPerKind)) return false;
       st.values.set(key, ki);
       st.perKind[ki]!++;
       const cl = this.clusterOf(r.org);
@@ -323,6 +328,9 @@ export class Linker {
     reg(4, 'wrapper', r.prefixHash, 'p', true);
     reg(5, 'wrapper', r.suffixHash, 's', true);
     reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
+    // A prompt the org sends again and again, word for word (digits aside): an operation's few fixed prompts,
+    // which its accounts share however they connect. Items a harvest sends once never register.
+    reg(8 + 2 * this.cohortMs.length, 'prompt', r.purpose ? undefined : r.itemKey, '', true);
     // An org returning after eviction is first seen again: it comes back as a newcomer would. Its cohort finds no
     // partners: at its first request there is nothing else to compare; its harness's values find them later.
     // An org whose creation time is known (its org line's) also registers the buckets it was opened in, warm-up or

@@ -50,7 +50,7 @@ export const ruleSchema = z.strictObject({
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
-export const LINK_KINDS = ['ip24', 'ip16', 'address_rotation', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage', 'cohort'] as const;
+export const LINK_KINDS = ['ip24', 'ip16', 'address_rotation', 'user_agent', 'system_prompt', 'wrapper', 'shape', 'co_activity', 'co_usage', 'cohort', 'prompt'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 const kindSettings = z.strictObject({
@@ -64,6 +64,8 @@ const kindSettings = z.strictObject({
    * Default: the kind's own name.
    */
   group: z.string().optional(),
+  /** Most values of this kind one org registers (default `max_values_per_kind`). */
+  max_values: z.number().int().positive().optional(),
   /**
    * Values of this kind an ordinary org uses (a few networks, one client, a prefix and a suffix per template).
    * An org with more has more chances to share one with anybody by chance (see `multiplicity`).
@@ -81,7 +83,7 @@ export const linkageSchema = z.strictObject({
   kind: z.literal('linkage'),
   description: z.string(),
   /** Evidence kinds in use and their weights; a kind left out is off. */
-  kinds: z.record(z.enum(LINK_KINDS), kindSettings),
+  kinds: z.partialRecord(z.enum(LINK_KINDS), kindSettings),
   /** Strength (nats) at which two orgs link. */
   link_threshold: z.number().positive(),
   /** Distinct kinds of evidence a link needs, each worth at least min_kind_nats. */
