@@ -4,6 +4,7 @@ import { loadDetectionAssets } from '../../src/detection/assets.js';
 import { coActivity } from '../../src/detection/linkage/co-activity.js';
 import { Linker, memberReasons, type Cluster } from '../../src/detection/linkage/linker.js';
 import type { LinkRecord } from '../../src/detection/linkage/link-record.js';
+import { LINK_KINDS } from '../../src/detection/rules/rule-schema.js';
 import { Rng } from '../../src/simulator/rng.js';
 
 const spec = loadDetectionAssets().linkage;
@@ -219,6 +220,26 @@ test('linkage: checkpoint state round-trips through JSON', () => {
   const { l: r } = linker();
   r.restore(st.head, st.entries);
   assert.deepEqual(r.checkpoint(), l.checkpoint());
+});
+
+test('linkage: a checkpoint restores into settings whose kinds differ: each value keeps its kind, values of a kind turned off are dropped', () => {
+  const { l } = linker();
+  for (let i = 0; i < 60; i++) l.observe(record(`org_${i % 3}`, { ip24: `91.200.${i % 3}.0/24`, ip16: '91.200.0.0/16', userAgent: 'harness/1.0', shapeHash: 5, itemKey: 0xfe }));
+  const st = JSON.parse(JSON.stringify(l.checkpoint())) as ReturnType<Linker['checkpoint']>;
+  const kindsOf = (x: Linker, org: string) => new Map(x.checkpoint().entries.orgs).get(org)!.link!.values;
+  // The same kinds listed in another order, and without user_agent: indices written before point elsewhere.
+  const { user_agent: _off, ...rest } = spec.kinds;
+  const reordered = { ...spec, kinds: Object.fromEntries(Object.entries(rest).reverse()) };
+  const { l: r } = linker(reordered);
+  r.restore(st.head, st.entries);
+  const before = new Map(kindsOf(l, 'org_0'));
+  const after = kindsOf(r, 'org_0');
+  assert.ok(after.length > 0 && !after.some(([k]) => k.startsWith('user_agent:')), JSON.stringify(after));
+  assert.deepEqual(after.map(([k]) => k), [...before.keys()].filter((k) => !k.startsWith('user_agent:')));
+  // Each value's index names its own kind among the kinds now on.
+  const on = LINK_KINDS.filter((k) => k in reordered.kinds);
+  for (const [key, ki] of after) assert.equal(on[ki], key.slice(0, key.indexOf(':')), key);
+  assert.ok(r.explainPair('org_0', 'org_1'), 'pairs are judged after the restore');
 });
 
 test('linkage: incremental checkpoints applied in turn equal the full state, through merges and evictions', () => {
@@ -637,7 +658,7 @@ test("linkage: accounts on a residential pool sending one operation's few fixed 
   // 60 mobile apps whose users call from everywhere (rotating addresses). 12 applications (each on its own
   // network) send the same request shape as the operation, each its own fixed prompts. Then 15 accounts of one operation, each request from a new /16 of a residential pool, a stock
   // SDK, that shape, and the operation's 4 prompts over and over; and one harvest (on its own network, first seen
-  // earlier) sending every item once.
+  // earlier) sending every item once, taking up a request shape after its 70th.
   const without = { ...spec, kinds: Object.fromEntries(Object.entries(spec.kinds).filter(([k]) => k !== 'prompt')) };
   const run = (s: typeof spec) => {
     const rng = new Rng(5);
@@ -670,9 +691,11 @@ test("linkage: accounts on a residential pool sending one operation's few fixed 
     for (const e of events)
       l.observe(
         e.org === 'org_harvest'
-          ? record(e.org, { ts: e.ts, ip24: '90.1.1.0/24', ip16: '90.1.0.0/16', userAgent: 'OpenAI/Python 1.50.0', shapeHash: 0x1234, itemKey: item++ })
+          ? record(e.org, { ts: e.ts, ip24: '90.1.1.0/24', ip16: '90.1.0.0/16', userAgent: 'OpenAI/Python 1.50.0', shapeHash: item - (1 << 24) >= 70 ? 0x1234 : 0, itemKey: item++ })
           : record(e.org, { ts: e.ts, ...anyNet(), userAgent: 'OpenAI/Python 1.50.0', shapeHash: shape, itemKey: rng.pick(prompts) }),
       );
+    // An account that chats for a while (a hundred one-off prompts), then sends one prompt again and again.
+    for (let k = 0; k < 106; k++) l.observe(record('org_warm', { ts: T0 + 4 * 24 * HOUR + k * 60_000, ip24: '90.2.1.0/24', ip16: '90.2.0.0/16', itemKey: k < 100 ? (1 << 28) + k : 0xbeef }));
     return l;
   };
   const l = run(spec);
@@ -683,10 +706,13 @@ test("linkage: accounts on a residential pool sending one operation's few fixed 
   // Sixty developers sending "hello" from one cloud range are not one operation, nor twenty testing the SDK.
   assert.equal(l.explainPair('org_dev0', 'org_dev1')!.linked, false, JSON.stringify(l.explainPair('org_dev0', 'org_dev1')));
   assert.equal(l.explainPair('org_dev60', 'org_dev61')!.linked, false, JSON.stringify(l.explainPair('org_dev60', 'org_dev61')));
-  // A harvest's items are each sent once: none registers, and its values keep room for the rest.
-  const values = new Map(l.checkpoint().entries.orgs).get('org_harvest')!.link!.values.map(([k]) => k);
+  // A harvest's items are each sent once: none registers, and a shape it takes up after 70 of them still does.
+  const valuesOf = (org: string) => new Map(l.checkpoint().entries.orgs).get(org)!.link!.values.map(([k]) => k);
+  const values = valuesOf('org_harvest');
   assert.deepEqual(values.filter((k) => k.startsWith('prompt:')), []);
   assert.ok(values.includes('shape:1234'), values.join(' '));
+  // One-off prompts sent before do not keep a fixed prompt from registering.
+  assert.ok(valuesOf('org_warm').includes('prompt:beef'), valuesOf('org_warm').join(' '));
   // Without the kind, shape and rotation alone leave the operation apart.
   const lw = run(without);
   const before = lw.clusterOf('org_x0');

@@ -7,7 +7,7 @@
 // Candidate pairs come from values few orgs share; strength is then computed over everything the pair shares,
 // and re-checked as the pair's activity grows. Memory is bounded per org (values, activity buckets, watched
 // partners) and per value (orgs listed only while few use it); idle orgs are evicted.
-import type { LinkageSpec, LinkKind } from '../rules/rule-schema.js';
+import { LINK_KINDS, type LinkageSpec, type LinkKind } from '../rules/rule-schema.js';
 import { coActivity } from './co-activity.js';
 import { LinkAggregate, type LinkAggregateState } from './link-aggregate.js';
 import type { LinkRecord } from './link-record.js';
@@ -88,6 +88,7 @@ const MAX_CLUSTER_LINKS = 500;
 const ROTATING = 'rotating';
 const ROTATING_KEY = `address_rotation:${ROTATING}`;
 const MAX_PENDING = 64;
+const PROMPT_PREFIX = 'prompt:';
 const EVICT_EVERY = 1024;
 const RECHECK_BUCKETS = 3;
 const RECENT_USERS = 16;
@@ -172,7 +173,8 @@ export class Linker {
     private readonly onJoin: (cluster: Cluster, joined: string[]) => void,
     private readonly disabled = false,
   ) {
-    this.kinds = Object.keys(spec.kinds) as LinkKind[];
+    // In LINK_KINDS order whatever the yaml's: an org's values carry their kind's index.
+    this.kinds = LINK_KINDS.filter((k) => spec.kinds[k] !== undefined);
     this.kinds.forEach((k, i) => this.kindIndex.set(k, i));
     const groupName = (k: LinkKind) => spec.kinds[k]?.group ?? k;
     const groups = [...new Set(this.kinds.map(groupName))];
@@ -283,9 +285,8 @@ export class Linker {
       if (repeated) {
         const uses = (st.pending.get(key) ?? 0) + 1;
         if (uses < this.spec.min_value_uses) {
-          // Prompts pend in half the room at most: a harvest's thousands of items, each sent once, must not
-          // keep its wrappers and shapes from pending.
-          if (st.pending.has(key) || st.pending.size < (kind === 'prompt' ? MAX_PENDING / 2 : MAX_PENDING)) st.pending.set(key, uses);
+          if (kind === 'prompt') this.pendPrompt(st, key, uses);
+          else if (st.pending.has(key) || st.pending.size < MAX_PENDING) st.pending.set(key, uses);
           return false;
         }
         st.pending.delete(key);
@@ -330,6 +331,7 @@ export class Linker {
     reg(6, 'shape', r.habitHash ?? r.shapeHash, '', true);
     // A prompt the org sends again and again, word for word (digits aside): an operation's few fixed prompts,
     // which its accounts share however they connect. Items a harvest sends once never register.
+    // Not under a granted purpose: grant holders running one public evaluation send its fixed prompts too.
     reg(8 + 2 * this.cohortMs.length, 'prompt', r.purpose ? undefined : r.itemKey, '', true);
     // An org returning after eviction is first seen again: it comes back as a newcomer would. Its cohort finds no
     // partners: at its first request there is nothing else to compare; its harness's values find them later.
@@ -675,6 +677,28 @@ export class Linker {
     return 2 ** Math.floor(Math.log2(Math.max(this.busy, 1)));
   }
 
+  /**
+   * Prompts pend in half the room at most, least recently sent first out: a harvest's thousands of items, each
+   * sent once, neither keep its wrappers and shapes from pending nor keep a fixed prompt that starts later (after
+   * a warm-up of ordinary chat) from pending in turn.
+   */
+  private pendPrompt(st: OrgLinkState, key: string, uses: number): void {
+    if (st.pending.delete(key)) {
+      st.pending.set(key, uses);
+      return;
+    }
+    let prompts = 0;
+    let oldest: string | undefined;
+    for (const k of st.pending.keys())
+      if (k.startsWith(PROMPT_PREFIX)) {
+        prompts++;
+        oldest ??= k;
+      }
+    if (prompts >= MAX_PENDING / 2) st.pending.delete(oldest!);
+    else if (st.pending.size >= MAX_PENDING) return;
+    st.pending.set(key, uses);
+  }
+
   private perKindOf(values: Iterable<[string, number]>): number[] {
     const n = new Array<number>(this.kinds.length).fill(0);
     for (const [, ki] of values) n[ki]!++;
@@ -833,8 +857,16 @@ export class Linker {
     }
     // Eviction walks orgs oldest first: the map is rebuilt in the order they were last touched.
     linked.sort((a, b) => a[1].seq - b[1].seq);
-    for (const [id, s] of linked)
-      this.orgs.set(id, { values: new Map(s.values), perKind: this.perKindOf(s.values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
+    for (const [id, s] of linked) {
+      // Each value's kind is read from its key: indices written by a moat whose kinds differed (one added, one
+      // turned off since) would point at another kind. Values of a kind now off are dropped.
+      const values = new Map<string, number>();
+      for (const [key] of s.values) {
+        const ki = this.kindIndex.get(key.slice(0, key.indexOf(':')) as LinkKind);
+        if (ki !== undefined) values.set(key, ki);
+      }
+      this.orgs.set(id, { values, perKind: this.perKindOf(values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
+    }
     this.valuesByKey.clear();
     this.coCounts.clear();
     for (const [k, e] of entries.values) if (e) this.valuesByKey.set(k, { df: e[0], orgs: e[1] ? new Set(e[1]) : null, ...(e[2] ? { recent: [...e[2]] } : {}) });
