@@ -51,4 +51,13 @@ test('distill.key-harvest: pooled traffic (two keys or more) is judged by how th
   assert.equal(holds(vendor), false, "an evaluation's long answers, over several keys");
   assert.equal(holds({ ...vendor, 'key.distillation.long_reasoning_share': 0.3 }), true, 'that key asks for worked reasoning, answered at length');
   assert.equal(holds({ ...vendor, 'key.distillation.new_tools_rate': 0.9 }), true, 'that key offers tools new with every request');
+  // A reseller's customer evaluating beside others' ordinary chat: the whole does not read as an evaluation, the key does.
+  assert.equal(holds({ ...vendor, 'score.benchmarking': 0.4 }), false, "how the pooled whole reads does not stand for the key");
+});
+
+test('distill.key-harvest: an org with one key is judged by its window, not by what its key alone would read', () => {
+  const holds = predicate('distill.key-harvest.yaml');
+  const single: Values = { ...evaluation, 'key.count': 1, 'key.distillation.score.benchmarking': 0.3, 'key.distillation.long_reasoning_share': 0.5 };
+  assert.equal(holds(single), false, 'the window reads an evaluation with long answers');
+  assert.equal(holds({ ...single, 'score.benchmarking': 0.5 }), true);
 });
