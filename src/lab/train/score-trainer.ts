@@ -143,7 +143,7 @@ export function fitScore(label: ActivityLabel, spec: ScoreSpec, rows: TrainingRo
   const groups = robustnessGroupsOf(spec, label)
     .map((g) =>
       g.features
-        .map((n) => ({ i: names.indexOf(n), to: n in g.values ? featureScaler(n)(g.values[n]) : 0, set: n in g.values }))
+        .map((n) => ({ i: names.indexOf(n), to: Object.hasOwn(g.values, n) ? featureScaler(n)(g.values[n]) : 0, set: Object.hasOwn(g.values, n) }))
         .filter(({ i, set }) => i >= 0 && (set || signs[i] === '+')),
     )
     .filter((g) => g.length > 0);
