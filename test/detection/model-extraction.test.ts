@@ -17,7 +17,9 @@ const bias = (ids: readonly number[], v = 100) => Object.fromEntries(ids.map((id
 function line(i: number, org: string, prompt: string, params: Record<string, unknown>): TraceRequestLine {
   return {
     type: 'request', id: `r${org}${i}`, ts: new Date(Date.parse('2026-08-03T09:00:00Z') + i * 15_000).toISOString(), org, key: `k_${org}`, api: 'openai',
-    client: { ip: `203.0.113.${org.length}`, user_agent: 'python-requests/2.32.3' },
+    // Each org on a network of its own: these are separate customers, judged each on its own traffic (on one /24
+    // with one client, the two apps sending the same templated texts are linkage evidence of one operator).
+    client: { ip: `203.${org.length}.113.7`, user_agent: 'python-requests/2.32.3' },
     body: { model: 'gpt-4o', messages: [{ role: 'user', content: prompt }], ...params },
     response: { status: 200, usage: { input_tokens: 20, output_tokens: 1 } },
   };

@@ -29,6 +29,7 @@ test('detect workers trim what every reader has passed; a worker joining later s
   const eventLengths = () => Promise.all(all.map((p) => gw.xlen(k.events(p))));
   const linksEnd = async () => ((await gw.xrevrange(k.links, '+', '-', 'COUNT', 1)) as StreamEntries)[0]?.[0] ?? '0';
   const judged = (w: DetectWorker) => w.detector.snapshot().orgs.reduce((n, o) => n + o.requests, 0);
+  const attached = (w: DetectWorker) => w.detector.snapshot().orgs.reduce((n, o) => n + o.activities.length, 0);
   const running: Array<{ stop: AbortController; run: Promise<void> }> = [];
   const start = (w: DetectWorker) => {
     const r = { stop: new AbortController(), run: Promise.resolve() };
@@ -41,7 +42,8 @@ test('detect workers trim what every reader has passed; a worker joining later s
     await publishTraceLines(gw, prefix, P, reqs.slice(0, half));
     const w1 = await createDetectWorker({ redis: c1, prefix, partitions: P, owned: all, consumer: 'w1', assets, checkpointMs: 0 });
     const r1 = start(w1);
-    await until(async () => judged(w1) === half && w1.stats().linkPosition === (await linksEnd()), 'worker 1 to judge the first half');
+    // Every label it attached published too (those the last link records bring go out at the end of that step).
+    await until(async () => judged(w1) === half && w1.stats().linkPosition === (await linksEnd()) && (await gw.xlen(k.labels)) === attached(w1), 'worker 1 to judge the first half');
     const labels = (await gw.xrange(k.labels, '-', '+')) as StreamEntries;
     assert.ok(labels.length >= 3, `labels attached in the first half: ${labels.length}`);
     // A gateway took three labels and acknowledged two of them: the third may still be retried by another gateway.
