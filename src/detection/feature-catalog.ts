@@ -117,11 +117,9 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
   }
   if (scope === 'cluster') {
     if (parts.length === 2 && a === 'orgs') return (ctx) => ctx.cluster?.members.length ?? 1;
-    if (parts.length === 2) {
-      const g = aggregateGetter(a!);
-      return g ? (ctx) => (ctx.cluster ? g(ctx.cluster.agg, ctx.baselines) : undefined) : undefined;
-    }
-    if (parts.length === 3 && a === 'score' && LABEL_SET.has(b!)) return (ctx) => (ctx.cluster ? scoreOf(ctx, b as ActivityLabel, ctx.cluster.agg) : undefined);
+    // cluster.<f> and cluster.score.<label>: the combined traffic read as a window is.
+    const read = aggregateReader(parts.slice(1));
+    if (read) return (ctx) => (ctx.cluster ? read(ctx.cluster.agg, ctx) : undefined);
     // The cluster fit: the same score fitted also on networks' and linked legitimate orgs' combined traffic.
     if (parts.length === 3 && a === 'network_score' && LABEL_SET.has(b!))
       return (ctx) => (ctx.cluster ? ctx.scores.get(b as ActivityLabel)?.cluster.score(ctx.cluster.agg, ctx.baselines) : undefined);
