@@ -45,8 +45,10 @@ interface OrgLinkState {
   values: Map<string, number>;
   /** Registered values per kind index (derived from `values`; rebuilt on restore). */
   perKind: number[];
-  /** Uses of wrapper and shape values not yet registered. */
+  /** Uses of wrapper, shape and prompt values not yet registered. */
   pending: Map<string, number>;
+  /** How many of `pending` are prompts (derived; rebuilt on restore). */
+  pendingPrompts: number;
   buckets: number[];
   lastTs: number;
   watched: Map<string, number>;
@@ -234,7 +236,7 @@ export class Linker {
 
   private stateOf(org: string): OrgLinkState {
     let s = this.orgs.get(org);
-    if (!s) this.orgs.set(org, (s = { values: new Map(), perKind: new Array<number>(this.kinds.length).fill(0), pending: new Map(), buckets: [], lastTs: -Infinity, watched: new Map(), last: [], seq: 0 }));
+    if (!s) this.orgs.set(org, (s = { values: new Map(), perKind: new Array<number>(this.kinds.length).fill(0), pending: new Map(), pendingPrompts: 0, buckets: [], lastTs: -Infinity, watched: new Map(), last: [], seq: 0 }));
     else {
       // Keep the map in recency order (oldest first) for eviction.
       this.orgs.delete(org);
@@ -289,7 +291,7 @@ export class Linker {
           else if (st.pending.has(key) || st.pending.size < MAX_PENDING) st.pending.set(key, uses);
           return false;
         }
-        st.pending.delete(key);
+        if (st.pending.delete(key) && kind === 'prompt') st.pendingPrompts--;
       }
       const ki = this.kindIndex.get(kind)!;
       if (st.values.size >= this.spec.max_values_per_org || st.perKind[ki]! >= (this.maxOfKind[ki] ?? this.maxPerKind)) return false;
@@ -687,16 +689,17 @@ export class Linker {
       st.pending.set(key, uses);
       return;
     }
-    let prompts = 0;
-    let oldest: string | undefined;
-    for (const k of st.pending.keys())
-      if (k.startsWith(PROMPT_PREFIX)) {
-        prompts++;
-        oldest ??= k;
-      }
-    if (prompts >= MAX_PENDING / 2) st.pending.delete(oldest!);
-    else if (st.pending.size >= MAX_PENDING) return;
+    if (st.pendingPrompts >= MAX_PENDING / 2) {
+      // Map order is insertion order, and a prompt sent again is moved to the end: the first is the least recent.
+      for (const k of st.pending.keys())
+        if (k.startsWith(PROMPT_PREFIX)) {
+          st.pending.delete(k);
+          st.pendingPrompts--;
+          break;
+        }
+    } else if (st.pending.size >= MAX_PENDING) return;
     st.pending.set(key, uses);
+    st.pendingPrompts++;
   }
 
   private perKindOf(values: Iterable<[string, number]>): number[] {
@@ -865,7 +868,7 @@ export class Linker {
         const ki = this.kindIndex.get(key.slice(0, key.indexOf(':')) as LinkKind);
         if (ki !== undefined) values.set(key, ki);
       }
-      this.orgs.set(id, { values, perKind: this.perKindOf(values), pending: new Map(s.pending), buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
+      this.orgs.set(id, { values, perKind: this.perKindOf(values), pending: new Map(s.pending), pendingPrompts: s.pending.filter(([k]) => k.startsWith(PROMPT_PREFIX)).length, buckets: [...s.buckets], lastTs: s.lastTs, watched: new Map(s.watched), last: [], seq: s.seq });
     }
     this.valuesByKey.clear();
     this.coCounts.clear();
