@@ -139,10 +139,13 @@ test('noise: only the families that would send it get it, and each word keeps it
   assert.deepEqual(perturbLines(ls, new Set(['redteam', 'harvest']), ['noise']), ls, 'no family known: nothing changes');
 });
 
-test('harness: only the named families get each item framed by a numbered header and an answer-format directive', () => {
-  const familyOf = (org: string) => (org === 'bad' ? 'safety_institute' : 'fiction_app');
-  const out = perturbLines(lines, new Set(['bad', 'good']), ['harness'], familyOf);
-  assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), lines[4], 'another family is untouched');
+test('harness: only the named families\' requests under a purpose get each item framed by a numbered header and an answer-format directive', () => {
+  const familyOf = (org: string) => (org === 'bad' || org === 'dev' ? 'safety_institute' : 'fiction_app');
+  const underPurpose = lines.map((l) => (l.type === 'request' ? { ...l, headers: { 'moat-purpose': 'safety_evaluation' } } : l));
+  const ordinary = { ...(lines[4] as TraceRequestLine), org: 'dev' };
+  const out = perturbLines([...underPurpose, ordinary], new Set(['bad', 'good', 'dev']), ['harness'], familyOf);
+  assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'good'), underPurpose[4], 'another family is untouched');
+  assert.deepEqual(out.find((l) => l.type === 'request' && l.org === 'dev'), ordinary, 'the family\'s ordinary use is untouched');
   for (const l of bodies(out)) {
     const p = viewRequest(l.body).prompt;
     assert.match(p, /^(?:Question \d+:|### Item \d+|\[case-\d+\]|Respond to the following prompt\.)\n\nSolve 2x \+ 3 = 11\.\n\n\S/, p);

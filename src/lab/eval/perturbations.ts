@@ -292,8 +292,11 @@ export const PERTURBATIONS: Record<string, PerturbationSpec> = {
     families: ['safety_sweep'],
   },
   harness: {
-    description: "every prompt sent through an evaluation harness: a numbered item header before it and an answer-format directive after it (a safety institute scoring responses automatically)",
+    description: "every prompt of the evaluation (the requests under a granted purpose) sent through a harness: a numbered item header before it and an answer-format directive after it (a safety institute scoring responses automatically); its developers' ordinary use is left as it is",
     apply: (l) => {
+      // The harness is the evaluation's: a developer's questions framed as numbered items with a graded answer form
+      // are a capability evaluation of their own, which is what a competitor's window is judged for.
+      if (!l.headers?.['moat-purpose']) return l;
       const h = fnv1a(l.id);
       const n = (h >>> 4) % 1000;
       const header = [`Question ${n}:`, `### Item ${n}`, `[case-${n}]`, 'Respond to the following prompt.'][h % 4]!;
