@@ -552,6 +552,40 @@ test('linkage: accounts whose org lines say they were opened together are a coho
   assert.equal(run(true, { ...spec, cohort: { ...spec.cohort!, opened: false } }).clusterOf('org_h0'), undefined);
 });
 
+test('linkage: a network\'s late accounts join its cluster though other operations\' accounts joined it since', () => {
+  // Day 0: 200 developers on cloud ranges with stock SDKs. Day 1 from 10:00: nine accounts of a network (its proxy
+  // range's /24s, a harness's wrapper and shape, a browser's user agent few others send) start, and twenty of a
+  // second operation (its own range and wrapper, the same browser) start in the same hour: the two link through that
+  // hour and client, the second's accounts last. Day 2: three more of the network's accounts start on its range,
+  // with its harness. They link with each other at once; joining the network's cluster needs a second pair to bear
+  // it out, which its most recent members (the second operation's) cannot.
+  const rng = new Rng(47);
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  for (let i = 0; i < 200; i++)
+    for (let k = 0; k < 3; k++) events.push({ ts: T0 + rng.next() * 20 * HOUR, org: `org_dev${i}`, r: { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
+  const network = (i: number) => ({ ip24: `127.155.${137 + (i % 6)}.0/24`, ip16: '127.155.0.0/16', userAgent: 'browser', suffixHash: 0x4243, shapeHash: 0x7778 });
+  const day1 = T0 + 34 * HOUR;
+  for (let n = 0; n < 9; n++) {
+    const born = day1 + rng.next() * 0.2 * HOUR;
+    for (let k = 0; k < 20; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 30 * HOUR, org: `org_n${n}`, r: network(n) });
+  }
+  for (let o = 0; o < 20; o++) {
+    const born = day1 + (0.4 + rng.next() * 0.4) * HOUR;
+    for (let k = 0; k < 20; k++) events.push({ ts: k === 0 ? born : born + 10 * HOUR + rng.next() * 30 * HOUR, org: `org_o${o}`, r: { ip24: `45.9.${o % 4}.0/24`, ip16: '45.9.0.0/16', userAgent: 'browser', suffixHash: 0x5353, shapeHash: 0x8888 } });
+  }
+  for (let n = 9; n < 12; n++) {
+    const born = T0 + 62 * HOUR + rng.next() * 2 * HOUR;
+    for (let k = 0; k < 20; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 10 * HOUR, org: `org_n${n}`, r: network(5) });
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  const { l } = linker();
+  for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
+  const c = l.clusterOf('org_n0');
+  assert.ok(c, 'the network is clustered');
+  for (let n = 9; n < 12; n++) assert.equal(l.clusterOf(`org_n${n}`)?.id, c.id, `org_n${n} is in the network's cluster: ${JSON.stringify(l.explainPair(`org_n${n}`, 'org_n0')?.reasons)}`);
+  assert.deepEqual(c.members.filter((m) => m.startsWith('org_dev')), [], 'no developer joins');
+});
+
 test('linkage: customers imported in two batches are no cohort with a value most of the first batch uses', () => {
   // 1,000 customers, 220 of them created by an import in one hour and 780 in the next (the orgs' creation times say
   // nothing of their owners); a legacy request shape is used by 200 of them, 160 from the first batch (80%, where

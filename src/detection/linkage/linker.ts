@@ -98,6 +98,8 @@ const RECENT_USERS = 16;
 const MIN_CO_USERS = 5;
 /** Co-usage: the two values' users must be nearly the same orgs, or (network habits) nearly all of the one's in the other. */
 const CO_SHARE = 0.7;
+/** Shared values whose users are looked through for members to bear a link out. */
+const SHARED_KEYS = 4;
 const MAX_CO_VALUES = 12;
 /** A value's users are kept up to this many: a network of up to a few hundred accounts is judged on co-usage. */
 const CO_USERS_MAX = 512;
@@ -151,6 +153,8 @@ export class Linker {
   private readonly maxPerKind: number;
   /** Per kind index, its own cap on an org's values (`max_values`), where it has one. */
   private readonly maxOfKind: Array<number | undefined>;
+  /** Kind indices of what accounts send, whose users may bear a link out (others). */
+  private readonly sentKinds: Set<number>;
   /** Requests after which an org can count as rotating (and is counted in `busy`). */
   private readonly busyAt: number;
   private nextId = 1;
@@ -196,6 +200,7 @@ export class Linker {
     });
     this.maxPerKind = spec.max_values_per_kind ?? spec.max_values_per_org;
     this.maxOfKind = this.kinds.map((k) => spec.kinds[k]?.max_values);
+    this.sentKinds = new Set((['user_agent', 'system_prompt', 'wrapper', 'shape', 'prompt'] as const).filter((k) => this.kindIndex.has(k)).map((k) => this.kindIndex.get(k)!));
     this.busyAt = spec.rotation?.min_networks ?? Infinity;
     this.bucketMs = spec.bucket_minutes * 60_000;
     this.perHour = 60 / spec.bucket_minutes;
@@ -407,7 +412,8 @@ export class Linker {
    * accounts both use is one kind). One link alone is the weakest point of a chain: an unrelated account that
    * happens to share a network's evidence (first seen in its hour, ending prompts with a phrase it uses) would
    * otherwise bring its own cluster, a class of students or a company's developers, into the network. At most
-   * `corroborate_members` members per side are tried.
+   * `corroborate_members` of each side's most recent members are tried, after up to half as many that use the rarest
+   * values the two orgs share (others).
    */
   private corroborated(a: string, b: string): boolean {
     const ra = this.find(a);
@@ -417,8 +423,9 @@ export class Linker {
     if ((!ca && !cb) || ra === rb || this.spec.corroborate_members === 0) return true;
     // A side whose other members have all left the linkage state (idle) has no one left to bear the link out: it
     // counts as the one org, as a side that is no cluster does.
-    const xo = ca ? this.others(ca, a) : [];
-    const yo = cb ? this.others(cb, b) : [];
+    const shared = ca || cb ? this.sharedKeys(a, b) : [];
+    const xo = ca ? this.others(ca, ra, a, shared) : [];
+    const yo = cb ? this.others(cb, rb, b, shared) : [];
     if (xo.length === 0 && yo.length === 0) return true;
     const xs = xo.length ? xo : [a];
     const ys = yo.length ? yo : [b];
@@ -436,14 +443,54 @@ export class Linker {
     return false;
   }
 
-  /** The most recent members of a cluster other than org, whose linkage state is still held. */
-  private others(c: Cluster, org: string): string[] {
+  /**
+   * Members of a cluster other than org, whose linkage state is still held, to bear a link out: a few that use the
+   * rarest values the link's two orgs share, then the most recent. A network split over two clusters, one of them
+   * grown by other operations' accounts since, is borne out by its own accounts on the other side, which the most
+   * recent members may not be (fold R seed 3 under `--perturb browser`: three of a hydra's twelve accounts never
+   * joined the other nine). An unrelated account sharing a network's evidence by chance brings nothing new: the
+   * users of that evidence in its own cluster are itself alone.
+   */
+  private others(c: Cluster, root: string, org: string, shared: string[]): string[] {
     const out: string[] = [];
-    for (let i = c.members.length - 1; i >= 0 && out.length < this.spec.corroborate_members; i--) {
+    const per = this.spec.corroborate_members;
+    const sharers = Math.ceil(per / 2);
+    for (const key of shared) {
+      // Only a value other members of this cluster use too: one that only the linking org uses brings no one.
+      const users = (c.values.get(key) ?? 0) > 1 ? this.valuesByKey.get(key)?.orgs : undefined;
+      if (!users) continue;
+      for (const m of users) {
+        if (out.length >= sharers) break;
+        if (m !== org && this.orgs.has(m) && !out.includes(m) && this.find(m) === root) out.push(m);
+      }
+      if (out.length >= sharers) break;
+    }
+    const first = out.length;
+    for (let i = c.members.length - 1; i >= 0 && out.length - first < per; i--) {
       const m = c.members[i]!;
-      if (m !== org && this.orgs.has(m)) out.push(m);
+      if (m !== org && this.orgs.has(m) && !out.includes(m)) out.push(m);
     }
     return out;
+  }
+
+  /**
+   * Keys of the values two orgs both registered, rarest first (at most SHARED_KEYS), of what accounts send (a client,
+   * a system prompt, a wrapper, a shape, a fixed prompt): a cloud range is shared with whoever else is on it, and
+   * inside a cluster that is itself a chance grouping (developers on one range) it reads as rare, so its users
+   * would bear out any newcomer on the range; a cohort's newcomers (a class's students first seen beside a network)
+   * are no more the network's for it.
+   */
+  private sharedKeys(a: string, b: string): string[] {
+    const as = this.orgs.get(a);
+    const bs = this.orgs.get(b);
+    if (!as || !bs) return [];
+    const keys: Array<[string, number]> = [];
+    for (const [key, ki] of as.values) {
+      if (!this.sentKinds.has(ki) || !bs.values.has(key)) continue;
+      const v = this.valuesByKey.get(key);
+      if (v?.orgs) keys.push([key, v.df]);
+    }
+    return keys.sort((x, y) => x[1] - y[1]).slice(0, SHARED_KEYS).map(([k]) => k);
   }
 
   /** Users of a value inside a cluster (or the org alone, when it has none). */

@@ -168,7 +168,8 @@ export const linkageSchema = z.strictObject({
   watched_pairs_per_org: z.number().int().min(1),
   /**
    * A link into a cluster of several orgs must be borne out by a second pair that leaves out that side's end of the
-   * link; this many of the cluster's most recent members are tried. 0: one link joins (single linkage).
+   * link; this many of the cluster's most recent members are tried, after up to half as many that use the rarest
+   * values (not cohorts) the link's two orgs share with other members. 0: one link joins (single linkage).
    */
   corroborate_members: z.number().int().min(0).default(0),
   /**
