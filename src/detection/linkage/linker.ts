@@ -423,7 +423,7 @@ export class Linker {
     if ((!ca && !cb) || ra === rb || this.spec.corroborate_members === 0) return true;
     // A side whose other members have all left the linkage state (idle) has no one left to bear the link out: it
     // counts as the one org, as a side that is no cluster does.
-    const shared = ca || cb ? this.sharedKeys(a, b) : [];
+    const shared = this.sharedKeys(a, b);
     const xo = ca ? this.others(ca, ra, a, shared) : [];
     const yo = cb ? this.others(cb, rb, b, shared) : [];
     if (xo.length === 0 && yo.length === 0) return true;
