@@ -445,7 +445,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     if (s.capped) diag.capped_prompts++;
     org.requests++;
     org.lastTsMs = ts;
-    org.scoreCache.clear();
+    org.clearScores();
     // Traffic under a purpose the org holds a grant for is judged on its own (scope rules); the rest is the
     // org's ordinary traffic.
     const purposeWindow = s.purpose && org.facts.grants.has(s.purpose) ? org.purposeWindow(s.purpose) : undefined;

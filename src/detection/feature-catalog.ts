@@ -49,6 +49,16 @@ export function topScoredKey(org: OrgRecord, model: ScoreModel, baselines: Basel
   return best;
 }
 
+/** The org's top-scoring key for a label, found once per request however many key features a rule reads. */
+function topKeyOf(ctx: FeatureContext, label: ActivityLabel): { agg: Aggregate; score: number } | undefined {
+  const hit = ctx.org.topKeys.get(label);
+  if (hit !== undefined) return hit ?? undefined;
+  const model = ctx.scores.get(label);
+  const top = model ? topScoredKey(ctx.org, model, ctx.baselines) : undefined;
+  ctx.org.topKeys.set(label, top ?? null);
+  return top;
+}
+
 /** A window feature (`<f>`) or a score (`score.<label>`) read on some traffic other than the org's window. */
 function aggregateReader(rest: string[]): ((agg: Aggregate, ctx: FeatureContext) => number | undefined) | undefined {
   if (rest.length === 1) {
@@ -94,15 +104,7 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
   if (scope === 'key' && parts.length === 2 && a === 'count') return (ctx) => ctx.org.keys.size;
   if (scope === 'key' && parts.length === 3 && a === 'score' && LABEL_SET.has(b!)) {
     // The highest score of any one key with enough traffic of its own.
-    const cacheKey = `key:${b}`;
-    return (ctx) => {
-      const hit = ctx.org.scoreCache.get(cacheKey);
-      if (hit !== undefined) return hit >= 0 ? hit : undefined;
-      const model = ctx.scores.get(b as ActivityLabel);
-      const best = model ? topScoredKey(ctx.org, model, ctx.baselines)?.score : undefined;
-      ctx.org.scoreCache.set(cacheKey, best ?? -1);
-      return best;
-    };
+    return (ctx) => topKeyOf(ctx, b as ActivityLabel)?.score;
   }
   if (scope === 'key' && LABEL_SET.has(a!) && parts.length >= 3) {
     // What the top-scoring key's own traffic reads: one customer of pooled traffic, not the whole org.
@@ -110,8 +112,7 @@ export function resolveFeature(name: string): Getter<FeatureContext> | undefined
     const read = aggregateReader(parts.slice(2));
     if (!read) return undefined;
     return (ctx) => {
-      const model = ctx.scores.get(label);
-      const top = model && topScoredKey(ctx.org, model, ctx.baselines);
+      const top = topKeyOf(ctx, label);
       return top ? read(top.agg, ctx) : undefined;
     };
   }

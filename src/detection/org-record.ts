@@ -1,6 +1,7 @@
 // Everything the pipeline keeps about one org: facts from `org` lines, its bounded windows (all traffic, and
 // per granted purpose), labels, and a tiny ring of prompt snippets that only ever leaves memory as evidence
 // once the org is flagged.
+import type { Aggregate } from './aggregate-features.js';
 import { OrgWindow, type OrgWindowState } from './org-window.js';
 import { LinkAggregate, type LinkAggregateState } from './linkage/link-aggregate.js';
 import type { LinkRecord } from './linkage/link-record.js';
@@ -48,8 +49,15 @@ export class OrgRecord {
   readonly streaks = new Map<string, number>();
   requests = 0;
   lastTsMs = 0;
-  /** Scores of the current window, cleared at each request. */
+  /** Scores of the current window, cleared at each request (clearScores). */
   readonly scoreCache = new Map<string, number>();
+  /** Per label, the key whose own traffic scores highest (null: none), cleared with the scores. */
+  readonly topKeys = new Map<string, { agg: Aggregate; score: number } | null>();
+  /** Forgets what was read of the traffic before this request. */
+  clearScores(): void {
+    this.scoreCache.clear();
+    this.topKeys.clear();
+  }
   /** ISO time of the org's latest request (formatted only when a label needs it). */
   get lastTs(): string {
     return new Date(this.lastTsMs).toISOString();
@@ -82,7 +90,7 @@ export class OrgRecord {
     this.purposes.clear();
     this.keys.clear();
     this.streaks.clear();
-    this.scoreCache.clear();
+    this.clearScores();
     this.samples.length = 0;
     this.sampleTags.length = 0;
     this.sampleHead = 0;
