@@ -65,7 +65,8 @@ export class RedisChangeBus implements ChangeBus {
   }
 
   /**
-   * Resolves once the subscription is active, so no change published after this returns is missed. With
+   * Resolves once the subscription is active and publishing is ready, so no change published after this
+   * returns is missed or refused. With
    * `whenDown`, a Redis that is unreachable at start does not stop the caller: the bus subscribes as soon as
    * Redis answers (the version check covers the gap) and `whenDown` is told why it is not yet subscribed.
    */
@@ -80,12 +81,15 @@ export class RedisChangeBus implements ChangeBus {
     sub.on('error', () => {});
     const bus = new RedisChangeBus(pub, sub, channel);
     const subscribed = sub.subscribe(channel);
+    // Publishing has no offline queue, so the bus is connected only once that connection is ready too:
+    // otherwise a change published at once fails whenever the subscription's connection was ready first.
+    const publishing = pub.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => pub.once('ready', () => resolve()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([subscribed, timedOut]);
+      await Promise.race([Promise.all([subscribed, publishing]), timedOut]);
     } catch (e) {
       if (!opts.whenDown) {
         await bus.close();

@@ -55,6 +55,30 @@ test('closing the bus while Redis has not confirmed its resubscription rejects n
   }
 });
 
+test('a change published as soon as the bus is connected is sent, however late the publishing connection is ready', async () => {
+  // The publishing connection is opened first; its ready check is answered after the subscription's.
+  const published: string[] = [];
+  const redis = await startRedisStandIn(
+    (cmd, args) => {
+      if (cmd === 'subscribe') return `>3\r\n${bulk('subscribe')}${bulk(args[0]!)}:1\r\n`;
+      if (cmd === 'publish') {
+        published.push(args[1]!);
+        return ':0\r\n';
+      }
+      return '+OK\r\n';
+    },
+    { readyAfterMs: (n) => (n === 0 ? 300 : 0) },
+  );
+  const bus = await RedisChangeBus.connect({ url: redis.url, channel: 'moat_test:changes' });
+  try {
+    await bus.publish({ kind: 'org', version: 1 });
+    assert.deepEqual(published.map((m) => JSON.parse(m) as unknown), [{ kind: 'org', version: 1 }]);
+  } finally {
+    await bus.close();
+    await redis.close();
+  }
+});
+
 const skip = REDIS_URL ? false : 'MOAT_TEST_REDIS_URL not set';
 let proxy: FaultProxy | undefined;
 after(async () => proxy?.close());

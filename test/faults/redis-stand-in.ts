@@ -15,6 +15,7 @@ function readCommands(buf: string, out: string[][]): string {
 }
 
 export const bulk = (s: string) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+const INFO = bulk('# Server\r\nredis_version:7.2.0\r\nloading:0\r\n');
 
 /** What to send back for a command (lower-case name): a raw RESP reply, or undefined to leave it unanswered. */
 export type Answer = (cmd: string, args: string[], socket: net.Socket) => string | undefined;
@@ -26,9 +27,16 @@ export interface RedisStandIn {
   close(): Promise<void>;
 }
 
-export async function startRedisStandIn(answer: Answer): Promise<RedisStandIn> {
+export interface StandInOptions {
+  /** How long the nth connection (0-based, in the order they arrive) waits for its ready check's answer, in ms. */
+  readyAfterMs?: (connection: number) => number;
+}
+
+export async function startRedisStandIn(answer: Answer, opts: StandInOptions = {}): Promise<RedisStandIn> {
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((socket) => {
+    const readyAfterMs = opts.readyAfterMs?.(connections++) ?? 0;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -38,9 +46,14 @@ export async function startRedisStandIn(answer: Answer): Promise<RedisStandIn> {
       buf = readCommands(buf + chunk.toString('latin1'), commands);
       for (const [name = '', ...args] of commands) {
         const cmd = name.toLowerCase();
+        if (cmd === 'info' && readyAfterMs > 0) {
+          // ioredis sends nothing else before its ready check is answered, so a late answer keeps the order.
+          setTimeout(() => socket.destroyed || socket.write(INFO), readyAfterMs);
+          continue;
+        }
         // ioredis 6 speaks RESP3: HELLO answers with a map; its ready check reads INFO.
         const reply =
-          cmd === 'hello' ? `%1\r\n${bulk('proto')}:3\r\n` : cmd === 'info' ? bulk('# Server\r\nredis_version:7.2.0\r\nloading:0\r\n') : cmd === 'client' ? '+OK\r\n' : answer(cmd, args, socket);
+          cmd === 'hello' ? `%1\r\n${bulk('proto')}:3\r\n` : cmd === 'info' ? INFO : cmd === 'client' ? '+OK\r\n' : answer(cmd, args, socket);
         if (reply !== undefined && !socket.destroyed) socket.write(reply);
       }
     });
