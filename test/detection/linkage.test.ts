@@ -242,8 +242,8 @@ test('linkage: a checkpoint restores into settings whose kinds differ: each valu
   assert.ok(r.explainPair('org_0', 'org_1'), 'pairs are judged after the restore');
 });
 
-test('linkage: incremental checkpoints applied in turn equal the full state, through merges and evictions', () => {
-  const { l } = linker();
+/** A store that incremental checkpoints are applied to in turn, as the detection store does. */
+function checkpointStore() {
   const store = { orgs: new Map<string, unknown>(), values: new Map<string, unknown>(), clusters: new Map<string, unknown>() };
   const removed = { orgs: 0, values: 0, clusters: 0 };
   const apply = (ck: ReturnType<Linker['checkpoint']>) => {
@@ -256,6 +256,17 @@ test('linkage: incremental checkpoints applied in turn equal the full state, thr
     }
   };
   const sorted = (entries: Iterable<[string, unknown]>) => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const matches = (l: Linker, what: string) => {
+    const full = l.checkpoint().entries;
+    assert.deepEqual([sorted(store.orgs), sorted(store.values), sorted(store.clusters)], [sorted(full.orgs), sorted(full.values), sorted(full.clusters)], what);
+  };
+  const restoreInto = (r: Linker, from: Linker) => r.restore(from.checkpoint().head, { orgs: [...store.orgs], values: [...store.values], clusters: [...store.clusters] } as Parameters<Linker['restore']>[1]);
+  return { store, removed, apply, matches, restoreInto };
+}
+
+test('linkage: incremental checkpoints applied in turn equal the full state, through merges and evictions', () => {
+  const { l } = linker();
+  const { removed, apply, matches, restoreInto } = checkpointStore();
   const rng = new Rng(5);
   const records: LinkRecord[] = [];
   // Six groups of five accounts, each group on its own subnet and request shape; later, pairs of groups take up a
@@ -276,15 +287,12 @@ test('linkage: incremental checkpoints applied in turn equal the full state, thr
     for (const r of records.slice(i, i + n)) l.observe(r);
     i += n;
     apply(l.checkpoint({ dirtyOnly: true }));
-    if (i % 7 === 0) {
-      const full = l.checkpoint().entries;
-      assert.deepEqual([sorted(store.orgs), sorted(store.values), sorted(store.clusters)], [sorted(full.orgs), sorted(full.values), sorted(full.clusters)], `after ${i} records`);
-    }
+    if (i % 7 === 0) matches(l, `after ${i} records`);
   }
   assert.ok(removed.orgs > 0 && removed.values > 0 && removed.clusters > 0, JSON.stringify(removed));
   // Restored from the store, a linker goes on exactly like the one that wrote it.
   const { l: r } = linker();
-  r.restore(l.checkpoint().head, { orgs: [...store.orgs], values: [...store.values], clusters: [...store.clusters] } as Parameters<Linker['restore']>[1]);
+  restoreInto(r, l);
   for (const rec of records.slice(cut)) {
     l.observe(rec);
     r.observe(rec);
@@ -409,33 +417,41 @@ test('linkage: the users of a request shape all running its API\'s stock SDK are
   assert.ok(p.reasons.some((r) => r.kind === 'co_usage' && /ip16:91\.200/.test(r.detail)), JSON.stringify(p));
 });
 
-test('linkage: accounts first seen together that share a harness link; developers first seen together at a deployment\'s start do not', () => {
-  // A deployment starts: 300 developers are all first seen in its first hours, on six cloud ranges, with stock SDKs
-  // and one of a few common shapes; 12 evaluators (each its own network) run a public harness over three days. On
-  // day 3, 40 accounts of one operation open within half an hour: each on its own static residential address (no
-  // shared subnet, no rotation), the stock SDK, jittered times, and the harness's wrapper and shape.
-  const rng = new Rng(17);
-  const build = (operation: boolean, s = spec) => {
-    const { l } = linker(s);
-    const harness = { suffixHash: 0x4243, shapeHash: 0x7778 };
-    const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
-    for (let day = 0; day < 4; day++) {
-      for (let i = 0; i < 300; i++)
-        for (let k = 0; k < 3; k++) events.push({ ts: T0 + day * 24 * HOUR + (0.2 + rng.next() * 8) * HOUR, org: `org_dev${i}`, r: { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
-      for (let i = 0; i < 12; i++)
-        for (let k = 0; k < 4; k++) events.push({ ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, org: `org_eval${i}`, r: { ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...harness } });
+/**
+ * A deployment starts: 300 developers are all first seen in its first hours, on six cloud ranges, with stock SDKs
+ * and one of a few common shapes; 12 evaluators (each its own network) run a public harness over three days. On
+ * day 3, 40 accounts of one operation (with `operation`) open within half an hour: each on its own static residential
+ * address (no shared subnet, no rotation), the stock SDK, jittered times, and the harness's wrapper and shape.
+ */
+function firstDays(rng: Rng, operation: boolean, s = spec): Linker {
+  const { l } = linker(s);
+  for (const r of firstDaysRecords(rng, operation)) l.observe(r);
+  return l;
+}
+
+function firstDaysRecords(rng: Rng, operation: boolean): LinkRecord[] {
+  const harness = { suffixHash: 0x4243, shapeHash: 0x7778 };
+  const events: Array<{ ts: number; org: string; r: Partial<LinkRecord> }> = [];
+  for (let day = 0; day < 4; day++) {
+    for (let i = 0; i < 300; i++)
+      for (let k = 0; k < 3; k++) events.push({ ts: T0 + day * 24 * HOUR + (0.2 + rng.next() * 8) * HOUR, org: `org_dev${i}`, r: { ip24: `3.${4 + (i % 6)}.${i % 5}.0/24`, ip16: `3.${4 + (i % 6)}.0.0/16`, userAgent: i % 7 < 5 ? 'sdk:openai/python' : 'sdk:openai/node', shapeHash: 100 + (i % 4) } });
+    for (let i = 0; i < 12; i++)
+      for (let k = 0; k < 4; k++) events.push({ ts: T0 + day * 24 * HOUR + rng.next() * 24 * HOUR, org: `org_eval${i}`, r: { ip24: `81.${i}.9.0/24`, ip16: `81.${i}.0.0/16`, userAgent: 'sdk:openai/python', ...harness } });
+  }
+  if (operation)
+    for (let h = 0; h < 40; h++) {
+      const own = { ip24: `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}.${rng.int(0, 255)}.0/24` };
+      const born = T0 + 3 * 24 * HOUR + 10 * HOUR + rng.next() * 0.5 * HOUR;
+      const n = rng.int(10, 30);
+      for (let k = 0; k < n; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: { ...own, ip16: own.ip24.replace(/\.\d+\.0\/24$/, '.0.0/16'), userAgent: 'sdk:openai/python', ...harness } });
     }
-    if (operation)
-      for (let h = 0; h < 40; h++) {
-        const own = { ip24: `${rng.pick([24, 67, 71, 73, 86])}.${rng.int(0, 255)}.${rng.int(0, 255)}.0/24` };
-        const born = T0 + 3 * 24 * HOUR + 10 * HOUR + rng.next() * 0.5 * HOUR;
-        const n = rng.int(10, 30);
-        for (let k = 0; k < n; k++) events.push({ ts: k === 0 ? born : born + rng.next() * 20 * HOUR, org: `org_h${h}`, r: { ...own, ip16: own.ip24.replace(/\.\d+\.0\/24$/, '.0.0/16'), userAgent: 'sdk:openai/python', ...harness } });
-      }
-    events.sort((a, b) => a.ts - b.ts);
-    for (const e of events) l.observe(record(e.org, { ts: e.ts, ...e.r }));
-    return l;
-  };
+  events.sort((a, b) => a.ts - b.ts);
+  return events.map((e) => record(e.org, { ts: e.ts, ...e.r }));
+}
+
+test('linkage: accounts first seen together that share a harness link; developers first seen together at a deployment\'s start do not', () => {
+  const rng = new Rng(17);
+  const build = (operation: boolean, s = spec) => firstDays(rng, operation, s);
   const l = build(true);
   const c = l.clusterOf('org_h0');
   assert.ok(c, `the operation is clustered: ${JSON.stringify(l.explainPair('org_h0', 'org_h1'))}`);
@@ -454,6 +470,49 @@ test('linkage: accounts first seen together that share a harness link; developer
   assert.equal(quiet.clusterOf('org_eval0'), undefined);
   const noWarmup = build(false, { ...spec, cohort: { ...spec.cohort!, warmup_hours: 0 } });
   assert.ok(byCohort(noWarmup).length > 0, 'without the warm-up, the first hour is a bundle');
+});
+
+test('linkage: links made on evidence that later proves common are cut when judged again; an operation\'s hold', () => {
+  // Without the first day's warm-up, the first developers, nearly all on one SDK, are one bundle with their first
+  // hour, on the evidence of that hour. Judged again once hundreds use that SDK and were first seen in the same
+  // hours, those links no longer hold and the developers leave; the operation's links rest on what its own accounts
+  // use together, and hold.
+  const noWarmup = { ...spec, cohort: { ...spec.cohort!, warmup_hours: 0 } };
+  const once = firstDays(new Rng(17), true, { ...noWarmup, revise_every: 0 });
+  const revised = firstDays(new Rng(17), true, { ...noWarmup, revise_every: 512 });
+  const developers = (x: Linker) => x.allClusters().flatMap((c) => c.members).filter((m) => m.startsWith('org_dev'));
+  const byFirstHour = (x: Linker) => x.allClusters().flatMap((c) => c.links).filter((k) => k.org.startsWith('org_dev') && k.reasons.some((r) => r.kind === 'co_usage' && /cohort:/.test(r.detail)));
+  assert.ok(byFirstHour(once).length > 0 && developers(once).length > 100, 'developers are linked on their first hour when links are never judged again');
+  assert.deepEqual(byFirstHour(revised), []);
+  // What may remain is a pair linked later on evidence that still holds (a /24 eight others use, shared hours).
+  assert.ok(developers(revised).length <= 2, `${developers(revised).length} developers still linked`);
+  const c = revised.clusterOf('org_h0');
+  assert.ok(c && c.members.filter((m) => m.startsWith('org_h')).length >= 36, `operation: ${c?.members.length ?? 0} members`);
+});
+
+test('linkage: incremental checkpoints and a restore carry clusters split when their links were judged again', () => {
+  const s = { ...spec, cohort: { ...spec.cohort!, warmup_hours: 0 }, revise_every: 512 };
+  const records = firstDaysRecords(new Rng(17), true);
+  const { l } = linker(s);
+  const { removed, apply, matches, restoreInto } = checkpointStore();
+  const cut = Math.floor(records.length * 0.6);
+  const developers = () => l.allClusters().flatMap((c) => c.members).filter((m) => m.startsWith('org_dev')).length;
+  let most = 0;
+  for (let i = 0; i < cut; i += 40) {
+    for (const r of records.slice(i, Math.min(i + 40, cut))) l.observe(r);
+    apply(l.checkpoint({ dirtyOnly: true }));
+    most = Math.max(most, developers());
+    matches(l, `after ${i + 40} records`);
+  }
+  assert.ok(most > 50 && developers() < most / 2 && removed.clusters > 0, `developers linked on their first hour (${most}), then cut (${developers()} left)`);
+  const { l: r } = linker(s);
+  restoreInto(r, l);
+  for (const rec of records.slice(cut)) {
+    l.observe(rec);
+    r.observe(rec);
+  }
+  assert.deepEqual(r.checkpoint(), l.checkpoint());
+  assert.deepEqual(r.allClusters().map((c) => [c.id, c.members]), l.allClusters().map((c) => [c.id, c.members]));
 });
 
 test('linkage: an org that sends many request shapes gets less from a bundle one of them is in', () => {

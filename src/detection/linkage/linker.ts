@@ -268,6 +268,7 @@ export class Linker {
     }
     if (++this.observed % EVICT_EVERY === 0) this.evictIdle();
     if (this.disabled) return;
+    if (this.spec.revise_every > 0 && this.observed % this.spec.revise_every === 0) this.revise();
     const st = this.stateOf(r.org);
     st.lastTs = r.ts;
     let candidates: Set<string> | undefined;
@@ -514,7 +515,7 @@ export class Linker {
    * a shared /16), plus co-activity. The strength is summed first; reasons (with their text) are built only for
    * a link or when asked (explain), since most pairs checked do not link.
    */
-  evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState, withReasons = false): LinkEvaluation {
+  evaluate(a: string, as: OrgLinkState, b: string, bs: OrgLinkState, withReasons = false, threshold = this.spec.link_threshold): LinkEvaluation {
     const ca = this.clusterOf(a);
     const cb = this.clusterOf(b);
     const n = Math.max(this.orgs.size, this.spec.population_floor);
@@ -585,7 +586,7 @@ export class Linker {
       }
     }
     if (cuNats > 0) strength += round(cuNats);
-    const linked = strength >= this.spec.link_threshold && kinds >= this.spec.min_kinds && actor;
+    const linked = strength >= threshold && kinds >= this.spec.min_kinds && actor;
     const reasons: LinkReason[] = [];
     if (linked || withReasons) {
       for (let g = 0; g < groupNats.length; g++) {
@@ -670,9 +671,13 @@ export class Linker {
         // A cohort that holds a large share of the orgs (a busy day's newcomers; customers imported in two batches) is
         // no operation's, however many of a common value's users it holds: a value's users inside one must be at
         // least twice its share, as well as nearly all of them: 75% of a shape's 500 users among the customers imported
-        // in the first of two halves is not a bundle, though a tail bound over so many users is certain.
-        const cohortHolds = this.containedGroups.has(large.group);
-        const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE && (!cohortHolds || q >= 2 * pInside) ? pInside : NaN;
+        // in the first of two halves is not a bundle, though a tail bound over so many users is certain. Likewise a
+        // value a large share of the orgs use (a stock system prompt, a stock SDK) says nothing of a cohort nearly all
+        // of whose orgs use it: who arrives changes over a day and a week, and the developers quiet on a deployment's
+        // first day, first seen together the next morning, nearly all use what most developers use, far more of them
+        // than of all orgs (the night's and the weekend's newcomers are others), and no more than their neighbours.
+        const holdsOrHeld = this.containedGroups.has(large.group) || this.containedGroups.has(small.group);
+        const p = same && c / (n + large.df - c) >= CO_SHARE ? pSame : contains && q >= CO_SHARE && (!holdsOrHeld || q >= 2 * pInside) ? pInside : NaN;
         if (c < MIN_CO_USERS || !(q > p)) continue;
         const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
         const nats = n * kl;
@@ -811,6 +816,93 @@ export class Linker {
     this.onJoin(cluster, joined);
   }
 
+  /**
+   * Judges every cluster's links again on the evidence as it is now, and cuts those that no longer hold: a link is
+   * made on the evidence at that moment, and a value few orgs had used yet (a stock system prompt among a deployment's
+   * first hundred customers, quiet developers first seen together on a Monday morning) can prove common later. Values
+   * its own members use stay rare (they are counted outside the cluster), so a network's links hold as it grows. A
+   * link holds down to `revise_hold` of the threshold, so that one made at the threshold is not cut and made again as
+   * its evidence drifts by a few orgs either way. An org whose linkage state was evicted cannot be judged again: its links stand. A cluster whose links were capped
+   * (more members than links kept) is left as it is.
+   */
+  private revise(): void {
+    const bar = this.spec.link_threshold * this.spec.revise_hold;
+    for (const [root, c] of [...this.clusters]) {
+      if (c.links.length < c.members.length - 1) continue;
+      let stale = 0;
+      const kept = c.links.filter((l) => {
+        const as = this.orgs.get(l.org);
+        const bs = this.orgs.get(l.to);
+        if (!as || !bs) return true;
+        const holds = this.evaluate(l.org, as, l.to, bs, false, bar).linked;
+        if (!holds) stale++;
+        return holds;
+      });
+      if (stale > 0) this.split(root, c, kept);
+    }
+  }
+
+  /**
+   * Splits a cluster along the links that still hold. The largest part keeps the cluster (its id, and so the labels
+   * the detector attached to it); other parts of several orgs become clusters of their own, and an org left alone
+   * leaves. Each part's combined traffic is rebuilt from its members' own (the kept part keeps what it had when a
+   * member's own is gone with its linkage state).
+   */
+  private split(root: string, c: Cluster, kept: ClusterLink[]): void {
+    const up = new Map<string, string>();
+    const top = (x: string): string => {
+      let r = x;
+      for (let p = up.get(r); p !== undefined; p = up.get(r)) r = p;
+      return r;
+    };
+    for (const l of kept) {
+      const a = top(l.org);
+      const b = top(l.to);
+      if (a !== b) up.set(a, b);
+    }
+    const parts = new Map<string, string[]>();
+    for (const m of c.members) {
+      const t = top(m);
+      const part = parts.get(t);
+      if (part) part.push(m);
+      else parts.set(t, [m]);
+    }
+    const before = c.members;
+    const ordered = [...parts.values()].sort((a, b) => b.length - a.length || Number(b.includes(root)) - Number(a.includes(root)));
+    this.clusters.delete(root);
+    this.dirty.clusters.add(root);
+    for (const m of before) this.parent.delete(m);
+    ordered.forEach((members, i) => {
+      if (members.length < 2) return;
+      const r = i === 0 && members.includes(root) ? root : members[0]!;
+      for (const m of members) if (m !== r) this.parent.set(m, r);
+      const inPart = new Set(members);
+      const links = kept.filter((l) => inPart.has(l.org));
+      let part: Cluster;
+      if (i === 0) {
+        part = c;
+        part.members = members;
+        part.links = links;
+        for (const m of before) if (!inPart.has(m)) for (const key of this.orgs.get(m)?.values.keys() ?? []) decrement(part.values, key);
+        if (members.every((m) => this.aggs.has(m))) part.agg = this.aggOf(members);
+      } else {
+        part = { id: `cl_${this.nextId++}`, members, agg: this.aggOf(members), links, values: new Map() };
+        for (const m of members) this.addValues(part, m);
+      }
+      this.clusters.set(r, part);
+      this.dirty.clusters.add(r);
+    });
+  }
+
+  private aggOf(members: readonly string[]): LinkAggregate {
+    const agg = new LinkAggregate();
+    for (const m of members) {
+      const own = this.aggs.get(m);
+      if (own) agg.merge(own);
+    }
+    return agg;
+  }
+
   private addValues(cluster: Cluster, org: string): void {
     for (const key of this.orgs.get(org)?.values.keys() ?? []) cluster.values.set(key, (cluster.values.get(key) ?? 0) + 1);
   }
@@ -938,6 +1030,12 @@ export class Linker {
     for (const s of Object.values(this.dirty)) s.clear();
     this.full = false;
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const n = (counts.get(key) ?? 0) - 1;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
 
 /** The linker's counters: small, kept with the detector-wide state. */

@@ -177,6 +177,14 @@ export const linkageSchema = z.strictObject({
    * its evidence with each other, some pairs above the threshold and some just under). Default: link_threshold.
    */
   corroborate_nats: z.number().min(0).optional(),
+  /**
+   * Every this many linkage events, each cluster's links are judged again on the evidence as it is then, as a new
+   * link would be; one that no longer holds is cut and the cluster splits along the links that do. 0: links are
+   * never revisited.
+   */
+  revise_every: z.number().int().min(0).default(0),
+  /** A link judged again holds down to this share of link_threshold (with min_kinds kinds and actor evidence, as when made). */
+  revise_hold: z.number().gt(0).max(1).default(1),
   /** An org idle this long (event time) leaves the linkage state (its cluster membership stays). */
   idle_eviction_hours: z.number().positive(),
 });
