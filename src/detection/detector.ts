@@ -226,6 +226,9 @@ export function createDetector(opts: DetectorOptions): Detector {
       }
     },
     disabled.has('linkage'),
+    // A split cluster's verdicts were reached on traffic some of which has left it: its parts earn their own. The
+    // labels its members hold stay (they were attached on the evidence of their time).
+    (id) => clusterLabels.delete(id),
   );
 
   function categoriesOf(org: OrgRecord): Record<string, Record<string, number>> {

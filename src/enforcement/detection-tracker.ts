@@ -33,6 +33,10 @@ export class DetectionTracker {
     if (!list.some((a) => a.label === activity.label)) list.push(activity);
     this.activities.set(org, list);
     if (cluster) {
+      // An org is in one cluster at a time: one that left a split cluster for a part of its own is no longer one of
+      // the members the first cluster's next action reaches.
+      const before = this.clusterOfOrg.get(org);
+      if (before !== undefined && before !== cluster) this.members.get(before)?.delete(org);
       this.clusterOfOrg.set(org, cluster);
       let m = this.members.get(cluster);
       if (!m) this.members.set(cluster, (m = new Set()));

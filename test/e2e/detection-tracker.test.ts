@@ -35,6 +35,18 @@ test('a cluster verdict becomes one detection per member, each naming every memb
   assert.deepEqual(d!.activities.map((a) => a.label), ['distillation', 'benchmarking']);
 });
 
+test('an org labelled in a part split off its cluster is no longer one of the members the first cluster\'s action reaches', () => {
+  const t = new DetectionTracker();
+  for (const org of ['org_a', 'org_b', 'org_c']) t.onLabel(label(org, { cluster: 'cl_1' }));
+  t.drain();
+  // cl_1 was split: org_c's part is cl_7, where it is labelled again.
+  t.onLabel(label('org_c', { label: 'benchmarking', cluster: 'cl_7' }));
+  t.onLabel(label('org_a', { label: 'benchmarking', cluster: 'cl_1' }));
+  const byOrg = new Map(t.drain().map((d) => [d.org, d.cluster]));
+  assert.deepEqual(byOrg.get('org_a'), { id: 'cl_1', orgs: ['org_a', 'org_b'] });
+  assert.deepEqual(byOrg.get('org_c'), { id: 'cl_7', orgs: ['org_c'] });
+});
+
 test('each sample reaches the case with the rule that kept it and what it matched', () => {
   const t = new DetectionTracker();
   t.noteRequest('org_a', { keyPrefix: 'moat_live_abc', model: 'gpt-moat-1', endpoint: '/v1/chat/completions' });

@@ -178,6 +178,8 @@ export class Linker {
     private readonly spec: LinkageSpec,
     private readonly onJoin: (cluster: Cluster, joined: string[]) => void,
     private readonly disabled = false,
+    /** A cluster was split (its id now names its largest part, whose verdicts are to be judged again). */
+    private readonly onSplit: (id: string) => void = () => {},
   ) {
     // In LINK_KINDS order whatever the yaml's: an org's values carry their kind's index.
     this.kinds = LINK_KINDS.filter((k) => spec.kinds[k] !== undefined);
@@ -827,7 +829,10 @@ export class Linker {
    */
   private revise(): void {
     const bar = this.spec.link_threshold * this.spec.revise_hold;
-    for (const [root, c] of [...this.clusters]) {
+    // In id order: new parts are numbered as they are made, and a linker restored from a checkpoint (whose clusters
+    // come back in the store's order) must number them alike.
+    const byId = [...this.clusters].sort((a, b) => Number(a[1].id.slice(3)) - Number(b[1].id.slice(3)));
+    for (const [root, c] of byId) {
       if (c.links.length < c.members.length - 1) continue;
       let stale = 0;
       const kept = c.links.filter((l) => {
@@ -843,10 +848,11 @@ export class Linker {
   }
 
   /**
-   * Splits a cluster along the links that still hold. The largest part keeps the cluster (its id, and so the labels
-   * the detector attached to it); other parts of several orgs become clusters of their own, and an org left alone
-   * leaves. Each part's combined traffic is rebuilt from its members' own (the kept part keeps what it had when a
-   * member's own is gone with its linkage state).
+   * Splits a cluster along the links that still hold. The largest part keeps the cluster's id (a case stays one
+   * case), but not its verdicts: the detector judges each part again on its own traffic (onSplit). Other parts of
+   * several orgs become clusters of their own, and an org left alone leaves. Each part's combined traffic and value
+   * counts are rebuilt from its members' own: a member evicted (idle a week) takes its share of both with it, since
+   * what a departed part sent cannot be taken out of a combined aggregate.
    */
   private split(root: string, c: Cluster, kept: ClusterLink[]): void {
     const up = new Map<string, string>();
@@ -867,31 +873,22 @@ export class Linker {
       if (part) part.push(m);
       else parts.set(t, [m]);
     }
-    const before = c.members;
     const ordered = [...parts.values()].sort((a, b) => b.length - a.length || Number(b.includes(root)) - Number(a.includes(root)));
     this.clusters.delete(root);
     this.dirty.clusters.add(root);
-    for (const m of before) this.parent.delete(m);
+    for (const m of c.members) this.parent.delete(m);
     ordered.forEach((members, i) => {
       if (members.length < 2) return;
       const r = i === 0 && members.includes(root) ? root : members[0]!;
       for (const m of members) if (m !== r) this.parent.set(m, r);
       const inPart = new Set(members);
       const links = kept.filter((l) => inPart.has(l.org));
-      let part: Cluster;
-      if (i === 0) {
-        part = c;
-        part.members = members;
-        part.links = links;
-        for (const m of before) if (!inPart.has(m)) for (const key of this.orgs.get(m)?.values.keys() ?? []) decrement(part.values, key);
-        if (members.every((m) => this.aggs.has(m))) part.agg = this.aggOf(members);
-      } else {
-        part = { id: `cl_${this.nextId++}`, members, agg: this.aggOf(members), links, values: new Map() };
-        for (const m of members) this.addValues(part, m);
-      }
+      const part: Cluster = { id: i === 0 ? c.id : `cl_${this.nextId++}`, members, agg: this.aggOf(members), links, values: new Map() };
+      for (const m of members) this.addValues(part, m);
       this.clusters.set(r, part);
       this.dirty.clusters.add(r);
     });
+    this.onSplit(c.id);
   }
 
   private aggOf(members: readonly string[]): LinkAggregate {
@@ -1030,12 +1027,6 @@ export class Linker {
     for (const s of Object.values(this.dirty)) s.clear();
     this.full = false;
   }
-}
-
-function decrement(counts: Map<string, number>, key: string): void {
-  const n = (counts.get(key) ?? 0) - 1;
-  if (n > 0) counts.set(key, n);
-  else counts.delete(key);
 }
 
 /** The linker's counters: small, kept with the detector-wide state. */
