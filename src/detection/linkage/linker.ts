@@ -229,7 +229,7 @@ export class Linker {
   }
 
   allClusters(): Cluster[] {
-    return [...this.clusters.values()].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3)));
+    return [...this.clusters.values()].sort((a, b) => idNumber(a) - idNumber(b));
   }
 
   /** The org's own combined traffic as linkage saw it (undefined for an org never seen or evicted). */
@@ -785,7 +785,7 @@ export class Linker {
     // Keep the older cluster's id so ids stay stable as clusters grow.
     let root: string;
     let child: string;
-    if (ca && (!cb || Number(ca.id.slice(3)) < Number(cb.id.slice(3)))) [root, child] = [ra, rb];
+    if (ca && (!cb || idNumber(ca) < idNumber(cb))) [root, child] = [ra, rb];
     else if (cb) [root, child] = [rb, ra];
     else [root, child] = [rb, ra];
     let cluster = this.clusters.get(root);
@@ -824,14 +824,14 @@ export class Linker {
    * first hundred customers, quiet developers first seen together on a Monday morning) can prove common later. Values
    * its own members use stay rare (they are counted outside the cluster), so a network's links hold as it grows. A
    * link holds down to `revise_hold` of the threshold, so that one made at the threshold is not cut and made again as
-   * its evidence drifts by a few orgs either way. An org whose linkage state was evicted cannot be judged again: its links stand. A cluster whose links were capped
-   * (more members than links kept) is left as it is.
+   * its evidence drifts by a few orgs either way. An org whose linkage state was evicted cannot be judged again: its
+   * links stand. A cluster whose links were capped (more members than links kept) is left as it is.
    */
   private revise(): void {
     const bar = this.spec.link_threshold * this.spec.revise_hold;
     // In id order: new parts are numbered as they are made, and a linker restored from a checkpoint (whose clusters
     // come back in the store's order) must number them alike.
-    const byId = [...this.clusters].sort((a, b) => Number(a[1].id.slice(3)) - Number(b[1].id.slice(3)));
+    const byId = [...this.clusters].sort((a, b) => idNumber(a[1]) - idNumber(b[1]));
     for (const [root, c] of byId) {
       if (c.links.length < c.members.length - 1) continue;
       let stale = 0;
@@ -1027,6 +1027,11 @@ export class Linker {
     for (const s of Object.values(this.dirty)) s.clear();
     this.full = false;
   }
+}
+
+/** A cluster id's number (`cl_<n>`): ids are handed out in order, so the older cluster has the smaller. */
+function idNumber(c: Cluster): number {
+  return Number(c.id.slice(3));
 }
 
 /** The linker's counters: small, kept with the detector-wide state. */
