@@ -864,20 +864,16 @@ export class Linker {
    * what a departed part sent cannot be taken out of a combined aggregate.
    */
   private split(root: string, c: Cluster, kept: ClusterLink[]): void {
-    const up = new Map<string, string>();
-    const top = (x: string): string => {
-      let r = x;
-      for (let p = up.get(r); p !== undefined; p = up.get(r)) r = p;
-      return r;
-    };
+    // The members' union-find is rebuilt from the links that hold; each part then gets the root chosen below.
+    for (const m of c.members) this.parent.delete(m);
     for (const l of kept) {
-      const a = top(l.org);
-      const b = top(l.to);
-      if (a !== b) up.set(a, b);
+      const a = this.find(l.org);
+      const b = this.find(l.to);
+      if (a !== b) this.parent.set(a, b);
     }
     const parts = new Map<string, string[]>();
     for (const m of c.members) {
-      const t = top(m);
+      const t = this.find(m);
       const part = parts.get(t);
       if (part) part.push(m);
       else parts.set(t, [m]);
@@ -885,10 +881,10 @@ export class Linker {
     const ordered = [...parts.values()].sort((a, b) => b.length - a.length || Number(b.includes(root)) - Number(a.includes(root)));
     this.clusters.delete(root);
     this.dirty.clusters.add(root);
-    for (const m of c.members) this.parent.delete(m);
     ordered.forEach((members, i) => {
       if (members.length < 2) return;
       const r = i === 0 && members.includes(root) ? root : members[0]!;
+      this.parent.delete(r);
       for (const m of members) if (m !== r) this.parent.set(m, r);
       const inPart = new Set(members);
       const links = kept.filter((l) => inPart.has(l.org));
